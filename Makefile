@@ -1,0 +1,39 @@
+# VBQ Explorer. `make run` starts the dashboard on the demo data; `make test` runs every test.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8501
+
+.PHONY: run test lint demo bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.run-stamp: requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.dev-stamp: requirements-dev.txt $(VENV)/.run-stamp
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.run-stamp
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+test: $(VENV)/.dev-stamp
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.dev-stamp
+	$(BIN)/ruff check .
+
+demo: $(VENV)/.run-stamp
+	$(BIN)/python -m vbq.demo
+
+bench: $(VENV)/.dev-stamp
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

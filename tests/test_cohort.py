@@ -1,0 +1,219 @@
+"""vbq.cohort: VBQ, DXA classification, degenerative grouping, prepare and its exclusion log."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import vbq
+from vbq.cohort import assign_groups, classify_dxa, classify_vbq, compute_vbq, degeneration_detail
+
+from .factories import make_tables
+
+
+# -- compute_vbq -----------------------------------------------------------------------------
+def test_vbq_is_median_over_csf():
+    # median(300, 320, 310, 330) = (310 + 320) / 2 = 315; 315 / 110 = 2.863636...
+    r = compute_vbq(np.array([[300.0, 320, 310, 330]]), np.array([110.0]))
+    assert r.vbq[0] == pytest.approx(315 / 110, abs=1e-12)
+    assert r.n_levels.tolist() == [4]
+    assert r.level_notes == []
+
+
+def test_collapsed_level_left_out_and_noted():
+    si = np.array([[300.0, 900, 310, 330]])
+    r = compute_vbq(si, np.array([100.0]), np.array([[False, True, False, False]]))
+    assert r.vbq[0] == pytest.approx(3.10)  # median(300, 310, 330)
+    assert r.n_levels[0] == 3
+    assert r.level_notes == [(0, "L2", "collapsed: left out of the VBQ median")]
+
+
+def test_too_few_levels_and_bad_csf_give_reasons_not_silent_nan():
+    si = np.array([[300.0, np.nan, np.nan, 330], [300, 310, 320, 330], [300, 310, 320, 330]])
+    r = compute_vbq(si, np.array([100.0, 0.0, np.nan]), min_levels=3)
+    assert np.isnan(r.vbq).all()
+    assert "only 2 evaluable level(s)" in r.reasons[0]
+    assert "CSF SI must be > 0" in r.reasons[1]
+    assert "CSF SI missing" in r.reasons[2]
+
+
+def test_compute_vbq_shape_errors():
+    with pytest.raises(vbq.InputError, match="si: expected shape"):
+        compute_vbq(np.ones((3, 3)), np.ones(3))
+    with pytest.raises(vbq.InputError, match="csf"):
+        compute_vbq(np.ones((3, 4)), np.ones(2))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(50, 2000), min_size=4, max_size=4), st.floats(20, 500),
+       st.floats(0.1, 10))
+def test_vbq_scale_invariant(si, csf, k):
+    # VBQ is a ratio: scaling every SI by the same scanner gain leaves it unchanged
+    a = compute_vbq(np.array([si]), np.array([csf])).vbq[0]
+    b = compute_vbq(np.array(si)[None] * k, np.array([csf * k])).vbq[0]
+    assert a == pytest.approx(b, rel=1e-9)
+    assert a == pytest.approx(np.median(si) / csf, rel=1e-12)
+
+
+# -- classification --------------------------------------------------------------------------
+def test_who_classification_boundaries():
+    # WHO 1994: osteoporosis T <= -2.5; osteopenia -2.5 < T < -1; normal T >= -1
+    out = classify_dxa([-3.0, -2.5, -2.49, -1.01, -1.0, 0.5, np.nan])
+    assert out.tolist() == ["osteoporosis", "osteoporosis", "osteopenia", "osteopenia",
+                            "normal", "normal", None]
+
+
+def test_vbq_classification_at_threshold_is_positive():
+    assert classify_vbq([2.59, 2.6, 2.89, 2.9, np.nan]).tolist() == [
+        "normal", "osteopenia", "osteopenia", "osteoporosis", None]
+
+
+# -- degenerative grouping -------------------------------------------------------------------
+def _one(**grades):
+    row = {"patient_id": "X"}
+    for lv in ("l1", "l2", "l3", "l4"):
+        row.update({f"facet_{lv}": 0, f"genant_{lv}": 0, f"ucla_{lv}": 1,
+                    f"osteophyte_dir_{lv}": "A", f"osteophyte_mm_{lv}": 0.0})
+    row.update(grades)
+    return pd.DataFrame([row])
+
+
+@pytest.mark.parametrize(
+    "grades, n_deg",
+    [
+        ({}, 0),
+        ({"facet_l1": 2, "genant_l2": 2, "ucla_l3": 3}, 3),
+        ({"facet_l1": 1, "genant_l2": 1, "ucla_l3": 2}, 0),  # grades below Table 1 thresholds
+        ({"osteophyte_dir_l1": "C", "osteophyte_mm_l1": 2.5}, 1),
+        ({"osteophyte_dir_l1": "C", "osteophyte_mm_l1": 2.0}, 0),  # "> 2 mm" is strict
+        ({"osteophyte_dir_l1": "B", "osteophyte_mm_l1": 5.0}, 0),  # B is not C/D/E
+        ({"facet_l1": 3, "genant_l1": 3}, 1),  # two criteria on one vertebra count once
+    ],
+)
+def test_vertebra_counts(grades, n_deg):
+    g = assign_groups(_one(**grades))
+    assert g["n_degenerative"].iloc[0] == n_deg
+    assert g["group"].iloc[0] == ("degenerative" if n_deg >= 3 else "control")
+
+
+def test_criteria_are_configurable():
+    c = _one(facet_l1=2, facet_l2=2)
+    assert assign_groups(c)["group"].iloc[0] == "control"
+    assert assign_groups(c, vbq.GroupCriteria(min_vertebrae=2))["group"].iloc[0] == "degenerative"
+    assert assign_groups(c, vbq.GroupCriteria(facet=False, min_vertebrae=1))[
+        "n_degenerative"].iloc[0] == 0
+    assert assign_groups(c, vbq.GroupCriteria(levels=("L3", "L4"), min_vertebrae=1))[
+        "n_degenerative"].iloc[0] == 0
+
+
+def test_missing_grades_make_group_undetermined_only_when_they_could_tip_it():
+    c = _one(facet_l1=2, facet_l2=2)
+    c[["facet_l3", "genant_l3", "ucla_l3", "osteophyte_dir_l3", "osteophyte_mm_l3"]] = None
+    g = assign_groups(c)
+    assert g["group"].iloc[0] is None
+    assert "2 degenerative and 1 ungradable" in g["reason"].iloc[0]
+    # with 3 already degenerative, an ungradable fourth level cannot change the group
+    c2 = _one(facet_l1=2, facet_l2=2, facet_l3=2)
+    c2[["facet_l4", "genant_l4", "ucla_l4", "osteophyte_dir_l4", "osteophyte_mm_l4"]] = None
+    assert assign_groups(c2)["group"].iloc[0] == "degenerative"
+
+
+def test_degeneration_detail_long_table():
+    d = degeneration_detail(_one(facet_l1=2, ucla_l1=4, osteophyte_dir_l2="D",
+                                 osteophyte_mm_l2=3.0))
+    assert list(d.columns) == ["patient_id", "level", "facet", "genant", "ucla", "osteophyte",
+                               "degenerative"]
+    assert d["level"].tolist() == ["L1", "L2", "L3", "L4"]
+    assert d.loc[0, ["facet", "ucla", "degenerative"]].tolist() == [True, True, True]
+    assert bool(d.loc[1, "osteophyte"]) and bool(d.loc[1, "degenerative"])
+    assert not d.loc[2:, "degenerative"].any()
+
+
+# -- prepare -------------------------------------------------------------------------------
+def test_prepare_columns_groups_and_reconciliation():
+    cohort, dxa = make_tables(12)
+    table = vbq.prepare(cohort, dxa)
+    for col in ("patient_id", "age", "sex", "group", "vbq", "hu_l1", "bmd_l1_l4", "t_l1_l4",
+                "t_lowest", "dxa_status"):
+        assert col in table.columns
+    assert table["group"].value_counts().to_dict() == {"degenerative": 6, "control": 6}
+    c = table.attrs["counts"]
+    assert c["n_cohort"] == c["n_analysed"] + c["n_excluded"] == 12
+    expected_low = dxa[["t_l1_l4", "t_femoral_neck", "t_total_hip"]].min(axis=1)
+    assert np.allclose(table["t_lowest"], expected_low)
+    assert set(table["dxa_status"]) <= {"normal", "osteopenia", "osteoporosis"}
+
+
+def test_prepare_logs_every_exclusion_and_counts_reconcile():
+    cohort, dxa = make_tables(12)
+    cohort.loc[0, "collapsed_l2"] = True  # vertebra left out, patient kept
+    cohort.loc[1, ["collapsed_l2", "collapsed_l3"]] = True  # too few levels: patient excluded
+    cohort.loc[2, "si_csf"] = np.nan  # no CSF: excluded
+    dxa = dxa[dxa["patient_id"] != "T004"]  # no DXA: excluded
+    extra = dxa.iloc[[0]].assign(patient_id="ORPHAN")  # DXA without cohort row: listed
+    dxa = pd.concat([dxa, extra], ignore_index=True)
+    table = vbq.prepare(cohort, dxa)
+    log = vbq.exclusion_log(table)
+    c = table.attrs["counts"]
+    assert c["n_analysed"] == 9 and c["n_excluded"] == 3
+    assert c["n_analysed"] + c["n_excluded"] == c["n_cohort"] == 12
+    excluded = log[log["patient_excluded"]]
+    assert sorted(excluded["patient_id"]) == ["T002", "T003", "T004"]  # one record each
+    reasons = dict(zip(excluded["patient_id"], excluded["reason"], strict=False))
+    assert "only 2 evaluable" in reasons["T002"]
+    assert "CSF SI missing" in reasons["T003"]
+    assert "no DXA record" in reasons["T004"]
+    notes = log[~log["patient_excluded"]]
+    assert ((notes["patient_id"] == "T001") & (notes["level"] == "L2")).any()
+    assert (notes["patient_id"] == "ORPHAN").any()
+    assert not table["patient_id"].isin(["T002", "T003", "T004"]).any()
+
+
+def test_prepare_filters_are_logged():
+    cohort, dxa = make_tables(12)
+    s = vbq.Settings(sexes=("F",), age_min=55)
+    table = vbq.prepare(cohort, dxa, s)
+    log = vbq.exclusion_log(table)
+    assert set(table["sex"]) == {"F"} and (table["age"] >= 55).all()
+    n_filtered = (log["stage"] == "filter").sum()
+    assert n_filtered == 12 - len(table)
+
+
+def test_prepare_dxa_site_changes_status():
+    cohort, dxa = make_tables(12)
+    dxa["t_femoral_neck"] = -3.0
+    a = vbq.prepare(cohort, dxa)
+    b = vbq.prepare(cohort, dxa, vbq.Settings(dxa_site="l1_l4"))
+    assert (a["dxa_status"] == "osteoporosis").all()
+    assert b["dxa_status"].tolist() == classify_dxa(b["t_l1_l4"]).tolist()
+
+
+def test_prepare_rejects_bad_tables_with_named_problems():
+    cohort, dxa = make_tables(6)
+    cohort = cohort.drop(columns=["si_csf"])
+    cohort["age"] = cohort["age"].astype(object)
+    cohort.loc[2, "age"] = "sixty"
+    with pytest.raises(vbq.InputError) as exc:
+        vbq.prepare(cohort, dxa)
+    msg = str(exc.value)
+    assert "missing required column 'si_csf'" in msg
+    assert "row 4" in msg and "not a number" in msg  # DataFrame row 2 -> spreadsheet row 4
+
+
+def test_exclusion_log_needs_prepared_table():
+    with pytest.raises(vbq.InputError, match="not made by vbq.prepare"):
+        vbq.exclusion_log(pd.DataFrame())
+
+
+def test_cohort_summary_counts():
+    cohort, dxa = make_tables(12)
+    table = vbq.prepare(cohort, dxa)
+    s = vbq.cohort_summary(table)
+    assert s["group"].tolist() == ["degenerative", "control", "all"]
+    assert s["n"].tolist() == [6, 6, 12]
+    allrow = s.iloc[-1]
+    assert allrow["age_mean"] == pytest.approx(table["age"].mean())
+    assert allrow[["dxa_normal", "dxa_osteopenia", "dxa_osteoporosis"]].sum() == 12

@@ -1,0 +1,231 @@
+"""vbq.io: reading CSV/XLSX with every problem named by file, sheet, row and column."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+
+import vbq
+from vbq.io import load_cohort, load_dxa, read_table
+
+from .factories import make_tables
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _csv(frame: pd.DataFrame, **kw) -> bytes:
+    return frame.to_csv(index=False, **kw).encode()
+
+
+def _problems(report, severity="error"):
+    return [p for p in report.problems if p.severity == severity]
+
+
+def test_round_trip_csv_path_and_filelike(tmp_path):
+    cohort, dxa = make_tables(10)
+    path = tmp_path / "cohort.csv"
+    path.write_bytes(_csv(cohort))
+    t1, r1 = load_cohort(path)
+    t2, _ = load_cohort(io.BytesIO(_csv(cohort)), name="cohort.csv")
+    assert r1.ok and r1.source == "cohort.csv" and r1.n_rows == 10
+    pd.testing.assert_frame_equal(t1, t2)
+    assert t1["si_l1"].tolist() == cohort["si_l1"].tolist()
+    assert t1["collapsed_l1"].dtype == "boolean"
+    assert t1["facet_l1"].dtype == "Int64"
+    assert t1.attrs["rows"] == list(range(2, 12))
+    d, rd = load_dxa(io.BytesIO(_csv(dxa)))
+    assert rd.ok and list(d.columns)[:3] == ["patient_id", "bmd_l1_l4", "t_l1_l4"]
+
+
+def test_synonyms_and_units_in_headers():
+    raw = (
+        "Study ID,Age (years),Gender,L1 SI,L2 SI,L3 SI,L4 SI,CSF SI,Primary diagnosis\n"
+        "A1,66,female,301.5,310,320,330,110,Lumbar spinal stenosis\n"
+        "A2,71,male,280,290,300,310,105,degenerative slippage\n"
+    )
+    t, r = load_cohort(raw.encode(), name="c.csv")
+    assert r.mapping["Study ID"] == "patient_id" and r.mapping["Age (years)"] == "age"
+    assert t["sex"].tolist() == ["F", "M"]
+    assert t["diagnosis"].tolist() == ["stenosis", "spondylolisthesis"]
+    dx = ("ID,L1-4 BMD (g/cm2),L1-L4 T-score,Femoral neck T-score,Total hip BMD\n"
+          "A1,1.01,-0.7,-1.2,0.9\n")
+    d, rd = load_dxa(dx.encode())
+    assert rd.mapping == {"ID": "patient_id", "L1-4 BMD (g/cm2)": "bmd_l1_l4",
+                          "L1-L4 T-score": "t_l1_l4", "Femoral neck T-score": "t_femoral_neck",
+                          "Total hip BMD": "bmd_total_hip"}
+
+
+def test_semicolon_csv_with_decimal_commas_is_read_with_warnings():
+    cohort, _ = make_tables(4)
+    text = cohort.to_csv(index=False, sep=";", decimal=",")
+    t, r = load_cohort(text.encode(), name="eu.csv")
+    assert r.ok
+    np.testing.assert_allclose(t["si_l1"], cohort["si_l1"])
+    warns = {p.column: p for p in r.warnings if "decimal comma" in p.message}
+    assert warns["si_l1"].row == 2  # one warning per column, at its first such cell
+    assert "in 3 more cell(s)" in warns["si_l1"].message
+
+
+def test_every_cell_problem_has_file_row_and_column():
+    cohort, dxa = make_tables(6)
+    cohort = cohort.astype(object)
+    cohort.loc[0, "age"] = "sixty"  # row 2
+    cohort.loc[1, "si_l2"] = -4.0  # row 3
+    cohort.loc[2, "facet_l3"] = 5  # row 4
+    cohort.loc[3, "sex"] = "X"  # row 5
+    cohort.loc[4, "collapsed_l1"] = "maybe"  # row 6
+    cohort.loc[5, "patient_id"] = "T001"  # row 7 duplicates row 2
+    _, r = read_table(_csv(cohort), "cohort", name="bad.csv")
+    found = {(p.row, p.column.split(" ")[0], p.message.split(" (")[0]) for p in r.errors}
+    assert (2, "age", "not a number") in found
+    assert (3, "si_l2", "signal intensity cannot be negative") in found
+    assert (4, "facet_l3", "outside the plausible range 0 to 3") in found
+    assert (5, "sex", "expected one of F, M") in found
+    assert (6, "collapsed_l1", "expected yes/no") in found
+    assert any(p.row == 2 and "duplicated patient_id 'T001' (rows 2, 7)" in p.message
+               for p in r.errors)
+    assert all(p.file == "bad.csv" for p in r.problems)
+    with pytest.raises(vbq.io.InputError) as exc:
+        load_cohort(_csv(cohort), name="bad.csv")
+    assert len(exc.value.problems) == len(r.errors)
+    assert "bad.csv, row 2, column age: not a number (value 'sixty')" in str(exc.value)
+
+
+def test_dxa_ranges_mg_per_cm2_and_t_scores():
+    _, dxa = make_tables(3)
+    dxa.loc[0, "bmd_l1_l4"] = 985.0
+    dxa.loc[1, "t_l1_l4"] = -9.1
+    _, r = read_table(_csv(dxa), "dxa", name="d.csv")
+    msgs = {(p.row, p.message) for p in r.errors}
+    assert (2, "BMD looks like mg/cm2; enter g/cm2 (divide by 1000)") in msgs
+    assert (3, "outside the plausible range -7 to 7") in msgs
+
+
+def test_roman_ucla_grades_and_osteophyte_letters():
+    cohort, _ = make_tables(2)
+    cohort = cohort.astype(object)
+    cohort.loc[0, "ucla_l1"] = "III"
+    cohort.loc[1, "ucla_l1"] = "iv"
+    cohort.loc[0, "osteophyte_dir_l1"] = "c"
+    t, r = load_cohort(_csv(cohort))
+    assert t["ucla_l1"].tolist() == [3, 4]
+    assert t.loc[0, "osteophyte_dir_l1"] == "C"
+
+
+def test_empty_header_only_and_missing_columns():
+    _, r = read_table(b"", "cohort", name="e.csv")
+    assert [p.message for p in r.errors] == ["file is empty"]
+    _, r = read_table(b"patient_id,age,sex\n", "cohort", name="h.csv")
+    assert any(p.message == "file has a header but no data rows" for p in r.errors)
+    _, r = read_table(b"patient_id,age\nA,60\n", "cohort", name="m.csv")
+    missing = sorted(p.message.split("'")[1] for p in r.errors
+                     if p.message.startswith("missing required"))
+    assert missing == ["sex", "si_csf", "si_l1", "si_l2", "si_l3", "si_l4"]
+    _, r = read_table(b"foo,bar\n1,2\n", "dxa", name="x.csv")
+    assert "no header row" in r.errors[0].message
+
+
+def test_title_rows_repeated_headers_and_blank_rows():
+    cohort, _ = make_tables(4)
+    body = cohort.to_csv(index=False).splitlines()
+    text = "\n".join(["VBQ study export,,", ""] + body[:3] + [body[0], ""] + body[3:]) + "\n\n"
+    t, r = load_cohort(text.encode(), name="t.csv")
+    assert len(t) == 4 and r.header_row == 3
+    w = {(p.row, p.message.split(" (")[0]) for p in r.warnings}
+    assert (1, "row above the header ignored") in w
+    assert (6, "repeated header row skipped") in w
+    assert any("1 empty row(s) between data rows skipped" in p.message for p in r.warnings)
+    # spreadsheet row numbers survive the skipped rows: first patient on row 4
+    assert t.attrs["rows"] == [4, 5, 8, 9]
+
+
+def test_mapping_override_and_unmapped_columns():
+    cohort, _ = make_tables(3)
+    cohort = cohort.rename(columns={"si_l1": "Vertebra one"})
+    _, r = read_table(_csv(cohort), "cohort")
+    assert "Vertebra one" in r.unmapped and not r.ok
+    t, r = load_cohort(_csv(cohort), mapping={"Vertebra one": "si_l1", "hu_l1": None})
+    assert r.ok and "hu_l1" not in t.columns and t["si_l1"].notna().all()
+    _, r = read_table(_csv(cohort), "cohort", mapping={"Vertebra one": "nonsense"})
+    assert any("unknown column 'nonsense'" in p.message for p in r.errors)
+
+
+def test_two_headers_mapping_to_one_column_is_an_error():
+    raw = b"patient_id,id,age,sex,si_l1,si_l2,si_l3,si_l4,si_csf\nA,B,60,F,1,2,3,4,5\n"
+    _, r = read_table(raw, "cohort")
+    assert any("two columns map to 'patient_id'" in p.message for p in r.errors)
+
+
+def _xlsx(frames: dict[str, pd.DataFrame], title_row: str | None = None) -> bytes:
+    buf = io.BytesIO()
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, frame in frames.items():
+        ws = wb.create_sheet(name)
+        if title_row:
+            ws.append([title_row])
+            ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=4)
+        ws.append(list(frame.columns))
+        for row in frame.itertuples(index=False):
+            ws.append([None if (isinstance(v, float) and np.isnan(v)) else
+                       (v.item() if hasattr(v, "item") else v) for v in row])
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_xlsx_sheets_merged_title_and_excel_row_numbers():
+    cohort, dxa = make_tables(5)
+    cohort.loc[2, "si_csf"] = -1.0  # Excel row 5 (title 1, header 2, data from 3)
+    data = _xlsx({"notes": pd.DataFrame({"x": [1]}), "cohort": cohort, "dxa": dxa},
+                 title_row="Cohort, exported 2026")
+    assert vbq.io.list_sheets(data) == ["notes", "cohort", "dxa"]
+    _, r = read_table(data, "cohort", sheet="cohort", name="study.xlsx")
+    assert r.sheet == "cohort" and r.header_row == 2
+    err = [p for p in r.errors if p.column.startswith("si_csf")]
+    assert err and err[0].row == 5 and err[0].sheet == "cohort"
+    assert "study.xlsx, sheet cohort, row 5, column si_csf" in str(err[0])
+    assert any(p.message.startswith("merged cells A1:D1") for p in r.warnings)
+    d, rd = load_dxa(data, sheet=2)
+    assert rd.ok and len(d) == 5
+    _, r = read_table(data, "cohort", sheet="nope")
+    assert "no sheet named 'nope'" in r.errors[0].message
+    _, r = read_table(data, "cohort")  # first sheet has no recognisable header
+    assert not r.ok and any("3 sheets" in p.message for p in r.warnings)
+
+
+def test_cross_check_names_rows_in_both_files():
+    cohort, dxa = make_tables(4)
+    dxa.loc[3, "patient_id"] = "ZZZ"
+    c, _ = load_cohort(_csv(cohort), name="c.csv")
+    d, _ = load_dxa(_csv(dxa), name="d.csv")
+    probs = vbq.io.cross_check(c, d)
+    assert {(p.file, p.row, p.value) for p in probs} == {("c.csv", 5, "T004"),
+                                                         ("d.csv", 5, "ZZZ")}
+
+
+def test_table_digest_sees_every_cell():
+    cohort, dxa = make_tables(200)
+    d0 = vbq.io.table_digest(cohort, dxa)
+    c2 = cohort.copy()
+    c2.loc[137, "si_l3"] += 0.1
+    assert vbq.io.table_digest(c2, dxa) != d0
+    assert vbq.io.table_digest(cohort.copy(), dxa.copy()) == d0
+
+
+def test_shipped_templates_match_the_schema(tmp_path):
+    paths = vbq.io.write_templates(tmp_path)
+    for p in paths:
+        if p.suffix == ".csv":
+            assert p.read_bytes() == (ROOT / "data" / "templates" / p.name).read_bytes()
+    assert vbq.io.list_sheets(ROOT / "data" / "templates" / "vbq_template.xlsx") == [
+        "cohort", "dxa"]
+
+
+def test_data_dictionary_is_generated_from_schema():
+    text = (ROOT / "docs" / "data_dictionary.md").read_text()
+    assert text == vbq.schema.data_dictionary_markdown()

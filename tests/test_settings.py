@@ -1,0 +1,95 @@
+"""vbq.settings: validation and exact round trips through JSON and URL query parameters."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import vbq
+from vbq.settings import DXA_SITES
+
+
+def test_defaults_are_the_papers():
+    s = vbq.Settings()
+    c = s.criteria
+    assert (c.facet_min, c.genant_min, c.ucla_min, c.osteophyte_dirs, c.osteophyte_min_mm,
+            c.min_vertebrae, c.levels) == (2, 2, 3, ("C", "D", "E"), 2.0, 3,
+                                           ("L1", "L2", "L3", "L4"))
+    assert (s.dxa_site, s.osteoporosis_t, s.osteopenia_t) == ("lowest", -2.5, -1.0)
+    assert (s.vbq_osteopenia, s.vbq_osteoporosis) == (2.6, 2.9)
+    assert s.to_query() == {}
+    assert s == vbq.PAPER_SETTINGS and hash(s) == hash(vbq.Settings())
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"dxa_site": "spine"}, "dxa_site: expected one of"),
+        ({"osteoporosis_t": -1.0, "osteopenia_t": -2.5}, "osteoporosis_t must be below"),
+        ({"vbq_osteopenia": 3.0, "vbq_osteoporosis": 2.9}, "vbq_osteopenia must not exceed"),
+        ({"sexes": ("X",)}, "sexes: expected F and/or M"),
+        ({"age_min": 70, "age_max": 60}, "age_min"),
+        ({"min_vbq_levels": 0}, "min_vbq_levels: expected an integer from 1 to 4"),
+    ],
+)
+def test_invalid_settings_raise_named_errors(kwargs, match):
+    with pytest.raises(vbq.InputError, match=match):
+        vbq.Settings(**kwargs)
+
+
+def test_invalid_criteria():
+    with pytest.raises(vbq.InputError, match="osteophyte_dirs"):
+        vbq.GroupCriteria(osteophyte_dirs=("Z",))
+    with pytest.raises(vbq.InputError, match="min_vertebrae: expected an integer from 1 to 2"):
+        vbq.GroupCriteria(levels=("L1", "L2"), min_vertebrae=3)
+    with pytest.raises(vbq.InputError, match="ucla_min"):
+        vbq.GroupCriteria(ucla_min=5)
+
+
+def test_unknown_keys_and_bad_json_are_rejected():
+    with pytest.raises(vbq.InputError, match="unknown keys"):
+        vbq.Settings.from_dict({"bogus": 1})
+    with pytest.raises(vbq.InputError, match="not valid JSON"):
+        vbq.Settings.from_json("{nope")
+    with pytest.raises(vbq.InputError, match="criteria.min_vertebrae"):
+        vbq.Settings.from_dict({"criteria.min_vertebrae": "three"})
+    # a URL may carry parameters that are not settings (e.g. the page's own)
+    assert vbq.Settings.from_query({"utm": "x"}) == vbq.Settings()
+
+
+def test_replace_accepts_flat_criteria_keys():
+    s = vbq.Settings().replace(min_vertebrae=2, dxa_site="l1_l4")
+    assert s.criteria.min_vertebrae == 2 and s.dxa_site == "l1_l4"
+
+
+@st.composite
+def any_settings(draw):
+    levels = tuple(draw(st.lists(st.sampled_from(["L1", "L2", "L3", "L4"]), min_size=1,
+                                 max_size=4, unique=True)))
+    crit = vbq.GroupCriteria(
+        facet=draw(st.booleans()), facet_min=draw(st.integers(0, 3)),
+        genant=draw(st.booleans()), genant_min=draw(st.integers(0, 3)),
+        ucla=draw(st.booleans()), ucla_min=draw(st.integers(1, 4)),
+        osteophyte=draw(st.booleans()),
+        osteophyte_dirs=tuple(draw(st.lists(st.sampled_from("ABCDEF"), max_size=6))),
+        osteophyte_min_mm=draw(st.floats(0, 40).map(lambda x: round(x, 2))),
+        min_vertebrae=draw(st.integers(1, len(levels))), levels=levels,
+    )
+    lo = draw(st.floats(1.0, 4.0).map(lambda x: round(x, 2)))
+    age = draw(st.one_of(st.none(), st.integers(40, 90).map(float)))
+    return vbq.Settings(
+        criteria=crit, dxa_site=draw(st.sampled_from(sorted(DXA_SITES))),
+        vbq_osteopenia=lo, vbq_osteoporosis=round(lo + draw(st.floats(0, 2)), 2),
+        sexes=tuple(draw(st.lists(st.sampled_from("FM"), max_size=2, unique=True))),
+        age_min=age, age_max=None if age is None else age + 10,
+        min_vbq_levels=draw(st.integers(1, 4)),
+    )
+
+
+@settings(max_examples=80, deadline=None)
+@given(any_settings())
+def test_json_and_query_round_trips_are_exact(s):
+    assert vbq.Settings.from_json(s.to_json()) == s
+    assert vbq.Settings.from_query(s.to_query()) == s
+    assert all(isinstance(v, str) for v in s.to_query().values())

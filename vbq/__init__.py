@@ -1,0 +1,55 @@
+"""VBQ Explorer core: the MRI vertebral bone quality score and its screening statistics.
+
+Pure functions and small typed results; no Streamlit. Public names used from notebooks:
+
+* `vbq.prepare(cohort, dxa, settings=None)` -> analysis-ready table (one row per patient)
+* `vbq.Settings`, `vbq.GroupCriteria` -> analysis settings (defaults: the paper's)
+* `vbq.io.load_cohort`, `vbq.io.load_dxa` -> read and validate spreadsheets
+* `vbq.demo.load()` -> the synthetic demo cohort
+* `vbq.stats` -> the study's statistics
+"""
+
+from . import io, schema
+from .cohort import (
+    assign_groups,
+    classify_dxa,
+    classify_vbq,
+    cohort_summary,
+    compute_vbq,
+    degeneration_detail,
+    exclusion_log,
+    prepare,
+)
+from .errors import DegenerateInputError, InputError
+from .settings import PAPER_SETTINGS, GroupCriteria, Settings
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "prepare",
+    "exclusion_log",
+    "cohort_summary",
+    "compute_vbq",
+    "classify_dxa",
+    "classify_vbq",
+    "assign_groups",
+    "degeneration_detail",
+    "Settings",
+    "GroupCriteria",
+    "PAPER_SETTINGS",
+    "InputError",
+    "DegenerateInputError",
+    "io",
+    "schema",
+    "demo",
+    "stats",
+]
+
+
+def __getattr__(name: str):
+    # demo and stats import lazily: stats pulls in statsmodels and scikit-learn
+    if name in ("demo", "stats"):
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'vbq' has no attribute {name!r}")

@@ -1,0 +1,469 @@
+"""The canonical data model: one cohort table and one DXA table.
+
+Every column the product reads is declared here once, with its type, unit, allowed values and the
+paper variable it stands for. `vbq.io` validates spreadsheets against these declarations,
+`vbq.demo` writes them, and ``docs/data_dictionary.md`` is generated from them
+(``python -m vbq.schema`` prints it), so the three never drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = [
+    "LEVELS",
+    "CSF_LEVELS",
+    "DIAGNOSES",
+    "MODIC_TYPES",
+    "MODIC_GRADES",
+    "OSTEOPHYTE_DIRECTIONS",
+    "Column",
+    "COHORT_COLUMNS",
+    "DXA_COLUMNS",
+    "cohort_column",
+    "dxa_column",
+    "data_dictionary_markdown",
+]
+
+LEVELS: tuple[str, ...] = ("L1", "L2", "L3", "L4")
+"""Vertebral levels the VBQ score and the degenerative grouping use."""
+
+CSF_LEVELS: tuple[str, ...] = ("T12", "L1", "L2", "L3", "L4", "L5")
+"""Levels at which the CSF signal may be sampled (L3 by default; an adjacent one if obstructed)."""
+
+DIAGNOSES: tuple[str, ...] = ("stenosis", "disc_herniation", "spondylolisthesis", "scoliosis")
+"""Primary diagnoses of the study: degenerative lumbar spinal stenosis, lumbar disc herniation,
+degenerative slippage (spondylolisthesis) and degenerative scoliosis."""
+
+MODIC_TYPES: tuple[str, ...] = ("none", "1", "2", "3", "mixed")
+MODIC_GRADES: tuple[str, ...] = ("A", "B", "C")
+OSTEOPHYTE_DIRECTIONS: tuple[str, ...] = ("A", "B", "C", "D", "E", "F")
+
+KINDS = ("id", "float", "int", "bool", "category")
+
+
+@dataclass(frozen=True)
+class Column:
+    """Declaration of one column of the canonical tables.
+
+    Attributes
+    ----------
+    name : str
+        Canonical snake_case name.
+    kind : {"id", "float", "int", "bool", "category"}
+        Storage kind after parsing.
+    description : str
+        What the column holds, in the words of the paper where possible.
+    unit : str
+        Unit of measurement ("" for none).
+    required : bool
+        Whether a file without this column is rejected.
+    low, high : float or None
+        Plausible range (inclusive); values outside are reported.
+    hard : bool
+        If True a value outside ``[low, high]`` is an error, else a warning.
+    categories : tuple of str
+        Allowed values of a category column (after normalisation).
+    synonyms : tuple of str
+        Other headers that map to this column (compared case- and punctuation-insensitively).
+    paper : str
+        The variable of Chen et al. 2023 the column stands for.
+    """
+
+    name: str
+    kind: str
+    description: str
+    unit: str = ""
+    required: bool = False
+    low: float | None = None
+    high: float | None = None
+    hard: bool = True
+    categories: tuple[str, ...] = ()
+    synonyms: tuple[str, ...] = field(default=())
+    paper: str = ""
+
+
+def _per_level(
+    stem: str, kind: str, description: str, *, synonyms_fmt: tuple[str, ...] = (), **kw
+) -> list[Column]:
+    out = []
+    for lev in LEVELS:
+        syn = tuple(s.format(level=lev, l=lev.lower(), n=lev[1]) for s in synonyms_fmt)
+        out.append(
+            Column(
+                name=f"{stem}_{lev.lower()}",
+                kind=kind,
+                description=description.format(level=lev),
+                synonyms=syn,
+                **kw,
+            )
+        )
+    return out
+
+
+_YES_NO = dict(kind="bool")
+
+COHORT_COLUMNS: tuple[Column, ...] = tuple(
+    [
+        Column(
+            "patient_id",
+            "id",
+            "Pseudonymous study ID; never a name, hospital number or date of birth.",
+            required=True,
+            synonyms=("id", "patient", "study_id", "subject", "subject_id", "case", "case_id", "pid"),
+            paper="patient",
+        ),
+        Column(
+            "age",
+            "float",
+            "Age at surgery.",
+            unit="years",
+            required=True,
+            low=18,
+            high=110,
+            synonyms=("age_years", "age_yrs", "age_at_surgery"),
+            paper="Age (Table 2)",
+        ),
+        Column(
+            "sex",
+            "category",
+            "Sex; F or M (female/male, w/m, 2/1 are read too).",
+            required=True,
+            categories=("F", "M"),
+            synonyms=("gender", "sex_mf"),
+            paper="Female (Table 2)",
+        ),
+        Column(
+            "bmi",
+            "float",
+            "Body mass index.",
+            unit="kg/m2",
+            low=12,
+            high=70,
+            synonyms=("body_mass_index", "bmi_kg_m2"),
+            paper="BMI (Table 2)",
+        ),
+        Column("smoking", **_YES_NO, description="Past or current smoking.", synonyms=("smoker", "smoking_habits", "tobacco"), paper="Smoking habits"),
+        Column("alcohol", **_YES_NO, description="Alcohol consumption.", synonyms=("drinking", "alcohol_consumption", "alcohol_use"), paper="Alcohol consumption"),
+        Column("diabetes", **_YES_NO, description="Diabetes mellitus.", synonyms=("dm", "diabetes_mellitus"), paper="Diabetes"),
+        Column("hypertension", **_YES_NO, description="Hypertension.", synonyms=("htn", "high_blood_pressure"), paper="Hypertension"),
+        Column("rheumatic_disease", **_YES_NO, description="Rheumatic disease.", synonyms=("rheumatic", "rheumatic_diseases"), paper="Rheumatic diseases"),
+        Column("antiresorptive", **_YES_NO, description="Antiresorptive medication (bisphosphonate, denosumab).", synonyms=("antiresorptive_medications", "bisphosphonate"), paper="Antiresorptive medications"),
+        Column("anabolic", **_YES_NO, description="Anabolic medication (teriparatide, romosozumab).", synonyms=("anabolic_medications", "teriparatide"), paper="Anabolic medications"),
+        Column("prior_osteo_dx", **_YES_NO, description="Osteopenia/osteoporosis diagnosed before this visit.", synonyms=("prior_diagnosed", "prior_diagnosis", "prior_osteoporosis"), paper="Prior diagnosed"),
+        Column("current_osteo_dx", **_YES_NO, description="Osteopenia/osteoporosis diagnosed at this visit.", synonyms=("current_diagnosed", "current_diagnosis"), paper="Current diagnosed"),
+        Column(
+            "diagnosis",
+            "category",
+            "Primary diagnosis.",
+            categories=DIAGNOSES,
+            synonyms=("primary_diagnosis", "dx", "diagnosis_primary"),
+            paper="Primary diagnoses (Results)",
+        ),
+    ]
+    + _per_level(
+        "si",
+        "float",
+        "Mean T1 signal intensity of the circular ROI in the {level} vertebral body.",
+        synonyms_fmt=("{level}_si", "si{n}", "{l}si", "{l}_signal"),
+        unit="a.u.",
+        required=True,
+        low=0,
+        high=1e6,
+        paper="SI L1-L4 (Methods)",
+    )
+    + [
+        Column(
+            "si_csf",
+            "float",
+            "Mean T1 signal intensity of the CSF ROI (L3 unless obstructed).",
+            unit="a.u.",
+            required=True,
+            low=0,
+            high=1e6,
+            synonyms=("csf_si", "csf", "si_csf_l3", "csf_signal"),
+            paper="SI CSF (Methods)",
+        ),
+        Column(
+            "csf_level",
+            "category",
+            "Level at which the CSF ROI was placed; blank means L3.",
+            categories=CSF_LEVELS,
+            synonyms=("csf_lvl", "level_csf"),
+            paper="L3 CSF, or adjacent if obstructed",
+        ),
+    ]
+    + _per_level(
+        "collapsed",
+        "bool",
+        "{level} is collapsed (fractured) and left out of the VBQ median.",
+        synonyms_fmt=("{level}_collapsed", "{l}_fracture", "fracture_{l}", "{l}_fractured"),
+        paper="collapsed vertebral body (Methods)",
+    )
+    + [
+        Column(
+            "hu_l1",
+            "float",
+            "CT attenuation of L1 trabecular bone (mid-body axial ROI).",
+            unit="HU",
+            low=-100,
+            high=800,
+            hard=False,
+            synonyms=("l1_hu", "hu", "hu_value", "ct_hu", "hounsfield"),
+            paper="HU value (Table 2)",
+        ),
+    ]
+    + _per_level(
+        "facet",
+        "int",
+        "Facet joint osteoarthritis grade at {level}, 0-3 (Pathria; Table 1).",
+        synonyms_fmt=("{l}_facet", "facet_oa_{l}"),
+        low=0,
+        high=3,
+        paper="Facet OA grade (Table 1)",
+    )
+    + _per_level(
+        "genant",
+        "int",
+        "Genant semiquantitative fracture grade at {level}, 0-3 (2: height loss 25-40%).",
+        synonyms_fmt=("{l}_genant", "genant_grade_{l}"),
+        low=0,
+        high=3,
+        paper="Genant grade",
+    )
+    + _per_level(
+        "ucla",
+        "int",
+        "UCLA disc-space degeneration grade of the disc below {level}, 1-4 (I-IV; roman numerals read).",
+        synonyms_fmt=("{l}_ucla", "ucla_grade_{l}"),
+        low=1,
+        high=4,
+        paper="UCLA grade",
+    )
+    + _per_level(
+        "osteophyte_dir",
+        "category",
+        "Direction group of the largest anterior osteophyte at {level}, A-F (Table 1).",
+        synonyms_fmt=("{l}_osteophyte_dir", "osteophyte_direction_{l}"),
+        categories=OSTEOPHYTE_DIRECTIONS,
+        paper="Osteophyte direction (Table 1)",
+    )
+    + _per_level(
+        "osteophyte_mm",
+        "float",
+        "Length of the largest anterior osteophyte at {level}.",
+        synonyms_fmt=("{l}_osteophyte_mm", "osteophyte_length_{l}"),
+        unit="mm",
+        low=0,
+        high=40,
+        paper="Osteophyte > 2 mm",
+    )
+    + [
+        Column(
+            "modic_type",
+            "category",
+            "Modic change type in L1-L4 (none, 1, 2, 3 or mixed).",
+            categories=MODIC_TYPES,
+            synonyms=("modic", "modic_change"),
+            paper="Modic type (Table 5)",
+        ),
+        Column(
+            "modic_levels",
+            "int",
+            "Number of vertebral levels with Modic change (0-4).",
+            low=0,
+            high=4,
+            synonyms=("modic_segments", "modic_n_levels"),
+            paper="Number of affected segments (Table 5)",
+        ),
+        Column(
+            "modic_grade",
+            "category",
+            "Modic grade by height of the affected body: A < 25%, B 25-50%, C > 50%.",
+            categories=MODIC_GRADES,
+            synonyms=("modic_grading",),
+            paper="Modic grading (Table 5)",
+        ),
+        Column(
+            "vbq_repeat",
+            "float",
+            "Observer 1's repeat VBQ measurement (intra-observer reliability).",
+            low=0,
+            high=20,
+            synonyms=("vbq_obs1_repeat", "vbq_intra"),
+            paper="ICC intra 0.846",
+        ),
+        Column(
+            "vbq_obs2",
+            "float",
+            "Observer 2's VBQ measurement (inter-observer reliability).",
+            low=0,
+            high=20,
+            synonyms=("vbq_observer2", "vbq_inter"),
+            paper="ICC inter 0.835",
+        ),
+    ]
+    + [
+        Column(
+            f"{stem}_{lev.lower()}_{rater}",
+            kind,
+            f"{what} at {lev} by {who}.",
+            low=lo,
+            high=hi,
+            categories=cats,
+            paper="kappa of grouping (Results)",
+        )
+        for rater, who in (("repeat", "observer 1, repeated"), ("obs2", "observer 2"))
+        for stem, kind, what, lo, hi, cats in (
+            ("facet", "int", "Facet OA grade", 0, 3, ()),
+            ("genant", "int", "Genant grade", 0, 3, ()),
+            ("ucla", "int", "UCLA grade", 1, 4, ()),
+            ("osteophyte_dir", "category", "Osteophyte direction", None, None, OSTEOPHYTE_DIRECTIONS),
+            ("osteophyte_mm", "float", "Osteophyte length (mm)", 0, 40, ()),
+        )
+        for lev in LEVELS
+    ]
+)
+
+DXA_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "patient_id",
+        "id",
+        "Pseudonymous study ID, as in the cohort file.",
+        required=True,
+        synonyms=("id", "patient", "study_id", "subject", "subject_id", "case", "case_id", "pid"),
+    ),
+    Column(
+        "bmd_l1_l4",
+        "float",
+        "Areal BMD of L1-L4 by DXA.",
+        unit="g/cm2",
+        required=True,
+        low=0.2,
+        high=2.5,
+        synonyms=("l1_l4_bmd", "l1l4_bmd", "lumbar_bmd", "bmd_l1l4", "bmd_lumbar", "spine_bmd"),
+        paper="L1-4 BMD (Table 2)",
+    ),
+    Column(
+        "t_l1_l4",
+        "float",
+        "T-score of L1-L4.",
+        required=True,
+        low=-7,
+        high=7,
+        synonyms=("l1_l4_t", "l1l4_t", "t_score_l1_l4", "lumbar_t", "t_lumbar", "spine_t"),
+        paper="L1-4 T-score (Table 2)",
+    ),
+    Column(
+        "bmd_femoral_neck",
+        "float",
+        "Areal BMD of the femoral neck.",
+        unit="g/cm2",
+        low=0.2,
+        high=2.5,
+        synonyms=("fn_bmd", "bmd_fn", "femoral_neck_bmd", "neck_bmd"),
+        paper="Femoral neck BMD",
+    ),
+    Column(
+        "t_femoral_neck",
+        "float",
+        "T-score of the femoral neck.",
+        low=-7,
+        high=7,
+        synonyms=("fn_t", "t_fn", "femoral_neck_t", "t_score_femoral_neck", "neck_t"),
+        paper="Femoral neck T-score",
+    ),
+    Column(
+        "bmd_total_hip",
+        "float",
+        "Areal BMD of the total hip.",
+        unit="g/cm2",
+        low=0.2,
+        high=2.5,
+        synonyms=("th_bmd", "bmd_th", "total_hip_bmd", "hip_bmd"),
+        paper="Total hip BMD",
+    ),
+    Column(
+        "t_total_hip",
+        "float",
+        "T-score of the total hip.",
+        low=-7,
+        high=7,
+        synonyms=("th_t", "t_th", "total_hip_t", "t_score_total_hip", "hip_t"),
+        paper="Total hip T-score",
+    ),
+)
+"""DXA columns as read. ``bmd_lowest`` and ``t_lowest`` (the minimum over the available sites)
+are derived by `vbq.prepare`, never read."""
+
+_COHORT = {c.name: c for c in COHORT_COLUMNS}
+_DXA = {c.name: c for c in DXA_COLUMNS}
+
+
+def cohort_column(name: str) -> Column:
+    """Return the declaration of cohort column `name` (KeyError if unknown)."""
+    return _COHORT[name]
+
+
+def dxa_column(name: str) -> Column:
+    """Return the declaration of DXA column `name` (KeyError if unknown)."""
+    return _DXA[name]
+
+
+DERIVED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("bmd_lowest", "g/cm2", "Lowest BMD of L1-4, femoral neck and total hip (available sites)."),
+    ("t_lowest", "", "Lowest T-score of L1-4, femoral neck and total hip (available sites)."),
+    ("vbq", "", "median(SI of non-collapsed L1-L4) / SI CSF."),
+    ("vbq_levels", "", "Number of levels entering the VBQ median."),
+    ("n_degenerative", "", "Number of degenerative vertebrae among the levels considered."),
+    ("group", "", '"degenerative" or "control" under the current criteria.'),
+    ("dxa_status", "", '"normal", "osteopenia" or "osteoporosis" at the reference site (WHO).'),
+)
+
+
+def _range(c: Column) -> str:
+    if c.categories:
+        return ", ".join(c.categories)
+    if c.kind == "bool":
+        return "yes/no (1/0, true/false, y/n)"
+    if c.low is None and c.high is None:
+        return ""
+    rng = f"{c.low:g} to {c.high:g}"
+    return rng if c.hard else rng + " (warning outside)"
+
+
+def data_dictionary_markdown() -> str:
+    """Render the data dictionary (``docs/data_dictionary.md``) from the declarations."""
+    lines = [
+        "# Data dictionary",
+        "",
+        "Generated by `python -m vbq.schema` from `vbq/schema.py`; do not edit by hand.",
+        "Headers are matched case- and punctuation-insensitively, and through the synonyms listed.",
+        "",
+    ]
+    for title, cols in (("Cohort file", COHORT_COLUMNS), ("DXA file", DXA_COLUMNS)):
+        lines += [
+            f"## {title}",
+            "",
+            "| column | type | unit | allowed | required | paper variable | description | also read as |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for c in cols:
+            lines.append(
+                f"| `{c.name}` | {c.kind} | {c.unit} | {_range(c)} | {'yes' if c.required else ''} "
+                f"| {c.paper} | {c.description} | {', '.join(c.synonyms)} |"
+            )
+        lines.append("")
+    lines += [
+        "## Derived by `vbq.prepare`",
+        "",
+        "| column | unit | definition |",
+        "|---|---|---|",
+    ]
+    lines += [f"| `{n}` | {u} | {d} |" for n, u, d in DERIVED_COLUMNS]
+    lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(data_dictionary_markdown())
