@@ -217,3 +217,35 @@ def test_cohort_summary_counts():
     allrow = s.iloc[-1]
     assert allrow["age_mean"] == pytest.approx(table["age"].mean())
     assert allrow[["dxa_normal", "dxa_osteopenia", "dxa_osteoporosis"]].sum() == 12
+
+
+def test_degeneration_summary_lists_criteria_per_level():
+    c = _one(facet_l1=2, ucla_l1=3, genant_l2=2)
+    c[["facet_l4", "genant_l4", "ucla_l4", "osteophyte_dir_l4", "osteophyte_mm_l4"]] = None
+    s = vbq.cohort.degeneration_summary(c, vbq.GroupCriteria(min_vertebrae=2))
+    row = s.iloc[0]
+    assert (row["L1"], row["L2"], row["L3"], row["L4"]) == ("facet + UCLA", "Genant", "",
+                                                           "ungradable")
+    assert row["group"] == "degenerative" and row["n_ungradable"] == 1
+
+
+def test_attrs_are_immutable_cheap_to_copy_and_picklable():
+    import copy
+    import pickle
+
+    table = vbq.prepare(*make_tables(12))
+    # pandas deep-copies attrs for every derived frame: the log must not be copied each time
+    assert table["vbq"].attrs["exclusions"] is table.attrs["exclusions"]
+    assert copy.deepcopy(table.attrs)["counts"] is table.attrs["counts"]
+    with pytest.raises(TypeError, match="read-only"):
+        table.attrs["counts"]["n_analysed"] = 0
+    again = pickle.loads(pickle.dumps(table))
+    assert dict(again.attrs["counts"]) == dict(table.attrs["counts"])
+    pd.testing.assert_frame_equal(vbq.exclusion_log(again), vbq.exclusion_log(table))
+
+
+def test_modic_none_is_a_category_not_missing():
+    c, d = make_tables(3)
+    c["modic_type"] = ["none", None, "2"]
+    table = vbq.prepare(c, d)
+    assert table["modic_type"].tolist()[0] == "none" and pd.isna(table["modic_type"].tolist()[1])

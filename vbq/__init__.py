@@ -43,12 +43,13 @@ __all__ = [
     "schema",
     "demo",
     "stats",
+    "study",
 ]
 
 
 def __getattr__(name: str):
-    # demo and stats import lazily: stats pulls in statsmodels and scikit-learn
-    if name in ("demo", "stats"):
+    # demo, stats and study import lazily: stats pulls in statsmodels and scikit-learn
+    if name in ("demo", "stats", "study"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)

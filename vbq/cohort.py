@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ._attrs import FrozenDict, frozen_records
 from .errors import InputError
 from .schema import LEVELS
 from .settings import GroupCriteria, Settings
@@ -35,6 +36,7 @@ __all__ = [
     "exclusion_log",
     "EXCLUSION_COLUMNS",
     "cohort_summary",
+    "degeneration_summary",
 ]
 
 EXCLUSION_COLUMNS = ("patient_id", "level", "stage", "reason", "patient_excluded")
@@ -354,9 +356,9 @@ def prepare(
         ``t_lowest``, ``vbq``, ``vbq_levels``, ``n_degenerative``, ``group``
         ("degenerative"/"control"), ``dxa_status`` ("normal"/"osteopenia"/"osteoporosis" at the
         reference site) and ``vbq_status`` (same labels by the VBQ thresholds).
-        ``table.attrs["exclusions"]`` holds the exclusion log as a list of records (read it as a
-        DataFrame with `vbq.exclusion_log`); ``table.attrs["counts"]`` reconciles the numbers:
-        ``n_cohort == n_analysed + n_excluded``.
+        ``table.attrs["exclusions"]`` holds the exclusion log as read-only records (read it as a
+        DataFrame with `vbq.exclusion_log`); ``table.attrs["counts"]`` (read-only mapping)
+        reconciles the numbers: ``n_cohort == n_analysed + n_excluded``.
 
     Raises
     ------
@@ -483,10 +485,12 @@ def prepare(
     }
     if counts["n_analysed"] + counts["n_excluded"] != n_cohort:  # pragma: no cover - invariant
         raise RuntimeError(f"exclusion log does not reconcile: {counts}")
-    table.attrs["exclusions"] = log
-    table.attrs["counts"] = counts
-    table.attrs["settings"] = settings.to_dict()
-    table.attrs["warnings"] = [p.as_dict() for p in creport.warnings + dreport.warnings]
+    # immutable containers: pandas deep-copies attrs on every derived frame (see vbq._attrs)
+    table.attrs["exclusions"] = frozen_records(log)
+    table.attrs["counts"] = FrozenDict(counts)
+    table.attrs["settings"] = FrozenDict({k: tuple(v) if isinstance(v, list) else v for k, v in settings.to_dict().items()})
+    table.attrs["warnings"] = frozen_records(
+        [p.as_dict() for p in creport.warnings + dreport.warnings])
     return table
 
 
@@ -495,7 +499,7 @@ def exclusion_log(table: pd.DataFrame) -> pd.DataFrame:
     records = table.attrs.get("exclusions")
     if records is None:
         raise InputError("table has no exclusion log: it was not made by vbq.prepare")
-    return pd.DataFrame(records, columns=list(EXCLUSION_COLUMNS))
+    return pd.DataFrame([dict(r) for r in records], columns=list(EXCLUSION_COLUMNS))
 
 
 def cohort_summary(table: pd.DataFrame, *, between: str = "group") -> pd.DataFrame:
@@ -528,3 +532,35 @@ def cohort_summary(table: pd.DataFrame, *, between: str = "group") -> pd.DataFra
             row[f"dxa_{status}"] = int((part["dxa_status"] == status).sum())
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+_CRITERION_LABELS = {"facet": "facet", "genant": "Genant", "ucla": "UCLA", "osteophyte": "osteophyte"}
+
+
+def degeneration_summary(
+    cohort: pd.DataFrame, criteria: GroupCriteria | None = None, *, rater: str = ""
+) -> pd.DataFrame:
+    """Wide view of `degeneration_detail`: one row per patient, one column per level.
+
+    Returns
+    -------
+    DataFrame
+        ``patient_id``, ``group`` (as `assign_groups`), ``n_degenerative``, ``n_ungradable`` and a
+        column per level considered listing the criteria met there ("facet + UCLA"), "" when none,
+        "ungradable" when its grades cannot decide.
+    """
+    criteria = criteria or GroupCriteria()
+    detail = degeneration_detail(cohort, criteria, rater=rater)
+    groups = assign_groups(cohort, criteria, rater=rater)
+    names = [c for c in _CRITERION_LABELS if c in detail.columns]
+    met = detail[names].fillna(False).to_numpy(dtype=bool)
+    labels = np.array([_CRITERION_LABELS[c] for c in names], dtype=object)
+    cells = [" + ".join(labels[row]) for row in met] if names else [""] * len(detail)
+    cells = np.array(cells, dtype=object)
+    cells[detail["degenerative"].isna().to_numpy()] = "ungradable"
+    k = len(criteria.levels)
+    out = groups[["patient_id", "group", "n_degenerative", "n_ungradable"]].copy()
+    grid = cells.reshape(len(cohort), k) if len(cohort) else np.empty((0, k), dtype=object)
+    for j, level in enumerate(criteria.levels):
+        out[level] = grid[:, j]
+    return out

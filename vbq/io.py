@@ -24,6 +24,7 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
+from ._attrs import FrozenList
 from .errors import InputError
 from .schema import COHORT_COLUMNS, DXA_COLUMNS, Column
 
@@ -396,7 +397,7 @@ def _parse_category(col: Column, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
         aliases.update({c.lower()[1:]: c for c in col.categories if c.startswith("L")})
     text = raw.map(_cell_text)
     keys = text.map(_category_key)
-    missing = text.str.lower().isin(_MISSING)
+    missing = text.str.lower().isin(_MISSING) & ~keys.isin(aliases.keys() - {""})
     parsed = keys.map(aliases)
     bad = parsed.isna() & ~missing
     return parsed.where(~missing, None).astype(object), bad
@@ -484,7 +485,7 @@ def _coerce_table(raw: pd.DataFrame, rows: np.ndarray, kind: str, report: Valida
     table = pd.DataFrame(out, index=pd.RangeIndex(len(raw)))
     # keep declared order, only the columns present
     table = table[[c.name for c in columns if c.name in table.columns]]
-    table.attrs["rows"] = [int(r) for r in rows]
+    table.attrs["rows"] = FrozenList(int(r) for r in rows)
     return table
 
 

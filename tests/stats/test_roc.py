@@ -9,7 +9,6 @@ DeLong double sum, a loop over resamples) on seeded data, and hypothesis propert
 from __future__ import annotations
 
 import math
-import time
 from pathlib import Path
 
 import numpy as np
@@ -450,13 +449,10 @@ def test_bootstrap_cutoff_lower_is_positive_mirrors():
     assert b.optimism_youden == pytest.approx(a.optimism_youden)
 
 
-def test_bootstrap_cutoff_is_fast_and_reproducible():
+def test_bootstrap_cutoff_is_reproducible():
+    # speed is measured in bench/bench_roc.py, never asserted in a test
     y, s = seeded(235, 12, 2)
-    bootstrap_cutoff(y, s, n_boot=50)  # warm-up
-    start = time.perf_counter()
     a = bootstrap_cutoff(y, s, n_boot=2000, seed=1)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 2.0  # target 0.2 s (bench/bench_roc.py); loose here for shared CI machines
     b = bootstrap_cutoff(y, s, n_boot=2000, seed=1)
     np.testing.assert_array_equal(a.cutoffs, b.cutoffs)
     assert a.cutoff_ci[0] <= a.cutoff <= a.cutoff_ci[1]
@@ -685,3 +681,16 @@ def test_compare_markers_validation(data):
     with pytest.raises(InputError, match="correction"):
         compare_markers(data.y, {"a": data.vbq1, "b": data.hu},
                         higher_is_positive={"a": True, "b": False}, correction="nope")
+
+
+def test_combined_marker_linear_predictor_reproduces_apparent_auc():
+    rng = np.random.default_rng(3)
+    y = rng.random(120) < 0.35
+    X = pd.DataFrame({"vbq": 2.8 + 0.5 * y + rng.normal(0, 0.4, 120),
+                      "age": rng.normal(60, 8, 120)})
+    X.loc[5, "age"] = np.nan
+    r = combined_marker(y, X, n_splits=5, seed=0)
+    assert np.isnan(r.linear_predictor[5]) and np.isfinite(np.delete(r.linear_predictor, 5)).all()
+    again = roc_analysis(y, r.linear_predictor)
+    assert again.n_missing == 1
+    assert again.auc == pytest.approx(r.apparent_auc, abs=1e-12)

@@ -1948,6 +1948,9 @@ class CombinedMarkerResult:
     predictors : tuple of str
         Design columns after encoding (categorical columns become 0/1 dummies).
     n_pos, n_neg, n_missing : int
+    linear_predictor : numpy.ndarray
+        Fitted log-odds per input row (NaN for rows dropped for a missing value), aligned with
+        `y_true`: a score to pass to `roc_analysis` (higher is positive) for the apparent curve.
     """
 
     coefficients: pd.DataFrame
@@ -1960,6 +1963,7 @@ class CombinedMarkerResult:
     n_pos: int = 0
     n_neg: int = 0
     n_missing: int = 0
+    linear_predictor: np.ndarray = field(default=None, repr=False)
 
     def to_frame(self) -> pd.DataFrame:
         """Coefficients, then the apparent and cross-validated AUC."""
@@ -2112,6 +2116,8 @@ def combined_marker(
         return _delong_group_placements(_group_counts(labels, prob))[2]
 
     apparent = auc_of(yb, Xd @ params)
+    lp = np.full(y.shape[0], np.nan)
+    lp[keep] = Xd @ params
     folds = []
     splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
     for train, test in splitter.split(Xd, yb):
@@ -2129,4 +2135,5 @@ def combined_marker(
         n_pos=m,
         n_neg=n,
         n_missing=n_missing,
+        linear_predictor=lp,
     )

@@ -1,0 +1,63 @@
+"""vbq.study: the paper's tables composed from vbq.stats on a prepared table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import vbq
+from vbq.study import fit_line
+
+from .factories import make_tables
+
+REF = Path(__file__).resolve().parent / "reference"
+
+
+def test_fit_line_matches_r_predict_lm():
+    d = pd.read_csv(REF / "study_fit_line.csv")
+    band = fit_line(d["x"], d["y"], n_points=5)
+    # R 4.2.2: predict(lm(y ~ x), newdata, interval = "confidence", level = 0.95)
+    # (tests/reference/study_fit_line.R)
+    expected = np.array([
+        [1.5400, 1.326561715714179, 1.230686074632604, 1.422437356795755],
+        [2.0225, 1.215368983188817, 1.155420546679707, 1.275317419697927],
+        [2.5050, 1.104176250663454, 1.068272105776275, 1.140080395550633],
+        [2.9875, 0.992983518138092, 0.945254949194730, 1.040712087081453],
+        [3.4700, 0.881790785612729, 0.800793618626519, 0.962787952598939],
+    ])
+    np.testing.assert_allclose(band[["x", "fit", "ci_low", "ci_high"]].to_numpy(), expected,
+                               atol=1e-6)
+    assert band.attrs == {"n": 29, "n_missing": 1}
+
+
+def test_fit_line_degenerate_inputs():
+    with pytest.raises(vbq.DegenerateInputError, match="at least 3 complete pairs"):
+        fit_line([1.0, 2.0, np.nan], [1.0, 2.0, 3.0])
+    with pytest.raises(vbq.DegenerateInputError, match="constant"):
+        fit_line([2.0, 2.0, 2.0], [1.0, 2.0, 3.0])
+    with pytest.raises(vbq.InputError):
+        fit_line([1.0, 2.0], [1.0])
+
+
+def test_table2_uses_present_columns_and_paper_order():
+    table = vbq.prepare(*make_tables(20))
+    frame = vbq.study.table2(table).to_frame()
+    assert frame["variable"].iloc[0] == "age"
+    assert "bmi" not in set(frame["variable"])  # not in the factory tables
+    assert {"vbq", "hu_l1", "t_lowest", "sex"} <= set(frame["variable"])
+    with pytest.raises(vbq.InputError, match="covariates"):
+        vbq.study.table2(table, covariates=("weight",))
+
+
+def test_table3_rows_per_measure_and_group():
+    table = vbq.prepare(*make_tables(40))
+    t3 = vbq.study.table3(table)
+    assert set(t3["group"]) == {"degenerative", "control", "all"}
+    assert set(t3["y"]) == {"bmd_l1_l4", "t_l1_l4", "t_lowest", "t_femoral_neck",
+                            "t_total_hip", "hu_l1"}
+    row = t3[(t3["y"] == "hu_l1") & (t3["group"] == "all")].iloc[0]
+    assert row["estimate"] == pytest.approx(np.corrcoef(table["vbq"], table["hu_l1"])[0, 1],
+                                            abs=1e-12)

@@ -1,0 +1,1379 @@
+"""Comparison of the degenerative and control groups: Table 2 (t-tests, chi-square or Fisher,
+age-adjusted ANCOVA) and Table 5 (Modic changes) of Chen et al. 2023.
+
+Every function takes the long patient table (one row per patient) and column names, in the
+vocabulary ``data, dv, between, covariates``. Rows with a missing value in a column a test needs are
+left out of that test and counted in the result's ``n_missing``; nothing is dropped silently.
+
+Group order: the ``order=`` keyword when given; else the categories of a pandas ``Categorical``;
+else the labels sorted as strings ("control" before "degenerative"). Differences are always
+first group minus second group in that order.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import special, stats
+from scipy.special import gammaln
+
+from ..errors import DegenerateInputError, InputError
+
+__all__ = [
+    "AncovaResult",
+    "ContinuousComparison",
+    "CategoricalComparison",
+    "GroupComparison",
+    "ModicTable",
+    "ancova",
+    "compare_continuous",
+    "compare_categorical",
+    "compare_groups",
+    "modic_table",
+    "FISHER_METHOD",
+    "CHI2_METHOD",
+]
+
+CHI2_METHOD = "Pearson chi-square"
+"""``method`` of a categorical comparison tested by Pearson's chi-square (no continuity correction)."""
+FISHER_METHOD = "Fisher's exact test (expected count < 5)"
+"""``method`` of a categorical comparison switched to Fisher's exact test by the expected-count rule."""
+
+_TESTS = ("auto", "chi2", "fisher")
+_MODIC_NONE = "none"
+# R fisher.test counts a table as "at least as extreme" when its probability is below the observed
+# one times 1 + 1e-7 (relErr), so that tables of equal probability are not lost to rounding.
+_FISHER_REL_ERR = 1e-7
+# Work budget of the exact r x 2 enumeration (table cells evaluated); beyond it the p-value is
+# estimated by Monte Carlo, and the method string says so.
+_FISHER_BUDGET = 2_000_000
+_MONTE_CARLO_RESAMPLES = 100_000
+_MONTE_CARLO_SEED = 20230257
+
+
+# --------------------------------------------------------------------------------------------
+# input handling
+# --------------------------------------------------------------------------------------------
+def _check_frame(data: Any, columns: list[str]) -> pd.DataFrame:
+    if not isinstance(data, pd.DataFrame):
+        raise InputError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise InputError(
+            f"data: missing column(s) {missing}; available: {list(map(str, data.columns))}"
+        )
+    if data.attrs:
+        # pandas deep-copies ``attrs`` on every column access (the prepared table carries its
+        # exclusion log there): work on a view without them.
+        data = pd.DataFrame(data, copy=False)
+        data.attrs = {}
+    return data
+
+
+def _labels(values: pd.Series, order: Any, name: str) -> tuple[np.ndarray, tuple]:
+    """Integer codes (-1 = missing) and the ordered labels of a grouping column."""
+    # pd.factorize, not pd.Categorical(values, categories=...): the latter costs ~1 ms a call
+    # and this runs once per variable on every UI change.
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        raw = values.cat.codes.to_numpy(dtype=np.intp)
+        uniq = values.cat.categories.tolist()
+        present_idx = np.unique(raw[raw >= 0])
+        present = [uniq[i] for i in present_idx]
+    else:
+        raw, uniques = pd.factorize(values, sort=False)
+        raw = raw.astype(np.intp)
+        uniq = list(uniques.tolist() if hasattr(uniques, "tolist") else uniques)
+        present = uniq
+    if order is None:
+        labels = tuple(present) if isinstance(values.dtype, pd.CategoricalDtype) else tuple(
+            sorted(present, key=str))
+    else:
+        if isinstance(order, str):
+            raise InputError(f"order: expected a sequence of {name} labels, got the string {order!r}")
+        labels = tuple(order)
+        if len(set(labels)) != len(labels):
+            raise InputError(f"order: expected distinct {name} labels, got {list(labels)}")
+        known = set(labels)
+        unknown = [v for v in present if v not in known]
+        if unknown:
+            raise InputError(
+                f"order: {name} has label(s) {sorted(map(str, unknown))} not in order={list(labels)}"
+            )
+    pos = {lab: i for i, lab in enumerate(labels)}
+    lookup = np.array([pos.get(u, -1) for u in uniq] + [-1], dtype=np.intp)
+    return lookup[raw], labels  # raw == -1 (missing) picks the trailing -1
+
+
+def _numeric(values: pd.Series, name: str) -> np.ndarray:
+    if values.dtype == bool:
+        return values.to_numpy(dtype=float)
+    try:
+        return pd.to_numeric(values, errors="raise").to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{name}: expected a numeric column, got dtype {values.dtype}") from exc
+
+
+def _two_groups(groups: tuple, between: str) -> None:
+    if len(groups) != 2:
+        raise InputError(
+            f"between: the t-test compares exactly two groups, {between!r} has {len(groups)}: "
+            f"{list(groups)}"
+        )
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a = np.array(a)
+    a.setflags(write=False)
+    return a
+
+
+# --------------------------------------------------------------------------------------------
+# t-test
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ContinuousComparison:
+    """Two groups compared on a continuous variable by Student's or Welch's t-test.
+
+    Attributes
+    ----------
+    variable, between : str
+        The compared column and the grouping column.
+    groups : tuple
+        Group labels, in order; ``estimate`` is ``groups[0]`` minus ``groups[1]``.
+    mean, sd : ndarray of float
+        Per-group mean and standard deviation (ddof=1).
+    n : ndarray of int
+        Per-group number of analysed rows.
+    n_missing : int
+        Rows left out: missing value or missing group label.
+    estimate, ci_low, ci_high : float
+        Difference in means and its confidence interval.
+    statistic, df, p_value : float
+        t statistic, its degrees of freedom (Welch-Satterthwaite when ``equal_var=False``), two-sided p.
+    confidence : float
+    equal_var : bool
+    method : str
+        "Student's t-test" or "Welch's t-test".
+    """
+
+    variable: str
+    between: str
+    groups: tuple
+    mean: np.ndarray
+    sd: np.ndarray
+    n: np.ndarray
+    n_missing: int
+    estimate: float
+    ci_low: float
+    ci_high: float
+    statistic: float
+    df: float
+    p_value: float
+    confidence: float
+    equal_var: bool
+    method: str
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row: the test, then ``mean_<group>, sd_<group>, n_<group>`` per group."""
+        row: dict[str, Any] = {
+            "variable": self.variable,
+            "estimate": self.estimate,
+            "ci_low": self.ci_low,
+            "ci_high": self.ci_high,
+            "statistic": self.statistic,
+            "df1": self.df,
+            "p_value": self.p_value,
+            "n": int(self.n.sum()),
+            "n_missing": self.n_missing,
+            "method": self.method,
+        }
+        for g, m, s, k in zip(self.groups, self.mean, self.sd, self.n, strict=True):
+            row[f"mean_{g}"], row[f"sd_{g}"], row[f"n_{g}"] = m, s, int(k)
+        return pd.DataFrame([row])
+
+    def summary(self) -> str:
+        parts = [f"{g}: {m:.4g} ± {s:.4g} (n={k})" for g, m, s, k in
+                 zip(self.groups, self.mean, self.sd, self.n, strict=True)]
+        return (
+            f"{self.variable} by {self.between}: " + "; ".join(parts) + "\n"
+            f"{self.method}: t({self.df:.4g}) = {self.statistic:.4g}, p = {self.p_value:.4g}; "
+            f"difference {self.groups[0]} - {self.groups[1]} = {self.estimate:.4g} "
+            f"({self.confidence:.0%} CI {self.ci_low:.4g} to {self.ci_high:.4g}); "
+            f"{self.n_missing} row(s) missing"
+        )
+
+
+def _t_kernel(y, codes, groups, variable, between, equal_var, confidence) -> ContinuousComparison:
+    ok = (codes >= 0) & ~np.isnan(y)
+    n_missing = int(ok.size - ok.sum())
+    a, b = y[ok & (codes == 0)], y[ok & (codes == 1)]
+    n = np.array([a.size, b.size])
+    for g, k in zip(groups, n, strict=True):
+        if k < 2:
+            raise DegenerateInputError(
+                f"{variable}: group {g!r} has {k} non-missing value(s); the t-test needs at least 2"
+            )
+    sd = np.array([a.std(ddof=1), b.std(ddof=1)])
+    if not (sd > 0).any():
+        raise DegenerateInputError(
+            f"{variable}: the values are constant within groups; the t-test needs spread in at "
+            "least one group"
+        )
+    # Textbook formulas with scipy.special's t distribution instead of scipy.stats.ttest_ind,
+    # whose argument handling costs ~1 ms a call (20 calls per Table 2, on every UI change);
+    # the tests check both against scipy.stats.ttest_ind and R's t.test.
+    va, vb = sd**2 / n
+    if equal_var:
+        df = float(n.sum() - 2)
+        pooled = ((n[0] - 1) * sd[0] ** 2 + (n[1] - 1) * sd[1] ** 2) / df
+        se = math.sqrt(pooled * (1 / n[0] + 1 / n[1]))
+    else:
+        se = math.sqrt(va + vb)
+        df = float((va + vb) ** 2 / (va**2 / (n[0] - 1) + vb**2 / (n[1] - 1)))
+    diff = float(a.mean() - b.mean())
+    t = diff / se
+    p = float(2 * special.stdtr(df, -abs(t)))
+    half = float(special.stdtrit(df, 0.5 + confidence / 2)) * se
+    return ContinuousComparison(
+        variable=variable,
+        between=between,
+        groups=groups,
+        mean=_frozen([a.mean(), b.mean()]),
+        sd=_frozen(sd),
+        n=_frozen(n),
+        n_missing=n_missing,
+        estimate=diff,
+        ci_low=diff - half,
+        ci_high=diff + half,
+        statistic=t,
+        df=df,
+        p_value=p,
+        confidence=float(confidence),
+        equal_var=bool(equal_var),
+        method="Student's t-test" if equal_var else "Welch's t-test",
+    )
+
+
+def _check_confidence(confidence: float) -> float:
+    if not 0 < confidence < 1:
+        raise InputError(f"confidence: expected a number between 0 and 1, got {confidence!r}")
+    return float(confidence)
+
+
+def compare_continuous(
+    data: pd.DataFrame,
+    dv: str,
+    between: str,
+    *,
+    equal_var: bool = True,
+    confidence: float = 0.95,
+    order: Any = None,
+) -> ContinuousComparison:
+    """Compare two groups on a continuous variable: mean ± SD per group and a t-test.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per patient.
+    dv : str
+        Continuous column.
+    between : str
+        Grouping column with exactly two labels.
+    equal_var : bool, default True
+        True: Student's pooled-variance t-test (the paper's "independent sample t test", SPSS's
+        "equal variances assumed" row). False: Welch's t-test.
+    confidence : float, default 0.95
+        Level of the confidence interval of the mean difference.
+    order : sequence, optional
+        Group order (see the module notes); the difference is ``order[0] - order[1]``.
+
+    Returns
+    -------
+    ContinuousComparison
+
+    Raises
+    ------
+    InputError
+        Missing column, non-numeric `dv`, not exactly two groups, bad `confidence` or `order`.
+    DegenerateInputError
+        A group with fewer than two values, or no spread (zero SDs).
+
+    Notes
+    -----
+    Student: ``t = (m1 - m2) / (s_p sqrt(1/n1 + 1/n2))`` with pooled variance
+    ``s_p^2 = ((n1-1)s1^2 + (n2-1)s2^2) / (n1+n2-2)`` and ``n1+n2-2`` df. Welch: standard error
+    ``sqrt(s1^2/n1 + s2^2/n2)`` and Welch-Satterthwaite df; CI ``diff ± t_(1+c)/2,df * SE``.
+
+    Validated against: R 4.2.2 ``t.test(dv ~ group, var.equal=TRUE)`` and ``var.equal=FALSE``
+    (tests/reference/groups_reference.R).
+
+    References
+    ----------
+    Welch BL. The generalization of "Student's" problem when several different population
+    variances are involved. Biometrika 1947;34:28-35.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"vbq": [2.9, 3.1, 3.0, 2.6, 2.7, 2.5],
+    ...                   "group": ["degenerative"] * 3 + ["control"] * 3})
+    >>> res = compare_continuous(d, "vbq", "group", order=["degenerative", "control"])
+    >>> round(res.estimate, 3)
+    0.4
+    """
+    data = _check_frame(data, [dv, between])
+    confidence = _check_confidence(confidence)
+    codes, groups = _labels(data[between], order, between)
+    _two_groups(groups, between)
+    y = _numeric(data[dv], dv)
+    return _t_kernel(y, codes, groups, dv, between, equal_var, confidence)
+
+
+# --------------------------------------------------------------------------------------------
+# chi-square / Fisher
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CategoricalComparison:
+    """Counts of a categorical variable per group and a test of independence.
+
+    Attributes
+    ----------
+    variable, between : str
+    levels : tuple
+        Levels of the variable (rows of `counts`), including levels never observed.
+    groups : tuple
+        Group labels (columns of `counts`).
+    counts : ndarray of int, shape (levels, groups)
+    percent : ndarray of float
+        Column percentages: ``100 * counts / n`` of each group.
+    n : ndarray of int
+        Per-group analysed rows.
+    n_missing : int
+        Rows left out for a missing value or group label.
+    expected : ndarray of float
+        Expected counts under independence of the tested table (levels with no observation are
+        left out of the test and have expected count 0 here).
+    min_expected : float
+    chi2, chi2_df, chi2_p_value : float
+        Pearson chi-square statistic, its degrees of freedom and p, always computed.
+    statistic, df, p_value : float
+        Of the test that was used: the chi-square ones, or for Fisher's test NaN statistic and df
+        (Fisher's test has no statistic of that kind) and the exact p.
+    correction : bool
+        Whether Yates' continuity correction was applied (2 x 2 chi-square only).
+    method : str
+        "Pearson chi-square", "Pearson chi-square with Yates' continuity correction",
+        "Fisher's exact test (expected count < 5)", "Fisher's exact test", or a Monte Carlo
+        variant that says so.
+    """
+
+    variable: str
+    between: str
+    levels: tuple
+    groups: tuple
+    counts: np.ndarray
+    percent: np.ndarray
+    n: np.ndarray
+    n_missing: int
+    expected: np.ndarray
+    min_expected: float
+    chi2: float
+    chi2_df: float
+    chi2_p_value: float
+    statistic: float
+    df: float
+    p_value: float
+    correction: bool
+    method: str
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per level: ``count_<group>, percent_<group>, n_<group>``, then the test."""
+        rows = []
+        for i, lev in enumerate(self.levels):
+            row: dict[str, Any] = {"variable": self.variable, "level": lev}
+            for j, g in enumerate(self.groups):
+                row[f"count_{g}"] = int(self.counts[i, j])
+                row[f"percent_{g}"] = float(self.percent[i, j])
+                row[f"n_{g}"] = int(self.n[j])
+            row.update(
+                statistic=self.statistic,
+                df1=self.df,
+                p_value=self.p_value,
+                n=int(self.n.sum()),
+                n_missing=self.n_missing,
+                method=self.method,
+            )
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def summary(self) -> str:
+        lines = [f"{self.variable} by {self.between} ({self.n_missing} row(s) missing)"]
+        for i, lev in enumerate(self.levels):
+            cells = [f"{g}: {int(self.counts[i, j])} ({self.percent[i, j]:.1f}%)"
+                     for j, g in enumerate(self.groups)]
+            lines.append(f"  {lev}: " + "; ".join(cells))
+        stat = "" if math.isnan(self.statistic) else (
+            f"chi2({self.df:.0f}) = {self.statistic:.4g}, ")
+        lines.append(f"{self.method}: {stat}p = {self.p_value:.4g}")
+        return "\n".join(lines)
+
+
+def _fisher_rx2_exact(table: np.ndarray, budget: int = _FISHER_BUDGET) -> float | None:
+    """Exact p of the Fisher-Freeman-Halton test of an r x 2 table, or None over budget.
+
+    Written here because scipy 1.17 `fisher_exact` is exact only for 2 x 2 tables (larger tables
+    get a Monte Carlo or permutation p). This is the network algorithm of Mehta & Patel (1983)
+    specialised to two columns: rows are enumerated one at a time; a subtree whose most probable
+    completion is already no more probable than the observed table is added whole (its mass is
+    ``C(rows left, count left)`` by Vandermonde's identity); the last two rows are evaluated as
+    one vectorised array. Tables count when ``P <= P_obs * (1 + 1e-7)``, as in R's fisher.test.
+    """
+    t = np.asarray(table, dtype=np.int64)
+    rows = t.sum(axis=1)
+    keep = rows > 0
+    t, rows = t[keep], rows[keep]
+    idx = np.argsort(rows, kind="stable")  # small rows outside, the two largest vectorised
+    t, rows = t[idx], rows[idx]
+    r = rows.size
+    m, total = int(t[:, 0].sum()), int(rows.sum())
+    if r < 2 or m in (0, total):
+        return 1.0
+    logc = [gammaln(k + 1) - gammaln(np.arange(k + 1) + 1) - gammaln(k - np.arange(k + 1) + 1)
+            for k in rows.tolist()]
+    log_norm = float(gammaln(total + 1) - gammaln(m + 1) - gammaln(total - m + 1))
+    threshold = float(sum(logc[i][t[i, 0]] for i in range(r))) + math.log1p(_FISHER_REL_ERR)
+    suffix = np.concatenate([np.cumsum(rows[::-1])[::-1], [0]]).tolist()
+    nrow = rows.tolist()
+    work = [0]
+
+    def log_comb(n: int, k: int) -> float:
+        return float(gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1))
+
+    @functools.cache
+    def max_rest(i: int, k: int) -> float:
+        # Most probable allocation of k among rows i..r-1: a separable concave maximisation, so
+        # start proportional, fill greedily, then swap single units until no swap improves.
+        ns = nrow[i:]
+        x = [min(n, (k * n) // suffix[i]) for n in ns]
+        left = k - sum(x)
+        ls = logc[i:]
+
+        def up(j: int) -> float:
+            return ls[j][x[j] + 1] - ls[j][x[j]] if x[j] < ns[j] else -math.inf
+
+        def down(j: int) -> float:
+            return ls[j][x[j]] - ls[j][x[j] - 1] if x[j] > 0 else math.inf
+
+        while left > 0:
+            j = max(range(len(ns)), key=up)
+            x[j] += 1
+            left -= 1
+        while True:
+            ju = max(range(len(ns)), key=up)
+            jd = min(range(len(ns)), key=down)
+            if ju == jd or up(ju) <= down(jd) + 1e-12:
+                break
+            x[ju] += 1
+            x[jd] -= 1
+        return float(sum(ls[j][x[j]] for j in range(len(ns))))
+
+    @functools.cache
+    def last_two(k: int) -> tuple[np.ndarray, np.ndarray, float]:
+        # The last two rows share k: their log weights sorted, with cumulative probability mass,
+        # so each visit is one binary search (k recurs across many paths).
+        na, nb = nrow[r - 2], nrow[r - 1]
+        lo, hi = max(0, k - nb), min(na, k)
+        vals = np.sort(logc[r - 2][lo:hi + 1] + logc[r - 1][k - hi: k - lo + 1][::-1])
+        work[0] += vals.size
+        if work[0] > budget:
+            raise _OverBudget
+        top = float(vals[-1])
+        return vals, np.concatenate([[0.0], np.cumsum(np.exp(vals - top))]), top
+
+    def walk(i: int, k: int, w: float) -> float:
+        if r - i == 2:
+            vals, cum, top = last_two(k)
+            hit = int(np.searchsorted(vals, threshold - w, side="right"))
+            return float(cum[hit]) * math.exp(w + top - log_norm)
+        work[0] += 1
+        if w + max_rest(i, k) <= threshold:  # every completion is as extreme: add the subtree
+            return math.exp(w + log_comb(suffix[i], k) - log_norm)
+        acc = 0.0
+        for x in range(max(0, k - suffix[i + 1]), min(nrow[i], k) + 1):
+            acc += walk(i + 1, k - x, w + float(logc[i][x]))
+        return acc
+
+    try:
+        p = walk(0, m, 0.0)
+    except _OverBudget:
+        return None
+    return min(1.0, p)
+
+
+class _OverBudget(Exception):
+    pass
+
+
+def _fisher_p(table: np.ndarray) -> tuple[float, str]:
+    """Fisher's exact p of a table with empty rows/columns removed; and a method suffix."""
+    t = table if table.shape[1] == 2 else table.T if table.shape[0] == 2 else None
+    if t is not None:
+        p = _fisher_rx2_exact(t)
+        if p is not None:
+            return p, ""
+    return _fisher_monte_carlo(table), (
+        f", Monte Carlo p from {_MONTE_CARLO_RESAMPLES} tables (seed {_MONTE_CARLO_SEED})"
+    )
+
+
+def _fisher_monte_carlo(table: np.ndarray) -> float:
+    """Monte Carlo p of Fisher's test: tables drawn with the observed margins, as R's
+    ``fisher.test(simulate.p.value=TRUE)``: ``(1 + #{P(sim) <= P(obs)}) / (B + 1)``.
+
+    Written here because scipy 1.17 ``fisher_exact(method=MonteCarloMethod())`` fails to reshape
+    its resamples for tables with large totals and compares probabilities that underflow to 0;
+    this compares log-probabilities of `scipy.stats.random_table`.
+    """
+    dist = stats.random_table(table.sum(axis=1), table.sum(axis=0))
+    rng = np.random.default_rng(_MONTE_CARLO_SEED)
+    limit = float(dist.logpmf(table)) + math.log1p(_FISHER_REL_ERR)
+    sims = dist.rvs(size=_MONTE_CARLO_RESAMPLES, random_state=rng)
+    hits = int((dist.logpmf(sims) <= limit).sum())
+    return (1 + hits) / (_MONTE_CARLO_RESAMPLES + 1)
+
+
+def _table_test(counts: np.ndarray, correction: bool, test: str, variable: str) -> dict:
+    """Chi-square and, by the rule, Fisher on a levels x groups count table."""
+    rows = counts.sum(axis=1) > 0
+    cols = counts.sum(axis=0) > 0
+    t = counts[np.ix_(rows, cols)]
+    if t.shape[0] < 2:
+        raise DegenerateInputError(
+            f"{variable}: only {t.shape[0]} level observed; a test of independence needs two"
+        )
+    if t.shape[1] < 2:
+        raise DegenerateInputError(
+            f"{variable}: only {t.shape[1]} group has data; a test of independence needs two"
+        )
+    # Pearson's statistic by hand (as scipy.stats.chi2_contingency, which costs ~0.6 ms a call
+    # in argument handling); the tests check it against chi2_contingency and R's chisq.test.
+    e = np.outer(t.sum(axis=1), t.sum(axis=0)) / t.sum()
+    dof = (t.shape[0] - 1) * (t.shape[1] - 1)
+    yates = bool(correction and dof == 1)
+    dev = np.abs(t - e)
+    if yates:  # as R and scipy: shrink |O - E| by 0.5, never past zero
+        dev = np.maximum(dev - 0.5, 0.0)
+    chi2 = float((dev**2 / e).sum())
+    expected = np.zeros(counts.shape)
+    expected[np.ix_(rows, cols)] = e
+    min_expected = float(e.min())
+    use_fisher = test == "fisher" or (test == "auto" and min_expected < 5)
+    out = dict(
+        expected=_frozen(expected),
+        min_expected=min_expected,
+        chi2=chi2,
+        chi2_df=float(dof),
+        chi2_p_value=float(special.chdtrc(dof, chi2)),
+        correction=yates,
+    )
+    if use_fisher:
+        p, suffix = _fisher_p(t)
+        base = FISHER_METHOD if test == "auto" else "Fisher's exact test"
+        method = base[:-1] + suffix + ")" if suffix and base.endswith(")") else base + suffix
+        out.update(statistic=math.nan, df=math.nan, p_value=p, method=method)
+    else:
+        method = CHI2_METHOD + (" with Yates' continuity correction" if yates else "")
+        out.update(statistic=out["chi2"], df=out["chi2_df"], p_value=out["chi2_p_value"],
+                   method=method)
+    return out
+
+
+def _count_table(values: pd.Series, codes, ngroups, levels, variable) -> dict:
+    """Levels x groups counts, column percentages (NaN for an empty group) and missing rows."""
+    lev_codes, lev_labels = _labels(values, levels, variable)
+    ok = (codes >= 0) & (lev_codes >= 0)
+    k, g = len(lev_labels), ngroups
+    counts = np.bincount(lev_codes[ok] * g + codes[ok], minlength=k * g).reshape(k, g)
+    n = counts.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        percent = 100.0 * counts / n
+    return dict(levels=lev_labels, counts=counts, percent=percent, n=n,
+                n_missing=int(ok.size - ok.sum()))
+
+
+def _describe(y: np.ndarray, codes: np.ndarray, ngroups: int) -> dict:
+    """Per-group mean, SD (ddof=1) and n of a continuous variable (NaN where undefined)."""
+    ok = (codes >= 0) & ~np.isnan(y)
+    n = np.bincount(codes[ok], minlength=ngroups)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.bincount(codes[ok], weights=y[ok], minlength=ngroups) / n
+        dev = y[ok] - mean[codes[ok]]
+        sd = np.sqrt(np.bincount(codes[ok], weights=dev**2, minlength=ngroups) / (n - 1))
+    sd[n < 2] = math.nan
+    return dict(mean=mean, sd=sd, n=n, n_missing=int(ok.size - ok.sum()))
+
+
+def _categorical_kernel(values: pd.Series, codes, groups, variable, between, levels, correction,
+                        test) -> CategoricalComparison:
+    tab = _count_table(values, codes, len(groups), levels, variable)
+    lev_labels, counts, n, n_missing = tab["levels"], tab["counts"], tab["n"], tab["n_missing"]
+    empty = [grp for grp, m in zip(groups, n, strict=True) if m == 0]
+    if empty:
+        raise DegenerateInputError(f"{variable}: group(s) {empty} have no non-missing value")
+    percent = tab["percent"]
+    tested = _table_test(counts, correction, test, variable)
+    return CategoricalComparison(
+        variable=variable, between=between, levels=lev_labels, groups=groups,
+        counts=_frozen(counts), percent=_frozen(percent), n=_frozen(n), n_missing=n_missing,
+        **tested,
+    )
+
+
+def _check_test(test: str) -> None:
+    if test not in _TESTS:
+        raise InputError(f"test: expected one of {_TESTS}, got {test!r}")
+
+
+def compare_categorical(
+    data: pd.DataFrame,
+    var: str,
+    between: str,
+    *,
+    correction: bool = False,
+    test: str = "auto",
+    order: Any = None,
+    levels: Any = None,
+) -> CategoricalComparison:
+    """Counts and column percentages of `var` per group, with chi-square or Fisher's exact test.
+
+    Parameters
+    ----------
+    data : DataFrame
+    var : str
+        Categorical (or boolean) column.
+    between : str
+        Grouping column (two or more groups).
+    correction : bool, default False
+        Yates' continuity correction for 2 x 2 tables. Off by default so the p matches SPSS's
+        "Pearson Chi-Square" row and R's ``chisq.test(correct=FALSE)``; the paper's prevalence
+        p = 0.025 (54/101 vs 52/134) is reproduced only without it (with it: 0.035).
+    test : {"auto", "chi2", "fisher"}, default "auto"
+        "auto": Pearson chi-square, switching to Fisher's exact test when any expected count is
+        below 5 (``method`` then reads "Fisher's exact test (expected count < 5)").
+    order : sequence, optional
+        Group order (columns).
+    levels : sequence, optional
+        Levels of `var` in display order, including ones that may have no patients; default: the
+        categories of a Categorical, else the observed values sorted.
+
+    Returns
+    -------
+    CategoricalComparison
+
+    Raises
+    ------
+    InputError
+        Missing column, unknown `test`, a value not in `levels` or a group not in `order`.
+    DegenerateInputError
+        Fewer than two observed levels, or fewer than two groups with data.
+
+    Notes
+    -----
+    Chi-square: ``X^2 = sum (O - E)^2 / E`` with ``E = row total * column total / n`` and
+    ``(r-1)(c-1)`` df. Levels never observed are left out of the test. Fisher's exact test on
+    r x 2 (and 2 x c, 2 x 2 included) tables by exact enumeration of all tables with the observed margins (Freeman-Halton), the p being the total
+    probability of tables no more probable than the observed one, as R's ``fisher.test``. Tables
+    with more than two rows and columns, or too large to enumerate, get a Monte Carlo p from
+    `scipy.stats.fisher_exact` with a fixed seed, and ``method`` says so.
+
+    Validated against: R 4.2.2 ``chisq.test(table(var, group), correct=FALSE)`` and
+    ``fisher.test(table(var, group))`` (tests/reference/groups_reference.R); the paper's Table 5
+    p-values.
+
+    References
+    ----------
+    Freeman GH, Halton JH. Note on an exact treatment of contingency, goodness of fit and other
+    problems of significance. Biometrika 1951;38:141-149.
+    Mehta CR, Patel NR. A network algorithm for performing Fisher's exact test in r x c
+    contingency tables. J Am Stat Assoc 1983;78:427-434.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"sex": list("FFFMMFMMMM"), "group": ["a"] * 5 + ["b"] * 5})
+    >>> res = compare_categorical(d, "sex", "group")
+    >>> res.method
+    "Fisher's exact test (expected count < 5)"
+    """
+    data = _check_frame(data, [var, between])
+    _check_test(test)
+    codes, groups = _labels(data[between], order, between)
+    return _categorical_kernel(data[var], codes, groups, var, between, levels, correction, test)
+
+
+# --------------------------------------------------------------------------------------------
+# ANCOVA
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AncovaResult:
+    """Analysis of covariance: ``dv ~ between + covariates``, sum-to-zero contrasts.
+
+    Attributes
+    ----------
+    dv, between : str
+    covariates : tuple of str
+    effects : tuple of str
+        ``(between, *covariates, "Residual")``: the rows of the ANOVA table.
+    sum_sq, df, statistic, p_value, partial_eta_sq : ndarray of float
+        Per effect: sum of squares of the requested type, degrees of freedom, F, p and partial
+        eta squared ``SS / (SS + SS_residual)``; NaN for F, p and eta on the Residual row.
+    ss_type : int
+    groups : tuple
+    n : ndarray of int
+        Per-group analysed rows.
+    n_missing : int
+        Rows left out for a missing dv, covariate or group label.
+    covariate_means : ndarray of float
+        Means of the covariates over the analysed rows: where the adjusted means are evaluated.
+    adjusted_mean, adjusted_se, adjusted_ci_low, adjusted_ci_high : ndarray of float
+        Estimated marginal (covariate-adjusted) mean per group, its standard error and confidence
+        interval (t with the residual df).
+    raw_mean : ndarray of float
+        Unadjusted per-group means of the analysed rows.
+    confidence : float
+    method : str
+    """
+
+    dv: str
+    between: str
+    covariates: tuple
+    effects: tuple
+    sum_sq: np.ndarray
+    df: np.ndarray
+    statistic: np.ndarray
+    p_value: np.ndarray
+    partial_eta_sq: np.ndarray
+    ss_type: int
+    groups: tuple
+    n: np.ndarray
+    n_missing: int
+    covariate_means: np.ndarray
+    adjusted_mean: np.ndarray
+    adjusted_se: np.ndarray
+    adjusted_ci_low: np.ndarray
+    adjusted_ci_high: np.ndarray
+    raw_mean: np.ndarray
+    confidence: float
+    method: str
+
+    @property
+    def p_between(self) -> float:
+        """p of the group effect adjusted for the covariates (Table 2's "age-adjusted P")."""
+        return float(self.p_value[0])
+
+    def to_frame(self) -> pd.DataFrame:
+        """The ANOVA table: ``effect, sum_sq, df1, df2, statistic, p_value, partial_eta_sq``."""
+        df_res = self.df[-1]
+        return pd.DataFrame(
+            {
+                "effect": list(self.effects),
+                "sum_sq": self.sum_sq,
+                "df1": self.df,
+                "df2": [df_res] * (len(self.effects) - 1) + [math.nan],
+                "statistic": self.statistic,
+                "p_value": self.p_value,
+                "partial_eta_sq": self.partial_eta_sq,
+                "method": self.method,
+            }
+        )
+
+    def means_frame(self) -> pd.DataFrame:
+        """Adjusted means per group: ``group, estimate, se, ci_low, ci_high, raw_mean, n``."""
+        return pd.DataFrame(
+            {
+                "group": list(self.groups),
+                "estimate": self.adjusted_mean,
+                "se": self.adjusted_se,
+                "ci_low": self.adjusted_ci_low,
+                "ci_high": self.adjusted_ci_high,
+                "raw_mean": self.raw_mean,
+                "n": self.n,
+            }
+        )
+
+    def summary(self) -> str:
+        covs = ", ".join(f"{c} = {m:.4g}" for c, m in
+                         zip(self.covariates, self.covariate_means, strict=True))
+        lines = [f"ANCOVA of {self.dv} by {self.between} adjusted for {covs} "
+                 f"(type {self.ss_type} SS; {self.n_missing} row(s) missing)"]
+        for e, ss, d, f, p, eta in zip(self.effects, self.sum_sq, self.df, self.statistic,
+                                       self.p_value, self.partial_eta_sq, strict=True):
+            tail = "" if math.isnan(f) else f", F = {f:.4g}, p = {p:.4g}, partial eta2 = {eta:.3g}"
+            lines.append(f"  {e}: SS = {ss:.4g}, df = {d:.0f}{tail}")
+        for g, m, lo, hi in zip(self.groups, self.adjusted_mean, self.adjusted_ci_low,
+                                self.adjusted_ci_high, strict=True):
+            lines.append(f"  adjusted mean {g}: {m:.4g} ({self.confidence:.0%} CI {lo:.4g} to {hi:.4g})")
+        return "\n".join(lines)
+
+
+def _ancova_kernel(y, codes, groups, cov, dv, between, covariates, ss_type, confidence):
+    ok = (codes >= 0) & ~np.isnan(y) & ~np.isnan(cov).any(axis=1)
+    n_missing = int(ok.size - ok.sum())
+    y, c, z = y[ok], codes[ok], cov[ok]
+    g, q = len(groups), z.shape[1]
+    n = np.bincount(c, minlength=g)
+    empty = [grp for grp, k in zip(groups, n, strict=True) if k == 0]
+    if empty:
+        raise DegenerateInputError(f"{dv}: group(s) {empty} have no complete row for the ANCOVA")
+    if g < 2:
+        raise DegenerateInputError(f"{dv}: the ANCOVA needs two groups, got {list(groups)}")
+    nobs = y.size
+    p = 1 + (g - 1) + q
+    if nobs <= p:
+        raise DegenerateInputError(
+            f"{dv}: {nobs} complete row(s) for {p} coefficients; no residual degrees of freedom"
+        )
+    # Design: intercept, sum-to-zero (effect) codes of the groups (R's contr.sum: the last group
+    # is -1 in every column), covariates. Built with numpy: a formula parse per variable would
+    # dominate Table 2's run time.
+    # Covariates are centred (at their means over the analysed rows): this changes only the
+    # intercept, which is not reported, and keeps X'X well conditioned, so the fit can go through
+    # the p x p cross-product (Cholesky X'X = R'R, Q'y = R^-T X'y) in one pass over the rows.
+    contr = np.vstack([np.eye(g - 1), -np.ones((1, g - 1))])
+    zbar = z.mean(axis=0)
+    x = np.empty((nobs, p))
+    x[:, 0] = 1.0
+    x[:, 1:g] = contr[c]
+    x[:, g:] = z - zbar
+    xtx = x.T @ x
+    scale = np.sqrt(np.diag(xtx))
+    try:
+        rmat = np.linalg.cholesky(xtx).T
+    except np.linalg.LinAlgError:
+        rmat = np.zeros((p, p))
+    if not np.all(np.diag(rmat) > 1e-8 * scale):
+        raise DegenerateInputError(
+            f"{dv}: the design is singular (a covariate is constant or collinear with {between})"
+        )
+    rinv = np.linalg.inv(rmat)  # p x p upper triangular; scipy's solve_triangular costs ~1 ms
+    qty = rinv.T @ (x.T @ y)
+    beta = rinv @ qty
+    xtx_inv = rinv @ rinv.T
+    resid = y - x @ beta
+    rss = float(resid @ resid)
+    tss = float(((y - y.mean()) ** 2).sum())
+    if rss <= 1e-12 * tss or tss == 0:
+        why = "is constant" if tss == 0 else "is fitted exactly (residual sum of squares 0)"
+        raise DegenerateInputError(f"{dv}: the outcome {why}; the ANCOVA F test is undefined")
+    df_res = nobs - p
+    sigma2 = rss / df_res
+    terms = [np.arange(1, g)] + [np.array([g + j]) for j in range(q)]
+    ss = []
+    if ss_type == 1:
+        # Sequential SS: the squared components of Q'y belonging to each term, in formula order.
+        ss = [float((qty[t] ** 2).sum()) for t in terms]
+    else:
+        # Type III (= Type II here: the model has no interactions): the Wald sum of squares of the
+        # term's coefficients, b_T' [(X'X)^-1_TT]^-1 b_T, which is what car::Anova(type=3) computes.
+        for t in terms:
+            b = beta[t]
+            ss.append(float(b @ np.linalg.solve(xtx_inv[np.ix_(t, t)], b)))
+    dfs = [g - 1.0] + [1.0] * q
+    ss_arr = np.array(ss + [rss])
+    df_arr = np.array(dfs + [float(df_res)])
+    f = np.array([s / d / sigma2 for s, d in zip(ss, dfs, strict=True)])
+    pv = special.fdtrc(df_arr[:-1], df_res, f)
+    eta = ss_arr[:-1] / (ss_arr[:-1] + rss)
+    # Adjusted (estimated marginal) means: predictions at the covariate means.
+    x0 = np.hstack([np.ones((g, 1)), contr, np.zeros((g, q))])
+    adj = x0 @ beta
+    se = np.sqrt(sigma2 * np.einsum("ij,jk,ik->i", x0, xtx_inv, x0))
+    tcrit = special.stdtrit(df_res, 0.5 + confidence / 2)
+    raw = np.bincount(c, weights=y, minlength=g) / n
+    nan = np.array([math.nan])
+    return AncovaResult(
+        dv=dv, between=between, covariates=tuple(covariates),
+        effects=(between, *covariates, "Residual"),
+        sum_sq=_frozen(ss_arr), df=_frozen(df_arr),
+        statistic=_frozen(np.concatenate([f, nan])), p_value=_frozen(np.concatenate([pv, nan])),
+        partial_eta_sq=_frozen(np.concatenate([eta, nan])), ss_type=ss_type, groups=groups,
+        n=_frozen(n), n_missing=n_missing, covariate_means=_frozen(zbar),
+        adjusted_mean=_frozen(adj), adjusted_se=_frozen(se),
+        adjusted_ci_low=_frozen(adj - tcrit * se), adjusted_ci_high=_frozen(adj + tcrit * se),
+        raw_mean=_frozen(raw), confidence=confidence,
+        method=f"ANCOVA, type {ss_type} sums of squares, sum-to-zero contrasts",
+    )
+
+
+def _check_covariates(covariates: Any) -> tuple[str, ...]:
+    if isinstance(covariates, str):
+        covariates = (covariates,)
+    covariates = tuple(covariates)
+    if not covariates:
+        raise InputError("covariates: expected at least one covariate column, got none")
+    if len(set(covariates)) != len(covariates):
+        raise InputError(f"covariates: expected distinct columns, got {list(covariates)}")
+    return covariates
+
+
+def ancova(
+    data: pd.DataFrame,
+    dv: str,
+    between: str,
+    covariates: Any,
+    *,
+    ss_type: int = 3,
+    confidence: float = 0.95,
+    order: Any = None,
+) -> AncovaResult:
+    """One-way analysis of covariance: group differences in `dv` adjusted for `covariates`.
+
+    Parameters
+    ----------
+    data : DataFrame
+    dv : str
+        Continuous outcome.
+    between : str
+        Grouping column (two or more groups).
+    covariates : str or sequence of str
+        Numeric covariates, e.g. ``"age"`` or ``("age", "bmi")``.
+    ss_type : {3, 2, 1}, default 3
+        Type of sums of squares. The model has no interaction, so types 2 and 3 coincide; type 1
+        is sequential in the order ``between, *covariates``.
+    confidence : float, default 0.95
+        Level of the adjusted means' confidence intervals.
+    order : sequence, optional
+        Group order.
+
+    Returns
+    -------
+    AncovaResult
+        ANOVA table (`to_frame`), ``p_between`` and adjusted means (`means_frame`).
+
+    Raises
+    ------
+    InputError
+        Missing column, non-numeric dv or covariate, bad `ss_type`, `covariates` or `confidence`.
+    DegenerateInputError
+        A group without complete rows, no residual degrees of freedom, or a singular design
+        (constant covariate, covariate collinear with the groups).
+
+    Notes
+    -----
+    Fits ``dv = b0 + sum_j a_j e_j + sum_k c_k z_k + error`` by least squares, with
+    sum-to-zero effect codes ``e_j`` (R's ``contr.sum``, SPSS's default). The Type III sum of
+    squares of a term T is the Wald form ``b_T' [(X'X)^-1]_TT^-1 b_T``, equal to the increase in
+    residual SS when T is dropped; ``F = (SS_T / df_T) / (RSS / (n - p))``. Partial eta squared
+    is ``SS_T / (SS_T + RSS)``. Adjusted means are the predictions of each group at the mean of
+    each covariate over the analysed rows (as emmeans and SPSS's EMMEANS), with standard error
+    ``sqrt(x0' s^2 (X'X)^-1 x0)``. The design is built with numpy rather than a formula (a
+    statsmodels formula fit per variable costs milliseconds; this is called on every UI change);
+    the tests check it against statsmodels ``anova_lm(ols("dv ~ C(g, Sum) + age"), typ=3)``.
+
+    Validated against: R 4.2.2, car 3.1-1 ``Anova(lm(dv ~ group + age,
+    contrasts=list(group="contr.sum")), type=3)`` and ``predict(fit, newdata, interval=
+    "confidence")`` at the mean age (tests/reference/groups_reference.R).
+
+    References
+    ----------
+    Fox J, Weisberg S. An R Companion to Applied Regression. 3rd ed. Sage; 2019 (car::Anova).
+    Searle SR, Speed FM, Milliken GA. Population marginal means in the linear model. Am Stat
+    1980;34:216-221.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> d = pd.DataFrame({"group": np.repeat(["control", "degenerative"], 20),
+    ...                   "age": rng.normal(60, 8, 40)})
+    >>> d["vbq"] = 2.0 + 0.01 * d["age"] + 0.1 * (d["group"] == "degenerative") + rng.normal(0, .3, 40)
+    >>> res = ancova(d, "vbq", "group", "age")
+    >>> res.effects
+    ('group', 'age', 'Residual')
+    """
+    covariates = _check_covariates(covariates)
+    data = _check_frame(data, [dv, between, *covariates])
+    if ss_type not in (1, 2, 3):
+        raise InputError(f"ss_type: expected 1, 2 or 3, got {ss_type!r}")
+    confidence = _check_confidence(confidence)
+    codes, groups = _labels(data[between], order, between)
+    y = _numeric(data[dv], dv)
+    cov = np.column_stack([_numeric(data[c], c) for c in covariates])
+    return _ancova_kernel(y, codes, groups, cov, dv, between, covariates, ss_type, confidence)
+
+
+# --------------------------------------------------------------------------------------------
+# Table 2
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class GroupComparison:
+    """Table 2: every requested variable compared between the groups.
+
+    Attributes
+    ----------
+    between : str
+    groups : tuple
+    covariates : tuple of str
+    continuous : Mapping[str, ContinuousComparison]
+        t-test results by variable (variables whose test failed are absent; see `notes`).
+    adjusted : Mapping[str, AncovaResult]
+        ANCOVA results by continuous variable (not for the covariates themselves).
+    categorical : Mapping[str, CategoricalComparison]
+    notes : Mapping[str, str]
+        Why a variable's test (or its ANCOVA, key ``"<variable> (ANCOVA)"``) could not be computed.
+    descriptives : Mapping[str, dict]
+        For variables whose test failed: the per-group summaries still shown in `to_frame`
+        (``mean, sd, n, n_missing`` or ``levels, counts, percent, n, n_missing``).
+    variables : tuple of (str, str)
+        ``(variable, "continuous" | "categorical")`` in the requested order.
+    """
+
+    between: str
+    groups: tuple
+    covariates: tuple
+    continuous: Any
+    adjusted: Any
+    categorical: Any
+    notes: Any
+    descriptives: Any
+    variables: tuple
+
+    def to_frame(self) -> pd.DataFrame:
+        """The tidy Table 2.
+
+        One row per continuous variable and per level of each categorical variable, with columns
+        ``variable, level, kind``; per group ``mean_<g>, sd_<g>, n_<g>`` (continuous) or
+        ``count_<g>, percent_<g>, n_<g>`` (categorical), left empty (NaN / <NA>) where they do not
+        apply; then ``method, statistic, df1, p_value, p_value_ancova`` (the covariate-adjusted p;
+        NaN for categorical variables and the covariates themselves), ``n, n_missing, note``.
+        A variable whose test could not be computed keeps its row, with the reason in ``note``.
+        """
+        rows: list[dict[str, Any]] = []
+        for var, kind in self.variables:
+            base: dict[str, Any] = {"variable": var, "level": None, "kind": kind}
+            for g in self.groups:
+                base.update({f"mean_{g}": math.nan, f"sd_{g}": math.nan, f"n_{g}": None,
+                             f"count_{g}": None, f"percent_{g}": math.nan})
+            base.update(method=None, statistic=math.nan, df1=math.nan, p_value=math.nan,
+                        p_value_ancova=math.nan, n=0, n_missing=0, note="")
+            notes = [self.notes[k] for k in (var, f"{var} (ANCOVA)") if k in self.notes]
+            base["note"] = "; ".join(notes)
+            if kind == "continuous":
+                row = dict(base)
+                res = self.continuous.get(var)
+                desc = res.__dict__ if res is not None else self.descriptives[var]
+                for g, m, s, k in zip(self.groups, desc["mean"], desc["sd"], desc["n"],
+                                      strict=True):
+                    row[f"mean_{g}"], row[f"sd_{g}"], row[f"n_{g}"] = float(m), float(s), int(k)
+                row.update(n=int(desc["n"].sum()), n_missing=desc["n_missing"])
+                if res is not None:
+                    row.update(method=res.method, statistic=res.statistic, df1=res.df,
+                               p_value=res.p_value)
+                adj = self.adjusted.get(var)
+                if adj is not None:
+                    row["p_value_ancova"] = adj.p_between
+                rows.append(row)
+            else:
+                res = self.categorical.get(var)
+                desc = res.__dict__ if res is not None else self.descriptives[var]
+                if not desc["levels"]:
+                    rows.append(base)
+                for i, lev in enumerate(desc["levels"]):
+                    row = dict(base, level=lev)
+                    for j, g in enumerate(self.groups):
+                        row[f"count_{g}"] = int(desc["counts"][i, j])
+                        row[f"percent_{g}"] = float(desc["percent"][i, j])
+                        row[f"n_{g}"] = int(desc["n"][j])
+                    row.update(n=int(desc["n"].sum()), n_missing=desc["n_missing"])
+                    if res is not None:
+                        row.update(method=res.method, statistic=res.statistic, df1=res.df,
+                                   p_value=res.p_value)
+                    rows.append(row)
+        frame = pd.DataFrame(rows)
+        lead = ["variable", "level", "kind"]
+        per_group = [f"{s}_{g}" for g in self.groups
+                     for s in ("mean", "sd", "count", "percent", "n")]
+        tail = ["method", "statistic", "df1", "p_value", "p_value_ancova", "n", "n_missing", "note"]
+        frame = frame.reindex(columns=lead + per_group + tail)
+        ints = [f"{s}_{g}" for g in self.groups for s in ("count", "n")] + ["n", "n_missing"]
+        return frame.astype({c: "Int64" for c in ints})
+
+    def summary(self) -> str:
+        lines = [f"Comparison by {self.between}: {' vs '.join(map(str, self.groups))}"
+                 f" (ANCOVA adjusted for {', '.join(self.covariates)})"]
+        for var, kind in self.variables:
+            res = (self.continuous if kind == "continuous" else self.categorical).get(var)
+            if res is None:
+                lines.append(f"{var}: not tested ({self.notes.get(var, '')})")
+                continue
+            lines.append(res.summary())
+            adj = self.adjusted.get(var)
+            if adj is not None:
+                lines.append(f"  ANCOVA-adjusted p = {adj.p_between:.4g}")
+        return "\n".join(lines)
+
+
+def compare_groups(
+    data: pd.DataFrame,
+    *,
+    between: str = "group",
+    continuous: Any = (),
+    categorical: Any = (),
+    covariates: Any = ("age",),
+    equal_var: bool = True,
+    correction: bool = False,
+    confidence: float = 0.95,
+    order: Any = None,
+) -> GroupComparison:
+    """Table 2 of the paper: each variable compared between two groups.
+
+    Parameters
+    ----------
+    data : DataFrame
+    between : str, default "group"
+        Grouping column with exactly two labels ("degenerative", "control" in the app).
+    continuous : sequence of str
+        Columns compared by t-test and, unless they are covariates, by ANCOVA.
+    categorical : sequence of str
+        Columns compared by chi-square / Fisher (see `compare_categorical`).
+    covariates : sequence of str, default ("age",)
+        Covariates of the ANCOVA; empty for no ANCOVA.
+    equal_var : bool, default True
+        Student's (True) or Welch's (False) t-test.
+    correction : bool, default False
+        Yates' correction for 2 x 2 chi-square tests.
+    confidence : float, default 0.95
+    order : sequence, optional
+        Group order (e.g. ``["degenerative", "control"]``).
+
+    Returns
+    -------
+    GroupComparison
+        `to_frame` gives the tidy Table 2.
+
+    Raises
+    ------
+    InputError
+        Missing column, `between` without exactly two groups, a variable listed twice.
+        A degenerate variable (a group with fewer than two values, a constant column, one level)
+        does not raise: its row carries the reason in ``note``.
+
+    Notes
+    -----
+    Per variable as `compare_continuous`, `compare_categorical` and `ancova`; the group column is
+    read once and the statistics computed on numpy arrays, so 235 patients x 20 variables take a
+    few milliseconds.
+
+    Validated against: R 4.2.2 ``t.test``, ``chisq.test(correct=FALSE)``, ``fisher.test`` and
+    car 3.1-1 ``Anova(type=3)`` (tests/reference/groups_reference.R).
+
+    References
+    ----------
+    Chen Z, et al. J Orthop Surg Res 2023;18:257, Table 2.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(1)
+    >>> d = pd.DataFrame({"group": np.repeat(["degenerative", "control"], 30),
+    ...                   "age": rng.normal(60, 8, 60), "vbq": rng.normal(2.8, 0.5, 60),
+    ...                   "sex": rng.choice(["F", "M"], 60)})
+    >>> t2 = compare_groups(d, continuous=["age", "vbq"], categorical=["sex"],
+    ...                     order=["degenerative", "control"]).to_frame()
+    >>> t2["variable"].tolist()
+    ['age', 'vbq', 'sex', 'sex']
+    """
+    for name, val in (("continuous", continuous), ("categorical", categorical)):
+        if isinstance(val, str):
+            raise InputError(f"{name}: expected a list of column names, got the string {val!r}")
+    continuous, categorical = tuple(continuous), tuple(categorical)
+    covariates = () if not covariates else _check_covariates(covariates)
+    names = continuous + categorical
+    dup = sorted({v for v in names if names.count(v) > 1})
+    if dup:
+        raise InputError(f"continuous/categorical: variable(s) {dup} listed more than once")
+    data = _check_frame(data, [between, *names, *covariates])
+    confidence = _check_confidence(confidence)
+    codes, groups = _labels(data[between], order, between)
+    _two_groups(groups, between)
+    cov = (np.column_stack([_numeric(data[c], c) for c in covariates]) if covariates else None)
+    cont: dict[str, ContinuousComparison] = {}
+    adjusted: dict[str, AncovaResult] = {}
+    cat: dict[str, CategoricalComparison] = {}
+    notes: dict[str, str] = {}
+    described: dict[str, dict] = {}
+    for var in continuous:
+        y = _numeric(data[var], var)
+        try:
+            cont[var] = _t_kernel(y, codes, groups, var, between, equal_var, confidence)
+        except DegenerateInputError as exc:
+            notes[var] = str(exc)
+            described[var] = _describe(y, codes, len(groups))
+        if cov is not None and var not in covariates:
+            try:
+                adjusted[var] = _ancova_kernel(y, codes, groups, cov, var, between, covariates, 3,
+                                               confidence)
+            except DegenerateInputError as exc:
+                notes[f"{var} (ANCOVA)"] = str(exc)
+    for var in categorical:
+        try:
+            cat[var] = _categorical_kernel(data[var], codes, groups, var, between, None,
+                                           correction, "auto")
+        except DegenerateInputError as exc:
+            notes[var] = str(exc)
+            described[var] = _count_table(data[var], codes, len(groups), None, var)
+    return GroupComparison(
+        between=between, groups=groups, covariates=covariates,
+        continuous=MappingProxyType(cont), adjusted=MappingProxyType(adjusted),
+        categorical=MappingProxyType(cat), notes=MappingProxyType(notes),
+        descriptives=MappingProxyType(described),
+        variables=tuple([(v, "continuous") for v in continuous]
+                        + [(v, "categorical") for v in categorical]),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Table 5
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ModicTable:
+    """Table 5: Modic type, number of levels and grade per group among patients with Modic change.
+
+    Attributes
+    ----------
+    between : str
+    groups : tuple
+    n_with_modic : ndarray of int
+        Patients with a Modic change per group (the table's denominators).
+    n_without : int
+        Patients left out because they have no Modic change (type "none", or blank with 0 levels).
+    n_missing : int
+        Patients left out for a missing type (with levels not 0) or group label.
+    type, levels, grade : CategoricalComparison
+        The three comparisons (each counts its own missing values among patients with change).
+    """
+
+    between: str
+    groups: tuple
+    n_with_modic: np.ndarray
+    n_without: int
+    n_missing: int
+    type: CategoricalComparison
+    levels: CategoricalComparison
+    grade: CategoricalComparison
+
+    def to_frame(self) -> pd.DataFrame:
+        """Rows of the three comparisons stacked (``variable`` = the column name)."""
+        return pd.concat([self.type.to_frame(), self.levels.to_frame(), self.grade.to_frame()],
+                         ignore_index=True)
+
+    def summary(self) -> str:
+        head = ", ".join(f"{g}: n = {int(k)}" for g, k in
+                         zip(self.groups, self.n_with_modic, strict=True))
+        return "\n".join([f"Modic changes ({head}; {self.n_without} without, "
+                          f"{self.n_missing} missing)",
+                          self.type.summary(), self.levels.summary(), self.grade.summary()])
+
+
+def modic_table(
+    data: pd.DataFrame,
+    *,
+    between: str = "group",
+    type_col: str = "modic_type",
+    levels_col: str = "modic_levels",
+    grade_col: str = "modic_grade",
+    order: Any = None,
+) -> ModicTable:
+    """Table 5: characteristics of Modic changes compared between the groups.
+
+    Parameters
+    ----------
+    data : DataFrame
+    between : str, default "group"
+    type_col : str, default "modic_type"
+        "none", "1", "2", "3" or "mixed". Patients with "none", or a blank type and 0 levels,
+        are without change (``n_without``); a blank type otherwise is missing (``n_missing``);
+        both are left out of the table.
+    levels_col : str, default "modic_levels"
+        Number of affected levels (1-4 among patients with change).
+    grade_col : str, default "modic_grade"
+        "A", "B" or "C".
+    order : sequence, optional
+        Group order.
+
+    Returns
+    -------
+    ModicTable
+
+    Raises
+    ------
+    InputError
+        Missing column.
+    DegenerateInputError
+        No patient with Modic change in a group, or a characteristic with a single level.
+
+    Notes
+    -----
+    Each characteristic is tested as in `compare_categorical`: Pearson chi-square, or Fisher's
+    exact test when an expected count is below 5 (with two groups the tables are r x 2 and the
+    exact test is computed in full).
+
+    Validated against: the paper's Table 5, whose counts give back its p-values with R 4.2.2
+    ``fisher.test``: type 0.0991472 (printed 0.099), levels 0.0071368 (0.007), grade 0.1489827
+    (0.149).
+
+    References
+    ----------
+    Modic MT, et al. Degenerative disk disease: assessment of changes in vertebral body marrow
+    with MR imaging. Radiology 1988;166:193-199.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> d = pd.DataFrame({"group": ["a"] * 4 + ["b"] * 4,
+    ...                   "modic_type": ["2", "2", "1", "none", "2", "3", "2", "2"],
+    ...                   "modic_levels": [1, 2, 1, 0, 1, 1, 2, 1],
+    ...                   "modic_grade": ["A", "B", "A", None, "A", "A", "B", "A"]})
+    >>> modic_table(d).n_with_modic.tolist()
+    [3, 4]
+    """
+    data = _check_frame(data, [between, type_col, levels_col, grade_col])
+    codes, groups = _labels(data[between], order, between)
+    # Normalise the few distinct type values (1 and "1" alike), not every row.
+    raw, uniques = pd.factorize(data[type_col])
+    names = np.array([str(u).strip().lower() for u in uniques.tolist()] + [""], dtype=object)
+    mtype = pd.Series(names[raw], index=data.index)
+    # A blank type with 0 affected levels is "no change" too (the input reader may blank "none").
+    zero_levels = (pd.to_numeric(data[levels_col], errors="coerce") == 0).fillna(False)
+    is_none = (mtype == _MODIC_NONE).to_numpy() | ((raw < 0) & zero_levels.to_numpy(dtype=bool))
+    missing = ((raw < 0) & ~is_none) | (codes < 0)
+    with_modic = ~is_none & ~missing
+    n_with = np.bincount(codes[with_modic], minlength=len(groups))
+    empty = [g for g, k in zip(groups, n_with, strict=True) if k == 0]
+    if empty:
+        raise DegenerateInputError(f"{type_col}: group(s) {empty} have no patient with Modic change")
+    sub = data.loc[with_modic]
+    sub_codes = codes[with_modic]
+    type_values = mtype[with_modic]
+    seen = set(names[np.unique(raw[with_modic])].tolist())
+    kinds = [lv for lv in ("1", "2", "3", "mixed") if lv in seen]
+    extra = sorted(seen - set(kinds))
+    results = [
+        _categorical_kernel(type_values, sub_codes, groups, type_col, between,
+                            kinds + extra, False, "auto"),
+        _categorical_kernel(sub[levels_col], sub_codes, groups, levels_col, between, None,
+                            False, "auto"),
+        _categorical_kernel(sub[grade_col], sub_codes, groups, grade_col, between, None,
+                            False, "auto"),
+    ]
+    return ModicTable(
+        between=between, groups=groups, n_with_modic=_frozen(n_with),
+        n_without=int((is_none & (codes >= 0)).sum()), n_missing=int(missing.sum()),
+        type=results[0], levels=results[1], grade=results[2],
+    )

@@ -1,0 +1,442 @@
+"""The study's tables, composed from `vbq.stats` on a prepared table.
+
+Each function here is one table or figure of Chen et al. 2023, with the paper's variable lists as
+defaults, so the dashboard, the report and a notebook produce the same numbers. The statistics
+themselves (and their validation) live in `vbq.stats`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .cohort import assign_groups
+from .errors import DegenerateInputError, InputError
+from .settings import GroupCriteria
+
+__all__ = [
+    "TABLE2_CONTINUOUS",
+    "TABLE2_CATEGORICAL",
+    "GROUP_ORDER",
+    "table2",
+    "table5",
+    "grouping_kappa",
+    "vbq_reliability",
+    "TABLE3_Y",
+    "table3",
+    "fit_line",
+    "MARKERS",
+    "TARGETS",
+    "adjusted_cutoff",
+    "roc_subset",
+    "roc_study",
+    "ROCStudy",
+    "cutoff_table",
+]
+
+GROUP_ORDER = ("degenerative", "control")
+
+TABLE2_CONTINUOUS: tuple[str, ...] = (
+    "age", "bmi", "vbq", "hu_l1", "bmd_l1_l4", "t_l1_l4", "bmd_femoral_neck", "t_femoral_neck",
+    "bmd_total_hip", "t_total_hip", "bmd_lowest", "t_lowest",
+)
+"""Continuous rows of Table 2, in the paper's order."""
+
+TABLE2_CATEGORICAL: tuple[str, ...] = (
+    "sex", "smoking", "alcohol", "diabetes", "hypertension", "rheumatic_disease",
+    "antiresorptive", "anabolic", "prior_osteo_dx", "current_osteo_dx",
+)
+"""Categorical rows of Table 2, in the paper's order."""
+
+
+def _present(table: pd.DataFrame, columns: Sequence[str]) -> list[str]:
+    return [c for c in columns if c in table.columns and table[c].notna().any()]
+
+
+def table2(table: pd.DataFrame, *, covariates: Sequence[str] = ("age",), equal_var: bool = True):
+    """Table 2: demographics, VBQ, HU and DXA compared between the groups.
+
+    Continuous variables: mean ± SD, Student's t (Welch with ``equal_var=False``) and the ANCOVA p
+    adjusted for `covariates` (Type III); categorical: n (%), Pearson chi-square or Fisher's exact
+    test when an expected count is below 5. Columns absent from `table`, or entirely empty, are
+    left out. See `vbq.stats.compare_groups`.
+
+    Returns
+    -------
+    vbq.stats.groups.GroupComparison
+    """
+    from .stats import compare_groups
+
+    covariates = tuple(covariates)
+    missing = [c for c in covariates if c not in table.columns]
+    if missing:
+        raise InputError(f"covariates: columns {missing} are not in the table")
+    return compare_groups(
+        table,
+        between="group",
+        continuous=_present(table, TABLE2_CONTINUOUS),
+        categorical=_present(table, TABLE2_CATEGORICAL),
+        covariates=covariates,
+        equal_var=equal_var,
+        order=GROUP_ORDER,
+    )
+
+
+def table5(table: pd.DataFrame):
+    """Table 5: Modic type, number of levels and grade by group (`vbq.stats.modic_table`)."""
+    from .stats import modic_table
+
+    for col in ("modic_type", "modic_levels", "modic_grade"):
+        if col not in table.columns:
+            raise InputError(f"the table has no {col!r} column: Modic changes were not recorded")
+    return modic_table(table, between="group", order=GROUP_ORDER)
+
+
+def grouping_kappa(cohort: pd.DataFrame, criteria: GroupCriteria | None = None) -> dict:
+    """Agreement of the degenerative grouping between readings, under `criteria`.
+
+    The group is recomputed from each reading's grades (primary; observer 1's repeat, columns
+    ``*_repeat``; observer 2, ``*_obs2``) and compared by Cohen's kappa on the patients graded by
+    both.
+
+    Returns
+    -------
+    dict
+        ``{"intra": KappaResult, "inter": KappaResult}`` for the readings present; a reading
+        whose kappa is undefined maps to the `DegenerateInputError` message (str) instead.
+    """
+    from .stats import cohen_kappa
+
+    criteria = criteria or GroupCriteria()
+    primary = assign_groups(cohort, criteria)["group"]
+    out: dict = {}
+    for name, rater in (("intra", "repeat"), ("inter", "obs2")):
+        cols = [c for c in cohort.columns if c.endswith(f"_{rater}") and not c.startswith("vbq")]
+        if not cols:
+            continue
+        graded = cohort[cols].notna().any(axis=1).to_numpy()
+        if not graded.any():
+            continue
+        other = assign_groups(cohort, criteria, rater=rater)["group"]
+        try:
+            out[name] = cohen_kappa(primary[graded].to_numpy(), other[graded].to_numpy(),
+                                    categories=list(GROUP_ORDER))
+        except DegenerateInputError as exc:
+            out[name] = str(exc)
+    return out
+
+
+def vbq_reliability(table: pd.DataFrame) -> dict:
+    """ICC of repeated VBQ measurements: intra (``vbq`` vs ``vbq_repeat``) and inter-observer
+    (``vbq`` vs ``vbq_obs2``), all six Shrout & Fleiss forms each (`vbq.stats.icc`).
+
+    Returns
+    -------
+    dict
+        ``{"intra": ICCResult, "inter": ICCResult}`` for the measurements present (patients
+        measured once are reported as incomplete targets by `icc`); a reading whose ICC is
+        undefined maps to the error message (str).
+    """
+    from .stats import icc, to_long
+
+    out: dict = {}
+    for name, col in (("intra", "vbq_repeat"), ("inter", "vbq_obs2")):
+        if col not in table.columns or not table[col].notna().any():
+            continue
+        long = to_long(table, "patient_id", ["vbq", col])
+        try:
+            out[name] = icc(long, "patient_id", "rater", "rating")
+        except DegenerateInputError as exc:
+            out[name] = str(exc)
+    return out
+
+
+TABLE3_Y: tuple[str, ...] = (
+    "bmd_l1_l4", "t_l1_l4", "t_lowest", "t_femoral_neck", "t_total_hip", "hu_l1",
+)
+"""Measures correlated with VBQ on the Correlations page (Table 3 and the overall correlations)."""
+
+
+def table3(table: pd.DataFrame, *, ys: Sequence[str] = TABLE3_Y, method: str = "pearson",
+           confidence: float = 0.95) -> pd.DataFrame:
+    """Table 3: VBQ against bone density measures, per group and overall, with the Fisher z-test
+    of the groups' difference (`vbq.stats.correlation_table`). Absent columns are left out."""
+    from .stats import correlation_table
+
+    ys = _present(table, ys)
+    if not ys:
+        raise InputError("none of the measures to correlate with VBQ are in the table")
+    return correlation_table(table, "vbq", ys, by="group", method=method,
+                             confidence=confidence, order=GROUP_ORDER)
+
+
+def fit_line(x, y, *, confidence: float = 0.95, n_points: int = 50) -> pd.DataFrame:
+    """Least-squares line of `y` on `x` with the confidence band of the mean response.
+
+    Parameters
+    ----------
+    x, y : array-like
+        Pairs with a missing value on either side are left out.
+    confidence : float, keyword-only
+    n_points : int, keyword-only
+        Points of the band, evenly spaced over the range of `x`.
+
+    Returns
+    -------
+    DataFrame
+        ``x, fit, ci_low, ci_high`` (n_points rows); ``attrs["n"]`` pairs used,
+        ``attrs["n_missing"]`` pairs left out.
+
+    Raises
+    ------
+    DegenerateInputError
+        Fewer than 3 complete pairs, or `x` constant.
+
+    Notes
+    -----
+    Ordinary least squares; band = fit -/+ t_(1-a/2, n-2) * s * sqrt(1/n + (x0 - mean x)^2 / Sxx),
+    computed by statsmodels ``OLS(...).get_prediction(...).conf_int()``.
+
+    Validated against R 4.2.2 ``predict(lm(y ~ x), newdata, interval = "confidence")``
+    (tests/reference/study_fit_line.R).
+    """
+    import numpy as np
+    import statsmodels.api as sm
+
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if x.shape != y.shape or x.ndim != 1:
+        raise InputError(f"x and y must be 1-D of equal length, got {x.shape} and {y.shape}")
+    ok = np.isfinite(x) & np.isfinite(y)
+    xs, ys = x[ok], y[ok]
+    if len(xs) < 3:
+        raise DegenerateInputError(f"a regression line needs at least 3 complete pairs, got {len(xs)}")
+    if np.ptp(xs) == 0:
+        raise DegenerateInputError("x is constant: no regression line")
+    model = sm.OLS(ys, sm.add_constant(xs)).fit()
+    grid = np.linspace(xs.min(), xs.max(), n_points)
+    pred = model.get_prediction(sm.add_constant(grid, has_constant="add"))
+    band = pred.conf_int(alpha=1 - confidence)
+    out = pd.DataFrame({"x": grid, "fit": pred.predicted_mean, "ci_low": band[:, 0],
+                        "ci_high": band[:, 1]})
+    out.attrs["n"] = int(ok.sum())
+    out.attrs["n_missing"] = int((~ok).sum())
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# ROC (Fig. 5, Table 4)
+
+MARKERS: dict[str, tuple[str, bool]] = {
+    "vbq": ("VBQ", True),
+    "hu_l1": ("L1 HU", False),
+    "bmd_l1_l4": ("L1-4 BMD", False),
+    "combined": ("VBQ + age + sex (logistic)", True),
+}
+"""Marker -> (label, higher_is_positive). The direction is fixed by physiology, never by the
+data: a higher VBQ (more marrow fat) and a lower HU or BMD point to osteoporosis."""
+
+TARGETS: dict[str, tuple[str, ...]] = {
+    "osteoporosis": ("osteoporosis",),
+    "osteopenia_or_worse": ("osteopenia", "osteoporosis"),
+}
+"""ROC target -> the DXA statuses counted positive."""
+
+SUBSETS = ("control", "degenerative", "all")
+COMBINED_PREDICTORS = ("vbq", "age", "sex")
+
+
+def adjusted_cutoff(cutoff: float, *, decimals: int = 1, rounding: str = "up") -> float:
+    """Round a cutoff for clinical use (the paper's "adjustment threshold").
+
+    Parameters
+    ----------
+    cutoff : float
+    decimals : int, keyword-only
+        Decimals kept (the paper: 1).
+    rounding : {"up", "down", "nearest"}, keyword-only
+        Direction. The paper reports 2.83 -> 2.9 and 2.56 -> 2.6, which is rounding up (for VBQ,
+        toward the more specific side); "nearest" would give 2.8 for the first.
+
+    Notes
+    -----
+    The value is first rounded to 9 decimals at the target scale, so that 2.6 stays 2.6 and is not
+    taken up to 2.7 by the binary representation of 26.000000000000004.
+    """
+    import math
+
+    if rounding not in ("up", "down", "nearest"):
+        raise InputError(f"rounding: expected 'up', 'down' or 'nearest', got {rounding!r}")
+    if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 6:
+        raise InputError(f"decimals: expected an integer from 0 to 6, got {decimals!r}")
+    if not math.isfinite(cutoff):
+        return cutoff
+    scale = 10.0 ** decimals
+    x = round(cutoff * scale, 9)
+    f = {"up": math.ceil, "down": math.floor, "nearest": lambda v: math.floor(v + 0.5)}[rounding]
+    return f(x) / scale
+
+
+def roc_subset(table: pd.DataFrame, group: str, target: str):
+    """(labels, rows) for a ROC analysis: the patients of `group` and whether each meets the
+    DXA `target` (True/False).
+
+    Raises
+    ------
+    InputError
+        Unknown group or target.
+    """
+    import numpy as np
+
+    if group not in SUBSETS:
+        raise InputError(f"group: expected one of {SUBSETS}, got {group!r}")
+    if target not in TARGETS:
+        raise InputError(f"target: expected one of {tuple(TARGETS)}, got {target!r}")
+    rows = table if group == "all" else table[table["group"] == group]
+    y = rows["dxa_status"].isin(TARGETS[target]).to_numpy()
+    return np.asarray(y, dtype=bool), rows
+
+
+@dataclass(frozen=True, eq=False)
+class ROCStudy:
+    """Result of `roc_study`.
+
+    Attributes
+    ----------
+    group, target : str
+    markers : tuple of str
+        As requested.
+    results : dict
+        {marker: `vbq.stats.ROCResult`} for the markers that could be analysed.
+    combined : CombinedMarkerResult or None
+        The logistic model behind the "combined" marker (apparent and cross-validated AUC).
+    comparison : MarkerComparison or None
+        Every pair by paired DeLong test with Holm-adjusted p (None with fewer than 2 markers).
+    errors : dict
+        {marker: why it could not be analysed}; never silent.
+    n, n_positive : int
+        Patients in the subset, and those meeting the target.
+    """
+
+    group: str
+    target: str
+    markers: tuple
+    results: dict
+    combined: object
+    comparison: object
+    errors: dict
+    n: int
+    n_positive: int
+
+    def to_frame(self, *, decimals: int = 1, rounding: str = "up") -> pd.DataFrame:
+        """Table 4 (`cutoff_table`)."""
+        return cutoff_table(self.results, decimals=decimals, rounding=rounding)
+
+    def summary(self) -> str:
+        lines = [f"ROC for {self.target} in the {self.group} group: n = {self.n}, "
+                 f"{self.n_positive} positive"]
+        lines += [res.summary() for res in self.results.values()]
+        lines += [f"{m}: not analysed ({why})" for m, why in self.errors.items()]
+        return "\n".join(lines)
+
+
+def roc_study(table: pd.DataFrame, *, group: str = "control", target: str = "osteoporosis",
+              markers: Sequence[str] = ("vbq", "hu_l1"), ci: str = "delong", seed: int = 0,
+              n_splits: int = 5) -> dict:
+    """Fig. 5 and Table 4: ROC analysis of each marker for a DXA target in one group.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Prepared table (`vbq.prepare`); its ``dxa_status`` follows the settings' reference site.
+    group : {"control", "degenerative", "all"}, keyword-only
+        The paper derives its thresholds in the control group.
+    target : {"osteoporosis", "osteopenia_or_worse"}, keyword-only
+    markers : sequence of str, keyword-only
+        Keys of `MARKERS`; "combined" is a logistic model of VBQ, age and sex, reported with its
+        cross-validated AUC beside the apparent one (`vbq.stats.combined_marker`).
+    ci : {"delong", "bootstrap"}, keyword-only
+    seed, n_splits : int, keyword-only
+        Seed of any resampling (bootstrap CI, CV folds), stored in the results.
+
+    Returns
+    -------
+    ROCStudy
+    """
+    from .stats import combined_marker, compare_markers, roc_analysis
+
+    y, rows = roc_subset(table, group, target)
+    unknown = [m for m in markers if m not in MARKERS]
+    if unknown:
+        raise InputError(f"markers: unknown {unknown}; expected keys of {tuple(MARKERS)}")
+    if y.all() or not y.any():
+        raise DegenerateInputError(
+            f"the {group} subset has {int(y.sum())} positive and {int((~y).sum())} negative "
+            f"patient(s) for {target}: a ROC curve needs both")
+    scores: dict = {}
+    errors: dict = {}
+    combined = None
+    for m in markers:
+        if m == "combined":
+            try:
+                combined = combined_marker(y, rows[list(COMBINED_PREDICTORS)], seed=seed,
+                                           n_splits=n_splits)
+                scores[m] = combined.linear_predictor
+            except (InputError, DegenerateInputError) as exc:
+                errors[m] = str(exc)
+        elif m not in rows.columns or rows[m].isna().all():
+            errors[m] = f"no {MARKERS[m][0]} values in this dataset"
+        else:
+            scores[m] = rows[m].to_numpy(dtype=float)
+    results = {}
+    for m, s in scores.items():
+        try:
+            results[m] = roc_analysis(y, s, higher_is_positive=MARKERS[m][1], ci=ci, seed=seed)
+        except (InputError, DegenerateInputError) as exc:
+            errors[m] = str(exc)
+    comparison = None
+    usable = [m for m in markers if m in results]
+    if len(usable) >= 2:
+        try:
+            comparison = compare_markers(
+                y, {MARKERS[m][0]: scores[m] for m in usable},
+                higher_is_positive={MARKERS[m][0]: MARKERS[m][1] for m in usable})
+        except (InputError, DegenerateInputError) as exc:
+            errors["comparison"] = str(exc)
+    return ROCStudy(group=group, target=target, markers=tuple(markers), results=results,
+                    combined=combined, comparison=comparison, errors=errors, n=len(rows),
+                    n_positive=int(y.sum()))
+
+
+def cutoff_table(results: dict, *, decimals: int = 1, rounding: str = "up") -> pd.DataFrame:
+    """Table 4: per marker, the Youden cutoff and the adjusted (rounded) cutoff with
+    sensitivity and specificity (Wilson CIs), PPV, NPV, LR+, LR- and the AUC with its CI.
+
+    Returns
+    -------
+    DataFrame
+        One row per marker and cutoff kind (``"Youden"``, ``"adjusted"``): ``marker, kind,
+        cutoff, auc, auc_ci_low, auc_ci_high, sensitivity, sensitivity_ci_low,
+        sensitivity_ci_high, specificity, specificity_ci_low, specificity_ci_high, ppv, npv,
+        lr_pos, lr_neg, tp, fp, tn, fn``.
+    """
+    rows = []
+    for m, res in results.items():
+        adj = adjusted_cutoff(res.cutoff, decimals=decimals, rounding=rounding)
+        for kind, metrics in (("Youden", res.at(res.cutoff)), ("adjusted", res.at(adj))):
+            rows.append({
+                "marker": m, "kind": kind, "cutoff": metrics.cutoff, "auc": res.auc,
+                "auc_ci_low": res.auc_ci[0], "auc_ci_high": res.auc_ci[1],
+                "sensitivity": metrics.sensitivity,
+                "sensitivity_ci_low": metrics.sensitivity_ci[0],
+                "sensitivity_ci_high": metrics.sensitivity_ci[1],
+                "specificity": metrics.specificity,
+                "specificity_ci_low": metrics.specificity_ci[0],
+                "specificity_ci_high": metrics.specificity_ci[1],
+                "ppv": metrics.ppv, "npv": metrics.npv, "lr_pos": metrics.lr_pos,
+                "lr_neg": metrics.lr_neg, "tp": metrics.tp, "fp": metrics.fp, "tn": metrics.tn,
+                "fn": metrics.fn,
+            })
+    return pd.DataFrame(rows)
