@@ -249,3 +249,43 @@ def test_modic_none_is_a_category_not_missing():
     c["modic_type"] = ["none", None, "2"]
     table = vbq.prepare(c, d)
     assert table["modic_type"].tolist()[0] == "none" and pd.isna(table["modic_type"].tolist()[1])
+
+
+@pytest.mark.parametrize("seed", [1, 4])  # seed 4: no finite Youden cutoff for osteoporosis
+def test_thresholds_derived_from_control_group_as_the_paper_did(seed):
+    table = vbq.prepare(*make_tables(60, seed=seed))
+    th = table.attrs["thresholds"]
+    control = table[table["group"] == "control"]
+    y = (control["dxa_status"] == "osteoporosis").to_numpy()
+    assert y.any() and not y.all()
+    res = vbq.stats.roc_analysis(y, control["vbq"].to_numpy())
+    if np.isfinite(res.cutoff):
+        assert th["youden_osteoporosis"] == res.cutoff
+        assert th["vbq_osteoporosis"] == vbq.study.adjusted_cutoff(res.cutoff, rounding="up")
+        assert th["source_osteoporosis"] == "control-group Youden"
+    else:
+        assert th["source_osteoporosis"] == "paper (fallback)"
+        assert "no finite Youden cutoff" in th["note"]
+    expected = classify_vbq(table["vbq"], osteopenia=th["vbq_osteopenia"],
+                            osteoporosis=th["vbq_osteoporosis"])
+    assert table["vbq_status"].tolist() == expected.tolist()
+
+
+def test_thresholds_from_settings_and_fallback():
+    cohort, dxa = make_tables(12)
+    t = vbq.prepare(cohort, dxa, vbq.Settings(vbq_osteopenia=2.5, vbq_osteoporosis=3.0))
+    assert (t.attrs["thresholds"]["vbq_osteoporosis"], t.attrs["thresholds"]["source_osteoporosis"]
+            ) == (3.0, "settings")
+    dxa[["t_l1_l4", "t_femoral_neck", "t_total_hip"]] = 0.5  # nobody osteoporotic
+    t = vbq.prepare(cohort, dxa)
+    th = t.attrs["thresholds"]
+    assert th["vbq_osteoporosis"] == 2.9 and th["source_osteoporosis"] == "paper (fallback)"
+    assert "0 positive" in th["note"]
+
+
+def test_inverted_derived_thresholds_are_made_consistent_and_noted():
+    table = vbq.prepare(*make_tables(80))  # this factory cohort derives 2.9 / 2.8
+    th = table.attrs["thresholds"]
+    assert th["vbq_osteopenia"] <= th["vbq_osteoporosis"]
+    if th["youden_osteopenia"] > th["youden_osteoporosis"] + 0.1:
+        assert "came out above" in th["note"]

@@ -17,7 +17,8 @@ def test_defaults_are_the_papers():
             c.min_vertebrae, c.levels) == (2, 2, 3, ("C", "D", "E"), 2.0, 3,
                                            ("L1", "L2", "L3", "L4"))
     assert (s.dxa_site, s.osteoporosis_t, s.osteopenia_t) == ("lowest", -2.5, -1.0)
-    assert (s.vbq_osteopenia, s.vbq_osteoporosis) == (2.6, 2.9)
+    assert (s.vbq_osteopenia, s.vbq_osteoporosis) == (None, None)  # derived, as the paper did
+    assert vbq.settings.PAPER_THRESHOLDS == {"vbq_osteopenia": 2.6, "vbq_osteoporosis": 2.9}
     assert s.to_query() == {}
     assert s == vbq.PAPER_SETTINGS and hash(s) == hash(vbq.Settings())
 
@@ -80,7 +81,9 @@ def any_settings(draw):
     age = draw(st.one_of(st.none(), st.integers(40, 90).map(float)))
     return vbq.Settings(
         criteria=crit, dxa_site=draw(st.sampled_from(sorted(DXA_SITES))),
-        vbq_osteopenia=lo, vbq_osteoporosis=round(lo + draw(st.floats(0, 2)), 2),
+        vbq_osteopenia=draw(st.sampled_from([None, lo])),
+        vbq_osteoporosis=draw(st.sampled_from([None, round(lo + draw(st.floats(0, 2)), 2)])),
+        threshold_decimals=draw(st.integers(0, 3)),
         sexes=tuple(draw(st.lists(st.sampled_from("FM"), max_size=2, unique=True))),
         age_min=age, age_max=None if age is None else age + 10,
         min_vbq_levels=draw(st.integers(1, 4)),

@@ -36,6 +36,7 @@ __all__ = [
     "exclusion_log",
     "EXCLUSION_COLUMNS",
     "cohort_summary",
+    "vbq_thresholds",
     "degeneration_summary",
 ]
 
@@ -463,11 +464,12 @@ def prepare(
     )
     no_t = np.isnan(t) & ~no_vbq & ~undetermined
     exclude(ids[no_t].tolist(), "dxa", f"no T-score at the reference site ({settings.dxa_site})")
-    table["vbq_status"] = classify_vbq(
-        table["vbq"], osteopenia=settings.vbq_osteopenia, osteoporosis=settings.vbq_osteoporosis
-    )
-
     table = table.loc[~(no_vbq | undetermined | no_t)].reset_index(drop=True)
+    thresholds = vbq_thresholds(table, settings)
+    table["vbq_status"] = classify_vbq(
+        table["vbq"], osteopenia=thresholds["vbq_osteopenia"],
+        osteoporosis=thresholds["vbq_osteoporosis"],
+    )
     lead = ["patient_id", "age", "sex", "group", "vbq", "hu_l1", "bmd_l1_l4", "t_l1_l4",
             "t_lowest", "dxa_status", "vbq_status", "n_degenerative", "vbq_levels"]
     table = table[lead + [c for c in table.columns if c not in lead]]
@@ -489,9 +491,73 @@ def prepare(
     table.attrs["exclusions"] = frozen_records(log)
     table.attrs["counts"] = FrozenDict(counts)
     table.attrs["settings"] = FrozenDict({k: tuple(v) if isinstance(v, list) else v for k, v in settings.to_dict().items()})
+    table.attrs["thresholds"] = FrozenDict(thresholds)
     table.attrs["warnings"] = frozen_records(
         [p.as_dict() for p in creport.warnings + dreport.warnings])
     return table
+
+
+def vbq_thresholds(table: pd.DataFrame, settings: Settings | None = None) -> dict:
+    """The VBQ thresholds in force: the settings' values, or those derived as the paper did.
+
+    A threshold left as None in `settings` is the Youden-optimal cutoff of VBQ (higher is
+    positive) in the control group for the DXA target (osteopenia-or-worse; osteoporosis), rounded
+    up to ``settings.threshold_decimals`` (`vbq.study.adjusted_cutoff`). When the control group
+    cannot give one (no patient, or only one DXA class), the paper's published value is used and
+    the reason recorded.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Rows with ``group``, ``vbq`` and ``dxa_status`` (as made inside `prepare`).
+
+    Returns
+    -------
+    dict
+        ``vbq_osteopenia``, ``vbq_osteoporosis`` (floats), ``source_osteopenia``,
+        ``source_osteoporosis`` ("settings", "control-group Youden" or "paper (fallback)"),
+        ``youden_osteopenia``, ``youden_osteoporosis`` (the unrounded cutoffs, NaN when not
+        derived) and ``note`` (why a fallback was used, else "").
+    """
+    from .settings import PAPER_THRESHOLDS
+
+    settings = settings or Settings()
+    out: dict = {"note": ""}
+    notes = []
+    control = table[table["group"] == "control"]
+    for name, positive in (("osteopenia", ("osteopenia", "osteoporosis")),
+                           ("osteoporosis", ("osteoporosis",))):
+        key = f"vbq_{name}"
+        fixed = getattr(settings, key)
+        out[f"youden_{name}"] = float("nan")
+        if fixed is not None:
+            out[key], out[f"source_{name}"] = float(fixed), "settings"
+            continue
+        y = control["dxa_status"].isin(positive).to_numpy()
+        if len(y) == 0 or y.all() or not y.any():
+            out[key], out[f"source_{name}"] = PAPER_THRESHOLDS[key], "paper (fallback)"
+            notes.append(f"{name}: the control group has {int(y.sum())} positive and "
+                         f"{int((~y).sum())} negative patient(s), so no cutoff can be derived")
+            continue
+        from .stats import roc_analysis
+        from .study import adjusted_cutoff
+
+        res = roc_analysis(y, control["vbq"].to_numpy(dtype=float), higher_is_positive=True)
+        if not np.isfinite(res.cutoff):
+            out[key], out[f"source_{name}"] = PAPER_THRESHOLDS[key], "paper (fallback)"
+            notes.append(f"{name}: no finite Youden cutoff in the control group")
+            continue
+        out[f"youden_{name}"] = float(res.cutoff)
+        out[key] = adjusted_cutoff(res.cutoff, decimals=settings.threshold_decimals,
+                                   rounding="up")
+        out[f"source_{name}"] = "control-group Youden"
+    if out["vbq_osteopenia"] > out["vbq_osteoporosis"]:
+        notes.append(f"the osteopenia threshold ({out['vbq_osteopenia']:g}) came out above the "
+                     f"osteoporosis threshold ({out['vbq_osteoporosis']:g}); it is lowered to "
+                     "it, so no patient is classed osteopenic by VBQ")
+        out["vbq_osteopenia"] = out["vbq_osteoporosis"]
+    out["note"] = "; ".join(notes)
+    return out
 
 
 def exclusion_log(table: pd.DataFrame) -> pd.DataFrame:

@@ -14,7 +14,7 @@ from typing import Any
 from .errors import InputError
 from .schema import DIAGNOSES, LEVELS, OSTEOPHYTE_DIRECTIONS
 
-__all__ = ["GroupCriteria", "Settings", "DXA_SITES", "PAPER_SETTINGS"]
+__all__ = ["GroupCriteria", "Settings", "DXA_SITES", "PAPER_SETTINGS", "PAPER_THRESHOLDS"]
 
 DXA_SITES: dict[str, str] = {
     "lowest": "t_lowest",
@@ -89,8 +89,13 @@ class Settings:
     min_vbq_levels : int
         Fewest non-collapsed levels with an SI for a VBQ score (paper: fewer than 2 fractures
         among L1-L4, hence 3).
-    vbq_osteopenia, vbq_osteoporosis : float
-        VBQ thresholds; a score at or above the threshold is positive (paper: 2.6 and 2.9).
+    vbq_osteopenia, vbq_osteoporosis : float or None
+        VBQ thresholds; a score at or above the threshold is positive. None (the default) derives
+        them as the paper did: the Youden-optimal cutoff of the control group's ROC curve for
+        osteopenia-or-worse and for osteoporosis, rounded up to `threshold_decimals` (the paper:
+        2.56 -> 2.6 and 2.83 -> 2.9). `PAPER_THRESHOLDS` holds the paper's published values.
+    threshold_decimals : int
+        Decimals of the derived thresholds.
     sexes, diagnoses : tuple of str
         Patients kept by the filters (all by default).
     age_min, age_max : float or None
@@ -102,8 +107,9 @@ class Settings:
     osteoporosis_t: float = -2.5
     osteopenia_t: float = -1.0
     min_vbq_levels: int = 3
-    vbq_osteopenia: float = 2.6
-    vbq_osteoporosis: float = 2.9
+    vbq_osteopenia: float | None = None
+    vbq_osteoporosis: float | None = None
+    threshold_decimals: int = 1
     sexes: tuple[str, ...] = ("F", "M")
     diagnoses: tuple[str, ...] = DIAGNOSES
     age_min: float | None = None
@@ -118,7 +124,13 @@ class Settings:
                 f"{self.osteoporosis_t} and {self.osteopenia_t}"
             )
         _check_int("min_vbq_levels", self.min_vbq_levels, 1, len(LEVELS))
-        if not self.vbq_osteopenia <= self.vbq_osteoporosis:
+        for name in ("vbq_osteopenia", "vbq_osteoporosis"):
+            v = getattr(self, name)
+            if v is not None and not (0 < float(v) < 20):
+                raise InputError(f"{name}: expected a VBQ between 0 and 20, got {v!r}")
+        _check_int("threshold_decimals", self.threshold_decimals, 0, 3)
+        if (self.vbq_osteopenia is not None and self.vbq_osteoporosis is not None
+                and not self.vbq_osteopenia <= self.vbq_osteoporosis):
             raise InputError(
                 "vbq_osteopenia must not exceed vbq_osteoporosis, got "
                 f"{self.vbq_osteopenia} and {self.vbq_osteoporosis}"
@@ -254,4 +266,7 @@ def _coerce(key: str, value: Any, type_name: str) -> Any:
 
 
 PAPER_SETTINGS = Settings()
-"""The paper's definitions (Chen et al. 2023): the defaults."""
+"""The paper's definitions (Chen et al. 2023): the defaults (thresholds derived as the paper did)."""
+
+PAPER_THRESHOLDS: dict[str, float] = {"vbq_osteopenia": 2.6, "vbq_osteoporosis": 2.9}
+"""The thresholds the paper published (Table 4, adjusted), for a one-click reset."""

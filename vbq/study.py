@@ -34,6 +34,10 @@ __all__ = [
     "roc_study",
     "ROCStudy",
     "cutoff_table",
+    "prevalence",
+    "prevalence_breakdowns",
+    "reclassification",
+    "grey_zone",
 ]
 
 GROUP_ORDER = ("degenerative", "control")
@@ -440,3 +444,62 @@ def cutoff_table(results: dict, *, decimals: int = 1, rounding: str = "up") -> p
                 "fn": metrics.fn,
             })
     return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Prevalence (Results: 19.8% vs 20.1% by T-score, 53.5% vs 38.8% by VBQ, 46.9% vs 30.8%)
+
+
+def prevalence(table: pd.DataFrame, *, target: str = "osteoporosis"):
+    """Prevalence of `target` by DXA and by the VBQ threshold per group, and the share of
+    DXA-negative patients that VBQ flags (`vbq.stats.prevalence_shift`)."""
+    from .stats import prevalence_shift
+
+    if target not in TARGETS:
+        raise InputError(f"target: expected one of {tuple(TARGETS)}, got {target!r}")
+    return prevalence_shift(table, between="group", reference_col="dxa_status",
+                            test_col="vbq_status", positive=TARGETS[target], order=GROUP_ORDER)
+
+
+def prevalence_breakdowns(table: pd.DataFrame, *, target: str = "osteoporosis") -> dict:
+    """VBQ-positive rates by primary diagnosis (all patients) and by age 60 and over (among the
+    DXA-negative, as the paper's 51.5% vs 34.5%), each with its chi-square or Fisher p
+    (`vbq.stats.prevalence_by`). A breakdown that cannot be computed maps to its reason (str)."""
+    from .stats import prevalence_by
+
+    positive = TARGETS[target]
+    out: dict = {}
+    if "diagnosis" in table.columns and table["diagnosis"].notna().any():
+        try:
+            out["diagnosis"] = prevalence_by(table, "diagnosis", status_col="vbq_status",
+                                             positive=positive)
+        except (InputError, DegenerateInputError) as exc:
+            out["diagnosis"] = str(exc)
+    negative = table[~table["dxa_status"].isin(positive)]
+    try:
+        age = pd.Series(pd.Categorical((negative["age"] >= 60).map(
+            {True: "60 and over", False: "under 60"}), categories=["60 and over", "under 60"]),
+            index=negative.index)
+        out["age_60_dxa_negative"] = prevalence_by(negative.assign(age_band=age), "age_band",
+                                                   status_col="vbq_status", positive=positive)
+    except (InputError, DegenerateInputError) as exc:
+        out["age_60_dxa_negative"] = str(exc)
+    return out
+
+
+def reclassification(table: pd.DataFrame):
+    """DXA status by VBQ status cross-tabulation (`vbq.stats.reclassification`)."""
+    from .stats import reclassification as _reclassification
+
+    return _reclassification(table, "dxa_status", "vbq_status")
+
+
+def grey_zone(table: pd.DataFrame, *, rule_out: float, rule_in: float, group: str = "all",
+              target: str = "osteoporosis"):
+    """Two VBQ cutoffs: below `rule_out` DXA is spared, above `rule_in` osteoporosis is called,
+    between them the patient is referred to DXA (`vbq.stats.grey_zone`)."""
+    from .stats import grey_zone as _grey_zone
+
+    y, rows = roc_subset(table, group, target)
+    return _grey_zone(y, rows["vbq"].to_numpy(dtype=float), rule_out=rule_out, rule_in=rule_in,
+                      higher_is_positive=True)

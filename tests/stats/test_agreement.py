@@ -225,10 +225,11 @@ def test_to_long_layout_and_missing_kept():
         (("id", ["x", "zz"]), "zz"),
         (("nope", ["x"]), "nope"),
         (("x", ["x", "y"]), "clashes"),
+        (("id", ["x", "s"]), "numeric"),
     ],
 )
 def test_to_long_errors(args, match):
-    wide = pd.DataFrame({"id": ["a"], "x": [1.0], "y": [2.0]})
+    wide = pd.DataFrame({"id": ["a"], "x": [1.0], "y": [2.0], "s": ["2.0"]})
     with pytest.raises(InputError, match=match):
         to_long(wide, *args)
 
@@ -411,6 +412,23 @@ def test_icc_duplicate_pairs_are_named():
     with pytest.raises(InputError, match=r"\(2, 2\).*\(3, 2\)") as info:
         icc(long, "target", "judge", "rating")
     assert info.value.problems == [(2, 2), (3, 2)]
+
+
+def test_icc_nullable_and_categorical_columns():
+    long = _sf_long()
+    expected = icc(long, "target", "judge", "rating").form("ICC2").estimate
+    odd = long.assign(
+        target=long["target"].map("T{}".format).astype("category"),
+        judge=long["judge"].map("J{}".format),
+        rating=long["rating"].astype("Float64"),
+    )
+    odd.loc[0, "rating"] = pd.NA
+    res = icc(odd, "target", "judge", "rating")
+    assert res.excluded_targets == ("T1",) and res.n == 5
+    full = icc(odd.dropna(subset=["rating"]).query("target != 'T1'"), "target", "judge", "rating")
+    assert res.form("ICC2").estimate == full.form("ICC2").estimate
+    odd.loc[0, "rating"] = 9
+    assert icc(odd, "target", "judge", "rating").form("ICC2").estimate == pytest.approx(expected)
 
 
 def test_icc_nan_ratings_only_in_one_rater():
@@ -761,6 +779,7 @@ def test_kappa_accepts_pandas_categorical_and_bools():
         ([1, 2, 3], [1, 2, 2], {"categories": [1, 2, 2, 3]}, "repeats"),
         ([1, 2, 3], [1, 2, 2], {"categories": [1, None, 3]}, "missing"),
         ([1, 2, 3], [1, 2, 2], {"categories": "123"}, "sequence"),
+        ([1, 2, 3], [1, 2, 2], {"categories": 3}, "sequence"),
         ([1, "a", 3], [1, 3, 3], {}, "cannot be sorted"),
         ([1, 2, 3], [1, 2, 2], {"weights": "squared"}, "weights"),
         ([1, 2, 3], [1, 2, 2], {"confidence": 95}, "confidence"),

@@ -547,3 +547,16 @@ def test_results_are_frozen(cohort):
         res.p_value = 0.0  # type: ignore[misc]
     with pytest.raises(ValueError):
         res.mean[0] = 0.0
+
+
+def test_group_comparison_pickles_for_caches():
+    # Streamlit's st.cache_data and multiprocessing pickle results
+    import pickle
+
+    rng = np.random.default_rng(0)
+    data = pd.DataFrame({"group": ["degenerative", "control"] * 20,
+                         "age": rng.normal(60, 8, 40), "vbq": rng.normal(2.8, 0.5, 40),
+                         "sex": rng.choice(["F", "M"], 40)})
+    res = compare_groups(data, continuous=["age", "vbq"], categorical=["sex"])
+    again = pickle.loads(pickle.dumps(res))
+    pd.testing.assert_frame_equal(again.to_frame(), res.to_frame())

@@ -88,8 +88,9 @@ _KAPPA_COLUMNS = (
     "n_missing",
     "method",
 )
-# Sums of squares below this many units of rounding (relative to the largest centred rating) are
-# treated as exactly zero, so data that agree perfectly are recognised despite floating point.
+# Quantities within this many units of rounding of zero (relative to the largest absolute rating
+# for sums of squares, to O(1) terms for kappa variances) are treated as exactly zero, so data
+# that agree perfectly are recognised despite floating point.
 _ZERO_ULPS = 64.0
 
 
@@ -205,7 +206,8 @@ class ICCResult:
                 "df2": f.df2,
                 "p_value": f.p_value,
                 "n": self.n,
-                "method": f"Shrout & Fleiss {_SHROUT_FLEISS[f.type]}",
+                "method": f"Shrout & Fleiss {_SHROUT_FLEISS[f.type]}; F test; "
+                + ("Satterthwaite CI" if f.type in ("ICC2", "ICC2k") else "exact F CI"),
             }
             for f in self.forms
         ]
@@ -255,8 +257,9 @@ def to_long(frame: pd.DataFrame, targets: str, rater_columns: Sequence[str]) -> 
     Raises
     ------
     InputError
-        `frame` is not a DataFrame; a named column is missing; `rater_columns` is empty or
-        repeats a column; `targets` is also a rater column or is named ``rater``/``rating``.
+        `frame` is not a DataFrame; a named column is missing; `rater_columns` is empty,
+        repeats a column or names a non-numeric column; `targets` is also a rater column or is
+        named ``rater``/``rating``.
 
     Examples
     --------
@@ -286,6 +289,16 @@ def to_long(frame: pd.DataFrame, targets: str, rater_columns: Sequence[str]) -> 
     if missing:
         raise InputError(
             f"to_long: column(s) {missing} not in `frame`; columns are {list(frame.columns)}"
+        )
+    not_numeric = [
+        c
+        for c in rater_columns
+        if not pd.api.types.is_numeric_dtype(frame[c]) or pd.api.types.is_bool_dtype(frame[c])
+    ]
+    if not_numeric:
+        raise InputError(
+            f"to_long: rater column(s) {not_numeric} must be numeric, got dtypes "
+            f"{[str(frame[c].dtype) for c in not_numeric]}"
         )
     n, k = len(frame), len(rater_columns)
     return pd.DataFrame(
@@ -372,19 +385,22 @@ def icc(
     zero count as zero.
 
     No target variance (MSR <= MSE, F <= 1). The estimates are then <= 0 and, with few targets,
-    some quantities leave their domain; rather than psych's arithmetic on them: ICC2k is NaN when
-    MSR + (MSC - MSE)/n <= 0 (within rounding); an ICC2 limit is NaN when the Satterthwaite df degenerate (0/0);
-    ICC2k's lower limit is -inf when ICC2's lower limit is at or below -1/(k - 1) (the pole of
-    the Spearman-Brown step-up). Each case is named in ``notes``. Only the F-exact intervals
-    (ICC1, ICC3 and their k forms) are certain to contain the estimate; ICC2's approximate one
-    does when F > 1.
+    some quantities leave their domain. Rather than doing arithmetic on them as psych does:
+    ICC2k is NaN when MSR + (MSC - MSE) / n <= 0 (within rounding); an ICC2 limit is NaN when
+    the Satterthwaite df degenerate (0/0); ICC2k's lower limit is -inf when ICC2's lower limit is
+    at or below -1/(k - 1), the pole of the Spearman-Brown step-up. `notes` names each case.
+    The F-exact intervals (ICC1, ICC3 and their k forms) always contain the estimate; ICC2's
+    approximate interval contained it in all our randomized checks with F > 1, but not always
+    with F <= 1.
 
     The mean squares are three lines of numpy for a complete balanced table; no scipy or
     statsmodels function returns ICCs (statsmodels' ``anova_lm`` would fit n + k dummies).
 
     Validated against R 4.2.2, psych 2.2.9:
     ``ICC(x, lmer = FALSE, alpha = 0.05)`` (all values, to 6 decimals), and the published
-    Shrout & Fleiss (1979) Table 2 example (their Tables 3-4, 2 decimals).
+    Shrout & Fleiss (1979) Table 2 example (their Tables 3-4, 2 decimals). psych's default
+    ``lmer = TRUE`` estimates variance components by REML, which truncates a negative rater
+    variance (MSC < MSE) at 0: its values then differ from the ANOVA ones computed here.
 
     References
     ----------
@@ -910,9 +926,7 @@ def _kappa_table(a, b, categories) -> tuple[np.ndarray, list, int]:
                 f"`categories` in the order you want"
             ) from exc
     else:
-        if isinstance(categories, str) or not isinstance(
-            categories, Sequence | np.ndarray | pd.Index
-        ):
+        if isinstance(categories, str | bytes) or not np.iterable(categories):
             raise InputError(f"cohen_kappa: `categories` must be a sequence, got {categories!r}")
         cats = list(categories)
         if any(pd.isna(c) for c in cats):

@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -23,6 +22,7 @@ import pandas as pd
 from scipy import special, stats
 from scipy.special import gammaln
 
+from .._attrs import FrozenDict
 from ..errors import DegenerateInputError, InputError
 
 __all__ = [
@@ -620,14 +620,25 @@ def _describe(y: np.ndarray, codes: np.ndarray, ngroups: int) -> dict:
 
 
 def _categorical_kernel(values: pd.Series, codes, groups, variable, between, levels, correction,
-                        test) -> CategoricalComparison:
+                        test, *, untestable_ok: bool = False) -> CategoricalComparison:
+    """Counts and test. With `untestable_ok`, a table with a single observed level (everyone
+    negative, say) keeps its counts with NaN statistic and p and a `method` that says why,
+    instead of raising."""
     tab = _count_table(values, codes, len(groups), levels, variable)
     lev_labels, counts, n, n_missing = tab["levels"], tab["counts"], tab["n"], tab["n_missing"]
     empty = [grp for grp, m in zip(groups, n, strict=True) if m == 0]
     if empty:
         raise DegenerateInputError(f"{variable}: group(s) {empty} have no non-missing value")
     percent = tab["percent"]
-    tested = _table_test(counts, correction, test, variable)
+    try:
+        tested = _table_test(counts, correction, test, variable)
+    except DegenerateInputError as exc:
+        if not untestable_ok:
+            raise
+        nan = math.nan
+        tested = dict(expected=_frozen(np.zeros(counts.shape)), min_expected=nan, chi2=nan,
+                      chi2_df=nan, chi2_p_value=nan, correction=False, statistic=nan, df=nan,
+                      p_value=nan, method=f"not tested ({exc})")
     return CategoricalComparison(
         variable=variable, between=between, levels=lev_labels, groups=groups,
         counts=_frozen(counts), percent=_frozen(percent), n=_frozen(n), n_missing=n_missing,
@@ -1230,9 +1241,9 @@ def compare_groups(
             described[var] = _count_table(data[var], codes, len(groups), None, var)
     return GroupComparison(
         between=between, groups=groups, covariates=covariates,
-        continuous=MappingProxyType(cont), adjusted=MappingProxyType(adjusted),
-        categorical=MappingProxyType(cat), notes=MappingProxyType(notes),
-        descriptives=MappingProxyType(described),
+        continuous=FrozenDict(cont), adjusted=FrozenDict(adjusted),
+        categorical=FrozenDict(cat), notes=FrozenDict(notes),
+        descriptives=FrozenDict(described),
         variables=tuple([(v, "continuous") for v in continuous]
                         + [(v, "categorical") for v in categorical]),
     )

@@ -166,8 +166,11 @@ def prevalence_shift(
     InputError
         Missing column, unknown `positive` label, bad `test` or `order`.
     DegenerateInputError
-        A group without patients for a comparison, or everybody (or nobody) positive (the
-        chi-square is then undefined).
+        A group without patients for a comparison.
+
+    Notes on degenerate tables: when everybody (or nobody) is positive in a comparison, its
+    counts are kept and its statistic and p are NaN, with ``method`` "not tested (...)" saying
+    why (the chi-square is undefined; R's ``chisq.test`` returns NaN there too).
 
     Notes
     -----
@@ -201,12 +204,13 @@ def prevalence_shift(
     ref = _flag(data[reference_col], positive)
     tst = _flag(data[test_col], positive)
     r_ref = _categorical_kernel(ref, codes, groups, reference_col, between, _FLAG_LEVELS,
-                                correction, test)
+                                correction, test, untestable_ok=True)
     r_tst = _categorical_kernel(tst, codes, groups, test_col, between, _FLAG_LEVELS,
-                                correction, test)
+                                correction, test, untestable_ok=True)
     neg = (ref == False).to_numpy(dtype=bool)  # noqa: E712 - elementwise on an object Series
     r_neg = _categorical_kernel(tst[neg], codes[neg], groups, f"{test_col} | {reference_col} "
-                                "negative", between, _FLAG_LEVELS, correction, test)
+                                "negative", between, _FLAG_LEVELS, correction, test,
+                                untestable_ok=True)
     return PrevalenceShift(
         between=between, reference_col=reference_col, test_col=test_col, positive=positive,
         groups=groups, reference=r_ref, test=r_tst, test_among_reference_negative=r_neg,

@@ -1,0 +1,217 @@
+"""Data page: choose the demo or upload a cohort and a DXA file, fix the column mapping, read the
+validation report, preview the tables, the exclusion log and a cohort summary."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+import vbq
+from ui import cache
+from ui.sidebar import demo_banner
+from ui.state import Dataset, demo_dataset, get_dataset, get_settings, set_dataset
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "data" / "templates"
+SOURCES = ("Synthetic demo cohort", "Upload my files")
+IGNORE = "(ignore)"
+KINDS = {"cohort": "Cohort file", "dxa": "DXA file"}
+
+st.title("Data")
+dataset = get_dataset()
+
+
+def _mapping_key(kind: str) -> str:
+    return f"data_mapping_{kind}"
+
+
+def _read(kind: str, upload) -> tuple[pd.DataFrame, vbq.io.ValidationReport] | None:
+    """Read one uploaded file through the cache, with its sheet choice and mapping overrides."""
+    data = upload.getvalue()
+    digest = hashlib.sha256(data).hexdigest()
+    sheet = None
+    sheets = cache.sheets_of(digest, data)
+    if len(sheets) > 1:
+        sheet = st.selectbox("Sheet", sheets, key=f"data_sheet_{kind}")
+    overrides = st.session_state.get(_mapping_key(kind), {}).get(digest, {})
+    try:
+        table, report = cache.read_upload(digest, upload.name, kind, sheet,
+                                          tuple(sorted(overrides.items())), data)
+    except vbq.InputError as exc:
+        st.error(str(exc))
+        return None
+    _mapping_editor(kind, digest, report)
+    return table, report
+
+
+def _mapping_editor(kind: str, digest: str, report: vbq.io.ValidationReport) -> None:
+    columns = vbq.schema.COHORT_COLUMNS if kind == "cohort" else vbq.schema.DXA_COLUMNS
+    options = [IGNORE] + [c.name for c in columns]
+    headers = list(report.mapping) + report.unmapped
+    if not headers:
+        return
+    frame = pd.DataFrame({
+        "file column": headers,
+        "maps to": [report.mapping.get(h, IGNORE) for h in headers],
+    })
+    with st.expander(f"Column mapping ({len(report.mapping)} recognised, "
+                     f"{len(report.unmapped)} ignored)", expanded=bool(report.unmapped)):
+        edited = st.data_editor(
+            frame,
+            key=f"data_mapping_editor_{kind}_{digest[:12]}",
+            hide_index=True,
+            disabled=["file column"],
+            column_config={"maps to": st.column_config.SelectboxColumn(options=options,
+                                                                        required=True)},
+            width="stretch",
+        )
+        changed = {
+            h: (None if new == IGNORE else new)
+            for h, old, new in zip(frame["file column"], frame["maps to"], edited["maps to"],
+                                   strict=True)
+            if new != old
+        }
+        if changed:
+            store = st.session_state.setdefault(_mapping_key(kind), {})
+            store.setdefault(digest, {}).update(changed)
+            st.rerun()
+
+
+def _show_report(report: vbq.io.ValidationReport) -> None:
+    if report.errors:
+        st.error(f"**{report.source}**: {len(report.errors)} error(s) block the analysis. "
+                 "Fix them in the file (or the mapping) and upload it again.")
+    elif report.warnings:
+        st.warning(f"**{report.source}**: read {report.n_rows} rows with "
+                   f"{len(report.warnings)} warning(s).")
+    else:
+        st.success(f"**{report.source}**: read {report.n_rows} rows, no problems found.")
+    if report.problems:
+        st.dataframe(report.to_frame(), hide_index=True, width="stretch")
+
+
+def _upload_section() -> None:
+    st.markdown(
+        "Upload a **cohort** file (one row per patient: demographics, MRI signal intensities, "
+        "degeneration grades, Modic) and a **DXA** file (BMD and T-scores), as CSV or XLSX, "
+        "joined on `patient_id`. Columns are recognised by name and common synonyms (the data "
+        "dictionary below lists them all); rows are numbered as in your spreadsheet."
+    )
+    with st.expander("Data dictionary"):
+        st.markdown(vbq.schema.data_dictionary_markdown())
+    tcols = st.columns(3)
+    for col, fname, label in zip(
+        tcols,
+        ("cohort_template.csv", "dxa_template.csv", "vbq_template.xlsx"),
+        ("Cohort template (CSV)", "DXA template (CSV)", "Both templates (XLSX)"),
+        strict=True,
+    ):
+        path = TEMPLATES / fname
+        if path.exists():
+            col.download_button(label, path.read_bytes(), file_name=fname,
+                                key=f"data_template_{fname}")
+    read: dict[str, tuple[pd.DataFrame, vbq.io.ValidationReport] | None] = {}
+    for col, kind in zip(st.columns(2), KINDS, strict=True):
+        with col:
+            st.subheader(KINDS[kind])
+            upload = st.file_uploader(KINDS[kind], type=["csv", "tsv", "txt", "xlsx"],
+                                      key=f"data_upload_{kind}", label_visibility="collapsed")
+            read[kind] = _read(kind, upload) if upload is not None else None
+            if read[kind] is not None:
+                _show_report(read[kind][1])
+    if read["cohort"] is None or read["dxa"] is None:
+        st.info("Upload both files to analyse them. The demo cohort stays in use until then.")
+        return
+    (cohort, creport), (dxa, dreport) = read["cohort"], read["dxa"]
+    if not (creport.ok and dreport.ok):
+        st.info(f"Until the errors are fixed, the analysis below still uses **{dataset.name}**.")
+        return
+    cross = vbq.io.cross_check(cohort, dxa, cohort_name=creport.source, dxa_name=dreport.source)
+    if cross:
+        st.warning(f"{len(cross)} patient ID(s) appear in only one file; they are excluded "
+                   "and listed in the exclusion log below.")
+        st.dataframe(pd.DataFrame([p.as_dict() for p in cross]), hide_index=True,
+                     width="stretch")
+    digest = vbq.io.table_digest(cohort, dxa)
+    if dataset.digest != digest:
+        set_dataset(Dataset(
+            name=f"{creport.source} + {dreport.source}",
+            is_demo=False,
+            cohort=cohort,
+            dxa=dxa,
+            digest=digest,
+            problems=tuple(creport.problems + dreport.problems + cross),
+        ))
+        st.rerun()
+
+
+source = st.radio("Data source", SOURCES, index=0 if dataset.is_demo else 1, horizontal=True,
+                  key="data_source")
+if source == SOURCES[0]:
+    if not dataset.is_demo:
+        set_dataset(demo_dataset())
+        st.rerun()
+else:
+    _upload_section()
+
+dataset = get_dataset()
+settings = get_settings()
+demo_banner(dataset)
+st.header(dataset.name)
+try:
+    table = cache.prepare(dataset.digest, settings, dataset.cohort, dataset.dxa)
+except vbq.InputError as exc:
+    st.error(f"This dataset cannot be analysed:\n\n{exc}")
+    st.stop()
+
+counts = table.attrs["counts"]
+m = st.columns(5)
+m[0].metric("Cohort rows", counts["n_cohort"])
+m[1].metric("Analysed", counts["n_analysed"])
+m[2].metric("Excluded", counts["n_excluded"])
+m[3].metric("Degenerative", counts["n_degenerative"])
+m[4].metric("Control", counts["n_control"])
+st.caption(
+    f"{counts['n_cohort']} cohort rows = {counts['n_analysed']} analysed + "
+    f"{counts['n_excluded']} excluded; {counts['n_levels_left_out']} vertebral level(s) left out "
+    "of a VBQ median; groups by the current criteria "
+    f"(at least {settings.criteria.min_vertebrae} degenerative vertebrae)."
+)
+
+st.subheader("Cohort summary")
+summary = cache.cohort_summary(dataset.digest, settings, table)
+st.dataframe(
+    summary,
+    hide_index=True,
+    width="stretch",
+    column_config={
+        "female_percent": st.column_config.NumberColumn("female %", format="%.1f"),
+        "age_mean": st.column_config.NumberColumn("age mean", format="%.1f"),
+        "age_sd": st.column_config.NumberColumn("age SD", format="%.1f"),
+        "vbq_mean": st.column_config.NumberColumn("VBQ mean", format="%.2f"),
+        "vbq_sd": st.column_config.NumberColumn("VBQ SD", format="%.2f"),
+    },
+)
+
+log = vbq.exclusion_log(table)
+with st.expander(f"Exclusion log ({counts['n_excluded']} patient(s) excluded, "
+                 f"{counts['n_levels_left_out']} level(s) left out)",
+                 expanded=counts["n_excluded"] > 0):
+    if log.empty:
+        st.write("Nobody and nothing was excluded.")
+    else:
+        st.dataframe(log, hide_index=True, width="stretch")
+        st.download_button("Download the exclusion log (CSV)", log.to_csv(index=False),
+                           file_name="exclusion_log.csv", key="data_download_log")
+
+if table.attrs.get("warnings"):
+    with st.expander(f"Validation warnings ({len(table.attrs['warnings'])})"):
+        st.dataframe(pd.DataFrame(table.attrs["warnings"]), hide_index=True, width="stretch")
+
+st.subheader("Preview")
+tabs = st.tabs(["Analysis table", "Cohort file", "DXA file"])
+tabs[0].dataframe(table, hide_index=True, width="stretch")
+tabs[1].dataframe(dataset.cohort, hide_index=True, width="stretch")
+tabs[2].dataframe(dataset.dxa, hide_index=True, width="stretch")

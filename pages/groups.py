@@ -1,0 +1,105 @@
+"""Groups page: the degenerative-group rule editor, live group sizes, which vertebra met which
+criterion, Table 2 (with the age-adjusted ANCOVA column), Table 5 (Modic) and the kappa of the
+grouping."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import vbq
+from ui import binding, cache, display
+from ui.sidebar import demo_banner
+from ui.state import get_dataset, get_settings
+
+st.title("Degenerative groups")
+dataset = get_dataset()
+demo_banner(dataset)
+
+UCLA = {1: "I", 2: "II", 3: "III", 4: "IV"}
+COVARIATES = {"age": "Age", "sex": "Sex", "bmi": "BMI"}
+
+st.markdown(
+    "A vertebra is **degenerative** when it meets any enabled criterion (Table 1 of the paper "
+    "by default); a patient is in the **degenerative group** with at least the set number of "
+    "degenerative vertebrae among the levels considered."
+)
+c = st.columns(4)
+with c[0]:
+    binding.setting(st.toggle, "Facet osteoarthritis", "criteria.facet", key="groups_facet")
+    binding.setting(st.selectbox, "Facet grade at least", "criteria.facet_min",
+                    key="groups_facet_min", options=[1, 2, 3])
+with c[1]:
+    binding.setting(st.toggle, "Genant (height loss)", "criteria.genant", key="groups_genant")
+    binding.setting(st.selectbox, "Genant grade at least", "criteria.genant_min",
+                    key="groups_genant_min", options=[1, 2, 3],
+                    help="1: 20-25%, 2: 25-40%, 3: > 40% height loss")
+with c[2]:
+    binding.setting(st.toggle, "UCLA disc space", "criteria.ucla", key="groups_ucla")
+    binding.setting(st.selectbox, "UCLA grade at least", "criteria.ucla_min",
+                    key="groups_ucla_min", options=[2, 3, 4], format_func=UCLA.get)
+with c[3]:
+    binding.setting(st.toggle, "Osteophyte", "criteria.osteophyte", key="groups_osteophyte")
+    binding.setting(st.multiselect, "Directions", "criteria.osteophyte_dirs",
+                    key="groups_osteophyte_dirs", options=list("ABCDEF"),
+                    to_widget=list, from_widget=tuple,
+                    help="Table 1: C bridge, D away from the disc, E horizontal")
+    binding.setting(st.number_input, "Longer than (mm)", "criteria.osteophyte_min_mm",
+                    key="groups_osteophyte_mm", min_value=0.0, max_value=40.0, step=0.5)
+c = st.columns([1, 2])
+with c[0]:
+    binding.setting(st.slider, "Degenerative vertebrae at least", "criteria.min_vertebrae",
+                    key="groups_min_vertebrae", min_value=1, max_value=4)
+with c[1]:
+    binding.setting(st.multiselect, "Levels considered", "criteria.levels", key="groups_levels",
+                    options=list(vbq.schema.LEVELS), to_widget=list, from_widget=tuple)
+binding.show_settings_error()
+
+settings = get_settings()
+table = display.prepared_or_stop(dataset, settings)
+counts = table.attrs["counts"]
+m = st.columns(3)
+m[0].metric("Degenerative", counts["n_degenerative"])
+m[1].metric("Control", counts["n_control"])
+m[2].metric("Excluded", counts["n_excluded"])
+kappas = cache.grouping_kappa(dataset.digest, settings, dataset.cohort)
+if not settings.criteria.any_enabled:
+    st.warning("No criterion is enabled: no vertebra can be degenerative, so every patient "
+               "falls in the control group.")
+
+with st.expander("Which vertebra met which criterion", expanded=False):
+    detail = cache.degeneration_summary(dataset.digest, settings, dataset.cohort)
+    st.dataframe(detail, hide_index=True, width="stretch")
+    display.downloads(detail, "degeneration_by_level", key="groups_dl_detail")
+
+if kappas:
+    st.subheader("Reliability of the grouping")
+    st.dataframe(display.kappa_frame(kappas), hide_index=True, width="stretch")
+
+st.subheader("Table 2. Characteristics of the groups")
+covs = binding.view(st.multiselect, "ANCOVA covariates", "groups.covariates", ["age"],
+                    key="groups_covariates", options=list(COVARIATES),
+                    format_func=COVARIATES.get)
+if not display.two_groups_or_explain(counts):
+    st.stop()
+try:
+    frame = cache.table2(dataset.digest, settings, tuple(covs), table)
+except vbq.InputError as exc:
+    st.error(str(exc))
+else:
+    st.dataframe(display.format_table2(frame), hide_index=True, width="stretch")
+    display.downloads(frame, "table2", key="groups_dl_table2")
+    st.caption("Continuous: mean ± SD, Student's t-test; categorical: n (%), Pearson chi-square "
+               "or Fisher's exact test when an expected count is below 5. ANCOVA p: Type III, "
+               f"adjusted for {', '.join(COVARIATES[c] for c in covs) or 'nothing'}.")
+
+st.subheader("Table 5. Modic changes")
+try:
+    frame, with_modic, n_without = cache.table5(dataset.digest, settings, table)
+except (vbq.InputError, vbq.DegenerateInputError) as exc:
+    st.info(f"Table 5 cannot be computed: {exc}")
+else:
+    st.caption("Patients with Modic change: "
+               + ", ".join(f"{g} {n}" for g, n in with_modic.items())
+               + f"; without: {n_without}.")
+    st.dataframe(frame, hide_index=True, width="stretch")
+    display.downloads(frame, "table5", key="groups_dl_table5")

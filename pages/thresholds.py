@@ -1,0 +1,137 @@
+"""Thresholds and prevalence page: the VBQ thresholds (derived from the control group as the paper
+did, set by hand, or the paper's 2.6 / 2.9), prevalence by DXA vs by VBQ per group, the share of
+DXA-negative patients VBQ flags, breakdowns, the reclassification matrix, the threshold's point on
+the ROC curve, and a two-cutoff grey zone."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import vbq
+from ui import binding, cache, charts, display
+from ui.sidebar import demo_banner
+from ui.state import get_dataset, get_settings, set_settings
+
+TARGETS = {"osteoporosis": "Osteoporosis", "osteopenia_or_worse": "Osteopenia or worse"}
+MODES = {"derived": "Derived from the control group (rounded Youden, as the paper)",
+         "manual": "Set by hand"}
+
+st.title("Thresholds and prevalence")
+dataset = get_dataset()
+demo_banner(dataset)
+settings = get_settings()
+table = display.prepared_or_stop(dataset, settings)
+th = table.attrs["thresholds"]
+
+
+def _set_mode() -> None:
+    s = get_settings()
+    if st.session_state["thr_mode"] == "derived":
+        set_settings(s.replace(vbq_osteopenia=None, vbq_osteoporosis=None))
+    else:
+        t = table.attrs["thresholds"]
+        set_settings(s.replace(vbq_osteopenia=t["vbq_osteopenia"],
+                               vbq_osteoporosis=t["vbq_osteoporosis"]))
+    binding.write_url()
+
+
+def _use(values: dict) -> None:
+    set_settings(get_settings().replace(**values))
+    binding.write_url()
+
+
+manual = settings.vbq_osteopenia is not None or settings.vbq_osteoporosis is not None
+st.session_state["thr_mode"] = "manual" if manual else "derived"
+st.radio("VBQ thresholds", list(MODES), format_func=MODES.get, key="thr_mode",
+         on_change=_set_mode, horizontal=True)
+c = st.columns(2)
+for col, name in zip(c, ("osteopenia", "osteoporosis"), strict=True):
+    with col:
+        if manual:
+            binding.setting(st.slider, f"{name.capitalize()} threshold (VBQ ≥)",
+                            f"vbq_{name}", key=f"thr_{name}", min_value=1.0, max_value=6.0,
+                            step=0.01, to_widget=lambda v, n=name: float(
+                                v if v is not None else th[f"vbq_{n}"]))
+        else:
+            youden = th[f"youden_{name}"]
+            st.metric(f"{name.capitalize()} threshold (VBQ ≥)", f"{th[f'vbq_{name}']:g}",
+                      help=th[f"source_{name}"])
+            st.caption(f"Youden cutoff {youden:.3f} rounded up ({th[f'source_{name}']})"
+                       if pd.notna(youden) else th[f"source_{name}"])
+binding.show_settings_error()
+if th["note"]:
+    st.warning(f"Threshold derivation: {th['note']}.")
+b = st.columns(3)
+b[0].button("Control group's rounded Youden cutoffs", key="thr_reset_derived",
+            on_click=_use, args=({"vbq_osteopenia": None, "vbq_osteoporosis": None},))
+b[1].button("The paper's 2.6 / 2.9", key="thr_reset_paper", on_click=_use,
+            args=(dict(vbq.settings.PAPER_THRESHOLDS),))
+
+target = binding.view(st.radio, "Condition", "thr.target", "osteoporosis", key="thr_target",
+                      options=list(TARGETS), format_func=TARGETS.get, horizontal=True)
+if not display.two_groups_or_explain(table.attrs["counts"]):
+    st.stop()
+
+st.subheader("Prevalence by DXA and by VBQ")
+try:
+    shift = cache.prevalence(dataset.digest, settings, target, table)
+except (vbq.InputError, vbq.DegenerateInputError) as exc:
+    st.info(f"No prevalence comparison: {exc}")
+    st.stop()
+st.dataframe(display.format_prevalence(shift), hide_index=True, width="stretch")
+display.downloads(shift, "prevalence", key="thr_dl_prevalence")
+st.caption("p: Pearson chi-square (Fisher's exact test when an expected count is below 5). "
+           "'VBQ-positive among DXA-negative' is the paper's 46.9% vs 30.8%.")
+
+c = st.columns(2)
+with c[0]:
+    st.subheader("DXA status by VBQ status")
+    recl = cache.reclassification(dataset.digest, settings, table)
+    st.plotly_chart(charts.reclassification_heatmap(recl), key="thr_reclass")
+    display.downloads(recl.reset_index(), "reclassification", key="thr_dl_reclass")
+with c[1]:
+    st.subheader("The threshold on the control ROC curve")
+    try:
+        point = cache.threshold_point(dataset.digest, settings, target, table)
+    except (vbq.InputError, vbq.DegenerateInputError) as exc:
+        st.info(f"No ROC curve: {exc}")
+    else:
+        res, thr, metrics = point
+        st.plotly_chart(charts.roc_curves(
+            {"vbq": res}, vbq.study.MARKERS,
+            points={f"threshold {thr:g}": (1 - metrics.specificity, metrics.sensitivity)}),
+            key="thr_roc")
+        st.caption(f"At VBQ ≥ {thr:g} in the control group: sensitivity "
+                   f"{metrics.sensitivity:.1%}, specificity {metrics.specificity:.1%}.")
+
+st.subheader("Breakdowns")
+for name, res in cache.prevalence_breakdowns(dataset.digest, settings, target, table).items():
+    title = {"diagnosis": "VBQ-positive by primary diagnosis",
+             "age_60_dxa_negative": "VBQ-positive among DXA-negative, by age"}[name]
+    st.markdown(f"**{title}**")
+    if isinstance(res, str):
+        st.info(res)
+    else:
+        st.dataframe(display.format_breakdown(res), hide_index=True, width="stretch")
+
+st.subheader("Grey zone: rule out, refer to DXA, rule in")
+st.caption("Below the rule-out cutoff DXA could be spared, at or above the rule-in cutoff "
+           "osteoporosis is called; between them the patient is referred to DXA.")
+c = st.columns(3)
+with c[0]:
+    zone_group = binding.view(st.selectbox, "Group", "thr.zone_group", "all",
+                              key="thr_zone_group", options=list(vbq.study.SUBSETS))
+with c[1]:
+    rule_out = binding.view(st.number_input, "Rule out below", "thr.rule_out", 2.6,
+                            key="thr_rule_out", min_value=0.5, max_value=8.0, step=0.05)
+with c[2]:
+    rule_in = binding.view(st.number_input, "Rule in at or above", "thr.rule_in", 3.2,
+                           key="thr_rule_in", min_value=0.5, max_value=8.0, step=0.05)
+try:
+    zone = cache.grey_zone(dataset.digest, settings, float(rule_out), float(rule_in),
+                           zone_group, target, table)
+except (vbq.InputError, vbq.DegenerateInputError) as exc:
+    st.info(f"No grey zone: {exc}")
+else:
+    st.dataframe(display.format_grey_zone(zone), hide_index=True, width="stretch")

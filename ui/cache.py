@@ -1,0 +1,136 @@
+"""Every cached call into `vbq` lives here.
+
+Arguments are a SHA-256 digest of the data plus hashable settings; the DataFrames themselves are
+passed as underscore-prefixed arguments, which `st.cache_data` does not hash (it samples large frames,
+which could serve stale results). No function here creates a widget.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import vbq
+
+MAX_ENTRIES = 64
+
+
+@st.cache_data(max_entries=4, show_spinner="Loading the synthetic demo cohort...")
+def load_demo() -> tuple[pd.DataFrame, pd.DataFrame]:
+    cohort, dxa = vbq.demo.load()
+    cohort, _ = vbq.io.coerce_cohort(cohort, source="demo_cohort.csv")
+    dxa, _ = vbq.io.coerce_dxa(dxa, source="demo_dxa.csv")
+    return cohort, dxa
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner="Reading and validating the file...")
+def read_upload(digest: str, name: str, kind: str, sheet: str | None,
+                mapping: tuple[tuple[str, str | None], ...], _data: bytes):
+    """Read one uploaded file (cached on its content digest, sheet and mapping)."""
+    return vbq.io.read_table(_data, kind, sheet=sheet, mapping=dict(mapping) or None, name=name)
+
+
+@st.cache_data(max_entries=MAX_ENTRIES)
+def sheets_of(digest: str, _data: bytes) -> list[str]:
+    return vbq.io.list_sheets(_data)
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner="Preparing the cohort...")
+def prepare(digest: str, settings: vbq.Settings, _cohort: pd.DataFrame,
+            _dxa: pd.DataFrame) -> pd.DataFrame:
+    """`vbq.prepare` keyed on the data digest and the frozen settings."""
+    return vbq.prepare(_cohort, _dxa, settings)
+
+
+@st.cache_data(max_entries=MAX_ENTRIES)
+def cohort_summary(digest: str, settings: vbq.Settings, _table: pd.DataFrame) -> pd.DataFrame:
+    return vbq.cohort_summary(_table)
+
+
+@st.cache_data(max_entries=MAX_ENTRIES)
+def degeneration_summary(digest: str, settings: vbq.Settings,
+                         _cohort: pd.DataFrame) -> pd.DataFrame:
+    return vbq.cohort.degeneration_summary(_cohort, settings.criteria)
+
+
+@st.cache_data(max_entries=MAX_ENTRIES)
+def grouping_kappa(digest: str, settings: vbq.Settings, _cohort: pd.DataFrame) -> dict:
+    return vbq.study.grouping_kappa(_cohort, settings.criteria)
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner="Computing Table 2...")
+def table2(digest: str, settings: vbq.Settings, covariates: tuple[str, ...],
+           _table: pd.DataFrame) -> pd.DataFrame:
+    """Table 2 as its tidy frame (`GroupComparison.to_frame`)."""
+    return vbq.study.table2(_table, covariates=covariates).to_frame()
+
+
+@st.cache_data(max_entries=MAX_ENTRIES)
+def table5(digest: str, settings: vbq.Settings, _table: pd.DataFrame):
+    """Table 5 as (tidy frame, patients with Modic change per group, patients without)."""
+    res = vbq.study.table5(_table)
+    return res.to_frame(), dict(zip(res.groups, res.n_with_modic.tolist(), strict=True)), \
+        res.n_without
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner="Computing Table 3...")
+def table3(digest: str, settings: vbq.Settings, method: str, _table: pd.DataFrame) -> pd.DataFrame:
+    return vbq.study.table3(_table, method=method)
+
+
+@st.cache_data(max_entries=MAX_ENTRIES)
+def fit_line(digest: str, settings: vbq.Settings, group: str, y: str,
+             _part: pd.DataFrame) -> pd.DataFrame:
+    """Regression band of `y` on VBQ for one group's rows (`_part`)."""
+    return vbq.study.fit_line(_part["vbq"], _part[y])
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner="Computing ROC curves...")
+def roc_study(digest: str, settings: vbq.Settings, group: str, target: str,
+              markers: tuple[str, ...], _table: pd.DataFrame):
+    return vbq.study.roc_study(_table, group=group, target=target, markers=markers)
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
+def bootstrap_cutoff(digest: str, settings: vbq.Settings, group: str, target: str, marker: str,
+                     _table: pd.DataFrame):
+    y, rows = vbq.study.roc_subset(_table, group, target)
+    return vbq.stats.bootstrap_cutoff(y, rows[marker].to_numpy(dtype=float),
+                                      higher_is_positive=vbq.study.MARKERS[marker][1],
+                                      n_boot=2000, seed=0)
+
+
+@st.cache_data(max_entries=MAX_ENTRIES)
+def prevalence(digest: str, settings: vbq.Settings, target: str,
+               _table: pd.DataFrame) -> pd.DataFrame:
+    return vbq.study.prevalence(_table, target=target).to_frame()
+
+
+@st.cache_data(max_entries=MAX_ENTRIES)
+def prevalence_breakdowns(digest: str, settings: vbq.Settings, target: str,
+                          _table: pd.DataFrame) -> dict:
+    return vbq.study.prevalence_breakdowns(_table, target=target)
+
+
+@st.cache_data(max_entries=MAX_ENTRIES)
+def reclassification(digest: str, settings: vbq.Settings, _table: pd.DataFrame) -> pd.DataFrame:
+    return vbq.study.reclassification(_table).crosstab()
+
+
+@st.cache_data(max_entries=MAX_ENTRIES)
+def threshold_point(digest: str, settings: vbq.Settings, target: str, _table: pd.DataFrame):
+    """(control-group VBQ ROC, threshold in force for `target`, metrics at it)."""
+    study = vbq.study.roc_study(_table, group="control", target=target, markers=("vbq",))
+    if "vbq" not in study.results:
+        raise vbq.DegenerateInputError(study.errors.get("vbq", "no VBQ ROC curve"))
+    res = study.results["vbq"]
+    name = "osteoporosis" if target == "osteoporosis" else "osteopenia"
+    thr = _table.attrs["thresholds"][f"vbq_{name}"]
+    return res, thr, res.at(thr)
+
+
+@st.cache_data(max_entries=MAX_ENTRIES)
+def grey_zone(digest: str, settings: vbq.Settings, rule_out: float, rule_in: float, group: str,
+              target: str, _table: pd.DataFrame) -> pd.DataFrame:
+    return vbq.study.grey_zone(_table, rule_out=rule_out, rule_in=rule_in, group=group,
+                               target=target).to_frame()

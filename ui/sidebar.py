@@ -1,0 +1,105 @@
+"""The sidebar shared by every page: dataset in use, common settings, sharing."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import vbq
+from ui import binding
+from ui.state import Dataset, get_settings, set_settings
+
+DEMO_BANNER = (
+    "**Synthetic demo data.** Every patient here is simulated by seeded code "
+    "(`vbq.demo`), calibrated to Chen et al. 2023; none is a real person."
+)
+SITE_LABELS = {
+    "lowest": "Lowest of L1-4, femoral neck, total hip (WHO)",
+    "l1_l4": "L1-L4",
+    "femoral_neck": "Femoral neck",
+    "total_hip": "Total hip",
+}
+SEX_LABELS = {"F": "Female", "M": "Male"}
+DIAGNOSIS_LABELS = {
+    "stenosis": "Spinal stenosis",
+    "disc_herniation": "Disc herniation",
+    "spondylolisthesis": "Degenerative slip",
+    "scoliosis": "Degenerative scoliosis",
+}
+
+
+def render(dataset: Dataset) -> None:
+    with st.sidebar:
+        st.markdown("### Dataset")
+        st.markdown(f"**{dataset.name}**")
+        st.caption(f"{dataset.n_cohort} cohort rows · {dataset.n_dxa} DXA rows")
+        if dataset.is_demo:
+            st.warning(DEMO_BANNER, icon=":material/science:")
+        _common_settings()
+        _sharing()
+
+
+def _common_settings() -> None:
+    st.markdown("### Reference standard")
+    binding.setting(st.selectbox, "DXA reference site", "dxa_site", key="sb_dxa_site",
+                    options=list(SITE_LABELS), format_func=SITE_LABELS.get)
+    c1, c2 = st.columns(2)
+    with c1:
+        binding.setting(st.number_input, "Osteoporosis T ≤", "osteoporosis_t",
+                        key="sb_osteoporosis_t", step=0.1, format="%.1f",
+                        min_value=-5.0, max_value=0.0)
+    with c2:
+        binding.setting(st.number_input, "Osteopenia T <", "osteopenia_t", key="sb_osteopenia_t",
+                        step=0.1, format="%.1f", min_value=-5.0, max_value=1.0)
+    st.markdown("### Filters")
+    binding.setting(st.multiselect, "Sex", "sexes", key="sb_sexes", options=list(SEX_LABELS),
+                    format_func=SEX_LABELS.get, to_widget=list, from_widget=tuple)
+    settings = get_settings()
+    lo = 40 if settings.age_min is None else int(settings.age_min)
+    hi = 100 if settings.age_max is None else int(settings.age_max)
+    if st.session_state.get("sb_age") != (lo, hi):
+        st.session_state["sb_age"] = (lo, hi)
+
+    def age_changed() -> None:
+        a, b = st.session_state["sb_age"]
+        set_settings(get_settings().replace(age_min=None if a <= 40 else float(a),
+                                            age_max=None if b >= 100 else float(b)))
+        binding.write_url()
+
+    st.slider("Age range (years)", 40, 100, key="sb_age", on_change=age_changed,
+              help="The ends (40, 100) mean no limit.")
+    binding.setting(st.multiselect, "Primary diagnosis", "diagnoses", key="sb_diagnoses",
+                    options=list(DIAGNOSIS_LABELS), format_func=DIAGNOSIS_LABELS.get,
+                    to_widget=list, from_widget=tuple)
+    binding.show_settings_error()
+
+
+def _sharing() -> None:
+    st.markdown("### Share this view")
+    settings = get_settings()
+    st.caption("The address bar holds a link to this exact view; or save the settings as a file.")
+    st.download_button("Download settings (JSON)", settings.to_json(),
+                       file_name="vbq_settings.json", mime="application/json",
+                       key="sb_download_settings")
+    upload = st.file_uploader("Load settings (JSON)", type=["json"], key="sb_upload_settings")
+    if upload is not None:
+        token = (upload.name, upload.size)
+        if st.session_state.get("_settings_upload") != token:
+            st.session_state["_settings_upload"] = token
+            try:
+                set_settings(vbq.Settings.from_json(upload.getvalue()))
+            except vbq.InputError as exc:
+                st.error(f"{upload.name}: {exc}")
+            else:
+                binding.write_url()
+                st.rerun()
+    if settings != vbq.Settings():
+        if st.button("Reset to the paper's settings", key="sb_reset"):
+            set_settings(vbq.Settings())
+            binding.write_url()
+            st.rerun()
+
+
+def demo_banner(dataset: Dataset) -> None:
+    """The banner every page shows above its content while the demo is in use."""
+    if dataset.is_demo:
+        st.info(DEMO_BANNER, icon=":material/science:")
