@@ -61,3 +61,35 @@ def test_table3_rows_per_measure_and_group():
     row = t3[(t3["y"] == "hu_l1") & (t3["group"] == "all")].iloc[0]
     assert row["estimate"] == pytest.approx(np.corrcoef(table["vbq"], table["hu_l1"])[0, 1],
                                             abs=1e-12)
+
+
+def test_analyse_runs_every_table_or_says_why():
+    table = vbq.prepare(*make_tables(80))
+    a = vbq.study.analyse(table)
+    assert isinstance(a.table2, vbq.stats.GroupComparison)
+    assert isinstance(a.table3, pd.DataFrame)
+    assert set(a.roc) == {"osteoporosis", "osteopenia_or_worse"}
+    for res in a.roc.values():
+        assert isinstance(res, vbq.study.ROCStudy)
+        assert res.comparison is not None  # VBQ vs HU, paired DeLong
+    assert isinstance(a.table5, str) and "modic_type" in a.table5  # not recorded here
+    assert a.counts["n_analysed"] == 80
+
+
+@pytest.mark.parametrize("cutoff, rounding, expected", [
+    (2.83, "up", 2.9),  # the paper's 2.83 -> 2.9
+    (2.56, "up", 2.6),  # and 2.56 -> 2.6
+    (2.6, "up", 2.6),  # 2.6 * 10 is 26.000000000000004 in binary: must stay 2.6
+    (2.83, "nearest", 2.8),
+    (2.89, "down", 2.8),
+])
+def test_adjusted_cutoff(cutoff, rounding, expected):
+    assert vbq.study.adjusted_cutoff(cutoff, rounding=rounding) == expected
+
+
+def test_adjusted_cutoff_rejects_bad_arguments():
+    with pytest.raises(vbq.InputError, match="rounding"):
+        vbq.study.adjusted_cutoff(2.8, rounding="ceil")
+    with pytest.raises(vbq.InputError, match="decimals"):
+        vbq.study.adjusted_cutoff(2.8, decimals=-1)
+    assert vbq.study.adjusted_cutoff(float("inf")) == float("inf")

@@ -38,6 +38,8 @@ __all__ = [
     "prevalence_breakdowns",
     "reclassification",
     "grey_zone",
+    "StudyAnalysis",
+    "analyse",
 ]
 
 GROUP_ORDER = ("degenerative", "control")
@@ -503,3 +505,61 @@ def grey_zone(table: pd.DataFrame, *, rule_out: float, rule_in: float, group: st
     y, rows = roc_subset(table, group, target)
     return _grey_zone(y, rows["vbq"].to_numpy(dtype=float), rule_out=rule_out, rule_in=rule_in,
                       higher_is_positive=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole study at once (the report, the command line and the benchmark use it)
+
+
+@dataclass(frozen=True, eq=False)
+class StudyAnalysis:
+    """Every table of the study on one prepared table (`analyse`).
+
+    Attributes
+    ----------
+    table2 : GroupComparison
+    table3 : DataFrame
+    roc : dict
+        {target: ROCStudy} for "osteoporosis" and "osteopenia_or_worse" (control group, VBQ and
+        L1 HU), or the reason (str) when a target cannot be analysed.
+    prevalence : PrevalenceShift or str
+    table5 : ModicTable or str
+    reliability : dict
+        `vbq_reliability` (ICC intra / inter) when repeat measurements are present.
+    thresholds : dict
+        The VBQ thresholds in force (``table.attrs["thresholds"]``).
+    counts : dict
+        ``table.attrs["counts"]``.
+    """
+
+    table2: object
+    table3: object
+    roc: dict
+    prevalence: object
+    table5: object
+    reliability: dict
+    thresholds: dict
+    counts: dict
+
+
+def analyse(table: pd.DataFrame, *, covariates: Sequence[str] = ("age",)) -> StudyAnalysis:
+    """Run the study's analysis on a prepared table: Table 2 with ANCOVA, Table 3, the control
+    group's ROC for both targets (VBQ and L1 HU, paired DeLong), the prevalence shift, Table 5 and
+    the VBQ reliability. A part that cannot be computed holds its reason (str), never a crash."""
+    def attempt(f, *a, **k):
+        try:
+            return f(*a, **k)
+        except (InputError, DegenerateInputError) as exc:
+            return str(exc)
+
+    return StudyAnalysis(
+        table2=attempt(table2, table, covariates=covariates),
+        table3=attempt(table3, table),
+        roc={t: attempt(roc_study, table, group="control", target=t, markers=("vbq", "hu_l1"))
+             for t in TARGETS},
+        prevalence=attempt(prevalence, table),
+        table5=attempt(table5, table),
+        reliability=attempt(vbq_reliability, table) if "vbq_repeat" in table.columns else {},
+        thresholds=dict(table.attrs.get("thresholds", {})),
+        counts=dict(table.attrs.get("counts", {})),
+    )

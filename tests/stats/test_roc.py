@@ -694,3 +694,22 @@ def test_combined_marker_linear_predictor_reproduces_apparent_auc():
     again = roc_analysis(y, r.linear_predictor)
     assert again.n_missing == 1
     assert again.auc == pytest.approx(r.apparent_auc, abs=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(0, 1), min_size=1, max_size=12))
+def test_holm_equals_statsmodels(pvals):
+    from statsmodels.stats.multitest import multipletests
+
+    from vbq.stats.roc import _holm
+
+    p = np.array(pvals)
+    np.testing.assert_allclose(_holm(p), multipletests(p, method="holm")[1], atol=1e-12)
+
+
+def test_holm_matches_r_p_adjust():
+    from vbq.stats.roc import _holm
+
+    # R 4.2.2: p.adjust(c(0.01, 0.04, 0.03, 0.2), "holm") -> 0.04 0.09 0.09 0.20
+    np.testing.assert_allclose(_holm(np.array([0.01, 0.04, 0.03, 0.2])),
+                               [0.04, 0.09, 0.09, 0.20], atol=1e-12)

@@ -1321,6 +1321,21 @@ class MarkerComparison:
         return "\n".join(lines)
 
 
+def _holm(p: np.ndarray) -> np.ndarray:
+    """Holm (1979) step-down adjusted p-values, as R's ``p.adjust(p, "holm")``.
+
+    Written out because statsmodels' ``multipletests`` calls ``gc.collect()`` on every call
+    (about 50 ms here), which dominated the whole study analysis; the tests compare both.
+    """
+    p = np.asarray(p, dtype=float)
+    m = p.size
+    order = np.argsort(p, kind="stable")
+    stepped = np.maximum.accumulate((m - np.arange(m)) * p[order])
+    out = np.empty(m)
+    out[order] = np.minimum(stepped, 1.0)
+    return out
+
+
 def compare_markers(
     y_true: Any,
     scores: dict[str, Any],
@@ -1419,7 +1434,11 @@ def compare_markers(
         )
     table = pd.DataFrame(rows)
     try:
-        table["p_adjusted"] = multipletests(table["p_value"].to_numpy(), method=correction)[1]
+        if correction == "holm":
+            table["p_adjusted"] = _holm(table["p_value"].to_numpy())
+        else:
+            table["p_adjusted"] = multipletests(table["p_value"].to_numpy(),
+                                                method=correction)[1]
     except ValueError as exc:
         raise InputError(
             f"correction must be a statsmodels multipletests method (e.g. 'holm'); received "

@@ -1,0 +1,71 @@
+"""Benchmark: AppTest time of one rerun after a slider change on each page, on the demo data,
+against a minimal script (one slider, one table, one plotly chart of 235 points) timed in the same
+run. Median of repeated reruns; the slider alternates between two values, so after the first two
+reruns the cached `vbq` results are reused, as they are for a user moving a slider back and forth.
+The first (uncached) rerun is printed too.
+
+Run: .venv/bin/python bench/bench_app.py
+Target (issue 4): every page under 300 ms per rerun.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+REPEAT = 12
+
+BASELINE = '''
+import numpy as np, pandas as pd, plotly.express as px, streamlit as st
+rng = np.random.default_rng(0)
+df = pd.DataFrame({"x": rng.normal(2.8, 0.5, 235), "y": rng.normal(-1, 1.2, 235)})
+k = st.slider("shift", 0.0, 1.0, 0.0, key="s")
+st.dataframe(df.assign(y=df.y + k).describe())
+st.plotly_chart(px.scatter(df.assign(y=df.y + k), x="x", y="y"))
+'''
+
+# page -> (widget kind, key, value a, value b, setup)
+CASES = {
+    "pages/data.py": ("slider", "sb_age", (40, 100), (50, 100), None),
+    "pages/groups.py": ("slider", "groups_min_vertebrae", 3, 2, None),
+    "pages/correlations.py": ("slider", "sb_age", (40, 100), (50, 100), None),
+    "pages/roc.py": ("slider", "roc_prevalence", 20, 30, None),
+    "pages/thresholds.py": ("slider", "thr_osteoporosis", 2.9, 3.1, ("radio", "thr_mode", "manual")),
+}
+
+
+def _reruns(at: AppTest, kind: str, key: str, a, b) -> tuple[float, float]:
+    times = []
+    for i in range(REPEAT):
+        widget = getattr(at, kind)(key=key)
+        t0 = time.perf_counter()
+        widget.set_value(b if i % 2 == 0 else a).run()
+        times.append(time.perf_counter() - t0)
+        if at.exception:
+            raise RuntimeError(at.exception[0].value)
+    return times[0], statistics.median(times[2:])
+
+
+def main() -> None:
+    base = AppTest.from_string(BASELINE, default_timeout=120)
+    base.run()
+    first, base_median = _reruns(base, "slider", "s", 0.0, 0.5)
+    print(f"{'page':<24} {'first (s)':>10} {'median (s)':>11} {'ratio to baseline':>18}")
+    print(f"{'baseline script':<24} {first:>10.3f} {base_median:>11.3f} {1.0:>18.1f}")
+    for page, (kind, key, a, b, setup) in CASES.items():
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at.run()
+        at.switch_page(page).run()
+        if setup:
+            getattr(at, setup[0])(key=setup[1]).set_value(setup[2]).run()
+        first, median = _reruns(at, kind, key, a, b)
+        print(f"{page:<24} {first:>10.3f} {median:>11.3f} {median / base_median:>18.1f}")
+    print("target: every page under 0.300 s per rerun")
+
+
+if __name__ == "__main__":
+    main()
