@@ -108,6 +108,10 @@ class CorrelationResult:
         "Pearson" or "Spearman".
     strength : str
         `strength_label` of the estimate.
+    r : float
+        Alias of `estimate` (property).
+    ci : tuple of float
+        ``(ci_low, ci_high)`` (property).
     """
 
     estimate: float
@@ -121,6 +125,16 @@ class CorrelationResult:
     confidence: float
     method: str
     strength: str
+
+    @property
+    def r(self) -> float:
+        """The coefficient (same as `estimate`)."""
+        return self.estimate
+
+    @property
+    def ci(self) -> tuple[float, float]:
+        """``(ci_low, ci_high)``."""
+        return (self.ci_low, self.ci_high)
 
     def to_frame(self) -> pd.DataFrame:
         """One row: ``estimate, ci_low, ci_high, statistic, df1, p_value, n, n_missing, method,

@@ -1,0 +1,54 @@
+"""The names issues call public are a contract with notebook users: they must exist, with these
+signatures and result attributes."""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import pandas as pd
+
+import vbq
+
+
+def _kwonly(func) -> set[str]:
+    return {p.name for p in inspect.signature(func).parameters.values()
+            if p.kind is inspect.Parameter.KEYWORD_ONLY}
+
+
+def test_top_level_names():
+    for name in ("prepare", "exclusion_log", "Settings", "GroupCriteria", "InputError",
+                 "DegenerateInputError", "io", "demo", "stats", "study"):
+        assert hasattr(vbq, name), name
+    assert issubclass(vbq.io.InputError, ValueError)
+    assert callable(vbq.io.load_cohort) and callable(vbq.io.load_dxa)
+    assert callable(vbq.demo.load)
+
+
+def test_stats_signatures():
+    s = vbq.stats
+    assert {"higher_is_positive", "ci", "confidence"} <= _kwonly(s.roc_analysis)
+    assert "higher_is_positive" in _kwonly(s.delong_test)
+    assert list(inspect.signature(s.icc).parameters)[:4] == ["data", "targets", "raters",
+                                                            "ratings"]
+    assert list(inspect.signature(s.ancova).parameters)[:4] == ["data", "dv", "between",
+                                                               "covariates"]
+    assert "weights" in inspect.signature(s.cohen_kappa).parameters
+
+
+def test_result_attributes():
+    rng = np.random.default_rng(0)
+    y = rng.random(60) < 0.4
+    score = y + rng.normal(0, 1, 60)
+    r = vbq.stats.roc_analysis(y, score)
+    for attr in ("auc", "auc_ci", "cutoff", "sensitivity", "specificity", "ppv", "npv"):
+        assert hasattr(r, attr), attr
+    assert len(r.auc_ci) == 2
+    t = vbq.stats.delong_test(y, score, score + rng.normal(0, 1, 60))
+    assert hasattr(t, "z") and hasattr(t, "p_value")
+    c = vbq.stats.pearson(score, score + rng.normal(0, 1, 60))
+    assert c.r == c.estimate and c.ci == (c.ci_low, c.ci_high)
+    assert (c.p_value, c.n) and c.strength in ("negligible", "weak", "moderate", "strong")
+    data = pd.DataFrame({"g": ["a", "b"] * 30, "age": rng.normal(60, 8, 60), "v": score})
+    a = vbq.stats.ancova(data, "v", "g", ["age"]).to_frame()
+    assert {"statistic", "p_value"} <= set(a.columns)
