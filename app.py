@@ -1,6 +1,9 @@
 """VBQ Explorer: the router. Run with `make run` or `streamlit run app.py`.
 
-Pages live in `pages/`; each is thin: widgets, cached calls into `vbq` (through `ui.cache`), display.
+Pages live in `app_pages/`; each is thin: widgets, cached calls into `vbq` (through `ui.cache`),
+display. The folder is deliberately not called `pages/`: Streamlit treats a `pages/` folder beside
+the entry script as old-style multipage pages, and the first deep link to a freshly started server
+(http://host/groups) would then run the page file on its own, without this router and its sidebar.
 """
 
 from __future__ import annotations
@@ -13,12 +16,12 @@ from ui.state import get_dataset
 st.set_page_config(page_title="VBQ Explorer", page_icon=":material/radiology:", layout="wide")
 
 PAGES = [
-    st.Page("pages/data.py", title="Data", icon=":material/table:", default=True, url_path="data"),
-    st.Page("pages/groups.py", title="Groups", icon=":material/group_work:", url_path="groups"),
-    st.Page("pages/correlations.py", title="Correlations", icon=":material/scatter_plot:",
+    st.Page("app_pages/data.py", title="Data", icon=":material/table:", default=True, url_path="data"),
+    st.Page("app_pages/groups.py", title="Groups", icon=":material/group_work:", url_path="groups"),
+    st.Page("app_pages/correlations.py", title="Correlations", icon=":material/scatter_plot:",
             url_path="correlations"),
-    st.Page("pages/roc.py", title="ROC", icon=":material/show_chart:", url_path="roc"),
-    st.Page("pages/thresholds.py", title="Thresholds", icon=":material/tune:",
+    st.Page("app_pages/roc.py", title="ROC", icon=":material/show_chart:", url_path="roc"),
+    st.Page("app_pages/thresholds.py", title="Thresholds", icon=":material/tune:",
             url_path="thresholds"),
 ]
 

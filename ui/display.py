@@ -218,3 +218,14 @@ def format_grey_zone(frame: pd.DataFrame) -> pd.DataFrame:
         "n": frame["n"],
         "method": frame["method"],
     })
+
+
+def arrow_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Object columns that mix types (levels True/"F"/2) as text, so Arrow can display them."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            kinds = {type(v) for v in out[col].dropna()}
+            if len(kinds) > 1:
+                out[col] = out[col].map(lambda v: v if v is None or pd.isna(v) else str(v))
+    return out

@@ -101,5 +101,5 @@ else:
     st.caption("Patients with Modic change: "
                + ", ".join(f"{g} {n}" for g, n in with_modic.items())
                + f"; without: {n_without}.")
-    st.dataframe(frame, hide_index=True, width="stretch")
+    st.dataframe(display.arrow_safe(frame), hide_index=True, width="stretch")
     display.downloads(frame, "table5", key="groups_dl_table5")

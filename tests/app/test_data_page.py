@@ -1,0 +1,83 @@
+"""AppTest of the router and the data page: demo at start, uploads, validation errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import vbq
+
+from ..factories import make_tables
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+TIMEOUT = 60
+
+
+@pytest.fixture
+def at() -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def _metrics(app: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in app.metric}
+
+
+def test_starts_on_the_synthetic_demo(at):
+    table = vbq.prepare(*vbq.demo.load())
+    m = _metrics(at)
+    assert m["Analysed"] == str(len(table))
+    assert m["Degenerative"] == str((table["group"] == "degenerative").sum())
+    assert m["Control"] == str((table["group"] == "control").sum())
+    banners = [w.value for w in at.sidebar.warning] + [i.value for i in at.info]
+    assert any("Synthetic demo data" in b for b in banners)
+    assert at.radio(key="data_source").value == "Synthetic demo cohort"
+
+
+def _upload(at: AppTest, cohort: bytes, dxa: bytes) -> AppTest:
+    at.radio(key="data_source").set_value("Upload my files").run()
+    at.file_uploader(key="data_upload_cohort").upload("my_cohort.csv", cohort, "text/csv")
+    at.file_uploader(key="data_upload_dxa").upload("my_dxa.csv", dxa, "text/csv")
+    return at.run()
+
+
+def test_bad_upload_shows_errors_not_a_traceback(at):
+    cohort, dxa = make_tables(8)
+    cohort = cohort.astype(object)
+    cohort.loc[3, "age"] = "sixty"
+    cohort = cohort.drop(columns=["si_csf"])
+    dxa.loc[0, "bmd_l1_l4"] = 990.0
+    _upload(at, cohort.to_csv(index=False).encode(), dxa.to_csv(index=False).encode())
+    assert not at.exception
+    errors = " ".join(e.value for e in at.error)
+    assert "my_cohort.csv" in errors and "error(s) block the analysis" in errors
+    assert "my_dxa.csv" in errors
+    shown = [df.value for df in at.dataframe]
+    problems = next(d for d in shown if "message" in d.columns and (d["file"] == "my_cohort.csv").any())
+    row5 = problems[(problems["row"] == 5) & (problems["message"] == "not a number")]
+    assert len(row5) == 1 and row5["column"].iloc[0] == "age"
+    assert (problems["message"].str.startswith("missing required column 'si_csf'")).any()
+    # the demo stays in use while the upload is broken (AppTest 1.67 drops the entry script's
+    # sidebar from its tree after a rerun under st.navigation, so read the session state)
+    assert at.session_state["dataset"].is_demo
+
+
+def test_good_upload_replaces_the_demo_and_matches_vbq(at):
+    cohort, dxa = make_tables(10)
+    dxa = dxa[dxa["patient_id"] != "T010"]
+    _upload(at, cohort.to_csv(index=False).encode(), dxa.to_csv(index=False).encode())
+    assert not at.exception
+    expected = vbq.prepare(cohort, dxa)
+    m = _metrics(at)
+    assert m["Cohort rows"] == "10" and m["Analysed"] == str(len(expected)) == "9"
+    assert m["Excluded"] == "1"
+    assert any("only one file" in w.value for w in at.warning)
+    assert at.session_state["dataset"].name == "my_cohort.csv + my_dxa.csv"
+    # back to the demo with one click
+    at.radio(key="data_source").set_value("Synthetic demo cohort").run()
+    assert _metrics(at)["Cohort rows"] == "235"
