@@ -30,11 +30,11 @@ st.plotly_chart(px.scatter(df.assign(y=df.y + k), x="x", y="y"))
 
 # page -> (widget kind, key, value a, value b, setup)
 CASES = {
-    "pages/data.py": ("slider", "sb_age", (40, 100), (50, 100), None),
-    "pages/groups.py": ("slider", "groups_min_vertebrae", 3, 2, None),
-    "pages/correlations.py": ("slider", "sb_age", (40, 100), (50, 100), None),
-    "pages/roc.py": ("slider", "roc_prevalence", 20, 30, None),
-    "pages/thresholds.py": ("slider", "thr_osteoporosis", 2.9, 3.1, ("radio", "thr_mode", "manual")),
+    "app_pages/data.py": ("slider", "sb_age", (40, 100), (50, 100), None),
+    "app_pages/groups.py": ("slider", "groups_min_vertebrae", 3, 2, None),
+    "app_pages/correlations.py": ("slider", "sb_age", (40, 100), (50, 100), None),
+    "app_pages/roc.py": ("slider", "roc_prevalence", 20, 30, None),
+    "app_pages/thresholds.py": ("slider", "thr_osteoporosis", 2.9, 3.1, ("radio", "thr_mode", "manual")),
 }
 
 
