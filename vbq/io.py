@@ -395,6 +395,9 @@ def _parse_category(col: Column, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
         aliases.update({c.lower(): c for c in col.categories})
     if col.name == "csf_level":
         aliases.update({c.lower()[1:]: c for c in col.categories if c.startswith("L")})
+    known = raw.isin(col.categories)
+    if (known | raw.isna()).all():  # already canonical (a table from this module): no parsing
+        return raw.where(known, None).astype(object), pd.Series(False, index=raw.index)
     text = raw.map(_cell_text)
     keys = text.map(_category_key)
     missing = text.str.lower().isin(_MISSING) & ~keys.isin(aliases.keys() - {""})
@@ -502,7 +505,10 @@ def _report_cells(report: ValidationReport, bad: pd.Series, raw: pd.Series, rows
 def _parse_column(col: Column, series: pd.Series, rows: np.ndarray, label: str,
                   report: ValidationReport, out: dict[str, pd.Series]) -> None:
     if col.kind == "id":
-        text = series.map(_cell_text)
+        if series.map(type).eq(str).all():  # already text: strip only
+            text = series.str.strip()
+        else:
+            text = series.map(_cell_text)
         empty = text.str.lower().isin(_MISSING)
         _report_cells(report, empty, series, rows, label, "patient_id is empty")
         dup = text.duplicated(keep=False) & ~empty
@@ -526,11 +532,15 @@ def _parse_column(col: Column, series: pd.Series, rows: np.ndarray, label: str,
             series = series.where(roman.isna(), roman)
         values, bad = _parse_float(series, report, col, label, rows)
         _report_cells(report, bad, series, rows, label, "not a number")
-        frac = values.notna() & (values != values.round())
-        _report_cells(report, frac, series, rows, label, "grade must be a whole number")
+        v = values.to_numpy(dtype=float, na_value=np.nan)
+        frac = ~np.isnan(v) & (v != np.round(v))
+        if frac.any():
+            _report_cells(report, pd.Series(frac, index=values.index), series, rows, label,
+                          "grade must be a whole number")
+            values = values.where(~frac)
         _check_range(col, values, series, rows, label, report)
-        values = values.where(~frac)
-        out[col.name] = values.round().astype("Int64")
+        out[col.name] = pd.array(np.round(values.to_numpy(dtype=float, na_value=np.nan)),
+                                 dtype="Int64")
         return
     if col.kind == "bool":
         values, bad = _parse_bool(series)
@@ -552,6 +562,11 @@ def _check_range(col: Column, values: pd.Series, raw: pd.Series, rows: np.ndarra
         return
     lo = -np.inf if col.low is None else col.low
     hi = np.inf if col.high is None else col.high
+    v = values.to_numpy(dtype=float, na_value=np.nan)
+    with np.errstate(invalid="ignore"):
+        if not ((v < lo) | (v > hi)).any():  # the common case, in numpy: no pandas overhead
+            _soft_checks(col, values, raw, rows, label, report)
+            return
     out = values.notna() & ~values.between(lo, hi)
     if not out.any():
         _soft_checks(col, values, raw, rows, label, report)
@@ -578,7 +593,7 @@ def _check_range(col: Column, values: pd.Series, raw: pd.Series, rows: np.ndarra
 
 def _soft_checks(col: Column, values: pd.Series, raw: pd.Series, rows: np.ndarray, label: str,
                  report: ValidationReport) -> None:
-    if col.name == "age":
+    if col.name == "age":  # only column with a soft check; others return at once
         young = values.notna() & (values < 50)
         _report_cells(report, young, raw, rows, label,
                       "younger than 50: the study's inclusion criterion was age >= 50", WARNING, 10)
