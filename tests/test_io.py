@@ -229,3 +229,14 @@ def test_shipped_templates_match_the_schema(tmp_path):
 def test_data_dictionary_is_generated_from_schema():
     text = (ROOT / "docs" / "data_dictionary.md").read_text()
     assert text == vbq.schema.data_dictionary_markdown()
+
+
+def test_validated_tables_are_not_revalidated_until_they_change():
+    cohort, _ = make_tables(6)
+    t, r = load_cohort(_csv(cohort), name="c.csv")
+    again, r2 = vbq.io.coerce_cohort(t)
+    assert again is t and r2.ok  # unchanged: the stamp is honoured
+    edited = t.copy()
+    edited.loc[2, "si_l1"] = -5.0  # the stamp travels with attrs, but the contents changed
+    _, r3 = vbq.io.coerce_cohort(edited)
+    assert any(p.row == 4 and "negative" in p.message for p in r3.errors)
