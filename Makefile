@@ -1,10 +1,10 @@
 # VBQ Explorer. `make run` starts the dashboard on the demo data; `make test` runs every test.
 PYTHON ?= python3
-VENV   := .venv
+VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 
-.PHONY: run test lint demo bench clean
+.PHONY: run test test-core lint demo bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ run: $(VENV)/.run-stamp
 test: $(VENV)/.dev-stamp
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# the suite without the browser tests (CI runs it on a second Python version)
+test-core: $(VENV)/.dev-stamp
+	$(BIN)/python -m pytest -m "not browser" -q
 
 lint: $(VENV)/.dev-stamp
 	$(BIN)/ruff check .

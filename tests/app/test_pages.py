@@ -116,3 +116,19 @@ def test_malformed_link_falls_back_to_defaults():
     assert not at.exception
     assert any("not understood" in w.value for w in at.warning)
     assert metrics(at)["Analysed"] == "235"
+
+
+def test_settings_file_upload_applies_and_bad_file_is_explained():
+    at = start()
+    wanted = vbq.Settings(dxa_site="total_hip").replace(min_vertebrae=2)
+    at.file_uploader(key="sb_upload_settings").upload(
+        "view.json", wanted.to_json().encode(), "application/json")
+    at.run()
+    assert not at.exception
+    assert at.session_state["settings"] == wanted
+    assert at.query_params["dxa_site"] == "total_hip"
+    bad = start()
+    bad.file_uploader(key="sb_upload_settings").upload("bad.json", b"{nope", "application/json")
+    bad.run()
+    assert not bad.exception
+    assert bad.session_state["settings"] == vbq.Settings()
