@@ -36,20 +36,24 @@ def _read(kind: str, upload) -> tuple[pd.DataFrame, vbq.io.ValidationReport] | N
     if len(sheets) > 1:
         sheet = st.selectbox("Sheet", sheets, key=f"data_sheet_{kind}")
     overrides = st.session_state.get(_mapping_key(kind), {}).get(digest, {})
+    version = hashlib.sha256(repr(sorted(overrides.items())).encode()).hexdigest()[:8]
     try:
         table, report = cache.read_upload(digest, upload.name, kind, sheet,
                                           tuple(sorted(overrides.items())), data)
     except vbq.InputError as exc:
         st.error(str(exc))
         return None
-    _mapping_editor(kind, digest, report)
+    _mapping_editor(kind, digest, version, report)
     return table, report
 
 
-def _mapping_editor(kind: str, digest: str, report: vbq.io.ValidationReport) -> None:
+def _mapping_editor(kind: str, digest: str, version: str,
+                    report: vbq.io.ValidationReport) -> None:
     columns = vbq.schema.COHORT_COLUMNS if kind == "cohort" else vbq.schema.DXA_COLUMNS
     options = [IGNORE] + [c.name for c in columns]
-    headers = list(report.mapping) + report.unmapped
+    # file order, so a row keeps its index when a mapping changes (the editor's edit state is
+    # by row index)
+    headers = [h for h in report.headers if h in report.mapping or h in report.unmapped]
     if not headers:
         return
     frame = pd.DataFrame({
@@ -60,7 +64,8 @@ def _mapping_editor(kind: str, digest: str, report: vbq.io.ValidationReport) -> 
                      f"{len(report.unmapped)} ignored)", expanded=bool(report.unmapped)):
         edited = st.data_editor(
             frame,
-            key=f"data_mapping_editor_{kind}_{digest[:12]}",
+            # a new key once a change is applied: the editor starts clean from the new mapping
+            key=f"data_mapping_editor_{kind}_{digest[:12]}_{version}",
             hide_index=True,
             disabled=["file column"],
             column_config={"maps to": st.column_config.SelectboxColumn(options=options,

@@ -110,6 +110,8 @@ class ValidationReport:
         File header -> canonical column name, for every recognised header.
     unmapped : list of str
         Headers not recognised (ignored unless mapped by the user).
+    headers : list of str
+        The file's headers, in file order.
     header_row : int
         Spreadsheet row number of the header.
     n_rows : int
@@ -121,6 +123,7 @@ class ValidationReport:
     problems: list[Problem] = field(default_factory=list)
     mapping: dict[str, str] = field(default_factory=dict)
     unmapped: list[str] = field(default_factory=list)
+    headers: list[str] = field(default_factory=list)
     header_row: int = 1
     n_rows: int = 0
 
@@ -449,6 +452,7 @@ def _coerce_table(raw: pd.DataFrame, rows: np.ndarray, kind: str, report: Valida
     user = {str(k): v for k, v in (mapping or {}).items()}
 
     source_for: dict[str, str] = {}
+    report.headers = [str(h) for h in raw.columns]
     for header in raw.columns:
         h = str(header)
         if h in user:

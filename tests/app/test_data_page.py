@@ -81,3 +81,27 @@ def test_good_upload_replaces_the_demo_and_matches_vbq(at):
     # back to the demo with one click
     at.radio(key="data_source").set_value("Synthetic demo cohort").run()
     assert _metrics(at)["Cohort rows"] == "235"
+
+
+def test_mapping_editor_fixes_an_unrecognised_column(at):
+    import hashlib
+
+    cohort, dxa = make_tables(8)
+    data = cohort.rename(columns={"si_l1": "Vertebra one"}).to_csv(index=False).encode()
+    _upload(at, data, dxa.to_csv(index=False).encode())
+    errors = " ".join(e.value for e in at.error)
+    assert "my_cohort.csv" in errors  # si_l1 is missing until mapped
+    editor = next(d for d in at.data_editor if "maps to" in d.value.columns)
+    row = editor.value.index[editor.value["file column"] == "Vertebra one"][0]
+    no_overrides = hashlib.sha256(repr([]).encode()).hexdigest()[:8]
+    key = f"data_mapping_editor_cohort_{hashlib.sha256(data).hexdigest()[:12]}_{no_overrides}"
+    at.session_state[key] = {"edited_rows": {int(row): {"maps to": "si_l1"}},
+                             "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception
+    assert not [e.value for e in at.error if "my_cohort.csv" in e.value]
+    assert at.session_state["dataset"].name == "my_cohort.csv + my_dxa.csv"
+    expected = vbq.prepare(cohort, dxa)
+    assert _metrics(at)["Analysed"] == str(len(expected))
+    mapping = next(iter(at.session_state["data_mapping_cohort"].values()))
+    assert mapping == {"Vertebra one": "si_l1"}  # and nothing else was remapped
