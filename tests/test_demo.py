@@ -1,0 +1,439 @@
+"""Tests of the SYNTHETIC demo cohort (`vbq.demo`).
+
+Expected values are the published numbers of Chen et al. 2023 (J Orthop Surg Res 18:257), held in
+`vbq.demo.CALIBRATION_TARGETS` with their table of origin; the statistics are recomputed here with
+scikit-learn and slow, obvious formulas rather than taken from the module under test.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.metrics import cohen_kappa_score, roc_auc_score
+
+import vbq
+from vbq import demo
+from vbq.cohort import assign_groups, compute_vbq, degeneration_detail
+from vbq.errors import InputError
+from vbq.io import coerce_cohort, coerce_dxa, load_cohort, load_dxa
+from vbq.schema import COHORT_COLUMNS, DXA_COLUMNS, LEVELS
+
+
+@pytest.fixture(scope="module")
+def generated():
+    return demo.generate(return_latent=True)
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return demo.load()
+
+
+@pytest.fixture(scope="module")
+def table(shipped):
+    return vbq.prepare(*shipped)
+
+
+@pytest.fixture(scope="module")
+def report(shipped):
+    return demo.calibration_report(*shipped)
+
+
+# ------------------------------------------------------------------------------------------------
+# the shipped files are the generator's output
+
+
+def test_shipped_files_are_byte_identical_to_a_fresh_generation(tmp_path):
+    written = demo.write(tmp_path)
+    assert [p.name for p in written] == ["demo_cohort.csv", "demo_dxa.csv"]
+    assert (tmp_path / "demo_cohort.csv").read_bytes() == demo.COHORT_FILE.read_bytes()
+    assert (tmp_path / "demo_dxa.csv").read_bytes() == demo.DXA_FILE.read_bytes()
+
+
+def test_generation_is_deterministic_and_fast():
+    start = time.perf_counter()
+    a = demo.generate()
+    elapsed = time.perf_counter() - start
+    b = demo.generate()
+    for x, y in zip(a, b, strict=True):
+        pd.testing.assert_frame_equal(x, y)
+    assert elapsed < 1.0
+
+
+def test_another_seed_gives_other_patients_with_the_same_design():
+    a, _ = demo.generate(1)
+    b, _ = demo.generate(2)
+    assert not a["si_l1"].equals(b["si_l1"])
+    for cohort in (a, b):
+        assert assign_groups(cohort)["group"].value_counts().to_dict() == {
+            "control": 134, "degenerative": 101}
+
+
+@pytest.mark.parametrize("seed", [-1, 1.5, "7", True, None])
+def test_invalid_seed_is_an_input_error(seed):
+    with pytest.raises(InputError, match="seed"):
+        demo.generate(seed)
+
+
+def test_files_say_synthetic_and_ids_are_pseudonymous(shipped):
+    assert "SYNTHETIC" in demo.__doc__
+    assert demo.__file__ and "SYNTHETIC" in open(demo.__file__, encoding="utf-8").readline()
+    cohort, dxa = shipped
+    assert cohort["patient_id"].str.fullmatch(r"DEMO-\d{3}").all()
+    assert list(cohort["patient_id"]) == list(dxa["patient_id"])
+
+
+# ------------------------------------------------------------------------------------------------
+# canonical tables that vbq.io reads without a single problem
+
+
+def test_generated_tables_have_the_canonical_columns(generated):
+    cohort, dxa, _ = generated
+    assert list(cohort.columns) == [c.name for c in COHORT_COLUMNS]
+    assert list(dxa.columns) == [c.name for c in DXA_COLUMNS]
+    assert len(cohort) == len(dxa) == 235
+
+
+def test_generated_tables_are_already_canonical(generated):
+    cohort, dxa, _ = generated
+    for frame, coerce in ((cohort, coerce_cohort), (dxa, coerce_dxa)):
+        parsed, report = coerce(frame)
+        assert report.problems == []
+        pd.testing.assert_frame_equal(parsed, frame, check_dtype=False)
+
+
+def test_shipped_files_load_through_vbq_io_without_problems(generated):
+    cohort, dxa, _ = generated
+    c, creport = load_cohort(demo.COHORT_FILE)
+    d, dreport = load_dxa(demo.DXA_FILE)
+    assert creport.problems == [] and dreport.problems == []
+    pd.testing.assert_frame_equal(c, cohort, check_dtype=False)
+    pd.testing.assert_frame_equal(d, dxa, check_dtype=False)
+
+
+def test_csv_encodes_booleans_as_yes_no_and_missing_as_blank():
+    text = demo.COHORT_FILE.read_text(encoding="utf-8").splitlines()
+    header = text[0].split(",")
+    first = dict(zip(header, text[1].split(","), strict=True))
+    assert first["smoking"] in ("yes", "no")
+    rows = [dict(zip(header, line.split(","), strict=True)) for line in text[1:]]
+    blank = [r for r in rows if r["vbq_repeat"] == ""]
+    assert len(blank) == 135
+    assert all(r["facet_l1_obs2"] == "" for r in blank)
+
+
+# ------------------------------------------------------------------------------------------------
+# calibration to the paper
+
+
+def test_every_calibration_target_is_met(report):
+    bad = report[~report["ok"]]
+    assert bad.empty, "\n" + bad.to_string()
+
+
+def test_targets_carry_their_source_and_a_tolerance():
+    keys = set()
+    for t in demo.CALIBRATION_TARGETS:
+        assert t.source and t.description
+        assert t.tolerance >= 0
+        assert t.group in ("degenerative", "control", "all")
+        keys.add((t.key, t.group))
+    assert len(keys) == len(demo.CALIBRATION_TARGETS)
+
+
+def _target(key, group):
+    (t,) = [t for t in demo.CALIBRATION_TARGETS if t.key == key and t.group == group]
+    return t
+
+
+@pytest.mark.parametrize(
+    ("key", "group", "value", "source"),
+    [
+        # Chen et al. 2023, Table 2 (femoral neck T SD 0.14 read as 1.14, NOTES.md)
+        ("age_mean", "degenerative", 61.8, "Table 2"),
+        ("age_mean", "control", 59.4, "Table 2"),
+        ("female_percent", "control", 72.3, "Table 2"),
+        ("t_femoral_neck_sd", "degenerative", 1.14, "Table 2"),
+        # Table 2 rows whose columns are swapped (NOTES.md): 6/101 smokers, 4/134
+        ("smoking_percent", "degenerative", 5.9, "Table 2 (columns swapped)"),
+        ("current_osteo_dx_percent", "control", 63.4, "Table 2 (columns swapped)"),
+        # Table 3
+        ("r_vbq_bmd_l1_l4", "degenerative", -0.453, "Table 3"),
+        ("r_vbq_t_l1_l4", "control", -0.620, "Table 3"),
+        # Table 4
+        ("auc_vbq_osteoporosis", "control", 0.818, "Table 4"),
+        ("cutoff_vbq_osteopenia", "control", 2.56, "Table 4"),
+        # Table 5
+        ("modic_levels_1_n", "control", 28, "Table 5"),
+    ],
+)
+def test_targets_are_the_published_numbers(key, group, value, source):
+    t = _target(key, group)
+    assert t.target == pytest.approx(value)
+    assert t.source == source
+
+
+def test_group_sizes_and_sex_mix_are_exact(table):
+    counts = table.groupby("group")["sex"].value_counts().unstack()
+    # Table 2: 49 of 101 degenerative and 97 of 134 control patients are women
+    assert counts.loc["degenerative"].to_dict() == {"F": 49, "M": 52}
+    assert counts.loc["control"].to_dict() == {"F": 97, "M": 37}
+
+
+def test_primary_diagnoses_are_exact(table):
+    # Results: stenosis 143, disc herniation 47, degenerative slip 35, scoliosis 10 (9 degenerative)
+    assert table["diagnosis"].value_counts().to_dict() == {
+        "stenosis": 143, "disc_herniation": 47, "spondylolisthesis": 35, "scoliosis": 10}
+    scol = table[table["diagnosis"] == "scoliosis"]
+    assert (scol["group"] == "degenerative").sum() == 9
+
+
+def test_modic_table_5_is_exact(table):
+    modic = table[table["modic_type"] != "none"]
+    # Table 5: 56 degenerative and 45 control patients with Modic change
+    assert modic["group"].value_counts().to_dict() == {"degenerative": 56, "control": 45}
+    deg = modic[modic["group"] == "degenerative"]
+    assert deg["modic_type"].value_counts().to_dict() == {"2": 39, "mixed": 9, "1": 4, "3": 4}
+    assert deg["modic_levels"].value_counts().sort_index().tolist() == [16, 21, 15, 4]
+    assert deg["modic_grade"].value_counts().to_dict() == {"A": 40, "B": 8, "C": 8}
+    none = table[table["modic_type"] == "none"]
+    assert (none["modic_levels"] == 0).all() and none["modic_grade"].isna().all()
+
+
+def test_correlations_recomputed_with_pandas(table, report):
+    deg = table[table["group"] == "degenerative"]
+    r = deg["vbq"].corr(deg["bmd_l1_l4"])
+    row = report[(report["key"] == "r_vbq_bmd_l1_l4") & (report["group"] == "degenerative")]
+    assert row["achieved"].iloc[0] == pytest.approx(r, abs=1e-12)
+    assert r == pytest.approx(-0.453, abs=0.06)  # Table 3
+
+
+def _pairwise_auc(pos, neg):
+    """Slow, obvious AUC: share of (positive, negative) pairs ordered correctly, ties half."""
+    wins = 0.0
+    for p in pos:
+        for q in neg:
+            wins += 1.0 if p > q else 0.5 if p == q else 0.0
+    return wins / (len(pos) * len(neg))
+
+
+def test_control_group_roc_matches_table_4(table):
+    control = table[table["group"] == "control"]
+    porotic = (control["t_lowest"] <= -2.5).to_numpy()
+    vbq_scores = control["vbq"].to_numpy()
+    auc = roc_auc_score(porotic, vbq_scores)
+    assert auc == pytest.approx(_pairwise_auc(vbq_scores[porotic], vbq_scores[~porotic]), abs=1e-12)
+    assert auc == pytest.approx(0.818, abs=0.04)  # Table 4
+    hu = control["hu_l1"].to_numpy()
+    assert roc_auc_score(porotic, -hu) == pytest.approx(0.865, abs=0.04)  # Results, Fig. 5
+    penic = (control["t_lowest"] < -1).to_numpy()
+    assert roc_auc_score(penic, vbq_scores) == pytest.approx(0.733, abs=0.04)  # Table 4
+
+
+def test_prevalence_shift(table):
+    for group, t_pct, v_pct in (("degenerative", 19.8, 53.5), ("control", 20.1, 38.8)):
+        part = table[table["group"] == group]
+        # Results: osteoporosis by T-score ~20 % in both groups, by VBQ >= 2.9 higher in degenerative
+        assert 100 * (part["t_lowest"] <= -2.5).mean() == pytest.approx(t_pct, abs=4)
+        assert 100 * (part["vbq"] >= 2.9).mean() == pytest.approx(v_pct, abs=4)
+
+
+def _icc_a1_slow(x, y):
+    """ICC(A,1) from the two-way ANOVA written out cell by cell (McGraw & Wong 1996, case 2A)."""
+    n, k = len(x), 2
+    cells = [[x[i], y[i]] for i in range(n)]
+    grand = sum(sum(r) for r in cells) / (n * k)
+    row_means = [sum(r) / k for r in cells]
+    col_means = [sum(r[j] for r in cells) / n for j in range(k)]
+    ssr = k * sum((m - grand) ** 2 for m in row_means)
+    ssc = n * sum((m - grand) ** 2 for m in col_means)
+    sse = sum((cells[i][j] - row_means[i] - col_means[j] + grand) ** 2
+              for i in range(n) for j in range(k))
+    msr, msc, mse = ssr / (n - 1), ssc / (k - 1), sse / ((n - 1) * (k - 1))
+    return (msr - mse) / (msr + (k - 1) * mse + k / n * (msc - mse))
+
+
+def test_reliability_study(table, report):
+    rel = table[table["vbq_repeat"].notna()]
+    assert len(rel) == 100
+    assert rel["vbq_obs2"].notna().all()
+    assert table.loc[table["vbq_repeat"].isna(), "vbq_obs2"].isna().all()
+    for col, target, key in (("vbq_repeat", 0.846, "icc_intra"), ("vbq_obs2", 0.835, "icc_inter")):
+        icc = _icc_a1_slow(rel["vbq"].tolist(), rel[col].tolist())
+        achieved = report.loc[report["key"] == key, "achieved"].iloc[0]
+        assert achieved == pytest.approx(icc, abs=1e-9)
+        assert icc == pytest.approx(target, abs=0.04)  # Results: ICC 0.846 / 0.835
+    for rater, target in (("repeat", 0.819), ("obs2", 0.809)):
+        second = assign_groups(rel, rater=rater)["group"]
+        assert second.notna().all()
+        kappa = cohen_kappa_score(rel["group"], second)
+        assert kappa == pytest.approx(target, abs=0.06)  # Results: kappa 0.819 / 0.809
+
+
+def test_second_reads_cover_the_same_100_patients(generated):
+    cohort, _, _ = generated
+    rel = cohort["vbq_repeat"].notna()
+    for rater in ("repeat", "obs2"):
+        for stem in ("facet", "genant", "ucla", "osteophyte_dir", "osteophyte_mm"):
+            cols = [f"{stem}_{lv.lower()}_{rater}" for lv in LEVELS]
+            assert cohort.loc[rel, cols].notna().all().all()
+            assert cohort.loc[~rel, cols].isna().all().all()
+
+
+# ------------------------------------------------------------------------------------------------
+# the mechanism: groups from grades, BMD excess from the degeneration artefact
+
+
+def test_group_follows_from_the_grades_not_a_stored_label(generated):
+    cohort, _, latent = generated
+    assert "group" not in cohort.columns
+    groups = assign_groups(cohort)
+    assert groups["group"].value_counts().to_dict() == {"control": 134, "degenerative": 101}
+    assert (groups["group"].to_numpy() == latent["intended_group"].to_numpy()).all()
+    assert (groups["n_degenerative"].to_numpy() == latent["n_degenerative_levels"].to_numpy()).all()
+    assert groups.loc[groups["group"] == "control", "n_degenerative"].max() <= 2
+    assert groups.loc[groups["group"] == "degenerative", "n_degenerative"].min() >= 3
+
+
+def test_degenerative_patients_are_the_most_severe(generated):
+    cohort, _, latent = generated
+    deg = (assign_groups(cohort)["group"] == "degenerative").to_numpy()
+    # severity (male offset included) ranks the 101 degenerative patients first
+    top = np.argsort(-latent["severity"].to_numpy(), kind="stable")[:101]
+    assert set(top.tolist()) == set(np.flatnonzero(deg).tolist())
+    assert latent["male_offset"].iloc[0] > 0  # men are more severe at equal age
+    assert latent["severity"].corr(cohort["age"]) > 0
+
+
+def test_criteria_change_moves_patients_between_groups(generated):
+    cohort, _, _ = generated
+    # without the facet criterion fewer vertebrae qualify, so the degenerative group shrinks
+    strict = assign_groups(cohort, vbq.GroupCriteria(facet=False))
+    assert (strict["group"] == "degenerative").sum() < 101
+
+
+def test_bmd_excess_of_the_degenerative_group_is_the_artefact(generated):
+    cohort, dxa, latent = generated
+    deg = (assign_groups(cohort)["group"] == "degenerative").to_numpy()
+    observed = dxa["bmd_l1_l4"].to_numpy()
+    true = latent["bmd_l1_l4_true"].to_numpy()
+    artefact = latent["bmd_l1_l4_artefact"].to_numpy()
+    np.testing.assert_allclose(observed, np.round(true + artefact, 3), atol=1e-12)
+    # observed: degenerative higher (Table 2: 1.015 vs 0.965)
+    assert observed[deg].mean() - observed[~deg].mean() > 0.03
+    # without the artefact the excess disappears: true BMD is not higher in the degenerative group
+    assert true[deg].mean() - true[~deg].mean() <= 0.0
+    # and the hip, which the spine's degeneration does not project onto, shows no excess
+    hip = dxa["bmd_total_hip"].to_numpy()
+    assert abs(hip[deg].mean() - hip[~deg].mean()) < 0.02
+
+
+def test_artefact_comes_from_the_grades_in_both_groups(generated):
+    cohort, _, latent = generated
+    detail = degeneration_detail(cohort)
+    n_deg = detail.groupby("patient_id", sort=False)["degenerative"].sum().to_numpy()
+    artefact = latent["bmd_l1_l4_artefact"].to_numpy()
+    assert (artefact >= 0).all()
+    # control patients with one or two degenerative levels carry a larger artefact than those
+    # with none; the degenerative group the largest
+    means = [artefact[n_deg == k].mean() for k in range(5)]
+    assert means[0] < means[1] < means[2] < means[3] <= means[4]
+    assert means[1] > 0
+
+
+def test_vbq_is_driven_by_bone_quality(generated, table):
+    _, _, latent = generated
+    merged = table.merge(latent, on="patient_id")
+    assert merged["vbq"].corr(merged["bone_quality"]) < -0.6
+    assert merged["hu_l1"].corr(merged["bone_quality"]) > 0.7
+    # degeneration does not touch the hip, whose BMD follows bone quality too
+    assert merged["bmd_total_hip"].corr(merged["bone_quality"]) > 0.4
+
+
+def test_t_scores_follow_from_bmd_and_the_stated_reference(generated):
+    cohort, dxa, _ = generated
+    for site in ("l1_l4", "femoral_neck", "total_hip"):
+        ref = np.array([demo.DXA_REFERENCE[(site, s)] for s in cohort["sex"]])
+        expected = (dxa[f"bmd_{site}"].to_numpy() - ref[:, 0]) / ref[:, 1]
+        assert np.abs(dxa[f"t_{site}"].to_numpy() - expected).max() <= 0.05 + 1e-9
+
+
+def test_vbq_is_the_median_si_over_csf(table, generated):
+    cohort, _, _ = generated
+    si = cohort[[f"si_{lv.lower()}" for lv in LEVELS]].to_numpy(dtype=float)
+    collapsed = cohort[[f"collapsed_{lv.lower()}" for lv in LEVELS]].to_numpy(dtype=bool)
+    for i in range(len(cohort)):
+        levels = [si[i, j] for j in range(4) if not collapsed[i, j]]
+        assert table["vbq"].iloc[i] == pytest.approx(np.median(levels) / cohort["si_csf"].iloc[i])
+    assert cohort["si_csf"].between(60, 400).all()
+    np.testing.assert_allclose(si, np.round(si, 1))
+
+
+def test_exclusion_log_is_exercised_and_everyone_is_analysed(table, generated):
+    cohort, _, _ = generated
+    counts = table.attrs["counts"]
+    assert counts["n_analysed"] == 235 and counts["n_excluded"] == 0
+    log = vbq.exclusion_log(table)
+    collapsed = log[log["reason"].str.contains("collapsed")]
+    assert 2 <= len(collapsed) <= 6
+    assert not collapsed["patient_excluded"].any()
+    for pid, level in zip(collapsed["patient_id"], collapsed["level"], strict=True):
+        row = cohort[cohort["patient_id"] == pid].iloc[0]
+        assert row[f"genant_{level.lower()}"] >= 2
+    assert table["vbq_levels"].min() == 3
+    moved = cohort["csf_level"].isin(["L2", "L4"]).sum()
+    assert 2 <= moved <= 3
+    assert set(cohort["csf_level"]) <= {"L2", "L3", "L4"}
+
+
+def test_compute_vbq_on_generated_si(generated):
+    cohort, _, latent = generated
+    si = cohort[[f"si_{lv.lower()}" for lv in LEVELS]].to_numpy(dtype=float)
+    res = compute_vbq(si, cohort["si_csf"].to_numpy(dtype=float))
+    # observer noise and level variation keep the measured score near the subject's own VBQ
+    assert np.corrcoef(res.vbq, latent["vbq_subject"])[0, 1] > 0.85
+
+
+# ------------------------------------------------------------------------------------------------
+# properties over seeds
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(min_value=0, max_value=2**32 - 1))
+def test_design_holds_for_any_seed(seed):
+    cohort, dxa, latent = demo.generate(seed, return_latent=True)
+    groups = assign_groups(cohort)
+    assert groups["group"].value_counts().to_dict() == {"control": 134, "degenerative": 101}
+    assert groups["n_ungradable"].eq(0).all()
+    assert (cohort.loc[groups["group"] == "degenerative", "sex"] == "M").sum() == 52
+    assert cohort["diagnosis"].value_counts().to_dict()["stenosis"] == 143
+    assert (cohort["modic_type"] != "none").sum() == 101
+    assert cohort["vbq_repeat"].notna().sum() == 100
+    assert cohort["age"].between(50, 85).all()
+    assert dxa[["t_l1_l4", "t_femoral_neck", "t_total_hip"]].abs().max().max() < 7
+    assert (latent["bmd_l1_l4_artefact"] >= 0).all()
+    collapsed = cohort[[f"collapsed_{lv.lower()}" for lv in LEVELS]].to_numpy(dtype=bool)
+    assert collapsed.sum(axis=1).max() <= 1
+
+
+# ------------------------------------------------------------------------------------------------
+# command line
+
+
+def test_main_writes_files_and_prints_the_calibration(tmp_path, capsys):
+    assert demo.main(["--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "SYNTHETIC" in out
+    assert "auc_vbq_osteoporosis" in out and "targets within tolerance" in out
+    assert (tmp_path / "demo_cohort.csv").read_bytes() == demo.COHORT_FILE.read_bytes()
+
+
+def test_load_without_files_is_an_input_error(monkeypatch, tmp_path):
+    monkeypatch.setattr(demo, "COHORT_FILE", tmp_path / "missing.csv")
+    with pytest.raises(InputError, match="python -m vbq.demo"):
+        demo.load()
