@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 
-.PHONY: run test test-core lint demo bench clean
+.PHONY: run test test-core lint demo bench screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ demo: $(VENV)/.run-stamp
 
 bench: $(VENV)/.dev-stamp
 	$(BIN)/python bench/run_all.py
+
+screenshots: $(VENV)/.dev-stamp
+	$(BIN)/python scripts/screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
