@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 import vbq
-from ui import cache
+from ui import binding, cache
 from ui.sidebar import demo_banner
 from ui.state import Dataset, demo_dataset, get_dataset, get_settings, set_dataset
 
@@ -141,6 +141,7 @@ def _upload_section() -> None:
                      width="stretch")
     digest = vbq.io.table_digest(cohort, dxa)
     if dataset.digest != digest:
+        st.session_state.pop(binding.WANTS_UPLOAD, None)
         set_dataset(Dataset(
             name=f"{creport.source} + {dreport.source}",
             is_demo=False,
@@ -149,14 +150,17 @@ def _upload_section() -> None:
             digest=digest,
             problems=tuple(creport.problems + dreport.problems + cross),
         ))
+        binding.write_url()
         st.rerun()
 
 
-source = st.radio("Data source", SOURCES, index=0 if dataset.is_demo else 1, horizontal=True,
-                  key="data_source")
+wants_upload = st.session_state.get(binding.WANTS_UPLOAD, False)
+source = st.radio("Data source", SOURCES, index=0 if dataset.is_demo and not wants_upload else 1,
+                  horizontal=True, key="data_source")
 if source == SOURCES[0]:
     if not dataset.is_demo:
         set_dataset(demo_dataset())
+        binding.write_url()
         st.rerun()
 else:
     _upload_section()

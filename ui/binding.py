@@ -20,6 +20,8 @@ from ui.state import get_settings, set_settings
 VIEW_KEY = "view"
 VIEW_PREFIX = "v."
 URL_LOADED = "_url_loaded"
+DATA_PARAM = "data"
+WANTS_UPLOAD = "_link_wants_upload"
 
 
 def _settings_value(flat: str) -> Any:
@@ -89,6 +91,9 @@ def view(widget: Callable, label: str, name: str, default: Any, *, key: str, **k
 def write_url() -> None:
     """Mirror settings and view options in the address bar."""
     params: dict[str, str] = dict(get_settings().to_query())
+    dataset = st.session_state.get("dataset")
+    if dataset is not None and not dataset.is_demo:
+        params[DATA_PARAM] = "uploaded"  # the recipient is asked for the files
     for name, value in st.session_state.get(VIEW_KEY, {}).items():
         if isinstance(value, list | tuple):
             params[VIEW_PREFIX + name] = ",".join(map(str, value)) or "-"
@@ -112,6 +117,8 @@ def load_url_once() -> None:
         set_settings(vbq.Settings.from_query(query))
     except vbq.InputError as exc:
         st.session_state["_settings_error"] = f"The link's settings were not understood: {exc}"
+    if query.get(DATA_PARAM) == "uploaded":
+        st.session_state[WANTS_UPLOAD] = True
     raw_view = {k[len(VIEW_PREFIX):]: v for k, v in query.items() if k.startswith(VIEW_PREFIX)}
     st.session_state[VIEW_KEY] = raw_view
 

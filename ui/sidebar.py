@@ -100,6 +100,12 @@ def _sharing() -> None:
 
 
 def demo_banner(dataset: Dataset) -> None:
-    """The banner every page shows above its content while the demo is in use."""
+    """The banner every page shows above its content while the demo is in use, and the request
+    for the files when a shared link was made on uploaded data."""
     if dataset.is_demo:
+        if st.session_state.get(binding.WANTS_UPLOAD):
+            st.warning("This link was made on uploaded files, which a link cannot carry. Upload "
+                       "the same cohort and DXA files on the Data page to see the shared view; "
+                       "until then the synthetic demo is shown with the link's settings.",
+                       icon=":material/upload_file:")
         st.info(DEMO_BANNER, icon=":material/science:")

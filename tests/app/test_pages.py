@@ -132,3 +132,21 @@ def test_settings_file_upload_applies_and_bad_file_is_explained():
     bad.run()
     assert not bad.exception
     assert bad.session_state["settings"] == vbq.Settings()
+
+
+def test_link_made_on_uploaded_data_asks_for_the_files():
+    from ..factories import make_tables
+
+    at = start()
+    at.radio(key="data_source").set_value("Upload my files").run()
+    cohort, dxa = make_tables(10)
+    at.file_uploader(key="data_upload_cohort").upload(
+        "c.csv", cohort.to_csv(index=False).encode(), "text/csv")
+    at.file_uploader(key="data_upload_dxa").upload(
+        "d.csv", dxa.to_csv(index=False).encode(), "text/csv")
+    at.run()
+    assert at.query_params["data"] == "uploaded"
+    fresh = start(query=dict(at.query_params))
+    assert fresh.radio(key="data_source").value == "Upload my files"
+    assert any("made on uploaded files" in w.value for w in fresh.warning)
+    assert fresh.session_state["dataset"].is_demo  # the demo until the files come
