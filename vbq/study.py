@@ -58,7 +58,9 @@ TABLE2_CATEGORICAL: tuple[str, ...] = (
 
 
 def _present(table: pd.DataFrame, columns: Sequence[str]) -> list[str]:
-    return [c for c in columns if c in table.columns and table[c].notna().any()]
+    cols = [c for c in columns if c in table.columns]
+    filled = table[cols].notna().any(axis=0) if cols else pd.Series(dtype=bool)
+    return [c for c in cols if filled[c]]
 
 
 def table2(table: pd.DataFrame, *, covariates: Sequence[str] = ("age",), equal_var: bool = True):
@@ -285,9 +287,10 @@ def adjusted_cutoff(cutoff: float, *, decimals: int = 1, rounding: str = "up") -
     return f(x) / scale
 
 
-def roc_subset(table: pd.DataFrame, group: str, target: str):
+def roc_subset(table: pd.DataFrame, group: str, target: str, columns: Sequence[str] | None = None):
     """(labels, rows) for a ROC analysis: the patients of `group` and whether each meets the
-    DXA `target` (True/False).
+    DXA `target` (True/False). `columns` limits the rows returned to those columns (the prepared
+    table is wide; copying all of it for a few markers dominated the analysis time).
 
     Raises
     ------
@@ -300,6 +303,10 @@ def roc_subset(table: pd.DataFrame, group: str, target: str):
         raise InputError(f"group: expected one of {SUBSETS}, got {group!r}")
     if target not in TARGETS:
         raise InputError(f"target: expected one of {tuple(TARGETS)}, got {target!r}")
+    if columns is not None:
+        keep = list(dict.fromkeys(["group", "dxa_status", *[c for c in columns
+                                                            if c in table.columns]]))
+        table = table[keep]
     rows = table if group == "all" else table[table["group"] == group]
     y = rows["dxa_status"].isin(TARGETS[target]).to_numpy()
     return np.asarray(y, dtype=bool), rows
@@ -373,7 +380,7 @@ def roc_study(table: pd.DataFrame, *, group: str = "control", target: str = "ost
     """
     from .stats import combined_marker, compare_markers, roc_analysis
 
-    y, rows = roc_subset(table, group, target)
+    y, rows = roc_subset(table, group, target, columns=[*markers, *COMBINED_PREDICTORS])
     unknown = [m for m in markers if m not in MARKERS]
     if unknown:
         raise InputError(f"markers: unknown {unknown}; expected keys of {tuple(MARKERS)}")
@@ -502,7 +509,7 @@ def grey_zone(table: pd.DataFrame, *, rule_out: float, rule_in: float, group: st
     between them the patient is referred to DXA (`vbq.stats.grey_zone`)."""
     from .stats import grey_zone as _grey_zone
 
-    y, rows = roc_subset(table, group, target)
+    y, rows = roc_subset(table, group, target, columns=["vbq"])
     return _grey_zone(y, rows["vbq"].to_numpy(dtype=float), rule_out=rule_out, rule_in=rule_in,
                       higher_is_positive=True)
 
@@ -542,10 +549,24 @@ class StudyAnalysis:
     counts: dict
 
 
-def analyse(table: pd.DataFrame, *, covariates: Sequence[str] = ("age",)) -> StudyAnalysis:
+def analyse(table: pd.DataFrame, *, covariates: Sequence[str] = ("age",),
+            reliability: bool = True) -> StudyAnalysis:
     """Run the study's analysis on a prepared table: Table 2 with ANCOVA, Table 3, the control
     group's ROC for both targets (VBQ and L1 HU, paired DeLong), the prevalence shift, Table 5 and
-    the VBQ reliability. A part that cannot be computed holds its reason (str), never a crash."""
+    (unless ``reliability=False``) the VBQ reliability. A part that cannot be computed holds its
+    reason (str), never a crash."""
+    # one narrow copy: the prepared table carries ~200 columns, and every filter below would
+    # otherwise copy all of them
+    used = {"patient_id", "group", "vbq", "dxa_status", "vbq_status", "vbq_repeat", "vbq_obs2",
+            "modic_type", "modic_levels", "modic_grade", *TABLE2_CONTINUOUS,
+            *TABLE2_CATEGORICAL, *TABLE3_Y, *covariates, *COMBINED_PREDICTORS}
+    slim = table[[c for c in table.columns if c in used]].copy()
+    for col in slim.columns:  # Arrow-backed strings are slow to factorize in small tables
+        if isinstance(slim[col].dtype, pd.StringDtype):
+            slim[col] = slim[col].astype(object)
+    slim.attrs = table.attrs
+    table = slim
+
     def attempt(f, *a, **k):
         try:
             return f(*a, **k)
@@ -559,7 +580,8 @@ def analyse(table: pd.DataFrame, *, covariates: Sequence[str] = ("age",)) -> Stu
              for t in TARGETS},
         prevalence=attempt(prevalence, table),
         table5=attempt(table5, table),
-        reliability=attempt(vbq_reliability, table) if "vbq_repeat" in table.columns else {},
+        reliability=(attempt(vbq_reliability, table)
+                     if reliability and "vbq_repeat" in table.columns else {}),
         thresholds=dict(table.attrs.get("thresholds", {})),
         counts=dict(table.attrs.get("counts", {})),
     )
