@@ -87,8 +87,13 @@ def kappa_frame(kappas: dict) -> pd.DataFrame:
             rows.append({"reading": label, "kappa": np.nan, "ci_low": np.nan, "ci_high": np.nan,
                          "n": None, "note": res})
         else:
-            rows.append({"reading": label, "kappa": res.estimate, "ci_low": res.ci_low,
-                         "ci_high": res.ci_high, "n": res.n, "note": "; ".join(res.notes)})
+            notes = list(res.notes)
+            lo, hi = max(res.ci_low, -1.0), min(res.ci_high, 1.0)
+            if (lo, hi) != (res.ci_low, res.ci_high):
+                notes.append(f"Wald CI {res.ci_low:.3f} to {res.ci_high:.3f} shown clipped to "
+                             "[-1, 1]")
+            rows.append({"reading": label, "kappa": res.estimate, "ci_low": lo, "ci_high": hi,
+                         "n": res.n, "note": "; ".join(notes)})
     return pd.DataFrame(rows)
 
 
