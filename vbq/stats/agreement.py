@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 from statsmodels.stats.inter_rater import cohens_kappa as _sm_cohens_kappa
 
 from ..errors import DegenerateInputError, InputError
@@ -546,8 +546,8 @@ def _icc_kernel(x: np.ndarray, confidence: float) -> tuple[tuple[ICCForm, ...], 
         )
     else:
         f1 = msr / msw
-        f1l = f1 / stats.f.ppf(q, df_r, df_w)
-        f1u = f1 * stats.f.ppf(q, df_w, df_r)
+        f1l = f1 / special.fdtri(df_r, df_w, q)
+        f1u = f1 * special.fdtri(df_w, df_r, q)
         lo1, hi1 = (f1l - 1) / (f1l + k - 1), (f1u - 1) / (f1u + k - 1)
         lo1k, hi1k = 1 - 1 / f1l, 1 - 1 / f1u
     icc1 = (msr - msw) / (msr + (k - 1) * msw)
@@ -572,8 +572,8 @@ def _icc_kernel(x: np.ndarray, confidence: float) -> tuple[tuple[ICCForm, ...], 
             )
     else:
         f2 = msr / mse
-        f3l = f2 / stats.f.ppf(q, df_r, df_e)
-        f3u = f2 * stats.f.ppf(q, df_e, df_r)
+        f3l = f2 / special.fdtri(df_r, df_e, q)
+        f3u = f2 * special.fdtri(df_e, df_r, q)
         lo3, hi3 = (f3l - 1) / (f3l + k - 1), (f3u - 1) / (f3u + k - 1)
         lo3k, hi3k = 1 - 1 / f3l, 1 - 1 / f3u
 
@@ -592,8 +592,8 @@ def _icc_kernel(x: np.ndarray, confidence: float) -> tuple[tuple[ICCForm, ...], 
         # With F <= 1 and few targets v can be ~0, the quantiles infinite and eq. 7 0/0: such
         # limits are reported as NaN and explained in `notes`.
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            fu = np.float64(stats.f.ppf(q, df_r, v))
-            fl = np.float64(stats.f.ppf(q, v, df_r))
+            fu = np.float64(special.fdtri(df_r, v, q))
+            fl = np.float64(special.fdtri(v, df_r, q))
             lo2 = n * (msr - fu * mse) / (fu * c + n * msr)
             hi2 = n * (fl * msr - mse) / (c + n * fl * msr)
         lo2 = float(lo2) if np.isfinite(lo2) else float("nan")
@@ -608,8 +608,8 @@ def _icc_kernel(x: np.ndarray, confidence: float) -> tuple[tuple[ICCForm, ...], 
             "ICC2's lower limit is at or below -1/(k - 1), so ICC2k has no lower limit (-inf)"
         )
 
-    p1 = float(stats.f.sf(f1, df_r, df_w))
-    p2 = float(stats.f.sf(f2, df_r, df_e))
+    p1 = float(special.fdtrc(df_r, df_w, f1))
+    p2 = float(special.fdtrc(df_r, df_e, f2))
     values = {
         "ICC1": (icc1, lo1, hi1, f1, df_r, df_w, p1),
         "ICC2": (icc2, lo2, hi2, f2, df_r, df_e, p2),
@@ -878,8 +878,8 @@ def cohen_kappa(
         z = p_value = float("nan")
     else:
         z = kappa / se0
-        p_value = float(2 * stats.norm.sf(abs(z)))
-    half = stats.norm.ppf(1 - (1 - confidence) / 2) * se
+        p_value = float(2 * special.ndtr(-abs(z)))
+    half = special.ndtri(1 - (1 - confidence) / 2) * se
     table = table.copy()
     table.flags.writeable = False
     kind = "unweighted" if weights is None else f"{weights} weights"
