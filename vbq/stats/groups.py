@@ -1355,6 +1355,7 @@ def modic_table(
     [3, 4]
     """
     data = _check_frame(data, [between, type_col, levels_col, grade_col])
+    data = data[list(dict.fromkeys([between, type_col, levels_col, grade_col]))]  # narrow first
     codes, groups = _labels(data[between], order, between)
     # Normalise the few distinct type values (1 and "1" alike), not every row.
     raw, uniques = pd.factorize(data[type_col])
