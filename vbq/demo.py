@@ -911,37 +911,16 @@ def write(folder: str | Path = DATA_DIR, *, seed: int = DEFAULT_SEED) -> list[Pa
 # calibration report
 
 
-def _icc_a1(x: np.ndarray, y: np.ndarray) -> float:
-    """ICC(2,1), two-way random effects, absolute agreement, single measurement.
-
-    Hand-written (a few lines) because neither scipy, statsmodels nor scikit-learn provides an
-    ICC, and `vbq.stats.agreement` builds on tables this module makes.
-    Shrout & Fleiss 1979; McGraw & Wong 1996 ICC(A,1):
-    (MSR - MSE) / (MSR + (k - 1) MSE + k (MSC - MSE) / n).
-    """
-    data = np.column_stack([x, y])
-    n, k = data.shape
-    grand = data.mean()
-    ss_rows = k * np.sum((data.mean(axis=1) - grand) ** 2)
-    ss_cols = n * np.sum((data.mean(axis=0) - grand) ** 2)
-    ss_err = np.sum((data - grand) ** 2) - ss_rows - ss_cols
-    msr, msc, mse = ss_rows / (n - 1), ss_cols / (k - 1), ss_err / ((n - 1) * (k - 1))
-    return float((msr - mse) / (msr + (k - 1) * mse + k * (msc - mse) / n))
-
-
 def _youden(y: np.ndarray, score: np.ndarray) -> tuple[float, float]:
-    """(AUC, Youden cutoff) with higher `score` positive; the cutoff is the midpoint between the
-    two observed scores it separates, as SPSS lists ROC coordinates."""
-    from sklearn.metrics import roc_auc_score, roc_curve
+    """(AUC, Youden cutoff) with higher `score` positive (`vbq.stats.roc_analysis`)."""
+    from .stats import roc_analysis
 
-    fpr, tpr, thr = roc_curve(y, score, drop_intermediate=False)
-    best = int(np.argmax(tpr - fpr))
-    lower = thr[best + 1] if best + 1 < len(thr) else thr[best]
-    return float(roc_auc_score(y, score)), float((thr[best] + lower) / 2)
+    res = roc_analysis(y, score, higher_is_positive=True)
+    return res.auc, res.cutoff
 
 
 def _achieved(table: pd.DataFrame) -> dict[tuple[str, str], float]:
-    from sklearn.metrics import cohen_kappa_score
+    from .stats import cohen_kappa, icc, to_long
 
     out: dict[tuple[str, str], float] = {}
     parts = {"degenerative": table[table["group"] == "degenerative"],
@@ -992,12 +971,12 @@ def _achieved(table: pd.DataFrame) -> dict[tuple[str, str], float]:
     # reliability
     rel = table[table["vbq_repeat"].notna() & table["vbq_obs2"].notna()]
     out[("n_reliability", "all")] = float(len(rel))
-    vbq_rel = rel["vbq"].to_numpy(dtype=float)
-    out[("icc_intra", "all")] = _icc_a1(vbq_rel, rel["vbq_repeat"].to_numpy(dtype=float))
-    out[("icc_inter", "all")] = _icc_a1(vbq_rel, rel["vbq_obs2"].to_numpy(dtype=float))
+    for key, col in (("icc_intra", "vbq_repeat"), ("icc_inter", "vbq_obs2")):
+        long = to_long(rel, "patient_id", ["vbq", col])
+        out[(key, "all")] = icc(long, "patient_id", "rater", "rating").form("ICC2").estimate
     for rater, key in (("repeat", "kappa_intra"), ("obs2", "kappa_inter")):
         second = assign_groups(rel, rater=rater)["group"].to_numpy()
-        out[(key, "all")] = float(cohen_kappa_score(rel["group"].to_numpy(), second))
+        out[(key, "all")] = cohen_kappa(rel["group"].to_numpy(), second).estimate
     return out
 
 
@@ -1020,8 +999,8 @@ def calibration_report(cohort: pd.DataFrame, dxa: pd.DataFrame) -> pd.DataFrame:
     -----
     Percentages are in percent; SDs are sample SDs (ddof = 1); r is Pearson's. Osteoporosis is
     the lowest T-score at or below -2.5, "osteopenia or worse" below -1 (WHO); a VBQ of 2.9 or
-    more is VBQ-positive. AUCs and Youden cutoffs are the control group's (scikit-learn
-    ``roc_curve``; cutoff = midpoint between the two scores it separates). ICC is ICC(2,1),
+    more is VBQ-positive. AUCs and Youden cutoffs are the control group's (`vbq.stats.roc_analysis`;
+    cutoff = midpoint between the two scores it separates). ICC is ICC(2,1),
     absolute agreement, of the first reading against the repeat (intra) or observer 2 (inter);
     kappa is Cohen's, of the group from the first grades against the group from the second.
 
