@@ -68,11 +68,6 @@ def _check_frame(data: Any, columns: list[str]) -> pd.DataFrame:
         raise InputError(
             f"data: missing column(s) {missing}; available: {list(map(str, data.columns))}"
         )
-    if data.attrs:
-        # pandas deep-copies ``attrs`` on every column access (the prepared table carries its
-        # exclusion log there): work on a view without them.
-        data = pd.DataFrame(data, copy=False)
-        data.attrs = {}
     return data
 
 
