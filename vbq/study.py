@@ -58,9 +58,9 @@ TABLE2_CATEGORICAL: tuple[str, ...] = (
 
 
 def _present(table: pd.DataFrame, columns: Sequence[str]) -> list[str]:
-    cols = [c for c in columns if c in table.columns]
-    filled = table[cols].notna().any(axis=0) if cols else pd.Series(dtype=bool)
-    return [c for c in cols if filled[c]]
+    """The `columns` in `table` with at least one value (column by column: selecting them as a
+    sub-frame first copies them all)."""
+    return [c for c in columns if c in table.columns and table[c].count() > 0]
 
 
 def table2(table: pd.DataFrame, *, covariates: Sequence[str] = ("age",), equal_var: bool = True):
@@ -297,19 +297,27 @@ def roc_subset(table: pd.DataFrame, group: str, target: str, columns: Sequence[s
     InputError
         Unknown group or target.
     """
+    mask, y = _subset(table, group, target)
+    keep = (table.columns if columns is None else
+            list(dict.fromkeys(["group", "dxa_status", *[c for c in columns
+                                                         if c in table.columns]])))
+    rows = table.loc[:, keep] if mask is None else table.loc[mask, keep]
+    return y, rows
+
+
+def _subset(table: pd.DataFrame, group: str, target: str):
+    """(row mask or None for all rows, labels of those rows) of `roc_subset`, without copying
+    the rows: a mixed-dtype frame costs ~0.5 ms per take, more than the ROC analysis itself."""
     import numpy as np
 
     if group not in SUBSETS:
         raise InputError(f"group: expected one of {SUBSETS}, got {group!r}")
     if target not in TARGETS:
         raise InputError(f"target: expected one of {tuple(TARGETS)}, got {target!r}")
-    if columns is not None:
-        keep = list(dict.fromkeys(["group", "dxa_status", *[c for c in columns
-                                                            if c in table.columns]]))
-        table = table[keep]
-    rows = table if group == "all" else table[table["group"] == group]
-    y = rows["dxa_status"].isin(TARGETS[target]).to_numpy()
-    return np.asarray(y, dtype=bool), rows
+    mask = (None if group == "all"
+            else (table["group"] == group).to_numpy(dtype=bool, na_value=False))
+    y = table["dxa_status"].isin(TARGETS[target]).to_numpy(dtype=bool, na_value=False)
+    return mask, np.asarray(y if mask is None else y[mask], dtype=bool)
 
 
 @dataclass(frozen=True, eq=False)
@@ -380,7 +388,9 @@ def roc_study(table: pd.DataFrame, *, group: str = "control", target: str = "ost
     """
     from .stats import combined_marker, compare_markers, roc_analysis
 
-    y, rows = roc_subset(table, group, target, columns=[*markers, *COMBINED_PREDICTORS])
+    import numpy as np
+
+    mask, y = _subset(table, group, target)
     unknown = [m for m in markers if m not in MARKERS]
     if unknown:
         raise InputError(f"markers: unknown {unknown}; expected keys of {tuple(MARKERS)}")
@@ -394,15 +404,23 @@ def roc_study(table: pd.DataFrame, *, group: str = "control", target: str = "ost
     for m in markers:
         if m == "combined":
             try:
-                combined = combined_marker(y, rows[list(COMBINED_PREDICTORS)], seed=seed,
-                                           n_splits=n_splits)
+                missing = [c for c in COMBINED_PREDICTORS if c not in table.columns]
+                if missing:
+                    raise InputError(f"the combined marker needs the column(s) {missing}")
+                preds = table.loc[:, list(COMBINED_PREDICTORS)]
+                combined = combined_marker(y, preds if mask is None else preds.loc[mask],
+                                           seed=seed, n_splits=n_splits)
                 scores[m] = combined.linear_predictor
             except (InputError, DegenerateInputError) as exc:
                 errors[m] = str(exc)
-        elif m not in rows.columns or rows[m].isna().all():
+            continue
+        values = (table[m].to_numpy(dtype=float, na_value=np.nan) if m in table.columns
+                  else np.array([]))
+        values = values if mask is None or not values.size else values[mask]
+        if not values.size or np.isnan(values).all():
             errors[m] = f"no {MARKERS[m][0]} values in this dataset"
         else:
-            scores[m] = rows[m].to_numpy(dtype=float)
+            scores[m] = values
     results = {}
     for m, s in scores.items():
         try:
@@ -419,7 +437,7 @@ def roc_study(table: pd.DataFrame, *, group: str = "control", target: str = "ost
         except (InputError, DegenerateInputError) as exc:
             errors["comparison"] = str(exc)
     return ROCStudy(group=group, target=target, markers=tuple(markers), results=results,
-                    combined=combined, comparison=comparison, errors=errors, n=len(rows),
+                    combined=combined, comparison=comparison, errors=errors, n=len(y),
                     n_positive=int(y.sum()))
 
 
@@ -549,23 +567,34 @@ class StudyAnalysis:
     counts: dict
 
 
+def _narrow(table: pd.DataFrame, covariates: Sequence[str]) -> pd.DataFrame:
+    """The columns `analyse` reads, in one copy built for speed.
+
+    The prepared table carries ~100 columns, and every filter would otherwise copy all of them;
+    the copy has no ``attrs`` (pandas deep-copies them into every derived frame), object-dtype
+    strings (Arrow strings factorize slowly in small tables) and an object column index (column
+    look-up 2-3 times faster than through an Arrow string index).
+    """
+    used = {"patient_id", "group", "vbq", "dxa_status", "vbq_status", "vbq_repeat", "vbq_obs2",
+            "modic_type", "modic_levels", "modic_grade", *TABLE2_CONTINUOUS,
+            *TABLE2_CATEGORICAL, *TABLE3_Y, *covariates, *COMBINED_PREDICTORS}
+    slim = table.loc[:, [c for c in table.columns if c in used]]
+    slim.attrs = {}
+    for col, dtype in slim.dtypes.items():
+        if isinstance(dtype, pd.StringDtype):  # column by column: a frame astype copies all
+            slim[col] = slim[col].astype(object)
+    slim.columns = pd.Index(list(slim.columns), dtype=object)
+    return slim
+
+
 def analyse(table: pd.DataFrame, *, covariates: Sequence[str] = ("age",),
             reliability: bool = True) -> StudyAnalysis:
     """Run the study's analysis on a prepared table: Table 2 with ANCOVA, Table 3, the control
     group's ROC for both targets (VBQ and L1 HU, paired DeLong), the prevalence shift, Table 5 and
     (unless ``reliability=False``) the VBQ reliability. A part that cannot be computed holds its
     reason (str), never a crash."""
-    # one narrow copy: the prepared table carries ~200 columns, and every filter below would
-    # otherwise copy all of them
-    used = {"patient_id", "group", "vbq", "dxa_status", "vbq_status", "vbq_repeat", "vbq_obs2",
-            "modic_type", "modic_levels", "modic_grade", *TABLE2_CONTINUOUS,
-            *TABLE2_CATEGORICAL, *TABLE3_Y, *covariates, *COMBINED_PREDICTORS}
-    slim = table[[c for c in table.columns if c in used]].copy()
-    for col in slim.columns:  # Arrow-backed strings are slow to factorize in small tables
-        if isinstance(slim[col].dtype, pd.StringDtype):
-            slim[col] = slim[col].astype(object)
-    slim.attrs = table.attrs
-    table = slim
+    attrs = table.attrs
+    table = _narrow(table, covariates)
 
     def attempt(f, *a, **k):
         try:
@@ -582,6 +611,6 @@ def analyse(table: pd.DataFrame, *, covariates: Sequence[str] = ("age",),
         table5=attempt(table5, table),
         reliability=(attempt(vbq_reliability, table)
                      if reliability and "vbq_repeat" in table.columns else {}),
-        thresholds=dict(table.attrs.get("thresholds", {})),
-        counts=dict(table.attrs.get("counts", {})),
+        thresholds=dict(attrs.get("thresholds", {})),
+        counts=dict(attrs.get("counts", {})),
     )

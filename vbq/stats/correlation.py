@@ -161,6 +161,8 @@ def _check_confidence(confidence: float) -> float:
 
 def _as_float(values: Any, name: str) -> np.ndarray:
     """1-D float array; pandas NA and None become NaN."""
+    if isinstance(values, pd.Series) and values.dtype.kind in "iuf":  # no parsing needed
+        return values.to_numpy(dtype=float, na_value=np.nan)
     series = values if isinstance(values, pd.Series) else pd.Series(
         np.asarray(values, dtype=object).ravel())
     try:

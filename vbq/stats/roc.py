@@ -1438,20 +1438,19 @@ def compare_markers(
                 "p_value": p,
             }
         )
-    table = pd.DataFrame(rows)
+    pvals = np.array([r["p_value"] for r in rows])
     try:
-        if correction == "holm":
-            table["p_adjusted"] = _holm(table["p_value"].to_numpy())
-        else:
-            table["p_adjusted"] = multipletests(table["p_value"].to_numpy(),
-                                                method=correction)[1]
+        adjusted = (_holm(pvals) if correction == "holm"
+                    else multipletests(pvals, method=correction)[1])
     except ValueError as exc:
         raise InputError(
             f"correction must be a statsmodels multipletests method (e.g. 'holm'); received "
             f"{correction!r}"
         ) from exc
-    table["n"] = m + n
-    table["method"] = "paired DeLong"
+    # one frame from columns (a frame from records plus three inserts cost ~1 ms)
+    columns = {k: [r[k] for r in rows] for k in rows[0]}
+    table = pd.DataFrame({**columns, "p_adjusted": adjusted, "n": [m + n] * len(rows),
+                          "method": ["paired DeLong"] * len(rows)})
     return MarkerComparison(
         table=table,
         aucs={k: place[k][1] for k in names},
