@@ -386,9 +386,9 @@ def roc_study(table: pd.DataFrame, *, group: str = "control", target: str = "ost
     -------
     ROCStudy
     """
-    from .stats import combined_marker, compare_markers, roc_analysis
-
     import numpy as np
+
+    from .stats import combined_marker, compare_markers, roc_analysis
 
     mask, y = _subset(table, group, target)
     unknown = [m for m in markers if m not in MARKERS]
