@@ -57,9 +57,9 @@ def _check_positive(positive: Any, observed: set) -> tuple:
 
 def _flag(values: pd.Series, positive: tuple) -> pd.Series:
     """True when the status is one of `positive`, False otherwise, missing stays missing."""
-    flag = values.isin(positive).astype(object)
-    flag[values.isna()] = None
-    return flag
+    # a nullable boolean array: its codes come without hashing (see groups._labels)
+    flag = values.isin(positive).to_numpy(dtype=bool, na_value=False)
+    return pd.Series(pd.arrays.BooleanArray(flag, values.isna().to_numpy()), index=values.index)
 
 
 def _row(measure: str, res: CategoricalComparison) -> dict[str, Any]:
@@ -207,7 +207,7 @@ def prevalence_shift(
                                 correction, test, untestable_ok=True)
     r_tst = _categorical_kernel(tst, codes, groups, test_col, between, _FLAG_LEVELS,
                                 correction, test, untestable_ok=True)
-    neg = (ref == False).to_numpy(dtype=bool)  # noqa: E712 - elementwise on an object Series
+    neg = ~ref.to_numpy(dtype=bool, na_value=True)  # present and not positive
     r_neg = _categorical_kernel(tst[neg], codes[neg], groups, f"{test_col} | {reference_col} "
                                 "negative", between, _FLAG_LEVELS, correction, test,
                                 untestable_ok=True)
