@@ -80,6 +80,7 @@ if study.comparison is not None:
     st.subheader("Paired comparison of the AUCs")
     comp = study.comparison.to_frame()
     st.dataframe(display.format_comparison(comp), hide_index=True, width="stretch")
+    display.downloads(comp, "roc_auc_comparison", key="roc_dl_comparison")
     st.caption(f"Paired DeLong test (DeLong et al. 1988) on {study.comparison.n_pos} positive and "
                f"{study.comparison.n_neg} negative patients with every marker; p adjusted by "
                f"{study.comparison.correction} when more than two markers are compared.")

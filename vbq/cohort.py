@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from . import io as _io
 from ._attrs import FrozenDict, frozen_records
 from .errors import InputError
 from .schema import LEVELS
@@ -374,8 +375,6 @@ def prepare(
     >>> table["group"].value_counts().to_dict()
     {'control': 134, 'degenerative': 101}
     """
-    from . import io as _io  # local import: io imports this module's siblings
-
     settings = settings or Settings()
     cohort, creport = _io.coerce_cohort(cohort, source="cohort")
     dxa, dreport = _io.coerce_dxa(dxa, source="DXA")

@@ -67,6 +67,10 @@ def test_roc_page_matches_vbq_and_marks_directions(demo):
     auc = study.results["vbq"].auc
     assert shown.iloc[0]["AUC (95% CI)"].startswith(f"{auc:.3f}")
     assert any("lower = positive" in c.value for c in at.caption)
+    keys = [b.proto.id for b in at.get("download_button")]
+    for stem in ("roc_dl_table4", "roc_dl_comparison"):  # every table can be taken home
+        assert any(k.endswith(f"{stem}_csv") for k in keys), keys
+        assert any(k.endswith(f"{stem}_xlsx") for k in keys), keys
 
 
 def test_query_string_round_trip_restores_settings_and_view():
