@@ -3,6 +3,13 @@ reliability=False)`: Table 2 with ANCOVA, Table 3, both ROC targets for VBQ and 
 DeLong, prevalence shift, Table 5), and with the ICC reliability added, on the 235-patient demo
 and scaled to 100,000 patients (demo rows resampled with new IDs). Medians of repeated runs.
 
+Beside it, in the same run, a peer: the same tests as a straightforward script would write them
+with the libraries' front ends (scipy.stats t-test, chi-square and Fisher 2 x 2, statsmodels
+formula ANCOVA with Type III sums of squares, scipy pearsonr, scikit-learn ROC AUC and curve).
+The peer computes less (no DeLong CI or paired test, no Wilson CIs, no exact r x 2 Fisher, no
+Zou CI), so the ratio understates the difference; it is there because the machines are shared and
+noisy, and a ratio measured in one run is steadier than a time.
+
 Run: .venv/bin/python bench/bench_study.py
 Target (issue 3): under 50 ms at n = 235; near-linear growth to 100,000.
 """
@@ -38,10 +45,58 @@ def scaled(cohort: pd.DataFrame, dxa: pd.DataFrame, n: int, seed: int = 0):
     return c, d.assign(patient_id=ids)
 
 
+def peer(table: pd.DataFrame) -> None:
+    """The study's tests through the libraries' public front ends, one call per test."""
+    import warnings
+
+    import statsmodels.api as sm
+    import statsmodels.formula.api as smf
+    from scipy import stats
+    from sklearn.metrics import roc_auc_score, roc_curve
+
+    groups = table["group"].astype(object)
+    deg, ctl = (groups == "degenerative").to_numpy(), (groups == "control").to_numpy()
+    for var in vbq.study.TABLE2_CONTINUOUS:  # Table 2: t-test and age-adjusted ANCOVA
+        y = table[var].to_numpy(dtype=float, na_value=np.nan)
+        stats.ttest_ind(y[deg], y[ctl], nan_policy="omit")
+        if var != "age":
+            d = pd.DataFrame({"y": y, "g": groups, "age": table["age"]}).dropna()
+            fit = smf.ols("y ~ C(g, Sum) + age", data=d).fit()
+            sm.stats.anova_lm(fit, typ=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for var in [*vbq.study.TABLE2_CATEGORICAL, "modic_type", "modic_levels", "modic_grade"]:
+            ct = pd.crosstab(table[var].astype(object), groups)
+            if ct.shape[0] > 1:
+                stats.chi2_contingency(ct, correction=False)
+                if ct.shape == (2, 2):
+                    stats.fisher_exact(ct)
+        for y in vbq.study.TABLE3_Y:  # Table 3: per group and overall
+            for rows in (deg, ctl, deg | ctl):
+                d = table.loc[rows, ["vbq", y]].dropna()
+                stats.pearsonr(d["vbq"], d[y])
+    sub = table[ctl]
+    for positive in vbq.study.TARGETS.values():  # ROC, both targets, both markers
+        lab = sub["dxa_status"].isin(positive).to_numpy(dtype=bool, na_value=False)
+        for marker, sign in (("vbq", 1), ("hu_l1", -1)):
+            score = sign * sub[marker].to_numpy(dtype=float, na_value=np.nan)
+            ok = ~np.isnan(score)
+            roc_auc_score(lab[ok], score[ok])
+            roc_curve(lab[ok], score[ok])
+    for col in ("dxa_status", "vbq_status"):  # prevalence shift
+        stats.chi2_contingency(pd.crosstab(table[col].isin(["osteoporosis"]), groups),
+                               correction=False)
+
+
 def main() -> None:
     cohort, dxa = vbq.demo.load()
     cohort, _ = vbq.io.coerce_cohort(cohort)
     dxa, _ = vbq.io.coerce_dxa(dxa)
+    table = vbq.prepare(cohort, dxa)
+    ours = _time(lambda: vbq.study.analyse(table, reliability=False), 40)
+    theirs = _time(lambda: peer(table), 10)
+    print(f"n = 235: vbq.study.analyse {ours:.4f} s; peer (library front ends, fewer results) "
+          f"{theirs:.4f} s; ratio {ours / theirs:.2f}\n")
     print(f"{'n':>8} {'prepare (s)':>12} {'analyse (s)':>12} {'+ ICC (s)':>10} "
           f"{'analyse / n (us)':>17}")
     base = None
