@@ -240,3 +240,27 @@ def test_validated_tables_are_not_revalidated_until_they_change():
     edited.loc[2, "si_l1"] = -5.0  # the stamp travels with attrs, but the contents changed
     _, r3 = vbq.io.coerce_cohort(edited)
     assert any(p.row == 4 and "negative" in p.message for p in r3.errors)
+
+
+def test_excel_unicode_text_and_old_mac_line_endings_are_read():
+    # Excel's "Unicode text" export: UTF-16 with a byte-order mark, tab-delimited
+    cohort, _ = make_tables(8)
+    expected, _ = load_cohort(_csv(cohort), name="c.csv")
+    utf16 = cohort.to_csv(index=False, sep="\t").encode("utf-16")
+    table, report = load_cohort(utf16, name="c.txt")
+    pd.testing.assert_frame_equal(table, expected, check_like=True)
+    assert not any("not UTF-8" in p.message for p in report.problems)
+    # classic Mac OS line endings (a lone \r)
+    mac = cohort.to_csv(index=False, lineterminator="\r").encode()
+    table, _ = load_cohort(mac, name="c.csv")
+    pd.testing.assert_frame_equal(table, expected, check_like=True)
+
+
+def test_unreadable_csv_is_a_named_error_with_the_line():
+    # the csv module refuses a field over its size limit: an InputError naming the file and the
+    # line, never a csv.Error traceback
+    huge = b"patient_id,age\nP1,\"" + b"9" * 200_000 + b"\"\n"
+    with pytest.raises(vbq.io.InputError, match=r"c\.csv.*cannot read the file as CSV \(line 2\)"):
+        load_cohort(huge, name="c.csv")
+    with pytest.raises(vbq.io.InputError, match="binary"):
+        load_cohort(b"patient_id,age\nP1,\x0070\n", name="c.csv")

@@ -317,23 +317,34 @@ def _read_rows(data: bytes, name: str, sheet: str | int | None,
             return [list(r) for r in ws.iter_rows(min_row=1, values_only=True)]
         finally:
             wb.close()
-    # CSV / TSV
-    text = None
-    for enc in ("utf-8-sig", "cp1252", "latin-1"):
+    # CSV / TSV. Excel's "Unicode text" export is UTF-16 with a byte-order mark.
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        encodings: tuple[str, ...] = ("utf-16",)
+    else:
+        encodings = ("utf-8-sig", "cp1252", "latin-1")  # latin-1 decodes any bytes
+    text = ""
+    for enc in encodings:
         try:
             text = data.decode(enc)
-            if enc != "utf-8-sig":
-                report.add(WARNING, f"file is not UTF-8; read as {enc}")
-            break
         except UnicodeDecodeError:
+            if enc == encodings[-1]:
+                report.add(ERROR, f"file is not valid {enc} text")
+                return []
             continue
-    assert text is not None  # latin-1 decodes any bytes
+        if enc not in ("utf-8-sig", "utf-16"):
+            report.add(WARNING, f"file is not UTF-8; read as {enc}")
+        break
     if "\x00" in text:
         report.add(ERROR, "file looks binary, not CSV or XLSX")
         return []
     delim = _sniff_delimiter(text[:50000])
-    reader = csv.reader(_stdio.StringIO(text), delimiter=delim)
-    return [row for row in reader]
+    # newline="": the csv module handles \r, \n and \r\n itself, quoted line breaks included
+    reader = csv.reader(_stdio.StringIO(text, newline=""), delimiter=delim)
+    try:
+        return [row for row in reader]
+    except csv.Error as exc:
+        report.add(ERROR, f"cannot read the file as CSV (line {reader.line_num}): {exc}")
+        return []
 
 
 def _sniff_delimiter(sample: str) -> str:
