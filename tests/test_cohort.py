@@ -289,3 +289,23 @@ def test_inverted_derived_thresholds_are_made_consistent_and_noted():
     assert th["vbq_osteopenia"] <= th["vbq_osteoporosis"]
     if th["youden_osteopenia"] > th["youden_osteoporosis"] + 0.1:
         assert "came out above" in th["note"]
+
+
+def test_prepare_and_analyse_with_only_the_required_columns():
+    # optional columns (HU, Modic, comorbidities, repeated readings, hip DXA) may be absent
+    # altogether, not only blank: prepare keeps what is there and analyse says what is missing
+    from vbq.schema import COHORT_COLUMNS, DXA_COLUMNS
+
+    cohort, dxa = vbq.demo.load()
+    grades = [c.name for c in COHORT_COLUMNS if c.name.split("_l")[0] in
+              ("facet", "genant", "ucla", "osteophyte_dir", "osteophyte_mm")
+              and not c.name.endswith(("_repeat", "_obs2"))]
+    cohort = cohort[[c.name for c in COHORT_COLUMNS if c.required] + grades]
+    dxa = dxa[[c.name for c in DXA_COLUMNS if c.required]]
+    table = vbq.prepare(cohort, dxa)
+    assert "hu_l1" not in table.columns and len(table) > 0
+    result = vbq.study.analyse(table)
+    assert "Modic" in result.table5
+    assert "L1 HU" in result.roc["osteoporosis"].errors["hu_l1"]
+    assert result.reliability == {}
+    assert not isinstance(result.table2, str)

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 import vbq
 from vbq.errors import DegenerateInputError, InputError
+from vbq.schema import COHORT_COLUMNS, DXA_COLUMNS
 
 NAMED = (InputError, DegenerateInputError)
 
@@ -105,6 +106,10 @@ def blanked(draw, frame: pd.DataFrame) -> pd.DataFrame:
                 out.columns.get_loc(draw(st.sampled_from(cols)))] = None
     if draw(st.booleans()):  # a whole column empty
         out[draw(st.sampled_from(cols))] = None
+    if draw(st.booleans()):  # optional columns absent altogether
+        optional = [c.name for c in [*COHORT_COLUMNS, *DXA_COLUMNS]
+                    if not c.required and c.name in out.columns]
+        out = out.drop(columns=draw(st.lists(st.sampled_from(optional), unique=True)))
     return out
 
 

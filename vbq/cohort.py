@@ -471,6 +471,7 @@ def prepare(
     )
     lead = ["patient_id", "age", "sex", "group", "vbq", "hu_l1", "bmd_l1_l4", "t_l1_l4",
             "t_lowest", "dxa_status", "vbq_status", "n_degenerative", "vbq_levels"]
+    lead = [c for c in lead if c in table.columns]  # optional ones (hu_l1) may be absent
     table = table[lead + [c for c in table.columns if c not in lead]]
 
     n_excluded = sum(1 for r in log if r["patient_excluded"])

@@ -105,3 +105,29 @@ def test_mapping_editor_fixes_an_unrecognised_column(at):
     assert _metrics(at)["Analysed"] == str(len(expected))
     mapping = next(iter(at.session_state["data_mapping_cohort"].values()))
     assert mapping == {"Vertebra one": "si_l1"}  # and nothing else was remapped
+
+
+@pytest.mark.parametrize("page", ["app_pages/groups.py", "app_pages/correlations.py",
+                                  "app_pages/roc.py", "app_pages/thresholds.py"])
+def test_minimal_upload_every_page_runs_and_says_what_is_missing(at, page):
+    # Only the required columns and the degeneration grades: no HU, no Modic, no repeated
+    # readings, no comorbidities, no hip DXA. Every page must still run, show what it can and
+    # say what it cannot.
+    from vbq.schema import COHORT_COLUMNS, DXA_COLUMNS
+
+    cohort, dxa = vbq.demo.load()
+    grades = ("facet", "genant", "ucla", "osteophyte_dir", "osteophyte_mm")
+    keep = [c.name for c in COHORT_COLUMNS if c.required] + [
+        f"{g}_l{i}" for g in grades for i in range(1, 5)]
+    cohort = cohort[keep]
+    dxa = dxa[[c.name for c in DXA_COLUMNS if c.required]]
+    _upload(at, cohort.to_csv(index=False).encode(), dxa.to_csv(index=False).encode())
+    assert not at.session_state["dataset"].is_demo
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    said = " ".join(x.value for x in [*at.info, *at.warning, *at.caption])
+    if page == "app_pages/groups.py":
+        assert "Modic" in said  # Table 5 cannot be made, and the page says so
+    if page == "app_pages/roc.py":
+        assert "L1 HU" in said  # the HU marker has no values
