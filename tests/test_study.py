@@ -93,3 +93,31 @@ def test_adjusted_cutoff_rejects_bad_arguments():
     with pytest.raises(vbq.InputError, match="decimals"):
         vbq.study.adjusted_cutoff(2.8, decimals=-1)
     assert vbq.study.adjusted_cutoff(float("inf")) == float("inf")
+
+
+@pytest.mark.parametrize("target, name, positive", [
+    ("osteoporosis", "vbq_osteoporosis", ("osteoporosis",)),
+    ("osteopenia_or_worse", "vbq_osteopenia", ("osteopenia", "osteoporosis")),
+])
+def test_threshold_point_counts_by_hand(target, name, positive):
+    settings = vbq.Settings(**vbq.settings.PAPER_THRESHOLDS)
+    table = vbq.prepare(*vbq.demo.load(), settings)
+    roc, thr, at = vbq.study.threshold_point(table, target=target)
+    assert thr == vbq.settings.PAPER_THRESHOLDS[name]
+    ctl = table[table["group"] == "control"]
+    sick = ctl["dxa_status"].isin(positive).to_numpy()
+    flagged = (ctl["vbq"] >= thr).to_numpy()  # VBQ at or above the threshold is positive
+    assert at.tp == (sick & flagged).sum() and at.fn == (sick & ~flagged).sum()
+    assert at.fp == (~sick & flagged).sum() and at.tn == (~sick & ~flagged).sum()
+    assert at.sensitivity == pytest.approx((sick & flagged).sum() / sick.sum())
+    assert roc.auc == vbq.study.roc_study(table, target=target, markers=("vbq",)).results["vbq"].auc
+
+
+def test_threshold_point_errors():
+    table = vbq.prepare(*vbq.demo.load())
+    with pytest.raises(vbq.InputError, match="target"):
+        vbq.study.threshold_point(table, target="fracture")
+    bare = table.copy()
+    bare.attrs = {}
+    with pytest.raises(vbq.InputError, match="vbq.prepare"):
+        vbq.study.threshold_point(bare)

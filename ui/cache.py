@@ -119,14 +119,7 @@ def reclassification(digest: str, settings: vbq.Settings, _table: pd.DataFrame) 
 
 @st.cache_data(max_entries=MAX_ENTRIES)
 def threshold_point(digest: str, settings: vbq.Settings, target: str, _table: pd.DataFrame):
-    """(control-group VBQ ROC, threshold in force for `target`, metrics at it)."""
-    study = vbq.study.roc_study(_table, group="control", target=target, markers=("vbq",))
-    if "vbq" not in study.results:
-        raise vbq.DegenerateInputError(study.errors.get("vbq", "no VBQ ROC curve"))
-    res = study.results["vbq"]
-    name = "osteoporosis" if target == "osteoporosis" else "osteopenia"
-    thr = _table.attrs["thresholds"][f"vbq_{name}"]
-    return res, thr, res.at(thr)
+    return vbq.study.threshold_point(_table, target=target)
 
 
 @st.cache_data(max_entries=MAX_ENTRIES)

@@ -38,6 +38,7 @@ __all__ = [
     "prevalence_breakdowns",
     "reclassification",
     "grey_zone",
+    "threshold_point",
     "StudyAnalysis",
     "analyse",
 ]
@@ -530,6 +531,43 @@ def grey_zone(table: pd.DataFrame, *, rule_out: float, rule_in: float, group: st
     y, rows = roc_subset(table, group, target, columns=["vbq"])
     return _grey_zone(y, rows["vbq"].to_numpy(dtype=float), rule_out=rule_out, rule_in=rule_in,
                       higher_is_positive=True)
+
+
+def threshold_point(table: pd.DataFrame, *, target: str = "osteoporosis"):
+    """The VBQ threshold in force for `target` placed on the control group's VBQ ROC curve.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Prepared table; its ``attrs["thresholds"]`` holds the thresholds in force (derived,
+        manual or the paper's, see `vbq.Settings`).
+    target : {"osteoporosis", "osteopenia_or_worse"}, keyword-only
+        The osteoporosis threshold for the first, the osteopenia threshold for the second.
+
+    Returns
+    -------
+    tuple
+        ``(roc, threshold, metrics)``: the control-group `ROCResult` of VBQ, the threshold, and
+        ``roc.at(threshold)`` (sensitivity, specificity with Wilson CIs, PPV, NPV...).
+
+    Raises
+    ------
+    InputError
+        Unknown target, or a table without thresholds (not made by `vbq.prepare`).
+    DegenerateInputError
+        No ROC curve in the control group (one class only, no VBQ values).
+    """
+    if target not in TARGETS:
+        raise InputError(f"target: expected one of {tuple(TARGETS)}, got {target!r}")
+    key = "vbq_osteoporosis" if target == "osteoporosis" else "vbq_osteopenia"
+    threshold = table.attrs.get("thresholds", {}).get(key)
+    if threshold is None:
+        raise InputError("the table carries no VBQ thresholds: prepare it with vbq.prepare")
+    study = roc_study(table, group="control", target=target, markers=("vbq",))
+    if "vbq" not in study.results:
+        raise DegenerateInputError(study.errors.get("vbq", "no VBQ ROC curve"))
+    res = study.results["vbq"]
+    return res, threshold, res.at(threshold)
 
 
 # ---------------------------------------------------------------------------------------------
