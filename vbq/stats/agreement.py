@@ -486,7 +486,14 @@ def _icc_matrix(
                 f"icc: `{param}` column {names[param]!r} is missing in {int(bad.sum())} row(s) "
                 f"(first at index {bad.index[bad.to_numpy()][0]!r}); every rating needs its ids"
             )
-    dup = data.duplicated(subset=[targets, raters], keep="first")
+    # Codes in first-appearance order, so any hashable id type and the order survive; one pass
+    # per column (duplicated + unique + get_indexer took ~3 ms on 470 rows).
+    ti, target_ids = pd.factorize(data[targets])
+    ri, rater_index = pd.factorize(data[raters])
+    rater_ids = list(rater_index)
+    key = ti.astype(np.int64) * len(rater_ids) + ri
+    dup = np.ones(key.size, dtype=bool)
+    dup[np.unique(key, return_index=True)[1]] = False  # every occurrence after the first
     if dup.any():
         pairs = list(dict.fromkeys(zip(data.loc[dup, targets], data.loc[dup, raters], strict=True)))
         raise InputError(
@@ -494,13 +501,8 @@ def _icc_matrix(
             f"each target needs exactly one rating per rater",
             problems=pairs,
         )
-    target_ids = pd.unique(data[targets])
-    rater_ids = list(pd.unique(data[raters]))
     if len(rater_ids) < 2:
         raise DegenerateInputError(f"icc: need at least 2 raters, got {len(rater_ids)}")
-    # Index by codes (not pivot) so any hashable id type and first-appearance order survive.
-    ti = pd.Index(target_ids).get_indexer(data[targets])
-    ri = pd.Index(rater_ids).get_indexer(data[raters])
     wide = np.full((len(target_ids), len(rater_ids)), np.nan)
     wide[ti, ri] = y
     complete = ~np.isnan(wide).any(axis=1)
