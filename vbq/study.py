@@ -415,10 +415,12 @@ def roc_study(table: pd.DataFrame, *, group: str = "control", target: str = "ost
             except (InputError, DegenerateInputError) as exc:
                 errors[m] = str(exc)
             continue
-        values = (table[m].to_numpy(dtype=float, na_value=np.nan) if m in table.columns
-                  else np.array([]))
-        values = values if mask is None or not values.size else values[mask]
-        if not values.size or np.isnan(values).all():
+        if m not in table.columns:
+            errors[m] = f"no {MARKERS[m][0]} values in this dataset"
+            continue
+        values = table[m].to_numpy(dtype=float, na_value=np.nan)
+        values = values if mask is None else values[mask]
+        if np.isnan(values).all():
             errors[m] = f"no {MARKERS[m][0]} values in this dataset"
         else:
             scores[m] = values

@@ -904,7 +904,7 @@ def _ancova_fit(Y, c, groups, z, dvs, between, covariates, ss_type, confidence, 
         raise DegenerateInputError(f"group(s) {empty} have no complete row for the ANCOVA")
     if g < 2:
         raise DegenerateInputError(f"the ANCOVA needs two groups, got {list(groups)}")
-    nobs, k = Y.shape
+    nobs = Y.shape[0]
     p = 1 + (g - 1) + q
     if nobs <= p:
         raise DegenerateInputError(
