@@ -713,3 +713,27 @@ def test_holm_matches_r_p_adjust():
     # R 4.2.2: p.adjust(c(0.01, 0.04, 0.03, 0.2), "holm") -> 0.04 0.09 0.09 0.20
     np.testing.assert_allclose(_holm(np.array([0.01, 0.04, 0.03, 0.2])),
                                [0.04, 0.09, 0.09, 0.20], atol=1e-12)
+
+
+def test_bootstrap_cutoff_of_a_constant_score_has_infinite_bounds_not_nan():
+    # every resample of a constant score finds no finite cutoff: the percentile interval is
+    # (-inf, -inf), computed without numpy's NaN from inf - inf
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        res = bootstrap_cutoff([0, 1, 0, 1], [2.0, 2.0, 2.0, 2.0], n_boot=30)
+    assert np.isneginf(res.cutoffs).all()
+    assert res.cutoff_ci == (-np.inf, -np.inf)
+
+
+def test_quantiles_type7_match_numpy_and_take_infinite_limits():
+    from vbq.stats.roc import _quantiles_type7
+
+    x = np.array([3.0, 1.0, 2.0, 7.5, 4.0])
+    assert _quantiles_type7(x, (0.025, 0.5, 0.975)) == pytest.approx(
+        np.quantile(x, [0.025, 0.5, 0.975]))
+    y = np.array([-np.inf, -np.inf, 1.0, 2.0, np.inf])
+    # R 4.2.2: quantile(c(-Inf, -Inf, 1, 2, Inf), c(0.1, 0.5, 0.9), type = 7) gives
+    # -Inf 1 Inf (R takes the infinite neighbour's limit; numpy returns NaN with a warning)
+    assert _quantiles_type7(y, (0.1, 0.5, 0.9)) == [-np.inf, 1.0, np.inf]

@@ -1473,7 +1473,8 @@ class BootstrapCutoffResult:
     cutoff : float
         Youden-optimal cutoff on the full sample (as `roc_analysis`).
     cutoff_ci : tuple of float
-        Percentile interval (R type-7 quantiles) of the resampled cutoffs.
+        Percentile interval (R type-7 quantiles) of the resampled cutoffs; a bound is -inf or
+        +inf when that tail of resamples has no finite cutoff (a constant score, say).
     cutoffs : numpy.ndarray
         The Youden cutoff of each resample (+/-inf when no finite cutoff wins in it).
     sensitivity_in_bag, specificity_in_bag : numpy.ndarray
@@ -1638,6 +1639,34 @@ def _bootstrap_cutoff_chunk(
     return cut, sens_in, spec_in, sens_oob, spec_oob
 
 
+def _quantiles_type7(x: np.ndarray, probs: tuple[float, ...]) -> list[float]:
+    """R's type-7 (numpy's default "linear") quantiles of values that may hold +/-inf.
+
+    numpy interpolates ``a + (b - a) * t``, which is NaN (with a RuntimeWarning) when a
+    neighbour is infinite; the limit is the infinite neighbour whenever it has positive weight,
+    and the common value when both neighbours are equal.
+    """
+    if np.isfinite(x).all():
+        return [float(v) for v in np.quantile(x, probs)]
+    xs = np.sort(x)
+    out = []
+    for q in probs:
+        h = (xs.size - 1) * q
+        lo = int(math.floor(h))
+        hi = min(lo + 1, xs.size - 1)
+        t = h - lo
+        a, b = float(xs[lo]), float(xs[hi])
+        if t == 0.0 or a == b:
+            out.append(a)
+        elif not math.isfinite(a):
+            out.append(a)
+        elif not math.isfinite(b):
+            out.append(b)
+        else:
+            out.append(a + (b - a) * t)
+    return out
+
+
 def bootstrap_cutoff(
     y_true: Any,
     score: Any,
@@ -1725,7 +1754,7 @@ def bootstrap_cutoff(
     opt_sens = sens_in[defined] - sens_oob[defined]
     opt_spec = spec_in[defined] - spec_oob[defined]
     alpha = 1.0 - confidence
-    low, high = np.quantile(cut, [alpha / 2.0, 1.0 - alpha / 2.0])
+    low, high = _quantiles_type7(cut, (alpha / 2.0, 1.0 - alpha / 2.0))
     sign = 1.0 if hp else -1.0
     return BootstrapCutoffResult(
         cutoff=float(sign * full_cut[0]),
@@ -2016,16 +2045,23 @@ def _fit_logit(y: np.ndarray, X: np.ndarray):
     import warnings
 
     import statsmodels.api as sm
-    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", PerfectSeparationWarning)
+        warnings.simplefilter("error", ConvergenceWarning)
         try:
             fit = sm.Logit(y.astype(float), X).fit(disp=False, method="newton", maxiter=100)
         except (PerfectSeparationWarning, np.linalg.LinAlgError) as exc:
             raise DegenerateInputError(
                 f"logistic regression cannot be fitted (perfect separation or singular design): "
                 f"{exc}"
+            ) from exc
+        except ConvergenceWarning as exc:  # quasi-separation: the estimates run off to infinity
+            raise DegenerateInputError(
+                "logistic regression did not converge in 100 Newton steps (the classes are "
+                "(quasi-)separated by the predictors, or a group is very small); its "
+                "coefficients would be unreliable"
             ) from exc
     return fit
 
@@ -2063,7 +2099,8 @@ def combined_marker(
     InputError
         X not a DataFrame, lengths differ, bad n_splits.
     DegenerateInputError
-        One class only, a class smaller than n_splits, perfect separation.
+        One class only, a class smaller than n_splits, perfect separation, or a fit (full
+        sample or any fold) that does not converge (quasi-separation).
 
     Notes
     -----
