@@ -71,3 +71,17 @@ def test_every_public_function_is_in_the_readme():
             if name not in readme:
                 missing.append(f"{module.__name__}.{name}")
     assert not missing, missing
+
+
+def test_readme_study_block_runs_on_the_demo():
+    # the README's `vbq.study` example is executed as written, on the demo
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("### The study's tables: `vbq.study`", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    cohort, dxa = vbq.demo.load()
+    scope = {"vbq": vbq, "cohort": cohort, "table": vbq.prepare(cohort, dxa)}
+    exec(compile(code, "README.md", "exec"), scope)  # our own documentation, run as written
+    assert scope["thr"] == scope["table"].attrs["thresholds"]["vbq_osteoporosis"]
