@@ -309,3 +309,13 @@ def test_prepare_and_analyse_with_only_the_required_columns():
     assert "L1 HU" in result.roc["osteoporosis"].errors["hu_l1"]
     assert result.reliability == {}
     assert not isinstance(result.table2, str)
+
+
+def test_coinciding_thresholds_are_noted():
+    # equal thresholds leave the VBQ osteopenia class empty: the user is told, not left to notice
+    table = vbq.prepare(*make_tables(12), vbq.Settings(vbq_osteopenia=2.9, vbq_osteoporosis=2.9))
+    th = table.attrs["thresholds"]
+    assert "coincide (2.9)" in th["note"]
+    assert not (table["vbq_status"] == "osteopenia").any()
+    table = vbq.prepare(*make_tables(12), vbq.Settings(vbq_osteopenia=2.6, vbq_osteoporosis=2.9))
+    assert table.attrs["thresholds"]["note"] == ""

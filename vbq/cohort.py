@@ -517,7 +517,8 @@ def vbq_thresholds(table: pd.DataFrame, settings: Settings | None = None) -> dic
         ``vbq_osteopenia``, ``vbq_osteoporosis`` (floats), ``source_osteopenia``,
         ``source_osteoporosis`` ("settings", "control-group Youden" or "paper (fallback)"),
         ``youden_osteopenia``, ``youden_osteoporosis`` (the unrounded cutoffs, NaN when not
-        derived) and ``note`` (why a fallback was used, else "").
+        derived) and ``note`` (why a fallback was used, or that the two thresholds came out
+        inverted or equal, so that VBQ classes nobody osteopenic; else "").
     """
     from .settings import PAPER_THRESHOLDS
 
@@ -556,6 +557,9 @@ def vbq_thresholds(table: pd.DataFrame, settings: Settings | None = None) -> dic
                      f"osteoporosis threshold ({out['vbq_osteoporosis']:g}); it is lowered to "
                      "it, so no patient is classed osteopenic by VBQ")
         out["vbq_osteopenia"] = out["vbq_osteoporosis"]
+    elif out["vbq_osteopenia"] == out["vbq_osteoporosis"]:
+        notes.append(f"the osteopenia and osteoporosis thresholds coincide "
+                     f"({out['vbq_osteoporosis']:g}), so no patient is classed osteopenic by VBQ")
     out["note"] = "; ".join(notes)
     return out
 
