@@ -288,3 +288,13 @@ def test_unreadable_csv_is_a_named_error_with_the_line():
         load_cohort(huge, name="c.csv")
     with pytest.raises(vbq.io.InputError, match="binary"):
         load_cohort(b"patient_id,age\nP1,\x0070\n", name="c.csv")
+
+
+def test_problem_values_read_as_written_for_in_memory_numpy_values():
+    # a DataFrame built in a notebook holds numpy scalars: the report shows 11.9, not
+    # np.float64(11.9)
+    cohort, _ = make_tables(6)
+    cohort["bmi"] = np.array([24.0, 11.9, 25.5, 30.1, 22.2, 27.0])
+    _, report = vbq.io.coerce_cohort(cohort)
+    (problem,) = [p for p in report.errors if p.column == "bmi"]
+    assert problem.value == "11.9" and problem.row == 3

@@ -273,11 +273,12 @@ def list_sheets(source: Source) -> list[str]:
 def _cell_text(v: Any) -> str:
     if v is None:
         return ""
-    if isinstance(v, float):
+    if isinstance(v, float | np.floating):
+        v = float(v)  # numpy 2 writes np.float64(11.9) for repr(numpy scalar)
         if np.isnan(v):
             return ""
         return repr(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
-    if isinstance(v, bool):
+    if isinstance(v, bool | np.bool_):
         return "yes" if v else "no"
     return str(v).strip()
 
