@@ -235,6 +235,18 @@ def test_control_group_roc_matches_table_4(table):
     assert roc_auc_score(penic, vbq_scores) == pytest.approx(0.733, abs=0.04)  # Table 4
 
 
+def test_derived_thresholds_keep_the_papers_order(table):
+    # The paper derives 2.56 -> 2.6 (osteopenia) below 2.83 -> 2.9 (osteoporosis). The demo's
+    # control group must give two distinct thresholds in that order too, or the default view
+    # would class nobody VBQ-osteopenic (seed 1485 derived 2.8 / 2.8).
+    th = table.attrs["thresholds"]
+    assert th["source_osteopenia"] == th["source_osteoporosis"] == "control-group Youden"
+    assert th["youden_osteopenia"] < th["youden_osteoporosis"]
+    assert th["vbq_osteopenia"] < th["vbq_osteoporosis"]
+    assert th["note"] == ""
+    assert (table["vbq_status"] == "osteopenia").any()
+
+
 def test_prevalence_shift(table):
     for group, t_pct, v_pct in (("degenerative", 19.8, 53.5), ("control", 20.1, 38.8)):
         part = table[table["group"] == group]

@@ -92,9 +92,15 @@ __all__ = [
     "main",
 ]
 
-DEFAULT_SEED = 1485
-"""Seed of the shipped demo files: the best of about 14,000 seeds scanned (most seeds miss one to
-five of the 126 targets by sampling noise alone; this one meets all of them)."""
+DEFAULT_SEED = 35615
+"""Seed of the shipped demo files. Most seeds miss one to five of the 126 targets by sampling
+noise alone. Seed 1485, the best of a first scan of about 14,000 seeds, met all of them but its
+control group gave an osteopenia Youden cutoff above the osteoporosis one (2.80 and 2.76), so
+the derived thresholds coincided at 2.8 and VBQ classed nobody osteopenic. A second scan of about
+12,000 seeds (20000-25800, 32000-38060) kept those meeting every target with the two derived
+thresholds in the paper's order; of the three found, 35615 is closest to the targets overall
+(mean |achieved - target| / tolerance 0.29, against 0.31 for 1485) and derives 2.6 / 3.1 (the
+paper: 2.6 / 2.9)."""
 
 N_PATIENTS = 235
 N_DEGENERATIVE = 101
