@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 import vbq
-from ui import binding, cache, display
+from ui import binding, cache, display, safe
 from ui.sidebar import demo_banner
 from ui.state import Dataset, demo_dataset, get_dataset, get_settings, set_dataset
 
@@ -32,16 +32,16 @@ def _read(kind: str, upload) -> tuple[pd.DataFrame, vbq.io.ValidationReport] | N
     data = upload.getvalue()
     digest = hashlib.sha256(data).hexdigest()
     sheet = None
-    sheets = cache.sheets_of(digest, data)
-    if len(sheets) > 1:
-        sheet = st.selectbox("Sheet", sheets, key=f"data_sheet_{kind}")
     overrides = st.session_state.get(_mapping_key(kind), {}).get(digest, {})
     version = hashlib.sha256(repr(sorted(overrides.items())).encode()).hexdigest()[:8]
     try:
+        sheets = cache.sheets_of(digest, upload.name, data)
+        if len(sheets) > 1:
+            sheet = st.selectbox("Sheet", sheets, key=f"data_sheet_{kind}")
         table, report = cache.read_upload(digest, upload.name, kind, sheet,
                                           tuple(sorted(overrides.items())), data)
     except vbq.InputError as exc:
-        st.error(str(exc))
+        st.error(safe.text(exc))
         return None
     _mapping_editor(kind, digest, version, report)
     return table, report
@@ -86,13 +86,13 @@ def _mapping_editor(kind: str, digest: str, version: str,
 
 def _show_report(report: vbq.io.ValidationReport) -> None:
     if report.errors:
-        st.error(f"**{report.source}**: {len(report.errors)} error(s) block the analysis. "
+        st.error(f"**{safe.text(report.source)}**: {len(report.errors)} error(s) block the analysis. "
                  "Fix them in the file (or the mapping) and upload it again.")
     elif report.warnings:
-        st.warning(f"**{report.source}**: read {report.n_rows} rows with "
+        st.warning(f"**{safe.text(report.source)}**: read {report.n_rows} rows with "
                    f"{len(report.warnings)} warning(s).")
     else:
-        st.success(f"**{report.source}**: read {report.n_rows} rows, no problems found.")
+        st.success(f"**{safe.text(report.source)}**: read {report.n_rows} rows, no problems found.")
     if report.problems:
         st.dataframe(report.to_frame(), hide_index=True, width="stretch")
 
@@ -131,7 +131,7 @@ def _upload_section() -> None:
         return
     (cohort, creport), (dxa, dreport) = read["cohort"], read["dxa"]
     if not (creport.ok and dreport.ok):
-        st.info(f"Until the errors are fixed, the analysis below still uses **{dataset.name}**.")
+        st.info(f"Until the errors are fixed, the analysis below still uses **{safe.text(dataset.name)}**.")
         return
     cross = vbq.io.cross_check(cohort, dxa, cohort_name=creport.source, dxa_name=dreport.source,
                                cohort_rows=creport.rows, dxa_rows=dreport.rows)
@@ -172,7 +172,7 @@ else:
 dataset = get_dataset()
 settings = get_settings()
 demo_banner(dataset)
-st.header(dataset.name)
+st.header(safe.text(dataset.name))
 prepared = display.prepared_or_stop(dataset, settings)
 table, counts = prepared.table, prepared.counts
 m = st.columns(5)

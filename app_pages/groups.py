@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 import vbq
-from ui import binding, cache, display
+from ui import binding, cache, display, safe
 from ui.sidebar import demo_banner
 from ui.state import get_dataset, get_settings
 
@@ -85,7 +85,7 @@ if not display.two_groups_or_explain(counts):
 try:
     frame = cache.table2(dataset.digest, settings, tuple(covs), table)
 except vbq.InputError as exc:
-    st.error(str(exc))
+    st.error(safe.text(exc))
 else:
     st.dataframe(display.format_table2(frame), hide_index=True, width="stretch")
     display.downloads(frame, "table2", key="groups_dl_table2")

@@ -153,3 +153,39 @@ def test_arbitrary_bytes_never_crash_the_loaders(blob):
 def test_corrupt_xlsx_is_a_named_error(blob):
     # a zip signature makes the loader take the XLSX path
     _load("cohort", b"PK\x03\x04" + blob)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cells=st.lists(st.tuples(st.integers(0, 39), st.integers(0, 200),
+                                st.text(max_size=30)), min_size=1, max_size=12),
+       as_xlsx=st.booleans())
+def test_arbitrary_cell_contents_raise_nothing_but_input_error(demo_text, cells, as_xlsx):
+    """Any text in any cell (control characters, other scripts, lone surrogates excluded by
+    UTF-8) of a CSV or an XLSX gives a table or `InputError`, never another exception."""
+    import csv
+
+    cohort_text, _ = demo_text
+    rows = list(csv.reader(io.StringIO(cohort_text)))
+    for i, j, text in cells:
+        row = rows[1 + i % (len(rows) - 1)]
+        row[j % len(row)] = text
+    if as_xlsx:
+        import openpyxl
+
+        wb = openpyxl.Workbook()
+        for r in rows:
+            # openpyxl refuses control characters that XML 1.0 cannot hold; so does Excel
+            wb.active.append([openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE.sub("", v) for v in r])
+        buf = io.BytesIO()
+        wb.save(buf)
+        data, name = buf.getvalue(), "cohort.xlsx"
+    else:
+        out = io.StringIO()
+        csv.writer(out).writerows(rows)
+        data, name = out.getvalue().encode("utf-8", errors="surrogatepass"), "cohort.csv"
+    try:
+        table, report = vbq.io.load_cohort(data, name=name)
+    except InputError as exc:
+        assert name in str(exc)
+    else:
+        assert isinstance(table, pd.DataFrame) and report.ok

@@ -15,6 +15,7 @@ from typing import Any
 import streamlit as st
 
 import vbq
+from ui import safe
 from ui.state import get_settings, set_settings
 
 VIEW_KEY = "view"
@@ -142,4 +143,4 @@ def _coerce_like(text: str, default: Any) -> Any:
 def show_settings_error() -> None:
     msg = st.session_state.pop("_settings_error", None)
     if msg:
-        st.warning(msg)
+        st.warning(safe.text(msg))

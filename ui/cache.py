@@ -13,9 +13,17 @@ import streamlit as st
 import vbq
 
 MAX_ENTRIES = 64
+#: Cached results live at most an hour after they were computed (README, "Where your data lives").
+TTL = 3600
+#: Per-function ceilings on the serialized size of the entries, so a few large cohorts cannot
+#: hold the server's memory (Community Cloud gives an app 690 MB to 2.7 GB);
+#: `server.maxCacheDataSize` in .streamlit/config.toml caps all of them together.
+BIG = "150MB"  # an uploaded or prepared table: a 250,000-patient cohort is about 100 MB
+SMALL = "20MB"  # derived tables and curves
 
 
-@st.cache_data(max_entries=4, show_spinner="Loading the synthetic demo cohort...")
+@st.cache_data(max_entries=4, ttl=TTL, max_size=SMALL,
+               show_spinner="Loading the synthetic demo cohort...")
 def load_demo() -> tuple[pd.DataFrame, pd.DataFrame]:
     cohort, dxa = vbq.demo.load()
     cohort, _ = vbq.io.coerce_cohort(cohort, source="demo_cohort.csv")
@@ -23,19 +31,26 @@ def load_demo() -> tuple[pd.DataFrame, pd.DataFrame]:
     return cohort, dxa
 
 
-@st.cache_data(max_entries=MAX_ENTRIES, show_spinner="Reading and validating the file...")
+@st.cache_data(max_entries=8, ttl=TTL, max_size=BIG, scope="session",
+               show_spinner="Reading and validating the file...")
 def read_upload(digest: str, name: str, kind: str, sheet: str | None,
                 mapping: tuple[tuple[str, str | None], ...], _data: bytes):
-    """Read one uploaded file (cached on its content digest, sheet and mapping)."""
+    """Read one uploaded file (cached on its content digest, name, sheet and mapping).
+
+    Session-scoped: the raw upload's table and report stay with the session that uploaded it
+    and are dropped when that session ends."""
     return vbq.io.read_table(_data, kind, sheet=sheet, mapping=dict(mapping) or None, name=name)
 
 
-@st.cache_data(max_entries=MAX_ENTRIES)
-def sheets_of(digest: str, _data: bytes) -> list[str]:
-    return vbq.io.list_sheets(_data)
+@st.cache_data(max_entries=8, ttl=TTL, max_size=SMALL, scope="session")
+def sheets_of(digest: str, name: str, _data: bytes) -> list[str]:
+    """Sheet names of an uploaded workbook ([] for CSV); `vbq.InputError` for a file that is
+    not a readable workbook (never cached: Streamlit caches return values only)."""
+    return vbq.io.list_sheets(_data, name=name)
 
 
-@st.cache_data(max_entries=MAX_ENTRIES, show_spinner="Preparing the cohort...")
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=BIG,
+               show_spinner="Preparing the cohort...")
 def prepare(digest: str, settings: vbq.Settings, _cohort: pd.DataFrame,
             _dxa: pd.DataFrame) -> vbq.PreparedCohort:
     """`vbq.prepare_cohort` keyed on the data digest and the frozen settings.
@@ -47,30 +62,31 @@ def prepare(digest: str, settings: vbq.Settings, _cohort: pd.DataFrame,
     return vbq.prepare_cohort(_cohort, _dxa, settings, validate=False)
 
 
-@st.cache_data(max_entries=MAX_ENTRIES)
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL)
 def cohort_summary(digest: str, settings: vbq.Settings, _table: pd.DataFrame) -> pd.DataFrame:
     return vbq.cohort_summary(_table)
 
 
-@st.cache_data(max_entries=MAX_ENTRIES)
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL)
 def degeneration_summary(digest: str, settings: vbq.Settings,
                          _cohort: pd.DataFrame) -> pd.DataFrame:
     return vbq.cohort.degeneration_summary(_cohort, settings.criteria)
 
 
-@st.cache_data(max_entries=MAX_ENTRIES)
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL)
 def grouping_kappa(digest: str, settings: vbq.Settings, _cohort: pd.DataFrame) -> dict:
     return vbq.study.grouping_kappa(_cohort, settings.criteria)
 
 
-@st.cache_data(max_entries=MAX_ENTRIES, show_spinner="Computing Table 2...")
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL,
+               show_spinner="Computing Table 2...")
 def table2(digest: str, settings: vbq.Settings, covariates: tuple[str, ...],
            _table: pd.DataFrame) -> pd.DataFrame:
     """Table 2 as its tidy frame (`GroupComparison.to_frame`)."""
     return vbq.study.table2(_table, covariates=covariates).to_frame()
 
 
-@st.cache_data(max_entries=MAX_ENTRIES)
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL)
 def table5(digest: str, settings: vbq.Settings, _table: pd.DataFrame):
     """Table 5 as (tidy frame, patients with Modic change per group, patients without)."""
     res = vbq.study.table5(_table)
@@ -78,25 +94,28 @@ def table5(digest: str, settings: vbq.Settings, _table: pd.DataFrame):
         res.n_without
 
 
-@st.cache_data(max_entries=MAX_ENTRIES, show_spinner="Computing Table 3...")
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL,
+               show_spinner="Computing Table 3...")
 def table3(digest: str, settings: vbq.Settings, method: str, _table: pd.DataFrame) -> pd.DataFrame:
     return vbq.study.table3(_table, method=method)
 
 
-@st.cache_data(max_entries=MAX_ENTRIES)
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL)
 def fit_line(digest: str, settings: vbq.Settings, group: str, y: str,
              _part: pd.DataFrame) -> vbq.study.FitLine:
     """Regression band of `y` on VBQ for one group's rows (`_part`)."""
     return vbq.study.fit_line(_part["vbq"], _part[y])
 
 
-@st.cache_data(max_entries=MAX_ENTRIES, show_spinner="Computing ROC curves...")
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL,
+               show_spinner="Computing ROC curves...")
 def roc_study(digest: str, settings: vbq.Settings, group: str, target: str,
               markers: tuple[str, ...], _table: pd.DataFrame):
     return vbq.study.roc_study(_table, group=group, target=target, markers=markers)
 
 
-@st.cache_data(max_entries=MAX_ENTRIES, show_spinner=False)
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL,
+               show_spinner=False)
 def bootstrap_cutoff(digest: str, settings: vbq.Settings, group: str, target: str, marker: str,
                      _table: pd.DataFrame):
     y, rows = vbq.study.roc_subset(_table, group, target)
@@ -105,30 +124,30 @@ def bootstrap_cutoff(digest: str, settings: vbq.Settings, group: str, target: st
                                       n_boot=2000, seed=0)
 
 
-@st.cache_data(max_entries=MAX_ENTRIES)
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL)
 def prevalence(digest: str, settings: vbq.Settings, target: str,
                _table: pd.DataFrame) -> pd.DataFrame:
     return vbq.study.prevalence(_table, target=target).to_frame()
 
 
-@st.cache_data(max_entries=MAX_ENTRIES)
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL)
 def prevalence_breakdowns(digest: str, settings: vbq.Settings, target: str,
                           _table: pd.DataFrame) -> dict:
     return vbq.study.prevalence_breakdowns(_table, target=target)
 
 
-@st.cache_data(max_entries=MAX_ENTRIES)
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL)
 def reclassification(digest: str, settings: vbq.Settings, _table: pd.DataFrame) -> pd.DataFrame:
     return vbq.study.reclassification(_table).crosstab()
 
 
-@st.cache_data(max_entries=MAX_ENTRIES)
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL)
 def threshold_point(digest: str, settings: vbq.Settings, target: str,
                     _prepared: vbq.PreparedCohort):
     return vbq.study.threshold_point(_prepared, target=target)
 
 
-@st.cache_data(max_entries=MAX_ENTRIES)
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL)
 def grey_zone(digest: str, settings: vbq.Settings, rule_out: float, rule_in: float, group: str,
               target: str, _table: pd.DataFrame) -> pd.DataFrame:
     return vbq.study.grey_zone(_table, rule_out=rule_out, rule_in=rule_in, group=group,

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 import vbq
-from ui import cache
+from ui import cache, safe
 from ui.state import Dataset
 
 GROUP_LABELS = {"degenerative": "Degenerative", "control": "Control", "all": "All"}
@@ -21,7 +21,7 @@ def prepared_or_stop(dataset: Dataset, settings: vbq.Settings) -> vbq.PreparedCo
     try:
         return cache.prepare(dataset.digest, settings, dataset.cohort, dataset.dxa)
     except vbq.InputError as exc:
-        st.error(f"This dataset cannot be analysed:\n\n{exc}")
+        st.error("This dataset cannot be analysed:\n\n" + safe.text(exc))
         st.stop()
 
 

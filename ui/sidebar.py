@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import vbq
-from ui import binding
+from ui import binding, safe
 from ui.state import Dataset, get_settings, set_settings
 
 DEMO_BANNER = (
@@ -30,7 +30,7 @@ DIAGNOSIS_LABELS = {
 def render(dataset: Dataset) -> None:
     with st.sidebar:
         st.markdown("### Dataset")
-        st.markdown(f"**{dataset.name}**")
+        st.markdown(f"**{safe.text(dataset.name)}**")
         st.caption(f"{dataset.n_cohort} cohort rows · {dataset.n_dxa} DXA rows")
         if dataset.is_demo:
             st.warning(DEMO_BANNER, icon=":material/science:")
@@ -88,7 +88,7 @@ def _sharing() -> None:
             try:
                 set_settings(vbq.Settings.from_json(upload.getvalue()))
             except vbq.InputError as exc:
-                st.error(f"{upload.name}: {exc}")
+                st.error(safe.text(f"{upload.name}: {exc}"))
             else:
                 binding.write_url()
                 st.rerun()

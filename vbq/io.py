@@ -256,22 +256,224 @@ def _read_bytes(source: Source) -> bytes:
     return data.encode("utf-8") if isinstance(data, str) else data
 
 
-def _is_xlsx(data: bytes, name: str) -> bool:
-    return data[:4] == b"PK\x03\x04" or name.lower().endswith((".xlsx", ".xlsm"))
+# --------------------------------------------------------------------------------------------
+# limits, checked before a file is parsed (issue 10: a 124 KB XLSX zip bomb held 31 MB of sheet
+# XML and took 40 s and 1 GB of server memory to reject when the workbook was parsed whole)
+
+#: Rows a file may have (header and title rows included): twice the largest cohort we benchmark.
+MAX_ROWS = 500_000
+#: Columns a file may have; the cohort schema has under 70, a spreadsheet with notes a few more.
+MAX_COLUMNS = 1_000
+#: Uncompressed bytes of all parts of an XLSX together (from the zip directory, before parsing).
+MAX_XLSX_UNCOMPRESSED = 256 * 2**20
+#: Largest uncompressed/compressed ratio of an XLSX part over 1 MB. Sheet XML compresses about
+#: 5-20 times; a zip bomb (one repeated cell) 100 to 1000 times.
+MAX_XLSX_RATIO = 100
+
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Excel 97-2003 .xls (and other OLE files)
 
 
-def list_sheets(source: Source) -> list[str]:
-    """Worksheet names of an XLSX file ([] for CSV)."""
-    data = _read_bytes(source)
-    if not _is_xlsx(data, _name_of(source, None)):
-        return []
+def _mb(n: int) -> str:
+    return f"{n / 2**20:,.0f} MB" if n >= 2**20 else f"{n / 1024:,.0f} KB"
+
+
+def _open_xlsx_zip(data: bytes) -> Any:
+    """The workbook's zip archive, after checking its directory against the limits.
+
+    Raises `InputError` for a file that is not a readable zip, a zip that is not a workbook
+    (no ``xl/workbook.xml``), or one over `MAX_XLSX_UNCOMPRESSED` or `MAX_XLSX_RATIO`. Only the
+    central directory is read: nothing is decompressed.
+    """
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(_stdio.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise InputError(f"the file is not a readable XLSX workbook (a damaged zip archive: "
+                         f"{exc}); save it again from Excel, or as CSV") from None
+    names = {i.filename for i in infos}
+    if "xl/workbook.xml" not in names:
+        archive.close()
+        listed = ", ".join(sorted(names)[:5]) + (" ..." if len(names) > 5 else "")
+        raise InputError("the file is a zip archive but not an Excel workbook (it has no "
+                         f"xl/workbook.xml; it holds: {listed or 'nothing'}); upload the "
+                         "workbook itself (.xlsx) or a CSV file")
+    total = sum(i.file_size for i in infos)
+    if total > MAX_XLSX_UNCOMPRESSED:
+        archive.close()
+        raise InputError(f"the workbook unpacks to {_mb(total)}, over the limit of "
+                         f"{_mb(MAX_XLSX_UNCOMPRESSED)}; save the cohort as CSV, or split it")
+    for i in infos:
+        if i.file_size > 2**20 and i.file_size > MAX_XLSX_RATIO * max(i.compress_size, 1):
+            archive.close()
+            raise InputError(
+                f"the workbook part {i.filename} unpacks to {_mb(i.file_size)} from "
+                f"{_mb(i.compress_size)} (over {MAX_XLSX_RATIO} times its packed size, the limit "
+                "for a spreadsheet; this is how a zip bomb looks); the file was not read")
+    return archive
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
+# a cell holding a formula and no cached value: <c r="B2" ...><f>...</f></c> or <v></v>
+_FORMULA_NO_VALUE = re.compile(
+    rb'<(?:\w+:)?c\s+r="([A-Z]+[0-9]+)"[^>]*>\s*<(?:\w+:)?f(?:\s[^>]*)?(?:/>|>[^<]*</(?:\w+:)?f>)'
+    rb'\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>')
+
+
+def _sheet_markup(archive: Any, path: str, report: ValidationReport) -> None:
+    """Warnings that read-only mode cannot give: merged cells, formulas with no cached value.
+
+    Read-only openpyxl streams cells and does not keep merged ranges; with ``data_only=True`` a
+    formula whose result Excel never saved reads as empty. Both are found in the sheet XML (its
+    size is bounded by `MAX_XLSX_UNCOMPRESSED`).
+    """
+    try:
+        xml = archive.read(path.lstrip("/"))
+    except KeyError:
+        return
+    for m in _MERGE.finditer(xml):
+        coord = m.group(1).decode()
+        row = int(re.search(r"\d+", coord).group())
+        report.add(WARNING, f"merged cells {coord}: only the top-left cell holds a value; the "
+                   "others read as empty", row=row)
+    if b"<f" in xml or b":f" in xml:
+        cells = [m.group(1).decode() for m in _FORMULA_NO_VALUE.finditer(xml)]
+        if cells:
+            first_row = int(re.search(r"\d+", cells[0]).group())
+            shown = ", ".join(cells[:10]) + (f" and {len(cells) - 10} more" if len(cells) > 10
+                                             else "")
+            report.add(WARNING, f"{len(cells)} formula cell(s) have no saved result and read as "
+                       f"empty ({shown}); open the file in Excel and save it, or paste values",
+                       row=first_row)
+
+
+def _workbook(data: bytes) -> Any:
+    """(openpyxl read-only workbook, zip archive), limits checked first."""
     import openpyxl
 
-    wb = openpyxl.load_workbook(_stdio.BytesIO(data), read_only=True, data_only=True)
+    archive = _open_xlsx_zip(data)
     try:
-        return list(wb.sheetnames)
+        wb = openpyxl.load_workbook(_stdio.BytesIO(data), read_only=True, data_only=True)
+    except InputError:
+        archive.close()
+        raise
+    except Exception as exc:  # openpyxl raises many types for corrupt files
+        archive.close()
+        raise InputError(f"the workbook cannot be read ({type(exc).__name__}: {exc}); save it "
+                         "again from Excel, or as CSV") from None
+    return wb, archive
+
+
+def list_sheets(source: Source, *, name: str | None = None) -> list[str]:
+    """Worksheet names of an XLSX file, visible sheets first ([] for CSV).
+
+    ``name`` names the file in error messages (default the file's own name).
+
+    Raises
+    ------
+    InputError
+        When the file is an XLSX that cannot be read, breaks a limit, or is a zip archive that
+        is not a workbook.
+    """
+    data = _read_bytes(source)
+    fname = _name_of(source, name)
+    if _file_type(data, fname) != "xlsx":
+        return []
+    try:
+        wb, archive = _workbook(data)
+    except InputError as exc:
+        raise InputError(f"{fname}: {exc}") from None
+    try:
+        visible = [ws.title for ws in wb.worksheets if ws.sheet_state == "visible"]
+        return visible + [n for n in wb.sheetnames if n not in visible]
     finally:
         wb.close()
+        archive.close()
+
+
+def _file_type(data: bytes, name: str) -> str:
+    """"xlsx" for a zip archive, "xls" for an Excel 97-2003 file, "text" otherwise.
+
+    Decided by the content, not the name: a CSV saved as .xlsx is read as CSV.
+    """
+    if data[:4] == _ZIP_MAGIC:
+        return "xlsx"
+    if data[:8] == _OLE_MAGIC:
+        return "xls"
+    return "text"
+
+
+def _read_xlsx(data: bytes, sheet: str | int | None, report: ValidationReport) -> list[list[Any]]:
+    try:
+        wb, archive = _workbook(data)
+    except InputError as exc:
+        report.add(ERROR, str(exc))
+        return []
+    try:
+        names = wb.sheetnames
+        hidden = [ws.title for ws in wb.worksheets if ws.sheet_state != "visible"]
+        if sheet is None:
+            visible = [n for n in names if n not in hidden]
+            if not visible:
+                report.add(ERROR, "the workbook has no visible worksheet")
+                return []
+            ws = wb[visible[0]]
+            if len(names) > 1:
+                report.add(WARNING, f"workbook has {len(names)} sheets; reading the first "
+                           f"visible one, {visible[0]!r} (choose another with sheet=)")
+        elif isinstance(sheet, int):
+            if not 0 <= sheet < len(names):
+                report.add(ERROR, f"sheet index {sheet} out of range (sheets: {names})")
+                return []
+            ws = wb[names[sheet]]
+        else:
+            if sheet not in names:
+                report.add(ERROR, f"no sheet named {sheet!r} (sheets: {names})")
+                return []
+            ws = wb[sheet]
+        report.sheet = ws.title
+        if hidden:
+            which = "this sheet is hidden" if ws.title in hidden else "not read"
+            report.add(WARNING, f"hidden sheet(s) in the workbook: "
+                       f"{', '.join(repr(h) for h in hidden)} ({which})")
+        if ws.max_row is not None and ws.max_row > MAX_ROWS:
+            report.add(ERROR, f"the sheet declares {ws.max_row:,} rows, over the limit of "
+                       f"{MAX_ROWS:,}; the file was not read")
+            return []
+        if ws.max_column is not None and ws.max_column > MAX_COLUMNS:
+            report.add(ERROR, f"the sheet declares {ws.max_column:,} columns, over the limit of "
+                       f"{MAX_COLUMNS:,}; the file was not read")
+            return []
+        rows: list[list[Any]] = []
+        try:
+            for r in ws.iter_rows(min_row=1, values_only=True):
+                if len(r) > MAX_COLUMNS:
+                    report.add(ERROR, f"row {len(rows) + 1} has {len(r):,} columns, over the "
+                               f"limit of {MAX_COLUMNS:,}; the file was not read")
+                    return []
+                rows.append(list(r))
+                if len(rows) > MAX_ROWS:
+                    report.add(ERROR, f"the sheet has more than {MAX_ROWS:,} rows, the limit; "
+                               "the file was not read")
+                    return []
+        except Exception as exc:  # a damaged sheet part: openpyxl/lxml raise many types
+            report.add(ERROR, f"the sheet {ws.title!r} cannot be read ({type(exc).__name__}: "
+                       f"{exc}); save the workbook again from Excel, or as CSV")
+            return []
+        _sheet_markup(archive, ws._worksheet_path, report)  # openpyxl 3.1 (pinned)
+        return rows
+    finally:
+        wb.close()
+        archive.close()
+
+
+def _texts(raw: pd.Series) -> pd.Series:
+    """`_cell_text` of every cell of a column; one vectorised strip when the cells are text (CSV)."""
+    if raw.dtype == object and pd.api.types.infer_dtype(raw, skipna=True) in ("string", "empty"):
+        return raw.fillna("").str.strip().astype(object)
+    return raw.map(_cell_text).astype(object)
 
 
 def _cell_text(v: Any) -> str:
@@ -290,38 +492,15 @@ def _cell_text(v: Any) -> str:
 def _read_rows(data: bytes, name: str, sheet: str | int | None,
                report: ValidationReport) -> list[list[Any]]:
     """All rows of the file as lists of raw cell values, row i being spreadsheet row i+1."""
-    if _is_xlsx(data, name):
-        import openpyxl
-
-        try:
-            wb = openpyxl.load_workbook(_stdio.BytesIO(data), read_only=False, data_only=True)
-        except Exception as exc:  # openpyxl raises many types for corrupt files
-            report.add(ERROR, f"cannot read the workbook: {exc}")
-            return []
-        try:
-            names = wb.sheetnames
-            if sheet is None:
-                ws = wb[names[0]]
-                if len(names) > 1:
-                    report.add(WARNING, f"workbook has {len(names)} sheets; reading the first, "
-                               f"{names[0]!r} (choose another with sheet=)")
-            elif isinstance(sheet, int):
-                if not 0 <= sheet < len(names):
-                    report.add(ERROR, f"sheet index {sheet} out of range (sheets: {names})")
-                    return []
-                ws = wb[names[sheet]]
-            else:
-                if sheet not in names:
-                    report.add(ERROR, f"no sheet named {sheet!r} (sheets: {names})")
-                    return []
-                ws = wb[sheet]
-            report.sheet = ws.title
-            for rng in ws.merged_cells.ranges:
-                report.add(WARNING, f"merged cells {rng.coord}: only the top-left cell holds a "
-                           "value; the others read as empty", row=rng.min_row)
-            return [list(r) for r in ws.iter_rows(min_row=1, values_only=True)]
-        finally:
-            wb.close()
+    kind = _file_type(data, name)
+    if kind == "xlsx":
+        return _read_xlsx(data, sheet, report)
+    if kind == "xls":
+        report.add(ERROR, "the file is in the old Excel 97-2003 format (.xls), which is not "
+                   "read; save it from Excel as .xlsx or CSV")
+        return []
+    if name.lower().endswith((".xlsx", ".xlsm")):
+        report.add(WARNING, "the file is named .xlsx but holds text, not a workbook; read as CSV")
     # CSV / TSV. Excel's "Unicode text" export is UTF-16 with a byte-order mark.
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         encodings: tuple[str, ...] = ("utf-16",)
@@ -345,11 +524,22 @@ def _read_rows(data: bytes, name: str, sheet: str | int | None,
     delim = _sniff_delimiter(text[:50000])
     # newline="": the csv module handles \r, \n and \r\n itself, quoted line breaks included
     reader = csv.reader(_stdio.StringIO(text, newline=""), delimiter=delim)
+    rows: list[list[Any]] = []
     try:
-        return [row for row in reader]
+        for row in reader:
+            if len(row) > MAX_COLUMNS:
+                report.add(ERROR, f"line {reader.line_num} has {len(row):,} columns, over the "
+                           f"limit of {MAX_COLUMNS:,}; the file was not read")
+                return []
+            rows.append(row)
+            if len(rows) > MAX_ROWS:
+                report.add(ERROR, f"the file has more than {MAX_ROWS:,} rows, the limit; the "
+                           "file was not read")
+                return []
     except csv.Error as exc:
         report.add(ERROR, f"cannot read the file as CSV (line {reader.line_num}): {exc}")
         return []
+    return rows
 
 
 def _sniff_delimiter(sample: str) -> str:
@@ -378,7 +568,9 @@ def _sniff_delimiter(sample: str) -> str:
 
 _TRUE = {"1", "yes", "y", "true", "t", "x", "ja", "si", "oui", "1.0", "+"}
 _FALSE = {"0", "no", "n", "false", "f", "nein", "non", "0.0", "-"}
-_MISSING = {"", "na", "n/a", "nan", "none", "null", ".", "missing", "?", "nd", "#n/a"}
+_MISSING = {"", "na", "n/a", "nan", "none", "null", ".", "missing", "?", "nd", "#n/a",
+            "-", "\u2013", "\u2014"}  # a dash alone (hyphen, en or em dash): nothing recorded
+_UNICODE_MINUS = "\u2212"  # Word and some Excel locales write "−1.9"
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
 
 _CATEGORY_ALIASES: dict[str, dict[str, str]] = {
@@ -405,7 +597,8 @@ def _category_key(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
-def _parse_category(col: Column, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+def _parse_category(col: Column, raw: pd.Series, report: ValidationReport, rows: np.ndarray,
+                    label: str) -> tuple[pd.Series, pd.Series]:
     """(parsed values, bad mask)."""
     aliases = dict(_CATEGORY_ALIASES.get(col.name, {}))
     for cat in col.categories:
@@ -417,20 +610,53 @@ def _parse_category(col: Column, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     known = raw.isin(col.categories)
     if (known | raw.isna()).all():  # already canonical (a table from this module): no parsing
         return raw.where(known, None).astype(object), pd.Series(False, index=raw.index)
-    text = raw.map(_cell_text)
+    text = _texts(raw)
     keys = text.map(_category_key)
     missing = text.str.lower().isin(_MISSING) & ~keys.isin(aliases.keys() - {""})
+    if (missing & text.ne("")).any():
+        _note_missing(text.where(missing, "x"), report, rows, label)
     parsed = keys.map(aliases)
     bad = parsed.isna() & ~missing
     return parsed.where(~missing, None).astype(object), bad
+
+
+def _rows_text(rows: np.ndarray, idx: np.ndarray, limit: int = 10) -> str:
+    shown = ", ".join(str(int(rows[i])) for i in idx[:limit])
+    return f"row {shown}" if len(idx) == 1 else (
+        f"rows {shown}" + (f" and {len(idx) - limit} more" if len(idx) > limit else ""))
+
+
+def _note_missing(text: pd.Series, report: ValidationReport, rows: np.ndarray,
+                  label: str) -> pd.Series:
+    """Mask of cells that mean "missing" (blank, NA, N/A, a dash, a full stop...).
+
+    Blank cells are missing without comment; a written spelling of missing gets one warning per
+    column naming its rows, so a "-" meant as a minus sign is never lost unseen.
+    """
+    lower = text.str.lower()
+    missing = lower.isin(_MISSING)
+    spelled = missing & text.ne("")
+    if spelled.any():
+        idx = np.flatnonzero(spelled.to_numpy())
+        kinds = ", ".join(repr(v) for v in pd.unique(text.iloc[idx])[:6])
+        report.add(WARNING, f"{kinds} read as missing in {_rows_text(rows, idx)}",
+                   row=int(rows[idx[0]]), column=label, value=text.iloc[idx[0]])
+    return missing
 
 
 def _parse_float(raw: pd.Series, report: ValidationReport, col: Column, label: str,
                  rows: np.ndarray) -> tuple[pd.Series, pd.Series]:
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
         return raw.astype(float), pd.Series(False, index=raw.index)
-    text = raw.map(_cell_text)
-    missing = text.str.lower().isin(_MISSING)
+    text = _texts(raw)
+    missing = _note_missing(text, report, rows, label)
+    minus = text.str.contains(_UNICODE_MINUS, regex=False)
+    if minus.any():
+        idx = np.flatnonzero(minus.to_numpy())
+        report.add(WARNING, f"Unicode minus sign (\u2212) read as a minus in "
+                   f"{_rows_text(rows, idx)}", row=int(rows[idx[0]]), column=label,
+                   value=text.iloc[idx[0]])
+        text = text.str.replace(_UNICODE_MINUS, "-", regex=False)
     values = pd.to_numeric(text.where(~missing, None), errors="coerce")
     failed = values.isna() & ~missing
     if failed.any():
@@ -451,7 +677,7 @@ def _parse_float(raw: pd.Series, report: ValidationReport, col: Column, label: s
 def _parse_bool(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     if pd.api.types.is_bool_dtype(raw.dtype):
         return raw.astype("boolean"), pd.Series(False, index=raw.index)
-    text = raw.map(_cell_text).str.lower()
+    text = _texts(raw).str.lower()
     missing = text.isin(_MISSING - {"-"})
     out = pd.Series(pd.NA, index=raw.index, dtype="boolean")
     out[text.isin(_TRUE)] = True
@@ -505,11 +731,30 @@ def _coerce_table(raw: pd.DataFrame, rows: np.ndarray, kind: str, report: Valida
         series = raw[header].reset_index(drop=True)
         _parse_column(col, series, rows, label, report, out)
 
+    if kind == "dxa":
+        _check_t_signs(out, source_for, report)
     table = pd.DataFrame(out, index=pd.RangeIndex(len(raw)))
     # keep declared order, only the columns present
     table = table[[c.name for c in columns if c.name in table.columns]]
     report.rows = tuple(int(r) for r in rows)
     return table
+
+
+def _check_t_signs(out: dict[str, pd.Series], source_for: dict[str, str],
+                   report: ValidationReport, min_n: int = 10) -> None:
+    """Warn when every T-score of a site is zero or positive in a file of `min_n` or more.
+
+    In a cohort screened for osteoporosis most T-scores are negative; none negative usually
+    means the minus signs were lost (a text export, a column formatted as absolute values).
+    """
+    for name, values in out.items():
+        if not name.startswith("t_"):
+            continue
+        v = values.dropna()
+        if len(v) >= min_n and (v >= 0).all():
+            report.add(WARNING, f"all {len(v)} T-scores are zero or positive; were the minus "
+                       "signs lost? (osteoporosis is a T-score of -2.5 or lower)",
+                       column=source_for.get(name, name))
 
 
 def _report_cells(report: ValidationReport, bad: pd.Series, raw: pd.Series, rows: np.ndarray,
@@ -528,14 +773,14 @@ def _parse_column(col: Column, series: pd.Series, rows: np.ndarray, label: str,
         if series.map(type).eq(str).all():  # already text: strip only
             text = series.str.strip()
         else:
-            text = series.map(_cell_text)
+            text = _texts(series)
         empty = text.str.lower().isin(_MISSING)
         _report_cells(report, empty, series, rows, label, "patient_id is empty")
         dup = text.duplicated(keep=False) & ~empty
         if dup.any():
             for pid, grp in text[dup].groupby(text[dup]):
-                where = ", ".join(str(int(rows[i])) for i in grp.index[:10])
-                report.add(ERROR, f"duplicated patient_id {pid!r} (rows {where})",
+                where = _rows_text(rows, grp.index.to_numpy())
+                report.add(ERROR, f"duplicated patient_id {pid!r} ({where})",
                            row=int(rows[grp.index[0]]), column=label, value=pid)
         out[col.name] = text.astype(object).where(~empty, None)
         return
@@ -547,7 +792,7 @@ def _parse_column(col: Column, series: pd.Series, rows: np.ndarray, label: str,
         return
     if col.kind == "int":
         if col.name.startswith("ucla"):
-            txt = series.map(_cell_text).str.lower().str.replace("grade", "").str.strip()
+            txt = _texts(series).str.lower().str.replace("grade", "").str.strip()
             roman = txt.map(_ROMAN)
             series = series.where(roman.isna(), roman)
         values, bad = _parse_float(series, report, col, label, rows)
@@ -568,7 +813,7 @@ def _parse_column(col: Column, series: pd.Series, rows: np.ndarray, label: str,
         out[col.name] = values
         return
     if col.kind == "category":
-        values, bad = _parse_category(col, series)
+        values, bad = _parse_category(col, series, report, rows, label)
         _report_cells(report, bad, series, rows, label,
                       f"expected one of {', '.join(col.categories)}")
         out[col.name] = values
@@ -656,6 +901,13 @@ def read_table(source: Source, kind: str, *, sheet: str | int | None = None,
         report.add(ERROR, "file has no cells with content")
         return empty, report
     hi = _find_header(cells, lookup)
+    if hi is None and _find_header([re.split(r"\s+", _cell_text(r[0])) for r in cells[:15]
+                                    if r and sum(1 for c in r if _cell_text(c)) == 1],
+                                   lookup) is not None:
+        report.add(ERROR, "the columns seem to be separated by spaces, which cannot be told "
+                   "apart from spaces inside a value; save the file as CSV (comma, semicolon or "
+                   "tab separated) or XLSX")
+        return empty, report
     if hi is None:
         report.add(ERROR, "no header row with a recognised column name was found in the first 15 "
                    f"rows (expected e.g. {', '.join(c.name for c in columns if c.required)})")
