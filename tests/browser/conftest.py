@@ -47,7 +47,7 @@ def _free_port() -> int:
 def app_url(tmp_path_factory):
     """Start the app once per session; yield its base URL; stop it."""
     _need_browser()
-    port = _free_port()
+    port = int(os.environ.get("VBQ_TEST_PORT", "0")) or _free_port()
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     with open(log, "w") as fh:
