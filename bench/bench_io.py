@@ -1,0 +1,88 @@
+"""Benchmark: loading a large cohort, and the whole pipeline at 100,000 patients (issue 10).
+
+1. `vbq.io.load_cohort` on a cohort CSV of 50,000 and 250,000 patients (the demo's rows
+   resampled under new IDs, every column present) beside `pandas.read_csv` of the same bytes in
+   the same run (the peer: a parse with type inference and no validation).
+   Target: loading 50,000 rows within 3x `pandas.read_csv`.
+2. The pipeline a user runs at 100,000 patients: load both files, validate, cross-check,
+   `vbq.prepare_cohort`, `vbq.study.analyse`. Target: a few seconds.
+
+Run: .venv/bin/python bench/bench_io.py [--quick]
+"""
+
+from __future__ import annotations
+
+import io
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_study import scaled
+
+import vbq
+
+
+def _time(f, repeat: int) -> float:
+    runs = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        f()
+        runs.append(time.perf_counter() - t0)
+    return statistics.median(runs)
+
+
+def files(n: int) -> tuple[bytes, bytes]:
+    cohort, dxa = vbq.demo.load()
+    c, d = scaled(cohort, dxa, n)
+    return c.to_csv(index=False).encode(), d.to_csv(index=False).encode()
+
+
+def load_vs_read_csv(n: int, repeat: int) -> None:
+    cohort, _ = files(n)
+    t_vbq = _time(lambda: vbq.io.load_cohort(cohort, name="cohort.csv"), repeat)
+    t_pd = _time(lambda: pd.read_csv(io.BytesIO(cohort)), repeat)
+    print(f"load_cohort {n:>7,} rows ({len(cohort) / 2**20:5.1f} MB): {t_vbq:6.2f} s   "
+          f"pandas.read_csv {t_pd:5.2f} s   ratio {t_vbq / t_pd:4.1f}x")
+
+
+def pipeline(n: int, repeat: int) -> None:
+    cohort_csv, dxa_csv = files(n)
+    steps: dict[str, list[float]] = {}
+
+    def run() -> None:
+        t = time.perf_counter()
+        marks = []
+        cohort, cr = vbq.io.load_cohort(cohort_csv, name="cohort.csv")
+        dxa, dr = vbq.io.load_dxa(dxa_csv, name="dxa.csv")
+        marks.append(("load + validate", time.perf_counter()))
+        vbq.io.cross_check(cohort, dxa, cohort_rows=cr.rows, dxa_rows=dr.rows)
+        marks.append(("cross-check", time.perf_counter()))
+        prepared = vbq.prepare_cohort(cohort, dxa, validate=False)
+        marks.append(("prepare_cohort", time.perf_counter()))
+        vbq.study.analyse(prepared.table, reliability=False)
+        marks.append(("study.analyse", time.perf_counter()))
+        for name, m in marks:
+            steps.setdefault(name, []).append(m - t)
+            t = m
+
+    for _ in range(repeat):
+        run()
+    total = sum(statistics.median(v) for v in steps.values())
+    parts = ", ".join(f"{k} {statistics.median(v):.2f} s" for k, v in steps.items())
+    print(f"pipeline {n:,} patients: {total:.2f} s ({parts})")
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv
+    load_vs_read_csv(50_000, 3)
+    if not quick:
+        load_vs_read_csv(250_000, 1)
+        pipeline(100_000, 1)
+
+
+if __name__ == "__main__":
+    main()
