@@ -10,6 +10,7 @@ import io
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import vbq
@@ -121,3 +122,28 @@ def test_hidden_sheets_come_last_and_are_not_read_by_default():
     assert vbq.io.list_sheets(data) == ["cohort", "old"]
     table, report = read_table(data, "cohort", sheet="old")
     assert len(table) == 2 and any("this sheet is hidden" in p.message for p in report.warnings)
+
+
+@pytest.mark.parametrize("case", [e for e in EXPECTED if not e["file"].endswith((".xlsx", ".xls"))],
+                         ids=lambda e: e["file"])
+def test_the_fast_csv_reader_agrees_with_the_csv_module(case, monkeypatch):
+    """pandas' C parser (the fast path) and the csv module (the fallback) give the same table
+    and the same problems on every text file of the corpus and on the demo."""
+    data = (BAD / case["file"]).read_bytes()
+    fast = read_table(data, case["kind"], name=case["file"])
+    monkeypatch.setattr(vbq.io, "_fast_csv_grid", lambda *a, **k: None)
+    slow = read_table(data, case["kind"], name=case["file"])
+    pd.testing.assert_frame_equal(fast[0], slow[0])
+    assert [str(p) for p in fast[1].problems] == [str(p) for p in slow[1].problems]
+    assert fast[1].rows == slow[1].rows
+
+
+def test_the_fast_csv_reader_agrees_on_the_demo(monkeypatch):
+    for kind in ("cohort", "dxa"):
+        data = (BAD.parents[2] / "data" / f"demo_{kind}.csv").read_bytes()
+        fast = read_table(data, kind, name="demo.csv")
+        monkeypatch.setattr(vbq.io, "_fast_csv_grid", lambda *a, **k: None)
+        slow = read_table(data, kind, name="demo.csv")
+        monkeypatch.undo()
+        pd.testing.assert_frame_equal(fast[0], slow[0])
+        assert [str(p) for p in fast[1].problems] == [str(p) for p in slow[1].problems]

@@ -519,7 +519,7 @@ class _Log:
 def _merge(cohort: pd.DataFrame, dxa: pd.DataFrame, log: _Log) -> pd.DataFrame:
     """Cohort rows with their DXA row; cohort rows without one and DXA rows without a cohort
     row go to the log."""
-    no_dxa = ~cohort["patient_id"].isin(set(dxa["patient_id"]))
+    no_dxa = ~cohort["patient_id"].isin(dxa["patient_id"])  # (a set: 0.6 s at 100,000 rows)
     log.exclude(cohort.loc[no_dxa, "patient_id"].tolist(), "merge",
                 "no row for this patient_id in the DXA file")
     orphans = sorted(set(dxa["patient_id"]) - set(cohort["patient_id"]))

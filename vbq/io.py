@@ -727,12 +727,15 @@ def _parse_category(col: Column, raw: pd.Series, report: ValidationReport, rows:
         aliases.update({c.lower()[1:]: c for c in col.categories if c.startswith("L")})
     known = raw.isin(col.categories)
     if (known | raw.isna()).all():  # already canonical (a table from this module): no parsing
-        return raw.where(known, None).astype(object), pd.Series(False, index=raw.index)
+        values = np.where(raw.isna().to_numpy(), np.nan, raw.to_numpy(dtype=object))
+        return (pd.Series(values, index=raw.index, dtype=object),
+                pd.Series(False, index=raw.index))
     codes, values = _distinct(raw)
     text = _texts(values)
     keys = text.map(_category_key)
     missing_v = (text.str.lower().isin(_MISSING) & ~keys.isin(aliases.keys() - {""})).to_numpy()
-    parsed_v = keys.map(aliases).where(~missing_v, None).to_numpy(dtype=object)
+    mapped = keys.map(aliases).to_numpy(dtype=object)
+    parsed_v = np.where(missing_v | pd.isna(mapped), np.nan, mapped)  # missing is NaN
     missing = pd.Series(missing_v[codes], index=raw.index)
     if (missing_v & text.ne("").to_numpy())[codes].any():
         cell_text = pd.Series(text.to_numpy(dtype=object)[codes], index=raw.index)
@@ -807,6 +810,13 @@ def _distinct(raw: pd.Series) -> tuple[np.ndarray, pd.Series]:
 def _parse_bool(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     if pd.api.types.is_bool_dtype(raw.dtype):
         return raw.astype("boolean"), pd.Series(False, index=raw.index)
+    if isinstance(raw.dtype, pd.StringDtype):  # the common case, yes / no / blank: no parsing
+        yes, no = raw.eq("yes").to_numpy(bool, na_value=False), raw.eq("no").to_numpy(
+            bool, na_value=False)
+        blank = raw.isna().to_numpy()
+        if (yes | no | blank).all():
+            return (pd.Series(pd.arrays.BooleanArray(yes, blank), index=raw.index),
+                    pd.Series(False, index=raw.index))
     codes, values = _distinct(raw)
     text = _texts(values).str.lower()
     missing = text.isin(_MISSING - {"-"})
@@ -865,10 +875,10 @@ def _coerce_table(raw: pd.DataFrame, rows: np.ndarray, kind: str, report: Valida
 
     if kind == "dxa":
         _check_t_signs(out, source_for, report)
-    table = pd.DataFrame(out, index=pd.RangeIndex(len(raw)))
-    # keep declared order, only the columns present
-    table = table[[c.name for c in columns if c.name in table.columns]]
-    report.rows = tuple(int(r) for r in rows)
+    # declared order, only the columns present; built once (no reordering copy)
+    table = pd.DataFrame({c.name: out[c.name] for c in columns if c.name in out},
+                         index=pd.RangeIndex(len(raw)))
+    report.rows = tuple(np.asarray(rows, dtype=np.int64).tolist())
     return table
 
 
@@ -936,8 +946,10 @@ def _parse_column(col: Column, series: pd.Series, rows: np.ndarray, label: str,
                           "grade must be a whole number")
             values = values.where(~frac)
         _check_range(col, values, series, rows, label, report)
-        out[col.name] = pd.array(np.round(values.to_numpy(dtype=float, na_value=np.nan)),
-                                 dtype="Int64")
+        v = values.to_numpy(dtype=float, na_value=np.nan)
+        mask = np.isnan(v)
+        out[col.name] = pd.Series(pd.arrays.IntegerArray(
+            np.where(mask, 0, np.round(v)).astype(np.int64), mask), index=values.index)
         return
     if col.kind == "bool":
         values, bad = _parse_bool(series)
@@ -1130,7 +1142,7 @@ def _table_from_grid(grid: _Grid, kind: str, mapping: dict[str, str | None] | No
         return empty, report
     idx = np.flatnonzero(keep)
     raw = body.iloc[idx].reset_index(drop=True) if len(idx) < n else body
-    raw.columns = header
+    raw = raw.set_axis(header, axis=1)  # (a new frame: the grid is left as it was)
     rows = grid.first_row + idx
     report.header_row = hi + 1
     report.n_rows = len(raw)
@@ -1287,13 +1299,13 @@ def cross_check(cohort: pd.DataFrame, dxa: pd.DataFrame, *, cohort_name: str = "
             continue
         if rows is None or len(rows) != len(a):
             rows = range(2, len(a) + 2)
-        rows = list(rows)
-        other = set(b["patient_id"].dropna())
-        for i, pid in enumerate(a["patient_id"].tolist()):
-            if pid is not None and pid not in other:
-                problems.append(Problem(WARNING, an, None, int(rows[i]), "patient_id",
-                                        f"no matching row in the {bn} file; this patient is "
-                                        "excluded from the analysis", str(pid)))
+        rows = np.asarray(list(rows))
+        ids = a["patient_id"]
+        alone = np.flatnonzero((ids.notna() & ~ids.isin(b["patient_id"].dropna())).to_numpy())
+        message = (f"no matching row in the {bn} file; this patient is excluded from the "
+                   "analysis")
+        problems.extend(Problem(WARNING, an, None, int(rows[i]), "patient_id", message,
+                                str(ids.iat[i])) for i in alone)
     return problems
 
 
