@@ -77,8 +77,8 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        Same shape, index and dtypes; numeric, boolean and datetime columns are untouched, and
-        so is `frame` itself.
+        Same shape and index; numeric, boolean and datetime columns are untouched, text columns
+        keep their dtype (categorical ones become object), and `frame` itself is not changed.
 
     Raises
     ------
@@ -98,7 +98,8 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
             if texts.any():
                 values = values.copy()
                 values[texts] = [safe_cell(v) for v in values[texts]]
-                out.isetitem(j, pd.Series(values, index=out.index, dtype=object))
+                dtype = col.dtype if isinstance(col.dtype, pd.StringDtype) else object
+                out.isetitem(j, pd.Series(values, index=out.index, dtype=dtype))
     out.columns = [safe_cell(c) for c in out.columns]
     return out
 
