@@ -349,7 +349,9 @@ def test_concurrent_threads_lose_nothing(tmp_path):
 def test_concurrent_processes_lose_nothing(tmp_path):
     path = str(tmp_path / "m.sqlite")  # no store opened first: the schema is created concurrently
     workers, n_patients, n_shared = 4, 6, 5
-    ctx = multiprocessing.get_context("spawn")
+    # fork where the platform has it (fast; each child opens its own connections), else spawn
+    ctx = multiprocessing.get_context(
+        "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     procs = [ctx.Process(target=_writer, args=(path, w, n_patients, n_shared))
              for w in range(workers)]
     for p in procs:
