@@ -635,3 +635,23 @@ def test_reliability_choices_are_checked(store):
     three = vbq_wide(store, [("AB", 1), ("AB", 2), ("CD", 1)])
     res = reliability(three)
     assert res.icc.n_raters == 3 and isinstance(res.bland_altman, str)
+
+
+# --------------------------------------------------------------------------------------------
+# documentation
+
+
+def test_every_public_name_is_in_the_readme():
+    import inspect
+
+    import vbq.export
+    import vbq.measurements
+
+    readme = (Path(vbq.__file__).resolve().parents[1] / "README.md").read_text()
+    names = [*vbq.measurements.__all__, *vbq.export.__all__]
+    names += [f"store.{m}" for m, _ in inspect.getmembers(MeasurementStore)
+              if not m.startswith("_") and callable(getattr(MeasurementStore, m))]
+    missing = [n for n in names if n not in readme and not n.endswith("Result")
+               and n not in ("CohortMerge", "FORMULA_TRIGGERS", "COMBINE")]
+    assert not missing, missing
+    assert vbq.measurements is __import__("vbq.measurements").measurements

@@ -7,6 +7,7 @@ Pure functions and small typed results; no Streamlit. Public names used from not
 * `vbq.io.load_cohort`, `vbq.io.load_dxa` -> read and validate spreadsheets
 * `vbq.demo.load()` -> the synthetic demo cohort
 * `vbq.stats` -> the study's statistics
+* `vbq.measurements` -> the measurement database (`MeasurementStore`, `merge_into_cohort`)
 """
 
 from . import io, schema
@@ -44,12 +45,15 @@ __all__ = [
     "demo",
     "stats",
     "study",
+    "measurements",
+    "export",
 ]
 
 
 def __getattr__(name: str):
-    # demo, stats and study import lazily: stats pulls in statsmodels and scikit-learn
-    if name in ("demo", "stats", "study"):
+    # demo, stats, study and measurements import lazily: stats pulls in statsmodels and
+    # scikit-learn, measurements SQLAlchemy
+    if name in ("demo", "stats", "study", "measurements", "export"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
