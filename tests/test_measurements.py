@@ -267,12 +267,19 @@ def test_every_field_is_validated_by_row_and_column():
     bad = {1: ("session", 0), 2: ("level", "L5"), 3: ("si_mean", "abc"), 4: ("radius_mm", 0.0),
            5: ("pixel_count", 2.5), 6: ("series_fingerprint", "1.2.840.10008.1.2"),
            7: ("tr_ms", float("inf")), 8: ("excluded", "maybe"), 9: ("csf_level", "L3"),
-           10: ("measured_at", "yesterday"), 11: ("software_version", "=1+1")}
+           10: ("measured_at", 5), 11: ("software_version", "=1+1")}
     for i, (col, value) in bad.items():
         rows[i] = {**rows[i], col: value}
     _, report = validate_measurements(pd.DataFrame(rows))
     got = sorted((p.row, p.column) for p in report.errors)
     assert got == sorted((i + 1, col) for i, (col, _) in bad.items())
+    for text in ("now", "1/2/2026", "yesterday"):
+        _, rep = validate_measurements([{**rows[0], "measured_at": text}])
+        assert [p.column for p in rep.errors] == ["measured_at"], text
+    for text in ("2026-01-31T14:05:00Z", "2026-01-31 14:05:00+01:00", "2026-01-31"):
+        table, rep = validate_measurements([{**rows[0], "measured_at": text}])
+        assert rep.ok, text
+    assert str(table.loc[0, "measured_at"]) == "2026-01-31 00:00:00+00:00"
     fp = next(p for p in report.errors if p.column == "series_fingerprint")
     assert "never the Series Instance UID" in fp.message
 
@@ -535,6 +542,25 @@ def test_merge_into_a_cohort_without_si_columns_and_the_report(store):
     merged = merge_into_cohort(cohort, store)
     assert merged.replaced == ("DEMO-004",)
     assert frame.shape[1] == 4
+    # an ID differing only in case is not merged, and the report says so
+    store.save(reading("demo-005"))
+    merged = merge_into_cohort(cohort, store)
+    assert "demo-005" in merged.not_in_cohort
+    assert "demo-005 (DEMO-005)" in merged.notes[0]
+
+
+def test_the_schema_compiles_for_postgresql():
+    # no PostgreSQL server here: check that the DDL renders for the dialect the README documents
+    import sqlalchemy as sa
+    from sqlalchemy.dialects import postgresql
+
+    import vbq.measurements as m
+
+    ddl = "\n".join(str(sa.schema.CreateTable(t).compile(dialect=postgresql.dialect()))
+                    for t in (m._meta_table, m._rois, m._history))
+    assert "DOUBLE PRECISION" in ddl and "TIMESTAMP WITH TIME ZONE" in ddl
+    assert "PRIMARY KEY (patient_id, observer, session, level)" in ddl
+    assert "history_id SERIAL" in ddl
 
 
 def test_choosing_observer_and_session_or_their_mean(store):

@@ -175,8 +175,8 @@ class ROIMeasurement:
     """One ROI reading, as the MRI page saves it (fields as in `MEASUREMENT_COLUMNS`).
 
     Only ``patient_id, observer, session, level, si_mean`` are required; ``excluded`` defaults
-    to False, ``measured_at`` to the time of saving and ``software_version`` to
-    ``vbq.__version__``. `MeasurementStore.save` validates every field.
+    to False, ``measured_at`` to the time of saving (a naive datetime is taken as UTC) and
+    ``software_version`` to ``vbq.__version__``. `MeasurementStore.save` validates every field.
     """
 
     patient_id: str
@@ -304,8 +304,10 @@ def _parse_cell(f: _Field, v: Any) -> tuple[Any, str | None]:
             return None, f"{f.name} must be one of {', '.join(allowed)}"
         return text, None
     if k == "timestamp":
-        try:
-            ts = pd.Timestamp(v)
+        if not isinstance(v, str | dt.datetime | np.datetime64):
+            return None, f"{f.name} must be a date and time, got {type(v).__name__}"
+        try:  # text must be ISO 8601: "1/2/2026" (January or February?) and "now" are refused
+            ts = pd.Timestamp(dt.datetime.fromisoformat(v.strip()) if isinstance(v, str) else v)
         except (ValueError, TypeError):
             return None, f"{f.name} is not a date and time (ISO 8601, e.g. 2026-01-31T14:05:00Z)"
         if ts is pd.NaT:
@@ -1352,6 +1354,12 @@ def merge_into_cohort(cohort: pd.DataFrame, measurements: Any, *,
         col[mask] = pd.array(by_id.loc[rows, c].to_numpy(dtype=object), dtype="boolean")
         table[c] = col
     notes = []
+    folded = {str(pid).casefold(): pid for pid in ids}
+    near = [f"{pid} ({folded[pid.casefold()]})" for pid in not_in_cohort
+            if pid.casefold() in folded]
+    if near:
+        notes.append("measured ID(s) matching a cohort ID except for upper/lower case, not "
+                      "merged: " + ", ".join(near[:10]) + (" ..." if len(near) > 10 else ""))
     if combine == "mean":
         m = _choose(_check_measurements(measurements, "merge_into_cohort"), observer, session,
                     combine, "merge_into_cohort")
