@@ -8,6 +8,7 @@ the VBQ of a reading against `vbq.compute_vbq` and a hand median, and the reliab
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import multiprocessing
 import sqlite3
 import statistics
@@ -17,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import vbq
 from vbq.errors import InputError
@@ -137,11 +140,25 @@ def test_store_accepts_an_engine_and_a_connection_like_object(tmp_path):
         assert conn.execute(sa.text("select count(*) from vbq_roi_measurements")).scalar() == 5
 
 
-def test_the_url_hides_a_password_and_bad_binds_are_named():
+def test_an_in_memory_store_is_the_same_database_in_every_thread():
     s = MeasurementStore("sqlite://")
-    assert s.url == "sqlite://"
+    t = threading.Thread(target=lambda: s.save(reading("VBQ-001")))
+    t.start()
+    t.join()
+    assert len(s.load()) == 5
+
+
+def test_bad_binds_are_named_and_a_password_never_shown(tmp_path):
+    assert MeasurementStore("sqlite://").url == "sqlite://"
     with pytest.raises(InputError, match="expected an SQLAlchemy URL"):
         MeasurementStore(42)
+    # no driver installed, or no server listening: either way a message, without the password
+    with pytest.raises(InputError) as err:
+        MeasurementStore("postgresql+psycopg://vbq:s3cret@127.0.0.1:9/vbq")
+    assert "s3cret" not in str(err.value)
+    (tmp_path / "dir.sqlite").mkdir()
+    with pytest.raises(InputError, match="cannot open it"):
+        MeasurementStore(tmp_path / "dir.sqlite")
 
 
 def test_the_default_database_lives_under_data_and_is_git_ignored():
@@ -390,6 +407,45 @@ def test_csv_round_trip_is_exact(store, tmp_path):
     res = other.import_csv(text.encode())
     assert (res.inserted, res.corrected, res.unchanged) == (0, 0, 10)
     assert other.history().empty
+
+
+_code = st.builds(lambda a, b: a + b, st.sampled_from("AbZ"),
+                  st.text("aZ09._-", max_size=12))
+_opt = lambda lo, hi: st.none() | st.floats(lo, hi, allow_nan=False)  # noqa: E731
+
+
+@st.composite
+def _rois(draw):
+    keys = draw(st.lists(st.tuples(_code, _code, st.integers(1, 5), st.sampled_from(
+        ["L1", "L2", "L3", "L4", "CSF"])), min_size=1, max_size=8, unique=True))
+    out = []
+    for pid, obs, ses, lv in keys:
+        out.append(ROIMeasurement(
+            pid, obs, ses, lv, draw(st.floats(1e-3, 1e6)),
+            csf_level=draw(st.sampled_from(["T12", "L2", "L3", "L5"])) if lv == "CSF" else None,
+            slice_index=draw(st.none() | st.integers(0, 500)),
+            centre_row_px=draw(_opt(0, 1024)), centre_col_mm=draw(_opt(-10, 400)),
+            radius_mm=draw(st.none() | st.floats(0.01, 30)), si_median=draw(_opt(-1e6, 1e6)),
+            si_sd=draw(_opt(0, 1e6)), pixel_count=draw(st.none() | st.integers(1, 10**6)),
+            excluded=lv != "CSF" and draw(st.booleans()),
+            series_fingerprint=draw(st.none() | st.binary(min_size=8, max_size=32).map(
+                bytes.hex)),
+            te_ms=draw(st.none() | st.floats(0.1, 100)),
+            measured_at=draw(st.datetimes(dt.datetime(2000, 1, 1), dt.datetime(2100, 1, 1),
+                                          timezones=st.just(dt.UTC))),
+        ))
+    return out
+
+
+@settings(max_examples=25, deadline=None)
+@given(_rois())
+def test_csv_round_trip_property(rois):
+    a, b = MeasurementStore("sqlite://"), MeasurementStore("sqlite://")
+    a.save(rois)
+    text = a.export_csv()
+    b.import_csv(text)
+    pd.testing.assert_frame_equal(b.load(), a.load())
+    assert b.export_csv() == text
 
 
 def test_csv_import_reports_problems_by_row_and_column(store):

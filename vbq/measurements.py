@@ -564,7 +564,17 @@ def _engine_from(bind: Any) -> tuple[Engine, bool]:
     kwargs: dict[str, Any] = {}
     if url.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"timeout": 30}
-    return sa.create_engine(url, **kwargs), True
+        if url.database in (None, "", ":memory:"):
+            # in memory: one connection shared by every thread, or each thread (each Streamlit
+            # session) would see its own empty database
+            kwargs["connect_args"]["check_same_thread"] = False
+            kwargs["poolclass"] = sa.pool.StaticPool
+    try:
+        return sa.create_engine(url, **kwargs), True
+    except ImportError as exc:
+        raise InputError(f"MeasurementStore: the database driver for "
+                         f"{url.drivername!r} is not installed ({exc.name}); install it, e.g. "
+                         f"pip install \"psycopg[binary]\" for postgresql+psycopg") from None
 
 
 class MeasurementStore:
@@ -592,7 +602,10 @@ class MeasurementStore:
     takes the database's write lock, with a 30 s busy timeout; on PostgreSQL the row lock
     serialises them) and a read-then-write never works from a stale view. SQLite databases are
     switched to WAL journaling, so readers do not block the writer. Nothing is lost when two
-    sessions save at once; they are applied one after the other.
+    sessions save at once; they are applied one after the other. A store holds no state besides
+    its engine, so one store can serve every session of a server. An in-memory SQLite database
+    (``"sqlite://"``) is one connection shared by all threads: for tests and trials, not for
+    concurrent writers.
 
     Examples
     --------
