@@ -1,6 +1,7 @@
 """Tests of vbq.measurements (the measurement database) and vbq.export (spreadsheet-safe cells).
 
-The merge is checked against the spreadsheet path (`vbq.prepare` on the demo cohort as shipped),
+The merge is checked against the spreadsheet path (`vbq.prepare_cohort` on the demo cohort as
+shipped),
 the VBQ of a reading against `vbq.compute_vbq` and a hand median, and the reliability against
 `vbq.stats.icc` / `bland_altman` called on the same numbers by hand.
 """
@@ -564,11 +565,13 @@ def test_merge_reproduces_the_spreadsheet_vbq(store):
     assert merged.not_in_cohort == ("NOT-IN-COHORT",)
     assert len(merged.not_measured) == len(cohort) - len(DEMO_IDS)
     assert merged.replaced == ()
-    expected = vbq.prepare(cohort, dxa)
-    got = vbq.prepare(merged.cohort, dxa)
+    expected_result = vbq.prepare_cohort(cohort, dxa)
+    got_result = vbq.prepare_cohort(merged.cohort, dxa)
+    expected, got = expected_result.table, got_result.table
     pd.testing.assert_series_equal(got["vbq"], expected["vbq"])
     assert got["patient_id"].tolist() == expected["patient_id"].tolist()
-    assert dict(got.attrs["counts"]) == dict(expected.attrs["counts"])
+    assert got_result.counts == expected_result.counts
+    pd.testing.assert_frame_equal(got_result.exclusions, expected_result.exclusions)
     # and the merged VBQ is compute_vbq of the stored numbers, reading by reading
     per = reading_vbq(store).set_index("patient_id")
     for pid in DEMO_IDS:
@@ -585,9 +588,9 @@ def test_merge_into_a_cohort_without_si_columns_and_the_report(store):
     store.save(_demo_measurements(cohort, DEMO_IDS[:3]))
     bare = cohort.drop(columns=[*SI_COLS, "si_csf", "csf_level"])
     merged = merge_into_cohort(bare, store)
-    table = vbq.prepare(merged.cohort, dxa)
-    assert sorted(table["patient_id"]) == sorted(DEMO_IDS[:3])
-    log = vbq.exclusion_log(table)
+    prepared = vbq.prepare_cohort(merged.cohort, dxa)
+    assert sorted(prepared.table["patient_id"]) == sorted(DEMO_IDS[:3])
+    log = prepared.exclusions
     assert set(log.loc[log["patient_excluded"], "patient_id"]) == set(merged.not_measured)
     frame = merged.to_frame()
     assert frame.set_index("patient_id").loc["DEMO-001", "si_source"] == "measurements"

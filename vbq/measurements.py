@@ -16,7 +16,7 @@ pseudonymous study ID the user assigns; nothing identifying from the DICOM files
   `vbq.export`, imports are validated cell by cell and reported by row and column.
 * `to_cohort_si` / `merge_into_cohort`: measured SIs as the cohort's ``si_l1..si_l4, si_csf,
   csf_level, collapsed_l1..l4`` columns, so a measured patient and a spreadsheet patient go
-  through `vbq.prepare` identically.
+  through `vbq.prepare_cohort` identically.
 * `reading_vbq`, `vbq_wide`, `intra_observer_vbq`, `inter_observer_vbq`, `reliability`: VBQ per
   reading and the intra- and inter-observer agreement (`vbq.stats.icc`,
   `vbq.stats.bland_altman`) computed from the stored readings.
@@ -1218,7 +1218,7 @@ class CohortMerge:
         The cohort (validated and canonical, as `vbq.io.coerce_cohort` returns it) whose
         measured patients carry the measured ``si_l1..si_l4, si_csf, csf_level,
         collapsed_l1..l4``; the others keep their spreadsheet values (or missing SIs, which
-        `vbq.prepare` then reports as an exclusion).
+        `vbq.prepare_cohort` then reports as an exclusion).
     measured : tuple of str
         Cohort patients with measurements, in cohort order.
     not_measured : tuple of str
@@ -1284,7 +1284,7 @@ def merge_into_cohort(cohort: pd.DataFrame, measurements: Any, *,
                       observer: str | Sequence[str] | None = None,
                       session: int | Sequence[int] | None = None,
                       combine: str = "select") -> CohortMerge:
-    """Put measured SIs into the cohort's SI columns, ready for `vbq.prepare`.
+    """Put measured SIs into the cohort's SI columns, ready for `vbq.prepare_cohort`.
 
     Parameters
     ----------
@@ -1309,7 +1309,7 @@ def merge_into_cohort(cohort: pd.DataFrame, measurements: Any, *,
 
     Notes
     -----
-    The merged values are exactly those `to_cohort_si` returns, so `vbq.prepare` computes a
+    The merged values are exactly those `to_cohort_si` returns, so `vbq.prepare_cohort` computes a
     measured patient's VBQ with the same `vbq.compute_vbq` as a spreadsheet patient's: median of
     the non-collapsed L1-L4 SIs over the CSF SI.
 
@@ -1383,7 +1383,6 @@ def merge_into_cohort(cohort: pd.DataFrame, measurements: Any, *,
             notes.append("the averaged readings placed the CSF ROI at different levels for "
                          + ", ".join(split[:10]) + (" ..." if len(split) > 10 else "")
                          + "; the level most readings used is recorded")
-    table.attrs.pop("vbq_validated", None)
     return CohortMerge(cohort=table, measured=measured, not_measured=not_measured,
                        not_in_cohort=not_in_cohort, replaced=replaced, observer=observer,
                        session=session, combine=combine, notes=tuple(notes))
