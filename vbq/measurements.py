@@ -328,17 +328,23 @@ def _parse_cell(f: _Field, v: Any) -> tuple[Any, str | None]:
     raise AssertionError(k)  # pragma: no cover
 
 
-def _validate(raw: pd.DataFrame, report: ValidationReport, rows: Sequence[int],
+def _validate(raw: Sequence[Mapping[str, Any]], report: ValidationReport, rows: Sequence[int],
               labels: Mapping[str, str]) -> list[dict]:
-    """Parse every cell of `raw` (canonical column names, object values); problems go to
+    """Parse every cell of `raw` (records keyed by canonical column names); problems go to
     `report` by row and column. Returns one record per row (valid only when report is ok)."""
     records: list[dict] = []
-    for i, row in enumerate(raw.itertuples(index=False, name=None)):
+    memo: dict[tuple[str, str], tuple[Any, str | None]] = {}  # text cells repeat (codes, times)
+    for i, values in enumerate(raw):
         rec: dict[str, Any] = {}
-        values = dict(zip(raw.columns, row, strict=True))
         for f in _FIELDS:
             v = values.get(f.name)
-            parsed, err = _parse_cell(f, v)
+            if type(v) is str:
+                key = (f.name, v)
+                if key not in memo:
+                    memo[key] = _parse_cell(f, v)
+                parsed, err = memo[key]
+            else:
+                parsed, err = _parse_cell(f, v)
             if err is None and f.kind == "bool" and parsed is None:
                 parsed = False  # a blank or absent collapsed flag: not collapsed
             if err:
@@ -397,6 +403,29 @@ def _as_frame(rois: Any) -> pd.DataFrame:
     return pd.DataFrame(out, columns=None if out else list(MEASUREMENT_COLUMNS))
 
 
+def _validate_records(rois: Any, *, source: str = "measurements",
+                      rows: Sequence[int] | None = None) -> tuple[list[dict], ValidationReport]:
+    """`validate_measurements` returning the parsed records instead of a frame."""
+    frame = _as_frame(rois)
+    report = ValidationReport(source=source)
+    labels = {str(c): str(c) for c in frame.columns}
+    raw = frame.reset_index(drop=True).astype(object)
+    raw.columns = [str(c) for c in raw.columns]
+    extra = [c for c in raw.columns if c not in _BY_NAME]
+    if extra:
+        report.add(WARNING, f"column(s) not recognised and ignored: {', '.join(map(repr, extra))}")
+    missing = [f.name for f in _FIELDS if f.required and f.kind != "bool" and f.name not in
+               raw.columns]
+    for name in missing:
+        report.add(ERROR, f"missing required column {name!r}")
+    if missing:
+        return [], report
+    rows = list(range(1, len(raw) + 1)) if rows is None else list(rows)
+    report.n_rows = len(raw)
+    records = _validate(raw.to_dict("records"), report, rows, labels)
+    return records, report
+
+
 def validate_measurements(rois: Any, *, source: str = "measurements",
                           rows: Sequence[int] | None = None) -> tuple[pd.DataFrame,
                                                                       ValidationReport]:
@@ -425,23 +454,7 @@ def validate_measurements(rois: Any, *, source: str = "measurements",
     InputError
         `rois` is not one of the accepted containers.
     """
-    frame = _as_frame(rois)
-    report = ValidationReport(source=source)
-    labels = {str(c): str(c) for c in frame.columns}
-    raw = frame.reset_index(drop=True).astype(object)
-    raw.columns = [str(c) for c in raw.columns]
-    extra = [c for c in raw.columns if c not in _BY_NAME]
-    if extra:
-        report.add(WARNING, f"column(s) not recognised and ignored: {', '.join(map(repr, extra))}")
-    missing = [f.name for f in _FIELDS if f.required and f.kind != "bool" and f.name not in
-               raw.columns]
-    for name in missing:
-        report.add(ERROR, f"missing required column {name!r}")
-    if missing:
-        return _typed([]), report
-    rows = list(range(1, len(raw) + 1)) if rows is None else list(rows)
-    report.n_rows = len(raw)
-    records = _validate(raw, report, rows, labels)
+    records, report = _validate_records(rois, source=source, rows=rows)
     return _typed(records), report
 
 
@@ -725,17 +738,17 @@ class MeasurementStore:
             Any invalid field (``.problems`` lists every one, by row and column); nothing is
             saved then.
         """
-        table, report = validate_measurements(rois, source="measurements")
+        records, report = _validate_records(rois, source="measurements")
         report.raise_if_errors()
-        return self._save_records(table, reason=reason, default_reason="re-saved")
+        return self._save_records(records, reason=reason, default_reason="re-saved")
 
-    def _save_records(self, table: pd.DataFrame, *, reason: str | None,
+    def _save_records(self, records: list[dict], *, reason: str | None,
                       default_reason: str) -> SaveResult:
         reason = _check_reason(reason, default_reason)
         from . import __version__
 
         now = _now()
-        records = _records(table)
+        records = [dict(r) for r in records]
         for rec in records:
             if rec["measured_at"] is None:
                 rec["measured_at"] = now
@@ -936,9 +949,9 @@ class MeasurementStore:
             Any problem (``.problems``: `vbq.io.Problem` records with the row as a spreadsheet
             shows it, header = row 1, and the column); nothing is saved then.
         """
-        table, report = read_measurements(source)
+        records, report = _read_records(source)
         report.raise_if_errors()
-        return self._save_records(table, reason=reason, default_reason="imported from CSV")
+        return self._save_records(records, reason=reason, default_reason="imported from CSV")
 
 
 def open_store(url: Any = None) -> MeasurementStore:
@@ -955,24 +968,6 @@ def _check_reason(reason: str | None, default: str) -> str:
     if len(reason) > _REASON_MAX:
         raise InputError(f"reason: at most {_REASON_MAX} characters, got {len(reason)}")
     return reason
-
-
-def _records(table: pd.DataFrame) -> list[dict]:
-    out = []
-    for row in table.to_dict("records"):
-        rec = {}
-        for c in MEASUREMENT_COLUMNS:
-            v = row.get(c)
-            if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
-                rec[c] = None
-            elif isinstance(v, pd.Timestamp):
-                rec[c] = v.to_pydatetime()
-            elif isinstance(v, np.generic):
-                rec[c] = v.item()
-            else:
-                rec[c] = v
-        out.append(rec)
-    return out
 
 
 def _delete_by_key():
@@ -1022,6 +1017,51 @@ def _read_text(source: Any) -> tuple[str, str]:
     return data, name
 
 
+def _read_records(source: Any) -> tuple[list[dict], ValidationReport]:
+    """`read_measurements` returning the parsed records instead of a frame."""
+    text, name = _read_text(source)
+    report = ValidationReport(source=name)
+    records = list(csv.reader(_stdio.StringIO(text, newline="")))
+    if not records or not any(cell.strip() for cell in records[0]):
+        report.add(ERROR, "the file is empty or has no header row", row=1)
+        return [], report
+    header = [h.strip() for h in records[0]]
+    labels: dict[str, str] = {}
+    keep: list[int] = []
+    for j, h in enumerate(header):
+        canon = h.lower()
+        if canon in _BY_NAME:
+            if canon in labels:
+                report.add(ERROR, f"two columns are named {canon!r}", row=1, column=h)
+                continue
+            labels[canon] = h
+            keep.append(j)
+        elif h:
+            report.add(WARNING, "column not recognised and ignored", row=1, column=h)
+    missing = [f.name for f in _FIELDS if f.required and f.kind != "bool" and f.name not in
+               labels]
+    for m in missing:
+        report.add(ERROR, f"missing required column {m!r}", row=1)
+    if missing or not report.ok:
+        return [], report
+    data, rows = [], []
+    for i, rec in enumerate(records[1:], start=2):
+        if not any(cell.strip() for cell in rec):
+            report.add(WARNING, "empty row skipped", row=i)
+            continue
+        if len(rec) > len(header) and any(c.strip() for c in rec[len(header):]):
+            report.add(ERROR, f"has {len(rec)} cells, the header {len(header)}", row=i)
+            continue
+        rec = rec + [""] * (len(header) - len(rec))
+        data.append([rec[j] for j in keep])
+        rows.append(i)
+    names = [header[j].lower() for j in keep]
+    raw = [dict(zip(names, cells, strict=True)) for cells in data]
+    report.n_rows = len(raw)
+    validated = _validate(raw, report, rows, labels)
+    return validated, report
+
+
 def read_measurements(source: Any) -> tuple[pd.DataFrame, ValidationReport]:
     """Read and validate a measurement CSV; never raises on bad data (check ``report.ok``).
 
@@ -1046,46 +1086,8 @@ def read_measurements(source: Any) -> tuple[pd.DataFrame, ValidationReport]:
     InputError
         The source cannot be read or decoded.
     """
-    text, name = _read_text(source)
-    report = ValidationReport(source=name)
-    records = list(csv.reader(_stdio.StringIO(text, newline="")))
-    if not records or not any(cell.strip() for cell in records[0]):
-        report.add(ERROR, "the file is empty or has no header row", row=1)
-        return _typed([]), report
-    header = [h.strip() for h in records[0]]
-    labels: dict[str, str] = {}
-    keep: list[int] = []
-    for j, h in enumerate(header):
-        canon = h.lower()
-        if canon in _BY_NAME:
-            if canon in labels:
-                report.add(ERROR, f"two columns are named {canon!r}", row=1, column=h)
-                continue
-            labels[canon] = h
-            keep.append(j)
-        elif h:
-            report.add(WARNING, "column not recognised and ignored", row=1, column=h)
-    missing = [f.name for f in _FIELDS if f.required and f.kind != "bool" and f.name not in
-               labels]
-    for m in missing:
-        report.add(ERROR, f"missing required column {m!r}", row=1)
-    if missing or not report.ok:
-        return _typed([]), report
-    data, rows = [], []
-    for i, rec in enumerate(records[1:], start=2):
-        if not any(cell.strip() for cell in rec):
-            report.add(WARNING, "empty row skipped", row=i)
-            continue
-        if len(rec) > len(header) and any(c.strip() for c in rec[len(header):]):
-            report.add(ERROR, f"has {len(rec)} cells, the header {len(header)}", row=i)
-            continue
-        rec = rec + [""] * (len(header) - len(rec))
-        data.append([rec[j] for j in keep])
-        rows.append(i)
-    raw = pd.DataFrame(data, columns=[header[j].lower() for j in keep], dtype=object)
-    report.n_rows = len(raw)
-    validated = _validate(raw, report, rows, labels)
-    return _typed(validated), report
+    records, report = _read_records(source)
+    return _typed(records), report
 
 
 # --------------------------------------------------------------------------------------------
@@ -1202,8 +1204,8 @@ def to_cohort_si(measurements: Any, *, observer: str | Sequence[str] | None = No
     out["csf_level"] = pd.Series([mode.get(pid) for pid in ids], dtype=object)
     for lv, col in zip(LEVELS, _COLLAPSED_COLUMNS, strict=True):
         out[col] = pd.array(coll[lv].to_numpy(dtype=object), dtype="boolean")
-    n_read = m.groupby("patient_id")[["observer", "session"]].apply(
-        lambda g: len(g.drop_duplicates()))
+    n_read = m[["patient_id", "observer", "session"]].drop_duplicates().groupby(
+        "patient_id").size()
     out["n_readings"] = n_read.reindex(ids).to_numpy(dtype=np.int64)
     return out
 
