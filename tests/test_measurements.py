@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 import multiprocessing
 import sqlite3
 import statistics
@@ -649,6 +650,16 @@ def test_choosing_observer_and_session_or_their_mean(store):
     assert merged.notes and "different levels" in merged.notes[0]
     with pytest.raises(InputError, match="combine"):
         to_cohort_si(store, combine="median")
+    # a table that is not a typed measurement table is refused, not misread
+    raw = pd.read_csv(io.StringIO(store.export_csv()), dtype=str)
+    with pytest.raises(InputError, match="dtypes"):
+        to_cohort_si(raw, observer="AB", session=1)
+    typed = store.load()
+    with pytest.raises(InputError, match="duplicated reading"):
+        reading_vbq(pd.concat([typed, typed.head(1)]))
+    table, _ = read_measurements(store.export_csv())
+    pd.testing.assert_frame_equal(to_cohort_si(table, observer="AB", session=1),
+                                  to_cohort_si(store, observer="AB", session=1))
 
 
 # --------------------------------------------------------------------------------------------

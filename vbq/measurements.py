@@ -1110,7 +1110,21 @@ def _check_measurements(measurements: Any, func: str) -> pd.DataFrame:
     missing = [c for c in need if c not in measurements.columns]
     if missing:
         raise InputError(f"{func}: `measurements` lacks column(s) {missing}")
-    return measurements
+    m = measurements
+    kinds = {"session": pd.api.types.is_integer_dtype(m["session"]),
+             "si_mean": pd.api.types.is_float_dtype(m["si_mean"]),
+             "excluded": pd.api.types.is_bool_dtype(m["excluded"])}
+    wrong = [c for c, ok in kinds.items() if not ok]
+    if wrong:
+        raise InputError(f"{func}: `measurements` column(s) {wrong} have dtypes "
+                         f"{[str(m[c].dtype) for c in wrong]}; pass MeasurementStore.load() or "
+                         f"the table of read_measurements / validate_measurements")
+    dup = m.duplicated(list(KEY_COLUMNS))
+    if dup.any():
+        first = m.loc[dup, list(KEY_COLUMNS)].iloc[0].tolist()
+        raise InputError(f"{func}: `measurements` holds {int(dup.sum())} duplicated reading(s) "
+                         f"of (patient_id, observer, session, level), e.g. {first}")
+    return m
 
 
 def _choose(m: pd.DataFrame, observer, session, combine: str, func: str) -> pd.DataFrame:
@@ -1210,7 +1224,7 @@ def to_cohort_si(measurements: Any, *, observer: str | Sequence[str] | None = No
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CohortMerge:
     """A cohort with measured SIs merged in, and which patients they came for.
 
@@ -1509,7 +1523,7 @@ def inter_observer_vbq(measurements: Any, observers: Sequence[str] | None = None
     return vbq_wide(m, [(o, session) for o in observers], min_levels=min_levels)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ReliabilityResult:
     """ICC and Bland-Altman agreement of readings (from `reliability`).
 
