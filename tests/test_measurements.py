@@ -751,3 +751,22 @@ def test_every_public_name_is_in_the_readme():
                and n not in ("CohortMerge", "FORMULA_TRIGGERS", "COMBINE")]
     assert not missing, missing
     assert vbq.measurements is __import__("vbq.measurements").measurements
+
+
+def test_readme_measurement_block_runs_on_the_demo(tmp_path, monkeypatch):
+    # the README's example, executed as written, with the default database in a temporary folder
+    import re
+
+    import vbq.measurements as m
+
+    monkeypatch.setattr(m, "DEFAULT_PATH", tmp_path / "data" / "measurements.sqlite")
+    readme = (Path(vbq.__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("### Measurement database (notebook)", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    cohort, dxa = vbq.demo.load()
+    scope = {"vbq": vbq, "cohort": cohort, "dxa": dxa}
+    exec(compile(code, "README.md", "exec"), scope)  # our own documentation, run as written
+    assert (tmp_path / "data" / "measurements.sqlite").exists()
+    table = scope["prepared"].table
+    assert table.loc[table["patient_id"] == "DEMO-001", "vbq"].item() == 315.0 / 110.0
+    assert scope["merged"].measured == ("DEMO-001",)
