@@ -186,7 +186,8 @@ def test_result_is_frozen_with_frame_and_summary():
     with pytest.raises(ValueError):
         res.differences[0] = 0
     frame = res.to_frame()
-    assert list(frame.columns) == ["quantity", "estimate", "ci_low", "ci_high", "n", "method"]
+    assert list(frame.columns) == ["quantity", "estimate", "ci_low", "ci_high", "n", "n_missing",
+                                   "method"]
     assert frame["quantity"].tolist() == ["bias", "loa_low", "loa_high"]
     assert frame.loc[1, "estimate"] == res.loa_low and frame.loc[2, "ci_high"] == res.loa_high_ci[1]
     text = res.summary()

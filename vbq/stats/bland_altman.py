@@ -17,7 +17,7 @@ from ..errors import DegenerateInputError, InputError
 
 __all__ = ["BlandAltmanResult", "bland_altman"]
 
-_COLUMNS = ("quantity", "estimate", "ci_low", "ci_high", "n", "method")
+_COLUMNS = ("quantity", "estimate", "ci_low", "ci_high", "n", "n_missing", "method")
 
 
 @dataclass(frozen=True)
@@ -80,14 +80,14 @@ class BlandAltmanResult:
 
     def to_frame(self) -> pd.DataFrame:
         """Three rows (``bias``, ``loa_low``, ``loa_high``) with ``quantity, estimate, ci_low,
-        ci_high, n, method``."""
+        ci_high, n, n_missing, method``."""
         rows = [
             ("bias", self.bias, *self.bias_ci),
             ("loa_low", self.loa_low, *self.loa_low_ci),
             ("loa_high", self.loa_high, *self.loa_high_ci),
         ]
         return pd.DataFrame(
-            [(*r, self.n, self.method) for r in rows], columns=list(_COLUMNS)
+            [(*r, self.n, self.n_missing, self.method) for r in rows], columns=list(_COLUMNS)
         )
 
     def summary(self) -> str:
