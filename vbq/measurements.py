@@ -465,27 +465,40 @@ def validate_measurements(rois: Any, *, source: str = "measurements",
 def _typed(records: Sequence[Mapping[str, Any]], columns: Sequence[str] = MEASUREMENT_COLUMNS
            ) -> pd.DataFrame:
     """Records -> DataFrame with the documented dtypes."""
+    return _typed_columns({c: [r.get(c) for r in records] for c in columns}, columns)
+
+
+def _typed_columns(values: Mapping[str, Sequence[Any]], columns: Sequence[str]) -> pd.DataFrame:
+    """Columns of Python values (None for missing) -> DataFrame with the documented dtypes."""
     data: dict[str, Any] = {}
     for c in columns:
-        vals = [r.get(c) for r in records]
+        vals = list(values[c])
         f = _BY_NAME.get(c)
         kind = f.kind if f else ("timestamp" if c == "changed_at" else "text")
-        if c in ("session", "history_id") and None not in vals:
-            data[c] = np.array([int(v) for v in vals], dtype=np.int64)
-        elif c == "session":  # invalid readings (validate_measurements with errors)
-            data[c] = pd.array([None if v is None else int(v) for v in vals], dtype="Int64")
+        missing = None in vals
+        if c in ("session", "history_id") and not missing:
+            data[c] = np.array(vals, dtype=np.int64)
+        elif c == "session" or kind == "int":  # session: invalid readings may lack it
+            data[c] = pd.array(vals, dtype="Int64")
         elif kind == "float":
-            data[c] = np.array([np.nan if v is None else float(v) for v in vals], dtype=float)
-        elif kind == "int":
-            data[c] = pd.array([None if v is None else int(v) for v in vals], dtype="Int64")
+            data[c] = np.array(vals, dtype=float)  # None -> NaN
         elif kind == "bool":
             data[c] = np.array([bool(v) for v in vals], dtype=bool)
         elif kind == "timestamp":
-            data[c] = pd.to_datetime([_utc(v) for v in vals], utc=True).astype(
-                "datetime64[us, UTC]")
+            data[c] = pd.to_datetime(pd.Series(vals, dtype=object), utc=True).astype(
+                "datetime64[us, UTC]").array
         else:
-            data[c] = pd.Series([None if v is None else str(v) for v in vals], dtype=object)
+            data[c] = pd.Series(vals, dtype=object)
     return pd.DataFrame(data, columns=list(columns))
+
+
+def _query_frame(conn, query, columns: Sequence[str]) -> pd.DataFrame:
+    """Run `query`; its rows as a typed frame (column-wise, no per-row mapping)."""
+    result = conn.execute(query)
+    keys = list(result.keys())
+    rows = result.all()
+    cols = list(zip(*rows, strict=True)) if rows else [()] * len(keys)
+    return _typed_columns(dict(zip(keys, cols, strict=True)), columns)
 
 
 def _utc(v: Any) -> dt.datetime | None:
@@ -872,10 +885,11 @@ class MeasurementStore:
                 values = [value] if isinstance(value, str | int | np.integer) else list(value)
                 query = query.where(_rois.c[col].in_(values))
         with self._engine.connect() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(query)]
-        rows.sort(key=lambda r: (r["patient_id"], r["observer"], r["session"],
-                                 _LEVEL_ORDER.get(r["level"], 99)))
-        return _typed(rows)
+            frame = _query_frame(conn, query, MEASUREMENT_COLUMNS)
+        order = frame["level"].map(_LEVEL_ORDER).fillna(99).to_numpy()
+        keys = (order, frame["session"].to_numpy(), frame["observer"].to_numpy(),
+                frame["patient_id"].to_numpy())
+        return frame.iloc[np.lexsort(keys)].reset_index(drop=True)
 
     def history(self, *, patient_id: str | None = None) -> pd.DataFrame:
         """Every corrected or deleted row as it was, oldest change first.
@@ -890,8 +904,7 @@ class MeasurementStore:
         if patient_id is not None:
             query = query.where(_history.c.patient_id == patient_id)
         with self._engine.connect() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(query)]
-        return _typed(rows, HISTORY_COLUMNS)
+            return _query_frame(conn, query, HISTORY_COLUMNS)
 
     def readings(self) -> pd.DataFrame:
         """One row per reading: ``patient_id, observer, session, n_rois, levels, measured_at``
