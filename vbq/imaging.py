@@ -31,7 +31,7 @@ import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -474,9 +474,9 @@ class MeasuredVBQ:
         return row
 
 
-@dataclass(frozen=True)
-class Window:
-    """A display window: `center` and `width` in modality-LUT units; `source` "file" or "percentile"."""
+class Window(NamedTuple):
+    """A display window: `center` and `width` in modality-LUT units; `source` "file" or
+    "percentile". A tuple, so ``center, width, source = default_window(series)`` works."""
 
     center: float
     width: float
@@ -1253,7 +1253,10 @@ def roi_stats(pixels: np.ndarray, spacing_mm: tuple[float, float] | Iterable[flo
         raise RoiOutsideImageError(
             f"centre: the ROI of {radius:g} mm at (row {r0:g}, column {c0:g}) leaves the "
             f"{rows} x {cols} image; move it inside or make it smaller")
-    values = arr[i0:i1 + 1, j0:j1 + 1][inside].astype(np.float64)
+    # the box may overhang the image where no centre is inside: trim it to the image
+    a0, a1, b0, b1 = max(i0, 0), min(i1, rows - 1), max(j0, 0), min(j1, cols - 1)
+    inside = inside[a0 - i0:a1 - i0 + 1, b0 - j0:b1 - j0 + 1]
+    values = arr[a0:a1 + 1, b0:b1 + 1][inside].astype(np.float64)
     if not np.all(np.isfinite(values)):
         raise InputError("pixels: the ROI holds non-finite values")
     mean = float(values.mean())
