@@ -505,6 +505,10 @@ class _Slice:
     attrs: dict[str, Any] = field(default_factory=dict)
 
 
+def _shorten(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 3].rstrip() + "..."
+
+
 def _num(value: float | None, unit: str) -> str:
     return "not recorded" if value is None else f"{value:g} {unit}"
 
@@ -734,10 +738,14 @@ def _read_file(name: str, data: bytes, problems: list[FileProblem]) -> list[_Sli
                                           "skipped", "note"))
         return []
     if "PixelData" not in ds:
-        other = ("FloatPixelData" in ds) or ("DoubleFloatPixelData" in ds)
-        problems.append(FileProblem(name, "float pixel data (parametric map) is not supported"
-                                    if other else "no pixel data (7FE0,0010): not an image "
-                                    "(a report or a presentation state?)"))
+        if ("FloatPixelData" in ds) or ("DoubleFloatPixelData" in ds):
+            message = "float pixel data (a parametric map) is not supported"
+        elif "Image Storage" in pydicom.uid.UID(sop_class).name:
+            message = ("no pixel data (7FE0,0010) although the file is an image: it is "
+                       "probably truncated")
+        else:
+            message = "no pixel data (7FE0,0010): not an image (a report or a presentation state?)"
+        problems.append(FileProblem(name, message))
         return []
     image_type = [str(v).upper() for v in (ds.get("ImageType") or [])]
     if "LOCALIZER" in image_type:
@@ -770,7 +778,7 @@ def _read_file(name: str, data: bytes, problems: list[FileProblem]) -> list[_Sli
     except Exception as exc:  # decoders raise many types; the file is reported, never raised
         problems.append(FileProblem(name, f"pixel data could not be decoded, the file may be "
                                           f"truncated or damaged ({type(exc).__name__}: "
-                                          f"{str(exc)[:160]})"))
+                                          f"{_shorten(str(exc))})"))
         return []
     n_frames = int(_float(ds.get("NumberOfFrames")) or 1)
     if arr.ndim == 2:
