@@ -29,6 +29,7 @@ import os
 import re
 import zipfile
 from collections.abc import Iterable, Mapping
+from collections.abc import Sequence as SequenceABC
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
@@ -493,7 +494,9 @@ class _Slice:
     """One decoded frame and the allow-listed attributes of its file (internal only)."""
 
     file: str
-    pixels: np.ndarray
+    pixels: np.ndarray  # stored values; the modality LUT is slope * pixels + intercept
+    slope: float
+    intercept: float
     group: tuple  # (patient key, study UID, series UID): in memory during a load only
     instance_key: tuple  # (SOP Instance UID, frame)
     rows: int
@@ -653,7 +656,9 @@ def _raw_bytes(ds: Any, keyword: str) -> bytes:
         return b""
     if isinstance(value, bytes):
         return value
-    if isinstance(value, list | tuple):
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace")
+    if isinstance(value, SequenceABC):  # MultiValue, list
         return "\\".join(str(v) for v in value).encode("utf-8", "replace")
     return str(value).encode("utf-8", "replace")
 
@@ -693,6 +698,34 @@ def _float(value: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return out if math.isfinite(out) else None
+
+
+def _numbers(ds: Any, keyword: str) -> tuple[float, ...]:
+    """A DS/IS attribute parsed from its raw text (faster than pydicom's DSfloat, same values)."""
+    raw = _raw_bytes(ds, keyword)
+    out = []
+    for part in raw.split(b"\\"):
+        part = part.strip(b" \x00")
+        if not part:
+            continue
+        try:
+            value = float(part)
+        except ValueError:
+            return ()
+        if not math.isfinite(value):
+            return ()
+        out.append(value)
+    return tuple(out)
+
+
+def _vector(ds: Any, keyword: str, n: int) -> tuple[float, ...] | None:
+    values = _numbers(ds, keyword)
+    return values if len(values) == n else None
+
+
+def _number(ds: Any, keyword: str) -> float | None:
+    values = _numbers(ds, keyword)
+    return values[0] if values else None
 
 
 def _floats(value: Any, n: int) -> tuple[float, ...] | None:
@@ -780,7 +813,7 @@ def _read_file(name: str, data: bytes, problems: list[FileProblem]) -> list[_Sli
                                           f"truncated or damaged ({type(exc).__name__}: "
                                           f"{_shorten(str(exc))})"))
         return []
-    n_frames = int(_float(ds.get("NumberOfFrames")) or 1)
+    n_frames = int(_number(ds, "NumberOfFrames") or 1)
     if arr.ndim == 2:
         arr = arr[None]
     if arr.ndim != 3 or arr.shape[0] != n_frames:
@@ -810,21 +843,25 @@ def _read_file(name: str, data: bytes, problems: list[FileProblem]) -> list[_Sli
             intercept = _float(_functional(ds, f, "PixelValueTransformationSequence",
                                            "RescaleIntercept"))
             if slope is None and intercept is None:
-                slope, intercept = _float(ds.get("RescaleSlope")), _float(ds.get("RescaleIntercept"))
-            frame = arr[f].astype(np.float64)
-            if slope is not None or intercept is not None:
-                frame = frame * (1.0 if slope is None else slope) + (intercept or 0.0)
+                slope, intercept = _number(ds, "RescaleSlope"), _number(ds, "RescaleIntercept")
+            frame = arr[f]
             number = _float(_functional(ds, f, "FrameContentSequence", "InStackPositionNumber"))
         else:
-            spacing = _floats(ds.get("PixelSpacing") or [], 2)
-            iop = _floats(ds.get("ImageOrientationPatient") or [], 6)
-            ipp = _floats(ds.get("ImagePositionPatient") or [], 3)
-            frame = np.asarray(apply_modality_lut(arr[f], ds), dtype=np.float64)
-            number = _float(ds.get("InstanceNumber"))
+            spacing = _vector(ds, "PixelSpacing", 2)
+            iop = _vector(ds, "ImageOrientationPatient", 6)
+            ipp = _vector(ds, "ImagePositionPatient", 3)
+            if "ModalityLUTSequence" in ds:  # a non-linear LUT: pydicom applies it
+                frame = np.asarray(apply_modality_lut(arr[f], ds), dtype=np.float64)
+                slope, intercept = 1.0, 0.0
+            else:  # linear rescale, applied while stacking (no intermediate copy)
+                frame = arr[f]
+                slope, intercept = _number(ds, "RescaleSlope"), _number(ds, "RescaleIntercept")
+            number = _number(ds, "InstanceNumber")
             if n_frames > 1:
                 number = None  # frames of a plain multi-frame image: file order
         slices.append(_Slice(
-            file=name, pixels=frame, group=group, instance_key=(sop, f),
+            file=name, pixels=frame, slope=1.0 if slope is None else slope,
+            intercept=0.0 if intercept is None else intercept, group=group, instance_key=(sop, f),
             rows=int(frame.shape[0]), cols=int(frame.shape[1]), spacing=spacing, iop=iop,
             ipp=ipp, instance_number=None if number is None else int(number), attrs=attrs))
     return slices
@@ -835,9 +872,9 @@ def _technical_attributes(ds: Any, enhanced: bool) -> dict[str, Any]:
     def fg(seq: str, attr: str) -> Any:
         return _functional(ds, 0, seq, attr) if enhanced else None
 
-    tr = _float(ds.get("RepetitionTime"))
-    te = _float(ds.get("EchoTime"))
-    ti = _float(ds.get("InversionTime"))
+    tr = _number(ds, "RepetitionTime")
+    te = _number(ds, "EchoTime")
+    ti = _number(ds, "InversionTime")
     if enhanced:
         tr = tr if tr is not None else _float(fg("MRTimingAndRelatedParametersSequence",
                                                  "RepetitionTime"))
@@ -851,17 +888,17 @@ def _technical_attributes(ds: Any, enhanced: bool) -> dict[str, Any]:
         variant = "\\".join(str(s) for s in variant)
     if enhanced and str(ds.get("InversionRecovery", "")).upper() == "YES" and "IR" not in scanning:
         scanning = f"{scanning}\\IR" if scanning else "IR"
-    wc, ww = _float(ds.get("WindowCenter")), _float(ds.get("WindowWidth"))
-    thickness = _float(ds.get("SliceThickness"))
+    wc, ww = _number(ds, "WindowCenter"), _number(ds, "WindowWidth")
+    thickness = _number(ds, "SliceThickness")
     if thickness is None and enhanced:
         thickness = _float(fg("PixelMeasuresSequence", "SliceThickness"))
-    number = _float(ds.get("SeriesNumber"))
+    number = _number(ds, "SeriesNumber")
     return {
         "modality": str(ds.get("Modality", "") or ""),
         "repetition_time_ms": tr,
         "echo_time_ms": te,
         "inversion_time_ms": ti,
-        "field_strength_t": _float(ds.get("MagneticFieldStrength")),
+        "field_strength_t": _number(ds, "MagneticFieldStrength"),
         "scanning_sequence": str(scanning),
         "sequence_variant": str(variant),
         "window": (wc, ww) if wc is not None and ww is not None and ww >= 1 else None,
@@ -990,7 +1027,13 @@ def _build_series(slices: list[_Slice], patient: str) -> tuple[Series, list[File
             notes.append(FileProblem(stack[0].file, f"{same + 1} slices share a position "
                                                     "(several echoes or repeated acquisitions?)",
                                      "note"))
-    pixels = np.stack([s.pixels for s in stack])
+    # the modality LUT, written straight into the series array (PS3.3 C.11.1.1.2:
+    # output = Rescale Slope * stored value + Rescale Intercept)
+    pixels = np.empty((len(stack), stack[0].rows, stack[0].cols), dtype=np.float64)
+    for k, s in enumerate(stack):
+        np.multiply(s.pixels, s.slope, out=pixels[k])
+        if s.intercept:
+            pixels[k] += s.intercept
     pixels.flags.writeable = False
     positions.flags.writeable = False
     first = stack[0].attrs
