@@ -225,9 +225,11 @@ class Series:
 
     Attributes
     ----------
-    pixels : ndarray of float64, shape (slices, rows, columns), read-only
+    pixels : ndarray of float32, shape (slices, rows, columns), read-only
         Stored values after the modality LUT (Rescale Slope/Intercept or Modality LUT Sequence),
-        per slice (per frame for enhanced multi-frame images).
+        per slice (per frame for enhanced multi-frame images). float32 represents every stored
+        value exactly and a rescaled value to 7 significant digits; `roi_stats` accumulates in
+        float64.
     spacing_mm : (float, float) or None
         (0028,0030) Pixel Spacing: (row spacing, column spacing), i.e. the distance between
         the centres of adjacent rows, then of adjacent columns; None when the files lack it.
@@ -648,9 +650,10 @@ def _pn_keywords() -> tuple[str, ...]:
 def _raw_bytes(ds: Any, keyword: str) -> bytes:
     """An element's value as bytes WITHOUT converting it (no validation warning, no log)."""
     tag = _tag(keyword)
-    if tag is None or tag not in ds:
-        return b""
-    elem = ds.get_item(tag)
+    return b"" if tag is None else _element_bytes(ds.get_item(tag))
+
+
+def _element_bytes(elem: Any) -> bytes:
     value = getattr(elem, "value", None)
     if value is None:
         return b""
@@ -663,10 +666,15 @@ def _raw_bytes(ds: Any, keyword: str) -> bytes:
     return str(value).encode("utf-8", "replace")
 
 
+@functools.cache
+def _scrub_tags() -> frozenset[int]:
+    return frozenset(_tag(kw) for kw in (*_pn_keywords(), *_SCRUB_KEYWORDS))
+
+
 def _identifying_tokens(ds: Any) -> set[str]:
     tokens: set[str] = set()
-    for kw in (*_pn_keywords(), *_SCRUB_KEYWORDS):
-        raw = _raw_bytes(ds, kw)
+    for tag in ds.keys() & _scrub_tags():
+        raw = _element_bytes(ds.get_item(tag))
         if not raw:
             continue
         for text in {raw.decode("latin-1"), raw.decode("utf-8", "ignore")}:
@@ -749,9 +757,12 @@ def _functional(ds: Any, frame: int, seq: str, attr: str) -> Any:
     return None
 
 
-def _read_file(name: str, data: bytes, problems: list[FileProblem]) -> list[_Slice]:
+def _read_file(name: str, data: bytes, problems: list[FileProblem],
+               memo: dict | None = None) -> list[_Slice]:
     import pydicom
     from pydicom.errors import InvalidDicomError
+
+    memo = {} if memo is None else memo
     from pydicom.pixels import apply_modality_lut, get_decoder
 
     if len(data) < 132 or data[128:132] != b"DICM":
@@ -821,15 +832,17 @@ def _read_file(name: str, data: bytes, problems: list[FileProblem]) -> list[_Sli
         return []
 
     enhanced = "PerFrameFunctionalGroupsSequence" in ds or "SharedFunctionalGroupsSequence" in ds
-    attrs = _technical_attributes(ds, enhanced)
-    attrs["transfer_syntax"] = tsyntax.name
-    attrs["lossy"] = (str(ds.get("LossyImageCompression", "")) == "01"
-                      or str(tsyntax) in _LOSSY_SYNTAXES)
-    attrs["description"] = _clean_description(ds)
     group = (_raw_bytes(ds, "PatientID") + b"\x00" + _raw_bytes(ds, "PatientName") + b"\x00"
              + _raw_bytes(ds, "PatientBirthDate"),
              _raw_bytes(ds, "StudyInstanceUID"),
              _raw_bytes(ds, "SeriesInstanceUID") or name.encode())
+    # series-level attributes (a series shows those of its first slice): read once per series
+    key = (group, _raw_bytes(ds, "SeriesDescription"), enhanced)
+    if key not in memo:
+        memo[key] = dict(_technical_attributes(ds, enhanced), description=_clean_description(ds))
+    attrs = dict(memo[key], transfer_syntax=tsyntax.name,
+                 lossy=(_raw_bytes(ds, "LossyImageCompression").strip() == b"01"
+                        or str(tsyntax) in _LOSSY_SYNTAXES))
     sop = _raw_bytes(ds, "SOPInstanceUID") or name.encode()
     slices: list[_Slice] = []
     for f in range(n_frames):
@@ -1028,8 +1041,10 @@ def _build_series(slices: list[_Slice], patient: str) -> tuple[Series, list[File
                                                     "(several echoes or repeated acquisitions?)",
                                      "note"))
     # the modality LUT, written straight into the series array (PS3.3 C.11.1.1.2:
-    # output = Rescale Slope * stored value + Rescale Intercept)
-    pixels = np.empty((len(stack), stack[0].rows, stack[0].cols), dtype=np.float64)
+    # output = Rescale Slope * stored value + Rescale Intercept). float32 holds every stored
+    # value exactly (up to 2^24) and a rescaled one to 7 significant digits, at half the
+    # memory and conversion time of float64; ROI statistics accumulate in float64.
+    pixels = np.empty((len(stack), stack[0].rows, stack[0].cols), dtype=np.float32)
     for k, s in enumerate(stack):
         np.multiply(s.pixels, s.slope, out=pixels[k])
         if s.intercept:
@@ -1114,8 +1129,9 @@ def load_study(sources: Any, *, max_files: int = MAX_FILES, max_bytes: int = MAX
     problems: list[FileProblem] = []
     files = _gather(sources, max_files, max_bytes, problems)
     slices: list[_Slice] = []
+    memo: dict = {}
     for name, data in files:
-        slices.extend(_read_file(name, data, problems))
+        slices.extend(_read_file(name, data, problems, memo))
     if not slices:
         detail = "; ".join(str(p) for p in problems[:20]) or "no file given"
         more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""

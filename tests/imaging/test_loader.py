@@ -452,3 +452,18 @@ def test_nothing_is_written_to_disk(tmp_path, monkeypatch, phantom_series):
     monkeypatch.chdir(tmp_path)
     s = load_series(phantom.series_zip(phantom_series[0]))
     assert s.n_slices == 11 and list(tmp_path.iterdir()) == []
+
+
+def test_float32_pixels_hold_a_rescaled_value_to_7_digits(phantom_series):
+    datasets, _ = phantom_series
+    odd = [copy.deepcopy(d) for d in datasets[:3]]
+    for d in odd:
+        d.RescaleSlope, d.RescaleIntercept = "1.2345678", "-12.345"
+    s = load_series(phantom.series_bytes(odd))
+    ref = np.stack([d.pixel_array * 1.2345678 - 12.345 for d in odd])  # float64
+    assert s.pixels.dtype == np.float32
+    assert np.allclose(s.pixels, ref, rtol=2e-7, atol=1e-4)
+    r = __import__("vbq").imaging.roi_stats(s.pixels[1], s.spacing_mm, (128, 100), 8.0)
+    rows, cols = np.ogrid[:256, :256]
+    mask = (rows - 128) ** 2 + (cols - 100) ** 2 <= 64
+    assert r.mean == pytest.approx(ref[1][mask].mean(), rel=1e-7)
