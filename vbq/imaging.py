@@ -28,7 +28,7 @@ import math
 import os
 import re
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Sequence as SequenceABC
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -219,7 +219,7 @@ class Flag:
     message: str
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class Series:
     """One sorted, de-identified image series.
 
@@ -366,7 +366,7 @@ class Series:
                 f"fingerprint={self.fingerprint[:12]}...)")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Study:
     """Every series found in the input, and the problems of the files that gave none.
 
@@ -535,7 +535,18 @@ def _is_single(source: Any) -> bool:
 def _gather(sources: Any, max_files: int, max_bytes: int,
             problems: list[FileProblem]) -> list[tuple[str, bytes]]:
     """Every input file as (label, bytes), zips expanded in memory within the limits."""
-    items = [sources] if _is_single(sources) else list(sources)
+    items = []
+    for src in [sources] if _is_single(sources) else list(sources):
+        if isinstance(src, str | os.PathLike) and os.path.isdir(src):
+            # a folder: every file below it, in name order (hidden files and folders skipped)
+            for root, dirs, names in os.walk(src):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                items.extend(os.path.join(root, n) for n in sorted(names)
+                             if not n.startswith("."))
+                if len(items) > max_files:
+                    break
+        else:
+            items.append(src)
     if len(items) > max_files:
         raise InputError(f"sources: {len(items)} files given; at most {max_files} are read")
     out: list[tuple[str, bytes]] = []
@@ -1084,19 +1095,22 @@ def _build_series(slices: list[_Slice], patient: str) -> tuple[Series, list[File
     return series, notes
 
 
-def load_study(sources: Any, *, max_files: int = MAX_FILES, max_bytes: int = MAX_BYTES) -> Study:
+def load_study(sources: Any, *, max_files: int = MAX_FILES, max_bytes: int = MAX_BYTES,
+               progress: Callable[[int, int], object] | None = None) -> Study:
     """Read every DICOM series in `sources`, grouped by patient and series.
 
     Parameters
     ----------
     sources : path, bytes, file-like object, or an iterable of them
-        Files (a Streamlit ``UploadedFile`` is a file-like object) and zips of files; zips are
-        opened in memory, nothing is written to disk.
+        Files (a Streamlit ``UploadedFile`` is a file-like object), folders (every file below
+        them) and zips of files; zips are opened in memory, nothing is written to disk.
     max_files : int, keyword-only
         Most files read (sources, and members of any one zip).
     max_bytes : int, keyword-only
         Most bytes read in total; a zip's uncompressed size is taken from its central directory
         and checked before anything is extracted.
+    progress : callable, keyword-only
+        Called as ``progress(done, total)`` after each file is decoded (for a progress bar).
 
     Returns
     -------
@@ -1130,8 +1144,10 @@ def load_study(sources: Any, *, max_files: int = MAX_FILES, max_bytes: int = MAX
     files = _gather(sources, max_files, max_bytes, problems)
     slices: list[_Slice] = []
     memo: dict = {}
-    for name, data in files:
+    for done, (name, data) in enumerate(files, start=1):
         slices.extend(_read_file(name, data, problems, memo))
+        if progress is not None:
+            progress(done, len(files))
     if not slices:
         detail = "; ".join(str(p) for p in problems[:20]) or "no file given"
         more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
@@ -1152,7 +1168,8 @@ def load_study(sources: Any, *, max_files: int = MAX_FILES, max_bytes: int = MAX
 
 
 def load_series(sources: Any, *, series: int | str | None = None, max_files: int = MAX_FILES,
-                max_bytes: int = MAX_BYTES) -> Series:
+                max_bytes: int = MAX_BYTES,
+                progress: Callable[[int, int], object] | None = None) -> Series:
     """Load one sorted, de-identified series from DICOM files or a zip.
 
     Parameters
@@ -1164,7 +1181,7 @@ def load_series(sources: Any, *, series: int | str | None = None, max_files: int
         fingerprint (or its first 8+ characters). None picks the only series, else the only
         sagittal T1-like one (not flagged ``not_sagittal``, ``not_t1_like`` or
         ``not_validated_sequence``); with several candidates or none it raises, listing them.
-    max_files, max_bytes : int, keyword-only
+    max_files, max_bytes, progress : keyword-only
         As `load_study`.
 
     Returns
@@ -1200,7 +1217,7 @@ def load_series(sources: Any, *, series: int | str | None = None, max_files: int
     >>> s.pixels.shape, s.spacing_mm, s.is_sagittal
     ((11, 256, 256), (1.0, 1.0), True)
     """
-    study = load_study(sources, max_files=max_files, max_bytes=max_bytes)
+    study = load_study(sources, max_files=max_files, max_bytes=max_bytes, progress=progress)
     listing = "; ".join(f"[{i}] {s.description or '(no description)'} ({s.patient}, "
                         f"{s.orientation}, {s.n_slices} slices)" for i, s in enumerate(study))
     if series is None:

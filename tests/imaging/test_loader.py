@@ -467,3 +467,14 @@ def test_float32_pixels_hold_a_rescaled_value_to_7_digits(phantom_series):
     rows, cols = np.ogrid[:256, :256]
     mask = (rows - 128) ** 2 + (cols - 100) ** 2 <= 64
     assert r.mean == pytest.approx(ref[1][mask].mean(), rel=1e-7)
+
+
+def test_a_folder_and_progress(tmp_path, phantom_series):
+    phantom.write_series(phantom_series[0], tmp_path / "a" / "b")
+    (tmp_path / "a" / "notes.txt").write_text("not an image")
+    (tmp_path / "a" / ".hidden").write_bytes(b"x")
+    seen = []
+    s = load_series(tmp_path, progress=lambda done, total: seen.append((done, total)))
+    assert s.n_slices == 11
+    assert [p.file for p in s.problems] == ["notes.txt"]
+    assert seen == [(k, 12) for k in range(1, 13)]
