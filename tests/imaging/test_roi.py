@@ -154,7 +154,7 @@ def test_non_finite_pixels_inside_are_an_error():
 
 def test_measure_vbq_reproduces_the_spreadsheet_path_on_the_demo():
     cohort, dxa = vbq.demo.load()
-    table = vbq.prepare(cohort, dxa)
+    table = vbq.prepare_cohort(cohort, dxa).table
     checked = 0
     for _, row in table.head(40).iterrows():
         rois = {lv: row[f"si_{lv.lower()}"] for lv in ("L1", "L2", "L3", "L4")}
