@@ -19,8 +19,8 @@ from __future__ import annotations
 import io
 import tempfile
 import time
-from collections.abc import Callable
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np

@@ -664,6 +664,11 @@ def _raw_bytes(ds: Any, keyword: str) -> bytes:
     return b"" if tag is None else _element_bytes(ds.get_item(tag))
 
 
+def _text(ds: Any, keyword: str) -> str:
+    """A code-string (CS) attribute from its raw bytes: ASCII by definition (PS3.5 6.2)."""
+    return _raw_bytes(ds, keyword).decode("ascii", "replace").strip(" \x00")
+
+
 def _element_bytes(elem: Any) -> bytes:
     value = getattr(elem, "value", None)
     if value is None:
@@ -802,11 +807,11 @@ def _read_file(name: str, data: bytes, problems: list[FileProblem],
             message = "no pixel data (7FE0,0010): not an image (a report or a presentation state?)"
         problems.append(FileProblem(name, message))
         return []
-    image_type = [str(v).upper() for v in (ds.get("ImageType") or [])]
+    image_type = [v.strip().upper() for v in _text(ds, "ImageType").split("\\")]
     if "LOCALIZER" in image_type:
         problems.append(FileProblem(name, "a localizer (scout) image; skipped", "note"))
         return []
-    photometric = str(ds.get("PhotometricInterpretation", "") or "")
+    photometric = _text(ds, "PhotometricInterpretation").strip()
     if photometric and not photometric.startswith("MONOCHROME"):
         problems.append(FileProblem(name, f"a colour image ((0028,0004) Photometric "
                                           f"Interpretation {photometric}); VBQ is measured on "
@@ -925,6 +930,7 @@ def _technical_attributes(ds: Any, enhanced: bool) -> dict[str, Any]:
         "field_strength_t": _number(ds, "MagneticFieldStrength"),
         "scanning_sequence": str(scanning),
         "sequence_variant": str(variant),
+        "scan_options": _text(ds, "ScanOptions"),
         "window": (wc, ww) if wc is not None and ww is not None and ww >= 1 else None,
         "slice_thickness_mm": thickness,
         "series_number": None if number is None else int(number),
@@ -967,6 +973,9 @@ def _flags(attrs: dict[str, Any], orientation: str, spacing: Any) -> tuple[Flag,
         why.append(f"T2-weighted (TR {tr:g} ms, TE {te:g} ms)")
     if seq and "SE" not in seq and "SPIN" not in seq and ("GR" in seq or "GRADIENT" in seq):
         why.append("gradient echo")
+    options = [o.strip().upper() for o in attrs.get("scan_options", "").split("\\")]
+    if any(o == "SFS" or o.startswith("FS") for o in options):
+        why.append("fat-suppressed ((0018,0022) Scan Options FS)")
     if why:
         flags.append(Flag("not_validated_sequence", "; ".join(why) + ": not the sequence VBQ was "
                           "validated on (non-contrast T1-weighted spin echo); it can still be "

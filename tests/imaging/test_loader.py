@@ -261,6 +261,9 @@ def test_t1_flair_and_t2_are_flagged_not_refused(phantom_series):
     assert edge.is_t1_like and edge.flags == ()
     gre = load_series(_variant(datasets, ScanningSequence="GR"))
     assert "gradient echo" in gre.summary()
+    fatsat = load_series(_variant(datasets, ScanOptions=["FS", "PFP"]))
+    assert fatsat.has_flag("not_validated_sequence") and "fat-suppressed" in fatsat.summary()
+    assert not load_series(_variant(datasets, ScanOptions="PFP")).flags
 
 
 def test_lossy_attribute_axial_and_missing_spacing_are_flagged(phantom_series):
