@@ -417,7 +417,7 @@ class RoiStats:
         n_pixels x row spacing x column spacing.
     min, max : float
     centre : (float, float)
-        (row, column) in pixels, as given.
+        (row, column) in pixels, as given; ``centre_mm`` in mm from the centre of pixel (0, 0).
     radius_mm : float
     spacing_mm : (float, float)
     """
@@ -433,10 +433,16 @@ class RoiStats:
     radius_mm: float
     spacing_mm: tuple[float, float]
 
+    @property
+    def centre_mm(self) -> tuple[float, float]:
+        """The centre in mm down and across from the centre of pixel (0, 0)."""
+        return (self.centre[0] * self.spacing_mm[0], self.centre[1] * self.spacing_mm[1])
+
     def to_dict(self) -> dict[str, Any]:
         return {"mean": self.mean, "median": self.median, "sd": self.sd,
                 "n_pixels": self.n_pixels, "area_mm2": self.area_mm2, "min": self.min,
                 "max": self.max, "centre_row": self.centre[0], "centre_col": self.centre[1],
+                "centre_row_mm": self.centre_mm[0], "centre_col_mm": self.centre_mm[1],
                 "radius_mm": self.radius_mm}
 
 

@@ -100,6 +100,7 @@ def test_anisotropic_spacing_gives_an_ellipse_in_pixels():
     assert (min(mask_rows), max(mask_rows)) == (10, 30)
     assert r.area_mm2 == pytest.approx(r.n_pixels * 0.5)
     assert r.area_mm2 == pytest.approx(math.pi * 25, rel=0.05)
+    assert r.centre_mm == (10.0, 20.0) and r.to_dict()["centre_row_mm"] == 10.0
 
 
 def test_small_worked_example():
