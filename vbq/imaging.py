@@ -539,8 +539,10 @@ def _is_single(source: Any) -> bool:
 
 
 def _gather(sources: Any, max_files: int, max_bytes: int,
-            problems: list[FileProblem]) -> list[tuple[str, bytes]]:
-    """Every input file as (label, bytes), zips expanded in memory within the limits."""
+            problems: list[FileProblem]) -> list[tuple[str, bytes | str]]:
+    """Every input file as (label, bytes or path), zips expanded in memory within the limits.
+
+    A path that is not a zip stays a path: pydicom reads it straight from the file."""
     items = []
     for src in [sources] if _is_single(sources) else list(sources):
         if isinstance(src, str | os.PathLike) and os.path.isdir(src):
@@ -555,11 +557,19 @@ def _gather(sources: Any, max_files: int, max_bytes: int,
             items.append(src)
     if len(items) > max_files:
         raise InputError(f"sources: {len(items)} files given; at most {max_files} are read")
-    out: list[tuple[str, bytes]] = []
+    out: list[tuple[str, bytes | str]] = []
     budget = [max_bytes]
     for k, src in enumerate(items, start=1):
         label = _label(src, k)
         try:
+            if isinstance(src, str | os.PathLike):
+                size = os.path.getsize(src)
+                with open(src, "rb") as fh:
+                    head = fh.read(4)
+                if size <= budget[0] and head not in (b"PK\x03\x04", b"PK\x05\x06"):
+                    budget[0] -= size
+                    out.append((label, os.fspath(src)))
+                    continue
             data = _read_source(src, budget[0])
         except (OSError, ValueError) as exc:
             problems.append(FileProblem(label, f"could not be read ({type(exc).__name__})"))
@@ -779,19 +789,28 @@ def _functional(ds: Any, frame: int, seq: str, attr: str) -> Any:
     return None
 
 
-def _read_file(name: str, data: bytes, problems: list[FileProblem],
+def _read_file(name: str, data: bytes | str, problems: list[FileProblem],
                memo: dict | None = None) -> list[_Slice]:
     import pydicom
     from pydicom.errors import InvalidDicomError
-
-    memo = {} if memo is None else memo
     from pydicom.pixels import apply_modality_lut, get_decoder
 
-    if len(data) < 132 or data[128:132] != b"DICM":
-        problems.append(FileProblem(name, "not a DICOM file (no 'DICM' marker at byte 128)"))
-        return []
+    memo = {} if memo is None else memo
     try:
-        ds = pydicom.dcmread(io.BytesIO(data))
+        if isinstance(data, str):  # a path: checked, then read by pydicom from the file
+            with open(data, "rb") as fh:
+                head = fh.read(132)
+                if len(head) < 132 or head[128:132] != b"DICM":
+                    problems.append(FileProblem(name, "not a DICOM file (no 'DICM' marker at "
+                                                      "byte 128)"))
+                    return []
+                fh.seek(0)
+                ds = pydicom.dcmread(fh)
+        elif len(data) < 132 or data[128:132] != b"DICM":
+            problems.append(FileProblem(name, "not a DICOM file (no 'DICM' marker at byte 128)"))
+            return []
+        else:
+            ds = pydicom.dcmread(io.BytesIO(data))
     except (InvalidDicomError, EOFError, OSError, ValueError, KeyError, TypeError,
             NotImplementedError, AttributeError) as exc:
         problems.append(FileProblem(name, f"damaged or truncated DICOM file, not readable "
