@@ -481,3 +481,28 @@ def test_a_folder_and_progress(tmp_path, phantom_series):
     assert s.n_slices == 11
     assert [p.file for p in s.problems] == ["notes.txt"]
     assert seen == [(k, 12) for k in range(1, 13)]
+
+
+@pytest.mark.parametrize("angle", [0.0, 20.0, -35.0])
+def test_oblique_sagittal_stacks_sort_along_their_normal(phantom_series, angle):
+    datasets, _ = phantom_series
+    a = np.deg2rad(angle)
+    row = np.array([np.sin(a), np.cos(a), 0.0])  # the row direction turned about the z axis
+    col = np.array([0.0, 0.0, -1.0])
+    normal = np.cross(row, col)
+    tilted = []
+    rng = np.random.default_rng(7)
+    for k, d in enumerate(datasets):
+        d = copy.deepcopy(d)
+        d.ImageOrientationPatient = [*row.tolist(), *col.tolist()]
+        # positions 4 mm apart along the normal, plus an in-plane shift that must not matter
+        shift = rng.normal(0, 30) * row + rng.normal(0, 30) * col
+        d.ImagePositionPatient = (np.array([5.0, -20.0, 900.0]) + 4.0 * k * normal
+                                  + shift).tolist()
+        tilted.append(d)
+    raw = phantom.series_bytes(tilted)
+    random.Random(3).shuffle(raw)
+    s = load_series(raw)
+    expected = np.stack([apply_modality_lut(d.pixel_array, d) for d in tilted])
+    assert s.orientation == "sagittal" and np.array_equal(s.pixels, expected)
+    assert np.allclose(np.diff(s.slice_positions_mm), 4.0)
