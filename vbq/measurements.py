@@ -53,6 +53,7 @@ __all__ = [
     "DEFAULT_PATH",
     "default_url",
     "ROIMeasurement",
+    "reading_from_rois",
     "SaveResult",
     "MeasurementStore",
     "open_store",
@@ -201,6 +202,87 @@ class ROIMeasurement:
     te_ms: float | None = None
     measured_at: dt.datetime | None = None
     software_version: str | None = None
+
+    @classmethod
+    def from_roi_stats(cls, stats: Any, *, patient_id: str, observer: str, session: int,
+                       level: str, slice_index: int | None = None, series: Any = None,
+                       excluded: bool = False, csf_level: str | None = None) -> ROIMeasurement:
+        """The database row of one ROI measured with `vbq.imaging.roi_stats`.
+
+        Parameters
+        ----------
+        stats : vbq.imaging.RoiStats
+            Its ``mean, median, sd, n_pixels, centre, centre_mm, radius_mm`` fill the
+            measurement fields.
+        patient_id, observer, session, level : keyword-only
+            The key (see `KEY_COLUMNS`).
+        slice_index : int, optional, keyword-only
+        series : vbq.imaging.Series, optional, keyword-only
+            Its ``fingerprint``, ``field_strength_t``, ``repetition_time_ms`` and
+            ``echo_time_ms`` fill the acquisition fields (nothing identifying is read).
+        excluded, csf_level : keyword-only
+            The collapsed flag (vertebra) and the CSF level (CSF row).
+        """
+        row, col = stats.centre
+        row_mm, col_mm = stats.centre_mm
+        acq: dict[str, Any] = {}
+        if series is not None:
+            acq = dict(series_fingerprint=series.fingerprint,
+                       field_strength_t=series.field_strength_t,
+                       tr_ms=series.repetition_time_ms, te_ms=series.echo_time_ms)
+        return cls(patient_id=patient_id, observer=observer, session=session, level=level,
+                   si_mean=float(stats.mean), csf_level=csf_level, slice_index=slice_index,
+                   centre_row_px=float(row), centre_col_px=float(col),
+                   centre_row_mm=float(row_mm), centre_col_mm=float(col_mm),
+                   radius_mm=float(stats.radius_mm), si_median=float(stats.median),
+                   si_sd=float(stats.sd), pixel_count=int(stats.n_pixels), excluded=excluded,
+                   **acq)
+
+
+def reading_from_rois(rois: Mapping[str, Any], *, patient_id: str, observer: str, session: int,
+                      slice_index: int | None = None, series: Any = None,
+                      collapsed: Iterable[str] = (), csf_level: str = "L3"
+                      ) -> list[ROIMeasurement]:
+    """One patient's reading as database rows, from the ROIs measured on the MRI page.
+
+    Parameters
+    ----------
+    rois : mapping
+        ``"L1"`` ... ``"L4"``, ``"CSF"`` -> `vbq.imaging.RoiStats` (as `vbq.imaging.measure_vbq`
+        takes them); a missing key or None is a level not measured (no row).
+    patient_id, observer, session : keyword-only
+    slice_index : int, optional, keyword-only
+        The slice the ROIs were drawn on.
+    series : vbq.imaging.Series, optional, keyword-only
+        For the fingerprint, field strength, TR and TE.
+    collapsed : iterable of str, keyword-only
+        Levels marked collapsed.
+    csf_level : str, keyword-only
+        Where the CSF ROI sits (L3 unless obstructed).
+
+    Returns
+    -------
+    list of ROIMeasurement
+        In the order L1, L2, L3, L4, CSF; `MeasurementStore.save` stores them in one
+        transaction.
+
+    Raises
+    ------
+    InputError
+        An unknown ROI name or collapsed level.
+    """
+    unknown = sorted(set(rois) - set(ROI_LEVELS))
+    if unknown:
+        raise InputError(f"rois: unknown names {unknown}; expected {list(ROI_LEVELS)}")
+    collapsed = set(collapsed)
+    if collapsed - set(LEVELS):
+        raise InputError(f"collapsed: expected levels among {list(LEVELS)}, got "
+                         f"{sorted(collapsed)}")
+    return [ROIMeasurement.from_roi_stats(
+        rois[lv], patient_id=patient_id, observer=observer, session=session, level=lv,
+        slice_index=slice_index, series=series, excluded=lv in collapsed,
+        csf_level=csf_level if lv == "CSF" else None)
+        for lv in ROI_LEVELS if rois.get(lv) is not None]
 
 
 @dataclass(frozen=True)
