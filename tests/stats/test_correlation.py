@@ -21,6 +21,7 @@ from vbq.stats.correlation import (
     compare_correlations,
     correlation_table,
     pearson,
+    spearman,
     strength_label,
 )
 
@@ -65,7 +66,7 @@ def test_pearson_confidence_level_matches_cor_test(data):
      (0.983732684027291, 0.994244427718291)),
 ])
 def test_spearman_matches_cor_test(data, x, y, rho, p, ci):
-    res = pearson(data[x], data[y], method="spearman")
+    res = spearman(data[x], data[y])
     assert res.estimate == pytest.approx(rho, abs=ABS)
     assert res.p_value == pytest.approx(p, abs=ABS)
     assert (res.ci_low, res.ci_high) == pytest.approx(ci, abs=ABS)
@@ -85,7 +86,7 @@ def test_oracle_scipy_on_random_data():
         assert res.p_value == pytest.approx(ref.pvalue, abs=1e-12)
         ci = ref.confidence_interval(0.95)
         assert (res.ci_low, res.ci_high) == pytest.approx((ci.low, ci.high), abs=1e-12)
-        sres = pearson(x, y, method="spearman")
+        sres = spearman(x, y)
         sref = stats.spearmanr(x, y)
         assert sres.estimate == pytest.approx(sref.statistic, abs=1e-12)
         assert sres.p_value == pytest.approx(sref.pvalue, abs=1e-12)
@@ -166,8 +167,8 @@ def test_pearson_properties(seed, n, scale, shift):
     assert pearson(x * scale + shift, y).estimate == pytest.approx(a.estimate, abs=1e-9)
     assert pearson(-x, y).estimate == pytest.approx(-a.estimate, abs=1e-12)
     assert a.ci_low <= a.estimate <= a.ci_high
-    s = pearson(np.exp(x), y, method="spearman")  # monotone transform: same rho
-    assert s.estimate == pytest.approx(pearson(x, y, method="spearman").estimate, abs=1e-12)
+    s = spearman(np.exp(x), y)  # monotone transform: same rho
+    assert s.estimate == pytest.approx(spearman(x, y).estimate, abs=1e-12)
 
 
 def test_degenerate_inputs():
@@ -178,7 +179,7 @@ def test_degenerate_inputs():
     with pytest.raises(DegenerateInputError, match="x is constant"):
         pearson([1.0] * 6, [1.0, 2, 3, 4, 5, 6])
     with pytest.raises(DegenerateInputError, match="y is constant"):
-        pearson([1.0, 2, 3, 4, 5, 6], [3.0] * 6, method="spearman")
+        spearman([1.0, 2, 3, 4, 5, 6], [3.0] * 6)
     with pytest.raises(InputError, match="same length"):
         pearson([1.0, 2, 3, 4], [1.0, 2, 3])
     with pytest.raises(InputError, match="method"):
@@ -228,3 +229,14 @@ def test_correlation_table_degenerate_group_keeps_row():
         correlation_table(d, "x", "y")
     with pytest.raises(InputError, match="missing column"):
         correlation_table(d, "x", ["z"])
+
+
+def test_pearson_method_spearman_is_deprecated_but_unchanged():
+    rng = np.random.default_rng(4)
+    x, y = rng.normal(size=30), rng.normal(size=30)
+    with pytest.warns(DeprecationWarning, match="use vbq.stats.spearman"):
+        old = pearson(x, y, method="spearman")
+    new = spearman(x, y)
+    assert (old.estimate, old.ci_low, old.ci_high, old.p_value) == (
+        new.estimate, new.ci_low, new.ci_high, new.p_value)
+    assert new.method == "Spearman"

@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from vbq.errors import DegenerateInputError, InputError
+from vbq.stats._contingency import _fisher_rx2_exact
 from vbq.stats.groups import (
     CHI2_METHOD,
     FISHER_METHOD,
-    _fisher_rx2_exact,
     ancova,
     compare_categorical,
     compare_continuous,

@@ -330,7 +330,7 @@ def test_nan_pairs_dropped_and_counted():
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"ci": "wald"}, "ci must be one of"),
+        ({"ci": "wald"}, "ci: expected one of"),
         ({"confidence": 1.5}, "confidence"),
         ({"higher_is_positive": "yes"}, "higher_is_positive"),
         ({"target_sensitivity": 0.0}, "target_sensitivity"),

@@ -40,6 +40,18 @@ from statsmodels.stats.multitest import multipletests
 
 from vbq.errors import DegenerateInputError, InputError
 
+from ._validation import (
+    as_float_1d,
+    check_bool,
+    check_choice,
+    check_confidence,
+    check_int,
+    check_number,
+    check_proportion,
+    check_same_length,
+    complete_cases,
+)
+
 __all__ = [
     "BootstrapCutoffResult",
     "CombinedMarkerResult",
@@ -57,10 +69,10 @@ __all__ = [
     "delong_test_unpaired",
     "grey_zone",
     "roc_analysis",
+    "round_cutoff",
 ]
 
 _CI_METHODS = ("delong", "bootstrap")
-_FRAME_COLUMNS = ["term", "estimate", "ci_low", "ci_high", "statistic", "p_value", "n", "method"]
 # Cap on the number of cells of one (resamples x values) count matrix in the bootstraps, so memory
 # stays near 100 MB whatever n is; resamples are processed in chunks of that size.
 _MAX_BOOT_CELLS = 4_000_000
@@ -69,66 +81,38 @@ _MAX_BOOT_CELLS = 4_000_000
 # --------------------------------------------------------------------------------------------
 # validation
 # --------------------------------------------------------------------------------------------
-def _as_1d(values: Any, name: str) -> np.ndarray:
-    if isinstance(values, pd.Series | pd.Index):
-        values = values.to_numpy(dtype=float, na_value=np.nan)
-    try:
-        arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{name} must be numeric; could not convert it: {exc}") from exc
-    if arr.ndim != 1:
-        raise InputError(f"{name} must be one-dimensional; received shape {arr.shape}")
-    return arr
-
-
-def _check_confidence(confidence: float) -> float:
-    if not (isinstance(confidence, int | float) and 0.0 < confidence < 1.0):
-        raise InputError(f"confidence must be a number in (0, 1); received {confidence!r}")
-    return float(confidence)
-
-
-def _check_bool(value: Any, name: str) -> bool:
-    if not isinstance(value, bool | np.bool_):
-        raise InputError(f"{name} must be True or False; received {value!r}")
-    return bool(value)
-
-
-def _prepare(y_true: Any, *scores: tuple[Any, str]) -> tuple[np.ndarray, list[np.ndarray], int]:
-    """Validate ``y_true`` and the scores; drop (and count) pairs with a NaN anywhere.
+def _prepare(
+    y_true: Any, *scores: tuple[Any, str], label: str = "y_true"
+) -> tuple[np.ndarray, list[np.ndarray], int]:
+    """Validate the labels (parameter `label`) and the scores; drop (and count) patients with a
+    NaN anywhere.
 
     Returns the boolean labels, the float scores and the number of dropped patients.
     """
-    y = _as_1d(y_true, "y_true")
-    arrays = [_as_1d(values, name) for values, name in scores]
-    for arr, (_, name) in zip(arrays, scores, strict=True):
-        if arr.shape[0] != y.shape[0]:
-            raise InputError(
-                f"{name} must have the same length as y_true ({y.shape[0]}); "
-                f"received {arr.shape[0]}"
-            )
-    keep = ~np.isnan(y)
-    for arr in arrays:
-        keep &= ~np.isnan(arr)
-    n_missing = int(y.shape[0] - np.count_nonzero(keep))
+    y = as_float_1d(y_true, label)
+    arrays = [as_float_1d(values, name) for values, name in scores]
+    check_same_length((label, y), *[(name, arr) for arr, (_, name) in
+                                       zip(arrays, scores, strict=True)])
+    keep, n_missing = complete_cases(y, *arrays)
     if n_missing:
         y = y[keep]
         arrays = [arr[keep] for arr in arrays]
     bad = (y != 0.0) & (y != 1.0)
     if bad.any():
         raise InputError(
-            "y_true must hold 0/1 (or False/True); received other values, e.g. "
+            f"{label}: expected 0/1 (or False/True), got other values, e.g. "
             f"{np.unique(y[bad])[:5].tolist()}"
         )
     for arr, (_, name) in zip(arrays, scores, strict=True):
         if not np.isfinite(arr).all():
-            raise InputError(f"{name} must be finite; it holds +/-inf")
+            raise InputError(f"{name}: expected finite numbers, got +/-inf")
     yb = y == 1.0
     n_pos = int(np.count_nonzero(yb))
     n_neg = int(yb.shape[0] - n_pos)
     if n_pos == 0 or n_neg == 0:
-        missing = "positives (y_true == 1)" if n_pos == 0 else "negatives (y_true == 0)"
+        missing = f"positives ({label} == 1)" if n_pos == 0 else f"negatives ({label} == 0)"
         raise DegenerateInputError(
-            f"y_true has no {missing}: one class only ({n_pos} positive, {n_neg} negative after "
+            f"{label} has no {missing}: one class only ({n_pos} positive, {n_neg} negative after "
             f"dropping {n_missing} with missing values); the ROC curve is undefined"
         )
     return yb, arrays, n_missing
@@ -462,9 +446,7 @@ class CutoffMetrics:
         >>> m = roc_analysis([0, 0, 1, 1, 0, 1], [1.0, 2.0, 3.0, 4.0, 2.5, 2.2]).best
         >>> pv = m.ppv_npv_at_prevalence(0.2)
         """
-        if not (isinstance(prevalence, int | float) and 0.0 < prevalence < 1.0):
-            raise InputError(f"prevalence must be a number in (0, 1); received {prevalence!r}")
-        p = float(prevalence)
+        p = check_proportion(prevalence, "prevalence")
         n1, n0 = self.tp + self.fn, self.tn + self.fp
         se, sp = self.sensitivity, self.specificity
         ppv = _ratio(p * se, p * se + (1.0 - p) * (1.0 - sp))
@@ -699,9 +681,7 @@ def _metrics_at_value(
     higher_is_positive: bool, confidence: float,
 ) -> CutoffMetrics:
     """Metrics at a user cutoff from the distinct oriented values and cumulative class counts."""
-    if not isinstance(cutoff, int | float | np.floating | np.integer) or math.isnan(cutoff):
-        raise InputError(f"cutoff must be a number; received {cutoff!r}")
-    c = float(cutoff)
+    c = check_number(cutoff, "cutoff")
     oriented = c if higher_is_positive else -c
     # positives are the patients with oriented score >= c: from the first distinct value >= c on
     k = int(np.searchsorted(values, oriented, side="left"))
@@ -803,17 +783,16 @@ def roc_analysis(
     >>> r.cutoff
     2.45
     """
-    higher_is_positive = _check_bool(higher_is_positive, "higher_is_positive")
-    confidence = _check_confidence(confidence)
-    if ci not in _CI_METHODS:
-        raise InputError(f"ci must be one of {_CI_METHODS}; received {ci!r}")
+    higher_is_positive = check_bool(higher_is_positive, "higher_is_positive")
+    confidence = check_confidence(confidence)
+    check_choice(ci, "ci", _CI_METHODS)
     if ci == "bootstrap":
-        _check_n_boot(n_boot)
-        _check_seed(seed)
+        check_int(n_boot, "n_boot", minimum=2)
+        check_int(seed, "seed", minimum=0)
     for name, target in (("target_sensitivity", target_sensitivity),
                          ("target_specificity", target_specificity)):
-        if target is not None and not (isinstance(target, int | float) and 0.0 < target <= 1.0):
-            raise InputError(f"{name} must be a number in (0, 1] or None; received {target!r}")
+        if target is not None:
+            check_proportion(target, name, closed_high=True)
 
     y, (x,), n_missing = _prepare(y_true, (score, "score"))
     g = _group_counts(y, _orient(x, higher_is_positive))
@@ -919,16 +898,62 @@ def roc_analysis(
     )
 
 
-def _check_n_boot(n_boot: Any) -> int:
-    if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 2:
-        raise InputError(f"n_boot must be an integer >= 2; received {n_boot!r}")
-    return int(n_boot)
+def round_cutoff(cutoff: float, *, decimals: int = 1, higher_is_positive: bool = True) -> float:
+    """Round a cutoff for clinical use toward the more specific side of the marker.
 
+    Parameters
+    ----------
+    cutoff : float
+        E.g. a Youden cutoff (VBQ 2.83, L1 HU 104.37). +/-inf is returned as it is.
+    decimals : int, default 1
+        Decimals kept, 0 to 6 (the paper: 1 for VBQ).
+    higher_is_positive : bool, default True
+        The marker's direction, as in `roc_analysis`. True (VBQ: positive when ``score >=
+        cutoff``) rounds up; False (HU, T-score: positive when ``score <= cutoff``) rounds down.
 
-def _check_seed(seed: Any) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise InputError(f"seed must be a non-negative integer; received {seed!r}")
-    return int(seed)
+    Returns
+    -------
+    float
+        The rounded cutoff.
+
+    Raises
+    ------
+    InputError
+        `cutoff` not a number or NaN, `decimals` not an integer in 0-6, `higher_is_positive` not
+        a bool.
+
+    Notes
+    -----
+    Moving a cutoff away from the positive side calls fewer patients positive, so specificity
+    cannot fall and sensitivity cannot rise: rounding up is the more specific side when higher
+    scores are positive, rounding down when lower scores are. The paper's VBQ cutoffs 2.83 ->
+    2.9 and 2.56 -> 2.6 are rounded up. The value is first rounded to 9 decimals at the target
+    scale, so 2.6 stays 2.6 rather than going up to 2.7 through the binary 26.000000000000004.
+
+    Validated against: the paper's adjusted thresholds (2.83 -> 2.9, 2.56 -> 2.6) and counts of
+    patients on each side in the tests.
+
+    References
+    ----------
+    Chen Z, et al. J Orthop Surg Res 2023;18:257 (the "adjustment threshold" of Table 4).
+
+    Examples
+    --------
+    >>> round_cutoff(2.83)
+    2.9
+    >>> round_cutoff(104.37, decimals=0, higher_is_positive=False)
+    104.0
+    """
+    c = check_number(cutoff, "cutoff")
+    hp = check_bool(higher_is_positive, "higher_is_positive")
+    if isinstance(decimals, bool) or not isinstance(decimals, int | np.integer) \
+            or not 0 <= decimals <= 6:
+        raise InputError(f"decimals: expected an integer from 0 to 6, got {decimals!r}")
+    if not math.isfinite(c):
+        return c
+    scale = 10.0 ** int(decimals)
+    x = round(c * scale, 9)
+    return (math.ceil(x) if hp else math.floor(x)) / scale
 
 
 # --------------------------------------------------------------------------------------------
@@ -1089,7 +1114,7 @@ def delong_test(
     0.1111
     """
     hp = _check_direction_pair(higher_is_positive)
-    confidence = _check_confidence(confidence)
+    confidence = check_confidence(confidence)
     y, (a, b), n_missing = _prepare(y_true, (score_a, "score_a"), (score_b, "score_b"))
     m = int(np.count_nonzero(y))
     n = y.shape[0] - m
@@ -1123,8 +1148,8 @@ def _check_direction_pair(value: Any) -> tuple[bool, bool]:
         raise InputError(
             f"higher_is_positive must be a pair of booleans, one per score; received {value!r}"
         )
-    return (_check_bool(value[0], "higher_is_positive[0]"),
-            _check_bool(value[1], "higher_is_positive[1]"))
+    return (check_bool(value[0], "higher_is_positive[0]"),
+            check_bool(value[1], "higher_is_positive[1]"))
 
 
 @dataclass(frozen=True)
@@ -1244,10 +1269,10 @@ def delong_test_unpaired(
     >>> t = delong_test_unpaired([0, 1, 0, 1, 1, 0], [1, 3, 2, 4, 2.5, 2.2],
     ...                          [0, 0, 1, 1, 0, 1], [1, 2, 3, 4, 2.5, 2.2])
     """
-    hp = _check_bool(higher_is_positive, "higher_is_positive")
-    confidence = _check_confidence(confidence)
-    ya, (sa,), miss_a = _prepare(y_a, (score_a, "score_a"))
-    yb, (sb,), miss_b = _prepare(y_b, (score_b, "score_b"))
+    hp = check_bool(higher_is_positive, "higher_is_positive")
+    confidence = check_confidence(confidence)
+    ya, (sa,), miss_a = _prepare(y_a, (score_a, "score_a"), label="y_a")
+    yb, (sb,), miss_b = _prepare(y_b, (score_b, "score_b"), label="y_b")
     ga = _group_counts(ya, _orient(sa, hp))
     gb = _group_counts(yb, _orient(sb, hp))
     _check_delong_sizes(ga.n_pos, ga.n_neg)
@@ -1402,9 +1427,9 @@ def compare_markers(
             "higher_is_positive must be a dict giving the direction of every marker in scores "
             f"({sorted(scores)}); received {higher_is_positive!r}"
         )
-    confidence = _check_confidence(confidence)
+    confidence = check_confidence(confidence)
     names = list(scores)
-    directions = {k: _check_bool(v, f"higher_is_positive[{k!r}]")
+    directions = {k: check_bool(v, f"higher_is_positive[{k!r}]")
                   for k, v in higher_is_positive.items()}
     y, arrays, n_missing = _prepare(y_true, *[(scores[k], f"scores[{k!r}]") for k in names])
     m = int(np.count_nonzero(y))
@@ -1724,11 +1749,11 @@ def bootstrap_cutoff(
     --------
     >>> b = bootstrap_cutoff([0, 0, 1, 1, 0, 1, 0, 1], [1, 2, 3, 4, 2.5, 2.2, 1.5, 3.5], n_boot=50)
     """
-    hp = _check_bool(higher_is_positive, "higher_is_positive")
-    stratified = _check_bool(stratified, "stratified")
-    n_boot = _check_n_boot(n_boot)
-    seed = _check_seed(seed)
-    confidence = _check_confidence(confidence)
+    hp = check_bool(higher_is_positive, "higher_is_positive")
+    stratified = check_bool(stratified, "stratified")
+    n_boot = check_int(n_boot, "n_boot", minimum=2)
+    seed = check_int(seed, "seed", minimum=0)
+    confidence = check_confidence(confidence)
     y, (x,), n_missing = _prepare(y_true, (score, "score"))
     g = _group_counts(y, _orient(x, hp))
     u = g.values.shape[0]
@@ -1929,11 +1954,10 @@ def grey_zone(
     >>> gz.n_grey
     3
     """
-    hp = _check_bool(higher_is_positive, "higher_is_positive")
-    confidence = _check_confidence(confidence)
-    for name, v in (("rule_out", rule_out), ("rule_in", rule_in)):
-        if not isinstance(v, int | float | np.floating | np.integer) or math.isnan(v):
-            raise InputError(f"{name} must be a number; received {v!r}")
+    hp = check_bool(higher_is_positive, "higher_is_positive")
+    confidence = check_confidence(confidence)
+    rule_out = check_number(rule_out, "rule_out")
+    rule_in = check_number(rule_in, "rule_in")
     if (hp and rule_out > rule_in) or (not hp and rule_out < rule_in):
         op = "<=" if hp else ">="
         raise InputError(
@@ -2132,13 +2156,11 @@ def combined_marker(
     if not isinstance(X, pd.DataFrame) or X.shape[1] == 0:
         raise InputError(f"X must be a pandas DataFrame with at least one column; received "
                          f"{type(X).__name__}")
-    if isinstance(n_splits, bool) or not isinstance(n_splits, int) or n_splits < 2:
-        raise InputError(f"n_splits must be an integer >= 2; received {n_splits!r}")
-    seed = _check_seed(seed)
-    confidence = _check_confidence(confidence)
-    y = _as_1d(y_true, "y_true")
-    if y.shape[0] != X.shape[0]:
-        raise InputError(f"X must have as many rows as y_true ({y.shape[0]}); received {X.shape[0]}")
+    n_splits = check_int(n_splits, "n_splits", minimum=2)
+    seed = check_int(seed, "seed", minimum=0)
+    confidence = check_confidence(confidence)
+    y = as_float_1d(y_true, "y_true")
+    check_same_length(("y_true", y), ("X", X))
     keep = ~np.isnan(y) & ~X.isna().any(axis=1).to_numpy()
     n_missing = int(y.shape[0] - np.count_nonzero(keep))
     design = pd.get_dummies(X.loc[keep], drop_first=True, dtype=float)
