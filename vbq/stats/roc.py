@@ -158,16 +158,16 @@ def _group_counts(y: np.ndarray, s: np.ndarray) -> _Groups:
     return _Groups(s_sorted[starts], pos, neg, order, group_sorted)
 
 
-def _midpoints(values: np.ndarray) -> np.ndarray:
-    """pROC's thresholds between consecutive distinct oriented values (roc.utils.thresholds).
+def _midpoint(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """pROC's threshold between oriented values a < b (roc.utils.thresholds), elementwise.
 
     The midpoint (a + b) / 2; a / 2 + b / 2 when that overflows; and when a and b are adjacent
     floats so the midpoint rounds onto ``a``, ``b`` itself, so ``s >= t`` still splits a from b.
+    ``b = +inf`` gives +inf. The one midpoint rule of the curve and of the bootstrap.
     """
-    a, b = values[:-1], values[1:]
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):
         mid = (a + b) / 2.0
-    mid = np.where(np.abs(mid) > 1e100, a / 2.0 + b / 2.0, mid)
+        mid = np.where(np.abs(mid) > 1e100, a / 2.0 + b / 2.0, mid)
     return np.where(mid == a, b, mid)
 
 
@@ -176,7 +176,7 @@ def _curve_counts(g: _Groups) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
     Threshold k (k = 0..U) lies just below distinct value k: -inf, the U - 1 midpoints, +inf.
     """
-    thr = np.concatenate(([-np.inf], _midpoints(g.values), [np.inf]))
+    thr = np.concatenate(([-np.inf], _midpoint(g.values[:-1], g.values[1:]), [np.inf]))
     tp = g.n_pos - np.concatenate(([0], np.cumsum(g.pos)))
     fp = g.n_neg - np.concatenate(([0], np.cumsum(g.neg)))
     return thr, tp, fp
@@ -1025,12 +1025,16 @@ class DeLongTestResult:
         )
 
 
-def _paired_delong(
-    y: np.ndarray, a: np.ndarray, b: np.ndarray
-) -> tuple[float, float, float, float, float]:
-    """AUCs, variances and covariance of two markers on the same patients (oriented scores)."""
-    pa, theta_a = _patient_placements(y, _group_counts(y, a))
-    pb, theta_b = _patient_placements(y, _group_counts(y, b))
+def _paired_covariance(
+    y: np.ndarray, a: tuple[np.ndarray, float], b: tuple[np.ndarray, float]
+) -> tuple[float, float, float]:
+    """DeLong variances and covariance (var_a, var_b, cov) of two AUCs on the same patients,
+    from each marker's per-patient placements and AUC (`_patient_placements`).
+
+    S = S10 / m + S01 / n with S10, S01 the sample covariance matrices of the placements of the
+    m positives and n negatives (DeLong et al. 1988).
+    """
+    (pa, theta_a), (pb, theta_b) = a, b
     m = int(np.count_nonzero(y))
     n = y.shape[0] - m
     da, db = pa - theta_a, pb - theta_b
@@ -1040,7 +1044,17 @@ def _paired_delong(
     tot = np.array([np.dot(da, da), np.dot(da, db), np.dot(db, db)])
     s01 = (tot - s10 * (m - 1)) / (n - 1)
     var_a, cov, var_b = s10 / m + s01 / n
-    return theta_a, theta_b, float(var_a), float(var_b), float(cov)
+    return float(var_a), float(var_b), float(cov)
+
+
+def _paired_delong(
+    y: np.ndarray, a: np.ndarray, b: np.ndarray
+) -> tuple[float, float, float, float, float]:
+    """AUCs, variances and covariance of two markers on the same patients (oriented scores)."""
+    pa = _patient_placements(y, _group_counts(y, a))
+    pb = _patient_placements(y, _group_counts(y, b))
+    var_a, var_b, cov = _paired_covariance(y, pa, pb)
+    return pa[1], pb[1], var_a, var_b, cov
 
 
 def _check_delong_sizes(m: int, n: int) -> None:
@@ -1051,12 +1065,18 @@ def _check_delong_sizes(m: int, n: int) -> None:
         )
 
 
-def _z_p(d: float, sig: float) -> tuple[float, float]:
-    if sig == 0.0:
+def _z_p(d: float, se: float, df: float | None = None) -> tuple[float, float]:
+    """Statistic d / se and its two-sided p (normal, or Student's t with `df`).
+
+    A zero standard error gives z = 0 and p = 1 when d = 0 (pROC's convention), else z = +/-inf
+    and p = 0: the one rule of every DeLong test here.
+    """
+    if se == 0.0:
         z = 0.0 if d == 0.0 else math.copysign(math.inf, d)
-    else:
-        z = d / sig
-    return z, float(2.0 * special.ndtr(-abs(z)))
+        return z, 1.0 if z == 0.0 else 0.0
+    z = d / se
+    tail = special.ndtr(-abs(z)) if df is None else special.stdtr(df, -abs(z))
+    return z, float(2.0 * tail)
 
 
 def delong_test(
@@ -1283,15 +1303,11 @@ def delong_test_unpaired(
     se = math.sqrt(var_a + var_b)
     na, nb = ya.shape[0], yb.shape[0]
     if se == 0.0:
-        z = 0.0 if d == 0.0 else math.copysign(math.inf, d)
-        df = math.nan
-        p = 1.0 if d == 0.0 else 0.0
-        half = 0.0
+        df, half = math.nan, 0.0
     else:
-        z = d / se
         df = (var_a + var_b) ** 2 / (var_a**2 / (na - 1) + var_b**2 / (nb - 1))
-        p = float(2.0 * special.stdtr(df, -abs(z)))
         half = float(special.stdtrit(df, 0.5 + confidence / 2.0)) * se
+    z, p = _z_p(d, se, df)
     return DeLongUnpairedResult(
         auc_a=auc_a,
         auc_b=auc_b,
@@ -1439,14 +1455,9 @@ def compare_markers(
     place = {k: _patient_placements(y, _group_counts(y, oriented[k])) for k in names}
     rows = []
     crit = float(special.ndtri(0.5 + confidence / 2.0))
-    w = y.astype(float)
     for ka, kb in combinations(names, 2):
-        (pa, ta), (pb, tb) = place[ka], place[kb]
-        da, db = pa - ta, pb - tb
-        s10 = np.array([np.dot(w * da, da), np.dot(w * da, db), np.dot(w * db, db)]) / (m - 1)
-        tot = np.array([np.dot(da, da), np.dot(da, db), np.dot(db, db)])
-        s01 = (tot - s10 * (m - 1)) / (n - 1)
-        var_a, cov, var_b = s10 / m + s01 / n
+        ta, tb = place[ka][1], place[kb][1]
+        var_a, var_b, cov = _paired_covariance(y, place[ka], place[kb])
         d = ta - tb
         sig = math.sqrt(max(var_a + var_b - 2.0 * cov, 0.0))
         z, p = _z_p(d, sig)
@@ -1622,12 +1633,7 @@ def _youden_per_row(
     k = j - 1
     nxt = next_present[rows, np.maximum(j, 0)]  # first present value at index >= j
     padded = np.append(values, np.inf)
-    lower = values[np.maximum(k, 0)]
-    upper = padded[nxt]
-    with np.errstate(over="ignore", invalid="ignore"):
-        mid = (lower + upper) / 2.0
-        mid = np.where(np.abs(mid) > 1e100, lower / 2.0 + upper / 2.0, mid)
-    mid = np.where(mid == lower, upper, mid)
+    mid = _midpoint(values[np.maximum(k, 0)], padded[nxt])
     cut = np.where(j == 0, -np.inf, np.where(nxt == u, np.inf, mid))
     return cut, sens[rows, j], spec[rows, j]
 
