@@ -13,13 +13,15 @@ first group minus second group in that order.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special
+from scipy import stats
+from statsmodels.regression.linear_model import OLS
 
 from ..errors import DegenerateInputError, InputError
 from ._contingency import (
@@ -193,59 +195,50 @@ def _t_kernel(y, codes, groups, variable, between, equal_var, confidence) -> Con
 def _t_batch(Y, codes, groups, variables, between, equal_var, confidence) -> dict:
     """t-tests of the columns of `Y` (n x k, NaN = missing) between groups 0 and 1 of `codes`.
 
-    Returns {variable: ContinuousComparison, or the reason (str) it cannot be tested}. The
-    columns are handled together: per column, the cost of ~40 small numpy calls dominated
-    Table 2 (the tests check each against scipy.stats.ttest_ind and R's t.test).
+    Returns {variable: ContinuousComparison, or the reason (str) it cannot be tested}. The test
+    is ``scipy.stats.ttest_ind`` (statistic, df, p and ``confidence_interval``); the per-group
+    means and SDs shown beside it are numpy's.
     """
-    ok = (codes >= 0)[:, None] & ~np.isnan(Y)
-    n_missing = ok.shape[0] - ok.sum(axis=0)
-    masks = (ok & (codes == 0)[:, None], ok & (codes == 1)[:, None])
-    n = np.array([m.sum(axis=0) for m in masks])  # 2 x k
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.array([np.where(m, Y, 0.0).sum(axis=0) for m in masks]) / n
-        ss = np.array([(np.where(m, Y - mu, 0.0) ** 2).sum(axis=0)
-                       for m, mu in zip(masks, mean, strict=True)])
-        sd = np.sqrt(ss / (n - 1))
-        # Textbook formulas with scipy.special's t distribution instead of scipy.stats.ttest_ind,
-        # whose argument handling costs ~1 ms a call.
-        va, vb = sd**2 / n
-        if equal_var:
-            df = (n.sum(axis=0) - 2).astype(float)
-            pooled = ((n[0] - 1) * sd[0] ** 2 + (n[1] - 1) * sd[1] ** 2) / df
-            se = np.sqrt(pooled * (1 / n[0] + 1 / n[1]))
-        else:
-            se = np.sqrt(va + vb)
-            df = (va + vb) ** 2 / (va**2 / (n[0] - 1) + vb**2 / (n[1] - 1))
-        diff = mean[0] - mean[1]
-        t = diff / se
-        p = 2 * special.stdtr(df, -np.abs(t))
-        half = special.stdtrit(df, 0.5 + confidence / 2) * se
     out: dict = {}
+    in_group = (codes == 0, codes == 1)
     for j, variable in enumerate(variables):
-        few = [(g, int(k)) for g, k in zip(groups, n[:, j], strict=True) if k < 2]
+        y = Y[:, j]
+        ok = (codes >= 0) & ~np.isnan(y)
+        a, b = (y[ok & g] for g in in_group)
+        n = np.array([a.size, b.size])
+        few = [(g, int(k)) for g, k in zip(groups, n, strict=True) if k < 2]
         if few:
             g, k = few[0]
             out[variable] = (f"{variable}: group {g!r} has {k} non-missing value(s); the t-test "
                              "needs at least 2")
             continue
-        if not (sd[:, j] > 0).any():
+        mean = np.array([a.mean(), b.mean()])
+        sd = np.array([a.std(ddof=1), b.std(ddof=1)])
+        if not (sd > 0).any():
             out[variable] = (f"{variable}: the values are constant within groups; the t-test "
                              "needs spread in at least one group")
             continue
+        with warnings.catch_warnings():
+            # scipy flags a group whose values are all equal ("precision loss ... nearly
+            # identical"); its variance is then exactly 0 and the test is still defined, since
+            # the other group has spread (checked above).
+            warnings.filterwarnings("ignore", "Precision loss occurred", RuntimeWarning)
+            res = stats.ttest_ind(a, b, equal_var=equal_var)
+        ci = res.confidence_interval(confidence_level=confidence)
         out[variable] = ContinuousComparison(
             variable=variable,
             between=between,
             groups=groups,
-            mean=frozen_array(mean[:, j]),
-            sd=frozen_array(sd[:, j]),
-            n=frozen_array(n[:, j]),
-            n_missing=int(n_missing[j]),
-            estimate=float(diff[j]),
-            ci_low=float(diff[j] - half[j]),
-            ci_high=float(diff[j] + half[j]),
-            statistic=float(t[j]),
-            df=float(df[j]),
-            p_value=float(p[j]),
+            mean=frozen_array(mean),
+            sd=frozen_array(sd),
+            n=frozen_array(n),
+            n_missing=int(ok.size - np.count_nonzero(ok)),
+            estimate=float(mean[0] - mean[1]),
+            ci_low=float(ci.low),
+            ci_high=float(ci.high),
+            statistic=float(res.statistic),
+            df=float(res.df),
+            p_value=float(res.pvalue),
             confidence=float(confidence),
             equal_var=bool(equal_var),
             method="Student's t-test" if equal_var else "Welch's t-test",
@@ -296,6 +289,8 @@ def compare_continuous(
     Student: ``t = (m1 - m2) / (s_p sqrt(1/n1 + 1/n2))`` with pooled variance
     ``s_p^2 = ((n1-1)s1^2 + (n2-1)s2^2) / (n1+n2-2)`` and ``n1+n2-2`` df. Welch: standard error
     ``sqrt(s1^2/n1 + s2^2/n2)`` and Welch-Satterthwaite df; CI ``diff ± t_(1+c)/2,df * SE``.
+    Computed by ``scipy.stats.ttest_ind(a, b, equal_var=...)`` and its
+    ``confidence_interval(confidence_level)``.
 
     Validated against: R 4.2.2 ``t.test(dv ~ group, var.equal=TRUE)`` and ``var.equal=FALSE``
     (tests/reference/groups_reference.R).
@@ -386,11 +381,16 @@ def compare_categorical(
     Notes
     -----
     Chi-square: ``X^2 = sum (O - E)^2 / E`` with ``E = row total * column total / n`` and
-    ``(r-1)(c-1)`` df. Levels never observed are left out of the test. Fisher's exact test on
-    r x 2 (and 2 x c, 2 x 2 included) tables by exact enumeration of all tables with the observed margins (Freeman-Halton), the p being the total
-    probability of tables no more probable than the observed one, as R's ``fisher.test``. Tables
-    with more than two rows and columns, or too large to enumerate, get a Monte Carlo p from
-    `scipy.stats.fisher_exact` with a fixed seed, and ``method`` says so.
+    ``(r-1)(c-1)`` df, computed by ``scipy.stats.chi2_contingency``. Levels never observed are
+    left out of the test. Fisher's exact test on r x 2 (and 2 x c, 2 x 2 included) tables by
+    exact enumeration of all tables with the observed margins (Freeman-Halton; written here
+    because scipy's ``fisher_exact`` is exact for 2 x 2 tables only), the p being the total
+    probability of tables no more probable than the observed one (within a relative 1e-7), as
+    R's ``fisher.test``. Tables with more than two rows and columns, or too large to enumerate,
+    get a Monte Carlo p as R's ``fisher.test(simulate.p.value = TRUE)``: 100,000 tables with the
+    observed margins drawn by ``scipy.stats.random_table`` with a fixed seed, p = (1 + #tables
+    no more probable than the observed one) / (100,000 + 1); ``method`` says so. (scipy's own
+    Monte Carlo ``fisher_exact`` is not used: it fails on tables with large totals.)
 
     Validated against: R 4.2.2 ``chisq.test(table(var, group), correct=FALSE)`` and
     ``fisher.test(table(var, group))`` (tests/reference/groups_reference.R); the paper's Table 5
@@ -537,7 +537,7 @@ def _ancova_batch(Y, codes, groups, cov, dvs, between, covariates, ss_type, conf
 
     Returns {dv: AncovaResult, or the reason (str) it cannot be fitted}. Outcomes missing on
     the same rows share one design matrix and one factorisation (in Table 2 that is nearly all of
-    them), so the per-outcome cost is a few matrix-vector products.
+    them), so the design is built and checked once per pattern.
     """
     base = (codes >= 0) & ~np.isnan(cov).any(axis=1)
     ok_all = base[:, None] & ~np.isnan(Y)
@@ -575,79 +575,71 @@ def _ancova_fit(Y, c, groups, z, dvs, between, covariates, ss_type, confidence, 
             f"{nobs} complete row(s) for {p} coefficients; no residual degrees of freedom"
         )
     # Design: intercept, sum-to-zero (effect) codes of the groups (R's contr.sum: the last group
-    # is -1 in every column), covariates. Built with numpy: a formula parse per variable would
-    # dominate Table 2's run time.
-    # Covariates are centred (at their means over the analysed rows): this changes only the
-    # intercept, which is not reported, and keeps X'X well conditioned, so the fit can go through
-    # the p x p cross-product (Cholesky X'X = R'R, Q'y = R^-T X'y) in one pass over the rows.
+    # is -1 in every column), covariates, built with numpy and fitted by statsmodels OLS (a
+    # formula per outcome would be parsed on every call, and column names from a user's file
+    # need no quoting this way). Covariates are centred at their means over the analysed rows:
+    # this changes only the intercept, which is not reported.
     contr = np.vstack([np.eye(g - 1), -np.ones((1, g - 1))])
     zbar = z.mean(axis=0)
     x = np.empty((nobs, p))
     x[:, 0] = 1.0
     x[:, 1:g] = contr[c]
     x[:, g:] = z - zbar
-    xtx = x.T @ x
-    scale = np.sqrt(np.diag(xtx))
-    try:
-        rmat = np.linalg.cholesky(xtx).T
-    except np.linalg.LinAlgError:
-        rmat = np.zeros((p, p))
-    if not np.all(np.diag(rmat) > 1e-8 * scale):
+    # A column (nearly) in the span of the previous ones: |R_jj| of the QR factor relative to the
+    # column's norm is the sine of its angle to that span.
+    rdiag = np.abs(np.diag(np.linalg.qr(x, mode="r")))
+    if not np.all(rdiag > 1e-8 * np.linalg.norm(x, axis=0)):
         raise DegenerateInputError(
             f"the design is singular (a covariate is constant or collinear with {between})"
         )
-    rinv = np.linalg.inv(rmat)  # p x p upper triangular; scipy's solve_triangular costs ~1 ms
-    qty = rinv.T @ (x.T @ Y)  # p x k
-    beta = rinv @ qty
-    xtx_inv = rinv @ rinv.T
-    resid = Y - x @ beta
-    rss = (resid**2).sum(axis=0)
-    tss = ((Y - Y.mean(axis=0)) ** 2).sum(axis=0)
-    df_res = nobs - p
-    sigma2 = rss / df_res
     terms = [np.arange(1, g)] + [np.array([g + j]) for j in range(q)]
-    if ss_type == 1:
-        # Sequential SS: the squared components of Q'y belonging to each term, in formula order.
-        ss = np.array([(qty[t] ** 2).sum(axis=0) for t in terms])  # terms x k
-    else:
-        # Type III (= Type II here: the model has no interactions): the Wald sum of squares of the
-        # term's coefficients, b_T' [(X'X)^-1_TT]^-1 b_T, which is what car::Anova(type=3) computes.
-        ss = np.array([np.einsum("ik,ij,jk->k", beta[t], np.linalg.inv(xtx_inv[np.ix_(t, t)]),
-                                 beta[t]) for t in terms])
     dfs = np.array([g - 1.0] + [1.0] * q)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        f = ss / dfs[:, None] / sigma2
-        pv = special.fdtrc(dfs[:, None], df_res, f)
-        eta = ss / (ss + rss)
-    # Adjusted (estimated marginal) means: predictions at the covariate means.
-    x0 = np.hstack([np.ones((g, 1)), contr, np.zeros((g, q))])
-    adj = x0 @ beta  # g x k
-    lever = np.einsum("ij,jk,ik->i", x0, xtx_inv, x0)
-    tcrit = special.stdtrit(df_res, 0.5 + confidence / 2)
-    onehot = np.zeros((nobs, g))
-    onehot[np.arange(nobs), c] = 1.0
-    raw = (onehot.T @ Y) / n[:, None]
+    ends = np.cumsum([1, g - 1] + [1] * q)  # columns of the nested models of a Type I table
+    x0 = np.hstack([np.ones((g, 1)), contr, np.zeros((g, q))])  # each group at zbar
+    df_arr = frozen_array(np.concatenate([dfs, [float(nobs - p)]]))
     nan = np.array([math.nan])
-    df_arr = frozen_array(np.concatenate([dfs, [float(df_res)]]))
     out: dict = {}
     for j, dv in enumerate(dvs):
-        if rss[j] <= 1e-12 * tss[j] or tss[j] == 0:
-            why = "is constant" if tss[j] == 0 else "is fitted exactly (residual sum of squares 0)"
+        y = Y[:, j]
+        fit = OLS(y, x).fit()
+        rss = float(fit.ssr)
+        tss = float(((y - y.mean()) ** 2).sum())
+        if rss <= 1e-12 * tss or tss == 0:
+            why = "is constant" if tss == 0 else "is fitted exactly (residual sum of squares 0)"
             out[dv] = f"{dv}: the outcome {why}; the ANCOVA F test is undefined"
             continue
-        se = np.sqrt(sigma2[j] * lever)
+        if ss_type == 1:
+            # Sequential SS: the drop in residual SS as each term enters, in formula order;
+            # F on the full model's residual mean square and df (R's anova(lm)).
+            ssr = [float(OLS(y, x[:, :e]).fit().ssr) for e in ends[:-1]] + [rss]
+            ss = -np.diff(ssr)
+            f = ss / dfs / fit.scale
+            pv = stats.f.sf(f, dfs, fit.df_resid)
+        else:
+            # Type III (= Type II here: the model has no interaction): the Wald F test of the
+            # term's coefficients, which is what car::Anova(type=3) computes; its sum of squares
+            # is F * df * residual mean square.
+            tests = [fit.f_test(np.eye(p)[t]) for t in terms]
+            f = np.array([float(np.squeeze(t.fvalue)) for t in tests])
+            pv = np.array([float(np.squeeze(t.pvalue)) for t in tests])
+            ss = f * dfs * fit.scale
+        eta = ss / (ss + rss)
+        # Adjusted (estimated marginal) means: predictions at the covariate means.
+        pred = fit.get_prediction(x0)
+        band = pred.conf_int(alpha=1.0 - confidence)
+        raw = np.bincount(c, weights=y, minlength=g) / n
         out[dv] = AncovaResult(
             dv=dv, between=between, covariates=tuple(covariates),
             effects=(between, *covariates, "Residual"),
-            sum_sq=frozen_array(np.concatenate([ss[:, j], [rss[j]]])), df=df_arr,
-            statistic=frozen_array(np.concatenate([f[:, j], nan])),
-            p_value=frozen_array(np.concatenate([pv[:, j], nan])),
-            partial_eta_sq=frozen_array(np.concatenate([eta[:, j], nan])), ss_type=ss_type,
-            groups=groups, n=frozen_array(n), n_missing=n_missing, covariate_means=frozen_array(zbar),
-            adjusted_mean=frozen_array(adj[:, j]), adjusted_se=frozen_array(se),
-            adjusted_ci_low=frozen_array(adj[:, j] - tcrit * se),
-            adjusted_ci_high=frozen_array(adj[:, j] + tcrit * se),
-            raw_mean=frozen_array(raw[:, j]), confidence=confidence,
+            sum_sq=frozen_array(np.concatenate([ss, [rss]])), df=df_arr,
+            statistic=frozen_array(np.concatenate([f, nan])),
+            p_value=frozen_array(np.concatenate([pv, nan])),
+            partial_eta_sq=frozen_array(np.concatenate([eta, nan])), ss_type=ss_type,
+            groups=groups, n=frozen_array(n), n_missing=n_missing,
+            covariate_means=frozen_array(zbar),
+            adjusted_mean=frozen_array(pred.predicted_mean), adjusted_se=frozen_array(pred.se_mean),
+            adjusted_ci_low=frozen_array(band[:, 0]), adjusted_ci_high=frozen_array(band[:, 1]),
+            raw_mean=frozen_array(raw), confidence=confidence,
             method=f"ANCOVA, type {ss_type} sums of squares, sum-to-zero contrasts",
         )
     return out
@@ -708,15 +700,17 @@ def ancova(
 
     Notes
     -----
-    Fits ``dv = b0 + sum_j a_j e_j + sum_k c_k z_k + error`` by least squares, with
-    sum-to-zero effect codes ``e_j`` (R's ``contr.sum``, SPSS's default). The Type III sum of
-    squares of a term T is the Wald form ``b_T' [(X'X)^-1]_TT^-1 b_T``, equal to the increase in
-    residual SS when T is dropped; ``F = (SS_T / df_T) / (RSS / (n - p))``. Partial eta squared
-    is ``SS_T / (SS_T + RSS)``. Adjusted means are the predictions of each group at the mean of
-    each covariate over the analysed rows (as emmeans and SPSS's EMMEANS), with standard error
-    ``sqrt(x0' s^2 (X'X)^-1 x0)``. The design is built with numpy rather than a formula (a
-    statsmodels formula fit per variable costs milliseconds; this is called on every UI change);
-    the tests check it against statsmodels ``anova_lm(ols("dv ~ C(g, Sum) + age"), typ=3)``.
+    Fits ``dv = b0 + sum_j a_j e_j + sum_k c_k z_k + error`` by least squares (statsmodels
+    ``OLS``), with sum-to-zero effect codes ``e_j`` (R's ``contr.sum``, SPSS's default). The
+    Type III sum of squares of a term T is the Wald form ``b_T' [(X'X)^-1]_TT^-1 b_T``, equal to
+    the increase in residual SS when T is dropped; its F test is ``OLSResults.f_test`` of T's
+    coefficients, ``F = (SS_T / df_T) / (RSS / (n - p))`` (the same numbers as statsmodels
+    ``anova_lm(ols("dv ~ C(g, Sum) + age"), typ=3)``, which needs a formula parsed per call;
+    the tests compare both). Type I sums of squares are the drops in residual SS of the nested
+    OLS fits. Partial eta squared is ``SS_T / (SS_T + RSS)``. Adjusted means are the
+    predictions of each group at the mean of each covariate over the analysed rows (as emmeans
+    and SPSS's EMMEANS), with standard error ``sqrt(x0' s^2 (X'X)^-1 x0)``
+    (``OLSResults.get_prediction``).
 
     Validated against: R 4.2.2, car 3.1-1 ``Anova(lm(dv ~ group + age,
     contrasts=list(group="contr.sum")), type=3)`` and ``predict(fit, newdata, interval=
