@@ -240,3 +240,36 @@ def test_pearson_method_spearman_is_deprecated_but_unchanged():
     assert (old.estimate, old.ci_low, old.ci_high, old.p_value) == (
         new.estimate, new.ci_low, new.ci_high, new.p_value)
     assert new.method == "Spearman"
+
+
+def test_spearman_comparison_uses_the_bonett_wright_variance_of_its_intervals():
+    # issue 8: the groups' rho were compared with Pearson's 1/(n - 3) while their intervals used
+    # Bonett-Wright; both now use var(atanh rho) = (1 + rho^2 / 2) / (n - 3), written out here
+    rng = np.random.default_rng(8)
+    n1, n2 = 37, 52
+    d = pd.DataFrame({"g": ["a"] * n1 + ["b"] * n2, "x": rng.normal(size=n1 + n2)})
+    d["y"] = np.where(d["g"] == "a", -0.7, -0.2) * d["x"] + rng.normal(size=n1 + n2)
+    r1 = stats.spearmanr(d.x[d.g == "a"], d.y[d.g == "a"]).statistic
+    r2 = stats.spearmanr(d.x[d.g == "b"], d.y[d.g == "b"]).statistic
+    v1, v2 = (1 + r1**2 / 2) / (n1 - 3), (1 + r2**2 / 2) / (n2 - 3)
+    z = (math.atanh(r1) - math.atanh(r2)) / math.sqrt(v1 + v2)
+    p = 2 * stats.norm.sf(abs(z))
+    q = stats.norm.ppf(0.975)
+    l1, u1 = math.tanh(math.atanh(r1) - q * math.sqrt(v1)), math.tanh(math.atanh(r1) + q * math.sqrt(v1))
+    l2, u2 = math.tanh(math.atanh(r2) - q * math.sqrt(v2)), math.tanh(math.atanh(r2) + q * math.sqrt(v2))
+    diff = compare_correlations(r1, n1, r2, n2, method="spearman")
+    assert (diff.statistic, diff.p_value) == pytest.approx((z, p), abs=1e-12)
+    assert (diff.ci_low, diff.ci_high) == pytest.approx(  # Zou (2007) on the BW intervals
+        (r1 - r2 - math.sqrt((r1 - l1) ** 2 + (u2 - r2) ** 2),
+         r1 - r2 + math.sqrt((u1 - r1) ** 2 + (r2 - l2) ** 2)), abs=1e-12)
+    assert "Bonett-Wright" in diff.method
+    # each group's own interval is the one the test is built on
+    own = spearman(d.x[d.g == "a"], d.y[d.g == "a"])
+    assert (own.ci_low, own.ci_high) == pytest.approx((l1, u1), abs=1e-12)
+    table = correlation_table(d, "x", ["y"], by="g", method="spearman")
+    assert table["z_difference"].iloc[0] == pytest.approx(z, abs=1e-12)
+    assert table["p_difference"].iloc[0] == pytest.approx(p, abs=1e-12)
+    # and Pearson keeps Fisher's 1/(n - 3)
+    pear = compare_correlations(r1, n1, r2, n2)
+    assert pear.statistic == pytest.approx(
+        (math.atanh(r1) - math.atanh(r2)) / math.sqrt(1 / (n1 - 3) + 1 / (n2 - 3)), abs=1e-12)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 from sklearn.metrics import roc_auc_score
@@ -23,6 +23,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from vbq.errors import DegenerateInputError, InputError
 from vbq.stats.roc import (
+    CutoffMetrics,
     bootstrap_cutoff,
     combined_marker,
     compare_markers,
@@ -30,6 +31,7 @@ from vbq.stats.roc import (
     delong_test_unpaired,
     grey_zone,
     roc_analysis,
+    round_cutoff,
 )
 
 REF = Path(__file__).resolve().parents[1] / "reference"
@@ -530,8 +532,13 @@ def test_grey_zone_counts(data):
     out, into = x < 2.6, x >= 3.1
     assert (gz.n_rule_out, gz.n_rule_in) == (out.sum(), into.sum())
     assert gz.n_grey == 150 - out.sum() - into.sum()
-    assert gz.false_negative_rate_ruled_out == pytest.approx((out & y).sum() / out.sum())
-    assert gz.false_positive_rate_ruled_in == pytest.approx((into & ~y).sum() / into.sum())
+    # false omission rate: FN / N_out = 1 - NPV among the ruled-out; false discovery rate:
+    # FP / N_in = 1 - PPV among the ruled-in
+    assert gz.false_omission_rate == pytest.approx((out & y).sum() / out.sum())
+    assert gz.false_discovery_rate == pytest.approx((into & ~y).sum() / into.sum())
+    frame = gz.to_frame().set_index("term")
+    assert frame.loc["false_omission_rate", "n"] == out.sum()
+    assert frame.loc["false_discovery_rate", "estimate"] == gz.false_discovery_rate
     assert gz.sensitivity_decided == pytest.approx(
         (into & y).sum() / ((into & y).sum() + (out & y).sum())
     )
@@ -546,6 +553,88 @@ def test_grey_zone_counts(data):
     assert one.sensitivity_decided_ci == pytest.approx(at.sensitivity_ci)
     with pytest.raises(InputError, match="rule_out must be <="):
         grey_zone(data.y, data.vbq1, rule_out=3.1, rule_in=2.6)
+
+
+def test_grey_zone_old_names_warn_and_agree(data):
+    gz = grey_zone(data.y, data.vbq1, rule_out=2.6, rule_in=3.1)
+    pairs = [("false_negative_rate_ruled_out", "false_omission_rate"),
+             ("false_negative_rate_ruled_out_ci", "false_omission_rate_ci"),
+             ("false_positive_rate_ruled_in", "false_discovery_rate"),
+             ("false_positive_rate_ruled_in_ci", "false_discovery_rate_ci")]
+    for old, new in pairs:
+        with pytest.warns(DeprecationWarning, match=new):
+            assert getattr(gz, old) == getattr(gz, new)
+    assert gz.false_omission_rate != gz.false_discovery_rate
+
+
+def _metrics(tp, fn, tn, fp, confidence=0.95):
+    return CutoffMetrics._from_counts(1.0, True, tp, fp, tp + fn, tn + fp, confidence)
+
+
+@settings(max_examples=300, deadline=None)
+@given(tp=st.integers(0, 60), fn=st.integers(0, 60), tn=st.integers(0, 60),
+       fp=st.integers(0, 60), prevalence=st.floats(1e-4, 1 - 1e-4),
+       confidence=st.sampled_from([0.8, 0.95, 0.99]))
+def test_property_predictive_values_lie_in_their_intervals(tp, fn, tn, fp, prevalence,
+                                                           confidence):
+    if tp + fn == 0 or tn + fp == 0:
+        return  # a table needs both classes (roc_analysis refuses one class)
+    m = _metrics(tp, fn, tn, fp, confidence)
+    pv = m.ppv_npv_at_prevalence(prevalence)
+    (ppv_ci, npv_ci) = mercaldo_oracle(tp, fn, tn, fp, prevalence, confidence)
+    for est, ci, oracle in ((pv.ppv, pv.ppv_ci, ppv_ci), (pv.npv, pv.npv_ci, npv_ci)):
+        if math.isnan(est):
+            assert all(math.isnan(b) for b in ci) and any("undefined" in n for n in pv.notes)
+            continue
+        assert ci[0] <= est <= ci[1]
+        # the interval is Mercaldo's, with only the bound on the estimate's side moved
+        assert ci == pytest.approx((min(oracle[0], est), max(oracle[1], est)), abs=1e-12)
+    se_zero_sp_one = tp == 0 and fp == 0
+    assert math.isnan(pv.ppv) == se_zero_sp_one
+
+
+@pytest.mark.parametrize(("tp", "fn", "tn", "fp"), [
+    (0, 20, 30, 0),   # Se 0, Sp 1: PPV 0/0
+    (0, 20, 25, 5),   # Se 0: PPV 0
+    (16, 4, 30, 0),   # Sp 1: PPV 1, the case of issue 8 (was "1.000 (0.375-0.907)")
+    (20, 0, 0, 30),   # Se 1, Sp 0: NPV 0/0
+])
+def test_predictive_values_at_the_edges(tp, fn, tn, fp):
+    pv = _metrics(tp, fn, tn, fp).ppv_npv_at_prevalence(0.1)
+    for est, ci in ((pv.ppv, pv.ppv_ci), (pv.npv, pv.npv_ci)):
+        assert (math.isnan(est) and math.isnan(ci[0])) or ci[0] <= est <= ci[1]
+    if (tp, fp) == (16, 0):
+        assert pv.ppv == 1.0 and pv.ppv_ci[1] == 1.0 and "upper bound" in pv.summary()
+    if (tp, fp) == (0, 0):
+        assert math.isnan(pv.ppv) and "nobody would test positive" in pv.notes[0]
+
+
+@pytest.mark.parametrize(("cutoff", "decimals", "higher", "expected"), [
+    (2.83, 1, True, 2.9),     # the paper's VBQ 2.83 -> 2.9
+    (2.56, 1, True, 2.6),     # and 2.56 -> 2.6
+    (2.6, 1, True, 2.6),      # 2.6 * 10 is 26.000000000000004 in binary: stays 2.6
+    (2.83, 1, False, 2.8),    # lower is positive: down
+    (104.37, 0, False, 104.0),  # HU
+    (104.37, 0, True, 105.0),
+    (-1.05, 1, False, -1.1),  # a T-score: down is more negative
+    (float("inf"), 1, True, float("inf")),
+])
+def test_round_cutoff(cutoff, decimals, higher, expected):
+    assert round_cutoff(cutoff, decimals=decimals, higher_is_positive=higher) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(scores=st.lists(st.floats(-5, 5), min_size=4, max_size=40), cut=st.floats(-5, 5),
+       higher=st.booleans())
+def test_property_round_cutoff_is_more_specific(scores, cut, higher):
+    # rounding toward the specific side never calls more patients positive (cutoffs within
+    # 1e-9 of a grid point are first snapped onto it, by design: 2.6 stays 2.6)
+    assume(abs(cut * 10 - round(cut * 10)) > 1e-6)
+    x = np.array(scores)
+    r = round_cutoff(cut, decimals=1, higher_is_positive=higher)
+    positive = (lambda c: x >= c) if higher else (lambda c: x <= c)
+    assert positive(r).sum() <= positive(cut).sum()
+    assert abs(r - cut) < 0.1 + 1e-9
 
 
 # ------------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ midranks) and Youden all come from the same cumulative counts, in O(n log n).
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -236,6 +237,26 @@ def _wilson(count: int, nobs: int, confidence: float) -> tuple[float, float]:
     return (float(low), float(high))
 
 
+def _containing(
+    name: str, estimate: float, ci: tuple[float, float], undefined: str, notes: list[str]
+) -> tuple[float, float]:
+    """`ci` extended to contain `estimate` (a note says which bound moved); (NaN, NaN) and a
+    note when the estimate is undefined."""
+    if math.isnan(estimate):
+        notes.append(f"{name} undefined (0/0) with {undefined}; no interval is given")
+        return (math.nan, math.nan)
+    low, high = ci
+    if low <= estimate <= high:
+        return ci
+    side = "lower" if estimate < low else "upper"
+    notes.append(
+        f"the adjusted-logit interval of the {name} ({low:.3f}-{high:.3f}) excluded the estimate "
+        f"{estimate:.3f} (sensitivity or specificity at 0 or 1); its {side} bound was moved to "
+        "the estimate"
+    )
+    return (min(low, estimate), max(high, estimate))
+
+
 def _ratio(num: float, den: float) -> float:
     """num / den with 0/0 -> NaN and x/0 -> inf (likelihood ratios at a perfect specificity)."""
     if den == 0:
@@ -282,13 +303,16 @@ class PredictiveValues:
     prevalence : float
         The prevalence the values are computed for.
     ppv, npv : float
-        Bayes estimates; NaN when undefined (no one would be called positive / negative).
+        Bayes estimates; NaN when undefined (0/0: no one would be called positive / negative).
     ppv_ci, npv_ci : tuple of float
-        Adjusted-logit intervals of Mercaldo, Lau & Zhou (2007).
+        Adjusted-logit intervals of Mercaldo, Lau & Zhou (2007), extended where needed so that
+        each contains its estimate; (NaN, NaN) with an undefined estimate. See `notes`.
     confidence : float
         Confidence level of the intervals.
     method : str
         Name of the interval method.
+    notes : tuple of str
+        Why an estimate is undefined, or which interval bound was moved to the estimate.
     """
 
     prevalence: float
@@ -298,6 +322,7 @@ class PredictiveValues:
     npv_ci: tuple[float, float]
     confidence: float
     method: str = "Bayes; adjusted logit CI (Mercaldo, Lau & Zhou 2007)"
+    notes: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy table: one row per predictive value."""
@@ -315,11 +340,12 @@ class PredictiveValues:
     def summary(self) -> str:
         """Readable text."""
         pct = f"{100 * self.confidence:g}%"
-        return (
+        text = (
             f"At prevalence {self.prevalence:.3g}: PPV {self.ppv:.3f} ({pct} CI "
             f"{self.ppv_ci[0]:.3f}-{self.ppv_ci[1]:.3f}), NPV {self.npv:.3f} ({pct} CI "
             f"{self.npv_ci[0]:.3f}-{self.npv_ci[1]:.3f}); {self.method}."
         )
+        return "\n".join([text, *(f"Note: {n}." for n in self.notes)])
 
 
 @dataclass(frozen=True)
@@ -426,8 +452,16 @@ class CutoffMetrics:
         Var(logit PPV) = (1 - Se~) / (Se~ n1~) + Sp~ / ((1 - Sp~) n0~),
         Var(logit NPV) = Se~ / ((1 - Se~) n1~) + (1 - Sp~) / (Sp~ n0~),
         with the tilde quantities from the adjusted counts and logit PPV~ = log(p Se~ / ((1 - p)
-        (1 - Sp~))). The point estimate is the unadjusted Bayes value. Suited to case-control
-        samples, whose own prevalence is not the population's.
+        (1 - Sp~))). Suited to case-control samples, whose own prevalence is not the
+        population's.
+
+        The point estimate is the unadjusted Bayes value, and it always lies in its interval:
+        the adjustment pulls the interval toward 1/2, so where Se or Sp is 0 or 1 the adjusted
+        interval can exclude the estimate (Se 0.8, Sp 1: PPV 1 against an interval ending at
+        0.91). There the bound on the estimate's side is moved to the estimate (the interval
+        becomes [0.375, 1]: the data cannot exclude a PPV of 1), and `notes` says so. Where the
+        estimate is 0/0 (PPV with Se 0 and Sp 1: nobody would test positive; NPV with Se 1 and
+        Sp 0) it is NaN, its interval is (NaN, NaN) and `notes` says why.
 
         Validated against: the same formulas written out in the tests (as in R CIfinder's
         ``ppv_npv_ci(method = "zhou", continuity.correction = TRUE)``, not installed here).
@@ -456,13 +490,21 @@ class CutoffMetrics:
         half_ppv = z * math.sqrt((1.0 - sea) / (sea * n1a) + spa / ((1.0 - spa) * n0a))
         half_npv = z * math.sqrt(sea / ((1.0 - sea) * n1a) + (1.0 - spa) / (spa * n0a))
         expit = special.expit
+        notes: list[str] = []
+        ppv_ci = _containing(
+            "PPV", ppv, (float(expit(logit_ppv - half_ppv)), float(expit(logit_ppv + half_ppv))),
+            "sensitivity 0 and specificity 1: nobody would test positive", notes)
+        npv_ci = _containing(
+            "NPV", npv, (float(expit(logit_npv - half_npv)), float(expit(logit_npv + half_npv))),
+            "sensitivity 1 and specificity 0: nobody would test negative", notes)
         return PredictiveValues(
             prevalence=p,
             ppv=ppv,
-            ppv_ci=(float(expit(logit_ppv - half_ppv)), float(expit(logit_ppv + half_ppv))),
+            ppv_ci=ppv_ci,
             npv=npv,
-            npv_ci=(float(expit(logit_npv - half_npv)), float(expit(logit_npv + half_npv))),
+            npv_ci=npv_ci,
             confidence=self.confidence,
+            notes=tuple(notes),
         )
 
     def to_frame(self) -> pd.DataFrame:
@@ -1824,10 +1866,12 @@ class GreyZoneResult:
         Patients per zone.
     share_rule_out, share_grey, share_rule_in : float
         Fractions of all patients.
-    false_negative_rate_ruled_out : float
-        Positives among the ruled-out (1 - NPV of the rule-out zone); NaN if none ruled out.
-    false_positive_rate_ruled_in : float
-        Negatives among the ruled-in (1 - PPV of the rule-in zone); NaN if none ruled in.
+    false_omission_rate : float
+        FN_out / N_out: the share of the ruled-out patients who have the condition (1 - NPV of
+        the rule-out zone); NaN if none ruled out.
+    false_discovery_rate : float
+        FP_in / N_in: the share of the ruled-in patients who do not have it (1 - PPV of the
+        rule-in zone); NaN if none ruled in.
     sensitivity_decided, specificity_decided : float
         Among patients outside the grey zone: ruled-in positives / decided positives, ruled-out
         negatives / decided negatives.
@@ -1836,6 +1880,10 @@ class GreyZoneResult:
     positives_in_grey, negatives_in_grey : int
     n_pos, n_neg, n_missing : int
     confidence : float
+    false_negative_rate_ruled_out, false_positive_rate_ruled_in : float
+        Deprecated names of `false_omission_rate` and `false_discovery_rate` (with their
+        ``*_ci``), kept for one release; reading them warns (`DeprecationWarning`). They were
+        not false negative / positive rates (FN / positives, FP / negatives).
     """
 
     rule_out: float
@@ -1847,10 +1895,10 @@ class GreyZoneResult:
     share_rule_out: float
     share_grey: float
     share_rule_in: float
-    false_negative_rate_ruled_out: float
-    false_negative_rate_ruled_out_ci: tuple[float, float]
-    false_positive_rate_ruled_in: float
-    false_positive_rate_ruled_in_ci: tuple[float, float]
+    false_omission_rate: float
+    false_omission_rate_ci: tuple[float, float]
+    false_discovery_rate: float
+    false_discovery_rate_ci: tuple[float, float]
     sensitivity_decided: float
     sensitivity_decided_ci: tuple[float, float]
     specificity_decided: float
@@ -1872,10 +1920,10 @@ class GreyZoneResult:
             ("share_rule_out", self.share_rule_out, nan2, n, "fraction of patients"),
             ("share_grey", self.share_grey, nan2, n, "fraction of patients"),
             ("share_rule_in", self.share_rule_in, nan2, n, "fraction of patients"),
-            ("false_negative_rate_ruled_out", self.false_negative_rate_ruled_out,
-             self.false_negative_rate_ruled_out_ci, self.n_rule_out, "Wilson"),
-            ("false_positive_rate_ruled_in", self.false_positive_rate_ruled_in,
-             self.false_positive_rate_ruled_in_ci, self.n_rule_in, "Wilson"),
+            ("false_omission_rate", self.false_omission_rate, self.false_omission_rate_ci,
+             self.n_rule_out, "Wilson"),
+            ("false_discovery_rate", self.false_discovery_rate, self.false_discovery_rate_ci,
+             self.n_rule_in, "Wilson"),
             ("sensitivity_decided", self.sensitivity_decided, self.sensitivity_decided_ci,
              dec_pos, "Wilson"),
             ("specificity_decided", self.specificity_decided, self.specificity_decided_ci,
@@ -1897,11 +1945,40 @@ class GreyZoneResult:
         return (
             f"Rule out {self.n_rule_out} ({100 * self.share_rule_out:.1f}%), refer to DXA "
             f"{self.n_grey} ({100 * self.share_grey:.1f}%), rule in {self.n_rule_in} "
-            f"({100 * self.share_rule_in:.1f}%). Missed among ruled-out "
-            f"{self.false_negative_rate_ruled_out:.3f}, false alarms among ruled-in "
-            f"{self.false_positive_rate_ruled_in:.3f}; among decided patients sensitivity "
-            f"{self.sensitivity_decided:.3f}, specificity {self.specificity_decided:.3f}."
+            f"({100 * self.share_rule_in:.1f}%). False omission rate (with the condition among "
+            f"the ruled-out) {self.false_omission_rate:.3f}, false discovery rate (without it "
+            f"among the ruled-in) {self.false_discovery_rate:.3f}; among decided patients "
+            f"sensitivity {self.sensitivity_decided:.3f}, specificity "
+            f"{self.specificity_decided:.3f}."
         )
+
+    def _deprecated(self, old: str, new: str) -> Any:
+        warnings.warn(
+            f"GreyZoneResult.{old} is deprecated and will be removed in the next release; it is "
+            f"the {new.replace('_', ' ')}: use GreyZoneResult.{new}",
+            DeprecationWarning, stacklevel=3,
+        )
+        return getattr(self, new)
+
+    @property
+    def false_negative_rate_ruled_out(self) -> float:
+        """Deprecated: `false_omission_rate`."""
+        return self._deprecated("false_negative_rate_ruled_out", "false_omission_rate")
+
+    @property
+    def false_negative_rate_ruled_out_ci(self) -> tuple[float, float]:
+        """Deprecated: `false_omission_rate_ci`."""
+        return self._deprecated("false_negative_rate_ruled_out_ci", "false_omission_rate_ci")
+
+    @property
+    def false_positive_rate_ruled_in(self) -> float:
+        """Deprecated: `false_discovery_rate`."""
+        return self._deprecated("false_positive_rate_ruled_in", "false_discovery_rate")
+
+    @property
+    def false_positive_rate_ruled_in_ci(self) -> tuple[float, float]:
+        """Deprecated: `false_discovery_rate_ci`."""
+        return self._deprecated("false_positive_rate_ruled_in_ci", "false_discovery_rate_ci")
 
 
 def grey_zone(
@@ -1942,8 +2019,9 @@ def grey_zone(
 
     Notes
     -----
-    FNR(ruled out) = FN_out / N_out, FPR(ruled in) = FP_in / N_in, Se(decided) = TP_in /
-    (TP_in + FN_out), Sp(decided) = TN_out / (TN_out + FP_in), each with a Wilson interval.
+    False omission rate FOR = FN_out / N_out (1 - NPV among the ruled-out), false discovery rate
+    FDR = FP_in / N_in (1 - PPV among the ruled-in), Se(decided) = TP_in / (TP_in + FN_out),
+    Sp(decided) = TN_out / (TN_out + FP_in), each with a Wilson interval.
 
     Validated against: direct counting in the tests; Wilson against R ``prop.test(correct =
     FALSE)``.
@@ -1992,10 +2070,10 @@ def grey_zone(
         share_rule_out=n_out / n,
         share_grey=(n - n_out - n_in) / n,
         share_rule_in=n_in / n,
-        false_negative_rate_ruled_out=_ratio(fn_out, n_out),
-        false_negative_rate_ruled_out_ci=_wilson(fn_out, n_out, confidence),
-        false_positive_rate_ruled_in=_ratio(fp_in, n_in),
-        false_positive_rate_ruled_in_ci=_wilson(fp_in, n_in, confidence),
+        false_omission_rate=_ratio(fn_out, n_out),
+        false_omission_rate_ci=_wilson(fn_out, n_out, confidence),
+        false_discovery_rate=_ratio(fp_in, n_in),
+        false_discovery_rate_ci=_wilson(fp_in, n_in, confidence),
         sensitivity_decided=_ratio(tp_in, tp_in + fn_out),
         sensitivity_decided_ci=_wilson(tp_in, tp_in + fn_out, confidence),
         specificity_decided=_ratio(tn_out, tn_out + fp_in),
@@ -2071,7 +2149,6 @@ class CombinedMarkerResult:
 
 
 def _fit_logit(y: np.ndarray, X: np.ndarray):
-    import warnings
 
     import statsmodels.api as sm
     from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
