@@ -817,8 +817,8 @@ class GroupComparison:
             else:
                 res = self.categorical.get(var)
                 desc = res.__dict__ if res is not None else self.descriptives[var]
-                if not desc["levels"]:
-                    rows.append(base)
+                if not desc["levels"]:  # nothing observed: the row still counts what is missing
+                    rows.append(dict(base, n=int(desc["n"].sum()), n_missing=desc["n_missing"]))
                 for i, lev in enumerate(desc["levels"]):
                     row = dict(base, level=lev)
                     for j, g in enumerate(self.groups):
