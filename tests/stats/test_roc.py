@@ -34,6 +34,8 @@ from vbq.stats.roc import (
     round_cutoff,
 )
 
+from ..r_reference import r_values
+
 REF = Path(__file__).resolve().parents[1] / "reference"
 ABS = 1e-6
 
@@ -242,11 +244,19 @@ def test_paired_delong_matches_roc_test(data):
 def test_paired_delong_opposite_directions_matches_roc_test(data):
     t = delong_test(data.y, data.vbq1, data.hu, higher_is_positive=(True, False))
     # R 4.2.2, pROC 1.18.0: roc.test(r_vbq1, r_hu, method = "delong", paired = TRUE) with
-    # r_hu <- roc(d$y, d$hu, direction = ">"). (pROC warns about the different directions; its
-    # cov() then disagrees with its own roc.test, so only the test's outputs are compared.)
+    # r_hu <- roc(d$y, d$hu, direction = ">"). (pROC warns about the different directions.)
     assert t.z == pytest.approx(-0.155785390300511, abs=ABS)
     assert t.p_value == pytest.approx(0.876202186870285, abs=ABS)
     assert t.difference_ci == pytest.approx((-0.0701802585555577, 0.0598453303258923), abs=ABS)
+    # var(r1) + var(r2) - 2 * cov(r1, r2, method = "delong"), read from roc_reference.out (pROC's
+    # default cov() falls back to a random bootstrap for curves of different directions)
+    section = "paired vbq1 vs hu"
+    assert t.difference_se**2 == pytest.approx(
+        r_values("roc_reference", "var(r1)+var(r2)-2cov", section)[0], abs=1e-15)
+    cov = r_values("roc_reference", "cov", section)[0]
+    var_a = roc_analysis(data.y, data.vbq1).auc_se ** 2
+    var_b = roc_analysis(data.y, data.hu, higher_is_positive=False).auc_se ** 2
+    assert t.correlation == pytest.approx(cov / math.sqrt(var_a * var_b), abs=1e-12)
 
 
 def test_unpaired_delong_matches_roc_test(data):
