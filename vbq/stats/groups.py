@@ -901,9 +901,10 @@ def compare_groups(
 
     Notes
     -----
-    Per variable as `compare_continuous`, `compare_categorical` and `ancova`; the group column is
-    read once and the statistics computed on numpy arrays, so 235 patients x 20 variables take a
-    few milliseconds.
+    Per variable as `compare_continuous` (``scipy.stats.ttest_ind``), `compare_categorical`
+    (``scipy.stats.chi2_contingency`` or Fisher) and `ancova` (statsmodels ``OLS``); the group
+    column is read once, and outcomes missing on the same rows share one ANCOVA design. The
+    paper's Table 2 (235 patients, 22 variables) takes about 25 ms.
 
     Validated against: R 4.2.2 ``t.test``, ``chisq.test(correct=FALSE)``, ``fisher.test`` and
     car 3.1-1 ``Anova(type=3)`` (tests/reference/groups_reference.R).
