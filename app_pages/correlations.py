@@ -24,7 +24,8 @@ st.title("Correlations")
 dataset = get_dataset()
 demo_banner(dataset)
 settings = get_settings()
-table = display.prepared_or_stop(dataset, settings)
+prepared = display.prepared_or_stop(dataset, settings)
+table = prepared.table
 
 method = binding.view(st.radio, "Coefficient", "corr.method", "pearson", key="corr_method",
                       options=list(METHODS), format_func=METHODS.get, horizontal=True)
@@ -52,8 +53,8 @@ for col, group in zip(cols, vbq.study.GROUP_ORDER, strict=True):
         except (vbq.InputError, vbq.DegenerateInputError) as exc:
             st.info(f"{display.GROUP_LABELS[group]} group: no plot ({exc})")
             continue
-        fig = charts.scatter_with_band(part, y, band, title=f"{display.GROUP_LABELS[group]} "
-                                       f"(n = {band.attrs['n']})", y_label=MEASURES[y])
+        fig = charts.scatter_with_band(part, y, band.frame, title=f"{display.GROUP_LABELS[group]} "
+                                       f"(n = {band.n})", y_label=MEASURES[y])
         st.plotly_chart(fig, key=f"corr_scatter_{group}")
-        if band.attrs["n_missing"]:
-            st.caption(f"{band.attrs['n_missing']} patient(s) without {MEASURES[y]} not shown.")
+        if band.n_missing:
+            st.caption(f"{band.n_missing} patient(s) without {MEASURES[y]} not shown.")

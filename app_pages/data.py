@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 import vbq
-from ui import binding, cache
+from ui import binding, cache, display
 from ui.sidebar import demo_banner
 from ui.state import Dataset, demo_dataset, get_dataset, get_settings, set_dataset
 
@@ -133,10 +133,14 @@ def _upload_section() -> None:
     if not (creport.ok and dreport.ok):
         st.info(f"Until the errors are fixed, the analysis below still uses **{dataset.name}**.")
         return
-    cross = vbq.io.cross_check(cohort, dxa, cohort_name=creport.source, dxa_name=dreport.source)
+    cross = vbq.io.cross_check(cohort, dxa, cohort_name=creport.source, dxa_name=dreport.source,
+                               cohort_rows=creport.rows, dxa_rows=dreport.rows)
     if cross:
-        st.warning(f"{len(cross)} patient ID(s) appear in only one file; they are excluded "
-                   "and listed in the exclusion log below.")
+        n_cohort_only = len(set(cohort["patient_id"].dropna()) - set(dxa["patient_id"].dropna()))
+        st.warning(f"{len(cross)} patient ID(s) appear in only one file: {n_cohort_only} in the "
+                   f"cohort file only (excluded from the analysis) and "
+                   f"{len(cross) - n_cohort_only} in the DXA file only (not cohort patients). "
+                   "Both are listed in the exclusion log below.")
         st.dataframe(pd.DataFrame([p.as_dict() for p in cross]), hide_index=True,
                      width="stretch")
     digest = vbq.io.table_digest(cohort, dxa)
@@ -169,24 +173,21 @@ dataset = get_dataset()
 settings = get_settings()
 demo_banner(dataset)
 st.header(dataset.name)
-try:
-    table = cache.prepare(dataset.digest, settings, dataset.cohort, dataset.dxa)
-except vbq.InputError as exc:
-    st.error(f"This dataset cannot be analysed:\n\n{exc}")
-    st.stop()
-
-counts = table.attrs["counts"]
+prepared = display.prepared_or_stop(dataset, settings)
+table, counts = prepared.table, prepared.counts
 m = st.columns(5)
-m[0].metric("Cohort rows", counts["n_cohort"])
-m[1].metric("Analysed", counts["n_analysed"])
-m[2].metric("Excluded", counts["n_excluded"])
-m[3].metric("Degenerative", counts["n_degenerative"])
-m[4].metric("Control", counts["n_control"])
+m[0].metric("Cohort rows", counts.n_cohort)
+m[1].metric("Analysed", counts.n_analysed)
+m[2].metric("Excluded", counts.n_excluded)
+m[3].metric("Degenerative", counts.n_degenerative)
+m[4].metric("Control", counts.n_control)
 st.caption(
-    f"{counts['n_cohort']} cohort rows = {counts['n_analysed']} analysed + "
-    f"{counts['n_excluded']} excluded; {counts['n_levels_left_out']} vertebral level(s) left out "
-    "of a VBQ median; groups by the current criteria "
-    f"(at least {settings.criteria.min_vertebrae} degenerative vertebrae)."
+    f"Cohort file: {counts.n_cohort} rows = {counts.n_analysed} analysed + "
+    f"{counts.n_excluded} excluded ({counts.n_no_dxa} of them with no row in the DXA file). "
+    f"DXA file: {counts.n_dxa} rows = {counts.n_dxa_matched} matched to a cohort patient + "
+    f"{counts.n_dxa_without_cohort} with no patient in the cohort file. "
+    f"{counts.n_levels_left_out} vertebral level(s) left out of a VBQ median. Groups by the "
+    f"current criteria (at least {settings.criteria.min_vertebrae} degenerative vertebrae)."
 )
 
 st.subheader("Cohort summary")
@@ -204,10 +205,11 @@ st.dataframe(
     },
 )
 
-log = vbq.exclusion_log(table)
-with st.expander(f"Exclusion log ({counts['n_excluded']} patient(s) excluded, "
-                 f"{counts['n_levels_left_out']} level(s) left out)",
-                 expanded=counts["n_excluded"] > 0):
+log = prepared.exclusion_log()
+with st.expander(f"Exclusion log ({counts.n_excluded} cohort patient(s) excluded, "
+                 f"{counts.n_dxa_without_cohort} DXA row(s) without a cohort patient, "
+                 f"{counts.n_levels_left_out} level(s) left out)",
+                 expanded=counts.n_excluded + counts.n_dxa_without_cohort > 0):
     if log.empty:
         st.write("Nobody and nothing was excluded.")
     else:
@@ -215,9 +217,10 @@ with st.expander(f"Exclusion log ({counts['n_excluded']} patient(s) excluded, "
         st.download_button("Download the exclusion log (CSV)", log.to_csv(index=False),
                            file_name="exclusion_log.csv", key="data_download_log")
 
-if table.attrs.get("warnings"):
-    with st.expander(f"Validation warnings ({len(table.attrs['warnings'])})"):
-        st.dataframe(pd.DataFrame(table.attrs["warnings"]), hide_index=True, width="stretch")
+if dataset.problems:  # this session's own reading of its files: never from a shared cache
+    with st.expander(f"Validation warnings ({len(dataset.problems)})"):
+        st.dataframe(pd.DataFrame([p.as_dict() for p in dataset.problems]), hide_index=True,
+                     width="stretch")
 
 st.subheader("Preview")
 tabs = st.tabs(["Analysis table", "Cohort file", "DXA file"])

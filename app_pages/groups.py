@@ -55,12 +55,13 @@ with c[1]:
 binding.show_settings_error()
 
 settings = get_settings()
-table = display.prepared_or_stop(dataset, settings)
-counts = table.attrs["counts"]
+prepared = display.prepared_or_stop(dataset, settings)
+table = prepared.table
+counts = prepared.counts
 m = st.columns(3)
-m[0].metric("Degenerative", counts["n_degenerative"])
-m[1].metric("Control", counts["n_control"])
-m[2].metric("Excluded", counts["n_excluded"])
+m[0].metric("Degenerative", counts.n_degenerative)
+m[1].metric("Control", counts.n_control)
+m[2].metric("Excluded", counts.n_excluded)
 kappas = cache.grouping_kappa(dataset.digest, settings, dataset.cohort)
 if not settings.criteria.any_enabled:
     st.warning("No criterion is enabled: no vertebra can be degenerative, so every patient "

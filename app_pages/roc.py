@@ -20,7 +20,8 @@ st.title("ROC analysis")
 dataset = get_dataset()
 demo_banner(dataset)
 settings = get_settings()
-table = display.prepared_or_stop(dataset, settings)
+prepared = display.prepared_or_stop(dataset, settings)
+table = prepared.table
 
 c = st.columns([1, 1, 2])
 with c[0]:

@@ -21,8 +21,9 @@ st.title("Thresholds and prevalence")
 dataset = get_dataset()
 demo_banner(dataset)
 settings = get_settings()
-table = display.prepared_or_stop(dataset, settings)
-th = table.attrs["thresholds"]
+prepared = display.prepared_or_stop(dataset, settings)
+table = prepared.table
+th = prepared.thresholds
 
 
 def _set_mode() -> None:
@@ -30,9 +31,8 @@ def _set_mode() -> None:
     if st.session_state["thr_mode"] == "derived":
         set_settings(s.replace(vbq_osteopenia=None, vbq_osteoporosis=None))
     else:
-        t = table.attrs["thresholds"]
-        set_settings(s.replace(vbq_osteopenia=t["vbq_osteopenia"],
-                               vbq_osteoporosis=t["vbq_osteoporosis"]))
+        set_settings(s.replace(vbq_osteopenia=th.vbq_osteopenia,
+                               vbq_osteoporosis=th.vbq_osteoporosis))
     binding.write_url()
 
 
@@ -52,16 +52,16 @@ for col, name in zip(c, ("osteopenia", "osteoporosis"), strict=True):
             binding.setting(st.slider, f"{name.capitalize()} threshold (VBQ ≥)",
                             f"vbq_{name}", key=f"thr_{name}", min_value=1.0, max_value=6.0,
                             step=0.01, to_widget=lambda v, n=name: float(
-                                v if v is not None else th[f"vbq_{n}"]))
+                                v if v is not None else getattr(th, f"vbq_{n}")))
         else:
-            youden = th[f"youden_{name}"]
-            st.metric(f"{name.capitalize()} threshold (VBQ ≥)", f"{th[f'vbq_{name}']:g}",
-                      help=th[f"source_{name}"])
-            st.caption(f"Youden cutoff {youden:.3f} rounded up ({th[f'source_{name}']})"
-                       if pd.notna(youden) else th[f"source_{name}"])
+            youden = getattr(th, f"youden_{name}")
+            st.metric(f"{name.capitalize()} threshold (VBQ ≥)", f"{getattr(th, 'vbq_' + name):g}",
+                      help=getattr(th, f"source_{name}"))
+            st.caption(f"Youden cutoff {youden:.3f} rounded up ({getattr(th, 'source_' + name)})"
+                       if pd.notna(youden) else getattr(th, f"source_{name}"))
 binding.show_settings_error()
-if th["note"]:
-    st.warning(f"Threshold derivation: {th['note']}.")
+if th.note:
+    st.warning(f"Threshold derivation: {th.note}.")
 b = st.columns(3)
 b[0].button("Control group's rounded Youden cutoffs", key="thr_reset_derived",
             on_click=_use, args=({"vbq_osteopenia": None, "vbq_osteoporosis": None},))
@@ -70,7 +70,7 @@ b[1].button("The paper's 2.6 / 2.9", key="thr_reset_paper", on_click=_use,
 
 target = binding.view(st.radio, "Condition", "thr.target", "osteoporosis", key="thr_target",
                       options=list(TARGETS), format_func=TARGETS.get, horizontal=True)
-if not display.two_groups_or_explain(table.attrs["counts"]):
+if not display.two_groups_or_explain(prepared.counts):
     st.stop()
 
 st.subheader("Prevalence by DXA and by VBQ")
@@ -93,7 +93,7 @@ with c[0]:
 with c[1]:
     st.subheader("The threshold on the control ROC curve")
     try:
-        point = cache.threshold_point(dataset.digest, settings, target, table)
+        point = cache.threshold_point(dataset.digest, settings, target, prepared)
     except (vbq.InputError, vbq.DegenerateInputError) as exc:
         st.info(f"No ROC curve: {exc}")
     else:
@@ -110,8 +110,8 @@ for name, res in cache.prevalence_breakdowns(dataset.digest, settings, target, t
     title = {"diagnosis": "VBQ-positive by primary diagnosis",
              "age_60_dxa_negative": "VBQ-positive among DXA-negative, by age"}[name]
     st.markdown(f"**{title}**")
-    if isinstance(res, str):
-        st.info(res)
+    if isinstance(res, vbq.study.Unavailable):
+        st.info(res.reason)
     else:
         st.dataframe(display.format_breakdown(res), hide_index=True, width="stretch")
 

@@ -132,16 +132,19 @@ def test_degeneration_detail_long_table():
     assert not d.loc[2:, "degenerative"].any()
 
 
-# -- prepare -------------------------------------------------------------------------------
+# -- prepare_cohort ------------------------------------------------------------------------
 def test_prepare_columns_groups_and_reconciliation():
     cohort, dxa = make_tables(12)
-    table = vbq.prepare(cohort, dxa)
+    prepared = vbq.prepare_cohort(cohort, dxa)
+    table = prepared.table
     for col in ("patient_id", "age", "sex", "group", "vbq", "hu_l1", "bmd_l1_l4", "t_l1_l4",
                 "t_lowest", "dxa_status"):
         assert col in table.columns
+    assert table.attrs == {}
     assert table["group"].value_counts().to_dict() == {"degenerative": 6, "control": 6}
-    c = table.attrs["counts"]
-    assert c["n_cohort"] == c["n_analysed"] + c["n_excluded"] == 12
+    c = prepared.counts
+    assert c.n_cohort == c.n_analysed + c.n_excluded == 12
+    assert (c.n_dxa, c.n_dxa_matched, c.n_dxa_without_cohort) == (12, 12, 0)
     expected_low = dxa[["t_l1_l4", "t_femoral_neck", "t_total_hip"]].min(axis=1)
     assert np.allclose(table["t_lowest"], expected_low)
     assert set(table["dxa_status"]) <= {"normal", "osteopenia", "osteoporosis"}
@@ -155,38 +158,53 @@ def test_prepare_logs_every_exclusion_and_counts_reconcile():
     dxa = dxa[dxa["patient_id"] != "T004"]  # no DXA: excluded
     extra = dxa.iloc[[0]].assign(patient_id="ORPHAN")  # DXA without cohort row: listed
     dxa = pd.concat([dxa, extra], ignore_index=True)
-    table = vbq.prepare(cohort, dxa)
-    log = vbq.exclusion_log(table)
-    c = table.attrs["counts"]
-    assert c["n_analysed"] == 9 and c["n_excluded"] == 3
-    assert c["n_analysed"] + c["n_excluded"] == c["n_cohort"] == 12
+    prepared = vbq.prepare_cohort(cohort, dxa)
+    table, log, c = prepared.table, vbq.exclusion_log(prepared), prepared.counts
+    assert c.n_analysed == 9 and c.n_excluded == 3 and c.n_no_dxa == 1
+    assert c.n_analysed + c.n_excluded == c.n_cohort == 12
+    # both files reconcile: 12 DXA rows = 11 matched + 1 without a cohort patient
+    assert (c.n_dxa, c.n_dxa_matched, c.n_dxa_without_cohort) == (12, 11, 1)
     excluded = log[log["patient_excluded"]]
     assert sorted(excluded["patient_id"]) == ["T002", "T003", "T004"]  # one record each
     reasons = dict(zip(excluded["patient_id"], excluded["reason"], strict=False))
     assert "only 2 evaluable" in reasons["T002"]
     assert "CSF SI missing" in reasons["T003"]
-    assert "no DXA record" in reasons["T004"]
+    assert "no row for this patient_id in the DXA file" in reasons["T004"]
     notes = log[~log["patient_excluded"]]
     assert ((notes["patient_id"] == "T001") & (notes["level"] == "L2")).any()
     assert (notes["patient_id"] == "ORPHAN").any()
     assert not table["patient_id"].isin(["T002", "T003", "T004"]).any()
+    assert c.n_levels_left_out == ((log["stage"] == "vbq") & ~log["patient_excluded"]).sum()
+
+
+def test_dxa_file_larger_than_cohort_reconciles():
+    # issue 8: 200 cohort patients, 235 DXA rows: 35 DXA rows have no cohort patient
+    cohort, dxa = vbq.demo.load()
+    prepared = vbq.prepare_cohort(cohort.iloc[:200], dxa)
+    c = prepared.counts
+    assert (c.n_cohort, c.n_analysed, c.n_excluded) == (200, 200, 0)
+    assert (c.n_dxa, c.n_dxa_matched, c.n_dxa_without_cohort) == (235, 200, 35)
+    log = prepared.exclusion_log()
+    assert (log["stage"] == "merge").sum() == 35
+    assert "35 without a cohort row" in prepared.summary()
 
 
 def test_prepare_filters_are_logged():
     cohort, dxa = make_tables(12)
     s = vbq.Settings(sexes=("F",), age_min=55)
-    table = vbq.prepare(cohort, dxa, s)
-    log = vbq.exclusion_log(table)
+    prepared = vbq.prepare_cohort(cohort, dxa, s)
+    table, log = prepared.table, prepared.exclusion_log()
     assert set(table["sex"]) == {"F"} and (table["age"] >= 55).all()
     n_filtered = (log["stage"] == "filter").sum()
     assert n_filtered == 12 - len(table)
+    assert prepared.settings == s
 
 
 def test_prepare_dxa_site_changes_status():
     cohort, dxa = make_tables(12)
     dxa["t_femoral_neck"] = -3.0
-    a = vbq.prepare(cohort, dxa)
-    b = vbq.prepare(cohort, dxa, vbq.Settings(dxa_site="l1_l4"))
+    a = vbq.prepare_cohort(cohort, dxa).table
+    b = vbq.prepare_cohort(cohort, dxa, vbq.Settings(dxa_site="l1_l4")).table
     assert (a["dxa_status"] == "osteoporosis").all()
     assert b["dxa_status"].tolist() == classify_dxa(b["t_l1_l4"]).tolist()
 
@@ -197,20 +215,47 @@ def test_prepare_rejects_bad_tables_with_named_problems():
     cohort["age"] = cohort["age"].astype(object)
     cohort.loc[2, "age"] = "sixty"
     with pytest.raises(vbq.InputError) as exc:
-        vbq.prepare(cohort, dxa)
+        vbq.prepare_cohort(cohort, dxa)
     msg = str(exc.value)
     assert "missing required column 'si_csf'" in msg
     assert "row 4" in msg and "not a number" in msg  # DataFrame row 2 -> spreadsheet row 4
 
 
-def test_exclusion_log_needs_prepared_table():
-    with pytest.raises(vbq.InputError, match="not made by vbq.prepare"):
+def test_prepare_without_validation_takes_canonical_tables_only():
+    cohort, dxa = make_tables(12)
+    c, _ = vbq.io.coerce_cohort(cohort)
+    d, _ = vbq.io.coerce_dxa(dxa)
+    fast = vbq.prepare_cohort(c, d, validate=False)
+    full = vbq.prepare_cohort(cohort, dxa)
+    pd.testing.assert_frame_equal(fast.table, full.table)
+    assert fast.counts == full.counts
+    assert repr(fast.thresholds) == repr(full.thresholds)  # NaN Youden: repr, not ==
+    assert fast.warnings == ()
+    with pytest.raises(vbq.InputError, match="patient_id"):
+        vbq.prepare_cohort(c.drop(columns=["patient_id"]), d, validate=False)
+    with pytest.raises(vbq.InputError, match="settings"):
+        vbq.prepare_cohort(c, d, {"min_vertebrae": 3})
+
+
+def test_exclusion_log_needs_prepared_cohort():
+    with pytest.raises(vbq.InputError, match="PreparedCohort"):
         vbq.exclusion_log(pd.DataFrame())
+
+
+def test_deprecated_prepare_warns_and_keeps_its_attrs():
+    cohort, dxa = make_tables(12)
+    with pytest.warns(DeprecationWarning, match="prepare_cohort"):
+        table = vbq.prepare(cohort, dxa)
+    prepared = vbq.prepare_cohort(cohort, dxa)
+    pd.testing.assert_frame_equal(table, prepared.table)
+    assert table.attrs["counts"]["n_analysed"] == prepared.counts.n_analysed
+    assert table.attrs["thresholds"]["vbq_osteoporosis"] == prepared.thresholds.vbq_osteoporosis
+    pd.testing.assert_frame_equal(vbq.exclusion_log(table), prepared.exclusion_log())
 
 
 def test_cohort_summary_counts():
     cohort, dxa = make_tables(12)
-    table = vbq.prepare(cohort, dxa)
+    table = vbq.prepare_cohort(cohort, dxa).table
     s = vbq.cohort_summary(table)
     assert s["group"].tolist() == ["degenerative", "control", "all"]
     assert s["n"].tolist() == [6, 6, 12]
@@ -229,66 +274,65 @@ def test_degeneration_summary_lists_criteria_per_level():
     assert row["group"] == "degenerative" and row["n_ungradable"] == 1
 
 
-def test_attrs_are_immutable_cheap_to_copy_and_picklable():
-    import copy
+def test_prepared_cohort_is_frozen_and_picklable():
+    import dataclasses
     import pickle
 
-    table = vbq.prepare(*make_tables(12))
-    # pandas deep-copies attrs for every derived frame: the log must not be copied each time
-    assert table["vbq"].attrs["exclusions"] is table.attrs["exclusions"]
-    assert copy.deepcopy(table.attrs)["counts"] is table.attrs["counts"]
-    with pytest.raises(TypeError, match="read-only"):
-        table.attrs["counts"]["n_analysed"] = 0
-    again = pickle.loads(pickle.dumps(table))
-    assert dict(again.attrs["counts"]) == dict(table.attrs["counts"])
-    pd.testing.assert_frame_equal(vbq.exclusion_log(again), vbq.exclusion_log(table))
+    prepared = vbq.prepare_cohort(*make_tables(12))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        prepared.counts.n_analysed = 0
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        prepared.table = None
+    again = pickle.loads(pickle.dumps(prepared))  # Streamlit's cache pickles what it stores
+    assert again.counts == prepared.counts
+    assert repr(again.thresholds) == repr(prepared.thresholds)
+    pd.testing.assert_frame_equal(again.table, prepared.table)
+    pd.testing.assert_frame_equal(again.exclusion_log(), prepared.exclusion_log())
 
 
 def test_modic_none_is_a_category_not_missing():
     c, d = make_tables(3)
     c["modic_type"] = ["none", None, "2"]
-    table = vbq.prepare(c, d)
+    table = vbq.prepare_cohort(c, d).table
     assert table["modic_type"].tolist()[0] == "none" and pd.isna(table["modic_type"].tolist()[1])
 
 
 @pytest.mark.parametrize("seed", [1, 4])  # seed 4: no finite Youden cutoff for osteoporosis
 def test_thresholds_derived_from_control_group_as_the_paper_did(seed):
-    table = vbq.prepare(*make_tables(60, seed=seed))
-    th = table.attrs["thresholds"]
+    prepared = vbq.prepare_cohort(*make_tables(60, seed=seed))
+    table, th = prepared.table, prepared.thresholds
     control = table[table["group"] == "control"]
     y = (control["dxa_status"] == "osteoporosis").to_numpy()
     assert y.any() and not y.all()
     res = vbq.stats.roc_analysis(y, control["vbq"].to_numpy())
     if np.isfinite(res.cutoff):
-        assert th["youden_osteoporosis"] == res.cutoff
-        assert th["vbq_osteoporosis"] == vbq.study.adjusted_cutoff(res.cutoff, rounding="up")
-        assert th["source_osteoporosis"] == "control-group Youden"
+        assert th.youden_osteoporosis == res.cutoff
+        assert th.vbq_osteoporosis == vbq.study.adjusted_cutoff(res.cutoff, rounding="up")
+        assert th.source_osteoporosis == "control-group Youden"
     else:
-        assert th["source_osteoporosis"] == "paper (fallback)"
-        assert "no finite Youden cutoff" in th["note"]
-    expected = classify_vbq(table["vbq"], osteopenia=th["vbq_osteopenia"],
-                            osteoporosis=th["vbq_osteoporosis"])
+        assert th.source_osteoporosis == "paper (fallback)"
+        assert "no finite Youden cutoff" in th.note
+    expected = classify_vbq(table["vbq"], osteopenia=th.vbq_osteopenia,
+                            osteoporosis=th.vbq_osteoporosis)
     assert table["vbq_status"].tolist() == expected.tolist()
 
 
 def test_thresholds_from_settings_and_fallback():
     cohort, dxa = make_tables(12)
-    t = vbq.prepare(cohort, dxa, vbq.Settings(vbq_osteopenia=2.5, vbq_osteoporosis=3.0))
-    assert (t.attrs["thresholds"]["vbq_osteoporosis"], t.attrs["thresholds"]["source_osteoporosis"]
-            ) == (3.0, "settings")
+    th = vbq.prepare_cohort(cohort, dxa, vbq.Settings(vbq_osteopenia=2.5,
+                                                      vbq_osteoporosis=3.0)).thresholds
+    assert (th.vbq_osteoporosis, th.source_osteoporosis) == (3.0, "settings")
     dxa[["t_l1_l4", "t_femoral_neck", "t_total_hip"]] = 0.5  # nobody osteoporotic
-    t = vbq.prepare(cohort, dxa)
-    th = t.attrs["thresholds"]
-    assert th["vbq_osteoporosis"] == 2.9 and th["source_osteoporosis"] == "paper (fallback)"
-    assert "0 positive" in th["note"]
+    th = vbq.prepare_cohort(cohort, dxa).thresholds
+    assert th.vbq_osteoporosis == 2.9 and th.source_osteoporosis == "paper (fallback)"
+    assert "0 positive" in th.note
 
 
 def test_inverted_derived_thresholds_are_made_consistent_and_noted():
-    table = vbq.prepare(*make_tables(80))  # this factory cohort derives 2.9 / 2.8
-    th = table.attrs["thresholds"]
-    assert th["vbq_osteopenia"] <= th["vbq_osteoporosis"]
-    if th["youden_osteopenia"] > th["youden_osteoporosis"] + 0.1:
-        assert "came out above" in th["note"]
+    th = vbq.prepare_cohort(*make_tables(80)).thresholds  # this factory cohort derives 2.9 / 2.8
+    assert th.vbq_osteopenia <= th.vbq_osteoporosis
+    if th.youden_osteopenia > th.youden_osteoporosis + 0.1:
+        assert "came out above" in th.note
 
 
 def test_prepare_and_analyse_with_only_the_required_columns():
@@ -302,20 +346,23 @@ def test_prepare_and_analyse_with_only_the_required_columns():
               and not c.name.endswith(("_repeat", "_obs2"))]
     cohort = cohort[[c.name for c in COHORT_COLUMNS if c.required] + grades]
     dxa = dxa[[c.name for c in DXA_COLUMNS if c.required]]
-    table = vbq.prepare(cohort, dxa)
-    assert "hu_l1" not in table.columns and len(table) > 0
-    result = vbq.study.analyse(table)
-    assert "Modic" in result.table5
+    prepared = vbq.prepare_cohort(cohort, dxa)
+    assert "hu_l1" not in prepared.table.columns and len(prepared.table) > 0
+    result = vbq.study.analyse(prepared)
+    assert isinstance(result.table5, vbq.study.Unavailable) and "Modic" in result.table5.reason
     assert "L1 HU" in result.roc["osteoporosis"].errors["hu_l1"]
     assert result.reliability == {}
-    assert not isinstance(result.table2, str)
+    assert isinstance(result.table2, vbq.stats.GroupComparison)
+    assert result.counts == prepared.counts
 
 
 def test_coinciding_thresholds_are_noted():
     # equal thresholds leave the VBQ osteopenia class empty: the user is told, not left to notice
-    table = vbq.prepare(*make_tables(12), vbq.Settings(vbq_osteopenia=2.9, vbq_osteoporosis=2.9))
-    th = table.attrs["thresholds"]
-    assert "coincide (2.9)" in th["note"]
+    prepared = vbq.prepare_cohort(*make_tables(12), vbq.Settings(vbq_osteopenia=2.9,
+                                                                 vbq_osteoporosis=2.9))
+    table, th = prepared.table, prepared.thresholds
+    assert "coincide (2.9)" in th.note
     assert not (table["vbq_status"] == "osteopenia").any()
-    table = vbq.prepare(*make_tables(12), vbq.Settings(vbq_osteopenia=2.6, vbq_osteoporosis=2.9))
-    assert table.attrs["thresholds"]["note"] == ""
+    th = vbq.prepare_cohort(*make_tables(12), vbq.Settings(vbq_osteopenia=2.6,
+                                                           vbq_osteoporosis=2.9)).thresholds
+    assert th.note == ""

@@ -35,8 +35,13 @@ def shipped():
 
 
 @pytest.fixture(scope="module")
-def table(shipped):
-    return vbq.prepare(*shipped)
+def prepared(shipped):
+    return vbq.prepare_cohort(*shipped)
+
+
+@pytest.fixture(scope="module")
+def table(prepared):
+    return prepared.table
 
 
 @pytest.fixture(scope="module")
@@ -235,15 +240,15 @@ def test_control_group_roc_matches_table_4(table):
     assert roc_auc_score(penic, vbq_scores) == pytest.approx(0.733, abs=0.04)  # Table 4
 
 
-def test_derived_thresholds_keep_the_papers_order(table):
+def test_derived_thresholds_keep_the_papers_order(table, prepared):
     # The paper derives 2.56 -> 2.6 (osteopenia) below 2.83 -> 2.9 (osteoporosis). The demo's
     # control group must give two distinct thresholds in that order too, or the default view
     # would class nobody VBQ-osteopenic (seed 1485 derived 2.8 / 2.8).
-    th = table.attrs["thresholds"]
-    assert th["source_osteopenia"] == th["source_osteoporosis"] == "control-group Youden"
-    assert th["youden_osteopenia"] < th["youden_osteoporosis"]
-    assert th["vbq_osteopenia"] < th["vbq_osteoporosis"]
-    assert th["note"] == ""
+    th = prepared.thresholds
+    assert th.source_osteopenia == th.source_osteoporosis == "control-group Youden"
+    assert th.youden_osteopenia < th.youden_osteoporosis
+    assert th.vbq_osteopenia < th.vbq_osteoporosis
+    assert th.note == ""
     assert (table["vbq_status"] == "osteopenia").any()
 
 
@@ -386,11 +391,11 @@ def test_vbq_is_the_median_si_over_csf(table, generated):
     np.testing.assert_allclose(si, np.round(si, 1))
 
 
-def test_exclusion_log_is_exercised_and_everyone_is_analysed(table, generated):
+def test_exclusion_log_is_exercised_and_everyone_is_analysed(table, prepared, generated):
     cohort, _, _ = generated
-    counts = table.attrs["counts"]
-    assert counts["n_analysed"] == 235 and counts["n_excluded"] == 0
-    log = vbq.exclusion_log(table)
+    counts = prepared.counts
+    assert counts.n_analysed == 235 and counts.n_excluded == 0
+    log = vbq.exclusion_log(prepared)
     collapsed = log[log["reason"].str.contains("collapsed")]
     assert 2 <= len(collapsed) <= 6
     assert not collapsed["patient_excluded"].any()

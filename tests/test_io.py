@@ -37,7 +37,7 @@ def test_round_trip_csv_path_and_filelike(tmp_path):
     assert t1["si_l1"].tolist() == cohort["si_l1"].tolist()
     assert t1["collapsed_l1"].dtype == "boolean"
     assert t1["facet_l1"].dtype == "Int64"
-    assert list(t1.attrs["rows"]) == list(range(2, 12))
+    assert list(r1.rows) == list(range(2, 12))
     d, rd = load_dxa(io.BytesIO(_csv(dxa)))
     assert rd.ok and list(d.columns)[:3] == ["patient_id", "bmd_l1_l4", "t_l1_l4"]
 
@@ -141,7 +141,15 @@ def test_title_rows_repeated_headers_and_blank_rows():
     assert (6, "repeated header row skipped") in w
     assert any("1 empty row(s) between data rows skipped" in p.message for p in r.warnings)
     # spreadsheet row numbers survive the skipped rows: first patient on row 4
-    assert list(t.attrs["rows"]) == [4, 5, 8, 9]
+    assert list(r.rows) == [4, 5, 8, 9]
+    # re-validating the table names the same spreadsheet rows
+    t2 = t.copy()
+    t2["age"] = t2["age"].astype(object)
+    t2.loc[1, "age"] = "sixty"
+    _, r2 = vbq.io.coerce_cohort(t2, source=r.source, rows=r.rows)
+    assert [(p.row, p.message) for p in r2.errors] == [(5, "not a number")]
+    with pytest.raises(vbq.InputError, match="rows: expected 4"):
+        vbq.io.coerce_cohort(t2, rows=[1, 2])
 
 
 def test_mapping_override_and_unmapped_columns():
@@ -201,11 +209,17 @@ def test_xlsx_sheets_merged_title_and_excel_row_numbers():
 def test_cross_check_names_rows_in_both_files():
     cohort, dxa = make_tables(4)
     dxa.loc[3, "patient_id"] = "ZZZ"
-    c, _ = load_cohort(_csv(cohort), name="c.csv")
-    d, _ = load_dxa(_csv(dxa), name="d.csv")
-    probs = vbq.io.cross_check(c, d)
-    assert {(p.file, p.row, p.value) for p in probs} == {("c.csv", 5, "T004"),
+    title = b"Patient list exported 2026-11-01,,\n"  # a title row shifts every row by one
+    c, rc = load_cohort(title + _csv(cohort), name="c.csv")
+    d, rd = load_dxa(_csv(dxa), name="d.csv")
+    probs = vbq.io.cross_check(c, d, cohort_name=rc.source, dxa_name=rd.source,
+                               cohort_rows=rc.rows, dxa_rows=rd.rows)
+    assert {(p.file, p.row, p.value) for p in probs} == {("c.csv", 6, "T004"),
                                                          ("d.csv", 5, "ZZZ")}
+    # without row numbers: as if each table sat on a sheet with its header in row 1
+    probs = vbq.io.cross_check(c, d)
+    assert {(p.file, p.row, p.value) for p in probs} == {("cohort", 5, "T004"),
+                                                         ("DXA", 5, "ZZZ")}
 
 
 def test_table_digest_sees_every_cell():
@@ -255,14 +269,16 @@ def test_data_dictionary_is_generated_from_schema():
     assert text == vbq.schema.data_dictionary_markdown()
 
 
-def test_validated_tables_are_not_revalidated_until_they_change():
+def test_canonical_tables_revalidate_to_themselves():
     cohort, _ = make_tables(6)
     t, r = load_cohort(_csv(cohort), name="c.csv")
-    again, r2 = vbq.io.coerce_cohort(t)
-    assert again is t and r2.ok  # unchanged: the stamp is honoured
+    assert t.attrs == {}  # nothing travels in attrs
+    again, r2 = vbq.io.coerce_cohort(t, rows=r.rows)
+    pd.testing.assert_frame_equal(again, t)
+    assert r2.ok
     edited = t.copy()
-    edited.loc[2, "si_l1"] = -5.0  # the stamp travels with attrs, but the contents changed
-    _, r3 = vbq.io.coerce_cohort(edited)
+    edited.loc[2, "si_l1"] = -5.0
+    _, r3 = vbq.io.coerce_cohort(edited, rows=r.rows)
     assert any(p.row == 4 and "negative" in p.message for p in r3.errors)
 
 

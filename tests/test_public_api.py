@@ -19,7 +19,7 @@ def _kwonly(func) -> set[str]:
 
 
 def test_top_level_names():
-    for name in ("prepare", "exclusion_log", "Settings", "GroupCriteria", "InputError",
+    for name in ("prepare_cohort", "PreparedCohort", "prepare", "exclusion_log", "Settings", "GroupCriteria", "InputError",
                  "DegenerateInputError", "io", "demo", "stats", "study"):
         assert hasattr(vbq, name), name
     assert issubclass(vbq.io.InputError, ValueError)
@@ -88,6 +88,7 @@ def test_readme_study_block_runs_on_the_demo():
     section = readme.split("### The study's tables: `vbq.study`", 1)[1]
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     cohort, dxa = vbq.demo.load()
-    scope = {"vbq": vbq, "cohort": cohort, "table": vbq.prepare(cohort, dxa)}
+    prepared = vbq.prepare_cohort(cohort, dxa)
+    scope = {"vbq": vbq, "cohort": cohort, "prepared": prepared, "table": prepared.table}
     exec(compile(code, "README.md", "exec"), scope)  # our own documentation, run as written
-    assert scope["thr"] == scope["table"].attrs["thresholds"]["vbq_osteoporosis"]
+    assert scope["thr"] == prepared.thresholds.vbq_osteoporosis

@@ -25,10 +25,11 @@ def test_fit_line_matches_r_predict_lm():
     # study_fit_line_make_data.py): rows x, fit, lwr, upr
     expected = np.array([r_values("study_fit_line", f"band {i}") for i in range(1, 6)])
     assert expected.shape == (5, 4)
-    np.testing.assert_allclose(band[["x", "fit", "ci_low", "ci_high"]].to_numpy(), expected,
-                               atol=1e-9)
-    assert band.attrs == {"n": int(r_values("study_fit_line", "n")[0]),
-                          "n_missing": int(r_values("study_fit_line", "n_missing")[0])}
+    np.testing.assert_allclose(band.frame[["x", "fit", "ci_low", "ci_high"]].to_numpy(),
+                               expected, atol=1e-9)
+    assert (band.n, band.n_missing, band.confidence) == (
+        int(r_values("study_fit_line", "n")[0]), int(r_values("study_fit_line", "n_missing")[0]),
+        0.95)
 
 
 def test_fit_line_degenerate_inputs():
@@ -41,7 +42,7 @@ def test_fit_line_degenerate_inputs():
 
 
 def test_table2_uses_present_columns_and_paper_order():
-    table = vbq.prepare(*make_tables(20))
+    table = vbq.prepare_cohort(*make_tables(20)).table
     frame = vbq.study.table2(table).to_frame()
     assert frame["variable"].iloc[0] == "age"
     assert "bmi" not in set(frame["variable"])  # not in the factory tables
@@ -51,7 +52,7 @@ def test_table2_uses_present_columns_and_paper_order():
 
 
 def test_table3_rows_per_measure_and_group():
-    table = vbq.prepare(*make_tables(40))
+    table = vbq.prepare_cohort(*make_tables(40)).table
     t3 = vbq.study.table3(table)
     assert set(t3["group"]) == {"degenerative", "control", "all"}
     assert set(t3["y"]) == {"bmd_l1_l4", "t_l1_l4", "t_lowest", "t_femoral_neck",
@@ -62,16 +63,20 @@ def test_table3_rows_per_measure_and_group():
 
 
 def test_analyse_runs_every_table_or_says_why():
-    table = vbq.prepare(*make_tables(80))
-    a = vbq.study.analyse(table)
+    prepared = vbq.prepare_cohort(*make_tables(80))
+    a = vbq.study.analyse(prepared)
     assert isinstance(a.table2, vbq.stats.GroupComparison)
     assert isinstance(a.table3, pd.DataFrame)
     assert set(a.roc) == {"osteoporosis", "osteopenia_or_worse"}
     for res in a.roc.values():
         assert isinstance(res, vbq.study.ROCStudy)
         assert res.comparison is not None  # VBQ vs HU, paired DeLong
-    assert isinstance(a.table5, str) and "modic_type" in a.table5  # not recorded here
-    assert a.counts["n_analysed"] == 80
+    assert isinstance(a.table5, vbq.study.Unavailable)  # not recorded here
+    assert "modic_type" in a.table5.reason and str(a.table5) == a.table5.reason
+    assert a.counts.n_analysed == 80 and a.thresholds is prepared.thresholds
+    bare = vbq.study.analyse(prepared.table)  # a bare table: the same parts, no counts
+    assert bare.counts is None and bare.thresholds is None
+    assert bare.roc["osteoporosis"].results["vbq"].auc == a.roc["osteoporosis"].results["vbq"].auc
 
 
 @pytest.mark.parametrize("cutoff, rounding, expected", [
@@ -99,8 +104,9 @@ def test_adjusted_cutoff_rejects_bad_arguments():
 ])
 def test_threshold_point_counts_by_hand(target, name, positive):
     settings = vbq.Settings(**vbq.settings.PAPER_THRESHOLDS)
-    table = vbq.prepare(*vbq.demo.load(), settings)
-    roc, thr, at = vbq.study.threshold_point(table, target=target)
+    prepared = vbq.prepare_cohort(*vbq.demo.load(), settings)
+    table = prepared.table
+    roc, thr, at = vbq.study.threshold_point(prepared, target=target)
     assert thr == vbq.settings.PAPER_THRESHOLDS[name]
     ctl = table[table["group"] == "control"]
     sick = ctl["dxa_status"].isin(positive).to_numpy()
@@ -112,10 +118,8 @@ def test_threshold_point_counts_by_hand(target, name, positive):
 
 
 def test_threshold_point_errors():
-    table = vbq.prepare(*vbq.demo.load())
+    prepared = vbq.prepare_cohort(*vbq.demo.load())
     with pytest.raises(vbq.InputError, match="target"):
-        vbq.study.threshold_point(table, target="fracture")
-    bare = table.copy()
-    bare.attrs = {}
-    with pytest.raises(vbq.InputError, match="vbq.prepare"):
-        vbq.study.threshold_point(bare)
+        vbq.study.threshold_point(prepared, target="fracture")
+    with pytest.raises(vbq.InputError, match="PreparedCohort"):
+        vbq.study.threshold_point(prepared.table)

@@ -23,7 +23,7 @@ from vbq.cohort import assign_groups
 @pytest.fixture(scope="module")
 def demo():
     cohort, dxa = vbq.demo.load()
-    return cohort, vbq.prepare(cohort, dxa)
+    return cohort, vbq.prepare_cohort(cohort, dxa).table
 
 
 def _wilson(k: int, n: int) -> tuple[float, float]:

@@ -37,9 +37,14 @@ def sheets_of(digest: str, _data: bytes) -> list[str]:
 
 @st.cache_data(max_entries=MAX_ENTRIES, show_spinner="Preparing the cohort...")
 def prepare(digest: str, settings: vbq.Settings, _cohort: pd.DataFrame,
-            _dxa: pd.DataFrame) -> pd.DataFrame:
-    """`vbq.prepare` keyed on the data digest and the frozen settings."""
-    return vbq.prepare(_cohort, _dxa, settings)
+            _dxa: pd.DataFrame) -> vbq.PreparedCohort:
+    """`vbq.prepare_cohort` keyed on the data digest and the frozen settings.
+
+    The tables were validated when they were loaded (`ui.state.Dataset` holds canonical tables
+    only), so they are not validated again; the result therefore carries no warnings, and holds
+    nothing that is not determined by the key (no file name, no text from outside the cells).
+    """
+    return vbq.prepare_cohort(_cohort, _dxa, settings, validate=False)
 
 
 @st.cache_data(max_entries=MAX_ENTRIES)
@@ -80,7 +85,7 @@ def table3(digest: str, settings: vbq.Settings, method: str, _table: pd.DataFram
 
 @st.cache_data(max_entries=MAX_ENTRIES)
 def fit_line(digest: str, settings: vbq.Settings, group: str, y: str,
-             _part: pd.DataFrame) -> pd.DataFrame:
+             _part: pd.DataFrame) -> vbq.study.FitLine:
     """Regression band of `y` on VBQ for one group's rows (`_part`)."""
     return vbq.study.fit_line(_part["vbq"], _part[y])
 
@@ -118,8 +123,9 @@ def reclassification(digest: str, settings: vbq.Settings, _table: pd.DataFrame) 
 
 
 @st.cache_data(max_entries=MAX_ENTRIES)
-def threshold_point(digest: str, settings: vbq.Settings, target: str, _table: pd.DataFrame):
-    return vbq.study.threshold_point(_table, target=target)
+def threshold_point(digest: str, settings: vbq.Settings, target: str,
+                    _prepared: vbq.PreparedCohort):
+    return vbq.study.threshold_point(_prepared, target=target)
 
 
 @st.cache_data(max_entries=MAX_ENTRIES)

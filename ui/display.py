@@ -16,8 +16,8 @@ GROUP_LABELS = {"degenerative": "Degenerative", "control": "Control", "all": "Al
 MIN_GROUP = 3
 
 
-def prepared_or_stop(dataset: Dataset, settings: vbq.Settings) -> pd.DataFrame:
-    """The prepared table, or an explanation and `st.stop()` when it cannot be made."""
+def prepared_or_stop(dataset: Dataset, settings: vbq.Settings) -> vbq.PreparedCohort:
+    """The prepared cohort, or an explanation and `st.stop()` when it cannot be made."""
     try:
         return cache.prepare(dataset.digest, settings, dataset.cohort, dataset.dxa)
     except vbq.InputError as exc:
@@ -25,10 +25,10 @@ def prepared_or_stop(dataset: Dataset, settings: vbq.Settings) -> pd.DataFrame:
         st.stop()
 
 
-def two_groups_or_explain(counts: dict) -> bool:
+def two_groups_or_explain(counts: vbq.Counts) -> bool:
     """False (after saying why) when a group is too small for a between-group comparison."""
-    small = [(g, counts[f"n_{g}"]) for g in ("degenerative", "control")
-             if counts[f"n_{g}"] < MIN_GROUP]
+    small = [(g, getattr(counts, f"n_{g}")) for g in ("degenerative", "control")
+             if getattr(counts, f"n_{g}") < MIN_GROUP]
     if small:
         what = " and ".join(f"the {g} group has {n} patient(s)" for g, n in small)
         st.info(f"No between-group comparison: {what}; at least {MIN_GROUP} are needed in each. "
@@ -83,9 +83,9 @@ def kappa_frame(kappas: dict) -> pd.DataFrame:
     rows = []
     for name, res in kappas.items():
         label = {"intra": "Intra-observer (repeat)", "inter": "Inter-observer"}[name]
-        if isinstance(res, str):
+        if isinstance(res, vbq.study.Unavailable):
             rows.append({"reading": label, "kappa": np.nan, "ci_low": np.nan, "ci_high": np.nan,
-                         "n": None, "note": res})
+                         "n": None, "note": res.reason})
         else:
             notes = list(res.notes)
             lo, hi = max(res.ci_low, -1.0), min(res.ci_high, 1.0)

@@ -2,7 +2,8 @@
 
 Pure functions and small typed results; no Streamlit. Public names used from notebooks:
 
-* `vbq.prepare(cohort, dxa, settings=None)` -> analysis-ready table (one row per patient)
+* `vbq.prepare_cohort(cohort, dxa, settings=None)` -> `PreparedCohort`: the analysis-ready table
+  (one row per patient) with its exclusion log, counts and VBQ thresholds
 * `vbq.Settings`, `vbq.GroupCriteria` -> analysis settings (defaults: the paper's)
 * `vbq.io.load_cohort`, `vbq.io.load_dxa` -> read and validate spreadsheets
 * `vbq.demo.load()` -> the synthetic demo cohort
@@ -11,6 +12,9 @@ Pure functions and small typed results; no Streamlit. Public names used from not
 
 from . import io, schema
 from .cohort import (
+    Counts,
+    PreparedCohort,
+    Thresholds,
     assign_groups,
     classify_dxa,
     classify_vbq,
@@ -19,6 +23,7 @@ from .cohort import (
     degeneration_detail,
     exclusion_log,
     prepare,
+    prepare_cohort,
 )
 from .errors import DegenerateInputError, InputError
 from .settings import PAPER_SETTINGS, GroupCriteria, Settings
@@ -26,6 +31,10 @@ from .settings import PAPER_SETTINGS, GroupCriteria, Settings
 __version__ = "0.1.0"
 
 __all__ = [
+    "prepare_cohort",
+    "PreparedCohort",
+    "Counts",
+    "Thresholds",
     "prepare",
     "exclusion_log",
     "cohort_summary",

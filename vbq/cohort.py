@@ -15,18 +15,23 @@ is written to the exclusion log with its reason.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import warnings as _warnings
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from . import io as _io
-from ._attrs import FrozenDict, frozen_records
 from .errors import InputError
 from .schema import LEVELS
-from .settings import GroupCriteria, Settings
+from .settings import PAPER_THRESHOLDS, GroupCriteria, Settings
+from .stats import roc_analysis
 
 __all__ = [
+    "PreparedCohort",
+    "Counts",
+    "Thresholds",
+    "prepare_cohort",
     "VBQResult",
     "compute_vbq",
     "classify_dxa",
@@ -338,10 +343,264 @@ def _lowest(frame: pd.DataFrame, cols: list[str]) -> pd.Series:
     return frame[present].astype(float).min(axis=1, skipna=True)
 
 
-def prepare(
-    cohort: pd.DataFrame, dxa: pd.DataFrame, settings: Settings | None = None
-) -> pd.DataFrame:
-    """The analysis-ready table: one row per analysed patient under `settings`.
+@dataclass(frozen=True)
+class Counts:
+    """How the rows of the two files reconcile with the analysed table (`PreparedCohort.counts`).
+
+    Attributes
+    ----------
+    n_cohort : int
+        Rows of the cohort table. ``n_cohort == n_analysed + n_excluded`` always.
+    n_dxa : int
+        Rows of the DXA table. ``n_dxa == n_dxa_matched + n_dxa_without_cohort`` always.
+    n_analysed, n_excluded : int
+        Cohort patients analysed, and excluded (each with a reason in the exclusion log).
+    n_no_dxa : int
+        Cohort patients excluded because the DXA file has no row for them (part of `n_excluded`).
+    n_dxa_matched : int
+        DXA rows whose patient is in the cohort table.
+    n_dxa_without_cohort : int
+        DXA rows whose patient is not in the cohort table (not analysed; listed in the log with
+        ``patient_excluded`` False, since they are not cohort patients).
+    n_degenerative, n_control : int
+        Analysed patients per group.
+    n_levels_left_out : int
+        Vertebral levels of analysed or excluded patients left out of a VBQ median.
+    """
+
+    n_cohort: int
+    n_dxa: int
+    n_analysed: int
+    n_excluded: int
+    n_no_dxa: int
+    n_dxa_matched: int
+    n_dxa_without_cohort: int
+    n_degenerative: int
+    n_control: int
+    n_levels_left_out: int
+
+    def __post_init__(self) -> None:
+        if self.n_analysed + self.n_excluded != self.n_cohort:  # pragma: no cover - invariant
+            raise RuntimeError(f"exclusion log does not reconcile with the cohort: {self}")
+        if self.n_dxa_matched + self.n_dxa_without_cohort != self.n_dxa:  # pragma: no cover
+            raise RuntimeError(f"exclusion log does not reconcile with the DXA file: {self}")
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The VBQ thresholds in force and where each came from (`PreparedCohort.thresholds`).
+
+    Attributes
+    ----------
+    vbq_osteopenia, vbq_osteoporosis : float
+        VBQ at or above which a patient is VBQ-positive for osteopenia-or-worse / osteoporosis.
+    source_osteopenia, source_osteoporosis : str
+        "settings" (set by hand), "control-group Youden" (derived as the paper did) or
+        "paper (fallback)" (the control group could not give a cutoff; see `note`).
+    youden_osteopenia, youden_osteoporosis : float
+        The unrounded Youden cutoffs; NaN when not derived.
+    n_control : int
+        Patients of the control group the derivation used (the fewer, the less stable).
+    n_control_positive_osteopenia, n_control_positive_osteoporosis : int
+        Of those, how many were positive by DXA for each target.
+    note : str
+        Why a fallback was used, or that the thresholds came out inverted or equal (so VBQ
+        classes nobody osteopenic); "" when there is nothing to say.
+    """
+
+    vbq_osteopenia: float
+    vbq_osteoporosis: float
+    source_osteopenia: str
+    source_osteoporosis: str
+    youden_osteopenia: float = float("nan")
+    youden_osteoporosis: float = float("nan")
+    n_control: int = 0
+    n_control_positive_osteopenia: int = 0
+    n_control_positive_osteoporosis: int = 0
+    note: str = ""
+
+    def for_target(self, target: str) -> float:
+        """The threshold of a DXA target: "osteoporosis" or "osteopenia_or_worse"."""
+        if target == "osteoporosis":
+            return self.vbq_osteoporosis
+        if target == "osteopenia_or_worse":
+            return self.vbq_osteopenia
+        raise InputError(f"target: expected 'osteoporosis' or 'osteopenia_or_worse', got {target!r}")
+
+    @property
+    def derived(self) -> bool:
+        """True when any threshold was derived from the control group."""
+        return "control-group Youden" in (self.source_osteopenia, self.source_osteoporosis)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedCohort:
+    """The analysis-ready cohort and everything `prepare_cohort` found on the way.
+
+    Attributes
+    ----------
+    table : DataFrame
+        One row per analysed patient: the cohort and DXA columns merged on ``patient_id`` plus
+        the derived ``bmd_lowest``, ``t_lowest``, ``vbq``, ``vbq_levels``, ``n_degenerative``,
+        ``group`` ("degenerative"/"control"), ``dxa_status`` ("normal"/"osteopenia"/
+        "osteoporosis" at the reference site) and ``vbq_status`` (same labels by the VBQ
+        thresholds). Its ``attrs`` are empty.
+    exclusions : DataFrame
+        The exclusion log, columns `EXCLUSION_COLUMNS`: every excluded patient, every DXA row
+        without a cohort row and every vertebra left out of a VBQ median, with the reason.
+    counts : Counts
+        How the input rows reconcile with the analysed table.
+    thresholds : Thresholds
+        The VBQ thresholds in force and where they came from.
+    settings : Settings
+        The settings the table was prepared with.
+    warnings : tuple of vbq.io.Problem
+        Warnings from validating the two tables as given (problems are named by the table
+        names "cohort" and "DXA"; the files' own reading warnings are in the reports of
+        `vbq.io.read_table`). Empty when called with ``validate=False``.
+
+    A frozen result: share it freely; the frames are not copied on access, so do not modify
+    them in place (take ``.copy()`` first).
+    """
+
+    table: pd.DataFrame
+    exclusions: pd.DataFrame
+    counts: Counts
+    thresholds: Thresholds
+    settings: Settings
+    warnings: tuple = field(default=())
+
+    def exclusion_log(self) -> pd.DataFrame:
+        """A copy of the exclusion log (columns `EXCLUSION_COLUMNS`)."""
+        return self.exclusions.copy()
+
+    def summary(self) -> str:
+        c, t = self.counts, self.thresholds
+        lines = [
+            f"{c.n_cohort} cohort rows = {c.n_analysed} analysed + {c.n_excluded} excluded; "
+            f"{c.n_dxa} DXA rows = {c.n_dxa_matched} matched + {c.n_dxa_without_cohort} "
+            "without a cohort row",
+            f"groups: {c.n_degenerative} degenerative, {c.n_control} control",
+            f"VBQ thresholds: osteopenia {t.vbq_osteopenia:g} ({t.source_osteopenia}), "
+            f"osteoporosis {t.vbq_osteoporosis:g} ({t.source_osteoporosis})",
+        ]
+        if t.note:
+            lines.append(f"note: {t.note}")
+        return "\n".join(lines)
+
+
+class _Log:
+    """The exclusion log while `prepare_cohort` builds it."""
+
+    def __init__(self) -> None:
+        self.records: list[dict] = []
+
+    def exclude(self, ids, stage: str, reasons, level: str = "", *, patient: bool = True) -> None:
+        if isinstance(reasons, str):
+            reasons = [reasons] * len(ids)
+        for pid, why in zip(ids, reasons, strict=True):
+            self.records.append({"patient_id": pid, "level": level, "stage": stage,
+                                 "reason": why, "patient_excluded": patient})
+
+    def count(self, *, patient: bool, stage: str | None = None) -> int:
+        return sum(1 for r in self.records
+                   if r["patient_excluded"] == patient and (stage is None or r["stage"] == stage))
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.records, columns=list(EXCLUSION_COLUMNS))
+
+
+def _merge(cohort: pd.DataFrame, dxa: pd.DataFrame, log: _Log) -> pd.DataFrame:
+    """Cohort rows with their DXA row; cohort rows without one and DXA rows without a cohort
+    row go to the log."""
+    no_dxa = ~cohort["patient_id"].isin(set(dxa["patient_id"]))
+    log.exclude(cohort.loc[no_dxa, "patient_id"].tolist(), "merge",
+                "no row for this patient_id in the DXA file")
+    orphans = sorted(set(dxa["patient_id"]) - set(cohort["patient_id"]))
+    log.exclude(orphans, "merge", "row of the DXA file with no patient in the cohort file "
+                "(not a cohort patient: not counted among the cohort rows)", patient=False)
+    table = cohort.loc[~no_dxa].merge(dxa, on="patient_id", how="left", validate="one_to_one")
+    table["bmd_lowest"] = _lowest(table, ["bmd_l1_l4", "bmd_femoral_neck", "bmd_total_hip"])
+    table["t_lowest"] = _lowest(table, ["t_l1_l4", "t_femoral_neck", "t_total_hip"])
+    return table
+
+
+def _filter(table: pd.DataFrame, settings: Settings, log: _Log) -> pd.DataFrame:
+    """The rows the settings' filters (sex, age range, primary diagnosis) keep."""
+    keep = pd.Series(True, index=table.index)
+    if set(settings.sexes) != {"F", "M"}:
+        bad = ~table["sex"].isin(settings.sexes)
+        log.exclude(table.loc[bad & keep, "patient_id"].tolist(), "filter",
+                    f"sex not in {'/'.join(settings.sexes) or 'none'}")
+        keep &= ~bad
+    if settings.age_min is not None or settings.age_max is not None:
+        lo = -np.inf if settings.age_min is None else settings.age_min
+        hi = np.inf if settings.age_max is None else settings.age_max
+        bad = ~table["age"].astype(float).between(lo, hi)
+        log.exclude(table.loc[bad & keep, "patient_id"].tolist(), "filter",
+                    f"age outside {settings.age_min if settings.age_min is not None else '-'}"
+                    f" to {settings.age_max if settings.age_max is not None else '-'}")
+        keep &= ~bad
+    if "diagnosis" in table.columns and len(settings.diagnoses) < 4:
+        bad = ~table["diagnosis"].isin(settings.diagnoses)
+        log.exclude(table.loc[bad & keep, "patient_id"].tolist(), "filter",
+                    "primary diagnosis not selected")
+        keep &= ~bad
+    return table.loc[keep].reset_index(drop=True)
+
+
+def _score(table: pd.DataFrame, settings: Settings, log: _Log) -> np.ndarray:
+    """Add ``vbq``, ``vbq_levels``, ``n_degenerative``, ``group`` and ``dxa_status``; log levels
+    left out and patients without a VBQ, a group or a T-score. Returns the rows to drop."""
+    si = table[[f"si_{lv.lower()}" for lv in LEVELS]].to_numpy(dtype=float)
+    collapsed = np.zeros(si.shape, bool)
+    for j, lv in enumerate(LEVELS):
+        c = f"collapsed_{lv.lower()}"
+        if c in table.columns:
+            collapsed[:, j] = table[c].fillna(False).to_numpy(dtype=bool)
+    res = compute_vbq(si, table["si_csf"].to_numpy(dtype=float), collapsed,
+                      min_levels=settings.min_vbq_levels)
+    table["vbq"] = res.vbq
+    table["vbq_levels"] = res.n_levels
+    ids = table["patient_id"].to_numpy()
+    for row, level, why in res.level_notes:
+        log.exclude([ids[row]], "vbq", why, level, patient=False)
+    no_vbq = np.isnan(res.vbq)
+    log.exclude(ids[no_vbq].tolist(), "vbq", [res.reasons[i] for i in np.flatnonzero(no_vbq)])
+
+    groups = assign_groups(table, settings.criteria)
+    table["n_degenerative"] = groups["n_degenerative"].to_numpy()
+    table["group"] = groups["group"].to_numpy()
+    undetermined = table["group"].isna().to_numpy() & ~no_vbq
+    log.exclude(ids[undetermined].tolist(), "group",
+                groups["reason"].to_numpy()[undetermined].tolist())
+
+    t = table[settings.t_column].astype(float).to_numpy()
+    table["dxa_status"] = classify_dxa(t, osteoporosis_t=settings.osteoporosis_t,
+                                       osteopenia_t=settings.osteopenia_t)
+    no_t = np.isnan(t) & ~no_vbq & ~undetermined
+    log.exclude(ids[no_t].tolist(), "dxa", f"no T-score at the reference site ({settings.dxa_site})")
+    return no_vbq | undetermined | no_t
+
+
+_LEAD = ("patient_id", "age", "sex", "group", "vbq", "hu_l1", "bmd_l1_l4", "t_l1_l4", "t_lowest",
+         "dxa_status", "vbq_status", "n_degenerative", "vbq_levels")
+
+
+def prepare_cohort(cohort: pd.DataFrame, dxa: pd.DataFrame, settings: Settings | None = None,
+                   *, validate: bool = True) -> PreparedCohort:
+    """The analysis-ready cohort under `settings`, with its exclusion log, counts and thresholds.
+
+    The jobs, in order: validate both tables (`vbq.io.coerce_cohort` / `coerce_dxa`); merge them
+    on ``patient_id``; apply the filters; score VBQ, assign the degenerative group and the DXA
+    status; derive or take the VBQ thresholds (`vbq_thresholds`) and classify by them. Every
+    patient left out at any step, and every vertebra left out of a VBQ median, is logged.
 
     Parameters
     ----------
@@ -350,17 +609,14 @@ def prepare(
         recognisable headers; they are validated the same way as files are.
     settings : Settings, optional
         Criteria, thresholds and filters; default the paper's (`vbq.PAPER_SETTINGS`).
+    validate : bool, keyword-only
+        False skips validation: only for canonical tables returned without errors by `vbq.io`
+        (the app validates once per upload and prepares again on every change of settings).
 
     Returns
     -------
-    DataFrame
-        The cohort and DXA columns merged on ``patient_id`` plus the derived ``bmd_lowest``,
-        ``t_lowest``, ``vbq``, ``vbq_levels``, ``n_degenerative``, ``group``
-        ("degenerative"/"control"), ``dxa_status`` ("normal"/"osteopenia"/"osteoporosis" at the
-        reference site) and ``vbq_status`` (same labels by the VBQ thresholds).
-        ``table.attrs["exclusions"]`` holds the exclusion log as read-only records (read it as a
-        DataFrame with `vbq.exclusion_log`); ``table.attrs["counts"]`` (read-only mapping)
-        reconciles the numbers: ``n_cohort == n_analysed + n_excluded``.
+    PreparedCohort
+        ``table``, ``exclusions``, ``counts``, ``thresholds``, ``settings``, ``warnings``.
 
     Raises
     ------
@@ -371,133 +627,96 @@ def prepare(
     --------
     >>> import vbq
     >>> cohort, dxa = vbq.demo.load()
-    >>> table = vbq.prepare(cohort, dxa)
-    >>> table["group"].value_counts().to_dict()
+    >>> prepared = vbq.prepare_cohort(cohort, dxa)
+    >>> prepared.table["group"].value_counts().to_dict()
     {'control': 134, 'degenerative': 101}
+    >>> prepared.counts.n_cohort == prepared.counts.n_analysed + prepared.counts.n_excluded
+    True
     """
     settings = settings or Settings()
-    cohort, creport = _io.coerce_cohort(cohort, source="cohort")
-    dxa, dreport = _io.coerce_dxa(dxa, source="DXA")
-    for report in (creport, dreport):
-        report.raise_if_errors()
+    if not isinstance(settings, Settings):
+        raise InputError(f"settings: expected vbq.Settings, got {type(settings).__name__}")
+    warnings: tuple = ()
+    if validate:
+        cohort, creport = _io.coerce_cohort(cohort, source="cohort")
+        dxa, dreport = _io.coerce_dxa(dxa, source="DXA")
+        for report in (creport, dreport):
+            report.raise_if_errors()
+        warnings = tuple(creport.warnings + dreport.warnings)
+    else:
+        for name, frame in (("cohort", cohort), ("dxa", dxa)):
+            if not isinstance(frame, pd.DataFrame) or "patient_id" not in frame.columns:
+                raise InputError(f"{name}: expected a canonical table from vbq.io "
+                                 "(validate=False), with a patient_id column")
 
-    log: list[dict] = []
-
-    def exclude(ids, stage, reasons, level=""):
-        if isinstance(reasons, str):
-            reasons = [reasons] * len(ids)
-        for pid, why in zip(ids, reasons, strict=True):
-            log.append(
-                {"patient_id": pid, "level": level, "stage": stage, "reason": why,
-                 "patient_excluded": True}
-            )
-
-    n_cohort = len(cohort)
-    dxa_ids = set(dxa["patient_id"])
-    cohort_ids = set(cohort["patient_id"])
-    no_dxa = ~cohort["patient_id"].isin(dxa_ids)
-    exclude(cohort.loc[no_dxa, "patient_id"].tolist(), "merge", "no DXA record for this patient_id")
-    orphans = sorted(dxa_ids - cohort_ids)
-    for pid in orphans:
-        log.append(
-            {"patient_id": pid, "level": "", "stage": "merge",
-             "reason": "DXA record without a cohort row (not counted in n_cohort)",
-             "patient_excluded": False}
-        )
-    table = cohort.loc[~no_dxa].merge(dxa, on="patient_id", how="left", validate="one_to_one")
-    table["bmd_lowest"] = _lowest(table, ["bmd_l1_l4", "bmd_femoral_neck", "bmd_total_hip"])
-    table["t_lowest"] = _lowest(table, ["t_l1_l4", "t_femoral_neck", "t_total_hip"])
-
-    # filters
-    keep = pd.Series(True, index=table.index)
-    if set(settings.sexes) != {"F", "M"}:
-        bad = ~table["sex"].isin(settings.sexes)
-        exclude(table.loc[bad & keep, "patient_id"].tolist(), "filter",
-                f"sex not in {'/'.join(settings.sexes) or 'none'}")
-        keep &= ~bad
-    if settings.age_min is not None or settings.age_max is not None:
-        lo = -np.inf if settings.age_min is None else settings.age_min
-        hi = np.inf if settings.age_max is None else settings.age_max
-        age = table["age"].astype(float)
-        bad = ~age.between(lo, hi)
-        exclude(table.loc[bad & keep, "patient_id"].tolist(), "filter",
-                f"age outside {settings.age_min if settings.age_min is not None else '-'}"
-                f" to {settings.age_max if settings.age_max is not None else '-'}")
-        keep &= ~bad
-    if "diagnosis" in table.columns and len(settings.diagnoses) < 4:
-        bad = ~table["diagnosis"].isin(settings.diagnoses)
-        exclude(table.loc[bad & keep, "patient_id"].tolist(), "filter",
-                "primary diagnosis not selected")
-        keep &= ~bad
-    table = table.loc[keep].reset_index(drop=True)
-
-    # VBQ
-    si = table[[f"si_{lv.lower()}" for lv in LEVELS]].to_numpy(dtype=float)
-    coll_cols = [f"collapsed_{lv.lower()}" for lv in LEVELS]
-    collapsed = np.zeros(si.shape, bool)
-    for j, c in enumerate(coll_cols):
-        if c in table.columns:
-            collapsed[:, j] = table[c].fillna(False).to_numpy(dtype=bool)
-    res = compute_vbq(si, table["si_csf"].to_numpy(dtype=float), collapsed,
-                      min_levels=settings.min_vbq_levels)
-    table["vbq"] = res.vbq
-    table["vbq_levels"] = res.n_levels
-    ids = table["patient_id"].to_numpy()
-    for row, level, why in res.level_notes:
-        log.append({"patient_id": ids[row], "level": level, "stage": "vbq", "reason": why,
-                    "patient_excluded": False})
-    no_vbq = np.isnan(res.vbq)
-    exclude(ids[no_vbq].tolist(), "vbq", [res.reasons[i] for i in np.flatnonzero(no_vbq)])
-
-    # groups
-    groups = assign_groups(table, settings.criteria)
-    table["n_degenerative"] = groups["n_degenerative"].to_numpy()
-    table["group"] = groups["group"].to_numpy()
-    undetermined = table["group"].isna().to_numpy() & ~no_vbq
-    exclude(ids[undetermined].tolist(), "group", groups["reason"].to_numpy()[undetermined].tolist())
-
-    # DXA status
-    t = table[settings.t_column].astype(float).to_numpy()
-    table["dxa_status"] = classify_dxa(
-        t, osteoporosis_t=settings.osteoporosis_t, osteopenia_t=settings.osteopenia_t
-    )
-    no_t = np.isnan(t) & ~no_vbq & ~undetermined
-    exclude(ids[no_t].tolist(), "dxa", f"no T-score at the reference site ({settings.dxa_site})")
-    table = table.loc[~(no_vbq | undetermined | no_t)].reset_index(drop=True)
+    log = _Log()
+    table = _merge(cohort, dxa, log)
+    table = _filter(table, settings, log)
+    dropped = _score(table, settings, log)
+    table = table.loc[~dropped].reset_index(drop=True)
     thresholds = vbq_thresholds(table, settings)
-    table["vbq_status"] = classify_vbq(
-        table["vbq"], osteopenia=thresholds["vbq_osteopenia"],
-        osteoporosis=thresholds["vbq_osteoporosis"],
-    )
-    lead = ["patient_id", "age", "sex", "group", "vbq", "hu_l1", "bmd_l1_l4", "t_l1_l4",
-            "t_lowest", "dxa_status", "vbq_status", "n_degenerative", "vbq_levels"]
-    lead = [c for c in lead if c in table.columns]  # optional ones (hu_l1) may be absent
+    table["vbq_status"] = classify_vbq(table["vbq"], osteopenia=thresholds.vbq_osteopenia,
+                                       osteoporosis=thresholds.vbq_osteoporosis)
+    lead = [c for c in _LEAD if c in table.columns]  # optional ones (hu_l1) may be absent
     table = table[lead + [c for c in table.columns if c not in lead]]
 
-    n_excluded = sum(1 for r in log if r["patient_excluded"])
-    counts = {
-        "n_cohort": n_cohort,
-        "n_dxa": len(dxa),
-        "n_dxa_orphans": len(orphans),
-        "n_analysed": len(table),
-        "n_excluded": n_excluded,
-        "n_degenerative": int((table["group"] == "degenerative").sum()),
-        "n_control": int((table["group"] == "control").sum()),
-        "n_levels_left_out": sum(1 for r in log if r["stage"] == "vbq" and not r["patient_excluded"]),
+    n_orphans = log.count(patient=False, stage="merge")
+    counts = Counts(
+        n_cohort=len(cohort),
+        n_dxa=len(dxa),
+        n_analysed=len(table),
+        n_excluded=log.count(patient=True),
+        n_no_dxa=log.count(patient=True, stage="merge"),
+        n_dxa_matched=len(dxa) - n_orphans,
+        n_dxa_without_cohort=n_orphans,
+        n_degenerative=int((table["group"] == "degenerative").sum()),
+        n_control=int((table["group"] == "control").sum()),
+        n_levels_left_out=log.count(patient=False, stage="vbq"),
+    )
+    return PreparedCohort(table=table, exclusions=log.frame(), counts=counts,
+                          thresholds=thresholds, settings=settings, warnings=warnings)
+
+
+def prepare(
+    cohort: pd.DataFrame, dxa: pd.DataFrame, settings: Settings | None = None
+) -> pd.DataFrame:
+    """Deprecated: the analysis-ready table with its log, counts and thresholds in ``attrs``.
+
+    Use `prepare_cohort`, which returns the same table as ``.table`` beside a typed exclusion
+    log, counts and thresholds. This wrapper is kept for one release for notebooks written
+    against it: it returns ``prepare_cohort(...).table`` with ``attrs["exclusions"]`` (list of
+    records), ``attrs["counts"]``, ``attrs["thresholds"]``, ``attrs["settings"]`` and
+    ``attrs["warnings"]`` (plain dicts). pandas documents ``attrs`` as experimental and drops
+    them in some operations, which is why they are no longer the way results travel.
+
+    Examples
+    --------
+    >>> import warnings, vbq
+    >>> cohort, dxa = vbq.demo.load()
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", DeprecationWarning)
+    ...     table = vbq.prepare(cohort, dxa)
+    >>> table.attrs["counts"]["n_analysed"]
+    235
+    """
+    _warnings.warn("vbq.prepare is deprecated and will be removed in 0.3: use "
+                   "vbq.prepare_cohort, which returns a typed PreparedCohort (.table, "
+                   ".exclusions, .counts, .thresholds)", DeprecationWarning, stacklevel=2)
+    result = prepare_cohort(cohort, dxa, settings)
+    table = result.table.copy()
+    counts = result.counts.as_dict()
+    counts["n_dxa_orphans"] = counts["n_dxa_without_cohort"]  # the name it had in attrs
+    table.attrs = {
+        "exclusions": result.exclusions.to_dict("records"),
+        "counts": counts,
+        "settings": result.settings.to_dict(),
+        "thresholds": result.thresholds.as_dict(),
+        "warnings": [p.as_dict() for p in result.warnings],
     }
-    if counts["n_analysed"] + counts["n_excluded"] != n_cohort:  # pragma: no cover - invariant
-        raise RuntimeError(f"exclusion log does not reconcile: {counts}")
-    # immutable containers: pandas deep-copies attrs on every derived frame (see vbq._attrs)
-    table.attrs["exclusions"] = frozen_records(log)
-    table.attrs["counts"] = FrozenDict(counts)
-    table.attrs["settings"] = FrozenDict({k: tuple(v) if isinstance(v, list) else v for k, v in settings.to_dict().items()})
-    table.attrs["thresholds"] = FrozenDict(thresholds)
-    table.attrs["warnings"] = frozen_records(
-        [p.as_dict() for p in creport.warnings + dreport.warnings])
     return table
 
 
-def vbq_thresholds(table: pd.DataFrame, settings: Settings | None = None) -> dict:
+def vbq_thresholds(table: pd.DataFrame, settings: Settings | None = None) -> Thresholds:
     """The VBQ thresholds in force: the settings' values, or those derived as the paper did.
 
     A threshold left as None in `settings` is the Youden-optimal cutoff of VBQ (higher is
@@ -509,40 +728,35 @@ def vbq_thresholds(table: pd.DataFrame, settings: Settings | None = None) -> dic
     Parameters
     ----------
     table : DataFrame
-        Rows with ``group``, ``vbq`` and ``dxa_status`` (as made inside `prepare`).
+        Rows with ``group``, ``vbq`` and ``dxa_status`` (as made inside `prepare_cohort`).
+    settings : Settings, optional
 
     Returns
     -------
-    dict
-        ``vbq_osteopenia``, ``vbq_osteoporosis`` (floats), ``source_osteopenia``,
-        ``source_osteoporosis`` ("settings", "control-group Youden" or "paper (fallback)"),
-        ``youden_osteopenia``, ``youden_osteoporosis`` (the unrounded cutoffs, NaN when not
-        derived) and ``note`` (why a fallback was used, or that the two thresholds came out
-        inverted or equal, so that VBQ classes nobody osteopenic; else "").
+    Thresholds
     """
-    from .settings import PAPER_THRESHOLDS
+    from .study import adjusted_cutoff
 
     settings = settings or Settings()
-    out: dict = {"note": ""}
+    out: dict = {}
     notes = []
     control = table[table["group"] == "control"]
+    out["n_control"] = len(control)
     for name, positive in (("osteopenia", ("osteopenia", "osteoporosis")),
                            ("osteoporosis", ("osteoporosis",))):
         key = f"vbq_{name}"
         fixed = getattr(settings, key)
+        y = control["dxa_status"].isin(positive).to_numpy()
+        out[f"n_control_positive_{name}"] = int(y.sum())
         out[f"youden_{name}"] = float("nan")
         if fixed is not None:
             out[key], out[f"source_{name}"] = float(fixed), "settings"
             continue
-        y = control["dxa_status"].isin(positive).to_numpy()
         if len(y) == 0 or y.all() or not y.any():
             out[key], out[f"source_{name}"] = PAPER_THRESHOLDS[key], "paper (fallback)"
             notes.append(f"{name}: the control group has {int(y.sum())} positive and "
                          f"{int((~y).sum())} negative patient(s), so no cutoff can be derived")
             continue
-        from .stats import roc_analysis
-        from .study import adjusted_cutoff
-
         res = roc_analysis(y, control["vbq"].to_numpy(dtype=float), higher_is_positive=True)
         if not np.isfinite(res.cutoff):
             out[key], out[f"source_{name}"] = PAPER_THRESHOLDS[key], "paper (fallback)"
@@ -560,15 +774,20 @@ def vbq_thresholds(table: pd.DataFrame, settings: Settings | None = None) -> dic
     elif out["vbq_osteopenia"] == out["vbq_osteoporosis"]:
         notes.append(f"the osteopenia and osteoporosis thresholds coincide "
                      f"({out['vbq_osteoporosis']:g}), so no patient is classed osteopenic by VBQ")
-    out["note"] = "; ".join(notes)
-    return out
+    return Thresholds(note="; ".join(notes), **out)
 
 
-def exclusion_log(table: pd.DataFrame) -> pd.DataFrame:
-    """The exclusion log of a table made by `prepare`, as a DataFrame (columns `EXCLUSION_COLUMNS`)."""
-    records = table.attrs.get("exclusions")
+def exclusion_log(prepared: PreparedCohort | pd.DataFrame) -> pd.DataFrame:
+    """The exclusion log as a DataFrame (columns `EXCLUSION_COLUMNS`).
+
+    Takes a `PreparedCohort`, or a table from the deprecated `prepare` (read from its attrs).
+    """
+    if isinstance(prepared, PreparedCohort):
+        return prepared.exclusion_log()
+    records = getattr(prepared, "attrs", {}).get("exclusions")
     if records is None:
-        raise InputError("table has no exclusion log: it was not made by vbq.prepare")
+        raise InputError("prepared: expected a vbq.PreparedCohort (from vbq.prepare_cohort), "
+                         f"got {type(prepared).__name__} without an exclusion log")
     return pd.DataFrame([dict(r) for r in records], columns=list(EXCLUSION_COLUMNS))
 
 

@@ -69,7 +69,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .cohort import assign_groups, prepare
+from .cohort import assign_groups, prepare_cohort
 from .errors import InputError
 from .schema import COHORT_COLUMNS, DIAGNOSES, DXA_COLUMNS, LEVELS
 from .settings import PAPER_THRESHOLDS, Settings
@@ -836,7 +836,7 @@ def load() -> tuple[pd.DataFrame, pd.DataFrame]:
     Returns
     -------
     cohort, dxa : DataFrame
-        The two files read with `pandas.read_csv`; pass them to `vbq.prepare`, which validates and
+        The two files read with `pandas.read_csv`; pass them to `vbq.prepare_cohort`, which validates and
         types them.
 
     Raises
@@ -848,7 +848,7 @@ def load() -> tuple[pd.DataFrame, pd.DataFrame]:
     --------
     >>> import vbq
     >>> cohort, dxa = load()
-    >>> vbq.prepare(cohort, dxa)["group"].value_counts().to_dict()
+    >>> vbq.prepare_cohort(cohort, dxa).table["group"].value_counts().to_dict()
     {'control': 134, 'degenerative': 101}
     """
     for path in (COHORT_FILE, DXA_FILE):
@@ -992,7 +992,7 @@ def calibration_report(cohort: pd.DataFrame, dxa: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     cohort, dxa : DataFrame
-        Cohort and DXA tables (canonical, or raw as from `load`); analysed with `vbq.prepare`
+        Cohort and DXA tables (canonical, or raw as from `load`); analysed with `vbq.prepare_cohort`
         under the paper's default settings.
 
     Returns
@@ -1018,7 +1018,7 @@ def calibration_report(cohort: pd.DataFrame, dxa: pd.DataFrame) -> pd.DataFrame:
     """
     # the paper's prevalences are "VBQ >= 2.9": its published thresholds, not the ones the
     # default settings derive from the control group
-    table = prepare(cohort, dxa, Settings(**PAPER_THRESHOLDS))
+    table = prepare_cohort(cohort, dxa, Settings(**PAPER_THRESHOLDS)).table
     achieved = _achieved(table)
     rows = []
     for t in CALIBRATION_TARGETS:

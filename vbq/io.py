@@ -24,7 +24,6 @@ from typing import IO, Any
 import numpy as np
 import pandas as pd
 
-from ._attrs import FrozenList
 from .errors import InputError
 from .schema import COHORT_COLUMNS, DXA_COLUMNS, Column
 
@@ -116,6 +115,10 @@ class ValidationReport:
         Spreadsheet row number of the header.
     n_rows : int
         Data rows read (after skipping reported empty or repeated-header rows).
+    rows : tuple of int
+        The spreadsheet row number of each row of the returned table, in order (the header's row
+        plus one for a table that came from memory). `cross_check` and `coerce_cohort` use it to
+        name rows as the user sees them.
     """
 
     source: str
@@ -126,6 +129,7 @@ class ValidationReport:
     headers: list[str] = field(default_factory=list)
     header_row: int = 1
     n_rows: int = 0
+    rows: tuple[int, ...] = ()
 
     @property
     def errors(self) -> list[Problem]:
@@ -504,7 +508,7 @@ def _coerce_table(raw: pd.DataFrame, rows: np.ndarray, kind: str, report: Valida
     table = pd.DataFrame(out, index=pd.RangeIndex(len(raw)))
     # keep declared order, only the columns present
     table = table[[c.name for c in columns if c.name in table.columns]]
-    table.attrs["rows"] = FrozenList(int(r) for r in rows)
+    report.rows = tuple(int(r) for r in rows)
     return table
 
 
@@ -703,8 +707,6 @@ def read_table(source: Source, kind: str, *, sheet: str | int | None = None,
     report.header_row = hi + 1
     report.n_rows = len(raw)
     table = _coerce_table(raw, np.asarray(rows), kind, report, mapping)
-    table.attrs["source"] = fname
-    _stamp(table, kind, report)
     return table, report
 
 
@@ -728,10 +730,9 @@ def load_cohort(source: Source, *, sheet: str | int | None = None,
     Returns
     -------
     table : DataFrame
-        Canonical columns (see ``docs/data_dictionary.md``); ``table.attrs["rows"]`` holds each
-        row's spreadsheet row number.
+        Canonical columns (see ``docs/data_dictionary.md``).
     report : ValidationReport
-        Warnings (errors raise).
+        Warnings (errors raise); ``report.rows`` holds each table row's spreadsheet row number.
 
     Raises
     ------
@@ -771,7 +772,8 @@ def load_dxa(source: Source, *, sheet: str | int | None = None,
     return table, report
 
 
-def _coerce_frame(frame: pd.DataFrame, kind: str, source: str) -> tuple[pd.DataFrame, ValidationReport]:
+def _coerce_frame(frame: pd.DataFrame, kind: str, source: str,
+                  rows: Sequence[int] | None) -> tuple[pd.DataFrame, ValidationReport]:
     if not isinstance(frame, pd.DataFrame):
         raise InputError(f"{source}: expected a pandas DataFrame, got {type(frame).__name__}")
     report = ValidationReport(source=source)
@@ -779,21 +781,15 @@ def _coerce_frame(frame: pd.DataFrame, kind: str, source: str) -> tuple[pd.DataF
         report.add(ERROR, "table is empty")
         columns, _ = _kind(kind)
         return pd.DataFrame(columns=[c.name for c in columns]), report
-    stamp = frame.attrs.get("vbq_validated")
-    if stamp is not None and stamp[0] == kind and stamp[1] == _content_hash(frame):
-        # validated by this module and unchanged since (the hash reads every cell): skip
-        report.n_rows = len(frame)
-        report.problems = [p for p in stamp[2] if p.severity == WARNING]
-        return frame, report
-    rows = frame.attrs.get("rows")
-    if rows is None or len(rows) != len(frame):
-        rows = list(range(2, len(frame) + 2))  # as if written to a sheet with a header in row 1
+    if rows is None:
+        rows = range(2, len(frame) + 2)  # as if written to a sheet with a header in row 1
+    elif len(rows) != len(frame):
+        raise InputError(f"rows: expected {len(frame)} row numbers (one per row of the table), "
+                         f"got {len(rows)}")
     raw = frame.reset_index(drop=True)
     raw.columns = [str(c) for c in raw.columns]
     report.n_rows = len(raw)
-    table = _coerce_table(raw, np.asarray(rows), kind, report, None)
-    table.attrs["source"] = frame.attrs.get("source", source)
-    _stamp(table, kind, report)
+    table = _coerce_table(raw, np.asarray(list(rows)), kind, report, None)
     return table, report
 
 
@@ -830,39 +826,46 @@ def _content_hash(frame: pd.DataFrame) -> str:
     return h.hexdigest()
 
 
-def _stamp(table: pd.DataFrame, kind: str, report: ValidationReport) -> None:
-    """Mark an error-free canonical table as validated, so `vbq.prepare` need not re-validate it
-    while its contents are unchanged."""
-    if report.ok:
-        table.attrs["vbq_validated"] = FrozenList((kind, _content_hash(table),
-                                                   FrozenList(report.problems)))
-
-
-def coerce_cohort(frame: pd.DataFrame, *, source: str = "cohort") -> tuple[pd.DataFrame, ValidationReport]:
+def coerce_cohort(frame: pd.DataFrame, *, source: str = "cohort",
+                  rows: Sequence[int] | None = None) -> tuple[pd.DataFrame, ValidationReport]:
     """Validate a cohort DataFrame already in memory; returns (canonical table, report), never raises
-    on data errors (check ``report.ok``)."""
-    return _coerce_frame(frame, "cohort", source)
+    on data errors (check ``report.ok``).
+
+    ``source`` names the table in problems; ``rows`` gives the spreadsheet row number of each row
+    (default 2, 3, ... as if the table were written to a sheet with its header in row 1; pass
+    ``report.rows`` of `read_table` to re-validate a table read from a file).
+    """
+    return _coerce_frame(frame, "cohort", source, rows)
 
 
-def coerce_dxa(frame: pd.DataFrame, *, source: str = "DXA") -> tuple[pd.DataFrame, ValidationReport]:
+def coerce_dxa(frame: pd.DataFrame, *, source: str = "DXA",
+               rows: Sequence[int] | None = None) -> tuple[pd.DataFrame, ValidationReport]:
     """Validate a DXA DataFrame already in memory; see `coerce_cohort`."""
-    return _coerce_frame(frame, "dxa", source)
+    return _coerce_frame(frame, "dxa", source, rows)
 
 
 def cross_check(cohort: pd.DataFrame, dxa: pd.DataFrame, *, cohort_name: str = "cohort",
-                dxa_name: str = "DXA") -> list[Problem]:
-    """Warnings for patient IDs present in one table and not the other, with their rows."""
+                dxa_name: str = "DXA", cohort_rows: Sequence[int] | None = None,
+                dxa_rows: Sequence[int] | None = None) -> list[Problem]:
+    """Warnings for patient IDs present in one table and not the other, with their rows.
+
+    ``cohort_rows`` / ``dxa_rows``: spreadsheet row numbers of the tables' rows (``report.rows``
+    of `read_table`); default 2, 3, ...
+    """
     problems = []
-    for a, b, an, bn in ((cohort, dxa, cohort_name, dxa_name), (dxa, cohort, dxa_name, cohort_name)):
+    for a, b, an, bn, rows in ((cohort, dxa, cohort_name, dxa_name, cohort_rows),
+                               (dxa, cohort, dxa_name, cohort_name, dxa_rows)):
         if "patient_id" not in a.columns or "patient_id" not in b.columns:
             continue
-        rows = a.attrs.get("rows") or list(range(2, len(a) + 2))
+        if rows is None or len(rows) != len(a):
+            rows = range(2, len(a) + 2)
+        rows = list(rows)
         other = set(b["patient_id"].dropna())
         for i, pid in enumerate(a["patient_id"].tolist()):
             if pid is not None and pid not in other:
-                problems.append(Problem(WARNING, a.attrs.get("source", an), None, int(rows[i]),
-                                        "patient_id", f"no matching row in the {bn} file; "
-                                        "this patient is excluded from the analysis", str(pid)))
+                problems.append(Problem(WARNING, an, None, int(rows[i]), "patient_id",
+                                        f"no matching row in the {bn} file; this patient is "
+                                        "excluded from the analysis", str(pid)))
     return problems
 
 

@@ -7,14 +7,35 @@ themselves (and their validation) live in `vbq.stats`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+import statsmodels.api as sm
 
-from .cohort import assign_groups
+from .cohort import Counts, PreparedCohort, Thresholds, assign_groups
 from .errors import DegenerateInputError, InputError
 from .settings import GroupCriteria
+from .stats import (
+    GroupComparison,
+    ModicTable,
+    PrevalenceShift,
+    cohen_kappa,
+    combined_marker,
+    compare_groups,
+    compare_markers,
+    correlation_table,
+    icc,
+    modic_table,
+    prevalence_by,
+    prevalence_shift,
+    roc_analysis,
+    to_long,
+)
+from .stats import grey_zone as _grey_zone
+from .stats import reclassification as _reclassification
 
 __all__ = [
     "TABLE2_CONTINUOUS",
@@ -27,6 +48,7 @@ __all__ = [
     "TABLE3_Y",
     "table3",
     "fit_line",
+    "FitLine",
     "MARKERS",
     "TARGETS",
     "adjusted_cutoff",
@@ -40,10 +62,30 @@ __all__ = [
     "grey_zone",
     "threshold_point",
     "StudyAnalysis",
+    "Unavailable",
     "analyse",
 ]
 
 GROUP_ORDER = ("degenerative", "control")
+
+
+@dataclass(frozen=True)
+class Unavailable:
+    """A part of the study that could not be computed on this data, and why.
+
+    Functions that return several parts (`grouping_kappa`, `vbq_reliability`,
+    `prevalence_breakdowns`, `analyse`) put one of these where a part is undefined (one class
+    only, too few patients, a column not recorded), so the other parts still come back and
+    nothing fails silently. ``str(x)`` is the reason.
+    """
+
+    reason: str
+
+    def __str__(self) -> str:
+        return self.reason
+
+    def summary(self) -> str:
+        return f"not computed: {self.reason}"
 
 TABLE2_CONTINUOUS: tuple[str, ...] = (
     "age", "bmi", "vbq", "hu_l1", "bmd_l1_l4", "t_l1_l4", "bmd_femoral_neck", "t_femoral_neck",
@@ -76,7 +118,6 @@ def table2(table: pd.DataFrame, *, covariates: Sequence[str] = ("age",), equal_v
     -------
     vbq.stats.groups.GroupComparison
     """
-    from .stats import compare_groups
 
     covariates = tuple(covariates)
     missing = [c for c in covariates if c not in table.columns]
@@ -95,7 +136,6 @@ def table2(table: pd.DataFrame, *, covariates: Sequence[str] = ("age",), equal_v
 
 def table5(table: pd.DataFrame):
     """Table 5: Modic type, number of levels and grade by group (`vbq.stats.modic_table`)."""
-    from .stats import modic_table
 
     for col in ("modic_type", "modic_levels", "modic_grade"):
         if col not in table.columns:
@@ -114,9 +154,8 @@ def grouping_kappa(cohort: pd.DataFrame, criteria: GroupCriteria | None = None) 
     -------
     dict
         ``{"intra": KappaResult, "inter": KappaResult}`` for the readings present; a reading
-        whose kappa is undefined maps to the `DegenerateInputError` message (str) instead.
+        whose kappa is undefined maps to an `Unavailable` with the reason instead.
     """
-    from .stats import cohen_kappa
 
     criteria = criteria or GroupCriteria()
     primary = assign_groups(cohort, criteria)["group"]
@@ -133,7 +172,7 @@ def grouping_kappa(cohort: pd.DataFrame, criteria: GroupCriteria | None = None) 
             out[name] = cohen_kappa(primary[graded].to_numpy(), other[graded].to_numpy(),
                                     categories=list(GROUP_ORDER))
         except DegenerateInputError as exc:
-            out[name] = str(exc)
+            out[name] = Unavailable(str(exc))
     return out
 
 
@@ -146,9 +185,8 @@ def vbq_reliability(table: pd.DataFrame) -> dict:
     dict
         ``{"intra": ICCResult, "inter": ICCResult}`` for the measurements present (patients
         measured once are reported as incomplete targets by `icc`); a reading whose ICC is
-        undefined maps to the error message (str).
+        undefined maps to an `Unavailable` with the reason.
     """
-    from .stats import icc, to_long
 
     out: dict = {}
     for name, col in (("intra", "vbq_repeat"), ("inter", "vbq_obs2")):
@@ -158,7 +196,7 @@ def vbq_reliability(table: pd.DataFrame) -> dict:
         try:
             out[name] = icc(long, "patient_id", "rater", "rating")
         except DegenerateInputError as exc:
-            out[name] = str(exc)
+            out[name] = Unavailable(str(exc))
     return out
 
 
@@ -172,7 +210,6 @@ def table3(table: pd.DataFrame, *, ys: Sequence[str] = TABLE3_Y, method: str = "
            confidence: float = 0.95) -> pd.DataFrame:
     """Table 3: VBQ against bone density measures, per group and overall, with the Fisher z-test
     of the groups' difference (`vbq.stats.correlation_table`). Absent columns are left out."""
-    from .stats import correlation_table
 
     ys = _present(table, ys)
     if not ys:
@@ -181,7 +218,31 @@ def table3(table: pd.DataFrame, *, ys: Sequence[str] = TABLE3_Y, method: str = "
                              confidence=confidence, order=GROUP_ORDER)
 
 
-def fit_line(x, y, *, confidence: float = 0.95, n_points: int = 50) -> pd.DataFrame:
+@dataclass(frozen=True, eq=False)
+class FitLine:
+    """Result of `fit_line`.
+
+    Attributes
+    ----------
+    frame : DataFrame
+        ``x, fit, ci_low, ci_high`` (n_points rows): the line and its confidence band.
+    n : int
+        Complete pairs used.
+    n_missing : int
+        Pairs left out because either value was missing.
+    confidence : float
+    """
+
+    frame: pd.DataFrame
+    n: int
+    n_missing: int
+    confidence: float
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.frame.copy()
+
+
+def fit_line(x, y, *, confidence: float = 0.95, n_points: int = 50) -> FitLine:
     """Least-squares line of `y` on `x` with the confidence band of the mean response.
 
     Parameters
@@ -194,9 +255,9 @@ def fit_line(x, y, *, confidence: float = 0.95, n_points: int = 50) -> pd.DataFr
 
     Returns
     -------
-    DataFrame
-        ``x, fit, ci_low, ci_high`` (n_points rows); ``attrs["n"]`` pairs used,
-        ``attrs["n_missing"]`` pairs left out.
+    FitLine
+        The band as ``frame`` (``x, fit, ci_low, ci_high``), pairs used ``n`` and left out
+        ``n_missing``.
 
     Raises
     ------
@@ -211,8 +272,6 @@ def fit_line(x, y, *, confidence: float = 0.95, n_points: int = 50) -> pd.DataFr
     Validated against R 4.2.2 ``predict(lm(y ~ x), newdata, interval = "confidence")``
     (tests/reference/study_fit_line.R).
     """
-    import numpy as np
-    import statsmodels.api as sm
 
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -230,9 +289,7 @@ def fit_line(x, y, *, confidence: float = 0.95, n_points: int = 50) -> pd.DataFr
     band = pred.conf_int(alpha=1 - confidence)
     out = pd.DataFrame({"x": grid, "fit": pred.predicted_mean, "ci_low": band[:, 0],
                         "ci_high": band[:, 1]})
-    out.attrs["n"] = int(ok.sum())
-    out.attrs["n_missing"] = int((~ok).sum())
-    return out
+    return FitLine(frame=out, n=int(ok.sum()), n_missing=int((~ok).sum()), confidence=confidence)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -274,7 +331,6 @@ def adjusted_cutoff(cutoff: float, *, decimals: int = 1, rounding: str = "up") -
     The value is first rounded to 9 decimals at the target scale, so that 2.6 stays 2.6 and is not
     taken up to 2.7 by the binary representation of 26.000000000000004.
     """
-    import math
 
     if rounding not in ("up", "down", "nearest"):
         raise InputError(f"rounding: expected 'up', 'down' or 'nearest', got {rounding!r}")
@@ -309,7 +365,6 @@ def roc_subset(table: pd.DataFrame, group: str, target: str, columns: Sequence[s
 def _subset(table: pd.DataFrame, group: str, target: str):
     """(row mask or None for all rows, labels of those rows) of `roc_subset`, without copying
     the rows: a mixed-dtype frame costs ~0.5 ms per take, more than the ROC analysis itself."""
-    import numpy as np
 
     if group not in SUBSETS:
         raise InputError(f"group: expected one of {SUBSETS}, got {group!r}")
@@ -366,7 +421,7 @@ class ROCStudy:
 
 def roc_study(table: pd.DataFrame, *, group: str = "control", target: str = "osteoporosis",
               markers: Sequence[str] = ("vbq", "hu_l1"), ci: str = "delong", seed: int = 0,
-              n_splits: int = 5) -> dict:
+              n_splits: int = 5) -> ROCStudy:
     """Fig. 5 and Table 4: ROC analysis of each marker for a DXA target in one group.
 
     Parameters
@@ -387,9 +442,7 @@ def roc_study(table: pd.DataFrame, *, group: str = "control", target: str = "ost
     -------
     ROCStudy
     """
-    import numpy as np
 
-    from .stats import combined_marker, compare_markers, roc_analysis
 
     mask, y = _subset(table, group, target)
     unknown = [m for m in markers if m not in MARKERS]
@@ -483,7 +536,6 @@ def cutoff_table(results: dict, *, decimals: int = 1, rounding: str = "up") -> p
 def prevalence(table: pd.DataFrame, *, target: str = "osteoporosis"):
     """Prevalence of `target` by DXA and by the VBQ threshold per group, and the share of
     DXA-negative patients that VBQ flags (`vbq.stats.prevalence_shift`)."""
-    from .stats import prevalence_shift
 
     if target not in TARGETS:
         raise InputError(f"target: expected one of {tuple(TARGETS)}, got {target!r}")
@@ -494,8 +546,7 @@ def prevalence(table: pd.DataFrame, *, target: str = "osteoporosis"):
 def prevalence_breakdowns(table: pd.DataFrame, *, target: str = "osteoporosis") -> dict:
     """VBQ-positive rates by primary diagnosis (all patients) and by age 60 and over (among the
     DXA-negative, as the paper's 51.5% vs 34.5%), each with its chi-square or Fisher p
-    (`vbq.stats.prevalence_by`). A breakdown that cannot be computed maps to its reason (str)."""
-    from .stats import prevalence_by
+    (`vbq.stats.prevalence_by`). A breakdown that cannot be computed maps to an `Unavailable`."""
 
     positive = TARGETS[target]
     out: dict = {}
@@ -504,7 +555,7 @@ def prevalence_breakdowns(table: pd.DataFrame, *, target: str = "osteoporosis") 
             out["diagnosis"] = prevalence_by(table, "diagnosis", status_col="vbq_status",
                                              positive=positive)
         except (InputError, DegenerateInputError) as exc:
-            out["diagnosis"] = str(exc)
+            out["diagnosis"] = Unavailable(str(exc))
     negative = table[~table["dxa_status"].isin(positive)]
     try:
         age = pd.Series(pd.Categorical((negative["age"] >= 60).map(
@@ -513,13 +564,12 @@ def prevalence_breakdowns(table: pd.DataFrame, *, target: str = "osteoporosis") 
         out["age_60_dxa_negative"] = prevalence_by(negative.assign(age_band=age), "age_band",
                                                    status_col="vbq_status", positive=positive)
     except (InputError, DegenerateInputError) as exc:
-        out["age_60_dxa_negative"] = str(exc)
+        out["age_60_dxa_negative"] = Unavailable(str(exc))
     return out
 
 
 def reclassification(table: pd.DataFrame):
     """DXA status by VBQ status cross-tabulation (`vbq.stats.reclassification`)."""
-    from .stats import reclassification as _reclassification
 
     return _reclassification(table, "dxa_status", "vbq_status")
 
@@ -528,20 +578,19 @@ def grey_zone(table: pd.DataFrame, *, rule_out: float, rule_in: float, group: st
               target: str = "osteoporosis"):
     """Two VBQ cutoffs: below `rule_out` DXA is spared, above `rule_in` osteoporosis is called,
     between them the patient is referred to DXA (`vbq.stats.grey_zone`)."""
-    from .stats import grey_zone as _grey_zone
 
     y, rows = roc_subset(table, group, target, columns=["vbq"])
     return _grey_zone(y, rows["vbq"].to_numpy(dtype=float), rule_out=rule_out, rule_in=rule_in,
                       higher_is_positive=True)
 
 
-def threshold_point(table: pd.DataFrame, *, target: str = "osteoporosis"):
+def threshold_point(prepared: PreparedCohort, *, target: str = "osteoporosis"):
     """The VBQ threshold in force for `target` placed on the control group's VBQ ROC curve.
 
     Parameters
     ----------
-    table : DataFrame
-        Prepared table; its ``attrs["thresholds"]`` holds the thresholds in force (derived,
+    prepared : PreparedCohort
+        From `vbq.prepare_cohort`; its ``thresholds`` hold the thresholds in force (derived,
         manual or the paper's, see `vbq.Settings`).
     target : {"osteoporosis", "osteopenia_or_worse"}, keyword-only
         The osteoporosis threshold for the first, the osteopenia threshold for the second.
@@ -555,17 +604,17 @@ def threshold_point(table: pd.DataFrame, *, target: str = "osteoporosis"):
     Raises
     ------
     InputError
-        Unknown target, or a table without thresholds (not made by `vbq.prepare`).
+        Unknown target, or not a `PreparedCohort`.
     DegenerateInputError
         No ROC curve in the control group (one class only, no VBQ values).
     """
     if target not in TARGETS:
         raise InputError(f"target: expected one of {tuple(TARGETS)}, got {target!r}")
-    key = "vbq_osteoporosis" if target == "osteoporosis" else "vbq_osteopenia"
-    threshold = table.attrs.get("thresholds", {}).get(key)
-    if threshold is None:
-        raise InputError("the table carries no VBQ thresholds: prepare it with vbq.prepare")
-    study = roc_study(table, group="control", target=target, markers=("vbq",))
+    if not isinstance(prepared, PreparedCohort):
+        raise InputError("prepared: expected a vbq.PreparedCohort (from vbq.prepare_cohort), "
+                         f"got {type(prepared).__name__}")
+    threshold = prepared.thresholds.for_target(target)
+    study = roc_study(prepared.table, group="control", target=target, markers=("vbq",))
     if "vbq" not in study.results:
         raise DegenerateInputError(study.errors.get("vbq", "no VBQ ROC curve"))
     res = study.results["vbq"]
@@ -578,69 +627,67 @@ def threshold_point(table: pd.DataFrame, *, target: str = "osteoporosis"):
 
 @dataclass(frozen=True, eq=False)
 class StudyAnalysis:
-    """Every table of the study on one prepared table (`analyse`).
+    """Every table of the study on one prepared cohort (`analyse`).
+
+    Each part is its result, or an `Unavailable` saying why it could not be computed.
 
     Attributes
     ----------
-    table2 : GroupComparison
-    table3 : DataFrame
+    table2 : GroupComparison or Unavailable
+    table3 : DataFrame or Unavailable
     roc : dict
-        {target: ROCStudy} for "osteoporosis" and "osteopenia_or_worse" (control group, VBQ and
-        L1 HU), or the reason (str) when a target cannot be analysed.
-    prevalence : PrevalenceShift or str
-    table5 : ModicTable or str
+        {target: ROCStudy or Unavailable} for "osteoporosis" and "osteopenia_or_worse"
+        (control group, VBQ and L1 HU).
+    prevalence : PrevalenceShift or Unavailable
+    table5 : ModicTable or Unavailable
     reliability : dict
-        `vbq_reliability` (ICC intra / inter) when repeat measurements are present.
-    thresholds : dict
-        The VBQ thresholds in force (``table.attrs["thresholds"]``).
-    counts : dict
-        ``table.attrs["counts"]``.
+        `vbq_reliability` (ICC intra / inter) when repeat measurements are present, else empty.
+    thresholds : Thresholds or None
+        The VBQ thresholds in force (None when `analyse` was given a bare table).
+    counts : Counts or None
+        How the input rows reconcile (None when `analyse` was given a bare table).
     """
 
-    table2: object
-    table3: object
-    roc: dict
-    prevalence: object
-    table5: object
+    table2: GroupComparison | Unavailable
+    table3: pd.DataFrame | Unavailable
+    roc: dict[str, ROCStudy | Unavailable]
+    prevalence: PrevalenceShift | Unavailable
+    table5: ModicTable | Unavailable
     reliability: dict
-    thresholds: dict
-    counts: dict
+    thresholds: Thresholds | None
+    counts: Counts | None
 
 
-def _narrow(table: pd.DataFrame, covariates: Sequence[str]) -> pd.DataFrame:
-    """The columns `analyse` reads, in one copy built for speed.
-
-    The prepared table carries ~100 columns, and every filter would otherwise copy all of them;
-    the copy has no ``attrs`` (pandas deep-copies them into every derived frame), object-dtype
-    strings (Arrow strings factorize slowly in small tables) and an object column index (column
-    look-up 2-3 times faster than through an Arrow string index).
-    """
-    used = {"patient_id", "group", "vbq", "dxa_status", "vbq_status", "vbq_repeat", "vbq_obs2",
-            "modic_type", "modic_levels", "modic_grade", *TABLE2_CONTINUOUS,
-            *TABLE2_CATEGORICAL, *TABLE3_Y, *covariates, *COMBINED_PREDICTORS}
-    slim = table.loc[:, [c for c in table.columns if c in used]]
-    slim.attrs = {}
-    for col, dtype in slim.dtypes.items():
-        if isinstance(dtype, pd.StringDtype):  # column by column: a frame astype copies all
-            slim[col] = slim[col].astype(object)
-    slim.columns = pd.Index(list(slim.columns), dtype=object)
-    return slim
-
-
-def analyse(table: pd.DataFrame, *, covariates: Sequence[str] = ("age",),
+def analyse(prepared: PreparedCohort | pd.DataFrame, *, covariates: Sequence[str] = ("age",),
             reliability: bool = True) -> StudyAnalysis:
-    """Run the study's analysis on a prepared table: Table 2 with ANCOVA, Table 3, the control
+    """Run the study's analysis on a prepared cohort: Table 2 with ANCOVA, Table 3, the control
     group's ROC for both targets (VBQ and L1 HU, paired DeLong), the prevalence shift, Table 5 and
-    (unless ``reliability=False``) the VBQ reliability. A part that cannot be computed holds its
-    reason (str), never a crash."""
-    attrs = table.attrs
-    table = _narrow(table, covariates)
+    (unless ``reliability=False``) the VBQ reliability.
+
+    Parameters
+    ----------
+    prepared : PreparedCohort or DataFrame
+        From `vbq.prepare_cohort` (its thresholds and counts are carried into the result), or
+        its ``.table``.
+
+    Returns
+    -------
+    StudyAnalysis
+        A part that cannot be computed holds an `Unavailable` with the reason, never a crash.
+    """
+    if isinstance(prepared, PreparedCohort):
+        table, thresholds, counts = prepared.table, prepared.thresholds, prepared.counts
+    elif isinstance(prepared, pd.DataFrame):
+        table, thresholds, counts = prepared, None, None
+    else:
+        raise InputError("prepared: expected a vbq.PreparedCohort or its table, got "
+                         f"{type(prepared).__name__}")
 
     def attempt(f, *a, **k):
         try:
             return f(*a, **k)
         except (InputError, DegenerateInputError) as exc:
-            return str(exc)
+            return Unavailable(str(exc))
 
     return StudyAnalysis(
         table2=attempt(table2, table, covariates=covariates),
@@ -649,8 +696,8 @@ def analyse(table: pd.DataFrame, *, covariates: Sequence[str] = ("age",),
              for t in TARGETS},
         prevalence=attempt(prevalence, table),
         table5=attempt(table5, table),
-        reliability=(attempt(vbq_reliability, table)
+        reliability=(vbq_reliability(table)
                      if reliability and "vbq_repeat" in table.columns else {}),
-        thresholds=dict(attrs.get("thresholds", {})),
-        counts=dict(attrs.get("counts", {})),
+        thresholds=thresholds,
+        counts=counts,
     )

@@ -29,7 +29,7 @@ def _metrics(app: AppTest) -> dict[str, str]:
 
 
 def test_starts_on_the_synthetic_demo(at):
-    table = vbq.prepare(*vbq.demo.load())
+    table = vbq.prepare_cohort(*vbq.demo.load()).table
     m = _metrics(at)
     assert m["Analysed"] == str(len(table))
     assert m["Degenerative"] == str((table["group"] == "degenerative").sum())
@@ -72,7 +72,7 @@ def test_good_upload_replaces_the_demo_and_matches_vbq(at):
     dxa = dxa[dxa["patient_id"] != "T010"]
     _upload(at, cohort.to_csv(index=False).encode(), dxa.to_csv(index=False).encode())
     assert not at.exception
-    expected = vbq.prepare(cohort, dxa)
+    expected = vbq.prepare_cohort(cohort, dxa).table
     m = _metrics(at)
     assert m["Cohort rows"] == "10" and m["Analysed"] == str(len(expected)) == "9"
     assert m["Excluded"] == "1"
@@ -101,7 +101,7 @@ def test_mapping_editor_fixes_an_unrecognised_column(at):
     assert not at.exception
     assert not [e.value for e in at.error if "my_cohort.csv" in e.value]
     assert at.session_state["dataset"].name == "my_cohort.csv + my_dxa.csv"
-    expected = vbq.prepare(cohort, dxa)
+    expected = vbq.prepare_cohort(cohort, dxa).table
     assert _metrics(at)["Analysed"] == str(len(expected))
     mapping = next(iter(at.session_state["data_mapping_cohort"].values()))
     assert mapping == {"Vertebra one": "si_l1"}  # and nothing else was remapped
@@ -131,3 +131,52 @@ def test_minimal_upload_every_page_runs_and_says_what_is_missing(at, page):
         assert "Modic" in said  # Table 5 cannot be made, and the page says so
     if page == "app_pages/roc.py":
         assert "L1 HU" in said  # the HU marker has no values
+
+
+def _all_text(app: AppTest) -> str:
+    """Everything a user can read on the page: text elements, labels and table cells."""
+    parts = [df.value.to_csv() for df in app.dataframe]
+    for kind in ("markdown", "caption", "info", "warning", "error", "success", "title", "header",
+                 "subheader", "text", "code", "exception", "metric", "expander"):
+        for el in app.get(kind):
+            parts += [str(getattr(el, "value", "")), str(getattr(el, "label", ""))]
+    return "\n".join(parts)
+
+
+def _upload_named(app: AppTest, names: tuple[str, str], cohort: bytes, dxa: bytes) -> AppTest:
+    app.radio(key="data_source").set_value("Upload my files").run()
+    app.file_uploader(key="data_upload_cohort").upload(names[0], cohort, "text/csv")
+    app.file_uploader(key="data_upload_dxa").upload(names[1], dxa, "text/csv")
+    return app.run()
+
+
+def test_one_users_file_names_and_text_never_reach_another_session():
+    # issue 10: the cached prepared table carried the warnings (file name, cell text) of
+    # whoever uploaded those cells first. Two sessions in one process share Streamlit's caches.
+    cohort, dxa = make_tables(12)
+    cells, dxa_bytes = cohort.to_csv(index=False).encode(), dxa.to_csv(index=False).encode()
+    alice = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    alice.run()
+    _upload_named(alice, ("alice_SECRETNAME_cohort.csv", "alice_dxa.csv"),
+                  b"CONFIDENTIAL Dr Alice ward 7 list,,\n" + cells, dxa_bytes)
+    assert not alice.exception
+    assert "CONFIDENTIAL" in _all_text(alice)  # her own title-row warning is shown to her
+
+    bob = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    bob.run()
+    _upload_named(bob, ("bob_cohort.csv", "bob_dxa.csv"), cells, dxa_bytes)
+    assert not bob.exception
+    seen = _all_text(bob)
+    assert bob.session_state["dataset"].name == "bob_cohort.csv + bob_dxa.csv"
+    for secret in ("SECRETNAME", "CONFIDENTIAL", "Alice", "alice_dxa"):
+        assert secret not in seen, secret
+    assert _metrics(bob)["Analysed"] == _metrics(alice)["Analysed"] == "12"
+
+    # a different file under the same name as Alice's: Bob sees his own numbers
+    carol = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    carol.run()
+    small_cohort, small_dxa = make_tables(7)
+    _upload_named(carol, ("alice_SECRETNAME_cohort.csv", "alice_dxa.csv"),
+                  small_cohort.to_csv(index=False).encode(), small_dxa.to_csv(index=False).encode())
+    assert _metrics(carol)["Analysed"] == "7"
+    assert "CONFIDENTIAL" not in _all_text(carol)

@@ -25,7 +25,7 @@ def test_groups_min_vertebrae_changes_groups_and_table2_as_vbq(demo):
     at.slider(key="groups_min_vertebrae").set_value(2).run()
     assert not at.exception
     settings = vbq.Settings().replace(min_vertebrae=2)
-    table = vbq.prepare(*demo, settings)
+    table = vbq.prepare_cohort(*demo, settings).table
     m = metrics(at)
     assert m["Degenerative"] == str((table["group"] == "degenerative").sum())
     assert m["Control"] == str((table["group"] == "control").sum())
@@ -50,9 +50,8 @@ def test_threshold_slider_changes_prevalence(demo):
     after = next(d.value for d in at.dataframe if "measure" in d.value.columns)
     assert not before.equals(after)
     settings = vbq.Settings(vbq_osteoporosis=3.3,
-                            vbq_osteopenia=min(3.3, vbq.prepare(*demo).attrs["thresholds"][
-                                "vbq_osteopenia"]))
-    expected = vbq.study.prevalence(vbq.prepare(*demo, settings)).to_frame()
+                            vbq_osteopenia=min(3.3, vbq.prepare_cohort(*demo).thresholds.vbq_osteopenia))
+    expected = vbq.study.prevalence(vbq.prepare_cohort(*demo, settings).table).to_frame()
     row = after[after["measure"] == "Positive by VBQ"].iloc[0]
     e = expected[expected["measure"] == "test"].iloc[0]
     assert row["Control"] == f"{e['count_control']}/{e['n_control']} ({e['percent_control']:.1f}%)"
@@ -60,7 +59,7 @@ def test_threshold_slider_changes_prevalence(demo):
 
 def test_roc_page_matches_vbq_and_marks_directions(demo):
     at = start("app_pages/roc.py")
-    table = vbq.prepare(*demo)
+    table = vbq.prepare_cohort(*demo).table
     study = vbq.study.roc_study(table, group="control", target="osteoporosis",
                                 markers=("vbq", "hu_l1"))
     shown = next(d.value for d in at.dataframe if "AUC (95% CI)" in d.value.columns)
