@@ -2,8 +2,9 @@
 
 `pearson` and `spearman` give one coefficient with its Fisher-z confidence interval and the
 paper's strength label; `compare_correlations` tests whether two groups' coefficients differ
-(z-test for independent correlations, with Zou's interval for the difference); `correlation_table` builds the
-tidy Table 3. Incomplete pairs are left out and counted (``n_missing``).
+(z-test for independent correlations, with Zou's interval for the difference);
+`correlation_table` builds the tidy Table 3. Incomplete pairs are left out and counted
+(``n_missing``).
 """
 
 from __future__ import annotations
