@@ -8,6 +8,7 @@ Pure functions and small typed results; no Streamlit. Public names used from not
 * `vbq.io.load_cohort`, `vbq.io.load_dxa` -> read and validate spreadsheets
 * `vbq.demo.load()` -> the synthetic demo cohort
 * `vbq.stats` -> the study's statistics
+* `vbq.imaging`, `vbq.phantom` -> DICOM series, ROI statistics, the synthetic MRI phantom
 """
 
 from . import io, schema
@@ -53,12 +54,15 @@ __all__ = [
     "demo",
     "stats",
     "study",
+    "imaging",
+    "phantom",
 ]
 
 
 def __getattr__(name: str):
-    # demo, stats and study import lazily: stats pulls in statsmodels and scikit-learn
-    if name in ("demo", "stats", "study"):
+    # demo, stats, study, imaging and phantom import lazily: stats pulls in statsmodels and
+    # scikit-learn, imaging and phantom pydicom
+    if name in ("demo", "stats", "study", "imaging", "phantom"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
