@@ -3,8 +3,9 @@
 - every R script in tests/reference has its output beside it, and the output records the session
   that produced it (``sessionInfo()``: R 4.2.2 and the package versions);
 - every data file an R script reads has the Python script that writes it;
-- every long number written in a statistics test (7 or more significant digits: a value copied
-  from R) is one R printed, in the output of that test's R script, to the last digit written.
+- every long number written in a statistics test (5 or more significant digits: a value copied
+  from R) is one R printed, in the output of that test's R script, to the last digit written
+  (the few from elsewhere are listed in `NOT_FROM_R` with their source).
 
 Regenerate an output with ``Rscript tests/reference/<name>.R > tests/reference/<name>.out`` from
 the repository root (``make reference`` runs them all).
@@ -34,7 +35,13 @@ SOURCES = {
     "stats/test_agreement.py": ["agreement_icc", "agreement_kappa"],
     "test_study.py": ["study_fit_line"],
 }
-MIN_DIGITS = 7
+MIN_DIGITS = 5
+# long numbers that come from elsewhere, each with its source
+NOT_FROM_R = {
+    ("stats/test_agreement.py", "3.2626"): "SAS PROC FREQ printout (published, 4 decimals)",
+    ("stats/test_agreement.py", "3.2971"): "SAS PROC FREQ printout (published, 4 decimals)",
+    ("stats/test_roc.py", "104.37"): "an input of round_cutoff (an L1 HU cutoff), not a result",
+}
 
 
 def test_the_reference_scripts_are_the_ones_listed():
@@ -96,6 +103,8 @@ def test_long_literals_are_numbers_r_printed(module):
     literals = _long_literals(TESTS / module)
     stray = []
     for line, token, value in literals:
+        if (module, token) in NOT_FROM_R:
+            continue
         # R's value rounded to the digits written (a literal may carry fewer digits than R)
         if not _printed(printed, token, value):
             stray.append(f"{module}:{line}: {token}")
@@ -110,3 +119,9 @@ def test_the_literal_check_can_fail():
     assert not _printed(printed, "0.778181818181828", 0.778181818181828)  # a typo
     assert not _printed(printed, "0.7781819", 0.7781819)  # wrongly rounded
     assert len(_long_literals(TESTS / "stats/test_roc.py")) > 50
+
+
+def test_the_exceptions_are_still_in_their_tests():
+    # an entry of NOT_FROM_R whose number left its test would silently widen the check
+    for module, token in NOT_FROM_R:
+        assert token in [t for _, t, _ in _long_literals(TESTS / module)], (module, token)
