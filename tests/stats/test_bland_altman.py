@@ -199,9 +199,10 @@ def test_result_is_frozen_with_frame_and_summary():
     with pytest.raises(ValueError):
         res.differences[0] = 0
     frame = res.to_frame()
-    assert list(frame.columns) == ["quantity", "estimate", "ci_low", "ci_high", "n", "n_missing",
-                                   "method"]
-    assert frame["quantity"].tolist() == ["bias", "loa_low", "loa_high"]
+    assert list(frame.columns) == ["quantity", "estimate", "ci_low", "ci_high", "p_value", "n",
+                                   "n_missing", "method"]
+    assert frame["quantity"].tolist() == ["bias", "loa_low", "loa_high", "trend_slope"]
+    assert frame.loc[3, "p_value"] == res.trend_p_value and frame["p_value"].isna().sum() == 3
     assert frame.loc[1, "estimate"] == res.loa_low and frame.loc[2, "ci_high"] == res.loa_high_ci[1]
     text = res.summary()
     assert "n = 17 pairs" in text and "limits of agreement" in text

@@ -18,7 +18,7 @@ from . import _validation as _v
 
 __all__ = ["BlandAltmanResult", "bland_altman"]
 
-_COLUMNS = ("quantity", "estimate", "ci_low", "ci_high", "n", "n_missing", "method")
+_COLUMNS = ("quantity", "estimate", "ci_low", "ci_high", "p_value", "n", "n_missing", "method")
 
 
 @dataclass(frozen=True)
@@ -92,12 +92,15 @@ class BlandAltmanResult:
     )
 
     def to_frame(self) -> pd.DataFrame:
-        """Three rows (``bias``, ``loa_low``, ``loa_high``) with ``quantity, estimate, ci_low,
-        ci_high, n, n_missing, method``."""
+        """Four rows (``bias``, ``loa_low``, ``loa_high``, ``trend_slope``) with ``quantity,
+        estimate, ci_low, ci_high, p_value, n, n_missing, method``; ``p_value`` is that of the
+        trend's slope (NaN on the other rows)."""
+        nan = float("nan")
         rows = [
-            ("bias", self.bias, *self.bias_ci),
-            ("loa_low", self.loa_low, *self.loa_low_ci),
-            ("loa_high", self.loa_high, *self.loa_high_ci),
+            ("bias", self.bias, *self.bias_ci, nan),
+            ("loa_low", self.loa_low, *self.loa_low_ci, nan),
+            ("loa_high", self.loa_high, *self.loa_high_ci, nan),
+            ("trend_slope", self.trend_slope, *self.trend_slope_ci, self.trend_p_value),
         ]
         return pd.DataFrame(
             [(*r, self.n, self.n_missing, self.method) for r in rows], columns=list(_COLUMNS)
