@@ -592,14 +592,6 @@ def _query_frame(conn, query, columns: Sequence[str]) -> pd.DataFrame:
     return _typed_columns(dict(zip(keys, cols, strict=True)), columns)
 
 
-def _utc(v: Any) -> dt.datetime | None:
-    if v is None or v is pd.NaT:
-        return None
-    ts = pd.Timestamp(v)
-    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-    return ts.to_pydatetime()
-
-
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
