@@ -777,6 +777,11 @@ def test_reliability_choices_are_checked(store):
     three = vbq_wide(store, [("AB", 1), ("AB", 2), ("CD", 1)])
     res = reliability(three)
     assert res.icc.n_raters == 3 and isinstance(res.bland_altman, str)
+    # one patient read twice: nothing to estimate, and the result says why instead of raising
+    one = reliability(vbq_wide(store.load(patient_id="P00"), [("AB", 1), ("AB", 2)]))
+    assert "at least 2" in one.icc and "at least 2 complete pairs" in one.bland_altman
+    with pytest.raises(InputError, match="patient_id"):
+        reliability(three.drop(columns="patient_id"))
 
 
 # --------------------------------------------------------------------------------------------
