@@ -8,6 +8,8 @@ Pure functions and small typed results; no Streamlit. Public names used from not
 * `vbq.io.load_cohort`, `vbq.io.load_dxa` -> read and validate spreadsheets
 * `vbq.demo.load()` -> the synthetic demo cohort
 * `vbq.stats` -> the study's statistics
+* `vbq.imaging`, `vbq.phantom` -> DICOM series, ROI statistics, the synthetic MRI phantom
+* `vbq.measurements` -> the measurement database (`MeasurementStore`, `merge_into_cohort`)
 """
 
 from . import io, schema
@@ -53,12 +55,17 @@ __all__ = [
     "demo",
     "stats",
     "study",
+    "imaging",
+    "phantom",
+    "measurements",
+    "export",
 ]
 
 
 def __getattr__(name: str):
-    # demo, stats and study import lazily: stats pulls in statsmodels and scikit-learn
-    if name in ("demo", "stats", "study"):
+    # demo, stats, study, imaging, phantom and measurements import lazily: stats pulls in
+    # statsmodels and scikit-learn, imaging and phantom pydicom, measurements SQLAlchemy
+    if name in ("demo", "stats", "study", "imaging", "phantom", "measurements", "export"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)

@@ -38,21 +38,27 @@ def _need_browser() -> None:
 
 
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free loopback port; the first free one of VBQ_TEST_PORT .. VBQ_TEST_PORT + 9 when that
+    variable is set (machines where a range of ports is set aside)."""
+    base = int(os.environ.get("VBQ_TEST_PORT", "0"))
+    for port in range(base, base + 10) if base else [0]:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise RuntimeError(f"no free port in {base}..{base + 9}")
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
-    """Start the app once per session; yield its base URL; stop it."""
+def serve(script: Path, log: Path):
+    """Run `streamlit run script` on a free loopback port; yield its base URL; stop it."""
     _need_browser()
-    port = int(os.environ.get("VBQ_TEST_PORT", "0")) or _free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    port = _free_port()
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     with open(log, "w") as fh:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+            [sys.executable, "-m", "streamlit", "run", str(script),
              "--server.headless", "true", "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
             cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT, env=env,
@@ -77,6 +83,12 @@ def app_url(tmp_path_factory):
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    """Start the app once per session; yield its base URL; stop it."""
+    yield from serve(ROOT / "app.py", tmp_path_factory.mktemp("streamlit") / "server.log")
 
 
 @pytest.fixture(scope="session")
