@@ -8,8 +8,16 @@ from urllib.parse import urlsplit
 import pytest
 
 from ..factories import make_tables
+from .conftest import ROOT, serve
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def own_url(tmp_path_factory):
+    """A server of this module's own, so the session's server stays fresh for the deep-link
+    test and these tests see a server nobody else has used."""
+    yield from serve(ROOT / "app.py", tmp_path_factory.mktemp("isolation") / "server.log")
 
 PAGES = ["", "groups", "correlations", "roc", "thresholds"]  # the Data page is at /
 
@@ -31,7 +39,8 @@ def _outside_requests(context, app_url: str) -> list[str]:
     return outside
 
 
-def test_no_page_fetches_anything_from_another_host(app_url, browser):
+def test_no_page_fetches_anything_from_another_host(own_url, browser):
+    app_url = own_url
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     outside = _outside_requests(ctx, app_url)
     page = ctx.new_page()
@@ -68,7 +77,8 @@ def _wait_for_dataset(page, name: str) -> str:
     return page.locator("body").inner_text()
 
 
-def test_two_browsers_never_see_each_others_files(app_url, browser):
+def test_two_browsers_never_see_each_others_files(own_url, browser):
+    app_url = own_url
     cohort, dxa = make_tables(10)
     cells = cohort.to_csv(index=False)
     dxa_csv = dxa.to_csv(index=False).encode()
