@@ -1107,10 +1107,15 @@ def _table_from_grid(grid: _Grid, kind: str, mapping: dict[str, str | None] | No
     # which rows hold something, and how many cells; column by column (no Python loop over rows)
     filled = np.zeros((n, body.shape[1]), dtype=bool)
     texts: dict[int, pd.Series] = {}
+    numeric = [j for j, t in enumerate(body.dtypes)
+               if pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t)]
+    if numeric:  # one call for every numeric column
+        filled[:, numeric] = body[numeric].notna().to_numpy()
+    numeric_set = set(numeric)
     for j in range(body.shape[1]):
         col = body[j]
-        if pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype):
-            filled[:, j] = col.notna().to_numpy()
+        if j in numeric_set:
+            continue
         elif isinstance(col.dtype, pd.StringDtype):  # (from the C parser) no copy: test in place
             texts[j] = col
             filled[:, j] = (col.notna() & col.ne("") & ~col.str.isspace()).to_numpy(
