@@ -65,6 +65,7 @@ __all__ = [
     "problems_table",
     "degeneration_table",
     "cohort_summary_table",
+    "labelled",
     "study_tables",
 ]
 
@@ -231,6 +232,18 @@ def target_label(target: str) -> str:
         return _humanise(target)
     words = [value_label("dxa_status", s) for s in TARGETS[target]]
     return " or ".join([words[0]] + [w.lower() for w in words[1:]])
+
+
+def labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with its columns renamed to their labels (`label`), for a preview of a table
+    whose values are the data themselves; a label shared by two columns gets the column name
+    after it so that headers stay unique."""
+    names = [label(c) for c in frame.columns]
+    seen = {n for n in names if names.count(n) > 1}
+    out = frame.copy()
+    out.columns = [f"{n} [{c}]" if n in seen else n for n, c in zip(names, frame.columns,
+                                                                   strict=True)]
+    return out
 
 
 def _humanise(name: str) -> str:
