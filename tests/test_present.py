@@ -204,16 +204,17 @@ def test_table4_cells_equal_the_roc_results(study):
     assert rows["AUC (95% CI)"].iloc[i] == f"{vbq_res.auc:.3f} ({lo:.3f} to {hi:.3f})"
     youden = rows.iloc[i + 1]
     m = vbq_res.at(vbq_res.cutoff)
-    assert youden["Cutoff"] == f"≥ {vbq_res.cutoff:.3f}"
+    assert youden["Marker and cutoff"] == "Youden"
+    assert youden["Cutoff"] == f"≥\u00a0{vbq_res.cutoff:.3f}"  # never broken from its number
     s_lo, s_hi = m.sensitivity_ci
     assert youden["Sensitivity, % (95% CI)"] == (f"{100 * m.sensitivity:.1f} "
                                                  f"({100 * s_lo:.1f} to {100 * s_hi:.1f})")
     assert youden["PPV, %"] == f"{100 * m.ppv:.1f}" and youden["LR+"] == f"{m.lr_pos:.2f}"
     adjusted = rows.iloc[i + 2]
     cut = vbq.study.adjusted_cutoff(vbq_res.cutoff)
-    assert adjusted["Cutoff"] == f"≥ {cut:.1f}"
+    assert adjusted["Cutoff"] == f"≥\u00a0{cut:.1f}"
     j = list(rows["Marker and cutoff"]).index(vbq.study.MARKERS["hu_l1"][0])
-    assert rows["Cutoff"].iloc[j + 1].startswith("≤ ")  # lower HU is positive
+    assert rows["Cutoff"].iloc[j + 1].startswith("≤\u00a0")  # lower HU is positive
     # the study's mapping: one section per target
     both = P.table4(analysis.roc)
     assert {"Osteoporosis", "Osteopenia or osteoporosis"} <= set(both.shown["Marker and cutoff"])

@@ -47,28 +47,26 @@ def downloads(table: FormattedTable | pd.DataFrame, stem: str | None = None, *,
     """
     if isinstance(table, pd.DataFrame):
         stem = stem or "table"
-        c = st.columns([1, 1, 4])
-        c[0].download_button("CSV", lambda: export.frame_csv(table), file_name=f"{stem}.csv",
+        row = st.container(horizontal=True, gap="small")
+        row.download_button("CSV", lambda: export.frame_csv(table), file_name=f"{stem}.csv",
                              mime="text/csv", key=f"{key}_csv", on_click="ignore")
-        c[1].download_button("XLSX", lambda: export.frame_xlsx(table, sheet=stem[:31]),
+        row.download_button("XLSX", lambda: export.frame_xlsx(table, sheet=stem[:31]),
                              file_name=f"{stem}.xlsx", mime=export.XLSX_MIME,
                              key=f"{key}_xlsx", on_click="ignore")
         return
     stem = stem or table.key
-    c = st.columns([1, 1, 1, 1, 2])
+    row = st.container(horizontal=True, gap="small")  # wraps in a narrow column
     helps = {"shown": "The table as shown here, with its title and footnotes (for a manuscript).",
              "data": "The tidy table behind it at full precision, with documented column "
                      "names (for further analysis)."}
-    i = 0
     for form, what in (("shown", "Table"), ("data", "Data")):
         name = stem if form == "shown" else f"{stem}_data"
-        c[i].download_button(f"{what} CSV", lambda f=form: export.table_csv(table, f),
-                             file_name=f"{name}.csv", mime="text/csv",
-                             key=f"{key}_{form}_csv", on_click="ignore", help=helps[form])
-        c[i + 1].download_button(f"{what} XLSX", lambda f=form: export.table_xlsx(table, f),
-                                 file_name=f"{name}.xlsx", mime=export.XLSX_MIME,
-                                 key=f"{key}_{form}_xlsx", on_click="ignore", help=helps[form])
-        i += 2
+        row.download_button(f"{what} CSV", lambda f=form: export.table_csv(table, f),
+                            file_name=f"{name}.csv", mime="text/csv",
+                            key=f"{key}_{form}_csv", on_click="ignore", help=helps[form])
+        row.download_button(f"{what} XLSX", lambda f=form: export.table_xlsx(table, f),
+                            file_name=f"{name}.xlsx", mime=export.XLSX_MIME,
+                            key=f"{key}_{form}_xlsx", on_click="ignore", help=helps[form])
 
 
 def _plain(text: str) -> str:

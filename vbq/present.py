@@ -731,9 +731,9 @@ def table4(study, *, decimals: int = 1, rounding: str = "up",
                 youden = r["kind"] == "Youden"
                 d = _cutoff_decimals(m) if youden else decimals
                 rows.append({
-                    "Marker and cutoff": "Youden cutoff" if youden else "Adjusted cutoff",
+                    "Marker and cutoff": "Youden" if youden else "Adjusted",
                     "AUC (95% CI)": "",
-                    "Cutoff": f"{op} {format_number(r['cutoff'], d)}",
+                    "Cutoff": f"{op}\u00a0{format_number(r['cutoff'], d)}",
                     "Sensitivity, % (95% CI)": _pct_ci(r["sensitivity"], r["sensitivity_ci_low"],
                                                        r["sensitivity_ci_high"]),
                     "Specificity, % (95% CI)": _pct_ci(r["specificity"], r["specificity_ci_low"],
@@ -1103,14 +1103,14 @@ def grey_zone_table(result, *, title: str | None = None) -> FormattedTable:
     }
     counts = {"share_rule_out": result.n_rule_out, "share_grey": result.n_grey,
               "share_rule_in": result.n_rule_in}
-    headers = ["", "Patients, n", "%, (95% CI)"]
+    headers = ["", "Patients, n", "% (95% CI)"]
     rows = []
     for _, r in frame.iterrows():
         term = r["term"]
         n = counts.get(term, r["n"])
         rows.append({"": names.get(term, _humanise(term)),
                      "Patients, n": NOT_APPLICABLE if _missing(n) else str(int(n)),
-                     "%, (95% CI)": _pct_ci(r["estimate"], r["ci_low"], r["ci_high"])})
+                     "% (95% CI)": _pct_ci(r["estimate"], r["ci_low"], r["ci_high"])})
     foot = ["Shares of all patients; the last four rows with Wilson 95% CIs, each among the "
             "patients its name gives (n)."]
     if result.n_missing:
@@ -1143,7 +1143,7 @@ def predictive_values_table(study, prevalence: float, *, title: str | None = Non
         pv = best.ppv_npv_at_prevalence(prevalence)
         op = "≥" if res.higher_is_positive else "≤"
         rows.append({"Marker": marker_label(m),
-                     "Cutoff": f"{op} {format_number(best.cutoff, _cutoff_decimals(m))}",
+                     "Cutoff": f"{op}\u00a0{format_number(best.cutoff, _cutoff_decimals(m))}",
                      "Sensitivity, %": format_percent(best.sensitivity),
                      "Specificity, %": format_percent(best.specificity),
                      "PPV, % (95% CI)": _pct_ci(pv.ppv, *pv.ppv_ci),
