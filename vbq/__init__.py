@@ -8,6 +8,8 @@ Pure functions and small typed results; no Streamlit. Public names used from not
 * `vbq.io.load_cohort`, `vbq.io.load_dxa` -> read and validate spreadsheets
 * `vbq.demo.load()` -> the synthetic demo cohort
 * `vbq.stats` -> the study's statistics
+* `vbq.present` -> the study's tables as a journal prints them (`FormattedTable`)
+* `vbq.export` -> CSV, XLSX (formula-safe) and the Word document of the tables
 """
 
 from . import io, schema
@@ -53,12 +55,15 @@ __all__ = [
     "demo",
     "stats",
     "study",
+    "present",
+    "export",
 ]
 
 
 def __getattr__(name: str):
-    # demo, stats and study import lazily: stats pulls in statsmodels and scikit-learn
-    if name in ("demo", "stats", "study"):
+    # demo, stats, study, present and export import lazily: stats pulls in statsmodels and
+    # scikit-learn, export openpyxl and python-docx
+    if name in ("demo", "stats", "study", "present", "export"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
