@@ -155,3 +155,17 @@ def test_readme_present_block_runs_on_the_demo(tmp_path, monkeypatch, study):
     assert _csv_rows((tmp_path / "table2.csv").read_bytes())[0] == [scope["t2"].title]
     wb = openpyxl.load_workbook(tmp_path / "tables.xlsx")
     assert "table2 data" in wb.sheetnames
+
+
+def test_the_app_writes_no_spreadsheet_but_through_vbq_export():
+    # one place makes exports safe: a page or ui helper writing CSV/XLSX itself would bypass it
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    pattern = re.compile(r"\.to_csv\(|\.to_excel\(|Workbook\(|ExcelWriter\(")
+    offenders = [f"{p.relative_to(root)}:{i}" for folder in ("app_pages", "ui")
+                 for p in sorted((root / folder).glob("*.py"))
+                 for i, line in enumerate(p.read_text().splitlines(), start=1)
+                 if pattern.search(line)]
+    assert not offenders, offenders
