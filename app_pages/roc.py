@@ -12,8 +12,8 @@ from ui.sidebar import demo_banner
 from ui.state import get_dataset, get_settings
 from vbq import present
 
-GROUPS = {"control": "Control", "degenerative": "Degenerative", "all": "All patients"}
-TARGETS = {"osteoporosis": "Osteoporosis", "osteopenia_or_worse": "Osteopenia or worse"}
+GROUPS = {g: present.group_label(g) for g in ("control", "degenerative", "all")}
+TARGETS = {t: present.target_label(t) for t in vbq.study.TARGETS}
 ROUNDING = {"up": "Round up (paper)", "nearest": "Nearest", "down": "Round down"}
 
 st.title("ROC analysis")
@@ -52,7 +52,8 @@ if not study.results:
     st.stop()
 
 st.caption(f"{GROUPS[group]}: {study.n} patients, {study.n_positive} with "
-           f"{TARGETS[target].lower()} by DXA ({settings.dxa_site} T-score).")
+           f"{TARGETS[target].lower()} by DXA "
+           f"({present.label(vbq.settings.DXA_SITES[settings.dxa_site])}).")
 st.subheader("Fig. 5. ROC curves")
 st.plotly_chart(charts.roc_curves(study.results, vbq.study.MARKERS), key="roc_curves")
 

@@ -14,7 +14,7 @@ from ui.sidebar import demo_banner
 from ui.state import get_dataset, get_settings, set_settings
 from vbq import present
 
-TARGETS = {"osteoporosis": "Osteoporosis", "osteopenia_or_worse": "Osteopenia or worse"}
+TARGETS = {t: present.target_label(t) for t in vbq.study.TARGETS}
 MODES = {"derived": "Derived from the control group (rounded Youden, as the paper)",
          "manual": "Set by hand"}
 
