@@ -351,3 +351,28 @@ def test_table1_follows_the_settings():
     assert not s.loc[("facet", 2), "counts_as_degenerative"]
     assert not s.loc[("osteophyte", "C"), "counts_as_degenerative"]
     assert "Not used" in stricter.shown["Degenerative"].tolist()
+
+
+def test_messages_from_the_statistics_are_in_a_readers_words():
+    assert P.message("the table has no 'modic_type' column") == "the table has no Modic type column"
+    assert P.message("vbq_status: only 1 group has data") == "VBQ status: only 1 group has data"
+    assert P.message("n_pos = 1 for osteopenia_or_worse") == "positives = 1 for osteopenia or " \
+                                                             "osteoporosis"
+    assert P.message("some_new_term failed") == "some new term failed"
+
+
+@pytest.mark.parametrize("n", [6, 8, 30])
+def test_small_cohorts_give_tables_that_say_why_in_words(n):
+    # hand-made cohorts without Modic columns, with too few patients for some ROC analyses
+    from .factories import make_tables
+
+    cohort, dxa = make_tables(n)
+    prepared = vbq.prepare_cohort(cohort, dxa)
+    tables = P.study_tables(vbq.study.analyse(prepared), prepared,
+                            kappas=vbq.study.grouping_kappa(cohort))
+    assert [t.key for t in tables][:5] == ["table1", "table2", "table3", "table4", "table5"]
+    for ft in tables:
+        text = " ".join([ft.title, *map(str, ft.shown.columns), *ft.footnotes,
+                         *ft.shown.to_numpy().ravel().tolist()])
+        assert not SNAKE.search(text), (ft.key, SNAKE.findall(text))
+    assert any("Modic" in note for note in tables[4].footnotes)

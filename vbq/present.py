@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,6 +67,7 @@ __all__ = [
     "degeneration_table",
     "cohort_summary_table",
     "labelled",
+    "message",
     "study_tables",
 ]
 
@@ -244,6 +246,30 @@ def labelled(frame: pd.DataFrame) -> pd.DataFrame:
     out.columns = [f"{n} [{c}]" if n in seen else n for n, c in zip(names, frame.columns,
                                                                    strict=True)]
     return out
+
+
+_TERMS = {"n_pos": "positives", "n_neg": "negatives", "osteopenia_or_worse":
+          "osteopenia or osteoporosis", "p_value": "p", "ci_low": "lower CI bound",
+          "ci_high": "upper CI bound"}
+_WORD = re.compile(r"'?\b([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\b'?")
+
+
+def message(text: Any) -> str:
+    """A message from the statistics (an `Unavailable` reason, an error, a note) in a reader's
+    words: column names become their labels ("'modic_type'" -> "Modic type"), other internal
+    names their meaning or words ("osteopenia_or_worse" -> "osteopenia or osteoporosis")."""
+
+    def swap(m: re.Match) -> str:
+        name = m.group(1)
+        if name in _TERMS:
+            return _TERMS[name]
+        try:
+            col = schema.column(name)
+        except KeyError:
+            return name.replace("_", " ")
+        return col.label or name.replace("_", " ")
+
+    return _WORD.sub(swap, str(text))
 
 
 def _humanise(name: str) -> str:
@@ -513,7 +539,7 @@ def table2(result, *, title: str | None = None) -> FormattedTable:
         if p_cell != NOT_APPLICABLE:
             p_cell += marks.mark(first["method"])
         if first["note"]:
-            notes.append(f"{label(var)}: {first['note']}.")
+            notes.append(f"{label(var)}: {message(first['note'])}.")
         if int(first["n_missing"] or 0):
             missing.append(f"{label(var, unit=False)} {int(first['n_missing'])}")
         adj = NOT_APPLICABLE
@@ -643,7 +669,7 @@ def table3(frame: pd.DataFrame, *, title: str | None = None) -> FormattedTable:
             rows.append(row)
             indent.append(1)
             if r.get("note"):
-                notes.append(f"{label(y)}, {group_label(g).lower()}: {r['note']}.")
+                notes.append(f"{label(y)}, {group_label(g).lower()}: {message(r['note'])}.")
     if method.lower() == "pearson":
         ci = ("Pearson's r with its 95% CI by Fisher's z transformation; p tests r = 0 "
               "(t distribution on n − 2 df).")
@@ -709,7 +735,8 @@ def table4(study, *, decimals: int = 1, rounding: str = "up",
             rows.append({h: "" for h in headers} | {"Marker and cutoff": "Not computed",
                                                     "AUC (95% CI)": NOT_APPLICABLE})
             indent.append(base)
-            foot.append(f"{target_label(target) if target else 'ROC'}: not computed: {st}.")
+            foot.append(f"{target_label(target) if target else 'ROC'}: not computed: "
+                        f"{message(st)}.")
             continue
         group = st.group
         frame = st.to_frame(decimals=decimals, rounding=rounding)
@@ -749,7 +776,7 @@ def table4(study, *, decimals: int = 1, rounding: str = "up",
                     f"n = {st.n}, {st.n_positive} positive by DXA.")
         for m, why in st.errors.items():
             foot.append(f"{marker_label(m) if m != 'comparison' else 'Comparison'}: not "
-                        f"analysed: {why}.")
+                        f"analysed: {message(why)}.")
     ci_text = " or ".join(sorted({"DeLong" if c == "delong" else "stratified bootstrap"
                                   for c in ci_methods})) or "DeLong"
     way = {"up": "rounded up", "down": "rounded down", "nearest": "rounded"}.get(rounding,
@@ -865,7 +892,7 @@ def kappa_table(kappas: Mapping, *, title: str | None = None) -> FormattedTable:
         if isinstance(res, Unavailable):
             rows.append({"Reading": reading, "n": NOT_APPLICABLE, "κ (95% CI)": NOT_APPLICABLE,
                          "Observed agreement, %": NOT_APPLICABLE, "p": NOT_APPLICABLE})
-            foot.append(f"{reading}: not computed: {res}.")
+            foot.append(f"{reading}: not computed: {message(res)}.")
             datas.append(pd.DataFrame([{"reading": name, "note": str(res)}]))
             continue
         lo, hi = max(res.ci_low, -1.0), min(res.ci_high, 1.0)
@@ -876,7 +903,7 @@ def kappa_table(kappas: Mapping, *, title: str | None = None) -> FormattedTable:
                      "κ (95% CI)": _estimate_ci(res.estimate, lo, hi, 3),
                      "Observed agreement, %": format_percent(res.observed_agreement),
                      "p": format_p(res.p_value)})
-        foot += [f"{reading}: {n}." for n in res.notes]
+        foot += [f"{reading}: {message(n)}." for n in res.notes]
         d = res.to_frame()
         d.insert(0, "reading", name)
         d["note"] = "; ".join(res.notes)
@@ -924,7 +951,7 @@ def icc_table(reliability: Mapping, *, forms: Sequence[str] = ("ICC2",),
         if isinstance(res, Unavailable):
             rows.append({h: NOT_APPLICABLE for h in headers} | {"Reading": reading})
             indent.append(0)
-            foot.append(f"{reading}: not computed: {res}.")
+            foot.append(f"{reading}: not computed: {message(res)}.")
             continue
         d = res.to_frame()
         d.insert(0, "reading", name)
@@ -943,7 +970,7 @@ def icc_table(reliability: Mapping, *, forms: Sequence[str] = ("ICC2",),
             indent.append(1 if several else 0)
         if res.n_excluded:
             foot.append(f"{reading}: {res.n_excluded} patient(s) measured once left out.")
-        foot += [f"{reading}: {n}." for n in res.notes]
+        foot += [f"{reading}: {message(n)}." for n in res.notes]
     if not several:
         foot.insert(0, _ICC_NAMES.get(forms[0], forms[0]) + " (Shrout & Fleiss 1979; McGraw & "
                     "Wong 1996), with its F-based 95% CI; p: F test of ICC = 0.")
@@ -1341,7 +1368,7 @@ def cohort_summary_table(frame: pd.DataFrame, *, title: str | None = None) -> Fo
 def _unavailable_table(key: str, title: str, reason: str) -> FormattedTable:
     return FormattedTable(key=key, title=title, shown=_frame([], ["Not computed"]),
                           data=pd.DataFrame({"note": [reason]}),
-                          footnotes=(f"Not computed: {reason}.",))
+                          footnotes=(f"Not computed: {message(reason)}.",))
 
 
 def study_tables(analysis, prepared=None, *, kappas: Mapping | None = None,
