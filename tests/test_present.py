@@ -338,6 +338,9 @@ def test_display_indents_and_html_escapes(study):
     html = P.FormattedTable(key="x", title="<b>t</b>", shown=pd.DataFrame({"a": ["< 0.001"]}),
                             data=pd.DataFrame()).to_html()
     assert "&lt;b&gt;" in html and "&lt; 0.001" in html and "<b>" not in html
+    lines = ft.to_text().splitlines()
+    assert lines[0] == ft.title and lines[-1] == ft.footnotes[-1]
+    assert lines[2].startswith("Characteristic") and lines[5].startswith("  Type 1")
 
 
 def test_table1_follows_the_settings():

@@ -131,8 +131,22 @@ class FormattedTable:
         return out
 
     def to_text(self) -> str:
-        """Plain text: title, the table with indented rows, footnotes (for a terminal)."""
-        body = self.display(indent="  ").to_string(index=False) if len(self.shown) else "(empty)"
+        """Plain text: title, the table in left-aligned columns with indented rows, footnotes
+        (for a terminal or a notebook)."""
+        if len(self.shown):
+            shown = self.display(indent="  ")
+            cols = [str(c) for c in shown.columns]
+            cells = shown.to_numpy(dtype=object).tolist()
+            widths = [max([len(c)] + [len(str(r[j])) for r in cells]) for j, c in enumerate(cols)]
+
+            def line(values) -> str:
+                return "  ".join(str(v).ljust(w) for v, w in zip(values, widths,
+                                                                  strict=True)).rstrip()
+
+            body = "\n".join([line(cols), line("-" * w for w in widths)]
+                              + [line(r) for r in cells])
+        else:
+            body = "(empty)"
         return "\n".join([self.title, "", body, "", *self.footnotes]).rstrip() + "\n"
 
     def to_html(self) -> str:
