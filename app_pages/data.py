@@ -94,8 +94,7 @@ def _show_report(report: vbq.io.ValidationReport) -> None:
                    f"{len(report.warnings)} warning(s).")
     else:
         st.success(f"**{report.source}**: read {report.n_rows} rows, no problems found.")
-    if report.problems:
-        _problems(report.problems)
+    # the problems themselves are listed below both files, at full width (`_upload_section`)
 
 
 def _problems(problems) -> None:
@@ -134,6 +133,9 @@ def _upload_section() -> None:
             read[kind] = _read(kind, upload) if upload is not None else None
             if read[kind] is not None:
                 _show_report(read[kind][1])
+    listed = [p for r in read.values() if r is not None for p in r[1].problems]
+    if listed:  # full width, so every message is readable at 1280 px
+        _problems(listed)
     if read["cohort"] is None or read["dxa"] is None:
         st.info("Upload both files to analyse them. The demo cohort stays in use until then.")
         return

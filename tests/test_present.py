@@ -379,3 +379,18 @@ def test_small_cohorts_give_tables_that_say_why_in_words(n):
                          *ft.shown.to_numpy().ravel().tolist()])
         assert not SNAKE.search(text), (ft.key, SNAKE.findall(text))
     assert any("Modic" in note for note in tables[4].footnotes)
+
+
+def test_problems_table_has_human_headers_and_no_none():
+    from vbq.io import Problem
+
+    probs = [Problem(severity="error", file="c.csv", sheet=None, row=5, column="age",
+                     message="not a number", value="sixty"),
+             Problem(severity="warning", file="c.csv", sheet=None, row=None, column=None,
+                     message="title row skipped", value=None)]
+    ft = P.problems_table(probs)
+    assert list(ft.shown.columns) == ["Severity", "File", "Row", "Column", "Problem", "Value"]
+    assert ft.shown.iloc[0].tolist() == ["Error", "c.csv", "5", "age", "not a number", "sixty"]
+    assert ft.shown.iloc[1].tolist() == ["Warning", "c.csv", "", "", "title row skipped", ""]
+    assert list(ft.data.columns) == ["severity", "file", "sheet", "row", "column", "message",
+                                     "value"]

@@ -1310,9 +1310,12 @@ def problems_table(problems, *, title: str | None = None) -> FormattedTable:
              "Sheet": text(r["sheet"]), "Row": text(r["row"]), "Column": text(r["column"]),
              "Problem": text(r["message"]), "Value": text(r["value"])}
             for _, r in data.iterrows()]
+    shown = _frame(rows, ["Severity", "File", "Sheet", "Row", "Column", "Problem", "Value"])
+    # a column blank on every row (the sheet of a CSV, values when none applies) is left out
+    empty = [c for c in ("Sheet", "Row", "Column", "Value") if len(shown) and
+             (shown[c] == "").all()]
     return FormattedTable(key="problems", title=title or "Problems found in the files",
-                          shown=_frame(rows, ["Severity", "File", "Sheet", "Row", "Column",
-                                              "Problem", "Value"]), data=data)
+                          shown=shown.drop(columns=empty), data=data)
 
 
 def degeneration_table(frame: pd.DataFrame, *, title: str | None = None) -> FormattedTable:
