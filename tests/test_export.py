@@ -135,6 +135,11 @@ def test_study_docx_reads_back_with_the_tables(study):
     assert vals["insideH"] == vals["insideV"] == "nil"
     head_rule = word.rows[0].cells[0]._tc.tcPr.find(qn("w:tcBorders")).find(qn("w:bottom"))
     assert head_rule.get(qn("w:val")) == "single"
+    from docx.enum.section import WD_ORIENT
+
+    orientations = [s.orientation for s in doc.sections]
+    assert WD_ORIENT.LANDSCAPE in orientations  # Table 4 (9 columns) on a landscape page
+    assert orientations[0] == WD_ORIENT.PORTRAIT
     normal = doc.styles["Normal"].font
     assert normal.name == "Arial" and normal.size.pt == 10
     run = word.rows[1].cells[1].paragraphs[0].runs[0]

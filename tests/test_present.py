@@ -379,6 +379,15 @@ def test_small_cohorts_give_tables_that_say_why_in_words(n):
                          *ft.shown.to_numpy().ravel().tolist()])
         assert not SNAKE.search(text), (ft.key, SNAKE.findall(text))
     assert any("Modic" in note for note in tables[4].footnotes)
+    import io
+
+    import docx
+
+    from vbq.export import study_docx
+
+    doc = docx.Document(io.BytesIO(study_docx(vbq.study.analyse(prepared), prepared)))
+    assert any(p.text.startswith("Table 5. ") for p in doc.paragraphs)
+    assert any("Not computed" in p.text for p in doc.paragraphs)
 
 
 def test_problems_table_has_human_headers_and_no_none():
