@@ -64,7 +64,7 @@ def test_labels_come_from_the_data_dictionary_with_units():
     assert P.label("age") == "Age (years)" and P.label("age", unit=False) == "Age"
     assert P.label("si_l3") == "L3 signal intensity (a.u.)"
     assert P.label("osteophyte_mm_l2_obs2") == "L2 osteophyte length, observer 2 (mm)"
-    assert P.value_label("diagnosis", "disc_herniation") == "Lumbar disc herniation"
+    assert P.value_label("diagnosis", "disc_herniation") == "Disc herniation"
     assert P.value_label("dxa_status", "osteopenia") == "Osteopenia"
     assert P.group_label("control") == "Control"
     assert P.marker_label("hu_l1") == vbq.study.MARKERS["hu_l1"][0]

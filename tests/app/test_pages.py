@@ -165,3 +165,11 @@ def test_link_made_on_uploaded_data_asks_for_the_files():
     assert fresh.radio(key="data_source").value == "Upload my files"
     assert any("made on uploaded files" in w.value for w in fresh.warning)
     assert fresh.session_state["dataset"].is_demo  # the demo until the files come
+
+
+def test_filters_and_tables_use_one_vocabulary():
+    from ui.sidebar import DIAGNOSIS_LABELS, SEX_LABELS
+
+    assert DIAGNOSIS_LABELS == vbq.schema.CATEGORY_LABELS["diagnosis"]
+    assert SEX_LABELS == vbq.schema.CATEGORY_LABELS["sex"]
+    assert vbq.present.value_label("diagnosis", "spondylolisthesis") == "Degenerative slip"
