@@ -403,3 +403,16 @@ def test_problems_table_has_human_headers_and_no_none():
     assert ft.shown.iloc[1].tolist() == ["Warning", "c.csv", "", "", "title row skipped", ""]
     assert list(ft.data.columns) == ["severity", "file", "sheet", "row", "column", "message",
                                      "value"]
+
+
+def test_every_data_column_is_documented(study):
+    # docs/exports.md documents the "data" form of every table, column by column
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "exports.md").read_text()
+    tables = _all_tables(study) + [P.problems_table([])]
+    for ft in tables:
+        assert f"## {ft.key}" in doc or f", {ft.key}" in doc or f"{ft.key}:" in doc, ft.key
+        for col in ft.data.columns:
+            name = col.replace("degenerative", "<g>").replace("control", "<g>")
+            assert f"`{col}`" in doc or f"`{name}`" in doc, (ft.key, col)
