@@ -416,3 +416,22 @@ def test_every_data_column_is_documented(study):
         for col in ft.data.columns:
             name = col.replace("degenerative", "<g>").replace("control", "<g>")
             assert f"`{col}`" in doc or f"`{name}`" in doc, (ft.key, col)
+
+
+def test_number_formats_round_trip():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False), st.integers(0, 4),
+           st.floats(min_value=0, max_value=1))
+    def check(x, d, p):
+        text = P.format_number(x, d)
+        assert "-" not in text  # a true minus sign, never a hyphen (no spreadsheet formula)
+        if float(f"{x:.{d}f}") == 0:
+            assert not text.startswith(MINUS)  # never "−0.00"
+        assert float(text.replace(MINUS, "-")) == float(f"{x:.{d}f}")
+        shown = P.format_p(p)
+        assert shown == "< 0.001" if p < 0.001 else float(shown) == float(f"{p:.3f}")
+
+    check()
