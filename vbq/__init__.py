@@ -8,6 +8,7 @@ Pure functions and small typed results; no Streamlit. Public names used from not
 * `vbq.io.load_cohort`, `vbq.io.load_dxa` -> read and validate spreadsheets
 * `vbq.demo.load()` -> the synthetic demo cohort
 * `vbq.stats` -> the study's statistics
+* `vbq.imaging`, `vbq.phantom` -> DICOM series, ROI statistics, the synthetic MRI phantom
 * `vbq.present` -> the study's tables as a journal prints them (`FormattedTable`)
 * `vbq.export` -> CSV, XLSX (formula-safe) and the Word document of the tables
 """
@@ -55,15 +56,17 @@ __all__ = [
     "demo",
     "stats",
     "study",
+    "imaging",
+    "phantom",
     "present",
     "export",
 ]
 
 
 def __getattr__(name: str):
-    # demo, stats, study, present and export import lazily: stats pulls in statsmodels and
-    # scikit-learn, export openpyxl and python-docx
-    if name in ("demo", "stats", "study", "present", "export"):
+    # demo, stats, study, imaging, phantom, present and export import lazily: stats pulls in
+    # statsmodels and scikit-learn, imaging and phantom pydicom, export openpyxl and python-docx
+    if name in ("demo", "stats", "study", "imaging", "phantom", "present", "export"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)

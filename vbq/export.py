@@ -457,7 +457,7 @@ def tables_docx(tables: Sequence[FormattedTable], *, heading: str | None = None,
 
 def study_docx(analysis, prepared=None, *, kappas: Mapping | None = None,
                font: str = "Times New Roman", size: float = 10, decimals: int = 1,
-               rounding: str = "up", supplementary: bool = True) -> bytes:
+               rounding: str = "specific", supplementary: bool = True) -> bytes:
     """The study's tables as one Word document (`vbq.present.study_tables`): Table 1 (the
     criteria in force, when `prepared` is given), Tables 2-5 and, with ``supplementary=True``,
     the prevalence and reliability tables, in journal style (`tables_docx`).
