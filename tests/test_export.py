@@ -22,12 +22,13 @@ def _csv_rows(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
 
 
-@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", EVIL])
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "\nx", EVIL,
+                                  "  =1+1", "\uff1d1+1", "\uff0b1", "\uff201"])
 def test_formula_triggers_are_neutralised(text):
     assert E.neutralise_formula(text) == "'" + text
 
 
-@pytest.mark.parametrize("value", ["DEMO-001", " =x", "x=1", "", -1.5, 3, None, True])
+@pytest.mark.parametrize("value", ["DEMO-001", "x=1", "a-b", "", " ", -1.5, 3, None, True])
 def test_other_values_are_untouched(value):
     assert E.neutralise_formula(value) is value or E.neutralise_formula(value) == value
 

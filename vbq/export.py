@@ -1,9 +1,10 @@
 """Every file a table leaves the product in: CSV, XLSX and the study's Word document.
 
 All CSV and XLSX exports go through this module, which makes them safe to open in a spreadsheet:
-a text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (what Excel,
-LibreOffice and Google Sheets read as the start of a formula) is prefixed with an apostrophe
-(`neutralise_formula`), in both the "as shown" and the "data" forms, headers included. Numbers are
+a text cell that starts (after any spaces) with ``=``, ``+``, ``-``, ``@`` (or their full-width
+forms), a tab, a line break or a NUL (what Excel, LibreOffice and Google Sheets read as the start
+of a formula, or what hides it) is prefixed with an apostrophe (`neutralise_formula`), in both the
+"as shown" and the "data" forms, headers included. Numbers are
 never touched: a negative number stays a number (an XLSX numeric cell; in a CSV its digits, which
 no spreadsheet reads as a formula).
 
@@ -50,9 +51,13 @@ __all__ = [
     "DOCX_MIME",
 ]
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-"""First characters that make a spreadsheet read a text cell as a formula (OWASP, "CSV
-injection"): the cell is exported with a leading apostrophe instead."""
+FORMULA_TRIGGERS: tuple[str, ...] = (
+    "=", "+", "-", "@", "\t", "\r", "\n", "\0", "\uff1d", "\uff0b", "\uff0d", "\uff20",
+)
+"""First characters that make a spreadsheet read a text cell as a formula, or hide its start
+(OWASP, "CSV injection"; ASVS 5.0 requirement 1.2.10), full-width forms included; checked after
+any leading spaces, which some spreadsheets skip. Such a cell is exported with a leading
+apostrophe instead."""
 
 FORMS = ("shown", "data")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -78,8 +83,10 @@ def neutralise_formula(value: Any) -> Any:
     >>> neutralise_formula(-1.5)
     -1.5
     """
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
+    if isinstance(value, str) and value:
+        first = value.lstrip(" ")[:1] or value[:1]
+        if first in FORMULA_TRIGGERS:
+            return "'" + value
     return value
 
 
