@@ -9,6 +9,7 @@ Pure functions and small typed results; no Streamlit. Public names used from not
 * `vbq.demo.load()` -> the synthetic demo cohort
 * `vbq.stats` -> the study's statistics
 * `vbq.imaging`, `vbq.phantom` -> DICOM series, ROI statistics, the synthetic MRI phantom
+* `vbq.measurements` -> the measurement database (`MeasurementStore`, `merge_into_cohort`)
 * `vbq.present` -> the study's tables as a journal prints them (`FormattedTable`)
 * `vbq.export` -> CSV, XLSX (formula-safe) and the Word document of the tables
 """
@@ -58,15 +59,18 @@ __all__ = [
     "study",
     "imaging",
     "phantom",
+    "measurements",
     "present",
     "export",
 ]
 
 
 def __getattr__(name: str):
-    # demo, stats, study, imaging, phantom, present and export import lazily: stats pulls in
-    # statsmodels and scikit-learn, imaging and phantom pydicom, export openpyxl and python-docx
-    if name in ("demo", "stats", "study", "imaging", "phantom", "present", "export"):
+    # demo, stats, study, imaging, phantom, measurements, present and export import lazily:
+    # stats pulls in statsmodels and scikit-learn, imaging and phantom pydicom, measurements
+    # SQLAlchemy, export openpyxl and python-docx
+    if name in ("demo", "stats", "study", "imaging", "phantom", "measurements", "present",
+                "export"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)

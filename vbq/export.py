@@ -25,6 +25,7 @@ import csv
 import datetime as _dt
 import io
 import math
+import os
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -39,7 +40,10 @@ __all__ = [
     "FORMULA_TRIGGERS",
     "FORMS",
     "neutralise_formula",
+    "safe_cell",
+    "neutralise_frame",
     "safe_frame",
+    "safe_csv",
     "frame_csv",
     "frame_xlsx",
     "table_csv",
@@ -90,17 +94,79 @@ def neutralise_formula(value: Any) -> Any:
     return value
 
 
-def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of `frame` with every text cell and header passed through `neutralise_formula`;
-    numeric columns are left as they are."""
+safe_cell = neutralise_formula
+"""The name `vbq.measurements` uses for `neutralise_formula` (the same function)."""
+
+
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `frame` with every text cell (and text column header) passed through
+    `neutralise_formula`.
+
+    Returns
+    -------
+    DataFrame
+        Same shape and index; numeric, boolean and datetime columns are untouched, text columns
+        keep their dtype (categorical ones become object), and `frame` itself is not changed.
+
+    Raises
+    ------
+    TypeError
+        `frame` is not a DataFrame.
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"neutralise_frame: expected a pandas DataFrame, got {type(frame).__name__}")
     out = frame.copy()
-    out.columns = [neutralise_formula(str(c)) for c in out.columns]
-    for i in range(out.shape[1]):
-        col = out.iloc[:, i]
-        if pd.api.types.is_numeric_dtype(col.dtype) or pd.api.types.is_bool_dtype(col.dtype):
-            continue
-        out.isetitem(i, col.astype(object).map(neutralise_formula))
+    for j in range(out.shape[1]):
+        col = out.iloc[:, j]
+        if col.dtype == object or pd.api.types.is_string_dtype(col.dtype) or isinstance(
+            col.dtype, pd.CategoricalDtype
+        ):
+            values = col.astype(object).to_numpy()
+            texts = np.fromiter((isinstance(v, str) for v in values), bool, len(values))
+            if texts.any():
+                values = values.copy()
+                values[texts] = [neutralise_formula(v) for v in values[texts]]
+                dtype = col.dtype if isinstance(col.dtype, pd.StringDtype) else object
+                out.isetitem(j, pd.Series(values, index=out.index, dtype=dtype))
+    out.columns = [neutralise_formula(c) for c in out.columns]
     return out
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `frame` with every text cell and header passed through `neutralise_formula`
+    (headers as text); numeric columns are left as they are."""
+    out = frame.copy()
+    out.columns = [str(c) for c in out.columns]
+    return neutralise_frame(out)
+
+
+def safe_csv(frame: pd.DataFrame, target: str | os.PathLike | Any | None = None,
+             **kwargs) -> str | None:
+    """Write `frame` as CSV text through `neutralise_frame` (the measurement exports).
+
+    Parameters
+    ----------
+    frame : DataFrame
+    target : path, file-like object or None
+        Where to write; None returns the text.
+    **kwargs
+        Passed to `pandas.DataFrame.to_csv` (``index`` defaults to False, ``lineterminator`` to
+        ``"\\n"``).
+
+    Returns
+    -------
+    str or None
+        The CSV text when `target` is None.
+    """
+    kwargs.setdefault("index", False)
+    kwargs.setdefault("lineterminator", "\n")
+    safe = neutralise_frame(frame)
+    if target is None:
+        buf = io.StringIO()
+        safe.to_csv(buf, **kwargs)
+        return buf.getvalue()
+    safe.to_csv(target, **kwargs)
+    return None
 
 
 def _form(table: FormattedTable, form: str) -> pd.DataFrame:
