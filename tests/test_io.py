@@ -314,3 +314,12 @@ def test_problem_values_read_as_written_for_in_memory_numpy_values():
     _, report = vbq.io.coerce_cohort(cohort)
     (problem,) = [p for p in report.errors if p.column == "bmi"]
     assert problem.value == "11.9" and problem.row == 3
+
+
+def test_the_schema_refuses_a_column_of_an_unknown_kind():
+    from vbq.schema import Column
+
+    with pytest.raises(ValueError, match="kind must be one of"):
+        Column("bmd_spine", "number", "spine BMD")
+    with pytest.raises(ValueError, match="needs its categories"):
+        Column("diagnosis2", "category", "a second diagnosis")
