@@ -1,13 +1,17 @@
 """Text that came from a user, a file or a link, made safe to put inside Streamlit Markdown.
 
 Every Streamlit element that shows a string (`st.markdown`, `st.error`, `st.header`, captions,
-expander and widget labels) reads it as Markdown: a file named ``[x](https://evil.example)``
-would become a live link, ``:red[...]`` a directive, ``<...>`` HTML. `text` escapes every Markdown
-punctuation character with a backslash (CommonMark allows it before any ASCII punctuation, and
-it is shown as the bare character), so the string appears exactly as typed. Tables
-(`st.dataframe`) show cells as text already and need nothing.
+`st.table` cells, expander and widget labels) reads it as Markdown: a file named
+``[x](https://evil.example)`` would become a live link, ``:red[...]`` a directive, ``<...>``
+HTML. `text` writes every ASCII punctuation mark as a numeric character reference (``&#91;``),
+which Markdown decodes to the bare character, so the string appears exactly as typed.
+Backslash escapes would not do: GFM still turns an escaped ``https\\:\\/\\/x`` into a live link.
+GFM also links bare addresses after parsing (``https://x``, ``www.x``, ``a@b.c``), whatever their
+escaping: an invisible word joiner (U+2060) after the scheme's colon, after ``www`` and after
+``@`` keeps them text. Grid tables (`st.dataframe`) show cells as text already.
 
-Use it on every such string, and only on those: ``st.error(f"**{safe.text(name)}**: ...")``.
+The one helper for this (`ui.display` uses it for tables and footnotes): wrap every such string,
+and only those: ``st.error(f"**{safe.text(name)}**: ...")``.
 """
 
 from __future__ import annotations
@@ -17,7 +21,13 @@ from typing import Any
 
 __all__ = ["text"]
 
-_PUNCTUATION = re.compile(r"""([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])""")
+_MARKDOWN = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+_AUTOLINK = re.compile(r"(?i)[a-z]:(?=//)|\bwww(?=\.)|@")
+
+
+def _literal(line: str) -> str:
+    line = _AUTOLINK.sub(lambda m: m.group(0) + "\u2060", line)
+    return "".join(f"&#{ord(ch)};" if ch in _MARKDOWN else ch for ch in line)
 
 
 def text(value: Any) -> str:
@@ -28,6 +38,5 @@ def text(value: Any) -> str:
     out = []
     for line in lines:
         stripped = line.lstrip(" \t")
-        indent = "\u00a0" * (len(line) - len(stripped))
-        out.append(indent + _PUNCTUATION.sub(r"\\\1", stripped))
+        out.append("\u00a0" * (len(line) - len(stripped)) + _literal(stripped))
     return "  \n".join(out)

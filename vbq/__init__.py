@@ -10,6 +10,8 @@ Pure functions and small typed results; no Streamlit. Public names used from not
 * `vbq.stats` -> the study's statistics
 * `vbq.imaging`, `vbq.phantom` -> DICOM series, ROI statistics, the synthetic MRI phantom
 * `vbq.measurements` -> the measurement database (`MeasurementStore`, `merge_into_cohort`)
+* `vbq.present` -> the study's tables as a journal prints them (`FormattedTable`)
+* `vbq.export` -> CSV, XLSX (formula-safe) and the Word document of the tables
 """
 
 from . import io, schema
@@ -58,14 +60,17 @@ __all__ = [
     "imaging",
     "phantom",
     "measurements",
+    "present",
     "export",
 ]
 
 
 def __getattr__(name: str):
-    # demo, stats, study, imaging, phantom and measurements import lazily: stats pulls in
-    # statsmodels and scikit-learn, imaging and phantom pydicom, measurements SQLAlchemy
-    if name in ("demo", "stats", "study", "imaging", "phantom", "measurements", "export"):
+    # demo, stats, study, imaging, phantom, measurements, present and export import lazily:
+    # stats pulls in statsmodels and scikit-learn, imaging and phantom pydicom, measurements
+    # SQLAlchemy, export openpyxl and python-docx
+    if name in ("demo", "stats", "study", "imaging", "phantom", "measurements", "present",
+                "export"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
