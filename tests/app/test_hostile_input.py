@@ -15,7 +15,7 @@ from .conftest import APP, TIMEOUT, start
 BAD = Path(__file__).resolve().parents[1] / "data" / "bad"
 EVIL = "[x](https://evil.example)"
 # a Markdown link: ]( not preceded by the backslash that escapes it
-LIVE_LINK = re.compile(r"(?<!\\)\]\s*\(|(?<!\\)<a\s|https?://evil")
+LIVE_LINK = re.compile(r"(?<!\\)\]\s*\(|(?<!\\)<a\s|https?://evil|www\.evil")
 
 
 def _shown_texts(at: AppTest) -> list[str]:
@@ -51,10 +51,10 @@ def _upload(at: AppTest, cohort_name: str, cohort: bytes, dxa_name: str, dxa: by
 def test_a_file_named_like_a_markdown_link_is_shown_as_text_on_every_page():
     cohort, dxa = make_tables(10)
     at = start()
-    _upload(at, f"{EVIL}.csv", cohort.to_csv(index=False).encode(), "dxa <a href=x>.csv",
+    _upload(at, f"{EVIL}.csv", cohort.to_csv(index=False).encode(), "www.evil.example <a href=x>.csv",
             dxa.to_csv(index=False).encode())
     assert not at.exception, [e.value for e in at.exception]
-    assert at.session_state["dataset"].name == f"{EVIL}.csv + dxa <a href=x>.csv"
+    assert at.session_state["dataset"].name == f"{EVIL}.csv + www.evil.example <a href=x>.csv"
     # the name is shown (escaped), not dropped
     assert any("[x](https://evil.example)" in html.unescape(t).replace("\u2060", "")
                for t in _shown_texts(at))
