@@ -8,9 +8,10 @@ import pandas as pd
 import streamlit as st
 
 import vbq
-from ui import binding, cache, charts, display
+from ui import binding, cache, display
 from ui.sidebar import demo_banner
 from ui.state import get_dataset, get_settings
+from vbq import figures
 
 GROUPS = {"control": "Control", "degenerative": "Degenerative", "all": "All patients"}
 TARGETS = {"osteoporosis": "Osteoporosis", "osteopenia_or_worse": "Osteopenia or worse"}
@@ -54,7 +55,7 @@ if not study.results:
 st.caption(f"{GROUPS[group]}: {study.n} patients, {study.n_positive} with "
            f"{TARGETS[target].lower()} by DXA ({settings.dxa_site} T-score).")
 st.subheader("Fig. 5. ROC curves")
-st.plotly_chart(charts.roc_curves(study.results, vbq.study.MARKERS), key="roc_curves")
+st.plotly_chart(figures.roc_curves(study.results, vbq.study.MARKERS), key="roc_curves")
 
 st.subheader("Table 4. Cutoffs")
 c = st.columns(2)

@@ -8,6 +8,7 @@ Pure functions and small typed results; no Streamlit. Public names used from not
 * `vbq.io.load_cohort`, `vbq.io.load_dxa` -> read and validate spreadsheets
 * `vbq.demo.load()` -> the synthetic demo cohort
 * `vbq.stats` -> the study's statistics
+* `vbq.figures` -> the study's plotly figures (Fig. 4 panels, Fig. 5 ROC curves, reclassification)
 """
 
 from . import io, schema
@@ -53,12 +54,14 @@ __all__ = [
     "demo",
     "stats",
     "study",
+    "figures",
 ]
 
 
 def __getattr__(name: str):
-    # demo, stats and study import lazily: stats pulls in statsmodels and scikit-learn
-    if name in ("demo", "stats", "study"):
+    # demo, stats, study and figures import lazily: stats pulls in statsmodels and
+    # scikit-learn, figures plotly
+    if name in ("demo", "stats", "study", "figures"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
