@@ -485,16 +485,48 @@ def _methods_html(prepared: PreparedCohort, versions: dict[str, str]) -> str:
 
 FIG4_MEASURES = ("bmd_l1_l4", "t_l1_l4", "hu_l1")
 """Measures plotted against VBQ in the report's Fig. 4 (those of the paper's Table 3)."""
+_FIG4_LABELS = {"bmd_l1_l4": "L1-4 BMD (g/cm²)", "t_l1_l4": "L1-4 T-score",
+                "hu_l1": "L1 CT attenuation (HU)"}
 
 
 def _figures(prepared: PreparedCohort, analysis) -> list[tuple[str, str, object]]:
     """(div id, caption, plotly Figure) of every figure, in order; the ids are fixed so the
     same analysis gives the same file."""
-    try:
-        from . import figures
-    except ImportError:  # vbq.figures lands with the app8 branch
-        return []
-    return []
+    from . import figures, study
+
+    table = prepared.table
+    out: list[tuple[str, str, object]] = []
+    for y in FIG4_MEASURES:
+        if y not in table.columns or not table[y].notna().any():
+            continue
+        label = _FIG4_LABELS[y]
+        for group in study.GROUP_ORDER:
+            part = table[table["group"] == group]
+            div_id = f"fig4-{y}-{group}"
+            try:
+                band = study.fit_line(part["vbq"], part[y])
+            except (InputError, DegenerateInputError):
+                continue
+            fig = figures.scatter_with_band(part, y, band.frame, y_label=label,
+                                            title=f"{group.capitalize()} (n = {band.n})")
+            out.append((div_id, f"Fig. 4. VBQ against {label}, {group} group: least-squares "
+                        f"line with the 95% confidence band of the mean"
+                        + (f"; {band.n_missing} patient(s) without a value not shown"
+                           if band.n_missing else ""), fig))
+    for target, roc in analysis.roc.items():
+        if isinstance(roc, study.Unavailable) or not roc.results:
+            continue
+        points = {}
+        if "vbq" in roc.results:
+            thr = prepared.thresholds.for_target(target)
+            at = roc.results["vbq"].at(thr)
+            points[f"VBQ threshold {thr:g}"] = (1 - at.specificity, at.sensitivity)
+        fig = figures.roc_curves(roc.results, study.MARKERS, points=points)
+        out.append((f"fig5-{target}", f"Fig. 5. ROC curves for {_TARGET_WORDS[target]} in the "
+                    f"control group (n = {roc.n}, {roc.n_positive} positive); circles: Youden "
+                    "cutoffs; cross: the VBQ threshold in force", fig))
+    return out
+
 
 
 def build_report(prepared: PreparedCohort, *, analysis=None,
