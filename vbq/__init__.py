@@ -9,6 +9,7 @@ Pure functions and small typed results; no Streamlit. Public names used from not
 * `vbq.demo.load()` -> the synthetic demo cohort
 * `vbq.stats` -> the study's statistics
 * `vbq.figures` -> the study's plotly figures (Fig. 4 panels, Fig. 5 ROC curves, reclassification)
+* `vbq.measurements` -> the measurement database (`MeasurementStore`, `merge_into_cohort`)
 """
 
 from . import io, schema
@@ -55,13 +56,15 @@ __all__ = [
     "stats",
     "study",
     "figures",
+    "measurements",
+    "export",
 ]
 
 
 def __getattr__(name: str):
-    # demo, stats, study and figures import lazily: stats pulls in statsmodels and
-    # scikit-learn, figures plotly
-    if name in ("demo", "stats", "study", "figures"):
+    # demo, stats, study, figures and measurements import lazily: stats pulls in statsmodels
+    # and scikit-learn, figures plotly, measurements SQLAlchemy
+    if name in ("demo", "stats", "study", "figures", "measurements", "export"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
