@@ -23,6 +23,7 @@ import datetime as _dt
 import hashlib
 import html
 import importlib.metadata
+import io as _stdio
 import platform
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -692,10 +693,28 @@ def build_workbook(prepared: PreparedCohort, *, analysis=None) -> bytes:
         for frame, suffix in ((t.shown, ""), (t.data, " data")):
             if frame is None:
                 continue
-            sheets.append((_sheet_name(t.key, suffix, used), frame))
+            sheets.append((_sheet_name(_SHEETS.get(t.key, t.key), suffix, used), frame))
     settings = pd.DataFrame({"settings (JSON)": [prepared.settings.to_json()]})
     sheets.append(("Settings", settings))
-    return export.xlsx_bytes(sheets)
+    buf = _stdio.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
+        for name, frame in sheets:
+            export.neutralise_frame(frame).to_excel(writer, sheet_name=name, index=False)
+    return buf.getvalue()
+
+
+_SHEETS = {
+    "thresholds": "Thresholds", "table2": "Table 2", "table3": "Table 3",
+    "table4_osteoporosis": "Table 4 osteoporosis", "table4_osteopenia_or_worse":
+    "Table 4 osteopenia", "comparison_osteoporosis": "AUC test osteoporosis",
+    "comparison_osteopenia_or_worse": "AUC test osteopenia",
+    "thresholds_osteoporosis": "At threshold osteoporosis",
+    "thresholds_osteopenia_or_worse": "At threshold osteopenia", "prevalence": "Prevalence",
+    "breakdown_diagnosis": "VBQ+ by diagnosis", "breakdown_age_60_dxa_negative": "VBQ+ by age",
+    "table5": "Table 5", "icc_intra": "ICC intra", "icc_inter": "ICC inter",
+    "kappa_intra": "Kappa intra", "kappa_inter": "Kappa inter", "exclusions": "Exclusion log",
+}
+"""Table key -> its sheet in the workbook (Excel allows 31 characters)."""
 
 
 def _sheet_name(key: str, suffix: str, used: set[str]) -> str:
