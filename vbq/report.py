@@ -620,13 +620,11 @@ def build_report(prepared: PreparedCohort, *, analysis=None,
                      "report --settings</code> to reproduce this report.</p>"
                      f"<pre>{_e(prepared.settings.to_json())}</pre>"))
     rows = [(n, f"{size:,}", digest) for n, size, digest in prints]
-    if measurements is not None:
-        m = pd.DataFrame(measurements)
-        rows.append(("measurements (in memory)", f"{len(m):,} rows",
-                     _frame_sha256(m)))
     inputs_body = (_table_html(pd.DataFrame(rows, columns=["file", "size (bytes)", "SHA-256"]),
                                table_id="table-inputs")
                    if rows else "<p>No input files were given (tables passed in memory).</p>")
+    if measurements is not None:
+        inputs_body += f"<p>{_e(_measurements_text(measurements))}</p>"
     sections.append(("inputs", "Input files", inputs_body
                      + '<p class="note">Check a file with <code>sha256sum FILE</code> '
                        "(Linux), <code>shasum -a 256 FILE</code> (macOS) or "
@@ -659,10 +657,17 @@ def _group_sizes(flow: FlowCounts) -> str:
     return ", ".join(f"{g} {n}" for g, n, *_ in flow.groups)
 
 
-def _frame_sha256(frame: pd.DataFrame) -> str:
-    from .io import table_digest
+def _measurements_text(measurements) -> str:
+    m = pd.DataFrame(measurements)
 
-    return table_digest(frame)
+    def count(col: str, what: str) -> str:
+        return f" {what} {m[col].nunique()}" if col in m.columns else ""
+
+    return (f"ROI measurements: {len(m)} readings;{count('patient_id', 'patients')}"
+            f"{count('observer', ', observers')}{count('session', ', sessions')}. The SIs of "
+            "the measured patients replace those of the cohort file (vbq.measurements."
+            "merge_into_cohort); content digest "
+            f"{__import__('vbq.io', fromlist=['table_digest']).table_digest(m)}.")
 
 
 # ----------------------------------------------------------------------------------------------
