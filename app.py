@@ -23,6 +23,8 @@ PAGES = [
     st.Page("app_pages/roc.py", title="ROC", icon=":material/show_chart:", url_path="roc"),
     st.Page("app_pages/thresholds.py", title="Thresholds", icon=":material/tune:",
             url_path="thresholds"),
+    st.Page("app_pages/report.py", title="Report", icon=":material/summarize:",
+            url_path="report"),
 ]
 
 nav = st.navigation(PAGES)

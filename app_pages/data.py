@@ -118,12 +118,14 @@ def _upload_section() -> None:
             col.download_button(label, path.read_bytes(), file_name=fname,
                                 key=f"data_template_{fname}")
     read: dict[str, tuple[pd.DataFrame, vbq.io.ValidationReport] | None] = {}
+    uploads: dict = {}
     for col, kind in zip(st.columns(2), KINDS, strict=True):
         with col:
             st.subheader(KINDS[kind])
             upload = st.file_uploader(KINDS[kind], type=["csv", "tsv", "txt", "xlsx"],
                                       key=f"data_upload_{kind}", label_visibility="collapsed")
             read[kind] = _read(kind, upload) if upload is not None else None
+            uploads[kind] = upload
             if read[kind] is not None:
                 _show_report(read[kind][1])
     if read["cohort"] is None or read["dxa"] is None:
@@ -153,6 +155,7 @@ def _upload_section() -> None:
             dxa=dxa,
             digest=digest,
             problems=tuple(creport.problems + dreport.problems + cross),
+            files=tuple((u.name, u.getvalue()) for u in uploads.values()),
         ))
         binding.write_url()
         st.rerun()

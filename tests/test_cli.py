@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import vbq
+import vbq.report
 from vbq import cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -144,8 +145,13 @@ def test_cli_notebook_and_app_give_the_same_numbers(tmp_path):
     # and the app's Report page builds its report from the same prepared cohort
     at.switch_page("app_pages/report.py").run()
     assert not at.exception
-    t4 = next(d.value for d in at.dataframe if "AUC (95% CI)" in d.value.columns)
-    assert t4.iloc[0]["AUC (95% CI)"].startswith(f"{auc:.3f}")
+    # the page previews vbq.report's Table 4, as shown
+
+    t4 = at.dataframe[0].value
+    assert at.selectbox(key="report_table").value == "table4_osteoporosis"
+    expected = next(t for t in vbq.report.study_tables(vbq.prepare_cohort(cohort, dxa, settings))
+                    if t.key == "table4_osteoporosis").shown
+    assert t4.astype(str).equals(expected.astype(str))
 
 
 def test_measurements_replace_the_cohort_sis(tmp_path):

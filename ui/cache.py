@@ -133,3 +133,36 @@ def grey_zone(digest: str, settings: vbq.Settings, rule_out: float, rule_in: flo
               target: str, _table: pd.DataFrame) -> pd.DataFrame:
     return vbq.study.grey_zone(_table, rule_out=rule_out, rule_in=rule_in, group=group,
                                target=target).to_frame()
+
+
+# the study report (vbq.report). Few entries: a report is ~5 MB, almost all plotly's JavaScript.
+REPORT_ENTRIES = 8
+
+
+@st.cache_data(max_entries=REPORT_ENTRIES, show_spinner=False)
+def report_tables(digest: str, settings: vbq.Settings, _prepared: vbq.PreparedCohort) -> list:
+    """Every table of the report (`vbq.report.study_tables`) for the prepared cohort."""
+    import vbq.report
+
+    return vbq.report.study_tables(_prepared)
+
+
+@st.cache_data(max_entries=REPORT_ENTRIES, show_spinner=False)
+def report_html(digest: str, settings: vbq.Settings, files: tuple[tuple[str, str], ...],
+                synthetic: bool, _prepared: vbq.PreparedCohort,
+                _files: tuple[tuple[str, bytes], ...]) -> str:
+    """The HTML report (`vbq.report.build_report`). The key holds the files' names and SHA-256
+    (`files`), since both are printed in the report; `_files` are their bytes."""
+    import vbq.report
+
+    title = "VBQ study report: synthetic demo cohort" if synthetic else "VBQ study report"
+    return vbq.report.build_report(_prepared, inputs=dict(_files), title=title,
+                                   synthetic=synthetic)
+
+
+@st.cache_data(max_entries=REPORT_ENTRIES, show_spinner=False)
+def report_xlsx(digest: str, settings: vbq.Settings, _prepared: vbq.PreparedCohort) -> bytes:
+    """The study's tables as one workbook (`vbq.report.build_workbook`)."""
+    import vbq.report
+
+    return vbq.report.build_workbook(_prepared)

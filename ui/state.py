@@ -24,6 +24,9 @@ class Dataset:
     dxa: pd.DataFrame
     digest: str
     problems: tuple[Problem, ...] = field(default=())
+    files: tuple[tuple[str, bytes], ...] = field(default=())
+    """(file name, bytes as uploaded) of the files the tables came from, for the report's
+    SHA-256 fingerprints."""
 
     @property
     def n_cohort(self) -> int:
@@ -44,6 +47,7 @@ def demo_dataset() -> Dataset:
         cohort=cohort,
         dxa=dxa,
         digest=vbq.io.table_digest(cohort, dxa),
+        files=tuple((p.name, p.read_bytes()) for p in (vbq.demo.COHORT_FILE, vbq.demo.DXA_FILE)),
     )
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "build_workbook",
     "study_tables",
     "flow_counts",
+    "flow_diagram",
     "input_fingerprints",
     "library_versions",
     "ReportTable",
@@ -396,6 +397,12 @@ def _flow_html(flow: FlowCounts) -> str:
         f'<div class="row">{analysed}</div>{arrow}'
         f'<div class="row">{"".join(group_boxes)}</div></div>'
     )
+
+
+def flow_diagram(prepared: PreparedCohort) -> str:
+    """The STARD 2015 participant flow diagram alone, as an HTML fragment with its own style
+    (the app shows it in a frame); every text escaped."""
+    return f"<style>{_CSS}</style>{_flow_html(flow_counts(prepared))}"
 
 
 def _methods_html(prepared: PreparedCohort, versions: dict[str, str]) -> str:

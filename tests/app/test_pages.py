@@ -9,7 +9,7 @@ import vbq
 from .conftest import metrics, start
 
 PAGES = ["app_pages/data.py", "app_pages/groups.py", "app_pages/correlations.py", "app_pages/roc.py",
-         "app_pages/thresholds.py"]
+         "app_pages/thresholds.py", "app_pages/report.py"]
 
 
 @pytest.mark.parametrize("page", PAGES)

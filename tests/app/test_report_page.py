@@ -1,0 +1,66 @@
+"""AppTest of the Report page: renders on the demo, previews the tables vbq.report makes, builds
+the report for the session's data and settings."""
+
+from __future__ import annotations
+
+import re
+
+import vbq
+import vbq.report
+from ui import cache
+
+from .conftest import metrics, start
+
+PAGE = "app_pages/report.py"
+
+
+def test_report_page_renders_and_previews_the_tables(demo):
+    at = start(PAGE)
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert any("Synthetic demo data" in i.value for i in at.info)
+    prepared = vbq.prepare_cohort(*demo)
+    m = metrics(at)
+    assert m["Analysed"] == str(prepared.counts.n_analysed)
+    assert m["Degenerative"] == str(prepared.counts.n_degenerative)
+    keys = [b.proto.id for b in at.get("download_button")]
+    assert any(k.endswith("report_dl_html") for k in keys), keys
+    assert any(k.endswith("report_dl_xlsx") for k in keys), keys
+    # one interaction: preview Table 2, which is vbq.report's Table 2
+    at.selectbox(key="report_table").set_value("table2").run()
+    assert not at.exception
+    expected = next(t for t in vbq.report.study_tables(prepared) if t.key == "table2").shown
+    shown = at.dataframe[0].value
+    assert list(shown.columns) == list(expected.columns)
+    assert len(shown) == len(expected)
+    assert shown.astype(str).iloc[:, 0].tolist() == expected.astype(str).iloc[:, 0].tolist()
+
+
+def test_report_follows_the_session_settings(demo):
+    settings = vbq.Settings(dxa_site="l1_l4").replace(min_vertebrae=2)
+    at = start(PAGE, query=settings.to_query())
+    prepared = vbq.prepare_cohort(*demo, settings)
+    assert metrics(at)["Degenerative"] == str(prepared.counts.n_degenerative)
+    at.toggle(key="report_preview").set_value(True).run()
+    assert not at.exception
+    frames = at.get("iframe")
+    assert len(frames) == 2  # the flow diagram and the whole report
+    # the report the page built (cached) is vbq's, for these settings, apart from the time
+    dataset_files = tuple((p.name, p.read_bytes()) for p in
+                          (vbq.demo.COHORT_FILE, vbq.demo.DXA_FILE))
+    cohort, dxa = cache.load_demo()
+    digest = vbq.io.table_digest(cohort, dxa)
+    import hashlib
+
+    files_key = tuple((n, hashlib.sha256(b).hexdigest()) for n, b in dataset_files)
+    cached = cache.report_html(digest, settings, files_key, True,
+                               vbq.prepare_cohort(cohort, dxa, settings, validate=False),
+                               dataset_files)
+    direct = vbq.report.build_report(prepared, inputs=dict(dataset_files), synthetic=True,
+                                     title="VBQ study report: synthetic demo cohort")
+
+    def mask(text: str) -> str:
+        return re.sub(r'<time id="generated">[^<]*</time>', "", text)
+
+    assert mask(cached) == mask(direct)
+    assert f"Degenerative group: {prepared.counts.n_degenerative}" in direct
