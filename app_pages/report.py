@@ -64,18 +64,19 @@ st.iframe(vbq.report.flow_diagram(prepared), height=520)
 st.subheader("Tables")
 with st.spinner("Computing the study's tables..."):
     tables = cache.report_tables(dataset.digest, settings, prepared)
-computed = [t for t in tables if t.shown is not None]
-missing = [t for t in tables if t.shown is None]
+computed = [t for t in tables if len(t.shown.columns) and list(t.shown.columns) != ["Not computed"]]
+missing = [t for t in tables if t not in computed]
 if missing:
     st.info("Not computed on this dataset (the report says why):\n\n"
-            + "\n".join(f"- {t.title}: {'; '.join(t.notes)}" for t in missing))
+            + "\n".join(f"- {t.title}: {' '.join(t.footnotes)}" for t in missing))
 titles = {t.key: t.title for t in computed}
 key = st.selectbox("Preview a table", list(titles), format_func=titles.get,
-                   key="report_table", index=min(3, len(titles) - 1) if titles else None)
+                   key="report_table", index=list(titles).index("table4") if "table4" in titles
+                   else 0)
 if key is not None:
     chosen = next(t for t in computed if t.key == key)
-    st.dataframe(display.arrow_safe(chosen.shown), hide_index=True, width="stretch")
-    for note in chosen.notes:
+    st.dataframe(chosen.display(), hide_index=True, width="stretch")
+    for note in chosen.footnotes:
         st.caption(note)
 
 st.subheader("The whole report")

@@ -48,7 +48,7 @@ def test_report_holds_every_part(demo_prepared, demo_html):
     for anchor in ("flow", "groups", "correlation", "roc", "thresholds", "reliability",
                    "methods", "settings", "inputs", "software", "exclusions"):
         assert f'id="{anchor}"' in demo_html, anchor
-    for title in ("Table 2.", "Table 3.", "Table 4.", "Table 5.", "Fig. 4.", "Fig. 5.",
+    for title in ("Table 1.", "Table 2.", "Table 3.", "Table 4.", "Table 5.", "Fig. 4.", "Fig. 5.",
                   "Participant flow (STARD 2015)", "DeLong", "Wilson", "Shrout &amp; Fleiss",
                   "Cohen&#x27;s kappa", "Youden"):
         assert title in demo_html, title
@@ -156,7 +156,9 @@ def test_parts_that_cannot_be_computed_say_why():
     prepared = vbq.prepare_cohort(cohort, dxa)
     text = report.build_report(prepared)
     assert "Not computed: the table has no &#x27;modic_type&#x27; column" in text
-    assert 'id="icc_intra"' not in text and 'id="table5"' in text
+    assert 'id="icc"' not in text and 'id="table5"' in text
+    assert "No repeated readings" not in text  # the grouping's kappa is still there
+    assert 'id="kappa"' in text
 
 
 def test_report_rejects_a_table():
@@ -170,17 +172,26 @@ def test_workbook_has_each_table_as_shown_and_as_data(demo_prepared):
     data = report.build_workbook(demo_prepared)
     wb = openpyxl.load_workbook(io.BytesIO(data))
     names = wb.sheetnames
-    for table in ("Table 2", "Table 3", "Table 4 osteoporosis", "Table 5", "Prevalence"):
+    for table in ("table1", "table2", "table3", "table4", "table5", "prevalence", "icc",
+                  "kappa", "exclusion_log"):
         assert table in names and f"{table} data" in names, table
-    assert all(len(n) <= 31 for n in names)
-    settings = wb["Settings"]["A2"].value
-    assert vbq.Settings.from_json(settings) == demo_prepared.settings
+    assert vbq.Settings.from_json(wb["settings"]["A1"].value) == demo_prepared.settings
     # the data sheet holds full precision: Table 4's AUC as computed
     roc = vbq.study.roc_study(demo_prepared.table, group="control", target="osteoporosis",
                               markers=("vbq", "hu_l1"))
-    sheet = pd.read_excel(io.BytesIO(data), sheet_name="Table 4 osteoporosis data")
-    assert sheet.loc[sheet["marker"] == "vbq", "auc"].iloc[0] == pytest.approx(
-        roc.results["vbq"].auc, abs=1e-12)
+    sheet = pd.read_excel(io.BytesIO(data), sheet_name="table4 data")
+    row = sheet[(sheet["target"] == "osteoporosis") & (sheet["marker"] == "vbq")].iloc[0]
+    assert row["auc"] == pytest.approx(roc.results["vbq"].auc, abs=1e-12)
+
+
+def test_word_document_holds_the_study_tables(demo_prepared):
+    import docx
+
+    doc = docx.Document(io.BytesIO(report.build_docx(demo_prepared)))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    for title in ("Table 1.", "Table 2.", "Table 3.", "Table 4.", "Table 5."):
+        assert title in text, title
+    assert len(doc.tables) >= 5
 
 
 def test_workbook_cells_are_safe_in_a_spreadsheet():
@@ -189,5 +200,5 @@ def test_workbook_cells_are_safe_in_a_spreadsheet():
     cohort.loc[0, "patient_id"] = "=HYPERLINK(\"x\")"  # excluded: no DXA row
     prepared = vbq.prepare_cohort(cohort, dxa)
     wb = openpyxl.load_workbook(io.BytesIO(report.build_workbook(prepared)))
-    ids = [c.value for c in wb["Exclusion log"]["A"]]
+    ids = [c.value for c in wb["exclusion_log data"]["A"]]
     assert "'=HYPERLINK(\"x\")" in ids and "=HYPERLINK(\"x\")" not in ids

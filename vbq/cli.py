@@ -139,7 +139,7 @@ def _measurements(path: str | None):
 def _cmd_report(args) -> int:
     from . import study
     from .cohort import prepare_cohort
-    from .report import build_report, build_workbook
+    from .report import build_docx, build_report, build_workbook
 
     settings = _settings(args.settings)
     loaded = load_inputs(args.cohort, args.dxa)
@@ -175,13 +175,7 @@ def _cmd_report(args) -> int:
         Path(args.xlsx).write_bytes(build_workbook(prepared, analysis=analysis))
         print(f"wrote {args.xlsx}")
     if args.docx:
-        from . import export
-
-        if not hasattr(export, "docx_bytes"):
-            print("error: --docx: the Word export is not in this version yet; the HTML report "
-                  "and the workbook were written", file=sys.stderr)
-            return EXIT_BAD_INPUT
-        Path(args.docx).write_bytes(export.docx_bytes(prepared, analysis=analysis))
+        Path(args.docx).write_bytes(build_docx(prepared, analysis=analysis))
         print(f"wrote {args.docx}")
     return EXIT_OK
 

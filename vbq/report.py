@@ -23,7 +23,6 @@ import datetime as _dt
 import hashlib
 import html
 import importlib.metadata
-import io as _stdio
 import platform
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -36,12 +35,12 @@ from .errors import DegenerateInputError, InputError
 __all__ = [
     "build_report",
     "build_workbook",
+    "build_docx",
     "study_tables",
     "flow_counts",
     "flow_diagram",
     "input_fingerprints",
     "library_versions",
-    "ReportTable",
     "FlowCounts",
 ]
 
@@ -168,36 +167,11 @@ def _check_prepared(prepared) -> None:
 # the tables
 
 
-@dataclass(frozen=True, eq=False)
-class ReportTable:
-    """One table of the report and of the workbook.
-
-    Attributes
-    ----------
-    key : str
-        Short name, also the anchor in the HTML and the stem of the workbook's sheet names.
-    title : str
-        The table's title as printed.
-    shown : DataFrame or None
-        The table as a journal prints it (labels, units, decimals), from `vbq.present`; None
-        when the part could not be computed.
-    data : DataFrame or None
-        The same at full precision, tidy, with the documented column names.
-    notes : tuple of str
-        Footnotes; for a part that could not be computed, the reason.
-    """
-
-    key: str
-    title: str
-    shown: pd.DataFrame | None
-    data: pd.DataFrame | None
-    notes: tuple[str, ...] = ()
-
-
-def study_tables(prepared: PreparedCohort, analysis=None) -> list[ReportTable]:
-    """Every table of the report, in order: the thresholds, Tables 2-5, the ROC comparisons,
-    the prevalence and its breakdowns, reliability (ICC, kappa of the grouping) and the
-    exclusion log.
+def study_tables(prepared: PreparedCohort, analysis=None) -> list:
+    """Every table of the report and the workbook, formatted by `vbq.present`, in order:
+    Table 1 (the criteria in force), Tables 2-4, the paired AUC comparisons, Table 5, the
+    prevalence and its breakdowns, reliability (ICC; kappa of the grouping on the analysed
+    patients) and the exclusion log.
 
     Parameters
     ----------
@@ -207,81 +181,46 @@ def study_tables(prepared: PreparedCohort, analysis=None) -> list[ReportTable]:
 
     Returns
     -------
-    list of ReportTable
+    list of vbq.present.FormattedTable
+        A part that could not be computed is a table that says why.
     """
-    from . import study
+    from . import present, study
 
     _check_prepared(prepared)
     if analysis is None:
         analysis = study.analyse(prepared)
-    table = prepared.table
-    out: list[ReportTable] = []
-
-    def add(key: str, title: str, part, data=None, notes=()) -> None:
-        if isinstance(part, study.Unavailable):
-            out.append(ReportTable(key, title, None, None, (part.reason,)))
-            return
-        frame = part if isinstance(part, pd.DataFrame) else part.to_frame()
-        frame = frame if data is None else data
-        out.append(ReportTable(key, title, _shown(key, frame), frame, tuple(notes)))
-
-    t = prepared.thresholds
-    add("thresholds", "VBQ thresholds in force", pd.DataFrame([
-        {"target": target, "threshold": t.for_target(target),
-         "source": getattr(t, f"source_{name}"), "youden_cutoff": getattr(t, f"youden_{name}"),
-         "n_control": t.n_control,
-         "n_control_positive": getattr(t, f"n_control_positive_{name}")}
-        for target, name in (("osteopenia_or_worse", "osteopenia"),
-                             ("osteoporosis", "osteoporosis"))]),
-        notes=(t.note,) if t.note else ())
-    add("table2", "Table 2. Characteristics of the degenerative and control groups",
-        analysis.table2)
-    add("table3", "Table 3. Correlation of VBQ with bone density", analysis.table3)
+    kappas = study.grouping_kappa(prepared.table, prepared.settings.criteria)
+    core = present.study_tables(analysis, prepared, kappas=kappas,
+                                decimals=prepared.settings.threshold_decimals)
+    extra = []
     for target, roc in analysis.roc.items():
-        words = _TARGET_WORDS[target]
-        if isinstance(roc, study.Unavailable):
-            add(f"table4_{target}", f"Table 4. Cutoffs for {words} (control group)", roc)
+        if isinstance(roc, study.Unavailable) or roc.comparison is None:
             continue
-        add(f"table4_{target}", f"Table 4. Cutoffs for {words} (control group, "
-            f"n = {roc.n}, {roc.n_positive} positive)", roc.to_frame(
-                decimals=prepared.settings.threshold_decimals),
-            notes=tuple(f"{m}: not analysed ({why})" for m, why in roc.errors.items()))
-        if roc.comparison is not None:
-            add(f"comparison_{target}", f"Paired comparison of AUCs for {words}",
-                roc.comparison)
-    for target in study.TARGETS:
-        try:
-            _, thr, metrics = study.threshold_point(prepared, target=target)
-        except (InputError, DegenerateInputError) as exc:
-            add(f"thresholds_{target}", f"The VBQ threshold for {_TARGET_WORDS[target]} on "
-                "the control group", study.Unavailable(str(exc)))
-            continue
-        add(f"thresholds_{target}", f"The VBQ threshold for {_TARGET_WORDS[target]} on the "
-            f"control group ({thr:g})", metrics.to_frame())
-    add("prevalence", "Prevalence of osteoporosis by DXA and by VBQ", analysis.prevalence)
-    for name, part in study.prevalence_breakdowns(table).items():
-        add(f"breakdown_{name}", _BREAKDOWN_TITLES.get(name, name), part)
-    add("table5", "Table 5. Modic changes", analysis.table5)
-    for name, part in analysis.reliability.items():
-        add(f"icc_{name}", f"{_READING[name]} reliability of VBQ (ICC)", part)
-    for name, part in study.grouping_kappa(table, prepared.settings.criteria).items():
-        add(f"kappa_{name}", f"{_READING[name]} agreement of the degenerative grouping "
-            "(Cohen's kappa, analysed patients)", part)
-    add("exclusions", "Exclusion log", prepared.exclusions)
+        ft = present.auc_comparison_table(
+            roc.comparison, title=f"Paired comparison of the AUCs: "
+                                  f"{present.target_label(target).lower()}, control group")
+        extra.append(_replace(ft, key=f"auc_comparison_{target}"))
+    breakdowns = [present.breakdown_table(part, key=f"breakdown_{name}")
+                  for name, part in study.prevalence_breakdowns(prepared.table).items()
+                  if not isinstance(part, study.Unavailable)]
+    out = []
+    for t in core:
+        if t.key in ("table5", "icc", "kappa") and extra:
+            out += extra
+            extra = []
+        if t.key in ("icc", "kappa") and breakdowns:
+            out += breakdowns
+            breakdowns = []
+        out.append(t)
+    out += extra + breakdowns
+    out.append(present.exclusion_table(prepared.exclusions))
     return out
 
 
-_TARGET_WORDS = {"osteoporosis": "osteoporosis", "osteopenia_or_worse": "osteopenia or worse"}
-_BREAKDOWN_TITLES = {
-    "diagnosis": "VBQ-positive by primary diagnosis",
-    "age_60_dxa_negative": "VBQ-positive among the DXA-negative, by age 60 and over",
-}
-_READING = {"intra": "Intra-observer", "inter": "Inter-observer"}
+def _replace(table, **changes):
+    from dataclasses import replace
 
-
-def _shown(key: str, data: pd.DataFrame) -> pd.DataFrame:
-    """The table as printed, by the presentation layer (`vbq.present`)."""
-    return data
+    return replace(table, **changes)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -307,6 +246,14 @@ tbody td { padding: 3px 10px; vertical-align: top; }
 tbody tr:last-child td { border-bottom: 2px solid var(--ink); }
 .table-wrap { overflow-x: auto; }
 ol.notes { font-size: 0.85rem; color: var(--muted); margin-top: 0.2rem; }
+table.vbq-table caption { caption-side: top; text-align: left; font-weight: 600;
+                          padding: 0 0 6px 0; font-size: 0.95rem; }
+table.vbq-table tfoot td { border: none; color: var(--muted); font-size: 0.8rem;
+                           padding: 2px 10px; }
+table.vbq-table tbody tr:last-child td { border-bottom: 2px solid var(--ink); }
+table.vbq-table tr.indent-1 td:first-child { padding-left: 26px; }
+table.vbq-table tr.indent-2 td:first-child { padding-left: 42px; }
+.table-wrap { margin: 1.2rem 0; }
 pre { background: #f5f6f8; padding: 12px; overflow-x: auto; font-size: 0.82rem; }
 .flow { display: flex; flex-direction: column; align-items: center; gap: 0; margin: 1rem 0; }
 .flow .row { display: flex; gap: 28px; align-items: flex-start; justify-content: center; }
@@ -318,7 +265,8 @@ pre { background: #f5f6f8; padding: 12px; overflow-x: auto; font-size: 0.82rem; 
 .flow .arrow::after { content: ""; position: absolute; left: -5px; bottom: -2px;
                       border: 6px solid transparent; border-top-color: var(--ink); }
 .flow ul { margin: 4px 0 0 0; padding-left: 18px; }
-.figs { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 12px; }
+.figs { display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 16px; }
+.figs figure { margin: 0; min-width: 0; overflow: hidden; }
 .unavailable { color: #8a4b00; }
 .synthetic { background: #fff4d6; border: 1px solid #e9c46a; padding: 8px 12px; }
 """
@@ -330,34 +278,17 @@ def _e(value) -> str:
 
 
 def _table_html(frame: pd.DataFrame, *, table_id: str) -> str:
-    """A DataFrame (already formatted for reading) as an HTML table; every cell escaped."""
+    """A small frame of our own (file fingerprints, versions) as an HTML table, every cell
+    escaped. The study's tables are `vbq.present.FormattedTable.to_html`."""
     head = "".join(f"<th scope=\"col\">{_e(c)}</th>" for c in frame.columns)
-    body = []
-    for row in frame.itertuples(index=False, name=None):
-        cells = "".join(f"<td>{_e('' if _missing(v) else v)}</td>" for v in row)
-        body.append(f"<tr>{cells}</tr>")
+    body = "".join("<tr>" + "".join(f"<td>{_e(v)}</td>" for v in row) + "</tr>"
+                   for row in frame.itertuples(index=False, name=None))
     return (f'<div class="table-wrap"><table id="{_e(table_id)}"><thead><tr>{head}</tr></thead>'
-            f"<tbody>{''.join(body)}</tbody></table></div>")
+            f"<tbody>{body}</tbody></table></div>")
 
 
-def _missing(v) -> bool:
-    try:
-        return v is None or bool(pd.isna(v))
-    except (TypeError, ValueError):
-        return False
-
-
-def _section_table(t: ReportTable) -> str:
-    parts = [f'<h3 id="{_e(t.key)}">{_e(t.title)}</h3>']
-    if t.shown is None:
-        reason = "; ".join(t.notes) or "not computed"
-        parts.append(f'<p class="unavailable">Not computed: {_e(reason)}</p>')
-        return "\n".join(parts)
-    parts.append(_table_html(t.shown, table_id=f"table-{t.key}"))
-    if t.notes:
-        parts.append('<ol class="notes">' + "".join(f"<li>{_e(n)}</li>" for n in t.notes)
-                     + "</ol>")
-    return "\n".join(parts)
+def _section_table(t) -> str:
+    return f'<div class="table-wrap" id="{_e(t.key)}">{t.to_html()}</div>'
 
 
 def _flow_html(flow: FlowCounts) -> str:
@@ -397,6 +328,39 @@ def _flow_html(flow: FlowCounts) -> str:
         f'<div class="row">{analysed}</div>{arrow}'
         f'<div class="row">{"".join(group_boxes)}</div></div>'
     )
+
+
+def _thresholds_html(prepared: PreparedCohort) -> str:
+    """The VBQ thresholds in force, where each came from, and how each classifies the control
+    group (`vbq.study.threshold_point`), numbers by `vbq.present`."""
+    from . import present, study
+
+    t = prepared.thresholds
+    items = []
+    for target, name in (("osteoporosis", "osteoporosis"), ("osteopenia_or_worse", "osteopenia")):
+        thr = t.for_target(target)
+        source = getattr(t, f"source_{name}")
+        youden = getattr(t, f"youden_{name}")
+        text = f"{present.target_label(target)}: VBQ ≥ {thr:g} ({source}"
+        if source == "control-group Youden":
+            text += (f": Youden cutoff {present.format_number(youden, 3)} in "
+                     f"{t.n_control} control patients, "
+                     f"{getattr(t, f'n_control_positive_{name}')} positive by DXA, rounded up")
+        text += ")."
+        try:
+            _, _, m = study.threshold_point(prepared, target=target)
+        except (InputError, DegenerateInputError) as exc:
+            text += f" Not placed on the control group's ROC curve: {exc}."
+        else:
+            text += (f" In the control group: sensitivity {present.format_percent(m.sensitivity)}%"
+                     f" (95% CI {present.format_ci(*[100 * v for v in m.sensitivity_ci], 1)}), "
+                     f"specificity {present.format_percent(m.specificity)}% (95% CI "
+                     f"{present.format_ci(*[100 * v for v in m.specificity_ci], 1)}), "
+                     f"PPV {present.format_percent(m.ppv)}%, NPV {present.format_percent(m.npv)}%"
+                     " (Wilson intervals).")
+        items.append(text)
+    note = f"<p class=\"note\">Note: {_e(t.note)}.</p>" if t.note else ""
+    return "<ul>" + "".join(f"<li>{_e(x)}</li>" for x in items) + "</ul>" + note
 
 
 def flow_diagram(prepared: PreparedCohort) -> str:
@@ -493,21 +457,19 @@ def _methods_html(prepared: PreparedCohort, versions: dict[str, str]) -> str:
 
 FIG4_MEASURES = ("bmd_l1_l4", "t_l1_l4", "hu_l1")
 """Measures plotted against VBQ in the report's Fig. 4 (those of the paper's Table 3)."""
-_FIG4_LABELS = {"bmd_l1_l4": "L1-4 BMD (g/cm²)", "t_l1_l4": "L1-4 T-score",
-                "hu_l1": "L1 CT attenuation (HU)"}
 
 
 def _figures(prepared: PreparedCohort, analysis) -> list[tuple[str, str, object]]:
     """(div id, caption, plotly Figure) of every figure, in order; the ids are fixed so the
     same analysis gives the same file."""
-    from . import figures, study
+    from . import figures, present, study
 
     table = prepared.table
     out: list[tuple[str, str, object]] = []
     for y in FIG4_MEASURES:
         if y not in table.columns or not table[y].notna().any():
             continue
-        label = _FIG4_LABELS[y]
+        label = present.label(y)
         for group in study.GROUP_ORDER:
             part = table[table["group"] == group]
             div_id = f"fig4-{y}-{group}"
@@ -530,7 +492,7 @@ def _figures(prepared: PreparedCohort, analysis) -> list[tuple[str, str, object]
             at = roc.results["vbq"].at(thr)
             points[f"VBQ threshold {thr:g}"] = (1 - at.specificity, at.sensitivity)
         fig = figures.roc_curves(roc.results, study.MARKERS, points=points)
-        out.append((f"fig5-{target}", f"Fig. 5. ROC curves for {_TARGET_WORDS[target]} in the "
+        out.append((f"fig5-{target}", f"Fig. 5. ROC curves for {present.target_label(target).lower()} in the "
                     f"control group (n = {roc.n}, {roc.n_positive} positive); circles: Youden "
                     "cutoffs; cross: the VBQ threshold in force", fig))
     return out
@@ -609,15 +571,15 @@ def build_report(prepared: PreparedCohort, *, analysis=None,
         out.append("</div>")
         return "\n".join(out)
 
-    groups = [k for k in by_key if k.startswith(("table2", "table5"))]
-    sections.append(("groups", "Characteristics of the groups", tables_of(*groups)))
-    corr = [k for k in by_key if k.startswith("table3")]
+    sections.append(("groups", "Characteristics of the groups",
+                     tables_of("table1", "table2", "table5")))
     sections.append(("correlation", "Correlation of VBQ with bone density",
-                     tables_of(*corr) + figs_of("fig4")))
-    roc = [k for k in by_key if k.startswith(("table4", "comparison"))]
+                     tables_of("table3") + figs_of("fig4")))
+    roc = [k for k in by_key if k.startswith(("table4", "auc_comparison"))]
     sections.append(("roc", "Diagnostic accuracy (ROC)", figs_of("fig5") + tables_of(*roc)))
-    prev = [k for k in by_key if k.startswith(("thresholds", "prevalence", "breakdown"))]
-    sections.append(("thresholds", "Thresholds and prevalence", tables_of(*prev)))
+    prev = [k for k in by_key if k.startswith(("prevalence", "breakdown"))]
+    sections.append(("thresholds", "Thresholds and prevalence",
+                     _thresholds_html(prepared) + tables_of(*prev)))
     rel = [k for k in by_key if k.startswith(("icc", "kappa"))]
     sections.append(("reliability", "Reliability",
                      tables_of(*rel) or "<p>No repeated readings in this dataset.</p>"))
@@ -638,9 +600,7 @@ def build_report(prepared: PreparedCohort, *, analysis=None,
                        "<code>certutil -hashfile FILE SHA256</code> (Windows).</p>"))
     sections.append(("software", "Software", _table_html(
         pd.DataFrame(versions, columns=["package", "version"]), table_id="table-software")))
-    log = by_key.get("exclusions")
-    if log is not None:
-        sections.append(("exclusions", "Exclusion log", _section_table(log)))
+    sections.append(("exclusions", "Exclusion log", tables_of("exclusion_log")))
 
     nav = "".join(f'<li><a href="#{a}">{_e(h)}</a></li>' for a, h, _ in sections)
     body = "\n".join(f'<section><h2 id="{a}">{_e(h)}</h2>\n{b}</section>' for a, h, b in sections)
@@ -656,7 +616,10 @@ def build_report(prepared: PreparedCohort, *, analysis=None,
         f"<p class=\"meta\">Generated <time id=\"generated\">{_e(stamp)}</time> by VBQ Explorer "
         f"{_e(version_map.get('vbq-explorer', ''))}. {flow.n_analysed} patients analysed "
         f"({_e(_group_sizes(flow))}).</p>\n{synthetic_note}\n"
-        f"<nav><ol>{nav}</ol></nav>\n{body}\n</body>\n</html>\n"
+        f"<nav><ol>{nav}</ol></nav>\n{body}\n"
+        "<script>window.addEventListener('load', function () {"
+        "document.querySelectorAll('.js-plotly-plot').forEach(function (d) "
+        "{ Plotly.Plots.resize(d); }); });</script>\n</body>\n</html>\n"
     )
 
 
@@ -682,11 +645,11 @@ def _measurements_text(measurements) -> str:
 
 
 def build_workbook(prepared: PreparedCohort, *, analysis=None) -> bytes:
-    """The study's tables as one XLSX workbook.
+    """The study's tables as one XLSX workbook (`vbq.export.tables_xlsx`).
 
-    One sheet per table as shown (named after the table) and one with its data at full precision
-    (the same name with " data"), a "Settings" sheet holding the settings as JSON, and the
-    exclusion log. Every text cell is made safe to open in a spreadsheet (`vbq.export`).
+    One sheet per table as shown ("table2") and one with its data at full precision
+    ("table2 data"), for every table of `study_tables`, and a last sheet "settings" holding the
+    settings as JSON. Every text cell is made safe to open in a spreadsheet.
 
     Returns
     -------
@@ -696,46 +659,24 @@ def build_workbook(prepared: PreparedCohort, *, analysis=None) -> bytes:
     from . import export
 
     _check_prepared(prepared)
-    tables = study_tables(prepared, analysis)
-    sheets: list[tuple[str, pd.DataFrame]] = []
-    used: set[str] = set()
-    for t in tables:
-        if t.shown is None:
-            continue
-        for frame, suffix in ((t.shown, ""), (t.data, " data")):
-            if frame is None:
-                continue
-            sheets.append((_sheet_name(_SHEETS.get(t.key, t.key), suffix, used), frame))
-    settings = pd.DataFrame({"settings (JSON)": [prepared.settings.to_json()]})
-    sheets.append(("Settings", settings))
-    buf = _stdio.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        for name, frame in sheets:
-            export.neutralise_frame(frame).to_excel(writer, sheet_name=name, index=False)
-    return buf.getvalue()
+    return export.tables_xlsx(study_tables(prepared, analysis),
+                              settings_json=prepared.settings.to_json())
 
 
-_SHEETS = {
-    "thresholds": "Thresholds", "table2": "Table 2", "table3": "Table 3",
-    "table4_osteoporosis": "Table 4 osteoporosis", "table4_osteopenia_or_worse":
-    "Table 4 osteopenia", "comparison_osteoporosis": "AUC test osteoporosis",
-    "comparison_osteopenia_or_worse": "AUC test osteopenia",
-    "thresholds_osteoporosis": "At threshold osteoporosis",
-    "thresholds_osteopenia_or_worse": "At threshold osteopenia", "prevalence": "Prevalence",
-    "breakdown_diagnosis": "VBQ+ by diagnosis", "breakdown_age_60_dxa_negative": "VBQ+ by age",
-    "table5": "Table 5", "icc_intra": "ICC intra", "icc_inter": "ICC inter",
-    "kappa_intra": "Kappa intra", "kappa_inter": "Kappa inter", "exclusions": "Exclusion log",
-}
-"""Table key -> its sheet in the workbook (Excel allows 31 characters)."""
+def build_docx(prepared: PreparedCohort, *, analysis=None) -> bytes:
+    """The study's tables as one Word document in journal style (`vbq.export.study_docx`,
+    with the grouping's kappa).
 
+    Returns
+    -------
+    bytes
+        The .docx file.
+    """
+    from . import export, study
 
-def _sheet_name(key: str, suffix: str, used: set[str]) -> str:
-    name = (key[: 31 - len(suffix)] + suffix)
-    i = 2
-    while name in used:
-        tail = f"{suffix} {i}"
-        name = key[: 31 - len(tail)] + tail
-        i += 1
-    used.add(name)
-    return name
-
+    _check_prepared(prepared)
+    if analysis is None:
+        analysis = study.analyse(prepared)
+    kappas = study.grouping_kappa(prepared.table, prepared.settings.criteria)
+    return export.study_docx(analysis, prepared, kappas=kappas,
+                             decimals=prepared.settings.threshold_decimals)
