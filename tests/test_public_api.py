@@ -61,7 +61,10 @@ def test_every_public_function_is_in_the_readme():
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     missing = []
-    for module in (vbq, vbq.stats, vbq.study, vbq.io, vbq.demo):
+    import vbq.cli
+    import vbq.report
+
+    for module in (vbq, vbq.stats, vbq.study, vbq.io, vbq.demo, vbq.report, vbq.cli):
         for name in module.__all__:
             obj = getattr(module, name)
             if inspect.isclass(obj) and name not in ("Settings", "GroupCriteria"):
