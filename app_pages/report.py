@@ -22,7 +22,7 @@ counts = prepared.counts
 
 st.markdown(
     "One HTML file holds the whole analysis for the current data and settings: the participant "
-    "flow (STARD 2015), Tables 2-5, the correlation and ROC figures (interactive), the "
+    "flow (STARD 2015), Tables 1-5, the correlation and ROC figures (interactive), the "
     "thresholds and prevalence, reliability, the methods in words, the settings, a SHA-256 "
     "fingerprint of each input file and the versions of every library. It opens in any browser "
     "without a network connection. The workbook holds every table as shown and as data, and the "
@@ -42,7 +42,7 @@ def _xlsx() -> bytes:
     return cache.report_xlsx(dataset.digest, settings, prepared)
 
 
-c1, c2, _ = st.columns([1, 1, 2])
+c1, c2, _ = st.columns(3)
 c1.download_button("Download the report (HTML)", _html, file_name=f"{stem}.html",
                    mime="text/html", on_click="ignore", type="primary",
                    icon=":material/description:", key="report_dl_html",
@@ -59,7 +59,7 @@ m[3].metric("Excluded", counts.n_excluded)
 
 st.subheader("Participant flow")
 # our own HTML: every text from a file in it is escaped by vbq.report
-st.iframe(vbq.report.flow_diagram(prepared), height=520)
+st.iframe(vbq.report.flow_diagram(prepared), height="content")
 
 st.subheader("Tables")
 with st.spinner("Computing the study's tables..."):
