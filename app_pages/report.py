@@ -67,8 +67,9 @@ with st.spinner("Computing the study's tables..."):
 computed = [t for t in tables if len(t.shown.columns) and list(t.shown.columns) != ["Not computed"]]
 missing = [t for t in tables if t not in computed]
 if missing:
-    st.info("Not computed on this dataset (the report says why):\n\n"
-            + "\n".join(f"- {t.title}: {' '.join(t.footnotes)}" for t in missing))
+    st.info("Some parts cannot be computed on this dataset; the report says why:")
+    for t in missing:  # the reasons can quote values from the files: shown as text
+        st.text(f"{t.title}: {' '.join(t.footnotes)}")
 titles = {t.key: t.title for t in computed}
 key = st.selectbox("Preview a table", list(titles), format_func=titles.get,
                    key="report_table", index=list(titles).index("table4") if "table4" in titles

@@ -42,7 +42,9 @@ def test_demo_module_still_has_its_own_command(tmp_path):
 def test_report_on_the_demo_when_no_files_are_given(tmp_path):
     out = tmp_path / "report.html"
     xlsx = tmp_path / "tables.xlsx"
-    res = run("report", "--out", str(out), "--xlsx", str(xlsx), cwd=tmp_path)
+    docx = tmp_path / "tables.docx"
+    res = run("report", "--out", str(out), "--xlsx", str(xlsx), "--docx", str(docx),
+              cwd=tmp_path)
     assert res.returncode == 0, res.stderr
     assert "synthetic demo cohort" in res.stdout
     text = out.read_text(encoding="utf-8")
@@ -52,6 +54,9 @@ def test_report_on_the_demo_when_no_files_are_given(tmp_path):
     assert hashlib.sha256(DEMO_COHORT.read_bytes()).hexdigest() in text
     assert hashlib.sha256(DEMO_DXA.read_bytes()).hexdigest() in text
     assert pd.read_excel(xlsx, sheet_name="table2").shape[0] > 10
+    import docx as python_docx
+
+    assert any("Table 2." in p.text for p in python_docx.Document(str(docx)).paragraphs)
 
 
 def test_bad_input_exits_2_with_the_problems_on_stderr(tmp_path):

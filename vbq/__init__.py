@@ -10,6 +10,8 @@ Pure functions and small typed results; no Streamlit. Public names used from not
 * `vbq.stats` -> the study's statistics
 * `vbq.figures` -> the study's plotly figures (Fig. 4 panels, Fig. 5 ROC curves, reclassification)
 * `vbq.measurements` -> the measurement database (`MeasurementStore`, `merge_into_cohort`)
+* `vbq.report` -> the study report (one offline HTML file) and the workbook; `python -m vbq`
+  is the command line (`vbq.cli`)
 """
 
 from . import io, schema
@@ -58,13 +60,14 @@ __all__ = [
     "figures",
     "measurements",
     "export",
+    "report",
 ]
 
 
 def __getattr__(name: str):
     # demo, stats, study, figures and measurements import lazily: stats pulls in statsmodels
     # and scikit-learn, figures plotly, measurements SQLAlchemy
-    if name in ("demo", "stats", "study", "figures", "measurements", "export"):
+    if name in ("demo", "stats", "study", "figures", "measurements", "export", "report"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)
