@@ -13,6 +13,7 @@ import vbq
 from ui import binding, cache, display
 from ui.sidebar import demo_banner
 from ui.state import Dataset, demo_dataset, get_dataset, get_settings, set_dataset
+from vbq import present
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "data" / "templates"
 SOURCES = ("Synthetic demo cohort", "Upload my files")
@@ -93,8 +94,14 @@ def _show_report(report: vbq.io.ValidationReport) -> None:
                    f"{len(report.warnings)} warning(s).")
     else:
         st.success(f"**{report.source}**: read {report.n_rows} rows, no problems found.")
-    if report.problems:
-        st.dataframe(report.to_frame(), hide_index=True, width="stretch")
+    # the problems themselves are listed below both files, at full width (`_upload_section`)
+
+
+def _problems(problems) -> None:
+    """Problems in full at 1280 px: a wrapping table, or a grid with a wide message column when
+    there are many."""
+    display.show_table(present.problems_table(problems), grid=len(problems) > 50, height=420,
+                       column_config={"Problem": st.column_config.TextColumn(width="large")})
 
 
 def _upload_section() -> None:
@@ -128,6 +135,9 @@ def _upload_section() -> None:
             uploads[kind] = upload
             if read[kind] is not None:
                 _show_report(read[kind][1])
+    listed = [p for r in read.values() if r is not None for p in r[1].problems]
+    if listed:  # full width, so every message is readable at 1280 px
+        _problems(listed)
     if read["cohort"] is None or read["dxa"] is None:
         st.info("Upload both files to analyse them. The demo cohort stays in use until then.")
         return
@@ -143,8 +153,7 @@ def _upload_section() -> None:
                    f"cohort file only (excluded from the analysis) and "
                    f"{len(cross) - n_cohort_only} in the DXA file only (not cohort patients). "
                    "Both are listed in the exclusion log below.")
-        st.dataframe(pd.DataFrame([p.as_dict() for p in cross]), hide_index=True,
-                     width="stretch")
+        _problems(cross)
     digest = vbq.io.table_digest(cohort, dxa)
     if dataset.digest != digest:
         st.session_state.pop(binding.WANTS_UPLOAD, None)
@@ -195,18 +204,7 @@ st.caption(
 
 st.subheader("Cohort summary")
 summary = cache.cohort_summary(dataset.digest, settings, table)
-st.dataframe(
-    summary,
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "female_percent": st.column_config.NumberColumn("female %", format="%.1f"),
-        "age_mean": st.column_config.NumberColumn("age mean", format="%.1f"),
-        "age_sd": st.column_config.NumberColumn("age SD", format="%.1f"),
-        "vbq_mean": st.column_config.NumberColumn("VBQ mean", format="%.2f"),
-        "vbq_sd": st.column_config.NumberColumn("VBQ SD", format="%.2f"),
-    },
-)
+display.show_table(present.cohort_summary_table(summary), key="data_dl_summary")
 
 log = prepared.exclusion_log()
 with st.expander(f"Exclusion log ({counts.n_excluded} cohort patient(s) excluded, "
@@ -216,17 +214,17 @@ with st.expander(f"Exclusion log ({counts.n_excluded} cohort patient(s) excluded
     if log.empty:
         st.write("Nobody and nothing was excluded.")
     else:
-        st.dataframe(log, hide_index=True, width="stretch")
-        st.download_button("Download the exclusion log (CSV)", log.to_csv(index=False),
-                           file_name="exclusion_log.csv", key="data_download_log")
+        display.show_table(present.exclusion_table(log), key="data_dl_log", grid=True,
+                           column_config={"Reason": st.column_config.TextColumn(width="large")})
 
 if dataset.problems:  # this session's own reading of its files: never from a shared cache
     with st.expander(f"Validation warnings ({len(dataset.problems)})"):
-        st.dataframe(pd.DataFrame([p.as_dict() for p in dataset.problems]), hide_index=True,
-                     width="stretch")
+        _problems(dataset.problems)
 
 st.subheader("Preview")
 tabs = st.tabs(["Analysis table", "Cohort file", "DXA file"])
-tabs[0].dataframe(table, hide_index=True, width="stretch")
-tabs[1].dataframe(dataset.cohort, hide_index=True, width="stretch")
-tabs[2].dataframe(dataset.dxa, hide_index=True, width="stretch")
+for tab, frame, stem in zip(tabs, (table, dataset.cohort, dataset.dxa),
+                             ("analysis_table", "cohort", "dxa"), strict=True):
+    with tab:
+        st.dataframe(present.labelled(frame), hide_index=True, width="stretch", height=420)
+        display.downloads(frame, stem, key=f"data_dl_{stem}")

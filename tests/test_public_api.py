@@ -18,7 +18,7 @@ def _kwonly(func) -> set[str]:
 
 def test_top_level_names():
     for name in ("prepare_cohort", "PreparedCohort", "prepare", "exclusion_log", "Settings", "GroupCriteria", "InputError",
-                 "DegenerateInputError", "io", "demo", "stats", "study"):
+                 "DegenerateInputError", "io", "demo", "stats", "study", "present", "export"):
         assert hasattr(vbq, name), name
     assert issubclass(vbq.io.InputError, ValueError)
     assert callable(vbq.io.load_cohort) and callable(vbq.io.load_dxa)
@@ -64,7 +64,8 @@ def test_every_public_function_is_in_the_readme():
     import vbq.cli
     import vbq.report
 
-    for module in (vbq, vbq.stats, vbq.study, vbq.io, vbq.demo, vbq.report, vbq.cli):
+    for module in (vbq, vbq.stats, vbq.study, vbq.io, vbq.demo, vbq.present, vbq.export,
+                   vbq.report, vbq.cli):
         for name in module.__all__:
             obj = getattr(module, name)
             if inspect.isclass(obj) and name not in ("Settings", "GroupCriteria"):

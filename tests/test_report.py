@@ -155,7 +155,7 @@ def test_parts_that_cannot_be_computed_say_why():
                                   "vbq_obs2"], errors="ignore")
     prepared = vbq.prepare_cohort(cohort, dxa)
     text = report.build_report(prepared)
-    assert "Not computed: the table has no &#x27;modic_type&#x27; column" in text
+    assert "Not computed: the table has no Modic type column" in text
     assert 'id="icc"' not in text and 'id="table5"' in text
     assert "No repeated readings" not in text  # the grouping's kappa is still there
     assert 'id="kappa"' in text

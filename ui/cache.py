@@ -65,17 +65,15 @@ def grouping_kappa(digest: str, settings: vbq.Settings, _cohort: pd.DataFrame) -
 
 @st.cache_data(max_entries=MAX_ENTRIES, show_spinner="Computing Table 2...")
 def table2(digest: str, settings: vbq.Settings, covariates: tuple[str, ...],
-           _table: pd.DataFrame) -> pd.DataFrame:
-    """Table 2 as its tidy frame (`GroupComparison.to_frame`)."""
-    return vbq.study.table2(_table, covariates=covariates).to_frame()
+           _table: pd.DataFrame):
+    """Table 2 (`vbq.study.table2`, a `GroupComparison`)."""
+    return vbq.study.table2(_table, covariates=covariates)
 
 
 @st.cache_data(max_entries=MAX_ENTRIES)
 def table5(digest: str, settings: vbq.Settings, _table: pd.DataFrame):
-    """Table 5 as (tidy frame, patients with Modic change per group, patients without)."""
-    res = vbq.study.table5(_table)
-    return res.to_frame(), dict(zip(res.groups, res.n_with_modic.tolist(), strict=True)), \
-        res.n_without
+    """Table 5 (`vbq.study.table5`, a `ModicTable`)."""
+    return vbq.study.table5(_table)
 
 
 @st.cache_data(max_entries=MAX_ENTRIES, show_spinner="Computing Table 3...")
@@ -106,9 +104,8 @@ def bootstrap_cutoff(digest: str, settings: vbq.Settings, group: str, target: st
 
 
 @st.cache_data(max_entries=MAX_ENTRIES)
-def prevalence(digest: str, settings: vbq.Settings, target: str,
-               _table: pd.DataFrame) -> pd.DataFrame:
-    return vbq.study.prevalence(_table, target=target).to_frame()
+def prevalence(digest: str, settings: vbq.Settings, target: str, _table: pd.DataFrame):
+    return vbq.study.prevalence(_table, target=target)
 
 
 @st.cache_data(max_entries=MAX_ENTRIES)
@@ -118,8 +115,8 @@ def prevalence_breakdowns(digest: str, settings: vbq.Settings, target: str,
 
 
 @st.cache_data(max_entries=MAX_ENTRIES)
-def reclassification(digest: str, settings: vbq.Settings, _table: pd.DataFrame) -> pd.DataFrame:
-    return vbq.study.reclassification(_table).crosstab()
+def reclassification(digest: str, settings: vbq.Settings, _table: pd.DataFrame):
+    return vbq.study.reclassification(_table)
 
 
 @st.cache_data(max_entries=MAX_ENTRIES)
@@ -130,9 +127,9 @@ def threshold_point(digest: str, settings: vbq.Settings, target: str,
 
 @st.cache_data(max_entries=MAX_ENTRIES)
 def grey_zone(digest: str, settings: vbq.Settings, rule_out: float, rule_in: float, group: str,
-              target: str, _table: pd.DataFrame) -> pd.DataFrame:
+              target: str, _table: pd.DataFrame):
     return vbq.study.grey_zone(_table, rule_out=rule_out, rule_in=rule_in, group=group,
-                               target=target).to_frame()
+                               target=target)
 
 
 # the study report (vbq.report). Few entries: a report is ~5 MB, almost all plotly's JavaScript.

@@ -10,6 +10,8 @@ Pure functions and small typed results; no Streamlit. Public names used from not
 * `vbq.stats` -> the study's statistics
 * `vbq.figures` -> the study's plotly figures (Fig. 4 panels, Fig. 5 ROC curves, reclassification)
 * `vbq.measurements` -> the measurement database (`MeasurementStore`, `merge_into_cohort`)
+* `vbq.present` -> the study's tables as a journal prints them (`FormattedTable`)
+* `vbq.export` -> CSV, XLSX (formula-safe) and the Word document of the tables
 * `vbq.report` -> the study report (one offline HTML file) and the workbook; `python -m vbq`
   is the command line (`vbq.cli`)
 """
@@ -59,15 +61,18 @@ __all__ = [
     "study",
     "figures",
     "measurements",
+    "present",
     "export",
     "report",
 ]
 
 
 def __getattr__(name: str):
-    # demo, stats, study, figures and measurements import lazily: stats pulls in statsmodels
-    # and scikit-learn, figures plotly, measurements SQLAlchemy
-    if name in ("demo", "stats", "study", "figures", "measurements", "export", "report"):
+    # demo, stats, study, figures, measurements, present, export and report import lazily:
+    # stats pulls in statsmodels and scikit-learn, figures plotly, measurements SQLAlchemy,
+    # export openpyxl and python-docx
+    if name in ("demo", "stats", "study", "figures", "measurements", "present", "export",
+                "report"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)

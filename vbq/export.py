@@ -178,10 +178,16 @@ def _form(table: FormattedTable, form: str) -> pd.DataFrame:
 # CSV
 
 
+_EOL = "\r\n"
+"""RFC 4180 line ends; with them the csv module also quotes a field holding a lone carriage
+return, which would otherwise split the row in a spreadsheet."""
+
+
 def frame_csv(frame: pd.DataFrame) -> bytes:
-    """`frame` as CSV (UTF-8 with a byte-order mark, so Excel reads "±" and "²"), no index,
-    every text cell neutralised."""
-    return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
+    """`frame` as CSV (RFC 4180: CRLF line ends, fields with a delimiter, quote or line break
+    quoted; UTF-8 with a byte-order mark, so Excel reads "±" and "²"), no index, every text cell
+    neutralised."""
+    return safe_frame(frame).to_csv(index=False, lineterminator=_EOL).encode("utf-8-sig")
 
 
 def table_csv(table: FormattedTable, form: str = "shown") -> bytes:
@@ -189,14 +195,14 @@ def table_csv(table: FormattedTable, form: str = "shown") -> bytes:
     footnotes one per line; ``"data"``: the tidy table alone, full precision."""
     if form == "data":
         return frame_csv(table.data)
-    body = safe_frame(_form(table, "shown")).to_csv(index=False)
+    body = safe_frame(_form(table, "shown")).to_csv(index=False, lineterminator=_EOL)
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv.writer(buf, lineterminator=_EOL)
     w.writerow([neutralise_formula(table.title)])
     text = buf.getvalue() + body
     if table.footnotes:
         buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
+        w = csv.writer(buf, lineterminator=_EOL)
         for note in table.footnotes:
             w.writerow([neutralise_formula(note)])
         text += buf.getvalue()

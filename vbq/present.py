@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,6 +66,8 @@ __all__ = [
     "problems_table",
     "degeneration_table",
     "cohort_summary_table",
+    "labelled",
+    "message",
     "study_tables",
 ]
 
@@ -128,8 +131,22 @@ class FormattedTable:
         return out
 
     def to_text(self) -> str:
-        """Plain text: title, the table with indented rows, footnotes (for a terminal)."""
-        body = self.display(indent="  ").to_string(index=False) if len(self.shown) else "(empty)"
+        """Plain text: title, the table in left-aligned columns with indented rows, footnotes
+        (for a terminal or a notebook)."""
+        if len(self.shown):
+            shown = self.display(indent="  ")
+            cols = [str(c) for c in shown.columns]
+            cells = shown.to_numpy(dtype=object).tolist()
+            widths = [max([len(c)] + [len(str(r[j])) for r in cells]) for j, c in enumerate(cols)]
+
+            def line(values) -> str:
+                return "  ".join(str(v).ljust(w) for v, w in zip(values, widths,
+                                                                  strict=True)).rstrip()
+
+            body = "\n".join([line(cols), line("-" * w for w in widths)]
+                              + [line(r) for r in cells])
+        else:
+            body = "(empty)"
         return "\n".join([self.title, "", body, "", *self.footnotes]).rstrip() + "\n"
 
     def to_html(self) -> str:
@@ -231,6 +248,42 @@ def target_label(target: str) -> str:
         return _humanise(target)
     words = [value_label("dxa_status", s) for s in TARGETS[target]]
     return " or ".join([words[0]] + [w.lower() for w in words[1:]])
+
+
+def labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with its columns renamed to their labels (`label`), for a preview of a table
+    whose values are the data themselves; a label shared by two columns gets the column name
+    after it so that headers stay unique."""
+    names = [label(c) for c in frame.columns]
+    seen = {n for n in names if names.count(n) > 1}
+    out = frame.copy()
+    out.columns = [f"{n} [{c}]" if n in seen else n for n, c in zip(names, frame.columns,
+                                                                   strict=True)]
+    return out
+
+
+_TERMS = {"n_pos": "positives", "n_neg": "negatives", "osteopenia_or_worse":
+          "osteopenia or osteoporosis", "p_value": "p", "ci_low": "lower CI bound",
+          "ci_high": "upper CI bound"}
+_WORD = re.compile(r"'?\b([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\b'?")
+
+
+def message(text: Any) -> str:
+    """A message from the statistics (an `Unavailable` reason, an error, a note) in a reader's
+    words: column names become their labels ("'modic_type'" -> "Modic type"), other internal
+    names their meaning or words ("osteopenia_or_worse" -> "osteopenia or osteoporosis")."""
+
+    def swap(m: re.Match) -> str:
+        name = m.group(1)
+        if name in _TERMS:
+            return _TERMS[name]
+        try:
+            col = schema.column(name)
+        except KeyError:
+            return name.replace("_", " ")
+        return col.label or name.replace("_", " ")
+
+    return _WORD.sub(swap, str(text))
 
 
 def _humanise(name: str) -> str:
@@ -500,7 +553,7 @@ def table2(result, *, title: str | None = None) -> FormattedTable:
         if p_cell != NOT_APPLICABLE:
             p_cell += marks.mark(first["method"])
         if first["note"]:
-            notes.append(f"{label(var)}: {first['note']}.")
+            notes.append(f"{label(var)}: {message(first['note'])}.")
         if int(first["n_missing"] or 0):
             missing.append(f"{label(var, unit=False)} {int(first['n_missing'])}")
         adj = NOT_APPLICABLE
@@ -630,7 +683,7 @@ def table3(frame: pd.DataFrame, *, title: str | None = None) -> FormattedTable:
             rows.append(row)
             indent.append(1)
             if r.get("note"):
-                notes.append(f"{label(y)}, {group_label(g).lower()}: {r['note']}.")
+                notes.append(f"{label(y)}, {group_label(g).lower()}: {message(r['note'])}.")
     if method.lower() == "pearson":
         ci = ("Pearson's r with its 95% CI by Fisher's z transformation; p tests r = 0 "
               "(t distribution on n − 2 df).")
@@ -696,7 +749,8 @@ def table4(study, *, decimals: int = 1, rounding: str = "up",
             rows.append({h: "" for h in headers} | {"Marker and cutoff": "Not computed",
                                                     "AUC (95% CI)": NOT_APPLICABLE})
             indent.append(base)
-            foot.append(f"{target_label(target) if target else 'ROC'}: not computed: {st}.")
+            foot.append(f"{target_label(target) if target else 'ROC'}: not computed: "
+                        f"{message(st)}.")
             continue
         group = st.group
         frame = st.to_frame(decimals=decimals, rounding=rounding)
@@ -718,9 +772,9 @@ def table4(study, *, decimals: int = 1, rounding: str = "up",
                 youden = r["kind"] == "Youden"
                 d = _cutoff_decimals(m) if youden else decimals
                 rows.append({
-                    "Marker and cutoff": "Youden cutoff" if youden else "Adjusted cutoff",
+                    "Marker and cutoff": "Youden" if youden else "Adjusted",
                     "AUC (95% CI)": "",
-                    "Cutoff": f"{op} {format_number(r['cutoff'], d)}",
+                    "Cutoff": f"{op}\u00a0{format_number(r['cutoff'], d)}",
                     "Sensitivity, % (95% CI)": _pct_ci(r["sensitivity"], r["sensitivity_ci_low"],
                                                        r["sensitivity_ci_high"]),
                     "Specificity, % (95% CI)": _pct_ci(r["specificity"], r["specificity_ci_low"],
@@ -736,7 +790,7 @@ def table4(study, *, decimals: int = 1, rounding: str = "up",
                     f"n = {st.n}, {st.n_positive} positive by DXA.")
         for m, why in st.errors.items():
             foot.append(f"{marker_label(m) if m != 'comparison' else 'Comparison'}: not "
-                        f"analysed: {why}.")
+                        f"analysed: {message(why)}.")
     ci_text = " or ".join(sorted({"DeLong" if c == "delong" else "stratified bootstrap"
                                   for c in ci_methods})) or "DeLong"
     way = {"up": "rounded up", "down": "rounded down", "nearest": "rounded"}.get(rounding,
@@ -852,7 +906,7 @@ def kappa_table(kappas: Mapping, *, title: str | None = None) -> FormattedTable:
         if isinstance(res, Unavailable):
             rows.append({"Reading": reading, "n": NOT_APPLICABLE, "κ (95% CI)": NOT_APPLICABLE,
                          "Observed agreement, %": NOT_APPLICABLE, "p": NOT_APPLICABLE})
-            foot.append(f"{reading}: not computed: {res}.")
+            foot.append(f"{reading}: not computed: {message(res)}.")
             datas.append(pd.DataFrame([{"reading": name, "note": str(res)}]))
             continue
         lo, hi = max(res.ci_low, -1.0), min(res.ci_high, 1.0)
@@ -863,7 +917,7 @@ def kappa_table(kappas: Mapping, *, title: str | None = None) -> FormattedTable:
                      "κ (95% CI)": _estimate_ci(res.estimate, lo, hi, 3),
                      "Observed agreement, %": format_percent(res.observed_agreement),
                      "p": format_p(res.p_value)})
-        foot += [f"{reading}: {n}." for n in res.notes]
+        foot += [f"{reading}: {message(n)}." for n in res.notes]
         d = res.to_frame()
         d.insert(0, "reading", name)
         d["note"] = "; ".join(res.notes)
@@ -911,7 +965,7 @@ def icc_table(reliability: Mapping, *, forms: Sequence[str] = ("ICC2",),
         if isinstance(res, Unavailable):
             rows.append({h: NOT_APPLICABLE for h in headers} | {"Reading": reading})
             indent.append(0)
-            foot.append(f"{reading}: not computed: {res}.")
+            foot.append(f"{reading}: not computed: {message(res)}.")
             continue
         d = res.to_frame()
         d.insert(0, "reading", name)
@@ -930,7 +984,7 @@ def icc_table(reliability: Mapping, *, forms: Sequence[str] = ("ICC2",),
             indent.append(1 if several else 0)
         if res.n_excluded:
             foot.append(f"{reading}: {res.n_excluded} patient(s) measured once left out.")
-        foot += [f"{reading}: {n}." for n in res.notes]
+        foot += [f"{reading}: {message(n)}." for n in res.notes]
     if not several:
         foot.insert(0, _ICC_NAMES.get(forms[0], forms[0]) + " (Shrout & Fleiss 1979; McGraw & "
                     "Wong 1996), with its F-based 95% CI; p: F test of ICC = 0.")
@@ -1090,14 +1144,14 @@ def grey_zone_table(result, *, title: str | None = None) -> FormattedTable:
     }
     counts = {"share_rule_out": result.n_rule_out, "share_grey": result.n_grey,
               "share_rule_in": result.n_rule_in}
-    headers = ["", "Patients, n", "%, (95% CI)"]
+    headers = ["", "Patients, n", "% (95% CI)"]
     rows = []
     for _, r in frame.iterrows():
         term = r["term"]
         n = counts.get(term, r["n"])
         rows.append({"": names.get(term, _humanise(term)),
                      "Patients, n": NOT_APPLICABLE if _missing(n) else str(int(n)),
-                     "%, (95% CI)": _pct_ci(r["estimate"], r["ci_low"], r["ci_high"])})
+                     "% (95% CI)": _pct_ci(r["estimate"], r["ci_low"], r["ci_high"])})
     foot = ["Shares of all patients; the last four rows with Wilson 95% CIs, each among the "
             "patients its name gives (n)."]
     if result.n_missing:
@@ -1130,7 +1184,7 @@ def predictive_values_table(study, prevalence: float, *, title: str | None = Non
         pv = best.ppv_npv_at_prevalence(prevalence)
         op = "≥" if res.higher_is_positive else "≤"
         rows.append({"Marker": marker_label(m),
-                     "Cutoff": f"{op} {format_number(best.cutoff, _cutoff_decimals(m))}",
+                     "Cutoff": f"{op}\u00a0{format_number(best.cutoff, _cutoff_decimals(m))}",
                      "Sensitivity, %": format_percent(best.sensitivity),
                      "Specificity, %": format_percent(best.specificity),
                      "PPV, % (95% CI)": _pct_ci(pv.ppv, *pv.ppv_ci),
@@ -1256,9 +1310,12 @@ def problems_table(problems, *, title: str | None = None) -> FormattedTable:
              "Sheet": text(r["sheet"]), "Row": text(r["row"]), "Column": text(r["column"]),
              "Problem": text(r["message"]), "Value": text(r["value"])}
             for _, r in data.iterrows()]
+    shown = _frame(rows, ["Severity", "File", "Sheet", "Row", "Column", "Problem", "Value"])
+    # a column blank on every row (the sheet of a CSV, values when none applies) is left out
+    empty = [c for c in ("Sheet", "Row", "Column", "Value") if len(shown) and
+             (shown[c] == "").all()]
     return FormattedTable(key="problems", title=title or "Problems found in the files",
-                          shown=_frame(rows, ["Severity", "File", "Sheet", "Row", "Column",
-                                              "Problem", "Value"]), data=data)
+                          shown=shown.drop(columns=empty), data=data)
 
 
 def degeneration_table(frame: pd.DataFrame, *, title: str | None = None) -> FormattedTable:
@@ -1328,7 +1385,7 @@ def cohort_summary_table(frame: pd.DataFrame, *, title: str | None = None) -> Fo
 def _unavailable_table(key: str, title: str, reason: str) -> FormattedTable:
     return FormattedTable(key=key, title=title, shown=_frame([], ["Not computed"]),
                           data=pd.DataFrame({"note": [reason]}),
-                          footnotes=(f"Not computed: {reason}.",))
+                          footnotes=(f"Not computed: {message(reason)}.",))
 
 
 def study_tables(analysis, prepared=None, *, kappas: Mapping | None = None,

@@ -57,11 +57,13 @@ def test_bad_upload_shows_errors_not_a_traceback(at):
     errors = " ".join(e.value for e in at.error)
     assert "my_cohort.csv" in errors and "error(s) block the analysis" in errors
     assert "my_dxa.csv" in errors
-    shown = [df.value for df in at.dataframe]
-    problems = next(d for d in shown if "message" in d.columns and (d["file"] == "my_cohort.csv").any())
-    row5 = problems[(problems["row"] == 5) & (problems["message"] == "not a number")]
-    assert len(row5) == 1 and row5["column"].iloc[0] == "age"
-    assert (problems["message"].str.startswith("missing required column 'si_csf'")).any()
+    shown = [t.value for t in at.table] + [d.value for d in at.dataframe]
+    problems = next(d for d in shown if "Problem" in d.columns and (d["File"] == "my_cohort.csv").any())
+    row5 = problems[(problems["Row"] == "5") & (problems["Problem"] == "not a number")]
+    assert len(row5) == 1 and row5["Column"].iloc[0] == "age"
+    assert (problems["Problem"].str.startswith("missing required column 'si_csf'")).any()
+    assert "Sheet" not in problems.columns  # CSV files have no sheet: no column of "None"
+    assert not (problems == "None").any().any()
     # the demo stays in use while the upload is broken (AppTest 1.67 drops the entry script's
     # sidebar from its tree after a rerun under st.navigation, so read the session state)
     assert at.session_state["dataset"].is_demo
@@ -135,7 +137,7 @@ def test_minimal_upload_every_page_runs_and_says_what_is_missing(at, page):
 
 def _all_text(app: AppTest) -> str:
     """Everything a user can read on the page: text elements, labels and table cells."""
-    parts = [df.value.to_csv() for df in app.dataframe]
+    parts = [df.value.to_csv() for df in [*app.dataframe, *app.table]]
     for kind in ("markdown", "caption", "info", "warning", "error", "success", "title", "header",
                  "subheader", "text", "code", "exception", "metric", "expander"):
         for el in app.get(kind):
