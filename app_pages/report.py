@@ -76,9 +76,7 @@ key = st.selectbox("Preview a table", list(titles), format_func=titles.get,
                    else 0)
 if key is not None:
     chosen = next(t for t in computed if t.key == key)
-    st.dataframe(chosen.display(), hide_index=True, width="stretch")
-    for note in chosen.footnotes:
-        st.caption(note)
+    display.show_table(chosen, grid=len(chosen.shown) > 50, key=f"report_dl_{chosen.key}")
 
 st.subheader("The whole report")
 if st.toggle("Preview the whole report here", key="report_preview"):

@@ -30,9 +30,11 @@ def test_report_page_renders_and_previews_the_tables(demo):
     at.selectbox(key="report_table").set_value("table2").run()
     assert not at.exception
     expected = next(t for t in vbq.report.study_tables(prepared) if t.key == "table2").display()
-    shown = at.dataframe[0].value
-    assert shown.astype(str).equals(expected.astype(str))
+    shown = at.table[0].value
+    assert shown.reset_index(drop=True).astype(str).equals(expected.astype(str))
     assert any("Student" in c.value for c in at.caption)  # the footnotes under it
+    keys = [b.proto.id for b in at.get("download_button")]
+    assert any(k.endswith("report_dl_table2_csv") or "report_dl_table2" in k for k in keys), keys
 
 
 def test_report_follows_the_session_settings(demo):
