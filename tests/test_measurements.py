@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import io
 import multiprocessing
 import sqlite3
 import statistics
@@ -37,6 +38,7 @@ from vbq.measurements import (
     merge_into_cohort,
     open_store,
     read_measurements,
+    reading_from_rois,
     reading_vbq,
     reliability,
     to_cohort_si,
@@ -649,6 +651,53 @@ def test_choosing_observer_and_session_or_their_mean(store):
     assert merged.notes and "different levels" in merged.notes[0]
     with pytest.raises(InputError, match="combine"):
         to_cohort_si(store, combine="median")
+    # a table that is not a typed measurement table is refused, not misread
+    raw = pd.read_csv(io.StringIO(store.export_csv()), dtype=str)
+    with pytest.raises(InputError, match="dtypes"):
+        to_cohort_si(raw, observer="AB", session=1)
+    typed = store.load()
+    with pytest.raises(InputError, match="duplicated reading"):
+        reading_vbq(pd.concat([typed, typed.head(1)]))
+    table, _ = read_measurements(store.export_csv())
+    pd.testing.assert_frame_equal(to_cohort_si(table, observer="AB", session=1),
+                                  to_cohort_si(store, observer="AB", session=1))
+
+
+def test_a_reading_measured_on_the_phantom_round_trips_through_the_database(store):
+    # the MRI page's path: DICOM -> ROIs -> database rows -> cohort -> the same VBQ as the page's
+    from vbq import imaging, phantom
+
+    datasets, truth = phantom.make_series(seed=0)
+    series = imaging.load_series(phantom.series_zip(datasets))
+    image = series.pixels[series.mid_slice]
+    rois = {name: imaging.roi_stats(image, series.spacing_mm, truth.centres[name],
+                                    truth.roi_radius_mm[name])
+            for name in ("L1", "L2", "L3", "L4", "CSF")}
+    on_page = imaging.measure_vbq(rois, collapsed=["L4"], csf_level="L2")
+    rows = reading_from_rois(rois, patient_id="PH-001", observer="AB", session=1,
+                               slice_index=series.mid_slice, series=series, collapsed=["L4"],
+                               csf_level="L2")
+    store.save(rows)
+    table = store.load()
+    assert table["level"].tolist() == ["L1", "L2", "L3", "L4", "CSF"]
+    assert table["excluded"].tolist() == [False, False, False, True, False]
+    assert table["csf_level"].tolist() == [None, None, None, None, "L2"]
+    assert set(table["series_fingerprint"]) == {series.fingerprint}
+    assert set(table["slice_index"]) == {series.mid_slice}
+    l1 = table.iloc[0]
+    assert (l1["si_mean"], l1["si_median"], l1["si_sd"], l1["pixel_count"]) == (
+        rois["L1"].mean, rois["L1"].median, rois["L1"].sd, rois["L1"].n_pixels)
+    assert (l1["centre_row_px"], l1["centre_col_px"]) == tuple(map(float, rois["L1"].centre))
+    assert (l1["tr_ms"], l1["te_ms"], l1["field_strength_t"]) == (
+        series.repetition_time_ms, series.echo_time_ms, series.field_strength_t)
+    assert reading_vbq(store)["vbq"].item() == on_page.vbq
+    merged = merge_into_cohort(pd.DataFrame({"patient_id": ["PH-001"], "age": [61],
+                                             "sex": ["F"]}), store)
+    row = merged.cohort.iloc[0]
+    assert row["si_csf"] == rois["CSF"].mean and row["csf_level"] == "L2"
+    assert bool(row["collapsed_l4"]) and not bool(row["collapsed_l1"])
+    with pytest.raises(InputError, match="unknown names"):
+        reading_from_rois({"L5": rois["L1"]}, patient_id="PH-001", observer="AB", session=1)
 
 
 # --------------------------------------------------------------------------------------------
@@ -740,3 +789,22 @@ def test_every_public_name_is_in_the_readme():
                and n not in ("CohortMerge", "FORMULA_TRIGGERS", "COMBINE")]
     assert not missing, missing
     assert vbq.measurements is __import__("vbq.measurements").measurements
+
+
+def test_readme_measurement_block_runs_on_the_demo(tmp_path, monkeypatch):
+    # the README's example, executed as written, with the default database in a temporary folder
+    import re
+
+    import vbq.measurements as m
+
+    monkeypatch.setattr(m, "DEFAULT_PATH", tmp_path / "data" / "measurements.sqlite")
+    readme = (Path(vbq.__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("### Measurement database (notebook)", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    cohort, dxa = vbq.demo.load()
+    scope = {"vbq": vbq, "cohort": cohort, "dxa": dxa}
+    exec(compile(code, "README.md", "exec"), scope)  # our own documentation, run as written
+    assert (tmp_path / "data" / "measurements.sqlite").exists()
+    table = scope["prepared"].table
+    assert table.loc[table["patient_id"] == "DEMO-001", "vbq"].item() == 315.0 / 110.0
+    assert scope["merged"].measured == ("DEMO-001",)

@@ -9,6 +9,7 @@ Pure functions and small typed results; no Streamlit. Public names used from not
 * `vbq.demo.load()` -> the synthetic demo cohort
 * `vbq.stats` -> the study's statistics
 * `vbq.figures` -> the study's plotly figures (Fig. 4 panels, Fig. 5 ROC curves, reclassification)
+* `vbq.imaging`, `vbq.phantom` -> DICOM series, ROI statistics, the synthetic MRI phantom
 * `vbq.measurements` -> the measurement database (`MeasurementStore`, `merge_into_cohort`)
 * `vbq.present` -> the study's tables as a journal prints them (`FormattedTable`)
 * `vbq.export` -> CSV, XLSX (formula-safe) and the Word document of the tables
@@ -60,6 +61,8 @@ __all__ = [
     "stats",
     "study",
     "figures",
+    "imaging",
+    "phantom",
     "measurements",
     "present",
     "export",
@@ -68,11 +71,11 @@ __all__ = [
 
 
 def __getattr__(name: str):
-    # demo, stats, study, figures, measurements, present, export and report import lazily:
-    # stats pulls in statsmodels and scikit-learn, figures plotly, measurements SQLAlchemy,
-    # export openpyxl and python-docx
-    if name in ("demo", "stats", "study", "figures", "measurements", "present", "export",
-                "report"):
+    # demo, stats, study, figures, imaging, phantom, measurements, present, export and report
+    # import lazily: stats pulls in statsmodels and scikit-learn, figures plotly, imaging and
+    # phantom pydicom, measurements SQLAlchemy, export openpyxl and python-docx
+    if name in ("demo", "stats", "study", "figures", "imaging", "phantom", "measurements",
+                "present", "export", "report"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)

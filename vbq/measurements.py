@@ -53,6 +53,7 @@ __all__ = [
     "DEFAULT_PATH",
     "default_url",
     "ROIMeasurement",
+    "reading_from_rois",
     "SaveResult",
     "MeasurementStore",
     "open_store",
@@ -202,6 +203,87 @@ class ROIMeasurement:
     measured_at: dt.datetime | None = None
     software_version: str | None = None
 
+    @classmethod
+    def from_roi_stats(cls, stats: Any, *, patient_id: str, observer: str, session: int,
+                       level: str, slice_index: int | None = None, series: Any = None,
+                       excluded: bool = False, csf_level: str | None = None) -> ROIMeasurement:
+        """The database row of one ROI measured with `vbq.imaging.roi_stats`.
+
+        Parameters
+        ----------
+        stats : vbq.imaging.RoiStats
+            Its ``mean, median, sd, n_pixels, centre, centre_mm, radius_mm`` fill the
+            measurement fields.
+        patient_id, observer, session, level : keyword-only
+            The key (see `KEY_COLUMNS`).
+        slice_index : int, optional, keyword-only
+        series : vbq.imaging.Series, optional, keyword-only
+            Its ``fingerprint``, ``field_strength_t``, ``repetition_time_ms`` and
+            ``echo_time_ms`` fill the acquisition fields (nothing identifying is read).
+        excluded, csf_level : keyword-only
+            The collapsed flag (vertebra) and the CSF level (CSF row).
+        """
+        row, col = stats.centre
+        row_mm, col_mm = stats.centre_mm
+        acq: dict[str, Any] = {}
+        if series is not None:
+            acq = dict(series_fingerprint=series.fingerprint,
+                       field_strength_t=series.field_strength_t,
+                       tr_ms=series.repetition_time_ms, te_ms=series.echo_time_ms)
+        return cls(patient_id=patient_id, observer=observer, session=session, level=level,
+                   si_mean=float(stats.mean), csf_level=csf_level, slice_index=slice_index,
+                   centre_row_px=float(row), centre_col_px=float(col),
+                   centre_row_mm=float(row_mm), centre_col_mm=float(col_mm),
+                   radius_mm=float(stats.radius_mm), si_median=float(stats.median),
+                   si_sd=float(stats.sd), pixel_count=int(stats.n_pixels), excluded=excluded,
+                   **acq)
+
+
+def reading_from_rois(rois: Mapping[str, Any], *, patient_id: str, observer: str, session: int,
+                      slice_index: int | None = None, series: Any = None,
+                      collapsed: Iterable[str] = (), csf_level: str = "L3"
+                      ) -> list[ROIMeasurement]:
+    """One patient's reading as database rows, from the ROIs measured on the MRI page.
+
+    Parameters
+    ----------
+    rois : mapping
+        ``"L1"`` ... ``"L4"``, ``"CSF"`` -> `vbq.imaging.RoiStats` (as `vbq.imaging.measure_vbq`
+        takes them); a missing key or None is a level not measured (no row).
+    patient_id, observer, session : keyword-only
+    slice_index : int, optional, keyword-only
+        The slice the ROIs were drawn on.
+    series : vbq.imaging.Series, optional, keyword-only
+        For the fingerprint, field strength, TR and TE.
+    collapsed : iterable of str, keyword-only
+        Levels marked collapsed.
+    csf_level : str, keyword-only
+        Where the CSF ROI sits (L3 unless obstructed).
+
+    Returns
+    -------
+    list of ROIMeasurement
+        In the order L1, L2, L3, L4, CSF; `MeasurementStore.save` stores them in one
+        transaction.
+
+    Raises
+    ------
+    InputError
+        An unknown ROI name or collapsed level.
+    """
+    unknown = sorted(set(rois) - set(ROI_LEVELS))
+    if unknown:
+        raise InputError(f"rois: unknown names {unknown}; expected {list(ROI_LEVELS)}")
+    collapsed = set(collapsed)
+    if collapsed - set(LEVELS):
+        raise InputError(f"collapsed: expected levels among {list(LEVELS)}, got "
+                         f"{sorted(collapsed)}")
+    return [ROIMeasurement.from_roi_stats(
+        rois[lv], patient_id=patient_id, observer=observer, session=session, level=lv,
+        slice_index=slice_index, series=series, excluded=lv in collapsed,
+        csf_level=csf_level if lv == "CSF" else None)
+        for lv in ROI_LEVELS if rois.get(lv) is not None]
+
 
 @dataclass(frozen=True)
 class SaveResult:
@@ -328,17 +410,23 @@ def _parse_cell(f: _Field, v: Any) -> tuple[Any, str | None]:
     raise AssertionError(k)  # pragma: no cover
 
 
-def _validate(raw: pd.DataFrame, report: ValidationReport, rows: Sequence[int],
+def _validate(raw: Sequence[Mapping[str, Any]], report: ValidationReport, rows: Sequence[int],
               labels: Mapping[str, str]) -> list[dict]:
-    """Parse every cell of `raw` (canonical column names, object values); problems go to
+    """Parse every cell of `raw` (records keyed by canonical column names); problems go to
     `report` by row and column. Returns one record per row (valid only when report is ok)."""
     records: list[dict] = []
-    for i, row in enumerate(raw.itertuples(index=False, name=None)):
+    memo: dict[tuple[str, str], tuple[Any, str | None]] = {}  # text cells repeat (codes, times)
+    for i, values in enumerate(raw):
         rec: dict[str, Any] = {}
-        values = dict(zip(raw.columns, row, strict=True))
         for f in _FIELDS:
             v = values.get(f.name)
-            parsed, err = _parse_cell(f, v)
+            if type(v) is str:
+                key = (f.name, v)
+                if key not in memo:
+                    memo[key] = _parse_cell(f, v)
+                parsed, err = memo[key]
+            else:
+                parsed, err = _parse_cell(f, v)
             if err is None and f.kind == "bool" and parsed is None:
                 parsed = False  # a blank or absent collapsed flag: not collapsed
             if err:
@@ -397,6 +485,29 @@ def _as_frame(rois: Any) -> pd.DataFrame:
     return pd.DataFrame(out, columns=None if out else list(MEASUREMENT_COLUMNS))
 
 
+def _validate_records(rois: Any, *, source: str = "measurements",
+                      rows: Sequence[int] | None = None) -> tuple[list[dict], ValidationReport]:
+    """`validate_measurements` returning the parsed records instead of a frame."""
+    frame = _as_frame(rois)
+    report = ValidationReport(source=source)
+    labels = {str(c): str(c) for c in frame.columns}
+    raw = frame.reset_index(drop=True).astype(object)
+    raw.columns = [str(c) for c in raw.columns]
+    extra = [c for c in raw.columns if c not in _BY_NAME]
+    if extra:
+        report.add(WARNING, f"column(s) not recognised and ignored: {', '.join(map(repr, extra))}")
+    missing = [f.name for f in _FIELDS if f.required and f.kind != "bool" and f.name not in
+               raw.columns]
+    for name in missing:
+        report.add(ERROR, f"missing required column {name!r}")
+    if missing:
+        return [], report
+    rows = list(range(1, len(raw) + 1)) if rows is None else list(rows)
+    report.n_rows = len(raw)
+    records = _validate(raw.to_dict("records"), report, rows, labels)
+    return records, report
+
+
 def validate_measurements(rois: Any, *, source: str = "measurements",
                           rows: Sequence[int] | None = None) -> tuple[pd.DataFrame,
                                                                       ValidationReport]:
@@ -425,23 +536,7 @@ def validate_measurements(rois: Any, *, source: str = "measurements",
     InputError
         `rois` is not one of the accepted containers.
     """
-    frame = _as_frame(rois)
-    report = ValidationReport(source=source)
-    labels = {str(c): str(c) for c in frame.columns}
-    raw = frame.reset_index(drop=True).astype(object)
-    raw.columns = [str(c) for c in raw.columns]
-    extra = [c for c in raw.columns if c not in _BY_NAME]
-    if extra:
-        report.add(WARNING, f"column(s) not recognised and ignored: {', '.join(map(repr, extra))}")
-    missing = [f.name for f in _FIELDS if f.required and f.kind != "bool" and f.name not in
-               raw.columns]
-    for name in missing:
-        report.add(ERROR, f"missing required column {name!r}")
-    if missing:
-        return _typed([]), report
-    rows = list(range(1, len(raw) + 1)) if rows is None else list(rows)
-    report.n_rows = len(raw)
-    records = _validate(raw, report, rows, labels)
+    records, report = _validate_records(rois, source=source, rows=rows)
     return _typed(records), report
 
 
@@ -452,27 +547,40 @@ def validate_measurements(rois: Any, *, source: str = "measurements",
 def _typed(records: Sequence[Mapping[str, Any]], columns: Sequence[str] = MEASUREMENT_COLUMNS
            ) -> pd.DataFrame:
     """Records -> DataFrame with the documented dtypes."""
+    return _typed_columns({c: [r.get(c) for r in records] for c in columns}, columns)
+
+
+def _typed_columns(values: Mapping[str, Sequence[Any]], columns: Sequence[str]) -> pd.DataFrame:
+    """Columns of Python values (None for missing) -> DataFrame with the documented dtypes."""
     data: dict[str, Any] = {}
     for c in columns:
-        vals = [r.get(c) for r in records]
+        vals = list(values[c])
         f = _BY_NAME.get(c)
         kind = f.kind if f else ("timestamp" if c == "changed_at" else "text")
-        if c in ("session", "history_id") and None not in vals:
-            data[c] = np.array([int(v) for v in vals], dtype=np.int64)
-        elif c == "session":  # invalid readings (validate_measurements with errors)
-            data[c] = pd.array([None if v is None else int(v) for v in vals], dtype="Int64")
+        missing = None in vals
+        if c in ("session", "history_id") and not missing:
+            data[c] = np.array(vals, dtype=np.int64)
+        elif c == "session" or kind == "int":  # session: invalid readings may lack it
+            data[c] = pd.array(vals, dtype="Int64")
         elif kind == "float":
-            data[c] = np.array([np.nan if v is None else float(v) for v in vals], dtype=float)
-        elif kind == "int":
-            data[c] = pd.array([None if v is None else int(v) for v in vals], dtype="Int64")
+            data[c] = np.array(vals, dtype=float)  # None -> NaN
         elif kind == "bool":
             data[c] = np.array([bool(v) for v in vals], dtype=bool)
         elif kind == "timestamp":
-            data[c] = pd.to_datetime([_utc(v) for v in vals], utc=True).astype(
-                "datetime64[us, UTC]")
+            data[c] = pd.to_datetime(pd.Series(vals, dtype=object), utc=True).astype(
+                "datetime64[us, UTC]").array
         else:
-            data[c] = pd.Series([None if v is None else str(v) for v in vals], dtype=object)
+            data[c] = pd.Series(vals, dtype=object)
     return pd.DataFrame(data, columns=list(columns))
+
+
+def _query_frame(conn, query, columns: Sequence[str]) -> pd.DataFrame:
+    """Run `query`; its rows as a typed frame (column-wise, no per-row mapping)."""
+    result = conn.execute(query)
+    keys = list(result.keys())
+    rows = result.all()
+    cols = list(zip(*rows, strict=True)) if rows else [()] * len(keys)
+    return _typed_columns(dict(zip(keys, cols, strict=True)), columns)
 
 
 def _utc(v: Any) -> dt.datetime | None:
@@ -725,17 +833,17 @@ class MeasurementStore:
             Any invalid field (``.problems`` lists every one, by row and column); nothing is
             saved then.
         """
-        table, report = validate_measurements(rois, source="measurements")
+        records, report = _validate_records(rois, source="measurements")
         report.raise_if_errors()
-        return self._save_records(table, reason=reason, default_reason="re-saved")
+        return self._save_records(records, reason=reason, default_reason="re-saved")
 
-    def _save_records(self, table: pd.DataFrame, *, reason: str | None,
+    def _save_records(self, records: list[dict], *, reason: str | None,
                       default_reason: str) -> SaveResult:
         reason = _check_reason(reason, default_reason)
         from . import __version__
 
         now = _now()
-        records = _records(table)
+        records = [dict(r) for r in records]
         for rec in records:
             if rec["measured_at"] is None:
                 rec["measured_at"] = now
@@ -859,10 +967,11 @@ class MeasurementStore:
                 values = [value] if isinstance(value, str | int | np.integer) else list(value)
                 query = query.where(_rois.c[col].in_(values))
         with self._engine.connect() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(query)]
-        rows.sort(key=lambda r: (r["patient_id"], r["observer"], r["session"],
-                                 _LEVEL_ORDER.get(r["level"], 99)))
-        return _typed(rows)
+            frame = _query_frame(conn, query, MEASUREMENT_COLUMNS)
+        order = frame["level"].map(_LEVEL_ORDER).fillna(99).to_numpy()
+        keys = (order, frame["session"].to_numpy(), frame["observer"].to_numpy(),
+                frame["patient_id"].to_numpy())
+        return frame.iloc[np.lexsort(keys)].reset_index(drop=True)
 
     def history(self, *, patient_id: str | None = None) -> pd.DataFrame:
         """Every corrected or deleted row as it was, oldest change first.
@@ -877,8 +986,7 @@ class MeasurementStore:
         if patient_id is not None:
             query = query.where(_history.c.patient_id == patient_id)
         with self._engine.connect() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(query)]
-        return _typed(rows, HISTORY_COLUMNS)
+            return _query_frame(conn, query, HISTORY_COLUMNS)
 
     def readings(self) -> pd.DataFrame:
         """One row per reading: ``patient_id, observer, session, n_rois, levels, measured_at``
@@ -936,9 +1044,9 @@ class MeasurementStore:
             Any problem (``.problems``: `vbq.io.Problem` records with the row as a spreadsheet
             shows it, header = row 1, and the column); nothing is saved then.
         """
-        table, report = read_measurements(source)
+        records, report = _read_records(source)
         report.raise_if_errors()
-        return self._save_records(table, reason=reason, default_reason="imported from CSV")
+        return self._save_records(records, reason=reason, default_reason="imported from CSV")
 
 
 def open_store(url: Any = None) -> MeasurementStore:
@@ -955,24 +1063,6 @@ def _check_reason(reason: str | None, default: str) -> str:
     if len(reason) > _REASON_MAX:
         raise InputError(f"reason: at most {_REASON_MAX} characters, got {len(reason)}")
     return reason
-
-
-def _records(table: pd.DataFrame) -> list[dict]:
-    out = []
-    for row in table.to_dict("records"):
-        rec = {}
-        for c in MEASUREMENT_COLUMNS:
-            v = row.get(c)
-            if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
-                rec[c] = None
-            elif isinstance(v, pd.Timestamp):
-                rec[c] = v.to_pydatetime()
-            elif isinstance(v, np.generic):
-                rec[c] = v.item()
-            else:
-                rec[c] = v
-        out.append(rec)
-    return out
 
 
 def _delete_by_key():
@@ -1022,6 +1112,51 @@ def _read_text(source: Any) -> tuple[str, str]:
     return data, name
 
 
+def _read_records(source: Any) -> tuple[list[dict], ValidationReport]:
+    """`read_measurements` returning the parsed records instead of a frame."""
+    text, name = _read_text(source)
+    report = ValidationReport(source=name)
+    records = list(csv.reader(_stdio.StringIO(text, newline="")))
+    if not records or not any(cell.strip() for cell in records[0]):
+        report.add(ERROR, "the file is empty or has no header row", row=1)
+        return [], report
+    header = [h.strip() for h in records[0]]
+    labels: dict[str, str] = {}
+    keep: list[int] = []
+    for j, h in enumerate(header):
+        canon = h.lower()
+        if canon in _BY_NAME:
+            if canon in labels:
+                report.add(ERROR, f"two columns are named {canon!r}", row=1, column=h)
+                continue
+            labels[canon] = h
+            keep.append(j)
+        elif h:
+            report.add(WARNING, "column not recognised and ignored", row=1, column=h)
+    missing = [f.name for f in _FIELDS if f.required and f.kind != "bool" and f.name not in
+               labels]
+    for m in missing:
+        report.add(ERROR, f"missing required column {m!r}", row=1)
+    if missing or not report.ok:
+        return [], report
+    data, rows = [], []
+    for i, rec in enumerate(records[1:], start=2):
+        if not any(cell.strip() for cell in rec):
+            report.add(WARNING, "empty row skipped", row=i)
+            continue
+        if len(rec) > len(header) and any(c.strip() for c in rec[len(header):]):
+            report.add(ERROR, f"has {len(rec)} cells, the header {len(header)}", row=i)
+            continue
+        rec = rec + [""] * (len(header) - len(rec))
+        data.append([rec[j] for j in keep])
+        rows.append(i)
+    names = [header[j].lower() for j in keep]
+    raw = [dict(zip(names, cells, strict=True)) for cells in data]
+    report.n_rows = len(raw)
+    validated = _validate(raw, report, rows, labels)
+    return validated, report
+
+
 def read_measurements(source: Any) -> tuple[pd.DataFrame, ValidationReport]:
     """Read and validate a measurement CSV; never raises on bad data (check ``report.ok``).
 
@@ -1046,46 +1181,8 @@ def read_measurements(source: Any) -> tuple[pd.DataFrame, ValidationReport]:
     InputError
         The source cannot be read or decoded.
     """
-    text, name = _read_text(source)
-    report = ValidationReport(source=name)
-    records = list(csv.reader(_stdio.StringIO(text, newline="")))
-    if not records or not any(cell.strip() for cell in records[0]):
-        report.add(ERROR, "the file is empty or has no header row", row=1)
-        return _typed([]), report
-    header = [h.strip() for h in records[0]]
-    labels: dict[str, str] = {}
-    keep: list[int] = []
-    for j, h in enumerate(header):
-        canon = h.lower()
-        if canon in _BY_NAME:
-            if canon in labels:
-                report.add(ERROR, f"two columns are named {canon!r}", row=1, column=h)
-                continue
-            labels[canon] = h
-            keep.append(j)
-        elif h:
-            report.add(WARNING, "column not recognised and ignored", row=1, column=h)
-    missing = [f.name for f in _FIELDS if f.required and f.kind != "bool" and f.name not in
-               labels]
-    for m in missing:
-        report.add(ERROR, f"missing required column {m!r}", row=1)
-    if missing or not report.ok:
-        return _typed([]), report
-    data, rows = [], []
-    for i, rec in enumerate(records[1:], start=2):
-        if not any(cell.strip() for cell in rec):
-            report.add(WARNING, "empty row skipped", row=i)
-            continue
-        if len(rec) > len(header) and any(c.strip() for c in rec[len(header):]):
-            report.add(ERROR, f"has {len(rec)} cells, the header {len(header)}", row=i)
-            continue
-        rec = rec + [""] * (len(header) - len(rec))
-        data.append([rec[j] for j in keep])
-        rows.append(i)
-    raw = pd.DataFrame(data, columns=[header[j].lower() for j in keep], dtype=object)
-    report.n_rows = len(raw)
-    validated = _validate(raw, report, rows, labels)
-    return _typed(validated), report
+    records, report = _read_records(source)
+    return _typed(records), report
 
 
 # --------------------------------------------------------------------------------------------
@@ -1108,7 +1205,21 @@ def _check_measurements(measurements: Any, func: str) -> pd.DataFrame:
     missing = [c for c in need if c not in measurements.columns]
     if missing:
         raise InputError(f"{func}: `measurements` lacks column(s) {missing}")
-    return measurements
+    m = measurements
+    kinds = {"session": pd.api.types.is_integer_dtype(m["session"]),
+             "si_mean": pd.api.types.is_float_dtype(m["si_mean"]),
+             "excluded": pd.api.types.is_bool_dtype(m["excluded"])}
+    wrong = [c for c, ok in kinds.items() if not ok]
+    if wrong:
+        raise InputError(f"{func}: `measurements` column(s) {wrong} have dtypes "
+                         f"{[str(m[c].dtype) for c in wrong]}; pass MeasurementStore.load() or "
+                         f"the table of read_measurements / validate_measurements")
+    dup = m.duplicated(list(KEY_COLUMNS))
+    if dup.any():
+        first = m.loc[dup, list(KEY_COLUMNS)].iloc[0].tolist()
+        raise InputError(f"{func}: `measurements` holds {int(dup.sum())} duplicated reading(s) "
+                         f"of (patient_id, observer, session, level), e.g. {first}")
+    return m
 
 
 def _choose(m: pd.DataFrame, observer, session, combine: str, func: str) -> pd.DataFrame:
@@ -1202,13 +1313,13 @@ def to_cohort_si(measurements: Any, *, observer: str | Sequence[str] | None = No
     out["csf_level"] = pd.Series([mode.get(pid) for pid in ids], dtype=object)
     for lv, col in zip(LEVELS, _COLLAPSED_COLUMNS, strict=True):
         out[col] = pd.array(coll[lv].to_numpy(dtype=object), dtype="boolean")
-    n_read = m.groupby("patient_id")[["observer", "session"]].apply(
-        lambda g: len(g.drop_duplicates()))
+    n_read = m[["patient_id", "observer", "session"]].drop_duplicates().groupby(
+        "patient_id").size()
     out["n_readings"] = n_read.reindex(ids).to_numpy(dtype=np.int64)
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CohortMerge:
     """A cohort with measured SIs merged in, and which patients they came for.
 
@@ -1507,7 +1618,7 @@ def inter_observer_vbq(measurements: Any, observers: Sequence[str] | None = None
     return vbq_wide(m, [(o, session) for o in observers], min_levels=min_levels)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ReliabilityResult:
     """ICC and Bland-Altman agreement of readings (from `reliability`).
 

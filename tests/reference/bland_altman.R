@@ -1,4 +1,5 @@
-# Expected Bland-Altman values for tests/stats/test_bland_altman.py.
+# Expected Bland-Altman values for tests/stats/test_bland_altman.py; the trend (proportional bias)
+# is lm(d ~ mean): slope, intercept, confint of the slope, p of the slope.
 # R 4.2.2, base R only (BlandAltmanLeh is not packaged for Debian and CRAN was not reachable; the
 # formulas below are those of BlandAltmanLeh's bland.altman.stats, written out). Run from the
 # repository root:
@@ -21,7 +22,11 @@ report <- function(label, a, b, two = qnorm(0.975), conf.int = 0.95) {
   cat("bias", format(c(m, m - t * s / sqrt(n), m + t * s / sqrt(n)), digits = 15), "\n")
   cat("sd", format(s, digits = 15), "\n")
   cat("loa_low", format(c(lo, lo - t * se.loa, lo + t * se.loa), digits = 15), "\n")
-  cat("loa_high", format(c(hi, hi - t * se.loa, hi + t * se.loa), digits = 15), "\n\n")
+  cat("loa_high", format(c(hi, hi - t * se.loa, hi + t * se.loa), digits = 15), "\n")
+  mn <- (a[ok] + b[ok]) / 2
+  fit <- lm(d ~ mn)
+  cat("trend", format(c(coef(fit)[2], coef(fit)[1], confint(fit, level = conf.int)[2, ],
+                        summary(fit)$coefficients[2, 4]), digits = 15), "\n\n")
 }
 
 v <- read.csv("tests/reference/agreement_icc_vbq.csv")

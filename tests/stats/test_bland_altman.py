@@ -77,6 +77,9 @@ def test_against_r_reference():
     assert inter.sd == pytest.approx(r["sd"][0], abs=ATOL)
     assert (inter.loa_low, *inter.loa_low_ci) == pytest.approx(r["loa_low"], abs=ATOL)
     assert (inter.loa_high, *inter.loa_high_ci) == pytest.approx(r["loa_high"], abs=ATOL)
+    # lm(d ~ mean): slope, intercept, confint of the slope, p
+    assert (inter.trend_slope, inter.trend_intercept, *inter.trend_slope_ci,
+            inter.trend_p_value) == pytest.approx(r["trend"], abs=ATOL)
     # two = 1.96, conf.int = 0.90
     intra = bland_altman(v["vbq"], v["vbq_repeat"], multiplier=1.96, confidence=0.90)
     r = ref["intra"]
@@ -84,6 +87,8 @@ def test_against_r_reference():
     assert (intra.bias, *intra.bias_ci) == pytest.approx(r["bias"], abs=ATOL)
     assert (intra.loa_low, *intra.loa_low_ci) == pytest.approx(r["loa_low"], abs=ATOL)
     assert (intra.loa_high, *intra.loa_high_ci) == pytest.approx(r["loa_high"], abs=ATOL)
+    assert (intra.trend_slope, intra.trend_intercept, *intra.trend_slope_ci,
+            intra.trend_p_value) == pytest.approx(r["trend"], abs=ATOL)
 
 
 def _oracle(a, b, z, conf):
@@ -103,6 +108,7 @@ def _oracle(a, b, z, conf):
         "high": (m + z * s, m + z * s - half_loa, m + z * s + half_loa),
         "n": n,
         "means": [(x + y) / 2 for x, y in pairs],
+        "diffs": d,
     }
 
 
@@ -121,6 +127,11 @@ def test_oracle_on_seeded_data(seed):
     assert (res.loa_low, *res.loa_low_ci) == pytest.approx(o["low"], abs=1e-12)
     assert (res.loa_high, *res.loa_high_ci) == pytest.approx(o["high"], abs=1e-12)
     np.testing.assert_allclose(res.means, o["means"])
+    # trend: the normal equations by hand
+    m, d = np.array(o["means"]), np.array(o["diffs"])
+    slope = ((m - m.mean()) * (d - d.mean())).sum() / ((m - m.mean()) ** 2).sum()
+    assert res.trend_slope == pytest.approx(slope, rel=1e-9, abs=1e-12)
+    assert res.trend_intercept == pytest.approx(d.mean() - slope * m.mean(), rel=1e-9, abs=1e-12)
 
 
 @settings(max_examples=50, deadline=None)
@@ -149,6 +160,19 @@ def test_constant_differences_give_zero_width_and_a_note():
     assert res.loa_low == res.loa_high == res.bias == pytest.approx(0.1)
     assert res.bias_ci[0] == res.bias_ci[1] and res.loa_low_ci[0] == res.loa_low_ci[1]
     assert res.notes and "SD is 0" in res.notes[0]
+    assert res.trend_slope == 0.0 and np.isnan(res.trend_p_value)
+
+
+def test_a_proportional_bias_is_detected_and_an_undefined_trend_is_noted():
+    rng = np.random.default_rng(3)
+    truth = rng.uniform(1, 5, 80)
+    res = bland_altman(truth * 1.2 + rng.normal(0, 0.05, 80), truth)
+    assert res.trend_slope > 0 and res.trend_p_value < 1e-6
+    assert res.trend_slope_ci[0] > 0
+    two = bland_altman([1.0, 2.0], [1.5, 2.0])  # two pairs: a line fits exactly, no test
+    assert np.isnan(two.trend_p_value) and "at least 3 pairs" in two.notes[0]
+    same = bland_altman([1.0, 1.2, 0.8], [1.0, 0.8, 1.2])  # every mean is 1
+    assert np.isnan(same.trend_slope) and any("different means" in n for n in same.notes)
 
 
 def test_degenerate_and_invalid_input():
@@ -186,7 +210,8 @@ def test_result_is_frozen_with_frame_and_summary():
     with pytest.raises(ValueError):
         res.differences[0] = 0
     frame = res.to_frame()
-    assert list(frame.columns) == ["quantity", "estimate", "ci_low", "ci_high", "n", "method"]
+    assert list(frame.columns) == ["quantity", "estimate", "ci_low", "ci_high", "n", "n_missing",
+                                   "method"]
     assert frame["quantity"].tolist() == ["bias", "loa_low", "loa_high"]
     assert frame.loc[1, "estimate"] == res.loa_low and frame.loc[2, "ci_high"] == res.loa_high_ci[1]
     text = res.summary()

@@ -17,7 +17,7 @@ from ..errors import DegenerateInputError, InputError
 
 __all__ = ["BlandAltmanResult", "bland_altman"]
 
-_COLUMNS = ("quantity", "estimate", "ci_low", "ci_high", "n", "method")
+_COLUMNS = ("quantity", "estimate", "ci_low", "ci_high", "n", "n_missing", "method")
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,14 @@ class BlandAltmanResult:
         Confidence intervals of the two limits: ``limit -/+ t * sqrt(3 sd^2 / n)``.
     t_quantile : float
         The t quantile used in the intervals, ``t_(1 - alpha/2, n - 1)``.
+    trend_slope, trend_intercept : float
+        Least-squares line of the differences on the means (proportional bias: the differences
+        grow or shrink with the size of the measurement when the slope is not 0).
+    trend_slope_ci : tuple of float
+        Confidence interval of the slope (t with n - 2 df).
+    trend_p_value : float
+        Two-sided p-value of the t test of slope = 0. NaN (with a note) for n < 3 or when all
+        means are equal; NaN with slope 0 when all differences are equal.
     n : int
         Complete pairs analysed.
     n_missing : int
@@ -70,24 +78,28 @@ class BlandAltmanResult:
     n_missing: int
     limits: float
     confidence: float
+    trend_slope: float
+    trend_intercept: float
+    trend_slope_ci: tuple[float, float]
+    trend_p_value: float
     means: np.ndarray = field(compare=False, repr=False)
     differences: np.ndarray = field(compare=False, repr=False)
     notes: tuple[str, ...] = ()
     method: str = (
         "Bland & Altman (1986, 1999): bias and limits of agreement; t-based CIs, "
-        "SE of a limit sqrt(3 s^2 / n)"
+        "SE of a limit sqrt(3 s^2 / n); OLS trend of the differences on the means"
     )
 
     def to_frame(self) -> pd.DataFrame:
         """Three rows (``bias``, ``loa_low``, ``loa_high``) with ``quantity, estimate, ci_low,
-        ci_high, n, method``."""
+        ci_high, n, n_missing, method``."""
         rows = [
             ("bias", self.bias, *self.bias_ci),
             ("loa_low", self.loa_low, *self.loa_low_ci),
             ("loa_high", self.loa_high, *self.loa_high_ci),
         ]
         return pd.DataFrame(
-            [(*r, self.n, self.method) for r in rows], columns=list(_COLUMNS)
+            [(*r, self.n, self.n_missing, self.method) for r in rows], columns=list(_COLUMNS)
         )
 
     def summary(self) -> str:
@@ -103,6 +115,10 @@ class BlandAltmanResult:
             f"  lower limit {pct} CI {self.loa_low_ci[0]:.4g} to {self.loa_low_ci[1]:.4g}; "
             f"upper limit {pct} CI {self.loa_high_ci[0]:.4g} to {self.loa_high_ci[1]:.4g}",
         ]
+        lines.append(
+            f"Trend of the differences with the mean: slope {self.trend_slope:.4g} ({pct} CI "
+            f"{self.trend_slope_ci[0]:.4g} to {self.trend_slope_ci[1]:.4g}), "
+            f"p = {self.trend_p_value:.3g}")
         lines.extend(f"Note: {note}" for note in self.notes)
         lines.append(f"Method: {self.method}")
         return "\n".join(lines)
@@ -157,11 +173,15 @@ def bland_altman(
     differences are equal (s = 0) the limits equal the bias and every interval has zero width;
     ``notes`` says so.
 
+    Proportional bias: the least-squares regression of the differences on the means, with the
+    t test of its slope (Bland & Altman 1999, section 3.2), reported as ``trend_*``; a slope
+    away from 0 means the limits of agreement do not hold over the whole range.
+
     Validated against the worked example of Bland & Altman (1986) (peak expiratory flow by the
-    Wright and mini Wright meters, 17 subjects: bias -2.1, SD 38.8, limits -79.7 to 75.5, CI of
-    the bias -22.1 to 17.9, of the limits -114.3 to -45.1 and 40.9 to 110.1), and against R 4.2.2
-    base functions (``mean``, ``sd``, ``qt``, ``qnorm``; ``tests/reference/bland_altman.R``) on
-    seeded data, to 6 decimals.
+    Wright and mini Wright meters, 17 subjects: bias -2.1, SD 38.8, limits -79.7 to 75.5, CIs of
+    the limits -114.3 to -45.1 and 40.9 to 110.1), and against R 4.2.2 base functions (``mean``,
+    ``sd``, ``qt``, ``qnorm``, ``lm`` and ``confint`` for the trend;
+    ``tests/reference/bland_altman.R``) on seeded data, to 6 decimals.
 
     References
     ----------
@@ -230,6 +250,10 @@ def bland_altman(
     se_loa = np.sqrt(3 * sd**2 / n)
     lo, hi = bias - z * sd, bias + z * sd
     means = (x + y) / 2
+    if sd == 0.0:  # equal differences: no trend, and nothing to test it against
+        slope, intercept, slope_ci, p_trend = 0.0, bias, (0.0, 0.0), float("nan")
+    else:
+        slope, intercept, slope_ci, p_trend = _trend(means, d, confidence, notes)
     means.flags.writeable = False
     d.flags.writeable = False
     return BlandAltmanResult(
@@ -242,6 +266,10 @@ def bland_altman(
         loa_low_ci=(float(lo - t * se_loa), float(lo + t * se_loa)),
         loa_high_ci=(float(hi - t * se_loa), float(hi + t * se_loa)),
         t_quantile=t,
+        trend_slope=slope,
+        trend_intercept=intercept,
+        trend_slope_ci=slope_ci,
+        trend_p_value=p_trend,
         n=n,
         n_missing=n_missing,
         limits=float(limits),
@@ -250,6 +278,21 @@ def bland_altman(
         differences=d,
         notes=tuple(notes),
     )
+
+
+def _trend(means: np.ndarray, d: np.ndarray, confidence: float, notes: list[str]):
+    """OLS of the differences on the means: slope, intercept, slope CI, p of slope = 0."""
+    nan = float("nan")
+    n = len(d)
+    sxx = float(((means - means.mean()) ** 2).sum())
+    if n < 3 or sxx <= 64 * np.finfo(float).eps * max(1.0, float((means**2).sum())):
+        notes.append("the trend of the differences with the mean needs at least 3 pairs with "
+                     "different means; not computed (NaN)")
+        return nan, nan, (nan, nan), nan
+    fit = stats.linregress(means, d)
+    half = float(stats.t.ppf((1 + confidence) / 2, n - 2)) * float(fit.stderr)
+    slope = float(fit.slope)
+    return slope, float(fit.intercept), (slope - half, slope + half), float(fit.pvalue)
 
 
 def _as_float(x, name: str) -> np.ndarray:
