@@ -65,3 +65,44 @@ def test_report_follows_the_session_settings(demo):
 
     assert mask(cached) == mask(direct)
     assert f"Degenerative group: {prepared.counts.n_degenerative}" in direct
+
+
+def _upload_named(app, names, cohort: bytes, dxa: bytes):
+    app.radio(key="data_source").set_value("Upload my files").run()
+    app.file_uploader(key="data_upload_cohort").upload(names[0], cohort, "text/csv")
+    app.file_uploader(key="data_upload_dxa").upload(names[1], dxa, "text/csv")
+    return app.run()
+
+
+def test_each_session_reports_its_own_files():
+    """Two users upload the same cells under different names: each report fingerprints the
+    files that session uploaded, with its own (escaped) names, never the other's."""
+    import hashlib
+
+    from streamlit.testing.v1 import AppTest
+
+    from tests.factories import make_tables
+
+    from .conftest import APP, TIMEOUT
+
+    frames = make_tables(40)
+    cohort, dxa = (f.to_csv(index=False).encode() for f in frames)
+    reports = {}
+    for who in ("alice", "bob"):
+        app = AppTest.from_file(APP, default_timeout=TIMEOUT)
+        app.run()
+        app.switch_page("app_pages/data.py").run()
+        names = (f"{who}<cohort>.csv", f"{who}_dxa.csv")
+        _upload_named(app, names, cohort, dxa)
+        assert not app.exception
+        assert not app.session_state["dataset"].is_demo
+        app.switch_page(PAGE).run()
+        app.toggle(key="report_preview").set_value(True).run()
+        assert not app.exception
+        reports[who] = app.get("iframe")[1].proto.srcdoc
+    for who, other in (("alice", "bob"), ("bob", "alice")):
+        text = reports[who]
+        assert f"{who}&lt;cohort&gt;.csv" in text and f"{who}<cohort>" not in text
+        assert other not in text.split('<h2 id="inputs">')[1].split("</section>")[0]
+        assert hashlib.sha256(cohort).hexdigest() in text
+        assert "Synthetic demo data: simulated patients" not in text  # uploaded files
