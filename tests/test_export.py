@@ -135,8 +135,10 @@ def test_study_docx_reads_back_with_the_tables(study):
     assert vals["insideH"] == vals["insideV"] == "nil"
     head_rule = word.rows[0].cells[0]._tc.tcPr.find(qn("w:tcBorders")).find(qn("w:bottom"))
     assert head_rule.get(qn("w:val")) == "single"
+    normal = doc.styles["Normal"].font
+    assert normal.name == "Arial" and normal.size.pt == 10
     run = word.rows[1].cells[1].paragraphs[0].runs[0]
-    assert run.font.name == "Arial" and run.font.size.pt == 10
+    assert run.font.name is None and run.font.size is None  # the style's font, not overridden
 
 
 def test_readme_present_block_runs_on_the_demo(tmp_path, monkeypatch, study):

@@ -14,6 +14,9 @@ from vbq.present import FormattedTable
 
 GROUP_LABELS = vbq.schema.CATEGORY_LABELS["group"]
 MIN_GROUP = 3
+XLSX_MAX_CELLS = 250_000
+"""Above this many cells a table is offered as CSV only: openpyxl writes about 15 µs per cell
+(bench/bench_present.py: 20 s for the 10,000-patient analysis table)."""
 
 
 def prepared_or_stop(dataset: Dataset, settings: vbq.Settings) -> vbq.PreparedCohort:
@@ -49,10 +52,14 @@ def downloads(table: FormattedTable | pd.DataFrame, stem: str | None = None, *,
         stem = stem or "table"
         row = st.container(horizontal=True, gap="small")
         row.download_button("CSV", lambda: export.frame_csv(table), file_name=f"{stem}.csv",
-                             mime="text/csv", key=f"{key}_csv", on_click="ignore")
-        row.download_button("XLSX", lambda: export.frame_xlsx(table, sheet=stem[:31]),
-                             file_name=f"{stem}.xlsx", mime=export.XLSX_MIME,
-                             key=f"{key}_xlsx", on_click="ignore")
+                            mime="text/csv", key=f"{key}_csv", on_click="ignore")
+        if table.size <= XLSX_MAX_CELLS:
+            row.download_button("XLSX", lambda: export.frame_xlsx(table, sheet=stem[:31]),
+                                file_name=f"{stem}.xlsx", mime=export.XLSX_MIME,
+                                key=f"{key}_xlsx", on_click="ignore")
+        else:
+            row.caption(f"XLSX up to {XLSX_MAX_CELLS:,} cells; this table has {table.size:,}: "
+                        "take the CSV.")
         return
     stem = stem or table.key
     row = st.container(horizontal=True, gap="small")  # wraps in a narrow column
@@ -64,9 +71,11 @@ def downloads(table: FormattedTable | pd.DataFrame, stem: str | None = None, *,
         row.download_button(f"{what} CSV", lambda f=form: export.table_csv(table, f),
                             file_name=f"{name}.csv", mime="text/csv",
                             key=f"{key}_{form}_csv", on_click="ignore", help=helps[form])
-        row.download_button(f"{what} XLSX", lambda f=form: export.table_xlsx(table, f),
-                            file_name=f"{name}.xlsx", mime=export.XLSX_MIME,
-                            key=f"{key}_{form}_xlsx", on_click="ignore", help=helps[form])
+        size = (table.shown if form == "shown" else table.data).size
+        if size <= XLSX_MAX_CELLS:
+            row.download_button(f"{what} XLSX", lambda f=form: export.table_xlsx(table, f),
+                                file_name=f"{name}.xlsx", mime=export.XLSX_MIME,
+                                key=f"{key}_{form}_xlsx", on_click="ignore", help=helps[form])
 
 
 def _plain(text: str) -> str:

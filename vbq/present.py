@@ -374,6 +374,14 @@ def _group_header(g: str, n: Any) -> str:
     return group_label(g) + ("" if _missing(n) else f" (n = {int(n)})")
 
 
+def _records_by(frame: pd.DataFrame, key: str) -> dict[Any, list[dict]]:
+    """The rows of `frame` as dicts, grouped by the value of column `key`, in order."""
+    out: dict[Any, list[dict]] = {}
+    for rec in frame.to_dict("records"):
+        out.setdefault(rec[key], []).append(rec)
+    return out
+
+
 def _frame(rows: list[dict], columns: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(columns)).astype(str) if rows else pd.DataFrame(
         columns=list(columns), dtype=str)
@@ -537,10 +545,11 @@ def table2(result, *, title: str | None = None) -> FormattedTable:
     missing: list[str] = []
     kinds = set()
     variables = sorted(result.variables, key=lambda vk: _T2_ORDER.get(vk[0], len(_T2_ORDER)))
+    by_var = _records_by(frame, "variable")  # rows as dicts: pandas row filters cost ~3 ms each
     open_section = None
     for var, kind in variables:
-        part = frame[frame["variable"] == var]
-        if part.empty:
+        part = by_var.get(var, [])
+        if not part:
             continue
         section = _T2_SECTIONS.get(var)
         if section and section != open_section:
@@ -548,7 +557,7 @@ def table2(result, *, title: str | None = None) -> FormattedTable:
             indent.append(0)
         open_section = section
         base = 1 if section else 0
-        first = part.iloc[0]
+        first = part[0]
         p_cell = format_p(first["p_value"])
         if p_cell != NOT_APPLICABLE:
             p_cell += marks.mark(first["method"])
@@ -571,10 +580,10 @@ def table2(result, *, title: str | None = None) -> FormattedTable:
             indent.append(base)
             continue
         kinds.add("categorical")
-        levels = [lv for lv in part["level"].tolist() if not _missing(lv)]
+        levels = [r["level"] for r in part if not _missing(r["level"])]
         shown_level = _yes_level(var, levels)
         if shown_level is not None:
-            lrow = part[part["level"] == shown_level].iloc[0]
+            lrow = next(r for r in part if not _missing(r["level"]) and r["level"] == shown_level)
             name = (value_label(var, shown_level) if var in _SHOWN_LEVEL
                     else label(var, unit=False))
             row = {"Characteristic": name}
@@ -594,7 +603,7 @@ def table2(result, *, title: str | None = None) -> FormattedTable:
             row[adj_header] = NOT_APPLICABLE
         rows.append(row)
         indent.append(base)
-        for _, lrow in part.iterrows():
+        for lrow in part:
             sub = {"Characteristic": value_label(var, lrow["level"])}
             for g, h in zip(groups, headers[1:], strict=False):
                 sub[h] = format_count_percent(lrow[f"count_{g}"], lrow[f"percent_{g}"])
@@ -660,19 +669,18 @@ def table3(frame: pd.DataFrame, *, title: str | None = None) -> FormattedTable:
         [diff_header] if diff_header else [])
     rows, indent, notes = [], [], []
     order = groups + ["all"]
-    for y in pd.unique(frame["y"]):
-        part = frame[frame["y"] == y]
+    for y, part in _records_by(frame, "y").items():
         head = {h: "" for h in headers}
         head["Measure"] = label(y)
         if diff_header:
-            head[diff_header] = format_p(part["p_difference"].iloc[0])
+            head[diff_header] = format_p(part[0]["p_difference"])
         rows.append(head)
         indent.append(0)
+        by_group = {r["group"]: r for r in part}
         for g in order:
-            sub = part[part["group"] == g]
-            if sub.empty:
+            if g not in by_group:
                 continue
-            r = sub.iloc[0]
+            r = by_group[g]
             row = {h: "" for h in headers}
             row["Measure"] = group_label(g)
             row["n"] = NOT_APPLICABLE if _missing(r["n"]) else str(int(r["n"]))
@@ -757,18 +765,17 @@ def table4(study, *, decimals: int = 1, rounding: str = "up",
         if target is not None:
             frame.insert(0, "target", target)
         datas.append(frame)
-        for m in frame["marker"].drop_duplicates():
-            part = frame[frame["marker"] == m]
+        for m, part in _records_by(frame, "marker").items():
             res = st.results[m]
             ci_methods.add(getattr(res, "ci_method", "delong"))
-            first = part.iloc[0]
+            first = part[0]
             rows.append({h: "" for h in headers} | {
                 "Marker and cutoff": marker_label(m),
                 "AUC (95% CI)": _estimate_ci(first["auc"], first["auc_ci_low"],
                                              first["auc_ci_high"], 3)})
             indent.append(base)
             op = "≥" if res.higher_is_positive else "≤"
-            for _, r in part.iterrows():
+            for r in part:
                 youden = r["kind"] == "Youden"
                 d = _cutoff_decimals(m) if youden else decimals
                 rows.append({
