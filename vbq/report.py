@@ -3,15 +3,15 @@
 `build_report` turns a prepared cohort (and, optionally, its `vbq.study.analyse` result) into a
 single HTML file that opens offline: plotly's JavaScript is embedded once, every figure refers to
 it, and nothing is fetched from a CDN or a font server. It holds a STARD 2015 participant flow
-diagram, Tables 2-5, the correlation and ROC figures, the thresholds and prevalence, reliability,
+diagram, Tables 1-5, the correlation and ROC figures, the thresholds and prevalence, reliability,
 the methods in words, the settings, a SHA-256 fingerprint of each input file and the versions of
 Python and of every installed library. The same analysis gives the same file, byte for byte, apart
 from the timestamp: figure ids are fixed, tables are written in a fixed order, and nothing random
 enters.
 
 Text that came from a file (patient IDs, file names, exclusion reasons) is escaped with
-`html.escape` and, inside the figures' JSON, by plotly's own ``</`` escaping, so a patient ID such
-as ``<script>`` is shown as text and never run.
+`html.escape` and, inside the figures' JSON, by plotly's encoder (which writes ``<`` as
+``\u003c``), so a patient ID such as ``<script>`` is shown as text and never run.
 
 The numbers come from `vbq.study`; this module lays them out. Tables are formatted by the one
 presentation layer the app shares (`vbq.present`); this module only writes HTML around them.
@@ -25,7 +25,7 @@ import html
 import importlib.metadata
 import platform
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -199,12 +199,22 @@ def study_tables(prepared: PreparedCohort, analysis=None) -> list:
         ft = present.auc_comparison_table(
             roc.comparison, title=f"Paired comparison of the AUCs: "
                                   f"{present.target_label(target).lower()}, control group")
-        extra.append(_replace(ft, key=f"auc_comparison_{target}"))
-    breakdowns = [present.breakdown_table(part, key=f"breakdown_{name}")
-                  for name, part in study.prevalence_breakdowns(prepared.table).items()
-                  if not isinstance(part, study.Unavailable)]
+        extra.append(replace(ft, key=f"auc_comparison_{target}"))
+    breakdowns = []
+    for name, part in study.prevalence_breakdowns(prepared.table).items():
+        key = f"breakdown_{name}"
+        if isinstance(part, study.Unavailable):  # said, not dropped
+            breakdowns.append(present.FormattedTable(
+                key=key, title=_BREAKDOWNS.get(name, name),
+                shown=pd.DataFrame(columns=["Not computed"]),
+                data=pd.DataFrame({"note": [part.reason]}),
+                footnotes=(f"Not computed: {part.reason}.",)))
+        else:
+            breakdowns.append(present.breakdown_table(part, key=key))
     out = []
     for t in core:
+        if t.key == "kappa":  # on the analysed patients: the report has no others
+            t = replace(t, title=f"{t.title} (analysed patients)")
         if t.key in ("table5", "icc", "kappa") and extra:
             out += extra
             extra = []
@@ -217,10 +227,10 @@ def study_tables(prepared: PreparedCohort, analysis=None) -> list:
     return out
 
 
-def _replace(table, **changes):
-    from dataclasses import replace
-
-    return replace(table, **changes)
+_BREAKDOWNS = {
+    "diagnosis": "VBQ-positive patients by primary diagnosis",
+    "age_60_dxa_negative": "VBQ-positive patients among the DXA-negative, by age",
+}
 
 
 # ----------------------------------------------------------------------------------------------
