@@ -14,7 +14,8 @@ from vbq import figures, present
 
 GROUPS = {g: present.group_label(g) for g in ("control", "degenerative", "all")}
 TARGETS = {t: present.target_label(t) for t in vbq.study.TARGETS}
-ROUNDING = {"up": "Round up (paper)", "nearest": "Nearest", "down": "Round down"}
+ROUNDING = {"specific": "Toward the more specific side (paper)", "up": "Always up",
+            "nearest": "Nearest", "down": "Always down"}
 
 st.title("ROC analysis")
 dataset = get_dataset()
@@ -63,7 +64,7 @@ with c[0]:
     decimals = binding.view(st.number_input, "Adjusted cutoff decimals", "roc.decimals", 1,
                             key="roc_decimals", min_value=0, max_value=3, step=1)
 with c[1]:
-    rounding = binding.view(st.selectbox, "Adjustment", "roc.rounding", "up", key="roc_rounding",
+    rounding = binding.view(st.selectbox, "Adjustment", "roc.rounding", "specific", key="roc_rounding",
                             options=list(ROUNDING), format_func=ROUNDING.get)
 display.show_table(present.table4(study, decimals=int(decimals), rounding=rounding),
                    key="roc_dl_table4")

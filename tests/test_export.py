@@ -22,12 +22,13 @@ def _csv_rows(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
 
 
-@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", EVIL])
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "\nx", EVIL,
+                                  "  =1+1", "\uff1d1+1", "\uff0b1", "\uff201"])
 def test_formula_triggers_are_neutralised(text):
     assert E.neutralise_formula(text) == "'" + text
 
 
-@pytest.mark.parametrize("value", ["DEMO-001", "x=1", "", -1.5, 3, None, True])
+@pytest.mark.parametrize("value", ["DEMO-001", "x=1", "a-b", "", " ", -1.5, 3, None, True])
 def test_other_values_are_untouched(value):
     assert E.neutralise_formula(value) is value or E.neutralise_formula(value) == value
 
@@ -135,6 +136,11 @@ def test_study_docx_reads_back_with_the_tables(study):
     assert vals["insideH"] == vals["insideV"] == "nil"
     head_rule = word.rows[0].cells[0]._tc.tcPr.find(qn("w:tcBorders")).find(qn("w:bottom"))
     assert head_rule.get(qn("w:val")) == "single"
+    from docx.enum.section import WD_ORIENT
+
+    orientations = [s.orientation for s in doc.sections]
+    assert WD_ORIENT.LANDSCAPE in orientations  # Table 4 (9 columns) on a landscape page
+    assert orientations[0] == WD_ORIENT.PORTRAIT
     normal = doc.styles["Normal"].font
     assert normal.name == "Arial" and normal.size.pt == 10
     run = word.rows[1].cells[1].paragraphs[0].runs[0]

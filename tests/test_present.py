@@ -64,7 +64,7 @@ def test_labels_come_from_the_data_dictionary_with_units():
     assert P.label("age") == "Age (years)" and P.label("age", unit=False) == "Age"
     assert P.label("si_l3") == "L3 signal intensity (a.u.)"
     assert P.label("osteophyte_mm_l2_obs2") == "L2 osteophyte length, observer 2 (mm)"
-    assert P.value_label("diagnosis", "disc_herniation") == "Lumbar disc herniation"
+    assert P.value_label("diagnosis", "disc_herniation") == "Disc herniation"
     assert P.value_label("dxa_status", "osteopenia") == "Osteopenia"
     assert P.group_label("control") == "Control"
     assert P.marker_label("hu_l1") == vbq.study.MARKERS["hu_l1"][0]
@@ -379,6 +379,15 @@ def test_small_cohorts_give_tables_that_say_why_in_words(n):
                          *ft.shown.to_numpy().ravel().tolist()])
         assert not SNAKE.search(text), (ft.key, SNAKE.findall(text))
     assert any("Modic" in note for note in tables[4].footnotes)
+    import io
+
+    import docx
+
+    from vbq.export import study_docx
+
+    doc = docx.Document(io.BytesIO(study_docx(vbq.study.analyse(prepared), prepared)))
+    assert any(p.text.startswith("Table 5. ") for p in doc.paragraphs)
+    assert any("Not computed" in p.text for p in doc.paragraphs)
 
 
 def test_problems_table_has_human_headers_and_no_none():
@@ -394,3 +403,35 @@ def test_problems_table_has_human_headers_and_no_none():
     assert ft.shown.iloc[1].tolist() == ["Warning", "c.csv", "", "", "title row skipped", ""]
     assert list(ft.data.columns) == ["severity", "file", "sheet", "row", "column", "message",
                                      "value"]
+
+
+def test_every_data_column_is_documented(study):
+    # docs/exports.md documents the "data" form of every table, column by column
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "exports.md").read_text()
+    tables = _all_tables(study) + [P.problems_table([])]
+    for ft in tables:
+        assert f"## {ft.key}" in doc or f", {ft.key}" in doc or f"{ft.key}:" in doc, ft.key
+        for col in ft.data.columns:
+            name = col.replace("degenerative", "<g>").replace("control", "<g>")
+            assert f"`{col}`" in doc or f"`{name}`" in doc, (ft.key, col)
+
+
+def test_number_formats_round_trip():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False), st.integers(0, 4),
+           st.floats(min_value=0, max_value=1))
+    def check(x, d, p):
+        text = P.format_number(x, d)
+        assert "-" not in text  # a true minus sign, never a hyphen (no spreadsheet formula)
+        if float(f"{x:.{d}f}") == 0:
+            assert not text.startswith(MINUS)  # never "−0.00"
+        assert float(text.replace(MINUS, "-")) == float(f"{x:.{d}f}")
+        shown = P.format_p(p)
+        assert shown == "< 0.001" if p < 0.001 else float(shown) == float(f"{p:.3f}")
+
+    check()

@@ -90,6 +90,15 @@ def test_adjusted_cutoff(cutoff, rounding, expected):
     assert vbq.study.adjusted_cutoff(cutoff, rounding=rounding) == expected
 
 
+@pytest.mark.parametrize("cutoff, higher, expected", [
+    (2.83, True, 2.9),  # VBQ: positive when high, so up is the more specific side
+    (104.37, False, 104.3),  # L1 HU: positive when low, so down
+    (-1.04, False, -1.1),  # a T-score: down is away from the positive side too
+])
+def test_adjusted_cutoff_rounds_toward_the_more_specific_side(cutoff, higher, expected):
+    assert vbq.study.adjusted_cutoff(cutoff, higher_is_positive=higher) == expected
+
+
 def test_adjusted_cutoff_rejects_bad_arguments():
     with pytest.raises(vbq.InputError, match="rounding"):
         vbq.study.adjusted_cutoff(2.8, rounding="ceil")

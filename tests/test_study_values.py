@@ -62,9 +62,12 @@ def test_cutoff_table_against_direct_counts(demo):
         assert rows["auc"].tolist() == pytest.approx([auc, auc], abs=1e-12)
         assert rows.loc["Youden", "cutoff"] == pytest.approx(
             _youden_by_brute_force(x, y, higher), abs=1e-12)
-        if higher:  # the paper's rounding of the VBQ cutoff: up to one decimal (2.83 -> 2.9)
-            youden = rows.loc["Youden", "cutoff"]
-            assert rows.loc["adjusted", "cutoff"] == math.ceil(round(youden * 10, 9)) / 10
+        # toward the more specific side: VBQ up to one decimal (the paper's 2.83 -> 2.9), HU
+        # (lower is positive) down, so that neither adjustment calls more patients positive
+        youden = rows.loc["Youden", "cutoff"]
+        rounded = (math.ceil if higher else math.floor)(round(youden * 10, 9)) / 10
+        assert rows.loc["adjusted", "cutoff"] == rounded
+        assert rows.loc["adjusted", "specificity"] >= rows.loc["Youden", "specificity"]
         assert abs(rows.loc["adjusted", "cutoff"] - rows.loc["Youden", "cutoff"]) <= 0.1
         for kind in ("Youden", "adjusted"):
             row = rows.loc[kind]

@@ -3,6 +3,8 @@ the command line and every export); files are written by `vbq.export`."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import streamlit as st
 
@@ -79,11 +81,36 @@ def downloads(table: FormattedTable | pd.DataFrame, stem: str | None = None, *,
 
 
 def _plain(text: str) -> str:
-    """`text` with Markdown's special characters escaped, so st.caption shows it as written."""
-    return "".join("\\" + ch if ch in _MARKDOWN else ch for ch in str(text))
+    """`text` for Markdown (st.caption, st.table cells), shown exactly as written: every ASCII
+    punctuation mark as a numeric character reference, which Markdown decodes to the bare
+    character. Backslash escapes would not do: GFM still turns an escaped "https\\:\\/\\/x"
+    into a live link. GFM also links bare addresses after parsing ("https://x", "www.x",
+    "a@b.c"), whatever their escaping: an invisible word joiner (U+2060) after the scheme's
+    colon, after "www" and after "@" keeps them text."""
+    text = _AUTOLINK.sub(lambda m: m.group(0) + "\u2060", str(text))
+    return "".join(f"&#{ord(ch)};" if ch in _MARKDOWN else ch for ch in text)
 
 
-_MARKDOWN = set("\\`*_{}[]()#+-.!|<>~$:")
+_AUTOLINK = re.compile(r"(?i)[a-z]:(?=//)|\bwww(?=\.)|@")
+
+
+_MARKDOWN = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+
+
+def _cell(text: str) -> str:
+    """A table cell or header for `st.table`, which renders them as Markdown (a file's
+    "[x](https://evil.example)" would become a live link): every ASCII punctuation mark escaped,
+    a line break as a space, leading spaces kept as non-breaking ones (never a code block)."""
+    text = str(text).replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
+    stripped = text.lstrip(" ")
+    return "\u00a0" * (len(text) - len(stripped)) + _plain(stripped)
+
+
+def markdown_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with every cell and header made literal for `st.table` (`_cell`)."""
+    out = frame.map(_cell)
+    out.columns = [_cell(c) for c in frame.columns]
+    return out
 
 
 def show_table(table: FormattedTable, *, key: str | None = None, title: bool = False,
@@ -107,7 +134,7 @@ def show_table(table: FormattedTable, *, key: str | None = None, title: bool = F
         st.dataframe(table.display(), hide_index=True, width="stretch",
                      height=min(fit, height or 420), column_config=column_config)
     else:
-        st.table(table.display(), hide_index=True, border="horizontal")
+        st.table(markdown_safe(table.display()), hide_index=True, border="horizontal")
     if table.footnotes:
         st.caption("  \n".join(_plain(n) for n in table.footnotes))
     if key:

@@ -18,13 +18,8 @@ SITE_LABELS = {
     "femoral_neck": "Femoral neck",
     "total_hip": "Total hip",
 }
-SEX_LABELS = {"F": "Female", "M": "Male"}
-DIAGNOSIS_LABELS = {
-    "stenosis": "Spinal stenosis",
-    "disc_herniation": "Disc herniation",
-    "spondylolisthesis": "Degenerative slip",
-    "scoliosis": "Degenerative scoliosis",
-}
+SEX_LABELS = vbq.schema.CATEGORY_LABELS["sex"]
+DIAGNOSIS_LABELS = vbq.schema.CATEGORY_LABELS["diagnosis"]  # one vocabulary with the tables
 
 
 def render(dataset: Dataset) -> None:

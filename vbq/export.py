@@ -1,9 +1,10 @@
 """Every file a table leaves the product in: CSV, XLSX and the study's Word document.
 
 All CSV and XLSX exports go through this module, which makes them safe to open in a spreadsheet:
-a text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (what Excel,
-LibreOffice and Google Sheets read as the start of a formula) is prefixed with an apostrophe
-(`neutralise_formula`), in both the "as shown" and the "data" forms, headers included. Numbers are
+a text cell that starts (after any spaces) with ``=``, ``+``, ``-``, ``@`` (or their full-width
+forms), a tab, a line break or a NUL (what Excel, LibreOffice and Google Sheets read as the start
+of a formula, or what hides it) is prefixed with an apostrophe (`neutralise_formula`), in both the
+"as shown" and the "data" forms, headers included. Numbers are
 never touched: a negative number stays a number (an XLSX numeric cell; in a CSV its digits, which
 no spreadsheet reads as a formula).
 
@@ -529,7 +530,7 @@ def tables_docx(tables: Sequence[FormattedTable], *, heading: str | None = None,
 
 def study_docx(analysis, prepared=None, *, kappas: Mapping | None = None,
                font: str = "Times New Roman", size: float = 10, decimals: int = 1,
-               rounding: str = "up", supplementary: bool = True) -> bytes:
+               rounding: str = "specific", supplementary: bool = True) -> bytes:
     """The study's tables as one Word document (`vbq.present.study_tables`): Table 1 (the
     criteria in force, when `prepared` is given), Tables 2-5 and, with ``supplementary=True``,
     the prevalence and reliability tables, in journal style (`tables_docx`).

@@ -722,7 +722,7 @@ def _cutoff_decimals(marker: str) -> int:
     return _decimals(marker, 2) + 1
 
 
-def table4(study, *, decimals: int = 1, rounding: str = "up",
+def table4(study, *, decimals: int = 1, rounding: str = "specific",
            title: str | None = None) -> FormattedTable:
     """Table 4 from a `vbq.study.ROCStudy`, or from a mapping ``{target: ROCStudy or
     Unavailable}`` (`vbq.study.StudyAnalysis.roc`: one section per target, as the paper).
@@ -800,8 +800,10 @@ def table4(study, *, decimals: int = 1, rounding: str = "up",
                         f"analysed: {message(why)}.")
     ci_text = " or ".join(sorted({"DeLong" if c == "delong" else "stratified bootstrap"
                                   for c in ci_methods})) or "DeLong"
-    way = {"up": "rounded up", "down": "rounded down", "nearest": "rounded"}.get(rounding,
-                                                                                 rounding)
+    way = {"specific": "rounded toward the more specific side (up for a marker positive at "
+           "or above it, down for one positive at or below it)", "up": "rounded up",
+           "down": "rounded down", "nearest": "rounded to the nearest value"}.get(rounding,
+                                                                                   rounding)
     foot = [
         f"AUC with its 95% CI ({ci_text}). Youden cutoff: the cutoff that maximises "
         "sensitivity + specificity − 1 (a midpoint between observed values). Adjusted cutoff: "
@@ -1144,6 +1146,8 @@ def grey_zone_table(result, *, title: str | None = None) -> FormattedTable:
         "share_rule_out": f"Ruled out (VBQ {op_out} {out_v})",
         "share_grey": "Referred to DXA (grey zone)",
         "share_rule_in": f"Ruled in (VBQ {op_in} {in_v})",
+        "false_omission_rate": "Positive by DXA among the ruled out (1 − NPV)",
+        "false_discovery_rate": "Negative by DXA among the ruled in (1 − PPV)",
         "false_negative_rate_ruled_out": "Positive by DXA among the ruled out (1 − NPV)",
         "false_positive_rate_ruled_in": "Negative by DXA among the ruled in (1 − PPV)",
         "sensitivity_decided": "Sensitivity among decided patients",
@@ -1396,7 +1400,7 @@ def _unavailable_table(key: str, title: str, reason: str) -> FormattedTable:
 
 
 def study_tables(analysis, prepared=None, *, kappas: Mapping | None = None,
-                 decimals: int = 1, rounding: str = "up") -> list[FormattedTable]:
+                 decimals: int = 1, rounding: str = "specific") -> list[FormattedTable]:
     """The study's tables in the paper's order, formatted: Table 1 (from the settings, when
     `prepared` is given), Tables 2-5, then the prevalence, the VBQ reliability and (when
     `kappas` is given, `vbq.study.grouping_kappa`) the grouping's reliability.

@@ -532,9 +532,9 @@ _DERIVED = {c.name: c for c in DERIVED}
 CATEGORY_LABELS: dict[str, dict[str, str]] = {
     "sex": {"F": "Female", "M": "Male"},
     "diagnosis": {
-        "stenosis": "Lumbar spinal stenosis",
-        "disc_herniation": "Lumbar disc herniation",
-        "spondylolisthesis": "Degenerative spondylolisthesis",
+        "stenosis": "Spinal stenosis",
+        "disc_herniation": "Disc herniation",
+        "spondylolisthesis": "Degenerative slip",
         "scoliosis": "Degenerative scoliosis",
     },
     "modic_type": {"none": "No Modic change", "1": "Type 1", "2": "Type 2", "3": "Type 3",

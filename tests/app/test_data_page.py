@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 import vbq
 
 from ..factories import make_tables
+from .conftest import tables
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -57,7 +58,7 @@ def test_bad_upload_shows_errors_not_a_traceback(at):
     errors = " ".join(e.value for e in at.error)
     assert "my_cohort.csv" in errors and "error(s) block the analysis" in errors
     assert "my_dxa.csv" in errors
-    shown = [t.value for t in at.table] + [d.value for d in at.dataframe]
+    shown = tables(at) + [d.value for d in at.dataframe]
     problems = next(d for d in shown if "Problem" in d.columns and (d["File"] == "my_cohort.csv").any())
     row5 = problems[(problems["Row"] == "5") & (problems["Problem"] == "not a number")]
     assert len(row5) == 1 and row5["Column"].iloc[0] == "age"
@@ -137,7 +138,7 @@ def test_minimal_upload_every_page_runs_and_says_what_is_missing(at, page):
 
 def _all_text(app: AppTest) -> str:
     """Everything a user can read on the page: text elements, labels and table cells."""
-    parts = [df.value.to_csv() for df in [*app.dataframe, *app.table]]
+    parts = [df.to_csv() for df in [*(d.value for d in app.dataframe), *tables(app)]]
     for kind in ("markdown", "caption", "info", "warning", "error", "success", "title", "header",
                  "subheader", "text", "code", "exception", "metric", "expander"):
         for el in app.get(kind):

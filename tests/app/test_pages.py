@@ -6,7 +6,7 @@ import pytest
 
 import vbq
 
-from .conftest import metrics, start
+from .conftest import metrics, start, tables
 
 PAGES = ["app_pages/data.py", "app_pages/groups.py", "app_pages/correlations.py", "app_pages/roc.py",
          "app_pages/thresholds.py", "app_pages/report.py"]
@@ -32,7 +32,7 @@ def test_groups_min_vertebrae_changes_groups_and_table2_as_vbq(demo):
     assert int(m["Degenerative"]) > 101  # a looser rule admits more patients
     result = vbq.study.table2(table)
     expected = vbq.present.table2(result).display()
-    shown = next(t.value for t in at.table if "p adjusted for age" in t.value.columns)
+    shown = next(t for t in tables(at) if "p adjusted for age" in t.columns)
     assert shown.reset_index(drop=True).equals(expected)  # the page shows vbq.present's table
     vbq_row = shown[shown["Characteristic"] == "VBQ score"].iloc[0]
     deg = vbq_row.index[1]
@@ -49,11 +49,11 @@ def test_groups_min_vertebrae_changes_groups_and_table2_as_vbq(demo):
 
 def test_threshold_slider_changes_prevalence(demo):
     at = start("app_pages/thresholds.py")
-    before = next(t.value for t in at.table if "Measure" in t.value.columns).copy()
+    before = next(t for t in tables(at) if "Measure" in t.columns).copy()
     at.radio(key="thr_mode").set_value("manual").run()
     at.slider(key="thr_osteoporosis").set_value(3.3).run()
     assert not at.exception
-    after = next(t.value for t in at.table if "Measure" in t.value.columns)
+    after = next(t for t in tables(at) if "Measure" in t.columns)
     assert not before.equals(after)
     settings = vbq.Settings(vbq_osteoporosis=3.3,
                             vbq_osteopenia=min(3.3, vbq.prepare_cohort(*demo).thresholds.vbq_osteopenia))
@@ -71,7 +71,7 @@ def test_roc_page_matches_vbq_and_marks_directions(demo):
     table = vbq.prepare_cohort(*demo).table
     study = vbq.study.roc_study(table, group="control", target="osteoporosis",
                                 markers=("vbq", "hu_l1"))
-    shown = next(t.value for t in at.table if "AUC (95% CI)" in t.value.columns)
+    shown = next(t for t in tables(at) if "AUC (95% CI)" in t.columns)
     assert shown.reset_index(drop=True).equals(vbq.present.table4(study).display())
     res = study.results["vbq"]
     row = shown[shown["Marker and cutoff"].str.strip() == "VBQ"].iloc[0]
@@ -165,3 +165,28 @@ def test_link_made_on_uploaded_data_asks_for_the_files():
     assert fresh.radio(key="data_source").value == "Upload my files"
     assert any("made on uploaded files" in w.value for w in fresh.warning)
     assert fresh.session_state["dataset"].is_demo  # the demo until the files come
+
+
+def test_filters_and_tables_use_one_vocabulary():
+    from ui.sidebar import DIAGNOSIS_LABELS, SEX_LABELS
+
+    assert DIAGNOSIS_LABELS == vbq.schema.CATEGORY_LABELS["diagnosis"]
+    assert SEX_LABELS == vbq.schema.CATEGORY_LABELS["sex"]
+    assert vbq.present.value_label("diagnosis", "spondylolisthesis") == "Degenerative slip"
+
+
+def test_table_cells_are_shown_as_text_not_markdown():
+    # st.table renders cells as Markdown: a file name, a value or a label must never become a
+    # link or formatting
+    from ui.display import markdown_safe
+
+    frame = __import__("pandas").DataFrame({"[h](https://x.example)": [
+        "[x](https://evil.example)", "**b**", "  - item", "a\nb", "0.045ᵃ"]})
+    import html
+
+    safe = markdown_safe(frame)
+    assert html.unescape(safe.columns[0]).replace("\u2060", "") == "[h](https://x.example)"
+    assert "[" not in safe.columns[0] and "://" not in safe.iloc[0, 0]  # no link, no autolink
+    assert html.unescape(safe.iloc[0, 0]).replace("\u2060", "") == "[x](https://evil.example)"
+    assert safe.iloc[1, 0] == "&#42;&#42;b&#42;&#42;"
+    assert safe.iloc[2, 0] == "\u00a0\u00a0&#45; item" and safe.iloc[3, 0] == "a b"

@@ -56,3 +56,29 @@ def test_table3_downloads_as_shown_and_as_data(app_url, small_page):
         page.get_by_role("button", name="Data XLSX").first.click()
     assert data.value.suggested_filename == "table3_data.xlsx"
     assert open(data.value.path(), "rb").read(2) == b"PK"
+
+
+def test_text_from_a_file_in_a_table_is_text(app_url, small_page, tmp_path):
+    # st.table renders cells as Markdown: a value from the file must stay literal text
+    from tests.factories import make_tables
+
+    cohort, dxa = make_tables(8)
+    cohort = cohort.astype(object)
+    cohort.loc[2, "age"] = "[x](https://evil.example)"
+    cohort.loc[3, "bmi"] = "**loud**"
+    (tmp_path / "c.csv").write_text(cohort.to_csv(index=False))
+    (tmp_path / "d.csv").write_text(dxa.to_csv(index=False))
+    page = small_page
+    page.goto(app_url, wait_until="domcontentloaded")
+    page.get_by_text("Upload my files").first.wait_for(timeout=90_000)
+    page.get_by_text("Upload my files").first.click()
+    main = page.locator('[data-testid="stMain"]')
+    main.locator("input[type=file]").first.wait_for(state="attached", timeout=30_000)
+    main.locator("input[type=file]").nth(0).set_input_files(str(tmp_path / "c.csv"))
+    main.locator("input[type=file]").last.set_input_files(str(tmp_path / "d.csv"))
+    problems = page.locator('[data-testid="stTable"]').filter(has_text="not a number").first
+    problems.wait_for(timeout=60_000)
+    text = problems.inner_text().replace("\u2060", "")  # the joiner that stops autolinks
+    assert "[x](https://evil.example)" in text and "**loud**" in text
+    links = [problems.locator("a").nth(i).evaluate("e => e.outerHTML") for i in range(problems.locator("a").count())]
+    assert not links and problems.locator("strong").count() == 0, links
