@@ -489,6 +489,14 @@ def test_csv_import_file_level_problems():
     # headers are matched case-insensitively, blank optional cells are fine
     table, report = read_measurements("PATIENT_ID,Observer,session,level,si_mean\nA1,AB,1,CSF,99.5\n")
     assert report.ok and table.loc[0, "csf_level"] == "L3" and not table.loc[0, "excluded"]
+    # saved by a spreadsheet in a decimal-comma locale: semicolons and commas read, with warnings
+    table, report = read_measurements("patient_id;observer;session;level;si_mean\n"
+                                      "A1;AB;1;L1;99,5\nA1;AB;1;L2;101.5\nA1;AB;1;L3;1,25\n")
+    assert report.ok and table["si_mean"].tolist() == [99.5, 101.5, 1.25]
+    assert [(p.severity, p.row, p.column) for p in report.problems] == [
+        ("warning", 1, None), ("warning", 2, "si_mean")]
+    assert "semicolons" in report.problems[0].message
+    assert "decimal comma" in report.problems[1].message and "1 more" in report.problems[1].message
 
 
 # --------------------------------------------------------------------------------------------
@@ -769,6 +777,11 @@ def test_reliability_choices_are_checked(store):
     three = vbq_wide(store, [("AB", 1), ("AB", 2), ("CD", 1)])
     res = reliability(three)
     assert res.icc.n_raters == 3 and isinstance(res.bland_altman, str)
+    # one patient read twice: nothing to estimate, and the result says why instead of raising
+    one = reliability(vbq_wide(store.load(patient_id="P00"), [("AB", 1), ("AB", 2)]))
+    assert "at least 2" in one.icc and "at least 2 complete pairs" in one.bland_altman
+    with pytest.raises(InputError, match="patient_id"):
+        reliability(three.drop(columns="patient_id"))
 
 
 # --------------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ SOURCES = {
     "stats/test_correlation.py": ["correlation_reference"],
     "stats/test_prevalence.py": ["prevalence_reference"],
     "stats/test_agreement.py": ["agreement_icc", "agreement_kappa"],
+    "stats/test_bland_altman.py": ["bland_altman"],
     "test_study.py": ["study_fit_line"],
 }
 MIN_DIGITS = 5

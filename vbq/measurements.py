@@ -90,6 +90,7 @@ _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _UID_LIKE = re.compile(r"\d+(\.\d+){3,}")
 _DATE_LIKE = re.compile(r"\d{1,4}[-./]\d{1,2}[-./]\d{1,4}")
 _HEX = re.compile(r"[0-9a-f]{16,128}")
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 _VERSION = re.compile(r"[0-9][0-9A-Za-z.+_-]{0,31}")
 _TRUE = {"true", "1", "yes", "y"}
 _FALSE = {"false", "0", "no", "n"}
@@ -416,10 +417,14 @@ def _validate(raw: Sequence[Mapping[str, Any]], report: ValidationReport, rows: 
     `report` by row and column. Returns one record per row (valid only when report is ok)."""
     records: list[dict] = []
     memo: dict[tuple[str, str], tuple[Any, str | None]] = {}  # text cells repeat (codes, times)
+    commas: dict[str, list[int]] = {}  # decimal commas read, by column: their rows
     for i, values in enumerate(raw):
         rec: dict[str, Any] = {}
         for f in _FIELDS:
             v = values.get(f.name)
+            if f.kind == "float" and type(v) is str and _DECIMAL_COMMA.fullmatch(v.strip()):
+                commas.setdefault(f.name, []).append(int(rows[i]))
+                v = v.strip().replace(",", ".")
             if type(v) is str:
                 key = (f.name, v)
                 if key not in memo:
@@ -451,6 +456,10 @@ def _validate(raw: Sequence[Mapping[str, Any]], report: ValidationReport, rows: 
                        column=labels.get("csf_level", "csf_level"),
                        value=values.get("csf_level"), **where)
         records.append(rec)
+    for name, where in commas.items():
+        more = f" (here and in {len(where) - 1} more row(s))" if len(where) > 1 else ""
+        report.add(WARNING, f"decimal comma read as a decimal point{more}", row=where[0],
+                   column=labels.get(name, name))
     seen: dict[tuple, int] = {}
     for i, rec in enumerate(records):
         key = tuple(rec[k] for k in KEY_COLUMNS)
@@ -581,14 +590,6 @@ def _query_frame(conn, query, columns: Sequence[str]) -> pd.DataFrame:
     rows = result.all()
     cols = list(zip(*rows, strict=True)) if rows else [()] * len(keys)
     return _typed_columns(dict(zip(keys, cols, strict=True)), columns)
-
-
-def _utc(v: Any) -> dt.datetime | None:
-    if v is None or v is pd.NaT:
-        return None
-    ts = pd.Timestamp(v)
-    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-    return ts.to_pydatetime()
 
 
 def _now() -> dt.datetime:
@@ -1116,7 +1117,13 @@ def _read_records(source: Any) -> tuple[list[dict], ValidationReport]:
     """`read_measurements` returning the parsed records instead of a frame."""
     text, name = _read_text(source)
     report = ValidationReport(source=name)
-    records = list(csv.reader(_stdio.StringIO(text, newline="")))
+    first = text.split("\n", 1)[0]
+    # a spreadsheet saved in a locale with decimal commas writes ";" (or tabs) between cells
+    delimiter = max((",", ";", "\t"), key=first.count)
+    records = list(csv.reader(_stdio.StringIO(text, newline=""), delimiter=delimiter))
+    if delimiter != ",":
+        report.add(WARNING, f"cells separated by {'semicolons' if delimiter == ';' else 'tabs'} "
+                   "(read as such)", row=1)
     if not records or not any(cell.strip() for cell in records[0]):
         report.add(ERROR, "the file is empty or has no header row", row=1)
         return [], report
@@ -1163,7 +1170,8 @@ def read_measurements(source: Any) -> tuple[pd.DataFrame, ValidationReport]:
     Parameters
     ----------
     source : path, bytes, text or file-like object
-        Comma-separated, UTF-8, header row with the `MEASUREMENT_COLUMNS` names (matched case-
+        Comma-separated (semicolons or tabs are recognised from the header row, with a
+        warning), UTF-8, header row with the `MEASUREMENT_COLUMNS` names (matched case-
         insensitively; ``patient_id, observer, session, level, si_mean`` required, the others
         may be absent or blank). A single quote that `vbq.export` put before a cell is not
         expected: every text field of a measurement is a code that needs none.

@@ -14,10 +14,11 @@ import pandas as pd
 from scipy import special, stats
 
 from ..errors import DegenerateInputError, InputError
+from . import _validation as _v
 
 __all__ = ["BlandAltmanResult", "bland_altman"]
 
-_COLUMNS = ("quantity", "estimate", "ci_low", "ci_high", "n", "n_missing", "method")
+_COLUMNS = ("quantity", "estimate", "ci_low", "ci_high", "p_value", "n", "n_missing", "method")
 
 
 @dataclass(frozen=True)
@@ -91,12 +92,15 @@ class BlandAltmanResult:
     )
 
     def to_frame(self) -> pd.DataFrame:
-        """Three rows (``bias``, ``loa_low``, ``loa_high``) with ``quantity, estimate, ci_low,
-        ci_high, n, n_missing, method``."""
+        """Four rows (``bias``, ``loa_low``, ``loa_high``, ``trend_slope``) with ``quantity,
+        estimate, ci_low, ci_high, p_value, n, n_missing, method``; ``p_value`` is that of the
+        trend's slope (NaN on the other rows)."""
+        nan = float("nan")
         rows = [
-            ("bias", self.bias, *self.bias_ci),
-            ("loa_low", self.loa_low, *self.loa_low_ci),
-            ("loa_high", self.loa_high, *self.loa_high_ci),
+            ("bias", self.bias, *self.bias_ci, nan),
+            ("loa_low", self.loa_low, *self.loa_low_ci, nan),
+            ("loa_high", self.loa_high, *self.loa_high_ci, nan),
+            ("trend_slope", self.trend_slope, *self.trend_slope_ci, self.trend_p_value),
         ]
         return pd.DataFrame(
             [(*r, self.n, self.n_missing, self.method) for r in rows], columns=list(_COLUMNS)
@@ -133,8 +137,9 @@ def bland_altman(
     ----------
     a, b : array-like, 1-D, same length
         The two measurements per subject (e.g. VBQ by observer 1 and observer 2, or by one
-        observer in two sessions). A pair with a missing value (NaN, None) on either side is
-        left out and counted in ``n_missing``.
+        observer in two sessions); numbers written as text are read, as in every statistic. A
+        pair with a missing value (NaN, None) on either side is left out and counted in
+        ``n_missing``.
     limits : float, keyword-only
         Proportion of differences the limits of agreement should contain (0.95: the usual
         ``bias -/+ 1.96 SD``), in (0, 1).
@@ -155,7 +160,8 @@ def bland_altman(
     ------
     InputError
         `a` or `b` not 1-D, of different lengths or not numeric; an infinite value; `limits` or
-        `confidence` outside (0, 1); `multiplier` not a positive number.
+        `confidence` outside (0, 1); `multiplier` not a positive number. The message starts
+        with the parameter's name (`vbq.stats._validation`, as every statistic).
     DegenerateInputError
         Fewer than 2 complete pairs (the SD of the differences is undefined).
 
@@ -201,23 +207,19 @@ def bland_altman(
     >>> res.n == len(both)
     True
     """
-    for name, value in (("limits", limits), ("confidence", confidence)):
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float | np.floating)
-            or not 0 < value < 1
-        ):
-            raise InputError(f"bland_altman: `{name}` must be a number in (0, 1), got {value!r}")
-    va, vb = _as_float(a, "a"), _as_float(b, "b")
-    if len(va) != len(vb):
-        raise InputError(
-            f"bland_altman: `a` and `b` must have the same length, got {len(va)} and {len(vb)}"
-        )
-    if np.isinf(va).any() or np.isinf(vb).any():
-        raise InputError("bland_altman: `a` and `b` must be finite; an infinite value was given")
-    complete = ~(np.isnan(va) | np.isnan(vb))
-    n = int(complete.sum())
-    n_missing = len(va) - n
+    confidence = _v.check_confidence(confidence)
+    limits = _v.check_proportion(limits, "limits")
+    if multiplier is not None:
+        multiplier = _v.check_number(multiplier, "multiplier")
+        if not 0 < multiplier < np.inf:
+            raise InputError(f"multiplier: expected a positive number, got {multiplier!r}")
+    va, vb = _v.as_float_1d(a, "a"), _v.as_float_1d(b, "b")
+    _v.check_same_length(("a", va), ("b", vb))
+    for name, arr in (("a", va), ("b", vb)):
+        if np.isinf(arr).any():
+            raise InputError(f"{name}: expected finite numbers, got an infinite value")
+    complete, n_missing = _v.complete_cases(va, vb)
+    n = len(va) - n_missing
     if n < 2:
         raise DegenerateInputError(
             f"bland_altman: need at least 2 complete pairs, got {n} "
@@ -238,12 +240,7 @@ def bland_altman(
     if multiplier is None:
         z = float(special.ndtri((1 + limits) / 2))
     else:
-        if isinstance(multiplier, bool) or not isinstance(multiplier, int | float | np.floating) \
-                or not 0 < multiplier < np.inf:
-            raise InputError(
-                f"bland_altman: `multiplier` must be a positive number, got {multiplier!r}"
-            )
-        z = float(multiplier)
+        z = multiplier
         limits = float(2 * special.ndtr(z) - 1)
     t = float(stats.t.ppf((1 + confidence) / 2, n - 1))
     se_bias = sd / np.sqrt(n)
@@ -254,8 +251,7 @@ def bland_altman(
         slope, intercept, slope_ci, p_trend = 0.0, bias, (0.0, 0.0), float("nan")
     else:
         slope, intercept, slope_ci, p_trend = _trend(means, d, confidence, notes)
-    means.flags.writeable = False
-    d.flags.writeable = False
+    means, d = _v.frozen_array(means), _v.frozen_array(d)
     return BlandAltmanResult(
         bias=bias,
         sd=sd,
@@ -293,16 +289,3 @@ def _trend(means: np.ndarray, d: np.ndarray, confidence: float, notes: list[str]
     half = float(stats.t.ppf((1 + confidence) / 2, n - 2)) * float(fit.stderr)
     slope = float(fit.slope)
     return slope, float(fit.intercept), (slope - half, slope + half), float(fit.pvalue)
-
-
-def _as_float(x, name: str) -> np.ndarray:
-    if isinstance(x, pd.DataFrame) or np.ndim(x) != 1:
-        raise InputError(f"bland_altman: `{name}` must be 1-D, got shape {np.shape(x)}")
-    series = pd.Series(x if hasattr(x, "__array__") or hasattr(x, "dtype") else list(x))
-    if series.dtype == object:
-        series = series.infer_objects()
-        if series.isna().all():
-            series = series.astype(float)
-    if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
-        raise InputError(f"bland_altman: `{name}` must be numeric, got dtype {series.dtype}")
-    return series.to_numpy(dtype=float, na_value=np.nan)
