@@ -147,7 +147,9 @@ def test_cli_notebook_and_app_give_the_same_numbers(tmp_path):
     at.run()
     at.switch_page("app_pages/roc.py").run()
     assert not at.exception
-    shown = next(t.value for t in [*at.table, *at.dataframe] if "AUC (95% CI)" in t.value.columns)
+    from tests.app.conftest import tables
+
+    shown = next(t for t in tables(at) if "AUC (95% CI)" in t.columns)
     auc = cli_t4.loc[cli_t4["marker"] == "vbq", "auc"].iloc[0]
     row = shown[shown["Marker and cutoff"].str.strip() == "VBQ"].iloc[0]
     assert row["AUC (95% CI)"].startswith(f"{auc:.3f} (")
@@ -156,7 +158,7 @@ def test_cli_notebook_and_app_give_the_same_numbers(tmp_path):
     assert not at.exception
     # the page previews vbq.report's Table 4, as shown
 
-    t4 = at.table[0].value.reset_index(drop=True)
+    t4 = tables(at)[0].reset_index(drop=True)
     assert at.selectbox(key="report_table").value == "table4"
     expected = next(t for t in vbq.report.study_tables(vbq.prepare_cohort(cohort, dxa, settings))
                     if t.key == "table4").display()

@@ -9,7 +9,7 @@ import vbq
 import vbq.report
 from ui import cache
 
-from .conftest import metrics, start
+from .conftest import metrics, start, tables
 
 PAGE = "app_pages/report.py"
 
@@ -30,7 +30,7 @@ def test_report_page_renders_and_previews_the_tables(demo):
     at.selectbox(key="report_table").set_value("table2").run()
     assert not at.exception
     expected = next(t for t in vbq.report.study_tables(prepared) if t.key == "table2").display()
-    shown = at.table[0].value
+    shown = tables(at)[0]
     assert shown.reset_index(drop=True).astype(str).equals(expected.astype(str))
     assert any("Student" in c.value for c in at.caption)  # the footnotes under it
     keys = [b.proto.id for b in at.get("download_button")]
