@@ -476,23 +476,32 @@ def _figures(prepared: PreparedCohort, analysis) -> list[tuple[str, str, object]
 
     table = prepared.table
     out: list[tuple[str, str, object]] = []
+    correlations = None if isinstance(analysis.table3, study.Unavailable) else analysis.table3
     for y in FIG4_MEASURES:
-        if y not in table.columns or not table[y].notna().any():
+        if (correlations is None or y not in table.columns or not table[y].notna().any()):
             continue
         label = present.label(y)
+        bands, lines = {}, {}
         for group in study.GROUP_ORDER:
             part = table[table["group"] == group]
-            div_id = f"fig4-{y}-{group}"
             try:
-                band = study.fit_line(part["vbq"], part[y])
+                lines[group] = study.fit_line(part["vbq"], part[y])
             except (InputError, DegenerateInputError):
                 continue
-            fig = figures.scatter_with_band(part, y, band.frame, y_label=label,
-                                            title=f"{group.capitalize()} (n = {band.n})")
-            out.append((div_id, f"Fig. 4. VBQ against {label}, {group} group: least-squares "
-                        f"line with the 95% confidence band of the mean"
-                        + (f"; {band.n_missing} patient(s) without a value not shown"
-                           if band.n_missing else ""), fig))
+            bands[group] = lines[group].frame
+        if not bands:
+            continue
+        panels = figures.correlation_panels(
+            table, y, bands=bands, correlations=correlations, settings=prepared.settings,
+            y_label=label, group_labels={g: f"{present.group_label(g)} (n = {lines[g].n})"
+                                         for g in bands})
+        for group, fig in panels.items():
+            missing = lines[group].n_missing
+            out.append((f"fig4-{y}-{group}", f"Fig. 4. VBQ against {label}, "
+                        f"{present.group_label(group).lower()} group: least-squares line with "
+                        "the 95% confidence band of the mean; r (95% CI) and p as in Table 3"
+                        + (f"; {missing} patient(s) without a value not shown" if missing
+                           else ""), fig))
     for target, roc in analysis.roc.items():
         if isinstance(roc, study.Unavailable) or not roc.results:
             continue
