@@ -44,6 +44,7 @@ MODIC_GRADES: tuple[str, ...] = ("A", "B", "C")
 OSTEOPHYTE_DIRECTIONS: tuple[str, ...] = ("A", "B", "C", "D", "E", "F")
 
 KINDS = ("id", "float", "int", "bool", "category")
+"""Storage kinds a `Column` may declare; `vbq.io` parses each kind its own way."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,12 @@ class Column:
     paper: str = ""
     label: str = ""
     decimals: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"column {self.name!r}: kind must be one of {KINDS}, got {self.kind!r}")
+        if self.kind == "category" and not self.categories:
+            raise ValueError(f"column {self.name!r}: a category column needs its categories")
 
     @property
     def display_unit(self) -> str:
