@@ -162,7 +162,8 @@ wants_upload = st.session_state.get(binding.WANTS_UPLOAD, False)
 source = st.radio("Data source", SOURCES, index=0 if dataset.is_demo and not wants_upload else 1,
                   horizontal=True, key="data_source")
 if source == SOURCES[0]:
-    if not dataset.is_demo:
+    if not dataset.is_demo or wants_upload:  # chosen by the user: the link's request is done
+        st.session_state.pop(binding.WANTS_UPLOAD, None)
         set_dataset(demo_dataset())
         binding.write_url()
         st.rerun()
