@@ -7,7 +7,7 @@ import streamlit as st
 
 import vbq
 from ui import binding, cache, display
-from ui.sidebar import demo_banner
+from ui.sidebar import dataset_banner
 from ui.state import get_dataset, get_settings
 from vbq import figures
 
@@ -23,7 +23,7 @@ METHODS = {"pearson": "Pearson", "spearman": "Spearman"}
 
 st.title("Correlations")
 dataset = get_dataset()
-demo_banner(dataset)
+dataset_banner(dataset)
 settings = get_settings()
 prepared = display.prepared_or_stop(dataset, settings)
 table = prepared.table

@@ -9,7 +9,7 @@ import streamlit as st
 
 import vbq
 from ui import binding, cache, display
-from ui.sidebar import demo_banner
+from ui.sidebar import dataset_banner
 from ui.state import get_dataset, get_settings
 from vbq import figures
 
@@ -19,7 +19,7 @@ ROUNDING = {"up": "Round up (paper)", "nearest": "Nearest", "down": "Round down"
 
 st.title("ROC analysis")
 dataset = get_dataset()
-demo_banner(dataset)
+dataset_banner(dataset)
 settings = get_settings()
 prepared = display.prepared_or_stop(dataset, settings)
 table = prepared.table

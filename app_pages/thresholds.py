@@ -10,7 +10,7 @@ import streamlit as st
 
 import vbq
 from ui import binding, cache, display
-from ui.sidebar import demo_banner
+from ui.sidebar import dataset_banner
 from ui.state import get_dataset, get_settings, set_settings
 from vbq import figures
 
@@ -20,7 +20,7 @@ MODES = {"derived": "Derived from the control group (rounded Youden, as the pape
 
 st.title("Thresholds and prevalence")
 dataset = get_dataset()
-demo_banner(dataset)
+dataset_banner(dataset)
 settings = get_settings()
 prepared = display.prepared_or_stop(dataset, settings)
 table = prepared.table

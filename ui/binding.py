@@ -24,6 +24,7 @@ from typing import Any
 import streamlit as st
 
 import vbq
+from ui.display import plain
 from ui.state import get_settings, set_settings
 
 VIEW_KEY = "view"
@@ -226,20 +227,11 @@ def _render_link_problems() -> None:
         box.empty()
         return
     n = len(problems)
-    lines = "\n".join(f"- {_plain(m)}" for m in problems)
+    lines = "\n".join(f"- {plain(m)}" for m in problems)
     which = "settings that could not be used.** They were left at their" if n > 1 else \
         "setting that could not be used.** It was left at its"
     box.warning(f"**This link has {n} {which} default; every other setting of the link is in "
                 f"force.\n\n{lines}", icon=":material/link_off:")
-
-
-def _plain(text: str) -> str:
-    """`text` (which quotes a link) for Markdown: every ASCII punctuation mark backslash-escaped,
-    so nothing in a link can format, link or inject."""
-    return "".join("\\" + c if c in _PUNCTUATION else c for c in text)
-
-
-_PUNCTUATION = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
 def _kind(default: Any) -> str:
