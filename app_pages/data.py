@@ -172,7 +172,7 @@ else:
 dataset = get_dataset()
 settings = get_settings()
 dataset_banner(dataset)
-st.header(display.plain(dataset.name))
+st.header(display.plain(dataset.name if dataset.is_demo else f"Your data: {dataset.name}"))
 if not dataset.is_demo:
     st.caption(display.plain(dataset.files))
 prepared = display.prepared_or_stop(dataset, settings)

@@ -52,7 +52,7 @@ def uploaded_dataset(cohort: pd.DataFrame, dxa: pd.DataFrame, *, cohort_file: st
                      dxa_file: str, problems: tuple[Problem, ...] = ()) -> Dataset:
     """The user's own files as the dataset in use."""
     return Dataset(
-        name=f"Your data: {cohort_file} + {dxa_file}",
+        name=f"{cohort_file} + {dxa_file}",
         is_demo=False,
         cohort=cohort,
         dxa=dxa,
