@@ -25,6 +25,34 @@ def plain(text: str) -> str:
 _PUNCTUATION = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
+PROBLEM_COLUMNS = {"severity": "Severity", "file": "File", "sheet": "Sheet", "row": "Row",
+                   "column": "Column", "message": "Problem", "value": "Value"}
+
+
+def problem_table(problems, *, height: int = 420, show_file: bool = False) -> None:
+    """Validation problems as a static table whose messages wrap, so they read in full at any
+    width without scrolling sideways; a file or sheet column shows only when it tells something
+    (several files; a workbook's sheets). Cell text from a file is shown as text."""
+    frame = pd.DataFrame([p.as_dict() for p in problems], columns=list(PROBLEM_COLUMNS))
+    if frame.empty:
+        return
+    # one file: its name is in the heading (unless the rows' file must be said, as when IDs are
+    # compared across both files)
+    drop = ["file"] if frame["file"].nunique() <= 1 and not show_file else []
+    if frame["sheet"].isna().all():  # CSV files have no sheets
+        drop.append("sheet")
+    frame = frame.drop(columns=drop)
+    frame["row"] = frame["row"].map(lambda r: "" if r is None or pd.isna(r) else str(int(r)))
+    for col in frame.columns:
+        if col != "row":
+            frame[col] = frame[col].map(lambda v: "" if v is None or (isinstance(v, float)
+                                                                       and pd.isna(v))
+                                        else plain(v))
+    frame["severity"] = frame["severity"].map({"error": "Error", "warning": "Warning"})
+    frame = frame.rename(columns=PROBLEM_COLUMNS)
+    st.table(frame, hide_index=True, height="content" if len(frame) <= 12 else height)
+
+
 def prepared_or_stop(dataset: Dataset, settings: vbq.Settings) -> vbq.PreparedCohort:
     """The prepared cohort, or an explanation and `st.stop()` when it cannot be made."""
     try:
