@@ -27,6 +27,7 @@ dataset_banner(dataset)
 settings = get_settings()
 prepared = display.prepared_or_stop(dataset, settings)
 table = prepared.table
+display.in_force(prepared)
 
 method = binding.view(st.radio, "Coefficient", "corr.method", "pearson", key="corr_method",
                       options=list(METHODS), format_func=METHODS.get, horizontal=True)

@@ -62,6 +62,30 @@ def prepared_or_stop(dataset: Dataset, settings: vbq.Settings) -> vbq.PreparedCo
         st.stop()
 
 
+def in_force(prepared: vbq.PreparedCohort) -> None:
+    """The line every analysis page shows under its banner: what produced its numbers
+    (`vbq.in_force`), and a warning for each derived threshold that rests on few patients."""
+    summary = vbq.in_force(prepared)
+    st.caption(f"**In force:** {summary.line}")
+    for warning in summary.warnings:
+        st.warning(warning, icon=":material/warning:")
+
+
+def against_paper(frame: pd.DataFrame, thresholds: vbq.Thresholds, target: str) -> pd.DataFrame:
+    """`vbq.describe.prevalence_against_paper` for display: this analysis beside the paper, each
+    column headed by the thresholds that produced it."""
+    now = (f"VBQ ≥ {thresholds.vbq_osteopenia:g} / ≥ {thresholds.vbq_osteoporosis:g}")
+    paper = "VBQ ≥ 2.6 / ≥ 2.9"
+    out = pd.DataFrame({"measure": frame["measure"].map(PREVALENCE_LABELS)})
+    for g in ("degenerative", "control"):
+        out[f"This analysis ({now}): {g}"] = frame[g].map(
+            lambda v: "" if pd.isna(v) else f"{v:.1f}%")
+    for g in ("degenerative", "control"):
+        out[f"Paper, Chen et al. 2023 ({paper}): {g}"] = frame[f"paper_{g}"].map(
+            lambda v: "not reported" if pd.isna(v) else f"{v:.1f}%")
+    return out
+
+
 def two_groups_or_explain(counts: vbq.Counts) -> bool:
     """False (after saying why) when a group is too small for a between-group comparison."""
     small = [(g, getattr(counts, f"n_{g}")) for g in ("degenerative", "control")

@@ -204,3 +204,32 @@ def test_data_uploaded_survives_page_changes_until_the_demo_is_chosen():
     at.radio(key="data_source").set_value("Synthetic demo cohort").run()
     assert "data" not in at.query_params
     assert at.query_params["criteria.min_vertebrae"] == "2"
+
+
+@pytest.mark.parametrize("page", PAGES[1:])
+def test_every_analysis_page_says_what_is_in_force(page, demo):
+    query = {"sexes": "F", "age_min": "65"}  # a small control group: derived thresholds wobble
+    at = start(page, query=query)
+    settings = vbq.Settings.from_query(query)
+    expected = vbq.in_force(vbq.prepare_cohort(*demo, settings))
+    assert any(c.value == f"**In force:** {expected.line}" for c in at.caption), page
+    assert "Filters: women only; age ≥ 65" in expected.line
+    shown = [w.value for w in at.warning]
+    assert expected.warnings and all(w in shown for w in expected.warnings), page
+
+
+def test_thresholds_page_shows_the_papers_value_as_a_labelled_reference(demo):
+    at = start("app_pages/thresholds.py")
+    # no caption presents the paper's number as this result
+    assert not any("46.9" in c.value for c in at.caption)
+    beside = next(t.value for t in at.table if "measure" in t.value.columns)
+    row = beside[beside["measure"] == "VBQ-positive among DXA-negative"].iloc[0]
+    prepared = vbq.prepare_cohort(*demo)
+    th = prepared.thresholds
+    e = vbq.study.prevalence(prepared.table).to_frame().set_index("measure") \
+        .loc["test_among_reference_negative"]
+    now = f"This analysis (VBQ ≥ {th.vbq_osteopenia:g} / ≥ {th.vbq_osteoporosis:g})"
+    assert row[f"{now}: degenerative"] == f"{e['percent_degenerative']:.1f}%"
+    assert row[f"{now}: control"] == f"{e['percent_control']:.1f}%"
+    paper = "Paper, Chen et al. 2023 (VBQ ≥ 2.6 / ≥ 2.9)"
+    assert (row[f"{paper}: degenerative"], row[f"{paper}: control"]) == ("46.9%", "30.8%")
