@@ -233,3 +233,17 @@ def test_thresholds_page_shows_the_papers_value_as_a_labelled_reference(demo):
     assert row[f"{now}: control"] == f"{e['percent_control']:.1f}%"
     paper = "Paper, Chen et al. 2023 (VBQ ≥ 2.6 / ≥ 2.9)"
     assert (row[f"{paper}: degenerative"], row[f"{paper}: control"]) == ("46.9%", "30.8%")
+
+
+def test_fig4_panels_state_r_and_colour_by_the_plotted_measure():
+    at = start("app_pages/correlations.py")
+    import json
+
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert len(specs) == 2
+    for spec in specs:
+        title = spec["layout"]["title"]["text"]
+        assert "95% CI" in title and "p < 0.001" in title
+        # the default measure's own status names the colours
+        assert spec["layout"]["legend"]["title"]["text"] == "DXA status (L1-4 T-score):"
+    assert specs[0]["layout"]["yaxis"]["range"] == specs[1]["layout"]["yaxis"]["range"]
