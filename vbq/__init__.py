@@ -9,6 +9,7 @@ Pure functions and small typed results; no Streamlit. Public names used from not
 * `vbq.demo.load()` -> the synthetic demo cohort
 * `vbq.stats` -> the study's statistics
 * `vbq.figures` -> the study's plotly figures (Fig. 4 panels, Fig. 5 ROC curves, reclassification)
+* `vbq.imaging`, `vbq.phantom` -> DICOM series, ROI statistics, the synthetic MRI phantom
 """
 
 from . import io, schema
@@ -58,13 +59,15 @@ __all__ = [
     "stats",
     "study",
     "figures",
+    "imaging",
+    "phantom",
 ]
 
 
 def __getattr__(name: str):
-    # demo, stats, study and figures import lazily: stats pulls in statsmodels and
-    # scikit-learn, figures plotly
-    if name in ("demo", "stats", "study", "figures"):
+    # demo, stats, study, figures, imaging and phantom import lazily: stats pulls in
+    # statsmodels and scikit-learn, figures plotly, imaging and phantom pydicom
+    if name in ("demo", "stats", "study", "figures", "imaging", "phantom"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)

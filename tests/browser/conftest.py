@@ -43,16 +43,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
-    """Start the app once per session; yield its base URL; stop it."""
+def serve(script: Path, log: Path):
+    """Run `streamlit run script` on a free loopback port; yield its base URL; stop it."""
     _need_browser()
     port = _free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "server.log"
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     with open(log, "w") as fh:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+            [sys.executable, "-m", "streamlit", "run", str(script),
              "--server.headless", "true", "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
             cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT, env=env,
@@ -77,6 +75,12 @@ def app_url(tmp_path_factory):
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    """Start the app once per session; yield its base URL; stop it."""
+    yield from serve(ROOT / "app.py", tmp_path_factory.mktemp("streamlit") / "server.log")
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,162 @@
+"""De-identification at read time: identifiers planted in every attribute of the DICOM basic
+confidentiality profile (PS3.15 Annex E, `vbq.imaging.BASIC_PROFILE`) must appear nowhere in what
+`vbq.imaging` hands out: repr, summary, to_dict, the study table, the fingerprint, the problems,
+the pickled objects (everything they hold), logs and warnings."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import logging
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from pydicom.datadict import dictionary_VR, tag_for_keyword
+from pydicom.dataset import Dataset
+from pydicom.sequence import Sequence
+
+from vbq import phantom
+from vbq.imaging import BASIC_PROFILE, Series, load_series, load_study, roi_stats
+
+# binary and numeric VRs hold no text identifier to search for
+UNSEARCHABLE = {"OB", "OW", "OF", "OD", "OL", "OV", "UN", "US", "SS", "UL", "SL", "FL", "FD",
+                "AT", "UV", "SV", "US or SS", "OB or OW", "US or OW", "US or SS or OW"}
+
+
+def planted_value(keyword: str, k: int, slice_index: int):
+    """A valid, unique, searchable value for `keyword` (the k-th attribute), and its text."""
+    vr = dictionary_VR(tag_for_keyword(keyword))
+    if keyword in ("SOPInstanceUID", "MediaStorageSOPInstanceUID"):
+        uid = f"1.2.826.0.1.3680043.10.5432.{k}.{slice_index + 1}"
+        return uid, [uid]
+    if vr == "UI":
+        uid = f"1.2.826.0.1.3680043.10.9876.{k}"
+        return uid, [uid]
+    if vr == "PN":
+        return f"PLNTFAM{k:03d}^PLNTGIV{k:03d}", [f"PLNTFAM{k:03d}", f"PLNTGIV{k:03d}"]
+    if vr == "DA":
+        d = (dt.date(1901, 1, 1) + dt.timedelta(days=37 * k)).strftime("%Y%m%d")
+        return d, [d]
+    if vr == "TM":
+        return f"101010.{k:06d}", [f"101010.{k:06d}"]
+    if vr == "DT":
+        return f"19500101101010.{k:06d}", [f"19500101101010.{k:06d}"]
+    if vr == "AS":
+        return f"{k % 1000:03d}Y", [f"{k % 1000:03d}Y"]
+    if vr == "DS":
+        return f"{k}.{k:03d}9", [f"{k}.{k:03d}9"]
+    if vr == "IS":
+        return str(7_700_000 + k), [str(7_700_000 + k)]
+    if vr == "SQ":
+        item = Dataset()
+        item.CodeValue = f"PLNTSQ{k:03d}"
+        item.CodingSchemeDesignator = "99PLNT"
+        item.CodeMeaning = f"PLNTMEANING{k:03d}"
+        return Sequence([item]), [f"PLNTSQ{k:03d}", f"PLNTMEANING{k:03d}"]
+    if vr in ("CS", "AE", "SH", "LO", "LT", "ST", "UT", "UC", "UR"):
+        return f"PLNT{k:03d}", [f"PLNT{k:03d}"]
+    return None, []
+
+
+def planted_series():
+    datasets, truth = phantom.make_series(seed=0, n_slices=5)
+    planted: dict[str, list[str]] = {}
+    out = []
+    for i, ds in enumerate(datasets):
+        ds = copy.deepcopy(ds)
+        for k, keyword in enumerate(BASIC_PROFILE):
+            if keyword == "SeriesDescription":
+                continue  # retained, cleaned: checked below
+            if tag_for_keyword(keyword) >> 16 == 0:
+                continue  # command-set (DIMSE) elements cannot be stored in a file
+            value, texts = planted_value(keyword, k, i)
+            if value is None:
+                continue
+            target = ds.file_meta if keyword.startswith("MediaStorage") else ds
+            setattr(target, keyword, value)
+            planted[keyword] = planted.get(keyword, []) + texts
+        fam, giv = "PLNTFAM", "PLNTGIV"
+        pn_k = BASIC_PROFILE.index("PatientName")
+        id_k = BASIC_PROFILE.index("PatientID")
+        ds.SeriesDescription = f"sag T1 {fam}{pn_k:03d} {giv}{pn_k:03d} PLNT{id_k:03d}"
+        ds.add_new(0x00090010, "LO", "PLNTPRIVATECREATOR")  # private attributes go too
+        ds.add_new(0x00091001, "LO", "PLNTPRIVATEVALUE")
+        planted["private"] = ["PLNTPRIVATECREATOR", "PLNTPRIVATEVALUE"]
+        out.append(ds)
+    return out, truth, planted
+
+
+def everything_exposed(series: Series, study) -> tuple[str, bytes]:
+    text = "\n".join([
+        repr(series), series.summary(), str(series.to_dict()), series.fingerprint,
+        "\n".join(f"{p.file} {p.message} {p.severity}" for p in series.problems),
+        "\n".join(f"{f.code} {f.message}" for f in series.flags),
+        study.to_frame().to_csv(), repr(study), str(roi_stats(series.pixels[2], series.spacing_mm,
+                                                              (128, 128), 5.0)),
+    ])
+    blob = pickle.dumps(series) + pickle.dumps(study)  # everything the objects hold
+    return text, blob
+
+
+def test_every_profile_keyword_is_in_pydicoms_dictionary():
+    missing = [kw for kw in BASIC_PROFILE if tag_for_keyword(kw) is None]
+    assert not missing
+    assert len(BASIC_PROFILE) == len(set(BASIC_PROFILE)) > 200
+    for must in ("PatientName", "PatientID", "PatientBirthDate", "InstitutionName",
+                 "ReferringPhysicianName", "OperatorsName", "AccessionNumber", "StudyDate",
+                 "OtherPatientIDs", "PatientAddress", "DeviceSerialNumber", "StationName"):
+        assert must in BASIC_PROFILE
+
+
+def test_planted_identifiers_never_leave_the_module(caplog):
+    datasets, truth, planted = planted_series()
+    searchable = {kw: texts for kw, texts in planted.items()
+                  if kw == "private" or dictionary_VR(tag_for_keyword(kw)) not in UNSEARCHABLE}
+    assert len(searchable) > 180  # nearly all of the profile carries a planted value
+    raw = phantom.series_bytes(datasets)
+    caplog.set_level(logging.DEBUG)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        study = load_study([*raw, b"not dicom"])
+        series = load_series([*raw, b"not dicom"])
+    text, blob = everything_exposed(series, study)
+    logged = caplog.text + "\n".join(str(w.message) for w in caught)
+    leaks = sorted({(kw, t) for kw, texts in searchable.items() for t in texts
+                    if len(t) >= 4 and (t in text or t.encode() in blob or t in logged)})
+    assert not leaks
+    # the cleaned Series Description keeps its words and loses the planted name and ID
+    assert series.description.startswith("sag T1") and "PLNT" not in series.description
+    assert series.description.count("[removed]") == 3
+    # the loader did read the files: the same pixels as without identifiers
+    clean = load_series(phantom.series_bytes(phantom.make_series(seed=0, n_slices=5)[0]))
+    assert np.array_equal(series.pixels, clean.pixels)
+    assert series.has_flag("contrast")  # Contrast/Bolus Agent was planted: said, not shown
+
+
+def test_no_dataset_survives_in_the_result(phantom_series):
+    series = load_series(phantom.series_bytes(phantom_series[0]))
+
+    def walk(obj, depth=0):
+        assert not isinstance(obj, Dataset), "a pydicom Dataset leaked into the result"
+        if depth > 4:
+            return
+        if hasattr(obj, "__dataclass_fields__"):
+            for name in obj.__dataclass_fields__:
+                walk(getattr(obj, name), depth + 1)
+        elif isinstance(obj, tuple | list):
+            for item in obj:
+                walk(item, depth + 1)
+        elif isinstance(obj, dict):
+            for item in obj.values():
+                walk(item, depth + 1)
+
+    walk(series)
+    assert not series.pixels.flags.writeable
+
+
+@pytest.mark.parametrize("name", ["SYNTHETIC", "PHANTOM"])
+def test_the_phantom_label_survives_cleaning(name, phantom_series):
+    series = load_series(phantom.series_bytes(phantom_series[0]))
+    assert name in series.description

@@ -1,0 +1,140 @@
+"""A clickable image with circles drawn over it: where the user clicks, in image pixels.
+
+Plotly's heatmap selection does not report clicks (streamlit#8760) and `st.image` has no click
+event (streamlit#298), so this small component (Streamlit Components v2, inline HTML/JS, no build
+step, nothing fetched from outside) shows a PNG and an SVG overlay whose coordinate system is the
+image's own pixels, and reports a click as a one-shot trigger value (it resets after the rerun,
+so a click is never replayed on an unrelated rerun).
+
+Coordinates: the browser converts the click from displayed to natural pixels itself
+(``offsetX * naturalWidth / displayedWidth``), whatever size the image is shown at. A click at
+continuous position ``u`` in [0, width) lies in pixel ``floor(u)``, whose centre is at index
+``floor(u)``; the value returned is ``u - 0.5`` (and likewise for rows), so a click in the
+middle of pixel (i, j) returns (i, j) exactly, the convention of `vbq.imaging.roi_stats`.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+_HTML = '<div class="vbq-click-box"><img class="vbq-click-img" alt=""/>' \
+        '<svg class="vbq-click-svg" xmlns="http://www.w3.org/2000/svg"></svg></div>'
+
+_CSS = """
+.vbq-click-box { position: relative; display: inline-block; line-height: 0; width: 100%; }
+.vbq-click-img { width: 100%; height: auto; image-rendering: pixelated; cursor: crosshair;
+                 user-select: none; -webkit-user-drag: none; }
+.vbq-click-svg { position: absolute; left: 0; top: 0; width: 100%; height: 100%;
+                 pointer-events: none; }
+.vbq-click-svg text { font: 600 11px sans-serif; paint-order: stroke; stroke: #000;
+                      stroke-width: 3px; }
+"""
+
+# Circles and labels are built with DOM calls (textContent, setAttribute), never innerHTML, so a
+# label can hold no markup.
+_JS = """
+export default function(component) {
+  const { data, setTriggerValue, parentElement } = component;
+  const box = parentElement.querySelector('.vbq-click-box');
+  const img = parentElement.querySelector('.vbq-click-img');
+  const svg = parentElement.querySelector('.vbq-click-svg');
+  box.style.maxWidth = data.max_width + 'px';
+  if (img.getAttribute('src') !== data.src) { img.setAttribute('src', data.src); }
+  img.setAttribute('alt', data.alt);
+  svg.setAttribute('viewBox', '0 0 ' + data.width + ' ' + data.height);
+  svg.setAttribute('preserveAspectRatio', 'none');
+  while (svg.firstChild) { svg.removeChild(svg.firstChild); }
+  const ns = 'http://www.w3.org/2000/svg';
+  for (const c of data.circles) {
+    const e = document.createElementNS(ns, 'ellipse');
+    e.setAttribute('cx', c.col + 0.5); e.setAttribute('cy', c.row + 0.5);
+    e.setAttribute('rx', c.r_cols); e.setAttribute('ry', c.r_rows);
+    e.setAttribute('fill', 'none'); e.setAttribute('stroke', c.colour);
+    e.setAttribute('stroke-width', c.active ? 2.5 : 1.5);
+    e.setAttribute('vector-effect', 'non-scaling-stroke');
+    if (!c.active) { e.setAttribute('stroke-dasharray', '4 3'); }
+    svg.appendChild(e);
+    const t = document.createElementNS(ns, 'text');
+    t.setAttribute('x', c.col + c.r_cols + 2); t.setAttribute('y', c.row + 0.5);
+    t.setAttribute('fill', c.colour); t.setAttribute('dominant-baseline', 'middle');
+    t.setAttribute('transform-origin', (c.col + c.r_cols + 2) + ' ' + (c.row + 0.5));
+    const k = data.width / Math.max(1, img.getBoundingClientRect().width || data.width);
+    t.setAttribute('transform', 'scale(' + k + ')');
+    t.textContent = c.label;
+    svg.appendChild(t);
+  }
+  img.onclick = (ev) => {
+    const rect = img.getBoundingClientRect();
+    if (!rect.width || !rect.height) { return; }
+    const u = (ev.clientX - rect.left) * img.naturalWidth / rect.width;
+    const v = (ev.clientY - rect.top) * img.naturalHeight / rect.height;
+    setTriggerValue('click', { row: v - 0.5, col: u - 0.5,
+                               shown_width: rect.width, shown_height: rect.height });
+  };
+}
+"""
+
+_component = st.components.v2.component("vbq_image_click", html=_HTML, css=_CSS, js=_JS)
+
+
+@dataclass(frozen=True)
+class Circle:
+    """A circle to draw: centre (row, column) in pixels, radii in pixels along rows and columns
+    (they differ when the pixels are not square), a label and a CSS colour."""
+
+    row: float
+    col: float
+    r_rows: float
+    r_cols: float
+    label: str
+    colour: str = "#ffcc00"
+    active: bool = False
+
+
+def png_data_url(image: np.ndarray) -> str:
+    """An 8-bit greyscale image (rows, columns) as a PNG data URL, one PNG pixel per image
+    pixel (so the browser's natural size is the image's size)."""
+    from PIL import Image
+
+    if image.dtype != np.uint8 or image.ndim != 2:
+        raise ValueError(f"image: expected a 2-D uint8 array, got {image.dtype} {image.shape}")
+    buf = io.BytesIO()
+    Image.fromarray(image, mode="L").save(buf, format="PNG", optimize=False, compress_level=1)
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def image_click(image: np.ndarray, *, circles: Sequence[Circle] = (), key: str,
+                max_width: int = 640, alt: str = "MRI slice",
+                on_click=None) -> tuple[float, float] | None:
+    """Show `image` (2-D uint8, already windowed) with `circles` over it; return the (row, column)
+    of a click in image pixels on the run the click caused, else None.
+
+    `on_click`, if given, is called before the rerun with no arguments (read the value from the
+    return on that run, or from ``st.session_state[key]["click"]``).
+    """
+    data = {
+        "src": png_data_url(image),
+        "width": int(image.shape[1]),
+        "height": int(image.shape[0]),
+        "max_width": int(max_width),
+        "alt": str(alt),
+        "circles": [
+            {"row": float(c.row), "col": float(c.col), "r_rows": float(c.r_rows),
+             "r_cols": float(c.r_cols), "label": str(c.label), "colour": str(c.colour),
+             "active": bool(c.active)}
+            for c in circles
+        ],
+    }
+    json.dumps(data)  # fail here, not in the browser, on anything not serialisable
+    result = _component(data=data, key=key, on_click_change=on_click or (lambda: None))
+    click = getattr(result, "click", None)
+    if not click:
+        return None
+    return float(click["row"]), float(click["col"])

@@ -1,0 +1,380 @@
+"""A SYNTHETIC sagittal T1 lumbar MRI series with known signal intensities and VBQ.
+
+Nothing here is patient data. The phantom is drawn by seeded code: five vertebral bodies (L1-L5)
+with discs between them, a CSF-filled spinal canal behind them, posterior elements, muscle and
+fat, Gaussian noise, and realistic DICOM tags (MR, TR 600 ms, TE 10 ms, 3 T, a sagittal Image
+Orientation (Patient), a non-trivial Rescale Slope/Intercept). Its ground truth lets the imaging
+code be tested end to end, and it is the MRI page's default demo, labelled synthetic wherever it
+appears (Patient's Name "SYNTHETIC^PHANTOM", Series Description "SYNTHETIC PHANTOM sag T1").
+
+Public names:
+
+* `make_series(seed=0)` -> ``(datasets, truth)``: pydicom datasets, sorted along the slice normal
+  as `vbq.imaging.load_series` sorts them, and a `PhantomTruth`.
+* `series_bytes(datasets)`, `series_zip(datasets)`, `write_series(datasets, folder)`: the same
+  series as DICOM Part 10 bytes, one zip, or files on disk.
+* `as_enhanced(datasets)`: the series as one multi-frame Enhanced MR Image with per-frame
+  functional groups (for the loader's multi-frame path).
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
+from pydicom.sequence import Sequence as DicomSequence
+from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, ExplicitVRLittleEndian, generate_uid
+from scipy.ndimage import gaussian_filter
+
+__all__ = [
+    "PhantomTruth",
+    "make_series",
+    "series_bytes",
+    "series_zip",
+    "write_series",
+    "as_enhanced",
+    "SERIES_DESCRIPTION",
+    "PATIENT_NAME",
+]
+
+SERIES_DESCRIPTION = "SYNTHETIC PHANTOM sag T1"
+PATIENT_NAME = "SYNTHETIC^PHANTOM"
+MR_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.4"
+ENHANCED_MR_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.4.1"
+
+# Geometry in mm on the sagittal plane: v runs down (feet), u runs posterior.
+_BODY_H, _DISC_H = 25.0, 9.0  # vertebral body and disc heights
+_BODY_U = (-35.0, 0.0)  # anterior and posterior body edges
+_CANAL_U = (2.0, 20.0)  # spinal canal (CSF), behind the posterior longitudinal ligament
+_POST_U = (22.0, 50.0)  # posterior elements
+_MUSCLE_U, _FAT_U = (22.0, 90.0), (90.0, 105.0)
+_BODY_HALF_X, _CANAL_HALF_X = 22.0, 10.0  # left-right half widths
+# True signal intensities (after the modality LUT), arbitrary units as on a T1 image
+_SI = {"disc": 380.0, "ligament": 120.0, "posterior": 700.0, "soft": 420.0, "muscle": 360.0,
+       "fat": 1100.0, "air": 8.0, "T12": 930.0, "S1": 960.0}
+_RESCALE_SLOPE, _RESCALE_INTERCEPT = 0.75, -40.0
+_ROI_RADIUS = {"L1": 8.0, "L2": 8.0, "L3": 8.0, "L4": 8.0, "L5": 8.0, "CSF": 5.0}
+
+
+@dataclass(frozen=True)
+class PhantomTruth:
+    """Ground truth of a phantom series (all SIs after the modality LUT, before noise).
+
+    Attributes
+    ----------
+    si : dict
+        True SI of each vertebral body, ``"L1"`` ... ``"L5"``.
+    si_csf : float
+        True SI of the CSF in the canal.
+    vbq : float
+        median(SI L1-L4) / SI CSF, the paper's formula on the true values.
+    mid_slice : int
+        Index of the mid-sagittal slice in the sorted series (where the canal is widest).
+    centres : dict
+        ``"L1"`` ... ``"L5"`` and ``"CSF"`` -> ROI centre (row, column) in pixels on `mid_slice`
+        (the CSF ROI at L3); pixel (i, j) has its centre at (i, j).
+    roi_radius_mm : dict
+        A radius (mm) per ROI that stays at least 4 mm inside its structure.
+    noise_sd : float
+        Standard deviation of the Gaussian noise added to the SI (before quantisation).
+    rescale : tuple of float
+        (Rescale Slope, Rescale Intercept) written to every slice.
+    pixel_spacing : tuple of float
+        (row spacing, column spacing) in mm.
+    csf_level : str
+        Level of the CSF ROI ("L3").
+    """
+
+    si: dict[str, float]
+    si_csf: float
+    vbq: float
+    mid_slice: int
+    centres: dict[str, tuple[float, float]]
+    roi_radius_mm: dict[str, float]
+    noise_sd: float
+    rescale: tuple[float, float]
+    pixel_spacing: tuple[float, float]
+    csf_level: str = "L3"
+    label: str = field(default="SYNTHETIC phantom: not patient data")
+
+
+def _level_tops() -> dict[str, float]:
+    v0 = -(5 * _BODY_H + 4 * _DISC_H) / 2
+    return {f"L{k + 1}": v0 + k * (_BODY_H + _DISC_H) for k in range(5)}
+
+
+def _draw_slice(x: float, v: np.ndarray, u: np.ndarray, si_levels: dict[str, float],
+                si_csf: float) -> np.ndarray:
+    """Noise-free SI of the sagittal plane at left-right position `x` (mm)."""
+    img = np.full(np.broadcast_shapes(v.shape, u.shape), _SI["air"])
+    inside = (u > -120) & (u < _FAT_U[1])
+    img = np.where(inside, _SI["soft"], img)
+    img = np.where((u >= _MUSCLE_U[0]) & (u < _MUSCLE_U[1]), _SI["muscle"], img)
+    img = np.where((u >= _FAT_U[0]) & (u < _FAT_U[1]), _SI["fat"], img)
+    img = np.where((u > -120) & (u < -105), _SI["fat"], img)  # anterior fat
+    tops = _level_tops()
+    in_body_u = (u >= _BODY_U[0]) & (u < _BODY_U[1])
+    if abs(x) <= _BODY_HALF_X:
+        col = np.full(img.shape, _SI["disc"])  # discs fill the column between the bodies
+        col = np.where(v < tops["L1"] - _DISC_H, _SI["T12"], col)
+        col = np.where(v >= tops["L5"] + _BODY_H + _DISC_H, _SI["S1"], col)
+        for level, top in tops.items():
+            col = np.where((v >= top) & (v < top + _BODY_H), si_levels[level], col)
+        img = np.where(in_body_u, col, img)
+        # posterior longitudinal ligament, canal (or pedicles off the midline), posterior arch
+        img = np.where((u >= _BODY_U[1]) & (u < _CANAL_U[0]), _SI["ligament"], img)
+        canal = (u >= _CANAL_U[0]) & (u < _CANAL_U[1])
+        img = np.where(canal, si_csf if abs(x) <= _CANAL_HALF_X else _SI["posterior"], img)
+        arch = (u >= _POST_U[0]) & (u < _POST_U[1])
+        for top in tops.values():
+            img = np.where(arch & (v >= top + 3) & (v < top + _BODY_H - 3), _SI["posterior"], img)
+    return img
+
+
+def make_series(
+    seed: int = 0,
+    *,
+    n_slices: int = 11,
+    shape: tuple[int, int] = (256, 256),
+    pixel_spacing: tuple[float, float] = (1.0, 1.0),
+    slice_spacing: float = 4.0,
+    noise_sd: float = 10.0,
+) -> tuple[list[FileDataset], PhantomTruth]:
+    """Draw a synthetic sagittal T1 lumbar series.
+
+    Parameters
+    ----------
+    seed : int
+        Seeds the per-level SIs, the noise and the UIDs: the same seed gives the same files.
+    n_slices : int, keyword-only
+        Number of sagittal slices (odd numbers put one slice exactly on the midline).
+    shape : (rows, columns), keyword-only
+        Matrix size; the anatomy is drawn in mm, so a finer matrix draws the same anatomy.
+    pixel_spacing : (row spacing, column spacing) in mm, keyword-only
+        (0028,0030) Pixel Spacing; the field of view is shape x spacing (at least 220 mm tall).
+    slice_spacing : float, keyword-only
+        Distance between slice centres in mm.
+    noise_sd : float, keyword-only
+        SD of the Gaussian noise added to the SI before it is stored.
+
+    Returns
+    -------
+    datasets : list of pydicom.dataset.FileDataset
+        One MR Image Storage dataset per slice, in the order `vbq.imaging.load_series` sorts
+        them (ascending along the slice normal, Instance Number 1 ... n).
+    truth : PhantomTruth
+
+    Raises
+    ------
+    ValueError
+        For fewer than 3 slices, a field of view that cannot hold L1-L5, or a negative noise SD.
+
+    Examples
+    --------
+    >>> datasets, truth = make_series(seed=0)
+    >>> len(datasets), truth.mid_slice, round(truth.vbq, 3) > 2
+    (11, 5, True)
+    """
+    rows, cols = (int(s) for s in shape)
+    dr, dc = (float(s) for s in pixel_spacing)
+    if n_slices < 3:
+        raise ValueError(f"n_slices: expected at least 3, got {n_slices}")
+    if rows * dr < 220 or cols * dc < 230:
+        raise ValueError(f"shape x pixel_spacing: the field of view must be at least 220 x 230 mm "
+                         f"to hold L1-L5, got {rows * dr:g} x {cols * dc:g} mm")
+    if not noise_sd >= 0:
+        raise ValueError(f"noise_sd: expected >= 0, got {noise_sd}")
+    rng = np.random.default_rng(seed)
+    si_levels = {f"L{k}": float(np.round(900 + rng.normal(0, 40), 1)) for k in range(1, 6)}
+    si_csf = float(np.round(320 + rng.normal(0, 15), 1))
+    vbq = float(np.median([si_levels[f"L{k}"] for k in range(1, 5)]) / si_csf)
+
+    # pixel (i, j) centre in mm; the column of bodies sits left of centre, as on a real image
+    v = (np.arange(rows) - (rows - 1) / 2) * dr
+    u = (np.arange(cols) - (cols - 1) / 2) * dc + 15.0
+    vv, uu = v[:, None], u[None, :]
+    # slices ascending along the normal (-1, 0, 0) of the sagittal orientation below: x falls
+    xs = ((n_slices - 1) / 2 - np.arange(n_slices)) * slice_spacing
+    mid = int(np.argmin(np.abs(xs)))
+
+    study_uid = generate_uid(entropy_srcs=[f"vbq-phantom-study-{seed}"])
+    series_uid = generate_uid(entropy_srcs=[f"vbq-phantom-series-{seed}-{rows}x{cols}"])
+    frame_uid = generate_uid(entropy_srcs=[f"vbq-phantom-frame-{seed}"])
+    slope, intercept = _RESCALE_SLOPE, _RESCALE_INTERCEPT
+    top_left = np.array([0.0, u[0], 1000.0 - v[0]])  # row 0 is superior: z falls down the image
+    datasets = []
+    for i, x in enumerate(xs):
+        clean = gaussian_filter(_draw_slice(float(x), vv, uu, si_levels, si_csf),
+                                sigma=(0.8 / dr, 0.8 / dc), mode="nearest")
+        noisy = np.clip(clean + rng.normal(0.0, noise_sd, clean.shape), 0, None)
+        stored = np.clip(np.round((noisy - intercept) / slope), 0, 4095).astype(np.uint16)
+        sop_uid = generate_uid(entropy_srcs=[f"vbq-phantom-sop-{seed}-{rows}x{cols}-{i}"])
+        ds = _slice_dataset(stored, sop_uid, study_uid, series_uid, frame_uid)
+        ds.InstanceNumber = i + 1
+        ds.ImagePositionPatient = [float(x), float(top_left[1]), float(top_left[2])]
+        ds.SliceLocation = float(x)
+        ds.PixelSpacing = [dr, dc]
+        ds.SliceThickness = min(slice_spacing, 4.0)
+        ds.SpacingBetweenSlices = slice_spacing
+        ds.RescaleSlope, ds.RescaleIntercept = slope, intercept
+        datasets.append(ds)
+
+    tops = _level_tops()
+    centres: dict[str, tuple[float, float]] = {}
+    body_u = (_BODY_U[0] + _BODY_U[1]) / 2
+    for level, top in tops.items():
+        centres[level] = ((top + _BODY_H / 2) / dr + (rows - 1) / 2,
+                          (body_u - 15.0) / dc + (cols - 1) / 2)
+    canal_u = (_CANAL_U[0] + _CANAL_U[1]) / 2
+    centres["CSF"] = (centres["L3"][0], (canal_u - 15.0) / dc + (cols - 1) / 2)
+    truth = PhantomTruth(si=si_levels, si_csf=si_csf, vbq=vbq, mid_slice=mid, centres=centres,
+                         roi_radius_mm=dict(_ROI_RADIUS), noise_sd=float(noise_sd),
+                         rescale=(slope, intercept), pixel_spacing=(dr, dc))
+    return datasets, truth
+
+
+def _slice_dataset(stored: np.ndarray, sop_uid: str, study_uid: str, series_uid: str,
+                   frame_uid: str) -> FileDataset:
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = MR_IMAGE_STORAGE
+    meta.MediaStorageSOPInstanceUID = sop_uid
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    meta.ImplementationClassUID = PYDICOM_IMPLEMENTATION_UID
+    ds = FileDataset("", Dataset(), file_meta=meta, preamble=b"\0" * 128)
+    ds.SpecificCharacterSet = "ISO_IR 100"
+    ds.ImageType = ["ORIGINAL", "PRIMARY", "M", "NONE"]
+    ds.SOPClassUID = MR_IMAGE_STORAGE
+    ds.SOPInstanceUID = sop_uid
+    ds.Modality = "MR"
+    ds.Manufacturer = "VBQ Explorer synthetic phantom"
+    ds.PatientName = PATIENT_NAME
+    ds.PatientID = "SYNTHETIC-PHANTOM"
+    ds.StudyDescription = "SYNTHETIC PHANTOM lumbar spine"
+    ds.SeriesDescription = SERIES_DESCRIPTION
+    ds.ImageComments = "SYNTHETIC PHANTOM: not patient data"
+    ds.StudyInstanceUID = study_uid
+    ds.SeriesInstanceUID = series_uid
+    ds.FrameOfReferenceUID = frame_uid
+    ds.SeriesNumber = 3
+    ds.ScanningSequence = "SE"
+    ds.SequenceVariant = "SK"
+    ds.MRAcquisitionType = "2D"
+    ds.RepetitionTime = 600.0
+    ds.EchoTime = 10.0
+    ds.EchoTrainLength = 3
+    ds.MagneticFieldStrength = 3.0
+    ds.ImagingFrequency = 127.74
+    ds.ImagedNucleus = "1H"
+    ds.ImageOrientationPatient = [0.0, 1.0, 0.0, 0.0, 0.0, -1.0]
+    ds.PatientPosition = "HFS"
+    ds.SamplesPerPixel = 1
+    ds.PhotometricInterpretation = "MONOCHROME2"
+    ds.Rows, ds.Columns = stored.shape
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
+    ds.WindowCenter, ds.WindowWidth = 550.0, 1100.0
+    ds.RescaleType = "US"
+    ds.BurnedInAnnotation = "NO"
+    ds.LossyImageCompression = "00"
+    ds.PixelData = stored.tobytes()
+    return ds
+
+
+def series_bytes(datasets: Sequence[Dataset]) -> list[bytes]:
+    """Each dataset as DICOM Part 10 bytes (128-byte preamble, ``DICM``, file meta)."""
+    out = []
+    for ds in datasets:
+        buf = io.BytesIO()
+        ds.save_as(buf, enforce_file_format=True)
+        out.append(buf.getvalue())
+    return out
+
+
+def series_zip(datasets: Sequence[Dataset], *, folder: str = "SYNTHETIC_PHANTOM") -> bytes:
+    """The series as one zip (members ``folder/IM0001.dcm`` ...), built in memory."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for i, data in enumerate(series_bytes(datasets), start=1):
+            zf.writestr(f"{folder}/IM{i:04d}.dcm", data)
+    return buf.getvalue()
+
+
+def write_series(datasets: Sequence[Dataset], folder: str | Path) -> list[Path]:
+    """Write the series as ``IM0001.dcm`` ... into `folder` (created if missing); return the paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i, data in enumerate(series_bytes(datasets), start=1):
+        path = folder / f"IM{i:04d}.dcm"
+        path.write_bytes(data)
+        paths.append(path)
+    return paths
+
+
+def as_enhanced(datasets: Sequence[Dataset]) -> FileDataset:
+    """The series as one Enhanced MR Image (multi-frame) with per-frame functional groups.
+
+    Position (Plane Position Sequence) and rescale (Pixel Value Transformation Sequence) are per
+    frame; orientation and pixel spacing are shared; TR and TE sit in the shared MR Timing and
+    MR Echo sequences, as scanners write them. Frames are written in reverse slice order so
+    that a reader must sort them.
+    """
+    first = datasets[0]
+    order = list(range(len(datasets)))[::-1]
+    meta = FileMetaDataset()
+    sop_uid = generate_uid(entropy_srcs=[f"vbq-phantom-enhanced-{first.SOPInstanceUID}"])
+    meta.MediaStorageSOPClassUID = ENHANCED_MR_IMAGE_STORAGE
+    meta.MediaStorageSOPInstanceUID = sop_uid
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    meta.ImplementationClassUID = PYDICOM_IMPLEMENTATION_UID
+    ds = FileDataset("", Dataset(), file_meta=meta, preamble=b"\0" * 128)
+    for kw in ("SpecificCharacterSet", "Modality", "Manufacturer", "PatientName", "PatientID",
+               "StudyDescription", "SeriesDescription", "StudyInstanceUID", "SeriesInstanceUID",
+               "FrameOfReferenceUID", "SeriesNumber", "MagneticFieldStrength", "ImageComments",
+               "SamplesPerPixel", "PhotometricInterpretation", "Rows", "Columns",
+               "BitsAllocated", "BitsStored", "HighBit", "PixelRepresentation",
+               "BurnedInAnnotation", "LossyImageCompression"):
+        setattr(ds, kw, getattr(first, kw))
+    ds.SOPClassUID = ENHANCED_MR_IMAGE_STORAGE
+    ds.SOPInstanceUID = sop_uid
+    ds.ImageType = ["ORIGINAL", "PRIMARY", "M", "NONE"]
+    ds.InstanceNumber = 1
+    ds.NumberOfFrames = len(datasets)
+    ds.EchoPulseSequence = "SPIN"
+    shared = Dataset()
+    orient = Dataset()
+    orient.ImageOrientationPatient = list(first.ImageOrientationPatient)
+    measures = Dataset()
+    measures.PixelSpacing = list(first.PixelSpacing)
+    measures.SliceThickness = first.SliceThickness
+    timing = Dataset()
+    timing.RepetitionTime = first.RepetitionTime
+    echo = Dataset()
+    echo.EffectiveEchoTime = first.EchoTime
+    shared.PlaneOrientationSequence = DicomSequence([orient])
+    shared.PixelMeasuresSequence = DicomSequence([measures])
+    shared.MRTimingAndRelatedParametersSequence = DicomSequence([timing])
+    shared.MREchoSequence = DicomSequence([echo])
+    ds.SharedFunctionalGroupsSequence = DicomSequence([shared])
+    frames = []
+    for k in order:
+        item = Dataset()
+        pos = Dataset()
+        pos.ImagePositionPatient = list(datasets[k].ImagePositionPatient)
+        pvt = Dataset()
+        pvt.RescaleSlope = datasets[k].RescaleSlope
+        pvt.RescaleIntercept = datasets[k].RescaleIntercept
+        pvt.RescaleType = "US"
+        content = Dataset()
+        content.InStackPositionNumber = int(datasets[k].InstanceNumber)
+        item.PlanePositionSequence = DicomSequence([pos])
+        item.PixelValueTransformationSequence = DicomSequence([pvt])
+        item.FrameContentSequence = DicomSequence([content])
+        frames.append(item)
+    ds.PerFrameFunctionalGroupsSequence = DicomSequence(frames)
+    ds.PixelData = b"".join(datasets[k].PixelData for k in order)
+    return ds
