@@ -247,3 +247,13 @@ def test_fig4_panels_state_r_and_colour_by_the_plotted_measure():
         # the default measure's own status names the colours
         assert spec["layout"]["legend"]["title"]["text"] == "DXA status (L1-4 T-score):"
     assert specs[0]["layout"]["yaxis"]["range"] == specs[1]["layout"]["yaxis"]["range"]
+
+
+def test_a_setting_that_does_not_fit_is_explained_in_words():
+    at = start("app_pages/groups.py")
+    at.multiselect(key="groups_levels").set_value(["L1", "L2"]).run()  # 3 vertebrae of 2 levels
+    assert not at.exception
+    text = _shown(next(w.value for w in at.warning if "Not applied" in w.value))
+    assert 'Levels considered: "L1,L2" does not fit with degenerative vertebrae at least 3' in text
+    assert "min_vertebrae" not in text and "criteria." not in text
+    assert at.session_state["settings"] == vbq.Settings()  # nothing half-applied
