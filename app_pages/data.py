@@ -130,7 +130,11 @@ def _upload_section() -> None:
             st.markdown(f"**{KINDS[kind]}: problems in {display.plain(got[1].source)}**")
             display.problem_table(got[1].problems)
     if read["cohort"] is None or read["dxa"] is None:
-        st.info("Upload both files to analyse them. The demo cohort stays in use until then.")
+        if dataset.is_demo:
+            st.info("Upload both files to analyse them. The demo cohort stays in use until then.")
+        else:
+            st.info(f"In use: {display.plain(dataset.files)}. Upload both files again to "
+                    "replace them.")
         return
     (cohort, creport), (dxa, dreport) = read["cohort"], read["dxa"]
     if not (creport.ok and dreport.ok):

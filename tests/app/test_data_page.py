@@ -227,3 +227,15 @@ def test_uploading_the_demo_files_themselves_switches_the_app_to_your_data(at):
         texts = _texts(at)
         assert not any("Synthetic demo" in t for t in texts), page
         assert any("Your data." in t and "my_cohort.csv (235 rows)" in t for t in texts), page
+
+
+def test_coming_back_to_the_data_page_says_your_files_are_still_in_use(at):
+    cohort, dxa = make_tables(10)
+    _upload(at, cohort.to_csv(index=False).encode(), dxa.to_csv(index=False).encode())
+    at.switch_page("app_pages/groups.py").run()
+    at.switch_page("app_pages/data.py").run()
+    assert not at.exception
+    assert not at.session_state["dataset"].is_demo
+    texts = _texts(at)
+    assert not any("demo cohort stays in use" in t for t in texts)
+    assert any("In use: Your data: cohort file my_cohort.csv (10 rows)" in t for t in texts)
