@@ -12,6 +12,8 @@ from ..factories import make_tables
 
 pytestmark = pytest.mark.browser
 
+MENU = '[data-testid="stSidebar"] [data-testid="stPageLink"]'  # the app's page menu
+
 
 def _upload(page, app_url: str, tmp_path, cohort, dxa) -> None:
     page.goto(f"{app_url}/data", wait_until="domcontentloaded")
@@ -60,7 +62,7 @@ def test_uploaded_files_replace_the_demo_everywhere(app_url, browser, tmp_path):
     cohort, dxa = make_tables(20)
     _upload(page, app_url, tmp_path, cohort, dxa)
     for title in ("Groups", "ROC", "Data"):
-        page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
+        page.locator(MENU).get_by_text(title, exact=True).click()
         page.get_by_text("Your data.").first.wait_for(timeout=60_000)
         page.wait_for_load_state("networkidle")
         time.sleep(1)

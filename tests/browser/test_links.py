@@ -12,6 +12,8 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
+MENU = '[data-testid="stSidebar"] [data-testid="stPageLink"]'  # the app's page menu
+
 PAGES = {"data": "Cohort summary", "groups": "Table 2. Characteristics",
          "correlations": "Table 3. Correlation", "roc": "Fig. 5. ROC curves",
          "thresholds": "Prevalence by DXA and by VBQ"}
@@ -74,16 +76,17 @@ def test_settings_survive_every_page_change_and_the_url_reproduces_the_view(app_
     _settle(page, PAGES["groups"], "groups")
     stops = []
     for title in ("Data", "Groups", "Correlations", "ROC", "Thresholds", "Groups", "Data"):
-        page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
+        page.locator(MENU).get_by_text(title, exact=True).click()
         page.wait_for_url(re.compile(rf"/{SIDEBAR[title]}(\?|$)"), timeout=60_000)
         _settle(page, PAGES[SIDEBAR[title]], SIDEBAR[title])
         assert not _not_found(page), page.url
         assert _query(page.url) == LINK, (title, page.url)
         stops.append((page.url, _numbers(page)))
-    page.go_back()  # the back button: Data -> Groups, still with every setting
-    page.wait_for_url(re.compile(r"/groups(\?|$)"), timeout=60_000)
-    _settle(page, PAGES["groups"], "groups")
-    assert _query(page.url) == LINK, page.url
+    for back in ("groups", "thresholds"):  # the back button: each step keeps every setting
+        page.go_back()
+        page.wait_for_url(re.compile(rf"/{back}(\?|$)"), timeout=60_000)
+        _settle(page, PAGES[back], back)
+        assert _query(page.url) == LINK, page.url
     ctx.close()
     # each stop's address, opened in a fresh browser (a new session), shows the same numbers
     seen = set()
@@ -103,7 +106,7 @@ def test_settings_survive_every_page_change_and_the_url_reproduces_the_view(app_
 def test_no_address_the_app_produces_shows_page_not_found(app_url, page):
     page.goto(f"{app_url}/", wait_until="domcontentloaded")
     _settle(page, PAGES["data"], "data")
-    links = page.locator('[data-testid="stSidebarNav"] a').evaluate_all(
+    links = page.locator(f"{MENU} a").evaluate_all(
         "els => els.map(e => e.getAttribute('href'))")
     paths = {_path(h) for h in links}
     assert paths == set(PAGES), paths  # every page has an address of its own in the sidebar
