@@ -10,6 +10,7 @@ Pure functions and small typed results; no Streamlit. Public names used from not
 * `vbq.stats` -> the study's statistics
 * `vbq.figures` -> the study's plotly figures (Fig. 4 panels, Fig. 5 ROC curves, reclassification)
 * `vbq.imaging`, `vbq.phantom` -> DICOM series, ROI statistics, the synthetic MRI phantom
+* `vbq.measurements` -> the measurement database (`MeasurementStore`, `merge_into_cohort`)
 """
 
 from . import io, schema
@@ -61,13 +62,17 @@ __all__ = [
     "figures",
     "imaging",
     "phantom",
+    "measurements",
+    "export",
 ]
 
 
 def __getattr__(name: str):
-    # demo, stats, study, figures, imaging and phantom import lazily: stats pulls in
-    # statsmodels and scikit-learn, figures plotly, imaging and phantom pydicom
-    if name in ("demo", "stats", "study", "figures", "imaging", "phantom"):
+    # demo, stats, study, figures, imaging, phantom and measurements import lazily: stats pulls
+    # in statsmodels and scikit-learn, figures plotly, imaging and phantom pydicom, measurements
+    # SQLAlchemy
+    if name in ("demo", "stats", "study", "figures", "imaging", "phantom", "measurements",
+                "export"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)

@@ -55,6 +55,7 @@ CALLS: dict[str, tuple[tuple, dict, tuple[str, ...]]] = {
     "icc": ((LONG, "id", "rater", "rating"), {}, ()),
     "to_long": ((FRAME, "id", ["vbq", "hu"]), {}, ()),
     "cohen_kappa": ((), {"a": LABELS_A, "b": LABELS_B}, ("a", "b")),
+    "bland_altman": ((), {"a": SCORE, "b": SCORE_B}, ("a", "b")),
     "ancova": ((FRAME, "vbq", "group", ["age"]), {}, ()),
     "compare_continuous": ((FRAME, "vbq", "group"), {}, ()),
     "compare_categorical": ((FRAME, "sex", "group"), {}, ()),
