@@ -11,8 +11,8 @@ import streamlit as st
 
 import vbq
 from ui import binding, cache, display
-from ui.sidebar import demo_banner
-from ui.state import Dataset, demo_dataset, get_dataset, get_settings, set_dataset
+from ui.sidebar import dataset_banner
+from ui.state import demo_dataset, get_dataset, get_settings, set_dataset, uploaded_dataset
 from vbq import present
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "data" / "templates"
@@ -87,13 +87,14 @@ def _mapping_editor(kind: str, digest: str, version: str,
 
 def _show_report(report: vbq.io.ValidationReport) -> None:
     if report.errors:
-        st.error(f"**{report.source}**: {len(report.errors)} error(s) block the analysis. "
-                 "Fix them in the file (or the mapping) and upload it again.")
+        st.error(f"**{display.plain(report.source)}**: {len(report.errors)} error(s) block the "
+                 "analysis. Fix them in the file (or the mapping) and upload it again.")
     elif report.warnings:
-        st.warning(f"**{report.source}**: read {report.n_rows} rows with "
+        st.warning(f"**{display.plain(report.source)}**: read {report.n_rows} rows with "
                    f"{len(report.warnings)} warning(s).")
     else:
-        st.success(f"**{report.source}**: read {report.n_rows} rows, no problems found.")
+        st.success(f"**{display.plain(report.source)}**: read {report.n_rows} rows, no problems "
+                   "found.")
     # the problems themselves are listed below both files, at full width (`_upload_section`)
 
 
@@ -139,11 +140,17 @@ def _upload_section() -> None:
     if listed:  # full width, so every message is readable at 1280 px
         _problems(listed)
     if read["cohort"] is None or read["dxa"] is None:
-        st.info("Upload both files to analyse them. The demo cohort stays in use until then.")
+        if dataset.is_demo:
+            st.info("Upload both files to analyse them. The demo cohort stays in use until then.")
+        else:
+            st.info(f"In use: {display.plain(dataset.description)}. Upload both files again to "
+                    "replace them.")
         return
     (cohort, creport), (dxa, dreport) = read["cohort"], read["dxa"]
     if not (creport.ok and dreport.ok):
-        st.info(f"Until the errors are fixed, the analysis below still uses **{dataset.name}**.")
+        st.info("Until the errors are fixed, the analysis below still uses "
+                + ("the synthetic demo cohort." if dataset.is_demo
+                   else f"**{display.plain(dataset.name)}**."))
         return
     cross = vbq.io.cross_check(cohort, dxa, cohort_name=creport.source, dxa_name=dreport.source,
                                cohort_rows=creport.rows, dxa_rows=dreport.rows)
@@ -154,18 +161,15 @@ def _upload_section() -> None:
                    f"{len(cross) - n_cohort_only} in the DXA file only (not cohort patients). "
                    "Both are listed in the exclusion log below.")
         _problems(cross)
-    digest = vbq.io.table_digest(cohort, dxa)
-    if dataset.digest != digest:
+    new = uploaded_dataset(cohort, dxa, cohort_file=creport.source, dxa_file=dreport.source,
+                           problems=tuple(creport.problems + dreport.problems + cross),
+                           files=tuple((u.name, u.getvalue()) for u in uploads.values()))
+    # the files themselves decide, not only their content: the demo's own files uploaded are
+    # "your data" too, under their names
+    if (dataset.is_demo, dataset.digest, dataset.cohort_file, dataset.dxa_file) != \
+            (False, new.digest, new.cohort_file, new.dxa_file):
         st.session_state.pop(binding.WANTS_UPLOAD, None)
-        set_dataset(Dataset(
-            name=f"{creport.source} + {dreport.source}",
-            is_demo=False,
-            cohort=cohort,
-            dxa=dxa,
-            digest=digest,
-            problems=tuple(creport.problems + dreport.problems + cross),
-            files=tuple((u.name, u.getvalue()) for u in uploads.values()),
-        ))
+        set_dataset(new)
         binding.write_url()
         st.rerun()
 
@@ -174,7 +178,8 @@ wants_upload = st.session_state.get(binding.WANTS_UPLOAD, False)
 source = st.radio("Data source", SOURCES, index=0 if dataset.is_demo and not wants_upload else 1,
                   horizontal=True, key="data_source")
 if source == SOURCES[0]:
-    if not dataset.is_demo:
+    if not dataset.is_demo or wants_upload:  # chosen by the user: the link's request is done
+        st.session_state.pop(binding.WANTS_UPLOAD, None)
         set_dataset(demo_dataset())
         binding.write_url()
         st.rerun()
@@ -183,8 +188,8 @@ else:
 
 dataset = get_dataset()
 settings = get_settings()
-demo_banner(dataset)
-st.header(dataset.name)
+dataset_banner(dataset)
+st.header(display.plain(dataset.name if dataset.is_demo else f"Your data: {dataset.name}"))
 prepared = display.prepared_or_stop(dataset, settings)
 table, counts = prepared.table, prepared.counts
 m = st.columns(5)

@@ -8,7 +8,7 @@ import streamlit as st
 
 import vbq
 from ui import binding, cache, display
-from ui.sidebar import demo_banner
+from ui.sidebar import dataset_banner
 from ui.state import get_dataset, get_settings
 from vbq import figures, present
 
@@ -19,10 +19,11 @@ ROUNDING = {"specific": "Toward the more specific side (paper)", "up": "Always u
 
 st.title("ROC analysis")
 dataset = get_dataset()
-demo_banner(dataset)
+dataset_banner(dataset)
 settings = get_settings()
 prepared = display.prepared_or_stop(dataset, settings)
 table = prepared.table
+display.in_force(prepared)
 
 c = st.columns([1, 1, 2])
 with c[0]:

@@ -10,7 +10,7 @@ import streamlit as st
 
 import vbq
 from ui import binding, cache, display
-from ui.sidebar import demo_banner
+from ui.sidebar import dataset_banner
 from ui.state import get_dataset, get_settings, set_settings
 from vbq import figures, present
 
@@ -20,11 +20,12 @@ MODES = {"derived": "Derived from the control group (rounded Youden, as the pape
 
 st.title("Thresholds and prevalence")
 dataset = get_dataset()
-demo_banner(dataset)
+dataset_banner(dataset)
 settings = get_settings()
 prepared = display.prepared_or_stop(dataset, settings)
 table = prepared.table
 th = prepared.thresholds
+display.in_force(prepared)
 
 
 def _set_mode() -> None:
@@ -61,8 +62,6 @@ for col, name in zip(c, ("osteopenia", "osteoporosis"), strict=True):
             st.caption(f"Youden cutoff {youden:.3f} rounded up ({getattr(th, 'source_' + name)})"
                        if pd.notna(youden) else getattr(th, f"source_{name}"))
 binding.show_settings_error()
-if th.note:
-    st.warning(f"Threshold derivation: {th.note}.")
 b = st.columns(3)
 b[0].button("Control group's rounded Youden cutoffs", key="thr_reset_derived",
             on_click=_use, args=({"vbq_osteopenia": None, "vbq_osteoporosis": None},))
@@ -82,6 +81,12 @@ except (vbq.InputError, vbq.DegenerateInputError) as exc:
     st.stop()
 display.show_table(present.prevalence_table(shift, target=target, thresholds=th),
                    key="thr_dl_prevalence")
+st.markdown("**This analysis beside the paper**")
+st.table(display.against_paper(vbq.describe.prevalence_against_paper(shift, target=target),
+                              th, target), hide_index=True)
+st.caption("The paper's values are a reference, not this result: Chen et al. 2023 (Results and "
+           "Abstract), osteoporosis only, at its published thresholds, on its own 235 patients."
+           + ("" if target == "osteoporosis" else " The paper reports no osteopenia figures."))
 
 c = st.columns(2)
 with c[0]:

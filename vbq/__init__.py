@@ -32,6 +32,7 @@ from .cohort import (
     prepare,
     prepare_cohort,
 )
+from .describe import InForce, in_force
 from .errors import DegenerateInputError, InputError
 from .settings import PAPER_SETTINGS, GroupCriteria, Settings
 
@@ -43,6 +44,8 @@ __all__ = [
     "Counts",
     "Thresholds",
     "prepare",
+    "in_force",
+    "InForce",
     "exclusion_log",
     "cohort_summary",
     "compute_vbq",
