@@ -10,14 +10,15 @@ import streamlit as st
 import vbq
 import vbq.report
 from ui import cache, display
-from ui.sidebar import demo_banner
+from ui.sidebar import dataset_banner
 from ui.state import get_dataset, get_settings
 
 st.title("Study report")
 dataset = get_dataset()
-demo_banner(dataset)
+dataset_banner(dataset)
 settings = get_settings()
 prepared = display.prepared_or_stop(dataset, settings)
+display.in_force(prepared)
 counts = prepared.counts
 
 st.markdown(

@@ -129,4 +129,3 @@ def dataset_banner(dataset: Dataset) -> None:
         st.info(DEMO_BANNER, icon=":material/science:")
 
 
-demo_banner = dataset_banner  # the name before uploads had a banner of their own
