@@ -9,6 +9,7 @@ Pure functions and small typed results; no Streamlit. Public names used from not
 * `vbq.demo.load()` -> the synthetic demo cohort
 * `vbq.stats` -> the study's statistics
 * `vbq.imaging`, `vbq.phantom` -> DICOM series, ROI statistics, the synthetic MRI phantom
+* `vbq.measurements` -> the measurement database (`MeasurementStore`, `merge_into_cohort`)
 """
 
 from . import io, schema
@@ -56,13 +57,15 @@ __all__ = [
     "study",
     "imaging",
     "phantom",
+    "measurements",
+    "export",
 ]
 
 
 def __getattr__(name: str):
-    # demo, stats, study, imaging and phantom import lazily: stats pulls in statsmodels and
-    # scikit-learn, imaging and phantom pydicom
-    if name in ("demo", "stats", "study", "imaging", "phantom"):
+    # demo, stats, study, imaging, phantom and measurements import lazily: stats pulls in
+    # statsmodels and scikit-learn, imaging and phantom pydicom, measurements SQLAlchemy
+    if name in ("demo", "stats", "study", "imaging", "phantom", "measurements", "export"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)

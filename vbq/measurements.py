@@ -1,0 +1,1583 @@
+"""The measurement database: ROI readings made on MRI, stored through SQLAlchemy, and their analysis.
+
+One row per ROI reading: a patient's L1-L4 bodies and CSF, read by one observer in one session
+(a repeat number), with where the ROI was (slice, centre, radius), what it measured (mean,
+median, SD, pixel count), whether the level was marked collapsed, and the acquisition it came
+from (a series fingerprint, never a DICOM UID; field strength, TR, TE). Patients are keyed by the
+pseudonymous study ID the user assigns; nothing identifying from the DICOM files is stored.
+
+* `MeasurementStore` (or `open_store`): the database. SQLite file ``data/measurements.sqlite`` by
+  default, any SQLAlchemy URL or Engine otherwise (the app passes the engine of
+  ``st.connection("measurements", type="sql")``). Saving is atomic, concurrent writers lose
+  nothing, a re-save of the same (patient, observer, session, level) is a correction whose old
+  value goes to a history table, deletion is explicit and recorded too.
+* CSV export/import (`MeasurementStore.export_csv`, `MeasurementStore.import_csv`,
+  `read_measurements`): the way to carry measurements off an ephemeral disk; exports go through
+  `vbq.export`, imports are validated cell by cell and reported by row and column.
+* `to_cohort_si` / `merge_into_cohort`: measured SIs as the cohort's ``si_l1..si_l4, si_csf,
+  csf_level, collapsed_l1..l4`` columns, so a measured patient and a spreadsheet patient go
+  through `vbq.prepare_cohort` identically.
+* `reading_vbq`, `vbq_wide`, `intra_observer_vbq`, `inter_observer_vbq`, `reliability`: VBQ per
+  reading and the intra- and inter-observer agreement (`vbq.stats.icc`,
+  `vbq.stats.bland_altman`) computed from the stored readings.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io as _stdio
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from .errors import DegenerateInputError, InputError
+from .export import safe_csv
+from .io import ERROR, WARNING, ValidationReport
+from .schema import CSF_LEVELS, LEVELS
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "ROI_LEVELS",
+    "MEASUREMENT_COLUMNS",
+    "KEY_COLUMNS",
+    "HISTORY_COLUMNS",
+    "DEFAULT_PATH",
+    "default_url",
+    "ROIMeasurement",
+    "SaveResult",
+    "MeasurementStore",
+    "open_store",
+    "validate_measurements",
+    "read_measurements",
+    "write_measurements",
+    "COHORT_SI_COLUMNS",
+    "to_cohort_si",
+    "merge_into_cohort",
+    "CohortMerge",
+    "reading_vbq",
+    "vbq_wide",
+    "intra_observer_vbq",
+    "inter_observer_vbq",
+    "reliability",
+    "ReliabilityResult",
+]
+
+SCHEMA_VERSION = 1
+"""Version of the database layout, stored in the ``vbq_meta`` table; a database written by a
+newer layout is refused rather than misread."""
+
+ROI_LEVELS: tuple[str, ...] = (*LEVELS, "CSF")
+"""The ROIs of one reading: the L1-L4 vertebral bodies and the CSF."""
+
+KEY_COLUMNS: tuple[str, ...] = ("patient_id", "observer", "session", "level")
+"""The natural key: one value per patient, observer, session and ROI. Saving a key again is a
+correction."""
+
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "measurements.sqlite"
+"""Where the default SQLite database lives (git-ignored)."""
+
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_UID_LIKE = re.compile(r"\d+(\.\d+){3,}")
+_DATE_LIKE = re.compile(r"\d{1,4}[-./]\d{1,2}[-./]\d{1,4}")
+_HEX = re.compile(r"[0-9a-f]{16,128}")
+_VERSION = re.compile(r"[0-9][0-9A-Za-z.+_-]{0,31}")
+_TRUE = {"true", "1", "yes", "y"}
+_FALSE = {"false", "0", "no", "n"}
+_MISSING = {"", "nan", "none", "na", "n/a", "null", "<na>", "nat"}
+_REASON_MAX = 500
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class _Field:
+    name: str
+    kind: str  # id, int, float, bool, level, csf_level, timestamp, hex, version
+    description: str
+    required: bool = False
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    max_len: int = 64
+
+
+_FIELDS: tuple[_Field, ...] = (
+    _Field("patient_id", "id", "Pseudonymous study ID (as in the cohort file); never a name, "
+           "hospital number, date of birth or DICOM identifier.", required=True, max_len=64),
+    _Field("observer", "id", "Pseudonymous code of the person who placed the ROI (initials).",
+           required=True, max_len=32),
+    _Field("session", "int", "Repeat number of the observer's reading (1, 2, ...).",
+           required=True, low=1, high=1000),
+    _Field("level", "level", "ROI: L1, L2, L3, L4 or CSF.", required=True),
+    _Field("csf_level", "csf_level", "CSF row only: the level at which the CSF ROI was placed "
+           "(blank on a CSF row means L3; must be blank on a vertebra row)."),
+    _Field("slice_index", "int", "Index of the slice in the sorted series (0-based).", low=0,
+           high=100_000),
+    _Field("centre_row_px", "float", "ROI centre, row (pixels, from the centre of the first).",
+           low=-0.5, high=100_000),
+    _Field("centre_col_px", "float", "ROI centre, column (pixels).", low=-0.5, high=100_000),
+    _Field("centre_row_mm", "float", "ROI centre, row, in mm (row pixels x row spacing).",
+           low=-1_000, high=10_000),
+    _Field("centre_col_mm", "float", "ROI centre, column, in mm.", low=-1_000, high=10_000),
+    _Field("radius_mm", "float", "ROI radius (mm).", low=0, high=500, low_open=True),
+    _Field("si_mean", "float", "Mean signal intensity of the ROI (stored values after the "
+           "modality LUT); the SI that enters VBQ.", required=True, low=0, high=1e6),
+    _Field("si_median", "float", "Median signal intensity of the ROI.", low=-1e6, high=1e6),
+    _Field("si_sd", "float", "Standard deviation of the ROI's signal intensity.", low=0,
+           high=1e6),
+    _Field("pixel_count", "int", "Pixels whose centres fall inside the circle.", low=1,
+           high=1e9),
+    _Field("excluded", "bool", "The level is collapsed (fractured) and left out of the VBQ "
+           "median; vertebra rows only.", required=True),
+    _Field("series_fingerprint", "hex", "Hash identifying the series (16-128 hexadecimal "
+           "characters); never the Series Instance UID."),
+    _Field("field_strength_t", "float", "Magnetic field strength (T).", low=0, high=12,
+           low_open=True),
+    _Field("tr_ms", "float", "Repetition time (ms).", low=0, high=100_000, low_open=True),
+    _Field("te_ms", "float", "Echo time (ms).", low=0, high=10_000, low_open=True),
+    _Field("measured_at", "timestamp", "When the reading was saved (UTC); blank: the time of "
+           "saving."),
+    _Field("software_version", "version", "VBQ Explorer version that made the reading; blank: "
+           "the version saving it."),
+)
+_BY_NAME = {f.name: f for f in _FIELDS}
+
+MEASUREMENT_COLUMNS: tuple[str, ...] = tuple(f.name for f in _FIELDS)
+"""Columns of a measurement table (`MeasurementStore.load`, the CSV export), in this order."""
+
+HISTORY_COLUMNS: tuple[str, ...] = ("history_id", "change", "changed_at", "reason",
+                                    *MEASUREMENT_COLUMNS)
+"""Columns of the history table: every replaced (``change == "corrected"``) or deleted
+(``"deleted"``) row, as it was, with when and why."""
+
+_COMPARED = tuple(c for c in MEASUREMENT_COLUMNS if c not in ("measured_at", "software_version"))
+
+
+def default_url() -> str:
+    """SQLAlchemy URL of the default database, ``sqlite:///<repo>/data/measurements.sqlite``."""
+    return f"sqlite:///{DEFAULT_PATH}"
+
+
+# --------------------------------------------------------------------------------------------
+# one reading
+
+
+@dataclass(frozen=True)
+class ROIMeasurement:
+    """One ROI reading, as the MRI page saves it (fields as in `MEASUREMENT_COLUMNS`).
+
+    Only ``patient_id, observer, session, level, si_mean`` are required; ``excluded`` defaults
+    to False, ``measured_at`` to the time of saving (a naive datetime is taken as UTC) and
+    ``software_version`` to ``vbq.__version__``. `MeasurementStore.save` validates every field.
+    """
+
+    patient_id: str
+    observer: str
+    session: int
+    level: str
+    si_mean: float
+    csf_level: str | None = None
+    slice_index: int | None = None
+    centre_row_px: float | None = None
+    centre_col_px: float | None = None
+    centre_row_mm: float | None = None
+    centre_col_mm: float | None = None
+    radius_mm: float | None = None
+    si_median: float | None = None
+    si_sd: float | None = None
+    pixel_count: int | None = None
+    excluded: bool = False
+    series_fingerprint: str | None = None
+    field_strength_t: float | None = None
+    tr_ms: float | None = None
+    te_ms: float | None = None
+    measured_at: dt.datetime | None = None
+    software_version: str | None = None
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What a save or an import did.
+
+    Attributes
+    ----------
+    inserted : int
+        New rows.
+    corrected : int
+        Rows that replaced a different earlier value (the old one is in the history).
+    unchanged : int
+        Rows identical to the stored ones (nothing written; their timestamp is kept).
+    keys : tuple of tuple
+        ``(patient_id, observer, session, level)`` of every row given, in order.
+    """
+
+    inserted: int
+    corrected: int
+    unchanged: int
+    keys: tuple[tuple[str, str, int, str], ...]
+
+    def summary(self) -> str:
+        """One line: how many rows were added, corrected and left as they were."""
+        return (f"{self.inserted} ROI reading(s) added, {self.corrected} corrected (old values "
+                f"kept in the history), {self.unchanged} unchanged")
+
+
+# --------------------------------------------------------------------------------------------
+# validation
+
+
+def _is_missing(v: Any) -> bool:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return True
+    if isinstance(v, float) and np.isnan(v):
+        return True
+    return isinstance(v, str) and v.strip().lower() in _MISSING
+
+
+def _parse_cell(f: _Field, v: Any) -> tuple[Any, str | None]:
+    """(parsed value or None, error message or None) of one cell."""
+    if _is_missing(v):
+        return None, (f"{f.name} is required" if f.required and f.kind != "bool" else None)
+    k = f.kind
+    if k == "id":
+        text = str(v).strip() if isinstance(v, str | int | np.integer) and not isinstance(
+            v, bool) else None
+        if text is None:
+            return None, f"{f.name} must be text, got {type(v).__name__}"
+        if len(text) > f.max_len:
+            return None, f"{f.name} is longer than {f.max_len} characters"
+        if not _ID.fullmatch(text):
+            return None, (f"{f.name} must be a pseudonymous code of letters, digits and . _ - "
+                          "starting with a letter or digit (no spaces, commas or names)")
+        if _UID_LIKE.fullmatch(text):
+            return None, f"{f.name} looks like a DICOM UID; use the pseudonymous study code"
+        if _DATE_LIKE.fullmatch(text):
+            return None, f"{f.name} looks like a date; use the pseudonymous study code"
+        return text, None
+    if k in ("int", "float"):
+        if isinstance(v, bool | np.bool_):
+            return None, f"{f.name} must be a number, got {v!r}"
+        if isinstance(v, str):
+            try:
+                num = float(v.strip())
+            except ValueError:
+                return None, f"{f.name} is not a number"
+        elif isinstance(v, int | float | np.integer | np.floating):
+            num = float(v)
+        else:
+            return None, f"{f.name} must be a number, got {type(v).__name__}"
+        if not np.isfinite(num):
+            return None, f"{f.name} must be finite"
+        if k == "int":
+            if num != round(num):
+                return None, f"{f.name} must be a whole number"
+            num = int(round(num))
+        lo = -np.inf if f.low is None else f.low
+        hi = np.inf if f.high is None else f.high
+        if num < lo or num > hi or (f.low_open and num == lo):
+            left = "(" if f.low_open else "["
+            return None, f"{f.name} outside the allowed range {left}{lo:g}, {hi:g}]"
+        return num, None
+    if k == "bool":
+        if isinstance(v, bool | np.bool_):
+            return bool(v), None
+        if isinstance(v, int | np.integer) and v in (0, 1):
+            return bool(v), None
+        text = str(v).strip().lower()
+        if text in _TRUE:
+            return True, None
+        if text in _FALSE:
+            return False, None
+        return None, f"{f.name} must be true or false"
+    if k in ("level", "csf_level"):
+        text = str(v).strip().upper()
+        allowed = ROI_LEVELS if k == "level" else CSF_LEVELS
+        if text not in allowed:
+            return None, f"{f.name} must be one of {', '.join(allowed)}"
+        return text, None
+    if k == "timestamp":
+        if not isinstance(v, str | dt.datetime | np.datetime64):
+            return None, f"{f.name} must be a date and time, got {type(v).__name__}"
+        try:  # text must be ISO 8601: "1/2/2026" (January or February?) and "now" are refused
+            ts = pd.Timestamp(dt.datetime.fromisoformat(v.strip()) if isinstance(v, str) else v)
+        except (ValueError, TypeError):
+            return None, f"{f.name} is not a date and time (ISO 8601, e.g. 2026-01-31T14:05:00Z)"
+        if ts is pd.NaT:
+            return None, f"{f.name} is not a date and time"
+        ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+        return ts.floor("us").to_pydatetime(), None
+    if k == "hex":
+        text = str(v).strip().lower()
+        if not _HEX.fullmatch(text):
+            return None, (f"{f.name} must be a hash of 16-128 hexadecimal characters, never "
+                          "the Series Instance UID")
+        return text, None
+    if k == "version":
+        text = str(v).strip()
+        if not _VERSION.fullmatch(text):
+            return None, f"{f.name} must be a version number such as 0.1.0"
+        return text, None
+    raise AssertionError(k)  # pragma: no cover
+
+
+def _validate(raw: Sequence[Mapping[str, Any]], report: ValidationReport, rows: Sequence[int],
+              labels: Mapping[str, str]) -> list[dict]:
+    """Parse every cell of `raw` (records keyed by canonical column names); problems go to
+    `report` by row and column. Returns one record per row (valid only when report is ok)."""
+    records: list[dict] = []
+    memo: dict[tuple[str, str], tuple[Any, str | None]] = {}  # text cells repeat (codes, times)
+    for i, values in enumerate(raw):
+        rec: dict[str, Any] = {}
+        for f in _FIELDS:
+            v = values.get(f.name)
+            if type(v) is str:
+                key = (f.name, v)
+                if key not in memo:
+                    memo[key] = _parse_cell(f, v)
+                parsed, err = memo[key]
+            else:
+                parsed, err = _parse_cell(f, v)
+            if err is None and f.kind == "bool" and parsed is None:
+                parsed = False  # a blank or absent collapsed flag: not collapsed
+            if err:
+                report.add(ERROR, err, row=int(rows[i]), column=labels.get(f.name, f.name),
+                           value=None if _is_missing(v) else v)
+            rec[f.name] = parsed
+        # the CSF row and the vertebra rows
+        where = {"row": int(rows[i])}
+        if rec["level"] == "CSF":
+            if rec["csf_level"] is None:
+                rec["csf_level"] = "L3"  # as in the cohort file: blank means L3
+            if rec["excluded"]:
+                report.add(ERROR, "only a vertebral level can be marked collapsed, not the CSF",
+                           column=labels.get("excluded", "excluded"), value=values.get("excluded"),
+                           **where)
+            if rec["si_mean"] == 0:
+                report.add(ERROR, "the CSF signal intensity must be above 0 (VBQ divides by it)",
+                           column=labels.get("si_mean", "si_mean"), value=values.get("si_mean"),
+                           **where)
+        elif rec["level"] is not None and not _is_missing(values.get("csf_level")):
+            report.add(ERROR, "csf_level belongs on the CSF row only; leave it blank here",
+                       column=labels.get("csf_level", "csf_level"),
+                       value=values.get("csf_level"), **where)
+        records.append(rec)
+    seen: dict[tuple, int] = {}
+    for i, rec in enumerate(records):
+        key = tuple(rec[k] for k in KEY_COLUMNS)
+        if None in key:
+            continue
+        if key in seen:
+            report.add(ERROR, f"the same patient_id, observer, session and level as row "
+                       f"{seen[key]}", row=int(rows[i]), column=labels.get("level", "level"),
+                       value=key[3])
+        else:
+            seen[key] = int(rows[i])
+    return records
+
+
+def _as_frame(rois: Any) -> pd.DataFrame:
+    if isinstance(rois, pd.DataFrame):
+        return rois
+    if isinstance(rois, ROIMeasurement | Mapping):
+        rois = [rois]
+    if not isinstance(rois, Iterable) or isinstance(rois, str | bytes):
+        raise InputError(f"rois: expected ROIMeasurement records, mappings or a DataFrame, got "
+                         f"{type(rois).__name__}")
+    out = []
+    for r in rois:
+        if isinstance(r, ROIMeasurement):
+            out.append(asdict(r))
+        elif isinstance(r, Mapping):
+            out.append(dict(r))
+        else:
+            raise InputError(f"rois: each reading must be a ROIMeasurement or a mapping, got "
+                             f"{type(r).__name__}")
+    return pd.DataFrame(out, columns=None if out else list(MEASUREMENT_COLUMNS))
+
+
+def _validate_records(rois: Any, *, source: str = "measurements",
+                      rows: Sequence[int] | None = None) -> tuple[list[dict], ValidationReport]:
+    """`validate_measurements` returning the parsed records instead of a frame."""
+    frame = _as_frame(rois)
+    report = ValidationReport(source=source)
+    labels = {str(c): str(c) for c in frame.columns}
+    raw = frame.reset_index(drop=True).astype(object)
+    raw.columns = [str(c) for c in raw.columns]
+    extra = [c for c in raw.columns if c not in _BY_NAME]
+    if extra:
+        report.add(WARNING, f"column(s) not recognised and ignored: {', '.join(map(repr, extra))}")
+    missing = [f.name for f in _FIELDS if f.required and f.kind != "bool" and f.name not in
+               raw.columns]
+    for name in missing:
+        report.add(ERROR, f"missing required column {name!r}")
+    if missing:
+        return [], report
+    rows = list(range(1, len(raw) + 1)) if rows is None else list(rows)
+    report.n_rows = len(raw)
+    records = _validate(raw.to_dict("records"), report, rows, labels)
+    return records, report
+
+
+def validate_measurements(rois: Any, *, source: str = "measurements",
+                          rows: Sequence[int] | None = None) -> tuple[pd.DataFrame,
+                                                                      ValidationReport]:
+    """Validate ROI readings; never raises on bad data (check ``report.ok``).
+
+    Parameters
+    ----------
+    rois : ROIMeasurement, mapping, sequence of them, or DataFrame
+        Columns/fields named as in `MEASUREMENT_COLUMNS`; extra columns are reported as a
+        warning and ignored.
+    source : str, keyword-only
+        Name used in the problems (file name for an import).
+    rows : sequence of int, optional, keyword-only
+        Row number of each reading as the user sees it (default 1, 2, ...).
+
+    Returns
+    -------
+    table : DataFrame
+        The readings typed as `MeasurementStore.load` returns them (blank ``csf_level`` of a
+        CSF row set to L3; blank ``measured_at``/``software_version`` stay blank until saved).
+    report : vbq.io.ValidationReport
+        Every problem, with row and column.
+
+    Raises
+    ------
+    InputError
+        `rois` is not one of the accepted containers.
+    """
+    records, report = _validate_records(rois, source=source, rows=rows)
+    return _typed(records), report
+
+
+# --------------------------------------------------------------------------------------------
+# typed frames
+
+
+def _typed(records: Sequence[Mapping[str, Any]], columns: Sequence[str] = MEASUREMENT_COLUMNS
+           ) -> pd.DataFrame:
+    """Records -> DataFrame with the documented dtypes."""
+    data: dict[str, Any] = {}
+    for c in columns:
+        vals = [r.get(c) for r in records]
+        f = _BY_NAME.get(c)
+        kind = f.kind if f else ("timestamp" if c == "changed_at" else "text")
+        if c in ("session", "history_id") and None not in vals:
+            data[c] = np.array([int(v) for v in vals], dtype=np.int64)
+        elif c == "session":  # invalid readings (validate_measurements with errors)
+            data[c] = pd.array([None if v is None else int(v) for v in vals], dtype="Int64")
+        elif kind == "float":
+            data[c] = np.array([np.nan if v is None else float(v) for v in vals], dtype=float)
+        elif kind == "int":
+            data[c] = pd.array([None if v is None else int(v) for v in vals], dtype="Int64")
+        elif kind == "bool":
+            data[c] = np.array([bool(v) for v in vals], dtype=bool)
+        elif kind == "timestamp":
+            data[c] = pd.to_datetime([_utc(v) for v in vals], utc=True).astype(
+                "datetime64[us, UTC]")
+        else:
+            data[c] = pd.Series([None if v is None else str(v) for v in vals], dtype=object)
+    return pd.DataFrame(data, columns=list(columns))
+
+
+def _utc(v: Any) -> dt.datetime | None:
+    if v is None or v is pd.NaT:
+        return None
+    ts = pd.Timestamp(v)
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    return ts.to_pydatetime()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _same(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    for c in _COMPARED:
+        a, b = old.get(c), new.get(c)
+        if a is None or b is None:
+            if (a is None) != (b is None):
+                return False
+        elif isinstance(a, float) or isinstance(b, float):
+            if float(a) != float(b):
+                return False
+        elif a != b:
+            return False
+    return True
+
+
+# --------------------------------------------------------------------------------------------
+# the database
+
+
+_metadata = sa.MetaData()
+
+
+def _measurement_columns() -> list[sa.Column]:
+    types = {"id": lambda f: sa.String(f.max_len), "int": lambda f: sa.Integer(),
+             "float": lambda f: sa.Double(), "bool": lambda f: sa.Boolean(),
+             "level": lambda f: sa.String(4), "csf_level": lambda f: sa.String(4),
+             "timestamp": lambda f: sa.DateTime(timezone=True), "hex": lambda f: sa.String(128),
+             "version": lambda f: sa.String(32)}
+    cols = []
+    for f in _FIELDS:
+        nullable = not (f.required or f.name in ("measured_at", "software_version"))
+        cols.append(sa.Column(f.name, types[f.kind](f), nullable=nullable, comment=f.description))
+    return cols
+
+
+_meta_table = sa.Table(
+    "vbq_meta", _metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.String(255), nullable=False),
+)
+_rois = sa.Table(
+    "vbq_roi_measurements", _metadata, *_measurement_columns(),
+    sa.PrimaryKeyConstraint(*KEY_COLUMNS, name="pk_vbq_roi_measurements"),
+)
+_history = sa.Table(
+    "vbq_roi_history", _metadata,
+    sa.Column("history_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("change", sa.String(16), nullable=False),
+    sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("reason", sa.String(_REASON_MAX), nullable=False),
+    *[sa.Column(c.name, c.type, nullable=True, comment=c.comment) for c in _measurement_columns()],
+    sa.Index("ix_vbq_roi_history_patient", "patient_id"),
+)
+_LEVEL_ORDER = {lv: i for i, lv in enumerate(ROI_LEVELS)}
+
+
+def _engine_from(bind: Any) -> tuple[Engine, bool]:
+    """(engine, whether we created it)."""
+    if bind is None:
+        DEFAULT_PATH.parent.mkdir(parents=True, exist_ok=True)
+        bind = default_url()
+    if isinstance(bind, Engine):
+        return bind, False
+    engine = getattr(bind, "engine", None)  # e.g. streamlit's SQLConnection
+    if isinstance(engine, Engine):
+        return engine, False
+    if isinstance(bind, os.PathLike) or (isinstance(bind, str) and "://" not in bind):
+        bind = f"sqlite:///{os.fspath(bind)}"
+    if not isinstance(bind, str | sa.URL):
+        raise InputError(f"MeasurementStore: expected an SQLAlchemy URL, an Engine or None, got "
+                         f"{type(bind).__name__}")
+    try:
+        url = sa.make_url(bind)
+    except sa.exc.ArgumentError as exc:
+        raise InputError(f"MeasurementStore: not a database URL: {exc}") from None
+    kwargs: dict[str, Any] = {}
+    if url.get_backend_name() == "sqlite":
+        kwargs["connect_args"] = {"timeout": 30}
+        if url.database in (None, "", ":memory:"):
+            # in memory: one connection shared by every thread, or each thread (each Streamlit
+            # session) would see its own empty database
+            kwargs["connect_args"]["check_same_thread"] = False
+            kwargs["poolclass"] = sa.pool.StaticPool
+    try:
+        return sa.create_engine(url, **kwargs), True
+    except ImportError as exc:
+        raise InputError(f"MeasurementStore: the database driver for "
+                         f"{url.drivername!r} is not installed ({exc.name}); install it, e.g. "
+                         f"pip install \"psycopg[binary]\" for postgresql+psycopg") from None
+
+
+class MeasurementStore:
+    """The measurement database: ROI readings, their history, CSV export and import.
+
+    Parameters
+    ----------
+    bind : str, sqlalchemy URL, os.PathLike, Engine, object with an ``engine``, or None
+        Where the database is. None: the SQLite file `DEFAULT_PATH`
+        (``data/measurements.sqlite``, created with its folder). A string with ``://`` is an
+        SQLAlchemy URL (``sqlite:///path.sqlite``, ``postgresql+psycopg://user:pass@host/db``);
+        a path (or a string without ``://``) is an SQLite file. An Engine, or an object holding one in ``.engine`` such as the Streamlit connection
+        ``st.connection("measurements", type="sql")``, is used as it is (and not disposed by
+        `close`).
+
+    Notes
+    -----
+    The tables (``vbq_meta``, ``vbq_roi_measurements``, ``vbq_roi_history``) are created on
+    first use; ``vbq_meta`` records `SCHEMA_VERSION`. The primary key of a reading is
+    `KEY_COLUMNS`: saving a key again replaces the value and copies the old row, with when and
+    why, into the history; `delete` does the same with ``change = "deleted"``.
+
+    Concurrency. Every write runs in one transaction that starts by updating a lock row of
+    ``vbq_meta``, so writers queue one behind the other (on SQLite the first write statement
+    takes the database's write lock, with a 30 s busy timeout; on PostgreSQL the row lock
+    serialises them) and a read-then-write never works from a stale view. SQLite databases are
+    switched to WAL journaling, so readers do not block the writer. Nothing is lost when two
+    sessions save at once; they are applied one after the other. A store holds no state besides
+    its engine, so one store can serve every session of a server. An in-memory SQLite database
+    (``"sqlite://"``) is one connection shared by all threads: for tests and trials, not for
+    concurrent writers.
+
+    Examples
+    --------
+    >>> store = MeasurementStore("sqlite://")          # in memory
+    >>> r = store.save([ROIMeasurement("VBQ-001", "AB", 1, lv, si) for lv, si in
+    ...                 [("L1", 300.0), ("L2", 320.0), ("L3", 310.0), ("L4", 330.0),
+    ...                  ("CSF", 110.0)]])
+    >>> r.summary()
+    '5 ROI reading(s) added, 0 corrected (old values kept in the history), 0 unchanged'
+    >>> len(store.load())
+    5
+    """
+
+    def __init__(self, bind: Any = None):
+        self._engine, self._owns = _engine_from(bind)
+        self._sqlite = self._engine.dialect.name == "sqlite"
+        try:
+            self._init_schema()
+        except sa.exc.SQLAlchemyError as exc:
+            raise InputError(f"measurement database {self.url}: cannot open it: "
+                             f"{type(exc).__name__}: {exc.orig if hasattr(exc, 'orig') else exc}"
+                             ) from None
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine."""
+        return self._engine
+
+    @property
+    def url(self) -> str:
+        """The database URL with any password hidden."""
+        return self._engine.url.render_as_string(hide_password=True)
+
+    @property
+    def schema_version(self) -> int:
+        """The layout version recorded in the database."""
+        with self._engine.connect() as conn:
+            return int(conn.execute(sa.select(_meta_table.c.value).where(
+                _meta_table.c.key == "schema_version")).scalar_one())
+
+    def close(self) -> None:
+        """Release the connections (only if this store created the engine)."""
+        if self._owns:
+            self._engine.dispose()
+
+    def __enter__(self) -> MeasurementStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"MeasurementStore({self.url!r})"
+
+    def _init_schema(self) -> None:
+        if self._sqlite and self._engine.url.database not in (None, "", ":memory:"):
+            with self._engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA busy_timeout = 30000")
+                mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+                if str(mode).lower() != "wal":
+                    conn.exec_driver_sql("PRAGMA journal_mode = WAL")
+        for attempt in range(3):
+            try:
+                _metadata.create_all(self._engine, checkfirst=True)
+                break
+            except (sa.exc.OperationalError, sa.exc.ProgrammingError):
+                if attempt == 2:  # another process creating the same tables: look again
+                    raise
+        for key, value in (("schema_version", str(SCHEMA_VERSION)), ("write_lock", "0")):
+            try:
+                with self._engine.begin() as conn:
+                    found = conn.execute(sa.select(_meta_table.c.value).where(
+                        _meta_table.c.key == key)).scalar_one_or_none()
+                    if found is None:
+                        conn.execute(sa.insert(_meta_table).values(key=key, value=value))
+            except sa.exc.IntegrityError:
+                pass  # inserted by a concurrent first use
+        version = self.schema_version
+        if version > SCHEMA_VERSION:
+            raise InputError(f"measurement database {self.url}: its layout (version {version}) "
+                             f"is newer than this software's ({SCHEMA_VERSION}); update VBQ "
+                             f"Explorer")
+
+    def _write(self, work):
+        """Run `work(conn)` in one transaction that first takes the writers' lock."""
+        with self._engine.begin() as conn:
+            if self._sqlite:
+                conn.exec_driver_sql("PRAGMA busy_timeout = 30000")
+            conn.execute(sa.update(_meta_table).where(_meta_table.c.key == "write_lock")
+                         .values(value=_meta_table.c.value))
+            return work(conn)
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def save(self, rois: Any, *, reason: str | None = None) -> SaveResult:
+        """Save ROI readings in one transaction: all of them, or none.
+
+        Parameters
+        ----------
+        rois : ROIMeasurement, mapping, sequence of them, or DataFrame
+            Typically one patient's reading: the five ROIs L1-L4 and CSF of one observer and
+            session. Fields as in `MEASUREMENT_COLUMNS`.
+        reason : str, optional, keyword-only
+            Why, for readings that correct an earlier value (stored in the history; default
+            "re-saved"). At most 500 characters.
+
+        Returns
+        -------
+        SaveResult
+            Rows inserted, corrected and unchanged.
+
+        Raises
+        ------
+        InputError
+            Any invalid field (``.problems`` lists every one, by row and column); nothing is
+            saved then.
+        """
+        records, report = _validate_records(rois, source="measurements")
+        report.raise_if_errors()
+        return self._save_records(records, reason=reason, default_reason="re-saved")
+
+    def _save_records(self, records: list[dict], *, reason: str | None,
+                      default_reason: str) -> SaveResult:
+        reason = _check_reason(reason, default_reason)
+        from . import __version__
+
+        now = _now()
+        records = [dict(r) for r in records]
+        for rec in records:
+            if rec["measured_at"] is None:
+                rec["measured_at"] = now
+            if rec["software_version"] is None:
+                rec["software_version"] = __version__
+        keys = tuple(tuple(rec[k] for k in KEY_COLUMNS) for rec in records)
+
+        def work(conn):
+            existing = self._existing(conn, {k[0] for k in keys})
+            inserts, replaced, history = [], [], []
+            unchanged = 0
+            for key, rec in zip(keys, records, strict=True):
+                old = existing.get(key)
+                if old is None:
+                    inserts.append(rec)
+                elif _same(old, rec):
+                    unchanged += 1
+                else:
+                    replaced.append(rec)
+                    history.append({**old, "change": "corrected", "changed_at": now,
+                                    "reason": reason})
+            if replaced:
+                conn.execute(_delete_by_key(), [{f"k_{c}": r[c] for c in KEY_COLUMNS}
+                                                for r in replaced])
+            if history:
+                conn.execute(sa.insert(_history), history)
+            if inserts or replaced:
+                conn.execute(sa.insert(_rois), inserts + replaced)
+            return SaveResult(inserted=len(inserts), corrected=len(replaced),
+                              unchanged=unchanged, keys=keys)
+
+        return self._write(work)
+
+    def _existing(self, conn, patient_ids: set[str]) -> dict[tuple, dict]:
+        out: dict[tuple, dict] = {}
+        ids = sorted(patient_ids)
+        for start in range(0, len(ids), _CHUNK):
+            part = ids[start:start + _CHUNK]
+            for row in conn.execute(sa.select(_rois).where(_rois.c.patient_id.in_(part))):
+                rec = dict(row._mapping)
+                out[tuple(rec[k] for k in KEY_COLUMNS)] = rec
+        return out
+
+    def delete(self, patient_id: str, *, observer: str, session: int, level: str | None = None,
+               reason: str) -> int:
+        """Delete one reading (or one ROI of it) on purpose; the deleted rows go to the history.
+
+        Parameters
+        ----------
+        patient_id : str
+        observer : str, keyword-only
+        session : int, keyword-only
+            Which reading. All three are required: there is no bulk delete.
+        level : str, optional, keyword-only
+            One ROI (L1-L4 or CSF); default all ROIs of the reading.
+        reason : str, keyword-only
+            Why (required, stored in the history; at most 500 characters).
+
+        Returns
+        -------
+        int
+            Rows deleted (0 when there was no such reading).
+
+        Raises
+        ------
+        InputError
+            A key field is invalid, or `reason` is empty.
+        """
+        if not isinstance(reason, str) or not reason.strip():
+            raise InputError("delete: `reason` is required: say why the reading is deleted")
+        reason = _check_reason(reason, "")
+        key = {"patient_id": patient_id, "observer": observer, "session": session}
+        for name, value in key.items():
+            parsed, err = _parse_cell(_BY_NAME[name], value)
+            if err:
+                raise InputError(f"delete: {err} (got {value!r})")
+            key[name] = parsed
+        if level is not None:
+            parsed, err = _parse_cell(_BY_NAME["level"], level)
+            if err:
+                raise InputError(f"delete: {err} (got {level!r})")
+            key["level"] = parsed
+        cond = sa.and_(*[_rois.c[k] == v for k, v in key.items()])
+        now = _now()
+
+        def work(conn):
+            rows = [dict(r._mapping) for r in conn.execute(sa.select(_rois).where(cond))]
+            rows.sort(key=lambda r: _LEVEL_ORDER.get(r["level"], 99))
+            if rows:
+                conn.execute(sa.insert(_history), [
+                    {**r, "change": "deleted", "changed_at": now, "reason": reason} for r in rows])
+                conn.execute(sa.delete(_rois).where(cond))
+            return len(rows)
+
+        return self._write(work)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def load(self, *, patient_id: str | Sequence[str] | None = None,
+             observer: str | Sequence[str] | None = None,
+             session: int | Sequence[int] | None = None) -> pd.DataFrame:
+        """The stored readings, optionally filtered.
+
+        Parameters
+        ----------
+        patient_id, observer, session : value or sequence of values, optional, keyword-only
+            Keep only these.
+
+        Returns
+        -------
+        DataFrame
+            `MEASUREMENT_COLUMNS`, one row per ROI, sorted by patient, observer, session and
+            level (L1-L4, CSF). Dtypes: text as object, ``session`` int64, ``slice_index`` and
+            ``pixel_count`` Int64, measurements float64 (NaN when not recorded), ``excluded``
+            bool, ``measured_at`` datetime64[us, UTC].
+        """
+        query = sa.select(_rois)
+        for col, value in (("patient_id", patient_id), ("observer", observer),
+                           ("session", session)):
+            if value is not None:
+                values = [value] if isinstance(value, str | int | np.integer) else list(value)
+                query = query.where(_rois.c[col].in_(values))
+        with self._engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+        rows.sort(key=lambda r: (r["patient_id"], r["observer"], r["session"],
+                                 _LEVEL_ORDER.get(r["level"], 99)))
+        return _typed(rows)
+
+    def history(self, *, patient_id: str | None = None) -> pd.DataFrame:
+        """Every corrected or deleted row as it was, oldest change first.
+
+        Returns
+        -------
+        DataFrame
+            `HISTORY_COLUMNS`: ``history_id``, ``change`` ("corrected" or "deleted"),
+            ``changed_at`` (UTC), ``reason`` and the old row's `MEASUREMENT_COLUMNS`.
+        """
+        query = sa.select(_history).order_by(_history.c.history_id)
+        if patient_id is not None:
+            query = query.where(_history.c.patient_id == patient_id)
+        with self._engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+        return _typed(rows, HISTORY_COLUMNS)
+
+    def readings(self) -> pd.DataFrame:
+        """One row per reading: ``patient_id, observer, session, n_rois, levels, measured_at``
+        (the latest save of its ROIs)."""
+        table = self.load()
+        if table.empty:
+            return pd.DataFrame(columns=["patient_id", "observer", "session", "n_rois", "levels",
+                                         "measured_at"])
+        grouped = table.groupby(["patient_id", "observer", "session"], sort=True)
+        return grouped.agg(n_rois=("level", "size"), levels=("level", ", ".join),
+                           measured_at=("measured_at", "max")).reset_index()
+
+    # -- CSV -----------------------------------------------------------------------------------
+
+    def export_csv(self, target: Any = None, *, table: str = "measurements") -> str | None:
+        """Write the measurements (or the history) as CSV, safe to open in a spreadsheet.
+
+        Parameters
+        ----------
+        target : path, file-like object or None
+            None returns the text.
+        table : {"measurements", "history"}, keyword-only
+
+        Returns
+        -------
+        str or None
+            The CSV text (UTF-8, comma-separated, header row) when `target` is None. Timestamps
+            are ISO 8601 UTC (``2026-01-31T14:05:00.000000Z``), numbers at full precision, so
+            `import_csv` restores the measurements exactly. Text cells go through
+            `vbq.export.neutralise_frame`.
+        """
+        if table not in ("measurements", "history"):
+            raise InputError(f"export_csv: `table` must be 'measurements' or 'history', got "
+                             f"{table!r}")
+        frame = self.load() if table == "measurements" else self.history()
+        return write_measurements(frame, target)
+
+    def import_csv(self, source: Any, *, reason: str = "imported from CSV") -> SaveResult:
+        """Validate a CSV of measurements (as `export_csv` writes) and save it in one transaction.
+
+        Parameters
+        ----------
+        source : path, bytes, text or file-like object
+        reason : str, keyword-only
+            Recorded in the history for rows that correct stored values.
+
+        Returns
+        -------
+        SaveResult
+            Re-importing an export changes nothing (every row ``unchanged``).
+
+        Raises
+        ------
+        InputError
+            Any problem (``.problems``: `vbq.io.Problem` records with the row as a spreadsheet
+            shows it, header = row 1, and the column); nothing is saved then.
+        """
+        records, report = _read_records(source)
+        report.raise_if_errors()
+        return self._save_records(records, reason=reason, default_reason="imported from CSV")
+
+
+def open_store(url: Any = None) -> MeasurementStore:
+    """Open (and create on first use) the measurement database; see `MeasurementStore`."""
+    return MeasurementStore(url)
+
+
+def _check_reason(reason: str | None, default: str) -> str:
+    if reason is None or (isinstance(reason, str) and not reason.strip()):
+        return default
+    if not isinstance(reason, str):
+        raise InputError(f"reason: expected text, got {type(reason).__name__}")
+    reason = reason.strip()
+    if len(reason) > _REASON_MAX:
+        raise InputError(f"reason: at most {_REASON_MAX} characters, got {len(reason)}")
+    return reason
+
+
+def _delete_by_key():
+    return sa.delete(_rois).where(sa.and_(*[_rois.c[c] == sa.bindparam(f"k_{c}")
+                                           for c in KEY_COLUMNS]))
+
+
+# --------------------------------------------------------------------------------------------
+# CSV
+
+
+def write_measurements(frame: pd.DataFrame, target: Any = None) -> str | None:
+    """A measurement (or history) table as spreadsheet-safe CSV (see `MeasurementStore.export_csv`)."""
+    out = frame.copy()
+    for c in ("measured_at", "changed_at"):
+        if c in out.columns:
+            out[c] = out[c].dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return safe_csv(out, target)
+
+
+def _read_text(source: Any) -> tuple[str, str]:
+    """(text, name) of a CSV source."""
+    name = "measurements.csv"
+    if isinstance(source, str | os.PathLike) and not (isinstance(source, str) and "\n" in source):
+        path = Path(source)
+        name = path.name
+        try:
+            data: bytes | str = path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"{name}: cannot read the file ({exc.strerror})") from None
+    elif isinstance(source, bytes | bytearray):
+        data = bytes(source)
+    elif isinstance(source, str):
+        data = source
+    elif hasattr(source, "read"):
+        name = Path(getattr(source, "name", name) or name).name
+        data = source.read()
+    else:
+        raise InputError(f"measurements: expected a path, bytes, text or a file-like object, got "
+                         f"{type(source).__name__}")
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise InputError(f"{name}: not UTF-8 text; export the measurements again from VBQ "
+                             "Explorer, or save the file as CSV UTF-8") from None
+    return data, name
+
+
+def _read_records(source: Any) -> tuple[list[dict], ValidationReport]:
+    """`read_measurements` returning the parsed records instead of a frame."""
+    text, name = _read_text(source)
+    report = ValidationReport(source=name)
+    records = list(csv.reader(_stdio.StringIO(text, newline="")))
+    if not records or not any(cell.strip() for cell in records[0]):
+        report.add(ERROR, "the file is empty or has no header row", row=1)
+        return [], report
+    header = [h.strip() for h in records[0]]
+    labels: dict[str, str] = {}
+    keep: list[int] = []
+    for j, h in enumerate(header):
+        canon = h.lower()
+        if canon in _BY_NAME:
+            if canon in labels:
+                report.add(ERROR, f"two columns are named {canon!r}", row=1, column=h)
+                continue
+            labels[canon] = h
+            keep.append(j)
+        elif h:
+            report.add(WARNING, "column not recognised and ignored", row=1, column=h)
+    missing = [f.name for f in _FIELDS if f.required and f.kind != "bool" and f.name not in
+               labels]
+    for m in missing:
+        report.add(ERROR, f"missing required column {m!r}", row=1)
+    if missing or not report.ok:
+        return [], report
+    data, rows = [], []
+    for i, rec in enumerate(records[1:], start=2):
+        if not any(cell.strip() for cell in rec):
+            report.add(WARNING, "empty row skipped", row=i)
+            continue
+        if len(rec) > len(header) and any(c.strip() for c in rec[len(header):]):
+            report.add(ERROR, f"has {len(rec)} cells, the header {len(header)}", row=i)
+            continue
+        rec = rec + [""] * (len(header) - len(rec))
+        data.append([rec[j] for j in keep])
+        rows.append(i)
+    names = [header[j].lower() for j in keep]
+    raw = [dict(zip(names, cells, strict=True)) for cells in data]
+    report.n_rows = len(raw)
+    validated = _validate(raw, report, rows, labels)
+    return validated, report
+
+
+def read_measurements(source: Any) -> tuple[pd.DataFrame, ValidationReport]:
+    """Read and validate a measurement CSV; never raises on bad data (check ``report.ok``).
+
+    Parameters
+    ----------
+    source : path, bytes, text or file-like object
+        Comma-separated, UTF-8, header row with the `MEASUREMENT_COLUMNS` names (matched case-
+        insensitively; ``patient_id, observer, session, level, si_mean`` required, the others
+        may be absent or blank). A single quote that `vbq.export` put before a cell is not
+        expected: every text field of a measurement is a code that needs none.
+
+    Returns
+    -------
+    table : DataFrame
+        The readings, typed as `MeasurementStore.load` returns them.
+    report : vbq.io.ValidationReport
+        Problems by row (as a spreadsheet numbers it: header row 1, first reading row 2) and
+        column (as the file names it).
+
+    Raises
+    ------
+    InputError
+        The source cannot be read or decoded.
+    """
+    records, report = _read_records(source)
+    return _typed(records), report
+
+
+# --------------------------------------------------------------------------------------------
+# into the cohort
+
+
+_SI_COLUMNS = tuple(f"si_{lv.lower()}" for lv in LEVELS)
+_COLLAPSED_COLUMNS = tuple(f"collapsed_{lv.lower()}" for lv in LEVELS)
+COHORT_SI_COLUMNS: tuple[str, ...] = (*_SI_COLUMNS, "si_csf", "csf_level", *_COLLAPSED_COLUMNS)
+COMBINE = ("select", "mean")
+
+
+def _check_measurements(measurements: Any, func: str) -> pd.DataFrame:
+    if isinstance(measurements, MeasurementStore):
+        return measurements.load()
+    if not isinstance(measurements, pd.DataFrame):
+        raise InputError(f"{func}: `measurements` must be a DataFrame (MeasurementStore.load()) "
+                         f"or a MeasurementStore, got {type(measurements).__name__}")
+    need = [*KEY_COLUMNS, "si_mean", "excluded", "csf_level"]
+    missing = [c for c in need if c not in measurements.columns]
+    if missing:
+        raise InputError(f"{func}: `measurements` lacks column(s) {missing}")
+    m = measurements
+    kinds = {"session": pd.api.types.is_integer_dtype(m["session"]),
+             "si_mean": pd.api.types.is_float_dtype(m["si_mean"]),
+             "excluded": pd.api.types.is_bool_dtype(m["excluded"])}
+    wrong = [c for c, ok in kinds.items() if not ok]
+    if wrong:
+        raise InputError(f"{func}: `measurements` column(s) {wrong} have dtypes "
+                         f"{[str(m[c].dtype) for c in wrong]}; pass MeasurementStore.load() or "
+                         f"the table of read_measurements / validate_measurements")
+    dup = m.duplicated(list(KEY_COLUMNS))
+    if dup.any():
+        first = m.loc[dup, list(KEY_COLUMNS)].iloc[0].tolist()
+        raise InputError(f"{func}: `measurements` holds {int(dup.sum())} duplicated reading(s) "
+                         f"of (patient_id, observer, session, level), e.g. {first}")
+    return m
+
+
+def _choose(m: pd.DataFrame, observer, session, combine: str, func: str) -> pd.DataFrame:
+    if combine not in COMBINE:
+        raise InputError(f"{func}: `combine` must be 'select' or 'mean', got {combine!r}")
+    if observer is not None:
+        observers = [observer] if isinstance(observer, str) else list(observer)
+        unknown = sorted(set(observers) - set(m["observer"]))
+        if unknown:
+            raise InputError(f"{func}: no readings by observer(s) {unknown}; observers are "
+                             f"{sorted(set(m['observer']))}")
+        m = m[m["observer"].isin(observers)]
+    if session is not None:
+        sessions = [session] if isinstance(session, int | np.integer) else list(session)
+        m = m[m["session"].isin(sessions)]
+        if m.empty:
+            raise InputError(f"{func}: no readings in session(s) {sessions}")
+    if combine == "select":
+        for col, what in (("observer", "an observer"), ("session", "a session")):
+            found = sorted(set(m[col]))
+            if len(found) > 1:
+                raise InputError(
+                    f"{func}: the readings come from more than one {col} ({', '.join(map(str, found))}); "
+                    f"choose {what}, or combine='mean' to average them")
+    return m
+
+
+def to_cohort_si(measurements: Any, *, observer: str | Sequence[str] | None = None,
+                 session: int | Sequence[int] | None = None,
+                 combine: str = "select") -> pd.DataFrame:
+    """Measured SIs as the cohort's SI columns, one row per patient.
+
+    Parameters
+    ----------
+    measurements : DataFrame or MeasurementStore
+        ROI readings as `MeasurementStore.load` returns them.
+    observer : str or sequence of str, optional, keyword-only
+        Use this observer's readings (several with ``combine="mean"``).
+    session : int or sequence of int, optional, keyword-only
+        Use this session (several with ``combine="mean"``).
+    combine : {"select", "mean"}, keyword-only
+        ``"select"`` (default): the readings left after the choice must come from one observer
+        and one session, else `InputError` asks for a choice; each patient's values are that
+        reading's. ``"mean"``: average every chosen reading of a patient, level by level.
+
+    Returns
+    -------
+    DataFrame
+        ``patient_id, si_l1, si_l2, si_l3, si_l4, si_csf, csf_level, collapsed_l1..collapsed_l4,
+        n_readings``: SIs float (NaN for a level not measured), ``csf_level`` text,
+        ``collapsed_*`` boolean (NA for a level not measured), ``n_readings`` the readings
+        combined. Sorted by ``patient_id``.
+
+    Raises
+    ------
+    InputError
+        Bad `measurements`; an unknown observer; no reading in the session; readings from
+        several observers or sessions with ``combine="select"``.
+
+    Notes
+    -----
+    With ``combine="mean"`` the SI of a level is the mean of its readings' ROI means (so the VBQ
+    of the merged row is the VBQ of the averaged SIs, not the mean of per-reading VBQs); a level
+    is collapsed when any combined reading marked it so; ``csf_level`` is the level most
+    readings used (ties: the first in T12..L5 order), and `merge_into_cohort` notes patients
+    whose readings disagree on it.
+    """
+    m = _check_measurements(measurements, "to_cohort_si")
+    m = _choose(m, observer, session, combine, "to_cohort_si")
+    ids = sorted(set(m["patient_id"]))
+    out = pd.DataFrame({"patient_id": pd.Series(ids, dtype=object)})
+    if m.empty:
+        for c in COHORT_SI_COLUMNS:
+            out[c] = pd.Series(dtype=float if c.startswith("si") else object)
+        out["n_readings"] = pd.Series(dtype=np.int64)
+        return out
+    means = m.groupby(["patient_id", "level"])["si_mean"].mean().unstack("level")
+    means = means.reindex(index=ids, columns=list(ROI_LEVELS))
+    coll = m.groupby(["patient_id", "level"])["excluded"].any().unstack("level")
+    coll = coll.reindex(index=ids, columns=list(LEVELS))
+    for lv, col in zip(LEVELS, _SI_COLUMNS, strict=True):
+        out[col] = means[lv].to_numpy(dtype=float)
+    out["si_csf"] = means["CSF"].to_numpy(dtype=float)
+    csf = m[m["level"] == "CSF"]
+    order = {lv: i for i, lv in enumerate(CSF_LEVELS)}
+    mode = {}
+    for pid, grp in csf.groupby("patient_id"):
+        counts = grp["csf_level"].fillna("L3").value_counts()
+        best = max(counts.index, key=lambda lv: (counts[lv], -order.get(lv, 99)))
+        mode[pid] = best
+    out["csf_level"] = pd.Series([mode.get(pid) for pid in ids], dtype=object)
+    for lv, col in zip(LEVELS, _COLLAPSED_COLUMNS, strict=True):
+        out[col] = pd.array(coll[lv].to_numpy(dtype=object), dtype="boolean")
+    n_read = m[["patient_id", "observer", "session"]].drop_duplicates().groupby(
+        "patient_id").size()
+    out["n_readings"] = n_read.reindex(ids).to_numpy(dtype=np.int64)
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class CohortMerge:
+    """A cohort with measured SIs merged in, and which patients they came for.
+
+    Attributes
+    ----------
+    cohort : DataFrame
+        The cohort (validated and canonical, as `vbq.io.coerce_cohort` returns it) whose
+        measured patients carry the measured ``si_l1..si_l4, si_csf, csf_level,
+        collapsed_l1..l4``; the others keep their spreadsheet values (or missing SIs, which
+        `vbq.prepare_cohort` then reports as an exclusion).
+    measured : tuple of str
+        Cohort patients with measurements, in cohort order.
+    not_measured : tuple of str
+        Cohort patients without, in cohort order.
+    not_in_cohort : tuple of str
+        Measured IDs with no cohort row (not added: the cohort holds their age, sex and DXA).
+    replaced : tuple of str
+        Measured patients whose spreadsheet SI values were different and have been replaced.
+    observer, session, combine
+        The choice of readings, as passed to `to_cohort_si`.
+    notes : tuple of str
+        E.g. patients whose combined readings disagree on the CSF level.
+    """
+
+    cohort: pd.DataFrame
+    measured: tuple[str, ...]
+    not_measured: tuple[str, ...]
+    not_in_cohort: tuple[str, ...]
+    replaced: tuple[str, ...]
+    observer: Any
+    session: Any
+    combine: str
+    notes: tuple[str, ...] = ()
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per patient of the cohort or the measurements: ``patient_id, in_cohort,
+        measured, si_source`` ("measurements", "spreadsheet" or "none")."""
+        cohort_ids = self.cohort["patient_id"].tolist()
+        has_si = self.cohort[list(_SI_COLUMNS) + ["si_csf"]].notna().any(axis=1).to_numpy()
+        measured = set(self.measured)
+        rows = [
+            {"patient_id": pid, "in_cohort": True, "measured": pid in measured,
+             "si_source": "measurements" if pid in measured else (
+                 "spreadsheet" if has else "none")}
+            for pid, has in zip(cohort_ids, has_si, strict=True)
+        ]
+        rows += [{"patient_id": pid, "in_cohort": False, "measured": True, "si_source": "none"}
+                 for pid in self.not_in_cohort]
+        return pd.DataFrame(rows, columns=["patient_id", "in_cohort", "measured", "si_source"])
+
+    def summary(self) -> str:
+        """Readable text: which readings were used and whom they cover."""
+        choice = (f"observer {self.observer if self.observer is not None else 'any'}, session "
+                  f"{self.session if self.session is not None else 'any'}, "
+                  f"{'averaged' if self.combine == 'mean' else 'one reading each'}")
+        lines = [
+            f"Measurements used: {choice}",
+            f"{len(self.measured)} cohort patient(s) measured; {len(self.not_measured)} not "
+            f"measured (spreadsheet SIs kept where present)",
+        ]
+        if self.replaced:
+            lines.append(f"{len(self.replaced)} patient(s) had different spreadsheet SIs, "
+                         "replaced by the measurements")
+        if self.not_in_cohort:
+            lines.append(f"{len(self.not_in_cohort)} measured ID(s) not in the cohort: "
+                         + ", ".join(self.not_in_cohort[:10])
+                         + (" ..." if len(self.not_in_cohort) > 10 else ""))
+        lines.extend(f"Note: {n}" for n in self.notes)
+        return "\n".join(lines)
+
+
+def merge_into_cohort(cohort: pd.DataFrame, measurements: Any, *,
+                      observer: str | Sequence[str] | None = None,
+                      session: int | Sequence[int] | None = None,
+                      combine: str = "select") -> CohortMerge:
+    """Put measured SIs into the cohort's SI columns, ready for `vbq.prepare_cohort`.
+
+    Parameters
+    ----------
+    cohort : DataFrame
+        The cohort table (raw or canonical). Its SI columns may be absent: a cohort whose SIs
+        are all measured in the app need not have them.
+    measurements : DataFrame or MeasurementStore
+        ROI readings (`MeasurementStore.load`).
+    observer, session, combine : keyword-only
+        Which readings, as in `to_cohort_si`.
+
+    Returns
+    -------
+    CohortMerge
+        The merged ``cohort`` and the report: ``measured``, ``not_measured``,
+        ``not_in_cohort``, ``replaced``, ``notes``; ``to_frame()`` and ``summary()``.
+
+    Raises
+    ------
+    InputError
+        The cohort has errors (`vbq.io.coerce_cohort`), or the choice of readings is invalid.
+
+    Notes
+    -----
+    The merged values are exactly those `to_cohort_si` returns, so `vbq.prepare_cohort` computes a
+    measured patient's VBQ with the same `vbq.compute_vbq` as a spreadsheet patient's: median of
+    the non-collapsed L1-L4 SIs over the CSF SI.
+
+    Examples
+    --------
+    >>> import vbq
+    >>> from vbq.measurements import MeasurementStore, ROIMeasurement, merge_into_cohort
+    >>> cohort, dxa = vbq.demo.load()
+    >>> store = MeasurementStore("sqlite://")
+    >>> _ = store.save([ROIMeasurement("DEMO-001", "AB", 1, lv, si) for lv, si in
+    ...                 [("L1", 300.0), ("L2", 320.0), ("L3", 310.0), ("L4", 330.0),
+    ...                  ("CSF", 110.0)]])
+    >>> merged = merge_into_cohort(cohort, store)
+    >>> merged.measured, len(merged.not_measured)
+    (('DEMO-001',), 234)
+    """
+    from .io import coerce_cohort
+
+    if not isinstance(cohort, pd.DataFrame):
+        raise InputError(f"merge_into_cohort: `cohort` must be a DataFrame, got "
+                         f"{type(cohort).__name__}")
+    si = to_cohort_si(measurements, observer=observer, session=session, combine=combine)
+    base = cohort.copy()
+    for c in (*_SI_COLUMNS, "si_csf"):
+        if c not in base.columns:
+            base[c] = np.nan
+    table, report = coerce_cohort(base, source=str(cohort.attrs.get("source", "cohort")))
+    report.raise_if_errors()
+    table = table.copy()
+    for c in ("csf_level", *_COLLAPSED_COLUMNS):
+        if c not in table.columns:
+            table[c] = pd.Series([None] * len(table), dtype=object) if c == "csf_level" else \
+                pd.array([pd.NA] * len(table), dtype="boolean")
+    ids = table["patient_id"]
+    by_id = si.set_index("patient_id")
+    mask = ids.isin(by_id.index).to_numpy()
+    measured = tuple(ids[mask].tolist())
+    not_measured = tuple(ids[~mask].tolist())
+    not_in_cohort = tuple(sorted(set(by_id.index) - set(ids)))
+    # spreadsheet values that the measurements replace
+    rows = ids[mask]
+    old = table.loc[mask, [*_SI_COLUMNS, "si_csf"]].to_numpy(dtype=float)
+    new = by_id.loc[rows, [*_SI_COLUMNS, "si_csf"]].to_numpy(dtype=float)
+    differs = (~np.isnan(old) & ~(old == new)).any(axis=1) if len(old) else np.zeros(0, bool)
+    replaced = tuple(rows[differs].tolist())
+    for c in (*_SI_COLUMNS, "si_csf"):
+        col = table[c].to_numpy(dtype=float, na_value=np.nan).copy()
+        col[mask] = by_id.loc[rows, c].to_numpy(dtype=float)
+        table[c] = col
+    level = table["csf_level"].astype(object).to_numpy().copy()
+    level[mask] = by_id.loc[rows, "csf_level"].to_numpy(dtype=object)
+    table["csf_level"] = pd.Series(level, index=table.index, dtype=object)
+    for c in _COLLAPSED_COLUMNS:
+        col = pd.array(table[c], dtype="boolean").copy()
+        col[mask] = pd.array(by_id.loc[rows, c].to_numpy(dtype=object), dtype="boolean")
+        table[c] = col
+    notes = []
+    folded = {str(pid).casefold(): pid for pid in ids}
+    near = [f"{pid} ({folded[pid.casefold()]})" for pid in not_in_cohort
+            if pid.casefold() in folded]
+    if near:
+        notes.append("measured ID(s) matching a cohort ID except for upper/lower case, not "
+                      "merged: " + ", ".join(near[:10]) + (" ..." if len(near) > 10 else ""))
+    if combine == "mean":
+        m = _choose(_check_measurements(measurements, "merge_into_cohort"), observer, session,
+                    combine, "merge_into_cohort")
+        csf = m[m["level"] == "CSF"]
+        split = csf.groupby("patient_id")["csf_level"].nunique()
+        split = sorted(split[split > 1].index)
+        if split:
+            notes.append("the averaged readings placed the CSF ROI at different levels for "
+                         + ", ".join(split[:10]) + (" ..." if len(split) > 10 else "")
+                         + "; the level most readings used is recorded")
+    return CohortMerge(cohort=table, measured=measured, not_measured=not_measured,
+                       not_in_cohort=not_in_cohort, replaced=replaced, observer=observer,
+                       session=session, combine=combine, notes=tuple(notes))
+
+
+# --------------------------------------------------------------------------------------------
+# reliability
+
+
+def reading_vbq(measurements: Any, *, min_levels: int = 3) -> pd.DataFrame:
+    """VBQ of every reading (patient, observer, session), with `vbq.compute_vbq`.
+
+    Parameters
+    ----------
+    measurements : DataFrame or MeasurementStore
+    min_levels : int, keyword-only
+        Fewest evaluable levels for a score (`vbq.Settings.min_vbq_levels`; the paper's 3).
+
+    Returns
+    -------
+    DataFrame
+        ``patient_id, observer, session, vbq, vbq_levels, reason``: VBQ NaN with the reason
+        when the reading cannot be scored (too few levels, no CSF). Sorted by the key.
+    """
+    from .cohort import compute_vbq
+
+    m = _check_measurements(measurements, "reading_vbq")
+    keys = ["patient_id", "observer", "session"]
+    cols = ["patient_id", "observer", "session", "vbq", "vbq_levels", "reason"]
+    if m.empty:
+        return pd.DataFrame(columns=cols)
+    si = m.pivot(index=keys, columns="level", values="si_mean").reindex(columns=list(ROI_LEVELS))
+    coll = m.pivot(index=keys, columns="level", values="excluded").reindex(columns=list(LEVELS))
+    si = si.sort_index()
+    coll = coll.reindex(si.index)
+    res = compute_vbq(si[list(LEVELS)].to_numpy(dtype=float), si["CSF"].to_numpy(dtype=float),
+                      coll.fillna(False).to_numpy(dtype=bool), min_levels=min_levels)
+    out = si.index.to_frame(index=False)
+    out["vbq"] = res.vbq
+    out["vbq_levels"] = res.n_levels
+    out["reason"] = res.reasons
+    out["session"] = out["session"].astype(np.int64)
+    return out[cols]
+
+
+def _label(observer: str, session: int) -> str:
+    return f"{observer}/{session}"
+
+
+def vbq_wide(measurements: Any, readings: Sequence[tuple[str, int]], *,
+             min_levels: int = 3) -> pd.DataFrame:
+    """Per-patient VBQ of chosen readings side by side, ready for `vbq.stats.to_long` and `icc`.
+
+    Parameters
+    ----------
+    measurements : DataFrame or MeasurementStore
+    readings : sequence of (observer, session)
+        The readings to compare (at least 2, distinct).
+    min_levels : int, keyword-only
+
+    Returns
+    -------
+    DataFrame
+        ``patient_id`` and one float column per reading, named ``"<observer>/<session>"`` (e.g.
+        ``"AB/1"``), for every patient with at least one of the readings; NaN where a patient
+        lacks a reading or it cannot be scored (`vbq.stats.icc` then counts the patient as an
+        incomplete target).
+
+    Raises
+    ------
+    InputError
+        Fewer than 2 or repeated readings; a reading not in the data.
+    """
+    readings = [(str(o), int(s)) for o, s in readings]
+    if len(readings) < 2 or len(set(readings)) != len(readings):
+        raise InputError(f"vbq_wide: `readings` must name at least 2 different (observer, "
+                         f"session) pairs, got {readings}")
+    per = reading_vbq(measurements, min_levels=min_levels)
+    present = set(zip(per["observer"], per["session"], strict=True))
+    absent = [r for r in readings if r not in present]
+    if absent:
+        raise InputError(f"vbq_wide: no readings for {absent}; stored readings are "
+                         f"{sorted(present)}")
+    per = per.assign(reading=[_label(o, s) for o, s in zip(per["observer"], per["session"],
+                                                               strict=True)])
+    labels = [_label(o, s) for o, s in readings]
+    per = per[per["reading"].isin(labels)]
+    wide = per.pivot(index="patient_id", columns="reading", values="vbq").reindex(columns=labels)
+    wide = wide.astype(float).reset_index()
+    wide.columns.name = None
+    return wide
+
+
+def intra_observer_vbq(measurements: Any, observer: str | None = None, *,
+                       sessions: tuple[int, int] = (1, 2), min_levels: int = 3) -> pd.DataFrame:
+    """`vbq_wide` of one observer's two sessions (intra-observer reliability).
+
+    `observer` None: the only observer who read both sessions (else `InputError` lists them).
+    """
+    m = _check_measurements(measurements, "intra_observer_vbq")
+    if observer is None:
+        both = [o for o, g in m.groupby("observer") if set(sessions) <= set(g["session"])]
+        if len(both) != 1:
+            raise InputError(f"intra_observer_vbq: choose the observer; "
+                             f"{len(both)} observer(s) read sessions {sessions}: {both}")
+        observer = both[0]
+    return vbq_wide(m, [(observer, s) for s in sessions], min_levels=min_levels)
+
+
+def inter_observer_vbq(measurements: Any, observers: Sequence[str] | None = None, *,
+                       session: int = 1, min_levels: int = 3) -> pd.DataFrame:
+    """`vbq_wide` of two (or more) observers in one session (inter-observer reliability).
+
+    `observers` None: every observer with a reading in `session`, if there are at least 2.
+    """
+    m = _check_measurements(measurements, "inter_observer_vbq")
+    if observers is None:
+        observers = sorted(set(m.loc[m["session"] == session, "observer"]))
+        if len(observers) < 2:
+            raise InputError(f"inter_observer_vbq: need 2 observers in session {session}, found "
+                             f"{observers}")
+    return vbq_wide(m, [(o, session) for o in observers], min_levels=min_levels)
+
+
+@dataclass(frozen=True, eq=False)
+class ReliabilityResult:
+    """ICC and Bland-Altman agreement of readings (from `reliability`).
+
+    Attributes
+    ----------
+    data : DataFrame
+        The wide table analysed (``patient_id`` + one column per reading).
+    readings : tuple of str
+        The reading columns compared.
+    icc : vbq.stats.ICCResult or str
+        All six Shrout & Fleiss forms; the error message when undefined.
+    bland_altman : vbq.stats.BlandAltmanResult or str
+        First reading minus second (only for two readings; a message otherwise or when
+        undefined).
+    """
+
+    data: pd.DataFrame
+    readings: tuple[str, ...]
+    icc: Any
+    bland_altman: Any
+
+
+def reliability(wide: pd.DataFrame, *, confidence: float = 0.95) -> ReliabilityResult:
+    """ICC (`vbq.stats.icc`) and Bland-Altman (`vbq.stats.bland_altman`) of a `vbq_wide` table.
+
+    Parameters
+    ----------
+    wide : DataFrame
+        ``patient_id`` and two or more reading columns (`intra_observer_vbq`,
+        `inter_observer_vbq`).
+    confidence : float, keyword-only
+
+    Returns
+    -------
+    ReliabilityResult
+        The same ICC as ``icc(to_long(wide, "patient_id", readings), "patient_id", "rater",
+        "rating")``; patients lacking a reading are counted as incomplete targets.
+    """
+    from .stats import bland_altman, icc, to_long
+
+    if not isinstance(wide, pd.DataFrame) or "patient_id" not in wide.columns:
+        raise InputError("reliability: `wide` must be a DataFrame with a patient_id column "
+                         "(from vbq_wide)")
+    readings = tuple(c for c in wide.columns if c != "patient_id")
+    long = to_long(wide, "patient_id", list(readings))
+    try:
+        icc_res: Any = icc(long, "patient_id", "rater", "rating", confidence=confidence)
+    except DegenerateInputError as exc:
+        icc_res = str(exc)
+    if len(readings) == 2:
+        try:
+            ba: Any = bland_altman(wide[readings[0]], wide[readings[1]], confidence=confidence)
+        except DegenerateInputError as exc:
+            ba = str(exc)
+    else:
+        ba = "Bland-Altman compares two readings; choose two"
+    return ReliabilityResult(data=wide, readings=readings, icc=icc_res, bland_altman=ba)
