@@ -15,8 +15,9 @@ from ui.state import get_dataset
 
 st.set_page_config(page_title="VBQ Explorer", page_icon=":material/radiology:", layout="wide")
 
+DATA = st.Page("app_pages/data.py", title="Data", icon=":material/table:", url_path="data")
 PAGES = [
-    st.Page("app_pages/data.py", title="Data", icon=":material/table:", default=True, url_path="data"),
+    DATA,
     st.Page("app_pages/groups.py", title="Groups", icon=":material/group_work:", url_path="groups"),
     st.Page("app_pages/correlations.py", title="Correlations", icon=":material/scatter_plot:",
             url_path="correlations"),
@@ -25,8 +26,22 @@ PAGES = [
             url_path="thresholds"),
 ]
 
-nav = st.navigation(PAGES)
+
+def _home() -> None:
+    """The app's root address. Streamlit serves the default page at `/` only, and `/<its
+    url_path>` then shows "Page not found": so the default is this hidden page, which sends the
+    user on to /data with the link's parameters, and every page has an address of its own."""
+    st.switch_page(DATA, query_params=binding.url_params())
+
+
+HOME = st.Page(_home, title="Data", url_path="start", default=True, visibility="hidden")
+
+nav = st.navigation([HOME, *PAGES])
 binding.load_url_once()
+binding.write_url()  # a page switch clears the query string: put the view back, every run
+if nav is HOME:
+    nav.run()
+binding.link_problems_box(nav.url_path)  # at the top of the page, above its title
 try:
     dataset = get_dataset()
 except ValueError as exc:  # a broken demo file must not show a traceback

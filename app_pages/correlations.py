@@ -6,9 +6,10 @@ from __future__ import annotations
 import streamlit as st
 
 import vbq
-from ui import binding, cache, charts, display
-from ui.sidebar import demo_banner
+from ui import binding, cache, display
+from ui.sidebar import dataset_banner
 from ui.state import get_dataset, get_settings
+from vbq import figures
 
 MEASURES = {
     "bmd_l1_l4": "L1-4 BMD (g/cm²)",
@@ -22,7 +23,7 @@ METHODS = {"pearson": "Pearson", "spearman": "Spearman"}
 
 st.title("Correlations")
 dataset = get_dataset()
-demo_banner(dataset)
+dataset_banner(dataset)
 settings = get_settings()
 prepared = display.prepared_or_stop(dataset, settings)
 table = prepared.table
@@ -53,7 +54,7 @@ for col, group in zip(cols, vbq.study.GROUP_ORDER, strict=True):
         except (vbq.InputError, vbq.DegenerateInputError) as exc:
             st.info(f"{display.GROUP_LABELS[group]} group: no plot ({exc})")
             continue
-        fig = charts.scatter_with_band(part, y, band.frame, title=f"{display.GROUP_LABELS[group]} "
+        fig = figures.scatter_with_band(part, y, band.frame, title=f"{display.GROUP_LABELS[group]} "
                                        f"(n = {band.n})", y_label=MEASURES[y])
         st.plotly_chart(fig, key=f"corr_scatter_{group}")
         if band.n_missing:

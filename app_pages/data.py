@@ -11,8 +11,8 @@ import streamlit as st
 
 import vbq
 from ui import binding, cache, display
-from ui.sidebar import demo_banner
-from ui.state import Dataset, demo_dataset, get_dataset, get_settings, set_dataset
+from ui.sidebar import dataset_banner
+from ui.state import demo_dataset, get_dataset, get_settings, set_dataset, uploaded_dataset
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "data" / "templates"
 SOURCES = ("Synthetic demo cohort", "Upload my files")
@@ -131,7 +131,9 @@ def _upload_section() -> None:
         return
     (cohort, creport), (dxa, dreport) = read["cohort"], read["dxa"]
     if not (creport.ok and dreport.ok):
-        st.info(f"Until the errors are fixed, the analysis below still uses **{dataset.name}**.")
+        st.info("Until the errors are fixed, the analysis below still uses "
+                + ("the synthetic demo cohort." if dataset.is_demo
+                   else f"**{display.plain(dataset.name)}**."))
         return
     cross = vbq.io.cross_check(cohort, dxa, cohort_name=creport.source, dxa_name=dreport.source,
                                cohort_rows=creport.rows, dxa_rows=dreport.rows)
@@ -143,17 +145,14 @@ def _upload_section() -> None:
                    "Both are listed in the exclusion log below.")
         st.dataframe(pd.DataFrame([p.as_dict() for p in cross]), hide_index=True,
                      width="stretch")
-    digest = vbq.io.table_digest(cohort, dxa)
-    if dataset.digest != digest:
+    new = uploaded_dataset(cohort, dxa, cohort_file=creport.source, dxa_file=dreport.source,
+                           problems=tuple(creport.problems + dreport.problems + cross))
+    # the files themselves decide, not only their content: the demo's own files uploaded are
+    # "your data" too, under their names
+    if (dataset.is_demo, dataset.digest, dataset.cohort_file, dataset.dxa_file) != \
+            (False, new.digest, new.cohort_file, new.dxa_file):
         st.session_state.pop(binding.WANTS_UPLOAD, None)
-        set_dataset(Dataset(
-            name=f"{creport.source} + {dreport.source}",
-            is_demo=False,
-            cohort=cohort,
-            dxa=dxa,
-            digest=digest,
-            problems=tuple(creport.problems + dreport.problems + cross),
-        ))
+        set_dataset(new)
         binding.write_url()
         st.rerun()
 
@@ -162,7 +161,8 @@ wants_upload = st.session_state.get(binding.WANTS_UPLOAD, False)
 source = st.radio("Data source", SOURCES, index=0 if dataset.is_demo and not wants_upload else 1,
                   horizontal=True, key="data_source")
 if source == SOURCES[0]:
-    if not dataset.is_demo:
+    if not dataset.is_demo or wants_upload:  # chosen by the user: the link's request is done
+        st.session_state.pop(binding.WANTS_UPLOAD, None)
         set_dataset(demo_dataset())
         binding.write_url()
         st.rerun()
@@ -171,8 +171,10 @@ else:
 
 dataset = get_dataset()
 settings = get_settings()
-demo_banner(dataset)
-st.header(dataset.name)
+dataset_banner(dataset)
+st.header(display.plain(dataset.name if dataset.is_demo else f"Your data: {dataset.name}"))
+if not dataset.is_demo:
+    st.caption(display.plain(dataset.files))
 prepared = display.prepared_or_stop(dataset, settings)
 table, counts = prepared.table, prepared.counts
 m = st.columns(5)

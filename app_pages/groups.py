@@ -8,12 +8,12 @@ import streamlit as st
 
 import vbq
 from ui import binding, cache, display
-from ui.sidebar import demo_banner
+from ui.sidebar import dataset_banner
 from ui.state import get_dataset, get_settings
 
 st.title("Degenerative groups")
 dataset = get_dataset()
-demo_banner(dataset)
+dataset_banner(dataset)
 
 UCLA = {1: "I", 2: "II", 3: "III", 4: "IV"}
 COVARIATES = {"age": "Age", "sex": "Sex", "bmi": "BMI"}

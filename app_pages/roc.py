@@ -8,9 +8,10 @@ import pandas as pd
 import streamlit as st
 
 import vbq
-from ui import binding, cache, charts, display
-from ui.sidebar import demo_banner
+from ui import binding, cache, display
+from ui.sidebar import dataset_banner
 from ui.state import get_dataset, get_settings
+from vbq import figures
 
 GROUPS = {"control": "Control", "degenerative": "Degenerative", "all": "All patients"}
 TARGETS = {"osteoporosis": "Osteoporosis", "osteopenia_or_worse": "Osteopenia or worse"}
@@ -18,7 +19,7 @@ ROUNDING = {"up": "Round up (paper)", "nearest": "Nearest", "down": "Round down"
 
 st.title("ROC analysis")
 dataset = get_dataset()
-demo_banner(dataset)
+dataset_banner(dataset)
 settings = get_settings()
 prepared = display.prepared_or_stop(dataset, settings)
 table = prepared.table
@@ -54,7 +55,7 @@ if not study.results:
 st.caption(f"{GROUPS[group]}: {study.n} patients, {study.n_positive} with "
            f"{TARGETS[target].lower()} by DXA ({settings.dxa_site} T-score).")
 st.subheader("Fig. 5. ROC curves")
-st.plotly_chart(charts.roc_curves(study.results, vbq.study.MARKERS), key="roc_curves")
+st.plotly_chart(figures.roc_curves(study.results, vbq.study.MARKERS), key="roc_curves")
 
 st.subheader("Table 4. Cutoffs")
 c = st.columns(2)

@@ -9,9 +9,10 @@ import pandas as pd
 import streamlit as st
 
 import vbq
-from ui import binding, cache, charts, display
-from ui.sidebar import demo_banner
+from ui import binding, cache, display
+from ui.sidebar import dataset_banner
 from ui.state import get_dataset, get_settings, set_settings
+from vbq import figures
 
 TARGETS = {"osteoporosis": "Osteoporosis", "osteopenia_or_worse": "Osteopenia or worse"}
 MODES = {"derived": "Derived from the control group (rounded Youden, as the paper)",
@@ -19,7 +20,7 @@ MODES = {"derived": "Derived from the control group (rounded Youden, as the pape
 
 st.title("Thresholds and prevalence")
 dataset = get_dataset()
-demo_banner(dataset)
+dataset_banner(dataset)
 settings = get_settings()
 prepared = display.prepared_or_stop(dataset, settings)
 table = prepared.table
@@ -88,7 +89,7 @@ c = st.columns(2)
 with c[0]:
     st.subheader("DXA status by VBQ status")
     recl = cache.reclassification(dataset.digest, settings, table)
-    st.plotly_chart(charts.reclassification_heatmap(recl), key="thr_reclass")
+    st.plotly_chart(figures.reclassification_heatmap(recl), key="thr_reclass")
     display.downloads(recl.reset_index(), "reclassification", key="thr_dl_reclass")
 with c[1]:
     st.subheader("The threshold on the control ROC curve")
@@ -98,7 +99,7 @@ with c[1]:
         st.info(f"No ROC curve: {exc}")
     else:
         res, thr, metrics = point
-        st.plotly_chart(charts.roc_curves(
+        st.plotly_chart(figures.roc_curves(
             {"vbq": res}, vbq.study.MARKERS,
             points={f"threshold {thr:g}": (1 - metrics.specificity, metrics.sensitivity)}),
             key="thr_roc")

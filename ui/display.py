@@ -16,6 +16,15 @@ GROUP_LABELS = {"degenerative": "Degenerative", "control": "Control", "all": "Al
 MIN_GROUP = 3
 
 
+def plain(text: str) -> str:
+    """`text` from a user, a file or a link, for Markdown: every ASCII punctuation mark
+    backslash-escaped, so nothing in it can format, link or inject."""
+    return "".join("\\" + c if c in _PUNCTUATION else c for c in str(text))
+
+
+_PUNCTUATION = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+
+
 def prepared_or_stop(dataset: Dataset, settings: vbq.Settings) -> vbq.PreparedCohort:
     """The prepared cohort, or an explanation and `st.stop()` when it cannot be made."""
     try:

@@ -6,6 +6,7 @@ import streamlit as st
 
 import vbq
 from ui import binding
+from ui.display import plain
 from ui.state import Dataset, get_settings, set_settings
 
 DEMO_BANNER = (
@@ -29,11 +30,16 @@ DIAGNOSIS_LABELS = {
 
 def render(dataset: Dataset) -> None:
     with st.sidebar:
-        st.markdown("### Dataset")
-        st.markdown(f"**{dataset.name}**")
-        st.caption(f"{dataset.n_cohort} cohort rows · {dataset.n_dxa} DXA rows")
         if dataset.is_demo:
+            st.markdown("### Dataset")
+            st.markdown("**Synthetic demo cohort**")
+            st.caption(f"{dataset.n_cohort} cohort rows · {dataset.n_dxa} DXA rows")
             st.warning(DEMO_BANNER, icon=":material/science:")
+        else:
+            st.markdown("### Your data")
+            st.markdown(f"**Cohort file:** {plain(dataset.cohort_file)} "
+                        f"({dataset.n_cohort} rows)  \n**DXA file:** {plain(dataset.dxa_file)} "
+                        f"({dataset.n_dxa} rows)")
         _common_settings()
         _sharing()
 
@@ -99,13 +105,21 @@ def _sharing() -> None:
             st.rerun()
 
 
-def demo_banner(dataset: Dataset) -> None:
-    """The banner every page shows above its content while the demo is in use, and the request
-    for the files when a shared link was made on uploaded data."""
-    if dataset.is_demo:
+def dataset_banner(dataset: Dataset) -> None:
+    """The banner every page shows above its content: the demo's, or the user's file names with
+    their row counts; and the request for the files when a shared link was made on uploaded
+    data."""
+    if not dataset.is_demo:
+        st.success(f"**Your data.** Cohort file {plain(dataset.cohort_file)} ({dataset.n_cohort} "
+                   f"rows), DXA file {plain(dataset.dxa_file)} ({dataset.n_dxa} rows).",
+                   icon=":material/folder_open:")
+    else:
         if st.session_state.get(binding.WANTS_UPLOAD):
             st.warning("This link was made on uploaded files, which a link cannot carry. Upload "
                        "the same cohort and DXA files on the Data page to see the shared view; "
                        "until then the synthetic demo is shown with the link's settings.",
                        icon=":material/upload_file:")
         st.info(DEMO_BANNER, icon=":material/science:")
+
+
+demo_banner = dataset_banner  # the name before uploads had a banner of their own

@@ -16,7 +16,11 @@ SETTINGS_KEY = "settings"
 
 @dataclass(frozen=True, eq=False)
 class Dataset:
-    """The cohort and DXA tables in use, with where they came from."""
+    """The cohort and DXA tables in use, with where they came from.
+
+    `cohort_file` and `dxa_file` are the names of the uploaded files (empty for the demo). They are
+    text from the user's computer: show them as text, never as Markdown.
+    """
 
     name: str
     is_demo: bool
@@ -24,6 +28,8 @@ class Dataset:
     dxa: pd.DataFrame
     digest: str
     problems: tuple[Problem, ...] = field(default=())
+    cohort_file: str = ""
+    dxa_file: str = ""
 
     @property
     def n_cohort(self) -> int:
@@ -32,6 +38,29 @@ class Dataset:
     @property
     def n_dxa(self) -> int:
         return len(self.dxa)
+
+    @property
+    def files(self) -> str:
+        """Where the data came from, in words: the demo, or both file names with their rows."""
+        if self.is_demo:
+            return (f"Synthetic demo cohort: {self.n_cohort} cohort rows, {self.n_dxa} DXA rows")
+        return (f"Your data: cohort file {self.cohort_file} ({self.n_cohort} rows), DXA file "
+                f"{self.dxa_file} ({self.n_dxa} rows)")
+
+
+def uploaded_dataset(cohort: pd.DataFrame, dxa: pd.DataFrame, *, cohort_file: str,
+                     dxa_file: str, problems: tuple[Problem, ...] = ()) -> Dataset:
+    """The user's own files as the dataset in use."""
+    return Dataset(
+        name=f"{cohort_file} + {dxa_file}",
+        is_demo=False,
+        cohort=cohort,
+        dxa=dxa,
+        digest=vbq.io.table_digest(cohort, dxa),
+        problems=problems,
+        cohort_file=cohort_file,
+        dxa_file=dxa_file,
+    )
 
 
 def demo_dataset() -> Dataset:

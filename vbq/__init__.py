@@ -10,6 +10,7 @@ Pure functions and small typed results; no Streamlit. Public names used from not
 * `vbq.stats` -> the study's statistics
 * `vbq.imaging`, `vbq.phantom` -> DICOM series, ROI statistics, the synthetic MRI phantom
 * `vbq.measurements` -> the measurement database (`MeasurementStore`, `merge_into_cohort`)
+* `vbq.figures` -> the study's plotly figures (Fig. 4 panels, Fig. 5 ROC curves, reclassification)
 """
 
 from . import io, schema
@@ -59,13 +60,16 @@ __all__ = [
     "phantom",
     "measurements",
     "export",
+    "figures",
 ]
 
 
 def __getattr__(name: str):
-    # demo, stats, study, imaging, phantom and measurements import lazily: stats pulls in
-    # statsmodels and scikit-learn, imaging and phantom pydicom, measurements SQLAlchemy
-    if name in ("demo", "stats", "study", "imaging", "phantom", "measurements", "export"):
+    # demo, stats, study, imaging, phantom, measurements and figures import lazily: stats pulls
+    # in statsmodels and scikit-learn, imaging and phantom pydicom, measurements SQLAlchemy,
+    # figures plotly
+    if name in ("demo", "stats", "study", "imaging", "phantom", "measurements", "export",
+                "figures"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)

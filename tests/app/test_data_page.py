@@ -180,3 +180,35 @@ def test_one_users_file_names_and_text_never_reach_another_session():
                   small_cohort.to_csv(index=False).encode(), small_dxa.to_csv(index=False).encode())
     assert _metrics(carol)["Analysed"] == "7"
     assert "CONFIDENTIAL" not in _all_text(carol)
+
+
+def _texts(app: AppTest) -> list[str]:
+    """Every heading, banner and caption a reader sees (sidebar included), escapes removed."""
+    import re
+
+    out = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning",
+                 "success", "error"):
+        out += [re.sub(r"\\(.)", r"\1", str(e.value)) for e in app.get(kind)]
+    return out
+
+
+def test_uploading_the_demo_files_themselves_switches_the_app_to_your_data(at):
+    cohort = (ROOT / "data" / "demo_cohort.csv").read_bytes()
+    dxa = (ROOT / "data" / "demo_dxa.csv").read_bytes()
+    at.radio(key="data_source").set_value("Upload my files").run()
+    at.file_uploader(key="data_upload_cohort").upload("my_cohort.csv", cohort, "text/csv")
+    at.file_uploader(key="data_upload_dxa").upload("my_dxa.csv", dxa, "text/csv")
+    at.run()
+    assert not at.exception
+    dataset = at.session_state["dataset"]
+    assert not dataset.is_demo  # same content as the demo, but the user's files
+    texts = _texts(at)
+    assert not any("Synthetic demo" in t for t in texts), [t for t in texts if "Synthetic" in t]
+    assert any("my_cohort.csv (235 rows)" in t and "my_dxa.csv (235 rows)" in t for t in texts)
+    assert any(t.startswith("Your data") for t in (h.value for h in at.header))
+    for page in ("app_pages/groups.py", "app_pages/roc.py"):
+        at.switch_page(page).run()
+        texts = _texts(at)
+        assert not any("Synthetic demo" in t for t in texts), page
+        assert any("Your data." in t and "my_cohort.csv (235 rows)" in t for t in texts), page

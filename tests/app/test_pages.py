@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import vbq
@@ -114,11 +116,49 @@ def test_tiny_group_explains_instead_of_failing():
     assert any("No criterion is enabled" in w.value for w in at.warning)
 
 
-def test_malformed_link_falls_back_to_defaults():
-    at = start(query={"dxa_site": "moon"})  # the data page is the default
+def _shown(markdown: str) -> str:
+    """Markdown as the reader sees it: backslash escapes removed."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def test_bad_link_names_every_bad_parameter_at_the_top_and_keeps_the_good_ones():
+    query = {"dxa_site": "moon", "criteria.min_vertebrae": "abc", "age_min": "60",
+             "sexes": "F", "utm": "x"}
+    at = start(query=query)  # the data page is the default
     assert not at.exception
-    assert any("not understood" in w.value for w in at.warning)
-    assert metrics(at)["Analysed"] == "235"
+    # at the top of the page, above its title: the first element of the main area
+    first = at.main.children[0]
+    while not hasattr(first, "value") and getattr(first, "children", None):
+        first = list(first.children.values())[0] if isinstance(first.children, dict) \
+            else first.children[0]
+    assert first.type == "warning" and "could not be used" in first.value, first
+    text = _shown(first.value)
+    assert "3 settings" in text
+    for words in ("DXA reference site", "moon", "Degenerative vertebrae at least", "abc",
+                  "utm"):
+        assert words in text, words
+    assert "is not a valid" not in text and "float" not in text
+    # the valid parameters of the link are in force, the bad ones at their defaults
+    wanted = vbq.Settings(age_min=60.0, sexes=("F",))
+    assert at.session_state["settings"] == wanted
+    assert {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()} \
+        == wanted.to_query()
+    cohort, dxa = vbq.demo.load()
+    assert metrics(at)["Analysed"] == str(vbq.prepare_cohort(cohort, dxa, wanted).counts.n_analysed)
+    # nothing in the sidebar
+    assert not any("could not be used" in w.value for w in at.sidebar.warning)
+
+
+def test_bad_page_option_in_a_link_is_named_and_the_default_used():
+    at = start(query={"v.roc.group": "moon", "v.roc.decimals": "9", "v.roc.prevalence": "x"})
+    at.switch_page("app_pages/roc.py").run()
+    assert not at.exception
+    assert at.radio(key="roc_group").value == "control"
+    assert at.number_input(key="roc_decimals").value == 1
+    text = _shown(next(w.value for w in at.warning if "could not be used" in w.value))
+    assert "v.roc.group" in text and "moon" in text and "v.roc.decimals" in text
+    assert "v.roc.prevalence" in text
+    assert "v.roc.group" not in at.query_params
 
 
 def test_settings_file_upload_applies_and_bad_file_is_explained():
@@ -153,3 +193,14 @@ def test_link_made_on_uploaded_data_asks_for_the_files():
     assert fresh.radio(key="data_source").value == "Upload my files"
     assert any("made on uploaded files" in w.value for w in fresh.warning)
     assert fresh.session_state["dataset"].is_demo  # the demo until the files come
+
+
+def test_data_uploaded_survives_page_changes_until_the_demo_is_chosen():
+    at = start(query={"data": "uploaded", "criteria.min_vertebrae": "2"})
+    for page in ("app_pages/groups.py", "app_pages/roc.py", "app_pages/data.py"):
+        at.switch_page(page).run()
+        assert at.query_params["data"] == "uploaded", page
+        assert at.query_params["criteria.min_vertebrae"] == "2", page
+    at.radio(key="data_source").set_value("Synthetic demo cohort").run()
+    assert "data" not in at.query_params
+    assert at.query_params["criteria.min_vertebrae"] == "2"

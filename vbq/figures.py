@@ -1,9 +1,17 @@
-"""Plotly figures. Every number drawn comes from `vbq`; this module only draws."""
+"""Plotly figures of the study (Fig. 4 scatter panels, Fig. 5 ROC curves, the reclassification
+matrix), shared by the app's pages and the report. Plotly only: no Streamlit here.
+
+Every number drawn comes from the statistics of `vbq`; this module only draws. Each builder returns
+a `plotly.graph_objects.Figure`.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
+
+__all__ = ["scatter_with_band", "roc_curves", "reclassification_heatmap", "STATUS_COLORS",
+           "MARKER_COLORS"]
 
 STATUS_COLORS = {"normal": "#2a9d8f", "osteopenia": "#e9c46a", "osteoporosis": "#e76f51"}
 
