@@ -81,37 +81,9 @@ if series.spacing_mm is None:
     st.warning("(0028,0030) Pixel Spacing is missing: radii are in pixels, not mm.")
 
 fp = series.fingerprint
-placed = measure.rois(fp)
 row_mm, col_mm = measure.spacing(series)
 
-# --- the viewer ------------------------------------------------------------------------------
-
-left, right = st.columns([3, 2], gap="large")
-with right:
-    slice_key = f"measure_slice_{fp[:12]}"
-    k = st.slider("Slice", 1, series.n_slices, value=series.mid_slice + 1, key=slice_key,
-                  help=f"Default: the middle slice ({series.mid_slice + 1}), the mid-sagittal "
-                       "slice of a sagittal series.") - 1 if series.n_slices > 1 else 0
-    wmode = st.radio("Window / level", WINDOWS, horizontal=True, key="measure_window_mode",
-                     index=0 if series.window else 1)
-    if wmode == WINDOWS[0] and series.window is None:
-        st.caption("The files carry no window; the automatic window is used.")
-    auto = imaging.default_window(series.pixels[k]) if wmode != WINDOWS[0] or not series.window \
-        else imaging.default_window(series)
-    if wmode == WINDOWS[2]:
-        c1, c2 = st.columns(2)
-        center = c1.number_input("Level (centre)", value=float(round(auto.center, 1)),
-                                 key="measure_wl_center")
-        width = c2.number_input("Width", value=float(round(auto.width, 1)), min_value=1.0,
-                                key="measure_wl_width")
-    else:
-        center, width = auto.center, auto.width
-
-    st.markdown("**ROI to place**")
-    active = st.segmented_control("ROI to place", ROI_LEVELS, default="L1", key=ACTIVE_KEY,
-                                  label_visibility="collapsed") or "L1"
-    st.caption(f"Click on the image to centre the {active} ROI on slice {k + 1}.")
-
+# --- the viewer: a fragment, so a click reruns the image, the ROIs and the VBQ only -------------
 
 def _clicked() -> None:
     """The image was clicked: centre the active ROI there, on the slice shown."""
@@ -153,86 +125,126 @@ def _nudged(level: str, name: str, key: str) -> None:
     measure.set_roi(fp, level, measure.Roi(old.slice, **fields))
 
 
-with right:
-    roi = placed.get(active)
-    c1, c2, c3 = st.columns(3)
-    for col, name, label, value, step, lo, hi in (
-        (c1, "row", "Centre row", roi.row if roi else None, 1.0, 0.0, series.shape[1] - 1.0),
-        (c2, "col", "Centre column", roi.col if roi else None, 1.0, 0.0, series.shape[2] - 1.0),
-        (c3, "radius", "Radius (mm)" if series.spacing_mm else "Radius (pixels)",
-         roi.radius_mm if roi else measure.DEFAULT_RADIUS_MM[active], 0.5, 0.5, 100.0),
-    ):
-        key = f"measure_{name}_{active}_{fp[:12]}"
-        if roi is not None or name == "radius":
-            if st.session_state.get(key) != value:
-                st.session_state[key] = value
-        elif key not in st.session_state:
-            st.session_state[key] = None
-        col.number_input(label, min_value=lo, max_value=hi, step=step, key=key, format="%.2f",
-                         placeholder="click the image", on_change=_nudged,
-                         args=(active, name, key))
-    b1, b2 = st.columns(2)
-    if roi is not None and b1.button(f"Remove the {active} ROI", key="measure_remove"):
-        measure.set_roi(fp, active, None)
-        st.rerun()
-    if roi is not None and roi.slice != k and b2.button(f"Move {active} to this slice",
-                                                        key="measure_move"):
-        measure.set_roi(fp, active, measure.Roi(k, roi.row, roi.col, roi.radius_mm))
-        st.rerun()
-    if truth is not None and st.button("Place the phantom's reference ROIs",
-                                       key="measure_reference",
-                                       help="The phantom's true centres (vbq.phantom)."):
-        for lv in ROI_LEVELS:
-            r, c = truth.centres[lv]
-            measure.set_roi(fp, lv, measure.Roi(truth.mid_slice, float(r), float(c),
-                                                float(truth.roi_radius_mm[lv])))
-        st.rerun()
+def _place_reference(truth) -> None:
+    for lv in ROI_LEVELS:
+        r, c = truth.centres[lv]
+        measure.set_roi(fp, lv, measure.Roi(truth.mid_slice, float(r), float(c),
+                                            float(truth.roi_radius_mm[lv])))
 
-    collapsed = st.multiselect("Collapsed (fractured) levels, left out of the VBQ",
-                               vbq.schema.LEVELS, key="measure_collapsed")
-    csf_level = st.selectbox("CSF ROI level", vbq.schema.CSF_LEVELS,
-                             index=vbq.schema.CSF_LEVELS.index("L3"), key="measure_csf_level",
-                             help="L3 by default (the paper); an adjacent level when the canal "
-                                  "at L3 is obstructed.")
 
+@st.fragment
+def _viewer() -> None:
+    """Slice, window, the image with its ROIs, the ROI inputs, the live statistics and VBQ."""
+    placed = measure.rois(fp)
+    left, right = st.columns([3, 2], gap="large")
+    with right:
+        slice_key = f"measure_slice_{fp[:12]}"
+        k = st.slider("Slice", 1, series.n_slices, value=series.mid_slice + 1, key=slice_key,
+                      help=f"Default: the middle slice ({series.mid_slice + 1}), the mid-sagittal "
+                           "slice of a sagittal series.") - 1 if series.n_slices > 1 else 0
+        wmode = st.radio("Window / level", WINDOWS, horizontal=True, key="measure_window_mode",
+                         index=0 if series.window else 1)
+        if wmode == WINDOWS[0] and series.window is None:
+            st.caption("The files carry no window; the automatic window is used.")
+        auto = imaging.default_window(series.pixels[k]) if wmode != WINDOWS[0] or not series.window \
+            else imaging.default_window(series)
+        if wmode == WINDOWS[2]:
+            c1, c2 = st.columns(2)
+            center = c1.number_input("Level (centre)", value=float(round(auto.center, 1)),
+                                     key="measure_wl_center")
+            width = c2.number_input("Width", value=float(round(auto.width, 1)), min_value=1.0,
+                                    key="measure_wl_width")
+        else:
+            center, width = auto.center, auto.width
+
+        st.markdown("**ROI to place**")
+        active = st.segmented_control("ROI to place", ROI_LEVELS, default="L1", key=ACTIVE_KEY,
+                                      label_visibility="collapsed") or "L1"
+        st.caption(f"Click on the image to centre the {active} ROI on slice {k + 1}.")
+
+
+    with right:
+        roi = placed.get(active)
+        c1, c2, c3 = st.columns(3)
+        for col, name, label, value, step, lo, hi in (
+            (c1, "row", "Centre row", roi.row if roi else None, 1.0, 0.0, series.shape[1] - 1.0),
+            (c2, "col", "Centre column", roi.col if roi else None, 1.0, 0.0, series.shape[2] - 1.0),
+            (c3, "radius", "Radius (mm)" if series.spacing_mm else "Radius (pixels)",
+             roi.radius_mm if roi else measure.DEFAULT_RADIUS_MM[active], 0.5, 0.5, 100.0),
+        ):
+            key = f"measure_{name}_{active}_{fp[:12]}"
+            if roi is not None or name == "radius":
+                if st.session_state.get(key) != value:
+                    st.session_state[key] = value
+            elif key not in st.session_state:
+                st.session_state[key] = None
+            col.number_input(label, min_value=lo, max_value=hi, step=step, key=key, format="%.2f",
+                             placeholder="click the image", on_change=_nudged,
+                             args=(active, name, key))
+        b1, b2 = st.columns(2)
+        if roi is not None:
+            b1.button(f"Remove the {active} ROI", key="measure_remove", on_click=measure.set_roi,
+                      args=(fp, active, None))
+            if roi.slice != k:
+                b2.button(f"Move {active} to this slice", key="measure_move",
+                          on_click=measure.set_roi,
+                          args=(fp, active, measure.Roi(k, roi.row, roi.col, roi.radius_mm)))
+        if truth is not None:
+            st.button("Place the phantom's reference ROIs", key="measure_reference",
+                      help="The phantom's true centres and radii (vbq.phantom).",
+                      on_click=_place_reference, args=(truth,))
+
+        collapsed = st.multiselect("Collapsed (fractured) levels, left out of the VBQ",
+                                   vbq.schema.LEVELS, key="measure_collapsed")
+        csf_level = st.selectbox("CSF ROI level", vbq.schema.CSF_LEVELS,
+                                 index=vbq.schema.CSF_LEVELS.index("L3"), key="measure_csf_level",
+                                 help="L3 by default (the paper); an adjacent level when the canal "
+                                      "at L3 is obstructed.")
+
+    placed = measure.rois(fp)
+    with left:
+        image = measure.window_slice(series, k, center, width)
+        circles = [
+            Circle(row=r.row, col=r.col, r_rows=r.radius_mm / row_mm, r_cols=r.radius_mm / col_mm,
+                   label=lv, colour=measure.COLOURS[lv], active=lv == active)
+            for lv, r in placed.items() if r.slice == k
+        ]
+        image_click(image, circles=circles, key=IMAGE_KEY, max_width=640, on_click=_clicked,
+                    alt=f"Slice {k + 1} of {series.n_slices}")
+        others = [f"{lv} on slice {r.slice + 1}" for lv, r in placed.items() if r.slice != k]
+        st.caption(f"Slice {k + 1} of {series.n_slices} · window {center:.0f}/{width:.0f} "
+                   "(display only; SIs are the stored values after the modality LUT)"
+                   + (f" · not on this slice: {', '.join(others)}" if others else ""))
+
+    results = measure.roi_results(series, placed)
+    st.subheader("ROIs")
+    st.dataframe(measure.roi_frame(placed, results, collapsed), hide_index=True, width="stretch",
+                 column_config={
+                     "centre row": st.column_config.NumberColumn(format="%.1f"),
+                     "centre column": st.column_config.NumberColumn(format="%.1f"),
+                     "radius (mm)": st.column_config.NumberColumn(format="%.1f"),
+                     "mean SI": st.column_config.NumberColumn(format="%.1f"),
+                     "median SI": st.column_config.NumberColumn(format="%.1f"),
+                     "SD": st.column_config.NumberColumn(format="%.1f"),
+                 }, key="measure_roi_table")
+    stats = {lv: r for lv, r in results.items() if isinstance(r, imaging.RoiStats)}
+    measured = imaging.measure_vbq(stats, collapsed=collapsed, csf_level=csf_level)
+    m1, m2, m3 = st.columns(3)
+    m1.metric("VBQ", "—" if np.isnan(measured.vbq) else f"{measured.vbq:.2f}")
+    m2.metric("Levels in the median", measured.n_levels)
+    m3.metric("CSF SI", "—" if np.isnan(measured.si_csf) else f"{measured.si_csf:.1f}")
+    if measured.message:
+        st.info(f"No VBQ yet: {measured.message}")
+    if truth is not None:
+        st.caption(f"Phantom truth: VBQ {truth.vbq:.3f}, CSF SI {truth.si_csf:.1f}.")
+
+
+_viewer()
 placed = measure.rois(fp)
-with left:
-    image = measure.window_slice(series, k, center, width)
-    circles = [
-        Circle(row=r.row, col=r.col, r_rows=r.radius_mm / row_mm, r_cols=r.radius_mm / col_mm,
-               label=lv, colour=measure.COLOURS[lv], active=lv == active)
-        for lv, r in placed.items() if r.slice == k
-    ]
-    image_click(image, circles=circles, key=IMAGE_KEY, max_width=640, on_click=_clicked,
-                alt=f"Slice {k + 1} of {series.n_slices}")
-    others = [f"{lv} on slice {r.slice + 1}" for lv, r in placed.items() if r.slice != k]
-    st.caption(f"Slice {k + 1} of {series.n_slices} · window {center:.0f}/{width:.0f} "
-               "(display only; SIs are the stored values after the modality LUT)"
-               + (f" · not on this slice: {', '.join(others)}" if others else ""))
-
-# --- statistics and VBQ ----------------------------------------------------------------------
-
 results = measure.roi_results(series, placed)
-st.subheader("ROIs")
-st.dataframe(measure.roi_frame(placed, results, collapsed), hide_index=True, width="stretch",
-             column_config={
-                 "centre row": st.column_config.NumberColumn(format="%.1f"),
-                 "centre column": st.column_config.NumberColumn(format="%.1f"),
-                 "radius (mm)": st.column_config.NumberColumn(format="%.1f"),
-                 "mean SI": st.column_config.NumberColumn(format="%.1f"),
-                 "median SI": st.column_config.NumberColumn(format="%.1f"),
-                 "SD": st.column_config.NumberColumn(format="%.1f"),
-             }, key="measure_roi_table")
 stats = {lv: r for lv, r in results.items() if isinstance(r, imaging.RoiStats)}
-measured = imaging.measure_vbq(stats, collapsed=collapsed, csf_level=csf_level)
-m1, m2, m3 = st.columns(3)
-m1.metric("VBQ", "—" if np.isnan(measured.vbq) else f"{measured.vbq:.2f}")
-m2.metric("Levels in the median", measured.n_levels)
-m3.metric("CSF SI", "—" if np.isnan(measured.si_csf) else f"{measured.si_csf:.1f}")
-if measured.message:
-    st.info(f"No VBQ yet: {measured.message}")
-if truth is not None:
-    st.caption(f"Phantom truth: VBQ {truth.vbq:.3f}, CSF SI {truth.si_csf:.1f}.")
+collapsed = st.session_state.get("measure_collapsed") or []
+csf_level = st.session_state.get("measure_csf_level") or "L3"
 
 # --- the database ----------------------------------------------------------------------------
 
