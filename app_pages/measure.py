@@ -26,19 +26,19 @@ IMAGE_KEY = "measure_image"
 ACTIVE_KEY = "measure_active"
 
 st.title("MRI measurement")
-st.caption("Place circular ROIs on the mid-sagittal T1 slice: the L1-L4 vertebral bodies and the "
-           "CSF behind L3 (an adjacent level if obstructed). VBQ = median SI of L1-L4 / SI of CSF "
-           "(Ehresman et al. 2020), computed as for a spreadsheet patient.")
+st.caption("Click to place circular ROIs on the mid-sagittal T1 slice: the L1-L4 vertebral bodies "
+           "and the CSF behind L3 (an adjacent level if obstructed). VBQ = median SI of L1-L4 / "
+           "SI of CSF (Ehresman et al. 2020), computed as for a spreadsheet patient.")
 
 # --- the series ------------------------------------------------------------------------------
 
-source = st.radio("Images", SOURCES, horizontal=True, key="measure_source")
+head_left, head_right = st.columns([2, 3], vertical_alignment="center")
+source = head_left.radio("Images", SOURCES, horizontal=True, key="measure_source")
 truth = None
 if source == SOURCES[0]:
     study, truth = measure.phantom()
-    st.info("**Synthetic phantom.** A sagittal T1 lumbar series drawn by seeded code "
-            "(`vbq.phantom`), with known SIs and VBQ; nobody's images.",
-            icon=":material/science:")
+    head_right.info("**Synthetic phantom**, drawn by seeded code (`vbq.phantom`) with known SIs "
+                    "and VBQ; nobody's images.", icon=":material/science:")
 else:
     files = st.file_uploader(
         "DICOM files of one study, or one zip of them", accept_multiple_files=True,
@@ -137,6 +137,7 @@ def _viewer() -> None:
     """Slice, window, the image with its ROIs, the ROI inputs, the live statistics and VBQ."""
     placed = measure.rois(fp)
     left, right = st.columns([3, 2], gap="large")
+    vbq_box = right.container()
     with right:
         slice_key = f"measure_slice_{fp[:12]}"
         k = st.slider("Slice", 1, series.n_slices, value=series.mid_slice + 1, key=slice_key,
@@ -217,27 +218,26 @@ def _viewer() -> None:
                    + (f" · not on this slice: {', '.join(others)}" if others else ""))
 
     results = measure.roi_results(series, placed)
-    st.subheader("ROIs")
-    st.dataframe(measure.roi_frame(placed, results, collapsed), hide_index=True, width="stretch",
-                 column_config={
+    st.dataframe(measure.roi_frame(placed, results, collapsed), hide_index=True,
+                 width="stretch", key="measure_roi_table", column_config={
                      "centre row": st.column_config.NumberColumn(format="%.1f"),
                      "centre column": st.column_config.NumberColumn(format="%.1f"),
                      "radius (mm)": st.column_config.NumberColumn(format="%.1f"),
                      "mean SI": st.column_config.NumberColumn(format="%.1f"),
                      "median SI": st.column_config.NumberColumn(format="%.1f"),
                      "SD": st.column_config.NumberColumn(format="%.1f"),
-                 }, key="measure_roi_table")
+                 })
     stats = {lv: r for lv, r in results.items() if isinstance(r, imaging.RoiStats)}
     measured = imaging.measure_vbq(stats, collapsed=collapsed, csf_level=csf_level)
-    m1, m2, m3 = st.columns(3)
-    m1.metric("VBQ", "—" if np.isnan(measured.vbq) else f"{measured.vbq:.2f}")
-    m2.metric("Levels in the median", measured.n_levels)
-    m3.metric("CSF SI", "—" if np.isnan(measured.si_csf) else f"{measured.si_csf:.1f}")
-    if measured.message:
-        st.info(f"No VBQ yet: {measured.message}")
-    if truth is not None:
-        st.caption(f"Phantom truth: VBQ {truth.vbq:.3f}, CSF SI {truth.si_csf:.1f}.")
-
+    with vbq_box:
+        m1, m2, m3 = st.columns(3)
+        m1.metric("VBQ", "—" if np.isnan(measured.vbq) else f"{measured.vbq:.2f}")
+        m2.metric("Levels in the median", measured.n_levels)
+        m3.metric("CSF SI", "—" if np.isnan(measured.si_csf) else f"{measured.si_csf:.1f}")
+        if measured.message:
+            st.caption(f"No VBQ yet: {measured.message}")
+        if truth is not None:
+            st.caption(f"Phantom truth: VBQ {truth.vbq:.3f}, CSF SI {truth.si_csf:.1f}.")
 
 _viewer()
 placed = measure.rois(fp)

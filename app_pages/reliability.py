@@ -147,12 +147,11 @@ elif ba_result is not None:
     st.plotly_chart(vbq.figures.bland_altman_figure(ba_result, first=labels[0],
                                                     second=labels[1]),
                     key="rel_ba_chart")
-    st.dataframe(ba_result.to_frame(), hide_index=True, width="stretch", key="rel_ba_table",
-                 column_config={
-                     "estimate": st.column_config.NumberColumn(format="%.4f"),
-                     "ci_low": st.column_config.NumberColumn("CI low", format="%.4f"),
-                     "ci_high": st.column_config.NumberColumn("CI high", format="%.4f"),
-                 })
+    st.dataframe(display.bland_altman_frame(ba_result), hide_index=True, width="stretch",
+                 key="rel_ba_table",
+                 column_config={"value": st.column_config.NumberColumn(format="%.4f"),
+                                "CI low": st.column_config.NumberColumn(format="%.4f"),
+                                "CI high": st.column_config.NumberColumn(format="%.4f")})
     if ba_result.n_missing:
         st.caption(f"{ba_result.n_missing} patient(s) lacking one of the readings left out.")
 

@@ -124,6 +124,19 @@ def format_table3(frame: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
     return out
 
 
+BLAND_ALTMAN_LABELS = {"bias": "Bias (mean difference)", "loa_low": "Lower limit of agreement",
+                       "loa_high": "Upper limit of agreement"}
+
+
+def bland_altman_frame(result) -> pd.DataFrame:
+    """`vbq.stats.BlandAltmanResult.to_frame()` with its rows and columns in words."""
+    frame = result.to_frame()
+    frame["quantity"] = frame["quantity"].map(lambda q: BLAND_ALTMAN_LABELS.get(q, q))
+    return frame.rename(columns={"quantity": "", "estimate": "value", "ci_low": "CI low",
+                                 "ci_high": "CI high", "n": "patients",
+                                 "n_missing": "left out (a reading missing)"})
+
+
 def _pct(v: float) -> str:
     return "" if v is None or pd.isna(v) else f"{100 * v:.1f}%"
 

@@ -107,6 +107,7 @@ def bland_altman_figure(result, *, first: str, second: str, quantity: str = "VBQ
     for name, value, (ci_lo, ci_hi), colour, dash in lines:
         fig.add_trace(go.Scatter(
             x=[xs[0], xs[1], xs[1], xs[0]], y=[ci_lo, ci_lo, ci_hi, ci_hi], fill="toself",
+            mode="lines",
             fillcolor="rgba(120,120,120,0.15)", line={"width": 0}, hoverinfo="skip",
             showlegend=False, name=f"{name} {pct} CI"))
         fig.add_trace(go.Scatter(

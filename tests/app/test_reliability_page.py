@@ -71,8 +71,11 @@ def test_intra_observer_icc_from_the_database_equals_vbq_stats_icc(db):
     m = {x.label: x.value for x in at.metric}
     assert m["ICC(2,1)"] == f"{exp.loc['ICC2', 'estimate']:.3f}"
     ba = bland_altman(a, b)
-    table = next(d.value for d in at.dataframe if "quantity" in d.value.columns)
-    assert table["estimate"].iloc[0] == pytest.approx(ba.bias, rel=1e-10)
+    table = next(d.value for d in at.dataframe if "CI low" in d.value.columns
+                 and "value" in d.value.columns).set_index("")
+    assert table.loc["Bias (mean difference)", "value"] == pytest.approx(ba.bias, rel=1e-10)
+    assert table.loc["Lower limit of agreement", "CI low"] == pytest.approx(ba.loa_low_ci[0],
+                                                                            rel=1e-10)
     assert len(at.get("plotly_chart")) == 1
 
 
