@@ -232,7 +232,7 @@ def _viewer() -> None:
     with vbq_box:
         m1, m2, m3 = st.columns(3)
         m1.metric("VBQ", "—" if np.isnan(measured.vbq) else f"{measured.vbq:.2f}")
-        m2.metric("Levels in the median", measured.n_levels)
+        m2.metric("Levels used", measured.n_levels)
         m3.metric("CSF SI", "—" if np.isnan(measured.si_csf) else f"{measured.si_csf:.1f}")
         if measured.message:
             st.caption(f"No VBQ yet: {measured.message}")

@@ -115,7 +115,7 @@ def test_a_level_marked_collapsed_is_saved_excluded_and_left_out(db_url, phantom
     at = start(PAGE)
     _place_reference(at)
     at.multiselect(key="measure_collapsed").set_value(["L2"]).run()
-    assert {m.label: m.value for m in at.metric}["Levels in the median"] == "3"
+    assert {m.label: m.value for m in at.metric}["Levels used"] == "3"
     at.text_input(key="measure_patient_id").input("DEMO-002")
     at.text_input(key="measure_observer").input("CD")
     at.button(key="measure_save").click().run()
