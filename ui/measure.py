@@ -48,13 +48,14 @@ DEFAULT_RADIUS_MM = {"L1": 8.0, "L2": 8.0, "L3": 8.0, "L4": 8.0, "CSF": 4.0}
 # --- the database ----------------------------------------------------------------------------
 
 
-def _secrets_url() -> str | None:
+def _secrets_configured() -> bool:
+    """Whether .streamlit/secrets.toml has a [connections.measurements] section (a url, or
+    dialect/host/... as Streamlit's SQL connection accepts)."""
     try:
         section = st.secrets.get("connections", {}).get(CONNECTION, {})
     except Exception:  # no secrets file at all (FileNotFoundError and Streamlit's own errors)
-        return None
-    url = section.get("url") if hasattr(section, "get") else None
-    return str(url) if url else None
+        return False
+    return bool(section)
 
 
 def database_source() -> tuple[str | None, str]:
@@ -62,7 +63,7 @@ def database_source() -> tuple[str | None, str]:
     env = os.environ.get(URL_ENV, "").strip()
     if env:
         return env, f"the environment variable {URL_ENV}"
-    if _secrets_url():
+    if _secrets_configured():
         return None, ".streamlit/secrets.toml ([connections.measurements])"
     vbq.measurements.DEFAULT_PATH.parent.mkdir(parents=True, exist_ok=True)
     return vbq.measurements.default_url(), "the default SQLite file data/measurements.sqlite"
@@ -76,7 +77,9 @@ def _store(url_key: str, _connection) -> MeasurementStore:
 def get_store() -> MeasurementStore:
     """The measurement database (raises `vbq.InputError` when it cannot be opened)."""
     url, _ = database_source()
-    kwargs = {"url": url} if url else {}
+    kwargs: dict = {"url": url} if url else {}
+    if url and url.startswith("sqlite"):
+        kwargs["connect_args"] = {"timeout": 30}  # writers queue (vbq.measurements), not fail
     try:
         conn = st.connection(CONNECTION, type="sql", **kwargs)
     except Exception as exc:  # a bad URL or a missing driver: a message, never a traceback
