@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 
-.PHONY: run test test-core lint demo bench screenshots clean
+.PHONY: run test test-core lint demo bench screenshots reference clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ bench: $(VENV)/.dev-stamp
 
 screenshots: $(VENV)/.dev-stamp
 	$(BIN)/python scripts/screenshots.py
+
+# re-run every R script of tests/reference (R 4.2.2 with pROC, car, psych, vcd: Debian's r-base-core
+# r-cran-proc r-cran-car r-cran-psych r-cran-vcd); each output ends with its sessionInfo()
+reference:
+	for script in tests/reference/*.R; do Rscript $$script > $${script%.R}.out || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

@@ -15,7 +15,8 @@ from vbq import figures
 
 GROUPS = {"control": "Control", "degenerative": "Degenerative", "all": "All patients"}
 TARGETS = {"osteoporosis": "Osteoporosis", "osteopenia_or_worse": "Osteopenia or worse"}
-ROUNDING = {"up": "Round up (paper)", "nearest": "Nearest", "down": "Round down"}
+ROUNDING = {"specific": "Toward the more specific side (paper)", "up": "Always up",
+            "nearest": "Nearest", "down": "Always down"}
 
 st.title("ROC analysis")
 dataset = get_dataset()
@@ -63,7 +64,7 @@ with c[0]:
     decimals = binding.view(st.number_input, "Adjusted cutoff decimals", "roc.decimals", 1,
                             key="roc_decimals", min_value=0, max_value=3, step=1)
 with c[1]:
-    rounding = binding.view(st.selectbox, "Adjustment", "roc.rounding", "up", key="roc_rounding",
+    rounding = binding.view(st.selectbox, "Adjustment", "roc.rounding", "specific", key="roc_rounding",
                             options=list(ROUNDING), format_func=ROUNDING.get)
 frame = study.to_frame(decimals=int(decimals), rounding=rounding)
 st.dataframe(display.format_cutoffs(frame, vbq.study.MARKERS), hide_index=True, width="stretch")

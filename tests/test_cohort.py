@@ -308,6 +308,7 @@ def test_thresholds_derived_from_control_group_as_the_paper_did(seed):
     if np.isfinite(res.cutoff):
         assert th.youden_osteoporosis == res.cutoff
         assert th.vbq_osteoporosis == vbq.study.adjusted_cutoff(res.cutoff, rounding="up")
+        assert th.vbq_osteoporosis == vbq.stats.round_cutoff(res.cutoff, higher_is_positive=True)
         assert th.source_osteoporosis == "control-group Youden"
     else:
         assert th.source_osteoporosis == "paper (fallback)"

@@ -38,6 +38,7 @@ from vbq.measurements import (
     merge_into_cohort,
     open_store,
     read_measurements,
+    reading_from_rois,
     reading_vbq,
     reliability,
     to_cohort_si,
@@ -488,6 +489,14 @@ def test_csv_import_file_level_problems():
     # headers are matched case-insensitively, blank optional cells are fine
     table, report = read_measurements("PATIENT_ID,Observer,session,level,si_mean\nA1,AB,1,CSF,99.5\n")
     assert report.ok and table.loc[0, "csf_level"] == "L3" and not table.loc[0, "excluded"]
+    # saved by a spreadsheet in a decimal-comma locale: semicolons and commas read, with warnings
+    table, report = read_measurements("patient_id;observer;session;level;si_mean\n"
+                                      "A1;AB;1;L1;99,5\nA1;AB;1;L2;101.5\nA1;AB;1;L3;1,25\n")
+    assert report.ok and table["si_mean"].tolist() == [99.5, 101.5, 1.25]
+    assert [(p.severity, p.row, p.column) for p in report.problems] == [
+        ("warning", 1, None), ("warning", 2, "si_mean")]
+    assert "semicolons" in report.problems[0].message
+    assert "decimal comma" in report.problems[1].message and "1 more" in report.problems[1].message
 
 
 # --------------------------------------------------------------------------------------------
@@ -662,6 +671,43 @@ def test_choosing_observer_and_session_or_their_mean(store):
                                   to_cohort_si(store, observer="AB", session=1))
 
 
+def test_a_reading_measured_on_the_phantom_round_trips_through_the_database(store):
+    # the MRI page's path: DICOM -> ROIs -> database rows -> cohort -> the same VBQ as the page's
+    from vbq import imaging, phantom
+
+    datasets, truth = phantom.make_series(seed=0)
+    series = imaging.load_series(phantom.series_zip(datasets))
+    image = series.pixels[series.mid_slice]
+    rois = {name: imaging.roi_stats(image, series.spacing_mm, truth.centres[name],
+                                    truth.roi_radius_mm[name])
+            for name in ("L1", "L2", "L3", "L4", "CSF")}
+    on_page = imaging.measure_vbq(rois, collapsed=["L4"], csf_level="L2")
+    rows = reading_from_rois(rois, patient_id="PH-001", observer="AB", session=1,
+                               slice_index=series.mid_slice, series=series, collapsed=["L4"],
+                               csf_level="L2")
+    store.save(rows)
+    table = store.load()
+    assert table["level"].tolist() == ["L1", "L2", "L3", "L4", "CSF"]
+    assert table["excluded"].tolist() == [False, False, False, True, False]
+    assert table["csf_level"].tolist() == [None, None, None, None, "L2"]
+    assert set(table["series_fingerprint"]) == {series.fingerprint}
+    assert set(table["slice_index"]) == {series.mid_slice}
+    l1 = table.iloc[0]
+    assert (l1["si_mean"], l1["si_median"], l1["si_sd"], l1["pixel_count"]) == (
+        rois["L1"].mean, rois["L1"].median, rois["L1"].sd, rois["L1"].n_pixels)
+    assert (l1["centre_row_px"], l1["centre_col_px"]) == tuple(map(float, rois["L1"].centre))
+    assert (l1["tr_ms"], l1["te_ms"], l1["field_strength_t"]) == (
+        series.repetition_time_ms, series.echo_time_ms, series.field_strength_t)
+    assert reading_vbq(store)["vbq"].item() == on_page.vbq
+    merged = merge_into_cohort(pd.DataFrame({"patient_id": ["PH-001"], "age": [61],
+                                             "sex": ["F"]}), store)
+    row = merged.cohort.iloc[0]
+    assert row["si_csf"] == rois["CSF"].mean and row["csf_level"] == "L2"
+    assert bool(row["collapsed_l4"]) and not bool(row["collapsed_l1"])
+    with pytest.raises(InputError, match="unknown names"):
+        reading_from_rois({"L5": rois["L1"]}, patient_id="PH-001", observer="AB", session=1)
+
+
 # --------------------------------------------------------------------------------------------
 # reliability from the database
 
@@ -731,6 +777,11 @@ def test_reliability_choices_are_checked(store):
     three = vbq_wide(store, [("AB", 1), ("AB", 2), ("CD", 1)])
     res = reliability(three)
     assert res.icc.n_raters == 3 and isinstance(res.bland_altman, str)
+    # one patient read twice: nothing to estimate, and the result says why instead of raising
+    one = reliability(vbq_wide(store.load(patient_id="P00"), [("AB", 1), ("AB", 2)]))
+    assert "at least 2" in one.icc and "at least 2 complete pairs" in one.bland_altman
+    with pytest.raises(InputError, match="patient_id"):
+        reliability(three.drop(columns="patient_id"))
 
 
 # --------------------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ import inspect
 
 import numpy as np
 import pandas as pd
+import pytest
+from scipy import stats
 
 import vbq
 
@@ -46,9 +48,13 @@ def test_result_attributes():
     assert len(r.auc_ci) == 2
     t = vbq.stats.delong_test(y, score, score + rng.normal(0, 1, 60))
     assert hasattr(t, "z") and hasattr(t, "p_value")
-    c = vbq.stats.pearson(score, score + rng.normal(0, 1, 60))
+    other = score + rng.normal(0, 1, 60)
+    c = vbq.stats.pearson(score, other)
     assert c.r == c.estimate and c.ci == (c.ci_low, c.ci_high)
-    assert (c.p_value, c.n) and c.strength in ("negligible", "weak", "moderate", "strong")
+    ref = stats.pearsonr(score, other)  # scipy: the same r and t-test p
+    assert (c.r, c.p_value) == pytest.approx((ref.statistic, ref.pvalue), abs=1e-12)
+    assert c.n == 60 and c.n_missing == 0
+    assert c.strength == vbq.stats.strength_label(c.r)
     data = pd.DataFrame({"g": ["a", "b"] * 30, "age": rng.normal(60, 8, 60), "v": score})
     a = vbq.stats.ancova(data, "v", "g", ["age"]).to_frame()
     assert {"statistic", "p_value"} <= set(a.columns)

@@ -12,6 +12,7 @@ import vbq
 from vbq.study import fit_line
 
 from .factories import make_tables
+from .r_reference import r_values
 
 REF = Path(__file__).resolve().parent / "reference"
 
@@ -19,18 +20,16 @@ REF = Path(__file__).resolve().parent / "reference"
 def test_fit_line_matches_r_predict_lm():
     d = pd.read_csv(REF / "study_fit_line.csv")
     band = fit_line(d["x"], d["y"], n_points=5)
-    # R 4.2.2: predict(lm(y ~ x), newdata, interval = "confidence", level = 0.95)
-    # (tests/reference/study_fit_line.R)
-    expected = np.array([
-        [1.5400, 1.326561715714179, 1.230686074632604, 1.422437356795755],
-        [2.0225, 1.215368983188817, 1.155420546679707, 1.275317419697927],
-        [2.5050, 1.104176250663454, 1.068272105776275, 1.140080395550633],
-        [2.9875, 0.992983518138092, 0.945254949194730, 1.040712087081453],
-        [3.4700, 0.881790785612729, 0.800793618626519, 0.962787952598939],
-    ])
-    np.testing.assert_allclose(band.frame[["x", "fit", "ci_low", "ci_high"]].to_numpy(), expected,
-                               atol=1e-6)
-    assert (band.n, band.n_missing, band.confidence) == (29, 1, 0.95)
+    # R 4.2.2: predict(lm(y ~ x), grid, interval = "confidence", level = 0.95), read from
+    # tests/reference/study_fit_line.out (written by study_fit_line.R on the seeded data of
+    # study_fit_line_make_data.py): rows x, fit, lwr, upr
+    expected = np.array([r_values("study_fit_line", f"band {i}") for i in range(1, 6)])
+    assert expected.shape == (5, 4)
+    np.testing.assert_allclose(band.frame[["x", "fit", "ci_low", "ci_high"]].to_numpy(),
+                               expected, atol=1e-9)
+    assert (band.n, band.n_missing, band.confidence) == (
+        int(r_values("study_fit_line", "n")[0]), int(r_values("study_fit_line", "n_missing")[0]),
+        0.95)
 
 
 def test_fit_line_degenerate_inputs():
@@ -89,6 +88,15 @@ def test_analyse_runs_every_table_or_says_why():
 ])
 def test_adjusted_cutoff(cutoff, rounding, expected):
     assert vbq.study.adjusted_cutoff(cutoff, rounding=rounding) == expected
+
+
+@pytest.mark.parametrize("cutoff, higher, expected", [
+    (2.83, True, 2.9),  # VBQ: positive when high, so up is the more specific side
+    (104.37, False, 104.3),  # L1 HU: positive when low, so down
+    (-1.04, False, -1.1),  # a T-score: down is away from the positive side too
+])
+def test_adjusted_cutoff_rounds_toward_the_more_specific_side(cutoff, higher, expected):
+    assert vbq.study.adjusted_cutoff(cutoff, higher_is_positive=higher) == expected
 
 
 def test_adjusted_cutoff_rejects_bad_arguments():

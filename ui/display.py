@@ -229,8 +229,8 @@ GREY_ZONE_LABELS = {
     "share_rule_out": "Ruled out (below the rule-out cutoff)",
     "share_grey": "Referred to DXA (grey zone)",
     "share_rule_in": "Ruled in (at or above the rule-in cutoff)",
-    "false_negative_rate_ruled_out": "Missed among the ruled-out",
-    "false_positive_rate_ruled_in": "False alarms among the ruled-in",
+    "false_omission_rate": "Missed among the ruled-out (1 - NPV)",
+    "false_discovery_rate": "False alarms among the ruled-in (1 - PPV)",
     "sensitivity_decided": "Sensitivity among decided patients",
     "specificity_decided": "Specificity among decided patients",
 }

@@ -25,7 +25,7 @@ from . import io as _io
 from .errors import InputError
 from .schema import LEVELS
 from .settings import PAPER_THRESHOLDS, GroupCriteria, Settings
-from .stats import roc_analysis
+from .stats import roc_analysis, round_cutoff
 
 __all__ = [
     "PreparedCohort",
@@ -721,7 +721,8 @@ def vbq_thresholds(table: pd.DataFrame, settings: Settings | None = None) -> Thr
 
     A threshold left as None in `settings` is the Youden-optimal cutoff of VBQ (higher is
     positive) in the control group for the DXA target (osteopenia-or-worse; osteoporosis), rounded
-    up to ``settings.threshold_decimals`` (`vbq.study.adjusted_cutoff`). When the control group
+    up to ``settings.threshold_decimals`` (`vbq.stats.round_cutoff`: VBQ is positive when high,
+    so up is its more specific side, as the paper's 2.83 -> 2.9). When the control group
     cannot give one (no patient, or only one DXA class), the paper's published value is used and
     the reason recorded.
 
@@ -735,8 +736,6 @@ def vbq_thresholds(table: pd.DataFrame, settings: Settings | None = None) -> Thr
     -------
     Thresholds
     """
-    from .study import adjusted_cutoff
-
     settings = settings or Settings()
     out: dict = {}
     notes = []
@@ -763,8 +762,8 @@ def vbq_thresholds(table: pd.DataFrame, settings: Settings | None = None) -> Thr
             notes.append(f"{name}: no finite Youden cutoff in the control group")
             continue
         out[f"youden_{name}"] = float(res.cutoff)
-        out[key] = adjusted_cutoff(res.cutoff, decimals=settings.threshold_decimals,
-                                   rounding="up")
+        out[key] = round_cutoff(res.cutoff, decimals=settings.threshold_decimals,
+                                higher_is_positive=True)
         out[f"source_{name}"] = "control-group Youden"
     if out["vbq_osteopenia"] > out["vbq_osteoporosis"]:
         notes.append(f"the osteopenia threshold ({out['vbq_osteopenia']:g}) came out above the "

@@ -861,6 +861,14 @@ def _read_file(name: str, data: bytes | str, problems: list[FileProblem],
     try:
         arr = ds.pixel_array
     except Exception as exc:  # decoders raise many types; the file is reported, never raised
+        if "does not support" in str(exc):  # every installed plugin declined this variant
+            bits = _number(ds, "BitsStored")
+            problems.append(FileProblem(name, f"transfer syntax '{tsyntax.name}'"
+                                              + (f" with {bits:g}-bit samples" if bits else "")
+                                              + " has no decoder in this installation; convert "
+                                              "the file to an uncompressed, JPEG lossless, "
+                                              "JPEG-LS, JPEG 2000 or RLE syntax"))
+            return []
         problems.append(FileProblem(name, f"pixel data could not be decoded, the file may be "
                                           f"truncated or damaged ({type(exc).__name__}: "
                                           f"{_shorten(str(exc))})"))
@@ -1241,7 +1249,8 @@ def load_series(sources: Any, *, series: int | str | None = None, max_files: int
     multi-frame images are read frame by frame, with position, orientation, spacing and
     rescale from the per-frame (else shared) functional groups (PS3.3 C.7.6.16). The modality
     LUT is applied per slice (PS3.3 C.11.1). Compressed transfer syntaxes are decoded by
-    pydicom's pixel plugins (pylibjpeg with libjpeg, openjpeg and RLE; Pillow).
+    pydicom's pixel plugins (GDCM; pylibjpeg with OpenJPEG and RLE; Pillow). 12-bit JPEG
+    Extended has no decoder here (the GPL libjpeg is not shipped) and is reported by name.
 
     Examples
     --------

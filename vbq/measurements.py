@@ -53,6 +53,7 @@ __all__ = [
     "DEFAULT_PATH",
     "default_url",
     "ROIMeasurement",
+    "reading_from_rois",
     "SaveResult",
     "MeasurementStore",
     "open_store",
@@ -89,6 +90,7 @@ _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _UID_LIKE = re.compile(r"\d+(\.\d+){3,}")
 _DATE_LIKE = re.compile(r"\d{1,4}[-./]\d{1,2}[-./]\d{1,4}")
 _HEX = re.compile(r"[0-9a-f]{16,128}")
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 _VERSION = re.compile(r"[0-9][0-9A-Za-z.+_-]{0,31}")
 _TRUE = {"true", "1", "yes", "y"}
 _FALSE = {"false", "0", "no", "n"}
@@ -201,6 +203,87 @@ class ROIMeasurement:
     te_ms: float | None = None
     measured_at: dt.datetime | None = None
     software_version: str | None = None
+
+    @classmethod
+    def from_roi_stats(cls, stats: Any, *, patient_id: str, observer: str, session: int,
+                       level: str, slice_index: int | None = None, series: Any = None,
+                       excluded: bool = False, csf_level: str | None = None) -> ROIMeasurement:
+        """The database row of one ROI measured with `vbq.imaging.roi_stats`.
+
+        Parameters
+        ----------
+        stats : vbq.imaging.RoiStats
+            Its ``mean, median, sd, n_pixels, centre, centre_mm, radius_mm`` fill the
+            measurement fields.
+        patient_id, observer, session, level : keyword-only
+            The key (see `KEY_COLUMNS`).
+        slice_index : int, optional, keyword-only
+        series : vbq.imaging.Series, optional, keyword-only
+            Its ``fingerprint``, ``field_strength_t``, ``repetition_time_ms`` and
+            ``echo_time_ms`` fill the acquisition fields (nothing identifying is read).
+        excluded, csf_level : keyword-only
+            The collapsed flag (vertebra) and the CSF level (CSF row).
+        """
+        row, col = stats.centre
+        row_mm, col_mm = stats.centre_mm
+        acq: dict[str, Any] = {}
+        if series is not None:
+            acq = dict(series_fingerprint=series.fingerprint,
+                       field_strength_t=series.field_strength_t,
+                       tr_ms=series.repetition_time_ms, te_ms=series.echo_time_ms)
+        return cls(patient_id=patient_id, observer=observer, session=session, level=level,
+                   si_mean=float(stats.mean), csf_level=csf_level, slice_index=slice_index,
+                   centre_row_px=float(row), centre_col_px=float(col),
+                   centre_row_mm=float(row_mm), centre_col_mm=float(col_mm),
+                   radius_mm=float(stats.radius_mm), si_median=float(stats.median),
+                   si_sd=float(stats.sd), pixel_count=int(stats.n_pixels), excluded=excluded,
+                   **acq)
+
+
+def reading_from_rois(rois: Mapping[str, Any], *, patient_id: str, observer: str, session: int,
+                      slice_index: int | None = None, series: Any = None,
+                      collapsed: Iterable[str] = (), csf_level: str = "L3"
+                      ) -> list[ROIMeasurement]:
+    """One patient's reading as database rows, from the ROIs measured on the MRI page.
+
+    Parameters
+    ----------
+    rois : mapping
+        ``"L1"`` ... ``"L4"``, ``"CSF"`` -> `vbq.imaging.RoiStats` (as `vbq.imaging.measure_vbq`
+        takes them); a missing key or None is a level not measured (no row).
+    patient_id, observer, session : keyword-only
+    slice_index : int, optional, keyword-only
+        The slice the ROIs were drawn on.
+    series : vbq.imaging.Series, optional, keyword-only
+        For the fingerprint, field strength, TR and TE.
+    collapsed : iterable of str, keyword-only
+        Levels marked collapsed.
+    csf_level : str, keyword-only
+        Where the CSF ROI sits (L3 unless obstructed).
+
+    Returns
+    -------
+    list of ROIMeasurement
+        In the order L1, L2, L3, L4, CSF; `MeasurementStore.save` stores them in one
+        transaction.
+
+    Raises
+    ------
+    InputError
+        An unknown ROI name or collapsed level.
+    """
+    unknown = sorted(set(rois) - set(ROI_LEVELS))
+    if unknown:
+        raise InputError(f"rois: unknown names {unknown}; expected {list(ROI_LEVELS)}")
+    collapsed = set(collapsed)
+    if collapsed - set(LEVELS):
+        raise InputError(f"collapsed: expected levels among {list(LEVELS)}, got "
+                         f"{sorted(collapsed)}")
+    return [ROIMeasurement.from_roi_stats(
+        rois[lv], patient_id=patient_id, observer=observer, session=session, level=lv,
+        slice_index=slice_index, series=series, excluded=lv in collapsed,
+        csf_level=csf_level if lv == "CSF" else None)
+        for lv in ROI_LEVELS if rois.get(lv) is not None]
 
 
 @dataclass(frozen=True)
@@ -334,10 +417,14 @@ def _validate(raw: Sequence[Mapping[str, Any]], report: ValidationReport, rows: 
     `report` by row and column. Returns one record per row (valid only when report is ok)."""
     records: list[dict] = []
     memo: dict[tuple[str, str], tuple[Any, str | None]] = {}  # text cells repeat (codes, times)
+    commas: dict[str, list[int]] = {}  # decimal commas read, by column: their rows
     for i, values in enumerate(raw):
         rec: dict[str, Any] = {}
         for f in _FIELDS:
             v = values.get(f.name)
+            if f.kind == "float" and type(v) is str and _DECIMAL_COMMA.fullmatch(v.strip()):
+                commas.setdefault(f.name, []).append(int(rows[i]))
+                v = v.strip().replace(",", ".")
             if type(v) is str:
                 key = (f.name, v)
                 if key not in memo:
@@ -369,6 +456,10 @@ def _validate(raw: Sequence[Mapping[str, Any]], report: ValidationReport, rows: 
                        column=labels.get("csf_level", "csf_level"),
                        value=values.get("csf_level"), **where)
         records.append(rec)
+    for name, where in commas.items():
+        more = f" (here and in {len(where) - 1} more row(s))" if len(where) > 1 else ""
+        report.add(WARNING, f"decimal comma read as a decimal point{more}", row=where[0],
+                   column=labels.get(name, name))
     seen: dict[tuple, int] = {}
     for i, rec in enumerate(records):
         key = tuple(rec[k] for k in KEY_COLUMNS)
@@ -465,35 +556,40 @@ def validate_measurements(rois: Any, *, source: str = "measurements",
 def _typed(records: Sequence[Mapping[str, Any]], columns: Sequence[str] = MEASUREMENT_COLUMNS
            ) -> pd.DataFrame:
     """Records -> DataFrame with the documented dtypes."""
+    return _typed_columns({c: [r.get(c) for r in records] for c in columns}, columns)
+
+
+def _typed_columns(values: Mapping[str, Sequence[Any]], columns: Sequence[str]) -> pd.DataFrame:
+    """Columns of Python values (None for missing) -> DataFrame with the documented dtypes."""
     data: dict[str, Any] = {}
     for c in columns:
-        vals = [r.get(c) for r in records]
+        vals = list(values[c])
         f = _BY_NAME.get(c)
         kind = f.kind if f else ("timestamp" if c == "changed_at" else "text")
-        if c in ("session", "history_id") and None not in vals:
-            data[c] = np.array([int(v) for v in vals], dtype=np.int64)
-        elif c == "session":  # invalid readings (validate_measurements with errors)
-            data[c] = pd.array([None if v is None else int(v) for v in vals], dtype="Int64")
+        missing = None in vals
+        if c in ("session", "history_id") and not missing:
+            data[c] = np.array(vals, dtype=np.int64)
+        elif c == "session" or kind == "int":  # session: invalid readings may lack it
+            data[c] = pd.array(vals, dtype="Int64")
         elif kind == "float":
-            data[c] = np.array([np.nan if v is None else float(v) for v in vals], dtype=float)
-        elif kind == "int":
-            data[c] = pd.array([None if v is None else int(v) for v in vals], dtype="Int64")
+            data[c] = np.array(vals, dtype=float)  # None -> NaN
         elif kind == "bool":
             data[c] = np.array([bool(v) for v in vals], dtype=bool)
         elif kind == "timestamp":
-            data[c] = pd.to_datetime([_utc(v) for v in vals], utc=True).astype(
-                "datetime64[us, UTC]")
+            data[c] = pd.to_datetime(pd.Series(vals, dtype=object), utc=True).astype(
+                "datetime64[us, UTC]").array
         else:
-            data[c] = pd.Series([None if v is None else str(v) for v in vals], dtype=object)
+            data[c] = pd.Series(vals, dtype=object)
     return pd.DataFrame(data, columns=list(columns))
 
 
-def _utc(v: Any) -> dt.datetime | None:
-    if v is None or v is pd.NaT:
-        return None
-    ts = pd.Timestamp(v)
-    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-    return ts.to_pydatetime()
+def _query_frame(conn, query, columns: Sequence[str]) -> pd.DataFrame:
+    """Run `query`; its rows as a typed frame (column-wise, no per-row mapping)."""
+    result = conn.execute(query)
+    keys = list(result.keys())
+    rows = result.all()
+    cols = list(zip(*rows, strict=True)) if rows else [()] * len(keys)
+    return _typed_columns(dict(zip(keys, cols, strict=True)), columns)
 
 
 def _now() -> dt.datetime:
@@ -872,10 +968,11 @@ class MeasurementStore:
                 values = [value] if isinstance(value, str | int | np.integer) else list(value)
                 query = query.where(_rois.c[col].in_(values))
         with self._engine.connect() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(query)]
-        rows.sort(key=lambda r: (r["patient_id"], r["observer"], r["session"],
-                                 _LEVEL_ORDER.get(r["level"], 99)))
-        return _typed(rows)
+            frame = _query_frame(conn, query, MEASUREMENT_COLUMNS)
+        order = frame["level"].map(_LEVEL_ORDER).fillna(99).to_numpy()
+        keys = (order, frame["session"].to_numpy(), frame["observer"].to_numpy(),
+                frame["patient_id"].to_numpy())
+        return frame.iloc[np.lexsort(keys)].reset_index(drop=True)
 
     def history(self, *, patient_id: str | None = None) -> pd.DataFrame:
         """Every corrected or deleted row as it was, oldest change first.
@@ -890,8 +987,7 @@ class MeasurementStore:
         if patient_id is not None:
             query = query.where(_history.c.patient_id == patient_id)
         with self._engine.connect() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(query)]
-        return _typed(rows, HISTORY_COLUMNS)
+            return _query_frame(conn, query, HISTORY_COLUMNS)
 
     def readings(self) -> pd.DataFrame:
         """One row per reading: ``patient_id, observer, session, n_rois, levels, measured_at``
@@ -1021,7 +1117,13 @@ def _read_records(source: Any) -> tuple[list[dict], ValidationReport]:
     """`read_measurements` returning the parsed records instead of a frame."""
     text, name = _read_text(source)
     report = ValidationReport(source=name)
-    records = list(csv.reader(_stdio.StringIO(text, newline="")))
+    first = text.split("\n", 1)[0]
+    # a spreadsheet saved in a locale with decimal commas writes ";" (or tabs) between cells
+    delimiter = max((",", ";", "\t"), key=first.count)
+    records = list(csv.reader(_stdio.StringIO(text, newline=""), delimiter=delimiter))
+    if delimiter != ",":
+        report.add(WARNING, f"cells separated by {'semicolons' if delimiter == ';' else 'tabs'} "
+                   "(read as such)", row=1)
     if not records or not any(cell.strip() for cell in records[0]):
         report.add(ERROR, "the file is empty or has no header row", row=1)
         return [], report
@@ -1068,7 +1170,8 @@ def read_measurements(source: Any) -> tuple[pd.DataFrame, ValidationReport]:
     Parameters
     ----------
     source : path, bytes, text or file-like object
-        Comma-separated, UTF-8, header row with the `MEASUREMENT_COLUMNS` names (matched case-
+        Comma-separated (semicolons or tabs are recognised from the header row, with a
+        warning), UTF-8, header row with the `MEASUREMENT_COLUMNS` names (matched case-
         insensitively; ``patient_id, observer, session, level, si_mean`` required, the others
         may be absent or blank). A single quote that `vbq.export` put before a cell is not
         expected: every text field of a measurement is a code that needs none.

@@ -32,6 +32,7 @@ from .stats import (
     prevalence_by,
     prevalence_shift,
     roc_analysis,
+    round_cutoff,
     to_long,
 )
 from .stats import grey_zone as _grey_zone
@@ -52,6 +53,7 @@ __all__ = [
     "MARKERS",
     "TARGETS",
     "adjusted_cutoff",
+    "ROUNDINGS",
     "roc_subset",
     "roc_study",
     "ROCStudy",
@@ -314,7 +316,13 @@ SUBSETS = ("control", "degenerative", "all")
 COMBINED_PREDICTORS = ("vbq", "age", "sex")
 
 
-def adjusted_cutoff(cutoff: float, *, decimals: int = 1, rounding: str = "up") -> float:
+ROUNDINGS = ("specific", "up", "down", "nearest")
+"""How `adjusted_cutoff` may round: toward the marker's more specific side (the default), or
+always up, down or to the nearest value."""
+
+
+def adjusted_cutoff(cutoff: float, *, decimals: int = 1, rounding: str = "specific",
+                    higher_is_positive: bool = True) -> float:
     """Round a cutoff for clinical use (the paper's "adjustment threshold").
 
     Parameters
@@ -322,22 +330,27 @@ def adjusted_cutoff(cutoff: float, *, decimals: int = 1, rounding: str = "up") -
     cutoff : float
     decimals : int, keyword-only
         Decimals kept (the paper: 1).
-    rounding : {"up", "down", "nearest"}, keyword-only
-        Direction. The paper reports 2.83 -> 2.9 and 2.56 -> 2.6, which is rounding up (for VBQ,
-        toward the more specific side); "nearest" would give 2.8 for the first.
+    rounding : {"specific", "up", "down", "nearest"}, keyword-only
+        "specific" (default) rounds toward the more specific side of the marker
+        (`vbq.stats.round_cutoff`): up when higher is positive (VBQ: the paper's 2.83 -> 2.9 and
+        2.56 -> 2.6), down when lower is positive (L1 HU, BMD). "up", "down" and "nearest"
+        round that way whatever the marker ("nearest" would give 2.8 for 2.83).
+    higher_is_positive : bool, keyword-only
+        The marker's direction (`MARKERS`); used by "specific" only.
 
     Notes
     -----
     The value is first rounded to 9 decimals at the target scale, so that 2.6 stays 2.6 and is not
     taken up to 2.7 by the binary representation of 26.000000000000004.
     """
-
-    if rounding not in ("up", "down", "nearest"):
-        raise InputError(f"rounding: expected 'up', 'down' or 'nearest', got {rounding!r}")
+    if rounding not in ROUNDINGS:
+        raise InputError(f"rounding: expected one of {ROUNDINGS}, got {rounding!r}")
     if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 6:
         raise InputError(f"decimals: expected an integer from 0 to 6, got {decimals!r}")
     if not math.isfinite(cutoff):
         return cutoff
+    if rounding == "specific":
+        return round_cutoff(cutoff, decimals=decimals, higher_is_positive=higher_is_positive)
     scale = 10.0 ** decimals
     x = round(cutoff * scale, 9)
     f = {"up": math.ceil, "down": math.floor, "nearest": lambda v: math.floor(v + 0.5)}[rounding]
@@ -407,7 +420,7 @@ class ROCStudy:
     n: int
     n_positive: int
 
-    def to_frame(self, *, decimals: int = 1, rounding: str = "up") -> pd.DataFrame:
+    def to_frame(self, *, decimals: int = 1, rounding: str = "specific") -> pd.DataFrame:
         """Table 4 (`cutoff_table`)."""
         return cutoff_table(self.results, decimals=decimals, rounding=rounding)
 
@@ -497,9 +510,11 @@ def roc_study(table: pd.DataFrame, *, group: str = "control", target: str = "ost
                     n_positive=int(y.sum()))
 
 
-def cutoff_table(results: dict, *, decimals: int = 1, rounding: str = "up") -> pd.DataFrame:
+def cutoff_table(results: dict, *, decimals: int = 1, rounding: str = "specific") -> pd.DataFrame:
     """Table 4: per marker, the Youden cutoff and the adjusted (rounded) cutoff with
     sensitivity and specificity (Wilson CIs), PPV, NPV, LR+, LR- and the AUC with its CI.
+    The adjusted cutoff is rounded as `adjusted_cutoff` (by default toward each marker's more
+    specific side, from its ROC direction).
 
     Returns
     -------
@@ -511,7 +526,8 @@ def cutoff_table(results: dict, *, decimals: int = 1, rounding: str = "up") -> p
     """
     rows = []
     for m, res in results.items():
-        adj = adjusted_cutoff(res.cutoff, decimals=decimals, rounding=rounding)
+        adj = adjusted_cutoff(res.cutoff, decimals=decimals, rounding=rounding,
+                              higher_is_positive=res.higher_is_positive)
         for kind, metrics in (("Youden", res.at(res.cutoff)), ("adjusted", res.at(adj))):
             rows.append({
                 "marker": m, "kind": kind, "cutoff": metrics.cutoff, "auc": res.auc,

@@ -26,3 +26,7 @@ report("intra: vbq, vbq_repeat", v[, c("vbq", "vbq_repeat")])
 report("inter: vbq, vbq_obs2 (na.omit)", na.omit(v[, c("vbq", "vbq_obs2")]))
 report("three: vbq, vbq_repeat, vbq_obs2 (na.omit)", na.omit(v[, c("vbq", "vbq_repeat", "vbq_obs2")]))
 report("inter, 90% CI", na.omit(v[, c("vbq", "vbq_obs2")]), alpha = 0.10)
+
+# The session that produced this output (R, package versions, platform)
+cat("\n# sessionInfo()\n")
+print(sessionInfo())

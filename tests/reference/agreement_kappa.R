@@ -50,3 +50,7 @@ report("ordinal with categories in the order 1, 3, 2, 4", tp)
 # SAS PROC FREQ agreement example as reproduced in statsmodels' test_inter_rater.py (table10)
 sas <- matrix(c(0, 4, 1, 0, 8, 0, 0, 1, 5), 3, byrow = TRUE)
 report("SAS example table", as.table(sas))
+
+# The session that produced this output (R, package versions, platform)
+cat("\n# sessionInfo()\n")
+print(sessionInfo())

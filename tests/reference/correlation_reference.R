@@ -61,3 +61,7 @@ for (pair in list(c(-0.611, -0.453), c(-0.620, -0.460), c(-0.611, -0.630))) {
   p("zou ci", zou(pair[1], 134, pair[2], 101))
   p("zou ci 0.90", zou(pair[1], 134, pair[2], 101, 0.90))
 }
+
+# The session that produced this output (R, package versions, platform)
+cat("\n# sessionInfo()\n")
+print(sessionInfo())

@@ -90,3 +90,11 @@ cc4 <- d4[complete.cases(d4[, c("vbq", "group", "age")]), ]
 pr4 <- predict(fit4, newdata = data.frame(group = levels(d4$group), age = mean(cc4$age)),
                se.fit = TRUE, interval = "confidence")
 p("adjusted means", pr4$fit[, "fit"]); p("se", pr4$se.fit)
+
+cat("# Fisher's exact test of a 3 x 3 table (the Monte Carlo fallback's reference)\n")
+cat("fisher 3x3 =", format(fisher.test(matrix(c(3, 4, 5, 4, 4, 1, 0, 5, 6), 3, byrow = TRUE))$p.value,
+                           digits = 15), "\n")
+
+# The session that produced this output (R, package versions, platform)
+cat("\n# sessionInfo()\n")
+print(sessionInfo())

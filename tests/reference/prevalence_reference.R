@@ -36,3 +36,7 @@ p("chisq correct=FALSE p", chisq.test(m, correct = FALSE)$p.value)
 p("chisq correct=TRUE p", chisq.test(m, correct = TRUE)$p.value)
 m2 <- matrix(c(38, 43, 33, 74), 2)
 p("VBQ+ among DXA- 38/81 vs 33/107 chisq p", chisq.test(m2, correct = FALSE)$p.value)
+
+# The session that produced this output (R, package versions, platform)
+cat("\n# sessionInfo()\n")
+print(sessionInfo())

@@ -45,9 +45,12 @@ paired <- function(label, r1, r2) {
   p("Z", as.numeric(t$statistic))
   p("p.value", t$p.value)
   p("conf.int", as.numeric(t$conf.int))
-  v <- var(r1) + var(r2) - 2 * cov(r1, r2)
+  # method = "delong" explicitly: with curves of different directions pROC's default cov()
+  # falls back to a (random) bootstrap, which made these two lines change from run to run
+  cv <- cov(r1, r2, method = "delong")
+  v <- var(r1) + var(r2) - 2 * cv
   p("var(r1)+var(r2)-2cov", v)
-  p("cov", cov(r1, r2))
+  p("cov", cv)
 }
 paired("paired vbq1 vs vbq2", r_vbq1, r_vbq2)
 paired("paired vbq1 vs hu (directions < and >)", r_vbq1, r_hu)
@@ -97,3 +100,7 @@ fit <- glm(y ~ vbq2 + hu + group, family = binomial, data = d)
 p("coef", coef(fit))
 p("se", sqrt(diag(vcov(fit))))
 p("apparent auc", as.numeric(auc(roc(d$y, fitted(fit), levels = c(0, 1), direction = "<", quiet = TRUE))))
+
+# The session that produced this output (R, package versions, platform)
+cat("\n# sessionInfo()\n")
+print(sessionInfo())

@@ -774,7 +774,7 @@ def test_kappa_accepts_pandas_categorical_and_bools():
     ("a", "b", "kwargs", "match"),
     [
         ([1, 2, 3], [1, 2], {}, "same length"),
-        ([[1, 2], [2, 1]], [[1, 2], [2, 1]], {}, "1-D"),
+        ([[1, 2], [2, 1]], [[1, 2], [2, 1]], {}, "one-dimensional"),
         ([1, 2, 3], [1, 2, 5], {"categories": [1, 2, 3]}, "5"),
         ([1, 2, 3], [1, 2, 2], {"categories": [1, 2, 2, 3]}, "repeats"),
         ([1, 2, 3], [1, 2, 2], {"categories": [1, None, 3]}, "missing"),

@@ -24,6 +24,8 @@ import vbq
 from vbq.errors import DegenerateInputError, InputError
 from vbq.stats.bland_altman import bland_altman
 
+from ..r_reference import r_values
+
 REF = Path(__file__).resolve().parents[1] / "reference"
 ATOL = 1e-6
 
@@ -47,43 +49,32 @@ def test_bland_altman_1986_worked_example():
     assert math.sqrt(3 * res.sd**2 / 17) == pytest.approx(16.3, abs=0.05)
     assert res.loa_low_ci == pytest.approx((-114.3, -45.1), abs=0.2)
     assert res.loa_high_ci == pytest.approx((40.9, 110.1), abs=0.2)
-    # and exactly with the paper's rounded intermediates
-    d, s, t, se = -2.1, 38.8, 2.12, 16.3
-    assert (d - 2 * s - t * se, d - 2 * s + t * se) == pytest.approx((-114.256, -45.144))
-
-
-def _r_out() -> dict[str, dict[str, list[float]]]:
-    """bland_altman.out parsed: {block label: {quantity: values}}."""
-    blocks: dict[str, dict[str, list[float]]] = {}
-    label = ""
-    for line in (REF / "bland_altman.out").read_text().splitlines():
-        if line.startswith("#"):
-            label = line.split(":")[0].lstrip("# ").strip()
-            blocks[label] = {}
-        elif line.strip():
-            key, *vals = line.split()
-            blocks[label][key] = [float(v) for v in vals]
-    return blocks
 
 
 def test_against_r_reference():
     # R 4.2.2 base: tests/reference/bland_altman.R on agreement_icc_vbq.csv
     v = pd.read_csv(REF / "agreement_icc_vbq.csv")
-    ref = _r_out()
     inter = bland_altman(v["vbq"], v["vbq_obs2"])
-    r = ref["inter"]
+    r = {name: r_values("bland_altman", name, "inter")
+         for name in ("bias", "sd", "loa_low", "loa_high", "trend")}
     assert inter.n == 97 and inter.n_missing == 3
     assert (inter.bias, *inter.bias_ci) == pytest.approx(r["bias"], abs=ATOL)
     assert inter.sd == pytest.approx(r["sd"][0], abs=ATOL)
     assert (inter.loa_low, *inter.loa_low_ci) == pytest.approx(r["loa_low"], abs=ATOL)
     assert (inter.loa_high, *inter.loa_high_ci) == pytest.approx(r["loa_high"], abs=ATOL)
+    # lm(d ~ mean): slope, intercept, confint of the slope, p
+    assert (inter.trend_slope, inter.trend_intercept, *inter.trend_slope_ci,
+            inter.trend_p_value) == pytest.approx(r["trend"], abs=ATOL)
     # two = 1.96, conf.int = 0.90
     intra = bland_altman(v["vbq"], v["vbq_repeat"], multiplier=1.96, confidence=0.90)
-    r = ref["intra"]
+    r = {name: r_values("bland_altman", name, "intra")
+         for name in ("bias", "sd", "loa_low", "loa_high", "trend")}
     assert intra.n == 100 and intra.n_missing == 0
     assert (intra.bias, *intra.bias_ci) == pytest.approx(r["bias"], abs=ATOL)
     assert (intra.loa_low, *intra.loa_low_ci) == pytest.approx(r["loa_low"], abs=ATOL)
     assert (intra.loa_high, *intra.loa_high_ci) == pytest.approx(r["loa_high"], abs=ATOL)
+    assert (intra.trend_slope, intra.trend_intercept, *intra.trend_slope_ci,
+            intra.trend_p_value) == pytest.approx(r["trend"], abs=ATOL)
 
 
 def _oracle(a, b, z, conf):
@@ -103,6 +94,7 @@ def _oracle(a, b, z, conf):
         "high": (m + z * s, m + z * s - half_loa, m + z * s + half_loa),
         "n": n,
         "means": [(x + y) / 2 for x, y in pairs],
+        "diffs": d,
     }
 
 
@@ -121,6 +113,11 @@ def test_oracle_on_seeded_data(seed):
     assert (res.loa_low, *res.loa_low_ci) == pytest.approx(o["low"], abs=1e-12)
     assert (res.loa_high, *res.loa_high_ci) == pytest.approx(o["high"], abs=1e-12)
     np.testing.assert_allclose(res.means, o["means"])
+    # trend: the normal equations by hand
+    m, d = np.array(o["means"]), np.array(o["diffs"])
+    slope = ((m - m.mean()) * (d - d.mean())).sum() / ((m - m.mean()) ** 2).sum()
+    assert res.trend_slope == pytest.approx(slope, rel=1e-9, abs=1e-12)
+    assert res.trend_intercept == pytest.approx(d.mean() - slope * m.mean(), rel=1e-9, abs=1e-12)
 
 
 @settings(max_examples=50, deadline=None)
@@ -149,27 +146,43 @@ def test_constant_differences_give_zero_width_and_a_note():
     assert res.loa_low == res.loa_high == res.bias == pytest.approx(0.1)
     assert res.bias_ci[0] == res.bias_ci[1] and res.loa_low_ci[0] == res.loa_low_ci[1]
     assert res.notes and "SD is 0" in res.notes[0]
+    assert res.trend_slope == 0.0 and np.isnan(res.trend_p_value)
+
+
+def test_a_proportional_bias_is_detected_and_an_undefined_trend_is_noted():
+    rng = np.random.default_rng(3)
+    truth = rng.uniform(1, 5, 80)
+    res = bland_altman(truth * 1.2 + rng.normal(0, 0.05, 80), truth)
+    assert res.trend_slope > 0 and res.trend_p_value < 1e-6
+    assert res.trend_slope_ci[0] > 0
+    two = bland_altman([1.0, 2.0], [1.5, 2.0])  # two pairs: a line fits exactly, no test
+    assert np.isnan(two.trend_p_value) and "at least 3 pairs" in two.notes[0]
+    same = bland_altman([1.0, 1.2, 0.8], [1.0, 0.8, 1.2])  # every mean is 1
+    assert np.isnan(same.trend_slope) and any("different means" in n for n in same.notes)
 
 
 def test_degenerate_and_invalid_input():
+    # messages start with the parameter's name, as in every statistic (tests/stats/test_validation)
     with pytest.raises(DegenerateInputError, match="at least 2 complete pairs, got 1"):
         bland_altman([1.0, np.nan], [2.0, 3.0])
-    with pytest.raises(InputError, match="same length"):
+    with pytest.raises(InputError, match="^b: expected the same length as a"):
         bland_altman([1, 2, 3], [1, 2])
-    with pytest.raises(InputError, match="`a` must be numeric"):
+    with pytest.raises(InputError, match="^a: expected numbers"):
         bland_altman(["x", "y"], [1, 2])
-    with pytest.raises(InputError, match="`b` must be numeric"):
-        bland_altman([1, 2], [True, False])
-    with pytest.raises(InputError, match="finite"):
+    with pytest.raises(InputError, match="^a: expected finite numbers"):
         bland_altman([1, np.inf], [1, 2])
-    with pytest.raises(InputError, match="1-D"):
+    with pytest.raises(InputError, match="^a: expected a one-dimensional"):
         bland_altman(np.ones((2, 2)), np.ones((2, 2)))
-    with pytest.raises(InputError, match="`confidence` must be a number in"):
+    with pytest.raises(InputError, match=r"^confidence: expected a number in \(0, 1\)"):
         bland_altman([1, 2], [1, 3], confidence=95)
-    with pytest.raises(InputError, match="`limits`"):
+    with pytest.raises(InputError, match="^limits: "):
         bland_altman([1, 2], [1, 3], limits=1.0)
-    with pytest.raises(InputError, match="`multiplier`"):
+    with pytest.raises(InputError, match="^multiplier: expected a positive number"):
         bland_altman([1, 2], [1, 3], multiplier=-1)
+    with pytest.raises(InputError, match="^multiplier: expected a number"):
+        bland_altman([1, 2], [1, 3], multiplier="2")
+    # numbers written as text are read, as everywhere in vbq.stats
+    assert bland_altman(["1.5", "2", "3"], [1, 2, 3]).bias == pytest.approx(0.5 / 3)
 
 
 def test_missing_values_in_every_container_are_counted():
@@ -186,13 +199,14 @@ def test_result_is_frozen_with_frame_and_summary():
     with pytest.raises(ValueError):
         res.differences[0] = 0
     frame = res.to_frame()
-    assert list(frame.columns) == ["quantity", "estimate", "ci_low", "ci_high", "n", "n_missing",
-                                   "method"]
-    assert frame["quantity"].tolist() == ["bias", "loa_low", "loa_high"]
+    assert list(frame.columns) == ["quantity", "estimate", "ci_low", "ci_high", "p_value", "n",
+                                   "n_missing", "method"]
+    assert frame["quantity"].tolist() == ["bias", "loa_low", "loa_high", "trend_slope"]
+    assert frame.loc[3, "p_value"] == res.trend_p_value and frame["p_value"].isna().sum() == 3
     assert frame.loc[1, "estimate"] == res.loa_low and frame.loc[2, "ci_high"] == res.loa_high_ci[1]
     text = res.summary()
     assert "n = 17 pairs" in text and "limits of agreement" in text
-    assert res.multiplier == pytest.approx(1.959964, abs=1e-6) and res.limits == 0.95
+    assert res.multiplier == stats.norm.ppf(0.975) and res.limits == 0.95
 
 
 def test_public_name():

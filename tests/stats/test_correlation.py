@@ -21,6 +21,7 @@ from vbq.stats.correlation import (
     compare_correlations,
     correlation_table,
     pearson,
+    spearman,
     strength_label,
 )
 
@@ -65,7 +66,7 @@ def test_pearson_confidence_level_matches_cor_test(data):
      (0.983732684027291, 0.994244427718291)),
 ])
 def test_spearman_matches_cor_test(data, x, y, rho, p, ci):
-    res = pearson(data[x], data[y], method="spearman")
+    res = spearman(data[x], data[y])
     assert res.estimate == pytest.approx(rho, abs=ABS)
     assert res.p_value == pytest.approx(p, abs=ABS)
     assert (res.ci_low, res.ci_high) == pytest.approx(ci, abs=ABS)
@@ -85,14 +86,14 @@ def test_oracle_scipy_on_random_data():
         assert res.p_value == pytest.approx(ref.pvalue, abs=1e-12)
         ci = ref.confidence_interval(0.95)
         assert (res.ci_low, res.ci_high) == pytest.approx((ci.low, ci.high), abs=1e-12)
-        sres = pearson(x, y, method="spearman")
+        sres = spearman(x, y)
         sref = stats.spearmanr(x, y)
         assert sres.estimate == pytest.approx(sref.statistic, abs=1e-12)
         assert sres.p_value == pytest.approx(sref.pvalue, abs=1e-12)
 
 
 @pytest.mark.parametrize("r,label", [
-    (0.0, "negligible"), (0.1, "negligible"), (-0.1000001, "weak"), (0.3, "weak"),
+    (0.0, "negligible"), (0.1, "negligible"), (-0.1 - 1e-7, "weak"), (0.3, "weak"),
     # The paper's overall correlations (Results): femoral neck -0.372 and total hip -0.438
     # "moderate"; L1-4 -0.501 and lowest -0.537 "high"
     (-0.372, "moderate"), (-0.438, "moderate"), (0.5, "moderate"), (-0.501, "strong"),
@@ -166,8 +167,8 @@ def test_pearson_properties(seed, n, scale, shift):
     assert pearson(x * scale + shift, y).estimate == pytest.approx(a.estimate, abs=1e-9)
     assert pearson(-x, y).estimate == pytest.approx(-a.estimate, abs=1e-12)
     assert a.ci_low <= a.estimate <= a.ci_high
-    s = pearson(np.exp(x), y, method="spearman")  # monotone transform: same rho
-    assert s.estimate == pytest.approx(pearson(x, y, method="spearman").estimate, abs=1e-12)
+    s = spearman(np.exp(x), y)  # monotone transform: same rho
+    assert s.estimate == pytest.approx(spearman(x, y).estimate, abs=1e-12)
 
 
 def test_degenerate_inputs():
@@ -178,7 +179,7 @@ def test_degenerate_inputs():
     with pytest.raises(DegenerateInputError, match="x is constant"):
         pearson([1.0] * 6, [1.0, 2, 3, 4, 5, 6])
     with pytest.raises(DegenerateInputError, match="y is constant"):
-        pearson([1.0, 2, 3, 4, 5, 6], [3.0] * 6, method="spearman")
+        spearman([1.0, 2, 3, 4, 5, 6], [3.0] * 6)
     with pytest.raises(InputError, match="same length"):
         pearson([1.0, 2, 3, 4], [1.0, 2, 3])
     with pytest.raises(InputError, match="method"):
@@ -228,3 +229,47 @@ def test_correlation_table_degenerate_group_keeps_row():
         correlation_table(d, "x", "y")
     with pytest.raises(InputError, match="missing column"):
         correlation_table(d, "x", ["z"])
+
+
+def test_pearson_method_spearman_is_deprecated_but_unchanged():
+    rng = np.random.default_rng(4)
+    x, y = rng.normal(size=30), rng.normal(size=30)
+    with pytest.warns(DeprecationWarning, match="use vbq.stats.spearman"):
+        old = pearson(x, y, method="spearman")
+    new = spearman(x, y)
+    assert (old.estimate, old.ci_low, old.ci_high, old.p_value) == (
+        new.estimate, new.ci_low, new.ci_high, new.p_value)
+    assert new.method == "Spearman"
+
+
+def test_spearman_comparison_uses_the_bonett_wright_variance_of_its_intervals():
+    # issue 8: the groups' rho were compared with Pearson's 1/(n - 3) while their intervals used
+    # Bonett-Wright; both now use var(atanh rho) = (1 + rho^2 / 2) / (n - 3), written out here
+    rng = np.random.default_rng(8)
+    n1, n2 = 37, 52
+    d = pd.DataFrame({"g": ["a"] * n1 + ["b"] * n2, "x": rng.normal(size=n1 + n2)})
+    d["y"] = np.where(d["g"] == "a", -0.7, -0.2) * d["x"] + rng.normal(size=n1 + n2)
+    r1 = stats.spearmanr(d.x[d.g == "a"], d.y[d.g == "a"]).statistic
+    r2 = stats.spearmanr(d.x[d.g == "b"], d.y[d.g == "b"]).statistic
+    v1, v2 = (1 + r1**2 / 2) / (n1 - 3), (1 + r2**2 / 2) / (n2 - 3)
+    z = (math.atanh(r1) - math.atanh(r2)) / math.sqrt(v1 + v2)
+    p = 2 * stats.norm.sf(abs(z))
+    q = stats.norm.ppf(0.975)
+    l1, u1 = math.tanh(math.atanh(r1) - q * math.sqrt(v1)), math.tanh(math.atanh(r1) + q * math.sqrt(v1))
+    l2, u2 = math.tanh(math.atanh(r2) - q * math.sqrt(v2)), math.tanh(math.atanh(r2) + q * math.sqrt(v2))
+    diff = compare_correlations(r1, n1, r2, n2, method="spearman")
+    assert (diff.statistic, diff.p_value) == pytest.approx((z, p), abs=1e-12)
+    assert (diff.ci_low, diff.ci_high) == pytest.approx(  # Zou (2007) on the BW intervals
+        (r1 - r2 - math.sqrt((r1 - l1) ** 2 + (u2 - r2) ** 2),
+         r1 - r2 + math.sqrt((u1 - r1) ** 2 + (r2 - l2) ** 2)), abs=1e-12)
+    assert "Bonett-Wright" in diff.method
+    # each group's own interval is the one the test is built on
+    own = spearman(d.x[d.g == "a"], d.y[d.g == "a"])
+    assert (own.ci_low, own.ci_high) == pytest.approx((l1, u1), abs=1e-12)
+    table = correlation_table(d, "x", ["y"], by="g", method="spearman")
+    assert table["z_difference"].iloc[0] == pytest.approx(z, abs=1e-12)
+    assert table["p_difference"].iloc[0] == pytest.approx(p, abs=1e-12)
+    # and Pearson keeps Fisher's 1/(n - 3)
+    pear = compare_correlations(r1, n1, r2, n2)
+    assert pear.statistic == pytest.approx(
+        (math.atanh(r1) - math.atanh(r2)) / math.sqrt(1 / (n1 - 3) + 1 / (n2 - 3)), abs=1e-12)

@@ -174,7 +174,7 @@ def test_degenerate_and_bad_inputs(data):
         prevalence_shift(data, positive=("osteoprosis",))
     with pytest.raises(InputError, match="missing column"):
         prevalence_shift(data, test_col="vbq")
-    with pytest.raises(InputError, match="one per row"):
+    with pytest.raises(InputError, match="same length"):
         prevalence_by(data, [True, False])
     with pytest.raises(InputError, match="not in order"):
         reclassification(data.assign(vbq_status="unknown"))

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 from sklearn.metrics import roc_auc_score
@@ -23,6 +23,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from vbq.errors import DegenerateInputError, InputError
 from vbq.stats.roc import (
+    CutoffMetrics,
     bootstrap_cutoff,
     combined_marker,
     compare_markers,
@@ -30,7 +31,10 @@ from vbq.stats.roc import (
     delong_test_unpaired,
     grey_zone,
     roc_analysis,
+    round_cutoff,
 )
+
+from ..r_reference import r_values
 
 REF = Path(__file__).resolve().parents[1] / "reference"
 ABS = 1e-6
@@ -240,11 +244,19 @@ def test_paired_delong_matches_roc_test(data):
 def test_paired_delong_opposite_directions_matches_roc_test(data):
     t = delong_test(data.y, data.vbq1, data.hu, higher_is_positive=(True, False))
     # R 4.2.2, pROC 1.18.0: roc.test(r_vbq1, r_hu, method = "delong", paired = TRUE) with
-    # r_hu <- roc(d$y, d$hu, direction = ">"). (pROC warns about the different directions; its
-    # cov() then disagrees with its own roc.test, so only the test's outputs are compared.)
+    # r_hu <- roc(d$y, d$hu, direction = ">"). (pROC warns about the different directions.)
     assert t.z == pytest.approx(-0.155785390300511, abs=ABS)
     assert t.p_value == pytest.approx(0.876202186870285, abs=ABS)
     assert t.difference_ci == pytest.approx((-0.0701802585555577, 0.0598453303258923), abs=ABS)
+    # var(r1) + var(r2) - 2 * cov(r1, r2, method = "delong"), read from roc_reference.out (pROC's
+    # default cov() falls back to a random bootstrap for curves of different directions)
+    section = "paired vbq1 vs hu"
+    assert t.difference_se**2 == pytest.approx(
+        r_values("roc_reference", "var(r1)+var(r2)-2cov", section)[0], abs=1e-15)
+    cov = r_values("roc_reference", "cov", section)[0]
+    var_a = roc_analysis(data.y, data.vbq1).auc_se ** 2
+    var_b = roc_analysis(data.y, data.hu, higher_is_positive=False).auc_se ** 2
+    assert t.correlation == pytest.approx(cov / math.sqrt(var_a * var_b), abs=1e-12)
 
 
 def test_unpaired_delong_matches_roc_test(data):
@@ -330,7 +342,7 @@ def test_nan_pairs_dropped_and_counted():
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"ci": "wald"}, "ci must be one of"),
+        ({"ci": "wald"}, "ci: expected one of"),
         ({"confidence": 1.5}, "confidence"),
         ({"higher_is_positive": "yes"}, "higher_is_positive"),
         ({"target_sensitivity": 0.0}, "target_sensitivity"),
@@ -530,8 +542,13 @@ def test_grey_zone_counts(data):
     out, into = x < 2.6, x >= 3.1
     assert (gz.n_rule_out, gz.n_rule_in) == (out.sum(), into.sum())
     assert gz.n_grey == 150 - out.sum() - into.sum()
-    assert gz.false_negative_rate_ruled_out == pytest.approx((out & y).sum() / out.sum())
-    assert gz.false_positive_rate_ruled_in == pytest.approx((into & ~y).sum() / into.sum())
+    # false omission rate: FN / N_out = 1 - NPV among the ruled-out; false discovery rate:
+    # FP / N_in = 1 - PPV among the ruled-in
+    assert gz.false_omission_rate == pytest.approx((out & y).sum() / out.sum())
+    assert gz.false_discovery_rate == pytest.approx((into & ~y).sum() / into.sum())
+    frame = gz.to_frame().set_index("term")
+    assert frame.loc["false_omission_rate", "n"] == out.sum()
+    assert frame.loc["false_discovery_rate", "estimate"] == gz.false_discovery_rate
     assert gz.sensitivity_decided == pytest.approx(
         (into & y).sum() / ((into & y).sum() + (out & y).sum())
     )
@@ -546,6 +563,88 @@ def test_grey_zone_counts(data):
     assert one.sensitivity_decided_ci == pytest.approx(at.sensitivity_ci)
     with pytest.raises(InputError, match="rule_out must be <="):
         grey_zone(data.y, data.vbq1, rule_out=3.1, rule_in=2.6)
+
+
+def test_grey_zone_old_names_warn_and_agree(data):
+    gz = grey_zone(data.y, data.vbq1, rule_out=2.6, rule_in=3.1)
+    pairs = [("false_negative_rate_ruled_out", "false_omission_rate"),
+             ("false_negative_rate_ruled_out_ci", "false_omission_rate_ci"),
+             ("false_positive_rate_ruled_in", "false_discovery_rate"),
+             ("false_positive_rate_ruled_in_ci", "false_discovery_rate_ci")]
+    for old, new in pairs:
+        with pytest.warns(DeprecationWarning, match=new):
+            assert getattr(gz, old) == getattr(gz, new)
+    assert gz.false_omission_rate != gz.false_discovery_rate
+
+
+def _metrics(tp, fn, tn, fp, confidence=0.95):
+    return CutoffMetrics._from_counts(1.0, True, tp, fp, tp + fn, tn + fp, confidence)
+
+
+@settings(max_examples=300, deadline=None)
+@given(tp=st.integers(0, 60), fn=st.integers(0, 60), tn=st.integers(0, 60),
+       fp=st.integers(0, 60), prevalence=st.floats(1e-4, 1 - 1e-4),
+       confidence=st.sampled_from([0.8, 0.95, 0.99]))
+def test_property_predictive_values_lie_in_their_intervals(tp, fn, tn, fp, prevalence,
+                                                           confidence):
+    if tp + fn == 0 or tn + fp == 0:
+        return  # a table needs both classes (roc_analysis refuses one class)
+    m = _metrics(tp, fn, tn, fp, confidence)
+    pv = m.ppv_npv_at_prevalence(prevalence)
+    (ppv_ci, npv_ci) = mercaldo_oracle(tp, fn, tn, fp, prevalence, confidence)
+    for est, ci, oracle in ((pv.ppv, pv.ppv_ci, ppv_ci), (pv.npv, pv.npv_ci, npv_ci)):
+        if math.isnan(est):
+            assert all(math.isnan(b) for b in ci) and any("undefined" in n for n in pv.notes)
+            continue
+        assert ci[0] <= est <= ci[1]
+        # the interval is Mercaldo's, with only the bound on the estimate's side moved
+        assert ci == pytest.approx((min(oracle[0], est), max(oracle[1], est)), abs=1e-12)
+    se_zero_sp_one = tp == 0 and fp == 0
+    assert math.isnan(pv.ppv) == se_zero_sp_one
+
+
+@pytest.mark.parametrize(("tp", "fn", "tn", "fp"), [
+    (0, 20, 30, 0),   # Se 0, Sp 1: PPV 0/0
+    (0, 20, 25, 5),   # Se 0: PPV 0
+    (16, 4, 30, 0),   # Sp 1: PPV 1, the case of issue 8 (was "1.000 (0.375-0.907)")
+    (20, 0, 0, 30),   # Se 1, Sp 0: NPV 0/0
+])
+def test_predictive_values_at_the_edges(tp, fn, tn, fp):
+    pv = _metrics(tp, fn, tn, fp).ppv_npv_at_prevalence(0.1)
+    for est, ci in ((pv.ppv, pv.ppv_ci), (pv.npv, pv.npv_ci)):
+        assert (math.isnan(est) and math.isnan(ci[0])) or ci[0] <= est <= ci[1]
+    if (tp, fp) == (16, 0):
+        assert pv.ppv == 1.0 and pv.ppv_ci[1] == 1.0 and "upper bound" in pv.summary()
+    if (tp, fp) == (0, 0):
+        assert math.isnan(pv.ppv) and "nobody would test positive" in pv.notes[0]
+
+
+@pytest.mark.parametrize(("cutoff", "decimals", "higher", "expected"), [
+    (2.83, 1, True, 2.9),     # the paper's VBQ 2.83 -> 2.9
+    (2.56, 1, True, 2.6),     # and 2.56 -> 2.6
+    (2.6, 1, True, 2.6),      # 2.6 * 10 is 26.000000000000004 in binary: stays 2.6
+    (2.83, 1, False, 2.8),    # lower is positive: down
+    (104.37, 0, False, 104.0),  # HU
+    (104.37, 0, True, 105.0),
+    (-1.05, 1, False, -1.1),  # a T-score: down is more negative
+    (float("inf"), 1, True, float("inf")),
+])
+def test_round_cutoff(cutoff, decimals, higher, expected):
+    assert round_cutoff(cutoff, decimals=decimals, higher_is_positive=higher) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(scores=st.lists(st.floats(-5, 5), min_size=4, max_size=40), cut=st.floats(-5, 5),
+       higher=st.booleans())
+def test_property_round_cutoff_is_more_specific(scores, cut, higher):
+    # rounding toward the specific side never calls more patients positive (cutoffs within
+    # 1e-9 of a grid point are first snapped onto it, by design: 2.6 stays 2.6)
+    assume(abs(cut * 10 - round(cut * 10)) > 1e-6)
+    x = np.array(scores)
+    r = round_cutoff(cut, decimals=1, higher_is_positive=higher)
+    positive = (lambda c: x >= c) if higher else (lambda c: x <= c)
+    assert positive(r).sum() <= positive(cut).sum()
+    assert abs(r - cut) < 0.1 + 1e-9
 
 
 # ------------------------------------------------------------------------------------------
@@ -696,15 +795,36 @@ def test_combined_marker_linear_predictor_reproduces_apparent_auc():
     assert again.auc == pytest.approx(r.apparent_auc, abs=1e-12)
 
 
-@settings(max_examples=60, deadline=None)
+def _holm_by_definition(p):
+    """Holm (1979) written from the definition: p_adj(i) = max over j <= i (in sorted order) of
+    min(1, (m - j + 1) p(j)), then back in input order. A loop, slow and obvious."""
+    m = len(p)
+    order = sorted(range(m), key=lambda i: p[i])
+    out, running = [0.0] * m, 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p[i]))
+        out[i] = running
+    return out
+
+
+@settings(max_examples=200, deadline=None)
 @given(st.lists(st.floats(0, 1), min_size=1, max_size=12))
-def test_holm_equals_statsmodels(pvals):
+def test_holm_equals_its_definition(pvals):
+    from vbq.stats.roc import _holm
+
+    np.testing.assert_allclose(_holm(np.array(pvals)), _holm_by_definition(pvals), atol=1e-12)
+
+
+def test_holm_equals_statsmodels():
+    # a few calls only: multipletests runs gc.collect() on every call (the reason _holm exists),
+    # which made the 60-example version of this test take over 5 s
     from statsmodels.stats.multitest import multipletests
 
     from vbq.stats.roc import _holm
 
-    p = np.array(pvals)
-    np.testing.assert_allclose(_holm(p), multipletests(p, method="holm")[1], atol=1e-12)
+    rng = np.random.default_rng(1979)
+    for p in (rng.random(3), rng.random(12) ** 3, np.array([0.02, 0.02, 0.5, 1.0, 0.0])):
+        np.testing.assert_allclose(_holm(p), multipletests(p, method="holm")[1], atol=1e-12)
 
 
 def test_holm_matches_r_p_adjust():

@@ -3,10 +3,11 @@
 ``vbq.stats.roc_analysis``, ``vbq.stats.icc``, ``vbq.stats.ancova`` ... are the public names; the
 modules hold the implementations and their references:
 
-* `roc`: ROC analysis, DeLong CIs and tests, cutoffs, grey zone, combined markers
+* `roc`: ROC analysis, DeLong CIs and tests, cutoffs and their rounding, grey zone, combined
+  markers
 * `agreement`: ICC (Shrout & Fleiss) and Cohen's kappa
 * `groups`: Table 2 comparisons, ANCOVA, Table 5 (Modic)
-* `correlation`: Pearson / Spearman with CIs, Fisher z comparison, Table 3
+* `correlation`: Pearson and Spearman with CIs, Fisher z comparison, Table 3
 * `prevalence`: prevalence by DXA vs VBQ, reclassification
 """
 
@@ -18,6 +19,7 @@ from .correlation import (
     compare_correlations,
     correlation_table,
     pearson,
+    spearman,
     strength_label,
 )
 from .groups import (
@@ -57,12 +59,13 @@ from .roc import (
     delong_test_unpaired,
     grey_zone,
     roc_analysis,
+    round_cutoff,
 )
 
 __all__ = [
     # roc
     "roc_analysis", "delong_test", "delong_test_unpaired", "compare_markers", "bootstrap_cutoff",
-    "grey_zone", "combined_marker", "ROCResult", "CutoffMetrics", "PredictiveValues",
+    "grey_zone", "combined_marker", "round_cutoff", "ROCResult", "CutoffMetrics", "PredictiveValues",
     "DeLongTestResult", "DeLongUnpairedResult", "MarkerComparison", "BootstrapCutoffResult",
     "GreyZoneResult", "CombinedMarkerResult",
     # agreement
@@ -74,7 +77,7 @@ __all__ = [
     "AncovaResult", "ContinuousComparison", "CategoricalComparison", "GroupComparison",
     "ModicTable",
     # correlation
-    "pearson", "strength_label", "compare_correlations", "correlation_table",
+    "pearson", "spearman", "strength_label", "compare_correlations", "correlation_table",
     "CorrelationResult", "CorrelationDifference",
     # prevalence
     "prevalence_shift", "prevalence_by", "reclassification", "PrevalenceShift", "PrevalenceBy",

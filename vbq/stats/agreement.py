@@ -21,6 +21,7 @@ from scipy import special
 from statsmodels.stats.inter_rater import cohens_kappa as _sm_cohens_kappa
 
 from ..errors import DegenerateInputError, InputError
+from ._validation import as_labels_1d, check_confidence, check_same_length
 
 __all__ = [
     "ICC_FORMS",
@@ -419,7 +420,7 @@ def icc(
     >>> res.to_frame()["type"].tolist()
     ['ICC1', 'ICC2', 'ICC3', 'ICC1k', 'ICC2k', 'ICC3k']
     """
-    _check_confidence("icc", confidence)
+    confidence = check_confidence(confidence)
     if nan_policy not in ("report", "raise"):
         raise InputError(f"icc: `nan_policy` must be 'report' or 'raise', got {nan_policy!r}")
     matrix, rater_ids, excluded = _icc_matrix(data, targets, raters, ratings)
@@ -826,7 +827,7 @@ def cohen_kappa(
     >>> round(cohen_kappa([1, 2, 3, 4, 2], [1, 2, 4, 4, 3], weights="quadratic").estimate, 3)
     0.844
     """
-    _check_confidence("cohen_kappa", confidence)
+    confidence = check_confidence(confidence)
     if weights not in KAPPA_WEIGHTS:
         raise InputError(
             f"cohen_kappa: `weights` must be None, 'linear' or 'quadratic', got {weights!r}"
@@ -911,11 +912,8 @@ def cohen_kappa(
 
 def _kappa_table(a, b, categories) -> tuple[np.ndarray, list, int]:
     """Validate two rating vectors; return (K x K count table, categories, missing pairs)."""
-    va, vb = _as_1d(a, "a"), _as_1d(b, "b")
-    if len(va) != len(vb):
-        raise InputError(
-            f"cohen_kappa: `a` and `b` must have the same length, got {len(va)} and {len(vb)}"
-        )
+    va, vb = as_labels_1d(a, "a"), as_labels_1d(b, "b")
+    check_same_length(("a", va), ("b", vb))
     missing = pd.isna(va) | pd.isna(vb)
     va, vb = va[~missing], vb[~missing]
     if categories is None:
@@ -959,28 +957,6 @@ def _se_from_var(var: float, n: int, pe: float) -> float:
     if var * n * (1 - pe) ** 2 <= _ZERO_ULPS * np.finfo(float).eps:
         return 0.0
     return float(np.sqrt(var))
-
-
-def _as_1d(x, name: str) -> np.ndarray:
-    if isinstance(x, pd.DataFrame) or np.ndim(x) != 1:
-        raise InputError(f"cohen_kappa: `{name}` must be 1-D, got shape {np.shape(x)}")
-    if isinstance(x, pd.Series | pd.Index | pd.Categorical | pd.api.extensions.ExtensionArray):
-        return np.asarray(pd.Series(x).astype(object).to_numpy(), dtype=object)
-    return np.asarray(list(x), dtype=object)
-
-
-# --------------------------------------------------------------------------------------------
-# shared helpers
-# --------------------------------------------------------------------------------------------
-
-
-def _check_confidence(func: str, confidence: float) -> None:
-    if (
-        isinstance(confidence, bool)
-        or not isinstance(confidence, int | float | np.floating)
-        or not 0 < confidence < 1
-    ):
-        raise InputError(f"{func}: `confidence` must be a number in (0, 1), got {confidence!r}")
 
 
 def _preview(items: Sequence, limit: int = 10) -> str:

@@ -14,10 +14,11 @@ import pandas as pd
 from scipy import special, stats
 
 from ..errors import DegenerateInputError, InputError
+from . import _validation as _v
 
 __all__ = ["BlandAltmanResult", "bland_altman"]
 
-_COLUMNS = ("quantity", "estimate", "ci_low", "ci_high", "n", "n_missing", "method")
+_COLUMNS = ("quantity", "estimate", "ci_low", "ci_high", "p_value", "n", "n_missing", "method")
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,14 @@ class BlandAltmanResult:
         Confidence intervals of the two limits: ``limit -/+ t * sqrt(3 sd^2 / n)``.
     t_quantile : float
         The t quantile used in the intervals, ``t_(1 - alpha/2, n - 1)``.
+    trend_slope, trend_intercept : float
+        Least-squares line of the differences on the means (proportional bias: the differences
+        grow or shrink with the size of the measurement when the slope is not 0).
+    trend_slope_ci : tuple of float
+        Confidence interval of the slope (t with n - 2 df).
+    trend_p_value : float
+        Two-sided p-value of the t test of slope = 0. NaN (with a note) for n < 3 or when all
+        means are equal; NaN with slope 0 when all differences are equal.
     n : int
         Complete pairs analysed.
     n_missing : int
@@ -70,21 +79,28 @@ class BlandAltmanResult:
     n_missing: int
     limits: float
     confidence: float
+    trend_slope: float
+    trend_intercept: float
+    trend_slope_ci: tuple[float, float]
+    trend_p_value: float
     means: np.ndarray = field(compare=False, repr=False)
     differences: np.ndarray = field(compare=False, repr=False)
     notes: tuple[str, ...] = ()
     method: str = (
         "Bland & Altman (1986, 1999): bias and limits of agreement; t-based CIs, "
-        "SE of a limit sqrt(3 s^2 / n)"
+        "SE of a limit sqrt(3 s^2 / n); OLS trend of the differences on the means"
     )
 
     def to_frame(self) -> pd.DataFrame:
-        """Three rows (``bias``, ``loa_low``, ``loa_high``) with ``quantity, estimate, ci_low,
-        ci_high, n, n_missing, method``."""
+        """Four rows (``bias``, ``loa_low``, ``loa_high``, ``trend_slope``) with ``quantity,
+        estimate, ci_low, ci_high, p_value, n, n_missing, method``; ``p_value`` is that of the
+        trend's slope (NaN on the other rows)."""
+        nan = float("nan")
         rows = [
-            ("bias", self.bias, *self.bias_ci),
-            ("loa_low", self.loa_low, *self.loa_low_ci),
-            ("loa_high", self.loa_high, *self.loa_high_ci),
+            ("bias", self.bias, *self.bias_ci, nan),
+            ("loa_low", self.loa_low, *self.loa_low_ci, nan),
+            ("loa_high", self.loa_high, *self.loa_high_ci, nan),
+            ("trend_slope", self.trend_slope, *self.trend_slope_ci, self.trend_p_value),
         ]
         return pd.DataFrame(
             [(*r, self.n, self.n_missing, self.method) for r in rows], columns=list(_COLUMNS)
@@ -103,6 +119,10 @@ class BlandAltmanResult:
             f"  lower limit {pct} CI {self.loa_low_ci[0]:.4g} to {self.loa_low_ci[1]:.4g}; "
             f"upper limit {pct} CI {self.loa_high_ci[0]:.4g} to {self.loa_high_ci[1]:.4g}",
         ]
+        lines.append(
+            f"Trend of the differences with the mean: slope {self.trend_slope:.4g} ({pct} CI "
+            f"{self.trend_slope_ci[0]:.4g} to {self.trend_slope_ci[1]:.4g}), "
+            f"p = {self.trend_p_value:.3g}")
         lines.extend(f"Note: {note}" for note in self.notes)
         lines.append(f"Method: {self.method}")
         return "\n".join(lines)
@@ -117,8 +137,9 @@ def bland_altman(
     ----------
     a, b : array-like, 1-D, same length
         The two measurements per subject (e.g. VBQ by observer 1 and observer 2, or by one
-        observer in two sessions). A pair with a missing value (NaN, None) on either side is
-        left out and counted in ``n_missing``.
+        observer in two sessions); numbers written as text are read, as in every statistic. A
+        pair with a missing value (NaN, None) on either side is left out and counted in
+        ``n_missing``.
     limits : float, keyword-only
         Proportion of differences the limits of agreement should contain (0.95: the usual
         ``bias -/+ 1.96 SD``), in (0, 1).
@@ -139,7 +160,8 @@ def bland_altman(
     ------
     InputError
         `a` or `b` not 1-D, of different lengths or not numeric; an infinite value; `limits` or
-        `confidence` outside (0, 1); `multiplier` not a positive number.
+        `confidence` outside (0, 1); `multiplier` not a positive number. The message starts
+        with the parameter's name (`vbq.stats._validation`, as every statistic).
     DegenerateInputError
         Fewer than 2 complete pairs (the SD of the differences is undefined).
 
@@ -157,11 +179,15 @@ def bland_altman(
     differences are equal (s = 0) the limits equal the bias and every interval has zero width;
     ``notes`` says so.
 
+    Proportional bias: the least-squares regression of the differences on the means, with the
+    t test of its slope (Bland & Altman 1999, section 3.2), reported as ``trend_*``; a slope
+    away from 0 means the limits of agreement do not hold over the whole range.
+
     Validated against the worked example of Bland & Altman (1986) (peak expiratory flow by the
-    Wright and mini Wright meters, 17 subjects: bias -2.1, SD 38.8, limits -79.7 to 75.5, CI of
-    the bias -22.1 to 17.9, of the limits -114.3 to -45.1 and 40.9 to 110.1), and against R 4.2.2
-    base functions (``mean``, ``sd``, ``qt``, ``qnorm``; ``tests/reference/bland_altman.R``) on
-    seeded data, to 6 decimals.
+    Wright and mini Wright meters, 17 subjects: bias -2.1, SD 38.8, limits -79.7 to 75.5, CIs of
+    the limits -114.3 to -45.1 and 40.9 to 110.1), and against R 4.2.2 base functions (``mean``,
+    ``sd``, ``qt``, ``qnorm``, ``lm`` and ``confint`` for the trend;
+    ``tests/reference/bland_altman.R``) on seeded data, to 6 decimals.
 
     References
     ----------
@@ -181,23 +207,19 @@ def bland_altman(
     >>> res.n == len(both)
     True
     """
-    for name, value in (("limits", limits), ("confidence", confidence)):
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float | np.floating)
-            or not 0 < value < 1
-        ):
-            raise InputError(f"bland_altman: `{name}` must be a number in (0, 1), got {value!r}")
-    va, vb = _as_float(a, "a"), _as_float(b, "b")
-    if len(va) != len(vb):
-        raise InputError(
-            f"bland_altman: `a` and `b` must have the same length, got {len(va)} and {len(vb)}"
-        )
-    if np.isinf(va).any() or np.isinf(vb).any():
-        raise InputError("bland_altman: `a` and `b` must be finite; an infinite value was given")
-    complete = ~(np.isnan(va) | np.isnan(vb))
-    n = int(complete.sum())
-    n_missing = len(va) - n
+    confidence = _v.check_confidence(confidence)
+    limits = _v.check_proportion(limits, "limits")
+    if multiplier is not None:
+        multiplier = _v.check_number(multiplier, "multiplier")
+        if not 0 < multiplier < np.inf:
+            raise InputError(f"multiplier: expected a positive number, got {multiplier!r}")
+    va, vb = _v.as_float_1d(a, "a"), _v.as_float_1d(b, "b")
+    _v.check_same_length(("a", va), ("b", vb))
+    for name, arr in (("a", va), ("b", vb)):
+        if np.isinf(arr).any():
+            raise InputError(f"{name}: expected finite numbers, got an infinite value")
+    complete, n_missing = _v.complete_cases(va, vb)
+    n = len(va) - n_missing
     if n < 2:
         raise DegenerateInputError(
             f"bland_altman: need at least 2 complete pairs, got {n} "
@@ -218,20 +240,18 @@ def bland_altman(
     if multiplier is None:
         z = float(special.ndtri((1 + limits) / 2))
     else:
-        if isinstance(multiplier, bool) or not isinstance(multiplier, int | float | np.floating) \
-                or not 0 < multiplier < np.inf:
-            raise InputError(
-                f"bland_altman: `multiplier` must be a positive number, got {multiplier!r}"
-            )
-        z = float(multiplier)
+        z = multiplier
         limits = float(2 * special.ndtr(z) - 1)
     t = float(stats.t.ppf((1 + confidence) / 2, n - 1))
     se_bias = sd / np.sqrt(n)
     se_loa = np.sqrt(3 * sd**2 / n)
     lo, hi = bias - z * sd, bias + z * sd
     means = (x + y) / 2
-    means.flags.writeable = False
-    d.flags.writeable = False
+    if sd == 0.0:  # equal differences: no trend, and nothing to test it against
+        slope, intercept, slope_ci, p_trend = 0.0, bias, (0.0, 0.0), float("nan")
+    else:
+        slope, intercept, slope_ci, p_trend = _trend(means, d, confidence, notes)
+    means, d = _v.frozen_array(means), _v.frozen_array(d)
     return BlandAltmanResult(
         bias=bias,
         sd=sd,
@@ -242,6 +262,10 @@ def bland_altman(
         loa_low_ci=(float(lo - t * se_loa), float(lo + t * se_loa)),
         loa_high_ci=(float(hi - t * se_loa), float(hi + t * se_loa)),
         t_quantile=t,
+        trend_slope=slope,
+        trend_intercept=intercept,
+        trend_slope_ci=slope_ci,
+        trend_p_value=p_trend,
         n=n,
         n_missing=n_missing,
         limits=float(limits),
@@ -252,14 +276,16 @@ def bland_altman(
     )
 
 
-def _as_float(x, name: str) -> np.ndarray:
-    if isinstance(x, pd.DataFrame) or np.ndim(x) != 1:
-        raise InputError(f"bland_altman: `{name}` must be 1-D, got shape {np.shape(x)}")
-    series = pd.Series(x if hasattr(x, "__array__") or hasattr(x, "dtype") else list(x))
-    if series.dtype == object:
-        series = series.infer_objects()
-        if series.isna().all():
-            series = series.astype(float)
-    if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
-        raise InputError(f"bland_altman: `{name}` must be numeric, got dtype {series.dtype}")
-    return series.to_numpy(dtype=float, na_value=np.nan)
+def _trend(means: np.ndarray, d: np.ndarray, confidence: float, notes: list[str]):
+    """OLS of the differences on the means: slope, intercept, slope CI, p of slope = 0."""
+    nan = float("nan")
+    n = len(d)
+    sxx = float(((means - means.mean()) ** 2).sum())
+    if n < 3 or sxx <= 64 * np.finfo(float).eps * max(1.0, float((means**2).sum())):
+        notes.append("the trend of the differences with the mean needs at least 3 pairs with "
+                     "different means; not computed (NaN)")
+        return nan, nan, (nan, nan), nan
+    fit = stats.linregress(means, d)
+    half = float(stats.t.ppf((1 + confidence) / 2, n - 2)) * float(fit.stderr)
+    slope = float(fit.slope)
+    return slope, float(fit.intercept), (slope - half, slope + half), float(fit.pvalue)

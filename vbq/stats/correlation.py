@@ -1,14 +1,16 @@
 """Correlation of the VBQ score with DXA and CT measures: Table 3 of Chen et al. 2023.
 
-`pearson` gives one coefficient with its Fisher-z confidence interval and the paper's strength
-label; `compare_correlations` tests whether two groups' coefficients differ (Fisher z-test for
-independent correlations, with Zou's interval for the difference); `correlation_table` builds the
-tidy Table 3. Incomplete pairs are left out and counted (``n_missing``).
+`pearson` and `spearman` give one coefficient with its Fisher-z confidence interval and the
+paper's strength label; `compare_correlations` tests whether two groups' coefficients differ
+(z-test for independent correlations, with Zou's interval for the difference);
+`correlation_table` builds the tidy Table 3. Incomplete pairs are left out and counted
+(``n_missing``).
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,11 +19,23 @@ import pandas as pd
 from scipy import special, stats
 
 from ..errors import DegenerateInputError, InputError
+from ._validation import (
+    as_float_1d,
+    check_choice,
+    check_columns,
+    check_confidence,
+    check_frame,
+    check_int,
+    check_same_length,
+    complete_cases,
+    group_codes,
+)
 
 __all__ = [
     "CorrelationResult",
     "CorrelationDifference",
     "pearson",
+    "spearman",
     "strength_label",
     "compare_correlations",
     "correlation_table",
@@ -153,23 +167,13 @@ class CorrelationResult:
                 f"({self.n_missing} incomplete pair(s) left out); {self.strength}")
 
 
-def _check_confidence(confidence: float) -> float:
-    if not 0 < confidence < 1:
-        raise InputError(f"confidence: expected a number between 0 and 1, got {confidence!r}")
-    return float(confidence)
-
-
-def _as_float(values: Any, name: str) -> np.ndarray:
-    """1-D float array; pandas NA and None become NaN."""
-    if isinstance(values, pd.Series) and values.dtype.kind in "iuf":  # no parsing needed
-        return values.to_numpy(dtype=float, na_value=np.nan)
-    series = values if isinstance(values, pd.Series) else pd.Series(
-        np.asarray(values, dtype=object).ravel())
-    try:
-        arr = pd.to_numeric(series, errors="raise").to_numpy(dtype=float, na_value=np.nan)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{name}: expected numbers, got dtype {series.dtype}") from exc
-    return arr
+def _z_se(r: float, n: int, method: str) -> float:
+    """Standard error of atanh(r): 1/sqrt(n - 3) for Pearson's r (Fisher 1921), Bonett and
+    Wright's sqrt((1 + r^2/2)/(n - 3)) for Spearman's rho (Bonett & Wright 2000). One function, so
+    the interval of a coefficient and the test comparing two coefficients use the same variance."""
+    if method == "spearman":
+        return math.sqrt((1 + r * r / 2) / (n - 3))
+    return 1 / math.sqrt(n - 3)
 
 
 def _fisher_ci(r: float, se: float, confidence: float) -> tuple[float, float]:
@@ -181,9 +185,8 @@ def _fisher_ci(r: float, se: float, confidence: float) -> tuple[float, float]:
 
 
 def _corr_kernel(x: np.ndarray, y: np.ndarray, method: str, confidence: float) -> CorrelationResult:
-    ok = ~(np.isnan(x) | np.isnan(y))
-    n = int(ok.sum())
-    n_missing = int(ok.size - n)
+    ok, n_missing = complete_cases(x, y)
+    n = int(ok.size - n_missing)
     if n < _MIN_PAIRS:
         raise DegenerateInputError(
             f"{n} complete pair(s); a correlation with a confidence interval needs at least "
@@ -205,14 +208,18 @@ def _corr_kernel(x: np.ndarray, y: np.ndarray, method: str, confidence: float) -
     else:
         t = r * math.sqrt(df / (1 - r * r))
         p = float(2 * special.stdtr(df, -abs(t)))
-    se = (math.sqrt((1 + r * r / 2) / (n - 3)) if method == "spearman"
-          else 1 / math.sqrt(n - 3))
-    lo, hi = _fisher_ci(r, se, confidence)
+    lo, hi = _fisher_ci(r, _z_se(r, n, method), confidence)
     return CorrelationResult(
         estimate=r, ci_low=lo, ci_high=hi, statistic=t, df=float(df), p_value=p, n=n,
         n_missing=n_missing, confidence=confidence, method=method.capitalize(),
         strength=strength_label(r),
     )
+
+
+def _paired(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    xa, ya = as_float_1d(x, "x"), as_float_1d(y, "y")
+    check_same_length(("x", xa), ("y", ya))
+    return xa, ya
 
 
 def pearson(
@@ -222,7 +229,7 @@ def pearson(
     method: str = "pearson",
     confidence: float = 0.95,
 ) -> CorrelationResult:
-    """Correlation coefficient with confidence interval, p-value and strength label.
+    """Pearson's correlation coefficient with confidence interval, p-value and strength label.
 
     Parameters
     ----------
@@ -230,6 +237,8 @@ def pearson(
         Paired measurements (e.g. VBQ and L1-L4 BMD). Pairs with a missing value are left out and
         counted in ``n_missing``.
     method : {"pearson", "spearman"}, default "pearson"
+        Deprecated: ``method="spearman"`` still works but warns (`DeprecationWarning`); call
+        `spearman` instead. It will be removed in the next release.
     confidence : float, default 0.95
 
     Returns
@@ -245,23 +254,17 @@ def pearson(
 
     Notes
     -----
-    ``r = sum (x - mx)(y - my) / sqrt(sum (x - mx)^2 sum (y - my)^2)``; Spearman's rho is the same
-    on midranks. Test: ``t = r sqrt((n - 2) / (1 - r^2))`` on n - 2 df (for Spearman the
-    t approximation of R's ``cor.test(exact=FALSE)`` and SPSS; R's default exact p for n < 1290
-    without ties differs slightly). Interval: ``tanh(atanh(r) ± z_(1+c)/2 SE)`` with
-    ``SE = 1/sqrt(n - 3)`` (Pearson, as R's cor.test) or the Bonett-Wright
-    ``SE = sqrt((1 + rho^2/2)/(n - 3))`` (Spearman; R's cor.test gives no interval for rho).
+    ``r = sum (x - mx)(y - my) / sqrt(sum (x - mx)^2 sum (y - my)^2)``. Test:
+    ``t = r sqrt((n - 2) / (1 - r^2))`` on n - 2 df. Interval: ``tanh(atanh(r) ± z_(1+c)/2 SE)``
+    with ``SE = 1/sqrt(n - 3)`` (Fisher 1921), as R's ``cor.test``.
 
-    Validated against: R 4.2.2 ``cor.test(x, y)`` (r, t, df, p, conf.int) and
-    ``cor.test(x, y, method="spearman", exact=FALSE)`` (rho, p); the Spearman interval against the
-    formula in tests/reference/correlation_reference.R.
+    Validated against: R 4.2.2 ``cor.test(x, y)`` (r, t, df, p, conf.int)
+    (tests/reference/correlation_reference.R).
 
     References
     ----------
     Fisher RA. On the probable error of a coefficient of correlation deduced from a small sample.
     Metron 1921;1:3-32.
-    Bonett DG, Wright TA. Sample size requirements for estimating Pearson, Kendall and Spearman
-    correlations. Psychometrika 2000;65:23-28.
 
     Examples
     --------
@@ -269,13 +272,68 @@ def pearson(
     >>> res.strength
     'strong'
     """
-    if method not in _METHODS:
-        raise InputError(f"method: expected one of {_METHODS}, got {method!r}")
-    confidence = _check_confidence(confidence)
-    xa, ya = _as_float(x, "x"), _as_float(y, "y")
-    if xa.size != ya.size:
-        raise InputError(f"x, y: expected the same length, got {xa.size} and {ya.size}")
+    check_choice(method, "method", _METHODS)
+    if method == "spearman":
+        warnings.warn(
+            "pearson(..., method='spearman') is deprecated and will be removed in the next "
+            "release; use vbq.stats.spearman(x, y) instead",
+            DeprecationWarning, stacklevel=2,
+        )
+    confidence = check_confidence(confidence)
+    xa, ya = _paired(x, y)
     return _corr_kernel(xa, ya, method, confidence)
+
+
+def spearman(x: Any, y: Any, *, confidence: float = 0.95) -> CorrelationResult:
+    """Spearman's rank correlation with confidence interval, p-value and strength label.
+
+    Parameters
+    ----------
+    x, y : array-like of float, same length
+        Paired measurements. Pairs with a missing value are left out and counted in
+        ``n_missing``.
+    confidence : float, default 0.95
+
+    Returns
+    -------
+    CorrelationResult
+        ``method`` is "Spearman".
+
+    Raises
+    ------
+    InputError
+        Different lengths, non-numeric values, bad `confidence`.
+    DegenerateInputError
+        Fewer than 4 complete pairs, or x or y constant.
+
+    Notes
+    -----
+    rho is Pearson's r of the midranks (ties share their mean rank). Test: the t approximation
+    ``t = rho sqrt((n - 2) / (1 - rho^2))`` on n - 2 df, as R's ``cor.test(method = "spearman",
+    exact = FALSE)`` and SPSS (R's default exact p for n < 1290 without ties differs slightly).
+    Interval: ``tanh(atanh(rho) ± z_(1+c)/2 SE)`` with the Bonett-Wright
+    ``SE = sqrt((1 + rho^2/2)/(n - 3))`` (R's cor.test gives no interval for rho); the same
+    variance is used when two groups' rho are compared (`compare_correlations`).
+
+    Validated against: R 4.2.2 ``cor.test(x, y, method = "spearman", exact = FALSE)`` (rho, p);
+    the interval against the formula in tests/reference/correlation_reference.R.
+
+    References
+    ----------
+    Spearman C. The proof and measurement of association between two things. Am J Psychol
+    1904;15:72-101.
+    Bonett DG, Wright TA. Sample size requirements for estimating Pearson, Kendall and Spearman
+    correlations. Psychometrika 2000;65:23-28.
+
+    Examples
+    --------
+    >>> res = spearman([2.4, 2.9, 3.1, 2.6, 3.4, 2.8], [1.10, 0.95, 0.90, 1.02, 0.81, 1.00])
+    >>> res.estimate
+    -1.0
+    """
+    confidence = check_confidence(confidence)
+    xa, ya = _paired(x, y)
+    return _corr_kernel(xa, ya, "spearman", confidence)
 
 
 @dataclass(frozen=True)
@@ -328,16 +386,19 @@ def compare_correlations(
     r2: float,
     n2: int,
     *,
+    method: str = "pearson",
     confidence: float = 0.95,
 ) -> CorrelationDifference:
-    """Fisher z-test of two correlations from independent samples (e.g. control vs degenerative).
+    """z-test of two correlations from independent samples (e.g. control vs degenerative).
 
     Parameters
     ----------
     r1, r2 : float
-        Pearson correlations in (-1, 1) (pass ``res.estimate`` of a `CorrelationResult`).
+        Correlations in (-1, 1) (pass ``res.estimate`` of a `CorrelationResult`).
     n1, n2 : int
         Their sample sizes (``res.n``), each at least 4.
+    method : {"pearson", "spearman"}, default "pearson"
+        The kind of both coefficients; it sets the variance of atanh(r) (see Notes).
     confidence : float, default 0.95
 
     Returns
@@ -347,22 +408,28 @@ def compare_correlations(
     Raises
     ------
     InputError
-        r outside (-1, 1), n not an integer >= 4, bad `confidence`.
+        r outside (-1, 1), n not an integer >= 4, unknown `method`, bad `confidence`.
 
     Notes
     -----
-    ``z = (atanh r1 - atanh r2) / sqrt(1/(n1 - 3) + 1/(n2 - 3))``, two-sided p from the normal
-    distribution. Interval of ``r1 - r2`` (Zou 2007), from the Fisher-z intervals (l_i, u_i):
-    ``L = r1 - r2 - sqrt((r1 - l1)^2 + (u2 - r2)^2)``,
-    ``U = r1 - r2 + sqrt((u1 - r1)^2 + (r2 - l2)^2)``. Meant for Pearson coefficients.
+    ``z = (atanh r1 - atanh r2) / sqrt(v1 + v2)``, two-sided p from the normal distribution,
+    where v_i is the variance of atanh(r_i): ``1/(n_i - 3)`` for Pearson's r (Fisher's z-test)
+    and the Bonett-Wright ``(1 + r_i^2/2)/(n_i - 3)`` for Spearman's rho, the variance behind
+    the rho's own interval (`spearman`), so the test and the intervals agree. Interval of
+    ``r1 - r2`` (Zou 2007) from the two coefficients' intervals (l_i, u_i), computed with the
+    same variances: ``L = r1 - r2 - sqrt((r1 - l1)^2 + (u2 - r2)^2)``,
+    ``U = r1 - r2 + sqrt((u1 - r1)^2 + (r2 - l2)^2)``.
 
-    Validated against: R 4.2.2, psych 2.2.9 ``r.test(n=n1, r12=r1, n2=n2, r34=r2)`` (z, p) and
-    Zou's formula written out in tests/reference/correlation_reference.R.
+    Validated against: R 4.2.2, psych 2.2.9 ``r.test(n=n1, r12=r1, n2=n2, r34=r2)`` (z, p;
+    Pearson) and Zou's formula written out in tests/reference/correlation_reference.R; the
+    Spearman variant against the Bonett-Wright formula written out in the tests.
 
     References
     ----------
     Cohen J, Cohen P, West SG, Aiken LS. Applied multiple regression/correlation analysis for the
     behavioral sciences. 3rd ed. 2003, section 2.8.
+    Bonett DG, Wright TA. Sample size requirements for estimating Pearson, Kendall and Spearman
+    correlations. Psychometrika 2000;65:23-28.
     Zou GY. Toward using confidence intervals to compare correlations. Psychol Methods
     2007;12:399-413.
 
@@ -372,25 +439,35 @@ def compare_correlations(
     >>> res.p_value > 0.05
     True
     """
-    confidence = _check_confidence(confidence)
+    check_choice(method, "method", _METHODS)
+    confidence = check_confidence(confidence)
     for name, r in (("r1", r1), ("r2", r2)):
-        if not -1.0 < float(r) < 1.0:
+        if isinstance(r, bool | str) or not isinstance(r, int | float | np.number) \
+                or not -1.0 < float(r) < 1.0:
             raise InputError(f"{name}: expected a correlation strictly between -1 and 1, got {r!r}")
     for name, n in (("n1", n1), ("n2", n2)):
-        if isinstance(n, bool) or not float(n).is_integer() or n < _MIN_PAIRS:
-            raise InputError(f"{name}: expected an integer sample size >= {_MIN_PAIRS}, got {n!r}")
+        if isinstance(n, float | np.floating) and float(n).is_integer():
+            n = int(n)
+        try:
+            check_int(n, name, minimum=_MIN_PAIRS)
+        except InputError as exc:
+            raise InputError(f"{name}: expected an integer sample size >= {_MIN_PAIRS}, got "
+                             f"{n!r}") from exc
     r1, r2, n1, n2 = float(r1), float(r2), int(n1), int(n2)
-    z = (math.atanh(r1) - math.atanh(r2)) / math.sqrt(1 / (n1 - 3) + 1 / (n2 - 3))
+    se1, se2 = _z_se(r1, n1, method), _z_se(r2, n2, method)
+    z = (math.atanh(r1) - math.atanh(r2)) / math.sqrt(se1**2 + se2**2)
     p = float(2 * special.ndtr(-abs(z)))
-    l1, u1 = _fisher_ci(r1, 1 / math.sqrt(n1 - 3), confidence)
-    l2, u2 = _fisher_ci(r2, 1 / math.sqrt(n2 - 3), confidence)
+    l1, u1 = _fisher_ci(r1, se1, confidence)
+    l2, u2 = _fisher_ci(r2, se2, confidence)
     d = r1 - r2
+    label = ("Fisher z-test for independent correlations" if method == "pearson" else
+             "z-test for independent Spearman correlations, Bonett-Wright variance")
     return CorrelationDifference(
         r1=r1, r2=r2, n1=n1, n2=n2, estimate=d,
         ci_low=d - math.sqrt((r1 - l1) ** 2 + (u2 - r2) ** 2),
         ci_high=d + math.sqrt((u1 - r1) ** 2 + (r2 - l2) ** 2),
         statistic=z, p_value=p, confidence=confidence,
-        method="Fisher z-test for independent correlations; Zou (2007) interval",
+        method=f"{label}; Zou (2007) interval",
     )
 
 
@@ -426,8 +503,9 @@ def correlation_table(
         One row per y and group (``group`` = "all" for everyone, including rows with a missing
         group label), with ``x, y, group, estimate, ci_low, ci_high, statistic, df1, p_value, n,
         n_missing, method, strength, note``. When `by` has exactly two groups, also
-        ``z_difference, p_difference``: the Fisher z-test of the two groups' coefficients (the same
-        on the rows of one y; NaN on a y where a group could not be computed, see ``note``).
+        ``z_difference, p_difference``: the z-test of the two groups' coefficients
+        (`compare_correlations` with the same `method`: Fisher's variance for Pearson,
+        Bonett-Wright's for Spearman, as the intervals; the same on the rows of one y; NaN on a y where a group could not be computed, see ``note``).
         A group whose coefficient is undefined (fewer than 4 pairs, constant) keeps its row with
         NaN values and the reason in ``note``.
 
@@ -438,7 +516,7 @@ def correlation_table(
 
     Notes
     -----
-    As `pearson` and `compare_correlations`, which see.
+    As `pearson` (or `spearman`) and `compare_correlations`, which see.
 
     Validated against: R 4.2.2 ``cor.test`` per group and psych 2.2.9 ``r.test``
     (tests/reference/correlation_reference.R).
@@ -456,38 +534,19 @@ def correlation_table(
     >>> correlation_table(d, "vbq", ["bmd_l1_l4"], by="group")["group"].tolist()
     ['all', 'a', 'b']
     """
-    if isinstance(ys, str):
-        raise InputError(f"ys: expected a list of column names, got the string {ys!r}")
-    ys = list(ys)
-    if method not in _METHODS:
-        raise InputError(f"method: expected one of {_METHODS}, got {method!r}")
-    confidence = _check_confidence(confidence)
-    if not isinstance(data, pd.DataFrame):
-        raise InputError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
-    need = [x, *ys] + ([by] if by is not None else [])
-    missing = [c for c in need if c not in data.columns]
-    if missing:
-        raise InputError(f"data: missing column(s) {missing}")
-    xa = _as_float(data[x], x)
+    ys = list(check_columns(ys, "ys"))
+    check_choice(method, "method", _METHODS)
+    confidence = check_confidence(confidence)
+    data = check_frame(data, [x, *ys] + ([by] if by is not None else []))
+    xa = as_float_1d(data[x], x)
     parts: list[tuple[Any, np.ndarray]] = [("all", np.ones(len(data), dtype=bool))]
-    groups: list = []
+    groups: tuple = ()
     if by is not None:
-        labels = data[by]
-        present = pd.unique(labels.dropna()).tolist()
-        if order is not None:
-            groups = list(order)
-            extra = [g for g in present if g not in set(groups)]
-            if extra:
-                raise InputError(f"order: {by} has label(s) {extra} not in order={groups}")
-        elif isinstance(labels.dtype, pd.CategoricalDtype):
-            groups = [c for c in labels.cat.categories if c in set(present)]
-        else:
-            groups = sorted(present, key=str)
-        values = labels.to_numpy(dtype=object)
-        parts += [(g, values == g) for g in groups]
+        codes, groups = group_codes(data[by], order, by)
+        parts += [(g, codes == i) for i, g in enumerate(groups)]
     rows = []
     for yname in ys:
-        ya = _as_float(data[yname], yname)
+        ya = as_float_1d(data[yname], yname)
         found: dict[Any, CorrelationResult] = {}
         block = []
         for label, mask in parts:
@@ -511,7 +570,7 @@ def correlation_table(
             z = p = math.nan
             a, b = (found.get(g) for g in groups)
             if a is not None and b is not None and abs(a.estimate) < 1 and abs(b.estimate) < 1:
-                diff = compare_correlations(a.estimate, a.n, b.estimate, b.n,
+                diff = compare_correlations(a.estimate, a.n, b.estimate, b.n, method=method,
                                             confidence=confidence)
                 z, p = diff.statistic, diff.p_value
             for row in block:

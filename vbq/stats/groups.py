@@ -12,19 +12,36 @@ first group minus second group in that order.
 
 from __future__ import annotations
 
-import bisect
-import functools
 import math
+import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
-from scipy.special import gammaln
+from scipy import stats
+from statsmodels.regression.linear_model import OLS
 
-from .._attrs import FrozenDict
 from ..errors import DegenerateInputError, InputError
+from ._contingency import (
+    CHI2_METHOD,
+    FISHER_METHOD,
+    CategoricalComparison,
+    categorical_kernel,
+    check_test,
+    count_table,
+)
+from ._validation import (
+    as_float_1d,
+    check_bool,
+    check_choice,
+    check_columns,
+    check_confidence,
+    check_frame,
+    frozen_array,
+    group_codes,
+)
 
 __all__ = [
     "AncovaResult",
@@ -41,84 +58,46 @@ __all__ = [
     "CHI2_METHOD",
 ]
 
-CHI2_METHOD = "Pearson chi-square"
-"""``method`` of a categorical comparison tested by Pearson's chi-square (no continuity correction)."""
-FISHER_METHOD = "Fisher's exact test (expected count < 5)"
-"""``method`` of a categorical comparison switched to Fisher's exact test by the expected-count rule."""
-
-_TESTS = ("auto", "chi2", "fisher")
 _MODIC_NONE = "none"
-# R fisher.test counts a table as "at least as extreme" when its probability is below the observed
-# one times 1 + 1e-7 (relErr), so that tables of equal probability are not lost to rounding.
-_FISHER_REL_ERR = 1e-7
-# Work budget of the exact r x 2 enumeration (table cells evaluated); beyond it the p-value is
-# estimated by Monte Carlo, and the method string says so.
-_FISHER_BUDGET = 2_000_000
-_MONTE_CARLO_RESAMPLES = 100_000
-_MONTE_CARLO_SEED = 20230257
 
 
 # --------------------------------------------------------------------------------------------
-# input handling
+# input handling (the checks themselves are in `._validation`)
 # --------------------------------------------------------------------------------------------
-def _check_frame(data: Any, columns: list[str]) -> pd.DataFrame:
-    if not isinstance(data, pd.DataFrame):
-        raise InputError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
-    missing = [c for c in columns if c not in data.columns]
-    if missing:
-        raise InputError(
-            f"data: missing column(s) {missing}; available: {list(map(str, data.columns))}"
-        )
-    return data
+class _ReadOnlyMapping(Mapping):
+    """A read-only mapping for the dict fields of `GroupComparison`.
 
+    Unlike `types.MappingProxyType` it pickles (Streamlit's ``st.cache_data`` pickles results);
+    its values are themselves frozen results.
+    """
 
-def _labels(values: pd.Series, order: Any, name: str) -> tuple[np.ndarray, tuple]:
-    """Integer codes (-1 = missing) and the ordered labels of a grouping column."""
-    # pd.factorize, not pd.Categorical(values, categories=...): the latter costs ~1 ms a call
-    # and this runs once per variable on every UI change.
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        raw = values.cat.codes.to_numpy(dtype=np.intp)
-        uniq = values.cat.categories.tolist()
-        present_idx = np.unique(raw[raw >= 0])
-        present = [uniq[i] for i in present_idx]
-    elif values.dtype.kind == "b":  # bool or nullable boolean: codes without hashing
-        arr = values.to_numpy(dtype=float, na_value=np.nan)
-        raw = np.where(np.isnan(arr), -1, arr).astype(np.intp)
-        uniq = [False, True]
-        present = [u for u in uniq if (raw == int(u)).any()]
-    else:
-        raw, uniques = pd.factorize(values, sort=False)
-        raw = raw.astype(np.intp)
-        uniq = list(uniques.tolist() if hasattr(uniques, "tolist") else uniques)
-        present = uniq
-    if order is None:
-        labels = tuple(present) if isinstance(values.dtype, pd.CategoricalDtype) else tuple(
-            sorted(present, key=str))
-    else:
-        if isinstance(order, str):
-            raise InputError(f"order: expected a sequence of {name} labels, got the string {order!r}")
-        labels = tuple(order)
-        if len(set(labels)) != len(labels):
-            raise InputError(f"order: expected distinct {name} labels, got {list(labels)}")
-        known = set(labels)
-        unknown = [v for v in present if v not in known]
-        if unknown:
-            raise InputError(
-                f"order: {name} has label(s) {sorted(map(str, unknown))} not in order={list(labels)}"
-            )
-    pos = {lab: i for i, lab in enumerate(labels)}
-    lookup = np.array([pos.get(u, -1) for u in uniq] + [-1], dtype=np.intp)
-    return lookup[raw], labels  # raw == -1 (missing) picks the trailing -1
+    __slots__ = ("_data",)
 
+    def __init__(self, data: dict) -> None:
+        object.__setattr__(self, "_data", dict(data))
 
-def _numeric(values: pd.Series, name: str) -> np.ndarray:
-    dtype = values.dtype
-    if dtype.kind in "biuf":  # numpy and nullable numbers: no parsing needed
-        return values.to_numpy(dtype=float, na_value=np.nan)
-    try:
-        return pd.to_numeric(values, errors="raise").to_numpy(dtype=float, na_value=np.nan)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{name}: expected a numeric column, got dtype {values.dtype}") from exc
+    def __getitem__(self, key: Any) -> Any:
+        return self._data[key]
+
+    def __iter__(self):
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._data!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return dict(self._data) == dict(other) if isinstance(other, Mapping) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise TypeError("this mapping is read-only")
+
+    def __reduce__(self):
+        return (_ReadOnlyMapping, (self._data,))
 
 
 def _two_groups(groups: tuple, between: str) -> None:
@@ -127,12 +106,6 @@ def _two_groups(groups: tuple, between: str) -> None:
             f"between: the t-test compares exactly two groups, {between!r} has {len(groups)}: "
             f"{list(groups)}"
         )
-
-
-def _frozen(a: np.ndarray) -> np.ndarray:
-    a = np.array(a)
-    a.setflags(write=False)
-    return a
 
 
 # --------------------------------------------------------------------------------------------
@@ -222,70 +195,55 @@ def _t_kernel(y, codes, groups, variable, between, equal_var, confidence) -> Con
 def _t_batch(Y, codes, groups, variables, between, equal_var, confidence) -> dict:
     """t-tests of the columns of `Y` (n x k, NaN = missing) between groups 0 and 1 of `codes`.
 
-    Returns {variable: ContinuousComparison, or the reason (str) it cannot be tested}. The
-    columns are handled together: per column, the cost of ~40 small numpy calls dominated
-    Table 2 (the tests check each against scipy.stats.ttest_ind and R's t.test).
+    Returns {variable: ContinuousComparison, or the reason (str) it cannot be tested}. The test
+    is ``scipy.stats.ttest_ind`` (statistic, df, p and ``confidence_interval``); the per-group
+    means and SDs shown beside it are numpy's.
     """
-    ok = (codes >= 0)[:, None] & ~np.isnan(Y)
-    n_missing = ok.shape[0] - ok.sum(axis=0)
-    masks = (ok & (codes == 0)[:, None], ok & (codes == 1)[:, None])
-    n = np.array([m.sum(axis=0) for m in masks])  # 2 x k
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.array([np.where(m, Y, 0.0).sum(axis=0) for m in masks]) / n
-        ss = np.array([(np.where(m, Y - mu, 0.0) ** 2).sum(axis=0)
-                       for m, mu in zip(masks, mean, strict=True)])
-        sd = np.sqrt(ss / (n - 1))
-        # Textbook formulas with scipy.special's t distribution instead of scipy.stats.ttest_ind,
-        # whose argument handling costs ~1 ms a call.
-        va, vb = sd**2 / n
-        if equal_var:
-            df = (n.sum(axis=0) - 2).astype(float)
-            pooled = ((n[0] - 1) * sd[0] ** 2 + (n[1] - 1) * sd[1] ** 2) / df
-            se = np.sqrt(pooled * (1 / n[0] + 1 / n[1]))
-        else:
-            se = np.sqrt(va + vb)
-            df = (va + vb) ** 2 / (va**2 / (n[0] - 1) + vb**2 / (n[1] - 1))
-        diff = mean[0] - mean[1]
-        t = diff / se
-        p = 2 * special.stdtr(df, -np.abs(t))
-        half = special.stdtrit(df, 0.5 + confidence / 2) * se
     out: dict = {}
+    in_group = (codes == 0, codes == 1)
     for j, variable in enumerate(variables):
-        few = [(g, int(k)) for g, k in zip(groups, n[:, j], strict=True) if k < 2]
+        y = Y[:, j]
+        ok = (codes >= 0) & ~np.isnan(y)
+        a, b = (y[ok & g] for g in in_group)
+        n = np.array([a.size, b.size])
+        few = [(g, int(k)) for g, k in zip(groups, n, strict=True) if k < 2]
         if few:
             g, k = few[0]
             out[variable] = (f"{variable}: group {g!r} has {k} non-missing value(s); the t-test "
                              "needs at least 2")
             continue
-        if not (sd[:, j] > 0).any():
+        mean = np.array([a.mean(), b.mean()])
+        sd = np.array([a.std(ddof=1), b.std(ddof=1)])
+        if not (sd > 0).any():
             out[variable] = (f"{variable}: the values are constant within groups; the t-test "
                              "needs spread in at least one group")
             continue
+        with warnings.catch_warnings():
+            # scipy flags a group whose values are all equal ("precision loss ... nearly
+            # identical"); its variance is then exactly 0 and the test is still defined, since
+            # the other group has spread (checked above).
+            warnings.filterwarnings("ignore", "Precision loss occurred", RuntimeWarning)
+            res = stats.ttest_ind(a, b, equal_var=equal_var)
+        ci = res.confidence_interval(confidence_level=confidence)
         out[variable] = ContinuousComparison(
             variable=variable,
             between=between,
             groups=groups,
-            mean=_frozen(mean[:, j]),
-            sd=_frozen(sd[:, j]),
-            n=_frozen(n[:, j]),
-            n_missing=int(n_missing[j]),
-            estimate=float(diff[j]),
-            ci_low=float(diff[j] - half[j]),
-            ci_high=float(diff[j] + half[j]),
-            statistic=float(t[j]),
-            df=float(df[j]),
-            p_value=float(p[j]),
+            mean=frozen_array(mean),
+            sd=frozen_array(sd),
+            n=frozen_array(n),
+            n_missing=int(ok.size - np.count_nonzero(ok)),
+            estimate=float(mean[0] - mean[1]),
+            ci_low=float(ci.low),
+            ci_high=float(ci.high),
+            statistic=float(res.statistic),
+            df=float(res.df),
+            p_value=float(res.pvalue),
             confidence=float(confidence),
             equal_var=bool(equal_var),
             method="Student's t-test" if equal_var else "Welch's t-test",
         )
     return out
-
-
-def _check_confidence(confidence: float) -> float:
-    if not 0 < confidence < 1:
-        raise InputError(f"confidence: expected a number between 0 and 1, got {confidence!r}")
-    return float(confidence)
 
 
 def compare_continuous(
@@ -331,6 +289,8 @@ def compare_continuous(
     Student: ``t = (m1 - m2) / (s_p sqrt(1/n1 + 1/n2))`` with pooled variance
     ``s_p^2 = ((n1-1)s1^2 + (n2-1)s2^2) / (n1+n2-2)`` and ``n1+n2-2`` df. Welch: standard error
     ``sqrt(s1^2/n1 + s2^2/n2)`` and Welch-Satterthwaite df; CI ``diff ± t_(1+c)/2,df * SE``.
+    Computed by ``scipy.stats.ttest_ind(a, b, equal_var=...)`` and its
+    ``confidence_interval(confidence_level)``.
 
     Validated against: R 4.2.2 ``t.test(dv ~ group, var.equal=TRUE)`` and ``var.equal=FALSE``
     (tests/reference/groups_reference.R).
@@ -349,289 +309,18 @@ def compare_continuous(
     >>> round(res.estimate, 3)
     0.4
     """
-    data = _check_frame(data, [dv, between])
-    confidence = _check_confidence(confidence)
-    codes, groups = _labels(data[between], order, between)
+    data = check_frame(data, [dv, between])
+    confidence = check_confidence(confidence)
+    equal_var = check_bool(equal_var, "equal_var")
+    codes, groups = group_codes(data[between], order, between)
     _two_groups(groups, between)
-    y = _numeric(data[dv], dv)
+    y = as_float_1d(data[dv], dv)
     return _t_kernel(y, codes, groups, dv, between, equal_var, confidence)
 
 
 # --------------------------------------------------------------------------------------------
 # chi-square / Fisher
 # --------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class CategoricalComparison:
-    """Counts of a categorical variable per group and a test of independence.
-
-    Attributes
-    ----------
-    variable, between : str
-    levels : tuple
-        Levels of the variable (rows of `counts`), including levels never observed.
-    groups : tuple
-        Group labels (columns of `counts`).
-    counts : ndarray of int, shape (levels, groups)
-    percent : ndarray of float
-        Column percentages: ``100 * counts / n`` of each group.
-    n : ndarray of int
-        Per-group analysed rows.
-    n_missing : int
-        Rows left out for a missing value or group label.
-    expected : ndarray of float
-        Expected counts under independence of the tested table (levels with no observation are
-        left out of the test and have expected count 0 here).
-    min_expected : float
-    chi2, chi2_df, chi2_p_value : float
-        Pearson chi-square statistic, its degrees of freedom and p, always computed.
-    statistic, df, p_value : float
-        Of the test that was used: the chi-square ones, or for Fisher's test NaN statistic and df
-        (Fisher's test has no statistic of that kind) and the exact p.
-    correction : bool
-        Whether Yates' continuity correction was applied (2 x 2 chi-square only).
-    method : str
-        "Pearson chi-square", "Pearson chi-square with Yates' continuity correction",
-        "Fisher's exact test (expected count < 5)", "Fisher's exact test", or a Monte Carlo
-        variant that says so.
-    """
-
-    variable: str
-    between: str
-    levels: tuple
-    groups: tuple
-    counts: np.ndarray
-    percent: np.ndarray
-    n: np.ndarray
-    n_missing: int
-    expected: np.ndarray
-    min_expected: float
-    chi2: float
-    chi2_df: float
-    chi2_p_value: float
-    statistic: float
-    df: float
-    p_value: float
-    correction: bool
-    method: str
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per level: ``count_<group>, percent_<group>, n_<group>``, then the test."""
-        rows = []
-        for i, lev in enumerate(self.levels):
-            row: dict[str, Any] = {"variable": self.variable, "level": lev}
-            for j, g in enumerate(self.groups):
-                row[f"count_{g}"] = int(self.counts[i, j])
-                row[f"percent_{g}"] = float(self.percent[i, j])
-                row[f"n_{g}"] = int(self.n[j])
-            row.update(
-                statistic=self.statistic,
-                df1=self.df,
-                p_value=self.p_value,
-                n=int(self.n.sum()),
-                n_missing=self.n_missing,
-                method=self.method,
-            )
-            rows.append(row)
-        return pd.DataFrame(rows)
-
-    def summary(self) -> str:
-        lines = [f"{self.variable} by {self.between} ({self.n_missing} row(s) missing)"]
-        for i, lev in enumerate(self.levels):
-            cells = [f"{g}: {int(self.counts[i, j])} ({self.percent[i, j]:.1f}%)"
-                     for j, g in enumerate(self.groups)]
-            lines.append(f"  {lev}: " + "; ".join(cells))
-        stat = "" if math.isnan(self.statistic) else (
-            f"chi2({self.df:.0f}) = {self.statistic:.4g}, ")
-        lines.append(f"{self.method}: {stat}p = {self.p_value:.4g}")
-        return "\n".join(lines)
-
-
-def _fisher_rx2_exact(table: np.ndarray, budget: int = _FISHER_BUDGET) -> float | None:
-    """Exact p of the Fisher-Freeman-Halton test of an r x 2 table, or None over budget.
-
-    Written here because scipy 1.17 `fisher_exact` is exact only for 2 x 2 tables (larger tables
-    get a Monte Carlo or permutation p). This is the network algorithm of Mehta & Patel (1983)
-    specialised to two columns: rows are enumerated one at a time; a subtree whose most probable
-    completion is already no more probable than the observed table is added whole (its mass is
-    ``C(rows left, count left)`` by Vandermonde's identity); the last two rows are evaluated as
-    one vectorised array. Tables count when ``P <= P_obs * (1 + 1e-7)``, as in R's fisher.test.
-    """
-    t = np.asarray(table, dtype=np.int64)
-    rows = t.sum(axis=1)
-    keep = rows > 0
-    t, rows = t[keep], rows[keep]
-    idx = np.argsort(rows, kind="stable")  # small rows outside, the two largest vectorised
-    t, rows = t[idx], rows[idx]
-    r = rows.size
-    m, total = int(t[:, 0].sum()), int(rows.sum())
-    if r < 2 or m in (0, total):
-        return 1.0
-    logc = [gammaln(k + 1) - gammaln(np.arange(k + 1) + 1) - gammaln(k - np.arange(k + 1) + 1)
-            for k in rows.tolist()]
-    logc_list = [row.tolist() for row in logc]
-    log_norm = float(gammaln(total + 1) - gammaln(m + 1) - gammaln(total - m + 1))
-    threshold = float(sum(logc[i][t[i, 0]] for i in range(r))) + math.log1p(_FISHER_REL_ERR)
-    suffix = np.concatenate([np.cumsum(rows[::-1])[::-1], [0]]).tolist()
-    nrow = rows.tolist()
-    work = [0]
-
-    def log_comb(n: int, k: int) -> float:
-        return float(gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1))
-
-    @functools.cache
-    def max_rest(i: int, k: int) -> float:
-        # Most probable allocation of k among rows i..r-1: a separable concave maximisation, so
-        # start proportional, fill greedily, then swap single units until no swap improves.
-        ns = nrow[i:]
-        x = [min(n, (k * n) // suffix[i]) for n in ns]
-        left = k - sum(x)
-        ls = logc[i:]
-
-        def up(j: int) -> float:
-            return ls[j][x[j] + 1] - ls[j][x[j]] if x[j] < ns[j] else -math.inf
-
-        def down(j: int) -> float:
-            return ls[j][x[j]] - ls[j][x[j] - 1] if x[j] > 0 else math.inf
-
-        while left > 0:
-            j = max(range(len(ns)), key=up)
-            x[j] += 1
-            left -= 1
-        while True:
-            ju = max(range(len(ns)), key=up)
-            jd = min(range(len(ns)), key=down)
-            if ju == jd or up(ju) <= down(jd) + 1e-12:
-                break
-            x[ju] += 1
-            x[jd] -= 1
-        return float(sum(ls[j][x[j]] for j in range(len(ns))))
-
-    @functools.cache
-    def last_two(k: int) -> tuple[list, list, float]:
-        # The last two rows share k: their log weights sorted, with cumulative probability mass,
-        # so each visit is one binary search (k recurs across many paths). Python lists: a
-        # scalar bisect on a list is ~10x cheaper than np.searchsorted.
-        na, nb = nrow[r - 2], nrow[r - 1]
-        lo, hi = max(0, k - nb), min(na, k)
-        vals = np.sort(logc[r - 2][lo:hi + 1] + logc[r - 1][k - hi: k - lo + 1][::-1])
-        work[0] += vals.size
-        if work[0] > budget:
-            raise _OverBudget
-        top = float(vals[-1])
-        cum = np.concatenate([[0.0], np.cumsum(np.exp(vals - top))])
-        return vals.tolist(), cum.tolist(), top
-
-    def walk(i: int, k: int, w: float) -> float:
-        if r - i == 2:
-            vals, cum, top = last_two(k)
-            hit = bisect.bisect_right(vals, threshold - w)
-            return cum[hit] * math.exp(w + top - log_norm)
-        work[0] += 1
-        if w + max_rest(i, k) <= threshold:  # every completion is as extreme: add the subtree
-            return math.exp(w + log_comb(suffix[i], k) - log_norm)
-        acc = 0.0
-        row = logc_list[i]
-        for x in range(max(0, k - suffix[i + 1]), min(nrow[i], k) + 1):
-            acc += walk(i + 1, k - x, w + row[x])
-        return acc
-
-    try:
-        p = walk(0, m, 0.0)
-    except _OverBudget:
-        return None
-    return min(1.0, p)
-
-
-class _OverBudget(Exception):
-    pass
-
-
-def _fisher_p(table: np.ndarray) -> tuple[float, str]:
-    """Fisher's exact p of a table with empty rows/columns removed; and a method suffix."""
-    t = table if table.shape[1] == 2 else table.T if table.shape[0] == 2 else None
-    if t is not None:
-        p = _fisher_rx2_exact(t)
-        if p is not None:
-            return p, ""
-    return _fisher_monte_carlo(table), (
-        f", Monte Carlo p from {_MONTE_CARLO_RESAMPLES} tables (seed {_MONTE_CARLO_SEED})"
-    )
-
-
-def _fisher_monte_carlo(table: np.ndarray) -> float:
-    """Monte Carlo p of Fisher's test: tables drawn with the observed margins, as R's
-    ``fisher.test(simulate.p.value=TRUE)``: ``(1 + #{P(sim) <= P(obs)}) / (B + 1)``.
-
-    Written here because scipy 1.17 ``fisher_exact(method=MonteCarloMethod())`` fails to reshape
-    its resamples for tables with large totals and compares probabilities that underflow to 0;
-    this compares log-probabilities of `scipy.stats.random_table`.
-    """
-    dist = stats.random_table(table.sum(axis=1), table.sum(axis=0))
-    rng = np.random.default_rng(_MONTE_CARLO_SEED)
-    limit = float(dist.logpmf(table)) + math.log1p(_FISHER_REL_ERR)
-    sims = dist.rvs(size=_MONTE_CARLO_RESAMPLES, random_state=rng)
-    hits = int((dist.logpmf(sims) <= limit).sum())
-    return (1 + hits) / (_MONTE_CARLO_RESAMPLES + 1)
-
-
-def _table_test(counts: np.ndarray, correction: bool, test: str, variable: str) -> dict:
-    """Chi-square and, by the rule, Fisher on a levels x groups count table."""
-    rows = counts.sum(axis=1) > 0
-    cols = counts.sum(axis=0) > 0
-    t = counts[np.ix_(rows, cols)]
-    if t.shape[0] < 2:
-        raise DegenerateInputError(
-            f"{variable}: only {t.shape[0]} level observed; a test of independence needs two"
-        )
-    if t.shape[1] < 2:
-        raise DegenerateInputError(
-            f"{variable}: only {t.shape[1]} group has data; a test of independence needs two"
-        )
-    # Pearson's statistic by hand (as scipy.stats.chi2_contingency, which costs ~0.6 ms a call
-    # in argument handling); the tests check it against chi2_contingency and R's chisq.test.
-    e = np.outer(t.sum(axis=1), t.sum(axis=0)) / t.sum()
-    dof = (t.shape[0] - 1) * (t.shape[1] - 1)
-    yates = bool(correction and dof == 1)
-    dev = np.abs(t - e)
-    if yates:  # as R and scipy: shrink |O - E| by 0.5, never past zero
-        dev = np.maximum(dev - 0.5, 0.0)
-    chi2 = float((dev**2 / e).sum())
-    expected = np.zeros(counts.shape)
-    expected[np.ix_(rows, cols)] = e
-    min_expected = float(e.min())
-    use_fisher = test == "fisher" or (test == "auto" and min_expected < 5)
-    out = dict(
-        expected=_frozen(expected),
-        min_expected=min_expected,
-        chi2=chi2,
-        chi2_df=float(dof),
-        chi2_p_value=float(special.chdtrc(dof, chi2)),
-        correction=yates,
-    )
-    if use_fisher:
-        p, suffix = _fisher_p(t)
-        base = FISHER_METHOD if test == "auto" else "Fisher's exact test"
-        method = base[:-1] + suffix + ")" if suffix and base.endswith(")") else base + suffix
-        out.update(statistic=math.nan, df=math.nan, p_value=p, method=method)
-    else:
-        method = CHI2_METHOD + (" with Yates' continuity correction" if yates else "")
-        out.update(statistic=out["chi2"], df=out["chi2_df"], p_value=out["chi2_p_value"],
-                   method=method)
-    return out
-
-
-def _count_table(values: pd.Series, codes, ngroups, levels, variable) -> dict:
-    """Levels x groups counts, column percentages (NaN for an empty group) and missing rows."""
-    lev_codes, lev_labels = _labels(values, levels, variable)
-    ok = (codes >= 0) & (lev_codes >= 0)
-    k, g = len(lev_labels), ngroups
-    counts = np.bincount(lev_codes[ok] * g + codes[ok], minlength=k * g).reshape(k, g)
-    n = counts.sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        percent = 100.0 * counts / n
-    return dict(levels=lev_labels, counts=counts, percent=percent, n=n,
-                n_missing=int(ok.size - ok.sum()))
-
 
 def _describe(y: np.ndarray, codes: np.ndarray, ngroups: int) -> dict:
     """Per-group mean, SD (ddof=1) and n of a continuous variable (NaN where undefined)."""
@@ -644,37 +333,6 @@ def _describe(y: np.ndarray, codes: np.ndarray, ngroups: int) -> dict:
     sd[n < 2] = math.nan
     return dict(mean=mean, sd=sd, n=n, n_missing=int(ok.size - ok.sum()))
 
-
-def _categorical_kernel(values: pd.Series, codes, groups, variable, between, levels, correction,
-                        test, *, untestable_ok: bool = False) -> CategoricalComparison:
-    """Counts and test. With `untestable_ok`, a table with a single observed level (everyone
-    negative, say) keeps its counts with NaN statistic and p and a `method` that says why,
-    instead of raising."""
-    tab = _count_table(values, codes, len(groups), levels, variable)
-    lev_labels, counts, n, n_missing = tab["levels"], tab["counts"], tab["n"], tab["n_missing"]
-    empty = [grp for grp, m in zip(groups, n, strict=True) if m == 0]
-    if empty:
-        raise DegenerateInputError(f"{variable}: group(s) {empty} have no non-missing value")
-    percent = tab["percent"]
-    try:
-        tested = _table_test(counts, correction, test, variable)
-    except DegenerateInputError as exc:
-        if not untestable_ok:
-            raise
-        nan = math.nan
-        tested = dict(expected=_frozen(np.zeros(counts.shape)), min_expected=nan, chi2=nan,
-                      chi2_df=nan, chi2_p_value=nan, correction=False, statistic=nan, df=nan,
-                      p_value=nan, method=f"not tested ({exc})")
-    return CategoricalComparison(
-        variable=variable, between=between, levels=lev_labels, groups=groups,
-        counts=_frozen(counts), percent=_frozen(percent), n=_frozen(n), n_missing=n_missing,
-        **tested,
-    )
-
-
-def _check_test(test: str) -> None:
-    if test not in _TESTS:
-        raise InputError(f"test: expected one of {_TESTS}, got {test!r}")
 
 
 def compare_categorical(
@@ -723,11 +381,16 @@ def compare_categorical(
     Notes
     -----
     Chi-square: ``X^2 = sum (O - E)^2 / E`` with ``E = row total * column total / n`` and
-    ``(r-1)(c-1)`` df. Levels never observed are left out of the test. Fisher's exact test on
-    r x 2 (and 2 x c, 2 x 2 included) tables by exact enumeration of all tables with the observed margins (Freeman-Halton), the p being the total
-    probability of tables no more probable than the observed one, as R's ``fisher.test``. Tables
-    with more than two rows and columns, or too large to enumerate, get a Monte Carlo p from
-    `scipy.stats.fisher_exact` with a fixed seed, and ``method`` says so.
+    ``(r-1)(c-1)`` df, computed by ``scipy.stats.chi2_contingency``. Levels never observed are
+    left out of the test. Fisher's exact test on r x 2 (and 2 x c, 2 x 2 included) tables by
+    exact enumeration of all tables with the observed margins (Freeman-Halton; written here
+    because scipy's ``fisher_exact`` is exact for 2 x 2 tables only), the p being the total
+    probability of tables no more probable than the observed one (within a relative 1e-7), as
+    R's ``fisher.test``. Tables with more than two rows and columns, or too large to enumerate,
+    get a Monte Carlo p as R's ``fisher.test(simulate.p.value = TRUE)``: 100,000 tables with the
+    observed margins drawn by ``scipy.stats.random_table`` with a fixed seed, p = (1 + #tables
+    no more probable than the observed one) / (100,000 + 1); ``method`` says so. (scipy's own
+    Monte Carlo ``fisher_exact`` is not used: it fails on tables with large totals.)
 
     Validated against: R 4.2.2 ``chisq.test(table(var, group), correct=FALSE)`` and
     ``fisher.test(table(var, group))`` (tests/reference/groups_reference.R); the paper's Table 5
@@ -748,10 +411,11 @@ def compare_categorical(
     >>> res.method
     "Fisher's exact test (expected count < 5)"
     """
-    data = _check_frame(data, [var, between])
-    _check_test(test)
-    codes, groups = _labels(data[between], order, between)
-    return _categorical_kernel(data[var], codes, groups, var, between, levels, correction, test)
+    data = check_frame(data, [var, between])
+    check_test(test)
+    correction = check_bool(correction, "correction")
+    codes, groups = group_codes(data[between], order, between)
+    return categorical_kernel(data[var], codes, groups, var, between, levels, correction, test)
 
 
 # --------------------------------------------------------------------------------------------
@@ -873,7 +537,7 @@ def _ancova_batch(Y, codes, groups, cov, dvs, between, covariates, ss_type, conf
 
     Returns {dv: AncovaResult, or the reason (str) it cannot be fitted}. Outcomes missing on
     the same rows share one design matrix and one factorisation (in Table 2 that is nearly all of
-    them), so the per-outcome cost is a few matrix-vector products.
+    them), so the design is built and checked once per pattern.
     """
     base = (codes >= 0) & ~np.isnan(cov).any(axis=1)
     ok_all = base[:, None] & ~np.isnan(Y)
@@ -911,79 +575,71 @@ def _ancova_fit(Y, c, groups, z, dvs, between, covariates, ss_type, confidence, 
             f"{nobs} complete row(s) for {p} coefficients; no residual degrees of freedom"
         )
     # Design: intercept, sum-to-zero (effect) codes of the groups (R's contr.sum: the last group
-    # is -1 in every column), covariates. Built with numpy: a formula parse per variable would
-    # dominate Table 2's run time.
-    # Covariates are centred (at their means over the analysed rows): this changes only the
-    # intercept, which is not reported, and keeps X'X well conditioned, so the fit can go through
-    # the p x p cross-product (Cholesky X'X = R'R, Q'y = R^-T X'y) in one pass over the rows.
+    # is -1 in every column), covariates, built with numpy and fitted by statsmodels OLS (a
+    # formula per outcome would be parsed on every call, and column names from a user's file
+    # need no quoting this way). Covariates are centred at their means over the analysed rows:
+    # this changes only the intercept, which is not reported.
     contr = np.vstack([np.eye(g - 1), -np.ones((1, g - 1))])
     zbar = z.mean(axis=0)
     x = np.empty((nobs, p))
     x[:, 0] = 1.0
     x[:, 1:g] = contr[c]
     x[:, g:] = z - zbar
-    xtx = x.T @ x
-    scale = np.sqrt(np.diag(xtx))
-    try:
-        rmat = np.linalg.cholesky(xtx).T
-    except np.linalg.LinAlgError:
-        rmat = np.zeros((p, p))
-    if not np.all(np.diag(rmat) > 1e-8 * scale):
+    # A column (nearly) in the span of the previous ones: |R_jj| of the QR factor relative to the
+    # column's norm is the sine of its angle to that span.
+    rdiag = np.abs(np.diag(np.linalg.qr(x, mode="r")))
+    if not np.all(rdiag > 1e-8 * np.linalg.norm(x, axis=0)):
         raise DegenerateInputError(
             f"the design is singular (a covariate is constant or collinear with {between})"
         )
-    rinv = np.linalg.inv(rmat)  # p x p upper triangular; scipy's solve_triangular costs ~1 ms
-    qty = rinv.T @ (x.T @ Y)  # p x k
-    beta = rinv @ qty
-    xtx_inv = rinv @ rinv.T
-    resid = Y - x @ beta
-    rss = (resid**2).sum(axis=0)
-    tss = ((Y - Y.mean(axis=0)) ** 2).sum(axis=0)
-    df_res = nobs - p
-    sigma2 = rss / df_res
     terms = [np.arange(1, g)] + [np.array([g + j]) for j in range(q)]
-    if ss_type == 1:
-        # Sequential SS: the squared components of Q'y belonging to each term, in formula order.
-        ss = np.array([(qty[t] ** 2).sum(axis=0) for t in terms])  # terms x k
-    else:
-        # Type III (= Type II here: the model has no interactions): the Wald sum of squares of the
-        # term's coefficients, b_T' [(X'X)^-1_TT]^-1 b_T, which is what car::Anova(type=3) computes.
-        ss = np.array([np.einsum("ik,ij,jk->k", beta[t], np.linalg.inv(xtx_inv[np.ix_(t, t)]),
-                                 beta[t]) for t in terms])
     dfs = np.array([g - 1.0] + [1.0] * q)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        f = ss / dfs[:, None] / sigma2
-        pv = special.fdtrc(dfs[:, None], df_res, f)
-        eta = ss / (ss + rss)
-    # Adjusted (estimated marginal) means: predictions at the covariate means.
-    x0 = np.hstack([np.ones((g, 1)), contr, np.zeros((g, q))])
-    adj = x0 @ beta  # g x k
-    lever = np.einsum("ij,jk,ik->i", x0, xtx_inv, x0)
-    tcrit = special.stdtrit(df_res, 0.5 + confidence / 2)
-    onehot = np.zeros((nobs, g))
-    onehot[np.arange(nobs), c] = 1.0
-    raw = (onehot.T @ Y) / n[:, None]
+    ends = np.cumsum([1, g - 1] + [1] * q)  # columns of the nested models of a Type I table
+    x0 = np.hstack([np.ones((g, 1)), contr, np.zeros((g, q))])  # each group at zbar
+    df_arr = frozen_array(np.concatenate([dfs, [float(nobs - p)]]))
     nan = np.array([math.nan])
-    df_arr = _frozen(np.concatenate([dfs, [float(df_res)]]))
     out: dict = {}
     for j, dv in enumerate(dvs):
-        if rss[j] <= 1e-12 * tss[j] or tss[j] == 0:
-            why = "is constant" if tss[j] == 0 else "is fitted exactly (residual sum of squares 0)"
+        y = Y[:, j]
+        fit = OLS(y, x).fit()
+        rss = float(fit.ssr)
+        tss = float(((y - y.mean()) ** 2).sum())
+        if rss <= 1e-12 * tss or tss == 0:
+            why = "is constant" if tss == 0 else "is fitted exactly (residual sum of squares 0)"
             out[dv] = f"{dv}: the outcome {why}; the ANCOVA F test is undefined"
             continue
-        se = np.sqrt(sigma2[j] * lever)
+        if ss_type == 1:
+            # Sequential SS: the drop in residual SS as each term enters, in formula order;
+            # F on the full model's residual mean square and df (R's anova(lm)).
+            ssr = [float(OLS(y, x[:, :e]).fit().ssr) for e in ends[:-1]] + [rss]
+            ss = -np.diff(ssr)
+            f = ss / dfs / fit.scale
+            pv = stats.f.sf(f, dfs, fit.df_resid)
+        else:
+            # Type III (= Type II here: the model has no interaction): the Wald F test of the
+            # term's coefficients, which is what car::Anova(type=3) computes; its sum of squares
+            # is F * df * residual mean square.
+            tests = [fit.f_test(np.eye(p)[t]) for t in terms]
+            f = np.array([float(np.squeeze(t.fvalue)) for t in tests])
+            pv = np.array([float(np.squeeze(t.pvalue)) for t in tests])
+            ss = f * dfs * fit.scale
+        eta = ss / (ss + rss)
+        # Adjusted (estimated marginal) means: predictions at the covariate means.
+        pred = fit.get_prediction(x0)
+        band = pred.conf_int(alpha=1.0 - confidence)
+        raw = np.bincount(c, weights=y, minlength=g) / n
         out[dv] = AncovaResult(
             dv=dv, between=between, covariates=tuple(covariates),
             effects=(between, *covariates, "Residual"),
-            sum_sq=_frozen(np.concatenate([ss[:, j], [rss[j]]])), df=df_arr,
-            statistic=_frozen(np.concatenate([f[:, j], nan])),
-            p_value=_frozen(np.concatenate([pv[:, j], nan])),
-            partial_eta_sq=_frozen(np.concatenate([eta[:, j], nan])), ss_type=ss_type,
-            groups=groups, n=_frozen(n), n_missing=n_missing, covariate_means=_frozen(zbar),
-            adjusted_mean=_frozen(adj[:, j]), adjusted_se=_frozen(se),
-            adjusted_ci_low=_frozen(adj[:, j] - tcrit * se),
-            adjusted_ci_high=_frozen(adj[:, j] + tcrit * se),
-            raw_mean=_frozen(raw[:, j]), confidence=confidence,
+            sum_sq=frozen_array(np.concatenate([ss, [rss]])), df=df_arr,
+            statistic=frozen_array(np.concatenate([f, nan])),
+            p_value=frozen_array(np.concatenate([pv, nan])),
+            partial_eta_sq=frozen_array(np.concatenate([eta, nan])), ss_type=ss_type,
+            groups=groups, n=frozen_array(n), n_missing=n_missing,
+            covariate_means=frozen_array(zbar),
+            adjusted_mean=frozen_array(pred.predicted_mean), adjusted_se=frozen_array(pred.se_mean),
+            adjusted_ci_low=frozen_array(band[:, 0]), adjusted_ci_high=frozen_array(band[:, 1]),
+            raw_mean=frozen_array(raw), confidence=confidence,
             method=f"ANCOVA, type {ss_type} sums of squares, sum-to-zero contrasts",
         )
     return out
@@ -1044,15 +700,17 @@ def ancova(
 
     Notes
     -----
-    Fits ``dv = b0 + sum_j a_j e_j + sum_k c_k z_k + error`` by least squares, with
-    sum-to-zero effect codes ``e_j`` (R's ``contr.sum``, SPSS's default). The Type III sum of
-    squares of a term T is the Wald form ``b_T' [(X'X)^-1]_TT^-1 b_T``, equal to the increase in
-    residual SS when T is dropped; ``F = (SS_T / df_T) / (RSS / (n - p))``. Partial eta squared
-    is ``SS_T / (SS_T + RSS)``. Adjusted means are the predictions of each group at the mean of
-    each covariate over the analysed rows (as emmeans and SPSS's EMMEANS), with standard error
-    ``sqrt(x0' s^2 (X'X)^-1 x0)``. The design is built with numpy rather than a formula (a
-    statsmodels formula fit per variable costs milliseconds; this is called on every UI change);
-    the tests check it against statsmodels ``anova_lm(ols("dv ~ C(g, Sum) + age"), typ=3)``.
+    Fits ``dv = b0 + sum_j a_j e_j + sum_k c_k z_k + error`` by least squares (statsmodels
+    ``OLS``), with sum-to-zero effect codes ``e_j`` (R's ``contr.sum``, SPSS's default). The
+    Type III sum of squares of a term T is the Wald form ``b_T' [(X'X)^-1]_TT^-1 b_T``, equal to
+    the increase in residual SS when T is dropped; its F test is ``OLSResults.f_test`` of T's
+    coefficients, ``F = (SS_T / df_T) / (RSS / (n - p))`` (the same numbers as statsmodels
+    ``anova_lm(ols("dv ~ C(g, Sum) + age"), typ=3)``, which needs a formula parsed per call;
+    the tests compare both). Type I sums of squares are the drops in residual SS of the nested
+    OLS fits. Partial eta squared is ``SS_T / (SS_T + RSS)``. Adjusted means are the
+    predictions of each group at the mean of each covariate over the analysed rows (as emmeans
+    and SPSS's EMMEANS), with standard error ``sqrt(x0' s^2 (X'X)^-1 x0)``
+    (``OLSResults.get_prediction``).
 
     Validated against: R 4.2.2, car 3.1-1 ``Anova(lm(dv ~ group + age,
     contrasts=list(group="contr.sum")), type=3)`` and ``predict(fit, newdata, interval=
@@ -1076,13 +734,12 @@ def ancova(
     ('group', 'age', 'Residual')
     """
     covariates = _check_covariates(covariates)
-    data = _check_frame(data, [dv, between, *covariates])
-    if ss_type not in (1, 2, 3):
-        raise InputError(f"ss_type: expected 1, 2 or 3, got {ss_type!r}")
-    confidence = _check_confidence(confidence)
-    codes, groups = _labels(data[between], order, between)
-    y = _numeric(data[dv], dv)
-    cov = np.column_stack([_numeric(data[c], c) for c in covariates])
+    data = check_frame(data, [dv, between, *covariates])
+    check_choice(ss_type, "ss_type", (1, 2, 3))
+    confidence = check_confidence(confidence)
+    codes, groups = group_codes(data[between], order, between)
+    y = as_float_1d(data[dv], dv)
+    cov = np.column_stack([as_float_1d(data[c], c) for c in covariates])
     return _ancova_kernel(y, codes, groups, cov, dv, between, covariates, ss_type, confidence)
 
 
@@ -1160,8 +817,8 @@ class GroupComparison:
             else:
                 res = self.categorical.get(var)
                 desc = res.__dict__ if res is not None else self.descriptives[var]
-                if not desc["levels"]:
-                    rows.append(base)
+                if not desc["levels"]:  # nothing observed: the row still counts what is missing
+                    rows.append(dict(base, n=int(desc["n"].sum()), n_missing=desc["n_missing"]))
                 for i, lev in enumerate(desc["levels"]):
                     row = dict(base, level=lev)
                     for j, g in enumerate(self.groups):
@@ -1244,9 +901,10 @@ def compare_groups(
 
     Notes
     -----
-    Per variable as `compare_continuous`, `compare_categorical` and `ancova`; the group column is
-    read once and the statistics computed on numpy arrays, so 235 patients x 20 variables take a
-    few milliseconds.
+    Per variable as `compare_continuous` (``scipy.stats.ttest_ind``), `compare_categorical`
+    (``scipy.stats.chi2_contingency`` or Fisher) and `ancova` (statsmodels ``OLS``); the group
+    column is read once, and outcomes missing on the same rows share one ANCOVA design. The
+    paper's Table 2 (235 patients, 22 variables) takes about 25 ms.
 
     Validated against: R 4.2.2 ``t.test``, ``chisq.test(correct=FALSE)``, ``fisher.test`` and
     car 3.1-1 ``Anova(type=3)`` (tests/reference/groups_reference.R).
@@ -1267,20 +925,20 @@ def compare_groups(
     >>> t2["variable"].tolist()
     ['age', 'vbq', 'sex', 'sex']
     """
-    for name, val in (("continuous", continuous), ("categorical", categorical)):
-        if isinstance(val, str):
-            raise InputError(f"{name}: expected a list of column names, got the string {val!r}")
-    continuous, categorical = tuple(continuous), tuple(categorical)
+    continuous = check_columns(continuous, "continuous")
+    categorical = check_columns(categorical, "categorical")
+    equal_var = check_bool(equal_var, "equal_var")
+    correction = check_bool(correction, "correction")
     covariates = () if not covariates else _check_covariates(covariates)
     names = continuous + categorical
     dup = sorted({v for v in names if names.count(v) > 1})
     if dup:
         raise InputError(f"continuous/categorical: variable(s) {dup} listed more than once")
-    data = _check_frame(data, [between, *names, *covariates])
-    confidence = _check_confidence(confidence)
-    codes, groups = _labels(data[between], order, between)
+    data = check_frame(data, [between, *names, *covariates])
+    confidence = check_confidence(confidence)
+    codes, groups = group_codes(data[between], order, between)
     _two_groups(groups, between)
-    cov = (np.column_stack([_numeric(data[c], c) for c in covariates]) if covariates else None)
+    cov = (np.column_stack([as_float_1d(data[c], c) for c in covariates]) if covariates else None)
     cont: dict[str, ContinuousComparison] = {}
     adjusted: dict[str, AncovaResult] = {}
     cat: dict[str, CategoricalComparison] = {}
@@ -1288,7 +946,7 @@ def compare_groups(
     described: dict[str, dict] = {}
     if continuous:
         # all continuous variables at once (see _t_batch, _ancova_batch)
-        Y = np.column_stack([_numeric(data[var], var) for var in continuous])
+        Y = np.column_stack([as_float_1d(data[var], var) for var in continuous])
         tested = _t_batch(Y, codes, groups, continuous, between, equal_var, confidence)
         for j, var in enumerate(continuous):
             if isinstance(tested[var], str):
@@ -1307,16 +965,16 @@ def compare_groups(
                     adjusted[var] = res
     for var in categorical:
         try:
-            cat[var] = _categorical_kernel(data[var], codes, groups, var, between, None,
+            cat[var] = categorical_kernel(data[var], codes, groups, var, between, None,
                                            correction, "auto")
         except DegenerateInputError as exc:
             notes[var] = str(exc)
-            described[var] = _count_table(data[var], codes, len(groups), None, var)
+            described[var] = count_table(data[var], codes, len(groups), None, var)
     return GroupComparison(
         between=between, groups=groups, covariates=covariates,
-        continuous=FrozenDict(cont), adjusted=FrozenDict(adjusted),
-        categorical=FrozenDict(cat), notes=FrozenDict(notes),
-        descriptives=FrozenDict(described),
+        continuous=_ReadOnlyMapping(cont), adjusted=_ReadOnlyMapping(adjusted),
+        categorical=_ReadOnlyMapping(cat), notes=_ReadOnlyMapping(notes),
+        descriptives=_ReadOnlyMapping(described),
         variables=tuple([(v, "continuous") for v in continuous]
                         + [(v, "categorical") for v in categorical]),
     )
@@ -1427,8 +1085,8 @@ def modic_table(
     >>> modic_table(d).n_with_modic.tolist()
     [3, 4]
     """
-    data = _check_frame(data, [between, type_col, levels_col, grade_col])
-    codes, groups = _labels(data[between], order, between)
+    data = check_frame(data, [between, type_col, levels_col, grade_col])
+    codes, groups = group_codes(data[between], order, between)
     # Normalise the few distinct type values (1 and "1" alike), not every row; columns are
     # handled as arrays and Series (a frame filter copies every column of the frame).
     raw, uniques = pd.factorize(data[type_col])
@@ -1450,15 +1108,15 @@ def modic_table(
     kinds = [lv for lv in ("1", "2", "3", "mixed") if lv in seen]
     extra = sorted(seen - set(kinds))
     results = [
-        _categorical_kernel(type_values, sub_codes, groups, type_col, between,
+        categorical_kernel(type_values, sub_codes, groups, type_col, between,
                             kinds + extra, False, "auto"),
-        _categorical_kernel(data[levels_col][with_modic], sub_codes, groups, levels_col,
+        categorical_kernel(data[levels_col][with_modic], sub_codes, groups, levels_col,
                             between, None, False, "auto"),
-        _categorical_kernel(data[grade_col][with_modic], sub_codes, groups, grade_col, between,
+        categorical_kernel(data[grade_col][with_modic], sub_codes, groups, grade_col, between,
                             None, False, "auto"),
     ]
     return ModicTable(
-        between=between, groups=groups, n_with_modic=_frozen(n_with),
+        between=between, groups=groups, n_with_modic=frozen_array(n_with),
         n_without=int((is_none & (codes >= 0)).sum()), n_missing=int(missing.sum()),
         type=results[0], levels=results[1], grade=results[2],
     )

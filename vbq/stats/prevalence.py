@@ -16,14 +16,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from .groups import (
-    CategoricalComparison,
-    _categorical_kernel,
-    _check_frame,
-    _check_test,
-    _frozen,
-    _labels,
-)
+from ._contingency import CategoricalComparison, categorical_kernel, check_test
+from ._validation import check_bool, check_frame, check_same_length, frozen_array, group_codes
 
 __all__ = [
     "PrevalenceShift",
@@ -195,20 +189,21 @@ def prevalence_shift(
     >>> prevalence_shift(d).test.percent[0].tolist()
     [66.66666666666667, 66.66666666666667]
     """
-    data = _check_frame(data, [between, reference_col, test_col])
-    _check_test(test)
+    data = check_frame(data, [between, reference_col, test_col])
+    check_test(test)
+    correction = check_bool(correction, "correction")
     observed = set(pd.unique(data[reference_col].dropna()).tolist()) | set(
         pd.unique(data[test_col].dropna()).tolist())
     positive = _check_positive(positive, observed)
-    codes, groups = _labels(data[between], order, between)
+    codes, groups = group_codes(data[between], order, between)
     ref = _flag(data[reference_col], positive)
     tst = _flag(data[test_col], positive)
-    r_ref = _categorical_kernel(ref, codes, groups, reference_col, between, _FLAG_LEVELS,
+    r_ref = categorical_kernel(ref, codes, groups, reference_col, between, _FLAG_LEVELS,
                                 correction, test, untestable_ok=True)
-    r_tst = _categorical_kernel(tst, codes, groups, test_col, between, _FLAG_LEVELS,
+    r_tst = categorical_kernel(tst, codes, groups, test_col, between, _FLAG_LEVELS,
                                 correction, test, untestable_ok=True)
     neg = ~ref.to_numpy(dtype=bool, na_value=True)  # present and not positive
-    r_neg = _categorical_kernel(tst[neg], codes[neg], groups, f"{test_col} | {reference_col} "
+    r_neg = categorical_kernel(tst[neg], codes[neg], groups, f"{test_col} | {reference_col} "
                                 "negative", between, _FLAG_LEVELS, correction, test,
                                 untestable_ok=True)
     return PrevalenceShift(
@@ -327,25 +322,25 @@ def prevalence_by(
     (False, True)
     """
     if isinstance(by, str):
-        data = _check_frame(data, [by, status_col])
+        data = check_frame(data, [by, status_col])
         name, values = by, data[by]
     else:
-        data = _check_frame(data, [status_col])
+        data = check_frame(data, [status_col])
         raw = by.to_numpy() if isinstance(by, pd.Series) else np.asarray(by, dtype=object).ravel()
-        if len(raw) != len(data):
-            raise InputError(f"by: expected {len(data)} values (one per row), got {len(raw)}")
+        check_same_length(("data", data), ("by", raw))
         values = pd.Series(raw, index=data.index)
         name = by.name if isinstance(by, pd.Series) and by.name is not None else "by"
-    _check_test(test)
+    check_test(test)
+    correction = check_bool(correction, "correction")
     observed = set(pd.unique(data[status_col].dropna()).tolist())
     positive = _check_positive(positive, observed)
-    codes, levels = _labels(values, order, str(name))
+    codes, levels = group_codes(values, order, str(name))
     flag = _flag(data[status_col], positive)
-    res = _categorical_kernel(flag, codes, levels, status_col, str(name), _FLAG_LEVELS,
+    res = categorical_kernel(flag, codes, levels, status_col, str(name), _FLAG_LEVELS,
                               correction, test)
     return PrevalenceBy(
         by=str(name), status_col=status_col, positive=positive, levels=levels,
-        count=_frozen(res.counts[0]), n=_frozen(res.n), percent=_frozen(res.percent[0]),
+        count=frozen_array(res.counts[0]), n=frozen_array(res.n), percent=frozen_array(res.percent[0]),
         comparison=res,
     )
 
@@ -445,14 +440,14 @@ def reclassification(
     >>> int(reclassification(d).counts[0, 2])
     1
     """
-    data = _check_frame(data, [reference_col, test_col])
+    data = check_frame(data, [reference_col, test_col])
     levels = tuple(levels)
-    rc, _ = _labels(data[reference_col], levels, reference_col)
-    tc, _ = _labels(data[test_col], levels, test_col)
+    rc, _ = group_codes(data[reference_col], levels, reference_col)
+    tc, _ = group_codes(data[test_col], levels, test_col)
     ok = (rc >= 0) & (tc >= 0)
     k = len(levels)
     counts = np.bincount(rc[ok] * k + tc[ok], minlength=k * k).reshape(k, k)
     return Reclassification(
-        reference_col=reference_col, test_col=test_col, levels=levels, counts=_frozen(counts),
+        reference_col=reference_col, test_col=test_col, levels=levels, counts=frozen_array(counts),
         n=int(ok.sum()), n_missing=int(ok.size - ok.sum()),
     )

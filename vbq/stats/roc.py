@@ -29,6 +29,7 @@ midranks) and Youden all come from the same cumulative counts, in O(n log n).
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -37,8 +38,21 @@ import numpy as np
 import pandas as pd
 from scipy import special
 from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.proportion import proportion_confint
 
 from vbq.errors import DegenerateInputError, InputError
+
+from ._validation import (
+    as_float_1d,
+    check_bool,
+    check_choice,
+    check_confidence,
+    check_int,
+    check_number,
+    check_proportion,
+    check_same_length,
+    complete_cases,
+)
 
 __all__ = [
     "BootstrapCutoffResult",
@@ -57,10 +71,10 @@ __all__ = [
     "delong_test_unpaired",
     "grey_zone",
     "roc_analysis",
+    "round_cutoff",
 ]
 
 _CI_METHODS = ("delong", "bootstrap")
-_FRAME_COLUMNS = ["term", "estimate", "ci_low", "ci_high", "statistic", "p_value", "n", "method"]
 # Cap on the number of cells of one (resamples x values) count matrix in the bootstraps, so memory
 # stays near 100 MB whatever n is; resamples are processed in chunks of that size.
 _MAX_BOOT_CELLS = 4_000_000
@@ -69,66 +83,38 @@ _MAX_BOOT_CELLS = 4_000_000
 # --------------------------------------------------------------------------------------------
 # validation
 # --------------------------------------------------------------------------------------------
-def _as_1d(values: Any, name: str) -> np.ndarray:
-    if isinstance(values, pd.Series | pd.Index):
-        values = values.to_numpy(dtype=float, na_value=np.nan)
-    try:
-        arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise InputError(f"{name} must be numeric; could not convert it: {exc}") from exc
-    if arr.ndim != 1:
-        raise InputError(f"{name} must be one-dimensional; received shape {arr.shape}")
-    return arr
-
-
-def _check_confidence(confidence: float) -> float:
-    if not (isinstance(confidence, int | float) and 0.0 < confidence < 1.0):
-        raise InputError(f"confidence must be a number in (0, 1); received {confidence!r}")
-    return float(confidence)
-
-
-def _check_bool(value: Any, name: str) -> bool:
-    if not isinstance(value, bool | np.bool_):
-        raise InputError(f"{name} must be True or False; received {value!r}")
-    return bool(value)
-
-
-def _prepare(y_true: Any, *scores: tuple[Any, str]) -> tuple[np.ndarray, list[np.ndarray], int]:
-    """Validate ``y_true`` and the scores; drop (and count) pairs with a NaN anywhere.
+def _prepare(
+    y_true: Any, *scores: tuple[Any, str], label: str = "y_true"
+) -> tuple[np.ndarray, list[np.ndarray], int]:
+    """Validate the labels (parameter `label`) and the scores; drop (and count) patients with a
+    NaN anywhere.
 
     Returns the boolean labels, the float scores and the number of dropped patients.
     """
-    y = _as_1d(y_true, "y_true")
-    arrays = [_as_1d(values, name) for values, name in scores]
-    for arr, (_, name) in zip(arrays, scores, strict=True):
-        if arr.shape[0] != y.shape[0]:
-            raise InputError(
-                f"{name} must have the same length as y_true ({y.shape[0]}); "
-                f"received {arr.shape[0]}"
-            )
-    keep = ~np.isnan(y)
-    for arr in arrays:
-        keep &= ~np.isnan(arr)
-    n_missing = int(y.shape[0] - np.count_nonzero(keep))
+    y = as_float_1d(y_true, label)
+    arrays = [as_float_1d(values, name) for values, name in scores]
+    check_same_length((label, y), *[(name, arr) for arr, (_, name) in
+                                       zip(arrays, scores, strict=True)])
+    keep, n_missing = complete_cases(y, *arrays)
     if n_missing:
         y = y[keep]
         arrays = [arr[keep] for arr in arrays]
     bad = (y != 0.0) & (y != 1.0)
     if bad.any():
         raise InputError(
-            "y_true must hold 0/1 (or False/True); received other values, e.g. "
+            f"{label}: expected 0/1 (or False/True), got other values, e.g. "
             f"{np.unique(y[bad])[:5].tolist()}"
         )
     for arr, (_, name) in zip(arrays, scores, strict=True):
         if not np.isfinite(arr).all():
-            raise InputError(f"{name} must be finite; it holds +/-inf")
+            raise InputError(f"{name}: expected finite numbers, got +/-inf")
     yb = y == 1.0
     n_pos = int(np.count_nonzero(yb))
     n_neg = int(yb.shape[0] - n_pos)
     if n_pos == 0 or n_neg == 0:
-        missing = "positives (y_true == 1)" if n_pos == 0 else "negatives (y_true == 0)"
+        missing = f"positives ({label} == 1)" if n_pos == 0 else f"negatives ({label} == 0)"
         raise DegenerateInputError(
-            f"y_true has no {missing}: one class only ({n_pos} positive, {n_neg} negative after "
+            f"{label} has no {missing}: one class only ({n_pos} positive, {n_neg} negative after "
             f"dropping {n_missing} with missing values); the ROC curve is undefined"
         )
     return yb, arrays, n_missing
@@ -174,16 +160,16 @@ def _group_counts(y: np.ndarray, s: np.ndarray) -> _Groups:
     return _Groups(s_sorted[starts], pos, neg, order, group_sorted)
 
 
-def _midpoints(values: np.ndarray) -> np.ndarray:
-    """pROC's thresholds between consecutive distinct oriented values (roc.utils.thresholds).
+def _midpoint(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """pROC's threshold between oriented values a < b (roc.utils.thresholds), elementwise.
 
     The midpoint (a + b) / 2; a / 2 + b / 2 when that overflows; and when a and b are adjacent
     floats so the midpoint rounds onto ``a``, ``b`` itself, so ``s >= t`` still splits a from b.
+    ``b = +inf`` gives +inf. The one midpoint rule of the curve and of the bootstrap.
     """
-    a, b = values[:-1], values[1:]
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):
         mid = (a + b) / 2.0
-    mid = np.where(np.abs(mid) > 1e100, a / 2.0 + b / 2.0, mid)
+        mid = np.where(np.abs(mid) > 1e100, a / 2.0 + b / 2.0, mid)
     return np.where(mid == a, b, mid)
 
 
@@ -192,7 +178,7 @@ def _curve_counts(g: _Groups) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
     Threshold k (k = 0..U) lies just below distinct value k: -inf, the U - 1 midpoints, +inf.
     """
-    thr = np.concatenate(([-np.inf], _midpoints(g.values), [np.inf]))
+    thr = np.concatenate(([-np.inf], _midpoint(g.values[:-1], g.values[1:]), [np.inf]))
     tp = g.n_pos - np.concatenate(([0], np.cumsum(g.pos)))
     fp = g.n_neg - np.concatenate(([0], np.cumsum(g.neg)))
     return thr, tp, fp
@@ -243,17 +229,32 @@ def _orient(s: np.ndarray, higher_is_positive: bool) -> np.ndarray:
 
 
 def _wilson(count: int, nobs: int, confidence: float) -> tuple[float, float]:
-    """Wilson score interval (Wilson 1927), as statsmodels' ``proportion_confint(method=
-    "wilson")`` and R's ``prop.test(correct = FALSE)``; written out because those cost ~0.2 ms a
-    call in distribution-object overhead, and a ROC analysis makes dozens."""
+    """Wilson score interval (Wilson 1927): statsmodels' ``proportion_confint(method="wilson")``,
+    as R's ``prop.test(correct = FALSE)``; (NaN, NaN) when there is no one to count."""
     if nobs == 0:
         return (math.nan, math.nan)
-    z = special.ndtri(0.5 + confidence / 2.0)
-    z2 = z * z
-    p = count / nobs
-    centre = (p + z2 / (2 * nobs)) / (1 + z2 / nobs)
-    half = z / (1 + z2 / nobs) * math.sqrt(p * (1 - p) / nobs + z2 / (4 * nobs * nobs))
-    return (float(max(0.0, centre - half)), float(min(1.0, centre + half)))
+    low, high = proportion_confint(count, nobs, alpha=1.0 - confidence, method="wilson")
+    return (float(low), float(high))
+
+
+def _containing(
+    name: str, estimate: float, ci: tuple[float, float], undefined: str, notes: list[str]
+) -> tuple[float, float]:
+    """`ci` extended to contain `estimate` (a note says which bound moved); (NaN, NaN) and a
+    note when the estimate is undefined."""
+    if math.isnan(estimate):
+        notes.append(f"{name} undefined (0/0) with {undefined}; no interval is given")
+        return (math.nan, math.nan)
+    low, high = ci
+    if low <= estimate <= high:
+        return ci
+    side = "lower" if estimate < low else "upper"
+    notes.append(
+        f"the adjusted-logit interval of the {name} ({low:.3f}-{high:.3f}) excluded the estimate "
+        f"{estimate:.3f} (sensitivity or specificity at 0 or 1); its {side} bound was moved to "
+        "the estimate"
+    )
+    return (min(low, estimate), max(high, estimate))
 
 
 def _ratio(num: float, den: float) -> float:
@@ -302,13 +303,16 @@ class PredictiveValues:
     prevalence : float
         The prevalence the values are computed for.
     ppv, npv : float
-        Bayes estimates; NaN when undefined (no one would be called positive / negative).
+        Bayes estimates; NaN when undefined (0/0: no one would be called positive / negative).
     ppv_ci, npv_ci : tuple of float
-        Adjusted-logit intervals of Mercaldo, Lau & Zhou (2007).
+        Adjusted-logit intervals of Mercaldo, Lau & Zhou (2007), extended where needed so that
+        each contains its estimate; (NaN, NaN) with an undefined estimate. See `notes`.
     confidence : float
         Confidence level of the intervals.
     method : str
         Name of the interval method.
+    notes : tuple of str
+        Why an estimate is undefined, or which interval bound was moved to the estimate.
     """
 
     prevalence: float
@@ -318,6 +322,7 @@ class PredictiveValues:
     npv_ci: tuple[float, float]
     confidence: float
     method: str = "Bayes; adjusted logit CI (Mercaldo, Lau & Zhou 2007)"
+    notes: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy table: one row per predictive value."""
@@ -335,11 +340,12 @@ class PredictiveValues:
     def summary(self) -> str:
         """Readable text."""
         pct = f"{100 * self.confidence:g}%"
-        return (
+        text = (
             f"At prevalence {self.prevalence:.3g}: PPV {self.ppv:.3f} ({pct} CI "
             f"{self.ppv_ci[0]:.3f}-{self.ppv_ci[1]:.3f}), NPV {self.npv:.3f} ({pct} CI "
             f"{self.npv_ci[0]:.3f}-{self.npv_ci[1]:.3f}); {self.method}."
         )
+        return "\n".join([text, *(f"Note: {n}." for n in self.notes)])
 
 
 @dataclass(frozen=True)
@@ -446,8 +452,16 @@ class CutoffMetrics:
         Var(logit PPV) = (1 - Se~) / (Se~ n1~) + Sp~ / ((1 - Sp~) n0~),
         Var(logit NPV) = Se~ / ((1 - Se~) n1~) + (1 - Sp~) / (Sp~ n0~),
         with the tilde quantities from the adjusted counts and logit PPV~ = log(p Se~ / ((1 - p)
-        (1 - Sp~))). The point estimate is the unadjusted Bayes value. Suited to case-control
-        samples, whose own prevalence is not the population's.
+        (1 - Sp~))). Suited to case-control samples, whose own prevalence is not the
+        population's.
+
+        The point estimate is the unadjusted Bayes value, and it always lies in its interval:
+        the adjustment pulls the interval toward 1/2, so where Se or Sp is 0 or 1 the adjusted
+        interval can exclude the estimate (Se 0.8, Sp 1: PPV 1 against an interval ending at
+        0.91). There the bound on the estimate's side is moved to the estimate (the interval
+        becomes [0.375, 1]: the data cannot exclude a PPV of 1), and `notes` says so. Where the
+        estimate is 0/0 (PPV with Se 0 and Sp 1: nobody would test positive; NPV with Se 1 and
+        Sp 0) it is NaN, its interval is (NaN, NaN) and `notes` says why.
 
         Validated against: the same formulas written out in the tests (as in R CIfinder's
         ``ppv_npv_ci(method = "zhou", continuity.correction = TRUE)``, not installed here).
@@ -462,9 +476,7 @@ class CutoffMetrics:
         >>> m = roc_analysis([0, 0, 1, 1, 0, 1], [1.0, 2.0, 3.0, 4.0, 2.5, 2.2]).best
         >>> pv = m.ppv_npv_at_prevalence(0.2)
         """
-        if not (isinstance(prevalence, int | float) and 0.0 < prevalence < 1.0):
-            raise InputError(f"prevalence must be a number in (0, 1); received {prevalence!r}")
-        p = float(prevalence)
+        p = check_proportion(prevalence, "prevalence")
         n1, n0 = self.tp + self.fn, self.tn + self.fp
         se, sp = self.sensitivity, self.specificity
         ppv = _ratio(p * se, p * se + (1.0 - p) * (1.0 - sp))
@@ -478,13 +490,21 @@ class CutoffMetrics:
         half_ppv = z * math.sqrt((1.0 - sea) / (sea * n1a) + spa / ((1.0 - spa) * n0a))
         half_npv = z * math.sqrt(sea / ((1.0 - sea) * n1a) + (1.0 - spa) / (spa * n0a))
         expit = special.expit
+        notes: list[str] = []
+        ppv_ci = _containing(
+            "PPV", ppv, (float(expit(logit_ppv - half_ppv)), float(expit(logit_ppv + half_ppv))),
+            "sensitivity 0 and specificity 1: nobody would test positive", notes)
+        npv_ci = _containing(
+            "NPV", npv, (float(expit(logit_npv - half_npv)), float(expit(logit_npv + half_npv))),
+            "sensitivity 1 and specificity 0: nobody would test negative", notes)
         return PredictiveValues(
             prevalence=p,
             ppv=ppv,
-            ppv_ci=(float(expit(logit_ppv - half_ppv)), float(expit(logit_ppv + half_ppv))),
+            ppv_ci=ppv_ci,
             npv=npv,
-            npv_ci=(float(expit(logit_npv - half_npv)), float(expit(logit_npv + half_npv))),
+            npv_ci=npv_ci,
             confidence=self.confidence,
+            notes=tuple(notes),
         )
 
     def to_frame(self) -> pd.DataFrame:
@@ -699,9 +719,7 @@ def _metrics_at_value(
     higher_is_positive: bool, confidence: float,
 ) -> CutoffMetrics:
     """Metrics at a user cutoff from the distinct oriented values and cumulative class counts."""
-    if not isinstance(cutoff, int | float | np.floating | np.integer) or math.isnan(cutoff):
-        raise InputError(f"cutoff must be a number; received {cutoff!r}")
-    c = float(cutoff)
+    c = check_number(cutoff, "cutoff")
     oriented = c if higher_is_positive else -c
     # positives are the patients with oriented score >= c: from the first distinct value >= c on
     k = int(np.searchsorted(values, oriented, side="left"))
@@ -803,17 +821,16 @@ def roc_analysis(
     >>> r.cutoff
     2.45
     """
-    higher_is_positive = _check_bool(higher_is_positive, "higher_is_positive")
-    confidence = _check_confidence(confidence)
-    if ci not in _CI_METHODS:
-        raise InputError(f"ci must be one of {_CI_METHODS}; received {ci!r}")
+    higher_is_positive = check_bool(higher_is_positive, "higher_is_positive")
+    confidence = check_confidence(confidence)
+    check_choice(ci, "ci", _CI_METHODS)
     if ci == "bootstrap":
-        _check_n_boot(n_boot)
-        _check_seed(seed)
+        check_int(n_boot, "n_boot", minimum=2)
+        check_int(seed, "seed", minimum=0)
     for name, target in (("target_sensitivity", target_sensitivity),
                          ("target_specificity", target_specificity)):
-        if target is not None and not (isinstance(target, int | float) and 0.0 < target <= 1.0):
-            raise InputError(f"{name} must be a number in (0, 1] or None; received {target!r}")
+        if target is not None:
+            check_proportion(target, name, closed_high=True)
 
     y, (x,), n_missing = _prepare(y_true, (score, "score"))
     g = _group_counts(y, _orient(x, higher_is_positive))
@@ -919,16 +936,62 @@ def roc_analysis(
     )
 
 
-def _check_n_boot(n_boot: Any) -> int:
-    if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 2:
-        raise InputError(f"n_boot must be an integer >= 2; received {n_boot!r}")
-    return int(n_boot)
+def round_cutoff(cutoff: float, *, decimals: int = 1, higher_is_positive: bool = True) -> float:
+    """Round a cutoff for clinical use toward the more specific side of the marker.
 
+    Parameters
+    ----------
+    cutoff : float
+        E.g. a Youden cutoff (VBQ 2.83, L1 HU 104.37). +/-inf is returned as it is.
+    decimals : int, default 1
+        Decimals kept, 0 to 6 (the paper: 1 for VBQ).
+    higher_is_positive : bool, default True
+        The marker's direction, as in `roc_analysis`. True (VBQ: positive when ``score >=
+        cutoff``) rounds up; False (HU, T-score: positive when ``score <= cutoff``) rounds down.
 
-def _check_seed(seed: Any) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise InputError(f"seed must be a non-negative integer; received {seed!r}")
-    return int(seed)
+    Returns
+    -------
+    float
+        The rounded cutoff.
+
+    Raises
+    ------
+    InputError
+        `cutoff` not a number or NaN, `decimals` not an integer in 0-6, `higher_is_positive` not
+        a bool.
+
+    Notes
+    -----
+    Moving a cutoff away from the positive side calls fewer patients positive, so specificity
+    cannot fall and sensitivity cannot rise: rounding up is the more specific side when higher
+    scores are positive, rounding down when lower scores are. The paper's VBQ cutoffs 2.83 ->
+    2.9 and 2.56 -> 2.6 are rounded up. The value is first rounded to 9 decimals at the target
+    scale, so 2.6 stays 2.6 rather than going up to 2.7 through the binary 26.000000000000004.
+
+    Validated against: the paper's adjusted thresholds (2.83 -> 2.9, 2.56 -> 2.6) and counts of
+    patients on each side in the tests.
+
+    References
+    ----------
+    Chen Z, et al. J Orthop Surg Res 2023;18:257 (the "adjustment threshold" of Table 4).
+
+    Examples
+    --------
+    >>> round_cutoff(2.83)
+    2.9
+    >>> round_cutoff(104.37, decimals=0, higher_is_positive=False)
+    104.0
+    """
+    c = check_number(cutoff, "cutoff")
+    hp = check_bool(higher_is_positive, "higher_is_positive")
+    if isinstance(decimals, bool) or not isinstance(decimals, int | np.integer) \
+            or not 0 <= decimals <= 6:
+        raise InputError(f"decimals: expected an integer from 0 to 6, got {decimals!r}")
+    if not math.isfinite(c):
+        return c
+    scale = 10.0 ** int(decimals)
+    x = round(c * scale, 9)
+    return (math.ceil(x) if hp else math.floor(x)) / scale
 
 
 # --------------------------------------------------------------------------------------------
@@ -1000,12 +1063,16 @@ class DeLongTestResult:
         )
 
 
-def _paired_delong(
-    y: np.ndarray, a: np.ndarray, b: np.ndarray
-) -> tuple[float, float, float, float, float]:
-    """AUCs, variances and covariance of two markers on the same patients (oriented scores)."""
-    pa, theta_a = _patient_placements(y, _group_counts(y, a))
-    pb, theta_b = _patient_placements(y, _group_counts(y, b))
+def _paired_covariance(
+    y: np.ndarray, a: tuple[np.ndarray, float], b: tuple[np.ndarray, float]
+) -> tuple[float, float, float]:
+    """DeLong variances and covariance (var_a, var_b, cov) of two AUCs on the same patients,
+    from each marker's per-patient placements and AUC (`_patient_placements`).
+
+    S = S10 / m + S01 / n with S10, S01 the sample covariance matrices of the placements of the
+    m positives and n negatives (DeLong et al. 1988).
+    """
+    (pa, theta_a), (pb, theta_b) = a, b
     m = int(np.count_nonzero(y))
     n = y.shape[0] - m
     da, db = pa - theta_a, pb - theta_b
@@ -1015,7 +1082,17 @@ def _paired_delong(
     tot = np.array([np.dot(da, da), np.dot(da, db), np.dot(db, db)])
     s01 = (tot - s10 * (m - 1)) / (n - 1)
     var_a, cov, var_b = s10 / m + s01 / n
-    return theta_a, theta_b, float(var_a), float(var_b), float(cov)
+    return float(var_a), float(var_b), float(cov)
+
+
+def _paired_delong(
+    y: np.ndarray, a: np.ndarray, b: np.ndarray
+) -> tuple[float, float, float, float, float]:
+    """AUCs, variances and covariance of two markers on the same patients (oriented scores)."""
+    pa = _patient_placements(y, _group_counts(y, a))
+    pb = _patient_placements(y, _group_counts(y, b))
+    var_a, var_b, cov = _paired_covariance(y, pa, pb)
+    return pa[1], pb[1], var_a, var_b, cov
 
 
 def _check_delong_sizes(m: int, n: int) -> None:
@@ -1026,12 +1103,18 @@ def _check_delong_sizes(m: int, n: int) -> None:
         )
 
 
-def _z_p(d: float, sig: float) -> tuple[float, float]:
-    if sig == 0.0:
+def _z_p(d: float, se: float, df: float | None = None) -> tuple[float, float]:
+    """Statistic d / se and its two-sided p (normal, or Student's t with `df`).
+
+    A zero standard error gives z = 0 and p = 1 when d = 0 (pROC's convention), else z = +/-inf
+    and p = 0: the one rule of every DeLong test here.
+    """
+    if se == 0.0:
         z = 0.0 if d == 0.0 else math.copysign(math.inf, d)
-    else:
-        z = d / sig
-    return z, float(2.0 * special.ndtr(-abs(z)))
+        return z, 1.0 if z == 0.0 else 0.0
+    z = d / se
+    tail = special.ndtr(-abs(z)) if df is None else special.stdtr(df, -abs(z))
+    return z, float(2.0 * tail)
 
 
 def delong_test(
@@ -1089,7 +1172,7 @@ def delong_test(
     0.1111
     """
     hp = _check_direction_pair(higher_is_positive)
-    confidence = _check_confidence(confidence)
+    confidence = check_confidence(confidence)
     y, (a, b), n_missing = _prepare(y_true, (score_a, "score_a"), (score_b, "score_b"))
     m = int(np.count_nonzero(y))
     n = y.shape[0] - m
@@ -1123,8 +1206,8 @@ def _check_direction_pair(value: Any) -> tuple[bool, bool]:
         raise InputError(
             f"higher_is_positive must be a pair of booleans, one per score; received {value!r}"
         )
-    return (_check_bool(value[0], "higher_is_positive[0]"),
-            _check_bool(value[1], "higher_is_positive[1]"))
+    return (check_bool(value[0], "higher_is_positive[0]"),
+            check_bool(value[1], "higher_is_positive[1]"))
 
 
 @dataclass(frozen=True)
@@ -1244,10 +1327,10 @@ def delong_test_unpaired(
     >>> t = delong_test_unpaired([0, 1, 0, 1, 1, 0], [1, 3, 2, 4, 2.5, 2.2],
     ...                          [0, 0, 1, 1, 0, 1], [1, 2, 3, 4, 2.5, 2.2])
     """
-    hp = _check_bool(higher_is_positive, "higher_is_positive")
-    confidence = _check_confidence(confidence)
-    ya, (sa,), miss_a = _prepare(y_a, (score_a, "score_a"))
-    yb, (sb,), miss_b = _prepare(y_b, (score_b, "score_b"))
+    hp = check_bool(higher_is_positive, "higher_is_positive")
+    confidence = check_confidence(confidence)
+    ya, (sa,), miss_a = _prepare(y_a, (score_a, "score_a"), label="y_a")
+    yb, (sb,), miss_b = _prepare(y_b, (score_b, "score_b"), label="y_b")
     ga = _group_counts(ya, _orient(sa, hp))
     gb = _group_counts(yb, _orient(sb, hp))
     _check_delong_sizes(ga.n_pos, ga.n_neg)
@@ -1258,15 +1341,11 @@ def delong_test_unpaired(
     se = math.sqrt(var_a + var_b)
     na, nb = ya.shape[0], yb.shape[0]
     if se == 0.0:
-        z = 0.0 if d == 0.0 else math.copysign(math.inf, d)
-        df = math.nan
-        p = 1.0 if d == 0.0 else 0.0
-        half = 0.0
+        df, half = math.nan, 0.0
     else:
-        z = d / se
         df = (var_a + var_b) ** 2 / (var_a**2 / (na - 1) + var_b**2 / (nb - 1))
-        p = float(2.0 * special.stdtr(df, -abs(z)))
         half = float(special.stdtrit(df, 0.5 + confidence / 2.0)) * se
+    z, p = _z_p(d, se, df)
     return DeLongUnpairedResult(
         auc_a=auc_a,
         auc_b=auc_b,
@@ -1330,8 +1409,11 @@ class MarkerComparison:
 def _holm(p: np.ndarray) -> np.ndarray:
     """Holm (1979) step-down adjusted p-values, as R's ``p.adjust(p, "holm")``.
 
-    Written out because statsmodels' ``multipletests`` calls ``gc.collect()`` on every call
-    (about 50 ms here), which dominated the whole study analysis; the tests compare both.
+    Written out because statsmodels 0.15's ``multipletests(method="holm")`` calls
+    ``gc.collect()`` on every call: measured at 146 ms a call (median of 30) in a process running
+    the app's ROC page in AppTest (185,000 live objects), against 0.007 ms here, on the page-rerun
+    path (`compare_markers` runs whenever the ROC study is recomputed), whose budget is 300 ms.
+    The tests compare both on random p-values and against R.
     """
     p = np.asarray(p, dtype=float)
     m = p.size
@@ -1402,9 +1484,9 @@ def compare_markers(
             "higher_is_positive must be a dict giving the direction of every marker in scores "
             f"({sorted(scores)}); received {higher_is_positive!r}"
         )
-    confidence = _check_confidence(confidence)
+    confidence = check_confidence(confidence)
     names = list(scores)
-    directions = {k: _check_bool(v, f"higher_is_positive[{k!r}]")
+    directions = {k: check_bool(v, f"higher_is_positive[{k!r}]")
                   for k, v in higher_is_positive.items()}
     y, arrays, n_missing = _prepare(y_true, *[(scores[k], f"scores[{k!r}]") for k in names])
     m = int(np.count_nonzero(y))
@@ -1414,14 +1496,9 @@ def compare_markers(
     place = {k: _patient_placements(y, _group_counts(y, oriented[k])) for k in names}
     rows = []
     crit = float(special.ndtri(0.5 + confidence / 2.0))
-    w = y.astype(float)
     for ka, kb in combinations(names, 2):
-        (pa, ta), (pb, tb) = place[ka], place[kb]
-        da, db = pa - ta, pb - tb
-        s10 = np.array([np.dot(w * da, da), np.dot(w * da, db), np.dot(w * db, db)]) / (m - 1)
-        tot = np.array([np.dot(da, da), np.dot(da, db), np.dot(db, db)])
-        s01 = (tot - s10 * (m - 1)) / (n - 1)
-        var_a, cov, var_b = s10 / m + s01 / n
+        ta, tb = place[ka][1], place[kb][1]
+        var_a, var_b, cov = _paired_covariance(y, place[ka], place[kb])
         d = ta - tb
         sig = math.sqrt(max(var_a + var_b - 2.0 * cov, 0.0))
         z, p = _z_p(d, sig)
@@ -1597,12 +1674,7 @@ def _youden_per_row(
     k = j - 1
     nxt = next_present[rows, np.maximum(j, 0)]  # first present value at index >= j
     padded = np.append(values, np.inf)
-    lower = values[np.maximum(k, 0)]
-    upper = padded[nxt]
-    with np.errstate(over="ignore", invalid="ignore"):
-        mid = (lower + upper) / 2.0
-        mid = np.where(np.abs(mid) > 1e100, lower / 2.0 + upper / 2.0, mid)
-    mid = np.where(mid == lower, upper, mid)
+    mid = _midpoint(values[np.maximum(k, 0)], padded[nxt])
     cut = np.where(j == 0, -np.inf, np.where(nxt == u, np.inf, mid))
     return cut, sens[rows, j], spec[rows, j]
 
@@ -1724,11 +1796,11 @@ def bootstrap_cutoff(
     --------
     >>> b = bootstrap_cutoff([0, 0, 1, 1, 0, 1, 0, 1], [1, 2, 3, 4, 2.5, 2.2, 1.5, 3.5], n_boot=50)
     """
-    hp = _check_bool(higher_is_positive, "higher_is_positive")
-    stratified = _check_bool(stratified, "stratified")
-    n_boot = _check_n_boot(n_boot)
-    seed = _check_seed(seed)
-    confidence = _check_confidence(confidence)
+    hp = check_bool(higher_is_positive, "higher_is_positive")
+    stratified = check_bool(stratified, "stratified")
+    n_boot = check_int(n_boot, "n_boot", minimum=2)
+    seed = check_int(seed, "seed", minimum=0)
+    confidence = check_confidence(confidence)
     y, (x,), n_missing = _prepare(y_true, (score, "score"))
     g = _group_counts(y, _orient(x, hp))
     u = g.values.shape[0]
@@ -1794,10 +1866,12 @@ class GreyZoneResult:
         Patients per zone.
     share_rule_out, share_grey, share_rule_in : float
         Fractions of all patients.
-    false_negative_rate_ruled_out : float
-        Positives among the ruled-out (1 - NPV of the rule-out zone); NaN if none ruled out.
-    false_positive_rate_ruled_in : float
-        Negatives among the ruled-in (1 - PPV of the rule-in zone); NaN if none ruled in.
+    false_omission_rate : float
+        FN_out / N_out: the share of the ruled-out patients who have the condition (1 - NPV of
+        the rule-out zone); NaN if none ruled out.
+    false_discovery_rate : float
+        FP_in / N_in: the share of the ruled-in patients who do not have it (1 - PPV of the
+        rule-in zone); NaN if none ruled in.
     sensitivity_decided, specificity_decided : float
         Among patients outside the grey zone: ruled-in positives / decided positives, ruled-out
         negatives / decided negatives.
@@ -1806,6 +1880,10 @@ class GreyZoneResult:
     positives_in_grey, negatives_in_grey : int
     n_pos, n_neg, n_missing : int
     confidence : float
+    false_negative_rate_ruled_out, false_positive_rate_ruled_in : float
+        Deprecated names of `false_omission_rate` and `false_discovery_rate` (with their
+        ``*_ci``), kept for one release; reading them warns (`DeprecationWarning`). They were
+        not false negative / positive rates (FN / positives, FP / negatives).
     """
 
     rule_out: float
@@ -1817,10 +1895,10 @@ class GreyZoneResult:
     share_rule_out: float
     share_grey: float
     share_rule_in: float
-    false_negative_rate_ruled_out: float
-    false_negative_rate_ruled_out_ci: tuple[float, float]
-    false_positive_rate_ruled_in: float
-    false_positive_rate_ruled_in_ci: tuple[float, float]
+    false_omission_rate: float
+    false_omission_rate_ci: tuple[float, float]
+    false_discovery_rate: float
+    false_discovery_rate_ci: tuple[float, float]
     sensitivity_decided: float
     sensitivity_decided_ci: tuple[float, float]
     specificity_decided: float
@@ -1842,10 +1920,10 @@ class GreyZoneResult:
             ("share_rule_out", self.share_rule_out, nan2, n, "fraction of patients"),
             ("share_grey", self.share_grey, nan2, n, "fraction of patients"),
             ("share_rule_in", self.share_rule_in, nan2, n, "fraction of patients"),
-            ("false_negative_rate_ruled_out", self.false_negative_rate_ruled_out,
-             self.false_negative_rate_ruled_out_ci, self.n_rule_out, "Wilson"),
-            ("false_positive_rate_ruled_in", self.false_positive_rate_ruled_in,
-             self.false_positive_rate_ruled_in_ci, self.n_rule_in, "Wilson"),
+            ("false_omission_rate", self.false_omission_rate, self.false_omission_rate_ci,
+             self.n_rule_out, "Wilson"),
+            ("false_discovery_rate", self.false_discovery_rate, self.false_discovery_rate_ci,
+             self.n_rule_in, "Wilson"),
             ("sensitivity_decided", self.sensitivity_decided, self.sensitivity_decided_ci,
              dec_pos, "Wilson"),
             ("specificity_decided", self.specificity_decided, self.specificity_decided_ci,
@@ -1867,11 +1945,40 @@ class GreyZoneResult:
         return (
             f"Rule out {self.n_rule_out} ({100 * self.share_rule_out:.1f}%), refer to DXA "
             f"{self.n_grey} ({100 * self.share_grey:.1f}%), rule in {self.n_rule_in} "
-            f"({100 * self.share_rule_in:.1f}%). Missed among ruled-out "
-            f"{self.false_negative_rate_ruled_out:.3f}, false alarms among ruled-in "
-            f"{self.false_positive_rate_ruled_in:.3f}; among decided patients sensitivity "
-            f"{self.sensitivity_decided:.3f}, specificity {self.specificity_decided:.3f}."
+            f"({100 * self.share_rule_in:.1f}%). False omission rate (with the condition among "
+            f"the ruled-out) {self.false_omission_rate:.3f}, false discovery rate (without it "
+            f"among the ruled-in) {self.false_discovery_rate:.3f}; among decided patients "
+            f"sensitivity {self.sensitivity_decided:.3f}, specificity "
+            f"{self.specificity_decided:.3f}."
         )
+
+    def _deprecated(self, old: str, new: str) -> Any:
+        warnings.warn(
+            f"GreyZoneResult.{old} is deprecated and will be removed in the next release; it is "
+            f"the {new.replace('_', ' ')}: use GreyZoneResult.{new}",
+            DeprecationWarning, stacklevel=3,
+        )
+        return getattr(self, new)
+
+    @property
+    def false_negative_rate_ruled_out(self) -> float:
+        """Deprecated: `false_omission_rate`."""
+        return self._deprecated("false_negative_rate_ruled_out", "false_omission_rate")
+
+    @property
+    def false_negative_rate_ruled_out_ci(self) -> tuple[float, float]:
+        """Deprecated: `false_omission_rate_ci`."""
+        return self._deprecated("false_negative_rate_ruled_out_ci", "false_omission_rate_ci")
+
+    @property
+    def false_positive_rate_ruled_in(self) -> float:
+        """Deprecated: `false_discovery_rate`."""
+        return self._deprecated("false_positive_rate_ruled_in", "false_discovery_rate")
+
+    @property
+    def false_positive_rate_ruled_in_ci(self) -> tuple[float, float]:
+        """Deprecated: `false_discovery_rate_ci`."""
+        return self._deprecated("false_positive_rate_ruled_in_ci", "false_discovery_rate_ci")
 
 
 def grey_zone(
@@ -1912,8 +2019,9 @@ def grey_zone(
 
     Notes
     -----
-    FNR(ruled out) = FN_out / N_out, FPR(ruled in) = FP_in / N_in, Se(decided) = TP_in /
-    (TP_in + FN_out), Sp(decided) = TN_out / (TN_out + FP_in), each with a Wilson interval.
+    False omission rate FOR = FN_out / N_out (1 - NPV among the ruled-out), false discovery rate
+    FDR = FP_in / N_in (1 - PPV among the ruled-in), Se(decided) = TP_in / (TP_in + FN_out),
+    Sp(decided) = TN_out / (TN_out + FP_in), each with a Wilson interval.
 
     Validated against: direct counting in the tests; Wilson against R ``prop.test(correct =
     FALSE)``.
@@ -1929,11 +2037,10 @@ def grey_zone(
     >>> gz.n_grey
     3
     """
-    hp = _check_bool(higher_is_positive, "higher_is_positive")
-    confidence = _check_confidence(confidence)
-    for name, v in (("rule_out", rule_out), ("rule_in", rule_in)):
-        if not isinstance(v, int | float | np.floating | np.integer) or math.isnan(v):
-            raise InputError(f"{name} must be a number; received {v!r}")
+    hp = check_bool(higher_is_positive, "higher_is_positive")
+    confidence = check_confidence(confidence)
+    rule_out = check_number(rule_out, "rule_out")
+    rule_in = check_number(rule_in, "rule_in")
     if (hp and rule_out > rule_in) or (not hp and rule_out < rule_in):
         op = "<=" if hp else ">="
         raise InputError(
@@ -1963,10 +2070,10 @@ def grey_zone(
         share_rule_out=n_out / n,
         share_grey=(n - n_out - n_in) / n,
         share_rule_in=n_in / n,
-        false_negative_rate_ruled_out=_ratio(fn_out, n_out),
-        false_negative_rate_ruled_out_ci=_wilson(fn_out, n_out, confidence),
-        false_positive_rate_ruled_in=_ratio(fp_in, n_in),
-        false_positive_rate_ruled_in_ci=_wilson(fp_in, n_in, confidence),
+        false_omission_rate=_ratio(fn_out, n_out),
+        false_omission_rate_ci=_wilson(fn_out, n_out, confidence),
+        false_discovery_rate=_ratio(fp_in, n_in),
+        false_discovery_rate_ci=_wilson(fp_in, n_in, confidence),
         sensitivity_decided=_ratio(tp_in, tp_in + fn_out),
         sensitivity_decided_ci=_wilson(tp_in, tp_in + fn_out, confidence),
         specificity_decided=_ratio(tn_out, tn_out + fp_in),
@@ -2042,7 +2149,6 @@ class CombinedMarkerResult:
 
 
 def _fit_logit(y: np.ndarray, X: np.ndarray):
-    import warnings
 
     import statsmodels.api as sm
     from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
@@ -2132,13 +2238,11 @@ def combined_marker(
     if not isinstance(X, pd.DataFrame) or X.shape[1] == 0:
         raise InputError(f"X must be a pandas DataFrame with at least one column; received "
                          f"{type(X).__name__}")
-    if isinstance(n_splits, bool) or not isinstance(n_splits, int) or n_splits < 2:
-        raise InputError(f"n_splits must be an integer >= 2; received {n_splits!r}")
-    seed = _check_seed(seed)
-    confidence = _check_confidence(confidence)
-    y = _as_1d(y_true, "y_true")
-    if y.shape[0] != X.shape[0]:
-        raise InputError(f"X must have as many rows as y_true ({y.shape[0]}); received {X.shape[0]}")
+    n_splits = check_int(n_splits, "n_splits", minimum=2)
+    seed = check_int(seed, "seed", minimum=0)
+    confidence = check_confidence(confidence)
+    y = as_float_1d(y_true, "y_true")
+    check_same_length(("y_true", y), ("X", X))
     keep = ~np.isnan(y) & ~X.isna().any(axis=1).to_numpy()
     n_missing = int(y.shape[0] - np.count_nonzero(keep))
     design = pd.get_dummies(X.loc[keep], drop_first=True, dtype=float)
