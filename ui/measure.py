@@ -48,14 +48,14 @@ DEFAULT_RADIUS_MM = {"L1": 8.0, "L2": 8.0, "L3": 8.0, "L4": 8.0, "CSF": 4.0}
 # --- the database ----------------------------------------------------------------------------
 
 
-def _secrets_configured() -> bool:
-    """Whether .streamlit/secrets.toml has a [connections.measurements] section (a url, or
-    dialect/host/... as Streamlit's SQL connection accepts)."""
+def _secrets_section() -> dict:
+    """The [connections.measurements] section of .streamlit/secrets.toml (a url, or
+    dialect/host/... as Streamlit's SQL connection accepts); empty when there is none."""
     try:
         section = st.secrets.get("connections", {}).get(CONNECTION, {})
     except Exception:  # no secrets file at all (FileNotFoundError and Streamlit's own errors)
-        return False
-    return bool(section)
+        return {}
+    return section.to_dict() if hasattr(section, "to_dict") else dict(section or {})
 
 
 def database_source() -> tuple[str | None, str]:
@@ -63,7 +63,7 @@ def database_source() -> tuple[str | None, str]:
     env = os.environ.get(URL_ENV, "").strip()
     if env:
         return env, f"the environment variable {URL_ENV}"
-    if _secrets_configured():
+    if _secrets_section():
         return None, ".streamlit/secrets.toml ([connections.measurements])"
     vbq.measurements.DEFAULT_PATH.parent.mkdir(parents=True, exist_ok=True)
     return vbq.measurements.default_url(), "the default SQLite file data/measurements.sqlite"
@@ -77,7 +77,11 @@ def _store(url_key: str, _connection) -> MeasurementStore:
 def get_store() -> MeasurementStore:
     """The measurement database (raises `vbq.InputError` when it cannot be opened)."""
     url, _ = database_source()
-    kwargs: dict = {"url": url} if url else {}
+    if url:
+        kwargs: dict = {"url": url}
+    else:  # the secrets' section, passed on explicitly (the same settings st.connection reads)
+        kwargs = _secrets_section()
+        kwargs.update(kwargs.pop("create_engine_kwargs", None) or {})
     if url and url.startswith("sqlite"):
         kwargs["connect_args"] = {"timeout": 30}  # writers queue (vbq.measurements), not fail
     try:

@@ -224,3 +224,42 @@ def test_planted_identifiers_reach_nothing_the_page_shows_or_stores(db_url):
                     if len(t) >= 4 and (t in shown or t in stored)})
     assert not leaks
     assert np.isfinite(float(dict((m.label, m.value) for m in at.metric)["VBQ"]))
+
+
+def test_the_database_url_comes_from_secrets_without_the_environment_variable(tmp_path,
+                                                                             monkeypatch):
+    monkeypatch.delenv(measure.URL_ENV, raising=False)
+    url = f"sqlite:///{tmp_path / 'from_secrets.sqlite'}"
+    from streamlit.testing.v1 import AppTest
+
+    from .conftest import APP, TIMEOUT
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.secrets["connections"] = {"measurements": {"url": url}}
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert any("secrets.toml" in c.value for c in at.caption)
+    _place_reference(at)
+    at.text_input(key="measure_patient_id").input("DEMO-009")
+    at.text_input(key="measure_observer").input("EF")
+    at.button(key="measure_save").click().run()
+    with MeasurementStore(url) as store:
+        assert set(store.load()["patient_id"]) == {"DEMO-009"}
+
+
+def test_an_upload_stays_in_its_own_session(db_url):
+    datasets, _ = phantom.make_series(seed=1, n_slices=3)
+    first = start(PAGE)
+    first.radio(key="measure_source").set_value("Upload DICOM").run()
+    uploader = first.file_uploader(key="measure_upload")
+    for i, data in enumerate(phantom.series_bytes(datasets)):
+        uploader.upload(f"IM{i:04d}.dcm", data)
+    first.run()
+    assert any("· 3 slice" in m.value for m in first.markdown)
+    second = start(PAGE)  # another user of the same server (same process, same caches)
+    second.radio(key="measure_source").set_value("Upload DICOM").run()
+    assert not second.exception
+    assert any("Upload the DICOM files" in i.value for i in second.info)
+    assert not any("· 3 slice" in m.value for m in second.markdown)
+    assert measure.STUDY_KEY not in second.session_state
