@@ -40,9 +40,11 @@ if source == SOURCES[0]:
     head_right.info("**Synthetic phantom**, drawn by seeded code (`vbq.phantom`) with known SIs "
                     "and VBQ; nobody's images.", icon=":material/science:")
 else:
+    folder = st.toggle("Upload a whole folder (a DICOM series as exported)", key="measure_folder")
     files = st.file_uploader(
-        "DICOM files of one study, or one zip of them", accept_multiple_files=True,
-        key="measure_upload",
+        "DICOM folder" if folder else "DICOM files of one study, or one zip of them",
+        accept_multiple_files="directory" if folder else True,
+        key="measure_upload_folder" if folder else "measure_upload",
         help="Files are read in memory and kept in your session only; identifiers (names, IDs, "
              "dates, institutions) are dropped as they are read and never shown or stored.")
     if not files:
