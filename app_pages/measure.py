@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 import vbq
-from ui import binding, measure
+from ui import binding, display, measure
 from ui.display import plain
 from ui.image_click import Circle, image_click
 from ui.state import get_dataset
@@ -294,7 +294,8 @@ with st.expander(f"Stored measurements ({len(stored)} ROI readings)", expanded=F
     if stored.empty:
         st.write("Nothing stored yet.")
     else:
-        st.dataframe(stored, hide_index=True, width="stretch", key="measure_stored_table")
+        st.dataframe(display.measurement_frame(stored), hide_index=True, width="stretch",
+                     key="measure_stored_table")
     e1, e2 = st.columns(2)
     e1.download_button("Export all measurements (CSV)", store.export_csv,
                        file_name="vbq_measurements.csv", mime="text/csv",
@@ -340,7 +341,8 @@ with st.expander(f"Stored measurements ({len(stored)} ROI readings)", expanded=F
     history = store.history()
     if not history.empty:
         st.markdown(f"**History** ({len(history)} corrected or deleted values)")
-        st.dataframe(history, hide_index=True, width="stretch", key="measure_history_table")
+        st.dataframe(display.measurement_frame(history), hide_index=True, width="stretch",
+                     key="measure_history_table")
 
 # --- into the analysis -----------------------------------------------------------------------
 

@@ -95,7 +95,8 @@ def _agreement() -> None:
         labels = result.readings[:2]
         icc_result, ba_result = result.icc, result.bland_altman
         with st.expander(f"VBQ per patient and reading ({len(wide)} patients)"):
-            st.dataframe(wide, hide_index=True, width="stretch")
+            st.dataframe(wide.rename(columns={"patient_id": "patient"}), hide_index=True,
+                         width="stretch")
     else:
         prepared = display.prepared_or_stop(dataset, settings)
         column = "vbq_repeat" if intra else "vbq_obs2"

@@ -263,3 +263,44 @@ def test_an_upload_stays_in_its_own_session(db_url):
     assert any("Upload the DICOM files" in i.value for i in second.info)
     assert not any("· 3 slice" in m.value for m in second.markdown)
     assert measure.STUDY_KEY not in second.session_state
+
+
+def _saved(at, patient="DEMO-001", observer="AB"):
+    _place_reference(at)
+    at.text_input(key="measure_patient_id").input(patient)
+    at.text_input(key="measure_observer").input(observer)
+    at.button(key="measure_save").click().run()
+    assert any("5 ROI reading(s) added" in s.value for s in at.success)
+
+
+def test_deletion_needs_a_reason_and_a_confirmation_and_keeps_history(db_url):
+    at = start(PAGE)
+    _saved(at)
+    assert at.button(key="measure_delete").disabled
+    at.text_input(key="measure_delete_reason").input("wrong patient")
+    at.checkbox(key="measure_delete_sure").check().run()
+    assert not at.button(key="measure_delete").disabled
+    at.button(key="measure_delete").click().run()
+    assert not at.exception
+    with MeasurementStore(db_url) as store:
+        assert store.load().empty
+        history = store.history()
+    assert len(history) == 5 and set(history["reason"]) == {"wrong patient"}
+
+
+def test_csv_import_round_trip_and_a_bad_file_reported_by_row_and_column(db_url, tmp_path):
+    at = start(PAGE)
+    _saved(at)
+    with MeasurementStore(db_url) as store:
+        exported = store.export_csv()
+    bad = exported.replace(",AB,", ",A B!,", 1)  # an observer code with a space and a "!"
+    at.file_uploader(key="measure_import").upload("bad.csv", bad.encode(), "text/csv")
+    at.run()
+    at.button(key="measure_import_go").click().run()
+    assert not at.exception
+    assert any("Nothing was imported" in e.value for e in at.error)
+    problems = next(d.value for d in at.dataframe if "row" in d.value.columns)
+    assert (problems["row"] == 2).any() and problems["column"].str.contains("observer").any()
+    fresh = tmp_path / "fresh.sqlite"
+    with MeasurementStore(f"sqlite:///{fresh}") as other:
+        assert other.import_csv(exported).inserted == 5  # the page's export imports elsewhere
