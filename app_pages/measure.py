@@ -54,7 +54,7 @@ else:
     try:
         study = measure.uploaded_study(files)
     except vbq.InputError as exc:
-        st.error(f"No image could be loaded: {exc}")
+        st.error(f"No image could be loaded: {plain(exc)}")
         problems = getattr(exc, "problems", ())
         if problems:
             st.dataframe(pd.DataFrame([{"file": p.file, "problem": p.message} for p in problems]),
@@ -254,7 +254,7 @@ st.subheader("Save to the measurement database")
 try:
     store = measure.get_store()
 except vbq.InputError as exc:
-    st.error(str(exc))
+    st.error(plain(exc))
     st.stop()
 _, where = measure.database_source()
 st.caption(f"Database: {store.url} (from {where}).")
@@ -284,7 +284,7 @@ if st.button("Save the ROIs", type="primary", key="measure_save"):
         try:
             saved = store.save(records)
         except vbq.InputError as exc:
-            st.error(f"Not saved: {exc}")
+            st.error(f"Not saved: {plain(exc)}")
         else:
             st.success(f"Saved for {plain(patient_id)}, observer {plain(observer)}, session "
                        f"{int(session)}: {saved.summary()}.")
@@ -309,7 +309,7 @@ with st.expander(f"Stored measurements ({len(stored)} ROI readings)", expanded=F
         try:
             res = store.import_csv(upload.getvalue())
         except vbq.InputError as exc:
-            st.error(f"Nothing was imported: {exc}")
+            st.error(f"Nothing was imported: {plain(exc)}")
             problems = getattr(exc, "problems", None) or getattr(getattr(exc, "report", None),
                                                                  "problems", ())
             if problems:
@@ -334,7 +334,7 @@ with st.expander(f"Stored measurements ({len(stored)} ROI readings)", expanded=F
             try:
                 store.delete(pid, observer=obs, session=int(sess), reason=reason.strip())
             except vbq.InputError as exc:
-                st.error(str(exc))
+                st.error(plain(exc))
             else:
                 st.session_state.pop("measure_delete_sure", None)
                 st.rerun()
@@ -370,7 +370,7 @@ if b1.button("Use these measurements", type="primary", key="measure_use"):
     try:
         measure.use_measurements(store, obs_arg, sess_arg)
     except vbq.InputError as exc:
-        st.error(str(exc))
+        st.error(plain(exc))
     else:
         binding.write_url()
         st.rerun()

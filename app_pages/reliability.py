@@ -57,7 +57,7 @@ def _agreement() -> None:
         try:
             store = measure.get_store()
         except vbq.InputError as exc:
-            st.error(str(exc))
+            st.error(display.plain(exc))
             return
         stored = store.load()
         if stored.empty:
@@ -89,7 +89,7 @@ def _agreement() -> None:
                 session = c3.selectbox("Session", sessions, key="rel_session")
                 wide = vbq.measurements.inter_observer_vbq(stored, [o1, o2], session=session)
         except vbq.InputError as exc:
-            st.error(str(exc))
+            st.error(display.plain(exc))
             return
         result = vbq.measurements.reliability(wide)
         labels = result.readings[:2]
