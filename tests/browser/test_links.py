@@ -14,7 +14,8 @@ pytestmark = pytest.mark.browser
 
 PAGES = {"data": "Cohort summary", "groups": "Table 2. Characteristics",
          "correlations": "Table 3. Correlation", "roc": "Fig. 5. ROC curves",
-         "thresholds": "Prevalence by DXA and by VBQ"}
+         "thresholds": "Prevalence by DXA and by VBQ",
+         "measure": "Save to the measurement database", "reliability": "Degenerative grouping"}
 SIDEBAR = {"Data": "data", "Groups": "groups", "Correlations": "correlations", "ROC": "roc",
            "Thresholds": "thresholds"}
 # non-default settings and view options: a stricter group rule, another reference site, women
