@@ -40,7 +40,10 @@ def _home() -> None:
 
 HOME = st.Page(_home, title="Data", url_path="start", default=True, visibility="hidden")
 
-nav = st.navigation([HOME, *PAGES])
+# The menu is ours (`ui.sidebar.page_links`): each link carries the view's query string, so a page
+# change is one history entry with the settings in it. Streamlit's own menu first pushes the bare
+# address and only then the settings, so the back button lands on an address without them.
+nav = st.navigation([HOME, *PAGES], position="hidden")
 binding.load_url_once()
 _meas_problem = measure.apply_link_measurements()  # a link's meas=observer:session
 if _meas_problem:
@@ -54,5 +57,6 @@ try:
 except ValueError as exc:  # a broken demo file must not show a traceback
     st.error(f"The demo cohort could not be loaded: {exc}")
     st.stop()
+sidebar.page_links(PAGES, current=nav)
 sidebar.render(dataset)
 nav.run()

@@ -86,15 +86,14 @@ def _mapping_editor(kind: str, digest: str, version: str,
 
 def _show_report(report: vbq.io.ValidationReport) -> None:
     if report.errors:
-        st.error(f"**{report.source}**: {len(report.errors)} error(s) block the analysis. "
-                 "Fix them in the file (or the mapping) and upload it again.")
+        st.error(f"**{display.plain(report.source)}**: {len(report.errors)} error(s) block the "
+                 "analysis. Fix them in the file (or the mapping) and upload it again.")
     elif report.warnings:
-        st.warning(f"**{report.source}**: read {report.n_rows} rows with "
+        st.warning(f"**{display.plain(report.source)}**: read {report.n_rows} rows with "
                    f"{len(report.warnings)} warning(s).")
     else:
-        st.success(f"**{report.source}**: read {report.n_rows} rows, no problems found.")
-    if report.problems:
-        st.dataframe(report.to_frame(), hide_index=True, width="stretch")
+        st.success(f"**{display.plain(report.source)}**: read {report.n_rows} rows, no problems "
+                   "found.")
 
 
 def _upload_section() -> None:
@@ -126,8 +125,16 @@ def _upload_section() -> None:
             read[kind] = _read(kind, upload) if upload is not None else None
             if read[kind] is not None:
                 _show_report(read[kind][1])
+    for kind, got in read.items():  # full width, so every message reads in full
+        if got is not None and got[1].problems:
+            st.markdown(f"**{KINDS[kind]}: problems in {display.plain(got[1].source)}**")
+            display.problem_table(got[1].problems)
     if read["cohort"] is None or read["dxa"] is None:
-        st.info("Upload both files to analyse them. The demo cohort stays in use until then.")
+        if dataset.is_demo:
+            st.info("Upload both files to analyse them. The demo cohort stays in use until then.")
+        else:
+            st.info(f"In use: {display.plain(dataset.files)}. Upload both files again to "
+                    "replace them.")
         return
     (cohort, creport), (dxa, dreport) = read["cohort"], read["dxa"]
     if not (creport.ok and dreport.ok):
@@ -143,8 +150,7 @@ def _upload_section() -> None:
                    f"cohort file only (excluded from the analysis) and "
                    f"{len(cross) - n_cohort_only} in the DXA file only (not cohort patients). "
                    "Both are listed in the exclusion log below.")
-        st.dataframe(pd.DataFrame([p.as_dict() for p in cross]), hide_index=True,
-                     width="stretch")
+        display.problem_table(cross, show_file=True)
     new = uploaded_dataset(cohort, dxa, cohort_file=creport.source, dxa_file=dreport.source,
                            problems=tuple(creport.problems + dreport.problems + cross))
     # the files themselves decide, not only their content: the demo's own files uploaded are
@@ -173,8 +179,6 @@ dataset = get_dataset()
 settings = get_settings()
 dataset_banner(dataset)
 st.header(display.plain(dataset.name if dataset.is_demo else f"Your data: {dataset.name}"))
-if not dataset.is_demo:
-    st.caption(display.plain(dataset.files))
 prepared = display.prepared_or_stop(dataset, settings)
 table, counts = prepared.table, prepared.counts
 m = st.columns(5)
@@ -221,8 +225,7 @@ with st.expander(f"Exclusion log ({counts.n_excluded} cohort patient(s) excluded
 
 if dataset.problems:  # this session's own reading of its files: never from a shared cache
     with st.expander(f"Validation warnings ({len(dataset.problems)})"):
-        st.dataframe(pd.DataFrame([p.as_dict() for p in dataset.problems]), hide_index=True,
-                     width="stretch")
+        display.problem_table(dataset.problems)
 
 st.subheader("Preview")
 tabs = st.tabs(["Analysis table", "Cohort file", "DXA file"])

@@ -62,6 +62,7 @@ m = st.columns(3)
 m[0].metric("Degenerative", counts.n_degenerative)
 m[1].metric("Control", counts.n_control)
 m[2].metric("Excluded", counts.n_excluded)
+display.in_force(prepared)
 kappas = cache.grouping_kappa(dataset.digest, settings, dataset.cohort)
 if not settings.criteria.any_enabled:
     st.warning("No criterion is enabled: no vertebra can be degenerative, so every patient "

@@ -24,6 +24,7 @@ dataset_banner(dataset)
 settings = get_settings()
 prepared = display.prepared_or_stop(dataset, settings)
 table = prepared.table
+display.in_force(prepared)
 
 c = st.columns([1, 1, 2])
 with c[0]:

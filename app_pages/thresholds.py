@@ -25,6 +25,7 @@ settings = get_settings()
 prepared = display.prepared_or_stop(dataset, settings)
 table = prepared.table
 th = prepared.thresholds
+display.in_force(prepared)
 
 
 def _set_mode() -> None:
@@ -61,8 +62,6 @@ for col, name in zip(c, ("osteopenia", "osteoporosis"), strict=True):
             st.caption(f"Youden cutoff {youden:.3f} rounded up ({getattr(th, 'source_' + name)})"
                        if pd.notna(youden) else getattr(th, f"source_{name}"))
 binding.show_settings_error()
-if th.note:
-    st.warning(f"Threshold derivation: {th.note}.")
 b = st.columns(3)
 b[0].button("Control group's rounded Youden cutoffs", key="thr_reset_derived",
             on_click=_use, args=({"vbq_osteopenia": None, "vbq_osteoporosis": None},))
@@ -83,7 +82,14 @@ except (vbq.InputError, vbq.DegenerateInputError) as exc:
 st.dataframe(display.format_prevalence(shift), hide_index=True, width="stretch")
 display.downloads(shift, "prevalence", key="thr_dl_prevalence")
 st.caption("p: Pearson chi-square (Fisher's exact test when an expected count is below 5). "
-           "'VBQ-positive among DXA-negative' is the paper's 46.9% vs 30.8%.")
+           f"Computed with the thresholds in force (VBQ ≥ {th.vbq_osteopenia:g} osteopenia, "
+           f"≥ {th.vbq_osteoporosis:g} osteoporosis).")
+st.markdown("**This analysis beside the paper**")
+st.table(display.against_paper(vbq.describe.prevalence_against_paper(shift, target=target),
+                              th, target), hide_index=True)
+st.caption("The paper's values are a reference, not this result: Chen et al. 2023 (Results and "
+           "Abstract), osteoporosis only, at its published thresholds, on its own 235 patients."
+           + ("" if target == "osteoporosis" else " The paper reports no osteopenia figures."))
 
 c = st.columns(2)
 with c[0]:

@@ -26,6 +26,9 @@ PAGES = {"data": "Cohort summary", "groups": "Table 2. Characteristics",
 # what to do on a page before its screenshot: (button or radio label to click, text to wait for)
 ACTIONS = {"measure": ("Place the phantom's reference ROIs", "Levels used"),
            "reliability": ("Cohort spreadsheet (repeat columns)", "Intraclass correlation")}
+# pages whose point lies below the fold: scroll to this heading first
+SCROLL_TO = {"correlations": "Fig. 4. VBQ against bone density",
+             "thresholds": "Prevalence by DXA and by VBQ"}
 ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--disable-dev-shm-usage"]
@@ -63,6 +66,12 @@ def main() -> int:
                     page.mouse.move(1, 1)  # no tooltip in the picture
                 page.wait_for_load_state("networkidle")
                 time.sleep(5)  # plotly and the data grids draw after the network settles
+                if page.get_by_text("Page not found").count():  # never ship that dialog
+                    raise SystemExit(f"/{name} shows 'Page not found'")
+                if name in SCROLL_TO:
+                    page.get_by_text(SCROLL_TO[name]).first.evaluate(
+                        "e => e.scrollIntoView({block: 'start'})")
+                    time.sleep(2)
                 page.screenshot(path=str(OUT / f"{name}.png"), full_page=False)
                 page.close()
                 print(f"wrote {OUT / f'{name}.png'}")

@@ -52,8 +52,24 @@ def _set_setting(flat: str, value: Any) -> None:
     try:
         set_settings(vbq.Settings.from_dict(data))
     except vbq.InputError as exc:
-        st.session_state["_settings_error"] = str(exc)
+        st.session_state["_settings_error"] = _worded(flat, value, exc)
     write_url()
+
+
+def _worded(flat: str, value: Any, exc: Exception) -> str:
+    """Why a widget's value was not applied, in the words of `Settings.parse_query`."""
+    query = dict(get_settings().to_query())
+    query[flat] = _query_text(value)
+    problems = [p.message for p in vbq.Settings.parse_query(query).problems if p.key == flat]
+    return "Not applied: " + (" ".join(problems) if problems else str(exc))
+
+
+def _query_text(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ",".join(map(str, value)) or "-"
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return "" if value is None else str(value)
 
 
 def setting(widget: Callable, label: str, flat: str, *, key: str,

@@ -25,6 +25,34 @@ def plain(text: str) -> str:
 _PUNCTUATION = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 
 
+PROBLEM_COLUMNS = {"severity": "Severity", "file": "File", "sheet": "Sheet", "row": "Row",
+                   "column": "Column", "message": "Problem", "value": "Value"}
+
+
+def problem_table(problems, *, height: int = 420, show_file: bool = False) -> None:
+    """Validation problems as a static table whose messages wrap, so they read in full at any
+    width without scrolling sideways; a file or sheet column shows only when it tells something
+    (several files; a workbook's sheets). Cell text from a file is shown as text."""
+    frame = pd.DataFrame([p.as_dict() for p in problems], columns=list(PROBLEM_COLUMNS))
+    if frame.empty:
+        return
+    # one file: its name is in the heading (unless the rows' file must be said, as when IDs are
+    # compared across both files)
+    drop = ["file"] if frame["file"].nunique() <= 1 and not show_file else []
+    if frame["sheet"].isna().all():  # CSV files have no sheets
+        drop.append("sheet")
+    frame = frame.drop(columns=drop)
+    frame["row"] = frame["row"].map(lambda r: "" if r is None or pd.isna(r) else str(int(r)))
+    for col in frame.columns:
+        if col != "row":
+            frame[col] = frame[col].map(lambda v: "" if v is None or (isinstance(v, float)
+                                                                       and pd.isna(v))
+                                        else plain(v))
+    frame["severity"] = frame["severity"].map({"error": "Error", "warning": "Warning"})
+    frame = frame.rename(columns=PROBLEM_COLUMNS)
+    st.table(frame, hide_index=True, height="content" if len(frame) <= 12 else height)
+
+
 def prepared_or_stop(dataset: Dataset, settings: vbq.Settings) -> vbq.PreparedCohort:
     """The prepared cohort, or an explanation and `st.stop()` when it cannot be made."""
     try:
@@ -32,6 +60,30 @@ def prepared_or_stop(dataset: Dataset, settings: vbq.Settings) -> vbq.PreparedCo
     except vbq.InputError as exc:
         st.error(f"This dataset cannot be analysed:\n\n{exc}")
         st.stop()
+
+
+def in_force(prepared: vbq.PreparedCohort) -> None:
+    """The line every analysis page shows under its banner: what produced its numbers
+    (`vbq.in_force`), and a warning for each derived threshold that rests on few patients."""
+    summary = vbq.in_force(prepared)
+    st.caption(f"**In force:** {summary.line}")
+    for warning in summary.warnings:
+        st.warning(warning, icon=":material/warning:")
+
+
+def against_paper(frame: pd.DataFrame, thresholds: vbq.Thresholds, target: str) -> pd.DataFrame:
+    """`vbq.describe.prevalence_against_paper` for display: this analysis beside the paper, each
+    column headed by the thresholds that produced it."""
+    now = (f"VBQ ≥ {thresholds.vbq_osteopenia:g} / ≥ {thresholds.vbq_osteoporosis:g}")
+    paper = "VBQ ≥ 2.6 / ≥ 2.9"
+    out = pd.DataFrame({"measure": frame["measure"].map(PREVALENCE_LABELS)})
+    for g in ("degenerative", "control"):
+        out[f"This analysis ({now}): {g}"] = frame[g].map(
+            lambda v: "" if pd.isna(v) else f"{v:.1f}%")
+    for g in ("degenerative", "control"):
+        out[f"Paper, Chen et al. 2023 ({paper}): {g}"] = frame[f"paper_{g}"].map(
+            lambda v: "not reported" if pd.isna(v) else f"{v:.1f}%")
+    return out
 
 
 def two_groups_or_explain(counts: vbq.Counts) -> bool:

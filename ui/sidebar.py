@@ -28,6 +28,18 @@ DIAGNOSIS_LABELS = {
 }
 
 
+def page_links(pages, *, current) -> None:
+    """The page menu at the top of the sidebar: one link per page, each carrying the current
+    settings and view options in its query string (`binding.url_params`)."""
+    params = binding.url_params()
+    with st.sidebar:
+        with st.container(key="page_menu"):
+            for page in pages:
+                st.page_link(page, label=page.title, icon=page.icon, query_params=params,
+                             width="stretch", disabled=False)
+        st.divider()
+
+
 def render(dataset: Dataset) -> None:
     with st.sidebar:
         if dataset.is_demo:

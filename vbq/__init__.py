@@ -8,9 +8,9 @@ Pure functions and small typed results; no Streamlit. Public names used from not
 * `vbq.io.load_cohort`, `vbq.io.load_dxa` -> read and validate spreadsheets
 * `vbq.demo.load()` -> the synthetic demo cohort
 * `vbq.stats` -> the study's statistics
+* `vbq.figures` -> the study's plotly figures (Fig. 4 panels, Fig. 5 ROC curves, reclassification)
 * `vbq.imaging`, `vbq.phantom` -> DICOM series, ROI statistics, the synthetic MRI phantom
 * `vbq.measurements` -> the measurement database (`MeasurementStore`, `merge_into_cohort`)
-* `vbq.figures` -> the study's plotly figures (Fig. 4 panels, Fig. 5 ROC curves, reclassification)
 """
 
 from . import io, schema
@@ -28,6 +28,7 @@ from .cohort import (
     prepare,
     prepare_cohort,
 )
+from .describe import InForce, in_force
 from .errors import DegenerateInputError, InputError
 from .settings import PAPER_SETTINGS, GroupCriteria, Settings
 
@@ -39,6 +40,8 @@ __all__ = [
     "Counts",
     "Thresholds",
     "prepare",
+    "in_force",
+    "InForce",
     "exclusion_log",
     "cohort_summary",
     "compute_vbq",
@@ -56,20 +59,20 @@ __all__ = [
     "demo",
     "stats",
     "study",
+    "figures",
     "imaging",
     "phantom",
     "measurements",
     "export",
-    "figures",
 ]
 
 
 def __getattr__(name: str):
-    # demo, stats, study, imaging, phantom, measurements and figures import lazily: stats pulls
-    # in statsmodels and scikit-learn, imaging and phantom pydicom, measurements SQLAlchemy,
-    # figures plotly
-    if name in ("demo", "stats", "study", "imaging", "phantom", "measurements", "export",
-                "figures"):
+    # demo, stats, study, figures, imaging, phantom and measurements import lazily: stats pulls
+    # in statsmodels and scikit-learn, figures plotly, imaging and phantom pydicom, measurements
+    # SQLAlchemy
+    if name in ("demo", "stats", "study", "figures", "imaging", "phantom", "measurements",
+                "export"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)

@@ -7,18 +7,131 @@ a `plotly.graph_objects.Figure`.
 
 from __future__ import annotations
 
+import html
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-__all__ = ["scatter_with_band", "roc_curves", "reclassification_heatmap", "bland_altman_figure",
-           "STATUS_COLORS", "MARKER_COLORS"]
+from .settings import Settings
+
+__all__ = ["correlation_panels", "scatter_with_band", "status_for", "roc_curves",
+           "reclassification_heatmap", "bland_altman_figure", "STATUS_COLORS", "MARKER_COLORS"]
 
 STATUS_COLORS = {"normal": "#2a9d8f", "osteopenia": "#e9c46a", "osteoporosis": "#e76f51"}
 
+_STATUS_OF = {  # measure on a Fig. 4 y-axis -> the T-score whose WHO class colours its points
+    "t_l1_l4": ("t_l1_l4", "L1-4 T-score"),
+    "bmd_l1_l4": ("t_l1_l4", "L1-4 T-score"),
+    "t_lowest": ("t_lowest", "lowest T-score"),
+    "t_femoral_neck": ("t_femoral_neck", "femoral neck T-score"),
+    "bmd_femoral_neck": ("t_femoral_neck", "femoral neck T-score"),
+    "t_total_hip": ("t_total_hip", "total hip T-score"),
+    "bmd_total_hip": ("t_total_hip", "total hip T-score"),
+}
+_SITE_T = {"lowest": "lowest T-score", "l1_l4": "L1-4 T-score",
+           "femoral_neck": "femoral neck T-score", "total_hip": "total hip T-score"}
+
+
+def status_for(measure: str, settings: Settings) -> tuple[str, str]:
+    """The T-score column whose DXA status colours a Fig. 4 panel of `measure`, and its label.
+
+    A T-score is coloured by its own WHO class, a BMD by the T-score of the same site; a measure
+    of no DXA site (L1 HU) by the reference standard in force (`settings.dxa_site`).
+
+    Returns
+    -------
+    (column, label) : tuple of str
+        E.g. ``("t_l1_l4", "L1-4 T-score")`` for ``"bmd_l1_l4"``.
+    """
+    if measure in _STATUS_OF:
+        return _STATUS_OF[measure]
+    return settings.t_column, f"{_SITE_T[settings.dxa_site]}, the reference in force"
+
+
+def _p_text(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def _correlation_text(row: pd.Series) -> str:
+    symbol = "r" if str(row.get("method", "Pearson")).lower().startswith("pearson") else "rho"
+    return (f"{symbol} = {row['estimate']:.3f} (95% CI {row['ci_low']:.3f} to "
+            f"{row['ci_high']:.3f}), {_p_text(row['p_value'])}")
+
+
+def _padded(lo: float, hi: float) -> list[float]:
+    pad = 0.04 * (hi - lo) if hi > lo else 1.0
+    return [lo - pad, hi + pad]
+
+
+def correlation_panels(table: pd.DataFrame, y: str, *, bands: Mapping[str, pd.DataFrame],
+                       correlations: pd.DataFrame, settings: Settings, y_label: str,
+                       group_labels: Mapping[str, str] | None = None) -> dict[str, go.Figure]:
+    """Fig. 4: one scatter panel per group of `y` against VBQ, as the paper draws it.
+
+    Each panel carries the least-squares line with its 95% band, r (95% CI) and p of the
+    group's row of Table 3 (`correlations`, so the figure and the table agree), and points
+    coloured by the DXA status of the measure on the y-axis (`status_for`), named in the legend.
+    All panels share the same x and y ranges so they can be compared.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The prepared table (``group``, ``vbq``, `y`, ``patient_id`` and the T-score column).
+    y : str
+        The measure on the y-axis.
+    bands : mapping of group -> DataFrame
+        `vbq.study.fit_line(...).frame` of each group to draw (``x, fit, ci_low, ci_high``).
+    correlations : DataFrame
+        `vbq.study.table3` (rows with ``y`` and ``group``).
+    settings : Settings
+        For the WHO cut-offs and the reference site.
+    y_label : str
+        Axis title of `y`, with its unit.
+    group_labels : mapping, optional
+        Panel titles per group (default: the group name capitalised).
+
+    Returns
+    -------
+    dict of group -> plotly Figure, in the order of `bands`.
+    """
+    from .cohort import classify_dxa
+
+    t_col, status_label = status_for(y, settings)
+    parts = {g: table[table["group"] == g] for g in bands}
+    xs = pd.concat([parts[g]["vbq"] for g in bands] + [bands[g]["x"] for g in bands])
+    ys = pd.concat([parts[g][y] for g in bands] + [bands[g]["ci_low"] for g in bands]
+                   + [bands[g]["ci_high"] for g in bands])
+    x_range = _padded(float(np.nanmin(xs)), float(np.nanmax(xs)))
+    y_range = _padded(float(np.nanmin(ys)), float(np.nanmax(ys)))
+    out = {}
+    for g, band in bands.items():
+        part = parts[g]
+        status = pd.Series(classify_dxa(part[t_col].to_numpy(dtype=float),
+                                        osteoporosis_t=settings.osteoporosis_t,
+                                        osteopenia_t=settings.osteopenia_t), index=part.index)
+        row = correlations[(correlations["y"] == y) & (correlations["group"] == g)]
+        title = (group_labels or {}).get(g, g.capitalize())
+        fig = scatter_with_band(part.assign(_status=status), y, band, title=title,
+                                y_label=y_label, status_column="_status",
+                                status_label=status_label)
+        if len(row) and pd.notna(row["estimate"].iloc[0]):  # under the title, as the paper
+            fig.update_layout(title={"text": f"{html.escape(title)}<br><sup>"
+                                             f"{_correlation_text(row.iloc[0])}</sup>"},
+                              margin={"t": 64})
+        fig.update_xaxes(range=x_range)
+        fig.update_yaxes(range=y_range)
+        out[g] = fig
+    return out
+
 
 def scatter_with_band(part: pd.DataFrame, y: str, band: pd.DataFrame, *, title: str,
-                      y_label: str) -> go.Figure:
+                      y_label: str, status_column: str = "dxa_status",
+                      status_label: str = "DXA status in force") -> go.Figure:
+    """One scatter of `y` against VBQ with its least-squares line and 95% band, points coloured
+    by `status_column` (named `status_label` in the legend). Patient IDs show on hover, as
+    text (escaped: plotly renders hover text as HTML)."""
     fig = go.Figure()
     fig.add_trace(go.Scatter(
         x=pd.concat([band["x"], band["x"][::-1]]),
@@ -29,16 +142,20 @@ def scatter_with_band(part: pd.DataFrame, y: str, band: pd.DataFrame, *, title: 
     fig.add_trace(go.Scatter(x=band["x"], y=band["fit"], mode="lines", name="Least squares",
                              line={"color": "#1f6f8b"}))
     for status, color in STATUS_COLORS.items():
-        pts = part[part["dxa_status"] == status]
+        pts = part[part[status_column] == status]
+        ids = pts["patient_id"].map(lambda v: html.escape(str(v))) if "patient_id" in pts \
+            else pd.Series([""] * len(pts), index=pts.index)
         fig.add_trace(go.Scatter(
-            x=pts["vbq"], y=pts[y], mode="markers", name=f"DXA {status}",
+            x=pts["vbq"], y=pts[y], mode="markers", name=status,
             marker={"color": color, "size": 7, "line": {"width": 0.5, "color": "#333"}},
-            customdata=pts[["patient_id"]].to_numpy(),
-            hovertemplate="%{customdata[0]}<br>VBQ %{x:.2f}<br>" + y_label + " %{y}<extra></extra>",
+            customdata=ids.to_numpy()[:, None] if len(ids) else None,
+            hovertemplate="%{customdata[0]}<br>VBQ %{x:.2f}<br>" + html.escape(y_label)
+                          + " %{y}<extra></extra>",
         ))
-    fig.update_layout(title=title, xaxis_title="VBQ", yaxis_title=y_label, height=420,
+    fig.update_layout(title=html.escape(title), xaxis_title="VBQ", yaxis_title=y_label, height=440,
                       margin={"l": 10, "r": 10, "t": 40, "b": 10},
-                      legend={"orientation": "h", "y": -0.2})
+                      legend={"orientation": "h", "y": -0.2,
+                              "title": {"text": f"DXA status ({status_label}):"}})
     return fig
 
 

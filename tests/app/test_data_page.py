@@ -24,6 +24,13 @@ def at() -> AppTest:
     return app
 
 
+def _shown(markdown: str) -> str:
+    """A Markdown cell as the reader sees it: backslash escapes removed."""
+    import re
+
+    return re.sub(r"\\(.)", r"\1", str(markdown))
+
+
 def _metrics(app: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in app.metric}
 
@@ -54,14 +61,22 @@ def test_bad_upload_shows_errors_not_a_traceback(at):
     dxa.loc[0, "bmd_l1_l4"] = 990.0
     _upload(at, cohort.to_csv(index=False).encode(), dxa.to_csv(index=False).encode())
     assert not at.exception
-    errors = " ".join(e.value for e in at.error)
+    errors = _shown(" ".join(e.value for e in at.error))
     assert "my_cohort.csv" in errors and "error(s) block the analysis" in errors
     assert "my_dxa.csv" in errors
-    shown = [df.value for df in at.dataframe]
-    problems = next(d for d in shown if "message" in d.columns and (d["file"] == "my_cohort.csv").any())
-    row5 = problems[(problems["row"] == 5) & (problems["message"] == "not a number")]
-    assert len(row5) == 1 and row5["column"].iloc[0] == "age"
-    assert (problems["message"].str.startswith("missing required column 'si_csf'")).any()
+    # problems as static tables whose messages wrap (read in full), one per file, full width;
+    # no sheet column for CSV files, and no "None" anywhere
+    tables = [t.value for t in at.table]
+    assert len(tables) == 2
+    problems = next(t for t in tables if (t["Value"] == "sixty").any())
+    assert list(problems.columns) == ["Severity", "Row", "Column", "Problem", "Value"]
+    shown = problems.map(_shown)
+    row5 = shown[(shown["Row"] == "5") & (shown["Problem"] == "not a number")]
+    assert len(row5) == 1 and row5["Column"].iloc[0] == "age"
+    assert (shown["Problem"].str.startswith("missing required column 'si_csf'")).any()
+    for t in tables:
+        assert not t.isin(["None", "nan", "<NA>"]).any().any()
+        assert not t.map(lambda v: v is None).any().any()
     # the demo stays in use while the upload is broken (AppTest 1.67 drops the entry script's
     # sidebar from its tree after a rerun under st.navigation, so read the session state)
     assert at.session_state["dataset"].is_demo
@@ -89,7 +104,7 @@ def test_mapping_editor_fixes_an_unrecognised_column(at):
     cohort, dxa = make_tables(8)
     data = cohort.rename(columns={"si_l1": "Vertebra one"}).to_csv(index=False).encode()
     _upload(at, data, dxa.to_csv(index=False).encode())
-    errors = " ".join(e.value for e in at.error)
+    errors = _shown(" ".join(e.value for e in at.error))
     assert "my_cohort.csv" in errors  # si_l1 is missing until mapped
     editor = next(d for d in at.data_editor if "maps to" in d.value.columns)
     row = editor.value.index[editor.value["file column"] == "Vertebra one"][0]
@@ -135,12 +150,12 @@ def test_minimal_upload_every_page_runs_and_says_what_is_missing(at, page):
 
 def _all_text(app: AppTest) -> str:
     """Everything a user can read on the page: text elements, labels and table cells."""
-    parts = [df.value.to_csv() for df in app.dataframe]
+    parts = [df.value.to_csv() for df in app.dataframe] + [t.value.to_csv() for t in app.table]
     for kind in ("markdown", "caption", "info", "warning", "error", "success", "title", "header",
                  "subheader", "text", "code", "exception", "metric", "expander"):
         for el in app.get(kind):
             parts += [str(getattr(el, "value", "")), str(getattr(el, "label", ""))]
-    return "\n".join(parts)
+    return _shown("\n".join(parts))
 
 
 def _upload_named(app: AppTest, names: tuple[str, str], cohort: bytes, dxa: bytes) -> AppTest:
@@ -212,3 +227,15 @@ def test_uploading_the_demo_files_themselves_switches_the_app_to_your_data(at):
         texts = _texts(at)
         assert not any("Synthetic demo" in t for t in texts), page
         assert any("Your data." in t and "my_cohort.csv (235 rows)" in t for t in texts), page
+
+
+def test_coming_back_to_the_data_page_says_your_files_are_still_in_use(at):
+    cohort, dxa = make_tables(10)
+    _upload(at, cohort.to_csv(index=False).encode(), dxa.to_csv(index=False).encode())
+    at.switch_page("app_pages/groups.py").run()
+    at.switch_page("app_pages/data.py").run()
+    assert not at.exception
+    assert not at.session_state["dataset"].is_demo
+    texts = _texts(at)
+    assert not any("demo cohort stays in use" in t for t in texts)
+    assert any("In use: Your data: cohort file my_cohort.csv (10 rows)" in t for t in texts)

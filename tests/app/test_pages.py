@@ -204,3 +204,56 @@ def test_data_uploaded_survives_page_changes_until_the_demo_is_chosen():
     at.radio(key="data_source").set_value("Synthetic demo cohort").run()
     assert "data" not in at.query_params
     assert at.query_params["criteria.min_vertebrae"] == "2"
+
+
+@pytest.mark.parametrize("page", PAGES[1:])
+def test_every_analysis_page_says_what_is_in_force(page, demo):
+    query = {"sexes": "F", "age_min": "65"}  # a small control group: derived thresholds wobble
+    at = start(page, query=query)
+    settings = vbq.Settings.from_query(query)
+    expected = vbq.in_force(vbq.prepare_cohort(*demo, settings))
+    assert any(c.value == f"**In force:** {expected.line}" for c in at.caption), page
+    assert "Filters: women only; age ≥ 65" in expected.line
+    shown = [w.value for w in at.warning]
+    assert expected.warnings and all(w in shown for w in expected.warnings), page
+
+
+def test_thresholds_page_shows_the_papers_value_as_a_labelled_reference(demo):
+    at = start("app_pages/thresholds.py")
+    # no caption presents the paper's number as this result
+    assert not any("46.9" in c.value for c in at.caption)
+    beside = next(t.value for t in at.table if "measure" in t.value.columns)
+    row = beside[beside["measure"] == "VBQ-positive among DXA-negative"].iloc[0]
+    prepared = vbq.prepare_cohort(*demo)
+    th = prepared.thresholds
+    e = vbq.study.prevalence(prepared.table).to_frame().set_index("measure") \
+        .loc["test_among_reference_negative"]
+    now = f"This analysis (VBQ ≥ {th.vbq_osteopenia:g} / ≥ {th.vbq_osteoporosis:g})"
+    assert row[f"{now}: degenerative"] == f"{e['percent_degenerative']:.1f}%"
+    assert row[f"{now}: control"] == f"{e['percent_control']:.1f}%"
+    paper = "Paper, Chen et al. 2023 (VBQ ≥ 2.6 / ≥ 2.9)"
+    assert (row[f"{paper}: degenerative"], row[f"{paper}: control"]) == ("46.9%", "30.8%")
+
+
+def test_fig4_panels_state_r_and_colour_by_the_plotted_measure():
+    at = start("app_pages/correlations.py")
+    import json
+
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert len(specs) == 2
+    for spec in specs:
+        title = spec["layout"]["title"]["text"]
+        assert "95% CI" in title and "p < 0.001" in title
+        # the default measure's own status names the colours
+        assert spec["layout"]["legend"]["title"]["text"] == "DXA status (L1-4 T-score):"
+    assert specs[0]["layout"]["yaxis"]["range"] == specs[1]["layout"]["yaxis"]["range"]
+
+
+def test_a_setting_that_does_not_fit_is_explained_in_words():
+    at = start("app_pages/groups.py")
+    at.multiselect(key="groups_levels").set_value(["L1", "L2"]).run()  # 3 vertebrae of 2 levels
+    assert not at.exception
+    text = _shown(next(w.value for w in at.warning if "Not applied" in w.value))
+    assert 'Levels considered: "L1,L2" does not fit with degenerative vertebrae at least 3' in text
+    assert "min_vertebrae" not in text and "criteria." not in text
+    assert at.session_state["settings"] == vbq.Settings()  # nothing half-applied

@@ -12,6 +12,8 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
+MENU = '[data-testid="stSidebar"] [data-testid="stPageLink"]'  # the app's page menu
+
 PAGES = {"data": "Cohort summary", "groups": "Table 2. Characteristics",
          "correlations": "Table 3. Correlation", "roc": "Fig. 5. ROC curves",
          "thresholds": "Prevalence by DXA and by VBQ",
@@ -32,16 +34,24 @@ def _path(url: str) -> str:
     return urlsplit(url).path.strip("/")
 
 
-def _settle(page, marker: str) -> None:
-    """Wait for the page's marker, then until what it shows stops changing (a run has ended)."""
+# an element each page draws late (the frontend loads some widgets' code on first use)
+LATE = {"data": '[data-testid="stMetric"]', "groups": '[data-testid="stMetric"]',
+        "correlations": '[data-testid="stMain"] .gtitle',
+        "roc": '[data-testid="stMain"] .main-svg', "thresholds": '[data-testid="stMetric"]'}
+
+
+def _settle(page, marker: str, path: str = "data") -> None:
+    """Wait for the page's marker and its late element, then until what it shows stops changing
+    (the run has ended and every element is drawn)."""
     page.get_by_text(marker).first.wait_for(timeout=90_000)
+    page.locator(LATE[path]).first.wait_for(timeout=90_000)
     last, since = None, time.monotonic()
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         now = _numbers(page) + [str(page.locator('[data-stale="true"]').count())]
         if now != last:
             last, since = now, time.monotonic()
-        elif time.monotonic() - since > 2.0:
+        elif time.monotonic() - since > 3.0:
             return
         time.sleep(0.25)
 
@@ -64,19 +74,20 @@ def test_settings_survive_every_page_change_and_the_url_reproduces_the_view(app_
     page = ctx.new_page()
     query = "&".join(f"{k}={v}" for k, v in LINK.items())
     page.goto(f"{app_url}/groups?{query}", wait_until="domcontentloaded")
-    _settle(page, PAGES["groups"])
+    _settle(page, PAGES["groups"], "groups")
     stops = []
     for title in ("Data", "Groups", "Correlations", "ROC", "Thresholds", "Groups", "Data"):
-        page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()
+        page.locator(MENU).get_by_text(title, exact=True).click()
         page.wait_for_url(re.compile(rf"/{SIDEBAR[title]}(\?|$)"), timeout=60_000)
-        _settle(page, PAGES[SIDEBAR[title]])
+        _settle(page, PAGES[SIDEBAR[title]], SIDEBAR[title])
         assert not _not_found(page), page.url
         assert _query(page.url) == LINK, (title, page.url)
         stops.append((page.url, _numbers(page)))
-    page.go_back()  # the back button: Data -> Groups, still with every setting
-    page.wait_for_url(re.compile(r"/groups(\?|$)"), timeout=60_000)
-    _settle(page, PAGES["groups"])
-    assert _query(page.url) == LINK, page.url
+    for back in ("groups", "thresholds"):  # the back button: each step keeps every setting
+        page.go_back()
+        page.wait_for_url(re.compile(rf"/{back}(\?|$)"), timeout=60_000)
+        _settle(page, PAGES[back], back)
+        assert _query(page.url) == LINK, page.url
     ctx.close()
     # each stop's address, opened in a fresh browser (a new session), shows the same numbers
     seen = set()
@@ -87,7 +98,7 @@ def test_settings_survive_every_page_change_and_the_url_reproduces_the_view(app_
         fresh = browser.new_context(viewport={"width": 1280, "height": 800})
         other = fresh.new_page()
         other.goto(url, wait_until="domcontentloaded")
-        _settle(other, PAGES[_path(url)])
+        _settle(other, PAGES[_path(url)], _path(url))
         assert any(numbers), url
         assert _numbers(other) == numbers, url
         fresh.close()
@@ -95,15 +106,15 @@ def test_settings_survive_every_page_change_and_the_url_reproduces_the_view(app_
 
 def test_no_address_the_app_produces_shows_page_not_found(app_url, page):
     page.goto(f"{app_url}/", wait_until="domcontentloaded")
-    _settle(page, PAGES["data"])
-    links = page.locator('[data-testid="stSidebarNav"] a').evaluate_all(
+    _settle(page, PAGES["data"], "data")
+    links = page.locator(f"{MENU} a").evaluate_all(
         "els => els.map(e => e.getAttribute('href'))")
     paths = {_path(h) for h in links}
     assert paths == set(PAGES), paths  # every page has an address of its own in the sidebar
     for path in ["", *sorted(PAGES)]:
         for query in ("", "?criteria.min_vertebrae=2&v.roc.group=all"):
             page.goto(f"{app_url}/{path}{query}", wait_until="domcontentloaded")
-            _settle(page, PAGES.get(path, PAGES["data"]))
+            _settle(page, PAGES.get(path, PAGES["data"]), path or "data")
             assert not _not_found(page), f"/{path}{query}"
             if query:  # the link's parameters survive the visit
                 assert _query(page.url) == {"criteria.min_vertebrae": "2",

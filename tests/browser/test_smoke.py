@@ -26,6 +26,8 @@ def test_deep_link_on_a_fresh_server_goes_through_the_router(app_url, page):
     errors = _watch(page)
     page.goto(app_url + "/groups?criteria.min_vertebrae=2", wait_until="domcontentloaded")
     page.get_by_text("Table 2. Characteristics").first.wait_for(timeout=90_000)
+    # the metrics' code loads on first use and may draw after the text below them
+    page.locator('[data-testid="stMetric"]').first.wait_for(timeout=90_000)
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_text("Reference standard").wait_for(timeout=30_000)
     text = sidebar.inner_text()
