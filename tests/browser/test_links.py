@@ -37,7 +37,8 @@ def _path(url: str) -> str:
 # an element each page draws late (the frontend loads some widgets' code on first use)
 LATE = {"data": '[data-testid="stMetric"]', "groups": '[data-testid="stMetric"]',
         "correlations": '[data-testid="stMain"] .gtitle',
-        "roc": '[data-testid="stMain"] .main-svg', "thresholds": '[data-testid="stMetric"]'}
+        "roc": '[data-testid="stMain"] .main-svg', "thresholds": '[data-testid="stMetric"]',
+        "measure": '[data-testid="stMetric"]', "reliability": '[data-testid="stDataFrame"]'}
 
 
 def _settle(page, marker: str, path: str = "data") -> None:
