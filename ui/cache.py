@@ -63,6 +63,22 @@ def grouping_kappa(digest: str, settings: vbq.Settings, _cohort: pd.DataFrame) -
     return vbq.study.grouping_kappa(_cohort, settings.criteria)
 
 
+@st.cache_data(max_entries=MAX_ENTRIES)
+def vbq_reliability(digest: str, settings: vbq.Settings, _table: pd.DataFrame) -> dict:
+    """ICCs of the spreadsheet's repeated VBQ readings (`vbq.study.vbq_reliability`)."""
+    return vbq.study.vbq_reliability(_table)
+
+
+@st.cache_data(max_entries=MAX_ENTRIES)
+def bland_altman(digest: str, settings: vbq.Settings, column: str, _table: pd.DataFrame):
+    """Bland-Altman of the spreadsheet's VBQ against its `column` reading (`vbq_repeat` or
+    `vbq_obs2`); the reason in words when it is undefined."""
+    try:
+        return vbq.stats.bland_altman(_table["vbq"], _table[column])
+    except vbq.DegenerateInputError as exc:
+        return str(exc)
+
+
 @st.cache_data(max_entries=MAX_ENTRIES, show_spinner="Computing Table 2...")
 def table2(digest: str, settings: vbq.Settings, covariates: tuple[str, ...],
            _table: pd.DataFrame):

@@ -181,6 +181,41 @@ def markdown_safe(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+MEASUREMENT_LABELS = {
+    "history_id": "change no.", "change": "change", "changed_at": "changed at (UTC)",
+    "reason": "reason", "patient_id": "patient", "observer": "observer", "session": "session",
+    "level": "ROI", "csf_level": "CSF at level", "slice_index": "slice (from 0)",
+    "centre_row_px": "centre row (px)", "centre_col_px": "centre column (px)",
+    "centre_row_mm": "centre row (mm)", "centre_col_mm": "centre column (mm)",
+    "radius_mm": "radius (mm)", "si_mean": "mean SI", "si_median": "median SI", "si_sd": "SD",
+    "pixel_count": "pixels", "excluded": "collapsed (left out)",
+    "series_fingerprint": "series (hash)", "field_strength_t": "field (T)", "tr_ms": "TR (ms)",
+    "te_ms": "TE (ms)", "measured_at": "measured at (UTC)", "software_version": "software",
+}
+
+
+def measurement_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Stored ROI readings (or their history) with column names in words."""
+    return frame.rename(columns=MEASUREMENT_LABELS)
+
+
+BLAND_ALTMAN_LABELS = {"bias": "Bias (mean difference)", "loa_low": "Lower limit of agreement",
+                       "loa_high": "Upper limit of agreement"}
+
+
+def bland_altman_frame(result) -> pd.DataFrame:
+    """`vbq.stats.BlandAltmanResult.to_frame()` with its rows and columns in words."""
+    frame = result.to_frame()
+    frame["quantity"] = frame["quantity"].map(lambda q: BLAND_ALTMAN_LABELS.get(q, q))
+    return frame.rename(columns={"quantity": "", "estimate": "value", "ci_low": "CI low",
+                                 "ci_high": "CI high", "n": "patients",
+                                 "n_missing": "left out (a reading missing)"})
+
+
+def _pct(v: float) -> str:
+    return "" if v is None or pd.isna(v) else f"{100 * v:.1f}%"
+
+
 def show_table(table: FormattedTable, *, key: str | None = None, title: bool = False,
                grid: bool = False, height: int | None = None,
                column_config: dict | None = None) -> None:

@@ -47,8 +47,21 @@ def render(dataset: Dataset) -> None:
             st.markdown(f"**Cohort file:** {plain(dataset.cohort_file)} "
                         f"({dataset.n_cohort} rows)  \n**DXA file:** {plain(dataset.dxa_file)} "
                         f"({dataset.n_dxa} rows)")
+        if dataset.measurements:
+            _measurements_in_use(dataset.measurements)
         _common_settings()
         _sharing()
+
+
+def _measurements_in_use(choice: str) -> None:
+    from ui import measure
+
+    try:
+        words = measure.choice_text(*measure.parse_choice(choice))
+    except ValueError:
+        words = choice
+    st.info(f"**MRI measurements in use:** {plain(words)}. Their SIs replace the cohort's for "
+            "the measured patients (MRI measurement page).", icon=":material/radiology:")
 
 
 def _common_settings() -> None:

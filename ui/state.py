@@ -19,7 +19,9 @@ class Dataset:
     """The cohort and DXA tables in use, with where they came from.
 
     `cohort_file` and `dxa_file` are the names of the uploaded files (empty for the demo). They are
-    text from the user's computer: show them as text, never as Markdown.
+    text from the user's computer: show them as text, never as Markdown. `measurements` is the
+    choice of MRI measurements merged into the cohort (``observer:session``, the URL's ``meas``;
+    empty when none are in use, see `ui.measure`).
     """
 
     name: str
@@ -33,6 +35,7 @@ class Dataset:
     SHA-256 fingerprints."""
     cohort_file: str = ""
     dxa_file: str = ""
+    measurements: str = ""
 
     @property
     def n_cohort(self) -> int:
