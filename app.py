@@ -12,29 +12,57 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import binding, sidebar
+from ui import binding, measure, sidebar
 from ui.state import get_dataset
 
 # a local image: a ":material/...:" page icon is fetched from fonts.gstatic.com on every load
 ICON = str(Path(__file__).resolve().parent / "ui" / "icon.png")
 st.set_page_config(page_title="VBQ Explorer", page_icon=ICON, layout="wide")
 
+DATA = st.Page("app_pages/data.py", title="Data", icon=":material/table:", url_path="data")
 PAGES = [
-    st.Page("app_pages/data.py", title="Data", icon=":material/table:", default=True, url_path="data"),
+    DATA,
     st.Page("app_pages/groups.py", title="Groups", icon=":material/group_work:", url_path="groups"),
     st.Page("app_pages/correlations.py", title="Correlations", icon=":material/scatter_plot:",
             url_path="correlations"),
     st.Page("app_pages/roc.py", title="ROC", icon=":material/show_chart:", url_path="roc"),
     st.Page("app_pages/thresholds.py", title="Thresholds", icon=":material/tune:",
             url_path="thresholds"),
+    st.Page("app_pages/measure.py", title="MRI measurement", icon=":material/radiology:",
+            url_path="measure"),
+    st.Page("app_pages/reliability.py", title="Reliability", icon=":material/compare_arrows:",
+            url_path="reliability"),
+    st.Page("app_pages/report.py", title="Report", icon=":material/summarize:",
+            url_path="report"),
 ]
 
-nav = st.navigation(PAGES)
+
+def _home() -> None:
+    """The app's root address. Streamlit serves the default page at `/` only, and `/<its
+    url_path>` then shows "Page not found": so the default is this hidden page, which sends the
+    user on to /data with the link's parameters, and every page has an address of its own."""
+    st.switch_page(DATA, query_params=binding.url_params())
+
+
+HOME = st.Page(_home, title="Data", url_path="start", default=True, visibility="hidden")
+
+# The menu is ours (`ui.sidebar.page_links`): each link carries the view's query string, so a page
+# change is one history entry with the settings in it. Streamlit's own menu first pushes the bare
+# address and only then the settings, so the back button lands on an address without them.
+nav = st.navigation([HOME, *PAGES], position="hidden")
 binding.load_url_once()
+_meas_problem = measure.apply_link_measurements()  # a link's meas=observer:session
+if _meas_problem:
+    st.session_state.setdefault(binding.LINK_PROBLEMS, []).append(_meas_problem)
+binding.write_url()  # a page switch clears the query string: put the view back, every run
+if nav is HOME:
+    nav.run()
+binding.link_problems_box(nav.url_path)  # at the top of the page, above its title
 try:
     dataset = get_dataset()
 except ValueError as exc:  # a broken demo file must not show a traceback
     st.error(f"The demo cohort could not be loaded: {exc}")
     st.stop()
+sidebar.page_links(PAGES, current=nav)
 sidebar.render(dataset)
 nav.run()

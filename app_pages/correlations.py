@@ -6,20 +6,21 @@ from __future__ import annotations
 import streamlit as st
 
 import vbq
-from ui import binding, cache, charts, display
-from ui.sidebar import demo_banner
+from ui import binding, cache, display
+from ui.sidebar import dataset_banner
 from ui.state import get_dataset, get_settings
-from vbq import present
+from vbq import figures, present
 
 MEASURES = {m: present.label(m) for m in vbq.study.TABLE3_Y}
 METHODS = {"pearson": "Pearson", "spearman": "Spearman"}
 
 st.title("Correlations")
 dataset = get_dataset()
-demo_banner(dataset)
+dataset_banner(dataset)
 settings = get_settings()
 prepared = display.prepared_or_stop(dataset, settings)
 table = prepared.table
+display.in_force(prepared)
 
 method = binding.view(st.radio, "Coefficient", "corr.method", "pearson", key="corr_method",
                       options=list(METHODS), format_func=METHODS.get, horizontal=True)
@@ -34,17 +35,29 @@ display.show_table(present.table3(t3), key="corr_dl_table3")
 st.subheader("Fig. 4. VBQ against bone density")
 y = binding.view(st.selectbox, "Measure", "corr.y", "t_l1_l4", key="corr_y",
                  options=[m for m in MEASURES if m in table.columns], format_func=MEASURES.get)
-cols = st.columns(2)
-for col, group in zip(cols, vbq.study.GROUP_ORDER, strict=True):
+bands, notes = {}, {}
+for group in vbq.study.GROUP_ORDER:
     part = table[table["group"] == group]
+    try:
+        band = cache.fit_line(dataset.digest, settings, group, y, part)
+    except (vbq.InputError, vbq.DegenerateInputError) as exc:
+        notes[group] = f"{display.GROUP_LABELS[group]} group: no plot ({exc})"
+        continue
+    bands[group] = band
+panels = figures.correlation_panels(
+    table, y, bands={g: b.frame for g, b in bands.items()}, correlations=t3, settings=settings,
+    y_label=MEASURES[y],
+    group_labels={g: f"{display.GROUP_LABELS[g]} (n = {b.n})" for g, b in bands.items()})
+for col, group in zip(st.columns(2), vbq.study.GROUP_ORDER, strict=True):
     with col:
-        try:
-            band = cache.fit_line(dataset.digest, settings, group, y, part)
-        except (vbq.InputError, vbq.DegenerateInputError) as exc:
-            st.info(f"{display.GROUP_LABELS[group]} group: no plot ({exc})")
+        if group in notes:
+            st.info(notes[group])
             continue
-        fig = charts.scatter_with_band(part, y, band.frame, title=f"{display.GROUP_LABELS[group]} "
-                                       f"(n = {band.n})", y_label=MEASURES[y])
-        st.plotly_chart(fig, key=f"corr_scatter_{group}")
-        if band.n_missing:
-            st.caption(f"{band.n_missing} patient(s) without {MEASURES[y]} not shown.")
+        st.plotly_chart(panels[group], key=f"corr_scatter_{group}")
+        if bands[group].n_missing:
+            st.caption(f"{bands[group].n_missing} patient(s) without {MEASURES[y]} not shown.")
+status_label = figures.status_for(y, settings)[1]
+st.caption(f"{METHODS[method]} r with its 95% CI and p as in Table 3; both panels share their "
+           f"axes. Points are coloured by the DXA status of the {status_label} (WHO: "
+           f"osteoporosis T ≤ {settings.osteoporosis_t:g}, osteopenia T < "
+           f"{settings.osteopenia_t:g}).")

@@ -10,9 +10,9 @@ import pandas as pd
 import streamlit as st
 
 import vbq
-from ui import binding, cache, display, safe
-from ui.sidebar import demo_banner
-from ui.state import Dataset, demo_dataset, get_dataset, get_settings, set_dataset
+from ui import binding, cache, display
+from ui.sidebar import dataset_banner
+from ui.state import demo_dataset, get_dataset, get_settings, set_dataset, uploaded_dataset
 from vbq import present
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "data" / "templates"
@@ -42,7 +42,7 @@ def _read(kind: str, upload) -> tuple[pd.DataFrame, vbq.io.ValidationReport] | N
         table, report = cache.read_upload(digest, upload.name, kind, sheet,
                                           tuple(sorted(overrides.items())), data)
     except vbq.InputError as exc:
-        st.error(safe.text(exc))
+        st.error(display.plain(exc))
         return None
     _mapping_editor(kind, digest, version, report)
     return table, report
@@ -87,13 +87,13 @@ def _mapping_editor(kind: str, digest: str, version: str,
 
 def _show_report(report: vbq.io.ValidationReport) -> None:
     if report.errors:
-        st.error(f"**{safe.text(report.source)}**: {len(report.errors)} error(s) block the "
+        st.error(f"**{display.plain(report.source)}**: {len(report.errors)} error(s) block the "
                  "analysis. Fix them in the file (or the mapping) and upload it again.")
     elif report.warnings:
-        st.warning(f"**{safe.text(report.source)}**: read {report.n_rows} rows with "
+        st.warning(f"**{display.plain(report.source)}**: read {report.n_rows} rows with "
                    f"{len(report.warnings)} warning(s).")
     else:
-        st.success(f"**{safe.text(report.source)}**: read {report.n_rows} rows, no problems "
+        st.success(f"**{display.plain(report.source)}**: read {report.n_rows} rows, no problems "
                    "found.")
     # the problems themselves are listed below both files, at full width (`_upload_section`)
 
@@ -126,23 +126,31 @@ def _upload_section() -> None:
             col.download_button(label, path.read_bytes(), file_name=fname,
                                 key=f"data_template_{fname}")
     read: dict[str, tuple[pd.DataFrame, vbq.io.ValidationReport] | None] = {}
+    uploads: dict = {}
     for col, kind in zip(st.columns(2), KINDS, strict=True):
         with col:
             st.subheader(KINDS[kind])
             upload = st.file_uploader(KINDS[kind], type=["csv", "tsv", "txt", "xlsx"],
                                       key=f"data_upload_{kind}", label_visibility="collapsed")
             read[kind] = _read(kind, upload) if upload is not None else None
+            uploads[kind] = upload
             if read[kind] is not None:
                 _show_report(read[kind][1])
     listed = [p for r in read.values() if r is not None for p in r[1].problems]
     if listed:  # full width, so every message is readable at 1280 px
         _problems(listed)
     if read["cohort"] is None or read["dxa"] is None:
-        st.info("Upload both files to analyse them. The demo cohort stays in use until then.")
+        if dataset.is_demo:
+            st.info("Upload both files to analyse them. The demo cohort stays in use until then.")
+        else:
+            st.info(f"In use: {display.plain(dataset.description)}. Upload both files again to "
+                    "replace them.")
         return
     (cohort, creport), (dxa, dreport) = read["cohort"], read["dxa"]
     if not (creport.ok and dreport.ok):
-        st.info(f"Until the errors are fixed, the analysis below still uses **{safe.text(dataset.name)}**.")
+        st.info("Until the errors are fixed, the analysis below still uses "
+                + ("the synthetic demo cohort." if dataset.is_demo
+                   else f"**{display.plain(dataset.name)}**."))
         return
     cross = vbq.io.cross_check(cohort, dxa, cohort_name=creport.source, dxa_name=dreport.source,
                                cohort_rows=creport.rows, dxa_rows=dreport.rows)
@@ -153,17 +161,15 @@ def _upload_section() -> None:
                    f"{len(cross) - n_cohort_only} in the DXA file only (not cohort patients). "
                    "Both are listed in the exclusion log below.")
         _problems(cross)
-    digest = vbq.io.table_digest(cohort, dxa)
-    if dataset.digest != digest:
+    new = uploaded_dataset(cohort, dxa, cohort_file=creport.source, dxa_file=dreport.source,
+                           problems=tuple(creport.problems + dreport.problems + cross),
+                           files=tuple((u.name, u.getvalue()) for u in uploads.values()))
+    # the files themselves decide, not only their content: the demo's own files uploaded are
+    # "your data" too, under their names
+    if (dataset.is_demo, dataset.digest, dataset.cohort_file, dataset.dxa_file) != \
+            (False, new.digest, new.cohort_file, new.dxa_file):
         st.session_state.pop(binding.WANTS_UPLOAD, None)
-        set_dataset(Dataset(
-            name=f"{creport.source} + {dreport.source}",
-            is_demo=False,
-            cohort=cohort,
-            dxa=dxa,
-            digest=digest,
-            problems=tuple(creport.problems + dreport.problems + cross),
-        ))
+        set_dataset(new)
         binding.write_url()
         st.rerun()
 
@@ -172,7 +178,8 @@ wants_upload = st.session_state.get(binding.WANTS_UPLOAD, False)
 source = st.radio("Data source", SOURCES, index=0 if dataset.is_demo and not wants_upload else 1,
                   horizontal=True, key="data_source")
 if source == SOURCES[0]:
-    if not dataset.is_demo:
+    if not dataset.is_demo or wants_upload:  # chosen by the user: the link's request is done
+        st.session_state.pop(binding.WANTS_UPLOAD, None)
         set_dataset(demo_dataset())
         binding.write_url()
         st.rerun()
@@ -181,8 +188,8 @@ else:
 
 dataset = get_dataset()
 settings = get_settings()
-demo_banner(dataset)
-st.header(safe.text(dataset.name))
+dataset_banner(dataset)
+st.header(display.plain(dataset.name if dataset.is_demo else f"Your data: {dataset.name}"))
 prepared = display.prepared_or_stop(dataset, settings)
 table, counts = prepared.table, prepared.counts
 m = st.columns(5)

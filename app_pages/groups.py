@@ -7,14 +7,14 @@ from __future__ import annotations
 import streamlit as st
 
 import vbq
-from ui import binding, cache, display, safe
-from ui.sidebar import demo_banner
+from ui import binding, cache, display
+from ui.sidebar import dataset_banner
 from ui.state import get_dataset, get_settings
 from vbq import present
 
 st.title("Degenerative groups")
 dataset = get_dataset()
-demo_banner(dataset)
+dataset_banner(dataset)
 
 UCLA = {1: "I", 2: "II", 3: "III", 4: "IV"}
 COVARIATES = {"age": "Age", "sex": "Sex", "bmi": "BMI"}
@@ -65,6 +65,7 @@ m = st.columns(3)
 m[0].metric("Degenerative", counts.n_degenerative)
 m[1].metric("Control", counts.n_control)
 m[2].metric("Excluded", counts.n_excluded)
+display.in_force(prepared)
 kappas = cache.grouping_kappa(dataset.digest, settings, dataset.cohort)
 if not settings.criteria.any_enabled:
     st.warning("No criterion is enabled: no vertebra can be degenerative, so every patient "
@@ -87,7 +88,7 @@ if not display.two_groups_or_explain(counts):
 try:
     result = cache.table2(dataset.digest, settings, tuple(covs), table)
 except vbq.InputError as exc:
-    st.error(safe.text(exc))
+    st.error(display.plain(exc))
 else:
     display.show_table(present.table2(result), key="groups_dl_table2")
 

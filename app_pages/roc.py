@@ -7,10 +7,10 @@ from __future__ import annotations
 import streamlit as st
 
 import vbq
-from ui import binding, cache, charts, display
-from ui.sidebar import demo_banner
+from ui import binding, cache, display
+from ui.sidebar import dataset_banner
 from ui.state import get_dataset, get_settings
-from vbq import present
+from vbq import figures, present
 
 GROUPS = {g: present.group_label(g) for g in ("control", "degenerative", "all")}
 TARGETS = {t: present.target_label(t) for t in vbq.study.TARGETS}
@@ -19,10 +19,11 @@ ROUNDING = {"specific": "Toward the more specific side (paper)", "up": "Always u
 
 st.title("ROC analysis")
 dataset = get_dataset()
-demo_banner(dataset)
+dataset_banner(dataset)
 settings = get_settings()
 prepared = display.prepared_or_stop(dataset, settings)
 table = prepared.table
+display.in_force(prepared)
 
 c = st.columns([1, 1, 2])
 with c[0]:
@@ -56,7 +57,7 @@ st.caption(f"{GROUPS[group]}: {study.n} patients, {study.n_positive} with "
            f"{TARGETS[target].lower()} by DXA "
            f"({present.label(vbq.settings.DXA_SITES[settings.dxa_site])}).")
 st.subheader("Fig. 5. ROC curves")
-st.plotly_chart(charts.roc_curves(study.results, vbq.study.MARKERS), key="roc_curves")
+st.plotly_chart(figures.roc_curves(study.results, vbq.study.MARKERS), key="roc_curves")
 
 st.subheader("Table 4. Cutoffs")
 c = st.columns(2)

@@ -9,10 +9,10 @@ import pandas as pd
 import streamlit as st
 
 import vbq
-from ui import binding, cache, charts, display
-from ui.sidebar import demo_banner
+from ui import binding, cache, display
+from ui.sidebar import dataset_banner
 from ui.state import get_dataset, get_settings, set_settings
-from vbq import present
+from vbq import figures, present
 
 TARGETS = {t: present.target_label(t) for t in vbq.study.TARGETS}
 MODES = {"derived": "Derived from the control group (rounded Youden, as the paper)",
@@ -20,11 +20,12 @@ MODES = {"derived": "Derived from the control group (rounded Youden, as the pape
 
 st.title("Thresholds and prevalence")
 dataset = get_dataset()
-demo_banner(dataset)
+dataset_banner(dataset)
 settings = get_settings()
 prepared = display.prepared_or_stop(dataset, settings)
 table = prepared.table
 th = prepared.thresholds
+display.in_force(prepared)
 
 
 def _set_mode() -> None:
@@ -61,8 +62,6 @@ for col, name in zip(c, ("osteopenia", "osteoporosis"), strict=True):
             st.caption(f"Youden cutoff {youden:.3f} rounded up ({getattr(th, 'source_' + name)})"
                        if pd.notna(youden) else getattr(th, f"source_{name}"))
 binding.show_settings_error()
-if th.note:
-    st.warning(f"Threshold derivation: {th.note}.")
 b = st.columns(3)
 b[0].button("Control group's rounded Youden cutoffs", key="thr_reset_derived",
             on_click=_use, args=({"vbq_osteopenia": None, "vbq_osteoporosis": None},))
@@ -82,12 +81,18 @@ except (vbq.InputError, vbq.DegenerateInputError) as exc:
     st.stop()
 display.show_table(present.prevalence_table(shift, target=target, thresholds=th),
                    key="thr_dl_prevalence")
+st.markdown("**This analysis beside the paper**")
+st.table(display.against_paper(vbq.describe.prevalence_against_paper(shift.to_frame(), target=target),
+                              th, target), hide_index=True)
+st.caption("The paper's values are a reference, not this result: Chen et al. 2023 (Results and "
+           "Abstract), osteoporosis only, at its published thresholds, on its own 235 patients."
+           + ("" if target == "osteoporosis" else " The paper reports no osteopenia figures."))
 
 c = st.columns(2)
 with c[0]:
     st.subheader("DXA status by VBQ status")
     recl = cache.reclassification(dataset.digest, settings, table)
-    st.plotly_chart(charts.reclassification_heatmap(recl.crosstab()), key="thr_reclass")
+    st.plotly_chart(figures.reclassification_heatmap(recl.crosstab()), key="thr_reclass")
     display.downloads(present.reclassification_table(recl), key="thr_dl_reclass")
 with c[1]:
     st.subheader("The threshold on the control ROC curve")
@@ -97,7 +102,7 @@ with c[1]:
         st.info(f"No ROC curve: {exc}")
     else:
         res, thr, metrics = point
-        st.plotly_chart(charts.roc_curves(
+        st.plotly_chart(figures.roc_curves(
             {"vbq": res}, vbq.study.MARKERS,
             points={f"threshold {thr:g}": (1 - metrics.specificity, metrics.sensitivity)}),
             key="thr_roc")

@@ -450,3 +450,22 @@ def test_load_without_files_is_an_input_error(monkeypatch, tmp_path):
     monkeypatch.setattr(demo, "COHORT_FILE", tmp_path / "missing.csv")
     with pytest.raises(InputError, match="python -m vbq.demo"):
         demo.load()
+
+
+def test_l1_hu_stays_physiological(shipped):
+    # issue 8: three demo patients had negative L1 HU (min -15.9), which reads as a bug; the
+    # generator floors trabecular HU smoothly at 20 (only values below 50 move)
+    cohort, _ = shipped
+    assert cohort["hu_l1"].min() >= 20
+    for seed in (1, 2, 3):
+        assert demo.generate(seed)[0]["hu_l1"].min() >= 20
+
+
+@given(st.lists(st.floats(-300, 400), min_size=2, max_size=50))
+def test_soft_floor_keeps_order_and_moves_only_values_below_the_knee(values):
+    x = np.array(values)
+    y = demo._soft_floor(x, 20.0, 50.0)
+    assert (y > 20.0 - 1e-12).all()
+    assert np.array_equal(y[x >= 50], x[x >= 50])
+    order = np.argsort(x, kind="stable")
+    assert (np.diff(y[order]) >= -1e-12).all()  # never reorders patients

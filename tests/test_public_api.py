@@ -67,7 +67,11 @@ def test_every_public_function_is_in_the_readme():
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     missing = []
-    for module in (vbq, vbq.stats, vbq.study, vbq.io, vbq.demo, vbq.present, vbq.export):
+    import vbq.cli
+    import vbq.report
+
+    for module in (vbq, vbq.stats, vbq.study, vbq.io, vbq.demo, vbq.present, vbq.export,
+                   vbq.report, vbq.cli):
         for name in module.__all__:
             obj = getattr(module, name)
             if inspect.isclass(obj) and name not in ("Settings", "GroupCriteria"):

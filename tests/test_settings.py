@@ -96,3 +96,61 @@ def test_json_and_query_round_trips_are_exact(s):
     assert vbq.Settings.from_json(s.to_json()) == s
     assert vbq.Settings.from_query(s.to_query()) == s
     assert all(isinstance(v, str) for v in s.to_query().values())
+
+
+def test_parse_query_keeps_the_good_parameters_and_names_every_bad_one():
+    parsed = vbq.Settings.parse_query({
+        "criteria.min_vertebrae": "2", "age_min": "abc", "dxa_site": "moon",
+        "sexes": "F", "vbq_osteopenia": "25", "v.roc.group": "all"})
+    # the good ones are in force
+    assert parsed.settings == vbq.Settings(sexes=("F",)).replace(min_vertebrae=2)
+    assert [p.key for p in parsed.problems] == ["dxa_site", "vbq_osteopenia", "age_min"]
+    by_key = {p.key: p for p in parsed.problems}
+    assert by_key["age_min"].value == "abc"
+    assert by_key["age_min"].message == (
+        'Minimum age: "abc" is not understood; expected a number of years, or empty for no '
+        "limit.")
+    assert by_key["dxa_site"].message.startswith('DXA reference site: "moon" is not understood')
+    # words a user reads: no Python type names, no internal field names
+    for p in parsed.problems:
+        assert "float" not in p.message and "None" not in p.message
+        assert "is not a valid" not in p.message
+
+
+def test_parse_query_reports_both_members_of_a_pair_that_does_not_fit():
+    # each value is fine alone; together the osteoporosis cut-off is above the osteopenia one
+    parsed = vbq.Settings.parse_query({"osteoporosis_t": "-2", "osteopenia_t": "-3",
+                                       "criteria.ucla_min": "4"})
+    assert parsed.settings == vbq.Settings().replace(ucla_min=4)
+    assert [p.key for p in parsed.problems] == ["osteoporosis_t", "osteopenia_t"]
+    assert "does not fit with" in parsed.problems[0].message
+    # a pair that fits only together is accepted whole, whatever the order of checking
+    ok = vbq.Settings.parse_query({"osteoporosis_t": "-3", "osteopenia_t": "-2.8"})
+    assert not ok.problems and ok.settings.osteopenia_t == -2.8
+    ok = vbq.Settings.parse_query({"criteria.levels": "L1,L2", "criteria.min_vertebrae": "2"})
+    assert not ok.problems and ok.settings.criteria.levels == ("L1", "L2")
+    # one member against the other's default
+    lone = vbq.Settings.parse_query({"criteria.levels": "L1,L2"})
+    assert lone.settings == vbq.Settings()
+    assert "(the default)" in lone.problems[0].message
+
+
+def test_from_query_still_raises_and_now_names_every_problem():
+    with pytest.raises(vbq.InputError) as err:
+        vbq.Settings.from_query({"age_min": "abc", "dxa_site": "moon", "sexes": "F"})
+    assert "Minimum age" in str(err.value) and "DXA reference site" in str(err.value)
+    assert vbq.Settings.from_query({"sexes": "F"}) == vbq.Settings(sexes=("F",))
+
+
+def test_every_setting_has_a_label():
+    keys = set(vbq.Settings().to_dict()) - {"version"}
+    assert keys == set(vbq.settings.SETTING_LABELS)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.sampled_from(sorted(set(vbq.Settings().to_dict()) - {"version"})),
+                       st.text(max_size=8), max_size=6))
+def test_parse_query_never_raises_and_drops_only_what_it_reports(query):
+    parsed = vbq.Settings.parse_query(query)
+    kept = {k: v for k, v in query.items() if k not in {p.key for p in parsed.problems}}
+    assert vbq.Settings.from_query(kept) == parsed.settings

@@ -5,6 +5,15 @@ lives in `st.session_state` (`vbq.Settings` under "settings", page options under
 widget is re-seeded from there whenever it is created. A change goes through a callback that
 updates the stored value and rewrites `st.query_params`, so the address bar always holds a link to
 the exact view (settings that differ from the paper's defaults, and non-default page options).
+
+Streamlit clears the query string on every page switch (the sidebar's navigation, `st.switch_page`
+without `query_params`, the back button to an entry without one), so the router also calls
+`write_url()` at the start of every run: whichever way a page is reached, its address carries the
+session's settings, view options and ``data=uploaded``.
+
+A link's parameters are read once per session (`load_url_once`). A bad parameter is left at its
+default and named, in words, in a message at the top of the page; the link's good parameters stay
+in force.
 """
 
 from __future__ import annotations
@@ -15,14 +24,21 @@ from typing import Any
 import streamlit as st
 
 import vbq
-from ui import safe
+from ui.display import plain
 from ui.state import get_settings, set_settings
 
 VIEW_KEY = "view"
 VIEW_PREFIX = "v."
 URL_LOADED = "_url_loaded"
 DATA_PARAM = "data"
+MEAS_PARAM = "meas"  # MRI measurements in use, "observer:session" (ui.measure)
+LINK_MEAS = "_link_measurements"
 WANTS_UPLOAD = "_link_wants_upload"
+LINK_PROBLEMS = "_link_problems"
+LINK_BOX = "_link_box"
+LINK_PAGE = "_link_page"
+CURRENT_PAGE = "_current_page"
+STREAMLIT_PARAMS = ("embed", "embed_options")  # Streamlit's own, left alone
 
 
 def _settings_value(flat: str) -> Any:
@@ -36,8 +52,24 @@ def _set_setting(flat: str, value: Any) -> None:
     try:
         set_settings(vbq.Settings.from_dict(data))
     except vbq.InputError as exc:
-        st.session_state["_settings_error"] = str(exc)
+        st.session_state["_settings_error"] = _worded(flat, value, exc)
     write_url()
+
+
+def _worded(flat: str, value: Any, exc: Exception) -> str:
+    """Why a widget's value was not applied, in the words of `Settings.parse_query`."""
+    query = dict(get_settings().to_query())
+    query[flat] = _query_text(value)
+    problems = [p.message for p in vbq.Settings.parse_query(query).problems if p.key == flat]
+    return "Not applied: " + (" ".join(problems) if problems else str(exc))
+
+
+def _query_text(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return ",".join(map(str, value)) or "-"
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return "" if value is None else str(value)
 
 
 def setting(widget: Callable, label: str, flat: str, *, key: str,
@@ -62,8 +94,15 @@ def get_view(name: str, default: Any) -> Any:
     if name not in view:
         return default
     value = view[name]
-    if isinstance(value, str) and not isinstance(default, str):
-        value = view[name] = _coerce_like(value, default)  # from the URL: typed on first use
+    if isinstance(value, str) and not isinstance(default, str):  # from the URL: typed on first use
+        typed = _coerce_like(value, default)
+        if typed is None:
+            _add_link_problem(f'Page option "{VIEW_PREFIX}{name}": "{value}" is not understood; '
+                              f"expected {_kind(default)}. The default ({default}) is shown.")
+            view.pop(name)
+            write_url()
+            return default
+        value = view[name] = typed
     return value
 
 
@@ -78,8 +117,18 @@ def set_view(name: str, value: Any, default: Any) -> None:
 
 def view(widget: Callable, label: str, name: str, default: Any, *, key: str, **kwargs) -> Any:
     """Create `widget` bound to the page option `name` (persisted across pages and in the URL as
-    ``v.<name>``); return its value. Values must be str, int, float, bool or lists of str."""
+    ``v.<name>``); return its value. Values must be str, int, float, bool or lists of str.
+
+    A value from a link that the widget cannot take (not among its `options`, outside its
+    `min_value`/`max_value`) is named at the top of the page and the default is used."""
     current = get_view(name, default)
+    why = _unusable(current, kwargs)
+    if why:
+        _add_link_problem(f'Page option "{VIEW_PREFIX}{name}": "{_show(current)}" {why}. The '
+                          f"default ({_show(default)}) is shown.")
+        st.session_state[VIEW_KEY].pop(name, None)
+        write_url()
+        current = default
     if st.session_state.get(key) != current:
         st.session_state[key] = current
 
@@ -89,12 +138,34 @@ def view(widget: Callable, label: str, name: str, default: Any, *, key: str, **k
     return widget(label, key=key, on_change=changed, **kwargs)
 
 
-def write_url() -> None:
-    """Mirror settings and view options in the address bar."""
+def _unusable(value: Any, kwargs: dict) -> str | None:
+    options = kwargs.get("options")
+    if options is not None:
+        values = value if isinstance(value, list | tuple) else [value]
+        bad = [v for v in values if v not in list(options)]
+        if bad:
+            return "is not one of the choices"
+    lo, hi = kwargs.get("min_value"), kwargs.get("max_value")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            return f"is outside {lo} to {hi}"
+    return None
+
+
+def _show(value: Any) -> str:
+    return ",".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
+
+
+def url_params() -> dict[str, str]:
+    """The query parameters of the current view: settings that differ from the paper's, page
+    options that differ from their defaults, and ``data=uploaded`` when the analysis uses (or the
+    opening link asked for) uploaded files."""
     params: dict[str, str] = dict(get_settings().to_query())
     dataset = st.session_state.get("dataset")
-    if dataset is not None and not dataset.is_demo:
+    if (dataset is not None and not dataset.is_demo) or st.session_state.get(WANTS_UPLOAD):
         params[DATA_PARAM] = "uploaded"  # the recipient is asked for the files
+    if dataset is not None and getattr(dataset, "measurements", ""):
+        params[MEAS_PARAM] = dataset.measurements
     for name, value in st.session_state.get(VIEW_KEY, {}).items():
         if isinstance(value, list | tuple):
             params[VIEW_PREFIX + name] = ",".join(map(str, value)) or "-"
@@ -102,33 +173,106 @@ def write_url() -> None:
             params[VIEW_PREFIX + name] = "1" if value else "0"
         else:
             params[VIEW_PREFIX + name] = str(value)
-    st.query_params.from_dict(params)
+    return params
+
+
+def write_url() -> None:
+    """Mirror settings and view options in the address bar (only when it differs, so an unchanged
+    view sends nothing to the browser)."""
+    params = url_params()
+    current = {k: st.query_params.get(k) for k in st.query_params}
+    if current != params:
+        st.query_params.from_dict(params)
 
 
 def load_url_once() -> None:
     """On a session's first run, take settings and view options from the URL.
 
-    A malformed link does not break the app: the problem is shown once and defaults are used.
+    A malformed link does not break the app: every parameter that is understood is used, and each
+    one that is not is named in a message at the top of the page (`show_link_problems`).
     """
     if st.session_state.get(URL_LOADED):
         return
     st.session_state[URL_LOADED] = True
     query = {k: st.query_params.get(k) for k in st.query_params}
-    try:
-        set_settings(vbq.Settings.from_query(query))
-    except vbq.InputError as exc:
-        st.session_state["_settings_error"] = f"The link's settings were not understood: {exc}"
-    if query.get(DATA_PARAM) == "uploaded":
+    parsed = vbq.Settings.parse_query(query)
+    set_settings(parsed.settings)
+    problems = [p.message for p in parsed.problems]
+    data = query.get(DATA_PARAM)
+    if data == "uploaded":
         st.session_state[WANTS_UPLOAD] = True
+    elif data not in (None, "", "demo"):
+        problems.append(f'Data: "{data}" is not understood; expected "uploaded" (a link made on '
+                        "uploaded files) or nothing (the demo cohort).")
+    if query.get(MEAS_PARAM):
+        st.session_state[LINK_MEAS] = query[MEAS_PARAM]  # applied by the router (ui.measure)
+    known = set(vbq.Settings().to_dict()) | {DATA_PARAM, MEAS_PARAM, *STREAMLIT_PARAMS}
+    for key in query:
+        if key not in known and not key.startswith(VIEW_PREFIX):
+            problems.append(f'"{key}" is not a setting of VBQ Explorer; it was ignored.')
+    st.session_state[LINK_PROBLEMS] = problems
     raw_view = {k[len(VIEW_PREFIX):]: v for k, v in query.items() if k.startswith(VIEW_PREFIX)}
     st.session_state[VIEW_KEY] = raw_view
 
 
+def link_problems_box(page_key: str) -> None:
+    """Reserve the top of the page for the link's problems and show them there.
+
+    Called by the router before the page runs, so the message sits above the page's title. The
+    problems stay on the page where they were found and are dropped on the next switch to another
+    page (the address bar no longer holds them by then).
+    """
+    problems = st.session_state.get(LINK_PROBLEMS)
+    if problems:
+        shown_on = st.session_state.setdefault(LINK_PAGE, page_key)
+        if shown_on != page_key:
+            st.session_state[LINK_PROBLEMS] = problems = []
+    st.session_state[LINK_BOX] = st.empty()
+    st.session_state[CURRENT_PAGE] = page_key
+    _render_link_problems()
+
+
+def _add_link_problem(message: str) -> None:
+    problems = st.session_state.setdefault(LINK_PROBLEMS, [])
+    if message not in problems:
+        problems.append(message)
+    st.session_state[LINK_PAGE] = st.session_state.get(CURRENT_PAGE)  # shown where it was found
+    _render_link_problems()
+
+
+def _render_link_problems() -> None:
+    box = st.session_state.get(LINK_BOX)
+    problems = st.session_state.get(LINK_PROBLEMS)
+    if box is None:
+        return
+    if not problems:
+        box.empty()
+        return
+    n = len(problems)
+    lines = "\n".join(f"- {plain(m)}" for m in problems)
+    which = "settings that could not be used.** They were left at their" if n > 1 else \
+        "setting that could not be used.** It was left at its"
+    box.warning(f"**This link has {n} {which} default; every other setting of the link is in "
+                f"force.\n\n{lines}", icon=":material/link_off:")
+
+
+def _kind(default: Any) -> str:
+    if isinstance(default, bool):
+        return "1 (on) or 0 (off)"
+    if isinstance(default, int):
+        return "a whole number"
+    if isinstance(default, float):
+        return "a number"
+    return "a list separated by commas"
+
+
 def _coerce_like(text: str, default: Any) -> Any:
-    """Parse a URL value to the type of the option's default (a bad value gives the default)."""
+    """Parse a URL value to the type of the option's default (None when it is not one)."""
     try:
         if isinstance(default, bool):
-            return text.lower() in ("1", "true", "yes")
+            low = text.lower()
+            return True if low in ("1", "true", "yes") else False if low in ("0", "false", "no") \
+                else None
         if isinstance(default, int):
             return int(text)
         if isinstance(default, float):
@@ -136,11 +280,11 @@ def _coerce_like(text: str, default: Any) -> Any:
         if isinstance(default, list | tuple):
             return [t for t in text.split(",") if t and t != "-"]
     except ValueError:
-        return default
+        return None
     return text
 
 
 def show_settings_error() -> None:
     msg = st.session_state.pop("_settings_error", None)
     if msg:
-        st.warning(safe.text(msg))
+        st.warning(plain(msg))

@@ -19,6 +19,43 @@ XLSX_MAX_CELLS = 250_000
 (bench/bench_present.py: 20 s for the 10,000-patient analysis table)."""
 
 
+def plain(text: str) -> str:
+    """`text` from a user, a file or a link, for Markdown, shown exactly as written
+    (`ui.safe.text`, the one implementation: numeric character references, and a word joiner
+    that keeps bare addresses from being linked)."""
+    return safe.text(text)
+
+
+
+
+PROBLEM_COLUMNS = {"severity": "Severity", "file": "File", "sheet": "Sheet", "row": "Row",
+                   "column": "Column", "message": "Problem", "value": "Value"}
+
+
+def problem_table(problems, *, height: int = 420, show_file: bool = False) -> None:
+    """Validation problems as a static table whose messages wrap, so they read in full at any
+    width without scrolling sideways; a file or sheet column shows only when it tells something
+    (several files; a workbook's sheets). Cell text from a file is shown as text."""
+    frame = pd.DataFrame([p.as_dict() for p in problems], columns=list(PROBLEM_COLUMNS))
+    if frame.empty:
+        return
+    # one file: its name is in the heading (unless the rows' file must be said, as when IDs are
+    # compared across both files)
+    drop = ["file"] if frame["file"].nunique() <= 1 and not show_file else []
+    if frame["sheet"].isna().all():  # CSV files have no sheets
+        drop.append("sheet")
+    frame = frame.drop(columns=drop)
+    frame["row"] = frame["row"].map(lambda r: "" if r is None or pd.isna(r) else str(int(r)))
+    for col in frame.columns:
+        if col != "row":
+            frame[col] = frame[col].map(lambda v: "" if v is None or (isinstance(v, float)
+                                                                       and pd.isna(v))
+                                        else plain(v))
+    frame["severity"] = frame["severity"].map({"error": "Error", "warning": "Warning"})
+    frame = frame.rename(columns=PROBLEM_COLUMNS)
+    st.table(frame, hide_index=True, height="content" if len(frame) <= 12 else height)
+
+
 def prepared_or_stop(dataset: Dataset, settings: vbq.Settings) -> vbq.PreparedCohort:
     """The prepared cohort, or an explanation and `st.stop()` when it cannot be made."""
     try:
@@ -26,6 +63,37 @@ def prepared_or_stop(dataset: Dataset, settings: vbq.Settings) -> vbq.PreparedCo
     except vbq.InputError as exc:
         st.error("This dataset cannot be analysed:\n\n" + safe.text(exc))
         st.stop()
+
+
+def in_force(prepared: vbq.PreparedCohort) -> None:
+    """The line every analysis page shows under its banner: what produced its numbers
+    (`vbq.in_force`), and a warning for each derived threshold that rests on few patients."""
+    summary = vbq.in_force(prepared)
+    st.caption(f"**In force:** {summary.line}")
+    for warning in summary.warnings:
+        st.warning(warning, icon=":material/warning:")
+
+
+_PREVALENCE_MEASURES = {
+    "reference": "Positive by DXA",
+    "test": "Positive by VBQ",
+    "test_among_reference_negative": "VBQ-positive among DXA-negative",
+}
+
+
+def against_paper(frame: pd.DataFrame, thresholds: vbq.Thresholds, target: str) -> pd.DataFrame:
+    """`vbq.describe.prevalence_against_paper` for display: this analysis beside the paper, each
+    column headed by the thresholds that produced it."""
+    now = (f"VBQ ≥ {thresholds.vbq_osteopenia:g} / ≥ {thresholds.vbq_osteoporosis:g}")
+    paper = "VBQ ≥ 2.6 / ≥ 2.9"
+    out = pd.DataFrame({"measure": frame["measure"].map(_PREVALENCE_MEASURES)})
+    for g in ("degenerative", "control"):
+        out[f"This analysis ({now}): {g}"] = frame[g].map(
+            lambda v: "" if pd.isna(v) else f"{v:.1f}%")
+    for g in ("degenerative", "control"):
+        out[f"Paper, Chen et al. 2023 ({paper}): {g}"] = frame[f"paper_{g}"].map(
+            lambda v: "not reported" if pd.isna(v) else f"{v:.1f}%")
+    return out
 
 
 def two_groups_or_explain(counts: vbq.Counts) -> bool:
@@ -98,6 +166,41 @@ def markdown_safe(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.map(_cell)
     out.columns = [_cell(c) for c in frame.columns]
     return out
+
+
+MEASUREMENT_LABELS = {
+    "history_id": "change no.", "change": "change", "changed_at": "changed at (UTC)",
+    "reason": "reason", "patient_id": "patient", "observer": "observer", "session": "session",
+    "level": "ROI", "csf_level": "CSF at level", "slice_index": "slice (from 0)",
+    "centre_row_px": "centre row (px)", "centre_col_px": "centre column (px)",
+    "centre_row_mm": "centre row (mm)", "centre_col_mm": "centre column (mm)",
+    "radius_mm": "radius (mm)", "si_mean": "mean SI", "si_median": "median SI", "si_sd": "SD",
+    "pixel_count": "pixels", "excluded": "collapsed (left out)",
+    "series_fingerprint": "series (hash)", "field_strength_t": "field (T)", "tr_ms": "TR (ms)",
+    "te_ms": "TE (ms)", "measured_at": "measured at (UTC)", "software_version": "software",
+}
+
+
+def measurement_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Stored ROI readings (or their history) with column names in words."""
+    return frame.rename(columns=MEASUREMENT_LABELS)
+
+
+BLAND_ALTMAN_LABELS = {"bias": "Bias (mean difference)", "loa_low": "Lower limit of agreement",
+                       "loa_high": "Upper limit of agreement"}
+
+
+def bland_altman_frame(result) -> pd.DataFrame:
+    """`vbq.stats.BlandAltmanResult.to_frame()` with its rows and columns in words."""
+    frame = result.to_frame()
+    frame["quantity"] = frame["quantity"].map(lambda q: BLAND_ALTMAN_LABELS.get(q, q))
+    return frame.rename(columns={"quantity": "", "estimate": "value", "ci_low": "CI low",
+                                 "ci_high": "CI high", "n": "patients",
+                                 "n_missing": "left out (a reading missing)"})
+
+
+def _pct(v: float) -> str:
+    return "" if v is None or pd.isna(v) else f"{100 * v:.1f}%"
 
 
 def show_table(table: FormattedTable, *, key: str | None = None, title: bool = False,

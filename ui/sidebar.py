@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 import vbq
-from ui import binding, safe
+from ui import binding
+from ui.display import plain
 from ui.state import Dataset, get_settings, set_settings
 
 DEMO_BANNER = (
@@ -22,15 +23,45 @@ SEX_LABELS = vbq.schema.CATEGORY_LABELS["sex"]
 DIAGNOSIS_LABELS = vbq.schema.CATEGORY_LABELS["diagnosis"]  # one vocabulary with the tables
 
 
+def page_links(pages, *, current) -> None:
+    """The page menu at the top of the sidebar: one link per page, each carrying the current
+    settings and view options in its query string (`binding.url_params`)."""
+    params = binding.url_params()
+    with st.sidebar:
+        with st.container(key="page_menu"):
+            for page in pages:
+                st.page_link(page, label=page.title, icon=page.icon, query_params=params,
+                             width="stretch", disabled=False)
+        st.divider()
+
+
 def render(dataset: Dataset) -> None:
     with st.sidebar:
-        st.markdown("### Dataset")
-        st.markdown(f"**{safe.text(dataset.name)}**")
-        st.caption(f"{dataset.n_cohort} cohort rows · {dataset.n_dxa} DXA rows")
         if dataset.is_demo:
+            st.markdown("### Dataset")
+            st.markdown("**Synthetic demo cohort**")
+            st.caption(f"{dataset.n_cohort} cohort rows · {dataset.n_dxa} DXA rows")
             st.warning(DEMO_BANNER, icon=":material/science:")
+        else:
+            st.markdown("### Your data")
+            st.markdown(f"**Cohort file:** {plain(dataset.cohort_file)} "
+                        f"({dataset.n_cohort} rows)  \n**DXA file:** {plain(dataset.dxa_file)} "
+                        f"({dataset.n_dxa} rows)")
+        if dataset.measurements:
+            _measurements_in_use(dataset.measurements)
         _common_settings()
         _sharing()
+
+
+def _measurements_in_use(choice: str) -> None:
+    from ui import measure
+
+    try:
+        words = measure.choice_text(*measure.parse_choice(choice))
+    except ValueError:
+        words = choice
+    st.info(f"**MRI measurements in use:** {plain(words)}. Their SIs replace the cohort's for "
+            "the measured patients (MRI measurement page).", icon=":material/radiology:")
 
 
 def _common_settings() -> None:
@@ -83,7 +114,7 @@ def _sharing() -> None:
             try:
                 set_settings(vbq.Settings.from_json(upload.getvalue()))
             except vbq.InputError as exc:
-                st.error(safe.text(f"{upload.name}: {exc}"))
+                st.error(plain(f"{upload.name}: {exc}"))
             else:
                 binding.write_url()
                 st.rerun()
@@ -94,13 +125,20 @@ def _sharing() -> None:
             st.rerun()
 
 
-def demo_banner(dataset: Dataset) -> None:
-    """The banner every page shows above its content while the demo is in use, and the request
-    for the files when a shared link was made on uploaded data."""
-    if dataset.is_demo:
+def dataset_banner(dataset: Dataset) -> None:
+    """The banner every page shows above its content: the demo's, or the user's file names with
+    their row counts; and the request for the files when a shared link was made on uploaded
+    data."""
+    if not dataset.is_demo:
+        st.success(f"**Your data.** Cohort file {plain(dataset.cohort_file)} ({dataset.n_cohort} "
+                   f"rows), DXA file {plain(dataset.dxa_file)} ({dataset.n_dxa} rows).",
+                   icon=":material/folder_open:")
+    else:
         if st.session_state.get(binding.WANTS_UPLOAD):
             st.warning("This link was made on uploaded files, which a link cannot carry. Upload "
                        "the same cohort and DXA files on the Data page to see the shared view; "
                        "until then the synthetic demo is shown with the link's settings.",
                        icon=":material/upload_file:")
         st.info(DEMO_BANNER, icon=":material/science:")
+
+

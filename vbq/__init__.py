@@ -8,10 +8,13 @@ Pure functions and small typed results; no Streamlit. Public names used from not
 * `vbq.io.load_cohort`, `vbq.io.load_dxa` -> read and validate spreadsheets
 * `vbq.demo.load()` -> the synthetic demo cohort
 * `vbq.stats` -> the study's statistics
+* `vbq.figures` -> the study's plotly figures (Fig. 4 panels, Fig. 5 ROC curves, reclassification)
 * `vbq.imaging`, `vbq.phantom` -> DICOM series, ROI statistics, the synthetic MRI phantom
 * `vbq.measurements` -> the measurement database (`MeasurementStore`, `merge_into_cohort`)
 * `vbq.present` -> the study's tables as a journal prints them (`FormattedTable`)
 * `vbq.export` -> CSV, XLSX (formula-safe) and the Word document of the tables
+* `vbq.report` -> the study report (one offline HTML file) and the workbook; `python -m vbq`
+  is the command line (`vbq.cli`)
 """
 
 from . import io, schema
@@ -29,6 +32,7 @@ from .cohort import (
     prepare,
     prepare_cohort,
 )
+from .describe import InForce, in_force
 from .errors import DegenerateInputError, InputError
 from .settings import PAPER_SETTINGS, GroupCriteria, Settings
 
@@ -40,6 +44,8 @@ __all__ = [
     "Counts",
     "Thresholds",
     "prepare",
+    "in_force",
+    "InForce",
     "exclusion_log",
     "cohort_summary",
     "compute_vbq",
@@ -57,20 +63,22 @@ __all__ = [
     "demo",
     "stats",
     "study",
+    "figures",
     "imaging",
     "phantom",
     "measurements",
     "present",
     "export",
+    "report",
 ]
 
 
 def __getattr__(name: str):
-    # demo, stats, study, imaging, phantom, measurements, present and export import lazily:
-    # stats pulls in statsmodels and scikit-learn, imaging and phantom pydicom, measurements
-    # SQLAlchemy, export openpyxl and python-docx
-    if name in ("demo", "stats", "study", "imaging", "phantom", "measurements", "present",
-                "export"):
+    # demo, stats, study, figures, imaging, phantom, measurements, present, export and report
+    # import lazily: stats pulls in statsmodels and scikit-learn, figures plotly, imaging and
+    # phantom pydicom, measurements SQLAlchemy, export openpyxl and python-docx
+    if name in ("demo", "stats", "study", "figures", "imaging", "phantom", "measurements",
+                "present", "export", "report"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)

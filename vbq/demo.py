@@ -155,6 +155,10 @@ class _Model:
     hu0: float = 121.2
     hu_b: float = 31.89
     hu_e: float = 17.81
+    # physiological floor of L1 trabecular HU: values below the knee are compressed smoothly
+    # towards the floor (slope 1 at the knee), so no patient has implausibly low (negative) HU
+    hu_floor: float = 20.0
+    hu_knee: float = 50.0
     # VBQ (subject level, before level variation and observer noise)
     vbq0: float = 2.689
     vbq_b: float = 0.3515
@@ -443,6 +447,15 @@ def _weighted_pick(rng: np.random.Generator, idx: np.ndarray, k: int, weight: np
     return np.sort(rng.choice(idx, size=k, replace=False, p=p))
 
 
+def _soft_floor(x: np.ndarray, floor: float, knee: float) -> np.ndarray:
+    """Identity above `knee`; below it ``floor + (knee - floor) * exp((x - knee) / (knee -
+    floor))``, which meets the identity with slope 1 at the knee and never reaches `floor`: a
+    floor that keeps the order of the values and moves only the few below the knee."""
+    x = np.asarray(x, dtype=float)
+    width = knee - floor
+    return np.where(x < knee, floor + width * np.exp(np.minimum(x - knee, 0.0) / width), x)
+
+
 def _logistic(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
@@ -585,7 +598,7 @@ def _generate(seed: int, m: _Model) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
     e_b, e_hu, e_vbq, e_sp, e_hip, e_fn, e_th, e_bmi, e_art = noise.T
     bone = -m.b_age * za - m.b_sev * zsev + m.b_male * male + e_b
     female = ~male
-    hu = m.hu0 + m.hu_b * bone + m.hu_e * e_hu
+    hu = _soft_floor(m.hu0 + m.hu_b * bone + m.hu_e * e_hu, m.hu_floor, m.hu_knee)
     if m.vbq_curv > 0:  # fat fraction saturates: VBQ flattens at poor bone quality
         fat = np.expm1(m.vbq_curv * bone) / m.vbq_curv
     else:

@@ -14,7 +14,8 @@ from typing import Any
 from .errors import InputError
 from .schema import DIAGNOSES, LEVELS, OSTEOPHYTE_DIRECTIONS
 
-__all__ = ["GroupCriteria", "Settings", "DXA_SITES", "PAPER_SETTINGS", "PAPER_THRESHOLDS"]
+__all__ = ["GroupCriteria", "Settings", "ParsedQuery", "QueryProblem", "DXA_SITES", "PAPER_SETTINGS",
+           "PAPER_THRESHOLDS", "SETTING_LABELS"]
 
 DXA_SITES: dict[str, str] = {
     "lowest": "t_lowest",
@@ -227,9 +228,183 @@ class Settings:
 
     @classmethod
     def from_query(cls, query: dict[str, str]) -> Settings:
-        """Inverse of `to_query`; keys that are not settings are ignored (a URL may carry others)."""
-        known = set(Settings().to_dict()) - {"version"}
-        return cls.from_dict({k: v for k, v in query.items() if k in known})
+        """Inverse of `to_query`; keys that are not settings are ignored (a URL may carry others).
+
+        Raises
+        ------
+        InputError
+            Naming every parameter that is not understood (see `parse_query`, which keeps the
+            good ones instead).
+        """
+        parsed = cls.parse_query(query)
+        if parsed.problems:
+            raise InputError("settings: " + "; ".join(p.message for p in parsed.problems))
+        return parsed.settings
+
+    @classmethod
+    def parse_query(cls, query: dict[str, str]) -> ParsedQuery:
+        """Read the settings of a link, keeping every parameter that is understood.
+
+        Unlike `from_query`, a bad parameter does not discard the others: it is left at its
+        default and reported, in words a user reads (the setting's label, the value as written,
+        what is expected). Keys that are not settings are ignored, as in `from_query`.
+
+        Parameters
+        ----------
+        query : dict of str to str
+            The URL's query parameters (one value per key).
+
+        Returns
+        -------
+        ParsedQuery
+            ``settings`` (defaults where a parameter was bad) and ``problems`` (one
+            `QueryProblem` per bad parameter, in the order of the settings' fields).
+
+        Notes
+        -----
+        Each parameter is checked alone against the defaults; then the pairs that constrain each
+        other (the two T-score cut-offs, the two VBQ thresholds, the two age bounds, the
+        degenerative-vertebrae count and the levels considered) are checked together, and both
+        members of a pair that does not fit are reported and left at their defaults.
+
+        Examples
+        --------
+        >>> parsed = Settings.parse_query({"criteria.min_vertebrae": "2", "age_min": "abc"})
+        >>> parsed.settings.criteria.min_vertebrae
+        2
+        >>> print(parsed.problems[0].message)
+        Minimum age: "abc" is not understood; expected a number of years, or empty for no limit.
+        """
+        defaults = Settings().to_dict()
+        order = [k for k in defaults if k != "version"]
+        given = {k: query[k] for k in order if k in query}
+        problems: dict[str, QueryProblem] = {}
+        good: dict[str, Any] = {}
+        for key, text in given.items():  # alone, its partner (if any) at its most permissive
+            try:
+                cls.from_dict({**_PERMISSIVE.get(key, {}), key: text})
+            except InputError:
+                problems[key] = QueryProblem(key, str(text), _expectation_message(key, text))
+            else:
+                good[key] = text
+        for a, b, rule in _PAIRS:
+            present = {k: good[k] for k in (a, b) if k in good}
+            if not present:
+                continue
+            try:
+                cls.from_dict(present)
+            except InputError:
+                for key, other in ((a, b), (b, a)):
+                    if key not in present:
+                        continue
+                    if other in present:
+                        partner = f'{_lower_first(SETTING_LABELS[other][0])} "{present[other]}"'
+                    else:
+                        partner = (f"{_lower_first(SETTING_LABELS[other][0])} "
+                                   f"{_show_default(defaults[other])} (the default)")
+                    problems[key] = QueryProblem(key, str(present[key]), (
+                        f'{SETTING_LABELS[key][0]}: "{present[key]}" does not fit with '
+                        f"{partner}: {rule}."))
+                    del good[key]
+        try:
+            settings = cls.from_dict(good)
+        except InputError:  # pragma: no cover - every constraint across fields is a pair above
+            settings = cls()
+            for key, text in good.items():
+                problems[key] = QueryProblem(key, str(text), _expectation_message(key, text))
+        return ParsedQuery(settings, tuple(problems[k] for k in order if k in problems))
+
+
+@dataclass(frozen=True)
+class QueryProblem:
+    """One parameter of a link that was not understood.
+
+    Attributes
+    ----------
+    key : str
+        The parameter's name in the URL (``criteria.min_vertebrae``).
+    value : str
+        Its value as written in the link.
+    message : str
+        What is wrong, in words a user reads: the setting's label, the value, what is expected.
+    """
+
+    key: str
+    value: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """Result of `Settings.parse_query`: the settings read and the parameters left out."""
+
+    settings: Settings
+    problems: tuple[QueryProblem, ...] = ()
+
+
+SETTING_LABELS: dict[str, tuple[str, str]] = {
+    "criteria.facet": ("Facet osteoarthritis criterion", "1 (on) or 0 (off)"),
+    "criteria.facet_min": ("Facet grade at least", "a whole number from 0 to 3"),
+    "criteria.genant": ("Genant (height loss) criterion", "1 (on) or 0 (off)"),
+    "criteria.genant_min": ("Genant grade at least", "a whole number from 0 to 3"),
+    "criteria.ucla": ("UCLA disc space criterion", "1 (on) or 0 (off)"),
+    "criteria.ucla_min": ("UCLA grade at least", "a whole number from 1 to 4"),
+    "criteria.osteophyte": ("Osteophyte criterion", "1 (on) or 0 (off)"),
+    "criteria.osteophyte_dirs": ("Osteophyte directions",
+                                 "letters from A to F separated by commas"),
+    "criteria.osteophyte_min_mm": ("Osteophyte longer than (mm)", "a number from 0 to 40"),
+    "criteria.min_vertebrae": ("Degenerative vertebrae at least",
+                               "a whole number from 1 to the number of levels considered"),
+    "criteria.levels": ("Levels considered", "levels from L1, L2, L3, L4 separated by commas"),
+    "dxa_site": ("DXA reference site", "one of " + ", ".join(DXA_SITES)),
+    "osteoporosis_t": ("Osteoporosis T-score cut-off", "a number"),
+    "osteopenia_t": ("Osteopenia T-score cut-off", "a number"),
+    "min_vbq_levels": ("Fewest vertebrae for a VBQ score", "a whole number from 1 to 4"),
+    "vbq_osteopenia": ("VBQ osteopenia threshold",
+                       "a number between 0 and 20, or empty to derive it from the control group"),
+    "vbq_osteoporosis": ("VBQ osteoporosis threshold",
+                         "a number between 0 and 20, or empty to derive it from the control group"),
+    "threshold_decimals": ("Decimals of the derived thresholds", "a whole number from 0 to 3"),
+    "sexes": ("Sex filter", "F, M or both, separated by commas"),
+    "diagnoses": ("Diagnosis filter", "diagnoses from " + ", ".join(DIAGNOSES)
+                  + " separated by commas"),
+    "age_min": ("Minimum age", "a number of years, or empty for no limit"),
+    "age_max": ("Maximum age", "a number of years, or empty for no limit"),
+}
+"""Every setting's flat key -> (label a user reads, what a valid value looks like)."""
+
+_PAIRS = (
+    ("osteoporosis_t", "osteopenia_t", "the osteoporosis cut-off must be below the osteopenia "
+     "cut-off"),
+    ("vbq_osteopenia", "vbq_osteoporosis", "the osteopenia threshold must not exceed the "
+     "osteoporosis threshold"),
+    ("age_min", "age_max", "the minimum age must not exceed the maximum age"),
+    ("criteria.min_vertebrae", "criteria.levels", "at most as many degenerative vertebrae as "
+     "levels considered"),
+)
+
+
+_PERMISSIVE: dict[str, dict[str, Any]] = {
+    "osteoporosis_t": {"osteopenia_t": 1e9},
+    "osteopenia_t": {"osteoporosis_t": -1e9},
+    "criteria.levels": {"criteria.min_vertebrae": 1},
+}
+"""The partner value under which a paired setting is checked alone (its own range only)."""
+
+
+def _lower_first(label: str) -> str:
+    return label if label[:2].isupper() else label[0].lower() + label[1:]
+
+
+def _show_default(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return "none" if value is None else str(value)
+
+
+def _expectation_message(key: str, value: Any) -> str:
+    label, expected = SETTING_LABELS[key]
+    return f'{label}: "{value}" is not understood; expected {expected}.'
 
 
 def _check_int(name: str, value: Any, low: int, high: int) -> None:

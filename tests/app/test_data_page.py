@@ -26,6 +26,14 @@ def at() -> AppTest:
     return app
 
 
+def _shown(markdown: str) -> str:
+    """A Markdown cell as the reader sees it: escapes and character references decoded, word
+    joiners (ui.safe.text) dropped."""
+    import re
+
+    return html.unescape(re.sub(r"\\(.)", r"\1", str(markdown))).replace("\u2060", "")
+
+
 def _metrics(app: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in app.metric}
 
@@ -56,8 +64,7 @@ def test_bad_upload_shows_errors_not_a_traceback(at):
     dxa.loc[0, "bmd_l1_l4"] = 990.0
     _upload(at, cohort.to_csv(index=False).encode(), dxa.to_csv(index=False).encode())
     assert not at.exception
-    errors = " ".join(e.value for e in at.error)
-    errors = html.unescape(errors).replace("\u2060", "")  # as shown (ui.safe.text)
+    errors = _shown(" ".join(e.value for e in at.error))
     assert "my_cohort.csv" in errors and "error(s) block the analysis" in errors
     assert "my_dxa.csv" in errors
     shown = tables(at) + [d.value for d in at.dataframe]
@@ -94,8 +101,7 @@ def test_mapping_editor_fixes_an_unrecognised_column(at):
     cohort, dxa = make_tables(8)
     data = cohort.rename(columns={"si_l1": "Vertebra one"}).to_csv(index=False).encode()
     _upload(at, data, dxa.to_csv(index=False).encode())
-    errors = " ".join(e.value for e in at.error)
-    errors = html.unescape(errors).replace("\u2060", "")  # as shown (ui.safe.text)
+    errors = _shown(" ".join(e.value for e in at.error))
     assert "my_cohort.csv" in errors  # si_l1 is missing until mapped
     editor = next(d for d in at.data_editor if "maps to" in d.value.columns)
     row = editor.value.index[editor.value["file column"] == "Vertebra one"][0]
@@ -146,7 +152,7 @@ def _all_text(app: AppTest) -> str:
                  "subheader", "text", "code", "exception", "metric", "expander"):
         for el in app.get(kind):
             parts += [str(getattr(el, "value", "")), str(getattr(el, "label", ""))]
-    return "\n".join(parts)
+    return _shown("\n".join(parts))
 
 
 def _upload_named(app: AppTest, names: tuple[str, str], cohort: bytes, dxa: bytes) -> AppTest:
@@ -186,3 +192,45 @@ def test_one_users_file_names_and_text_never_reach_another_session():
                   small_cohort.to_csv(index=False).encode(), small_dxa.to_csv(index=False).encode())
     assert _metrics(carol)["Analysed"] == "7"
     assert "CONFIDENTIAL" not in _all_text(carol)
+
+
+def _texts(app: AppTest) -> list[str]:
+    """Every heading, banner and caption a reader sees (sidebar included), escapes removed."""
+    out = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning",
+                 "success", "error"):
+        out += [_shown(e.value) for e in app.get(kind)]
+    return out
+
+
+def test_uploading_the_demo_files_themselves_switches_the_app_to_your_data(at):
+    cohort = (ROOT / "data" / "demo_cohort.csv").read_bytes()
+    dxa = (ROOT / "data" / "demo_dxa.csv").read_bytes()
+    at.radio(key="data_source").set_value("Upload my files").run()
+    at.file_uploader(key="data_upload_cohort").upload("my_cohort.csv", cohort, "text/csv")
+    at.file_uploader(key="data_upload_dxa").upload("my_dxa.csv", dxa, "text/csv")
+    at.run()
+    assert not at.exception
+    dataset = at.session_state["dataset"]
+    assert not dataset.is_demo  # same content as the demo, but the user's files
+    texts = _texts(at)
+    assert not any("Synthetic demo" in t for t in texts), [t for t in texts if "Synthetic" in t]
+    assert any("my_cohort.csv (235 rows)" in t and "my_dxa.csv (235 rows)" in t for t in texts)
+    assert any(t.startswith("Your data") for t in (h.value for h in at.header))
+    for page in ("app_pages/groups.py", "app_pages/roc.py"):
+        at.switch_page(page).run()
+        texts = _texts(at)
+        assert not any("Synthetic demo" in t for t in texts), page
+        assert any("Your data." in t and "my_cohort.csv (235 rows)" in t for t in texts), page
+
+
+def test_coming_back_to_the_data_page_says_your_files_are_still_in_use(at):
+    cohort, dxa = make_tables(10)
+    _upload(at, cohort.to_csv(index=False).encode(), dxa.to_csv(index=False).encode())
+    at.switch_page("app_pages/groups.py").run()
+    at.switch_page("app_pages/data.py").run()
+    assert not at.exception
+    assert not at.session_state["dataset"].is_demo
+    texts = _texts(at)
+    assert not any("demo cohort stays in use" in t for t in texts)
+    assert any("In use: Your data: cohort file my_cohort.csv (10 rows)" in t for t in texts)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import vbq
@@ -9,7 +11,7 @@ import vbq
 from .conftest import metrics, start, tables
 
 PAGES = ["app_pages/data.py", "app_pages/groups.py", "app_pages/correlations.py", "app_pages/roc.py",
-         "app_pages/thresholds.py"]
+         "app_pages/thresholds.py", "app_pages/report.py"]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -126,11 +128,52 @@ def test_tiny_group_explains_instead_of_failing():
     assert any("No criterion is enabled" in w.value for w in at.warning)
 
 
-def test_malformed_link_falls_back_to_defaults():
-    at = start(query={"dxa_site": "moon"})  # the data page is the default
+def _shown(markdown: str) -> str:
+    """Markdown as the reader sees it: escapes and character references decoded, word joiners
+    (ui.safe.text) dropped."""
+    import html
+
+    return html.unescape(re.sub(r"\\(.)", r"\1", markdown)).replace("\u2060", "")
+
+
+def test_bad_link_names_every_bad_parameter_at_the_top_and_keeps_the_good_ones():
+    query = {"dxa_site": "moon", "criteria.min_vertebrae": "abc", "age_min": "60",
+             "sexes": "F", "utm": "x"}
+    at = start(query=query)  # the data page is the default
     assert not at.exception
-    assert any("not understood" in w.value for w in at.warning)
-    assert metrics(at)["Analysed"] == "235"
+    # at the top of the page, above its title: the first element of the main area
+    first = at.main.children[0]
+    while not hasattr(first, "value") and getattr(first, "children", None):
+        first = list(first.children.values())[0] if isinstance(first.children, dict) \
+            else first.children[0]
+    assert first.type == "warning" and "could not be used" in first.value, first
+    text = _shown(first.value)
+    assert "3 settings" in text
+    for words in ("DXA reference site", "moon", "Degenerative vertebrae at least", "abc",
+                  "utm"):
+        assert words in text, words
+    assert "is not a valid" not in text and "float" not in text
+    # the valid parameters of the link are in force, the bad ones at their defaults
+    wanted = vbq.Settings(age_min=60.0, sexes=("F",))
+    assert at.session_state["settings"] == wanted
+    assert {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()} \
+        == wanted.to_query()
+    cohort, dxa = vbq.demo.load()
+    assert metrics(at)["Analysed"] == str(vbq.prepare_cohort(cohort, dxa, wanted).counts.n_analysed)
+    # nothing in the sidebar
+    assert not any("could not be used" in w.value for w in at.sidebar.warning)
+
+
+def test_bad_page_option_in_a_link_is_named_and_the_default_used():
+    at = start(query={"v.roc.group": "moon", "v.roc.decimals": "9", "v.roc.prevalence": "x"})
+    at.switch_page("app_pages/roc.py").run()
+    assert not at.exception
+    assert at.radio(key="roc_group").value == "control"
+    assert at.number_input(key="roc_decimals").value == 1
+    text = _shown(next(w.value for w in at.warning if "could not be used" in w.value))
+    assert "v.roc.group" in text and "moon" in text and "v.roc.decimals" in text
+    assert "v.roc.prevalence" in text
+    assert "v.roc.group" not in at.query_params
 
 
 def test_settings_file_upload_applies_and_bad_file_is_explained():
@@ -190,3 +233,65 @@ def test_table_cells_are_shown_as_text_not_markdown():
     assert html.unescape(safe.iloc[0, 0]).replace("\u2060", "") == "[x](https://evil.example)"
     assert safe.iloc[1, 0] == "&#42;&#42;b&#42;&#42;"
     assert safe.iloc[2, 0] == "\u00a0\u00a0&#45; item" and safe.iloc[3, 0] == "a b"
+def test_data_uploaded_survives_page_changes_until_the_demo_is_chosen():
+    at = start(query={"data": "uploaded", "criteria.min_vertebrae": "2"})
+    for page in ("app_pages/groups.py", "app_pages/roc.py", "app_pages/data.py"):
+        at.switch_page(page).run()
+        assert at.query_params["data"] == "uploaded", page
+        assert at.query_params["criteria.min_vertebrae"] == "2", page
+    at.radio(key="data_source").set_value("Synthetic demo cohort").run()
+    assert "data" not in at.query_params
+    assert at.query_params["criteria.min_vertebrae"] == "2"
+
+
+@pytest.mark.parametrize("page", PAGES[1:])
+def test_every_analysis_page_says_what_is_in_force(page, demo):
+    query = {"sexes": "F", "age_min": "65"}  # a small control group: derived thresholds wobble
+    at = start(page, query=query)
+    settings = vbq.Settings.from_query(query)
+    expected = vbq.in_force(vbq.prepare_cohort(*demo, settings))
+    assert any(c.value == f"**In force:** {expected.line}" for c in at.caption), page
+    assert "Filters: women only; age ≥ 65" in expected.line
+    shown = [w.value for w in at.warning]
+    assert expected.warnings and all(w in shown for w in expected.warnings), page
+
+
+def test_thresholds_page_shows_the_papers_value_as_a_labelled_reference(demo):
+    at = start("app_pages/thresholds.py")
+    # no caption presents the paper's number as this result
+    assert not any("46.9" in c.value for c in at.caption)
+    beside = next(t.value for t in at.table if "measure" in t.value.columns)
+    row = beside[beside["measure"] == "VBQ-positive among DXA-negative"].iloc[0]
+    prepared = vbq.prepare_cohort(*demo)
+    th = prepared.thresholds
+    e = vbq.study.prevalence(prepared.table).to_frame().set_index("measure") \
+        .loc["test_among_reference_negative"]
+    now = f"This analysis (VBQ ≥ {th.vbq_osteopenia:g} / ≥ {th.vbq_osteoporosis:g})"
+    assert row[f"{now}: degenerative"] == f"{e['percent_degenerative']:.1f}%"
+    assert row[f"{now}: control"] == f"{e['percent_control']:.1f}%"
+    paper = "Paper, Chen et al. 2023 (VBQ ≥ 2.6 / ≥ 2.9)"
+    assert (row[f"{paper}: degenerative"], row[f"{paper}: control"]) == ("46.9%", "30.8%")
+
+
+def test_fig4_panels_state_r_and_colour_by_the_plotted_measure():
+    at = start("app_pages/correlations.py")
+    import json
+
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert len(specs) == 2
+    for spec in specs:
+        title = spec["layout"]["title"]["text"]
+        assert "95% CI" in title and "p < 0.001" in title
+        # the default measure's own status names the colours
+        assert spec["layout"]["legend"]["title"]["text"] == "DXA status (L1-4 T-score):"
+    assert specs[0]["layout"]["yaxis"]["range"] == specs[1]["layout"]["yaxis"]["range"]
+
+
+def test_a_setting_that_does_not_fit_is_explained_in_words():
+    at = start("app_pages/groups.py")
+    at.multiselect(key="groups_levels").set_value(["L1", "L2"]).run()  # 3 vertebrae of 2 levels
+    assert not at.exception
+    text = _shown(next(w.value for w in at.warning if "Not applied" in w.value))
+    assert 'Levels considered: "L1,L2" does not fit with degenerative vertebrae at least 3' in text
+    assert "min_vertebrae" not in text and "criteria." not in text
+    assert at.session_state["settings"] == vbq.Settings()  # nothing half-applied

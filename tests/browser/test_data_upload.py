@@ -1,0 +1,76 @@
+"""The Data page with uploads, at 1280 x 800 in Chromium: problem messages read in full without
+scrolling sideways, and the whole app switches to the user's files (issue 8)."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from ..factories import make_tables
+
+pytestmark = pytest.mark.browser
+
+MENU = '[data-testid="stSidebar"] [data-testid="stPageLink"]'  # the app's page menu
+
+
+def _upload(page, app_url: str, tmp_path, cohort, dxa) -> None:
+    page.goto(f"{app_url}/data", wait_until="domcontentloaded")
+    page.get_by_text("Cohort summary").first.wait_for(timeout=90_000)
+    page.get_by_text("Upload my files").click()
+    uploaders = page.locator('[data-testid="stMain"] [data-testid="stFileUploader"]')
+    uploaders.nth(1).wait_for(timeout=30_000)
+    for i, (name, frame) in enumerate((("ward_cohort.csv", cohort), ("ward_dxa.csv", dxa))):
+        path = tmp_path / name
+        frame.to_csv(path, index=False)
+        uploaders.nth(i).locator("input[type=file]").set_input_files(str(path))
+        page.get_by_text(re.compile(rf"{re.escape(name)}: (read|\d+ error)")).first.wait_for(
+            timeout=60_000)
+    page.wait_for_load_state("networkidle")
+    time.sleep(2)
+
+
+def test_problem_messages_read_in_full_at_1280_without_a_sheet_column(app_url, browser,
+                                                                        tmp_path):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = ctx.new_page()
+    cohort, dxa = make_tables(20)
+    cohort = cohort.astype(object)
+    cohort.loc[3, "si_l1"] = "not a number at all, written by hand"
+    cohort.loc[5, "age"] = "sixty-two"
+    _upload(page, app_url, tmp_path, cohort, dxa)
+    tables = page.locator('[data-testid="stMain"] [data-testid="stTable"]')
+    assert tables.count() >= 1
+    text = ""
+    for i in range(tables.count()):
+        table = tables.nth(i)
+        wide, seen = table.evaluate("e => [e.scrollWidth, e.clientWidth]")
+        assert wide <= seen + 1, (i, wide, seen)  # nothing to scroll sideways
+        box = table.bounding_box()
+        assert box["x"] + box["width"] <= 1280
+        text += table.inner_text()
+    assert "not a number" in text  # the whole message is text on the page, not a clipped cell
+    assert "not a number at all, written by hand" in text
+    assert "Sheet" not in text and "None" not in text
+    ctx.close()
+
+
+def test_uploaded_files_replace_the_demo_everywhere(app_url, browser, tmp_path):
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = ctx.new_page()
+    cohort, dxa = make_tables(20)
+    _upload(page, app_url, tmp_path, cohort, dxa)
+    for title in ("Groups", "ROC", "Data"):
+        page.locator(MENU).get_by_text(title, exact=True).click()
+        page.get_by_text("Your data.").first.wait_for(timeout=60_000)
+        page.wait_for_load_state("networkidle")
+        time.sleep(1)
+        sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+        main = page.locator('[data-testid="stMain"]').inner_text()
+        assert "ward_cohort.csv (20 rows)" in sidebar and "ward_dxa.csv (20 rows)" in sidebar
+        assert "ward_cohort.csv (20 rows)" in main, title
+        assert "Synthetic demo" not in sidebar
+        assert "Synthetic demo data" not in main, title
+        assert "data=uploaded" in page.url
+    ctx.close()

@@ -1,0 +1,95 @@
+"""vbq.figures: Fig. 4 panels as the paper draws them (r with CI and p, shared axes, points
+coloured by the status of the plotted measure) and hover text that shows IDs as text."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import vbq
+import vbq.figures as vbq_figures
+import vbq.stats as vbq_stats
+from vbq import figures
+
+
+@pytest.fixture(scope="module")
+def prepared():
+    return vbq.prepare_cohort(*vbq.demo.load())
+
+
+def _panels(prepared, y, table=None):
+    table = prepared.table if table is None else table
+    t3 = vbq.study.table3(table)
+    bands = {g: vbq.study.fit_line(table.loc[table["group"] == g, "vbq"],
+                                   table.loc[table["group"] == g, y]).frame
+             for g in vbq.study.GROUP_ORDER}
+    return t3, figures.correlation_panels(table, y, bands=bands, correlations=t3,
+                                          settings=prepared.settings, y_label=y)
+
+
+def test_status_for_names_the_t_score_of_the_plotted_measure():
+    s = vbq.Settings()
+    assert figures.status_for("t_l1_l4", s) == ("t_l1_l4", "L1-4 T-score")
+    assert figures.status_for("bmd_l1_l4", s) == ("t_l1_l4", "L1-4 T-score")
+    assert figures.status_for("t_total_hip", s)[0] == "t_total_hip"
+    col, label = figures.status_for("hu_l1", vbq.Settings(dxa_site="femoral_neck"))
+    assert col == "t_femoral_neck" and "reference in force" in label
+
+
+def test_points_are_coloured_by_the_status_of_the_measure_on_the_y_axis(prepared):
+    _, panels = _panels(prepared, "t_l1_l4")
+    for fig in panels.values():
+        by_name = {t.name: t for t in fig.data if t.mode == "markers"}
+        # WHO classes of the plotted L1-4 T-score itself (not of the lowest site)
+        assert max(by_name["osteoporosis"].y) <= -2.5
+        assert min(by_name["normal"].y) >= -1.0
+        assert all(-2.5 < v < -1.0 for v in by_name["osteopenia"].y)
+        assert "L1-4 T-score" in fig.layout.legend.title.text
+
+
+def test_panels_share_axes_and_state_r_ci_and_p_of_table3(prepared):
+    t3, panels = _panels(prepared, "bmd_l1_l4")
+    ranges = {(tuple(f.layout.xaxis.range), tuple(f.layout.yaxis.range)) for f in panels.values()}
+    assert len(ranges) == 1
+    (x_lo, x_hi), (y_lo, y_hi) = ranges.pop()
+    table = prepared.table
+    assert x_lo < table["vbq"].min() and x_hi > table["vbq"].max()
+    assert y_lo < table["bmd_l1_l4"].min() and y_hi > table["bmd_l1_l4"].max()
+    for g, fig in panels.items():
+        row = t3[(t3["y"] == "bmd_l1_l4") & (t3["group"] == g)].iloc[0]
+        text = fig.layout.title.text
+        assert (f"r = {row['estimate']:.3f} (95% CI {row['ci_low']:.3f} to "
+                f"{row['ci_high']:.3f})") in text
+        p = row["p_value"]
+        assert ("p < 0.001" if p < 0.001 else f"p = {p:.3f}") in text
+
+
+def test_patient_ids_are_hover_data_escaped_never_html(prepared):
+    table = prepared.table.copy()
+    table.loc[table.index[0], "patient_id"] = "<img src=x onerror=alert(1)>"
+    _, panels = _panels(prepared, "t_lowest", table)
+    hover = [str(v) for f in panels.values() for t in f.data if t.customdata is not None
+             for v in np.asarray(t.customdata).ravel()]
+    assert "&lt;img src=x onerror=alert(1)&gt;" in hover
+    assert not any("<img" in h for h in hover)
+    for f in panels.values():
+        for t in f.data:
+            assert "<img" not in str(t.hovertemplate)
+
+
+def test_bland_altman_figure_draws_the_result():
+    rng = np.random.default_rng(5)
+    a = rng.normal(3.0, 0.5, 40)
+    b = a + rng.normal(0.05, 0.1, 40)
+    res = vbq_stats.bland_altman(a, b)
+    fig = vbq_figures.bland_altman_figure(res, first="AB/1", second="AB/2")
+    lines = [t for t in fig.data if t.mode == "lines" and t.showlegend is not False]
+    assert [t.name.split(" ")[0] for t in lines] == ["Bias", "Lower", "Upper"]
+    by_value = sorted(float(t.y[0]) for t in lines)
+    assert by_value == pytest.approx(sorted([res.loa_low, res.bias, res.loa_high]), rel=1e-12)
+    bands = sorted((min(t.y), max(t.y)) for t in fig.data if t.fill == "toself")
+    expected = sorted([res.loa_low_ci, res.bias_ci, res.loa_high_ci])
+    assert [tuple(b) for b in bands] == [pytest.approx(e, rel=1e-12) for e in expected]
+    points = next(t for t in fig.data if t.name == "Patients")
+    assert np.allclose(points.x, (a + b) / 2) and np.allclose(points.y, a - b)
+    assert "AB/1 minus AB/2" in fig.layout.yaxis.title.text

@@ -1,0 +1,242 @@
+"""Plotly figures of the study (Fig. 4 scatter panels, Fig. 5 ROC curves, the reclassification
+matrix), shared by the app's pages and the report. Plotly only: no Streamlit here.
+
+Every number drawn comes from the statistics of `vbq`; this module only draws. Each builder returns
+a `plotly.graph_objects.Figure`.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from .settings import Settings
+
+__all__ = ["correlation_panels", "scatter_with_band", "status_for", "roc_curves",
+           "reclassification_heatmap", "bland_altman_figure", "STATUS_COLORS", "MARKER_COLORS"]
+
+STATUS_COLORS = {"normal": "#2a9d8f", "osteopenia": "#e9c46a", "osteoporosis": "#e76f51"}
+
+_STATUS_OF = {  # measure on a Fig. 4 y-axis -> the T-score whose WHO class colours its points
+    "t_l1_l4": ("t_l1_l4", "L1-4 T-score"),
+    "bmd_l1_l4": ("t_l1_l4", "L1-4 T-score"),
+    "t_lowest": ("t_lowest", "lowest T-score"),
+    "t_femoral_neck": ("t_femoral_neck", "femoral neck T-score"),
+    "bmd_femoral_neck": ("t_femoral_neck", "femoral neck T-score"),
+    "t_total_hip": ("t_total_hip", "total hip T-score"),
+    "bmd_total_hip": ("t_total_hip", "total hip T-score"),
+}
+_SITE_T = {"lowest": "lowest T-score", "l1_l4": "L1-4 T-score",
+           "femoral_neck": "femoral neck T-score", "total_hip": "total hip T-score"}
+
+
+def status_for(measure: str, settings: Settings) -> tuple[str, str]:
+    """The T-score column whose DXA status colours a Fig. 4 panel of `measure`, and its label.
+
+    A T-score is coloured by its own WHO class, a BMD by the T-score of the same site; a measure
+    of no DXA site (L1 HU) by the reference standard in force (`settings.dxa_site`).
+
+    Returns
+    -------
+    (column, label) : tuple of str
+        E.g. ``("t_l1_l4", "L1-4 T-score")`` for ``"bmd_l1_l4"``.
+    """
+    if measure in _STATUS_OF:
+        return _STATUS_OF[measure]
+    return settings.t_column, f"{_SITE_T[settings.dxa_site]}, the reference in force"
+
+
+def _p_text(p: float) -> str:
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
+def _correlation_text(row: pd.Series) -> str:
+    symbol = "r" if str(row.get("method", "Pearson")).lower().startswith("pearson") else "rho"
+    return (f"{symbol} = {row['estimate']:.3f} (95% CI {row['ci_low']:.3f} to "
+            f"{row['ci_high']:.3f}), {_p_text(row['p_value'])}")
+
+
+def _padded(lo: float, hi: float) -> list[float]:
+    pad = 0.04 * (hi - lo) if hi > lo else 1.0
+    return [lo - pad, hi + pad]
+
+
+def correlation_panels(table: pd.DataFrame, y: str, *, bands: Mapping[str, pd.DataFrame],
+                       correlations: pd.DataFrame, settings: Settings, y_label: str,
+                       group_labels: Mapping[str, str] | None = None) -> dict[str, go.Figure]:
+    """Fig. 4: one scatter panel per group of `y` against VBQ, as the paper draws it.
+
+    Each panel carries the least-squares line with its 95% band, r (95% CI) and p of the
+    group's row of Table 3 (`correlations`, so the figure and the table agree), and points
+    coloured by the DXA status of the measure on the y-axis (`status_for`), named in the legend.
+    All panels share the same x and y ranges so they can be compared.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The prepared table (``group``, ``vbq``, `y`, ``patient_id`` and the T-score column).
+    y : str
+        The measure on the y-axis.
+    bands : mapping of group -> DataFrame
+        `vbq.study.fit_line(...).frame` of each group to draw (``x, fit, ci_low, ci_high``).
+    correlations : DataFrame
+        `vbq.study.table3` (rows with ``y`` and ``group``).
+    settings : Settings
+        For the WHO cut-offs and the reference site.
+    y_label : str
+        Axis title of `y`, with its unit.
+    group_labels : mapping, optional
+        Panel titles per group (default: the group name capitalised).
+
+    Returns
+    -------
+    dict of group -> plotly Figure, in the order of `bands`.
+    """
+    from .cohort import classify_dxa
+
+    t_col, status_label = status_for(y, settings)
+    parts = {g: table[table["group"] == g] for g in bands}
+    xs = pd.concat([parts[g]["vbq"] for g in bands] + [bands[g]["x"] for g in bands])
+    ys = pd.concat([parts[g][y] for g in bands] + [bands[g]["ci_low"] for g in bands]
+                   + [bands[g]["ci_high"] for g in bands])
+    x_range = _padded(float(np.nanmin(xs)), float(np.nanmax(xs)))
+    y_range = _padded(float(np.nanmin(ys)), float(np.nanmax(ys)))
+    out = {}
+    for g, band in bands.items():
+        part = parts[g]
+        status = pd.Series(classify_dxa(part[t_col].to_numpy(dtype=float),
+                                        osteoporosis_t=settings.osteoporosis_t,
+                                        osteopenia_t=settings.osteopenia_t), index=part.index)
+        row = correlations[(correlations["y"] == y) & (correlations["group"] == g)]
+        title = (group_labels or {}).get(g, g.capitalize())
+        fig = scatter_with_band(part.assign(_status=status), y, band, title=title,
+                                y_label=y_label, status_column="_status",
+                                status_label=status_label)
+        if len(row) and pd.notna(row["estimate"].iloc[0]):  # under the title, as the paper
+            fig.update_layout(title={"text": f"{html.escape(title)}<br><sup>"
+                                             f"{_correlation_text(row.iloc[0])}</sup>"},
+                              margin={"t": 64})
+        fig.update_xaxes(range=x_range)
+        fig.update_yaxes(range=y_range)
+        out[g] = fig
+    return out
+
+
+def scatter_with_band(part: pd.DataFrame, y: str, band: pd.DataFrame, *, title: str,
+                      y_label: str, status_column: str = "dxa_status",
+                      status_label: str = "DXA status in force") -> go.Figure:
+    """One scatter of `y` against VBQ with its least-squares line and 95% band, points coloured
+    by `status_column` (named `status_label` in the legend). Patient IDs show on hover, as
+    text (escaped: plotly renders hover text as HTML)."""
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(
+        x=pd.concat([band["x"], band["x"][::-1]]),
+        y=pd.concat([band["ci_high"], band["ci_low"][::-1]]),
+        fill="toself", fillcolor="rgba(31,111,139,0.15)", line={"width": 0},
+        hoverinfo="skip", name="95% CI of the mean",
+    ))
+    fig.add_trace(go.Scatter(x=band["x"], y=band["fit"], mode="lines", name="Least squares",
+                             line={"color": "#1f6f8b"}))
+    for status, color in STATUS_COLORS.items():
+        pts = part[part[status_column] == status]
+        ids = pts["patient_id"].map(lambda v: html.escape(str(v))) if "patient_id" in pts \
+            else pd.Series([""] * len(pts), index=pts.index)
+        fig.add_trace(go.Scatter(
+            x=pts["vbq"], y=pts[y], mode="markers", name=status,
+            marker={"color": color, "size": 7, "line": {"width": 0.5, "color": "#333"}},
+            customdata=ids.to_numpy()[:, None] if len(ids) else None,
+            hovertemplate="%{customdata[0]}<br>VBQ %{x:.2f}<br>" + html.escape(y_label)
+                          + " %{y}<extra></extra>",
+        ))
+    fig.update_layout(title=html.escape(title), xaxis_title="VBQ", yaxis_title=y_label, height=440,
+                      margin={"l": 10, "r": 10, "t": 40, "b": 10},
+                      legend={"orientation": "h", "y": -0.2,
+                              "title": {"text": f"DXA status ({status_label}):"}})
+    return fig
+
+
+MARKER_COLORS = ["#1f6f8b", "#e76f51", "#2a9d8f", "#8e44ad"]
+
+
+def roc_curves(results: dict, markers: dict, *, points: dict | None = None) -> go.Figure:
+    """ROC curves with AUC (95% CI) in the legend and each Youden point marked; `points`
+    ({label: (fpr, tpr)}) adds further marked points (e.g. a chosen threshold)."""
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="Chance",
+                             line={"dash": "dot", "color": "#999"}, hoverinfo="skip"))
+    for color, (m, res) in zip(MARKER_COLORS, results.items(), strict=False):
+        label = markers[m][0]
+        lo, hi = res.auc_ci
+        fig.add_trace(go.Scatter(
+            x=res.fpr, y=res.tpr, mode="lines", line={"color": color, "shape": "hv"},
+            name=f"{label}: AUC {res.auc:.3f} ({lo:.3f}-{hi:.3f})",
+            customdata=res.thresholds,
+            hovertemplate="cutoff %{customdata:.4g}<br>1-spec %{x:.3f}<br>sens %{y:.3f}"
+                          "<extra></extra>"))
+        fig.add_trace(go.Scatter(
+            x=[1 - res.specificity], y=[res.sensitivity], mode="markers",
+            marker={"color": color, "size": 11, "symbol": "circle-open", "line": {"width": 3}},
+            name=f"{label} Youden cutoff {res.cutoff:.4g}",
+            hovertemplate=f"Youden cutoff {res.cutoff:.4g}<br>sens {res.sensitivity:.3f}<br>"
+                          f"spec {res.specificity:.3f}<extra></extra>"))
+    for label, (x, y) in (points or {}).items():
+        fig.add_trace(go.Scatter(x=[x], y=[y], mode="markers", name=label,
+                                 marker={"color": "#111", "size": 12, "symbol": "x"}))
+    fig.update_layout(xaxis_title="1 - specificity", yaxis_title="Sensitivity", height=520,
+                      xaxis={"range": [0, 1], "constrain": "domain"},
+                      yaxis={"range": [0, 1.02], "scaleanchor": "x", "scaleratio": 1},
+                      legend={"x": 0.42, "y": 0.05, "bgcolor": "rgba(255,255,255,0.8)"},
+                      margin={"l": 10, "r": 10, "t": 20, "b": 10})
+    return fig
+
+
+def reclassification_heatmap(crosstab: pd.DataFrame) -> go.Figure:
+    fig = go.Figure(go.Heatmap(
+        z=crosstab.to_numpy(), x=[f"VBQ {c}" for c in crosstab.columns],
+        y=[f"DXA {r}" for r in crosstab.index], colorscale="Blues", showscale=False,
+        text=crosstab.to_numpy(), texttemplate="%{text}",
+        hovertemplate="%{y}, %{x}: %{z} patients<extra></extra>"))
+    fig.update_layout(height=360, margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                      yaxis={"autorange": "reversed"})
+    return fig
+
+
+def bland_altman_figure(result, *, first: str, second: str, quantity: str = "VBQ") -> go.Figure:
+    """Bland-Altman plot of a `vbq.stats.BlandAltmanResult`: each patient's difference
+    (`first` - `second`) against the mean of the two readings, the bias and the limits of
+    agreement as lines, and the confidence interval of each line as a shaded band (Bland &
+    Altman 1986, 1999)."""
+    fig = go.Figure()
+    x = np.asarray(result.means, dtype=float)
+    lo_x, hi_x = (float(np.nanmin(x)), float(np.nanmax(x))) if x.size else (0.0, 1.0)
+    pad = 0.05 * (hi_x - lo_x or 1.0)
+    xs = [lo_x - pad, hi_x + pad]
+    pct = f"{100 * result.confidence:g}%"
+    lines = (
+        ("Bias", result.bias, result.bias_ci, "#1f6f8b", "solid"),
+        ("Lower limit of agreement", result.loa_low, result.loa_low_ci, "#e76f51", "dash"),
+        ("Upper limit of agreement", result.loa_high, result.loa_high_ci, "#e76f51", "dash"),
+    )
+    for name, value, (ci_lo, ci_hi), colour, dash in lines:
+        fig.add_trace(go.Scatter(
+            x=[xs[0], xs[1], xs[1], xs[0]], y=[ci_lo, ci_lo, ci_hi, ci_hi], fill="toself",
+            mode="lines",
+            fillcolor="rgba(120,120,120,0.15)", line={"width": 0}, hoverinfo="skip",
+            showlegend=False, name=f"{name} {pct} CI"))
+        fig.add_trace(go.Scatter(
+            x=xs, y=[value, value], mode="lines", line={"color": colour, "dash": dash},
+            name=f"{name} {value:.3f} ({pct} CI {ci_lo:.3f} to {ci_hi:.3f})",
+            hovertemplate=f"{name} {value:.4g}<extra></extra>"))
+    fig.add_trace(go.Scatter(
+        x=x, y=np.asarray(result.differences, dtype=float), mode="markers", name="Patients",
+        marker={"color": "#333", "size": 7, "opacity": 0.75},
+        hovertemplate="mean %{x:.3f}<br>difference %{y:.3f}<extra></extra>"))
+    fig.update_layout(
+        xaxis_title=f"Mean of the two readings ({quantity})",
+        yaxis_title=f"Difference, {first} minus {second} ({quantity})", height=460,
+        margin={"l": 10, "r": 10, "t": 20, "b": 10}, legend={"orientation": "h", "y": -0.22})
+    return fig
