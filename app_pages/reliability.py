@@ -13,6 +13,7 @@ import vbq
 from ui import cache, display, measure
 from ui.sidebar import dataset_banner
 from ui.state import get_dataset, get_settings
+from vbq import present
 
 SOURCES = ("Measurement database", "Cohort spreadsheet (repeat columns)")
 COMPARISONS = ("Intra-observer (one observer, two sessions)",
@@ -129,7 +130,7 @@ def _agreement() -> None:
             st.caption(note)
         frame = icc_result.to_frame()
         st.dataframe(
-            frame.assign(form=[FORMS[t] for t in frame["type"]], p=frame["p_value"].map(display.p_text))
+            frame.assign(form=[FORMS[t] for t in frame["type"]], p=frame["p_value"].map(present.format_p))
             [["form", "mcgraw_wong", "estimate", "ci_low", "ci_high", "statistic", "df1", "df2", "p",
               "n"]],
             hide_index=True, width="stretch", key="rel_icc_table",
@@ -170,9 +171,4 @@ kappas = cache.grouping_kappa(dataset.digest, settings, dataset.cohort)
 if not kappas:
     st.info(f"{dataset.name} has no repeat or second-observer degeneration grades.")
 else:
-    st.dataframe(display.kappa_frame(kappas), hide_index=True, width="stretch",
-                 key="rel_kappa_table",
-                 column_config={"kappa": st.column_config.NumberColumn(format="%.3f"),
-                                "ci_low": st.column_config.NumberColumn("CI low", format="%.3f"),
-                                "ci_high": st.column_config.NumberColumn("CI high",
-                                                                         format="%.3f")})
+    display.show_table(present.kappa_table(kappas), key="rel_dl_kappa")

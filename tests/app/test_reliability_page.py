@@ -14,7 +14,7 @@ from ui import measure
 from vbq.measurements import MeasurementStore, ROIMeasurement
 from vbq.stats import bland_altman, icc, to_long
 
-from .conftest import start
+from .conftest import start, tables
 
 PAGE = "app_pages/reliability.py"
 READINGS = [("AB", 1), ("AB", 2), ("CD", 1)]
@@ -103,5 +103,8 @@ def test_the_cohort_spreadsheet_source_and_the_grouping_kappa(tmp_path, monkeypa
     assert got["estimate"] == pytest.approx(exp.estimate, rel=1e-10)
     assert got["ci_high"] == pytest.approx(exp.ci_high, rel=1e-10)
     kappas = vbq.study.grouping_kappa(demo[0])
-    shown = next(d.value for d in at.dataframe if "kappa" in d.value.columns)
-    assert shown["kappa"].tolist() == pytest.approx([kappas[k].estimate for k in kappas])
+    shown = next(t for t in tables(at) if "κ (95% CI)" in t.columns)
+    expected = vbq.present.kappa_table(kappas).shown
+    assert shown["κ (95% CI)"].tolist() == expected["κ (95% CI)"].tolist()
+    assert [float(v.split(" ")[0]) for v in shown["κ (95% CI)"]] == pytest.approx(
+        [kappas[k].estimate for k in kappas], abs=5e-4)
