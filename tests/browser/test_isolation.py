@@ -50,7 +50,7 @@ def test_no_page_fetches_anything_from_another_host(own_url, browser):
             page.get_by_text("Synthetic demo data.").first.wait_for(timeout=90_000)
             page.wait_for_load_state("networkidle", timeout=30_000)
         # icons (:material/...:) are drawn: the page icon and the navigation's
-        page.locator('[data-testid="stSidebarNav"]').first.wait_for(timeout=30_000)
+        page.locator(".st-key-page_menu").first.wait_for(timeout=30_000)
     finally:
         ctx.close()
     assert not outside, outside
