@@ -41,6 +41,7 @@ HOME = st.Page(_home, title="Data", url_path="start", default=True, visibility="
 # address and only then the settings, so the back button lands on an address without them.
 nav = st.navigation([HOME, *PAGES], position="hidden")
 binding.load_url_once()
+binding.follow_history()  # the back button: the address stepped to decides
 binding.write_url()  # a page switch clears the query string: put the view back, every run
 if nav is HOME:
     nav.run()
