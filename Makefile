@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 
-.PHONY: run test test-core lint demo bench screenshots reference clean
+.PHONY: run test test-core lint demo bench screenshots notebook report reference clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,16 @@ demo: $(VENV)/.run-stamp
 
 bench: $(VENV)/.dev-stamp
 	$(BIN)/python bench/run_all.py
+
+# a Jupyter kernel for this virtualenv ("VBQ Explorer (.venv)"), then the notebook run headless;
+# open notebooks/reproduce_the_paper.ipynb in JupyterLab or VS Code and pick that kernel
+notebook: $(VENV)/.dev-stamp
+	$(BIN)/python -m ipykernel install --sys-prefix --name vbq-explorer --display-name "VBQ Explorer (.venv)"
+	cd notebooks && ../$(BIN)/jupyter-execute --kernel_name=vbq-explorer reproduce_the_paper.ipynb
+
+# the study report on the demo cohort (or COHORT=... DXA=...): report.html and report.xlsx
+report: $(VENV)/.run-stamp
+	$(BIN)/python -m vbq report $(if $(COHORT),--cohort $(COHORT) --dxa $(DXA)) --out report.html --xlsx report.xlsx
 
 screenshots: $(VENV)/.dev-stamp
 	$(BIN)/python scripts/screenshots.py

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import binding, sidebar
+from ui import binding, measure, sidebar
 from ui.state import get_dataset
 
 st.set_page_config(page_title="VBQ Explorer", page_icon=":material/radiology:", layout="wide")
@@ -24,6 +24,12 @@ PAGES = [
     st.Page("app_pages/roc.py", title="ROC", icon=":material/show_chart:", url_path="roc"),
     st.Page("app_pages/thresholds.py", title="Thresholds", icon=":material/tune:",
             url_path="thresholds"),
+    st.Page("app_pages/measure.py", title="MRI measurement", icon=":material/radiology:",
+            url_path="measure"),
+    st.Page("app_pages/reliability.py", title="Reliability", icon=":material/compare_arrows:",
+            url_path="reliability"),
+    st.Page("app_pages/report.py", title="Report", icon=":material/summarize:",
+            url_path="report"),
 ]
 
 
@@ -42,6 +48,9 @@ HOME = st.Page(_home, title="Data", url_path="start", default=True, visibility="
 nav = st.navigation([HOME, *PAGES], position="hidden")
 binding.load_url_once()
 binding.follow_history()  # the back button: the address stepped to decides
+_meas_problem = measure.apply_link_measurements()  # a link's meas=observer:session
+if _meas_problem:
+    st.session_state.setdefault(binding.LINK_PROBLEMS, []).append(_meas_problem)
 binding.write_url()  # a page switch clears the query string: put the view back, every run
 if nav is HOME:
     nav.run()

@@ -9,16 +9,9 @@ import vbq
 from ui import binding, cache, display
 from ui.sidebar import dataset_banner
 from ui.state import get_dataset, get_settings
-from vbq import figures
+from vbq import figures, present
 
-MEASURES = {
-    "bmd_l1_l4": "L1-4 BMD (g/cm²)",
-    "t_l1_l4": "L1-4 T-score",
-    "t_lowest": "Lowest T-score",
-    "t_femoral_neck": "Femoral neck T-score",
-    "t_total_hip": "Total hip T-score",
-    "hu_l1": "L1 HU",
-}
+MEASURES = {m: present.label(m) for m in vbq.study.TABLE3_Y}
 METHODS = {"pearson": "Pearson", "spearman": "Spearman"}
 
 st.title("Correlations")
@@ -37,11 +30,7 @@ try:
 except (vbq.InputError, vbq.DegenerateInputError) as exc:
     st.info(f"Table 3 cannot be computed: {exc}")
     st.stop()
-st.dataframe(display.format_table3(t3, MEASURES), hide_index=True, width="stretch")
-display.downloads(t3, "table3", key="corr_dl_table3")
-st.caption("r with 95% CI (Fisher z); strength as in the paper: |r| 0.1-0.3 weak, 0.3-0.5 "
-           "moderate, above 0.5 strong. 'Groups differ p': Fisher z-test of two independent "
-           "correlations (degenerative vs control).")
+display.show_table(present.table3(t3), key="corr_dl_table3")
 
 st.subheader("Fig. 4. VBQ against bone density")
 y = binding.view(st.selectbox, "Measure", "corr.y", "t_l1_l4", key="corr_y",

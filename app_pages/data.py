@@ -13,6 +13,7 @@ import vbq
 from ui import binding, cache, display
 from ui.sidebar import dataset_banner
 from ui.state import demo_dataset, get_dataset, get_settings, set_dataset, uploaded_dataset
+from vbq import present
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "data" / "templates"
 SOURCES = ("Synthetic demo cohort", "Upload my files")
@@ -94,6 +95,14 @@ def _show_report(report: vbq.io.ValidationReport) -> None:
     else:
         st.success(f"**{display.plain(report.source)}**: read {report.n_rows} rows, no problems "
                    "found.")
+    # the problems themselves are listed below both files, at full width (`_upload_section`)
+
+
+def _problems(problems) -> None:
+    """Problems in full at 1280 px: a wrapping table, or a grid with a wide message column when
+    there are many."""
+    display.show_table(present.problems_table(problems), grid=len(problems) > 50, height=420,
+                       column_config={"Problem": st.column_config.TextColumn(width="large")})
 
 
 def _upload_section() -> None:
@@ -117,23 +126,24 @@ def _upload_section() -> None:
             col.download_button(label, path.read_bytes(), file_name=fname,
                                 key=f"data_template_{fname}")
     read: dict[str, tuple[pd.DataFrame, vbq.io.ValidationReport] | None] = {}
+    uploads: dict = {}
     for col, kind in zip(st.columns(2), KINDS, strict=True):
         with col:
             st.subheader(KINDS[kind])
             upload = st.file_uploader(KINDS[kind], type=["csv", "tsv", "txt", "xlsx"],
                                       key=f"data_upload_{kind}", label_visibility="collapsed")
             read[kind] = _read(kind, upload) if upload is not None else None
+            uploads[kind] = upload
             if read[kind] is not None:
                 _show_report(read[kind][1])
-    for kind, got in read.items():  # full width, so every message reads in full
-        if got is not None and got[1].problems:
-            st.markdown(f"**{KINDS[kind]}: problems in {display.plain(got[1].source)}**")
-            display.problem_table(got[1].problems)
+    listed = [p for r in read.values() if r is not None for p in r[1].problems]
+    if listed:  # full width, so every message is readable at 1280 px
+        _problems(listed)
     if read["cohort"] is None or read["dxa"] is None:
         if dataset.is_demo:
             st.info("Upload both files to analyse them. The demo cohort stays in use until then.")
         else:
-            st.info(f"In use: {display.plain(dataset.files)}. Upload both files again to "
+            st.info(f"In use: {display.plain(dataset.description)}. Upload both files again to "
                     "replace them.")
         return
     (cohort, creport), (dxa, dreport) = read["cohort"], read["dxa"]
@@ -150,9 +160,10 @@ def _upload_section() -> None:
                    f"cohort file only (excluded from the analysis) and "
                    f"{len(cross) - n_cohort_only} in the DXA file only (not cohort patients). "
                    "Both are listed in the exclusion log below.")
-        display.problem_table(cross, show_file=True)
+        _problems(cross)
     new = uploaded_dataset(cohort, dxa, cohort_file=creport.source, dxa_file=dreport.source,
-                           problems=tuple(creport.problems + dreport.problems + cross))
+                           problems=tuple(creport.problems + dreport.problems + cross),
+                           files=tuple((u.name, u.getvalue()) for u in uploads.values()))
     # the files themselves decide, not only their content: the demo's own files uploaded are
     # "your data" too, under their names
     if (dataset.is_demo, dataset.digest, dataset.cohort_file, dataset.dxa_file) != \
@@ -198,18 +209,7 @@ st.caption(
 
 st.subheader("Cohort summary")
 summary = cache.cohort_summary(dataset.digest, settings, table)
-st.dataframe(
-    summary,
-    hide_index=True,
-    width="stretch",
-    column_config={
-        "female_percent": st.column_config.NumberColumn("female %", format="%.1f"),
-        "age_mean": st.column_config.NumberColumn("age mean", format="%.1f"),
-        "age_sd": st.column_config.NumberColumn("age SD", format="%.1f"),
-        "vbq_mean": st.column_config.NumberColumn("VBQ mean", format="%.2f"),
-        "vbq_sd": st.column_config.NumberColumn("VBQ SD", format="%.2f"),
-    },
-)
+display.show_table(present.cohort_summary_table(summary), key="data_dl_summary")
 
 log = prepared.exclusion_log()
 with st.expander(f"Exclusion log ({counts.n_excluded} cohort patient(s) excluded, "
@@ -219,16 +219,17 @@ with st.expander(f"Exclusion log ({counts.n_excluded} cohort patient(s) excluded
     if log.empty:
         st.write("Nobody and nothing was excluded.")
     else:
-        st.dataframe(log, hide_index=True, width="stretch")
-        st.download_button("Download the exclusion log (CSV)", log.to_csv(index=False),
-                           file_name="exclusion_log.csv", key="data_download_log")
+        display.show_table(present.exclusion_table(log), key="data_dl_log", grid=True,
+                           column_config={"Reason": st.column_config.TextColumn(width="large")})
 
 if dataset.problems:  # this session's own reading of its files: never from a shared cache
     with st.expander(f"Validation warnings ({len(dataset.problems)})"):
-        display.problem_table(dataset.problems)
+        _problems(dataset.problems)
 
 st.subheader("Preview")
 tabs = st.tabs(["Analysis table", "Cohort file", "DXA file"])
-tabs[0].dataframe(table, hide_index=True, width="stretch")
-tabs[1].dataframe(dataset.cohort, hide_index=True, width="stretch")
-tabs[2].dataframe(dataset.dxa, hide_index=True, width="stretch")
+for tab, frame, stem in zip(tabs, (table, dataset.cohort, dataset.dxa),
+                             ("analysis_table", "cohort", "dxa"), strict=True):
+    with tab:
+        st.dataframe(present.labelled(frame), hide_index=True, width="stretch", height=420)
+        display.downloads(frame, stem, key=f"data_dl_{stem}")

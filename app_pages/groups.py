@@ -10,6 +10,7 @@ import vbq
 from ui import binding, cache, display
 from ui.sidebar import dataset_banner
 from ui.state import get_dataset, get_settings
+from vbq import present
 
 st.title("Degenerative groups")
 dataset = get_dataset()
@@ -53,6 +54,8 @@ with c[1]:
     binding.setting(st.multiselect, "Levels considered", "criteria.levels", key="groups_levels",
                     options=list(vbq.schema.LEVELS), to_widget=list, from_widget=tuple)
 binding.show_settings_error()
+with st.expander("Table 1. Criteria for a degenerative vertebra (the grades in force)"):
+    display.show_table(present.table1(get_settings()), key="groups_dl_table1")
 
 settings = get_settings()
 prepared = display.prepared_or_stop(dataset, settings)
@@ -70,12 +73,11 @@ if not settings.criteria.any_enabled:
 
 with st.expander("Which vertebra met which criterion", expanded=False):
     detail = cache.degeneration_summary(dataset.digest, settings, dataset.cohort)
-    st.dataframe(detail, hide_index=True, width="stretch")
-    display.downloads(detail, "degeneration_by_level", key="groups_dl_detail")
+    display.show_table(present.degeneration_table(detail), key="groups_dl_detail", grid=True)
 
 if kappas:
     st.subheader("Reliability of the grouping")
-    st.dataframe(display.kappa_frame(kappas), hide_index=True, width="stretch")
+    display.show_table(present.kappa_table(kappas), key="groups_dl_kappa")
 
 st.subheader("Table 2. Characteristics of the groups")
 covs = binding.view(st.multiselect, "ANCOVA covariates", "groups.covariates", ["age"],
@@ -84,24 +86,16 @@ covs = binding.view(st.multiselect, "ANCOVA covariates", "groups.covariates", ["
 if not display.two_groups_or_explain(counts):
     st.stop()
 try:
-    frame = cache.table2(dataset.digest, settings, tuple(covs), table)
+    result = cache.table2(dataset.digest, settings, tuple(covs), table)
 except vbq.InputError as exc:
     st.error(str(exc))
 else:
-    st.dataframe(display.format_table2(frame), hide_index=True, width="stretch")
-    display.downloads(frame, "table2", key="groups_dl_table2")
-    st.caption("Continuous: mean ± SD, Student's t-test; categorical: n (%), Pearson chi-square "
-               "or Fisher's exact test when an expected count is below 5. ANCOVA p: Type III, "
-               f"adjusted for {', '.join(COVARIATES[c] for c in covs) or 'nothing'}.")
+    display.show_table(present.table2(result), key="groups_dl_table2")
 
 st.subheader("Table 5. Modic changes")
 try:
-    frame, with_modic, n_without = cache.table5(dataset.digest, settings, table)
+    modic = cache.table5(dataset.digest, settings, table)
 except (vbq.InputError, vbq.DegenerateInputError) as exc:
     st.info(f"Table 5 cannot be computed: {exc}")
 else:
-    st.caption("Patients with Modic change: "
-               + ", ".join(f"{g} {n}" for g, n in with_modic.items())
-               + f"; without: {n_without}.")
-    st.dataframe(display.arrow_safe(frame), hide_index=True, width="stretch")
-    display.downloads(frame, "table5", key="groups_dl_table5")
+    display.show_table(present.table5(modic), key="groups_dl_table5")

@@ -4,17 +4,16 @@ of the cutoff."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 import vbq
 from ui import binding, cache, display
 from ui.sidebar import dataset_banner
 from ui.state import get_dataset, get_settings
-from vbq import figures
+from vbq import figures, present
 
-GROUPS = {"control": "Control", "degenerative": "Degenerative", "all": "All patients"}
-TARGETS = {"osteoporosis": "Osteoporosis", "osteopenia_or_worse": "Osteopenia or worse"}
+GROUPS = {g: present.group_label(g) for g in ("control", "degenerative", "all")}
+TARGETS = {t: present.target_label(t) for t in vbq.study.TARGETS}
 ROUNDING = {"specific": "Toward the more specific side (paper)", "up": "Always up",
             "nearest": "Nearest", "down": "Always down"}
 
@@ -55,7 +54,8 @@ if not study.results:
     st.stop()
 
 st.caption(f"{GROUPS[group]}: {study.n} patients, {study.n_positive} with "
-           f"{TARGETS[target].lower()} by DXA ({settings.dxa_site} T-score).")
+           f"{TARGETS[target].lower()} by DXA "
+           f"({present.label(vbq.settings.DXA_SITES[settings.dxa_site])}).")
 st.subheader("Fig. 5. ROC curves")
 st.plotly_chart(figures.roc_curves(study.results, vbq.study.MARKERS), key="roc_curves")
 
@@ -67,12 +67,8 @@ with c[0]:
 with c[1]:
     rounding = binding.view(st.selectbox, "Adjustment", "roc.rounding", "specific", key="roc_rounding",
                             options=list(ROUNDING), format_func=ROUNDING.get)
-frame = study.to_frame(decimals=int(decimals), rounding=rounding)
-st.dataframe(display.format_cutoffs(frame, vbq.study.MARKERS), hide_index=True, width="stretch")
-display.downloads(frame, "table4_cutoffs", key="roc_dl_table4")
-st.caption("Youden cutoff: maximal sensitivity + specificity (pROC's convention, midpoints "
-           "between observed values). Adjusted: rounded as chosen; the paper rounds 2.83 up to "
-           "2.9. CIs: AUC by DeLong; sensitivity and specificity by Wilson.")
+display.show_table(present.table4(study, decimals=int(decimals), rounding=rounding),
+                   key="roc_dl_table4")
 
 if study.combined is not None:
     cm = study.combined
@@ -82,21 +78,14 @@ if study.combined is not None:
 
 if study.comparison is not None:
     st.subheader("Paired comparison of the AUCs")
-    comp = study.comparison.to_frame()
-    st.dataframe(display.format_comparison(comp), hide_index=True, width="stretch")
-    display.downloads(comp, "roc_auc_comparison", key="roc_dl_comparison")
-    st.caption(f"Paired DeLong test (DeLong et al. 1988) on {study.comparison.n_pos} positive and "
-               f"{study.comparison.n_neg} negative patients with every marker; p adjusted by "
-               f"{study.comparison.correction} when more than two markers are compared.")
+    display.show_table(present.auc_comparison_table(study.comparison),
+                       key="roc_dl_comparison")
 
 st.subheader("Predictive values at another prevalence")
 prevalence = binding.view(st.slider, "Prevalence of the target (%)", "roc.prevalence", 20,
                           key="roc_prevalence", min_value=1, max_value=80)
-rows = []
-for m, res in study.results.items():
-    pv = res.best.ppv_npv_at_prevalence(prevalence / 100)
-    rows.append(display.pv_row(vbq.study.MARKERS[m][0], res, pv))
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+display.show_table(present.predictive_values_table(study, prevalence / 100),
+                   key="roc_dl_predictive")
 
 st.subheader("Bootstrap CI of the cutoff")
 boot_options = [m for m in study.results if m != "combined"]
@@ -106,5 +95,5 @@ if boot_marker and st.button("Run 2000 bootstrap resamples", key="roc_boot_run")
     bar = st.progress(0, text="Resampling...")
     boot = cache.bootstrap_cutoff(dataset.digest, settings, group, target, boot_marker, table)
     bar.progress(100, text="Done")
-    st.dataframe(boot.to_frame(), hide_index=True, width="stretch")
-    st.caption(boot.summary())
+    display.show_table(present.bootstrap_cutoff_table(boot, marker=boot_marker),
+                       key="roc_dl_bootstrap")

@@ -12,9 +12,9 @@ import vbq
 from ui import binding, cache, display
 from ui.sidebar import dataset_banner
 from ui.state import get_dataset, get_settings, set_settings
-from vbq import figures
+from vbq import figures, present
 
-TARGETS = {"osteoporosis": "Osteoporosis", "osteopenia_or_worse": "Osteopenia or worse"}
+TARGETS = {t: present.target_label(t) for t in vbq.study.TARGETS}
 MODES = {"derived": "Derived from the control group (rounded Youden, as the paper)",
          "manual": "Set by hand"}
 
@@ -79,13 +79,10 @@ try:
 except (vbq.InputError, vbq.DegenerateInputError) as exc:
     st.info(f"No prevalence comparison: {exc}")
     st.stop()
-st.dataframe(display.format_prevalence(shift), hide_index=True, width="stretch")
-display.downloads(shift, "prevalence", key="thr_dl_prevalence")
-st.caption("p: Pearson chi-square (Fisher's exact test when an expected count is below 5). "
-           f"Computed with the thresholds in force (VBQ ≥ {th.vbq_osteopenia:g} osteopenia, "
-           f"≥ {th.vbq_osteoporosis:g} osteoporosis).")
+display.show_table(present.prevalence_table(shift, target=target, thresholds=th),
+                   key="thr_dl_prevalence")
 st.markdown("**This analysis beside the paper**")
-st.table(display.against_paper(vbq.describe.prevalence_against_paper(shift, target=target),
+st.table(display.against_paper(vbq.describe.prevalence_against_paper(shift.to_frame(), target=target),
                               th, target), hide_index=True)
 st.caption("The paper's values are a reference, not this result: Chen et al. 2023 (Results and "
            "Abstract), osteoporosis only, at its published thresholds, on its own 235 patients."
@@ -95,8 +92,8 @@ c = st.columns(2)
 with c[0]:
     st.subheader("DXA status by VBQ status")
     recl = cache.reclassification(dataset.digest, settings, table)
-    st.plotly_chart(figures.reclassification_heatmap(recl), key="thr_reclass")
-    display.downloads(recl.reset_index(), "reclassification", key="thr_dl_reclass")
+    st.plotly_chart(figures.reclassification_heatmap(recl.crosstab()), key="thr_reclass")
+    display.downloads(present.reclassification_table(recl), key="thr_dl_reclass")
 with c[1]:
     st.subheader("The threshold on the control ROC curve")
     try:
@@ -120,7 +117,7 @@ for name, res in cache.prevalence_breakdowns(dataset.digest, settings, target, t
     if isinstance(res, vbq.study.Unavailable):
         st.info(res.reason)
     else:
-        st.dataframe(display.format_breakdown(res), hide_index=True, width="stretch")
+        display.show_table(present.breakdown_table(res), key=f"thr_dl_breakdown_{name}")
 
 st.subheader("Grey zone: rule out, refer to DXA, rule in")
 st.caption("Below the rule-out cutoff DXA could be spared, at or above the rule-in cutoff "
@@ -128,7 +125,8 @@ st.caption("Below the rule-out cutoff DXA could be spared, at or above the rule-
 c = st.columns(3)
 with c[0]:
     zone_group = binding.view(st.selectbox, "Group", "thr.zone_group", "all",
-                              key="thr_zone_group", options=list(vbq.study.SUBSETS))
+                              key="thr_zone_group", options=list(vbq.study.SUBSETS),
+                              format_func=present.group_label)
 with c[1]:
     rule_out = binding.view(st.number_input, "Rule out below", "thr.rule_out", 2.6,
                             key="thr_rule_out", min_value=0.5, max_value=8.0, step=0.05)
@@ -141,4 +139,4 @@ try:
 except (vbq.InputError, vbq.DegenerateInputError) as exc:
     st.info(f"No grey zone: {exc}")
 else:
-    st.dataframe(display.format_grey_zone(zone), hide_index=True, width="stretch")
+    display.show_table(present.grey_zone_table(zone), key="thr_dl_grey_zone")

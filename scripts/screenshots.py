@@ -6,9 +6,11 @@ Run: make screenshots   (or .venv/bin/python scripts/screenshots.py)
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -19,7 +21,11 @@ ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
 PAGES = {"data": "Cohort summary", "groups": "Table 2. Characteristics",
          "correlations": "Fig. 4.", "roc": "Fig. 5. ROC curves",
-         "thresholds": "Prevalence by DXA and by VBQ"}
+         "thresholds": "Prevalence by DXA and by VBQ", "measure": "Phantom truth",
+         "reliability": "Degenerative grouping"}
+# what to do on a page before its screenshot: (button or radio label to click, text to wait for)
+ACTIONS = {"measure": ("Place the phantom's reference ROIs", "Levels used"),
+           "reliability": ("Cohort spreadsheet (repeat columns)", "Intraclass correlation")}
 # pages whose point lies below the fold: scroll to this heading first
 SCROLL_TO = {"correlations": "Fig. 4. VBQ against bone density",
              "thresholds": "Prevalence by DXA and by VBQ"}
@@ -35,7 +41,9 @@ def main() -> int:
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless",
          "true", "--server.port", str(port), "--server.address", "127.0.0.1"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=dict(os.environ,  # an empty measurement database, never the user's
+                 VBQ_MEASUREMENTS_URL=f"sqlite:///{tempfile.mkdtemp()}/screenshots.sqlite"))
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(120):
@@ -51,6 +59,11 @@ def main() -> int:
                 page = browser.new_page(viewport={"width": 1440, "height": 1000})
                 page.goto(f"{base}/{name}")
                 page.get_by_text(marker).first.wait_for(timeout=90_000)
+                if name in ACTIONS:
+                    label, done = ACTIONS[name]
+                    page.get_by_text(label, exact=True).first.click()
+                    page.get_by_text(done).first.wait_for(timeout=90_000)
+                    page.mouse.move(1, 1)  # no tooltip in the picture
                 page.wait_for_load_state("networkidle")
                 time.sleep(5)  # plotly and the data grids draw after the network settles
                 if page.get_by_text("Page not found").count():  # never ship that dialog

@@ -234,25 +234,25 @@ def test_table_digest_sees_every_cell():
 @pytest.mark.parametrize("column", ["si_l3", "facet_l2", "smoking", "sex", "modic_type",
                                     "patient_id", "csf_level", "age"])
 def test_content_fingerprint_sees_a_value_or_a_blank_in_any_dtype(column):
-    # validated tables carry a fingerprint so prepare can skip re-validation; any edit, in
-    # float, nullable integer, nullable boolean or text columns, must change it
+    # table_digest keys the app's caches: any edit, in float, nullable integer, nullable
+    # boolean or text columns, must change it
     cohort, _ = vbq.io.coerce_cohort(vbq.demo.load()[0])
-    base = vbq.io._content_hash(cohort)
+    base = vbq.io.table_digest(cohort)
     col = cohort[column]
     i = int(np.flatnonzero(col.notna().to_numpy())[0])
     blanked = cohort.copy()
     blanked.loc[i, column] = None
-    assert vbq.io._content_hash(blanked) != base
+    assert vbq.io.table_digest(blanked) != base
     other = col.dropna()
     other = other[other != col.iloc[i]]
     if len(other):
         changed = cohort.copy()
         changed.loc[i, column] = other.iloc[0]
-        assert vbq.io._content_hash(changed) != base
-    assert vbq.io._content_hash(cohort.copy()) == base
+        assert vbq.io.table_digest(changed) != base
+    assert vbq.io.table_digest(cohort.copy()) == base
     as_text = cohort.astype({"age": object}) if column == "age" else None
-    if as_text is not None:  # same numbers, another dtype: a different table for validation
-        assert vbq.io._content_hash(as_text) != base
+    if as_text is not None:  # same numbers, another dtype: a different table
+        assert vbq.io.table_digest(as_text) != base
 
 
 def test_shipped_templates_match_the_schema(tmp_path):
@@ -314,3 +314,12 @@ def test_problem_values_read_as_written_for_in_memory_numpy_values():
     _, report = vbq.io.coerce_cohort(cohort)
     (problem,) = [p for p in report.errors if p.column == "bmi"]
     assert problem.value == "11.9" and problem.row == 3
+
+
+def test_the_schema_refuses_a_column_of_an_unknown_kind():
+    from vbq.schema import Column
+
+    with pytest.raises(ValueError, match="kind must be one of"):
+        Column("bmd_spine", "number", "spine BMD")
+    with pytest.raises(ValueError, match="needs its categories"):
+        Column("diagnosis2", "category", "a second diagnosis")

@@ -20,7 +20,7 @@ def _kwonly(func) -> set[str]:
 
 def test_top_level_names():
     for name in ("prepare_cohort", "PreparedCohort", "prepare", "exclusion_log", "Settings", "GroupCriteria", "InputError",
-                 "DegenerateInputError", "io", "demo", "stats", "study"):
+                 "DegenerateInputError", "io", "demo", "stats", "study", "present", "export"):
         assert hasattr(vbq, name), name
     assert issubclass(vbq.io.InputError, ValueError)
     assert callable(vbq.io.load_cohort) and callable(vbq.io.load_dxa)
@@ -67,7 +67,11 @@ def test_every_public_function_is_in_the_readme():
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     missing = []
-    for module in (vbq, vbq.stats, vbq.study, vbq.io, vbq.demo):
+    import vbq.cli
+    import vbq.report
+
+    for module in (vbq, vbq.stats, vbq.study, vbq.io, vbq.demo, vbq.present, vbq.export,
+                   vbq.report, vbq.cli):
         for name in module.__all__:
             obj = getattr(module, name)
             if inspect.isclass(obj) and name not in ("Settings", "GroupCriteria"):

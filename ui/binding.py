@@ -31,6 +31,8 @@ VIEW_KEY = "view"
 VIEW_PREFIX = "v."
 URL_LOADED = "_url_loaded"
 DATA_PARAM = "data"
+MEAS_PARAM = "meas"  # MRI measurements in use, "observer:session" (ui.measure)
+LINK_MEAS = "_link_measurements"
 WANTS_UPLOAD = "_link_wants_upload"
 LINK_PROBLEMS = "_link_problems"
 LINK_BOX = "_link_box"
@@ -163,6 +165,8 @@ def url_params() -> dict[str, str]:
     dataset = st.session_state.get("dataset")
     if (dataset is not None and not dataset.is_demo) or st.session_state.get(WANTS_UPLOAD):
         params[DATA_PARAM] = "uploaded"  # the recipient is asked for the files
+    if dataset is not None and getattr(dataset, "measurements", ""):
+        params[MEAS_PARAM] = dataset.measurements
     for name, value in st.session_state.get(VIEW_KEY, {}).items():
         if isinstance(value, list | tuple):
             params[VIEW_PREFIX + name] = ",".join(map(str, value)) or "-"
@@ -218,7 +222,9 @@ def load_url_once() -> None:
     elif data not in (None, "", "demo"):
         problems.append(f'Data: "{data}" is not understood; expected "uploaded" (a link made on '
                         "uploaded files) or nothing (the demo cohort).")
-    known = set(vbq.Settings().to_dict()) | {DATA_PARAM, *STREAMLIT_PARAMS}
+    if query.get(MEAS_PARAM):
+        st.session_state[LINK_MEAS] = query[MEAS_PARAM]  # applied by the router (ui.measure)
+    known = set(vbq.Settings().to_dict()) | {DATA_PARAM, MEAS_PARAM, *STREAMLIT_PARAMS}
     for key in query:
         if key not in known and not key.startswith(VIEW_PREFIX):
             problems.append(f'"{key}" is not a setting of VBQ Explorer; it was ignored.')

@@ -63,19 +63,33 @@ def grouping_kappa(digest: str, settings: vbq.Settings, _cohort: pd.DataFrame) -
     return vbq.study.grouping_kappa(_cohort, settings.criteria)
 
 
+@st.cache_data(max_entries=MAX_ENTRIES)
+def vbq_reliability(digest: str, settings: vbq.Settings, _table: pd.DataFrame) -> dict:
+    """ICCs of the spreadsheet's repeated VBQ readings (`vbq.study.vbq_reliability`)."""
+    return vbq.study.vbq_reliability(_table)
+
+
+@st.cache_data(max_entries=MAX_ENTRIES)
+def bland_altman(digest: str, settings: vbq.Settings, column: str, _table: pd.DataFrame):
+    """Bland-Altman of the spreadsheet's VBQ against its `column` reading (`vbq_repeat` or
+    `vbq_obs2`); the reason in words when it is undefined."""
+    try:
+        return vbq.stats.bland_altman(_table["vbq"], _table[column])
+    except vbq.DegenerateInputError as exc:
+        return str(exc)
+
+
 @st.cache_data(max_entries=MAX_ENTRIES, show_spinner="Computing Table 2...")
 def table2(digest: str, settings: vbq.Settings, covariates: tuple[str, ...],
-           _table: pd.DataFrame) -> pd.DataFrame:
-    """Table 2 as its tidy frame (`GroupComparison.to_frame`)."""
-    return vbq.study.table2(_table, covariates=covariates).to_frame()
+           _table: pd.DataFrame):
+    """Table 2 (`vbq.study.table2`, a `GroupComparison`)."""
+    return vbq.study.table2(_table, covariates=covariates)
 
 
 @st.cache_data(max_entries=MAX_ENTRIES)
 def table5(digest: str, settings: vbq.Settings, _table: pd.DataFrame):
-    """Table 5 as (tidy frame, patients with Modic change per group, patients without)."""
-    res = vbq.study.table5(_table)
-    return res.to_frame(), dict(zip(res.groups, res.n_with_modic.tolist(), strict=True)), \
-        res.n_without
+    """Table 5 (`vbq.study.table5`, a `ModicTable`)."""
+    return vbq.study.table5(_table)
 
 
 @st.cache_data(max_entries=MAX_ENTRIES, show_spinner="Computing Table 3...")
@@ -106,9 +120,8 @@ def bootstrap_cutoff(digest: str, settings: vbq.Settings, group: str, target: st
 
 
 @st.cache_data(max_entries=MAX_ENTRIES)
-def prevalence(digest: str, settings: vbq.Settings, target: str,
-               _table: pd.DataFrame) -> pd.DataFrame:
-    return vbq.study.prevalence(_table, target=target).to_frame()
+def prevalence(digest: str, settings: vbq.Settings, target: str, _table: pd.DataFrame):
+    return vbq.study.prevalence(_table, target=target)
 
 
 @st.cache_data(max_entries=MAX_ENTRIES)
@@ -118,8 +131,8 @@ def prevalence_breakdowns(digest: str, settings: vbq.Settings, target: str,
 
 
 @st.cache_data(max_entries=MAX_ENTRIES)
-def reclassification(digest: str, settings: vbq.Settings, _table: pd.DataFrame) -> pd.DataFrame:
-    return vbq.study.reclassification(_table).crosstab()
+def reclassification(digest: str, settings: vbq.Settings, _table: pd.DataFrame):
+    return vbq.study.reclassification(_table)
 
 
 @st.cache_data(max_entries=MAX_ENTRIES)
@@ -130,6 +143,39 @@ def threshold_point(digest: str, settings: vbq.Settings, target: str,
 
 @st.cache_data(max_entries=MAX_ENTRIES)
 def grey_zone(digest: str, settings: vbq.Settings, rule_out: float, rule_in: float, group: str,
-              target: str, _table: pd.DataFrame) -> pd.DataFrame:
+              target: str, _table: pd.DataFrame):
     return vbq.study.grey_zone(_table, rule_out=rule_out, rule_in=rule_in, group=group,
-                               target=target).to_frame()
+                               target=target)
+
+
+# the study report (vbq.report). Few entries: a report is ~5 MB, almost all plotly's JavaScript.
+REPORT_ENTRIES = 8
+
+
+@st.cache_data(max_entries=REPORT_ENTRIES, show_spinner=False)
+def report_tables(digest: str, settings: vbq.Settings, _prepared: vbq.PreparedCohort) -> list:
+    """Every table of the report (`vbq.report.study_tables`) for the prepared cohort."""
+    import vbq.report
+
+    return vbq.report.study_tables(_prepared)
+
+
+@st.cache_data(max_entries=REPORT_ENTRIES, show_spinner=False)
+def report_html(digest: str, settings: vbq.Settings, files: tuple[tuple[str, str], ...],
+                synthetic: bool, _prepared: vbq.PreparedCohort,
+                _files: tuple[tuple[str, bytes], ...]) -> str:
+    """The HTML report (`vbq.report.build_report`). The key holds the files' names and SHA-256
+    (`files`), since both are printed in the report; `_files` are their bytes."""
+    import vbq.report
+
+    title = "VBQ study report: synthetic demo cohort" if synthetic else "VBQ study report"
+    return vbq.report.build_report(_prepared, inputs=dict(_files), title=title,
+                                   synthetic=synthetic)
+
+
+@st.cache_data(max_entries=REPORT_ENTRIES, show_spinner=False)
+def report_xlsx(digest: str, settings: vbq.Settings, _prepared: vbq.PreparedCohort) -> bytes:
+    """The study's tables as one workbook (`vbq.report.build_workbook`)."""
+    import vbq.report
+
+    return vbq.report.build_workbook(_prepared)

@@ -19,13 +19,8 @@ SITE_LABELS = {
     "femoral_neck": "Femoral neck",
     "total_hip": "Total hip",
 }
-SEX_LABELS = {"F": "Female", "M": "Male"}
-DIAGNOSIS_LABELS = {
-    "stenosis": "Spinal stenosis",
-    "disc_herniation": "Disc herniation",
-    "spondylolisthesis": "Degenerative slip",
-    "scoliosis": "Degenerative scoliosis",
-}
+SEX_LABELS = vbq.schema.CATEGORY_LABELS["sex"]
+DIAGNOSIS_LABELS = vbq.schema.CATEGORY_LABELS["diagnosis"]  # one vocabulary with the tables
 
 
 def page_links(pages, *, current) -> None:
@@ -52,8 +47,21 @@ def render(dataset: Dataset) -> None:
             st.markdown(f"**Cohort file:** {plain(dataset.cohort_file)} "
                         f"({dataset.n_cohort} rows)  \n**DXA file:** {plain(dataset.dxa_file)} "
                         f"({dataset.n_dxa} rows)")
+        if dataset.measurements:
+            _measurements_in_use(dataset.measurements)
         _common_settings()
         _sharing()
+
+
+def _measurements_in_use(choice: str) -> None:
+    from ui import measure
+
+    try:
+        words = measure.choice_text(*measure.parse_choice(choice))
+    except ValueError:
+        words = choice
+    st.info(f"**MRI measurements in use:** {plain(words)}. Their SIs replace the cohort's for "
+            "the measured patients (MRI measurement page).", icon=":material/radiology:")
 
 
 def _common_settings() -> None:
@@ -134,4 +142,3 @@ def dataset_banner(dataset: Dataset) -> None:
         st.info(DEMO_BANNER, icon=":material/science:")
 
 
-demo_banner = dataset_banner  # the name before uploads had a banner of their own

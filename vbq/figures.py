@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from .settings import Settings
 
 __all__ = ["correlation_panels", "scatter_with_band", "status_for", "roc_curves",
-           "reclassification_heatmap", "STATUS_COLORS", "MARKER_COLORS"]
+           "reclassification_heatmap", "bland_altman_figure", "STATUS_COLORS", "MARKER_COLORS"]
 
 STATUS_COLORS = {"normal": "#2a9d8f", "osteopenia": "#e9c46a", "osteoporosis": "#e76f51"}
 
@@ -202,4 +202,41 @@ def reclassification_heatmap(crosstab: pd.DataFrame) -> go.Figure:
         hovertemplate="%{y}, %{x}: %{z} patients<extra></extra>"))
     fig.update_layout(height=360, margin={"l": 10, "r": 10, "t": 10, "b": 10},
                       yaxis={"autorange": "reversed"})
+    return fig
+
+
+def bland_altman_figure(result, *, first: str, second: str, quantity: str = "VBQ") -> go.Figure:
+    """Bland-Altman plot of a `vbq.stats.BlandAltmanResult`: each patient's difference
+    (`first` - `second`) against the mean of the two readings, the bias and the limits of
+    agreement as lines, and the confidence interval of each line as a shaded band (Bland &
+    Altman 1986, 1999)."""
+    fig = go.Figure()
+    x = np.asarray(result.means, dtype=float)
+    lo_x, hi_x = (float(np.nanmin(x)), float(np.nanmax(x))) if x.size else (0.0, 1.0)
+    pad = 0.05 * (hi_x - lo_x or 1.0)
+    xs = [lo_x - pad, hi_x + pad]
+    pct = f"{100 * result.confidence:g}%"
+    lines = (
+        ("Bias", result.bias, result.bias_ci, "#1f6f8b", "solid"),
+        ("Lower limit of agreement", result.loa_low, result.loa_low_ci, "#e76f51", "dash"),
+        ("Upper limit of agreement", result.loa_high, result.loa_high_ci, "#e76f51", "dash"),
+    )
+    for name, value, (ci_lo, ci_hi), colour, dash in lines:
+        fig.add_trace(go.Scatter(
+            x=[xs[0], xs[1], xs[1], xs[0]], y=[ci_lo, ci_lo, ci_hi, ci_hi], fill="toself",
+            mode="lines",
+            fillcolor="rgba(120,120,120,0.15)", line={"width": 0}, hoverinfo="skip",
+            showlegend=False, name=f"{name} {pct} CI"))
+        fig.add_trace(go.Scatter(
+            x=xs, y=[value, value], mode="lines", line={"color": colour, "dash": dash},
+            name=f"{name} {value:.3f} ({pct} CI {ci_lo:.3f} to {ci_hi:.3f})",
+            hovertemplate=f"{name} {value:.4g}<extra></extra>"))
+    fig.add_trace(go.Scatter(
+        x=x, y=np.asarray(result.differences, dtype=float), mode="markers", name="Patients",
+        marker={"color": "#333", "size": 7, "opacity": 0.75},
+        hovertemplate="mean %{x:.3f}<br>difference %{y:.3f}<extra></extra>"))
+    fig.update_layout(
+        xaxis_title=f"Mean of the two readings ({quantity})",
+        yaxis_title=f"Difference, {first} minus {second} ({quantity})", height=460,
+        margin={"l": 10, "r": 10, "t": 20, "b": 10}, legend={"orientation": "h", "y": -0.22})
     return fig

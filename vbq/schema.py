@@ -22,6 +22,10 @@ __all__ = [
     "DXA_COLUMNS",
     "cohort_column",
     "dxa_column",
+    "column",
+    "DERIVED",
+    "DERIVED_COLUMNS",
+    "CATEGORY_LABELS",
     "data_dictionary_markdown",
 ]
 
@@ -40,6 +44,7 @@ MODIC_GRADES: tuple[str, ...] = ("A", "B", "C")
 OSTEOPHYTE_DIRECTIONS: tuple[str, ...] = ("A", "B", "C", "D", "E", "F")
 
 KINDS = ("id", "float", "int", "bool", "category")
+"""Storage kinds a `Column` may declare; `vbq.io` parses each kind its own way."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,12 @@ class Column:
         Other headers that map to this column (compared case- and punctuation-insensitively).
     paper : str
         The variable of Chen et al. 2023 the column stands for.
+    label : str
+        What a reader sees instead of `name` (tables, axes, exports), without the unit:
+        "BMI", "L1 CT attenuation". `heading` adds the unit.
+    decimals : int or None
+        Decimals a value is shown with (a mean and SD alike), as the paper prints the variable;
+        None for columns that are not numbers.
     """
 
     name: str
@@ -81,6 +92,29 @@ class Column:
     categories: tuple[str, ...] = ()
     synonyms: tuple[str, ...] = field(default=())
     paper: str = ""
+    label: str = ""
+    decimals: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"column {self.name!r}: kind must be one of {KINDS}, got {self.kind!r}")
+        if self.kind == "category" and not self.categories:
+            raise ValueError(f"column {self.name!r}: a category column needs its categories")
+
+    @property
+    def display_unit(self) -> str:
+        """The unit as printed: ``kg/m2`` -> ``kg/m²``, ``g/cm2`` -> ``g/cm²``."""
+        return _pretty_unit(self.unit)
+
+    @property
+    def heading(self) -> str:
+        """The label with its unit in parentheses: "BMI (kg/m²)", "L1-4 T-score"."""
+        label = self.label or self.name
+        return f"{label} ({self.display_unit})" if self.unit else label
+
+
+def _pretty_unit(unit: str) -> str:
+    return unit.replace("m2", "m²").replace("m3", "m³")
 
 
 def _per_level(
@@ -95,7 +129,7 @@ def _per_level(
                 kind=kind,
                 description=description.format(level=lev),
                 synonyms=syn,
-                **kw,
+                **{k: (v.format(level=lev) if k == "label" else v) for k, v in kw.items()},
             )
         )
     return out
@@ -112,6 +146,7 @@ COHORT_COLUMNS: tuple[Column, ...] = tuple(
             required=True,
             synonyms=("id", "patient", "study_id", "subject", "subject_id", "case", "case_id", "pid"),
             paper="patient",
+            label="Patient ID",
         ),
         Column(
             "age",
@@ -123,6 +158,8 @@ COHORT_COLUMNS: tuple[Column, ...] = tuple(
             high=110,
             synonyms=("age_years", "age_yrs", "age_at_surgery"),
             paper="Age (Table 2)",
+            label="Age",
+            decimals=1,
         ),
         Column(
             "sex",
@@ -132,6 +169,7 @@ COHORT_COLUMNS: tuple[Column, ...] = tuple(
             categories=("F", "M"),
             synonyms=("gender", "sex_mf"),
             paper="Female (Table 2)",
+            label="Sex",
         ),
         Column(
             "bmi",
@@ -142,16 +180,27 @@ COHORT_COLUMNS: tuple[Column, ...] = tuple(
             high=70,
             synonyms=("body_mass_index", "bmi_kg_m2"),
             paper="BMI (Table 2)",
+            label="BMI",
+            decimals=1,
         ),
-        Column("smoking", **_YES_NO, description="Past or current smoking.", synonyms=("smoker", "smoking_habits", "tobacco"), paper="Smoking habits"),
-        Column("alcohol", **_YES_NO, description="Alcohol consumption.", synonyms=("drinking", "alcohol_consumption", "alcohol_use"), paper="Alcohol consumption"),
-        Column("diabetes", **_YES_NO, description="Diabetes mellitus.", synonyms=("dm", "diabetes_mellitus"), paper="Diabetes"),
-        Column("hypertension", **_YES_NO, description="Hypertension.", synonyms=("htn", "high_blood_pressure"), paper="Hypertension"),
-        Column("rheumatic_disease", **_YES_NO, description="Rheumatic disease.", synonyms=("rheumatic", "rheumatic_diseases"), paper="Rheumatic diseases"),
-        Column("antiresorptive", **_YES_NO, description="Antiresorptive medication (bisphosphonate, denosumab).", synonyms=("antiresorptive_medications", "bisphosphonate"), paper="Antiresorptive medications"),
-        Column("anabolic", **_YES_NO, description="Anabolic medication (teriparatide, romosozumab).", synonyms=("anabolic_medications", "teriparatide"), paper="Anabolic medications"),
-        Column("prior_osteo_dx", **_YES_NO, description="Osteopenia/osteoporosis diagnosed before this visit.", synonyms=("prior_diagnosed", "prior_diagnosis", "prior_osteoporosis"), paper="Prior diagnosed"),
-        Column("current_osteo_dx", **_YES_NO, description="Osteopenia/osteoporosis diagnosed at this visit.", synonyms=("current_diagnosed", "current_diagnosis"), paper="Current diagnosed"),
+        Column("smoking", **_YES_NO, description="Past or current smoking.", synonyms=("smoker", "smoking_habits", "tobacco"), paper="Smoking habits",
+               label="Smoking"),
+        Column("alcohol", **_YES_NO, description="Alcohol consumption.", synonyms=("drinking", "alcohol_consumption", "alcohol_use"), paper="Alcohol consumption",
+               label="Alcohol consumption"),
+        Column("diabetes", **_YES_NO, description="Diabetes mellitus.", synonyms=("dm", "diabetes_mellitus"), paper="Diabetes",
+               label="Diabetes"),
+        Column("hypertension", **_YES_NO, description="Hypertension.", synonyms=("htn", "high_blood_pressure"), paper="Hypertension",
+               label="Hypertension"),
+        Column("rheumatic_disease", **_YES_NO, description="Rheumatic disease.", synonyms=("rheumatic", "rheumatic_diseases"), paper="Rheumatic diseases",
+               label="Rheumatic disease"),
+        Column("antiresorptive", **_YES_NO, description="Antiresorptive medication (bisphosphonate, denosumab).", synonyms=("antiresorptive_medications", "bisphosphonate"), paper="Antiresorptive medications",
+               label="Antiresorptive medication"),
+        Column("anabolic", **_YES_NO, description="Anabolic medication (teriparatide, romosozumab).", synonyms=("anabolic_medications", "teriparatide"), paper="Anabolic medications",
+               label="Anabolic medication"),
+        Column("prior_osteo_dx", **_YES_NO, description="Osteopenia/osteoporosis diagnosed before this visit.", synonyms=("prior_diagnosed", "prior_diagnosis", "prior_osteoporosis"), paper="Prior diagnosed",
+               label="Osteopenia/osteoporosis diagnosed before"),
+        Column("current_osteo_dx", **_YES_NO, description="Osteopenia/osteoporosis diagnosed at this visit.", synonyms=("current_diagnosed", "current_diagnosis"), paper="Current diagnosed",
+               label="Osteopenia/osteoporosis diagnosed at this visit"),
         Column(
             "diagnosis",
             "category",
@@ -159,6 +208,7 @@ COHORT_COLUMNS: tuple[Column, ...] = tuple(
             categories=DIAGNOSES,
             synonyms=("primary_diagnosis", "dx", "diagnosis_primary"),
             paper="Primary diagnoses (Results)",
+            label="Primary diagnosis",
         ),
     ]
     + _per_level(
@@ -171,6 +221,8 @@ COHORT_COLUMNS: tuple[Column, ...] = tuple(
         low=0,
         high=1e6,
         paper="SI L1-L4 (Methods)",
+        label="{level} signal intensity",
+        decimals=0,
     )
     + [
         Column(
@@ -183,6 +235,8 @@ COHORT_COLUMNS: tuple[Column, ...] = tuple(
             high=1e6,
             synonyms=("csf_si", "csf", "si_csf_l3", "csf_signal"),
             paper="SI CSF (Methods)",
+            label="CSF signal intensity",
+            decimals=0,
         ),
         Column(
             "csf_level",
@@ -191,6 +245,7 @@ COHORT_COLUMNS: tuple[Column, ...] = tuple(
             categories=CSF_LEVELS,
             synonyms=("csf_lvl", "level_csf"),
             paper="L3 CSF, or adjacent if obstructed",
+            label="CSF level",
         ),
     ]
     + _per_level(
@@ -199,6 +254,7 @@ COHORT_COLUMNS: tuple[Column, ...] = tuple(
         "{level} is collapsed (fractured) and left out of the VBQ median.",
         synonyms_fmt=("{level}_collapsed", "{l}_fracture", "fracture_{l}", "{l}_fractured"),
         paper="collapsed vertebral body (Methods)",
+        label="{level} collapsed",
     )
     + [
         Column(
@@ -211,6 +267,8 @@ COHORT_COLUMNS: tuple[Column, ...] = tuple(
             hard=False,
             synonyms=("l1_hu", "hu", "hu_value", "ct_hu", "hounsfield"),
             paper="HU value (Table 2)",
+            label="L1 CT attenuation",
+            decimals=1,
         ),
     ]
     + _per_level(
@@ -221,6 +279,8 @@ COHORT_COLUMNS: tuple[Column, ...] = tuple(
         low=0,
         high=3,
         paper="Facet OA grade (Table 1)",
+        label="{level} facet OA grade",
+        decimals=0,
     )
     + _per_level(
         "genant",
@@ -230,6 +290,8 @@ COHORT_COLUMNS: tuple[Column, ...] = tuple(
         low=0,
         high=3,
         paper="Genant grade",
+        label="{level} Genant grade",
+        decimals=0,
     )
     + _per_level(
         "ucla",
@@ -239,6 +301,8 @@ COHORT_COLUMNS: tuple[Column, ...] = tuple(
         low=1,
         high=4,
         paper="UCLA grade",
+        label="{level} UCLA grade",
+        decimals=0,
     )
     + _per_level(
         "osteophyte_dir",
@@ -247,6 +311,7 @@ COHORT_COLUMNS: tuple[Column, ...] = tuple(
         synonyms_fmt=("{l}_osteophyte_dir", "osteophyte_direction_{l}"),
         categories=OSTEOPHYTE_DIRECTIONS,
         paper="Osteophyte direction (Table 1)",
+        label="{level} osteophyte direction",
     )
     + _per_level(
         "osteophyte_mm",
@@ -257,6 +322,8 @@ COHORT_COLUMNS: tuple[Column, ...] = tuple(
         low=0,
         high=40,
         paper="Osteophyte > 2 mm",
+        label="{level} osteophyte length",
+        decimals=1,
     )
     + [
         Column(
@@ -266,6 +333,7 @@ COHORT_COLUMNS: tuple[Column, ...] = tuple(
             categories=MODIC_TYPES,
             synonyms=("modic", "modic_change"),
             paper="Modic type (Table 5)",
+            label="Modic type",
         ),
         Column(
             "modic_levels",
@@ -275,6 +343,8 @@ COHORT_COLUMNS: tuple[Column, ...] = tuple(
             high=4,
             synonyms=("modic_segments", "modic_n_levels"),
             paper="Number of affected segments (Table 5)",
+            label="Levels with Modic change",
+            decimals=0,
         ),
         Column(
             "modic_grade",
@@ -283,6 +353,7 @@ COHORT_COLUMNS: tuple[Column, ...] = tuple(
             categories=MODIC_GRADES,
             synonyms=("modic_grading",),
             paper="Modic grading (Table 5)",
+            label="Modic grade",
         ),
         Column(
             "vbq_repeat",
@@ -292,6 +363,8 @@ COHORT_COLUMNS: tuple[Column, ...] = tuple(
             high=20,
             synonyms=("vbq_obs1_repeat", "vbq_intra"),
             paper="ICC intra 0.846",
+            label="VBQ score, observer 1 repeated",
+            decimals=2,
         ),
         Column(
             "vbq_obs2",
@@ -301,6 +374,8 @@ COHORT_COLUMNS: tuple[Column, ...] = tuple(
             high=20,
             synonyms=("vbq_observer2", "vbq_inter"),
             paper="ICC inter 0.835",
+            label="VBQ score, observer 2",
+            decimals=2,
         ),
     ]
     + [
@@ -312,14 +387,19 @@ COHORT_COLUMNS: tuple[Column, ...] = tuple(
             high=hi,
             categories=cats,
             paper="kappa of grouping (Results)",
+            label=f"{lev} {shown}, {who}",
+            unit=unit,
+            decimals=dec,
         )
         for rater, who in (("repeat", "observer 1, repeated"), ("obs2", "observer 2"))
-        for stem, kind, what, lo, hi, cats in (
-            ("facet", "int", "Facet OA grade", 0, 3, ()),
-            ("genant", "int", "Genant grade", 0, 3, ()),
-            ("ucla", "int", "UCLA grade", 1, 4, ()),
-            ("osteophyte_dir", "category", "Osteophyte direction", None, None, OSTEOPHYTE_DIRECTIONS),
-            ("osteophyte_mm", "float", "Osteophyte length (mm)", 0, 40, ()),
+        for stem, kind, what, lo, hi, cats, shown, unit, dec in (
+            ("facet", "int", "Facet OA grade", 0, 3, (), "facet OA grade", "", 0),
+            ("genant", "int", "Genant grade", 0, 3, (), "Genant grade", "", 0),
+            ("ucla", "int", "UCLA grade", 1, 4, (), "UCLA grade", "", 0),
+            ("osteophyte_dir", "category", "Osteophyte direction", None, None,
+             OSTEOPHYTE_DIRECTIONS, "osteophyte direction", "", None),
+            ("osteophyte_mm", "float", "Osteophyte length (mm)", 0, 40, (), "osteophyte length",
+             "mm", 1),
         )
         for lev in LEVELS
     ]
@@ -331,6 +411,7 @@ DXA_COLUMNS: tuple[Column, ...] = (
         "id",
         "Pseudonymous study ID, as in the cohort file.",
         required=True,
+        label="Patient ID",
         synonyms=("id", "patient", "study_id", "subject", "subject_id", "case", "case_id", "pid"),
     ),
     Column(
@@ -343,6 +424,8 @@ DXA_COLUMNS: tuple[Column, ...] = (
         high=2.5,
         synonyms=("l1_l4_bmd", "l1l4_bmd", "lumbar_bmd", "bmd_l1l4", "bmd_lumbar", "spine_bmd"),
         paper="L1-4 BMD (Table 2)",
+        label="L1-4 BMD",
+        decimals=3,
     ),
     Column(
         "t_l1_l4",
@@ -353,6 +436,8 @@ DXA_COLUMNS: tuple[Column, ...] = (
         high=7,
         synonyms=("l1_l4_t", "l1l4_t", "t_score_l1_l4", "lumbar_t", "t_lumbar", "spine_t"),
         paper="L1-4 T-score (Table 2)",
+        label="L1-4 T-score",
+        decimals=2,
     ),
     Column(
         "bmd_femoral_neck",
@@ -363,6 +448,8 @@ DXA_COLUMNS: tuple[Column, ...] = (
         high=2.5,
         synonyms=("fn_bmd", "bmd_fn", "femoral_neck_bmd", "neck_bmd"),
         paper="Femoral neck BMD",
+        label="Femoral neck BMD",
+        decimals=3,
     ),
     Column(
         "t_femoral_neck",
@@ -372,6 +459,8 @@ DXA_COLUMNS: tuple[Column, ...] = (
         high=7,
         synonyms=("fn_t", "t_fn", "femoral_neck_t", "t_score_femoral_neck", "neck_t"),
         paper="Femoral neck T-score",
+        label="Femoral neck T-score",
+        decimals=2,
     ),
     Column(
         "bmd_total_hip",
@@ -382,6 +471,8 @@ DXA_COLUMNS: tuple[Column, ...] = (
         high=2.5,
         synonyms=("th_bmd", "bmd_th", "total_hip_bmd", "hip_bmd"),
         paper="Total hip BMD",
+        label="Total hip BMD",
+        decimals=3,
     ),
     Column(
         "t_total_hip",
@@ -391,6 +482,8 @@ DXA_COLUMNS: tuple[Column, ...] = (
         high=7,
         synonyms=("th_t", "t_th", "total_hip_t", "t_score_total_hip", "hip_t"),
         paper="Total hip T-score",
+        label="Total hip T-score",
+        decimals=2,
     ),
 )
 """DXA columns as read. ``bmd_lowest`` and ``t_lowest`` (the minimum over the available sites)
@@ -410,15 +503,67 @@ def dxa_column(name: str) -> Column:
     return _DXA[name]
 
 
-DERIVED_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("bmd_lowest", "g/cm2", "Lowest BMD of L1-4, femoral neck and total hip (available sites)."),
-    ("t_lowest", "", "Lowest T-score of L1-4, femoral neck and total hip (available sites)."),
-    ("vbq", "", "median(SI of non-collapsed L1-L4) / SI CSF."),
-    ("vbq_levels", "", "Number of levels entering the VBQ median."),
-    ("n_degenerative", "", "Number of degenerative vertebrae among the levels considered."),
-    ("group", "", '"degenerative" or "control" under the current criteria.'),
-    ("dxa_status", "", '"normal", "osteopenia" or "osteoporosis" at the reference site (WHO).'),
+DERIVED: tuple[Column, ...] = (
+    Column("bmd_lowest", "float",
+           "Lowest BMD of L1-4, femoral neck and total hip (available sites).",
+           unit="g/cm2", label="Lowest BMD", decimals=3, paper="Lowest BMD (Table 2)"),
+    Column("t_lowest", "float",
+           "Lowest T-score of L1-4, femoral neck and total hip (available sites).",
+           label="Lowest T-score", decimals=2, paper="Lowest T-score (Table 2)"),
+    Column("vbq", "float", "median(SI of non-collapsed L1-L4) / SI CSF.",
+           label="VBQ score", decimals=2, paper="VBQ (Table 2)"),
+    Column("vbq_levels", "int", "Number of levels entering the VBQ median.",
+           label="Levels in the VBQ median", decimals=0),
+    Column("n_degenerative", "int", "Number of degenerative vertebrae among the levels considered.",
+           label="Degenerative vertebrae", decimals=0),
+    Column("group", "category", '"degenerative" or "control" under the current criteria.',
+           categories=("degenerative", "control"), label="Group"),
+    Column("dxa_status", "category",
+           '"normal", "osteopenia" or "osteoporosis" at the reference site (WHO).',
+           categories=("normal", "osteopenia", "osteoporosis"), label="DXA status"),
+    Column("vbq_status", "category",
+           '"normal", "osteopenia" or "osteoporosis" by the VBQ thresholds in force.',
+           categories=("normal", "osteopenia", "osteoporosis"), label="VBQ status"),
 )
+"""Columns `vbq.prepare_cohort` derives, declared like the read ones (label, unit, decimals).
+VBQ is shown to two decimals: the paper's Table 2 rounds it to one (2.9 ± 0.5), but its
+thresholds (2.56, 2.83) and every VBQ study since use two, and one decimal hides the groups'
+difference."""
+
+DERIVED_COLUMNS: tuple[tuple[str, str, str], ...] = tuple(
+    (c.name, c.unit, c.description) for c in DERIVED)
+"""``(name, unit, definition)`` of the derived columns (kept for existing callers)."""
+
+_DERIVED = {c.name: c for c in DERIVED}
+
+CATEGORY_LABELS: dict[str, dict[str, str]] = {
+    "sex": {"F": "Female", "M": "Male"},
+    "diagnosis": {
+        "stenosis": "Spinal stenosis",
+        "disc_herniation": "Disc herniation",
+        "spondylolisthesis": "Degenerative slip",
+        "scoliosis": "Degenerative scoliosis",
+    },
+    "modic_type": {"none": "No Modic change", "1": "Type 1", "2": "Type 2", "3": "Type 3",
+                   "mixed": "Mixed type"},
+    "modic_grade": {"A": "Grade A (< 25% of the body height)",
+                    "B": "Grade B (25-50%)", "C": "Grade C (> 50%)"},
+    "group": {"degenerative": "Degenerative", "control": "Control", "all": "All patients"},
+    "dxa_status": {"normal": "Normal", "osteopenia": "Osteopenia", "osteoporosis": "Osteoporosis"},
+    "vbq_status": {"normal": "Normal", "osteopenia": "Osteopenia", "osteoporosis": "Osteoporosis"},
+}
+"""How the values of a category column are shown (`vbq.present.value_label`)."""
+
+
+def column(name: str) -> Column:
+    """The declaration of any column by name: cohort, DXA or derived (KeyError if unknown).
+
+    A name declared in both files (``patient_id``) returns the cohort declaration.
+    """
+    for table in (_COHORT, _DXA, _DERIVED):
+        if name in table:
+            return table[name]
+    raise KeyError(name)
 
 
 def _range(c: Column) -> str:
@@ -445,22 +590,24 @@ def data_dictionary_markdown() -> str:
         lines += [
             f"## {title}",
             "",
-            "| column | type | unit | allowed | required | paper variable | description | also read as |",
-            "|---|---|---|---|---|---|---|---|",
+            "| column | shown as | type | unit | allowed | required | paper variable | description "
+            "| also read as |",
+            "|---|---|---|---|---|---|---|---|---|",
         ]
         for c in cols:
             lines.append(
-                f"| `{c.name}` | {c.kind} | {c.unit} | {_range(c)} | {'yes' if c.required else ''} "
-                f"| {c.paper} | {c.description} | {', '.join(c.synonyms)} |"
+                f"| `{c.name}` | {c.heading} | {c.kind} | {c.unit} | {_range(c)} "
+                f"| {'yes' if c.required else ''} | {c.paper} | {c.description} "
+                f"| {', '.join(c.synonyms)} |"
             )
         lines.append("")
     lines += [
         "## Derived by `vbq.prepare`",
         "",
-        "| column | unit | definition |",
-        "|---|---|---|",
+        "| column | shown as | unit | definition |",
+        "|---|---|---|---|",
     ]
-    lines += [f"| `{n}` | {u} | {d} |" for n, u, d in DERIVED_COLUMNS]
+    lines += [f"| `{c.name}` | {c.heading} | {c.unit} | {c.description} |" for c in DERIVED]
     lines.append("")
     return "\n".join(lines)
 

@@ -25,6 +25,23 @@ def start(page: str | None = None, query: dict[str, str] | None = None) -> AppTe
     return at
 
 
+def tables(at: AppTest) -> list:
+    """The page's static tables (`st.table`) as shown to a reader: `ui.display` writes their
+    cells' punctuation as character references (st.table renders cells as Markdown), which a
+    browser shows as the characters; decoded here."""
+    import html
+
+    def plain(v):
+        return html.unescape(v).replace("\u2060", "") if isinstance(v, str) else v
+
+    out = []
+    for t in at.table:
+        frame = t.value.map(plain)
+        frame.columns = [plain(c) for c in frame.columns]
+        out.append(frame)
+    return out
+
+
 def metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 import vbq
 
 from ..factories import make_tables
+from .conftest import tables
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -64,19 +65,13 @@ def test_bad_upload_shows_errors_not_a_traceback(at):
     errors = _shown(" ".join(e.value for e in at.error))
     assert "my_cohort.csv" in errors and "error(s) block the analysis" in errors
     assert "my_dxa.csv" in errors
-    # problems as static tables whose messages wrap (read in full), one per file, full width;
-    # no sheet column for CSV files, and no "None" anywhere
-    tables = [t.value for t in at.table]
-    assert len(tables) == 2
-    problems = next(t for t in tables if (t["Value"] == "sixty").any())
-    assert list(problems.columns) == ["Severity", "Row", "Column", "Problem", "Value"]
-    shown = problems.map(_shown)
-    row5 = shown[(shown["Row"] == "5") & (shown["Problem"] == "not a number")]
+    shown = tables(at) + [d.value for d in at.dataframe]
+    problems = next(d for d in shown if "Problem" in d.columns and (d["File"] == "my_cohort.csv").any())
+    row5 = problems[(problems["Row"] == "5") & (problems["Problem"] == "not a number")]
     assert len(row5) == 1 and row5["Column"].iloc[0] == "age"
-    assert (shown["Problem"].str.startswith("missing required column 'si_csf'")).any()
-    for t in tables:
-        assert not t.isin(["None", "nan", "<NA>"]).any().any()
-        assert not t.map(lambda v: v is None).any().any()
+    assert (problems["Problem"].str.startswith("missing required column 'si_csf'")).any()
+    assert "Sheet" not in problems.columns  # CSV files have no sheet: no column of "None"
+    assert not (problems == "None").any().any()
     # the demo stays in use while the upload is broken (AppTest 1.67 drops the entry script's
     # sidebar from its tree after a rerun under st.navigation, so read the session state)
     assert at.session_state["dataset"].is_demo
@@ -150,7 +145,7 @@ def test_minimal_upload_every_page_runs_and_says_what_is_missing(at, page):
 
 def _all_text(app: AppTest) -> str:
     """Everything a user can read on the page: text elements, labels and table cells."""
-    parts = [df.value.to_csv() for df in app.dataframe] + [t.value.to_csv() for t in app.table]
+    parts = [df.to_csv() for df in [*(d.value for d in app.dataframe), *tables(app)]]
     for kind in ("markdown", "caption", "info", "warning", "error", "success", "title", "header",
                  "subheader", "text", "code", "exception", "metric", "expander"):
         for el in app.get(kind):

@@ -8,10 +8,10 @@ import pytest
 
 import vbq
 
-from .conftest import metrics, start
+from .conftest import metrics, start, tables
 
 PAGES = ["app_pages/data.py", "app_pages/groups.py", "app_pages/correlations.py", "app_pages/roc.py",
-         "app_pages/thresholds.py"]
+         "app_pages/thresholds.py", "app_pages/report.py"]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -32,31 +32,40 @@ def test_groups_min_vertebrae_changes_groups_and_table2_as_vbq(demo):
     assert m["Degenerative"] == str((table["group"] == "degenerative").sum())
     assert m["Control"] == str((table["group"] == "control").sum())
     assert int(m["Degenerative"]) > 101  # a looser rule admits more patients
-    expected = vbq.study.table2(table).to_frame()
-    shown = next(d.value for d in at.dataframe if "ANCOVA p" in d.value.columns)
-    vbq_row = shown[shown["variable"] == "vbq"].iloc[0]
-    exp_row = expected[expected["variable"] == "vbq"].iloc[0]
-    assert vbq_row["Degenerative"] == f"{exp_row['mean_degenerative']:.3g} ± " \
-                                      f"{exp_row['sd_degenerative']:.3g}"
-    p = exp_row["p_value_ancova"]
-    assert vbq_row["ANCOVA p"] == ("< 0.001" if p < 0.001 else f"{p:.3f}")
+    result = vbq.study.table2(table)
+    expected = vbq.present.table2(result).display()
+    shown = next(t for t in tables(at) if "p adjusted for age" in t.columns)
+    assert shown.reset_index(drop=True).equals(expected)  # the page shows vbq.present's table
+    vbq_row = shown[shown["Characteristic"] == "VBQ score"].iloc[0]
+    deg = vbq_row.index[1]
+    assert deg == f"Degenerative (n = {m['Degenerative']})"
+    c = result.continuous["vbq"]
+    assert vbq_row[deg] == f"{c.mean[0]:.2f} ± {c.sd[0]:.2f}"
+    p = result.adjusted["vbq"].p_between
+    assert vbq_row["p adjusted for age"] == ("< 0.001" if p < 0.001 else f"{p:.3f}")
+    # one row per yes/no variable, never "smoking: False" / "smoking: True"
+    assert (shown["Characteristic"].str.strip() == "Smoking").sum() == 1
+    assert not shown["Characteristic"].str.contains("_|True|False").any()
     assert at.query_params["criteria.min_vertebrae"] == "2"
 
 
 def test_threshold_slider_changes_prevalence(demo):
     at = start("app_pages/thresholds.py")
-    before = next(d.value for d in at.dataframe if "measure" in d.value.columns).copy()
+    before = next(t for t in tables(at) if "Measure" in t.columns).copy()
     at.radio(key="thr_mode").set_value("manual").run()
     at.slider(key="thr_osteoporosis").set_value(3.3).run()
     assert not at.exception
-    after = next(d.value for d in at.dataframe if "measure" in d.value.columns)
+    after = next(t for t in tables(at) if "Measure" in t.columns)
     assert not before.equals(after)
     settings = vbq.Settings(vbq_osteoporosis=3.3,
                             vbq_osteopenia=min(3.3, vbq.prepare_cohort(*demo).thresholds.vbq_osteopenia))
-    expected = vbq.study.prevalence(vbq.prepare_cohort(*demo, settings).table).to_frame()
-    row = after[after["measure"] == "Positive by VBQ"].iloc[0]
-    e = expected[expected["measure"] == "test"].iloc[0]
-    assert row["Control"] == f"{e['count_control']}/{e['n_control']} ({e['percent_control']:.1f}%)"
+    prepared = vbq.prepare_cohort(*demo, settings)
+    result = vbq.study.prevalence(prepared.table)
+    expected = vbq.present.prevalence_table(result, thresholds=prepared.thresholds).shown
+    assert after.reset_index(drop=True).equals(expected)
+    row = after[after["Measure"] == "Osteoporosis by VBQ (VBQ ≥ 3.3)"].iloc[0]
+    e = result.test
+    assert row["Control, n/N (%)"] == f"{e.counts[0, 1]}/{e.n[1]} ({e.percent[0, 1]:.1f}%)"
 
 
 def test_roc_page_matches_vbq_and_marks_directions(demo):
@@ -64,14 +73,17 @@ def test_roc_page_matches_vbq_and_marks_directions(demo):
     table = vbq.prepare_cohort(*demo).table
     study = vbq.study.roc_study(table, group="control", target="osteoporosis",
                                 markers=("vbq", "hu_l1"))
-    shown = next(d.value for d in at.dataframe if "AUC (95% CI)" in d.value.columns)
-    auc = study.results["vbq"].auc
-    assert shown.iloc[0]["AUC (95% CI)"].startswith(f"{auc:.3f}")
+    shown = next(t for t in tables(at) if "AUC (95% CI)" in t.columns)
+    assert shown.reset_index(drop=True).equals(vbq.present.table4(study).display())
+    res = study.results["vbq"]
+    row = shown[shown["Marker and cutoff"].str.strip() == "VBQ"].iloc[0]
+    assert row["AUC (95% CI)"] == f"{res.auc:.3f} ({res.auc_ci[0]:.3f} to {res.auc_ci[1]:.3f})"
     assert any("lower = positive" in c.value for c in at.caption)
     keys = [b.proto.id for b in at.get("download_button")]
-    for stem in ("roc_dl_table4", "roc_dl_comparison"):  # every table can be taken home
-        assert any(k.endswith(f"{stem}_csv") for k in keys), keys
-        assert any(k.endswith(f"{stem}_xlsx") for k in keys), keys
+    for stem in ("roc_dl_table4", "roc_dl_comparison", "roc_dl_predictive"):
+        for form in ("shown", "data"):  # every table can be taken home in both forms
+            assert any(k.endswith(f"{stem}_{form}_csv") for k in keys), keys
+            assert any(k.endswith(f"{stem}_{form}_xlsx") for k in keys), keys
 
 
 def test_query_string_round_trip_restores_settings_and_view():
@@ -195,6 +207,29 @@ def test_link_made_on_uploaded_data_asks_for_the_files():
     assert fresh.session_state["dataset"].is_demo  # the demo until the files come
 
 
+def test_filters_and_tables_use_one_vocabulary():
+    from ui.sidebar import DIAGNOSIS_LABELS, SEX_LABELS
+
+    assert DIAGNOSIS_LABELS == vbq.schema.CATEGORY_LABELS["diagnosis"]
+    assert SEX_LABELS == vbq.schema.CATEGORY_LABELS["sex"]
+    assert vbq.present.value_label("diagnosis", "spondylolisthesis") == "Degenerative slip"
+
+
+def test_table_cells_are_shown_as_text_not_markdown():
+    # st.table renders cells as Markdown: a file name, a value or a label must never become a
+    # link or formatting
+    from ui.display import markdown_safe
+
+    frame = __import__("pandas").DataFrame({"[h](https://x.example)": [
+        "[x](https://evil.example)", "**b**", "  - item", "a\nb", "0.045ᵃ"]})
+    import html
+
+    safe = markdown_safe(frame)
+    assert html.unescape(safe.columns[0]).replace("\u2060", "") == "[h](https://x.example)"
+    assert "[" not in safe.columns[0] and "://" not in safe.iloc[0, 0]  # no link, no autolink
+    assert html.unescape(safe.iloc[0, 0]).replace("\u2060", "") == "[x](https://evil.example)"
+    assert safe.iloc[1, 0] == "&#42;&#42;b&#42;&#42;"
+    assert safe.iloc[2, 0] == "\u00a0\u00a0&#45; item" and safe.iloc[3, 0] == "a b"
 def test_data_uploaded_survives_page_changes_until_the_demo_is_chosen():
     at = start(query={"data": "uploaded", "criteria.min_vertebrae": "2"})
     for page in ("app_pages/groups.py", "app_pages/roc.py", "app_pages/data.py"):

@@ -48,6 +48,8 @@ def serve(script: Path, log: Path):
     _need_browser()
     port = _free_port()
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
+    # the MRI pages' measurement database: a scratch file beside the log, never data/
+    env.setdefault("VBQ_MEASUREMENTS_URL", f"sqlite:///{log.parent / 'measurements.sqlite'}")
     with open(log, "w") as fh:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(script),

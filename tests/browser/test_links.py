@@ -16,7 +16,8 @@ MENU = '[data-testid="stSidebar"] [data-testid="stPageLink"]'  # the app's page 
 
 PAGES = {"data": "Cohort summary", "groups": "Table 2. Characteristics",
          "correlations": "Table 3. Correlation", "roc": "Fig. 5. ROC curves",
-         "thresholds": "Prevalence by DXA and by VBQ"}
+         "thresholds": "Prevalence by DXA and by VBQ",
+         "measure": "Save to the measurement database", "reliability": "Degenerative grouping"}
 SIDEBAR = {"Data": "data", "Groups": "groups", "Correlations": "correlations", "ROC": "roc",
            "Thresholds": "thresholds"}
 # non-default settings and view options: a stricter group rule, another reference site, women
@@ -36,7 +37,8 @@ def _path(url: str) -> str:
 # an element each page draws late (the frontend loads some widgets' code on first use)
 LATE = {"data": '[data-testid="stMetric"]', "groups": '[data-testid="stMetric"]',
         "correlations": '[data-testid="stMain"] .gtitle',
-        "roc": '[data-testid="stMain"] .main-svg', "thresholds": '[data-testid="stMetric"]'}
+        "roc": '[data-testid="stMain"] .main-svg', "thresholds": '[data-testid="stMetric"]',
+        "measure": '[data-testid="stMetric"]', "reliability": '[data-testid="stDataFrame"]'}
 
 
 def _settle(page, marker: str, path: str = "data") -> None:

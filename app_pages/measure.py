@@ -1,0 +1,389 @@
+"""MRI measurement page: load a sagittal T1 series (the synthetic phantom by default, or uploaded
+DICOM), click to place the L1-L4 and CSF ROIs, read their statistics and the VBQ live, save the
+readings to the measurement database, and put the measurements into the analysis.
+
+Every number comes from `vbq.imaging` (ROI statistics, VBQ through `vbq.compute_vbq`) and
+`vbq.measurements` (the database, CSV, the merge into the cohort); this page reads widgets and
+shows results. Uploaded files stay in this session's memory (`ui.measure`)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import vbq
+from ui import binding, display, measure
+from ui.display import plain
+from ui.image_click import Circle, image_click
+from ui.state import get_dataset
+from vbq import imaging
+from vbq.measurements import ROI_LEVELS
+
+SOURCES = ("Synthetic phantom (demo)", "Upload DICOM")
+WINDOWS = ("From the file", "Automatic (1st-99th percentile)", "Manual")
+IMAGE_KEY = "measure_image"
+ACTIVE_KEY = "measure_active"
+
+st.title("MRI measurement")
+st.caption("Click to place circular ROIs on the mid-sagittal T1 slice: the L1-L4 vertebral bodies "
+           "and the CSF behind L3 (an adjacent level if obstructed). VBQ = median SI of L1-L4 / "
+           "SI of CSF (Ehresman et al. 2020), computed as for a spreadsheet patient.")
+
+# --- the series ------------------------------------------------------------------------------
+
+head_left, head_right = st.columns([2, 3], vertical_alignment="center")
+source = head_left.radio("Images", SOURCES, horizontal=True, key="measure_source")
+truth = None
+if source == SOURCES[0]:
+    study, truth = measure.phantom()
+    head_right.info("**Synthetic phantom**, drawn by seeded code (`vbq.phantom`) with known SIs "
+                    "and VBQ; nobody's images.", icon=":material/science:")
+else:
+    folder = st.toggle("Upload a whole folder (a DICOM series as exported)", key="measure_folder")
+    files = st.file_uploader(
+        "DICOM folder" if folder else "DICOM files of one study, or one zip of them",
+        accept_multiple_files="directory" if folder else True,
+        key="measure_upload_folder" if folder else "measure_upload",
+        help="Files are read in memory and kept in your session only; identifiers (names, IDs, "
+             "dates, institutions) are dropped as they are read and never shown or stored.")
+    if not files:
+        st.info("Upload the DICOM files of a sagittal T1 lumbar series (several files or one "
+                "zip), or choose the synthetic phantom.")
+        st.stop()
+    try:
+        study = measure.uploaded_study(files)
+    except vbq.InputError as exc:
+        st.error(f"No image could be loaded: {plain(exc)}")
+        problems = getattr(exc, "problems", ())
+        if problems:
+            st.dataframe(pd.DataFrame([{"file": p.file, "problem": p.message} for p in problems]),
+                         hide_index=True, width="stretch")
+        st.stop()
+
+labels = [measure.series_label(s) for s in study]
+index = 0
+if len(study) > 1:
+    preferred = [i for i, s in enumerate(study) if s.is_sagittal and s.is_t1_like]
+    index = st.selectbox("Series", range(len(study)), format_func=labels.__getitem__,
+                         index=preferred[0] if preferred else 0, key="measure_series")
+series = study[index]
+st.markdown(f"**Series:** {plain(labels[index])}")
+for flag in series.flags:
+    st.warning(flag.message, icon=":material/flag:")
+if series.lossy_compression and not series.has_flag("lossy_compression"):
+    st.warning("The pixel data was lossy-compressed: SI ratios carry compression error.")
+file_problems = list(study.problems) + list(series.problems)
+if file_problems:
+    with st.expander(f"Files not used or used with a remark ({len(file_problems)})"):
+        st.dataframe(pd.DataFrame([{"file": p.file, "what happened": p.message,
+                                    "kind": p.severity} for p in file_problems]),
+                     hide_index=True, width="stretch")
+if series.spacing_mm is None:
+    st.warning("(0028,0030) Pixel Spacing is missing: radii are in pixels, not mm.")
+
+fp = series.fingerprint
+row_mm, col_mm = measure.spacing(series)
+
+# --- the viewer: a fragment, so a click reruns the image, the ROIs and the VBQ only -------------
+
+def _clicked() -> None:
+    """The image was clicked: centre the active ROI there, on the slice shown."""
+    value = st.session_state.get(IMAGE_KEY)
+    click = getattr(value, "click", None)
+    if click is None and hasattr(value, "get"):
+        click = value.get("click")
+    if not click:
+        return
+    lv = st.session_state.get(ACTIVE_KEY) or "L1"
+    old = measure.rois(fp).get(lv)
+    radius = old.radius_mm if old else measure.DEFAULT_RADIUS_MM[lv]
+    slice_now = st.session_state.get(f"measure_slice_{fp[:12]}", series.mid_slice + 1) - 1
+    measure.set_roi(fp, lv, measure.Roi(int(slice_now), round(float(click["row"]), 2),
+                                        round(float(click["col"]), 2), radius))
+
+
+def _nudged(level: str, name: str, key: str) -> None:
+    """A number input changed: move (or resize) that ROI; a centre typed before any click
+    places the ROI on the slice shown."""
+    value = st.session_state.get(key)
+    old = measure.rois(fp).get(level)
+    if value is None:
+        return
+    slice_now = st.session_state.get(f"measure_slice_{fp[:12]}", series.mid_slice + 1) - 1
+    if old is None:
+        if name == "radius":
+            return
+        other = "col" if name == "row" else "row"
+        other_value = st.session_state.get(f"measure_{other}_{level}_{fp[:12]}")
+        if other_value is None:
+            return  # both coordinates are needed to place it
+        row, col = (value, other_value) if name == "row" else (other_value, value)
+        measure.set_roi(fp, level, measure.Roi(int(slice_now), float(row), float(col),
+                                               measure.DEFAULT_RADIUS_MM[level]))
+        return
+    fields = {"row": old.row, "col": old.col, "radius_mm": old.radius_mm}
+    fields["radius_mm" if name == "radius" else name] = float(value)
+    measure.set_roi(fp, level, measure.Roi(old.slice, **fields))
+
+
+def _place_reference(truth) -> None:
+    for lv in ROI_LEVELS:
+        r, c = truth.centres[lv]
+        measure.set_roi(fp, lv, measure.Roi(truth.mid_slice, float(r), float(c),
+                                            float(truth.roi_radius_mm[lv])))
+
+
+@st.fragment
+def _viewer() -> None:
+    """Slice, window, the image with its ROIs, the ROI inputs, the live statistics and VBQ."""
+    placed = measure.rois(fp)
+    left, right = st.columns([3, 2], gap="large")
+    vbq_box = right.container()
+    with right:
+        slice_key = f"measure_slice_{fp[:12]}"
+        k = st.slider("Slice", 1, series.n_slices, value=series.mid_slice + 1, key=slice_key,
+                      help=f"Default: the middle slice ({series.mid_slice + 1}), the mid-sagittal "
+                           "slice of a sagittal series.") - 1 if series.n_slices > 1 else 0
+        wmode = st.radio("Window / level", WINDOWS, horizontal=True, key="measure_window_mode",
+                         index=0 if series.window else 1)
+        if wmode == WINDOWS[0] and series.window is None:
+            st.caption("The files carry no window; the automatic window is used.")
+        auto = imaging.default_window(series.pixels[k]) if wmode != WINDOWS[0] or not series.window \
+            else imaging.default_window(series)
+        if wmode == WINDOWS[2]:
+            c1, c2 = st.columns(2)
+            center = c1.number_input("Level (centre)", value=float(round(auto.center, 1)),
+                                     key="measure_wl_center")
+            width = c2.number_input("Width", value=float(round(auto.width, 1)), min_value=1.0,
+                                    key="measure_wl_width")
+        else:
+            center, width = auto.center, auto.width
+
+        st.markdown("**ROI to place**")
+        active = st.segmented_control("ROI to place", ROI_LEVELS, default="L1", key=ACTIVE_KEY,
+                                      label_visibility="collapsed") or "L1"
+        st.caption(f"Click on the image to centre the {active} ROI on slice {k + 1}.")
+
+
+    with right:
+        roi = placed.get(active)
+        c1, c2, c3 = st.columns(3)
+        for col, name, label, value, step, lo, hi in (
+            (c1, "row", "Centre row", roi.row if roi else None, 1.0, 0.0, series.shape[1] - 1.0),
+            (c2, "col", "Centre column", roi.col if roi else None, 1.0, 0.0, series.shape[2] - 1.0),
+            (c3, "radius", "Radius (mm)" if series.spacing_mm else "Radius (pixels)",
+             roi.radius_mm if roi else measure.DEFAULT_RADIUS_MM[active], 0.5, 0.5, 100.0),
+        ):
+            key = f"measure_{name}_{active}_{fp[:12]}"
+            if roi is not None or name == "radius":
+                if st.session_state.get(key) != value:
+                    st.session_state[key] = value
+            elif key not in st.session_state:
+                st.session_state[key] = None
+            col.number_input(label, min_value=lo, max_value=hi, step=step, key=key, format="%.2f",
+                             placeholder="click the image", on_change=_nudged,
+                             args=(active, name, key))
+        b1, b2 = st.columns(2)
+        if roi is not None:
+            b1.button(f"Remove the {active} ROI", key="measure_remove", on_click=measure.set_roi,
+                      args=(fp, active, None))
+            if roi.slice != k:
+                b2.button(f"Move {active} to this slice", key="measure_move",
+                          on_click=measure.set_roi,
+                          args=(fp, active, measure.Roi(k, roi.row, roi.col, roi.radius_mm)))
+        if truth is not None:
+            st.button("Place the phantom's reference ROIs", key="measure_reference",
+                      help="The phantom's true centres and radii (vbq.phantom).",
+                      on_click=_place_reference, args=(truth,))
+
+        collapsed = st.multiselect("Collapsed (fractured) levels, left out of the VBQ",
+                                   vbq.schema.LEVELS, key="measure_collapsed")
+        csf_level = st.selectbox("CSF ROI level", vbq.schema.CSF_LEVELS,
+                                 index=vbq.schema.CSF_LEVELS.index("L3"), key="measure_csf_level",
+                                 help="L3 by default (the paper); an adjacent level when the canal "
+                                      "at L3 is obstructed.")
+
+    placed = measure.rois(fp)
+    with left:
+        image = measure.window_slice(series, k, center, width)
+        circles = [
+            Circle(row=r.row, col=r.col, r_rows=r.radius_mm / row_mm, r_cols=r.radius_mm / col_mm,
+                   label=lv, colour=measure.COLOURS[lv], active=lv == active)
+            for lv, r in placed.items() if r.slice == k
+        ]
+        image_click(image, circles=circles, key=IMAGE_KEY, max_width=640, on_click=_clicked,
+                    alt=f"Slice {k + 1} of {series.n_slices}")
+        others = [f"{lv} on slice {r.slice + 1}" for lv, r in placed.items() if r.slice != k]
+        st.caption(f"Slice {k + 1} of {series.n_slices} · window {center:.0f}/{width:.0f} "
+                   "(display only; SIs are the stored values after the modality LUT)"
+                   + (f" · not on this slice: {', '.join(others)}" if others else ""))
+
+    results = measure.roi_results(series, placed)
+    st.dataframe(measure.roi_frame(placed, results, collapsed), hide_index=True,
+                 width="stretch", key="measure_roi_table", column_config={
+                     "centre row": st.column_config.NumberColumn(format="%.1f"),
+                     "centre column": st.column_config.NumberColumn(format="%.1f"),
+                     "radius (mm)": st.column_config.NumberColumn(format="%.1f"),
+                     "mean SI": st.column_config.NumberColumn(format="%.1f"),
+                     "median SI": st.column_config.NumberColumn(format="%.1f"),
+                     "SD": st.column_config.NumberColumn(format="%.1f"),
+                 })
+    stats = {lv: r for lv, r in results.items() if isinstance(r, imaging.RoiStats)}
+    measured = imaging.measure_vbq(stats, collapsed=collapsed, csf_level=csf_level)
+    with vbq_box:
+        m1, m2, m3 = st.columns(3)
+        m1.metric("VBQ", "—" if np.isnan(measured.vbq) else f"{measured.vbq:.2f}")
+        m2.metric("Levels used", measured.n_levels)
+        m3.metric("CSF SI", "—" if np.isnan(measured.si_csf) else f"{measured.si_csf:.1f}")
+        if measured.message:
+            st.caption(f"No VBQ yet: {measured.message}")
+        if truth is not None:
+            st.caption(f"Phantom truth: VBQ {truth.vbq:.3f}, CSF SI {truth.si_csf:.1f}.")
+
+_viewer()
+placed = measure.rois(fp)
+results = measure.roi_results(series, placed)
+stats = {lv: r for lv, r in results.items() if isinstance(r, imaging.RoiStats)}
+collapsed = st.session_state.get("measure_collapsed") or []
+csf_level = st.session_state.get("measure_csf_level") or "L3"
+
+# --- the database ----------------------------------------------------------------------------
+
+st.subheader("Save to the measurement database")
+try:
+    store = measure.get_store()
+except vbq.InputError as exc:
+    st.error(plain(exc))
+    st.stop()
+_, where = measure.database_source()
+st.caption(f"Database: {store.url} (from {where}).")
+st.warning("On Streamlit Community Cloud the disk is ephemeral: the database file is lost when "
+           "the app restarts or sleeps. Export the measurements as CSV to keep them, and import "
+           "the CSV to carry on.", icon=":material/save:")
+c1, c2, c3 = st.columns(3)
+patient_id = c1.text_input("Study patient ID (pseudonymous)", key="measure_patient_id",
+                           placeholder="e.g. DEMO-001",
+                           help="The ID of this patient in the cohort file; never a name, a "
+                                "hospital number or a date.").strip()
+observer = c2.text_input("Observer (initials or code)", key="measure_observer",
+                         placeholder="e.g. AB").strip()
+session = c3.number_input("Session (repeat number)", min_value=1, max_value=1000, value=1,
+                          step=1, key="measure_session")
+missing = [lv for lv in ROI_LEVELS if lv not in stats and lv not in collapsed]
+if st.button("Save the ROIs", type="primary", key="measure_save"):
+    if not patient_id or not observer:
+        st.error("Enter the study patient ID and the observer before saving.")
+    elif missing:
+        st.error(f"Place (inside the image) every ROI before saving; missing: {', '.join(missing)}."
+                 " A collapsed level may be left unplaced.")
+    else:
+        records = measure.measurement_records(series, placed, results, patient_id=patient_id,
+                                              observer=observer, session=int(session),
+                                              collapsed=collapsed, csf_level=csf_level)
+        try:
+            saved = store.save(records)
+        except vbq.InputError as exc:
+            st.error(f"Not saved: {plain(exc)}")
+        else:
+            st.success(f"Saved for {plain(patient_id)}, observer {plain(observer)}, session "
+                       f"{int(session)}: {saved.summary()}.")
+
+stored = store.load()
+with st.expander(f"Stored measurements ({len(stored)} ROI readings)", expanded=False):
+    if stored.empty:
+        st.write("Nothing stored yet.")
+    else:
+        st.dataframe(display.measurement_frame(stored), hide_index=True, width="stretch",
+                     key="measure_stored_table")
+    e1, e2 = st.columns(2)
+    e1.download_button("Export all measurements (CSV)", store.export_csv,
+                       file_name="vbq_measurements.csv", mime="text/csv",
+                       key="measure_export", disabled=stored.empty)
+    e2.download_button("Export the history of corrections (CSV)",
+                       lambda: store.export_csv(table="history"), file_name="vbq_measurement_history.csv",
+                       mime="text/csv", key="measure_export_history")
+    upload = st.file_uploader("Import measurements (CSV, as exported)", type=["csv"],
+                              key="measure_import")
+    if upload is not None and st.button("Import this file", key="measure_import_go"):
+        try:
+            res = store.import_csv(upload.getvalue())
+        except vbq.InputError as exc:
+            st.error(f"Nothing was imported: {plain(exc)}")
+            problems = getattr(exc, "problems", None) or getattr(getattr(exc, "report", None),
+                                                                 "problems", ())
+            if problems:
+                st.dataframe(pd.DataFrame([p.as_dict() for p in problems]), hide_index=True,
+                             width="stretch")
+        else:
+            st.success(f"Imported: {res.summary()}.")
+
+    readings = store.readings()
+    if not readings.empty:
+        st.markdown("**Delete a reading** (kept in the history with your reason)")
+        keys = list(zip(readings["patient_id"], readings["observer"], readings["session"],
+                        strict=True))
+        d1, d2 = st.columns([2, 3])
+        which = d1.selectbox("Reading", range(len(keys)), key="measure_delete_which",
+                             format_func=lambda i: f"{keys[i][0]} · {keys[i][1]} · session "
+                                                   f"{keys[i][2]}")
+        reason = d2.text_input("Reason", key="measure_delete_reason")
+        sure = st.checkbox("Yes, delete this reading's ROIs", key="measure_delete_sure")
+        if st.button("Delete", key="measure_delete", disabled=not (sure and reason.strip())):
+            pid, obs, sess = keys[which]
+            try:
+                store.delete(pid, observer=obs, session=int(sess), reason=reason.strip())
+            except vbq.InputError as exc:
+                st.error(plain(exc))
+            else:
+                st.session_state.pop("measure_delete_sure", None)
+                st.rerun()
+    history = store.history()
+    if not history.empty:
+        st.markdown(f"**History** ({len(history)} corrected or deleted values)")
+        st.dataframe(display.measurement_frame(history), hide_index=True, width="stretch",
+                     key="measure_history_table")
+
+# --- into the analysis -----------------------------------------------------------------------
+
+st.subheader("Use the measurements in the analysis")
+dataset = measure.base_dataset()
+current = get_dataset()
+if stored.empty:
+    st.info("Save or import measurements to analyse them with the cohort.")
+    st.stop()
+observers = sorted(stored["observer"].unique())
+sessions = sorted(int(s) for s in stored["session"].unique())
+u1, u2 = st.columns(2)
+obs_choice = u1.selectbox("Observer", [measure.ALL_OBSERVERS, *observers], key="measure_use_obs",
+                          format_func=lambda o: "All observers (mean)"
+                          if o == measure.ALL_OBSERVERS else o)
+sess_choice = u2.selectbox("Session", [measure.MEAN_SESSIONS, *sessions], key="measure_use_sess",
+                           format_func=lambda s: "All sessions (mean)"
+                           if s == measure.MEAN_SESSIONS else f"Session {s}")
+obs_arg = None if obs_choice == measure.ALL_OBSERVERS else obs_choice
+sess_arg = None if sess_choice == measure.MEAN_SESSIONS else int(sess_choice)
+st.caption(f"Measured SIs replace the SI columns of the measured patients of "
+           f"{dataset.name}; the others keep their spreadsheet values.")
+b1, b2 = st.columns(2)
+if b1.button("Use these measurements", type="primary", key="measure_use"):
+    try:
+        measure.use_measurements(store, obs_arg, sess_arg)
+    except vbq.InputError as exc:
+        st.error(plain(exc))
+    else:
+        binding.write_url()
+        st.rerun()
+if current.measurements and b2.button("Stop using measurements", key="measure_stop"):
+    measure.stop_using_measurements()
+    binding.write_url()
+    st.rerun()
+if current.measurements:
+    st.success(f"Every page now analyses **{plain(current.name)}**.")
+    report = st.session_state.get("measure_merge_report")
+    if report is not None:
+        st.text(report.summary())
+        st.dataframe(report.to_frame().rename(columns={
+            "patient_id": "patient", "in_cohort": "in the cohort", "measured": "measured",
+            "si_source": "SIs from"}), hide_index=True, width="stretch",
+            key="measure_merge_table")

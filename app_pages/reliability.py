@@ -1,0 +1,178 @@
+"""Reliability page: intra- and inter-observer agreement of VBQ (ICC with CIs, Bland-Altman with
+limits of agreement and their CIs) from the measurement database or the cohort spreadsheet's
+repeat columns, and kappa of the degenerative grouping between raters.
+
+Statistics: `vbq.measurements.reliability` (database), `vbq.study.vbq_reliability` and
+`vbq.stats.bland_altman` (spreadsheet, through `ui.cache`), `vbq.study.grouping_kappa`."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import vbq
+from ui import cache, display, measure
+from ui.sidebar import demo_banner
+from ui.state import get_dataset, get_settings
+
+SOURCES = ("Measurement database", "Cohort spreadsheet (repeat columns)")
+COMPARISONS = ("Intra-observer (one observer, two sessions)",
+               "Inter-observer (two observers)")
+FORMS = {
+    "ICC2": "ICC(2,1): two-way random, absolute agreement, single measurement (default)",
+    "ICC3": "ICC(3,1): two-way mixed, consistency, single measurement",
+    "ICC1": "ICC(1,1): one-way random, single measurement",
+    "ICC2k": "ICC(2,k): two-way random, absolute agreement, mean of k measurements",
+    "ICC3k": "ICC(3,k): two-way mixed, consistency, mean of k measurements",
+    "ICC1k": "ICC(1,k): one-way random, mean of k measurements",
+}
+WHY_DEFAULT = (
+    "**Why ICC(2,1) by default.** The paper reports ICCs of repeated VBQ readings. Following Koo "
+    "& Li (2016): the readers stand for any trained reader who might measure VBQ (two-way "
+    "random), a VBQ is compared with a fixed cutoff, so a reader who reads systematically higher "
+    "matters (absolute agreement, not consistency), and in practice one reader measures once "
+    "(single measurement). For intra-observer reliability Koo & Li advise a two-way mixed model "
+    "with absolute agreement; its estimate is the same number (McGraw & Wong's ICC(A,1)). "
+    "Below 0.5 is poor, 0.5-0.75 moderate, 0.75-0.9 good, above 0.9 excellent (read on the 95% "
+    "CI, not the estimate alone)."
+)
+
+st.title("Reliability")
+dataset = get_dataset()
+settings = get_settings()
+demo_banner(dataset)
+
+source = st.radio("Readings from", SOURCES, horizontal=True, key="rel_source")
+comparison = st.radio("Agreement", COMPARISONS, horizontal=True, key="rel_comparison")
+intra = comparison == COMPARISONS[0]
+form = st.selectbox("ICC form", list(FORMS), format_func=FORMS.get, key="rel_form")
+st.markdown(WHY_DEFAULT)
+
+def _agreement() -> None:
+    """ICC and Bland-Altman of the chosen readings (a message, and nothing else, when there
+    are none)."""
+    icc_result = None
+    ba_result = None
+    labels = ("first reading", "second reading")
+    if source == SOURCES[0]:
+        try:
+            store = measure.get_store()
+        except vbq.InputError as exc:
+            st.error(display.plain(exc))
+            return
+        stored = store.load()
+        if stored.empty:
+            st.info("The measurement database is empty. Measure on the MRI measurement page (or "
+                    "import a CSV there), or choose the cohort spreadsheet's repeat columns.")
+            return
+        observers = sorted(stored["observer"].unique())
+        sessions = sorted(int(s) for s in stored["session"].unique())
+        c1, c2, c3 = st.columns(3)
+        try:
+            if intra:
+                observer = c1.selectbox("Observer", observers, key="rel_observer")
+                own = sorted(int(s) for s in stored.loc[stored["observer"] == observer, "session"]
+                             .unique())
+                if len(own) < 2:
+                    st.info(f"Observer {display.plain(observer)} has read one session only; "
+                            "intra-observer reliability needs two.")
+                    return
+                s1 = c2.selectbox("First session", own, index=0, key="rel_s1")
+                s2 = c3.selectbox("Second session", [s for s in own if s != s1], key="rel_s2")
+                wide = vbq.measurements.intra_observer_vbq(stored, observer, sessions=(s1, s2))
+            else:
+                if len(observers) < 2:
+                    st.info("Only one observer has readings; inter-observer reliability needs two.")
+                    return
+                o1 = c1.selectbox("First observer", observers, index=0, key="rel_o1")
+                o2 = c2.selectbox("Second observer", [o for o in observers if o != o1],
+                                  key="rel_o2")
+                session = c3.selectbox("Session", sessions, key="rel_session")
+                wide = vbq.measurements.inter_observer_vbq(stored, [o1, o2], session=session)
+        except vbq.InputError as exc:
+            st.error(display.plain(exc))
+            return
+        result = vbq.measurements.reliability(wide)
+        labels = result.readings[:2]
+        icc_result, ba_result = result.icc, result.bland_altman
+        with st.expander(f"VBQ per patient and reading ({len(wide)} patients)"):
+            st.dataframe(wide.rename(columns={"patient_id": "patient"}), hide_index=True,
+                         width="stretch")
+    else:
+        prepared = display.prepared_or_stop(dataset, settings)
+        column = "vbq_repeat" if intra else "vbq_obs2"
+        iccs = cache.vbq_reliability(dataset.digest, settings, prepared.table)
+        key = "intra" if intra else "inter"
+        if key not in iccs:
+            st.info(f"{dataset.name} has no {'repeat' if intra else 'second-observer'} VBQ "
+                    f"readings (the {column} column, from the repeat SI columns).")
+            return
+        icc_result = iccs[key]
+        if isinstance(icc_result, vbq.study.Unavailable):
+            icc_result = icc_result.reason
+        ba_result = cache.bland_altman(dataset.digest, settings, column, prepared.table)
+        labels = ("first reading", "repeat reading" if intra else "second observer")
+
+    st.subheader("Intraclass correlation")
+    if isinstance(icc_result, str):
+        st.warning(f"No ICC: {icc_result}")
+    else:
+        chosen = icc_result.form(form)
+        m1, m2, m3 = st.columns(3)
+        m1.metric(FORMS[form].split(":")[0], f"{chosen.estimate:.3f}")
+        m2.metric(f"{100 * icc_result.confidence:g}% CI",
+                  f"{chosen.ci_low:.3f} to {chosen.ci_high:.3f}")
+        m3.metric("Patients", icc_result.n)
+        if icc_result.n_excluded:
+            st.caption(f"{icc_result.n_excluded} patient(s) with a single reading left out "
+                       f"(incomplete targets).")
+        for note in icc_result.notes:
+            st.caption(note)
+        frame = icc_result.to_frame()
+        st.dataframe(
+            frame.assign(form=[FORMS[t] for t in frame["type"]], p=frame["p_value"].map(display.p_text))
+            [["form", "mcgraw_wong", "estimate", "ci_low", "ci_high", "statistic", "df1", "df2", "p",
+              "n"]],
+            hide_index=True, width="stretch", key="rel_icc_table",
+            column_config={
+                "form": "Form", "mcgraw_wong": "McGraw & Wong",
+                "estimate": st.column_config.NumberColumn("ICC", format="%.3f"),
+                "ci_low": st.column_config.NumberColumn("CI low", format="%.3f"),
+                "ci_high": st.column_config.NumberColumn("CI high", format="%.3f"),
+                "statistic": st.column_config.NumberColumn("F", format="%.2f"),
+                "df1": "df1", "df2": "df2", "p": "p", "n": "patients",
+            })
+        st.caption(icc_result.method + ". Shrout & Fleiss (1979); McGraw & Wong (1996); Koo & Li "
+                   "(2016).")
+
+    st.subheader("Bland-Altman")
+    if isinstance(ba_result, str):
+        st.warning(f"No Bland-Altman plot: {ba_result}")
+    elif ba_result is not None:
+        st.plotly_chart(vbq.figures.bland_altman_figure(ba_result, first=labels[0],
+                                                        second=labels[1]),
+                        key="rel_ba_chart")
+        st.dataframe(display.bland_altman_frame(ba_result), hide_index=True, width="stretch",
+                     key="rel_ba_table",
+                     column_config={"value": st.column_config.NumberColumn(format="%.4f"),
+                                    "CI low": st.column_config.NumberColumn(format="%.4f"),
+                                    "CI high": st.column_config.NumberColumn(format="%.4f")})
+        if ba_result.n_missing:
+            st.caption(f"{ba_result.n_missing} patient(s) lacking one of the readings left out.")
+
+
+_agreement()
+
+st.subheader("Degenerative grouping: agreement between raters")
+st.caption("Cohen's kappa of the degenerative / control grouping recomputed from each rater's "
+           "grades in the cohort spreadsheet (repeat columns *_repeat, second observer *_obs2), "
+           "under the current criteria.")
+kappas = cache.grouping_kappa(dataset.digest, settings, dataset.cohort)
+if not kappas:
+    st.info(f"{dataset.name} has no repeat or second-observer degeneration grades.")
+else:
+    st.dataframe(display.kappa_frame(kappas), hide_index=True, width="stretch",
+                 key="rel_kappa_table",
+                 column_config={"kappa": st.column_config.NumberColumn(format="%.3f"),
+                                "ci_low": st.column_config.NumberColumn("CI low", format="%.3f"),
+                                "ci_high": st.column_config.NumberColumn("CI high",
+                                                                         format="%.3f")})

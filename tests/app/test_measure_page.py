@@ -1,0 +1,306 @@
+"""AppTest of the MRI measurement page: the phantom loads by default, ROIs placed through the
+number inputs measure what `vbq.imaging.roi_stats` measures on the same pixels, saving writes the
+database rows, the measurements feed the analysis, and identifiers planted in every attribute of
+the DICOM basic profile appear nowhere the page, the database or the CSV export can show."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from pydicom.datadict import dictionary_VR, tag_for_keyword
+
+import vbq
+from tests.imaging.test_deid import UNSEARCHABLE, planted_series
+from ui import measure
+from vbq import imaging, phantom
+from vbq.measurements import MeasurementStore
+
+from .conftest import start
+
+PAGE = "app_pages/measure.py"
+
+
+@pytest.fixture
+def db_url(tmp_path, monkeypatch):
+    """A fresh SQLite database for the page (`ui.measure` reads VBQ_MEASUREMENTS_URL)."""
+    url = f"sqlite:///{tmp_path / 'measurements.sqlite'}"
+    monkeypatch.setenv(measure.URL_ENV, url)
+    return url
+
+
+@pytest.fixture(scope="module")
+def phantom_series():
+    datasets, truth = phantom.make_series(seed=0)
+    return imaging.load_series(phantom.series_bytes(datasets)), truth
+
+
+def roi_table(at):
+    return next(d.value for d in at.dataframe if "mean SI" in d.value.columns)
+
+
+def test_the_phantom_loads_by_default(db_url, phantom_series):
+    series, truth = phantom_series
+    at = start(PAGE)
+    assert not at.exception
+    assert any("Synthetic phantom" in i.value for i in at.info)
+    assert any("SYNTHETIC PHANTOM sag T1" in m.value for m in at.markdown)
+    assert at.slider(key=f"measure_slice_{series.fingerprint[:12]}").value == truth.mid_slice + 1
+    assert {m.label: m.value for m in at.metric}["VBQ"] == "—"  # no ROI yet: no VBQ, no crash
+
+
+def test_number_inputs_place_an_roi_measured_as_roi_stats(db_url, phantom_series):
+    series, truth = phantom_series
+    fp = series.fingerprint[:12]
+    at = start(PAGE)
+    row, col = truth.centres["L2"]
+    at.number_input(key=f"measure_row_L1_{fp}").set_value(float(row)).run()
+    at.number_input(key=f"measure_col_L1_{fp}").set_value(float(col) + 1.5).run()
+    at.number_input(key=f"measure_radius_L1_{fp}").set_value(6.5).run()
+    assert not at.exception
+    expected = imaging.roi_stats(series.pixels[truth.mid_slice], series.spacing_mm,
+                                 (row, col + 1.5), 6.5)
+    shown = roi_table(at).set_index("ROI").loc["L1"]
+    assert shown["mean SI"] == pytest.approx(expected.mean, rel=1e-12)
+    assert shown["median SI"] == pytest.approx(expected.median, rel=1e-12)
+    assert shown["SD"] == pytest.approx(expected.sd, rel=1e-12)
+    assert shown["pixels"] == expected.n_pixels
+    assert shown["slice"] == truth.mid_slice + 1
+
+
+def test_an_roi_leaving_the_image_gives_a_message(db_url, phantom_series):
+    series, _ = phantom_series
+    fp = series.fingerprint[:12]
+    at = start(PAGE)
+    at.button_group(key="measure_active").set_value("CSF").run()
+    at.number_input(key=f"measure_row_CSF_{fp}").set_value(1.0).run()
+    at.number_input(key=f"measure_col_CSF_{fp}").set_value(1.0).run()
+    assert not at.exception
+    note = roi_table(at).set_index("ROI").loc["CSF", "note"]
+    assert "outside" in note.lower() or "leave" in note.lower()
+
+
+def _place_reference(at):
+    at.button(key="measure_reference").click().run()
+    assert not at.exception
+
+
+def test_reference_rois_give_vbq_and_saving_writes_five_rows(db_url, phantom_series):
+    series, truth = phantom_series
+    at = start(PAGE)
+    _place_reference(at)
+    rois = {lv: imaging.roi_stats(series.pixels[truth.mid_slice], series.spacing_mm,
+                                  truth.centres[lv], truth.roi_radius_mm[lv])
+            for lv in ("L1", "L2", "L3", "L4", "CSF")}
+    expected = imaging.measure_vbq(rois)
+    assert {m.label: m.value for m in at.metric}["VBQ"] == f"{expected.vbq:.2f}"
+    assert abs(expected.vbq - truth.vbq) / truth.vbq < 0.01
+    at.text_input(key="measure_patient_id").input("DEMO-001")
+    at.text_input(key="measure_observer").input("AB")
+    at.number_input(key="measure_session").set_value(2)
+    at.button(key="measure_save").click().run()
+    assert not at.exception
+    assert any("5 ROI reading(s) added" in s.value for s in at.success)
+    with MeasurementStore(db_url) as store:
+        rows = store.load().set_index("level")
+    assert len(rows) == 5
+    assert set(rows["patient_id"]) == {"DEMO-001"} and set(rows["session"]) == {2}
+    for lv, res in rois.items():
+        assert rows.loc[lv, "si_mean"] == pytest.approx(res.mean, rel=1e-12)
+        assert rows.loc[lv, "pixel_count"] == res.n_pixels
+        assert rows.loc[lv, "series_fingerprint"] == series.fingerprint
+    assert rows.loc["CSF", "csf_level"] == "L3"
+
+
+def test_a_level_marked_collapsed_is_saved_excluded_and_left_out(db_url, phantom_series):
+    at = start(PAGE)
+    _place_reference(at)
+    at.multiselect(key="measure_collapsed").set_value(["L2"]).run()
+    assert {m.label: m.value for m in at.metric}["Levels used"] == "3"
+    at.text_input(key="measure_patient_id").input("DEMO-002")
+    at.text_input(key="measure_observer").input("CD")
+    at.button(key="measure_save").click().run()
+    with MeasurementStore(db_url) as store:
+        rows = store.load().set_index("level")
+    assert bool(rows.loc["L2", "excluded"]) and not bool(rows.loc["L1", "excluded"])
+
+
+def test_an_identifier_as_patient_id_is_refused(db_url):
+    at = start(PAGE)
+    _place_reference(at)
+    at.text_input(key="measure_patient_id").input("1958-03-02")
+    at.text_input(key="measure_observer").input("AB")
+    at.button(key="measure_save").click().run()
+    assert not at.exception
+    assert any("Not saved" in e.value for e in at.error)
+    with MeasurementStore(db_url) as store:
+        assert store.load().empty
+
+
+def test_measurements_feed_the_analysis_and_the_url(db_url, demo):
+    at = start(PAGE)
+    _place_reference(at)
+    at.text_input(key="measure_patient_id").input("DEMO-001")
+    at.text_input(key="measure_observer").input("AB")
+    at.button(key="measure_save").click().run()
+    at.selectbox(key="measure_use_obs").set_value("AB")
+    at.selectbox(key="measure_use_sess").set_value(1)
+    at.button(key="measure_use").click().run()
+    assert not at.exception
+    dataset = at.session_state["dataset"]
+    assert "MRI measurements" in dataset.name and dataset.measurements == "AB:1"
+    assert at.query_params["meas"] in ("AB:1", ["AB:1"])
+    with MeasurementStore(db_url) as store:
+        merged = vbq.measurements.merge_into_cohort(demo[0], store, observer="AB", session=1)
+    row = dataset.cohort.set_index("patient_id").loc["DEMO-001"]
+    assert row["si_l1"] == merged.cohort.set_index("patient_id").loc["DEMO-001", "si_l1"]
+    assert len(merged.measured) == 1
+    # every page now analyses the merged data
+    at.switch_page("app_pages/groups.py").run()
+    assert not at.exception
+    at.switch_page(PAGE).run()
+    at.button(key="measure_stop").click().run()
+    assert at.session_state["dataset"].measurements == ""
+    assert "meas" not in at.query_params
+
+
+def test_a_link_with_measurements_puts_them_in_use(db_url):
+    with MeasurementStore(db_url) as store:
+        store.save([vbq.measurements.ROIMeasurement("DEMO-001", "AB", 1, lv, si)
+                    for lv, si in [("L1", 300.0), ("L2", 320.0), ("L3", 310.0), ("L4", 330.0),
+                                   ("CSF", 110.0)]])
+    at = start(query={"meas": "AB:1"})
+    assert not at.exception
+    assert at.session_state["dataset"].measurements == "AB:1"
+    bad = start(query={"meas": "ZZ:9"})
+    assert not bad.exception
+    assert bad.session_state["dataset"].measurements == ""
+    assert any("could not be used" in w.value for w in bad.warning)
+
+
+def _texts(at) -> str:
+    """Everything the page holds: every element's message, and every table's cells."""
+    parts = []
+
+    def walk(node):
+        proto = getattr(node, "proto", None)
+        if proto is not None:
+            parts.append(str(proto))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    parts += [d.value.to_csv() for d in at.dataframe]
+    return "\n".join(parts)
+
+
+def test_planted_identifiers_reach_nothing_the_page_shows_or_stores(db_url):
+    datasets, truth, planted = planted_series()
+    searchable = {kw: texts for kw, texts in planted.items()
+                  if kw == "private" or dictionary_VR(tag_for_keyword(kw)) not in UNSEARCHABLE}
+    assert len(searchable) > 180
+    raw = phantom.series_bytes(datasets)
+    series = imaging.load_series(raw)
+    at = start(PAGE)
+    at.radio(key="measure_source").set_value("Upload DICOM").run()
+    uploader = at.file_uploader(key="measure_upload")
+    for i, data in enumerate(raw):
+        uploader.upload(f"IM{i:04d}.dcm", data)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.session_state[measure.ROIS_KEY] = {series.fingerprint: {
+        lv: measure.Roi(truth.mid_slice, float(truth.centres[lv][0]),
+                        float(truth.centres[lv][1]), float(truth.roi_radius_mm[lv]))
+        for lv in ("L1", "L2", "L3", "L4", "CSF")}}
+    at.run()
+    at.text_input(key="measure_patient_id").input("DEMO-003")
+    at.text_input(key="measure_observer").input("AB")
+    at.button(key="measure_save").click().run()
+    assert any("5 ROI reading(s) added" in s.value for s in at.success)
+    with MeasurementStore(db_url) as store:
+        stored = store.load().to_csv() + store.history().to_csv() + store.export_csv()
+    shown = _texts(at)
+    assert "sag T1" in shown and "VBQ" in shown  # the page did show the series and its numbers
+    leaks = sorted({(kw, t) for kw, texts in searchable.items() for t in texts
+                    if len(t) >= 4 and (t in shown or t in stored)})
+    assert not leaks
+    assert np.isfinite(float(dict((m.label, m.value) for m in at.metric)["VBQ"]))
+
+
+def test_the_database_url_comes_from_secrets_without_the_environment_variable(tmp_path,
+                                                                             monkeypatch):
+    monkeypatch.delenv(measure.URL_ENV, raising=False)
+    url = f"sqlite:///{tmp_path / 'from_secrets.sqlite'}"
+    from streamlit.testing.v1 import AppTest
+
+    from .conftest import APP, TIMEOUT
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.secrets["connections"] = {"measurements": {"url": url}}
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    assert any("secrets.toml" in c.value for c in at.caption)
+    _place_reference(at)
+    at.text_input(key="measure_patient_id").input("DEMO-009")
+    at.text_input(key="measure_observer").input("EF")
+    at.button(key="measure_save").click().run()
+    with MeasurementStore(url) as store:
+        assert set(store.load()["patient_id"]) == {"DEMO-009"}
+
+
+def test_an_upload_stays_in_its_own_session(db_url):
+    datasets, _ = phantom.make_series(seed=1, n_slices=3)
+    first = start(PAGE)
+    first.radio(key="measure_source").set_value("Upload DICOM").run()
+    uploader = first.file_uploader(key="measure_upload")
+    for i, data in enumerate(phantom.series_bytes(datasets)):
+        uploader.upload(f"IM{i:04d}.dcm", data)
+    first.run()
+    assert any("· 3 slice" in m.value for m in first.markdown)
+    second = start(PAGE)  # another user of the same server (same process, same caches)
+    second.radio(key="measure_source").set_value("Upload DICOM").run()
+    assert not second.exception
+    assert any("Upload the DICOM files" in i.value for i in second.info)
+    assert not any("· 3 slice" in m.value for m in second.markdown)
+    assert measure.STUDY_KEY not in second.session_state
+
+
+def _saved(at, patient="DEMO-001", observer="AB"):
+    _place_reference(at)
+    at.text_input(key="measure_patient_id").input(patient)
+    at.text_input(key="measure_observer").input(observer)
+    at.button(key="measure_save").click().run()
+    assert any("5 ROI reading(s) added" in s.value for s in at.success)
+
+
+def test_deletion_needs_a_reason_and_a_confirmation_and_keeps_history(db_url):
+    at = start(PAGE)
+    _saved(at)
+    assert at.button(key="measure_delete").disabled
+    at.text_input(key="measure_delete_reason").input("wrong patient")
+    at.checkbox(key="measure_delete_sure").check().run()
+    assert not at.button(key="measure_delete").disabled
+    at.button(key="measure_delete").click().run()
+    assert not at.exception
+    with MeasurementStore(db_url) as store:
+        assert store.load().empty
+        history = store.history()
+    assert len(history) == 5 and set(history["reason"]) == {"wrong patient"}
+
+
+def test_csv_import_round_trip_and_a_bad_file_reported_by_row_and_column(db_url, tmp_path):
+    at = start(PAGE)
+    _saved(at)
+    with MeasurementStore(db_url) as store:
+        exported = store.export_csv()
+    bad = exported.replace(",AB,", ",A B!,", 1)  # an observer code with a space and a "!"
+    at.file_uploader(key="measure_import").upload("bad.csv", bad.encode(), "text/csv")
+    at.run()
+    at.button(key="measure_import_go").click().run()
+    assert not at.exception
+    assert any("Nothing was imported" in e.value for e in at.error)
+    problems = next(d.value for d in at.dataframe if "row" in d.value.columns)
+    assert (problems["row"] == 2).any() and problems["column"].str.contains("observer").any()
+    fresh = tmp_path / "fresh.sqlite"
+    with MeasurementStore(f"sqlite:///{fresh}") as other:
+        assert other.import_csv(exported).inserted == 5  # the page's export imports elsewhere

@@ -1,0 +1,195 @@
+"""python -m vbq: report and validate, exit codes, the demo when no files are given."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import vbq
+import vbq.report
+from vbq import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_COHORT = ROOT / "data" / "demo_cohort.csv"
+DEMO_DXA = ROOT / "data" / "demo_dxa.csv"
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "vbq", *args], capture_output=True, text=True,
+                          cwd=cwd or ROOT, timeout=300)
+
+
+def test_help_on_each_command():
+    for args in ((), ("report",), ("validate",)):
+        res = run(*args, "--help")
+        assert res.returncode == 0, res.stderr
+        assert "usage: python -m vbq" in res.stdout
+    assert "--measurements" in run("report", "--help").stdout
+    assert "Exit codes: 0 no problem; 1 warnings only; 2 errors" in run(
+        "validate", "--help").stdout.replace("\n", " ")
+
+
+def test_demo_module_still_has_its_own_command(tmp_path):
+    res = subprocess.run([sys.executable, "-m", "vbq.demo", "--help"], capture_output=True,
+                         text=True, cwd=ROOT, timeout=120)
+    assert res.returncode == 0 and "python -m vbq.demo" in res.stdout
+
+
+def test_report_on_the_demo_when_no_files_are_given(tmp_path):
+    out = tmp_path / "report.html"
+    xlsx = tmp_path / "tables.xlsx"
+    docx = tmp_path / "tables.docx"
+    res = run("report", "--out", str(out), "--xlsx", str(xlsx), "--docx", str(docx),
+              cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert "synthetic demo cohort" in res.stdout
+    text = out.read_text(encoding="utf-8")
+    assert "Synthetic demo data" in text
+    import hashlib
+
+    assert hashlib.sha256(DEMO_COHORT.read_bytes()).hexdigest() in text
+    assert hashlib.sha256(DEMO_DXA.read_bytes()).hexdigest() in text
+    assert pd.read_excel(xlsx, sheet_name="table2").shape[0] > 10
+    import docx as python_docx
+
+    assert any("Table 2." in p.text for p in python_docx.Document(str(docx)).paragraphs)
+
+
+def test_bad_input_exits_2_with_the_problems_on_stderr(tmp_path):
+    cohort = DEMO_COHORT.read_text().splitlines()
+    fields = cohort[3].split(",")
+    fields[1] = "sixty"  # age of the third patient: spreadsheet row 4
+    cohort[3] = ",".join(fields)
+    bad = tmp_path / "my <cohort>.csv"
+    bad.write_text("\n".join(cohort) + "\n")
+    out = tmp_path / "r.html"
+    res = run("report", "--cohort", str(bad), "--dxa", str(DEMO_DXA), "--out", str(out))
+    assert res.returncode == 2
+    assert "Traceback" not in res.stderr
+    assert "my <cohort>.csv, row 4, column age: not a number (value 'sixty')" in res.stderr
+    assert not out.exists()
+    res = run("validate", "--cohort", str(bad), "--dxa", str(DEMO_DXA))
+    assert res.returncode == 2 and "row 4, column age" in res.stdout
+
+
+def test_validate_exit_codes(tmp_path):
+    assert run("validate").returncode == 0  # the demo is clean
+    # a DXA file missing one patient: a warning (cross-check), no error
+    dxa = pd.read_csv(DEMO_DXA).iloc[1:]
+    path = tmp_path / "dxa.csv"
+    dxa.to_csv(path, index=False)
+    res = run("validate", "--cohort", str(DEMO_COHORT), "--dxa", str(path))
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert "demo_cohort.csv, row 2, column patient_id: no matching row in the dxa.csv file" \
+        in res.stdout
+
+
+def test_usage_errors_are_clean(tmp_path):
+    res = run("report", "--cohort", str(DEMO_COHORT), "--out", str(tmp_path / "r.html"))
+    assert res.returncode == 2 and "give both --cohort and --dxa" in res.stderr
+    res = run("report", "--cohort", str(tmp_path / "none.csv"), "--dxa", str(DEMO_DXA),
+              "--out", str(tmp_path / "r.html"))
+    assert res.returncode == 2 and "file not found" in res.stderr
+    assert "Traceback" not in res.stderr
+    bad = tmp_path / "settings.json"
+    bad.write_text('{"dxa_site": "elbow"}')
+    res = run("report", "--settings", str(bad), "--out", str(tmp_path / "r.html"))
+    assert res.returncode == 2 and "dxa_site" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_settings_file_changes_the_report(tmp_path, capsys):
+    settings = vbq.Settings(vbq_osteoporosis=3.3, vbq_osteopenia=2.7).replace(min_vertebrae=2)
+    path = tmp_path / "settings.json"
+    path.write_text(settings.to_json())
+    out = tmp_path / "r.html"
+    assert cli.main(["report", "--settings", str(path), "--out", str(out),
+                     "--xlsx", str(tmp_path / "t.xlsx")]) == 0
+    text = out.read_text()
+    assert "Osteoporosis 3.3: set by hand in the settings" in text
+    prepared = vbq.prepare_cohort(*vbq.demo.load(), settings)
+    assert f"Degenerative group: {prepared.counts.n_degenerative}" in text
+
+
+def test_cli_notebook_and_app_give_the_same_numbers(tmp_path):
+    """The CLI's workbook, the notebook API and the app's cached call agree to the last digit."""
+    from streamlit.testing.v1 import AppTest
+
+    settings = vbq.Settings(dxa_site="l1_l4").replace(min_vertebrae=2)
+    path = tmp_path / "settings.json"
+    path.write_text(settings.to_json())
+    xlsx = tmp_path / "t.xlsx"
+    assert cli.main(["report", "--settings", str(path), "--out", str(tmp_path / "r.html"),
+                     "--xlsx", str(xlsx)]) == 0
+    cli_t4 = pd.read_excel(xlsx, sheet_name="table4 data")
+    cli_t4 = cli_t4[cli_t4["target"] == "osteoporosis"].reset_index(drop=True)
+    cli_t2 = pd.read_excel(xlsx, sheet_name="table2 data")
+
+    # the notebook API
+    cohort, dxa = vbq.demo.load()
+    analysis = vbq.study.analyse(vbq.prepare_cohort(cohort, dxa, settings))
+    nb_t4 = analysis.roc["osteoporosis"].to_frame()
+    nb_t2 = analysis.table2.to_frame()
+    assert cli_t4["auc"].tolist() == pytest.approx(nb_t4["auc"].tolist(), abs=1e-12)
+    assert cli_t4["cutoff"].tolist() == pytest.approx(nb_t4["cutoff"].tolist(), abs=1e-12)
+    p_cli = cli_t2.drop_duplicates("variable").set_index("variable")["p_value"]
+    p_nb = nb_t2.drop_duplicates("variable").set_index("variable")["p_value"]
+    assert p_cli.loc[p_nb.index].tolist() == pytest.approx(p_nb.tolist(), abs=1e-12,
+                                                           nan_ok=True)
+
+    # the app: the same settings through the URL, the ROC page's cached call and display
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for k, v in settings.to_query().items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page("app_pages/roc.py").run()
+    assert not at.exception
+    from tests.app.conftest import tables
+
+    shown = next(t for t in tables(at) if "AUC (95% CI)" in t.columns)
+    auc = cli_t4.loc[cli_t4["marker"] == "vbq", "auc"].iloc[0]
+    row = shown[shown["Marker and cutoff"].str.strip() == "VBQ"].iloc[0]
+    assert row["AUC (95% CI)"].startswith(f"{auc:.3f} (")
+    # and the app's Report page builds its report from the same prepared cohort
+    at.switch_page("app_pages/report.py").run()
+    assert not at.exception
+    # the page previews vbq.report's Table 4, as shown
+
+    t4 = tables(at)[0].reset_index(drop=True)
+    assert at.selectbox(key="report_table").value == "table4"
+    expected = next(t for t in vbq.report.study_tables(vbq.prepare_cohort(cohort, dxa, settings))
+                    if t.key == "table4").display()
+    assert t4.astype(str).equals(expected.astype(str))
+    assert f"{auc:.3f}" in " ".join(t4["AUC (95% CI)"])
+
+
+def test_measurements_replace_the_cohort_sis(tmp_path):
+    from vbq.measurements import merge_into_cohort, read_measurements
+
+    path = tmp_path / "rois.csv"
+    path.write_text("patient_id,observer,session,level,si_mean,csf_level\n"
+                    "DEMO-001,AB,1,L1,300,\nDEMO-001,AB,1,L2,320,\nDEMO-001,AB,1,L3,310,\n"
+                    "DEMO-001,AB,1,L4,330,\nDEMO-001,AB,1,CSF,110,L3\n")
+    out = tmp_path / "r.html"
+    res = run("report", "--measurements", str(path), "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    assert "1 cohort patient(s) measured" in res.stdout
+    readings, report = read_measurements(path)
+    assert report.ok
+    cohort, dxa = vbq.demo.load()
+    merged = merge_into_cohort(cohort, readings).cohort
+    vbq_001 = vbq.prepare_cohort(merged, dxa).table.set_index("patient_id").loc["DEMO-001", "vbq"]
+    assert vbq_001 == pytest.approx(315.0 / 110.0, rel=1e-12)  # median of 300, 310, 320, 330
+    text = out.read_text()
+    assert "rois.csv" in text and "5 readings" in text
+
+
+def test_measurements_with_errors_exit_2(tmp_path):
+    path = tmp_path / "rois.csv"
+    path.write_text("patient_id,observer,session,level,si_mean\nDEMO-001,AB,1,L9,abc\n")
+    res = run("report", "--measurements", str(path), "--out", str(tmp_path / "r.html"))
+    assert res.returncode == 2 and "Traceback" not in res.stderr
+    assert "rois.csv" in res.stderr and "row 2" in res.stderr

@@ -1,0 +1,205 @@
+"""vbq.report: the self-contained HTML report and the workbook."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+
+import openpyxl
+import pandas as pd
+import plotly.offline
+import pytest
+
+import vbq
+from vbq import report
+
+
+@pytest.fixture(scope="module")
+def demo_prepared():
+    cohort, dxa = vbq.demo.load()
+    return vbq.prepare_cohort(cohort, dxa)
+
+
+@pytest.fixture(scope="module")
+def demo_html(demo_prepared):
+    return report.build_report(demo_prepared, inputs={"demo_cohort.csv": b"a,b\n1,2\n"},
+                               timestamp="2026-01-01T00:00:00+00:00")
+
+
+def _outside_plotlyjs(text: str) -> str:
+    js = plotly.offline.get_plotlyjs()
+    assert text.count(js) == 1  # embedded exactly once
+    return text.replace(js, "")
+
+
+def test_report_is_self_contained(demo_html):
+    rest = _outside_plotlyjs(demo_html)
+    # no script, stylesheet, image, font or link fetched from outside
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", rest, re.I)
+    assert "@import" not in rest and "@font-face" not in rest
+    for host in ("cdn.plot.ly", "cdn.jsdelivr", "unpkg.com", "googleapis", "cloudflare"):
+        assert host not in rest.lower(), host
+    # every figure draws with the one embedded plotly, none includes its own
+    assert rest.count("Plotly.newPlot") >= 8
+    assert len(demo_html.encode()) < 10e6
+
+
+def test_report_holds_every_part(demo_prepared, demo_html):
+    for anchor in ("flow", "groups", "correlation", "roc", "thresholds", "reliability",
+                   "methods", "settings", "inputs", "software", "exclusions"):
+        assert f'id="{anchor}"' in demo_html, anchor
+    for title in ("Table 1.", "Table 2.", "Table 3.", "Table 4.", "Table 5.", "Fig. 4.", "Fig. 5.",
+                  "Participant flow (STARD 2015)", "DeLong", "Wilson", "Shrout &amp; Fleiss",
+                  "Cohen&#x27;s kappa", "Youden"):
+        assert title in demo_html, title
+    # the flow diagram's numbers are the prepared cohort's
+    c = demo_prepared.counts
+    assert f"Cohort file: {c.n_cohort} patients" in demo_html
+    assert f"Analysed: {c.n_analysed}" in demo_html
+    assert f"Degenerative group: {c.n_degenerative}" in demo_html
+    assert f"Control group: {c.n_control}" in demo_html
+    # the settings, as the JSON that reproduces them
+    assert vbq.Settings.from_json(
+        re.search(r'<h2 id="settings">.*?<pre>(.*?)</pre>', demo_html, re.S).group(1)
+        .replace("&quot;", '"')) == demo_prepared.settings
+    # the fingerprint of the input, computed here independently
+    assert hashlib.sha256(b"a,b\n1,2\n").hexdigest() in demo_html
+    # Python and the libraries
+    import platform
+
+    assert f"<td>Python</td><td>{platform.python_version()}</td>" in demo_html
+    assert f"<td>pandas</td><td>{pd.__version__}</td>" in demo_html
+    assert f"<td>plotly</td><td>{plotly.__version__}</td>" in demo_html
+
+
+def test_the_derived_thresholds_are_explained(demo_prepared, demo_html):
+    t = demo_prepared.thresholds
+    assert t.source_osteoporosis == "control-group Youden"
+    assert f"was {t.youden_osteoporosis:.4f}, rounded up" in demo_html
+    assert f"Osteoporosis {t.vbq_osteoporosis:g}" in demo_html
+
+
+def test_same_analysis_same_bytes_apart_from_the_timestamp(demo_prepared):
+    a = report.build_report(demo_prepared, timestamp="2026-01-01T00:00:00+00:00")
+    b = report.build_report(vbq.prepare_cohort(*vbq.demo.load()),
+                            timestamp="2027-06-30T12:34:56+00:00")
+    assert a != b
+
+    def mask(text: str) -> str:
+        return re.sub(r'<time id="generated">[^<]*</time>', "<time/>", text)
+
+    assert mask(a) == mask(b)
+
+
+def test_default_timestamp_is_now_in_utc(demo_prepared):
+    text = report.build_report(demo_prepared)
+    stamp = re.search(r'<time id="generated">([^<]*)</time>', text).group(1)
+    assert stamp.endswith("+00:00") and stamp[:2] == "20"
+
+
+def _hostile():
+    cohort, dxa = vbq.demo.load()
+    cohort = cohort.copy()
+    dxa = dxa.copy()
+    evil = "<script>alert(1)</script>"
+    old = cohort.loc[0, "patient_id"]
+    cohort.loc[0, "patient_id"] = evil
+    dxa.loc[dxa["patient_id"] == old, "patient_id"] = evil
+    # a second patient with no DXA row: excluded, so its ID appears in the exclusion log
+    cohort.loc[1, "patient_id"] = "<img src=x onerror=alert(2)>"
+    return cohort, dxa
+
+
+def test_text_from_files_is_escaped():
+    cohort, dxa = _hostile()
+    prepared = vbq.prepare_cohort(cohort, dxa)
+    assert "<img src=x onerror=alert(2)>" in set(prepared.exclusions["patient_id"])
+    text = report.build_report(prepared, inputs={"<b>cohort</b>.csv": b"x"},
+                               title="<i>my</i> study")
+    rest = _outside_plotlyjs(text)
+    assert "<script>alert(1)</script>" not in rest
+    assert "<img src=x" not in rest
+    assert "<b>cohort</b>" not in rest and "&lt;b&gt;cohort&lt;/b&gt;.csv" in rest
+    assert "<i>my</i>" not in rest and "&lt;i&gt;my&lt;/i&gt; study" in rest
+    assert "&lt;img src=x onerror=alert(2)&gt;" in rest  # shown, as text, in the log
+    # the scatter's hover data hold patient IDs, escaped (plotly renders hover text as HTML)
+    assert "&lt;script&gt;alert(1)" in rest
+
+
+def test_flow_counts_reconcile_with_the_log():
+    cohort, dxa = vbq.demo.load()
+    cohort = cohort.copy()
+    cohort.loc[:4, "si_csf"] = None  # 5 patients without a VBQ
+    dxa = dxa.iloc[10:]  # 10 patients without DXA
+    prepared = vbq.prepare_cohort(cohort, dxa, vbq.Settings(sexes=("F",)))
+    flow = report.flow_counts(prepared)
+    assert flow.n_excluded == sum(n for _, n, _ in flow.excluded) == prepared.counts.n_excluded
+    by_stage = {h: n for h, n, _ in flow.excluded}
+    log = prepared.exclusions[prepared.exclusions["patient_excluded"]]
+    assert by_stage["No DXA record"] == 10 == (log["stage"] == "merge").sum()
+    assert by_stage["Outside the filters"] == (log["stage"] == "filter").sum() > 0
+    assert sum(g[1] for g in flow.groups) == flow.n_analysed == len(prepared.table)
+    # the index-test / reference counts by hand
+    table = prepared.table
+    thr = prepared.thresholds.vbq_osteoporosis
+    for g, n, pos, pos_ref, neg, neg_ref in flow.groups:
+        part = table[table["group"] == g]
+        assert pos == (part["vbq"] >= thr).sum() and neg == n - pos
+        assert pos_ref == ((part["vbq"] >= thr) & (part["dxa_status"] == "osteoporosis")).sum()
+        assert neg_ref == ((part["vbq"] < thr) & (part["dxa_status"] == "osteoporosis")).sum()
+
+
+def test_parts_that_cannot_be_computed_say_why():
+    cohort, dxa = vbq.demo.load()
+    cohort = cohort.drop(columns=["modic_type", "modic_levels", "modic_grade", "vbq_repeat",
+                                  "vbq_obs2"], errors="ignore")
+    prepared = vbq.prepare_cohort(cohort, dxa)
+    text = report.build_report(prepared)
+    assert "Not computed: the table has no Modic type column" in text
+    assert 'id="icc"' not in text and 'id="table5"' in text
+    assert "No repeated readings" not in text  # the grouping's kappa is still there
+    assert 'id="kappa"' in text
+
+
+def test_report_rejects_a_table():
+    with pytest.raises(vbq.InputError, match="PreparedCohort"):
+        report.build_report(pd.DataFrame())
+    with pytest.raises(vbq.InputError, match="bytes"):
+        report.input_fingerprints({"a.csv": "text"})
+
+
+def test_workbook_has_each_table_as_shown_and_as_data(demo_prepared):
+    data = report.build_workbook(demo_prepared)
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    names = wb.sheetnames
+    for table in ("table1", "table2", "table3", "table4", "table5", "prevalence", "icc",
+                  "kappa", "exclusion_log"):
+        assert table in names and f"{table} data" in names, table
+    assert vbq.Settings.from_json(wb["settings"]["A1"].value) == demo_prepared.settings
+    # the data sheet holds full precision: Table 4's AUC as computed
+    roc = vbq.study.roc_study(demo_prepared.table, group="control", target="osteoporosis",
+                              markers=("vbq", "hu_l1"))
+    sheet = pd.read_excel(io.BytesIO(data), sheet_name="table4 data")
+    row = sheet[(sheet["target"] == "osteoporosis") & (sheet["marker"] == "vbq")].iloc[0]
+    assert row["auc"] == pytest.approx(roc.results["vbq"].auc, abs=1e-12)
+
+
+def test_word_document_holds_the_study_tables(demo_prepared):
+    import docx
+
+    doc = docx.Document(io.BytesIO(report.build_docx(demo_prepared)))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    for title in ("Table 1.", "Table 2.", "Table 3.", "Table 4.", "Table 5."):
+        assert title in text, title
+    assert len(doc.tables) >= 5
+
+
+def test_workbook_cells_are_safe_in_a_spreadsheet():
+    cohort, dxa = vbq.demo.load()
+    cohort = cohort.copy()
+    cohort.loc[0, "patient_id"] = "=HYPERLINK(\"x\")"  # excluded: no DXA row
+    prepared = vbq.prepare_cohort(cohort, dxa)
+    wb = openpyxl.load_workbook(io.BytesIO(report.build_workbook(prepared)))
+    ids = [c.value for c in wb["exclusion_log data"]["A"]]
+    assert "'=HYPERLINK(\"x\")" in ids and "=HYPERLINK(\"x\")" not in ids

@@ -1,0 +1,331 @@
+"""Glue for the MRI measurement and reliability pages: the measurement database connection, the
+session's DICOM series, the ROIs being placed, and the measurements in use by the analysis.
+
+Where things live:
+
+* The database is `st.connection("measurements", type="sql")`, whose engine is handed to
+  `vbq.measurements.MeasurementStore`. Its URL comes from, in order: the environment variable
+  ``VBQ_MEASUREMENTS_URL`` (tests, containers), ``[connections.measurements] url = ...`` in
+  ``.streamlit/secrets.toml``, else the SQLite file ``data/measurements.sqlite`` (created on first
+  use; no secrets file is needed). A store holds nothing but its engine, so one serves every
+  session (`st.cache_resource`).
+* Uploaded DICOM is read in memory and kept in this session's `st.session_state` only: never in
+  `st.cache_data` (shared by every session of the server) and never on disk. The synthetic
+  phantom, which is nobody's data, is built once per server (`st.cache_resource`).
+* ROIs are in ``st.session_state["measure_rois"]``: series fingerprint -> level -> (slice, row,
+  column, radius in mm), so switching series and back keeps the work.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import vbq
+from ui import binding
+from ui.state import Dataset, get_dataset, set_dataset
+from vbq import imaging
+from vbq.measurements import ROI_LEVELS, MeasurementStore, merge_into_cohort
+
+URL_ENV = "VBQ_MEASUREMENTS_URL"
+CONNECTION = "measurements"
+ROIS_KEY = "measure_rois"
+STUDY_KEY = "measure_study"
+IMAGE_CACHE_KEY = "measure_image_cache"
+BASE_DATASET_KEY = "measure_base_dataset"
+ALL_OBSERVERS = "*"
+MEAN_SESSIONS = "mean"
+
+COLOURS = {"L1": "#ffcc00", "L2": "#ff8c00", "L3": "#ff4fa3", "L4": "#b07cff", "CSF": "#33d6ff"}
+DEFAULT_RADIUS_MM = {"L1": 8.0, "L2": 8.0, "L3": 8.0, "L4": 8.0, "CSF": 4.0}
+
+
+# --- the database ----------------------------------------------------------------------------
+
+
+def _secrets_section() -> dict:
+    """The [connections.measurements] section of .streamlit/secrets.toml (a url, or
+    dialect/host/... as Streamlit's SQL connection accepts); empty when there is none."""
+    try:
+        section = st.secrets.get("connections", {}).get(CONNECTION, {})
+    except Exception:  # no secrets file at all (FileNotFoundError and Streamlit's own errors)
+        return {}
+    return section.to_dict() if hasattr(section, "to_dict") else dict(section or {})
+
+
+def database_source() -> tuple[str | None, str]:
+    """(URL to pass to `st.connection`, or None to let it read the secrets; where it came from)."""
+    env = os.environ.get(URL_ENV, "").strip()
+    if env:
+        return env, f"the environment variable {URL_ENV}"
+    if _secrets_section():
+        return None, ".streamlit/secrets.toml ([connections.measurements])"
+    vbq.measurements.DEFAULT_PATH.parent.mkdir(parents=True, exist_ok=True)
+    return vbq.measurements.default_url(), "the default SQLite file data/measurements.sqlite"
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _store(url_key: str, _connection) -> MeasurementStore:
+    return MeasurementStore(_connection)
+
+
+def get_store() -> MeasurementStore:
+    """The measurement database (raises `vbq.InputError` when it cannot be opened)."""
+    url, _ = database_source()
+    if url:
+        kwargs: dict = {"url": url}
+    else:  # the secrets' section, passed on explicitly (the same settings st.connection reads)
+        kwargs = _secrets_section()
+        kwargs.update(kwargs.pop("create_engine_kwargs", None) or {})
+    if url and url.startswith("sqlite"):
+        kwargs["connect_args"] = {"timeout": 30}  # writers queue (vbq.measurements), not fail
+    try:
+        conn = st.connection(CONNECTION, type="sql", **kwargs)
+    except Exception as exc:  # a bad URL or a missing driver: a message, never a traceback
+        raise vbq.InputError(f"the measurement database could not be opened: "
+                             f"{type(exc).__name__}: {exc}") from None
+    return _store(conn.engine.url.render_as_string(hide_password=False), conn)
+
+
+# --- DICOM in this session -------------------------------------------------------------------
+
+
+@st.cache_resource(max_entries=1, show_spinner="Drawing the synthetic phantom...")
+def phantom() -> tuple[imaging.Study, vbq.phantom.PhantomTruth]:
+    """The SYNTHETIC phantom series (nobody's data, so shared by every session)."""
+    datasets, truth = vbq.phantom.make_series(seed=0)
+    return imaging.load_study(vbq.phantom.series_bytes(datasets)), truth
+
+
+def uploaded_study(files: Sequence) -> imaging.Study:
+    """Read uploaded DICOM files (or one zip) once per session, with a progress bar.
+
+    Kept in this session's state only, keyed by the uploads' ids; raises `vbq.InputError` when
+    nothing loads (its ``problems`` name the files)."""
+    token = tuple((f.file_id, f.size) for f in files)
+    held = st.session_state.get(STUDY_KEY)
+    if held is not None and held[0] == token:
+        if isinstance(held[1], Exception):
+            raise held[1]
+        return held[1]
+    bar = st.progress(0.0, text="Reading the DICOM files...")
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / max(total, 1), text=f"Reading the DICOM files: {done} of {total}")
+
+    try:
+        study = imaging.load_study(list(files), progress=progress)
+    except vbq.InputError as exc:
+        st.session_state[STUDY_KEY] = (token, exc)
+        raise
+    finally:
+        bar.empty()
+    st.session_state[STUDY_KEY] = (token, study)
+    return study
+
+
+def series_label(series: imaging.Series) -> str:
+    """One line to pick a series by: description, orientation, slices, TR/TE, field strength."""
+    def num(v, unit):
+        return "?" if v is None else f"{v:g} {unit}"
+
+    return (f"{series.description or '(no description)'} · {series.patient} · "
+            f"{series.orientation} · {series.n_slices} slice(s) · TR {num(series.repetition_time_ms, 'ms')}"
+            f" / TE {num(series.echo_time_ms, 'ms')} · {num(series.field_strength_t, 'T')}")
+
+
+def spacing(series: imaging.Series) -> tuple[float, float]:
+    """The series' pixel spacing, or (1, 1) when the files lack it (radii are then in pixels)."""
+    return series.spacing_mm or (1.0, 1.0)
+
+
+def window_slice(series: imaging.Series, index: int, center: float, width: float) -> np.ndarray:
+    """The windowed slice for display, remembered in this session for the last few views (a
+    click re-draws the same slice with the same window)."""
+    cache: dict = st.session_state.setdefault(IMAGE_CACHE_KEY, {})
+    key = (series.fingerprint, int(index), float(center), float(width))
+    if key not in cache:
+        if len(cache) >= 8:
+            cache.pop(next(iter(cache)))
+        cache[key] = imaging.window_image(series.pixels[index], center, width)
+    return cache[key]
+
+
+# --- ROIs ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Roi:
+    """One placed ROI: on slice `slice`, centre (row, col) in pixels, radius in mm."""
+
+    slice: int
+    row: float
+    col: float
+    radius_mm: float
+
+
+def rois(fingerprint: str) -> dict[str, Roi]:
+    """The ROIs placed on this series in this session (level -> Roi)."""
+    return st.session_state.setdefault(ROIS_KEY, {}).setdefault(fingerprint, {})
+
+
+def set_roi(fingerprint: str, level: str, roi: Roi | None) -> None:
+    placed = rois(fingerprint)
+    if roi is None:
+        placed.pop(level, None)
+    else:
+        placed[level] = roi
+
+
+def roi_results(series: imaging.Series, placed: dict[str, Roi]
+                ) -> dict[str, imaging.RoiStats | str]:
+    """`vbq.imaging.roi_stats` of every placed ROI on its own slice; the message instead when the
+    ROI leaves the image."""
+    out: dict[str, imaging.RoiStats | str] = {}
+    for level in ROI_LEVELS:
+        roi = placed.get(level)
+        if roi is None:
+            continue
+        try:
+            out[level] = imaging.roi_stats(series.pixels[roi.slice], spacing(series),
+                                           (roi.row, roi.col), roi.radius_mm)
+        except vbq.InputError as exc:
+            out[level] = str(exc)
+    return out
+
+
+def roi_frame(placed: dict[str, Roi], results: dict[str, imaging.RoiStats | str],
+              collapsed: Sequence[str]) -> pd.DataFrame:
+    """The live ROI table: one row per ROI, placed or not, with its statistics."""
+    rows = []
+    for level in ROI_LEVELS:
+        roi, res = placed.get(level), results.get(level)
+        row = {"ROI": level, "slice": None, "centre row": None, "centre column": None,
+               "radius (mm)": None, "mean SI": None, "median SI": None, "SD": None,
+               "pixels": None, "note": "not placed"}
+        if roi is not None:
+            row.update({"slice": roi.slice + 1, "centre row": roi.row, "centre column": roi.col,
+                        "radius (mm)": roi.radius_mm, "note": ""})
+        if isinstance(res, imaging.RoiStats):
+            row.update({"mean SI": res.mean, "median SI": res.median, "SD": res.sd,
+                        "pixels": res.n_pixels})
+        elif isinstance(res, str):
+            row["note"] = res
+        if level in collapsed:
+            row["note"] = ("collapsed: left out of the VBQ; " + row["note"]).rstrip("; ")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def measurement_records(series: imaging.Series, placed: dict[str, Roi],
+                        results: dict[str, imaging.RoiStats | str], *, patient_id: str,
+                        observer: str, session: int, collapsed: Sequence[str], csf_level: str
+                        ) -> list[vbq.measurements.ROIMeasurement]:
+    """The ROI rows to save: one per measured ROI (`vbq.measurements.ROIMeasurement`)."""
+    out = []
+    for level, res in results.items():
+        if not isinstance(res, imaging.RoiStats):
+            continue
+        roi = placed[level]
+        out.append(vbq.measurements.ROIMeasurement(
+            patient_id=patient_id, observer=observer, session=int(session), level=level,
+            si_mean=res.mean, csf_level=csf_level if level == "CSF" else None,
+            slice_index=roi.slice, centre_row_px=roi.row, centre_col_px=roi.col,
+            centre_row_mm=res.centre_mm[0], centre_col_mm=res.centre_mm[1],
+            radius_mm=roi.radius_mm, si_median=res.median, si_sd=res.sd,
+            pixel_count=res.n_pixels, excluded=level in collapsed,
+            series_fingerprint=series.fingerprint, field_strength_t=series.field_strength_t,
+            tr_ms=series.repetition_time_ms, te_ms=series.echo_time_ms,
+        ))
+    return out
+
+
+# --- measurements in the analysis ------------------------------------------------------------
+
+
+def choice_param(observer: str | None, session: int | None) -> str:
+    """The URL value of a choice of readings: ``AB:1``; ``*`` all observers, ``mean`` all
+    sessions (then averaged)."""
+    return f"{observer or ALL_OBSERVERS}:{MEAN_SESSIONS if session is None else int(session)}"
+
+
+def parse_choice(text: str) -> tuple[str | None, int | None]:
+    """Inverse of `choice_param`; raises `vbq.InputError` on anything else."""
+    obs, sep, sess = str(text).partition(":")
+    if not sep or not obs:
+        raise vbq.InputError(f'measurements: "{text}" is not understood; expected '
+                             '"observer:session", e.g. "AB:1"')
+    observer = None if obs == ALL_OBSERVERS else obs
+    if sess == MEAN_SESSIONS:
+        return observer, None
+    try:
+        return observer, int(sess)
+    except ValueError:
+        raise vbq.InputError(f'measurements: session "{sess}" is not a number or "mean"'
+                             ) from None
+
+
+def choice_text(observer: str | None, session: int | None) -> str:
+    """The choice in words, for headings and the dataset's name."""
+    who = "all observers" if observer is None else f"observer {observer}"
+    when = "all sessions" if session is None else f"session {session}"
+    averaged = observer is None or session is None
+    return f"{who}, {when}" + (" (averaged)" if averaged else "")
+
+
+def base_dataset() -> Dataset:
+    """The dataset the measurements are merged into (the one in use before they were)."""
+    current = get_dataset()
+    if current.measurements:
+        return st.session_state.get(BASE_DATASET_KEY, current)
+    return current
+
+
+def use_measurements(store: MeasurementStore, observer: str | None, session: int | None
+                     ) -> vbq.measurements.CohortMerge:
+    """Merge the chosen readings into the cohort and make that the dataset every page analyses.
+
+    Raises `vbq.InputError` when the choice matches no reading."""
+    base = base_dataset()
+    combine = "mean" if observer is None or session is None else "select"
+    merged = merge_into_cohort(base.cohort, store.load(), observer=observer, session=session,
+                               combine=combine)
+    if not merged.measured:
+        raise vbq.InputError(f"no cohort patient has measurements by {choice_text(observer, session)}"
+                             f" (the cohort's patient IDs and the measured ones do not meet)")
+    st.session_state[BASE_DATASET_KEY] = base
+    set_dataset(Dataset(
+        name=f"{base.name} + MRI measurements ({choice_text(observer, session)})",
+        is_demo=base.is_demo, cohort=merged.cohort, dxa=base.dxa,
+        digest=vbq.io.table_digest(merged.cohort, base.dxa), problems=base.problems,
+        cohort_file=base.cohort_file, dxa_file=base.dxa_file,
+        measurements=choice_param(observer, session),
+    ))
+    st.session_state["measure_merge_report"] = merged
+    return merged
+
+
+def stop_using_measurements() -> None:
+    base = st.session_state.pop(BASE_DATASET_KEY, None)
+    if base is not None:
+        set_dataset(base)
+    st.session_state.pop("measure_merge_report", None)
+
+
+def apply_link_measurements() -> str | None:
+    """On the first run of a session opened from a link with ``meas=...``: put those
+    measurements in use. Returns a problem in words when that could not be done."""
+    text = st.session_state.pop(binding.LINK_MEAS, None)
+    if not text:
+        return None
+    try:
+        observer, session = parse_choice(text)
+        use_measurements(get_store(), observer, session)
+    except (vbq.InputError, ValueError) as exc:
+        return f"The link's measurements ({text}) could not be used: {exc}"
+    return None

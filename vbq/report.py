@@ -1,0 +1,701 @@
+"""The study report: one self-contained HTML file, and the study's tables as one XLSX workbook.
+
+`build_report` turns a prepared cohort (and, optionally, its `vbq.study.analyse` result) into a
+single HTML file that opens offline: plotly's JavaScript is embedded once, every figure refers to
+it, and nothing is fetched from a CDN or a font server. It holds a STARD 2015 participant flow
+diagram, Tables 1-5, the correlation and ROC figures, the thresholds and prevalence, reliability,
+the methods in words, the settings, a SHA-256 fingerprint of each input file and the versions of
+Python and of every installed library. The same analysis gives the same file, byte for byte, apart
+from the timestamp: figure ids are fixed, tables are written in a fixed order, and nothing random
+enters.
+
+Text that came from a file (patient IDs, file names, exclusion reasons) is escaped with
+`html.escape` and, inside the figures' JSON, by plotly's encoder (which writes ``<`` as
+``\u003c``), so a patient ID such as ``<script>`` is shown as text and never run.
+
+The numbers come from `vbq.study`; this module lays them out. Tables are formatted by the one
+presentation layer the app shares (`vbq.present`); this module only writes HTML around them.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import html
+import importlib.metadata
+import platform
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+import pandas as pd
+
+from .cohort import PreparedCohort
+from .errors import DegenerateInputError, InputError
+
+__all__ = [
+    "build_report",
+    "build_workbook",
+    "build_docx",
+    "study_tables",
+    "flow_counts",
+    "flow_diagram",
+    "input_fingerprints",
+    "library_versions",
+    "FlowCounts",
+]
+
+DEFAULT_TITLE = "VBQ study report"
+
+# ----------------------------------------------------------------------------------------------
+# what goes in: fingerprints, versions, flow counts
+
+
+def input_fingerprints(inputs: Mapping[str, bytes] | None) -> list[tuple[str, int, str]]:
+    """(name, size in bytes, SHA-256 hex digest) of each input file, sorted by name.
+
+    Parameters
+    ----------
+    inputs : mapping of str to bytes, optional
+        File name -> the file's bytes exactly as read.
+
+    Raises
+    ------
+    InputError
+        A value that is not bytes.
+    """
+    out = []
+    for name, data in sorted((inputs or {}).items(), key=lambda kv: str(kv[0])):
+        if not isinstance(data, bytes | bytearray | memoryview):
+            raise InputError(f"inputs: expected bytes for {name!r}, got {type(data).__name__}")
+        data = bytes(data)
+        out.append((str(name), len(data), hashlib.sha256(data).hexdigest()))
+    return out
+
+
+def library_versions() -> list[tuple[str, str]]:
+    """(name, version) of Python and of every installed distribution, Python first, then by
+    name (``importlib.metadata``)."""
+    seen: dict[str, str] = {}
+    for dist in importlib.metadata.distributions():
+        name = dist.metadata["Name"]
+        if name and name.lower() not in {k.lower() for k in seen}:
+            seen[name] = dist.version
+    rows = sorted(seen.items(), key=lambda kv: kv[0].lower())
+    return [("Python", platform.python_version()), *rows]
+
+
+STAGES = {
+    "merge": "No DXA record",
+    "filter": "Outside the filters",
+    "vbq": "No VBQ score",
+    "group": "Degenerative group undetermined",
+    "dxa": "No T-score at the reference site",
+}
+"""Stage of the exclusion log -> its heading in the flow diagram."""
+
+
+@dataclass(frozen=True)
+class FlowCounts:
+    """The numbers of the STARD 2015 participant flow diagram (`flow_counts`).
+
+    Attributes
+    ----------
+    n_cohort, n_dxa, n_dxa_without_cohort, n_excluded, n_analysed, n_levels_left_out : int
+        As in `vbq.Counts`.
+    excluded : tuple
+        ``(stage heading, n, ((reason, n), ...))`` per exclusion stage, in the order the
+        preparation applies them; reasons by decreasing count, then alphabetically.
+    groups : tuple
+        Per group (degenerative, control): ``(group, n, index_positive, index_positive_ref_positive,
+        index_negative, index_negative_ref_positive)`` for osteoporosis, VBQ at or above the
+        osteoporosis threshold being the index test and DXA the reference standard.
+    threshold : float
+        The VBQ osteoporosis threshold in force.
+    """
+
+    n_cohort: int
+    n_dxa: int
+    n_dxa_without_cohort: int
+    n_excluded: int
+    n_analysed: int
+    n_levels_left_out: int
+    excluded: tuple
+    groups: tuple
+    threshold: float
+
+
+def flow_counts(prepared: PreparedCohort) -> FlowCounts:
+    """Counts for the participant flow diagram, from the exclusion log and the analysed table.
+
+    Every patient excluded is counted once, under the stage that excluded them (the log holds one
+    patient row per excluded patient); DXA rows with no cohort patient are counted apart.
+    """
+    _check_prepared(prepared)
+    log = prepared.exclusions
+    patients = log[log["patient_excluded"].astype(bool)]
+    excluded = []
+    for stage, heading in STAGES.items():
+        rows = patients[patients["stage"] == stage]
+        if rows.empty:
+            continue
+        reasons = rows["reason"].astype(str).value_counts()
+        ordered = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+        excluded.append((heading, len(rows), tuple((r, int(n)) for r, n in ordered)))
+    table = prepared.table
+    thr = prepared.thresholds.vbq_osteoporosis
+    groups = []
+    for g in ("degenerative", "control"):
+        part = table[table["group"] == g]
+        pos = part["vbq"].to_numpy(dtype=float) >= thr
+        ref = part["dxa_status"].eq("osteoporosis").to_numpy(dtype=bool, na_value=False)
+        groups.append((g, len(part), int(pos.sum()), int((pos & ref).sum()),
+                       int((~pos).sum()), int((~pos & ref).sum())))
+    c = prepared.counts
+    return FlowCounts(n_cohort=c.n_cohort, n_dxa=c.n_dxa,
+                      n_dxa_without_cohort=c.n_dxa_without_cohort, n_excluded=c.n_excluded,
+                      n_analysed=c.n_analysed, n_levels_left_out=c.n_levels_left_out,
+                      excluded=tuple(excluded), groups=tuple(groups), threshold=thr)
+
+
+def _check_prepared(prepared) -> None:
+    if not isinstance(prepared, PreparedCohort):
+        raise InputError("prepared: expected a vbq.PreparedCohort (from vbq.prepare_cohort), "
+                         f"got {type(prepared).__name__}")
+
+
+# ----------------------------------------------------------------------------------------------
+# the tables
+
+
+def study_tables(prepared: PreparedCohort, analysis=None) -> list:
+    """Every table of the report and the workbook, formatted by `vbq.present`, in order:
+    Table 1 (the criteria in force), Tables 2-4, the paired AUC comparisons, Table 5, the
+    prevalence and its breakdowns, reliability (ICC; kappa of the grouping on the analysed
+    patients) and the exclusion log.
+
+    Parameters
+    ----------
+    prepared : PreparedCohort
+    analysis : vbq.study.StudyAnalysis, optional
+        `vbq.study.analyse(prepared)`, computed when not given.
+
+    Returns
+    -------
+    list of vbq.present.FormattedTable
+        A part that could not be computed is a table that says why.
+    """
+    from . import present, study
+
+    _check_prepared(prepared)
+    if analysis is None:
+        analysis = study.analyse(prepared)
+    kappas = study.grouping_kappa(prepared.table, prepared.settings.criteria)
+    core = present.study_tables(analysis, prepared, kappas=kappas,
+                                decimals=prepared.settings.threshold_decimals)
+    extra = []
+    for target, roc in analysis.roc.items():
+        if isinstance(roc, study.Unavailable) or roc.comparison is None:
+            continue
+        ft = present.auc_comparison_table(
+            roc.comparison, title=f"Paired comparison of the AUCs: "
+                                  f"{present.target_label(target).lower()}, control group")
+        extra.append(replace(ft, key=f"auc_comparison_{target}"))
+    breakdowns = []
+    for name, part in study.prevalence_breakdowns(prepared.table).items():
+        key = f"breakdown_{name}"
+        if isinstance(part, study.Unavailable):  # said, not dropped
+            breakdowns.append(present.FormattedTable(
+                key=key, title=_BREAKDOWNS.get(name, name),
+                shown=pd.DataFrame(columns=["Not computed"]),
+                data=pd.DataFrame({"note": [part.reason]}),
+                footnotes=(f"Not computed: {part.reason}.",)))
+        else:
+            breakdowns.append(present.breakdown_table(part, key=key))
+    out = []
+    for t in core:
+        if t.key == "kappa":  # on the analysed patients: the report has no others
+            t = replace(t, title=f"{t.title} (analysed patients)")
+        if t.key in ("table5", "icc", "kappa") and extra:
+            out += extra
+            extra = []
+        if t.key in ("icc", "kappa") and breakdowns:
+            out += breakdowns
+            breakdowns = []
+        out.append(t)
+    out += extra + breakdowns
+    out.append(present.exclusion_table(prepared.exclusions))
+    return out
+
+
+_BREAKDOWNS = {
+    "diagnosis": "VBQ-positive patients by primary diagnosis",
+    "age_60_dxa_negative": "VBQ-positive patients among the DXA-negative, by age",
+}
+
+
+# ----------------------------------------------------------------------------------------------
+# HTML
+
+
+_CSS = """
+:root { --ink: #1d2433; --muted: #5b6475; --line: #d7dbe3; --accent: #1f6f8b; }
+* { box-sizing: border-box; }
+body { font-family: -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+       color: var(--ink); margin: 0 auto; max-width: 1180px; padding: 24px 32px 64px;
+       line-height: 1.45; }
+h1 { font-size: 1.7rem; margin-bottom: 0.2rem; }
+h2 { font-size: 1.3rem; margin-top: 2.4rem; border-bottom: 2px solid var(--accent);
+     padding-bottom: 0.2rem; }
+h3 { font-size: 1.05rem; margin-top: 1.6rem; }
+.meta, .note, figcaption { color: var(--muted); font-size: 0.9rem; }
+nav ol { columns: 2; font-size: 0.95rem; }
+table { border-collapse: collapse; margin: 0.6rem 0; font-size: 0.88rem; }
+thead th { border-top: 2px solid var(--ink); border-bottom: 1px solid var(--ink);
+           text-align: left; padding: 4px 10px; vertical-align: bottom; }
+tbody td { padding: 3px 10px; vertical-align: top; }
+tbody tr:last-child td { border-bottom: 2px solid var(--ink); }
+.table-wrap { overflow-x: auto; }
+ol.notes { font-size: 0.85rem; color: var(--muted); margin-top: 0.2rem; }
+table.vbq-table caption { caption-side: top; text-align: left; font-weight: 600;
+                          padding: 0 0 6px 0; font-size: 0.95rem; }
+table.vbq-table tfoot td { border: none; color: var(--muted); font-size: 0.8rem;
+                           padding: 2px 10px; }
+table.vbq-table tbody tr:last-child td { border-bottom: 2px solid var(--ink); }
+table.vbq-table tr.indent-1 td:first-child { padding-left: 26px; }
+table.vbq-table tr.indent-2 td:first-child { padding-left: 42px; }
+.table-wrap { margin: 1.2rem 0; }
+pre { background: #f5f6f8; padding: 12px; overflow-x: auto; font-size: 0.82rem; }
+.flow { display: flex; flex-direction: column; align-items: center; gap: 0; margin: 1rem 0; }
+.flow .row { display: flex; gap: 28px; align-items: flex-start; justify-content: center; }
+.flow .box { border: 1.5px solid var(--ink); border-radius: 4px; padding: 8px 12px;
+             background: #fff; min-width: 220px; max-width: 420px; font-size: 0.88rem; }
+.flow .box b { display: block; }
+.flow .side { border-style: dashed; }
+.flow .arrow { width: 2px; height: 26px; background: var(--ink); margin: 0 auto; position: relative; }
+.flow .arrow::after { content: ""; position: absolute; left: -5px; bottom: -2px;
+                      border: 6px solid transparent; border-top-color: var(--ink); }
+.flow ul { margin: 4px 0 0 0; padding-left: 18px; }
+.figs { display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 16px; }
+.figs figure { margin: 0; min-width: 0; overflow: hidden; }
+.unavailable { color: #8a4b00; }
+.synthetic { background: #fff4d6; border: 1px solid #e9c46a; padding: 8px 12px; }
+"""
+
+
+def _e(value) -> str:
+    """Escaped text of any value."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _table_html(frame: pd.DataFrame, *, table_id: str) -> str:
+    """A small frame of our own (file fingerprints, versions) as an HTML table, every cell
+    escaped. The study's tables are `vbq.present.FormattedTable.to_html`."""
+    head = "".join(f"<th scope=\"col\">{_e(c)}</th>" for c in frame.columns)
+    body = "".join("<tr>" + "".join(f"<td>{_e(v)}</td>" for v in row) + "</tr>"
+                   for row in frame.itertuples(index=False, name=None))
+    return (f'<div class="table-wrap"><table id="{_e(table_id)}"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{body}</tbody></table></div>")
+
+
+def _section_table(t) -> str:
+    return f'<div class="table-wrap" id="{_e(t.key)}">{t.to_html()}</div>'
+
+
+def _flow_html(flow: FlowCounts) -> str:
+    def box(title: str, lines=(), cls: str = "box") -> str:
+        items = "".join(f"<li>{_e(x)}</li>" for x in lines)
+        return (f'<div class="{cls}"><b>{_e(title)}</b>'
+                + (f"<ul>{items}</ul>" if items else "") + "</div>")
+
+    arrow = '<div class="arrow"></div>'
+    excl_lines = []
+    for heading, n, reasons in flow.excluded:
+        shown = reasons[:6]
+        detail = "; ".join(f"{r} ({k})" for r, k in shown)
+        more = (f"; {len(reasons) - len(shown)} further reason(s) in the exclusion log"
+                if len(reasons) > len(shown) else "")
+        excl_lines.append(f"{heading}: {n} ({detail}{more})")
+    top = box(f"Cohort file: {flow.n_cohort} patients",
+              [f"DXA file: {flow.n_dxa} rows"]
+              + ([f"{flow.n_dxa_without_cohort} DXA row(s) without a cohort patient (not "
+                  "counted)"] if flow.n_dxa_without_cohort else []))
+    excl = box(f"Excluded: {flow.n_excluded}", excl_lines or ["none"], cls="box side")
+    analysed = box(f"Analysed: {flow.n_analysed}",
+                   [f"{flow.n_levels_left_out} vertebral level(s) left out of a VBQ median "
+                    "(collapsed or SI missing)"] if flow.n_levels_left_out else [])
+    group_boxes = []
+    for g, n, pos, pos_ref, neg, neg_ref in flow.groups:
+        group_boxes.append(box(
+            f"{g.capitalize()} group: {n}",
+            [f"VBQ ≥ {flow.threshold:g} (index test positive): {pos}; "
+             f"osteoporosis by DXA {pos_ref}, not {pos - pos_ref}",
+             f"VBQ < {flow.threshold:g} (index test negative): {neg}; "
+             f"osteoporosis by DXA {neg_ref}, not {neg - neg_ref}"]))
+    return (
+        '<div class="flow" role="img" aria-label="Participant flow diagram">'
+        f'<div class="row">{top}</div>{arrow}'
+        f'<div class="row">{excl}</div>{arrow}'
+        f'<div class="row">{analysed}</div>{arrow}'
+        f'<div class="row">{"".join(group_boxes)}</div></div>'
+    )
+
+
+def _thresholds_html(prepared: PreparedCohort) -> str:
+    """The VBQ thresholds in force, where each came from, and how each classifies the control
+    group (`vbq.study.threshold_point`), numbers by `vbq.present`."""
+    from . import present, study
+
+    t = prepared.thresholds
+    items = []
+    for target, name in (("osteoporosis", "osteoporosis"), ("osteopenia_or_worse", "osteopenia")):
+        thr = t.for_target(target)
+        source = getattr(t, f"source_{name}")
+        youden = getattr(t, f"youden_{name}")
+        text = f"{present.target_label(target)}: VBQ ≥ {thr:g} ({source}"
+        if source == "control-group Youden":
+            text += (f": Youden cutoff {present.format_number(youden, 3)} in "
+                     f"{t.n_control} control patients, "
+                     f"{getattr(t, f'n_control_positive_{name}')} positive by DXA, rounded up")
+        text += ")."
+        try:
+            _, _, m = study.threshold_point(prepared, target=target)
+        except (InputError, DegenerateInputError) as exc:
+            text += f" Not placed on the control group's ROC curve: {exc}."
+        else:
+            text += (f" In the control group: sensitivity {present.format_percent(m.sensitivity)}%"
+                     f" (95% CI {present.format_ci(*[100 * v for v in m.sensitivity_ci], 1)}), "
+                     f"specificity {present.format_percent(m.specificity)}% (95% CI "
+                     f"{present.format_ci(*[100 * v for v in m.specificity_ci], 1)}), "
+                     f"PPV {present.format_percent(m.ppv)}%, NPV {present.format_percent(m.npv)}%"
+                     " (Wilson intervals).")
+        items.append(text)
+    note = f"<p class=\"note\">Note: {_e(t.note)}.</p>" if t.note else ""
+    return "<ul>" + "".join(f"<li>{_e(x)}</li>" for x in items) + "</ul>" + note
+
+
+def flow_diagram(prepared: PreparedCohort) -> str:
+    """The STARD 2015 participant flow diagram alone, as an HTML fragment with its own style
+    (the app shows it in a frame); every text escaped."""
+    return f"<style>{_CSS}</style>{_flow_html(flow_counts(prepared))}"
+
+
+def _methods_html(prepared: PreparedCohort, versions: dict[str, str]) -> str:
+    from .study import MARKERS
+
+    s, t = prepared.settings, prepared.thresholds
+    c = s.criteria
+    crit = []
+    if c.facet:
+        crit.append(f"facet osteoarthritis grade ≥ {c.facet_min}")
+    if c.genant:
+        crit.append(f"Genant semiquantitative grade ≥ {c.genant_min}")
+    if c.ucla:
+        crit.append(f"UCLA disc-space grade ≥ {['', 'I', 'II', 'III', 'IV'][c.ucla_min]}")
+    if c.osteophyte:
+        crit.append(f"an osteophyte of direction {'/'.join(c.osteophyte_dirs) or '(none)'} longer "
+                    f"than {c.osteophyte_min_mm:g} mm")
+    site = {"lowest": "the lowest of the L1-L4, femoral neck and total hip T-scores",
+            "l1_l4": "the L1-L4 T-score", "femoral_neck": "the femoral neck T-score",
+            "total_hip": "the total hip T-score"}[s.dxa_site]
+
+    def thr_text(name: str, value: float, source: str, youden: float, n_pos: int) -> str:
+        if source == "control-group Youden":
+            return (f"{name} {value:g}: the Youden-optimal cutoff of VBQ in the control group "
+                    f"({t.n_control} patients, {n_pos} positive by DXA) was {youden:.4f}, rounded "
+                    f"up to {s.threshold_decimals} decimal(s)")
+        if source == "settings":
+            return f"{name} {value:g}: set by hand in the settings"
+        return f"{name} {value:g}: the paper's published value (fallback; see the note below)"
+
+    directions = "; ".join(
+        f"{label}: {'higher' if hi else 'lower'} values count as positive"
+        for label, hi in MARKERS.values())
+    paras = [
+        ("Definitions",
+         f"VBQ is the median signal intensity of the non-collapsed L1-L4 vertebral bodies divided "
+         f"by the signal intensity of the cerebrospinal fluid (L3, or an adjacent level when L3 "
+         f"is obstructed) on non-contrast T1-weighted MRI (Ehresman et al. 2020); at least "
+         f"{s.min_vbq_levels} evaluable levels are required. A vertebra is degenerative when it "
+         f"meets any of: {'; '.join(crit) or 'no criterion enabled'}; a patient is in the "
+         f"degenerative group with at least {c.min_vertebrae} degenerative vertebrae among "
+         f"{', '.join(c.levels)}. DXA status follows the WHO criteria at {site}: osteoporosis "
+         f"T ≤ {s.osteoporosis_t:g}, osteopenia {s.osteoporosis_t:g} < T < {s.osteopenia_t:g}, "
+         f"normal T ≥ {s.osteopenia_t:g}. A patient is VBQ-positive at or above a threshold."),
+        ("Thresholds",
+         thr_text("Osteopenia or worse", t.vbq_osteopenia, t.source_osteopenia,
+                  t.youden_osteopenia, t.n_control_positive_osteopenia) + ". "
+         + thr_text("Osteoporosis", t.vbq_osteoporosis, t.source_osteoporosis,
+                    t.youden_osteoporosis, t.n_control_positive_osteoporosis) + "."
+         + (f" Note: {t.note}." if t.note else "")),
+        ("Group comparison (Table 2, Table 5)",
+         "Continuous variables: mean ± SD and Student's two-sample t-test; the group difference "
+         "adjusted for the covariates by ANCOVA with Type III sums of squares. Categorical "
+         "variables: n (%) and Pearson's chi-square test without continuity correction, or "
+         "Fisher's exact test when any expected count is below 5 (the table names the test "
+         "used for each row)."),
+        ("Correlation (Table 3, Fig. 4)",
+         "Pearson's r with a 95% confidence interval by Fisher's z transformation and the t-test "
+         "p; strength: |r| 0.1-0.3 weak, 0.3-0.5 moderate, above 0.5 strong. The correlations "
+         "of the two groups are compared by Fisher's z-test for independent correlations. "
+         "Regression lines: least squares with the 95% confidence band of the mean."),
+        ("Diagnostic accuracy (Table 4, Fig. 5)",
+         "Receiver operating characteristic analysis in the control group with DXA as the "
+         "reference standard. The direction of each marker is fixed by physiology, never by "
+         f"the data ({directions}). AUC by the trapezoid rule with the DeLong (1988) 95% CI "
+         "(Sun & Xu 2014 algorithm); the Youden-optimal cutoff; sensitivity and specificity with "
+         "Wilson score intervals; PPV, NPV and likelihood ratios; markers compared by the paired "
+         "DeLong test with Holm's correction."),
+        ("Prevalence",
+         "Prevalence of osteoporosis by DXA and by the VBQ threshold in each group, and the share "
+         "of DXA-negative patients whom VBQ flags, compared between groups by the Pearson "
+         "chi-square or Fisher's exact test."),
+        ("Reliability",
+         "Intra- and inter-observer agreement of VBQ by the intraclass correlation coefficient "
+         "(the six forms of Shrout & Fleiss 1979, with McGraw & Wong 1996 names, F-test and "
+         "exact CIs); agreement of the degenerative grouping by Cohen's kappa with its "
+         "asymptotic CI."),
+        ("Software",
+         f"VBQ Explorer {versions.get('vbq-explorer', 'unknown')} (the vbq package) on Python "
+         f"{platform.python_version()}, with numpy {versions.get('numpy', '?')}, pandas "
+         f"{versions.get('pandas', '?')}, SciPy {versions.get('scipy', '?')}, statsmodels "
+         f"{versions.get('statsmodels', '?')}, scikit-learn {versions.get('scikit-learn', '?')} "
+         f"and plotly {versions.get('plotly', '?')}. Every statistic is validated against R "
+         "(pROC, car, psych, vcd); see docs/methods.md of the source."),
+    ]
+    return "\n".join(f"<h3>{_e(h)}</h3><p>{_e(p)}</p>" for h, p in paras)
+
+
+FIG4_MEASURES = ("bmd_l1_l4", "t_l1_l4", "hu_l1")
+"""Measures plotted against VBQ in the report's Fig. 4 (those of the paper's Table 3)."""
+
+
+def _figures(prepared: PreparedCohort, analysis) -> list[tuple[str, str, object]]:
+    """(div id, caption, plotly Figure) of every figure, in order; the ids are fixed so the
+    same analysis gives the same file."""
+    from . import figures, present, study
+
+    table = prepared.table
+    out: list[tuple[str, str, object]] = []
+    correlations = None if isinstance(analysis.table3, study.Unavailable) else analysis.table3
+    for y in FIG4_MEASURES:
+        if (correlations is None or y not in table.columns or not table[y].notna().any()):
+            continue
+        label = present.label(y)
+        bands, lines = {}, {}
+        for group in study.GROUP_ORDER:
+            part = table[table["group"] == group]
+            try:
+                lines[group] = study.fit_line(part["vbq"], part[y])
+            except (InputError, DegenerateInputError):
+                continue
+            bands[group] = lines[group].frame
+        if not bands:
+            continue
+        panels = figures.correlation_panels(
+            table, y, bands=bands, correlations=correlations, settings=prepared.settings,
+            y_label=label, group_labels={g: f"{present.group_label(g)} (n = {lines[g].n})"
+                                         for g in bands})
+        for group, fig in panels.items():
+            missing = lines[group].n_missing
+            out.append((f"fig4-{y}-{group}", f"Fig. 4. VBQ against {label}, "
+                        f"{present.group_label(group).lower()} group: least-squares line with "
+                        "the 95% confidence band of the mean; r (95% CI) and p as in Table 3"
+                        + (f"; {missing} patient(s) without a value not shown" if missing
+                           else ""), fig))
+    for target, roc in analysis.roc.items():
+        if isinstance(roc, study.Unavailable) or not roc.results:
+            continue
+        points = {}
+        if "vbq" in roc.results:
+            thr = prepared.thresholds.for_target(target)
+            at = roc.results["vbq"].at(thr)
+            points[f"VBQ threshold {thr:g}"] = (1 - at.specificity, at.sensitivity)
+        fig = figures.roc_curves(roc.results, study.MARKERS, points=points)
+        out.append((f"fig5-{target}", f"Fig. 5. ROC curves for {present.target_label(target).lower()} in the "
+                    f"control group (n = {roc.n}, {roc.n_positive} positive); circles: Youden "
+                    "cutoffs; cross: the VBQ threshold in force", fig))
+    return out
+
+
+
+def build_report(prepared: PreparedCohort, *, analysis=None,
+                 inputs: Mapping[str, bytes] | None = None, measurements=None,
+                 title: str = DEFAULT_TITLE, timestamp: str | _dt.datetime | None = None,
+                 synthetic: bool = False) -> str:
+    """The whole analysis as one self-contained HTML file.
+
+    Parameters
+    ----------
+    prepared : PreparedCohort
+        From `vbq.prepare_cohort`; its settings are the ones reported.
+    analysis : vbq.study.StudyAnalysis, keyword-only, optional
+        `vbq.study.analyse(prepared)`; computed when not given.
+    inputs : mapping of str to bytes, keyword-only, optional
+        The input files (name -> bytes as read), fingerprinted with SHA-256.
+    measurements : DataFrame, keyword-only, optional
+        The ROI measurements the cohort's SIs came from (`vbq.measurements`); reported by count
+        and fingerprint.
+    title : str, keyword-only
+    timestamp : str or datetime, keyword-only, optional
+        When the report was made; default now (UTC). The only part of the file that changes
+        between two builds of the same analysis.
+    synthetic : bool, keyword-only
+        Say at the top that the data are synthetic (the demo cohort).
+
+    Returns
+    -------
+    str
+        The HTML document. Open it in any browser, without a network connection.
+
+    Raises
+    ------
+    InputError
+        `prepared` is not a `PreparedCohort`, or an input is not bytes.
+    """
+    import plotly.offline
+
+    from . import study
+
+    _check_prepared(prepared)
+    if analysis is None:
+        analysis = study.analyse(prepared)
+    if timestamp is None:
+        timestamp = _dt.datetime.now(_dt.UTC).replace(microsecond=0)
+    stamp = timestamp.isoformat() if isinstance(timestamp, _dt.datetime) else str(timestamp)
+    prints = input_fingerprints(inputs)
+    versions = library_versions()
+    version_map = {k.lower(): v for k, v in versions}
+    tables = study_tables(prepared, analysis)
+    by_key = {t.key: t for t in tables}
+    figs = _figures(prepared, analysis)
+
+    sections: list[tuple[str, str, str]] = []  # (anchor, heading, body)
+    flow = flow_counts(prepared)
+    sections.append(("flow", "Participant flow (STARD 2015)", _flow_html(flow)
+                     + '<p class="note">Every excluded patient is listed with the reason in the '
+                       "exclusion log at the end of this report.</p>"))
+
+    def tables_of(*keys: str) -> str:
+        return "\n".join(_section_table(by_key[k]) for k in keys if k in by_key)
+
+    def figs_of(prefix: str) -> str:
+        chosen = [(i, cap, f) for i, cap, f in figs if i.startswith(prefix)]
+        if not chosen:
+            return ""
+        out = ['<div class="figs">']
+        for div_id, caption, fig in chosen:
+            body = fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
+                               config={"displaylogo": False, "responsive": True})
+            out.append(f"<figure>{body}<figcaption>{_e(caption)}</figcaption></figure>")
+        out.append("</div>")
+        return "\n".join(out)
+
+    sections.append(("groups", "Characteristics of the groups",
+                     tables_of("table1", "table2", "table5")))
+    sections.append(("correlation", "Correlation of VBQ with bone density",
+                     tables_of("table3") + figs_of("fig4")))
+    roc = [k for k in by_key if k.startswith(("table4", "auc_comparison"))]
+    sections.append(("roc", "Diagnostic accuracy (ROC)", figs_of("fig5") + tables_of(*roc)))
+    prev = [k for k in by_key if k.startswith(("prevalence", "breakdown"))]
+    sections.append(("thresholds", "Thresholds and prevalence",
+                     _thresholds_html(prepared) + tables_of(*prev)))
+    rel = [k for k in by_key if k.startswith(("icc", "kappa"))]
+    sections.append(("reliability", "Reliability",
+                     tables_of(*rel) or "<p>No repeated readings in this dataset.</p>"))
+    sections.append(("methods", "Methods", _methods_html(prepared, version_map)))
+    sections.append(("settings", "Settings",
+                     "<p>Load this into the app (sidebar) or pass it to <code>python -m vbq "
+                     "report --settings</code> to reproduce this report.</p>"
+                     f"<pre>{_e(prepared.settings.to_json())}</pre>"))
+    rows = [(n, f"{size:,}", digest) for n, size, digest in prints]
+    inputs_body = (_table_html(pd.DataFrame(rows, columns=["file", "size (bytes)", "SHA-256"]),
+                               table_id="table-inputs")
+                   if rows else "<p>No input files were given (tables passed in memory).</p>")
+    if measurements is not None:
+        inputs_body += f"<p>{_e(_measurements_text(measurements))}</p>"
+    sections.append(("inputs", "Input files", inputs_body
+                     + '<p class="note">Check a file with <code>sha256sum FILE</code> '
+                       "(Linux), <code>shasum -a 256 FILE</code> (macOS) or "
+                       "<code>certutil -hashfile FILE SHA256</code> (Windows).</p>"))
+    sections.append(("software", "Software", _table_html(
+        pd.DataFrame(versions, columns=["package", "version"]), table_id="table-software")))
+    sections.append(("exclusions", "Exclusion log", tables_of("exclusion_log")))
+
+    nav = "".join(f'<li><a href="#{a}">{_e(h)}</a></li>' for a, h, _ in sections)
+    body = "\n".join(f'<section><h2 id="{a}">{_e(h)}</h2>\n{b}</section>' for a, h, b in sections)
+    synthetic_note = ('<p class="synthetic">Synthetic demo data: simulated patients, not real '
+                      "people.</p>" if synthetic else "")
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        f"<title>{_e(title)}</title>\n<style>{_CSS}</style>\n"
+        f"<script type=\"text/javascript\">{plotly.offline.get_plotlyjs()}</script>\n"
+        "</head>\n<body>\n"
+        f"<h1>{_e(title)}</h1>\n"
+        f"<p class=\"meta\">Generated <time id=\"generated\">{_e(stamp)}</time> by VBQ Explorer "
+        f"{_e(version_map.get('vbq-explorer', ''))}. {flow.n_analysed} patients analysed "
+        f"({_e(_group_sizes(flow))}).</p>\n{synthetic_note}\n"
+        f"<nav><ol>{nav}</ol></nav>\n{body}\n"
+        "<script>window.addEventListener('load', function () {"
+        "document.querySelectorAll('.js-plotly-plot').forEach(function (d) "
+        "{ Plotly.Plots.resize(d); }); });</script>\n</body>\n</html>\n"
+    )
+
+
+def _group_sizes(flow: FlowCounts) -> str:
+    return ", ".join(f"{g} {n}" for g, n, *_ in flow.groups)
+
+
+def _measurements_text(measurements) -> str:
+    m = pd.DataFrame(measurements)
+
+    def count(col: str, what: str) -> str:
+        return f" {what} {m[col].nunique()}" if col in m.columns else ""
+
+    return (f"ROI measurements: {len(m)} readings;{count('patient_id', 'patients')}"
+            f"{count('observer', ', observers')}{count('session', ', sessions')}. The SIs of "
+            "the measured patients replace those of the cohort file (vbq.measurements."
+            "merge_into_cohort); content digest "
+            f"{__import__('vbq.io', fromlist=['table_digest']).table_digest(m)}.")
+
+
+# ----------------------------------------------------------------------------------------------
+# XLSX
+
+
+def build_workbook(prepared: PreparedCohort, *, analysis=None) -> bytes:
+    """The study's tables as one XLSX workbook (`vbq.export.tables_xlsx`).
+
+    One sheet per table as shown ("table2") and one with its data at full precision
+    ("table2 data"), for every table of `study_tables`, and a last sheet "settings" holding the
+    settings as JSON. Every text cell is made safe to open in a spreadsheet.
+
+    Returns
+    -------
+    bytes
+        The workbook.
+    """
+    from . import export
+
+    _check_prepared(prepared)
+    return export.tables_xlsx(study_tables(prepared, analysis),
+                              settings_json=prepared.settings.to_json())
+
+
+def build_docx(prepared: PreparedCohort, *, analysis=None) -> bytes:
+    """The study's tables as one Word document in journal style (`vbq.export.study_docx`,
+    with the grouping's kappa).
+
+    Returns
+    -------
+    bytes
+        The .docx file.
+    """
+    from . import export, study
+
+    _check_prepared(prepared)
+    if analysis is None:
+        analysis = study.analyse(prepared)
+    kappas = study.grouping_kappa(prepared.table, prepared.settings.criteria)
+    return export.study_docx(analysis, prepared, kappas=kappas,
+                             decimals=prepared.settings.threshold_decimals)
