@@ -11,7 +11,7 @@ import streamlit as st
 
 import vbq
 from ui import cache, display, measure
-from ui.sidebar import demo_banner
+from ui.sidebar import dataset_banner
 from ui.state import get_dataset, get_settings
 
 SOURCES = ("Measurement database", "Cohort spreadsheet (repeat columns)")
@@ -39,7 +39,7 @@ WHY_DEFAULT = (
 st.title("Reliability")
 dataset = get_dataset()
 settings = get_settings()
-demo_banner(dataset)
+dataset_banner(dataset)
 
 source = st.radio("Readings from", SOURCES, horizontal=True, key="rel_source")
 comparison = st.radio("Agreement", COMPARISONS, horizontal=True, key="rel_comparison")

@@ -17,7 +17,8 @@ MENU = '[data-testid="stSidebar"] [data-testid="stPageLink"]'  # the app's page 
 PAGES = {"data": "Cohort summary", "groups": "Table 2. Characteristics",
          "correlations": "Table 3. Correlation", "roc": "Fig. 5. ROC curves",
          "thresholds": "Prevalence by DXA and by VBQ",
-         "measure": "Save to the measurement database", "reliability": "Degenerative grouping"}
+         "measure": "Save to the measurement database", "reliability": "Degenerative grouping",
+         "report": "Participant flow"}
 SIDEBAR = {"Data": "data", "Groups": "groups", "Correlations": "correlations", "ROC": "roc",
            "Thresholds": "thresholds"}
 # non-default settings and view options: a stricter group rule, another reference site, women
@@ -38,7 +39,8 @@ def _path(url: str) -> str:
 LATE = {"data": '[data-testid="stMetric"]', "groups": '[data-testid="stMetric"]',
         "correlations": '[data-testid="stMain"] .gtitle',
         "roc": '[data-testid="stMain"] .main-svg', "thresholds": '[data-testid="stMetric"]',
-        "measure": '[data-testid="stMetric"]', "reliability": '[data-testid="stDataFrame"]'}
+        "measure": '[data-testid="stMetric"]', "reliability": '[data-testid="stDataFrame"]',
+        "report": '[data-testid="stMetric"]'}
 
 
 def _settle(page, marker: str, path: str = "data") -> None:
