@@ -288,15 +288,13 @@ def _coerce_like(text: str, default: Any) -> Any:
     """Parse a URL value to the type of the option's default (None when it is not one)."""
     try:
         if isinstance(default, bool):
-            low = text.lower()
-            return True if low in ("1", "true", "yes") else False if low in ("0", "false", "no") \
-                else None
+            return vbq.settings.parse_bool(text)
         if isinstance(default, int):
             return int(text)
         if isinstance(default, float):
             return float(text)
         if isinstance(default, list | tuple):
-            return [t for t in text.split(",") if t and t != "-"]
+            return list(vbq.settings.parse_list(text))
     except ValueError:
         return None
     return text
