@@ -51,6 +51,7 @@ HOME = st.Page(_home, title="Data", url_path="start", default=True, visibility="
 # address and only then the settings, so the back button lands on an address without them.
 nav = st.navigation([HOME, *PAGES], position="hidden")
 binding.load_url_once()
+binding.follow_history()  # the back button: the address stepped to decides
 _meas_problem = measure.apply_link_measurements()  # a link's meas=observer:session
 if _meas_problem:
     st.session_state.setdefault(binding.LINK_PROBLEMS, []).append(_meas_problem)

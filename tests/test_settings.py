@@ -154,3 +154,21 @@ def test_parse_query_never_raises_and_drops_only_what_it_reports(query):
     parsed = vbq.Settings.parse_query(query)
     kept = {k: v for k, v in query.items() if k not in {p.key for p in parsed.problems}}
     assert vbq.Settings.from_query(kept) == parsed.settings
+
+
+def test_values_are_converted_by_the_fields_types_not_their_annotation_text():
+    from vbq.settings import FALSE_WORDS, TRUE_WORDS, parse_bool, parse_list
+
+    s = vbq.Settings.from_dict({"criteria.min_vertebrae": 2.0, "age_min": "", "sexes": "F",
+                                "vbq_osteoporosis": "3.1"})
+    assert (s.criteria.min_vertebrae, s.age_min, s.sexes, s.vbq_osteoporosis) == (
+        2, None, ("F",), 3.1)
+    with pytest.raises(vbq.InputError, match="min_vertebrae=2.5 is not a valid whole number"):
+        vbq.Settings.from_dict({"criteria.min_vertebrae": 2.5})
+    with pytest.raises(vbq.InputError, match="is not a valid number or none"):
+        vbq.Settings.from_dict({"age_min": "sixty"})
+    assert all(parse_bool(w.upper()) for w in TRUE_WORDS)
+    assert not any(parse_bool(w) for w in FALSE_WORDS)
+    with pytest.raises(ValueError):
+        parse_bool("maybe")
+    assert parse_list("-") == () and parse_list("L1,L2") == ("L1", "L2")

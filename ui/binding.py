@@ -38,6 +38,7 @@ LINK_PROBLEMS = "_link_problems"
 LINK_BOX = "_link_box"
 LINK_PAGE = "_link_page"
 CURRENT_PAGE = "_current_page"
+LAST_WRITTEN = "_url_written"
 STREAMLIT_PARAMS = ("embed", "embed_options")  # Streamlit's own, left alone
 
 
@@ -183,6 +184,23 @@ def write_url() -> None:
     current = {k: st.query_params.get(k) for k in st.query_params}
     if current != params:
         st.query_params.from_dict(params)
+    st.session_state[LAST_WRITTEN] = params
+
+
+def follow_history() -> None:
+    """After the back or forward button, take the settings of the address stepped to.
+
+    Every address the app produces is written by `write_url` (or carried by its own page links),
+    so a query string that differs from the last one written comes from the browser's history:
+    the view of that address is restored, and the address and the page agree again.
+    """
+    last = st.session_state.get(LAST_WRITTEN)
+    query = {k: st.query_params.get(k) for k in st.query_params}
+    if last is None or query == last:
+        return
+    set_settings(vbq.Settings.parse_query(query).settings)
+    st.session_state[VIEW_KEY] = {k[len(VIEW_PREFIX):]: v for k, v in query.items()
+                                  if k.startswith(VIEW_PREFIX)}
 
 
 def load_url_once() -> None:
@@ -270,15 +288,13 @@ def _coerce_like(text: str, default: Any) -> Any:
     """Parse a URL value to the type of the option's default (None when it is not one)."""
     try:
         if isinstance(default, bool):
-            low = text.lower()
-            return True if low in ("1", "true", "yes") else False if low in ("0", "false", "no") \
-                else None
+            return vbq.settings.parse_bool(text)
         if isinstance(default, int):
             return int(text)
         if isinstance(default, float):
             return float(text)
         if isinstance(default, list | tuple):
-            return [t for t in text.split(",") if t and t != "-"]
+            return list(vbq.settings.parse_list(text))
     except ValueError:
         return None
     return text

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any
+from types import UnionType
+from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from .errors import InputError
 from .schema import DIAGNOSES, LEVELS, OSTEOPHYTE_DIRECTIONS
@@ -179,16 +180,16 @@ class Settings:
         version = data.pop("version", SETTINGS_VERSION)
         if version != SETTINGS_VERSION:
             raise InputError(f"settings version {version!r} is not supported (expected 1)")
-        crit_types = {f.name: f.type for f in fields(GroupCriteria)}
-        top_types = {f.name: f.type for f in fields(cls) if f.name != "criteria"}
+        crit_types = get_type_hints(GroupCriteria)
+        top_types = {k: v for k, v in get_type_hints(cls).items() if k != "criteria"}
         crit: dict[str, Any] = {}
         top: dict[str, Any] = {}
         unknown = []
         for key, value in data.items():
             if key.startswith("criteria.") and key[9:] in crit_types:
-                crit[key[9:]] = _coerce(key, value, str(crit_types[key[9:]]))
+                crit[key[9:]] = _coerce(key, value, crit_types[key[9:]])
             elif key in top_types:
-                top[key] = _coerce(key, value, str(top_types[key]))
+                top[key] = _coerce(key, value, top_types[key])
             else:
                 unknown.append(key)
         if unknown:
@@ -412,32 +413,61 @@ def _check_int(name: str, value: Any, low: int, high: int) -> None:
         raise InputError(f"{name}: expected an integer from {low} to {high}, got {value!r}")
 
 
-def _coerce(key: str, value: Any, type_name: str) -> Any:
-    """Coerce a JSON or query-string value to the field's declared type."""
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
+"""How a yes/no setting may be written in a settings file or a link (any case)."""
+
+
+def parse_bool(value: Any) -> bool:
+    """A yes/no value from JSON (a bool) or text (`TRUE_WORDS`, `FALSE_WORDS`); ValueError else."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        low = value.strip().lower()
+        if low in TRUE_WORDS:
+            return True
+        if low in FALSE_WORDS:
+            return False
+    raise ValueError(value)
+
+
+def parse_list(value: Any) -> tuple[str, ...]:
+    """A list from JSON (a list) or a link ("a,b"; "-" for the empty list)."""
+    if isinstance(value, str):
+        return tuple(v for v in value.split(",") if v and v != "-")
+    if isinstance(value, list | tuple):
+        return tuple(str(v) for v in value)
+    raise ValueError(value)
+
+
+def _parse_int(value: Any) -> int:
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ValueError(value)
+    return int(value)
+
+
+def _converter(tp: Any) -> tuple[Any, str]:
+    """(function, readable type) for a field's resolved annotation (`typing.get_type_hints`)."""
+    origin, args = get_origin(tp), get_args(tp)
+    if origin is tuple:
+        return parse_list, "list"
+    if origin in (Union, UnionType) and type(None) in args:
+        inner, name = _converter(next(a for a in args if a is not type(None)))
+        return (lambda v: None if v in (None, "", "none", "None") else inner(v)), f"{name} or none"
+    simple = {bool: (parse_bool, "yes/no"), int: (_parse_int, "whole number"),
+              float: (float, "number"), str: (str, "text")}
+    if tp in simple:
+        return simple[tp]
+    raise TypeError(f"no converter for the settings type {tp!r}")  # pragma: no cover
+
+
+def _coerce(key: str, value: Any, tp: Any) -> Any:
+    """Coerce a JSON or query-string value to the field's declared type (resolved annotation)."""
+    convert, name = _converter(tp)
     try:
-        if "tuple" in type_name:
-            if isinstance(value, str):
-                return tuple(v for v in value.split(",") if v and v != "-")
-            return tuple(str(v) for v in value)
-        if type_name == "bool":
-            if isinstance(value, str):
-                if value.lower() in ("1", "true", "yes", "on"):
-                    return True
-                if value.lower() in ("0", "false", "no", "off"):
-                    return False
-                raise ValueError(value)
-            return bool(value)
-        if type_name == "int":
-            if isinstance(value, float) and not value.is_integer():
-                raise ValueError(value)
-            return int(value)
-        if "None" in type_name:
-            return None if value in (None, "", "none", "None") else float(value)
-        if type_name == "float":
-            return float(value)
-        return str(value)
+        return convert(value)
     except (TypeError, ValueError) as exc:
-        raise InputError(f"settings: {key}={value!r} is not a valid {type_name}") from exc
+        raise InputError(f"settings: {key}={value!r} is not a valid {name}") from exc
 
 
 PAPER_SETTINGS = Settings()

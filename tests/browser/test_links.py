@@ -17,7 +17,8 @@ MENU = '[data-testid="stSidebar"] [data-testid="stPageLink"]'  # the app's page 
 PAGES = {"data": "Cohort summary", "groups": "Table 2. Characteristics",
          "correlations": "Table 3. Correlation", "roc": "Fig. 5. ROC curves",
          "thresholds": "Prevalence by DXA and by VBQ",
-         "measure": "Save to the measurement database", "reliability": "Degenerative grouping"}
+         "measure": "Save to the measurement database", "reliability": "Degenerative grouping",
+         "report": "Participant flow"}
 SIDEBAR = {"Data": "data", "Groups": "groups", "Correlations": "correlations", "ROC": "roc",
            "Thresholds": "thresholds"}
 # non-default settings and view options: a stricter group rule, another reference site, women
@@ -38,7 +39,8 @@ def _path(url: str) -> str:
 LATE = {"data": '[data-testid="stMetric"]', "groups": '[data-testid="stMetric"]',
         "correlations": '[data-testid="stMain"] .gtitle',
         "roc": '[data-testid="stMain"] .main-svg', "thresholds": '[data-testid="stMetric"]',
-        "measure": '[data-testid="stMetric"]', "reliability": '[data-testid="stDataFrame"]'}
+        "measure": '[data-testid="stMetric"]', "reliability": '[data-testid="stTable"]',
+        "report": '[data-testid="stMetric"]'}
 
 
 def _settle(page, marker: str, path: str = "data") -> None:
@@ -120,3 +122,30 @@ def test_no_address_the_app_produces_shows_page_not_found(app_url, page):
             if query:  # the link's parameters survive the visit
                 assert _query(page.url) == {"criteria.min_vertebrae": "2",
                                             "v.roc.group": "all"}, page.url
+
+
+def _metric(page, label: str) -> str:
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
+    return metric.locator('[data-testid="stMetricValue"]').inner_text()
+
+
+def test_back_over_a_change_on_the_same_page_restores_that_view(app_url, page):
+    page.goto(f"{app_url}/groups?criteria.min_vertebrae=4", wait_until="domcontentloaded")
+    _settle(page, PAGES["groups"], "groups")
+    strict = _metric(page, "Degenerative")
+    slider = page.locator('[data-testid="stSlider"]').filter(
+        has_text="Degenerative vertebrae at least").get_by_role("slider")
+    slider.focus()
+    slider.press("ArrowLeft")  # 4 -> 3, the paper's rule
+    page.wait_for_url(re.compile(r"/groups$"), timeout=60_000)
+    _settle(page, PAGES["groups"], "groups")
+    assert _metric(page, "Degenerative") != strict
+    page.go_back()  # the address of the stricter rule: its numbers come back with it
+    page.wait_for_url(re.compile(r"min_vertebrae=4"), timeout=60_000)
+    deadline = time.monotonic() + 60
+    while _metric(page, "Degenerative") != strict and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert _metric(page, "Degenerative") == strict
+    assert _query(page.url) == {"criteria.min_vertebrae": "4"}
+    time.sleep(2)  # and the address stays (nothing rewrites it to the later view)
+    assert _query(page.url) == {"criteria.min_vertebrae": "4"}
