@@ -10,21 +10,10 @@ generation should stay within a small multiple of reading. Target: under 1 s.
 
 from __future__ import annotations
 
-import time
-
 import pandas as pd
+from _timing import median_time
 
 from vbq import demo
-
-
-def median_time(fn, repeats: int = 7) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return sorted(times)[len(times) // 2]
 
 
 def main() -> None:

@@ -27,20 +27,11 @@ from pathlib import Path
 
 import numpy as np
 import pydicom
+from _timing import median_time
 from pydicom.pixels import apply_modality_lut
 
 from vbq import phantom
 from vbq.imaging import load_series, roi_stats
-
-
-def median_time(fn: Callable[[], object], repeats: int) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
 
 
 def paired_times(ours: Callable[[], object], ref: Callable[[], object],

@@ -21,19 +21,11 @@ from pathlib import Path
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _timing import median_time
 from bench_study import scaled
 
 import vbq
 import vbq.study
-
-
-def _time(f, repeat: int) -> float:
-    runs = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        f()
-        runs.append(time.perf_counter() - t0)
-    return statistics.median(runs)
 
 
 def files(n: int) -> tuple[bytes, bytes]:
@@ -48,8 +40,8 @@ def load_vs_read_csv(n: int, repeat: int) -> None:
     cohort, _ = files(n)
     ours, peer = [], []
     for _ in range(repeat):
-        ours.append(_time(lambda: vbq.io.load_cohort(cohort, name="cohort.csv"), 1))
-        peer.append(_time(lambda: pd.read_csv(io.BytesIO(cohort)), 1))
+        ours.append(median_time(lambda: vbq.io.load_cohort(cohort, name="cohort.csv"), 1))
+        peer.append(median_time(lambda: pd.read_csv(io.BytesIO(cohort)), 1))
     print(f"load_cohort {n:>7,} rows ({len(cohort) / 2**20:5.1f} MB): best {min(ours):6.2f} s "
           f"(median {statistics.median(ours):.2f})   pandas.read_csv best {min(peer):5.2f} s "
           f"(median {statistics.median(peer):.2f})   ratio of bests {min(ours) / min(peer):4.1f}x")

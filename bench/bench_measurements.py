@@ -18,7 +18,6 @@ Budget: saving a reading well under the 300 ms of a page rerun (issue 11).
 from __future__ import annotations
 
 import io
-import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -26,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
+from _timing import median_time
 
 import vbq
 from vbq.measurements import (
@@ -38,14 +38,6 @@ from vbq.measurements import (
 LEVELS = ("L1", "L2", "L3", "L4", "CSF")
 
 
-def _time(f, repeat: int) -> float:
-    f()  # warm-up
-    runs = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        f()
-        runs.append(time.perf_counter() - t0)
-    return statistics.median(runs)
 
 
 def _reading(pid: str, observer: str, session: int, rng) -> list[ROIMeasurement]:
@@ -86,23 +78,23 @@ def main() -> None:
         with peer_engine.begin() as conn:
             conn.execute(sa.insert(peer_table), peer_rows)
 
-    t_save, t_peer = _time(save_one, 20), _time(peer_save, 20)
+    t_save, t_peer = median_time(save_one, 20), median_time(peer_save, 20)
     print(f"save one reading: {1000 * t_save:.1f} ms; plain Core insert {1000 * t_peer:.1f} ms "
           f"({t_save / t_peer:.1f}x)")
 
-    t_load = _time(store.load, 5)
-    t_peer = _time(lambda: pd.read_sql_table("vbq_roi_measurements", store.engine), 5)
+    t_load = median_time(store.load, 5)
+    t_peer = median_time(lambda: pd.read_sql_table("vbq_roi_measurements", store.engine), 5)
     print(f"load {len(store.load()):,} rows: {1000 * t_load:.0f} ms; pandas.read_sql_table "
           f"{1000 * t_peer:.0f} ms ({t_load / t_peer:.1f}x)")
 
     frame = store.load()
     text = store.export_csv()
-    t_exp = _time(store.export_csv, 3)
-    t_peer = _time(lambda: frame.to_csv(index=False), 3)
+    t_exp = median_time(store.export_csv, 3)
+    t_peer = median_time(lambda: frame.to_csv(index=False), 3)
     print(f"export CSV: {1000 * t_exp:.0f} ms; DataFrame.to_csv {1000 * t_peer:.0f} ms "
           f"({t_exp / t_peer:.1f}x)")
-    t_imp = _time(lambda: store.import_csv(text.encode()), 3)
-    t_peer = _time(lambda: pd.read_csv(io.StringIO(text)), 3)
+    t_imp = median_time(lambda: store.import_csv(text.encode()), 3)
+    t_peer = median_time(lambda: pd.read_csv(io.StringIO(text)), 3)
     print(f"import CSV (validated, all unchanged): {1000 * t_imp:.0f} ms; pandas.read_csv "
           f"{1000 * t_peer:.0f} ms ({t_imp / t_peer:.1f}x)")
 
@@ -115,8 +107,8 @@ def main() -> None:
                       for lv, si in zip(LEVELS, sis, strict=True)]
     demo.save(demo_rows)
     measured = demo.load()
-    t_merge = _time(lambda: merge_into_cohort(cohort, measured), 5)
-    t_vbq = _time(lambda: reading_vbq(frame), 5)
+    t_merge = median_time(lambda: merge_into_cohort(cohort, measured), 5)
+    t_vbq = median_time(lambda: reading_vbq(frame), 5)
     print(f"merge 235 demo patients into the cohort: {1000 * t_merge:.0f} ms; VBQ of 3,000 "
           f"readings: {1000 * t_vbq:.0f} ms")
     store.close()

@@ -12,28 +12,17 @@ Run: .venv/bin/python bench/bench_present.py
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _timing import median_time
 from bench_study import scaled
 
 import vbq
 import vbq.export as export
 import vbq.present as present
-
-
-def _time(f, repeat: int) -> float:
-    f()
-    runs = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        f()
-        runs.append(time.perf_counter() - t0)
-    return statistics.median(runs)
 
 
 def main() -> None:
@@ -43,15 +32,15 @@ def main() -> None:
         prepared = vbq.prepare_cohort(c, d)
         analysis = vbq.study.analyse(prepared, reliability=False)
         repeat = 5 if n == 235 else 3
-        t_analyse = _time(lambda p=prepared: vbq.study.analyse(p, reliability=False), repeat)
-        t_tables = _time(lambda a=analysis, p=prepared: present.study_tables(a, p), repeat)
+        t_analyse = median_time(lambda p=prepared: vbq.study.analyse(p, reliability=False), repeat)
+        t_tables = median_time(lambda a=analysis, p=prepared: present.study_tables(a, p), repeat)
         tables = present.study_tables(analysis, prepared)
-        t_xlsx = _time(lambda t=tables: export.tables_xlsx(t), repeat)
-        t_docx = _time(lambda a=analysis, p=prepared: export.study_docx(a, p), repeat)
+        t_xlsx = median_time(lambda t=tables: export.tables_xlsx(t), repeat)
+        t_docx = median_time(lambda a=analysis, p=prepared: export.study_docx(a, p), repeat)
         table = prepared.table
-        t_pandas = _time(lambda t=table: t.to_csv(index=False), repeat)
-        t_csv = _time(lambda t=table: export.frame_csv(t), repeat)
-        t_big = _time(lambda t=table: export.frame_xlsx(t), 1 if n > 235 else repeat)
+        t_pandas = median_time(lambda t=table: t.to_csv(index=False), repeat)
+        t_csv = median_time(lambda t=table: export.frame_csv(t), repeat)
+        t_big = median_time(lambda t=table: export.frame_xlsx(t), 1 if n > 235 else repeat)
         print(f"n = {n:>6}: analyse {1e3 * t_analyse:7.1f} ms | study_tables "
               f"{1e3 * t_tables:6.1f} ms | tables_xlsx {1e3 * t_xlsx:6.1f} ms | study_docx "
               f"{1e3 * t_docx:6.1f} ms")

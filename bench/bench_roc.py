@@ -14,23 +14,11 @@ Targets: ratio <= 1 at 1e6 for both comparisons; ``bootstrap_cutoff`` under 0.2 
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
 import numpy as np
+from _timing import median_time
 from sklearn.metrics import roc_auc_score, roc_curve
 
 from vbq.stats.roc import bootstrap_cutoff, delong_test, roc_analysis
-
-
-def median_time(fn: Callable[[], object], repeats: int) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times))
 
 
 def make_data(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

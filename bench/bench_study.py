@@ -16,23 +16,11 @@ Target (issue 3): under 50 ms at n = 235; near-linear growth to 100,000.
 
 from __future__ import annotations
 
-import statistics
-import time
-
 import numpy as np
 import pandas as pd
+from _timing import median_time
 
 import vbq
-
-
-def _time(f, repeat: int) -> float:
-    f()  # warm-up
-    runs = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        f()
-        runs.append(time.perf_counter() - t0)
-    return statistics.median(runs)
 
 
 def scaled(cohort: pd.DataFrame, dxa: pd.DataFrame, n: int, seed: int = 0):
@@ -92,9 +80,9 @@ def main() -> None:
     cohort, dxa = vbq.demo.load()
     cohort, _ = vbq.io.coerce_cohort(cohort)
     dxa, _ = vbq.io.coerce_dxa(dxa)
-    table = vbq.prepare(cohort, dxa)
-    ours = _time(lambda: vbq.study.analyse(table, reliability=False), 40)
-    theirs = _time(lambda: peer(table), 10)
+    table = vbq.prepare_cohort(cohort, dxa).table
+    ours = median_time(lambda: vbq.study.analyse(table, reliability=False), 40)
+    theirs = median_time(lambda: peer(table), 10)
     print(f"n = 235: vbq.study.analyse {ours:.4f} s; peer (library front ends, fewer results) "
           f"{theirs:.4f} s; ratio {ours / theirs:.2f}\n")
     print(f"{'n':>8} {'prepare (s)':>12} {'analyse (s)':>12} {'+ ICC (s)':>10} "
@@ -102,11 +90,11 @@ def main() -> None:
     base = None
     for n in (235, 1_000, 10_000, 100_000):
         c, d = (cohort, dxa) if n == 235 else scaled(cohort, dxa, n)
-        table = vbq.prepare(c, d)
+        table = vbq.prepare_cohort(c, d).table
         repeat = 40 if n <= 1_000 else 5 if n <= 10_000 else 3
-        tp = _time(lambda c=c, d=d: vbq.prepare(c, d), max(1, repeat // 2))
-        ta = _time(lambda t=table: vbq.study.analyse(t, reliability=False), repeat)
-        tr = _time(lambda t=table: vbq.study.analyse(t), repeat)
+        tp = median_time(lambda c=c, d=d: vbq.prepare_cohort(c, d), max(1, repeat // 2))
+        ta = median_time(lambda t=table: vbq.study.analyse(t, reliability=False), repeat)
+        tr = median_time(lambda t=table: vbq.study.analyse(t), repeat)
         per = ta / n * 1e6
         base = base or per
         print(f"{n:>8} {tp:>12.4f} {ta:>12.4f} {tr:>10.4f} {per:>17.2f}")
