@@ -116,18 +116,25 @@ def in_force(prepared: PreparedCohort) -> InForce:
     )
 
 
+def criterion_phrases(criteria) -> list[str]:
+    """The enabled criteria of a degenerative vertebra in words, one phrase each (the in-force
+    line and the report's methods both use them)."""
+    parts = []
+    if criteria.facet:
+        parts.append(f"facet osteoarthritis grade ≥ {criteria.facet_min}")
+    if criteria.genant:
+        parts.append(f"Genant grade ≥ {criteria.genant_min}")
+    if criteria.ucla:
+        parts.append(f"UCLA grade ≥ {_UCLA.get(criteria.ucla_min, criteria.ucla_min)}")
+    if criteria.osteophyte:
+        dirs = ", ".join(criteria.osteophyte_dirs) or "no direction"
+        parts.append(f"osteophyte ({dirs}) > {criteria.osteophyte_min_mm:g} mm")
+    return parts
+
+
 def _criteria(s: Settings) -> str:
     cr = s.criteria
-    parts = []
-    if cr.facet:
-        parts.append(f"facet osteoarthritis grade ≥ {cr.facet_min}")
-    if cr.genant:
-        parts.append(f"Genant grade ≥ {cr.genant_min}")
-    if cr.ucla:
-        parts.append(f"UCLA grade ≥ {_UCLA.get(cr.ucla_min, cr.ucla_min)}")
-    if cr.osteophyte:
-        dirs = ", ".join(cr.osteophyte_dirs) or "no direction"
-        parts.append(f"osteophyte ({dirs}) > {cr.osteophyte_min_mm:g} mm")
+    parts = criterion_phrases(cr)
     levels = ("L1-L4" if cr.levels == LEVELS else ", ".join(cr.levels))
     if not parts:
         return "Degenerative: no criterion enabled (everyone is control)"

@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from .cohort import PreparedCohort
+from .describe import criterion_phrases
 from .errors import DegenerateInputError, InputError
 
 __all__ = [
@@ -384,16 +385,7 @@ def _methods_html(prepared: PreparedCohort, versions: dict[str, str]) -> str:
 
     s, t = prepared.settings, prepared.thresholds
     c = s.criteria
-    crit = []
-    if c.facet:
-        crit.append(f"facet osteoarthritis grade ≥ {c.facet_min}")
-    if c.genant:
-        crit.append(f"Genant semiquantitative grade ≥ {c.genant_min}")
-    if c.ucla:
-        crit.append(f"UCLA disc-space grade ≥ {['', 'I', 'II', 'III', 'IV'][c.ucla_min]}")
-    if c.osteophyte:
-        crit.append(f"an osteophyte of direction {'/'.join(c.osteophyte_dirs) or '(none)'} longer "
-                    f"than {c.osteophyte_min_mm:g} mm")
+    crit = criterion_phrases(c)
     site = {"lowest": "the lowest of the L1-L4, femoral neck and total hip T-scores",
             "l1_l4": "the L1-L4 T-score", "femoral_neck": "the femoral neck T-score",
             "total_hip": "the total hip T-score"}[s.dxa_site]
