@@ -323,3 +323,141 @@ def test_the_schema_refuses_a_column_of_an_unknown_kind():
         Column("bmd_spine", "number", "spine BMD")
     with pytest.raises(ValueError, match="needs its categories"):
         Column("diagnosis2", "category", "a second diagnosis")
+
+
+def test_the_schema_refuses_reading_rules_that_cannot_apply():
+    from vbq.schema import Column
+
+    with pytest.raises(ValueError, match="roman numerals are read in int columns only"):
+        Column("bmi2", "float", "a second BMI", roman=True)
+    with pytest.raises(ValueError, match="every alias must name one of its categories"):
+        Column("sex2", "category", "sex again", categories=("F", "M"), aliases=(("x", "X"),))
+
+
+def _with_column(monkeypatch, name: str, **changes) -> None:
+    """Read cohort files with column `name` declared with `changes` (a schema edited in place,
+    as a new rule would be declared)."""
+    import dataclasses
+
+    columns = tuple(dataclasses.replace(c, **changes) if c.name == name else c
+                    for c in vbq.schema.COHORT_COLUMNS)
+    monkeypatch.setattr(vbq.io, "COHORT_COLUMNS", columns)
+
+
+def _read_with(cohort: pd.DataFrame, column: str, cells: list) -> tuple[pd.DataFrame, object]:
+    frame = cohort.astype(object)
+    frame.loc[: len(cells) - 1, column] = cells
+    return read_table(_csv(frame), "cohort", name="r.csv")
+
+
+def test_a_slip_declared_on_a_column_names_the_mistake(monkeypatch):
+    from vbq.schema import Slip
+
+    cohort, _ = make_tables(4)
+    _, plain = _read_with(cohort, "bmi", [2450, 80])
+    assert [(p.row, p.message) for p in plain.errors] == [
+        (2, "outside the plausible range 12 to 70 kg/m2"),
+        (3, "outside the plausible range 12 to 70 kg/m2")]
+    _with_column(monkeypatch, "bmi", slips=(Slip(1200, 7000, "BMI looks multiplied by 100"),))
+    table, report = _read_with(cohort, "bmi", [2450, 80])
+    assert [(p.row, p.message, p.value) for p in report.errors] == [
+        (2, "BMI looks multiplied by 100", "2450"),
+        (3, "outside the plausible range 12 to 70 kg/m2", "80")]
+    assert table["bmi"].iloc[:2].isna().all()  # an erroneous value is never analysed
+
+
+def test_an_advisory_declared_on_a_column_warns_and_keeps_the_values(monkeypatch):
+    from vbq.schema import Advisory
+
+    cohort, _ = make_tables(5)
+    _, plain = _read_with(cohort, "bmi", [16, 17, 18])
+    assert plain.ok and not plain.warnings
+    _with_column(monkeypatch, "bmi", advisory=Advisory(18.5, "underweight", limit=2))
+    table, report = _read_with(cohort, "bmi", [16, 17, 18])
+    assert report.ok
+    assert [(p.row, p.message) for p in report.warnings] == [
+        (2, "underweight"), (3, "underweight"), (None, "underweight: 1 more cell(s) in this column")]
+    assert table["bmi"].iloc[:3].tolist() == [16, 17, 18]
+    # age's advisory is the study's inclusion criterion (a declared rule, not a special case)
+    _, report = _read_with(cohort, "age", [49])
+    assert [p.message for p in report.warnings] == [
+        "younger than 50: the study's inclusion criterion was age >= 50"]
+
+
+def test_roman_numerals_are_read_where_the_column_declares_them(monkeypatch):
+    cohort, _ = make_tables(3)
+    _, plain = _read_with(cohort, "facet_l1", ["II", "grade iii"])
+    assert [(p.row, p.message) for p in plain.errors] == [(2, "not a number"),
+                                                           (3, "not a number")]
+    _with_column(monkeypatch, "facet_l1", roman=True)
+    table, report = _read_with(cohort, "facet_l1", ["II", "grade iii"])
+    assert report.ok and table["facet_l1"].iloc[:2].tolist() == [2, 3]
+    _with_column(monkeypatch, "ucla_l1", roman=False)  # UCLA declares them; undeclared here
+    _, report = _read_with(cohort, "ucla_l1", ["II"])
+    assert [p.message for p in report.errors] == ["not a number"]
+
+
+def test_category_aliases_come_from_the_schema(monkeypatch):
+    cohort, _ = make_tables(3)
+    table, report = _read_with(cohort, "sex", ["Female", "homme"])  # declared aliases
+    assert report.ok and table["sex"].iloc[:2].tolist() == ["F", "M"]
+    _, report = _read_with(cohort, "sex", ["Frau"])
+    assert [p.message for p in report.errors] == ["expected one of F, M"]
+    _with_column(monkeypatch, "sex", aliases=(("frau", "F"),))
+    table, report = _read_with(cohort, "sex", ["Frau", "f"])  # the categories are always read
+    assert report.ok and table["sex"].iloc[:2].tolist() == ["F", "F"]
+    _, report = _read_with(cohort, "sex", ["Female"])  # the other aliases went with the edit
+    assert [p.message for p in report.errors] == ["expected one of F, M"]
+
+
+def test_a_sign_check_declared_on_a_column_warns_of_lost_minus_signs(monkeypatch):
+    from vbq.schema import SignCheck
+
+    cohort, _ = make_tables(12)
+    _, plain = read_table(_csv(cohort), "cohort", name="r.csv")
+    assert not plain.warnings
+    _with_column(monkeypatch, "age", sign_check=SignCheck("all {n} ages are positive", min_n=12))
+    _, report = read_table(_csv(cohort), "cohort", name="r.csv")
+    assert [(p.column, p.message) for p in report.warnings] == [("age", "all 12 ages are positive")]
+    _, report = read_table(_csv(cohort.head(11)), "cohort", name="r.csv")
+    assert not report.warnings  # under min_n values: no warning
+
+
+def test_io_reads_column_rules_from_the_schema_never_from_column_names():
+    """No column is special-cased by name in vbq/io.py (issue 12): no comparison of a name with
+    a literal, and no literal that is a column's name (other than the key, patient_id)."""
+    import ast
+
+    names = {c.name for c in (*vbq.schema.COHORT_COLUMNS, *vbq.schema.DXA_COLUMNS,
+                              *vbq.schema.DERIVED)} - {"patient_id"}
+    tree = ast.parse((ROOT / "vbq" / "io.py").read_text())
+
+    def is_name(node):
+        return (isinstance(node, ast.Attribute) and node.attr == "name") or (
+            isinstance(node, ast.Name) and node.id == "name")
+
+    offenders = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and node.value in names:
+            offenders.append((node.lineno, node.value))
+        if isinstance(node, ast.Compare) and any(is_name(n) for n in (node.left, *node.comparators)):
+            if any(isinstance(n, ast.Constant) for n in (node.left, *node.comparators)):
+                offenders.append((node.lineno, "comparison of a name"))
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("startswith", "endswith") and is_name(node.func.value)):
+            offenders.append((node.lineno, node.func.attr))
+    assert offenders == []
+
+
+def test_range_check_returns_the_cleaned_values_and_leaves_its_input_alone():
+    from vbq.io import ValidationReport, _check_range
+
+    col = vbq.schema.cohort_column("si_l1")
+    values = pd.Series([100.0, -4.0, 2e6, np.nan])
+    before = values.copy()
+    report = ValidationReport(source="s")
+    checked = _check_range(col, values, values, np.arange(2, 6), "si_l1", report)
+    pd.testing.assert_series_equal(values, before)  # the argument is not mutated
+    assert checked.tolist()[0] == 100.0 and checked.iloc[1:].isna().all()
+    assert [p.message for p in report.errors] == ["signal intensity cannot be negative",
+                                                  "outside the plausible range 0 to 1e+06 a.u."]

@@ -691,26 +691,6 @@ _MISSING = {"", "na", "n/a", "nan", "none", "null", ".", "missing", "?", "nd", "
 _UNICODE_MINUS = "\u2212"  # Word and some Excel locales write "−1.9"
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
 
-_CATEGORY_ALIASES: dict[str, dict[str, str]] = {
-    "sex": {"f": "F", "female": "F", "w": "F", "woman": "F", "women": "F", "femme": "F",
-            "m": "M", "male": "M", "man": "M", "men": "M", "homme": "M"},
-    "diagnosis": {
-        "stenosis": "stenosis", "lumbarspinalstenosis": "stenosis", "lss": "stenosis",
-        "degenerativelumbarspinalstenosis": "stenosis", "spinalstenosis": "stenosis",
-        "discherniation": "disc_herniation", "lumbardischerniation": "disc_herniation",
-        "ldh": "disc_herniation", "herniation": "disc_herniation", "herniateddisc": "disc_herniation",
-        "spondylolisthesis": "spondylolisthesis", "degenerativespondylolisthesis": "spondylolisthesis",
-        "slip": "spondylolisthesis", "slippage": "spondylolisthesis",
-        "degenerativeslippage": "spondylolisthesis", "degenerativeslip": "spondylolisthesis",
-        "scoliosis": "scoliosis", "degenerativescoliosis": "scoliosis",
-    },
-    "modic_type": {"0": "none", "none": "none", "no": "none", "nomodic": "none",
-                   "1": "1", "i": "1", "type1": "1", "mc1": "1", "2": "2", "ii": "2", "type2": "2",
-                   "mc2": "2", "3": "3", "iii": "3", "type3": "3", "mc3": "3", "mixed": "mixed",
-                   "mixedtype": "mixed", "12": "mixed", "23": "mixed", "13": "mixed"},
-}
-
-
 def _category_key(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
@@ -718,13 +698,9 @@ def _category_key(text: str) -> str:
 def _parse_category(col: Column, raw: pd.Series, report: ValidationReport, rows: np.ndarray,
                     label: str) -> tuple[pd.Series, pd.Series]:
     """(parsed values, bad mask)."""
-    aliases = dict(_CATEGORY_ALIASES.get(col.name, {}))
+    aliases = dict(col.aliases)  # the schema's other spellings, then the categories themselves
     for cat in col.categories:
         aliases.setdefault(_category_key(cat), cat)
-    if col.name.startswith("osteophyte_dir") or col.name == "modic_grade":
-        aliases.update({c.lower(): c for c in col.categories})
-    if col.name == "csf_level":
-        aliases.update({c.lower()[1:]: c for c in col.categories if c.startswith("L")})
     known = raw.isin(col.categories)
     if (known | raw.isna()).all():  # already canonical (a table from this module): no parsing
         values = np.where(raw.isna().to_numpy(), np.nan, raw.to_numpy(dtype=object))
@@ -871,10 +847,9 @@ def _coerce_table(raw: pd.DataFrame, rows: np.ndarray, kind: str, report: Valida
         col = declared[name]
         label = header if header == name else f"{header} [{name}]"
         series = raw[header].reset_index(drop=True)
-        _parse_column(col, series, rows, label, report, out)
+        out[name] = _parse_column(col, series, rows, label, report)
 
-    if kind == "dxa":
-        _check_t_signs(out, source_for, report)
+    _check_signs(out, declared, source_for, report)
     # declared order, only the columns present; built once (no reordering copy)
     table = pd.DataFrame({c.name: out[c.name] for c in columns if c.name in out},
                          index=pd.RangeIndex(len(raw)))
@@ -882,26 +857,27 @@ def _coerce_table(raw: pd.DataFrame, rows: np.ndarray, kind: str, report: Valida
     return table
 
 
-def _check_t_signs(out: dict[str, pd.Series], source_for: dict[str, str],
-                   report: ValidationReport, min_n: int = 10) -> None:
-    """Warn when every T-score of a site is zero or positive in a file of `min_n` or more.
+def _check_signs(out: dict[str, pd.Series], declared: dict[str, Column],
+                 source_for: dict[str, str], report: ValidationReport) -> None:
+    """Warn when every value of a column with a `schema.SignCheck` is zero or positive in a file
+    of its ``min_n`` or more values.
 
     In a cohort screened for osteoporosis most T-scores are negative; none negative usually
     means the minus signs were lost (a text export, a column formatted as absolute values).
     """
     for name, values in out.items():
-        if not name.startswith("t_"):
+        check = declared[name].sign_check
+        if check is None:
             continue
         v = values.dropna()
-        if len(v) >= min_n and (v >= 0).all():
-            report.add(WARNING, f"all {len(v)} T-scores are zero or positive; were the minus "
-                       "signs lost? (osteoporosis is a T-score of -2.5 or lower)",
-                       column=source_for.get(name, name))
+        if len(v) >= check.min_n and (v >= 0).all():
+            report.add(WARNING, check.message.format(n=len(v)), column=source_for.get(name, name))
 
 
-def _report_cells(report: ValidationReport, bad: pd.Series, raw: pd.Series, rows: np.ndarray,
-                  label: str, message: str, severity: str = ERROR, limit: int = 50) -> None:
-    idx = np.flatnonzero(bad.to_numpy(dtype=bool))
+def _report_cells(report: ValidationReport, bad: pd.Series | np.ndarray, raw: pd.Series,
+                  rows: np.ndarray, label: str, message: str, severity: str = ERROR,
+                  limit: int = 50) -> None:
+    idx = np.flatnonzero(np.asarray(bad, dtype=bool))
     for i in idx[:limit]:
         report.add(severity, message, row=int(rows[i]), column=label, value=_cell_text(raw.iloc[i]))
     if len(idx) > limit:
@@ -909,8 +885,17 @@ def _report_cells(report: ValidationReport, bad: pd.Series, raw: pd.Series, rows
                    column=label)
 
 
+def _read_roman(series: pd.Series) -> pd.Series:
+    """A copy of `series` with roman numerals ("III", "grade ii") as their numbers; other cells
+    as they were (a `schema.Column` with ``roman=True``)."""
+    txt = _texts(series).str.lower().str.replace("grade", "").str.strip()
+    roman = txt.map(_ROMAN)
+    return series.astype(object).where(roman.isna(), roman)
+
+
 def _parse_column(col: Column, series: pd.Series, rows: np.ndarray, label: str,
-                  report: ValidationReport, out: dict[str, pd.Series]) -> None:
+                  report: ValidationReport) -> pd.Series:
+    """The parsed values of one column; its problems go to `report`."""
     if col.kind == "id":
         if series.map(type).eq(str).all():  # already text: strip only
             text = series.str.strip()
@@ -924,88 +909,72 @@ def _parse_column(col: Column, series: pd.Series, rows: np.ndarray, label: str,
                 where = _rows_text(rows, grp.index.to_numpy())
                 report.add(ERROR, f"duplicated patient_id {pid!r} ({where})",
                            row=int(rows[grp.index[0]]), column=label, value=pid)
-        out[col.name] = text.astype(object).where(~empty, None)
-        return
+        return text.astype(object).where(~empty, None)
     if col.kind == "float":
         values, bad = _parse_float(series, report, col, label, rows)
         _report_cells(report, bad, series, rows, label, "not a number")
-        _check_range(col, values, series, rows, label, report)
-        out[col.name] = values
-        return
+        return _check_range(col, values, series, rows, label, report)
     if col.kind == "int":
-        if col.name.startswith("ucla") and not pd.api.types.is_numeric_dtype(series.dtype):
-            txt = _texts(series).str.lower().str.replace("grade", "").str.strip()
-            roman = txt.map(_ROMAN)
-            series = series.astype(object).where(roman.isna(), roman)
+        if col.roman and not pd.api.types.is_numeric_dtype(series.dtype):
+            series = _read_roman(series)
         values, bad = _parse_float(series, report, col, label, rows)
         _report_cells(report, bad, series, rows, label, "not a number")
         v = values.to_numpy(dtype=float, na_value=np.nan)
         frac = ~np.isnan(v) & (v != np.round(v))
         if frac.any():
-            _report_cells(report, pd.Series(frac, index=values.index), series, rows, label,
-                          "grade must be a whole number")
+            _report_cells(report, frac, series, rows, label, "grade must be a whole number")
             values = values.where(~frac)
-        _check_range(col, values, series, rows, label, report)
+        values = _check_range(col, values, series, rows, label, report)
         v = values.to_numpy(dtype=float, na_value=np.nan)
         mask = np.isnan(v)
-        out[col.name] = pd.Series(pd.arrays.IntegerArray(
+        return pd.Series(pd.arrays.IntegerArray(
             np.where(mask, 0, np.round(v)).astype(np.int64), mask), index=values.index)
-        return
     if col.kind == "bool":
         values, bad = _parse_bool(series)
         _report_cells(report, bad, series, rows, label, "expected yes/no (or 1/0, true/false)")
-        out[col.name] = values
-        return
+        return values
     if col.kind == "category":
         values, bad = _parse_category(col, series, report, rows, label)
         _report_cells(report, bad, series, rows, label,
                       f"expected one of {', '.join(col.categories)}")
-        out[col.name] = values
-        return
+        return values
     raise InputError(f"unknown column kind {col.kind!r}")  # pragma: no cover
 
 
 def _check_range(col: Column, values: pd.Series, raw: pd.Series, rows: np.ndarray, label: str,
-                 report: ValidationReport) -> None:
-    if col.low is None and col.high is None:
-        return
-    lo = -np.inf if col.low is None else col.low
-    hi = np.inf if col.high is None else col.high
-    v = values.to_numpy(dtype=float, na_value=np.nan)
-    with np.errstate(invalid="ignore"):
-        if not ((v < lo) | (v > hi)).any():  # the common case, in numpy: no pandas overhead
-            _soft_checks(col, values, raw, rows, label, report)
-            return
-    out = values.notna() & ~values.between(lo, hi)
-    if not out.any():
-        _soft_checks(col, values, raw, rows, label, report)
-        return
-    erroneous = out.copy()
-    if col.name.startswith("bmd_"):
-        mg = out & values.between(200, 2500)
-        _report_cells(report, mg, raw, rows, label,
-                      "BMD looks like mg/cm2; enter g/cm2 (divide by 1000)")
-        out = out & ~mg
-    if col.name.startswith("si") or col.name == "si_csf":
-        neg = out & (values < 0)
-        _report_cells(report, neg, raw, rows, label, "signal intensity cannot be negative")
-        out = out & ~neg
-    msg = f"outside the plausible range {col.low:g} to {col.high:g}"
-    if col.unit:
-        msg += f" {col.unit}"
-    _report_cells(report, out, raw, rows, label, msg, ERROR if col.hard else WARNING)
-    if not col.hard:
-        return
-    values[erroneous] = np.nan  # an erroneous value is never analysed (the error blocks anyway)
-    _soft_checks(col, values, raw, rows, label, report)
+                 report: ValidationReport) -> pd.Series:
+    """Report the values outside the column's range, then its advisory; return the values with
+    those outside a hard range set missing (an erroneous value is never analysed; the error
+    blocks anyway). `values` itself is left as it was.
 
-
-def _soft_checks(col: Column, values: pd.Series, raw: pd.Series, rows: np.ndarray, label: str,
-                 report: ValidationReport) -> None:
-    if col.name == "age":  # only column with a soft check; others return at once
-        young = values.notna() & (values < 50)
-        _report_cells(report, young, raw, rows, label,
-                      "younger than 50: the study's inclusion criterion was age >= 50", WARNING, 10)
+    An out-of-range value matching one of the column's `schema.Slip` s is reported with the
+    slip's message, the others with the plain range message.
+    """
+    checked = values
+    if col.low is not None or col.high is not None:
+        lo = -np.inf if col.low is None else col.low
+        hi = np.inf if col.high is None else col.high
+        v = values.to_numpy(dtype=float, na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            outside = ~np.isnan(v) & ((v < lo) | (v > hi))
+        if outside.any():
+            plain = outside
+            for slip in col.slips:
+                hit = plain & (v >= slip.low) & (v <= slip.high)
+                _report_cells(report, hit, raw, rows, label, slip.message)
+                plain = plain & ~hit
+            msg = f"outside the plausible range {col.low:g} to {col.high:g}"
+            if col.unit:
+                msg += f" {col.unit}"
+            _report_cells(report, plain, raw, rows, label, msg, ERROR if col.hard else WARNING)
+            if col.hard:
+                checked = values.mask(outside)
+    if col.advisory is not None:
+        below = checked.notna().to_numpy() & (checked.to_numpy(dtype=float, na_value=np.nan)
+                                              < col.advisory.low)
+        _report_cells(report, below, raw, rows, label, col.advisory.message, WARNING,
+                      col.advisory.limit)
+    return checked
 
 
 # --------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ paper variable it stands for. `vbq.io` validates spreadsheets against these decl
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 __all__ = [
@@ -18,6 +19,9 @@ __all__ = [
     "MODIC_GRADES",
     "OSTEOPHYTE_DIRECTIONS",
     "Column",
+    "Slip",
+    "Advisory",
+    "SignCheck",
     "COHORT_COLUMNS",
     "DXA_COLUMNS",
     "cohort_column",
@@ -45,6 +49,40 @@ OSTEOPHYTE_DIRECTIONS: tuple[str, ...] = ("A", "B", "C", "D", "E", "F")
 
 KINDS = ("id", "float", "int", "bool", "category")
 """Storage kinds a `Column` may declare; `vbq.io` parses each kind its own way."""
+
+
+@dataclass(frozen=True)
+class Slip:
+    """A known data-entry slip: an out-of-range value between `low` and `high` (inclusive) is
+    reported with `message` instead of the plain "outside the plausible range" message.
+
+    BMD of 985 is g/cm2 written as mg/cm2; an SI of -4 cannot be a signal intensity. The value
+    stays an error (or a warning) as the column's range decides; only the message is specific.
+    """
+
+    low: float
+    high: float
+    message: str
+
+
+@dataclass(frozen=True)
+class Advisory:
+    """A soft lower bound: a value within the column's range but below `low` gets a warning with
+    `message` (the first `limit` cells of the column; the data are kept)."""
+
+    low: float
+    message: str
+    limit: int = 10
+
+
+@dataclass(frozen=True)
+class SignCheck:
+    """A column expected to hold negative values: when every value is zero or positive in a file
+    of `min_n` or more values, one warning, `message` with ``{n}`` filled in (the minus signs
+    were probably lost in an export)."""
+
+    message: str
+    min_n: int = 10
 
 
 @dataclass(frozen=True)
@@ -79,6 +117,23 @@ class Column:
     decimals : int or None
         Decimals a value is shown with (a mean and SD alike), as the paper prints the variable;
         None for columns that are not numbers.
+
+    The reading rules below are declared here, never keyed on a column's name in `vbq.io`:
+
+    roman : bool
+        An "int" column whose cells may be roman numerals, alone or after "grade" ("III",
+        "grade II" -> 3, 2), as UCLA grades are written.
+    aliases : tuple of (str, str)
+        Other spellings of a category column's values, as (key, category) pairs; the key is the
+        cell lower-cased with everything but letters and digits removed ("Female" -> "female").
+        The categories themselves are always read, in any case.
+    slips : tuple of Slip
+        Known data-entry slips among out-of-range values, each reported with its own message
+        (checked in order; a value takes the first that matches).
+    advisory : Advisory or None
+        A soft lower bound with its reason (a warning, the value kept).
+    sign_check : SignCheck or None
+        Warn when a file's values of the column are all zero or positive (lost minus signs).
     """
 
     name: str
@@ -94,12 +149,21 @@ class Column:
     paper: str = ""
     label: str = ""
     decimals: int | None = None
+    roman: bool = False
+    aliases: tuple[tuple[str, str], ...] = ()
+    slips: tuple[Slip, ...] = ()
+    advisory: Advisory | None = None
+    sign_check: SignCheck | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"column {self.name!r}: kind must be one of {KINDS}, got {self.kind!r}")
         if self.kind == "category" and not self.categories:
             raise ValueError(f"column {self.name!r}: a category column needs its categories")
+        if self.roman and self.kind != "int":
+            raise ValueError(f"column {self.name!r}: roman numerals are read in int columns only")
+        if any(cat not in self.categories for _, cat in self.aliases):
+            raise ValueError(f"column {self.name!r}: every alias must name one of its categories")
 
     @property
     def display_unit(self) -> str:
@@ -137,6 +201,31 @@ def _per_level(
 
 _YES_NO = dict(kind="bool")
 
+_SEX_ALIASES = {"f": "F", "female": "F", "w": "F", "woman": "F", "women": "F", "femme": "F",
+                "m": "M", "male": "M", "man": "M", "men": "M", "homme": "M"}
+_DIAGNOSIS_ALIASES = {
+    "stenosis": "stenosis", "lumbarspinalstenosis": "stenosis", "lss": "stenosis",
+    "degenerativelumbarspinalstenosis": "stenosis", "spinalstenosis": "stenosis",
+    "discherniation": "disc_herniation", "lumbardischerniation": "disc_herniation",
+    "ldh": "disc_herniation", "herniation": "disc_herniation", "herniateddisc": "disc_herniation",
+    "spondylolisthesis": "spondylolisthesis", "degenerativespondylolisthesis": "spondylolisthesis",
+    "slip": "spondylolisthesis", "slippage": "spondylolisthesis",
+    "degenerativeslippage": "spondylolisthesis", "degenerativeslip": "spondylolisthesis",
+    "scoliosis": "scoliosis", "degenerativescoliosis": "scoliosis",
+}
+_MODIC_TYPE_ALIASES = {
+    "0": "none", "none": "none", "no": "none", "nomodic": "none",
+    "1": "1", "i": "1", "type1": "1", "mc1": "1", "2": "2", "ii": "2", "type2": "2",
+    "mc2": "2", "3": "3", "iii": "3", "type3": "3", "mc3": "3", "mixed": "mixed",
+    "mixedtype": "mixed", "12": "mixed", "23": "mixed", "13": "mixed",
+}
+_CSF_LEVEL_ALIASES = {lev[1:]: lev for lev in CSF_LEVELS if lev.startswith("L")}  # "3" -> L3
+
+_SI_NEGATIVE = Slip(-math.inf, 0, "signal intensity cannot be negative")
+_BMD_IN_MG = Slip(200, 2500, "BMD looks like mg/cm2; enter g/cm2 (divide by 1000)")
+_T_SIGNS = SignCheck("all {n} T-scores are zero or positive; were the minus signs lost? "
+                     "(osteoporosis is a T-score of -2.5 or lower)")
+
 COHORT_COLUMNS: tuple[Column, ...] = tuple(
     [
         Column(
@@ -156,6 +245,7 @@ COHORT_COLUMNS: tuple[Column, ...] = tuple(
             required=True,
             low=18,
             high=110,
+            advisory=Advisory(50, "younger than 50: the study's inclusion criterion was age >= 50"),
             synonyms=("age_years", "age_yrs", "age_at_surgery"),
             paper="Age (Table 2)",
             label="Age",
@@ -167,6 +257,7 @@ COHORT_COLUMNS: tuple[Column, ...] = tuple(
             "Sex; F or M (female/male, w/m, 2/1 are read too).",
             required=True,
             categories=("F", "M"),
+            aliases=tuple(_SEX_ALIASES.items()),
             synonyms=("gender", "sex_mf"),
             paper="Female (Table 2)",
             label="Sex",
@@ -206,6 +297,7 @@ COHORT_COLUMNS: tuple[Column, ...] = tuple(
             "category",
             "Primary diagnosis.",
             categories=DIAGNOSES,
+            aliases=tuple(_DIAGNOSIS_ALIASES.items()),
             synonyms=("primary_diagnosis", "dx", "diagnosis_primary"),
             paper="Primary diagnoses (Results)",
             label="Primary diagnosis",
@@ -220,6 +312,7 @@ COHORT_COLUMNS: tuple[Column, ...] = tuple(
         required=True,
         low=0,
         high=1e6,
+        slips=(_SI_NEGATIVE,),
         paper="SI L1-L4 (Methods)",
         label="{level} signal intensity",
         decimals=0,
@@ -233,6 +326,7 @@ COHORT_COLUMNS: tuple[Column, ...] = tuple(
             required=True,
             low=0,
             high=1e6,
+            slips=(_SI_NEGATIVE,),
             synonyms=("csf_si", "csf", "si_csf_l3", "csf_signal"),
             paper="SI CSF (Methods)",
             label="CSF signal intensity",
@@ -243,6 +337,7 @@ COHORT_COLUMNS: tuple[Column, ...] = tuple(
             "category",
             "Level at which the CSF ROI was placed; blank means L3.",
             categories=CSF_LEVELS,
+            aliases=tuple(_CSF_LEVEL_ALIASES.items()),
             synonyms=("csf_lvl", "level_csf"),
             paper="L3 CSF, or adjacent if obstructed",
             label="CSF level",
@@ -300,6 +395,7 @@ COHORT_COLUMNS: tuple[Column, ...] = tuple(
         synonyms_fmt=("{l}_ucla", "ucla_grade_{l}"),
         low=1,
         high=4,
+        roman=True,
         paper="UCLA grade",
         label="{level} UCLA grade",
         decimals=0,
@@ -331,6 +427,7 @@ COHORT_COLUMNS: tuple[Column, ...] = tuple(
             "category",
             "Modic change type in L1-L4 (none, 1, 2, 3 or mixed).",
             categories=MODIC_TYPES,
+            aliases=tuple(_MODIC_TYPE_ALIASES.items()),
             synonyms=("modic", "modic_change"),
             paper="Modic type (Table 5)",
             label="Modic type",
@@ -390,16 +487,17 @@ COHORT_COLUMNS: tuple[Column, ...] = tuple(
             label=f"{lev} {shown}, {who}",
             unit=unit,
             decimals=dec,
+            roman=roman,
         )
         for rater, who in (("repeat", "observer 1, repeated"), ("obs2", "observer 2"))
-        for stem, kind, what, lo, hi, cats, shown, unit, dec in (
-            ("facet", "int", "Facet OA grade", 0, 3, (), "facet OA grade", "", 0),
-            ("genant", "int", "Genant grade", 0, 3, (), "Genant grade", "", 0),
-            ("ucla", "int", "UCLA grade", 1, 4, (), "UCLA grade", "", 0),
+        for stem, kind, what, lo, hi, cats, shown, unit, dec, roman in (
+            ("facet", "int", "Facet OA grade", 0, 3, (), "facet OA grade", "", 0, False),
+            ("genant", "int", "Genant grade", 0, 3, (), "Genant grade", "", 0, False),
+            ("ucla", "int", "UCLA grade", 1, 4, (), "UCLA grade", "", 0, True),
             ("osteophyte_dir", "category", "Osteophyte direction", None, None,
-             OSTEOPHYTE_DIRECTIONS, "osteophyte direction", "", None),
+             OSTEOPHYTE_DIRECTIONS, "osteophyte direction", "", None, False),
             ("osteophyte_mm", "float", "Osteophyte length (mm)", 0, 40, (), "osteophyte length",
-             "mm", 1),
+             "mm", 1, False),
         )
         for lev in LEVELS
     ]
@@ -422,6 +520,7 @@ DXA_COLUMNS: tuple[Column, ...] = (
         required=True,
         low=0.2,
         high=2.5,
+        slips=(_BMD_IN_MG,),
         synonyms=("l1_l4_bmd", "l1l4_bmd", "lumbar_bmd", "bmd_l1l4", "bmd_lumbar", "spine_bmd"),
         paper="L1-4 BMD (Table 2)",
         label="L1-4 BMD",
@@ -434,6 +533,7 @@ DXA_COLUMNS: tuple[Column, ...] = (
         required=True,
         low=-7,
         high=7,
+        sign_check=_T_SIGNS,
         synonyms=("l1_l4_t", "l1l4_t", "t_score_l1_l4", "lumbar_t", "t_lumbar", "spine_t"),
         paper="L1-4 T-score (Table 2)",
         label="L1-4 T-score",
@@ -446,6 +546,7 @@ DXA_COLUMNS: tuple[Column, ...] = (
         unit="g/cm2",
         low=0.2,
         high=2.5,
+        slips=(_BMD_IN_MG,),
         synonyms=("fn_bmd", "bmd_fn", "femoral_neck_bmd", "neck_bmd"),
         paper="Femoral neck BMD",
         label="Femoral neck BMD",
@@ -457,6 +558,7 @@ DXA_COLUMNS: tuple[Column, ...] = (
         "T-score of the femoral neck.",
         low=-7,
         high=7,
+        sign_check=_T_SIGNS,
         synonyms=("fn_t", "t_fn", "femoral_neck_t", "t_score_femoral_neck", "neck_t"),
         paper="Femoral neck T-score",
         label="Femoral neck T-score",
@@ -469,6 +571,7 @@ DXA_COLUMNS: tuple[Column, ...] = (
         unit="g/cm2",
         low=0.2,
         high=2.5,
+        slips=(_BMD_IN_MG,),
         synonyms=("th_bmd", "bmd_th", "total_hip_bmd", "hip_bmd"),
         paper="Total hip BMD",
         label="Total hip BMD",
@@ -480,6 +583,7 @@ DXA_COLUMNS: tuple[Column, ...] = (
         "T-score of the total hip.",
         low=-7,
         high=7,
+        sign_check=_T_SIGNS,
         synonyms=("th_t", "t_th", "total_hip_t", "t_score_total_hip", "hip_t"),
         paper="Total hip T-score",
         label="Total hip T-score",
