@@ -580,6 +580,7 @@ class _Grid:
     head: list[list[Any]]
     body: pd.DataFrame
     first_row: int
+    text_columns: frozenset[int] = frozenset()  # read as text whatever they hold (the IDs)
 
 
 def _fast_csv_grid(text: str, lookup: dict[str, str], id_headers: set[str],
@@ -620,25 +621,38 @@ def _fast_csv_grid(text: str, lookup: dict[str, str], id_headers: set[str],
     text_cols = {j for j, h in enumerate(head[hi])
                  if h.strip() in id_headers or normalise_header(h) in id_headers}
     if encoding == "utf-16":
-        src: Any = _stdio.StringIO(text[offset:])
+        def source() -> Any:
+            return _stdio.StringIO(text[offset:])
     else:  # the bytes themselves: pandas reads bytes about 3 times faster than a StringIO
         encoding = "utf-8" if encoding == "utf-8-sig" else encoding  # (no BOM: we skip it)
         skip = len(text[:offset].encode(encoding)) + (3 if data[:3] == b"\xef\xbb\xbf" else 0)
-        src = _stdio.BytesIO(data[skip:])
+
+        def source() -> Any:
+            buf = _stdio.BytesIO(data)  # (shares the bytes: no copy of the file)
+            buf.seek(skip)
+            return buf
+    options = dict(sep=delim, encoding=None if encoding == "utf-16" else encoding, header=None,
+                   names=range(width), index_col=False, keep_default_na=False, na_values=[""],
+                   skip_blank_lines=False, low_memory=False, engine="c", true_values=[],
+                   false_values=[])
     try:
-        body = pd.read_csv(
-            src, sep=delim, encoding=None if encoding == "utf-16" else encoding, header=None, names=range(width),
-            index_col=False, dtype={j: str for j in text_cols}, keep_default_na=False,
-            na_values=[""], skip_blank_lines=False, low_memory=False, engine="c",
-            true_values=[], false_values=[],
-        )
+        # types inferred for every column; an identifier column that did not come back as text
+        # (all numbers: 007 read as 7) is read again, alone, as text. (``dtype=str`` in the
+        # first read cost a quarter of the parse on a 50,000-row cohort.)
+        body = pd.read_csv(source(), **options)
+        retext = [j for j in sorted(text_cols) if not isinstance(body[j].dtype, pd.StringDtype)]
+        if retext:
+            again = pd.read_csv(source(), usecols=retext, dtype={j: str for j in retext},
+                                **options)
+            for j in retext:
+                body[j] = again[j]
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error):
         return None
     if len(body) + hi + 1 > MAX_ROWS:
         report.add(ERROR, f"the file has more than {MAX_ROWS:,} rows, the limit; the file was "
                    "not read")
-        return _Grid(head[: hi + 1], body.iloc[:0], hi + 2)
-    return _Grid(head[: hi + 1], body, hi + 2)
+        return _Grid(head[: hi + 1], body.iloc[:0], hi + 2, frozenset(text_cols))
+    return _Grid(head[: hi + 1], body, hi + 2, frozenset(text_cols))
 
 
 def _grid_of_rows(cells: list[list[Any]], hi: int, report: ValidationReport) -> _Grid:
@@ -696,17 +710,18 @@ def _category_key(text: str) -> str:
 
 
 def _parse_category(col: Column, raw: pd.Series, report: ValidationReport, rows: np.ndarray,
-                    label: str) -> tuple[pd.Series, pd.Series]:
+                    label: str, distinct: tuple[np.ndarray, np.ndarray] | None = None
+                    ) -> tuple[pd.Series, pd.Series]:
     """(parsed values, bad mask)."""
     aliases = dict(col.aliases)  # the schema's other spellings, then the categories themselves
     for cat in col.categories:
         aliases.setdefault(_category_key(cat), cat)
-    known = raw.isin(col.categories)
-    if (known | raw.isna()).all():  # already canonical (a table from this module): no parsing
-        values = np.where(raw.isna().to_numpy(), np.nan, raw.to_numpy(dtype=object))
-        return (pd.Series(values, index=raw.index, dtype=object),
+    codes, values = _distinct(raw, distinct)
+    if (values.isin(col.categories) | values.isna()).all():
+        # already canonical (a table from this module, a clean file): no parsing
+        canonical = np.where(values.isna().to_numpy(), np.nan, values.to_numpy(dtype=object))
+        return (pd.Series(canonical[codes], index=raw.index, dtype=object),
                 pd.Series(False, index=raw.index))
-    codes, values = _distinct(raw)
     text = _texts(values)
     keys = text.map(_category_key)
     missing_v = (text.str.lower().isin(_MISSING) & ~keys.isin(aliases.keys() - {""})).to_numpy()
@@ -775,38 +790,46 @@ def _parse_float(raw: pd.Series, report: ValidationReport, col: Column, label: s
     return values.astype(float), failed
 
 
-def _distinct(raw: pd.Series) -> tuple[np.ndarray, pd.Series]:
+def _distinct(raw: pd.Series, given: tuple[np.ndarray, np.ndarray] | None = None
+              ) -> tuple[np.ndarray, pd.Series]:
     """(codes, distinct values): ``values.iloc[codes]`` is `raw` again, a missing cell having
     code -1, which picks the trailing None. Yes/no and category columns hold a handful of
-    distinct values, so each is parsed once instead of once per patient."""
-    codes, uniques = pd.factorize(raw)
+    distinct values, so each is parsed once instead of once per patient. ``given``: `raw`
+    already factorised (codes, distinct values without the trailing None)."""
+    codes, uniques = given if given is not None else pd.factorize(raw)
     return codes, pd.Series([*uniques, None], dtype=object)
 
 
-def _parse_bool(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+def _parse_bool(raw: pd.Series, distinct: tuple[np.ndarray, np.ndarray] | None = None
+                ) -> tuple[pd.Series, pd.Series]:
     if pd.api.types.is_bool_dtype(raw.dtype):
         return raw.astype("boolean"), pd.Series(False, index=raw.index)
-    if isinstance(raw.dtype, pd.StringDtype):  # the common case, yes / no / blank: no parsing
+    if distinct is None and isinstance(raw.dtype, pd.StringDtype):  # yes / no / blank
         yes, no = raw.eq("yes").to_numpy(bool, na_value=False), raw.eq("no").to_numpy(
             bool, na_value=False)
         blank = raw.isna().to_numpy()
         if (yes | no | blank).all():
             return (pd.Series(pd.arrays.BooleanArray(yes, blank), index=raw.index),
                     pd.Series(False, index=raw.index))
-    codes, values = _distinct(raw)
+    codes, values = _distinct(raw, distinct)
     text = _texts(values).str.lower()
-    missing = text.isin(_MISSING - {"-"})
-    out = pd.Series(pd.NA, index=values.index, dtype="boolean")
-    out[text.isin(_TRUE)] = True
-    out[text.isin(_FALSE)] = False
-    bad = (out.isna() & ~missing).to_numpy()
-    return (pd.Series(out.array.take(codes), index=raw.index),
+    missing = text.isin(_MISSING - {"-"}).to_numpy()
+    true = text.isin(_TRUE).to_numpy()
+    unknown = ~true & ~text.isin(_FALSE).to_numpy()  # (_TRUE and _FALSE share no spelling)
+    bad = unknown & ~missing
+    return (pd.Series(pd.arrays.BooleanArray(true[codes], unknown[codes]), index=raw.index),
             pd.Series(bad[codes], index=raw.index))
 
 
 def _coerce_table(raw: pd.DataFrame, rows: np.ndarray, kind: str, report: ValidationReport,
-                  mapping: dict[str, str | None] | None) -> pd.DataFrame:
-    """Map headers, parse every declared column, validate; return the canonical table."""
+                  mapping: dict[str, str | None] | None,
+                  distinct: dict[str, tuple[np.ndarray, np.ndarray]] | None = None
+                  ) -> pd.DataFrame:
+    """Map headers, parse every declared column, validate; return the canonical table.
+
+    ``distinct`` holds, for some headers, the column already factorised (codes, distinct
+    values: see `_distinct`), so it is not done twice.
+    """
     columns, lookup = _kind(kind)
     declared = {c.name: c for c in columns}
     user = {str(k): v for k, v in (mapping or {}).items()}
@@ -846,13 +869,16 @@ def _coerce_table(raw: pd.DataFrame, rows: np.ndarray, kind: str, report: Valida
     for name, header in source_for.items():
         col = declared[name]
         label = header if header == name else f"{header} [{name}]"
-        series = raw[header].reset_index(drop=True)
-        out[name] = _parse_column(col, series, rows, label, report)
+        series = raw[header]  # (raw has a default index: 0 .. n-1)
+        out[name] = _parse_column(col, series, rows, label, report,
+                                  (distinct or {}).get(header))
 
     _check_signs(out, declared, source_for, report)
     # declared order, only the columns present; built once (no reordering copy)
+    # (copy=False: the parsed columns are used as they are, not copied into 2-D blocks; a
+    # fifth of the load of a 50,000-row cohort otherwise)
     table = pd.DataFrame({c.name: out[c.name] for c in columns if c.name in out},
-                         index=pd.RangeIndex(len(raw)))
+                         index=pd.RangeIndex(len(raw)), copy=False)
     report.rows = tuple(np.asarray(rows, dtype=np.int64).tolist())
     return table
 
@@ -894,10 +920,14 @@ def _read_roman(series: pd.Series) -> pd.Series:
 
 
 def _parse_column(col: Column, series: pd.Series, rows: np.ndarray, label: str,
-                  report: ValidationReport) -> pd.Series:
-    """The parsed values of one column; its problems go to `report`."""
+                  report: ValidationReport,
+                  distinct: tuple[np.ndarray, np.ndarray] | None = None) -> pd.Series:
+    """The parsed values of one column; its problems go to `report`. ``distinct``: the column
+    already factorised (codes, distinct values), if it was."""
     if col.kind == "id":
-        if series.map(type).eq(str).all():  # already text: strip only
+        if isinstance(series.dtype, pd.StringDtype):  # text, missing as NA (C parser)
+            text = _texts(series)
+        elif series.map(type).eq(str).all():  # already text: strip only
             text = series.str.strip()
         else:
             text = _texts(series)
@@ -930,11 +960,11 @@ def _parse_column(col: Column, series: pd.Series, rows: np.ndarray, label: str,
         return pd.Series(pd.arrays.IntegerArray(
             np.where(mask, 0, np.round(v)).astype(np.int64), mask), index=values.index)
     if col.kind == "bool":
-        values, bad = _parse_bool(series)
+        values, bad = _parse_bool(series, distinct)
         _report_cells(report, bad, series, rows, label, "expected yes/no (or 1/0, true/false)")
         return values
     if col.kind == "category":
-        values, bad = _parse_category(col, series, report, rows, label)
+        values, bad = _parse_category(col, series, report, rows, label, distinct)
         _report_cells(report, bad, series, rows, label,
                       f"expected one of {', '.join(col.categories)}")
         return values
@@ -1073,34 +1103,45 @@ def _table_from_grid(grid: _Grid, kind: str, mapping: dict[str, str | None] | No
         seen[h] = j
     body = grid.body
     n = len(body)
-    # which rows hold something, and how many cells; column by column (no Python loop over rows)
-    filled = np.zeros((n, body.shape[1]), dtype=bool)
-    texts: dict[int, pd.Series] = {}
-    numeric = [j for j, t in enumerate(body.dtypes)
-               if pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t)]
-    if numeric:  # one call for every numeric column
-        filled[:, numeric] = body[numeric].notna().to_numpy()
-    numeric_set = set(numeric)
-    for j in range(body.shape[1]):
-        col = body[j]
-        if j in numeric_set:
-            continue
-        elif isinstance(col.dtype, pd.StringDtype):  # (from the C parser) no copy: test in place
-            texts[j] = col
-            filled[:, j] = (col.notna() & col.ne("") & ~col.str.isspace()).to_numpy(
-                dtype=bool, na_value=False)
-        else:
-            texts[j] = _texts(col)
-            filled[:, j] = texts[j].ne("").to_numpy(dtype=bool, na_value=False)
-    nonempty = filled.any(axis=1)
+    # which rows hold something; column by column (no Python loop over rows)
+    nonempty = np.zeros(n, dtype=bool)
     # a repeated header row: at least one cell repeats its column's header exactly as written
     # (text columns only: a header cell in a column makes it text); those rows are then checked
     # with the normalised headers, as the header itself was found. (Normalising every cell
     # cost 3.3 million calls on a 50,000-row file.)
-    header_keys = [normalise_header(h) for h in header]
     candidate = np.zeros(n, dtype=bool)
-    for j, t in texts.items():
+    distinct: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    numeric = [j for j, t in enumerate(body.dtypes)
+               if pd.api.types.is_numeric_dtype(t) or pd.api.types.is_bool_dtype(t)]
+    numeric_set = set(numeric)
+    for j in range(body.shape[1]):
+        col = body[j]
+        if j in numeric_set:
+            nonempty |= col.notna().to_numpy()
+            continue
+        if isinstance(col.dtype, pd.StringDtype) and j not in grid.text_columns:
+            # (from the C parser) each distinct cell tested once, in place; yes/no and category
+            # columns hold a handful, and the parsers reuse the codes (`_distinct`)
+            # (in Python: a handful of values, and pandas' fixed cost per call on Arrow strings
+            # is larger; Python's str.isspace agrees with Arrow's on every code point)
+            codes, uniques = col.array.factorize()
+            u = uniques.to_numpy(dtype=object)
+            distinct[j] = codes, u
+            u_filled = np.fromiter((bool(v) and not v.isspace() for v in u), bool, len(u))
+            nonempty |= np.append(u_filled, False)[codes]  # code -1 (missing) picks False
+            same = np.flatnonzero(u == header[j])
+            if len(same):
+                candidate |= codes == same[0]
+            continue
+        if isinstance(col.dtype, pd.StringDtype):  # unique text (the IDs): test in place
+            t = col
+            nonempty |= (col.notna() & col.ne("") & ~col.str.isspace()).to_numpy(
+                dtype=bool, na_value=False)
+        else:
+            t = _texts(col)
+            nonempty |= t.ne("").to_numpy(dtype=bool, na_value=False)
         candidate |= (t == header[j]).to_numpy(dtype=bool, na_value=False)
+    header_keys = [normalise_header(h) for h in header]
     repeated = np.zeros(n, dtype=bool)
     for i in np.flatnonzero(candidate):
         row = [_cell_text(body[j].iat[i]) for j in range(body.shape[1])]
@@ -1124,7 +1165,9 @@ def _table_from_grid(grid: _Grid, kind: str, mapping: dict[str, str | None] | No
     rows = grid.first_row + idx
     report.header_row = hi + 1
     report.n_rows = len(raw)
-    table = _coerce_table(raw, rows, kind, report, mapping)
+    kept = {header[j]: ((codes[idx] if len(idx) < n else codes), uniques)
+            for j, (codes, uniques) in distinct.items()}
+    table = _coerce_table(raw, rows, kind, report, mapping, kept)
     return table, report
 
 
