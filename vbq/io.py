@@ -16,6 +16,7 @@ import csv
 import io as _stdio
 import os
 import re
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -633,17 +634,16 @@ def _fast_csv_grid(text: str, lookup: dict[str, str], id_headers: set[str],
             return buf
     options = dict(sep=delim, encoding=None if encoding == "utf-16" else encoding, header=None,
                    names=range(width), index_col=False, keep_default_na=False, na_values=[""],
-                   skip_blank_lines=False, low_memory=False, engine="c", true_values=[],
-                   false_values=[])
+                   skip_blank_lines=False, engine="c", true_values=[], false_values=[])
     try:
         # types inferred for every column; an identifier column that did not come back as text
         # (all numbers: 007 read as 7) is read again, alone, as text. (``dtype=str`` in the
         # first read cost a quarter of the parse on a 50,000-row cohort.)
-        body = pd.read_csv(source(), **options)
+        body = _read_csv_whole(source, options)
         retext = [j for j in sorted(text_cols) if not isinstance(body[j].dtype, pd.StringDtype)]
         if retext:
             again = pd.read_csv(source(), usecols=retext, dtype={j: str for j in retext},
-                                **options)
+                                low_memory=False, **options)
             for j in retext:
                 body[j] = again[j]
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error):
@@ -653,6 +653,29 @@ def _fast_csv_grid(text: str, lookup: dict[str, str], id_headers: set[str],
                    "not read")
         return _Grid(head[: hi + 1], body.iloc[:0], hi + 2, frozenset(text_cols))
     return _Grid(head[: hi + 1], body, hi + 2, frozenset(text_cols))
+
+
+def _read_csv_whole(source: Any, options: dict[str, Any]) -> pd.DataFrame:
+    """``pandas.read_csv(source(), **options)`` with each column's type inferred from the whole
+    column, as ``low_memory=False`` does, at the cost of pandas' faster chunked mode.
+
+    The chunked mode infers types chunk by chunk. Chunks that disagree come back as a column of
+    mixed types (object dtype) or, for integers beside decimals, as floats: exact below 2**53,
+    so the same numbers. Either case is read again with ``low_memory=False``; otherwise the
+    table is the one ``low_memory=False`` gives, 20% sooner on a 50,000-row cohort.
+    """
+    with warnings.catch_warnings():  # pandas warns of the mixed chunks we read again anyway
+        warnings.simplefilter("ignore", pd.errors.DtypeWarning)
+        body = pd.read_csv(source(), low_memory=True, **options)
+    for _, col in body.items():
+        if col.dtype == object:
+            return pd.read_csv(source(), low_memory=False, **options)
+        if col.dtype.kind == "f":
+            v = col.to_numpy()
+            if np.fmax.reduce(v, initial=-np.inf) > 2**53 or np.fmin.reduce(
+                    v, initial=np.inf) < -2**53:
+                return pd.read_csv(source(), low_memory=False, **options)
+    return body
 
 
 def _grid_of_rows(cells: list[list[Any]], hi: int, report: ValidationReport) -> _Grid:
