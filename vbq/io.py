@@ -740,19 +740,23 @@ def _parse_category(col: Column, raw: pd.Series, report: ValidationReport, rows:
     for cat in col.categories:
         aliases.setdefault(_category_key(cat), cat)
     codes, values = _distinct(raw, distinct)
-    if (values.isin(col.categories) | values.isna()).all():
+    blank = pd.isna(values)
+    categories = set(col.categories)
+    if all(b or v in categories for v, b in zip(values, blank, strict=True)):
         # already canonical (a table from this module, a clean file): no parsing
-        canonical = np.where(values.isna().to_numpy(), np.nan, values.to_numpy(dtype=object))
+        canonical = np.where(blank, np.nan, values)
         return (pd.Series(canonical[codes], index=raw.index, dtype=object),
                 pd.Series(False, index=raw.index))
-    text = _texts(values)
-    keys = text.map(_category_key)
-    missing_v = (text.str.lower().isin(_MISSING) & ~keys.isin(aliases.keys() - {""})).to_numpy()
-    mapped = keys.map(aliases).to_numpy(dtype=object)
-    parsed_v = np.where(missing_v | pd.isna(mapped), np.nan, mapped)  # missing is NaN
+    text = [_cell_text(v) for v in values]
+    keys = [_category_key(t) for t in text]
+    spelled = aliases.keys() - {""}
+    missing_v = np.array([t.lower() in _MISSING and k not in spelled
+                          for t, k in zip(text, keys, strict=True)], dtype=bool)
+    parsed_v = np.array([np.nan if m or k not in aliases else aliases[k]  # missing is NaN
+                         for m, k in zip(missing_v, keys, strict=True)], dtype=object)
     missing = pd.Series(missing_v[codes], index=raw.index)
-    if (missing_v & text.ne("").to_numpy())[codes].any():
-        cell_text = pd.Series(text.to_numpy(dtype=object)[codes], index=raw.index)
+    if (missing_v & np.array([t != "" for t in text], dtype=bool))[codes].any():
+        cell_text = pd.Series(np.array(text, dtype=object)[codes], index=raw.index)
         _note_missing(cell_text.where(missing, "x"), report, rows, label)
     parsed = pd.Series(parsed_v[codes], index=raw.index, dtype=object)
     bad = parsed.isna() & ~missing
@@ -814,13 +818,16 @@ def _parse_float(raw: pd.Series, report: ValidationReport, col: Column, label: s
 
 
 def _distinct(raw: pd.Series, given: tuple[np.ndarray, np.ndarray] | None = None
-              ) -> tuple[np.ndarray, pd.Series]:
-    """(codes, distinct values): ``values.iloc[codes]`` is `raw` again, a missing cell having
-    code -1, which picks the trailing None. Yes/no and category columns hold a handful of
-    distinct values, so each is parsed once instead of once per patient. ``given``: `raw`
-    already factorised (codes, distinct values without the trailing None)."""
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, distinct values): ``values[codes]`` is `raw` again, a missing cell having code
+    -1, which picks the trailing None. Yes/no and category columns hold a handful of distinct
+    values, so each is parsed once instead of once per patient, in plain Python (pandas' fixed
+    cost per call exceeds the work on a handful). ``given``: `raw` already factorised (codes,
+    distinct values without the trailing None)."""
     codes, uniques = given if given is not None else pd.factorize(raw)
-    return codes, pd.Series([*uniques, None], dtype=object)
+    values = np.empty(len(uniques) + 1, dtype=object)
+    values[:-1] = list(uniques)
+    return codes, values
 
 
 def _parse_bool(raw: pd.Series, distinct: tuple[np.ndarray, np.ndarray] | None = None
@@ -835,10 +842,10 @@ def _parse_bool(raw: pd.Series, distinct: tuple[np.ndarray, np.ndarray] | None =
             return (pd.Series(pd.arrays.BooleanArray(yes, blank), index=raw.index),
                     pd.Series(False, index=raw.index))
     codes, values = _distinct(raw, distinct)
-    text = _texts(values).str.lower()
-    missing = text.isin(_MISSING - {"-"}).to_numpy()
-    true = text.isin(_TRUE).to_numpy()
-    unknown = ~true & ~text.isin(_FALSE).to_numpy()  # (_TRUE and _FALSE share no spelling)
+    text = [_cell_text(v).lower() for v in values]
+    missing = np.array([t in _MISSING and t != "-" for t in text], dtype=bool)
+    true = np.array([t in _TRUE for t in text], dtype=bool)
+    unknown = ~true & ~np.array([t in _FALSE for t in text], dtype=bool)  # (no shared spelling)
     bad = unknown & ~missing
     return (pd.Series(pd.arrays.BooleanArray(true[codes], unknown[codes]), index=raw.index),
             pd.Series(bad[codes], index=raw.index))
@@ -1034,10 +1041,22 @@ def _check_range(col: Column, values: pd.Series, raw: pd.Series, rows: np.ndarra
 # header detection and public loaders
 
 
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]*\.?[0-9]+")
+
+
+def _header_key(cell: Any) -> str:
+    """`normalise_header` of a cell; a plain number (most cells of the rows under the header)
+    is keyed by its digits without the regular expressions."""
+    text = str(cell)
+    if _PLAIN_NUMBER.fullmatch(text):
+        return text.replace("+", "").replace("-", "").replace(".", "")
+    return normalise_header(text)
+
+
 def _find_header(cells: list[list[Any]], lookup: dict[str, str]) -> int | None:
     best, best_i = 0, None
     for i, row in enumerate(cells[:15]):
-        hits = len({lookup[k] for k in (normalise_header(c) for c in row if _cell_text(c))
+        hits = len({lookup[k] for k in (_header_key(c) for c in row if _cell_text(c))
                     if k in lookup})
         if hits > best:
             best, best_i = hits, i
@@ -1057,7 +1076,7 @@ def read_table(source: Source, kind: str, *, sheet: str | int | None = None,
     report = ValidationReport(source=fname)
     data = _read_bytes(source)
     empty = pd.DataFrame(columns=[c.name for c in columns])
-    if not data.strip():
+    if not data or data.isspace():  # (bytes.strip would copy the file)
         report.add(ERROR, "file is empty")
         return empty, report
     grid = None
