@@ -13,6 +13,7 @@ Run: .venv/bin/python bench/bench_io.py [--quick]
 from __future__ import annotations
 
 import io
+import os
 import statistics
 import sys
 import time
@@ -21,7 +22,6 @@ from pathlib import Path
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import median_time
 from bench_study import scaled
 
 import vbq
@@ -35,16 +35,31 @@ def files(n: int) -> tuple[bytes, bytes]:
 
 
 def load_vs_read_csv(n: int, repeat: int) -> None:
-    """Both timed in alternation, `repeat` times each; the best and the median of each. On a
-    shared machine the best is the steadier figure (the least disturbed run)."""
+    """Both timed in alternation, `repeat` times each: wall time (best and median) and CPU time
+    of this process (median; steadier on a shared machine, where the wall time also counts the
+    waits for a core), with the load average when the runs ended."""
     cohort, _ = files(n)
-    ours, peer = [], []
+    ours, peer, ours_cpu, peer_cpu = [], [], [], []
+
+    def load() -> None:
+        vbq.io.load_cohort(cohort, name="cohort.csv")
+
+    def read() -> None:
+        pd.read_csv(io.BytesIO(cohort))
+
+    load(), read()  # warm-up
     for _ in range(repeat):
-        ours.append(median_time(lambda: vbq.io.load_cohort(cohort, name="cohort.csv"), 1))
-        peer.append(median_time(lambda: pd.read_csv(io.BytesIO(cohort)), 1))
-    print(f"load_cohort {n:>7,} rows ({len(cohort) / 2**20:5.1f} MB): best {min(ours):6.2f} s "
-          f"(median {statistics.median(ours):.2f})   pandas.read_csv best {min(peer):5.2f} s "
-          f"(median {statistics.median(peer):.2f})   ratio of bests {min(ours) / min(peer):4.1f}x")
+        for fn, wall, cpu in ((load, ours, ours_cpu), (read, peer, peer_cpu)):
+            t, c = time.perf_counter(), time.process_time()
+            fn()
+            wall.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
+    med = statistics.median
+    print(f"load_cohort {n:>7,} rows ({len(cohort) / 2**20:5.1f} MB): median {med(ours):5.2f} s "
+          f"(best {min(ours):.2f})   pandas.read_csv median {med(peer):5.2f} s (best "
+          f"{min(peer):.2f})   ratio of medians {med(ours) / med(peer):3.1f}x, of bests "
+          f"{min(ours) / min(peer):3.1f}x, of CPU medians {med(ours_cpu) / med(peer_cpu):3.1f}x"
+          f"   (load average {os.getloadavg()[0]:.1f})")
 
 
 def pipeline(n: int, repeat: int) -> None:
@@ -80,9 +95,9 @@ def pipeline(n: int, repeat: int) -> None:
 
 def main() -> None:
     quick = "--quick" in sys.argv
-    load_vs_read_csv(50_000, 5)
+    load_vs_read_csv(50_000, 7)
     if not quick:
-        load_vs_read_csv(250_000, 3)
+        load_vs_read_csv(250_000, 5)
         pipeline(100_000, 1)
 
 

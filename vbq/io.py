@@ -905,10 +905,10 @@ def _coerce_table(raw: pd.DataFrame, rows: np.ndarray, kind: str, report: Valida
 
     _check_signs(out, declared, source_for, report)
     # declared order, only the columns present; built once (no reordering copy)
-    # (copy=False: the parsed columns are used as they are, not copied into 2-D blocks; a
-    # fifth of the load of a 50,000-row cohort otherwise)
+    # (consolidated into 2-D blocks: not copying them saved 10 ms here at 50,000 rows and cost
+    # 80 ms in prepare_cohort at 100,000)
     table = pd.DataFrame({c.name: out[c.name] for c in columns if c.name in out},
-                         index=pd.RangeIndex(len(raw)), copy=False)
+                         index=pd.RangeIndex(len(raw)))
     report.rows = tuple(np.asarray(rows, dtype=np.int64).tolist())
     return table
 
