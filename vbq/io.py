@@ -1055,9 +1055,19 @@ def _header_key(cell: Any) -> str:
 
 def _find_header(cells: list[list[Any]], lookup: dict[str, str]) -> int | None:
     best, best_i = 0, None
+    keys: dict[str, str] = {}  # each distinct cell keyed once (yes, no, F, M... repeat)
     for i, row in enumerate(cells[:15]):
-        hits = len({lookup[k] for k in (_header_key(c) for c in row if _cell_text(c))
-                    if k in lookup})
+        found = set()
+        for c in row:
+            if not _cell_text(c):
+                continue
+            text = str(c)
+            k = keys.get(text)
+            if k is None:
+                k = keys[text] = _header_key(text)
+            if k in lookup:
+                found.add(lookup[k])
+        hits = len(found)
         if hits > best:
             best, best_i = hits, i
     return best_i if best >= 1 else None
