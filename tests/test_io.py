@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -461,3 +462,44 @@ def test_range_check_returns_the_cleaned_values_and_leaves_its_input_alone():
     assert checked.tolist()[0] == 100.0 and checked.iloc[1:].isna().all()
     assert [p.message for p in report.errors] == ["signal intensity cannot be negative",
                                                   "outside the plausible range 0 to 1e+06 a.u."]
+
+
+def test_numeric_patient_ids_keep_their_leading_zeros():
+    cohort, dxa = make_tables(4)
+    ids = ["007", "010", "0100", "12"]
+    table, report = load_cohort(_csv(cohort.assign(patient_id=ids)), name="c.csv")
+    assert report.ok and table["patient_id"].tolist() == ids
+    table, _ = load_dxa(_csv(dxa.assign(patient_id=ids)), name="d.csv")
+    assert table["patient_id"].tolist() == ids
+
+
+@pytest.mark.parametrize("case", ["text late", "integers then decimals", "yes/no then text"])
+def test_chunked_csv_reading_gives_the_whole_file_types(case):
+    # pandas' chunked mode infers each chunk's types (8,192 rows of a 100-column file); the
+    # reader must still return what low_memory=False gives: one type per column
+    n, width = 20_000, 100
+    frame = pd.DataFrame({j: np.arange(n) % 4 for j in range(width)})
+    frame[0] = np.arange(n, dtype=float) / 7
+    frame[1] = ["yes", "no"] * (n // 2)
+    if case == "text late":
+        frame[0] = frame[0].astype(object)
+        frame.loc[n - 10, 0] = "abc"
+    elif case == "integers then decimals":
+        frame[2] = [str(2**53 + 1) if i < n // 2 else "0.5" for i in range(n)]
+    else:
+        frame[1] = ["True" if i < n // 2 else "maybe" for i in range(n)]
+    data = frame.to_csv(index=False, header=False).encode()
+    options = dict(sep=",", encoding="utf-8", header=None, names=range(width), index_col=False,
+                   keep_default_na=False, na_values=[""], skip_blank_lines=False, engine="c",
+                   true_values=[], false_values=[])
+
+    def source():
+        return io.BytesIO(data)
+
+    whole = pd.read_csv(source(), low_memory=False, **options)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", pd.errors.DtypeWarning)
+        chunked = pd.read_csv(source(), low_memory=True, **options)
+    if case != "integers then decimals":  # (those agree: int64 -> float64 rounds as parsing)
+        assert not chunked.equals(whole)  # the case does split pandas' chunks
+    pd.testing.assert_frame_equal(vbq.io._read_csv_whole(source, options), whole)
