@@ -269,6 +269,74 @@ def test_kappa_interval_is_clipped_and_says_so():
 
 
 # ---------------------------------------------------------------------------------------------
+# This analysis beside the paper (Thresholds page)
+
+
+# Chen et al. 2023: Results (osteoporosis by T-score 19.8% vs 20.1%, by VBQ 53.5% vs 38.8%) and
+# Abstract (VBQ-positive among those not osteoporotic by T-score 46.9% vs 30.8%), VBQ >= 2.9
+PAPER_PERCENT = {"Osteoporosis by DXA": ("19.8", "20.1"), "Osteoporosis by VBQ": ("53.5", "38.8"),
+                 "VBQ-positive among the DXA-negative": ("46.9", "30.8")}
+
+
+def test_prevalence_against_paper_cells_equal_the_patients_counted_by_hand(study):
+    _, prepared, _ = study
+    table, th = prepared.table, prepared.thresholds
+    ft = P.prevalence_against_paper_table(vbq.study.prevalence(table), thresholds=th)
+    ours = f"this analysis, VBQ ≥ {th.vbq_osteoporosis:g} (%)"
+    paper = "Chen et al. 2023, VBQ ≥ 2.9 (%)"
+    assert list(ft.shown.columns) == [
+        "Measure", f"Degenerative: {ours}", f"Degenerative: {paper}", f"Control: {ours}",
+        f"Control: {paper}"]
+    shown = ft.shown.set_index("Measure")
+    assert list(shown.index) == list(PAPER_PERCENT)
+    for g in ("degenerative", "control"):
+        # counted from the prepared table with pandas, not through vbq.study
+        t = table[table["group"] == g]
+        dxa = t["dxa_status"] == "osteoporosis"
+        test = t["vbq"] >= th.vbq_osteoporosis
+        expected = {"Osteoporosis by DXA": 100 * dxa.mean(),
+                    "Osteoporosis by VBQ": 100 * test.mean(),
+                    "VBQ-positive among the DXA-negative": 100 * test[~dxa].mean()}
+        for measure, pct in expected.items():
+            assert shown.loc[measure, f"{g.capitalize()}: {ours}"] == fmt(pct, 1), (g, measure)
+    for measure, (deg, ctrl) in PAPER_PERCENT.items():
+        assert (shown.loc[measure, f"Degenerative: {paper}"],
+                shown.loc[measure, f"Control: {paper}"]) == (deg, ctrl)
+    assert any("a reference, not this result" in n for n in ft.footnotes)
+    # the data form: full precision, the paper's numbers as numbers
+    data = ft.data.set_index("measure")
+    assert list(ft.data.columns) == ["measure", "percent_degenerative", "percent_control",
+                                     "paper_percent_degenerative", "paper_percent_control"]
+    assert data.loc["test_among_reference_negative", "paper_percent_control"] == 30.8
+    g = table[table["group"] == "control"]
+    neg = g["dxa_status"] != "osteoporosis"
+    assert data.loc["test_among_reference_negative", "percent_control"] == pytest.approx(
+        100 * (g.loc[neg, "vbq"] >= th.vbq_osteoporosis).mean(), abs=1e-12)
+
+
+def test_prevalence_against_paper_says_the_paper_has_no_osteopenia_figures(study):
+    _, prepared, _ = study
+    target = "osteopenia_or_worse"
+    ft = P.prevalence_against_paper_table(vbq.study.prevalence(prepared.table, target=target),
+                                          target=target, thresholds=prepared.thresholds)
+    paper = [c for c in ft.shown.columns if "Chen et al. 2023" in c]
+    assert paper == ["Degenerative: Chen et al. 2023 (%)", "Control: Chen et al. 2023 (%)"]
+    assert (ft.shown[paper] == P.NOT_APPLICABLE).all().all()
+    assert any("osteoporosis only" in n for n in ft.footnotes)
+    assert f"VBQ ≥ {prepared.thresholds.vbq_osteopenia:g}" in ft.shown.columns[1]
+    assert ft.shown["Measure"].iloc[0] == "Osteopenia or osteoporosis by DXA"
+    with pytest.raises(vbq.InputError, match="target"):
+        P.prevalence_against_paper_table(vbq.study.prevalence(prepared.table), target="fracture")
+
+
+def test_prevalence_against_paper_without_thresholds_names_none():
+    cohort, dxa = vbq.demo.load()
+    ft = P.prevalence_against_paper_table(
+        vbq.study.prevalence(vbq.prepare_cohort(cohort, dxa).table))
+    assert ft.shown.columns[1] == "Degenerative: this analysis (%)"
+
+
+# ---------------------------------------------------------------------------------------------
 # Every "as shown" table of the demo
 
 
@@ -284,6 +352,9 @@ def _all_tables(study) -> list[P.FormattedTable]:
     out += [P.table4(roc), P.auc_comparison_table(roc.comparison),
             P.predictive_values_table(roc, 0.2)]
     out += [P.breakdown_table(b) for b in vbq.study.prevalence_breakdowns(table).values()]
+    out += [P.prevalence_against_paper_table(vbq.study.prevalence(table, target=t), target=t,
+                                             thresholds=prepared.thresholds)
+            for t in ("osteoporosis", "osteopenia_or_worse")]
     out.append(P.reclassification_table(vbq.study.reclassification(table)))
     out.append(P.grey_zone_table(vbq.study.grey_zone(table, rule_out=2.6, rule_in=3.2)))
     out.append(P.cohort_summary_table(vbq.cohort_summary(table)))

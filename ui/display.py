@@ -74,28 +74,6 @@ def in_force(prepared: vbq.PreparedCohort) -> None:
         st.warning(warning, icon=":material/warning:")
 
 
-_PREVALENCE_MEASURES = {
-    "reference": "Positive by DXA",
-    "test": "Positive by VBQ",
-    "test_among_reference_negative": "VBQ-positive among DXA-negative",
-}
-
-
-def against_paper(frame: pd.DataFrame, thresholds: vbq.Thresholds, target: str) -> pd.DataFrame:
-    """`vbq.describe.prevalence_against_paper` for display: this analysis beside the paper, each
-    column headed by the thresholds that produced it."""
-    now = (f"VBQ ≥ {thresholds.vbq_osteopenia:g} / ≥ {thresholds.vbq_osteoporosis:g}")
-    paper = "VBQ ≥ 2.6 / ≥ 2.9"
-    out = pd.DataFrame({"measure": frame["measure"].map(_PREVALENCE_MEASURES)})
-    for g in ("degenerative", "control"):
-        out[f"This analysis ({now}): {g}"] = frame[g].map(
-            lambda v: "" if pd.isna(v) else f"{v:.1f}%")
-    for g in ("degenerative", "control"):
-        out[f"Paper, Chen et al. 2023 ({paper}): {g}"] = frame[f"paper_{g}"].map(
-            lambda v: "not reported" if pd.isna(v) else f"{v:.1f}%")
-    return out
-
-
 def two_groups_or_explain(counts: vbq.Counts) -> bool:
     """False (after saying why) when a group is too small for a between-group comparison."""
     small = [(g, getattr(counts, f"n_{g}")) for g in ("degenerative", "control")
@@ -197,10 +175,6 @@ def bland_altman_frame(result) -> pd.DataFrame:
     return frame.rename(columns={"quantity": "", "estimate": "value", "ci_low": "CI low",
                                  "ci_high": "CI high", "n": "patients",
                                  "n_missing": "left out (a reading missing)"})
-
-
-def _pct(v: float) -> str:
-    return "" if v is None or pd.isna(v) else f"{100 * v:.1f}%"
 
 
 def show_table(table: FormattedTable, *, key: str | None = None, title: bool = False,

@@ -56,6 +56,7 @@ __all__ = [
     "kappa_table",
     "icc_table",
     "prevalence_table",
+    "prevalence_against_paper_table",
     "breakdown_table",
     "reclassification_table",
     "grey_zone_table",
@@ -1011,6 +1012,14 @@ def icc_table(reliability: Mapping, *, forms: Sequence[str] = ("ICC2",),
 # Prevalence, breakdowns, reclassification, grey zone
 
 
+_PAPER = "Chen et al. 2023"
+
+
+def _cutoff_text(value: Any) -> str:
+    """A VBQ threshold as the pages write it: 2.9, 3.1, 2.85 (no trailing zeros)."""
+    return format_number(value, 2).rstrip("0").rstrip(".")
+
+
 def prevalence_table(result, *, target: str = "osteoporosis", thresholds=None,
                      title: str | None = None) -> FormattedTable:
     """Prevalence by DXA and by VBQ per group (`vbq.study.prevalence`, a
@@ -1036,7 +1045,7 @@ def prevalence_table(result, *, target: str = "osteoporosis", thresholds=None,
     what = target_label(target).lower()
     thr = ""
     if thresholds is not None:
-        thr = f" (VBQ ≥ {format_number(thresholds.for_target(target), 2).rstrip('0').rstrip('.')})"
+        thr = f" (VBQ ≥ {_cutoff_text(thresholds.for_target(target))})"
     names = {
         "reference": f"{target_label(target)} by DXA",
         "test": f"{target_label(target)} by VBQ{thr}",
@@ -1057,6 +1066,78 @@ def prevalence_table(result, *, target: str = "osteoporosis", thresholds=None,
     return FormattedTable(
         key="prevalence", title=title or f"Prevalence of {what} by DXA and by VBQ",
         shown=_frame(rows, headers), data=frame, footnotes=tuple(foot))
+
+
+def prevalence_against_paper_table(result, *, target: str = "osteoporosis", thresholds=None,
+                                   title: str | None = None) -> FormattedTable:
+    """This analysis's prevalences beside the paper's, group by group
+    (`vbq.describe.prevalence_against_paper` of a `vbq.study.prevalence` result).
+
+    The paper's percentages (Chen et al. 2023, Results and Abstract: osteoporosis by the lowest
+    T-score, by VBQ ≥ 2.9, and VBQ-positive among the DXA-negative) are a labelled reference, not
+    this result; it reports them for osteoporosis only, so for another target its cells are "–".
+
+    Parameters
+    ----------
+    result : PrevalenceShift
+        ``vbq.study.prevalence(table, target=target)``.
+    target : str, keyword-only
+        The `vbq.study.TARGETS` key the result was computed for.
+    thresholds : vbq.Thresholds, optional, keyword-only
+        When given, this analysis's VBQ threshold for `target` heads its columns.
+
+    Returns
+    -------
+    FormattedTable
+        ``data``: ``measure`` (reference, test, test_among_reference_negative),
+        ``percent_<g>`` (this analysis) and ``paper_percent_<g>`` (the paper; NaN where it
+        reports none), percentages of the group (of its DXA-negative patients in the last row).
+
+    Raises
+    ------
+    InputError
+        For a target other than "osteoporosis" or "osteopenia_or_worse".
+    """
+    from .describe import prevalence_against_paper
+    from .settings import PAPER_THRESHOLDS
+
+    frame = prevalence_against_paper(result.to_frame(), target=target)
+    groups = ("degenerative", "control")
+    reported = target == "osteoporosis"
+    ours = "this analysis" + ("" if thresholds is None else
+                              f", VBQ ≥ {_cutoff_text(thresholds.for_target(target))}")
+    paper = _PAPER + (f", VBQ ≥ {_cutoff_text(PAPER_THRESHOLDS['vbq_osteoporosis'])}"
+                      if reported else "")
+    headers = {}
+    for g in groups:
+        headers[g] = f"{group_label(g)}: {ours} (%)"
+        headers[f"paper_{g}"] = f"{group_label(g)}: {paper} (%)"
+    names = {
+        "reference": f"{target_label(target)} by DXA",
+        "test": f"{target_label(target)} by VBQ",
+        "test_among_reference_negative": "VBQ-positive among the DXA-negative",
+    }
+    rows = []
+    for r in frame.to_dict("records"):
+        row = {"Measure": names.get(r["measure"], _humanise(r["measure"]))}
+        for col, header in headers.items():
+            row[header] = NOT_APPLICABLE if _missing(r[col]) else format_number(r[col], 1)
+        rows.append(row)
+    foot = ["Percentages of each group; in the last row, of the group's patients negative by "
+            "DXA."]
+    if reported:
+        foot.append(f"{_PAPER} (Results and Abstract): its own 235 patients, DXA by the lowest "
+                    "T-score, at its published thresholds; a reference, not this result.")
+    else:
+        foot.append(f"{NOT_APPLICABLE}: {_PAPER} reports these percentages for osteoporosis "
+                    "only.")
+    data = frame.rename(columns={**{g: f"percent_{g}" for g in groups},
+                                 **{f"paper_{g}": f"paper_percent_{g}" for g in groups}})
+    return FormattedTable(
+        key="prevalence_vs_paper",
+        title=title or f"Prevalence of {target_label(target).lower()}: this analysis beside "
+                       "the paper",
+        shown=_frame(rows, ["Measure", *headers.values()]), data=data, footnotes=tuple(foot))
 
 
 _BREAKDOWN_TITLES = {"diagnosis": "VBQ-positive patients by primary diagnosis",
