@@ -177,6 +177,10 @@ def bland_altman_frame(result) -> pd.DataFrame:
                                  "n_missing": "left out (a reading missing)"})
 
 
+STATIC_ROWS_IN_FULL = 12
+"""A static table of at most this many rows is always laid out in full, whatever `height`."""
+
+
 def show_table(table: FormattedTable, *, key: str | None = None, title: bool = False,
                grid: bool = False, height: int | None = None,
                column_config: dict | None = None) -> None:
@@ -184,8 +188,11 @@ def show_table(table: FormattedTable, *, key: str | None = None, title: bool = F
     `key`) its downloads.
 
     A journal table is a static table (`st.table`, horizontal rules, text wraps, every row
-    shown, no sideways scrolling at 1280 px); ``grid=True`` shows a sortable data grid instead,
-    for long listings, as tall as its rows up to `height` pixels (default 420).
+    shown, no sideways scrolling at 1280 px); with a `height`, a static table longer than
+    `STATIC_ROWS_IN_FULL` rows scrolls inside a frame of that many pixels, its header kept in
+    view (a listing whose long text must wrap). ``grid=True`` shows a sortable data grid
+    instead, for long listings, as tall as its rows up to `height` pixels (default 420); a grid
+    never wraps text, so a cell wider than its column is cut.
     """
     if title:
         st.markdown(f"**{_plain(table.title)}**")
@@ -198,7 +205,9 @@ def show_table(table: FormattedTable, *, key: str | None = None, title: bool = F
         st.dataframe(table.display(), hide_index=True, width="stretch",
                      height=min(fit, height or 420), column_config=column_config)
     else:
-        st.table(markdown_safe(table.display()), hide_index=True, border="horizontal")
+        frame = height if height and len(table.shown) > STATIC_ROWS_IN_FULL else "content"
+        st.table(markdown_safe(table.display()), hide_index=True, border="horizontal",
+                 height=frame)
     if table.footnotes:
         st.caption("  \n".join(_plain(n) for n in table.footnotes))
     if key:

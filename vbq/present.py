@@ -1357,8 +1357,15 @@ _STAGES = {"merge": "Joining the files", "filter": "Filters", "vbq": "VBQ score"
            "group": "Grouping", "dxa": "DXA status"}
 
 
+def _reason(text: Any) -> str:
+    """A reason of the exclusion log in a reader's words, starting with a capital."""
+    text = "" if _missing(text) else message(text)
+    return text[:1].upper() + text[1:]
+
+
 def exclusion_table(log: pd.DataFrame, *, title: str | None = None) -> FormattedTable:
-    """The exclusion log (`vbq.PreparedCohort.exclusion_log`) with human headers.
+    """The exclusion log (`vbq.PreparedCohort.exclusion_log`) with human headers; reasons in a
+    reader's words (`message`: "patient_id" reads "Patient ID").
 
     Returns
     -------
@@ -1366,7 +1373,7 @@ def exclusion_table(log: pd.DataFrame, *, title: str | None = None) -> Formatted
         ``data`` is `log`: ``patient_id, level, stage, reason, patient_excluded``.
     """
     rows = [{"Patient ID": str(r["patient_id"]), "Level": str(r["level"] or ""),
-             "Step": _STAGES.get(r["stage"], _humanise(r["stage"])), "Reason": str(r["reason"]),
+             "Step": _STAGES.get(r["stage"], _humanise(r["stage"])), "Reason": _reason(r["reason"]),
              "Patient excluded": "Yes" if r["patient_excluded"] else "No"}
             for _, r in log.iterrows()]
     n_pat = int(log["patient_excluded"].astype(bool).sum()) if len(log) else 0
