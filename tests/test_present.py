@@ -461,6 +461,19 @@ def test_small_cohorts_give_tables_that_say_why_in_words(n):
     assert any("Not computed" in p.text for p in doc.paragraphs)
 
 
+def test_exclusion_reasons_are_in_a_readers_words_and_the_data_keeps_them():
+    log = pd.DataFrame({"patient_id": ["A1", "A2"], "level": ["", "L2"],
+                        "stage": ["merge", "vbq"],
+                        "reason": ["no row for this patient_id in the DXA file",
+                                   "collapsed: left out of the VBQ median"],
+                        "patient_excluded": [True, False]})
+    ft = P.exclusion_table(log)
+    assert ft.shown["Reason"].tolist() == ["No row for this Patient ID in the DXA file",
+                                           "Collapsed: left out of the VBQ median"]
+    assert ft.shown["Step"].tolist() == ["Joining the files", "VBQ score"]
+    assert ft.data["reason"].tolist() == log["reason"].tolist()  # the data form as vbq wrote it
+
+
 def test_problems_table_has_human_headers_and_no_none():
     from vbq.io import Problem
 
