@@ -81,7 +81,7 @@ except (vbq.InputError, vbq.DegenerateInputError) as exc:
     st.stop()
 display.show_table(present.prevalence_table(shift, target=target, thresholds=th),
                    key="thr_dl_prevalence")
-display.show_table(present.prevalence_against_paper_table(shift, target=target, thresholds=th),
+display.show_table(cache.prevalence_against_paper_table(dataset.digest, settings, target, shift, th),
                    key="thr_dl_vs_paper", title=True)
 
 c = st.columns(2)
