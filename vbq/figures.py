@@ -179,33 +179,33 @@ MARKER_COLORS = ["#1f6f8b", "#e76f51", "#2a9d8f", "#8e44ad"]
 def roc_curves(results: dict, markers: dict, *, points: dict | None = None) -> go.Figure:
     """ROC curves with AUC (95% CI) in the legend and each Youden point marked; `points`
     ({label: (fpr, tpr)}) adds further marked points (e.g. a chosen threshold)."""
-    fig = go.Figure()
-    fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="Chance",
-                             line={"dash": "dot", "color": "#999"}, hoverinfo="skip"))
+    traces = [go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="Chance",
+                         line={"dash": "dot", "color": "#999"}, hoverinfo="skip")]
     for color, (m, res) in zip(MARKER_COLORS, results.items(), strict=False):
         label = markers[m][0]
         lo, hi = res.auc_ci
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=res.fpr, y=res.tpr, mode="lines", line={"color": color, "shape": "hv"},
             name=f"{label}: AUC {res.auc:.3f} ({lo:.3f}-{hi:.3f})",
             customdata=res.thresholds,
             hovertemplate="cutoff %{customdata:.4g}<br>1-spec %{x:.3f}<br>sens %{y:.3f}"
                           "<extra></extra>"))
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=[1 - res.specificity], y=[res.sensitivity], mode="markers",
             marker={"color": color, "size": 11, "symbol": "circle-open", "line": {"width": 3}},
             name=f"{label} Youden cutoff {res.cutoff:.4g}",
             hovertemplate=f"Youden cutoff {res.cutoff:.4g}<br>sens {res.sensitivity:.3f}<br>"
                           f"spec {res.specificity:.3f}<extra></extra>"))
     for label, (x, y) in (points or {}).items():
-        fig.add_trace(go.Scatter(x=[x], y=[y], mode="markers", name=label,
+        traces.append(go.Scatter(x=[x], y=[y], mode="markers", name=label,
                                  marker={"color": "#111", "size": 12, "symbol": "x"}))
-    fig.update_layout(xaxis_title="1 - specificity", yaxis_title="Sensitivity", height=520,
-                      xaxis={"range": [0, 1], "constrain": "domain"},
-                      yaxis={"range": [0, 1.02], "scaleanchor": "x", "scaleratio": 1},
-                      legend={"x": 0.42, "y": 0.05, "bgcolor": "rgba(255,255,255,0.8)"},
-                      margin={"l": 10, "r": 10, "t": 20, "b": 10})
-    return fig
+    # one construction, as `scatter_with_band`
+    return go.Figure(data=traces, layout={
+        "height": 520, "margin": {"l": 10, "r": 10, "t": 20, "b": 10},
+        "xaxis": {"title": {"text": "1 - specificity"}, "range": [0, 1], "constrain": "domain"},
+        "yaxis": {"title": {"text": "Sensitivity"}, "range": [0, 1.02], "scaleanchor": "x",
+                  "scaleratio": 1},
+        "legend": {"x": 0.42, "y": 0.05, "bgcolor": "rgba(255,255,255,0.8)"}})
 
 
 def reclassification_heatmap(crosstab: pd.DataFrame) -> go.Figure:
