@@ -519,3 +519,23 @@ def test_number_formats_round_trip():
         assert shown == "< 0.001" if p < 0.001 else float(shown) == float(f"{p:.3f}")
 
     check()
+
+
+def test_bland_altman_table_shows_the_result_to_its_decimals():
+    # Bland & Altman (1986) PEFR data, first 8 subjects (Wright vs mini Wright meters)
+    wright = [494, 395, 516, 434, 476, 557, 413, 442]
+    mini = [512, 430, 520, 428, 500, 600, 364, 380]
+    res = vbq.stats.bland_altman(wright, mini)
+    t = P.bland_altman_table(res, first="Wright", second="mini Wright", decimals=1)
+    shown = t.shown.set_index("")
+    assert list(t.shown.columns) == ["", "Estimate", "95% CI", "p"]
+    bias = "Bias (mean difference, Wright minus mini Wright)"
+    assert shown.loc[bias, "Estimate"] == P.format_number(np.mean(np.subtract(wright, mini)), 1)
+    assert shown.loc[bias, "95% CI"] == P.format_ci(*res.bias_ci, 1)
+    assert shown.loc["Lower 95% limit of agreement", "Estimate"] == P.format_number(res.loa_low, 1)
+    assert shown.loc["Upper 95% limit of agreement", "95% CI"] == P.format_ci(*res.loa_high_ci, 1)
+    assert shown.loc[bias, "p"] == ""  # a p belongs to the trend only
+    assert shown.loc["Trend: slope of the difference on the mean", "p"] == P.format_p(
+        res.trend_p_value)
+    assert t.footnotes[0] == "8 patients with both readings."
+    pd.testing.assert_frame_equal(t.data, res.to_frame())

@@ -168,19 +168,6 @@ def measurement_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns=MEASUREMENT_LABELS)
 
 
-BLAND_ALTMAN_LABELS = {"bias": "Bias (mean difference)", "loa_low": "Lower limit of agreement",
-                       "loa_high": "Upper limit of agreement"}
-
-
-def bland_altman_frame(result) -> pd.DataFrame:
-    """`vbq.stats.BlandAltmanResult.to_frame()` with its rows and columns in words."""
-    frame = result.to_frame()
-    frame["quantity"] = frame["quantity"].map(lambda q: BLAND_ALTMAN_LABELS.get(q, q))
-    return frame.rename(columns={"quantity": "", "estimate": "value", "ci_low": "CI low",
-                                 "ci_high": "CI high", "n": "patients",
-                                 "n_missing": "left out (a reading missing)"})
-
-
 STATIC_ROWS_IN_FULL = 12
 """A static table of at most this many rows is always laid out in full, whatever `height`."""
 

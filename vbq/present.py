@@ -55,6 +55,7 @@ __all__ = [
     "table5",
     "kappa_table",
     "icc_table",
+    "bland_altman_table",
     "prevalence_table",
     "prevalence_against_paper_table",
     "breakdown_table",
@@ -1006,6 +1007,40 @@ def icc_table(reliability: Mapping, *, forms: Sequence[str] = ("ICC2",),
         shown=_frame(rows, headers),
         data=pd.concat(datas, ignore_index=True) if datas else pd.DataFrame(),
         footnotes=tuple(foot), indent=tuple(indent) if several else ())
+
+
+def bland_altman_table(result, *, first: str = "first reading",
+                       second: str = "second reading", decimals: int = 3,
+                       title: str | None = None) -> FormattedTable:
+    """Bland-Altman agreement (`vbq.stats.BlandAltmanResult`): bias, limits of agreement and
+    the trend of the difference on the mean, each with its confidence interval.
+
+    Returns
+    -------
+    FormattedTable
+        ``data`` is ``result.to_frame()``: ``quantity, estimate, ci_low, ci_high, p_value, n,
+        n_missing, method``.
+    """
+    pct = f"{100 * result.confidence:g}%"
+    headers = ["", "Estimate", f"{pct} CI", "p"]
+    names = {"bias": f"Bias (mean difference, {first} minus {second})",
+             "loa_low": f"Lower {100 * result.limits:g}% limit of agreement",
+             "loa_high": f"Upper {100 * result.limits:g}% limit of agreement",
+             "trend_slope": "Trend: slope of the difference on the mean"}
+    data = result.to_frame()
+    rows = [{"": names[q], "Estimate": format_number(est, decimals),
+             f"{pct} CI": format_ci(lo, hi, decimals),
+             "p": "" if _missing(p) else format_p(p)}
+            for q, est, lo, hi, p in data[["quantity", "estimate", "ci_low", "ci_high",
+                                           "p_value"]].itertuples(index=False)]
+    foot = [f"{result.n} patients with both readings"
+            + (f"; {result.n_missing} with one reading missing left out." if result.n_missing
+               else "."),
+            f"Limits: bias ± {format_number(result.multiplier, 2)} SD of the differences "
+            f"(Bland & Altman 1986); their {pct} CIs as in Bland & Altman (1999). A trend "
+            "(slope ≠ 0) means the disagreement grows with the size of the measurement."]
+    return FormattedTable(key="bland_altman", title=title or "Bland-Altman agreement",
+                          shown=_frame(rows, headers), data=data, footnotes=tuple(foot))
 
 
 # ---------------------------------------------------------------------------------------------
