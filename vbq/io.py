@@ -1097,8 +1097,9 @@ def read_table(source: Source, kind: str, *, sheet: str | int | None = None,
         text, encoding = _decode(data, report)
         if text is None:
             return empty, report
-        id_headers = {h for h, target in (mapping or {}).items() if target == "patient_id"}
-        id_headers |= {h for h in _headers_for(lookup, "patient_id")}
+        ids = {c.name for c in columns if c.kind == "id"}  # read as text, whatever they hold
+        id_headers = {h for h, target in (mapping or {}).items() if target in ids}
+        id_headers |= _headers_for(lookup, ids)
         grid = _fast_csv_grid(text, lookup, id_headers, report, data, encoding)
         if report.errors:
             return empty, report
@@ -1127,10 +1128,10 @@ def read_table(source: Source, kind: str, *, sheet: str | int | None = None,
     return _table_from_grid(grid, kind, mapping, report, empty)
 
 
-def _headers_for(lookup: dict[str, str], target: str) -> set[str]:
-    """Any header text that maps to `target` is recognised by its normalised key; this returns
-    the keys, which `_fast_csv_grid` compares after normalising."""
-    return {k for k, v in lookup.items() if v == target}
+def _headers_for(lookup: dict[str, str], targets: set[str]) -> set[str]:
+    """Any header text that maps to one of `targets` is recognised by its normalised key; this
+    returns the keys, which `_fast_csv_grid` compares after normalising."""
+    return {k for k, v in lookup.items() if v in targets}
 
 
 def _table_from_grid(grid: _Grid, kind: str, mapping: dict[str, str | None] | None,
