@@ -167,8 +167,8 @@ st.subheader("Degenerative grouping: agreement between raters")
 st.caption("Cohen's kappa of the degenerative / control grouping recomputed from each rater's "
            "grades in the cohort spreadsheet (repeat columns *_repeat, second observer *_obs2), "
            "under the current criteria.")
-kappas = cache.grouping_kappa(dataset.digest, settings, dataset.cohort)
-if not kappas:
+kappas = cache.kappa_table(dataset.digest, settings, dataset.cohort)
+if kappas.shown.empty:
     st.info(f"{dataset.name} has no repeat or second-observer degeneration grades.")
 else:
-    display.show_table(present.kappa_table(kappas), key="rel_dl_kappa")
+    display.show_table(kappas, key="rel_dl_kappa")

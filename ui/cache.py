@@ -3,6 +3,11 @@
 Arguments are a SHA-256 digest of the data plus hashable settings; the DataFrames themselves are
 passed as underscore-prefixed arguments, which `st.cache_data` does not hash (it samples large frames,
 which could serve stale results). No function here creates a widget.
+
+Where a page only shows a result, the function returns it already formatted (a
+`vbq.present.FormattedTable`): reading a formatted table back costs about 0.4 ms, formatting it
+again on every rerun 5-25 ms (Table 2, the per-vertebra listing), and with many users each
+rerun's CPU time is what the others wait for (bench/load_harness.py).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 import vbq
+from vbq import present
 
 MAX_ENTRIES = 64
 #: Cached results live at most an hour after they were computed (README, "Where your data lives").
@@ -68,14 +74,18 @@ def cohort_summary(digest: str, settings: vbq.Settings, _table: pd.DataFrame) ->
 
 
 @st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL)
-def degeneration_summary(digest: str, settings: vbq.Settings,
-                         _cohort: pd.DataFrame) -> pd.DataFrame:
-    return vbq.cohort.degeneration_summary(_cohort, settings.criteria)
+def degeneration_table(digest: str, settings: vbq.Settings,
+                       _cohort: pd.DataFrame) -> present.FormattedTable:
+    """Which vertebra met which criterion (`vbq.cohort.degeneration_summary`), formatted."""
+    return present.degeneration_table(vbq.cohort.degeneration_summary(_cohort, settings.criteria))
 
 
 @st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL)
-def grouping_kappa(digest: str, settings: vbq.Settings, _cohort: pd.DataFrame) -> dict:
-    return vbq.study.grouping_kappa(_cohort, settings.criteria)
+def kappa_table(digest: str, settings: vbq.Settings,
+                _cohort: pd.DataFrame) -> present.FormattedTable:
+    """Kappa of the degenerative grouping between readings (`vbq.study.grouping_kappa`),
+    formatted; an empty table when the cohort has no repeated grades."""
+    return present.kappa_table(vbq.study.grouping_kappa(_cohort, settings.criteria))
 
 
 @st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL)
@@ -97,15 +107,15 @@ def bland_altman(digest: str, settings: vbq.Settings, column: str, _table: pd.Da
 @st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL,
                show_spinner="Computing Table 2...")
 def table2(digest: str, settings: vbq.Settings, covariates: tuple[str, ...],
-           _table: pd.DataFrame):
-    """Table 2 (`vbq.study.table2`, a `GroupComparison`)."""
-    return vbq.study.table2(_table, covariates=covariates)
+           _table: pd.DataFrame) -> present.FormattedTable:
+    """Table 2 (`vbq.study.table2`), formatted."""
+    return present.table2(vbq.study.table2(_table, covariates=covariates))
 
 
 @st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL)
-def table5(digest: str, settings: vbq.Settings, _table: pd.DataFrame):
-    """Table 5 (`vbq.study.table5`, a `ModicTable`)."""
-    return vbq.study.table5(_table)
+def table5(digest: str, settings: vbq.Settings, _table: pd.DataFrame) -> present.FormattedTable:
+    """Table 5 (`vbq.study.table5`), formatted."""
+    return present.table5(vbq.study.table5(_table))
 
 
 @st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL,

@@ -25,7 +25,7 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -380,15 +380,6 @@ def _records_by(frame: pd.DataFrame, key: str) -> dict[Any, list[dict]]:
     for rec in frame.to_dict("records"):
         out.setdefault(rec[key], []).append(rec)
     return out
-
-
-def _cells(values: pd.Series, fmt: Callable[[Any], str], missing: str) -> np.ndarray:
-    """`values` as text: `fmt` of each distinct value (computed once per value, not per row),
-    `missing` where a value is missing (None, NaN, NA). Values are told apart by equality, so
-    use it on a column whose values share one type (1 and True would share a text)."""
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
-    text = np.array([fmt(u) for u in uniques] + [missing], dtype=object)
-    return text[codes]  # code -1 (missing) takes the last entry
 
 
 def _frame(rows: list[dict], columns: Sequence[str]) -> pd.DataFrame:
@@ -1349,20 +1340,23 @@ def degeneration_table(frame: pd.DataFrame, *, title: str | None = None) -> Form
     """
     headers = {"patient_id": "Patient ID", "group": "Group",
                "n_degenerative": "Degenerative vertebrae", "n_ungradable": "Ungradable levels"}
-    # column by column, each distinct value formatted once (`_cells`): row by row it took 15 s
-    # for 100,000 patients (bench/bench_app.py --patients 100000, Groups page)
+    # column by column (a cohort of 100,000 patients has 100,000 rows here)
     shown = {}
     for c in frame.columns:
+        values = frame[c].reset_index(drop=True).astype(object)
+        missing = values.isna()
         if c == "group":
-            shown[headers[c]] = _cells(frame[c], group_label, NOT_APPLICABLE)
+            text = values.map(group_label, na_action="ignore").where(~missing, NOT_APPLICABLE)
         elif c in ("n_degenerative", "n_ungradable"):
-            shown[headers[c]] = _cells(frame[c], lambda v: str(int(v)), NOT_APPLICABLE)
+            text = values.map(lambda v: str(int(v)), na_action="ignore").where(
+                ~missing, NOT_APPLICABLE)
         else:
-            shown[headers.get(c, c)] = _cells(frame[c], str, "")
+            text = values.map(str, na_action="ignore").where(~missing, "")
+        shown[headers.get(c, c)] = text
     cols = [headers.get(c, c) for c in frame.columns]
     return FormattedTable(
         key="degeneration_by_level", title=title or "Which vertebra met which criterion",
-        shown=pd.DataFrame(shown, columns=cols, dtype=str), data=frame.reset_index(drop=True),
+        shown=pd.DataFrame(shown, columns=cols).astype(str) if len(frame) else _frame([], cols), data=frame.reset_index(drop=True),
         footnotes=("Per level, the criteria met there; blank when none; \"ungradable\" when its "
                    "grades cannot decide.",))
 
