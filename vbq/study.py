@@ -37,6 +37,7 @@ from .stats import (
 )
 from .stats import grey_zone as _grey_zone
 from .stats import reclassification as _reclassification
+from .stats._threads import one_blas_thread
 
 __all__ = [
     "TABLE2_CONTINUOUS",
@@ -244,6 +245,7 @@ class FitLine:
         return self.frame.copy()
 
 
+@one_blas_thread
 def fit_line(x, y, *, confidence: float = 0.95, n_points: int = 50) -> FitLine:
     """Least-squares line of `y` on `x` with the confidence band of the mean response.
 
