@@ -501,24 +501,37 @@ class PreparedCohort:
 
 
 class _Log:
-    """The exclusion log while `prepare_cohort` builds it."""
+    """The exclusion log while `prepare_cohort` builds it: one chunk of rows per call, so that a
+    filter excluding tens of thousands of patients adds columns, not a dict per patient."""
 
     def __init__(self) -> None:
-        self.records: list[dict] = []
+        self.chunks: list[tuple[list, str, str, list, bool]] = []
 
     def exclude(self, ids, stage: str, reasons, level: str = "", *, patient: bool = True) -> None:
+        ids = list(ids)
         if isinstance(reasons, str):
             reasons = [reasons] * len(ids)
-        for pid, why in zip(ids, reasons, strict=True):
-            self.records.append({"patient_id": pid, "level": level, "stage": stage,
-                                 "reason": why, "patient_excluded": patient})
+        reasons = list(reasons)
+        if len(reasons) != len(ids):  # pragma: no cover - a programming error
+            raise ValueError(f"{len(ids)} patient(s) but {len(reasons)} reason(s)")
+        if ids:
+            self.chunks.append((ids, level, stage, reasons, patient))
 
     def count(self, *, patient: bool, stage: str | None = None) -> int:
-        return sum(1 for r in self.records
-                   if r["patient_excluded"] == patient and (stage is None or r["stage"] == stage))
+        return sum(len(ids) for ids, _, st, _, pat in self.chunks
+                   if pat == patient and (stage is None or st == stage))
 
     def frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.records, columns=list(EXCLUSION_COLUMNS))
+        columns = {c: [] for c in EXCLUSION_COLUMNS}
+        for ids, level, stage, reasons, patient in self.chunks:
+            columns["patient_id"] += ids
+            columns["level"] += [level] * len(ids)
+            columns["stage"] += [stage] * len(ids)
+            columns["reason"] += reasons
+            columns["patient_excluded"] += [patient] * len(ids)
+        if not columns["patient_id"]:
+            return pd.DataFrame([], columns=list(EXCLUSION_COLUMNS))
+        return pd.DataFrame(columns, columns=list(EXCLUSION_COLUMNS))
 
 
 def _merge(cohort: pd.DataFrame, dxa: pd.DataFrame, log: _Log) -> pd.DataFrame:
@@ -808,8 +821,11 @@ def cohort_summary(table: pd.DataFrame, *, between: str = "group") -> pd.DataFra
         ``dxa_osteopenia``, ``dxa_osteoporosis``). Sample SDs (ddof = 1); NaN for n < 2.
     """
     rows = []
-    parts = [(g, table[table[between] == g]) for g in GROUPS if (table[between] == g).any()]
-    parts.append(("all", table))
+    # only the columns summarised: taking each group's rows of the whole prepared table (over
+    # 100 columns) was nearly all of the time (0.24 s at 100,000 patients)
+    narrow = table[list(dict.fromkeys([between, "sex", "age", "vbq", "dxa_status"]))]
+    parts = [(g, narrow[narrow[between] == g]) for g in GROUPS if (narrow[between] == g).any()]
+    parts.append(("all", narrow))
     for name, part in parts:
         n = len(part)
         female = int((part["sex"] == "F").sum())
