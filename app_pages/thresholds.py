@@ -117,7 +117,7 @@ for name, res in cache.prevalence_breakdowns(dataset.digest, settings, target, t
     if isinstance(res, vbq.study.Unavailable):
         st.info(res.reason)
     else:
-        display.show_table(present.breakdown_table(res), key=f"thr_dl_breakdown_{name}")
+        display.show_table(res, key=f"thr_dl_breakdown_{name}")
 
 st.subheader("Grey zone: rule out, refer to DXA, rule in")
 st.caption("Below the rule-out cutoff DXA could be spared, at or above the rule-in cutoff "

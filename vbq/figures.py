@@ -209,14 +209,13 @@ def roc_curves(results: dict, markers: dict, *, points: dict | None = None) -> g
 
 
 def reclassification_heatmap(crosstab: pd.DataFrame) -> go.Figure:
-    fig = go.Figure(go.Heatmap(
+    return go.Figure(go.Heatmap(
         z=crosstab.to_numpy(), x=[f"VBQ {c}" for c in crosstab.columns],
         y=[f"DXA {r}" for r in crosstab.index], colorscale="Blues", showscale=False,
         text=crosstab.to_numpy(), texttemplate="%{text}",
-        hovertemplate="%{y}, %{x}: %{z} patients<extra></extra>"))
-    fig.update_layout(height=360, margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                      yaxis={"autorange": "reversed"})
-    return fig
+        hovertemplate="%{y}, %{x}: %{z} patients<extra></extra>"),
+        layout={"height": 360, "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+                "yaxis": {"autorange": "reversed"}})
 
 
 def bland_altman_figure(result, *, first: str, second: str, quantity: str = "VBQ") -> go.Figure:
@@ -224,7 +223,7 @@ def bland_altman_figure(result, *, first: str, second: str, quantity: str = "VBQ
     (`first` - `second`) against the mean of the two readings, the bias and the limits of
     agreement as lines, and the confidence interval of each line as a shaded band (Bland &
     Altman 1986, 1999)."""
-    fig = go.Figure()
+    traces = []
     x = np.asarray(result.means, dtype=float)
     lo_x, hi_x = (float(np.nanmin(x)), float(np.nanmax(x))) if x.size else (0.0, 1.0)
     pad = 0.05 * (hi_x - lo_x or 1.0)
@@ -236,21 +235,21 @@ def bland_altman_figure(result, *, first: str, second: str, quantity: str = "VBQ
         ("Upper limit of agreement", result.loa_high, result.loa_high_ci, "#e76f51", "dash"),
     )
     for name, value, (ci_lo, ci_hi), colour, dash in lines:
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=[xs[0], xs[1], xs[1], xs[0]], y=[ci_lo, ci_lo, ci_hi, ci_hi], fill="toself",
             mode="lines",
             fillcolor="rgba(120,120,120,0.15)", line={"width": 0}, hoverinfo="skip",
             showlegend=False, name=f"{name} {pct} CI"))
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=xs, y=[value, value], mode="lines", line={"color": colour, "dash": dash},
             name=f"{name} {value:.3f} ({pct} CI {ci_lo:.3f} to {ci_hi:.3f})",
             hovertemplate=f"{name} {value:.4g}<extra></extra>"))
-    fig.add_trace(go.Scatter(
+    traces.append(go.Scatter(
         x=x, y=np.asarray(result.differences, dtype=float), mode="markers", name="Patients",
         marker={"color": "#333", "size": 7, "opacity": 0.75},
         hovertemplate="mean %{x:.3f}<br>difference %{y:.3f}<extra></extra>"))
-    fig.update_layout(
-        xaxis_title=f"Mean of the two readings ({quantity})",
-        yaxis_title=f"Difference, {first} minus {second} ({quantity})", height=460,
-        margin={"l": 10, "r": 10, "t": 20, "b": 10}, legend={"orientation": "h", "y": -0.22})
-    return fig
+    return go.Figure(data=traces, layout={
+        "xaxis": {"title": {"text": f"Mean of the two readings ({quantity})"}},
+        "yaxis": {"title": {"text": f"Difference, {first} minus {second} ({quantity})"}},
+        "height": 460, "margin": {"l": 10, "r": 10, "t": 20, "b": 10},
+        "legend": {"orientation": "h", "y": -0.22}})

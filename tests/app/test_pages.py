@@ -295,3 +295,31 @@ def test_a_setting_that_does_not_fit_is_explained_in_words():
     assert 'Levels considered: "L1,L2" does not fit with degenerative vertebrae at least 3' in text
     assert "min_vertebrae" not in text and "criteria." not in text
     assert at.session_state["settings"] == vbq.Settings()  # nothing half-applied
+
+
+def _dataclass_fields(cls, seen=()):
+    """Every dataclass field reachable from `cls`, with the class it belongs to."""
+    import dataclasses
+    import typing
+
+    out = []
+    for f in dataclasses.fields(cls):
+        out.append((cls, f))
+        hint = typing.get_type_hints(cls)[f.name]
+        if dataclasses.is_dataclass(hint) and hint not in seen:
+            out.extend(_dataclass_fields(hint, (*seen, cls)))
+    return out
+
+
+def test_cached_results_are_keyed_on_every_setting():
+    # ui.cache hashes vbq.Settings by its repr (HASH_FUNCS): a field left out of the repr would
+    # let two different views share one cached result
+    from ui import cache
+
+    assert cache.HASH_FUNCS[vbq.Settings] is repr
+    fields = _dataclass_fields(vbq.Settings)
+    assert len(fields) > 10
+    assert [f"{c.__name__}.{f.name}" for c, f in fields if not f.repr] == []
+    base = vbq.Settings()
+    changed = vbq.Settings(criteria=vbq.GroupCriteria(min_vertebrae=2), osteoporosis_t=-2.4)
+    assert repr(changed) != repr(base)
