@@ -207,6 +207,11 @@ def _pct(v: float) -> str:
     return "" if v is None or pd.isna(v) else f"{100 * v:.1f}%"
 
 
+GRID_ROWS = 1_000
+"""Rows a grid shows (the downloads hold every row): a listing of 100,000 patients was sent to
+the browser on every rerun (0.7 s of a Groups page rerun, bench/bench_app.py --patients 100000)."""
+
+
 def show_table(table: FormattedTable, *, key: str | None = None, title: bool = False,
                grid: bool = False, height: int | None = None,
                column_config: dict | None = None) -> None:
@@ -215,7 +220,8 @@ def show_table(table: FormattedTable, *, key: str | None = None, title: bool = F
 
     A journal table is a static table (`st.table`, horizontal rules, text wraps, every row
     shown, no sideways scrolling at 1280 px); ``grid=True`` shows a sortable data grid instead,
-    for long listings, as tall as its rows up to `height` pixels (default 420).
+    for long listings, as tall as its rows up to `height` pixels (default 420), with its first
+    `GRID_ROWS` rows.
     """
     if title:
         st.markdown(f"**{_plain(table.title)}**")
@@ -223,10 +229,13 @@ def show_table(table: FormattedTable, *, key: str | None = None, title: bool = F
         st.info(" ".join(table.footnotes) or "Nothing to show.")
         return
     if grid:
-        rows = len(table.shown)
+        rows = min(len(table.shown), GRID_ROWS)
         fit = 35 * (rows + 1) + 3
-        st.dataframe(table.display(), hide_index=True, width="stretch",
+        st.dataframe(table.display().head(GRID_ROWS), hide_index=True, width="stretch",
                      height=min(fit, height or 420), column_config=column_config)
+        if len(table.shown) > GRID_ROWS:
+            st.caption(f"The first {GRID_ROWS:,} of {len(table.shown):,} rows; the downloads "
+                       "hold them all.")
     else:
         st.table(markdown_safe(table.display()), hide_index=True, border="horizontal")
     if table.footnotes:

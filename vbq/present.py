@@ -382,6 +382,15 @@ def _records_by(frame: pd.DataFrame, key: str) -> dict[Any, list[dict]]:
     return out
 
 
+def _cells(values: pd.Series, fmt: Callable[[Any], str], missing: str) -> np.ndarray:
+    """`values` as text: `fmt` of each distinct value (computed once per value, not per row),
+    `missing` where a value is missing (None, NaN, NA). Values are told apart by equality, so
+    use it on a column whose values share one type (1 and True would share a text)."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    text = np.array([fmt(u) for u in uniques] + [missing], dtype=object)
+    return text[codes]  # code -1 (missing) takes the last entry
+
+
 def _frame(rows: list[dict], columns: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(columns)).astype(str) if rows else pd.DataFrame(
         columns=list(columns), dtype=str)
@@ -1347,18 +1356,16 @@ def degeneration_table(frame: pd.DataFrame, *, title: str | None = None) -> Form
     """
     headers = {"patient_id": "Patient ID", "group": "Group",
                "n_degenerative": "Degenerative vertebrae", "n_ungradable": "Ungradable levels"}
-    # column by column (a cohort of 100,000 patients has 100,000 rows here)
+    # column by column, each distinct value formatted once (`_cells`): a cohort of 100,000
+    # patients has 100,000 rows here, and a label per row took 1.7 s of a Groups page rerun
     shown = {}
     for c in frame.columns:
-        values = frame[c].reset_index(drop=True).astype(object)
-        missing = values.isna()
         if c == "group":
-            text = values.map(group_label, na_action="ignore").where(~missing, NOT_APPLICABLE)
+            text = _cells(frame[c], group_label, NOT_APPLICABLE)
         elif c in ("n_degenerative", "n_ungradable"):
-            text = values.map(lambda v: str(int(v)), na_action="ignore").where(
-                ~missing, NOT_APPLICABLE)
+            text = _cells(frame[c], lambda v: str(int(v)), NOT_APPLICABLE)
         else:
-            text = values.map(str, na_action="ignore").where(~missing, "")
+            text = _cells(frame[c], str, "")
         shown[headers.get(c, c)] = text
     cols = [headers.get(c, c) for c in frame.columns]
     return FormattedTable(
