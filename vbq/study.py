@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from .cohort import Counts, PreparedCohort, Thresholds, assign_groups
+from .cohort import Counts, PreparedCohort, Thresholds, _group_arrays
 from .errors import DegenerateInputError, InputError
 from .settings import GroupCriteria
 from .stats import (
@@ -161,19 +161,22 @@ def grouping_kappa(cohort: pd.DataFrame, criteria: GroupCriteria | None = None) 
     """
 
     criteria = criteria or GroupCriteria()
-    primary = assign_groups(cohort, criteria)["group"]
+    # the groups as arrays (`cohort._group_arrays`): `assign_groups`' table of every patient,
+    # three times, was most of the time at 100,000 patients
+    primary = _group_arrays(cohort, criteria, "")[2]
     out: dict = {}
     for name, rater in (("intra", "repeat"), ("inter", "obs2")):
         cols = [c for c in cohort.columns if c.endswith(f"_{rater}") and not c.startswith("vbq")]
         if not cols:
             continue
-        graded = cohort[cols].notna().any(axis=1).to_numpy()
+        graded = np.zeros(len(cohort), dtype=bool)
+        for c in cols:  # column by column: `cohort[cols]` first copies them all
+            graded |= cohort[c].notna().to_numpy()
         if not graded.any():
             continue
-        other = assign_groups(cohort, criteria, rater=rater)["group"]
+        other = _group_arrays(cohort, criteria, rater)[2]
         try:
-            out[name] = cohen_kappa(primary[graded].to_numpy(), other[graded].to_numpy(),
-                                    categories=list(GROUP_ORDER))
+            out[name] = cohen_kappa(primary[graded], other[graded], categories=list(GROUP_ORDER))
         except DegenerateInputError as exc:
             out[name] = Unavailable(str(exc))
     return out
