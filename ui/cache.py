@@ -162,6 +162,14 @@ def prevalence(digest: str, settings: vbq.Settings, target: str, _table: pd.Data
 
 
 @st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS)
+def prevalence_against_paper_table(digest: str, settings: vbq.Settings, target: str, _shift,
+                                   _thresholds: vbq.Thresholds) -> present.FormattedTable:
+    """This analysis's prevalence (`prevalence`, the same key) beside the paper's, formatted
+    (`vbq.present.prevalence_against_paper_table`); the thresholds follow from the key."""
+    return present.prevalence_against_paper_table(_shift, target=target, thresholds=_thresholds)
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS)
 def prevalence_breakdowns(digest: str, settings: vbq.Settings, target: str,
                           _table: pd.DataFrame) -> dict:
     """`vbq.study.prevalence_breakdowns`, each formatted (`vbq.present.breakdown_table`) or the
