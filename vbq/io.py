@@ -483,7 +483,8 @@ def _texts(raw: pd.Series) -> pd.Series:
     if isinstance(raw.dtype, np.dtype) and raw.dtype.kind in "biuf":  # numbers: text each
         codes, uniques = pd.factorize(raw)  # distinct value once (grades: a handful)
         out = np.array([_cell_text(u) for u in uniques] + [""], dtype=object)
-        return pd.Series(out[codes], index=raw.index, dtype=object)  # code -1 (NaN) -> ""
+        # code -1 (NaN) -> ""; copy=False: a fresh array, which pandas would copy again
+        return pd.Series(out[codes], index=raw.index, copy=False, dtype=object)
     return raw.map(_cell_text).astype(object)
 
 
@@ -745,7 +746,7 @@ def _parse_category(col: Column, raw: pd.Series, report: ValidationReport, rows:
     if all(b or v in categories for v, b in zip(values, blank, strict=True)):
         # already canonical (a table from this module, a clean file): no parsing
         canonical = np.where(blank, np.nan, values)
-        return (pd.Series(canonical[codes], index=raw.index, dtype=object),
+        return (pd.Series(canonical[codes], index=raw.index, copy=False, dtype=object),
                 pd.Series(False, index=raw.index))
     text = [_cell_text(v) for v in values]
     keys = [_category_key(t) for t in text]
@@ -754,11 +755,11 @@ def _parse_category(col: Column, raw: pd.Series, report: ValidationReport, rows:
                           for t, k in zip(text, keys, strict=True)], dtype=bool)
     parsed_v = np.array([np.nan if m or k not in aliases else aliases[k]  # missing is NaN
                          for m, k in zip(missing_v, keys, strict=True)], dtype=object)
-    missing = pd.Series(missing_v[codes], index=raw.index)
+    missing = pd.Series(missing_v[codes], index=raw.index, copy=False)
     if (missing_v & np.array([t != "" for t in text], dtype=bool))[codes].any():
-        cell_text = pd.Series(np.array(text, dtype=object)[codes], index=raw.index)
+        cell_text = pd.Series(np.array(text, dtype=object)[codes], index=raw.index, copy=False)
         _note_missing(cell_text.where(missing, "x"), report, rows, label)
-    parsed = pd.Series(parsed_v[codes], index=raw.index, dtype=object)
+    parsed = pd.Series(parsed_v[codes], index=raw.index, copy=False, dtype=object)
     bad = parsed.isna() & ~missing
     return parsed, bad
 
@@ -839,7 +840,7 @@ def _parse_bool(raw: pd.Series, distinct: tuple[np.ndarray, np.ndarray] | None =
             bool, na_value=False)
         blank = raw.isna().to_numpy()
         if (yes | no | blank).all():
-            return (pd.Series(pd.arrays.BooleanArray(yes, blank), index=raw.index),
+            return (pd.Series(pd.arrays.BooleanArray(yes, blank), index=raw.index, copy=False),
                     pd.Series(False, index=raw.index))
     codes, values = _distinct(raw, distinct)
     text = [_cell_text(v).lower() for v in values]
@@ -847,8 +848,9 @@ def _parse_bool(raw: pd.Series, distinct: tuple[np.ndarray, np.ndarray] | None =
     true = np.array([t in _TRUE for t in text], dtype=bool)
     unknown = ~true & ~np.array([t in _FALSE for t in text], dtype=bool)  # (no shared spelling)
     bad = unknown & ~missing
-    return (pd.Series(pd.arrays.BooleanArray(true[codes], unknown[codes]), index=raw.index),
-            pd.Series(bad[codes], index=raw.index))
+    parsed = pd.arrays.BooleanArray(true[codes], unknown[codes])
+    return (pd.Series(parsed, index=raw.index, copy=False),
+            pd.Series(bad[codes], index=raw.index, copy=False))
 
 
 def _coerce_table(raw: pd.DataFrame, rows: np.ndarray, kind: str, report: ValidationReport,
@@ -988,7 +990,8 @@ def _parse_column(col: Column, series: pd.Series, rows: np.ndarray, label: str,
         v = values.to_numpy(dtype=float, na_value=np.nan)
         mask = np.isnan(v)
         return pd.Series(pd.arrays.IntegerArray(
-            np.where(mask, 0, np.round(v)).astype(np.int64), mask), index=values.index)
+            np.where(mask, 0, np.round(v)).astype(np.int64), mask), index=values.index,
+            copy=False)  # (fresh arrays here: pandas would copy them again)
     if col.kind == "bool":
         values, bad = _parse_bool(series, distinct)
         _report_cells(report, bad, series, rows, label, "expected yes/no (or 1/0, true/false)")
