@@ -542,7 +542,7 @@ def _gather(sources: Any, max_files: int, max_bytes: int,
             problems: list[FileProblem]) -> list[tuple[str, bytes | str]]:
     """Every input file as (label, bytes or path), zips expanded in memory within the limits.
 
-    A path that is not a zip stays a path: pydicom reads it straight from the file."""
+    A path that is not a zip stays a path: each file is read when it is decoded, one at a time."""
     items = []
     for src in [sources] if _is_single(sources) else list(sources):
         if isinstance(src, str | os.PathLike) and os.path.isdir(src):
@@ -797,15 +797,16 @@ def _read_file(name: str, data: bytes | str, problems: list[FileProblem],
 
     memo = {} if memo is None else memo
     try:
-        if isinstance(data, str):  # a path: checked, then read by pydicom from the file
-            with open(data, "rb") as fh:
+        if isinstance(data, str):  # a path: checked, then read in one piece (pydicom parses
+            with open(data, "rb") as fh:  # bytes in memory faster than many small file reads)
                 head = fh.read(132)
                 if len(head) < 132 or head[128:132] != b"DICM":
                     problems.append(FileProblem(name, "not a DICOM file (no 'DICM' marker at "
                                                       "byte 128)"))
                     return []
                 fh.seek(0)
-                ds = pydicom.dcmread(fh)
+                data = fh.read()
+            ds = pydicom.dcmread(io.BytesIO(data))
         elif len(data) < 132 or data[128:132] != b"DICM":
             problems.append(FileProblem(name, "not a DICOM file (no 'DICM' marker at byte 128)"))
             return []
