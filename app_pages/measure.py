@@ -136,8 +136,9 @@ def _place_reference(truth) -> None:
 
 @st.fragment
 def _viewer() -> None:
-    """Slice, window, the image with its ROIs, the ROI inputs, the live statistics and VBQ."""
-    placed = measure.rois(fp)
+    """Slice, window, the ROI to place, collapsed levels and the CSF level. The image, the ROI
+    inputs, the live statistics and the VBQ are drawn by `_rois`, a fragment inside this one, so
+    a click on the image (or a nudge) reruns only them, and a change here reruns both."""
     left, right = st.columns([3, 2], gap="large")
     vbq_box = right.container()
     with right:
@@ -149,7 +150,7 @@ def _viewer() -> None:
                          index=0 if series.window else 1)
         if wmode == WINDOWS[0] and series.window is None:
             st.caption("The files carry no window; the automatic window is used.")
-        auto = imaging.default_window(series.pixels[k]) if wmode != WINDOWS[0] or not series.window \
+        auto = measure.auto_window(series, k) if wmode != WINDOWS[0] or not series.window \
             else imaging.default_window(series)
         if wmode == WINDOWS[2]:
             c1, c2 = st.columns(2)
@@ -164,9 +165,28 @@ def _viewer() -> None:
         active = st.segmented_control("ROI to place", ROI_LEVELS, default="L1", key=ACTIVE_KEY,
                                       label_visibility="collapsed") or "L1"
         st.caption(f"Click on the image to centre the {active} ROI on slice {k + 1}.")
+        roi_box = st.container()
+        collapsed = st.multiselect("Collapsed (fractured) levels, left out of the VBQ",
+                                   vbq.schema.LEVELS, key="measure_collapsed")
+        csf_level = st.selectbox("CSF ROI level", vbq.schema.CSF_LEVELS,
+                                 index=vbq.schema.CSF_LEVELS.index("L3"), key="measure_csf_level",
+                                 help="L3 by default (the paper); an adjacent level when the canal "
+                                      "at L3 is obstructed.")
+    image_box = left.container()
+    table_box = st.container()
+    _rois(k, float(center), float(width), active, tuple(collapsed), csf_level,
+          boxes=(vbq_box, roi_box, image_box, table_box))
 
 
-    with right:
+@st.fragment
+def _rois(k: int, center: float, width: float, active: str, collapsed: tuple[str, ...],
+          csf_level: str, *, boxes) -> None:
+    """The image with its ROIs, the active ROI's inputs, the ROI table and the VBQ, written into
+    the containers `_viewer` laid out (`boxes`). The slice image is encoded once per slice and
+    window (`ui.measure.slice_png`): a click sends only the circles drawn over it."""
+    vbq_box, roi_box, image_box, table_box = boxes
+    placed = measure.rois(fp)
+    with roi_box:
         roi = placed.get(active)
         c1, c2, c3 = st.columns(3)
         for col, name, label, value, step, lo, hi in (
@@ -197,38 +217,31 @@ def _viewer() -> None:
                       help="The phantom's true centres and radii (vbq.phantom).",
                       on_click=_place_reference, args=(truth,))
 
-        collapsed = st.multiselect("Collapsed (fractured) levels, left out of the VBQ",
-                                   vbq.schema.LEVELS, key="measure_collapsed")
-        csf_level = st.selectbox("CSF ROI level", vbq.schema.CSF_LEVELS,
-                                 index=vbq.schema.CSF_LEVELS.index("L3"), key="measure_csf_level",
-                                 help="L3 by default (the paper); an adjacent level when the canal "
-                                      "at L3 is obstructed.")
-
     placed = measure.rois(fp)
-    with left:
-        image = measure.window_slice(series, k, center, width)
+    with image_box:
         circles = [
             Circle(row=r.row, col=r.col, r_rows=r.radius_mm / row_mm, r_cols=r.radius_mm / col_mm,
                    label=lv, colour=measure.COLOURS[lv], active=lv == active)
             for lv, r in placed.items() if r.slice == k
         ]
-        image_click(image, circles=circles, key=IMAGE_KEY, max_width=640, on_click=_clicked,
-                    alt=f"Slice {k + 1} of {series.n_slices}")
+        image_click(measure.slice_png(series, k, center, width), circles=circles, key=IMAGE_KEY,
+                    max_width=640, on_click=_clicked, alt=f"Slice {k + 1} of {series.n_slices}")
         others = [f"{lv} on slice {r.slice + 1}" for lv, r in placed.items() if r.slice != k]
         st.caption(f"Slice {k + 1} of {series.n_slices} · window {center:.0f}/{width:.0f} "
                    "(display only; SIs are the stored values after the modality LUT)"
                    + (f" · not on this slice: {', '.join(others)}" if others else ""))
 
     results = measure.roi_results(series, placed)
-    st.dataframe(measure.roi_frame(placed, results, collapsed), hide_index=True,
-                 width="stretch", key="measure_roi_table", column_config={
-                     "centre row": st.column_config.NumberColumn(format="%.1f"),
-                     "centre column": st.column_config.NumberColumn(format="%.1f"),
-                     "radius (mm)": st.column_config.NumberColumn(format="%.1f"),
-                     "mean SI": st.column_config.NumberColumn(format="%.1f"),
-                     "median SI": st.column_config.NumberColumn(format="%.1f"),
-                     "SD": st.column_config.NumberColumn(format="%.1f"),
-                 })
+    with table_box:
+        st.dataframe(measure.roi_frame(placed, results, collapsed), hide_index=True,
+                     width="stretch", key="measure_roi_table", column_config={
+                         "centre row": st.column_config.NumberColumn(format="%.1f"),
+                         "centre column": st.column_config.NumberColumn(format="%.1f"),
+                         "radius (mm)": st.column_config.NumberColumn(format="%.1f"),
+                         "mean SI": st.column_config.NumberColumn(format="%.1f"),
+                         "median SI": st.column_config.NumberColumn(format="%.1f"),
+                         "SD": st.column_config.NumberColumn(format="%.1f"),
+                     })
     stats = {lv: r for lv, r in results.items() if isinstance(r, imaging.RoiStats)}
     measured = imaging.measure_vbq(stats, collapsed=collapsed, csf_level=csf_level)
     with vbq_box:
@@ -240,6 +253,7 @@ def _viewer() -> None:
             st.caption(f"No VBQ yet: {measured.message}")
         if truth is not None:
             st.caption(f"Phantom truth: VBQ {truth.vbq:.3f}, CSF SI {truth.si_csf:.1f}.")
+
 
 _viewer()
 placed = measure.rois(fp)
