@@ -136,9 +136,8 @@ def _place_reference(truth) -> None:
 
 @st.fragment
 def _viewer() -> None:
-    """Slice, window, the ROI to place, collapsed levels and the CSF level. The image, the ROI
-    inputs, the live statistics and the VBQ are drawn by `_rois`, a fragment inside this one, so
-    a click on the image (or a nudge) reruns only them, and a change here reruns both."""
+    """Slice, window, the image with its ROIs, the ROI inputs, the live statistics and VBQ."""
+    placed = measure.rois(fp)
     left, right = st.columns([3, 2], gap="large")
     vbq_box = right.container()
     with right:
@@ -165,28 +164,9 @@ def _viewer() -> None:
         active = st.segmented_control("ROI to place", ROI_LEVELS, default="L1", key=ACTIVE_KEY,
                                       label_visibility="collapsed") or "L1"
         st.caption(f"Click on the image to centre the {active} ROI on slice {k + 1}.")
-        roi_box = st.container()
-        collapsed = st.multiselect("Collapsed (fractured) levels, left out of the VBQ",
-                                   vbq.schema.LEVELS, key="measure_collapsed")
-        csf_level = st.selectbox("CSF ROI level", vbq.schema.CSF_LEVELS,
-                                 index=vbq.schema.CSF_LEVELS.index("L3"), key="measure_csf_level",
-                                 help="L3 by default (the paper); an adjacent level when the canal "
-                                      "at L3 is obstructed.")
-    image_box = left.container()
-    table_box = st.container()
-    _rois(k, float(center), float(width), active, tuple(collapsed), csf_level,
-          boxes=(vbq_box, roi_box, image_box, table_box))
 
 
-@st.fragment
-def _rois(k: int, center: float, width: float, active: str, collapsed: tuple[str, ...],
-          csf_level: str, *, boxes) -> None:
-    """The image with its ROIs, the active ROI's inputs, the ROI table and the VBQ, written into
-    the containers `_viewer` laid out (`boxes`). The slice image is encoded once per slice and
-    window (`ui.measure.slice_png`): a click sends only the circles drawn over it."""
-    vbq_box, roi_box, image_box, table_box = boxes
-    placed = measure.rois(fp)
-    with roi_box:
+    with right:
         roi = placed.get(active)
         c1, c2, c3 = st.columns(3)
         for col, name, label, value, step, lo, hi in (
@@ -217,13 +197,21 @@ def _rois(k: int, center: float, width: float, active: str, collapsed: tuple[str
                       help="The phantom's true centres and radii (vbq.phantom).",
                       on_click=_place_reference, args=(truth,))
 
+        collapsed = st.multiselect("Collapsed (fractured) levels, left out of the VBQ",
+                                   vbq.schema.LEVELS, key="measure_collapsed")
+        csf_level = st.selectbox("CSF ROI level", vbq.schema.CSF_LEVELS,
+                                 index=vbq.schema.CSF_LEVELS.index("L3"), key="measure_csf_level",
+                                 help="L3 by default (the paper); an adjacent level when the canal "
+                                      "at L3 is obstructed.")
+
     placed = measure.rois(fp)
-    with image_box:
+    with left:
         circles = [
             Circle(row=r.row, col=r.col, r_rows=r.radius_mm / row_mm, r_cols=r.radius_mm / col_mm,
                    label=lv, colour=measure.COLOURS[lv], active=lv == active)
             for lv, r in placed.items() if r.slice == k
         ]
+        # encoded once per slice and window: a click sends the circles, not a new image
         image_click(measure.slice_png(series, k, center, width), circles=circles, key=IMAGE_KEY,
                     max_width=640, on_click=_clicked, alt=f"Slice {k + 1} of {series.n_slices}")
         others = [f"{lv} on slice {r.slice + 1}" for lv, r in placed.items() if r.slice != k]
@@ -232,16 +220,15 @@ def _rois(k: int, center: float, width: float, active: str, collapsed: tuple[str
                    + (f" · not on this slice: {', '.join(others)}" if others else ""))
 
     results = measure.roi_results(series, placed)
-    with table_box:
-        st.dataframe(measure.roi_frame(placed, results, collapsed), hide_index=True,
-                     width="stretch", key="measure_roi_table", column_config={
-                         "centre row": st.column_config.NumberColumn(format="%.1f"),
-                         "centre column": st.column_config.NumberColumn(format="%.1f"),
-                         "radius (mm)": st.column_config.NumberColumn(format="%.1f"),
-                         "mean SI": st.column_config.NumberColumn(format="%.1f"),
-                         "median SI": st.column_config.NumberColumn(format="%.1f"),
-                         "SD": st.column_config.NumberColumn(format="%.1f"),
-                     })
+    st.dataframe(measure.roi_frame(placed, results, collapsed), hide_index=True,
+                 width="stretch", key="measure_roi_table", column_config={
+                     "centre row": st.column_config.NumberColumn(format="%.1f"),
+                     "centre column": st.column_config.NumberColumn(format="%.1f"),
+                     "radius (mm)": st.column_config.NumberColumn(format="%.1f"),
+                     "mean SI": st.column_config.NumberColumn(format="%.1f"),
+                     "median SI": st.column_config.NumberColumn(format="%.1f"),
+                     "SD": st.column_config.NumberColumn(format="%.1f"),
+                 })
     stats = {lv: r for lv, r in results.items() if isinstance(r, imaging.RoiStats)}
     measured = imaging.measure_vbq(stats, collapsed=collapsed, csf_level=csf_level)
     with vbq_box:
@@ -253,7 +240,6 @@ def _rois(k: int, center: float, width: float, active: str, collapsed: tuple[str
             st.caption(f"No VBQ yet: {measured.message}")
         if truth is not None:
             st.caption(f"Phantom truth: VBQ {truth.vbq:.3f}, CSF SI {truth.si_csf:.1f}.")
-
 
 _viewer()
 placed = measure.rois(fp)
