@@ -19,6 +19,9 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "data" / "templates"
 SOURCES = ("Synthetic demo cohort", "Upload my files")
 IGNORE = "(ignore)"
 KINDS = {"cohort": "Cohort file", "dxa": "DXA file"}
+LOG_STATIC_ROWS = 500
+"""Up to this many rows the exclusion log is a static table whose reasons wrap (read in full at
+1280 px); a longer one is a grid (a static table renders every cell, a grid only those in view)."""
 
 st.title("Data")
 dataset = get_dataset()
@@ -218,7 +221,11 @@ with st.expander(f"Exclusion log ({counts.n_excluded} cohort patient(s) excluded
                  expanded=counts.n_excluded + counts.n_dxa_without_cohort > 0):
     if log.empty:
         st.write("Nobody and nothing was excluded.")
+    elif len(log) <= LOG_STATIC_ROWS:  # a static table wraps each reason: it reads in full
+        display.show_table(present.exclusion_table(log), key="data_dl_log", height=420)
     else:
+        st.caption(f"{len(log):,} rows: shown as a grid, where a reason longer than its column "
+                   "is cut; the downloads hold every reason in full.")
         display.show_table(present.exclusion_table(log), key="data_dl_log", grid=True,
                            column_config={"Reason": st.column_config.TextColumn(width="large")})
 

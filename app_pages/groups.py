@@ -66,18 +66,18 @@ m[0].metric("Degenerative", counts.n_degenerative)
 m[1].metric("Control", counts.n_control)
 m[2].metric("Excluded", counts.n_excluded)
 display.in_force(prepared)
-kappas = cache.grouping_kappa(dataset.digest, settings, dataset.cohort)
+kappas = cache.kappa_table(dataset.digest, settings, dataset.cohort)
 if not settings.criteria.any_enabled:
     st.warning("No criterion is enabled: no vertebra can be degenerative, so every patient "
                "falls in the control group.")
 
 with st.expander("Which vertebra met which criterion", expanded=False):
-    detail = cache.degeneration_summary(dataset.digest, settings, dataset.cohort)
-    display.show_table(present.degeneration_table(detail), key="groups_dl_detail", grid=True)
+    display.show_table(cache.degeneration_table(dataset.digest, settings, dataset.cohort),
+                       key="groups_dl_detail", grid=True)
 
-if kappas:
+if not kappas.shown.empty:
     st.subheader("Reliability of the grouping")
-    display.show_table(present.kappa_table(kappas), key="groups_dl_kappa")
+    display.show_table(kappas, key="groups_dl_kappa")
 
 st.subheader("Table 2. Characteristics of the groups")
 covs = binding.view(st.multiselect, "ANCOVA covariates", "groups.covariates", ["age"],
@@ -90,7 +90,7 @@ try:
 except vbq.InputError as exc:
     st.error(display.plain(exc))
 else:
-    display.show_table(present.table2(result), key="groups_dl_table2")
+    display.show_table(result, key="groups_dl_table2")
 
 st.subheader("Table 5. Modic changes")
 try:
@@ -98,4 +98,4 @@ try:
 except (vbq.InputError, vbq.DegenerateInputError) as exc:
     st.info(f"Table 5 cannot be computed: {exc}")
 else:
-    display.show_table(present.table5(modic), key="groups_dl_table5")
+    display.show_table(modic, key="groups_dl_table5")

@@ -123,27 +123,12 @@ def _agreement() -> None:
         m2.metric(f"{100 * icc_result.confidence:g}% CI",
                   f"{chosen.ci_low:.3f} to {chosen.ci_high:.3f}")
         m3.metric("Patients", icc_result.n)
-        if icc_result.n_excluded:
-            st.caption(f"{icc_result.n_excluded} patient(s) with a single reading left out "
-                       f"(incomplete targets).")
-        for note in icc_result.notes:
-            st.caption(note)
-        frame = icc_result.to_frame()
-        st.dataframe(
-            frame.assign(form=[FORMS[t] for t in frame["type"]], p=frame["p_value"].map(present.format_p))
-            [["form", "mcgraw_wong", "estimate", "ci_low", "ci_high", "statistic", "df1", "df2", "p",
-              "n"]],
-            hide_index=True, width="stretch", key="rel_icc_table",
-            column_config={
-                "form": "Form", "mcgraw_wong": "McGraw & Wong",
-                "estimate": st.column_config.NumberColumn("ICC", format="%.3f"),
-                "ci_low": st.column_config.NumberColumn("CI low", format="%.3f"),
-                "ci_high": st.column_config.NumberColumn("CI high", format="%.3f"),
-                "statistic": st.column_config.NumberColumn("F", format="%.2f"),
-                "df1": "df1", "df2": "df2", "p": "p", "n": "patients",
-            })
-        st.caption(icc_result.method + ". Shrout & Fleiss (1979); McGraw & Wong (1996); Koo & Li "
-                   "(2016).")
+        # the cohort's readings by their names in the paper; the database's by who read them
+        reading = ("intra" if intra else "inter") if source != SOURCES[0] else \
+            f"{labels[0]} vs {labels[1]}"
+        display.show_table(present.icc_table({reading: icc_result}, forms=tuple(FORMS)),
+                           key="rel_dl_icc")
+        st.caption("Koo & Li (2016) for choosing the form.")
 
     st.subheader("Bland-Altman")
     if isinstance(ba_result, str):
@@ -152,13 +137,8 @@ def _agreement() -> None:
         st.plotly_chart(vbq.figures.bland_altman_figure(ba_result, first=labels[0],
                                                         second=labels[1]),
                         key="rel_ba_chart")
-        st.dataframe(display.bland_altman_frame(ba_result), hide_index=True, width="stretch",
-                     key="rel_ba_table",
-                     column_config={"value": st.column_config.NumberColumn(format="%.4f"),
-                                    "CI low": st.column_config.NumberColumn(format="%.4f"),
-                                    "CI high": st.column_config.NumberColumn(format="%.4f")})
-        if ba_result.n_missing:
-            st.caption(f"{ba_result.n_missing} patient(s) lacking one of the readings left out.")
+        display.show_table(present.bland_altman_table(ba_result, first=labels[0],
+                                                      second=labels[1]), key="rel_dl_ba")
 
 
 _agreement()
@@ -167,8 +147,8 @@ st.subheader("Degenerative grouping: agreement between raters")
 st.caption("Cohen's kappa of the degenerative / control grouping recomputed from each rater's "
            "grades in the cohort spreadsheet (repeat columns *_repeat, second observer *_obs2), "
            "under the current criteria.")
-kappas = cache.grouping_kappa(dataset.digest, settings, dataset.cohort)
-if not kappas:
+kappas = cache.kappa_table(dataset.digest, settings, dataset.cohort)
+if kappas.shown.empty:
     st.info(f"{dataset.name} has no repeat or second-observer degeneration grades.")
 else:
-    display.show_table(present.kappa_table(kappas), key="rel_dl_kappa")
+    display.show_table(kappas, key="rel_dl_kappa")

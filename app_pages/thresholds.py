@@ -81,12 +81,8 @@ except (vbq.InputError, vbq.DegenerateInputError) as exc:
     st.stop()
 display.show_table(present.prevalence_table(shift, target=target, thresholds=th),
                    key="thr_dl_prevalence")
-st.markdown("**This analysis beside the paper**")
-st.table(display.against_paper(vbq.describe.prevalence_against_paper(shift.to_frame(), target=target),
-                              th, target), hide_index=True)
-st.caption("The paper's values are a reference, not this result: Chen et al. 2023 (Results and "
-           "Abstract), osteoporosis only, at its published thresholds, on its own 235 patients."
-           + ("" if target == "osteoporosis" else " The paper reports no osteopenia figures."))
+display.show_table(cache.prevalence_against_paper_table(dataset.digest, settings, target, shift, th),
+                   key="thr_dl_vs_paper", title=True)
 
 c = st.columns(2)
 with c[0]:
@@ -117,7 +113,7 @@ for name, res in cache.prevalence_breakdowns(dataset.digest, settings, target, t
     if isinstance(res, vbq.study.Unavailable):
         st.info(res.reason)
     else:
-        display.show_table(present.breakdown_table(res), key=f"thr_dl_breakdown_{name}")
+        display.show_table(res, key=f"thr_dl_breakdown_{name}")
 
 st.subheader("Grey zone: rule out, refer to DXA, rule in")
 st.caption("Below the rule-out cutoff DXA could be spared, at or above the rule-in cutoff "

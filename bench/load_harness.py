@@ -43,6 +43,7 @@ class Client:
         self.timeout = timeout
         self.ws = None
         self.page_hash = ""
+        self.query_string = ""  # the address's query string, as the app last set it
         self.slider_id: str | None = None
         self.errors: list[str] = []
 
@@ -55,8 +56,10 @@ class Client:
             fm = ForwardMsg()
             fm.ParseFromString(raw)
             kind = fm.WhichOneof("type")
-            if kind == "new_session":
-                self.page_hash = fm.new_session.page_script_hash
+            if kind == "navigation":  # the page that ran (new_session's hash is the router's)
+                self.page_hash = fm.navigation.page_script_hash
+            elif kind == "page_info_changed":  # the app rewrote the address (ui.binding)
+                self.query_string = fm.page_info_changed.query_string
             elif kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
                 el = fm.delta.new_element
                 which = el.WhichOneof("type")
@@ -85,7 +88,9 @@ class Client:
             raise RuntimeError("the slider was not found on the page")
         msg = BackMsg()
         rs = msg.rerun_script
-        rs.query_string = ""
+        # as a browser does: the rerun carries the address's current query string (an empty
+        # one would read as the back button to a bare address, and ui.binding would follow it)
+        rs.query_string = self.query_string
         rs.page_script_hash = self.page_hash
         ws = rs.widget_states.widgets.add()
         ws.id = self.slider_id
@@ -132,12 +137,13 @@ def _children(pid: int) -> list[int]:
         return []
 
 
-def start_server(port: int) -> subprocess.Popen:
+def start_server(port: int, options: list[str] = ()) -> subprocess.Popen:
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
          "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
+         "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
+         *(f"--{o}" for o in options)],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -178,9 +184,12 @@ def main() -> None:
     ap.add_argument("--ramp", default="", help="comma-separated client counts to run in turn")
     ap.add_argument("--ramp-seconds", type=float, default=2.0,
                     help="sessions start spread over this many seconds")
+    ap.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
+                    help="a Streamlit option for the server, e.g. runner.postScriptGC=true "
+                         "(to compare against .streamlit/config.toml in the same run)")
     args = ap.parse_args()
     counts = [int(c) for c in args.ramp.split(",")] if args.ramp else [args.clients]
-    proc = start_server(args.port)
+    proc = start_server(args.port, args.option)
     try:  # warm-up: the first session pays for imports and the demo's first computations
         warm = asyncio.run(run(args.port, 1, len(VALUES), args.timeout * 3, 0.0))
         print(f"warm-up session: page open {warm['open_median']:.1f} s, errors "

@@ -68,3 +68,10 @@ def test_every_data_cache_expires_and_is_bounded():
                     assert "max_entries" in kws, f"{path.name}:{node.name}"
     assert found >= 10
     assert _config()["server"]["maxCacheDataSize"]
+
+
+def test_no_full_garbage_collection_after_every_run():
+    # Streamlit's default (runner.postScriptGC = true) collects all ~210,000 objects of the
+    # loaded libraries after every script run, holding the interpreter lock for 0.1-0.3 s: it
+    # was half the server's CPU with ten users (py-spy on bench/load_harness.py)
+    assert _config()["runner"]["postScriptGC"] is False

@@ -269,6 +269,74 @@ def test_kappa_interval_is_clipped_and_says_so():
 
 
 # ---------------------------------------------------------------------------------------------
+# This analysis beside the paper (Thresholds page)
+
+
+# Chen et al. 2023: Results (osteoporosis by T-score 19.8% vs 20.1%, by VBQ 53.5% vs 38.8%) and
+# Abstract (VBQ-positive among those not osteoporotic by T-score 46.9% vs 30.8%), VBQ >= 2.9
+PAPER_PERCENT = {"Osteoporosis by DXA": ("19.8", "20.1"), "Osteoporosis by VBQ": ("53.5", "38.8"),
+                 "VBQ-positive among the DXA-negative": ("46.9", "30.8")}
+
+
+def test_prevalence_against_paper_cells_equal_the_patients_counted_by_hand(study):
+    _, prepared, _ = study
+    table, th = prepared.table, prepared.thresholds
+    ft = P.prevalence_against_paper_table(vbq.study.prevalence(table), thresholds=th)
+    ours = f"this analysis, VBQ ≥ {th.vbq_osteoporosis:g} (%)"
+    paper = "Chen et al. 2023, VBQ ≥ 2.9 (%)"
+    assert list(ft.shown.columns) == [
+        "Measure", f"Degenerative: {ours}", f"Degenerative: {paper}", f"Control: {ours}",
+        f"Control: {paper}"]
+    shown = ft.shown.set_index("Measure")
+    assert list(shown.index) == list(PAPER_PERCENT)
+    for g in ("degenerative", "control"):
+        # counted from the prepared table with pandas, not through vbq.study
+        t = table[table["group"] == g]
+        dxa = t["dxa_status"] == "osteoporosis"
+        test = t["vbq"] >= th.vbq_osteoporosis
+        expected = {"Osteoporosis by DXA": 100 * dxa.mean(),
+                    "Osteoporosis by VBQ": 100 * test.mean(),
+                    "VBQ-positive among the DXA-negative": 100 * test[~dxa].mean()}
+        for measure, pct in expected.items():
+            assert shown.loc[measure, f"{g.capitalize()}: {ours}"] == fmt(pct, 1), (g, measure)
+    for measure, (deg, ctrl) in PAPER_PERCENT.items():
+        assert (shown.loc[measure, f"Degenerative: {paper}"],
+                shown.loc[measure, f"Control: {paper}"]) == (deg, ctrl)
+    assert any("a reference, not this result" in n for n in ft.footnotes)
+    # the data form: full precision, the paper's numbers as numbers
+    data = ft.data.set_index("measure")
+    assert list(ft.data.columns) == ["measure", "percent_degenerative", "percent_control",
+                                     "paper_percent_degenerative", "paper_percent_control"]
+    assert data.loc["test_among_reference_negative", "paper_percent_control"] == 30.8
+    g = table[table["group"] == "control"]
+    neg = g["dxa_status"] != "osteoporosis"
+    assert data.loc["test_among_reference_negative", "percent_control"] == pytest.approx(
+        100 * (g.loc[neg, "vbq"] >= th.vbq_osteoporosis).mean(), abs=1e-12)
+
+
+def test_prevalence_against_paper_says_the_paper_has_no_osteopenia_figures(study):
+    _, prepared, _ = study
+    target = "osteopenia_or_worse"
+    ft = P.prevalence_against_paper_table(vbq.study.prevalence(prepared.table, target=target),
+                                          target=target, thresholds=prepared.thresholds)
+    paper = [c for c in ft.shown.columns if "Chen et al. 2023" in c]
+    assert paper == ["Degenerative: Chen et al. 2023 (%)", "Control: Chen et al. 2023 (%)"]
+    assert (ft.shown[paper] == P.NOT_APPLICABLE).all().all()
+    assert any("osteoporosis only" in n for n in ft.footnotes)
+    assert f"VBQ ≥ {prepared.thresholds.vbq_osteopenia:g}" in ft.shown.columns[1]
+    assert ft.shown["Measure"].iloc[0] == "Osteopenia or osteoporosis by DXA"
+    with pytest.raises(vbq.InputError, match="target"):
+        P.prevalence_against_paper_table(vbq.study.prevalence(prepared.table), target="fracture")
+
+
+def test_prevalence_against_paper_without_thresholds_names_none():
+    cohort, dxa = vbq.demo.load()
+    ft = P.prevalence_against_paper_table(
+        vbq.study.prevalence(vbq.prepare_cohort(cohort, dxa).table))
+    assert ft.shown.columns[1] == "Degenerative: this analysis (%)"
+
+
+# ---------------------------------------------------------------------------------------------
 # Every "as shown" table of the demo
 
 
@@ -284,6 +352,9 @@ def _all_tables(study) -> list[P.FormattedTable]:
     out += [P.table4(roc), P.auc_comparison_table(roc.comparison),
             P.predictive_values_table(roc, 0.2)]
     out += [P.breakdown_table(b) for b in vbq.study.prevalence_breakdowns(table).values()]
+    out += [P.prevalence_against_paper_table(vbq.study.prevalence(table, target=t), target=t,
+                                             thresholds=prepared.thresholds)
+            for t in ("osteoporosis", "osteopenia_or_worse")]
     out.append(P.reclassification_table(vbq.study.reclassification(table)))
     out.append(P.grey_zone_table(vbq.study.grey_zone(table, rule_out=2.6, rule_in=3.2)))
     out.append(P.cohort_summary_table(vbq.cohort_summary(table)))
@@ -298,7 +369,7 @@ def _all_tables(study) -> list[P.FormattedTable]:
 def test_no_internal_name_or_raw_float_in_any_shown_table(study):
     for ft in _all_tables(study):
         cells = [ft.title, *map(str, ft.shown.columns), *ft.footnotes]
-        skip = {"Patient ID", "Reason"}  # the patient's ID and the log's text are data
+        skip = {"Patient ID"}  # the patient's ID is data
         for col in ft.shown.columns:
             if col not in skip:
                 cells += ft.shown[col].tolist()
@@ -390,6 +461,19 @@ def test_small_cohorts_give_tables_that_say_why_in_words(n):
     assert any("Not computed" in p.text for p in doc.paragraphs)
 
 
+def test_exclusion_reasons_are_in_a_readers_words_and_the_data_keeps_them():
+    log = pd.DataFrame({"patient_id": ["A1", "A2"], "level": ["", "L2"],
+                        "stage": ["merge", "vbq"],
+                        "reason": ["no row for this patient_id in the DXA file",
+                                   "collapsed: left out of the VBQ median"],
+                        "patient_excluded": [True, False]})
+    ft = P.exclusion_table(log)
+    assert ft.shown["Reason"].tolist() == ["No row for this Patient ID in the DXA file",
+                                           "Collapsed: left out of the VBQ median"]
+    assert ft.shown["Step"].tolist() == ["Joining the files", "VBQ score"]
+    assert ft.data["reason"].tolist() == log["reason"].tolist()  # the data form as vbq wrote it
+
+
 def test_problems_table_has_human_headers_and_no_none():
     from vbq.io import Problem
 
@@ -435,3 +519,23 @@ def test_number_formats_round_trip():
         assert shown == "< 0.001" if p < 0.001 else float(shown) == float(f"{p:.3f}")
 
     check()
+
+
+def test_bland_altman_table_shows_the_result_to_its_decimals():
+    # Bland & Altman (1986) PEFR data, first 8 subjects (Wright vs mini Wright meters)
+    wright = [494, 395, 516, 434, 476, 557, 413, 442]
+    mini = [512, 430, 520, 428, 500, 600, 364, 380]
+    res = vbq.stats.bland_altman(wright, mini)
+    t = P.bland_altman_table(res, first="Wright", second="mini Wright", decimals=1)
+    shown = t.shown.set_index("")
+    assert list(t.shown.columns) == ["", "Estimate", "95% CI", "p"]
+    bias = "Bias (mean difference, Wright minus mini Wright)"
+    assert shown.loc[bias, "Estimate"] == P.format_number(np.mean(np.subtract(wright, mini)), 1)
+    assert shown.loc[bias, "95% CI"] == P.format_ci(*res.bias_ci, 1)
+    assert shown.loc["Lower 95% limit of agreement", "Estimate"] == P.format_number(res.loa_low, 1)
+    assert shown.loc["Upper 95% limit of agreement", "95% CI"] == P.format_ci(*res.loa_high_ci, 1)
+    assert shown.loc[bias, "p"] == ""  # a p belongs to the trend only
+    assert shown.loc["Trend: slope of the difference on the mean", "p"] == P.format_p(
+        res.trend_p_value)
+    assert t.footnotes[0] == "8 patients with both readings."
+    pd.testing.assert_frame_equal(t.data, res.to_frame())

@@ -53,6 +53,11 @@ def test_report_holds_every_part(demo_prepared, demo_html):
                   "Participant flow (STARD 2015)", "DeLong", "Wilson", "Shrout &amp; Fleiss",
                   "Cohen&#x27;s kappa", "Youden"):
         assert title in demo_html, title
+    # the Thresholds section: the prevalence, then the same beside the paper's (Abstract: 46.9%)
+    section = re.search(r'<h2 id="thresholds">(.*?)</section>', demo_html, re.S).group(1)
+    assert 'id="prevalence"' in section and 'id="prevalence_vs_paper"' in section
+    assert section.index('id="prevalence"') < section.index('id="prevalence_vs_paper"')
+    assert "<td>46.9</td>" in section and "Chen et al. 2023, VBQ ≥ 2.9 (%)" in section
     # the flow diagram's numbers are the prepared cohort's
     c = demo_prepared.counts
     assert f"Cohort file: {c.n_cohort} patients" in demo_html
@@ -173,8 +178,8 @@ def test_workbook_has_each_table_as_shown_and_as_data(demo_prepared):
     data = report.build_workbook(demo_prepared)
     wb = openpyxl.load_workbook(io.BytesIO(data))
     names = wb.sheetnames
-    for table in ("table1", "table2", "table3", "table4", "table5", "prevalence", "icc",
-                  "kappa", "exclusion_log"):
+    for table in ("table1", "table2", "table3", "table4", "table5", "prevalence",
+                  "prevalence_vs_paper", "icc", "kappa", "exclusion_log"):
         assert table in names and f"{table} data" in names, table
     assert vbq.Settings.from_json(wb["settings"]["A1"].value) == demo_prepared.settings
     # the data sheet holds full precision: Table 4's AUC as computed

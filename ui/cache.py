@@ -3,6 +3,11 @@
 Arguments are a SHA-256 digest of the data plus hashable settings; the DataFrames themselves are
 passed as underscore-prefixed arguments, which `st.cache_data` does not hash (it samples large frames,
 which could serve stale results). No function here creates a widget.
+
+Where a page only shows a result, the function returns it already formatted (a
+`vbq.present.FormattedTable`): reading a formatted table back costs about 0.4 ms, formatting it
+again on every rerun 5-25 ms (Table 2, the per-vertebra listing), and with many users each
+rerun's CPU time is what the others wait for (bench/load_harness.py).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 import vbq
+from vbq import present
 
 MAX_ENTRIES = 64
 #: Cached results live at most an hour after they were computed (README, "Where your data lives").
@@ -20,6 +26,10 @@ TTL = 3600
 #: `server.maxCacheDataSize` in .streamlit/config.toml caps all of them together.
 BIG = "150MB"  # an uploaded or prepared table: a 250,000-patient cohort is about 100 MB
 SMALL = "20MB"  # derived tables and curves
+#: `vbq.Settings` is a frozen dataclass whose repr names every field and value: hashing the
+#: repr takes 15 µs, Streamlit's generic hashing of the nested dataclasses 360 µs, for each of
+#: the ten or so cached calls of a rerun.
+HASH_FUNCS = {vbq.Settings: repr}
 
 
 @st.cache_data(max_entries=4, ttl=TTL, max_size=SMALL,
@@ -49,7 +59,7 @@ def sheets_of(digest: str, name: str, _data: bytes) -> list[str]:
     return vbq.io.list_sheets(_data, name=name)
 
 
-@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=BIG,
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=BIG, hash_funcs=HASH_FUNCS,
                show_spinner="Preparing the cohort...")
 def prepare(digest: str, settings: vbq.Settings, _cohort: pd.DataFrame,
             _dxa: pd.DataFrame) -> vbq.PreparedCohort:
@@ -62,29 +72,33 @@ def prepare(digest: str, settings: vbq.Settings, _cohort: pd.DataFrame,
     return vbq.prepare_cohort(_cohort, _dxa, settings, validate=False)
 
 
-@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL)
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS)
 def cohort_summary(digest: str, settings: vbq.Settings, _table: pd.DataFrame) -> pd.DataFrame:
     return vbq.cohort_summary(_table)
 
 
-@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL)
-def degeneration_summary(digest: str, settings: vbq.Settings,
-                         _cohort: pd.DataFrame) -> pd.DataFrame:
-    return vbq.cohort.degeneration_summary(_cohort, settings.criteria)
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS)
+def degeneration_table(digest: str, settings: vbq.Settings,
+                       _cohort: pd.DataFrame) -> present.FormattedTable:
+    """Which vertebra met which criterion (`vbq.cohort.degeneration_summary`), formatted."""
+    return present.degeneration_table(vbq.cohort.degeneration_summary(_cohort, settings.criteria))
 
 
-@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL)
-def grouping_kappa(digest: str, settings: vbq.Settings, _cohort: pd.DataFrame) -> dict:
-    return vbq.study.grouping_kappa(_cohort, settings.criteria)
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS)
+def kappa_table(digest: str, settings: vbq.Settings,
+                _cohort: pd.DataFrame) -> present.FormattedTable:
+    """Kappa of the degenerative grouping between readings (`vbq.study.grouping_kappa`),
+    formatted; an empty table when the cohort has no repeated grades."""
+    return present.kappa_table(vbq.study.grouping_kappa(_cohort, settings.criteria))
 
 
-@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL)
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS)
 def vbq_reliability(digest: str, settings: vbq.Settings, _table: pd.DataFrame) -> dict:
     """ICCs of the spreadsheet's repeated VBQ readings (`vbq.study.vbq_reliability`)."""
     return vbq.study.vbq_reliability(_table)
 
 
-@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL)
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS)
 def bland_altman(digest: str, settings: vbq.Settings, column: str, _table: pd.DataFrame):
     """Bland-Altman of the spreadsheet's VBQ against its `column` reading (`vbq_repeat` or
     `vbq_obs2`); the reason in words when it is undefined."""
@@ -94,41 +108,41 @@ def bland_altman(digest: str, settings: vbq.Settings, column: str, _table: pd.Da
         return str(exc)
 
 
-@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL,
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS,
                show_spinner="Computing Table 2...")
 def table2(digest: str, settings: vbq.Settings, covariates: tuple[str, ...],
-           _table: pd.DataFrame):
-    """Table 2 (`vbq.study.table2`, a `GroupComparison`)."""
-    return vbq.study.table2(_table, covariates=covariates)
+           _table: pd.DataFrame) -> present.FormattedTable:
+    """Table 2 (`vbq.study.table2`), formatted."""
+    return present.table2(vbq.study.table2(_table, covariates=covariates))
 
 
-@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL)
-def table5(digest: str, settings: vbq.Settings, _table: pd.DataFrame):
-    """Table 5 (`vbq.study.table5`, a `ModicTable`)."""
-    return vbq.study.table5(_table)
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS)
+def table5(digest: str, settings: vbq.Settings, _table: pd.DataFrame) -> present.FormattedTable:
+    """Table 5 (`vbq.study.table5`), formatted."""
+    return present.table5(vbq.study.table5(_table))
 
 
-@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL,
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS,
                show_spinner="Computing Table 3...")
 def table3(digest: str, settings: vbq.Settings, method: str, _table: pd.DataFrame) -> pd.DataFrame:
     return vbq.study.table3(_table, method=method)
 
 
-@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL)
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS)
 def fit_line(digest: str, settings: vbq.Settings, group: str, y: str,
              _part: pd.DataFrame) -> vbq.study.FitLine:
     """Regression band of `y` on VBQ for one group's rows (`_part`)."""
     return vbq.study.fit_line(_part["vbq"], _part[y])
 
 
-@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL,
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS,
                show_spinner="Computing ROC curves...")
 def roc_study(digest: str, settings: vbq.Settings, group: str, target: str,
               markers: tuple[str, ...], _table: pd.DataFrame):
     return vbq.study.roc_study(_table, group=group, target=target, markers=markers)
 
 
-@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL,
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS,
                show_spinner=False)
 def bootstrap_cutoff(digest: str, settings: vbq.Settings, group: str, target: str, marker: str,
                      _table: pd.DataFrame):
@@ -138,29 +152,40 @@ def bootstrap_cutoff(digest: str, settings: vbq.Settings, group: str, target: st
                                       n_boot=2000, seed=0)
 
 
-@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL)
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS)
 def prevalence(digest: str, settings: vbq.Settings, target: str, _table: pd.DataFrame):
     return vbq.study.prevalence(_table, target=target)
 
 
-@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL)
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS)
+def prevalence_against_paper_table(digest: str, settings: vbq.Settings, target: str, _shift,
+                                   _thresholds: vbq.Thresholds) -> present.FormattedTable:
+    """This analysis's prevalence (`prevalence`, the same key) beside the paper's, formatted
+    (`vbq.present.prevalence_against_paper_table`); the thresholds follow from the key."""
+    return present.prevalence_against_paper_table(_shift, target=target, thresholds=_thresholds)
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS)
 def prevalence_breakdowns(digest: str, settings: vbq.Settings, target: str,
                           _table: pd.DataFrame) -> dict:
-    return vbq.study.prevalence_breakdowns(_table, target=target)
+    """`vbq.study.prevalence_breakdowns`, each formatted (`vbq.present.breakdown_table`) or the
+    `vbq.study.Unavailable` that says why it is not."""
+    return {name: res if isinstance(res, vbq.study.Unavailable) else present.breakdown_table(res)
+            for name, res in vbq.study.prevalence_breakdowns(_table, target=target).items()}
 
 
-@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL)
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS)
 def reclassification(digest: str, settings: vbq.Settings, _table: pd.DataFrame):
     return vbq.study.reclassification(_table)
 
 
-@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL)
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS)
 def threshold_point(digest: str, settings: vbq.Settings, target: str,
                     _prepared: vbq.PreparedCohort):
     return vbq.study.threshold_point(_prepared, target=target)
 
 
-@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL)
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS)
 def grey_zone(digest: str, settings: vbq.Settings, rule_out: float, rule_in: float, group: str,
               target: str, _table: pd.DataFrame):
     return vbq.study.grey_zone(_table, rule_out=rule_out, rule_in=rule_in, group=group,
@@ -171,7 +196,8 @@ def grey_zone(digest: str, settings: vbq.Settings, rule_out: float, rule_in: flo
 REPORT_ENTRIES = 8
 
 
-@st.cache_data(max_entries=REPORT_ENTRIES, ttl=TTL, max_size=BIG, show_spinner=False)
+@st.cache_data(max_entries=REPORT_ENTRIES, ttl=TTL, max_size=BIG, hash_funcs=HASH_FUNCS,
+               show_spinner=False)
 def report_tables(digest: str, settings: vbq.Settings, _prepared: vbq.PreparedCohort) -> list:
     """Every table of the report (`vbq.report.study_tables`) for the prepared cohort."""
     import vbq.report
@@ -179,7 +205,8 @@ def report_tables(digest: str, settings: vbq.Settings, _prepared: vbq.PreparedCo
     return vbq.report.study_tables(_prepared)
 
 
-@st.cache_data(max_entries=REPORT_ENTRIES, ttl=TTL, max_size=BIG, show_spinner=False)
+@st.cache_data(max_entries=REPORT_ENTRIES, ttl=TTL, max_size=BIG, hash_funcs=HASH_FUNCS,
+               show_spinner=False)
 def report_html(digest: str, settings: vbq.Settings, files: tuple[tuple[str, str], ...],
                 synthetic: bool, _prepared: vbq.PreparedCohort,
                 _files: tuple[tuple[str, bytes], ...]) -> str:
@@ -192,7 +219,8 @@ def report_html(digest: str, settings: vbq.Settings, files: tuple[tuple[str, str
                                    synthetic=synthetic)
 
 
-@st.cache_data(max_entries=REPORT_ENTRIES, ttl=TTL, max_size=BIG, show_spinner=False)
+@st.cache_data(max_entries=REPORT_ENTRIES, ttl=TTL, max_size=BIG, hash_funcs=HASH_FUNCS,
+               show_spinner=False)
 def report_xlsx(digest: str, settings: vbq.Settings, _prepared: vbq.PreparedCohort) -> bytes:
     """The study's tables as one workbook (`vbq.report.build_workbook`)."""
     import vbq.report

@@ -55,7 +55,9 @@ __all__ = [
     "table5",
     "kappa_table",
     "icc_table",
+    "bland_altman_table",
     "prevalence_table",
+    "prevalence_against_paper_table",
     "breakdown_table",
     "reclassification_table",
     "grey_zone_table",
@@ -1007,8 +1009,50 @@ def icc_table(reliability: Mapping, *, forms: Sequence[str] = ("ICC2",),
         footnotes=tuple(foot), indent=tuple(indent) if several else ())
 
 
+def bland_altman_table(result, *, first: str = "first reading",
+                       second: str = "second reading", decimals: int = 3,
+                       title: str | None = None) -> FormattedTable:
+    """Bland-Altman agreement (`vbq.stats.BlandAltmanResult`): bias, limits of agreement and
+    the trend of the difference on the mean, each with its confidence interval.
+
+    Returns
+    -------
+    FormattedTable
+        ``data`` is ``result.to_frame()``: ``quantity, estimate, ci_low, ci_high, p_value, n,
+        n_missing, method``.
+    """
+    pct = f"{100 * result.confidence:g}%"
+    headers = ["", "Estimate", f"{pct} CI", "p"]
+    names = {"bias": f"Bias (mean difference, {first} minus {second})",
+             "loa_low": f"Lower {100 * result.limits:g}% limit of agreement",
+             "loa_high": f"Upper {100 * result.limits:g}% limit of agreement",
+             "trend_slope": "Trend: slope of the difference on the mean"}
+    data = result.to_frame()
+    rows = [{"": names[q], "Estimate": format_number(est, decimals),
+             f"{pct} CI": format_ci(lo, hi, decimals),
+             "p": "" if _missing(p) else format_p(p)}
+            for q, est, lo, hi, p in data[["quantity", "estimate", "ci_low", "ci_high",
+                                           "p_value"]].itertuples(index=False)]
+    foot = [f"{result.n} patients with both readings"
+            + (f"; {result.n_missing} with one reading missing left out." if result.n_missing
+               else "."),
+            f"Limits: bias ± {format_number(result.multiplier, 2)} SD of the differences "
+            f"(Bland & Altman 1986); their {pct} CIs as in Bland & Altman (1999). A trend "
+            "(slope ≠ 0) means the disagreement grows with the size of the measurement."]
+    return FormattedTable(key="bland_altman", title=title or "Bland-Altman agreement",
+                          shown=_frame(rows, headers), data=data, footnotes=tuple(foot))
+
+
 # ---------------------------------------------------------------------------------------------
 # Prevalence, breakdowns, reclassification, grey zone
+
+
+_PAPER = "Chen et al. 2023"
+
+
+def _cutoff_text(value: Any) -> str:
+    """A VBQ threshold as the pages write it: 2.9, 3.1, 2.85 (no trailing zeros)."""
+    return format_number(value, 2).rstrip("0").rstrip(".")
 
 
 def prevalence_table(result, *, target: str = "osteoporosis", thresholds=None,
@@ -1036,7 +1080,7 @@ def prevalence_table(result, *, target: str = "osteoporosis", thresholds=None,
     what = target_label(target).lower()
     thr = ""
     if thresholds is not None:
-        thr = f" (VBQ ≥ {format_number(thresholds.for_target(target), 2).rstrip('0').rstrip('.')})"
+        thr = f" (VBQ ≥ {_cutoff_text(thresholds.for_target(target))})"
     names = {
         "reference": f"{target_label(target)} by DXA",
         "test": f"{target_label(target)} by VBQ{thr}",
@@ -1057,6 +1101,78 @@ def prevalence_table(result, *, target: str = "osteoporosis", thresholds=None,
     return FormattedTable(
         key="prevalence", title=title or f"Prevalence of {what} by DXA and by VBQ",
         shown=_frame(rows, headers), data=frame, footnotes=tuple(foot))
+
+
+def prevalence_against_paper_table(result, *, target: str = "osteoporosis", thresholds=None,
+                                   title: str | None = None) -> FormattedTable:
+    """This analysis's prevalences beside the paper's, group by group
+    (`vbq.describe.prevalence_against_paper` of a `vbq.study.prevalence` result).
+
+    The paper's percentages (Chen et al. 2023, Results and Abstract: osteoporosis by the lowest
+    T-score, by VBQ ≥ 2.9, and VBQ-positive among the DXA-negative) are a labelled reference, not
+    this result; it reports them for osteoporosis only, so for another target its cells are "–".
+
+    Parameters
+    ----------
+    result : PrevalenceShift
+        ``vbq.study.prevalence(table, target=target)``.
+    target : str, keyword-only
+        The `vbq.study.TARGETS` key the result was computed for.
+    thresholds : vbq.Thresholds, optional, keyword-only
+        When given, this analysis's VBQ threshold for `target` heads its columns.
+
+    Returns
+    -------
+    FormattedTable
+        ``data``: ``measure`` (reference, test, test_among_reference_negative),
+        ``percent_<g>`` (this analysis) and ``paper_percent_<g>`` (the paper; NaN where it
+        reports none), percentages of the group (of its DXA-negative patients in the last row).
+
+    Raises
+    ------
+    InputError
+        For a target other than "osteoporosis" or "osteopenia_or_worse".
+    """
+    from .describe import prevalence_against_paper
+    from .settings import PAPER_THRESHOLDS
+
+    frame = prevalence_against_paper(result.to_frame(), target=target)
+    groups = ("degenerative", "control")
+    reported = target == "osteoporosis"
+    ours = "this analysis" + ("" if thresholds is None else
+                              f", VBQ ≥ {_cutoff_text(thresholds.for_target(target))}")
+    paper = _PAPER + (f", VBQ ≥ {_cutoff_text(PAPER_THRESHOLDS['vbq_osteoporosis'])}"
+                      if reported else "")
+    headers = {}
+    for g in groups:
+        headers[g] = f"{group_label(g)}: {ours} (%)"
+        headers[f"paper_{g}"] = f"{group_label(g)}: {paper} (%)"
+    names = {
+        "reference": f"{target_label(target)} by DXA",
+        "test": f"{target_label(target)} by VBQ",
+        "test_among_reference_negative": "VBQ-positive among the DXA-negative",
+    }
+    rows = []
+    for r in frame.to_dict("records"):
+        row = {"Measure": names.get(r["measure"], _humanise(r["measure"]))}
+        for col, header in headers.items():
+            row[header] = NOT_APPLICABLE if _missing(r[col]) else format_number(r[col], 1)
+        rows.append(row)
+    foot = ["Percentages of each group; in the last row, of the group's patients negative by "
+            "DXA."]
+    if reported:
+        foot.append(f"{_PAPER} (Results and Abstract): its own 235 patients, DXA by the lowest "
+                    "T-score, at its published thresholds; a reference, not this result.")
+    else:
+        foot.append(f"{NOT_APPLICABLE}: {_PAPER} reports these percentages for osteoporosis "
+                    "only.")
+    data = frame.rename(columns={**{g: f"percent_{g}" for g in groups},
+                                 **{f"paper_{g}": f"paper_percent_{g}" for g in groups}})
+    return FormattedTable(
+        key="prevalence_vs_paper",
+        title=title or f"Prevalence of {target_label(target).lower()}: this analysis beside "
+                       "the paper",
+        shown=_frame(rows, ["Measure", *headers.values()]), data=data, footnotes=tuple(foot))
 
 
 _BREAKDOWN_TITLES = {"diagnosis": "VBQ-positive patients by primary diagnosis",
@@ -1276,8 +1392,15 @@ _STAGES = {"merge": "Joining the files", "filter": "Filters", "vbq": "VBQ score"
            "group": "Grouping", "dxa": "DXA status"}
 
 
+def _reason(text: Any) -> str:
+    """A reason of the exclusion log in a reader's words, starting with a capital."""
+    text = "" if _missing(text) else message(text)
+    return text[:1].upper() + text[1:]
+
+
 def exclusion_table(log: pd.DataFrame, *, title: str | None = None) -> FormattedTable:
-    """The exclusion log (`vbq.PreparedCohort.exclusion_log`) with human headers.
+    """The exclusion log (`vbq.PreparedCohort.exclusion_log`) with human headers; reasons in a
+    reader's words (`message`: "patient_id" reads "Patient ID").
 
     Returns
     -------
@@ -1285,7 +1408,7 @@ def exclusion_table(log: pd.DataFrame, *, title: str | None = None) -> Formatted
         ``data`` is `log`: ``patient_id, level, stage, reason, patient_excluded``.
     """
     rows = [{"Patient ID": str(r["patient_id"]), "Level": str(r["level"] or ""),
-             "Step": _STAGES.get(r["stage"], _humanise(r["stage"])), "Reason": str(r["reason"]),
+             "Step": _STAGES.get(r["stage"], _humanise(r["stage"])), "Reason": _reason(r["reason"]),
              "Patient excluded": "Yes" if r["patient_excluded"] else "No"}
             for _, r in log.iterrows()]
     n_pat = int(log["patient_excluded"].astype(bool).sum()) if len(log) else 0
@@ -1340,22 +1463,23 @@ def degeneration_table(frame: pd.DataFrame, *, title: str | None = None) -> Form
     """
     headers = {"patient_id": "Patient ID", "group": "Group",
                "n_degenerative": "Degenerative vertebrae", "n_ungradable": "Ungradable levels"}
-    rows = []
-    for _, r in frame.iterrows():
-        row = {}
-        for c in frame.columns:
-            v = r[c]
-            if c == "group":
-                row[headers[c]] = NOT_APPLICABLE if _missing(v) else group_label(v)
-            elif c in ("n_degenerative", "n_ungradable"):
-                row[headers[c]] = NOT_APPLICABLE if _missing(v) else str(int(v))
-            else:
-                row[headers.get(c, c)] = "" if _missing(v) else str(v)
-        rows.append(row)
+    # column by column (a cohort of 100,000 patients has 100,000 rows here)
+    shown = {}
+    for c in frame.columns:
+        values = frame[c].reset_index(drop=True).astype(object)
+        missing = values.isna()
+        if c == "group":
+            text = values.map(group_label, na_action="ignore").where(~missing, NOT_APPLICABLE)
+        elif c in ("n_degenerative", "n_ungradable"):
+            text = values.map(lambda v: str(int(v)), na_action="ignore").where(
+                ~missing, NOT_APPLICABLE)
+        else:
+            text = values.map(str, na_action="ignore").where(~missing, "")
+        shown[headers.get(c, c)] = text
     cols = [headers.get(c, c) for c in frame.columns]
     return FormattedTable(
         key="degeneration_by_level", title=title or "Which vertebra met which criterion",
-        shown=_frame(rows, cols), data=frame.reset_index(drop=True),
+        shown=pd.DataFrame(shown, columns=cols).astype(str) if len(frame) else _frame([], cols), data=frame.reset_index(drop=True),
         footnotes=("Per level, the criteria met there; blank when none; \"ungradable\" when its "
                    "grades cannot decide.",))
 

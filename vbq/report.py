@@ -171,7 +171,7 @@ def _check_prepared(prepared) -> None:
 def study_tables(prepared: PreparedCohort, analysis=None) -> list:
     """Every table of the report and the workbook, formatted by `vbq.present`, in order:
     Table 1 (the criteria in force), Tables 2-4, the paired AUC comparisons, Table 5, the
-    prevalence and its breakdowns, reliability (ICC; kappa of the grouping on the analysed
+    prevalence, the same beside the paper's, the prevalence's breakdowns, reliability (ICC; kappa of the grouping on the analysed
     patients) and the exclusion log.
 
     Parameters
@@ -223,6 +223,9 @@ def study_tables(prepared: PreparedCohort, analysis=None) -> list:
             out += breakdowns
             breakdowns = []
         out.append(t)
+        if t.key == "prevalence" and not isinstance(analysis.prevalence, study.Unavailable):
+            out.append(present.prevalence_against_paper_table(
+                analysis.prevalence, thresholds=analysis.thresholds))
     out += extra + breakdowns
     out.append(present.exclusion_table(prepared.exclusions))
     return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -93,6 +94,24 @@ def test_good_upload_replaces_the_demo_and_matches_vbq(at):
     # back to the demo with one click
     at.radio(key="data_source").set_value("Synthetic demo cohort").run()
     assert _metrics(at)["Cohort rows"] == "235"
+
+
+def test_exclusion_log_is_a_table_whose_reasons_read_in_full(at):
+    # a static table (its reasons wrap), never a grid that cuts them: the log of vbq, in words
+    cohort, dxa = make_tables(10)
+    dxa = dxa[dxa["patient_id"] != "T010"]
+    orphan = dxa.iloc[[0]].assign(patient_id="X999")
+    dxa = pd.concat([dxa, orphan])
+    _upload(at, cohort.to_csv(index=False).encode(), dxa.to_csv(index=False).encode())
+    assert not at.exception
+    log = next(t for t in tables(at) if "Reason" in t.columns)
+    assert not any("Reason" in d.value.columns for d in at.dataframe)
+    expected = vbq.present.exclusion_table(vbq.prepare_cohort(cohort, dxa).exclusion_log())
+    assert log.reset_index(drop=True).equals(expected.shown)
+    reasons = dict(zip(log["Patient ID"], log["Reason"], strict=True))
+    assert reasons["T010"] == "No row for this Patient ID in the DXA file"
+    assert reasons["X999"] == ("Row of the DXA file with no patient in the cohort file (not a "
+                               "cohort patient: not counted among the cohort rows)")
 
 
 def test_mapping_editor_fixes_an_unrecognised_column(at):

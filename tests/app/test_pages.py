@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -260,17 +261,25 @@ def test_thresholds_page_shows_the_papers_value_as_a_labelled_reference(demo):
     at = start("app_pages/thresholds.py")
     # no caption presents the paper's number as this result
     assert not any("46.9" in c.value for c in at.caption)
-    beside = next(t.value for t in at.table if "measure" in t.value.columns)
-    row = beside[beside["measure"] == "VBQ-positive among DXA-negative"].iloc[0]
     prepared = vbq.prepare_cohort(*demo)
-    th = prepared.thresholds
-    e = vbq.study.prevalence(prepared.table).to_frame().set_index("measure") \
-        .loc["test_among_reference_negative"]
-    now = f"This analysis (VBQ ≥ {th.vbq_osteopenia:g} / ≥ {th.vbq_osteoporosis:g})"
-    assert row[f"{now}: degenerative"] == f"{e['percent_degenerative']:.1f}%"
-    assert row[f"{now}: control"] == f"{e['percent_control']:.1f}%"
-    paper = "Paper, Chen et al. 2023 (VBQ ≥ 2.6 / ≥ 2.9)"
-    assert (row[f"{paper}: degenerative"], row[f"{paper}: control"]) == ("46.9%", "30.8%")
+    shift = vbq.study.prevalence(prepared.table)
+    expected = vbq.present.prevalence_against_paper_table(shift, thresholds=prepared.thresholds)
+    # shown through the same path as the page's other tables: vbq.present's table as it is
+    beside = next(t for t in tables(at) if list(t.columns) == list(expected.shown.columns))
+    assert beside.reset_index(drop=True).equals(expected.display())
+    row = beside.set_index("Measure").loc["VBQ-positive among the DXA-negative"]
+    e = shift.to_frame().set_index("measure").loc["test_among_reference_negative"]
+    now = f"this analysis, VBQ ≥ {prepared.thresholds.vbq_osteoporosis:g} (%)"
+    assert row[f"Degenerative: {now}"] == f"{e['percent_degenerative']:.1f}"
+    assert row[f"Control: {now}"] == f"{e['percent_control']:.1f}"
+    # the paper's Abstract: 46.9% vs 30.8%, at its VBQ >= 2.9
+    paper = "Chen et al. 2023, VBQ ≥ 2.9 (%)"
+    assert (row[f"Degenerative: {paper}"], row[f"Control: {paper}"]) == ("46.9", "30.8")
+    assert any("a reference, not this result" in html.unescape(c.value) for c in at.caption)
+    # it downloads like the other tables, in both forms
+    ids = [b.proto.id for b in at.get("download_button")]
+    for form in ("shown_csv", "shown_xlsx", "data_csv", "data_xlsx"):
+        assert any(i.endswith(f"thr_dl_vs_paper_{form}") for i in ids), form
 
 
 def test_fig4_panels_state_r_and_colour_by_the_plotted_measure():
@@ -295,3 +304,31 @@ def test_a_setting_that_does_not_fit_is_explained_in_words():
     assert 'Levels considered: "L1,L2" does not fit with degenerative vertebrae at least 3' in text
     assert "min_vertebrae" not in text and "criteria." not in text
     assert at.session_state["settings"] == vbq.Settings()  # nothing half-applied
+
+
+def _dataclass_fields(cls, seen=()):
+    """Every dataclass field reachable from `cls`, with the class it belongs to."""
+    import dataclasses
+    import typing
+
+    out = []
+    for f in dataclasses.fields(cls):
+        out.append((cls, f))
+        hint = typing.get_type_hints(cls)[f.name]
+        if dataclasses.is_dataclass(hint) and hint not in seen:
+            out.extend(_dataclass_fields(hint, (*seen, cls)))
+    return out
+
+
+def test_cached_results_are_keyed_on_every_setting():
+    # ui.cache hashes vbq.Settings by its repr (HASH_FUNCS): a field left out of the repr would
+    # let two different views share one cached result
+    from ui import cache
+
+    assert cache.HASH_FUNCS[vbq.Settings] is repr
+    fields = _dataclass_fields(vbq.Settings)
+    assert len(fields) > 10
+    assert [f"{c.__name__}.{f.name}" for c, f in fields if not f.repr] == []
+    base = vbq.Settings()
+    changed = vbq.Settings(criteria=vbq.GroupCriteria(min_vertebrae=2), osteoporosis_t=-2.4)
+    assert repr(changed) != repr(base)

@@ -3,6 +3,7 @@ both forms of a table download through vbq.export."""
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 import vbq
@@ -82,3 +83,35 @@ def test_text_from_a_file_in_a_table_is_text(app_url, small_page, tmp_path):
     assert "[x](https://evil.example)" in text and "**loud**" in text
     links = [problems.locator("a").nth(i).evaluate("e => e.outerHTML") for i in range(problems.locator("a").count())]
     assert not links and problems.locator("strong").count() == 0, links
+
+
+def test_exclusion_log_reasons_read_in_full_at_1280_px(app_url, small_page, tmp_path):
+    # the longest reason vbq writes (a DXA row with no cohort patient) wraps inside its cell
+    from tests.factories import make_tables
+
+    cohort, dxa = make_tables(10)
+    dxa = dxa[dxa["patient_id"] != "T010"]
+    dxa = pd.concat([dxa, dxa.iloc[[0]].assign(patient_id="X999")], ignore_index=True)
+    (tmp_path / "c.csv").write_text(cohort.to_csv(index=False))
+    (tmp_path / "d.csv").write_text(dxa.to_csv(index=False))
+    expected = present.exclusion_table(vbq.prepare_cohort(cohort, dxa).exclusion_log()).shown
+    longest = max(expected["Reason"], key=len)
+    assert len(longest) > 100
+    page = small_page
+    page.goto(app_url, wait_until="domcontentloaded")
+    page.get_by_text("Upload my files").first.wait_for(timeout=90_000)
+    page.get_by_text("Upload my files").first.click()
+    main = page.locator('[data-testid="stMain"]')
+    main.locator("input[type=file]").first.wait_for(state="attached", timeout=30_000)
+    main.locator("input[type=file]").nth(0).set_input_files(str(tmp_path / "c.csv"))
+    main.locator("input[type=file]").last.set_input_files(str(tmp_path / "d.csv"))
+    log = page.locator('[data-testid="stTable"]').filter(has_text="Patient excluded").first
+    log.wait_for(timeout=90_000)
+    cell = log.locator("td").filter(has_text="Row of the DXA file").first
+    assert cell.inner_text().replace("\u2060", "").replace("\n", " ") == longest
+    size = cell.evaluate("td => ({scroll: td.scrollWidth, client: td.clientWidth, "
+                         "height: td.getBoundingClientRect().height})")
+    assert size["scroll"] <= size["client"] + 1, size  # nothing cut off
+    assert size["height"] > 40, size  # wrapped onto a second line, at 1280 px
+    table = log.evaluate("t => ({scroll: t.scrollWidth, client: t.clientWidth})")
+    assert table["scroll"] <= table["client"] + 1, table  # no sideways scrolling
