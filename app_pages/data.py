@@ -19,6 +19,8 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "data" / "templates"
 SOURCES = ("Synthetic demo cohort", "Upload my files")
 IGNORE = "(ignore)"
 KINDS = {"cohort": "Cohort file", "dxa": "DXA file"}
+PREVIEW_ROWS = 1_000
+"""Rows of each table shown in the preview (the downloads hold every row)."""
 LOG_STATIC_ROWS = 500
 """Up to this many rows the exclusion log is a static table whose reasons wrap (read in full at
 1280 px); a longer one is a grid (a static table renders every cell, a grid only those in view)."""
@@ -238,5 +240,11 @@ tabs = st.tabs(["Analysis table", "Cohort file", "DXA file"])
 for tab, frame, stem in zip(tabs, (table, dataset.cohort, dataset.dxa),
                              ("analysis_table", "cohort", "dxa"), strict=True):
     with tab:
-        st.dataframe(present.labelled(frame), hide_index=True, width="stretch", height=420)
+        # a preview: every row of a large cohort would be sent to the browser on every rerun
+        # (1.8 s of a 100,000-patient rerun, bench/bench_app.py --patients 100000)
+        st.dataframe(present.labelled(frame.head(PREVIEW_ROWS)), hide_index=True,
+                     width="stretch", height=420)
+        if len(frame) > PREVIEW_ROWS:
+            st.caption(f"The first {PREVIEW_ROWS:,} of {len(frame):,} rows; the downloads hold "
+                       "them all.")
         display.downloads(frame, stem, key=f"data_dl_{stem}")

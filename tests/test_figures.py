@@ -77,6 +77,30 @@ def test_patient_ids_are_hover_data_escaped_never_html(prepared):
             assert "<img" not in str(t.hovertemplate)
 
 
+def _large(prepared, n):
+    """The demo's prepared rows repeated to `n` rows under new IDs."""
+    table = prepared.table
+    big = table.iloc[np.arange(n) % len(table)].reset_index(drop=True)
+    return big.assign(patient_id=[f"S{i:06d}" for i in range(n)])
+
+
+def test_a_large_scatter_is_webgl_with_the_same_points(prepared):
+    n = figures.WEBGL_POINTS * 4  # each group over the limit
+    big = _large(prepared, n)
+    big.loc[3, "patient_id"] = "<b>A&B</b>"
+    _, panels = _panels(prepared, "t_l1_l4", big)
+    _, small = _panels(prepared, "t_l1_l4")
+    for g, fig in panels.items():
+        points = [t for t in fig.data if t.mode == "markers"]
+        assert {t.type for t in points} == {"scattergl"}
+        assert sum(len(t.x) for t in points) == int((big["group"] == g).sum())
+        assert {t.type for t in small[g].data if t.mode == "markers"} == {"scatter"}
+    hover = [str(v) for f in panels.values() for t in f.data if t.customdata is not None
+             for v in np.asarray(t.customdata).ravel()]
+    assert "&lt;b&gt;A&amp;B&lt;/b&gt;" in hover and "S000000" in hover
+    assert not any("<b>" in h for h in hover)
+
+
 def test_bland_altman_figure_draws_the_result():
     rng = np.random.default_rng(5)
     a = rng.normal(3.0, 0.5, 40)

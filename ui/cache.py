@@ -24,7 +24,11 @@ TTL = 3600
 #: Per-function ceilings on the serialized size of the entries, so a few large cohorts cannot
 #: hold the server's memory (Community Cloud gives an app 690 MB to 2.7 GB);
 #: `server.maxCacheDataSize` in .streamlit/config.toml caps all of them together.
-BIG = "150MB"  # an uploaded or prepared table: a 250,000-patient cohort is about 100 MB
+# An uploaded or prepared table, or a listing of every patient: a prepared cohort of 100,000
+# patients pickles to 75 MB, and at 150 MB a second settings value (a slider moved and moved
+# back) evicted the first, so every rerun prepared the cohort again (bench/bench_app.py
+# --patients 100000); the global server.maxCacheDataSize still bounds them all.
+BIG = "400MB"
 SMALL = "20MB"  # derived tables and curves
 #: `vbq.Settings` is a frozen dataclass whose repr names every field and value: hashing the
 #: repr takes 15 µs, Streamlit's generic hashing of the nested dataclasses 360 µs, for each of
@@ -77,7 +81,7 @@ def cohort_summary(digest: str, settings: vbq.Settings, _table: pd.DataFrame) ->
     return vbq.cohort_summary(_table)
 
 
-@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS)
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=BIG, hash_funcs=HASH_FUNCS)
 def degeneration_table(digest: str, settings: vbq.Settings,
                        _cohort: pd.DataFrame) -> present.FormattedTable:
     """Which vertebra met which criterion (`vbq.cohort.degeneration_summary`), formatted."""

@@ -172,6 +172,11 @@ STATIC_ROWS_IN_FULL = 12
 """A static table of at most this many rows is always laid out in full, whatever `height`."""
 
 
+GRID_ROWS = 1_000
+"""Rows a grid shows (the downloads hold every row): a listing of 100,000 patients was sent to
+the browser on every rerun (0.7 s of a Groups page rerun, bench/bench_app.py --patients 100000)."""
+
+
 def show_table(table: FormattedTable, *, key: str | None = None, title: bool = False,
                grid: bool = False, height: int | None = None,
                column_config: dict | None = None) -> None:
@@ -182,8 +187,8 @@ def show_table(table: FormattedTable, *, key: str | None = None, title: bool = F
     shown, no sideways scrolling at 1280 px); with a `height`, a static table longer than
     `STATIC_ROWS_IN_FULL` rows scrolls inside a frame of that many pixels, its header kept in
     view (a listing whose long text must wrap). ``grid=True`` shows a sortable data grid
-    instead, for long listings, as tall as its rows up to `height` pixels (default 420); a grid
-    never wraps text, so a cell wider than its column is cut.
+    instead, for long listings, as tall as its rows up to `height` pixels (default 420), with
+    its first `GRID_ROWS` rows; a grid never wraps text, so a cell wider than its column is cut.
     """
     if title:
         st.markdown(f"**{_plain(table.title)}**")
@@ -191,10 +196,13 @@ def show_table(table: FormattedTable, *, key: str | None = None, title: bool = F
         st.info(" ".join(table.footnotes) or "Nothing to show.")
         return
     if grid:
-        rows = len(table.shown)
+        rows = min(len(table.shown), GRID_ROWS)
         fit = 35 * (rows + 1) + 3
-        st.dataframe(table.display(), hide_index=True, width="stretch",
+        st.dataframe(table.display().head(GRID_ROWS), hide_index=True, width="stretch",
                      height=min(fit, height or 420), column_config=column_config)
+        if len(table.shown) > GRID_ROWS:
+            st.caption(f"The first {GRID_ROWS:,} of {len(table.shown):,} rows; the downloads "
+                       "hold them all.")
     else:
         frame = height if height and len(table.shown) > STATIC_ROWS_IN_FULL else "content"
         st.table(markdown_safe(table.display()), hide_index=True, border="horizontal",

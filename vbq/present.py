@@ -25,7 +25,7 @@ from __future__ import annotations
 import html
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -382,6 +382,15 @@ def _records_by(frame: pd.DataFrame, key: str) -> dict[Any, list[dict]]:
     for rec in frame.to_dict("records"):
         out.setdefault(rec[key], []).append(rec)
     return out
+
+
+def _cells(values: pd.Series, fmt: Callable[[Any], str], missing: str) -> np.ndarray:
+    """`values` as text: `fmt` of each distinct value (computed once per value, not per row),
+    `missing` where a value is missing (None, NaN, NA). Values are told apart by equality, so
+    use it on a column whose values share one type (1 and True would share a text)."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    text = np.array([fmt(u) for u in uniques] + [missing], dtype=object)
+    return text[codes]  # code -1 (missing) takes the last entry
 
 
 def _frame(rows: list[dict], columns: Sequence[str]) -> pd.DataFrame:
@@ -1407,16 +1416,24 @@ def exclusion_table(log: pd.DataFrame, *, title: str | None = None) -> Formatted
     FormattedTable
         ``data`` is `log`: ``patient_id, level, stage, reason, patient_excluded``.
     """
-    rows = [{"Patient ID": str(r["patient_id"]), "Level": str(r["level"] or ""),
-             "Step": _STAGES.get(r["stage"], _humanise(r["stage"])), "Reason": _reason(r["reason"]),
-             "Patient excluded": "Yes" if r["patient_excluded"] else "No"}
-            for _, r in log.iterrows()]
+    # column by column: an age filter on a cohort of 100,000 patients logs tens of thousands of
+    # rows, and row by row (iterrows) that took seconds (bench/bench_app.py --patients 100000)
+    def column(name: str, fmt: Callable[[Any], str]) -> pd.Series:
+        return log[name].reset_index(drop=True).astype(object).map(fmt)
+
+    cols = ["Patient ID", "Level", "Step", "Reason", "Patient excluded"]
+    shown = pd.DataFrame({
+        "Patient ID": column("patient_id", str),
+        "Level": column("level", lambda v: str(v or "")),
+        "Step": column("stage", lambda v: _STAGES.get(v, _humanise(v))),
+        # few distinct reasons: each put in words once (`message` is a regular expression)
+        "Reason": pd.Series(_cells(log["reason"], _reason, ""), dtype=object),
+        "Patient excluded": column("patient_excluded", lambda v: "Yes" if v else "No"),
+    }, columns=cols).astype(str) if len(log) else _frame([], cols)
     n_pat = int(log["patient_excluded"].astype(bool).sum()) if len(log) else 0
     foot = [f"{n_pat} row(s) exclude a cohort patient; the others record a vertebral level left "
             "out of a VBQ median or a DXA row with no patient in the cohort file."]
-    return FormattedTable(key="exclusion_log", title=title or "Exclusion log",
-                          shown=_frame(rows, ["Patient ID", "Level", "Step", "Reason",
-                                              "Patient excluded"]),
+    return FormattedTable(key="exclusion_log", title=title or "Exclusion log", shown=shown,
                           data=log.reset_index(drop=True), footnotes=tuple(foot))
 
 
@@ -1463,18 +1480,16 @@ def degeneration_table(frame: pd.DataFrame, *, title: str | None = None) -> Form
     """
     headers = {"patient_id": "Patient ID", "group": "Group",
                "n_degenerative": "Degenerative vertebrae", "n_ungradable": "Ungradable levels"}
-    # column by column (a cohort of 100,000 patients has 100,000 rows here)
+    # column by column, each distinct value formatted once (`_cells`): a cohort of 100,000
+    # patients has 100,000 rows here, and a label per row took 1.7 s of a Groups page rerun
     shown = {}
     for c in frame.columns:
-        values = frame[c].reset_index(drop=True).astype(object)
-        missing = values.isna()
         if c == "group":
-            text = values.map(group_label, na_action="ignore").where(~missing, NOT_APPLICABLE)
+            text = _cells(frame[c], group_label, NOT_APPLICABLE)
         elif c in ("n_degenerative", "n_ungradable"):
-            text = values.map(lambda v: str(int(v)), na_action="ignore").where(
-                ~missing, NOT_APPLICABLE)
+            text = _cells(frame[c], lambda v: str(int(v)), NOT_APPLICABLE)
         else:
-            text = values.map(str, na_action="ignore").where(~missing, "")
+            text = _cells(frame[c], str, "")
         shown[headers.get(c, c)] = text
     cols = [headers.get(c, c) for c in frame.columns]
     return FormattedTable(

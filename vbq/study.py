@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from .cohort import Counts, PreparedCohort, Thresholds, assign_groups
+from .cohort import Counts, PreparedCohort, Thresholds, _group_arrays
 from .errors import DegenerateInputError, InputError
 from .settings import GroupCriteria
 from .stats import (
@@ -37,6 +37,7 @@ from .stats import (
 )
 from .stats import grey_zone as _grey_zone
 from .stats import reclassification as _reclassification
+from .stats._threads import one_blas_thread
 
 __all__ = [
     "TABLE2_CONTINUOUS",
@@ -160,19 +161,22 @@ def grouping_kappa(cohort: pd.DataFrame, criteria: GroupCriteria | None = None) 
     """
 
     criteria = criteria or GroupCriteria()
-    primary = assign_groups(cohort, criteria)["group"]
+    # the groups as arrays (`cohort._group_arrays`): `assign_groups`' table of every patient,
+    # three times, was most of the time at 100,000 patients
+    primary = _group_arrays(cohort, criteria, "")[2]
     out: dict = {}
     for name, rater in (("intra", "repeat"), ("inter", "obs2")):
         cols = [c for c in cohort.columns if c.endswith(f"_{rater}") and not c.startswith("vbq")]
         if not cols:
             continue
-        graded = cohort[cols].notna().any(axis=1).to_numpy()
+        graded = np.zeros(len(cohort), dtype=bool)
+        for c in cols:  # column by column: `cohort[cols]` first copies them all
+            graded |= cohort[c].notna().to_numpy()
         if not graded.any():
             continue
-        other = assign_groups(cohort, criteria, rater=rater)["group"]
+        other = _group_arrays(cohort, criteria, rater)[2]
         try:
-            out[name] = cohen_kappa(primary[graded].to_numpy(), other[graded].to_numpy(),
-                                    categories=list(GROUP_ORDER))
+            out[name] = cohen_kappa(primary[graded], other[graded], categories=list(GROUP_ORDER))
         except DegenerateInputError as exc:
             out[name] = Unavailable(str(exc))
     return out
@@ -244,6 +248,7 @@ class FitLine:
         return self.frame.copy()
 
 
+@one_blas_thread
 def fit_line(x, y, *, confidence: float = 0.95, n_points: int = 50) -> FitLine:
     """Least-squares line of `y` on `x` with the confidence band of the mean response.
 

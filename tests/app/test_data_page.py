@@ -253,3 +253,40 @@ def test_coming_back_to_the_data_page_says_your_files_are_still_in_use(at):
     texts = _texts(at)
     assert not any("demo cohort stays in use" in t for t in texts)
     assert any("In use: Your data: cohort file my_cohort.csv (10 rows)" in t for t in texts)
+
+
+def test_a_large_cohort_previews_its_first_rows_and_lists_them_all_in_the_downloads():
+    """A cohort larger than the preview: the grids show their first rows and say so (every row
+    was sent to the browser on every rerun), the metrics and downloads still count them all."""
+    import numpy as np
+
+    from app_pages import data as data_page
+    from ui import display
+    from ui.state import DATASET_KEY, uploaded_dataset
+
+    cohort, dxa = vbq.demo.load()
+    n = data_page.PREVIEW_ROWS + 200
+    rows = np.arange(n) % len(cohort)
+    ids = [f"S{i:05d}" for i in range(n)]
+    big = cohort.iloc[rows].reset_index(drop=True).assign(patient_id=ids)
+    big_dxa = (dxa.set_index("patient_id").loc[cohort["patient_id"].iloc[rows]]
+               .reset_index(drop=True).assign(patient_id=ids))
+    c, _ = vbq.io.coerce_cohort(big)
+    d, _ = vbq.io.coerce_dxa(big_dxa)
+    app = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    app.session_state[DATASET_KEY] = uploaded_dataset(c, d, cohort_file="big.csv",
+                                                      dxa_file="big_dxa.csv")
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert _metrics(app)["Cohort rows"] == str(n)
+    previews = [df.value for df in app.dataframe if len(df.value) == data_page.PREVIEW_ROWS]
+    assert len(previews) == 3  # the analysis table, the cohort file and the DXA file
+    assert list(previews[1].iloc[:3, 0]) == ids[:3]
+    said = [c.value for c in app.caption]
+    assert sum(f"The first {data_page.PREVIEW_ROWS:,} of {n:,} rows" in s for s in said) == 3
+    app.switch_page("app_pages/groups.py").run()  # its per-vertebra listing is a grid
+    assert not app.exception, [e.value for e in app.exception]
+    assert not app.dataframe  # built only when asked for
+    app.toggle(key="groups_detail").set_value(True).run()
+    assert [len(df.value) for df in app.dataframe] == [display.GRID_ROWS]
+    assert any(f"The first {display.GRID_ROWS:,} of {n:,} rows" in c.value for c in app.caption)

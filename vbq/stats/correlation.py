@@ -19,6 +19,7 @@ import pandas as pd
 from scipy import special, stats
 
 from ..errors import DegenerateInputError, InputError
+from ._threads import one_blas_thread
 from ._validation import (
     as_float_1d,
     check_choice,
@@ -184,6 +185,7 @@ def _fisher_ci(r: float, se: float, confidence: float) -> tuple[float, float]:
     return math.tanh(z - half), math.tanh(z + half)
 
 
+@one_blas_thread
 def _corr_kernel(x: np.ndarray, y: np.ndarray, method: str, confidence: float) -> CorrelationResult:
     ok, n_missing = complete_cases(x, y)
     n = int(ok.size - n_missing)

@@ -32,6 +32,7 @@ from ._contingency import (
     check_test,
     count_table,
 )
+from ._threads import one_blas_thread
 from ._validation import (
     as_float_1d,
     check_bool,
@@ -558,6 +559,7 @@ def _ancova_batch(Y, codes, groups, cov, dvs, between, covariates, ss_type, conf
     return {dv: out[dv] for dv in dvs}
 
 
+@one_blas_thread
 def _ancova_fit(Y, c, groups, z, dvs, between, covariates, ss_type, confidence, n_missing):
     """Fit the outcomes `Y` (complete rows only) on one design; a problem of the design raises
     `DegenerateInputError` (message without the outcome's name), one of an outcome is its entry."""

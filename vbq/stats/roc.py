@@ -42,6 +42,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from vbq.errors import DegenerateInputError, InputError
 
+from ._threads import one_blas_thread
 from ._validation import (
     as_float_1d,
     check_bool,
@@ -184,6 +185,7 @@ def _curve_counts(g: _Groups) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return thr, tp, fp
 
 
+@one_blas_thread
 def _delong_group_placements(g: _Groups) -> tuple[np.ndarray, np.ndarray, float]:
     """DeLong placements per distinct value and the AUC (theta).
 
@@ -202,6 +204,7 @@ def _delong_group_placements(g: _Groups) -> tuple[np.ndarray, np.ndarray, float]
     return v10, v01, theta
 
 
+@one_blas_thread
 def _delong_variance(g: _Groups) -> tuple[float, np.ndarray, np.ndarray, float]:
     """AUC and its DeLong variance S10/m + S01/n (pROC's ci.auc.delong), plus group placements."""
     v10, v01, theta = _delong_group_placements(g)
@@ -1063,6 +1066,7 @@ class DeLongTestResult:
         )
 
 
+@one_blas_thread
 def _paired_covariance(
     y: np.ndarray, a: tuple[np.ndarray, float], b: tuple[np.ndarray, float]
 ) -> tuple[float, float, float]:
@@ -2172,6 +2176,7 @@ def _fit_logit(y: np.ndarray, X: np.ndarray):
     return fit
 
 
+@one_blas_thread
 def combined_marker(
     y_true: Any,
     X: pd.DataFrame,
