@@ -71,7 +71,9 @@ if not settings.criteria.any_enabled:
     st.warning("No criterion is enabled: no vertebra can be degenerative, so every patient "
                "falls in the control group.")
 
-with st.expander("Which vertebra met which criterion", expanded=False):
+# built only when asked for: at 100,000 patients the listing is a third of the page's first run
+if binding.view(st.toggle, "Show which vertebra met which criterion", "groups.detail", False,
+                key="groups_detail"):
     display.show_table(cache.degeneration_table(dataset.digest, settings, dataset.cohort),
                        key="groups_dl_detail", grid=True)
 

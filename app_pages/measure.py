@@ -149,7 +149,7 @@ def _viewer() -> None:
                          index=0 if series.window else 1)
         if wmode == WINDOWS[0] and series.window is None:
             st.caption("The files carry no window; the automatic window is used.")
-        auto = imaging.default_window(series.pixels[k]) if wmode != WINDOWS[0] or not series.window \
+        auto = measure.auto_window(series, k) if wmode != WINDOWS[0] or not series.window \
             else imaging.default_window(series)
         if wmode == WINDOWS[2]:
             c1, c2 = st.columns(2)
@@ -206,14 +206,14 @@ def _viewer() -> None:
 
     placed = measure.rois(fp)
     with left:
-        image = measure.window_slice(series, k, center, width)
         circles = [
             Circle(row=r.row, col=r.col, r_rows=r.radius_mm / row_mm, r_cols=r.radius_mm / col_mm,
                    label=lv, colour=measure.COLOURS[lv], active=lv == active)
             for lv, r in placed.items() if r.slice == k
         ]
-        image_click(image, circles=circles, key=IMAGE_KEY, max_width=640, on_click=_clicked,
-                    alt=f"Slice {k + 1} of {series.n_slices}")
+        # encoded once per slice and window: a click sends the circles, not a new image
+        image_click(measure.slice_png(series, k, center, width), circles=circles, key=IMAGE_KEY,
+                    max_width=640, on_click=_clicked, alt=f"Slice {k + 1} of {series.n_slices}")
         others = [f"{lv} on slice {r.slice + 1}" for lv, r in placed.items() if r.slice != k]
         st.caption(f"Slice {k + 1} of {series.n_slices} · window {center:.0f}/{width:.0f} "
                    "(display only; SIs are the stored values after the modality LUT)"

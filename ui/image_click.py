@@ -98,6 +98,17 @@ class Circle:
     active: bool = False
 
 
+@dataclass(frozen=True)
+class Png:
+    """An image already encoded for the component: its PNG data URL and its size in pixels.
+    Encode a slice once (`encode_png`) and show it again with other circles without
+    re-encoding it (a click moves a circle, not the image)."""
+
+    src: str
+    height: int
+    width: int
+
+
 def png_data_url(image: np.ndarray) -> str:
     """An 8-bit greyscale image (rows, columns) as a PNG data URL, one PNG pixel per image
     pixel (so the browser's natural size is the image's size)."""
@@ -110,19 +121,25 @@ def png_data_url(image: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def image_click(image: np.ndarray, *, circles: Sequence[Circle] = (), key: str,
+def encode_png(image: np.ndarray) -> Png:
+    """`png_data_url` of `image` with its size, to pass to `image_click` as many times as needed."""
+    return Png(src=png_data_url(image), height=int(image.shape[0]), width=int(image.shape[1]))
+
+
+def image_click(image: np.ndarray | Png, *, circles: Sequence[Circle] = (), key: str,
                 max_width: int = 640, alt: str = "MRI slice",
                 on_click=None) -> tuple[float, float] | None:
-    """Show `image` (2-D uint8, already windowed) with `circles` over it; return the (row, column)
-    of a click in image pixels on the run the click caused, else None.
+    """Show `image` (2-D uint8, already windowed, or a `Png` of one) with `circles` over it;
+    return the (row, column) of a click in image pixels on the run the click caused, else None.
 
     `on_click`, if given, is called before the rerun with no arguments (read the value from the
     return on that run, or from ``st.session_state[key]["click"]``).
     """
+    png = image if isinstance(image, Png) else encode_png(image)
     data = {
-        "src": png_data_url(image),
-        "width": int(image.shape[1]),
-        "height": int(image.shape[0]),
+        "src": png.src,
+        "width": png.width,
+        "height": png.height,
         "max_width": int(max_width),
         "alt": str(alt),
         "circles": [

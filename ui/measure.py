@@ -22,12 +22,12 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 import vbq
 from ui import binding
+from ui.image_click import Png, encode_png
 from ui.state import Dataset, get_dataset, set_dataset
 from vbq import imaging
 from vbq.measurements import ROI_LEVELS, MeasurementStore, merge_into_cohort
@@ -37,6 +37,7 @@ CONNECTION = "measurements"
 ROIS_KEY = "measure_rois"
 STUDY_KEY = "measure_study"
 IMAGE_CACHE_KEY = "measure_image_cache"
+WINDOW_CACHE_KEY = "measure_window_cache"
 BASE_DATASET_KEY = "measure_base_dataset"
 ALL_OBSERVERS = "*"
 MEAN_SESSIONS = "mean"
@@ -144,15 +145,28 @@ def spacing(series: imaging.Series) -> tuple[float, float]:
     return series.spacing_mm or (1.0, 1.0)
 
 
-def window_slice(series: imaging.Series, index: int, center: float, width: float) -> np.ndarray:
-    """The windowed slice for display, remembered in this session for the last few views (a
-    click re-draws the same slice with the same window)."""
+def slice_png(series: imaging.Series, index: int, center: float, width: float) -> Png:
+    """The windowed slice for display, encoded as PNG once and remembered in this session for
+    the last few views: a click or a nudge re-draws the same slice with the same window, so it
+    only moves a circle drawn over the image and never re-windows or re-encodes it."""
     cache: dict = st.session_state.setdefault(IMAGE_CACHE_KEY, {})
     key = (series.fingerprint, int(index), float(center), float(width))
     if key not in cache:
         if len(cache) >= 8:
             cache.pop(next(iter(cache)))
-        cache[key] = imaging.window_image(series.pixels[index], center, width)
+        cache[key] = encode_png(imaging.window_image(series.pixels[index], center, width))
+    return cache[key]
+
+
+def auto_window(series: imaging.Series, index: int) -> imaging.Window:
+    """`vbq.imaging.default_window` of one slice (percentiles), remembered in this session for
+    the last few slices (a click does not recompute the percentiles of the slice shown)."""
+    cache: dict = st.session_state.setdefault(WINDOW_CACHE_KEY, {})
+    key = (series.fingerprint, int(index))
+    if key not in cache:
+        if len(cache) >= 8:
+            cache.pop(next(iter(cache)))
+        cache[key] = imaging.default_window(series.pixels[index])
     return cache[key]
 
 

@@ -286,5 +286,7 @@ def test_a_large_cohort_previews_its_first_rows_and_lists_them_all_in_the_downlo
     assert sum(f"The first {data_page.PREVIEW_ROWS:,} of {n:,} rows" in s for s in said) == 3
     app.switch_page("app_pages/groups.py").run()  # its per-vertebra listing is a grid
     assert not app.exception, [e.value for e in app.exception]
+    assert not app.dataframe  # built only when asked for
+    app.toggle(key="groups_detail").set_value(True).run()
     assert [len(df.value) for df in app.dataframe] == [display.GRID_ROWS]
     assert any(f"The first {display.GRID_ROWS:,} of {n:,} rows" in c.value for c in app.caption)

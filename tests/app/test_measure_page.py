@@ -67,6 +67,33 @@ def test_number_inputs_place_an_roi_measured_as_roi_stats(db_url, phantom_series
     assert shown["slice"] == truth.mid_slice + 1
 
 
+def test_moving_an_roi_does_not_re_encode_the_slice_image(db_url, phantom_series, monkeypatch):
+    # a click takes the same path as the centre inputs: the ROI moves, the image stays; a new
+    # slice or window is encoded once, and what is shown is that slice under that window
+    import ui.image_click
+
+    series, truth = phantom_series
+    fp = series.fingerprint[:12]
+    encoded = []
+    real = ui.image_click.png_data_url
+    monkeypatch.setattr(ui.image_click, "png_data_url",
+                        lambda image: encoded.append(image.copy()) or real(image))
+    at = start(PAGE)
+    assert len(encoded) == 1
+    row, col = truth.centres["L2"]
+    at.number_input(key=f"measure_row_L1_{fp}").set_value(float(row)).run()
+    at.number_input(key=f"measure_col_L1_{fp}").set_value(float(col)).run()
+    at.number_input(key=f"measure_col_L1_{fp}").set_value(float(col) + 2).run()
+    assert not at.exception and len(encoded) == 1
+    at.slider(key=f"measure_slice_{fp}").set_value(truth.mid_slice + 2).run()
+    at.radio(key="measure_window_mode").set_value("Automatic (1st-99th percentile)").run()
+    assert not at.exception and len(encoded) == 3
+    window = imaging.default_window(series.pixels[truth.mid_slice + 1])
+    expected = imaging.window_image(series.pixels[truth.mid_slice + 1], window.center,
+                                    window.width)
+    assert np.array_equal(encoded[-1], expected)
+
+
 def test_an_roi_leaving_the_image_gives_a_message(db_url, phantom_series):
     series, _ = phantom_series
     fp = series.fingerprint[:12]

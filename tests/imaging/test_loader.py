@@ -524,3 +524,84 @@ def test_oblique_sagittal_stacks_sort_along_their_normal(phantom_series, angle):
     expected = np.stack([apply_modality_lut(d.pixel_array, d) for d in tilted])
     assert s.orientation == "sagittal" and np.array_equal(s.pixels, expected)
     assert np.allclose(np.diff(s.slice_positions_mm), 4.0)
+
+
+# --- the fast paths give pydicom's values exactly ----------------------------------------------
+
+
+@pytest.mark.parametrize("name", [
+    "CT_small.dcm",           # signed 16-bit, Bits Stored 16
+    "MR_small_implicit.dcm",  # Implicit VR Little Endian
+    "examples_overlay.dcm",   # unsigned, 12 of 16 bits stored
+    "image_dfl.dcm",          # Deflated Explicit VR Little Endian, 8-bit
+    "rtdose.dcm",             # 32-bit, 15 frames
+])
+def test_uncompressed_pixels_read_as_a_view_equal_pixel_array(name):
+    from pydicom.pixels import get_decoder
+
+    from vbq.imaging import _native_view
+
+    ds = pydicom.dcmread(shipped(name))
+    syntax = ds.file_meta.TransferSyntaxUID
+    view = _native_view(ds, get_decoder(syntax), syntax)
+    assert view is not None and not view.flags.writeable  # the view, not a copy
+    expected = pydicom.dcmread(shipped(name)).pixel_array
+    assert view.dtype == expected.dtype
+    assert np.array_equal(view, expected.reshape(view.shape))
+
+
+@pytest.mark.parametrize("signed", [False, True])
+def test_unused_high_bits_are_cleared_as_pydicom_does(phantom_series, signed):
+    # PS3.5 8.1.1: bits above Bits Stored carry no meaning; pydicom shifts them out (with sign
+    # extension when signed). A file whose high bits are set must give pydicom's values.
+    d = copy.deepcopy(phantom_series[0][5])
+    stored = d.pixel_array.astype(np.uint16)  # Bits Stored 12
+    assert int(stored.max()) < 1 << 12
+    if signed:
+        d.PixelRepresentation = 1
+        stored[:4, :4] = 0x0FFF  # -1 in 12-bit two's complement, high bits clear
+        stored[4:8, :4] = 0x0800  # -2048
+    dirty = stored | 0xF000 * (np.arange(stored.size).reshape(stored.shape) % 3 == 0)
+    d.PixelData = dirty.astype(np.uint16).tobytes()
+    raw = to_bytes(d)
+    expected = apply_modality_lut(pydicom.dcmread(io.BytesIO(raw)).pixel_array,
+                                  pydicom.dcmread(io.BytesIO(raw)))
+    if signed:
+        assert expected.min() < 0  # the sign extension is exercised
+    s = load_series(raw)
+    assert np.array_equal(s.pixels[0], expected.astype(np.float32))
+
+
+def test_signed_pixels_within_bits_stored_take_the_view(phantom_series):
+    d = copy.deepcopy(phantom_series[0][5])
+    values = d.pixel_array.astype(np.int16) - 2048  # within 12-bit signed range
+    d.PixelRepresentation = 1
+    d.PixelData = values.tobytes()
+    raw = to_bytes(d)
+    ref = pydicom.dcmread(io.BytesIO(raw))
+    s = load_series(raw)
+    assert np.array_equal(s.pixels[0], apply_modality_lut(ref.pixel_array, ref).astype(np.float32))
+    assert s.pixels.min() < 0
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.uint16, np.int16, np.int32, np.uint32])
+@pytest.mark.parametrize("slope, intercept", [
+    (1.0, 0.0), (1.0, -1024.0), (0.75, -40.0), (2.0, 0.5), (float(np.float32(1.2345)), 3.0),
+    (1.2345678, -12.345), (0.1, 0.0), (3.0517578125e-05, 0.0),
+])
+def test_rescale_gives_the_float64_product_rounded_once(dtype, slope, intercept):
+    # Oracle: the obvious way, slope * stored in float64, rounded to float32, then the
+    # intercept added in float32 (what the loader did before the one-pass float32 path).
+    from vbq.imaging import _rescale_into
+
+    info = np.iinfo(dtype)
+    rng = np.random.default_rng(7)
+    stored = rng.integers(info.min, info.max, size=(40, 50), endpoint=True, dtype=dtype)
+    if np.dtype(dtype).itemsize == 2:  # every 16-bit value too
+        stored = np.concatenate([stored.ravel(), np.arange(65536, dtype=np.uint16).view(dtype)])
+    expected = (stored.astype(np.float64) * slope).astype(np.float32)
+    if intercept:
+        expected += np.float32(intercept)
+    out = np.empty(stored.shape, dtype=np.float32)
+    _rescale_into(out, stored, slope, intercept)
+    assert np.array_equal(out.view(np.uint32), expected.view(np.uint32))  # bit for bit
