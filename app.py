@@ -8,16 +8,12 @@ the entry script as old-style multipage pages, and the first deep link to a fres
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 from ui import binding, measure, sidebar
 from ui.state import get_dataset
 
-# a local image: a ":material/...:" page icon is fetched from fonts.gstatic.com on every load
-ICON = str(Path(__file__).resolve().parent / "ui" / "icon.png")
-st.set_page_config(page_title="VBQ Explorer", page_icon=ICON, layout="wide")
+st.set_page_config(page_title="VBQ Explorer", page_icon=sidebar.ICON, layout="wide")
 
 DATA = st.Page("app_pages/data.py", title="Data", icon=":material/table:", url_path="data")
 PAGES = [

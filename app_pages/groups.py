@@ -10,7 +10,6 @@ import vbq
 from ui import binding, cache, display
 from ui.sidebar import dataset_banner
 from ui.state import get_dataset, get_settings
-from vbq import present
 
 st.title("Degenerative groups")
 dataset = get_dataset()
@@ -55,7 +54,7 @@ with c[1]:
                     options=list(vbq.schema.LEVELS), to_widget=list, from_widget=tuple)
 binding.show_settings_error()
 with st.expander("Table 1. Criteria for a degenerative vertebra (the grades in force)"):
-    display.show_table(present.table1(get_settings()), key="groups_dl_table1")
+    display.show_table(cache.table1(get_settings()), key="groups_dl_table1")
 
 settings = get_settings()
 prepared = display.prepared_or_stop(dataset, settings)
@@ -77,7 +76,7 @@ if binding.view(st.toggle, "Show which vertebra met which criterion", "groups.de
     display.show_table(cache.degeneration_table(dataset.digest, settings, dataset.cohort),
                        key="groups_dl_detail", grid=True)
 
-if not kappas.shown.empty:
+if not kappas.table.shown.empty:
     st.subheader("Reliability of the grouping")
     display.show_table(kappas, key="groups_dl_kappa")
 

@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 import vbq
+from ui import safe
 from vbq import present
 
 MAX_ENTRIES = 64
@@ -89,11 +90,10 @@ def degeneration_table(digest: str, settings: vbq.Settings,
 
 
 @st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS)
-def kappa_table(digest: str, settings: vbq.Settings,
-                _cohort: pd.DataFrame) -> present.FormattedTable:
+def kappa_table(digest: str, settings: vbq.Settings, _cohort: pd.DataFrame) -> safe.ShownTable:
     """Kappa of the degenerative grouping between readings (`vbq.study.grouping_kappa`),
     formatted; an empty table when the cohort has no repeated grades."""
-    return present.kappa_table(vbq.study.grouping_kappa(_cohort, settings.criteria))
+    return safe.shown(present.kappa_table(vbq.study.grouping_kappa(_cohort, settings.criteria)))
 
 
 @st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS)
@@ -115,15 +115,21 @@ def bland_altman(digest: str, settings: vbq.Settings, column: str, _table: pd.Da
 @st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS,
                show_spinner="Computing Table 2...")
 def table2(digest: str, settings: vbq.Settings, covariates: tuple[str, ...],
-           _table: pd.DataFrame) -> present.FormattedTable:
+           _table: pd.DataFrame) -> safe.ShownTable:
     """Table 2 (`vbq.study.table2`), formatted."""
-    return present.table2(vbq.study.table2(_table, covariates=covariates))
+    return safe.shown(present.table2(vbq.study.table2(_table, covariates=covariates)))
 
 
 @st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS)
-def table5(digest: str, settings: vbq.Settings, _table: pd.DataFrame) -> present.FormattedTable:
+def table5(digest: str, settings: vbq.Settings, _table: pd.DataFrame) -> safe.ShownTable:
     """Table 5 (`vbq.study.table5`), formatted."""
-    return present.table5(vbq.study.table5(_table))
+    return safe.shown(present.table5(vbq.study.table5(_table)))
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS)
+def table1(settings: vbq.Settings) -> safe.ShownTable:
+    """Table 1, the grading criteria with the grades in force (`vbq.present.table1`)."""
+    return safe.shown(present.table1(settings))
 
 
 @st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS,
@@ -163,10 +169,11 @@ def prevalence(digest: str, settings: vbq.Settings, target: str, _table: pd.Data
 
 @st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS)
 def prevalence_against_paper_table(digest: str, settings: vbq.Settings, target: str, _shift,
-                                   _thresholds: vbq.Thresholds) -> present.FormattedTable:
+                                   _thresholds: vbq.Thresholds) -> safe.ShownTable:
     """This analysis's prevalence (`prevalence`, the same key) beside the paper's, formatted
     (`vbq.present.prevalence_against_paper_table`); the thresholds follow from the key."""
-    return present.prevalence_against_paper_table(_shift, target=target, thresholds=_thresholds)
+    return safe.shown(present.prevalence_against_paper_table(_shift, target=target,
+                                                             thresholds=_thresholds))
 
 
 @st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS)
@@ -174,7 +181,8 @@ def prevalence_breakdowns(digest: str, settings: vbq.Settings, target: str,
                           _table: pd.DataFrame) -> dict:
     """`vbq.study.prevalence_breakdowns`, each formatted (`vbq.present.breakdown_table`) or the
     `vbq.study.Unavailable` that says why it is not."""
-    return {name: res if isinstance(res, vbq.study.Unavailable) else present.breakdown_table(res)
+    return {name: res if isinstance(res, vbq.study.Unavailable)
+            else safe.shown(present.breakdown_table(res))
             for name, res in vbq.study.prevalence_breakdowns(_table, target=target).items()}
 
 

@@ -130,24 +130,9 @@ def _plain(text: str) -> str:
     return safe.text(text)
 
 
-def _cell(text: str) -> str:
-    """A table cell or header for `st.table`, which renders them as Markdown (a file's
-    "[x](https://evil.example)" would become a live link): every ASCII punctuation mark escaped,
-    a line break as a space, leading spaces kept as non-breaking ones (never a code block)."""
-    text = str(text).replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
-    stripped = text.lstrip(" ")
-    return "\u00a0" * (len(text) - len(stripped)) + _plain(stripped)
-
-
 def markdown_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """`frame` with every cell and header made literal for `st.table` (`_cell`).
-
-    Cell by cell over plain lists: `DataFrame.map` over Arrow-backed text columns took 5x as
-    long (7.3 ms against 1.5 ms for Table 2), on every rerun of every page with a table."""
-    cells = frame.to_numpy(dtype=object).tolist()
-    return pd.DataFrame([[_cell(v) for v in row] for row in cells],
-                        columns=[_cell(c) for c in frame.columns], index=frame.index,
-                        dtype=object)
+    """`frame` with every cell and header made literal for `st.table` (`ui.safe.table_cells`)."""
+    return safe.table_cells(frame)
 
 
 MEASUREMENT_LABELS = {
@@ -177,7 +162,8 @@ GRID_ROWS = 1_000
 the browser on every rerun (0.7 s of a Groups page rerun, bench/bench_app.py --patients 100000)."""
 
 
-def show_table(table: FormattedTable, *, key: str | None = None, title: bool = False,
+def show_table(table: FormattedTable | safe.ShownTable, *, key: str | None = None,
+               title: bool = False,
                grid: bool = False, height: int | None = None,
                column_config: dict | None = None) -> None:
     """Render a `vbq.present.FormattedTable`: the table, its footnotes as a caption, and (with a
@@ -189,7 +175,11 @@ def show_table(table: FormattedTable, *, key: str | None = None, title: bool = F
     view (a listing whose long text must wrap). ``grid=True`` shows a sortable data grid
     instead, for long listings, as tall as its rows up to `height` pixels (default 420), with
     its first `GRID_ROWS` rows; a grid never wraps text, so a cell wider than its column is cut.
+    A `ui.safe.ShownTable` (what `ui.cache` returns) brings its static cells already escaped.
     """
+    cells = None
+    if isinstance(table, safe.ShownTable):
+        table, cells = table.table, table.cells
     if title:
         st.markdown(f"**{_plain(table.title)}**")
     if table.shown.empty:
@@ -205,7 +195,8 @@ def show_table(table: FormattedTable, *, key: str | None = None, title: bool = F
                        "hold them all.")
     else:
         frame = height if height and len(table.shown) > STATIC_ROWS_IN_FULL else "content"
-        st.table(markdown_safe(table.display()), hide_index=True, border="horizontal",
+        st.table(markdown_safe(table.display()) if cells is None else cells, hide_index=True,
+                 border="horizontal",
                  height=frame)
     if table.footnotes:
         st.caption("  \n".join(_plain(n) for n in table.footnotes))

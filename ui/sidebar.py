@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 import vbq
 from ui import binding
 from ui.display import plain
 from ui.state import Dataset, get_settings, set_settings
+
+#: The page icon, a local image: a ":material/...:" page icon is fetched from fonts.gstatic.com
+#: on every load. Resolved once, at import, not on every rerun of the router.
+ICON = str(Path(__file__).resolve().parent / "icon.png")
 
 DEMO_BANNER = (
     "**Synthetic demo data.** Every patient here is simulated by seeded code "
