@@ -236,15 +236,18 @@ if dataset.problems:  # this session's own reading of its files: never from a sh
         _problems(dataset.problems)
 
 st.subheader("Preview")
-tabs = st.tabs(["Analysis table", "Cohort file", "DXA file"])
-for tab, frame, stem in zip(tabs, (table, dataset.cohort, dataset.dxa),
-                             ("analysis_table", "cohort", "dxa"), strict=True):
-    with tab:
-        # a preview: every row of a large cohort would be sent to the browser on every rerun
-        # (1.8 s of a 100,000-patient rerun, bench/bench_app.py --patients 100000)
-        st.dataframe(present.labelled(frame.head(PREVIEW_ROWS)), hide_index=True,
-                     width="stretch", height=420)
-        if len(frame) > PREVIEW_ROWS:
-            st.caption(f"The first {PREVIEW_ROWS:,} of {len(frame):,} rows; the downloads hold "
-                       "them all.")
-        display.downloads(frame, stem, key=f"data_dl_{stem}")
+PREVIEWS = {"analysis": "Analysis table", "cohort": "Cohort file", "dxa": "DXA file"}
+# one table at a time: three previews of over 100 columns each were most of a rerun of the page
+shown = binding.view(st.radio, "Table", "data.preview", "analysis", key="data_preview",
+                     options=list(PREVIEWS), format_func=PREVIEWS.get, horizontal=True,
+                     label_visibility="collapsed")
+frame, stem = {"analysis": (table, "analysis_table"), "cohort": (dataset.cohort, "cohort"),
+               "dxa": (dataset.dxa, "dxa")}[shown]
+# a preview: every row of a large cohort would be sent to the browser on every rerun
+# (1.8 s of a 100,000-patient rerun, bench/bench_app.py --patients 100000)
+st.dataframe(present.labelled(frame.head(PREVIEW_ROWS)), hide_index=True, width="stretch",
+             height=420)
+if len(frame) > PREVIEW_ROWS:
+    st.caption(f"The first {PREVIEW_ROWS:,} of {len(frame):,} rows; the downloads hold them "
+               "all.")
+display.downloads(frame, stem, key=f"data_dl_{stem}")

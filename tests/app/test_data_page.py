@@ -279,10 +279,14 @@ def test_a_large_cohort_previews_its_first_rows_and_lists_them_all_in_the_downlo
     app.run()
     assert not app.exception, [e.value for e in app.exception]
     assert _metrics(app)["Cohort rows"] == str(n)
-    previews = [df.value for df in app.dataframe if len(df.value) == data_page.PREVIEW_ROWS]
+    previews, said = [], []
+    for table in ("analysis", "cohort", "dxa"):  # one preview at a time
+        app.radio(key="data_preview").set_value(table).run()
+        assert not app.exception, [e.value for e in app.exception]
+        previews += [df.value for df in app.dataframe if len(df.value) == data_page.PREVIEW_ROWS]
+        said += [c.value for c in app.caption]
     assert len(previews) == 3  # the analysis table, the cohort file and the DXA file
     assert list(previews[1].iloc[:3, 0]) == ids[:3]
-    said = [c.value for c in app.caption]
     assert sum(f"The first {data_page.PREVIEW_ROWS:,} of {n:,} rows" in s for s in said) == 3
     app.switch_page("app_pages/groups.py").run()  # its per-vertebra listing is a grid
     assert not app.exception, [e.value for e in app.exception]
