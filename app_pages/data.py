@@ -213,22 +213,21 @@ st.caption(
 )
 
 st.subheader("Cohort summary")
-summary = cache.cohort_summary(dataset.digest, settings, table)
-display.show_table(present.cohort_summary_table(summary), key="data_dl_summary")
+display.show_table(cache.cohort_summary(dataset.digest, settings, table), key="data_dl_summary")
 
-log = prepared.exclusion_log()
+log = cache.exclusion_table(dataset.digest, settings, prepared)
 with st.expander(f"Exclusion log ({counts.n_excluded} cohort patient(s) excluded, "
                  f"{counts.n_dxa_without_cohort} DXA row(s) without a cohort patient, "
                  f"{counts.n_levels_left_out} level(s) left out)",
                  expanded=counts.n_excluded + counts.n_dxa_without_cohort > 0):
-    if log.empty:
+    if log.shown.empty:
         st.write("Nobody and nothing was excluded.")
-    elif len(log) <= LOG_STATIC_ROWS:  # a static table wraps each reason: it reads in full
-        display.show_table(present.exclusion_table(log), key="data_dl_log", height=420)
+    elif len(log.shown) <= LOG_STATIC_ROWS:  # a static table wraps each reason: in full
+        display.show_table(log, key="data_dl_log", height=420)
     else:
-        st.caption(f"{len(log):,} rows: shown as a grid, where a reason longer than its column "
-                   "is cut; the downloads hold every reason in full.")
-        display.show_table(present.exclusion_table(log), key="data_dl_log", grid=True,
+        st.caption(f"{len(log.shown):,} rows: shown as a grid, where a reason longer than its "
+                   "column is cut; the downloads hold every reason in full.")
+        display.show_table(log, key="data_dl_log", grid=True,
                            column_config={"Reason": st.column_config.TextColumn(width="large")})
 
 if dataset.problems:  # this session's own reading of its files: never from a shared cache

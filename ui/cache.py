@@ -78,8 +78,16 @@ def prepare(digest: str, settings: vbq.Settings, _cohort: pd.DataFrame,
 
 
 @st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS)
-def cohort_summary(digest: str, settings: vbq.Settings, _table: pd.DataFrame) -> pd.DataFrame:
-    return vbq.cohort_summary(_table)
+def cohort_summary(digest: str, settings: vbq.Settings, _table: pd.DataFrame) -> safe.ShownTable:
+    """The cohort summary (`vbq.cohort_summary`), formatted."""
+    return safe.shown(present.cohort_summary_table(vbq.cohort_summary(_table)))
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=BIG, hash_funcs=HASH_FUNCS)
+def exclusion_table(digest: str, settings: vbq.Settings,
+                    _prepared: vbq.PreparedCohort) -> present.FormattedTable:
+    """Who and what was left out (`PreparedCohort.exclusion_log`), formatted."""
+    return present.exclusion_table(_prepared.exclusion_log())
 
 
 @st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=BIG, hash_funcs=HASH_FUNCS)
