@@ -3,6 +3,8 @@ both forms of a table download through vbq.export."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -59,6 +61,17 @@ def test_table3_downloads_as_shown_and_as_data(app_url, small_page):
     assert open(data.value.path(), "rb").read(2) == b"PK"
 
 
+def _upload(page, app_url: str, cohort: Path, dxa: Path) -> None:
+    """Open the app, choose "Upload my files" and give it the two files."""
+    page.goto(app_url, wait_until="domcontentloaded")
+    page.get_by_text("Upload my files").first.wait_for(timeout=90_000)
+    page.get_by_text("Upload my files").first.click()
+    main = page.locator('[data-testid="stMain"]')
+    main.locator("input[type=file]").first.wait_for(state="attached", timeout=30_000)
+    main.locator("input[type=file]").nth(0).set_input_files(str(cohort))
+    main.locator("input[type=file]").last.set_input_files(str(dxa))
+
+
 def test_text_from_a_file_in_a_table_is_text(app_url, small_page, tmp_path):
     # st.table renders cells as Markdown: a value from the file must stay literal text
     from tests.factories import make_tables
@@ -70,13 +83,7 @@ def test_text_from_a_file_in_a_table_is_text(app_url, small_page, tmp_path):
     (tmp_path / "c.csv").write_text(cohort.to_csv(index=False))
     (tmp_path / "d.csv").write_text(dxa.to_csv(index=False))
     page = small_page
-    page.goto(app_url, wait_until="domcontentloaded")
-    page.get_by_text("Upload my files").first.wait_for(timeout=90_000)
-    page.get_by_text("Upload my files").first.click()
-    main = page.locator('[data-testid="stMain"]')
-    main.locator("input[type=file]").first.wait_for(state="attached", timeout=30_000)
-    main.locator("input[type=file]").nth(0).set_input_files(str(tmp_path / "c.csv"))
-    main.locator("input[type=file]").last.set_input_files(str(tmp_path / "d.csv"))
+    _upload(page, app_url, tmp_path / "c.csv", tmp_path / "d.csv")
     problems = page.locator('[data-testid="stTable"]').filter(has_text="not a number").first
     problems.wait_for(timeout=60_000)
     text = problems.inner_text().replace("\u2060", "")  # the joiner that stops autolinks
@@ -98,13 +105,7 @@ def test_exclusion_log_reasons_read_in_full_at_1280_px(app_url, small_page, tmp_
     longest = max(expected["Reason"], key=len)
     assert len(longest) > 100
     page = small_page
-    page.goto(app_url, wait_until="domcontentloaded")
-    page.get_by_text("Upload my files").first.wait_for(timeout=90_000)
-    page.get_by_text("Upload my files").first.click()
-    main = page.locator('[data-testid="stMain"]')
-    main.locator("input[type=file]").first.wait_for(state="attached", timeout=30_000)
-    main.locator("input[type=file]").nth(0).set_input_files(str(tmp_path / "c.csv"))
-    main.locator("input[type=file]").last.set_input_files(str(tmp_path / "d.csv"))
+    _upload(page, app_url, tmp_path / "c.csv", tmp_path / "d.csv")
     log = page.locator('[data-testid="stTable"]').filter(has_text="Patient excluded").first
     log.wait_for(timeout=90_000)
     cell = log.locator("td").filter(has_text="Row of the DXA file").first
