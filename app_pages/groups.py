@@ -76,7 +76,7 @@ if binding.view(st.toggle, "Show which vertebra met which criterion", "groups.de
     display.show_table(cache.degeneration_table(dataset.digest, settings, dataset.cohort),
                        key="groups_dl_detail", grid=True)
 
-if not kappas.table.shown.empty:
+if not kappas.empty:
     st.subheader("Reliability of the grouping")
     display.show_table(kappas, key="groups_dl_kappa")
 

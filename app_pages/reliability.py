@@ -148,7 +148,7 @@ st.caption("Cohen's kappa of the degenerative / control grouping recomputed from
            "grades in the cohort spreadsheet (repeat columns *_repeat, second observer *_obs2), "
            "under the current criteria.")
 kappas = cache.kappa_table(dataset.digest, settings, dataset.cohort)
-if kappas.table.shown.empty:
+if kappas.empty:
     st.info(f"{dataset.name} has no repeat or second-observer degeneration grades.")
 else:
     display.show_table(kappas, key="rel_dl_kappa")

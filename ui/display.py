@@ -124,17 +124,6 @@ def downloads(table: FormattedTable | pd.DataFrame, stem: str | None = None, *,
                                 key=f"{key}_{form}_xlsx", on_click="ignore", help=helps[form])
 
 
-def _plain(text: str) -> str:
-    """`text` for Markdown (st.caption, st.table cells), shown exactly as written
-    (`ui.safe.text`, the one helper for this)."""
-    return safe.text(text)
-
-
-def markdown_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """`frame` with every cell and header made literal for `st.table` (`ui.safe.table_cells`)."""
-    return safe.table_cells(frame)
-
-
 MEASUREMENT_LABELS = {
     "history_id": "change no.", "change": "change", "changed_at": "changed at (UTC)",
     "reason": "reason", "patient_id": "patient", "observer": "observer", "session": "session",
@@ -181,7 +170,7 @@ def show_table(table: FormattedTable | safe.ShownTable, *, key: str | None = Non
     if isinstance(table, safe.ShownTable):
         table, cells = table.table, table.cells
     if title:
-        st.markdown(f"**{_plain(table.title)}**")
+        st.markdown(f"**{plain(table.title)}**")
     if table.shown.empty:
         st.info(" ".join(table.footnotes) or "Nothing to show.")
         return
@@ -195,11 +184,11 @@ def show_table(table: FormattedTable | safe.ShownTable, *, key: str | None = Non
                        "hold them all.")
     else:
         frame = height if height and len(table.shown) > STATIC_ROWS_IN_FULL else "content"
-        st.table(markdown_safe(table.display()) if cells is None else cells, hide_index=True,
+        st.table(safe.table_cells(table.display()) if cells is None else cells, hide_index=True,
                  border="horizontal",
                  height=frame)
     if table.footnotes:
-        st.caption("  \n".join(_plain(n) for n in table.footnotes))
+        st.caption("  \n".join(plain(n) for n in table.footnotes))
     if key:
         downloads(table, key=key)
 

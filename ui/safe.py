@@ -77,6 +77,11 @@ class ShownTable:
     table: FormattedTable
     cells: pd.DataFrame
 
+    @property
+    def empty(self) -> bool:
+        """Whether the table has no rows (nothing to show)."""
+        return self.table.shown.empty
+
 
 def shown(table: FormattedTable) -> ShownTable:
     """`table` with its cells made literal for `st.table` (`ShownTable`)."""

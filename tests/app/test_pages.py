@@ -222,7 +222,7 @@ def test_filters_and_tables_use_one_vocabulary():
 def test_table_cells_are_shown_as_text_not_markdown():
     # st.table renders cells as Markdown: a file name, a value or a label must never become a
     # link or formatting
-    from ui.display import markdown_safe
+    from ui.safe import table_cells as markdown_safe
 
     frame = __import__("pandas").DataFrame({"[h](https://x.example)": [
         "[x](https://evil.example)", "**b**", "  - item", "a\nb", "0.045ᵃ"]})
