@@ -145,29 +145,31 @@ def spacing(series: imaging.Series) -> tuple[float, float]:
     return series.spacing_mm or (1.0, 1.0)
 
 
-def slice_png(series: imaging.Series, index: int, center: float, width: float) -> Png:
-    """The windowed slice for display, encoded as PNG once and remembered in this session for
-    the last few views: a click or a nudge re-draws the same slice with the same window, so it
-    only moves a circle drawn over the image and never re-windows or re-encodes it."""
-    cache: dict = st.session_state.setdefault(IMAGE_CACHE_KEY, {})
-    key = (series.fingerprint, int(index), float(center), float(width))
+def _remembered(state_key: str, key: tuple, make):
+    """`make()`, remembered in this session under `key` for the last few keys (a click or a
+    nudge re-draws the same slice with the same window)."""
+    cache: dict = st.session_state.setdefault(state_key, {})
     if key not in cache:
         if len(cache) >= 8:
             cache.pop(next(iter(cache)))
-        cache[key] = encode_png(imaging.window_image(series.pixels[index], center, width))
+        cache[key] = make()
     return cache[key]
+
+
+def slice_png(series: imaging.Series, index: int, center: float, width: float) -> Png:
+    """The windowed slice for display, encoded as PNG once per slice and window (`_remembered`):
+    a click only moves a circle drawn over the image and never re-windows or re-encodes it."""
+    return _remembered(IMAGE_CACHE_KEY, (series.fingerprint, int(index), float(center),
+                                         float(width)),
+                       lambda: encode_png(imaging.window_image(series.pixels[index], center,
+                                                               width)))
 
 
 def auto_window(series: imaging.Series, index: int) -> imaging.Window:
-    """`vbq.imaging.default_window` of one slice (percentiles), remembered in this session for
-    the last few slices (a click does not recompute the percentiles of the slice shown)."""
-    cache: dict = st.session_state.setdefault(WINDOW_CACHE_KEY, {})
-    key = (series.fingerprint, int(index))
-    if key not in cache:
-        if len(cache) >= 8:
-            cache.pop(next(iter(cache)))
-        cache[key] = imaging.default_window(series.pixels[index])
-    return cache[key]
+    """`vbq.imaging.default_window` of one slice (percentiles), once per slice (`_remembered`):
+    a click does not recompute the percentiles of the slice shown."""
+    return _remembered(WINDOW_CACHE_KEY, (series.fingerprint, int(index)),
+                       lambda: imaging.default_window(series.pixels[index]))
 
 
 # --- ROIs ------------------------------------------------------------------------------------
