@@ -503,3 +503,12 @@ def test_chunked_csv_reading_gives_the_whole_file_types(case):
     if case != "integers then decimals":  # (those agree: int64 -> float64 rounds as parsing)
         assert not chunked.equals(whole)  # the case does split pandas' chunks
     pd.testing.assert_frame_equal(vbq.io._read_csv_whole(source, options), whole)
+
+
+@pytest.mark.parametrize("data", [b"patient_id,age,patient", b"patient_id,age\n"])
+def test_a_header_without_rows_is_named_not_a_crash(data):
+    # found by tests/test_robustness.py: the ID column of an empty body was read again as text
+    # and pandas raised IndexError on the empty re-read
+    table, report = vbq.io.read_table(io.BytesIO(data), "cohort", name="c.csv")
+    assert table.empty
+    assert "file has a header but no data rows" in [p.message for p in report.problems]

@@ -642,11 +642,14 @@ def _fast_csv_grid(text: str, lookup: dict[str, str], id_headers: set[str],
         # first read cost a quarter of the parse on a 50,000-row cohort.)
         body = _read_csv_whole(source, options)
         retext = [j for j in sorted(text_cols) if not isinstance(body[j].dtype, pd.StringDtype)]
-        if retext:
+        if retext and len(body):
             again = pd.read_csv(source(), usecols=retext, dtype={j: str for j in retext},
                                 low_memory=False, **options)
             for j in retext:
                 body[j] = again[j]
+        elif retext:  # a header and no rows: nothing to read again
+            for j in retext:
+                body[j] = body[j].astype(str)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error):
         return None
     if len(body) + hi + 1 > MAX_ROWS:
