@@ -172,3 +172,11 @@ def test_values_are_converted_by_the_fields_types_not_their_annotation_text():
     with pytest.raises(ValueError):
         parse_bool("maybe")
     assert parse_list("-") == () and parse_list("L1,L2") == ("L1", "L2")
+
+
+@pytest.mark.parametrize("word", ["NAN", "nan", "inf", "-Infinity"])
+def test_a_link_with_a_number_that_is_not_finite_is_named(word):
+    # found by the property test above: age_max=NAN became a NaN filter
+    parsed = vbq.Settings.parse_query({"age_max": word, "criteria.min_vertebrae": "2"})
+    assert [p.key for p in parsed.problems] == ["age_max"]
+    assert parsed.settings.age_max is None and parsed.settings.criteria.min_vertebrae == 2

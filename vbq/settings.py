@@ -8,6 +8,7 @@ Table 1 and Methods).
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, field, fields, replace
 from types import UnionType
 from typing import Any, Union, get_args, get_origin, get_type_hints
@@ -446,6 +447,15 @@ def _parse_int(value: Any) -> int:
     return int(value)
 
 
+def _parse_float(value: Any) -> float:
+    """A finite number: a link's "nan" or "inf" would compare unequal to itself or disable a
+    filter silently, so it is refused like any other word."""
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(value)
+    return number
+
+
 def _converter(tp: Any) -> tuple[Any, str]:
     """(function, readable type) for a field's resolved annotation (`typing.get_type_hints`)."""
     origin, args = get_origin(tp), get_args(tp)
@@ -455,7 +465,7 @@ def _converter(tp: Any) -> tuple[Any, str]:
         inner, name = _converter(next(a for a in args if a is not type(None)))
         return (lambda v: None if v in (None, "", "none", "None") else inner(v)), f"{name} or none"
     simple = {bool: (parse_bool, "yes/no"), int: (_parse_int, "whole number"),
-              float: (float, "number"), str: (str, "text")}
+              float: (_parse_float, "number"), str: (str, "text")}
     if tp in simple:
         return simple[tp]
     raise TypeError(f"no converter for the settings type {tp!r}")  # pragma: no cover
