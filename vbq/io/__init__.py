@@ -1,4 +1,4 @@
-"""Reading cohort and DXA spreadsheets (CSV or XLSX) with row-precise validation.
+"""Reading cohort, DXA and measurement spreadsheets (CSV or XLSX) with row-precise validation.
 
 Every problem is reported with the file, the sheet, the row number as the user sees it in the
 spreadsheet (the header is usually row 1, so the first patient is row 2) and the column as the user
@@ -7,7 +7,9 @@ named it. Errors block analysis; warnings let it go on. Nothing is dropped silen
 
 Public entry points: `load_cohort`, `load_dxa` (path or file-like object -> table and report),
 `coerce_cohort`, `coerce_dxa` (a DataFrame already in memory), `cross_check` (IDs in one file and
-not the other), `template`.
+not the other), `template`; `read_table`, `coerce_table` and `parse_column` for any kind of table
+declared in `vbq.schema` (``"cohort"``, ``"dxa"``, ``"measurements"``: `vbq.measurements` reads
+its CSV through them).
 
 The reading rules come from `vbq.schema` only. Inside, one private module per step:
 
@@ -18,7 +20,8 @@ The reading rules come from `vbq.schema` only. Inside, one private module per st
 * ``_csv``: CSV text into a grid (pandas' C parser, or the csv module when it must).
 * ``_headers``: header keys, the schema's lookup, finding the header row.
 * ``_cells``: parsing one column by its declared kind, each problem by row and column.
-* ``_table``: the grid into the canonical table; `read_table` and the public loaders.
+* ``_rows``: the data rows under the header (title, repeated-header and empty rows reported).
+* ``_table``: the rows into the canonical table; `read_table` and the public loaders.
 * ``_report``: `Problem` and `ValidationReport`.
 * ``_digest``: `table_digest`.
 """
@@ -39,9 +42,11 @@ from ._source import Source as Source
 from ._table import (
     coerce_cohort,
     coerce_dxa,
+    coerce_table,
     cross_check,
     load_cohort,
     load_dxa,
+    parse_column,
     read_table,
     template,
     write_templates,
@@ -64,4 +69,6 @@ __all__ = [
     "normalise_header",
     "table_digest",
     "write_templates",
+    "coerce_table",
+    "parse_column",
 ]

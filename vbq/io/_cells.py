@@ -3,6 +3,7 @@ row and column."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -200,52 +201,140 @@ def _parse_column(col: Column, series: pd.Series, rows: np.ndarray, label: str,
                   distinct: tuple[np.ndarray, np.ndarray] | None = None) -> pd.Series:
     """The parsed values of one column; its problems go to `report`. ``distinct``: the column
     already factorised (codes, distinct values), if it was."""
-    if col.kind == "id":
-        if isinstance(series.dtype, pd.StringDtype):  # text, missing as NA (C parser)
-            text = _texts(series)
-        elif series.map(type).eq(str).all():  # already text: strip only
-            text = series.str.strip()
-        else:
-            text = _texts(series)
-        empty = text.str.lower().isin(_MISSING)
-        _report_cells(report, empty, series, rows, label, "patient_id is empty")
-        dup = text.duplicated(keep=False) & ~empty
-        if dup.any():
-            for pid, grp in text[dup].groupby(text[dup]):
-                where = _rows_text(rows, grp.index.to_numpy())
-                report.add(ERROR, f"duplicated patient_id {pid!r} ({where})",
-                           row=int(rows[grp.index[0]]), column=label, value=pid)
-        return text.astype(object).where(~empty, None)
-    if col.kind == "float":
-        values, bad = _parse_float(series, report, col, label, rows)
-        _report_cells(report, bad, series, rows, label, "not a number")
-        return _check_range(col, values, series, rows, label, report)
-    if col.kind == "int":
-        if col.roman and not pd.api.types.is_numeric_dtype(series.dtype):
-            series = _read_roman(series)
-        values, bad = _parse_float(series, report, col, label, rows)
-        _report_cells(report, bad, series, rows, label, "not a number")
-        v = values.to_numpy(dtype=float, na_value=np.nan)
-        frac = ~np.isnan(v) & (v != np.round(v))
-        if frac.any():
-            _report_cells(report, frac, series, rows, label, "grade must be a whole number")
-            values = values.where(~frac)
-        values = _check_range(col, values, series, rows, label, report)
-        v = values.to_numpy(dtype=float, na_value=np.nan)
-        mask = np.isnan(v)
-        return pd.Series(pd.arrays.IntegerArray(
-            np.where(mask, 0, np.round(v)).astype(np.int64), mask), index=values.index,
-            copy=False)  # (fresh arrays here: pandas would copy them again)
-    if col.kind == "bool":
-        values, bad = _parse_bool(series, distinct)
-        _report_cells(report, bad, series, rows, label, "expected yes/no (or 1/0, true/false)")
-        return values
-    if col.kind == "category":
-        values, bad = _parse_category(col, series, report, rows, label, distinct)
-        _report_cells(report, bad, series, rows, label,
-                      f"expected one of {', '.join(col.categories)}")
-        return values
-    raise InputError(f"unknown column kind {col.kind!r}")  # pragma: no cover
+    parser = _PARSERS.get(col.kind)
+    if parser is None:  # pragma: no cover (schema.Column checks its kind)
+        raise InputError(f"unknown column kind {col.kind!r}")
+    values = parser(col, series, rows, label, report, distinct)
+    if col.every_row:
+        blank = _texts(series).str.lower().isin(_MISSING).to_numpy(dtype=bool, na_value=True)
+        _report_cells(report, blank, series, rows, label,
+                      "empty; every row needs a value in this column")
+    if col.blank_means is not None:
+        values = values.fillna(col.blank_means)
+    return values
+
+
+def _parse_id(col: Column, series: pd.Series, rows: np.ndarray, label: str,
+              report: ValidationReport, distinct: Any = None) -> pd.Series:
+    """The key of a table: text, never empty, never twice."""
+    if isinstance(series.dtype, pd.StringDtype):  # text, missing as NA (C parser)
+        text = _texts(series)
+    elif series.map(type).eq(str).all():  # already text: strip only
+        text = series.str.strip()
+    else:
+        text = _texts(series)
+    empty = text.str.lower().isin(_MISSING)
+    _report_cells(report, empty, series, rows, label, "patient_id is empty")
+    dup = text.duplicated(keep=False) & ~empty
+    if dup.any():
+        for pid, grp in text[dup].groupby(text[dup]):
+            where = _rows_text(rows, grp.index.to_numpy())
+            report.add(ERROR, f"duplicated patient_id {pid!r} ({where})",
+                       row=int(rows[grp.index[0]]), column=label, value=pid)
+    return text.astype(object).where(~empty, None)
+
+
+def _parse_number(col: Column, series: pd.Series, rows: np.ndarray, label: str,
+                  report: ValidationReport, distinct: Any = None) -> pd.Series:
+    values, bad = _parse_float(series, report, col, label, rows)
+    _report_cells(report, bad, series, rows, label, "not a number")
+    return _check_range(col, values, series, rows, label, report)
+
+
+def _parse_int(col: Column, series: pd.Series, rows: np.ndarray, label: str,
+               report: ValidationReport, distinct: Any = None) -> pd.Series:
+    if col.roman and not pd.api.types.is_numeric_dtype(series.dtype):
+        series = _read_roman(series)
+    values, bad = _parse_float(series, report, col, label, rows)
+    _report_cells(report, bad, series, rows, label, "not a number")
+    v = values.to_numpy(dtype=float, na_value=np.nan)
+    frac = ~np.isnan(v) & (v != np.round(v))
+    if frac.any():
+        _report_cells(report, frac, series, rows, label, "must be a whole number")
+        values = values.where(~frac)
+    values = _check_range(col, values, series, rows, label, report)
+    v = values.to_numpy(dtype=float, na_value=np.nan)
+    mask = np.isnan(v)
+    return pd.Series(pd.arrays.IntegerArray(
+        np.where(mask, 0, np.round(v)).astype(np.int64), mask), index=values.index,
+        copy=False)  # (fresh arrays here: pandas would copy them again)
+
+
+def _parse_yes_no(col: Column, series: pd.Series, rows: np.ndarray, label: str,
+                  report: ValidationReport, distinct: Any = None) -> pd.Series:
+    values, bad = _parse_bool(series, distinct)
+    _report_cells(report, bad, series, rows, label, "expected yes/no (or 1/0, true/false)")
+    return values
+
+
+def _parse_one_of(col: Column, series: pd.Series, rows: np.ndarray, label: str,
+                  report: ValidationReport, distinct: Any = None) -> pd.Series:
+    values, bad = _parse_category(col, series, report, rows, label, distinct)
+    _report_cells(report, bad, series, rows, label,
+                  f"expected one of {', '.join(col.categories)}")
+    return values
+
+
+def _parse_text(col: Column, series: pd.Series, rows: np.ndarray, label: str,
+                report: ValidationReport, distinct: Any = None) -> pd.Series:
+    """Text, stripped, checked against the column's length, `Column.pattern` and
+    `Column.refuse`; each bad cell reported once, by the first rule it breaks."""
+    text = _texts(series)
+    if col.lower:
+        text = text.str.lower()
+    missing = _note_missing(text, report, rows, label).to_numpy(dtype=bool)
+    bad = np.zeros(len(text), dtype=bool)
+    rules = [] if col.max_len is None else [
+        (text.str.len() > col.max_len, f"longer than {col.max_len} characters")]
+    if col.pattern is not None:
+        rules.append((~text.str.fullmatch(col.pattern.regex), col.pattern.message))
+    rules += [(text.str.fullmatch(r.regex), r.message) for r in col.refuse]
+    for broken, message in rules:
+        hit = broken.to_numpy(dtype=bool, na_value=False) & ~missing & ~bad
+        _report_cells(report, hit, series, rows, label, message)
+        bad |= hit
+    return text.astype(object).where(~(missing | bad), None)
+
+
+def _timestamp(value: Any) -> tuple[pd.Timestamp | None, bool]:
+    """(the time in UTC to the microsecond, or None; whether the cell is bad). Text must be
+    ISO 8601: "1/2/2026" (January or February?) and "now" are refused."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lower() in _MISSING:
+            return None, False
+        try:
+            value = dt.datetime.fromisoformat(text)
+        except ValueError:
+            return None, True
+    elif value is None or value is pd.NaT or (isinstance(value, float) and np.isnan(value)):
+        return None, False
+    if not isinstance(value, dt.datetime | np.datetime64):
+        return None, True  # a number is no time
+    ts = pd.Timestamp(value)
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    return ts.floor("us"), False
+
+
+def _parse_timestamp(col: Column, series: pd.Series, rows: np.ndarray, label: str,
+                     report: ValidationReport, distinct: Any = None) -> pd.Series:
+    """Dates and times (ISO 8601 text, or datetimes; without a time zone: UTC) as
+    ``datetime64[us, UTC]``; each distinct cell parsed once."""
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        values = series.dt.tz_localize("UTC") if series.dt.tz is None else series.dt.tz_convert(
+            "UTC")
+        return values.dt.floor("us").astype("datetime64[us, UTC]")
+    codes, uniques = _distinct(series.astype(object))
+    parsed = [_timestamp(v) for v in uniques[:-1]] + [(None, False)]
+    bad = np.array([b for _, b in parsed], dtype=bool)[codes]
+    _report_cells(report, bad, series, rows, label,
+                  "not a date and time (ISO 8601, e.g. 2026-01-31T14:05:00Z)")
+    stamps = pd.DatetimeIndex([pd.NaT if t is None else t for t, _ in parsed], tz="UTC")
+    return pd.Series(stamps[codes], index=series.index).astype("datetime64[us, UTC]")
+
+
+_PARSERS = {"id": _parse_id, "float": _parse_number, "int": _parse_int, "bool": _parse_yes_no,
+            "category": _parse_one_of, "text": _parse_text, "timestamp": _parse_timestamp}
 
 
 def _check_range(col: Column, values: pd.Series, raw: pd.Series, rows: np.ndarray, label: str,
@@ -263,17 +352,15 @@ def _check_range(col: Column, values: pd.Series, raw: pd.Series, rows: np.ndarra
         hi = np.inf if col.high is None else col.high
         v = values.to_numpy(dtype=float, na_value=np.nan)
         with np.errstate(invalid="ignore"):
-            outside = ~np.isnan(v) & ((v < lo) | (v > hi))
+            outside = ~np.isnan(v) & ((v < lo) | (v > hi) | ((v == lo) & col.low_open))
         if outside.any():
             plain = outside
             for slip in col.slips:
                 hit = plain & (v >= slip.low) & (v <= slip.high)
                 _report_cells(report, hit, raw, rows, label, slip.message)
                 plain = plain & ~hit
-            msg = f"outside the plausible range {col.low:g} to {col.high:g}"
-            if col.unit:
-                msg += f" {col.unit}"
-            _report_cells(report, plain, raw, rows, label, msg, ERROR if col.hard else WARNING)
+            _report_cells(report, plain, raw, rows, label, _range_message(col),
+                          ERROR if col.hard else WARNING)
             if col.hard:
                 checked = values.mask(outside)
     if col.advisory is not None:
@@ -282,3 +369,12 @@ def _check_range(col: Column, values: pd.Series, raw: pd.Series, rows: np.ndarra
         _report_cells(report, below, raw, rows, label, col.advisory.message, WARNING,
                       col.advisory.limit)
     return checked
+
+
+def _range_message(col: Column) -> str:
+    lo = "" if col.low is None else (f"above {col.low:g}" if col.low_open else f"{col.low:g}")
+    if col.low_open:
+        msg = f"outside the plausible range: {lo}, up to {col.high:g}"
+    else:
+        msg = f"outside the plausible range {lo} to {col.high:g}"
+    return f"{msg} {col.unit}" if col.unit else msg

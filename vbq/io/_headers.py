@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..errors import InputError
-from ..schema import COHORT_COLUMNS, DXA_COLUMNS, Column
+from ..schema import COHORT_COLUMNS, DXA_COLUMNS, MEASUREMENT_COLUMNS, Column
 from ._cells import _cell_text
 
 
@@ -35,6 +35,7 @@ def _lookup(columns: Sequence[Column]) -> dict[str, str]:
 
 _COHORT_LOOKUP = _lookup(COHORT_COLUMNS)
 _DXA_LOOKUP = _lookup(DXA_COLUMNS)
+_MEASUREMENT_LOOKUP = _lookup(MEASUREMENT_COLUMNS)
 
 
 def suggest_mapping(headers: Iterable[Any], kind: str = "cohort") -> dict[str, str | None]:
@@ -44,7 +45,7 @@ def suggest_mapping(headers: Iterable[Any], kind: str = "cohort") -> dict[str, s
     ----------
     headers : iterable
         Headers as written in the file.
-    kind : {"cohort", "dxa"}
+    kind : {"cohort", "dxa", "measurements"}
     """
     lookup = _kind(kind)[1]
     return {str(h): lookup.get(normalise_header(h)) for h in headers}
@@ -55,7 +56,9 @@ def _kind(kind: str) -> tuple[Sequence[Column], dict[str, str]]:
         return COHORT_COLUMNS, _COHORT_LOOKUP
     if kind == "dxa":
         return DXA_COLUMNS, _DXA_LOOKUP
-    raise InputError(f"kind: expected 'cohort' or 'dxa', got {kind!r}")
+    if kind == "measurements":
+        return MEASUREMENT_COLUMNS, _MEASUREMENT_LOOKUP
+    raise InputError(f"kind: expected 'cohort', 'dxa' or 'measurements', got {kind!r}")
 
 
 _PLAIN_NUMBER = re.compile(r"[+-]?[0-9]*\.?[0-9]+")
