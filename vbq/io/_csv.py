@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io as _stdio
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,11 +33,16 @@ def _csv_rows(text: str, report: ValidationReport) -> list[list[Any]]:
                 return []
             rows.append(row)
             if len(rows) > _source.MAX_ROWS:
-                report.add(ERROR, f"the file has more than {_source.MAX_ROWS:,} rows, the limit; the "
-                           "file was not read")
+                report.add(ERROR, f"the file has more than {_source.MAX_ROWS:,} rows, the "
+                           "limit; the file was not read")
                 return []
     except csv.Error as exc:
-        report.add(ERROR, f"cannot read the file as CSV (line {reader.line_num}): {exc}")
+        if "field limit" in str(exc):
+            report.add(ERROR, f"line {reader.line_num} has a cell of more than "
+                       f"{csv.field_size_limit():,} characters, far longer than any value of "
+                       "a table; the file was not read")
+        else:
+            report.add(ERROR, f"cannot read the file as CSV (line {reader.line_num}): {exc}")
         return []
     return rows
 
@@ -65,6 +71,30 @@ def _fast_csv_grid(text: str, lookup: dict[str, str], id_headers: set[str],
     (bench/bench_io.py).
     """
     delim = _sniff_delimiter(text[:50000])
+    lines = _head_lines(text)
+    head = None if lines is None else _parse_head(lines, delim)
+    hi = None if head is None else _find_header(head, lookup)
+    if hi is None or any(len(r) > _source.MAX_COLUMNS for r in head):
+        return None  # (the csv module path names the line and the column limit)
+    offset = sum(len(ln) for ln in lines[: hi + 1])
+    text_cols = {j for j, h in enumerate(head[hi])
+                 if h.strip() in id_headers or normalise_header(h) in id_headers}
+    source, encoding = _body_source(text, data, encoding, offset)
+    options = dict(sep=delim, encoding=encoding, header=None, names=range(len(head[hi])),
+                   index_col=False, keep_default_na=False, na_values=[""],
+                   skip_blank_lines=False, engine="c", true_values=[], false_values=[])
+    body = _read_body(source, options, sorted(text_cols))
+    if body is None:
+        return None
+    if len(body) + hi + 1 > _source.MAX_ROWS:
+        report.add(ERROR, f"the file has more than {_source.MAX_ROWS:,} rows, the limit; the "
+                   "file was not read")
+        body = body.iloc[:0]
+    return _Grid(head[: hi + 1], body, hi + 2, frozenset(text_cols))
+
+
+def _head_lines(text: str) -> list[str] | None:
+    """The first 15 lines (None when they are over 1 MB: the csv module path reads them)."""
     head_text = text[:1_000_000]  # the head only: no copy of the file
     buf = _stdio.StringIO(head_text, newline="")
     lines = []
@@ -74,42 +104,53 @@ def _fast_csv_grid(text: str, lookup: dict[str, str], id_headers: set[str],
             break
         lines.append(line)
     if len(text) > len(head_text) and sum(len(ln) for ln in lines) == len(head_text):
-        return None  # 15 lines over 1 MB: the csv module path reads them
-    try:
-        head = [next(csv.reader([ln], delimiter=delim), []) for ln in lines]
-        if [r for r in csv.reader(lines, delimiter=delim)] != head:
-            return None  # a quoted line break in the first lines
-    except csv.Error:
         return None
-    hi = _find_header(head, lookup)
-    if hi is None:
-        return None
-    if any(len(r) > _source.MAX_COLUMNS for r in head):
-        return None  # the csv module path names the line and the limit
-    width = len(head[hi])
-    offset = sum(len(ln) for ln in lines[: hi + 1])
-    text_cols = {j for j, h in enumerate(head[hi])
-                 if h.strip() in id_headers or normalise_header(h) in id_headers}
-    if encoding == "utf-16":
-        def source() -> Any:
-            return _stdio.StringIO(text[offset:])
-    else:  # the bytes themselves: pandas reads bytes about 3 times faster than a StringIO
-        encoding = "utf-8" if encoding == "utf-8-sig" else encoding  # (no BOM: we skip it)
-        skip = len(text[:offset].encode(encoding)) + (3 if data[:3] == b"\xef\xbb\xbf" else 0)
+    return lines
 
-        def source() -> Any:
-            buf = _stdio.BytesIO(data)  # (shares the bytes: no copy of the file)
-            buf.seek(skip)
-            return buf
-    options = dict(sep=delim, encoding=None if encoding == "utf-16" else encoding, header=None,
-                   names=range(width), index_col=False, keep_default_na=False, na_values=[""],
-                   skip_blank_lines=False, engine="c", true_values=[], false_values=[])
+
+def _parse_head(lines: list[str], delim: str) -> list[list[str]] | None:
+    """The cells of the first lines, up to one the csv module refuses (a cell over its field
+    limit, which pandas reads if it is below the header); None when a quoted cell spans lines."""
+    head = []
+    for ln in lines:
+        try:
+            head.append(next(csv.reader([ln], delimiter=delim), []))
+        except csv.Error:
+            break
     try:
-        # types inferred for every column; an identifier column that did not come back as text
-        # (all numbers: 007 read as 7) is read again, alone, as text. (``dtype=str`` in the
-        # first read cost a quarter of the parse on a 50,000-row cohort.)
+        joined = list(csv.reader(lines[: len(head)], delimiter=delim))
+    except csv.Error:  # pragma: no cover (each line was read alone)
+        return None
+    return head if joined == head else None
+
+
+def _body_source(text: str, data: bytes, encoding: str, offset: int
+                 ) -> tuple[Callable[[], Any], str | None]:
+    """(a function opening the text below the header afresh, the encoding pandas reads it
+    with)."""
+    if encoding == "utf-16":
+        return (lambda: _stdio.StringIO(text[offset:])), None
+    # the bytes themselves: pandas reads bytes about 3 times faster than a StringIO
+    encoding = "utf-8" if encoding == "utf-8-sig" else encoding  # (no BOM: we skip it)
+    skip = len(text[:offset].encode(encoding)) + (3 if data[:3] == b"\xef\xbb\xbf" else 0)
+
+    def source() -> Any:
+        buf = _stdio.BytesIO(data)  # (shares the bytes: no copy of the file)
+        buf.seek(skip)
+        return buf
+
+    return source, encoding
+
+
+def _read_body(source: Callable[[], Any], options: dict[str, Any], text_cols: list[int]
+               ) -> pd.DataFrame | None:
+    """The rows below the header, types inferred for every column; an identifier column that
+    did not come back as text (all numbers: 007 read as 7) is read again, alone, as text.
+    (``dtype=str`` in the first read cost a quarter of the parse on a 50,000-row cohort.)
+    None when pandas cannot read the rows."""
+    try:
         body = _read_csv_whole(source, options)
-        retext = [j for j in sorted(text_cols) if not isinstance(body[j].dtype, pd.StringDtype)]
+        retext = [j for j in text_cols if not isinstance(body[j].dtype, pd.StringDtype)]
         if retext and len(body):
             again = pd.read_csv(source(), usecols=retext, dtype={j: str for j in retext},
                                 low_memory=False, **options)
@@ -120,11 +161,7 @@ def _fast_csv_grid(text: str, lookup: dict[str, str], id_headers: set[str],
                 body[j] = body[j].astype(str)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error):
         return None
-    if len(body) + hi + 1 > _source.MAX_ROWS:
-        report.add(ERROR, f"the file has more than {_source.MAX_ROWS:,} rows, the limit; the file was "
-                   "not read")
-        return _Grid(head[: hi + 1], body.iloc[:0], hi + 2, frozenset(text_cols))
-    return _Grid(head[: hi + 1], body, hi + 2, frozenset(text_cols))
+    return body
 
 
 def _read_csv_whole(source: Any, options: dict[str, Any]) -> pd.DataFrame:
