@@ -63,20 +63,20 @@ def _local(tag: str) -> str:
     return tag.rpartition("}")[2]
 
 
-def _elements(archive: zipfile.ZipFile, path: str, names: set[str]) -> Any:
-    """The elements named `names` of one XML part, each when it ends, streamed (nothing but the
+def _elements(archive: zipfile.ZipFile, path: str, tags: set[str]) -> Any:
+    """The elements named `tags` of one XML part, each when it ends, streamed (nothing but the
     current element is kept: a sheet's rows are dropped as they end)."""
     with archive.open(path) as stream:
         parent = None
         for event, elem in ET.iterparse(stream, events=("start", "end")):
-            name = _local(elem.tag)
+            tag = _local(elem.tag)
             if event == "start":
-                if name == "sheetData":
+                if tag == "sheetData":
                     parent = elem
                 continue
-            if name in names:
-                yield name, elem
-            if name == "row" and parent is not None:
+            if tag in tags:
+                yield tag, elem
+            if tag == "row" and parent is not None:
                 parent.remove(elem)  # (the only child by now: the earlier rows are gone)
 
 
@@ -123,8 +123,8 @@ def _scan_sheet(archive: zipfile.ZipFile, path: str) -> tuple[list[str], list[st
     formulas: list[str] = []
     pending: list[int] = []  # columns of this row's formula cells that have no reference
     row = col = 0
-    for name, elem in _elements(archive, path, {"c", "row", "mergeCell"}):
-        if name == "c":
+    for tag, elem in _elements(archive, path, {"c", "row", "mergeCell"}):
+        if tag == "c":
             ref = _CELL_REF.fullmatch(elem.get("r") or "")
             col = _column_number(ref.group(1)) if ref else col + 1
             if _formula_without_result(elem):
@@ -132,7 +132,7 @@ def _scan_sheet(archive: zipfile.ZipFile, path: str) -> tuple[list[str], list[st
                     formulas.append(ref.group(0).upper())
                 else:
                     pending.append(col)
-        elif name == "row":
+        elif tag == "row":
             row = int(elem.get("r") or row + 1)
             formulas += [f"{_column_letters(c)}{row}" for c in pending]
             pending, col = [], 0
