@@ -132,8 +132,8 @@ def _unvalidated_reasons(attrs: dict[str, Any], weighting: str) -> list[str]:
     seq = attrs["scanning_sequence"].upper()
     why = []
     if weighting == "T1 FLAIR":
-        why.append(f"T1 FLAIR (inversion recovery, TI {ti:g} ms): T1-weighted, with darker CSF "
-                   "than spin echo, so VBQ runs higher")
+        why.append(f"T1 FLAIR (inversion recovery, TI {ti:g} ms): T1-weighted, but "
+                   "CSF is darker than on spin echo, which raises VBQ")
     elif _is_inversion_recovery(attrs):
         why.append(f"inversion recovery ({weighting if weighting != 'unknown' else 'TI'}"
                    + (f", TI {ti:g} ms)" if ti else " not recorded)"))
