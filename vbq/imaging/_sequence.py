@@ -37,6 +37,20 @@ class Flag:
     code: str
     message: str
 
+    @property
+    def title(self) -> str:
+        """The flag in a few words, for a one-line list ("not the validated sequence")."""
+        return _TITLES.get(self.code, self.code.replace("_", " "))
+
+
+_TITLES = {
+    "not_sagittal": "not sagittal", "mixed_orientations": "several orientations (localizer?)",
+    "not_t1_like": "not T1-weighted", "not_validated_sequence": "not the validated sequence",
+    "lossy_compression": "lossy compression", "not_mr": "not MR",
+    "no_pixel_spacing": "no pixel spacing", "burned_in_annotation": "burned-in text",
+    "contrast": "contrast agent",
+}
+
 
 def _weighting(attrs: dict[str, Any]) -> str:
     """The series' weighting (one of `WEIGHTINGS`) from TR, TE, TI and the scanning sequence.
