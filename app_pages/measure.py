@@ -26,6 +26,8 @@ SOURCES = ("Synthetic phantom (demo)", "Upload DICOM")
 WINDOWS = ("From the file", "Automatic (1st-99th percentile)", "Manual")
 IMAGE_KEY = "measure_image"
 ACTIVE_KEY = "measure_active"
+WINDOW_KEY = "measure_window_mode"
+WINDOW_FOR_KEY = "measure_window_for"  # the series whose default window mode was set
 LEVEL_KEYS = {"1": "L1", "2": "L2", "3": "L3", "4": "L4", "C": "CSF"}
 
 st.title("MRI measurement")
@@ -175,9 +177,11 @@ def _slice_and_window(series: imaging.Series) -> tuple[int, float, float]:
                   key=_slice_key(series),
                   help=f"Counted from 1. Default: the middle slice ({series.mid_slice + 1}), the "
                        "mid-sagittal slice of a sagittal series.") - 1 if series.n_slices > 1 else 0
-    use_file = series.window is not None and not measure.file_window_is_dark(series)
-    wmode = st.radio("Window / level", WINDOWS, horizontal=True, key="measure_window_mode",
-                     index=0 if use_file else 1)
+    if st.session_state.get(WINDOW_FOR_KEY) != series.fingerprint:  # a new series: its default
+        st.session_state[WINDOW_FOR_KEY] = series.fingerprint
+        dark = series.window is None or measure.file_window_is_dark(series)
+        st.session_state[WINDOW_KEY] = WINDOWS[1] if dark else WINDOWS[0]
+    wmode = st.radio("Window / level", WINDOWS, horizontal=True, key=WINDOW_KEY)
     if wmode == WINDOWS[0] and series.window is None:
         st.caption("The files carry no window; the automatic window is used.")
     auto = measure.auto_window(series, k) if wmode != WINDOWS[0] or not series.window \
