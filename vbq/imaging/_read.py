@@ -4,6 +4,7 @@ attributes (internal to `vbq.imaging`)."""
 from __future__ import annotations
 
 import io
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,31 +64,62 @@ class _Skip(Exception):
         self.message, self.severity = message, severity
 
 
+MAX_PIXEL_BYTES = 512 * 1024**2
+"""Memory one load may spend on pixels: every decoded sample and its float32 copy, and the
+dataset inflated from each deflated file, counted before anything is allocated."""
+PLAUSIBLE_SPACING_MM = (0.01, 20.0)  # (0028,0030) Pixel Spacing of any MR or CT slice
+_MAX_SLOPE = 1e6  # (0028,1053) Rescale Slope beyond this maps 16-bit values past float32 sense
+_DEFLATED = "1.2.840.10008.1.2.1.99"  # Deflated Explicit VR Little Endian
+
+
+@dataclass
+class _Budget:
+    """What is left of `MAX_PIXEL_BYTES` (or the caller's limit) in one load."""
+
+    limit: int
+    left: int
+
+    def spend(self, need: int, what: str) -> None:
+        if need > self.left:
+            raise _Skip(f"{what} need {_mib(need)} in memory, more than the {_mib(self.left)} "
+                        f"left of the {_mib(self.limit)} one load may use; not read")
+        self.left -= need
+
+
+def _mib(n: int) -> str:
+    return f"{n / 1024**2:,.0f} MiB" if n >= 1024**2 else f"{n:,} bytes"
+
+
 def _read_file(name: str, data: bytes | str, problems: list[FileProblem],
-               memo: dict | None = None) -> list[_Slice]:
+               memo: dict | None = None, budget: _Budget | None = None) -> list[_Slice]:
     """The slices of one file (one per frame), or none with the reason added to `problems`.
 
-    The steps, each of which can skip the file: parse it (`_parse`), check that it is a
-    greyscale image to measure on (`_check_image`), find its decoder (`_decoder_for`), decode
-    (`_decode`); then each frame becomes a `_Slice` (`_slices`). `memo` holds the series-level
-    attributes across the files of one load, read once per series."""
+    The steps, each of which can skip the file: parse it (`_parse`, a deflated file's inflated
+    size checked against `budget` first), check that it is a greyscale image to measure on
+    (`_check_image`), find its decoder (`_decoder_for`), check its size against `budget`
+    (`_check_size`), decode (`_decode`); then each frame becomes a `_Slice` (`_slices`, which
+    refuses implausible spacing and rescale). `memo` holds the series-level attributes across
+    the files of one load, read once per series."""
+    budget = _Budget(MAX_PIXEL_BYTES, MAX_PIXEL_BYTES) if budget is None else budget
     try:
-        ds = _parse(data)
+        ds = _parse(data, budget)
         _check_image(ds)
         tsyntax, decoder = _decoder_for(ds)
+        _check_size(ds, budget)
         arr = _decode(ds, decoder, tsyntax)
+        return _slices(name, ds, arr, tsyntax, {} if memo is None else memo)
     except _Skip as skip:
         problems.append(FileProblem(name, skip.message, skip.severity))
         return []
-    return _slices(name, ds, arr, tsyntax, {} if memo is None else memo)
 
 
 _NOT_DICOM = "not a DICOM file (no 'DICM' marker at byte 128)"
 
 
-def _parse(data: bytes | str) -> Any:
+def _parse(data: bytes | str, budget: _Budget) -> Any:
     """The dataset of a file's bytes, or of a path read in one piece (pydicom parses bytes in
-    memory faster than many small file reads); only files with the PS3.10 marker."""
+    memory faster than many small file reads); only files with the PS3.10 marker. Sequences
+    nested deeper than Python's recursion allows are refused by name."""
     try:
         if isinstance(data, str):
             with open(data, "rb") as fh:
@@ -98,11 +130,64 @@ def _parse(data: bytes | str) -> Any:
                 data = fh.read()
         elif len(data) < 132 or data[128:132] != b"DICM":
             raise _Skip(_NOT_DICOM)
+        budget.spend(_inflated_size(data, budget.left), "the deflated data set would")
         return pydicom.dcmread(io.BytesIO(data))
+    except RecursionError:
+        raise _Skip("sequences nested deeper than can be read (a malformed file); not used"
+                    ) from None
     except (InvalidDicomError, EOFError, OSError, ValueError, KeyError, TypeError,
             NotImplementedError, AttributeError) as exc:
         raise _Skip(f"damaged or truncated DICOM file, not readable ({type(exc).__name__})"
                     ) from None
+
+
+def _inflated_size(data: bytes, limit: int) -> int:
+    """The size of a Deflated Explicit VR Little Endian file's data set once inflated (0 for
+    any other transfer syntax), inflated 1 MiB at a time and dropped; stops once past `limit`.
+
+    pydicom inflates the whole data set in one call before reading it, so a small file could
+    claim gigabytes; this looks first. The file meta group is read by hand (PS3.10 7.1: explicit
+    VR little endian, starting with its group length (0002,0000)) because pydicom's reader of
+    it takes only a path."""
+    if data[132:136] != b"\x02\x00\x00\x00":
+        return 0
+    end = 144 + int.from_bytes(data[140:144], "little")
+    at = data.find(b"\x02\x00\x10\x00UI", 144, end)
+    if at < 0:
+        return 0
+    n = int.from_bytes(data[at + 6:at + 8], "little")
+    if data[at + 8:at + 8 + n].rstrip(b"\x00 ").decode("ascii", "replace") != _DEFLATED:
+        return 0
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    total, chunk = 0, data[end:]
+    while chunk and total <= limit:
+        try:
+            total += len(inflater.decompress(chunk, 1024**2))
+        except zlib.error:
+            return total  # pydicom names the damage
+        chunk = inflater.unconsumed_tail
+    return total
+
+
+def _check_size(ds: Any, budget: _Budget) -> None:
+    """Rows x Columns x frames x samples, as decoded samples plus their float32 copy, against
+    what is left of the load's budget, before anything is decoded."""
+    rows, cols = _int(ds, "Rows"), _int(ds, "Columns")
+    frames = int(_number(ds, "NumberOfFrames") or 1)
+    samples = _int(ds, "SamplesPerPixel") or 1
+    bits = _int(ds, "BitsAllocated") or 16
+    pixels = rows * cols * max(frames, 1) * samples
+    budget.spend(pixels * (4 + max(bits, 8) // 8),
+                 f"{rows} x {cols} pixels x {frames} frame(s) would")
+
+
+def _int(ds: Any, keyword: str) -> int:
+    """A US attribute as pydicom converts it (byte order included); 0 when absent or odd."""
+    try:
+        value = ds.get(keyword)
+        return int(value) if value is not None else 0
+    except (TypeError, ValueError):
+        return 0
 
 
 def _check_image(ds: Any) -> None:
@@ -187,14 +272,39 @@ def _slices(name: str, ds: Any, arr: np.ndarray, tsyntax: Any, memo: dict) -> li
     sop = _raw_bytes(ds, "SOPInstanceUID") or name.encode()
     frame_of = _enhanced_frame if enhanced else _plain_frame
     slices: list[_Slice] = []
+    _check_rescale_text(ds)
     for f in range(arr.shape[0]):
         frame, spacing, iop, ipp, slope, intercept, number = frame_of(ds, arr, f)
+        _check_plausible(spacing, slope)
         slices.append(_Slice(
             file=name, pixels=frame, slope=1.0 if slope is None else slope,
             intercept=0.0 if intercept is None else intercept, group=group, instance_key=(sop, f),
             rows=int(frame.shape[0]), cols=int(frame.shape[1]), spacing=spacing, iop=iop,
             ipp=ipp, instance_number=None if number is None else int(number), attrs=attrs))
     return slices
+
+
+def _check_plausible(spacing: tuple[float, ...] | None, slope: float | None) -> None:
+    """Refuse a Pixel Spacing or Rescale Slope no scanner writes (0\\0, 0.0001 mm, a slope of
+    0), naming the tag: ROI radii and SIs would be meaningless (or cost gigabytes)."""
+    lo, hi = PLAUSIBLE_SPACING_MM
+    if spacing is not None and not all(lo <= v <= hi for v in spacing):
+        shown = "\\".join(f"{v:g}" for v in spacing)
+        raise _Skip(f"(0028,0030) Pixel Spacing {shown} mm is not plausible (expected {lo:g} "
+                    f"to {hi:g} mm); not used")
+    if slope is not None and not (0 < abs(slope) <= _MAX_SLOPE):
+        raise _Skip(f"(0028,1053) Rescale Slope {slope:g} is not plausible (expected a "
+                    f"non-zero number up to {_MAX_SLOPE:g}); not used")
+
+
+def _check_rescale_text(ds: Any) -> None:
+    """A Rescale Slope or Intercept that is present but not a finite number is refused, never
+    read as the default (1 and 0)."""
+    for keyword, tag in (("RescaleSlope", "(0028,1053)"), ("RescaleIntercept", "(0028,1052)")):
+        raw = _raw_bytes(ds, keyword).strip(b" \x00")
+        if raw and _number(ds, keyword) is None:
+            raise _Skip(f"{tag} {keyword.replace('Rescale', 'Rescale ')} is not a finite "
+                        "number; not used")
 
 
 def _enhanced_frame(ds: Any, arr: np.ndarray, f: int) -> tuple:

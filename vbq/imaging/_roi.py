@@ -135,8 +135,13 @@ def roi_stats(pixels: np.ndarray, spacing_mm: tuple[float, float] | Iterable[flo
     -----
     Pixel (i, j) is inside when ((i - r) * dr)^2 + ((j - c) * dc)^2 <= R^2, with (r, c) the
     centre, (dr, dc) the spacing and R the radius: the pixels whose centres fall inside (or on)
-    the circle, with no partial-pixel weighting. Only the bounding box of the circle is
-    evaluated, as one vectorised mask. SD is the sample standard deviation (n - 1 in the
+    the circle, with no partial-pixel weighting. The mask is evaluated, vectorised, over the
+    circle's bounding box clipped to the image and a one-pixel ring around it, so memory is
+    bounded by the image whatever the radius and spacing: the pixel centres inside an
+    axis-aligned ellipse form, in every row and column, a run centred on the ellipse's centre,
+    so (i) the centre nearest the ellipse's centre is inside whenever any centre is, and (ii)
+    when that one lies in the image, any inside centre outside the image implies one inside in
+    the ring next to the image. SD is the sample standard deviation (n - 1 in the
     denominator), as viewers such as OsiriX/Horos and ImageJ report it.
 
     Examples
@@ -161,25 +166,31 @@ def roi_stats(pixels: np.ndarray, spacing_mm: tuple[float, float] | Iterable[flo
         raise InputError(f"centre: expected finite (row, column), got {centre!r}")
     if not (math.isfinite(radius) and radius > 0):
         raise InputError(f"radius_mm: expected a positive number, got {radius_mm!r}")
-    hr, hc = radius / dr, radius / dc  # half-extent in pixels
-    i0, i1 = math.ceil(r0 - hr), math.floor(r0 + hr)
-    j0, j1 = math.ceil(c0 - hc), math.floor(c0 + hc)
+    rows, cols = arr.shape
+    # the pixel centre nearest the circle's centre is inside whenever any is (see Notes)
+    ni, nj = round(r0), round(c0)
+    if ((ni - r0) * dr) ** 2 + ((nj - c0) * dc) ** 2 > radius * radius:
+        raise InputError(f"radius_mm: a circle of {radius:g} mm at ({r0:g}, {c0:g}) holds no "
+                         f"pixel centre (pixel spacing {dr:g} x {dc:g} mm)")
+    leaves = RoiOutsideImageError(
+        f"centre: the ROI of {radius:g} mm at (row {r0:g}, column {c0:g}) leaves the "
+        f"{rows} x {cols} image; move it inside or make it smaller")
+    if not (0 <= ni < rows and 0 <= nj < cols):
+        raise leaves
+    # evaluated over the image and a one-pixel ring around it only, whatever the radius
+    hr, hc = radius / dr, radius / dc  # half-extent in pixels (may be huge or infinite)
+    i0, i1 = math.ceil(max(r0 - hr, -1.0)), math.floor(min(r0 + hr, float(rows)))
+    j0, j1 = math.ceil(max(c0 - hc, -1.0)), math.floor(min(c0 + hc, float(cols)))
     ii = np.arange(i0, i1 + 1)[:, None]
     jj = np.arange(j0, j1 + 1)[None, :]
     inside = ((ii - r0) * dr) ** 2 + ((jj - c0) * dc) ** 2 <= radius * radius
-    n = int(inside.sum())
-    if n == 0:
-        raise InputError(f"radius_mm: a circle of {radius:g} mm at ({r0:g}, {c0:g}) holds no "
-                         f"pixel centre (pixel spacing {dr:g} x {dc:g} mm)")
-    rows, cols = arr.shape
     outside = (ii < 0) | (ii >= rows) | (jj < 0) | (jj >= cols)
     if np.any(inside & outside):
-        raise RoiOutsideImageError(
-            f"centre: the ROI of {radius:g} mm at (row {r0:g}, column {c0:g}) leaves the "
-            f"{rows} x {cols} image; move it inside or make it smaller")
-    # the box may overhang the image where no centre is inside: trim it to the image
+        raise leaves
+    # the ring holds no centre inside the circle: trim it off
     a0, a1, b0, b1 = max(i0, 0), min(i1, rows - 1), max(j0, 0), min(j1, cols - 1)
     inside = inside[a0 - i0:a1 - i0 + 1, b0 - j0:b1 - j0 + 1]
+    n = int(inside.sum())
     values = arr[a0:a1 + 1, b0:b1 + 1][inside].astype(np.float64)
     if not np.all(np.isfinite(values)):
         raise InputError("pixels: the ROI holds non-finite values")

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..errors import InputError
 from ._deid import _fingerprint, _fingerprint_key
-from ._read import _read_file, _Slice
+from ._read import MAX_PIXEL_BYTES, _Budget, _read_file, _Slice
 from ._sequence import Flag, _default_rank, _flags, _weighting
 from ._sources import MAX_BYTES, MAX_FILES, FileProblem, _gather
 
@@ -449,7 +449,8 @@ def _stack_pixels(stack: list[_Slice]) -> np.ndarray:
 
 
 def load_study(sources: Any, *, max_files: int = MAX_FILES, max_bytes: int = MAX_BYTES,
-               progress: Callable[[int, int], object] | None = None) -> Study:
+               progress: Callable[[int, int], object] | None = None,
+               max_pixel_bytes: int = MAX_PIXEL_BYTES) -> Study:
     """Read every DICOM series in `sources`, grouped by patient and series.
 
     Parameters
@@ -464,6 +465,10 @@ def load_study(sources: Any, *, max_files: int = MAX_FILES, max_bytes: int = MAX
         and checked before anything is extracted.
     progress : callable, keyword-only
         Called as ``progress(done, total)`` after each file is decoded (for a progress bar).
+    max_pixel_bytes : int, keyword-only
+        Most memory the load spends on pixels (512 MiB by default): each file's Rows x Columns
+        x frames, as decoded samples plus their float32 copy, and each deflated file's inflated
+        data set, counted before anything is allocated; a file past it is named and not read.
 
     Returns
     -------
@@ -491,15 +496,17 @@ def load_study(sources: Any, *, max_files: int = MAX_FILES, max_bytes: int = MAX
     >>> len(study), study[0].n_slices, study[0].orientation
     (1, 11, 'sagittal')
     """
-    if max_files < 1 or max_bytes < 1:
-        raise InputError(f"max_files and max_bytes must be positive, got {max_files}, {max_bytes}")
+    if max_files < 1 or max_bytes < 1 or max_pixel_bytes < 1:
+        raise InputError(f"max_files, max_bytes and max_pixel_bytes must be positive, got "
+                         f"{max_files}, {max_bytes}, {max_pixel_bytes}")
     key = _fingerprint_key()
+    budget = _Budget(max_pixel_bytes, max_pixel_bytes)
     problems: list[FileProblem] = []
     files = _gather(sources, max_files, max_bytes, problems)
     slices: list[_Slice] = []
     memo: dict = {}
     for done, (name, data) in enumerate(files, start=1):
-        slices.extend(_read_file(name, data, problems, memo))
+        slices.extend(_read_file(name, data, problems, memo, budget))
         if progress is not None:
             progress(done, len(files))
     if not slices:
@@ -529,7 +536,8 @@ def _assemble(slices: list[_Slice], problems: list[FileProblem], key: bytes) -> 
 
 def load_series(sources: Any, *, series: int | str | None = None, max_files: int = MAX_FILES,
                 max_bytes: int = MAX_BYTES,
-                progress: Callable[[int, int], object] | None = None) -> Series:
+                progress: Callable[[int, int], object] | None = None,
+                max_pixel_bytes: int = MAX_PIXEL_BYTES) -> Series:
     """Load one sorted, de-identified series from DICOM files or a zip.
 
     Parameters
@@ -543,7 +551,7 @@ def load_series(sources: Any, *, series: int | str | None = None, max_files: int
         echo first, then T1 FLAIR, never a localizer, a T2 or an axial. When that leaves none,
         or several of the same standing (two patients' series, or two equal series of one
         patient), it raises, listing the series.
-    max_files, max_bytes, progress : keyword-only
+    max_files, max_bytes, progress, max_pixel_bytes : keyword-only
         As `load_study`.
 
     Returns
@@ -580,7 +588,8 @@ def load_series(sources: Any, *, series: int | str | None = None, max_files: int
     >>> s.pixels.shape, s.spacing_mm, s.is_sagittal
     ((11, 256, 256), (1.0, 1.0), True)
     """
-    study = load_study(sources, max_files=max_files, max_bytes=max_bytes, progress=progress)
+    study = load_study(sources, max_files=max_files, max_bytes=max_bytes, progress=progress,
+                       max_pixel_bytes=max_pixel_bytes)
     listing = "; ".join(f"[{i}] {s.description or '(no description)'} ({s.patient}, "
                         f"{s.orientation}, {s.weighting}, {s.n_slices} slices)"
                         for i, s in enumerate(study))
