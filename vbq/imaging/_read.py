@@ -64,7 +64,7 @@ class _Skip(Exception):
         self.message, self.severity = message, severity
 
 
-MAX_PIXEL_BYTES = 512 * 1024**2
+MAX_PIXEL_BYTES = 1024**3
 """Memory one load may spend on pixels: every decoded sample and its float32 copy, and the
 dataset inflated from each deflated file, counted before anything is allocated."""
 PLAUSIBLE_SPACING_MM = (0.01, 20.0)  # (0028,0030) Pixel Spacing of any MR or CT slice

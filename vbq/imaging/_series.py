@@ -466,7 +466,7 @@ def load_study(sources: Any, *, max_files: int = MAX_FILES, max_bytes: int = MAX
     progress : callable, keyword-only
         Called as ``progress(done, total)`` after each file is decoded (for a progress bar).
     max_pixel_bytes : int, keyword-only
-        Most memory the load spends on pixels (512 MiB by default): each file's Rows x Columns
+        Most memory the load spends on pixels (1 GiB by default): each file's Rows x Columns
         x frames, as decoded samples plus their float32 copy, and each deflated file's inflated
         data set, counted before anything is allocated; a file past it is named and not read.
 
