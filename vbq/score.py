@@ -1,20 +1,29 @@
-"""The VBQ score itself: median(SI of the evaluable L1-L4) / SI CSF, row-wise. numpy only, so
-that `vbq.imaging` and the measurement store compute VBQ exactly as the cohort analysis does
-without importing the statistics.
+"""The VBQ score and the two classifications: numpy only, no statistics.
 
-Public names: `compute_vbq` -> `VBQResult` (re-exported by `vbq` and `vbq.cohort`).
+* `compute_vbq`: VBQ = median(SI of the evaluable L1-L4 bodies) / SI of the CSF (Ehresman et al.
+  2020), collapsed levels left out as in Chen et al. 2023.
+* `classify_dxa`: the WHO T-score classes (WHO Study Group 1994).
+* `classify_vbq`: VBQ classes by thresholds.
+
+Separate from `vbq.cohort` (which prepares a whole cohort and derives thresholds with
+`vbq.stats`) so that the imaging and measurement code can score a patient without loading the
+statistics.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .errors import InputError
 from .schema import LEVELS
 
-__all__ = ["VBQResult", "compute_vbq"]
+if TYPE_CHECKING:  # annotations only (postponed by the __future__ import)
+    from numpy.typing import ArrayLike
+
+__all__ = ["VBQResult", "compute_vbq", "classify_dxa", "classify_vbq"]
 
 
 @dataclass(frozen=True)
@@ -119,3 +128,49 @@ def compute_vbq(
         why = "collapsed: left out of the VBQ median" if collapsed[r, c] else "SI missing"
         notes.append((r, levels[c], why))
     return VBQResult(vbq=vbq, n_levels=n_levels.astype(int), reasons=reasons, level_notes=notes)
+
+
+def classify_dxa(
+    t_score: ArrayLike, *, osteoporosis_t: float = -2.5, osteopenia_t: float = -1.0
+) -> np.ndarray:
+    """WHO classification of T-scores: "osteoporosis", "osteopenia", "normal" (object array).
+
+    Osteoporosis at T <= `osteoporosis_t`, osteopenia for `osteoporosis_t` < T < `osteopenia_t`,
+    normal at T >= `osteopenia_t`; missing T gives None.
+
+    References
+    ----------
+    WHO Study Group. Assessment of fracture risk and its application to screening for
+    postmenopausal osteoporosis. WHO Tech Rep Ser 843, 1994.
+
+    Examples
+    --------
+    >>> classify_dxa([-2.5, -2.4, -1.0, 0.3]).tolist()
+    ['osteoporosis', 'osteopenia', 'normal', 'normal']
+    """
+    t = np.asarray(t_score, dtype=float)
+    out = np.where(
+        t <= osteoporosis_t, "osteoporosis", np.where(t < osteopenia_t, "osteopenia", "normal")
+    ).astype(object)
+    out[np.isnan(t)] = None
+    return out
+
+
+def classify_vbq(
+    vbq: ArrayLike, *, osteopenia: float = 2.6, osteoporosis: float = 2.9
+) -> np.ndarray:
+    """Classify VBQ scores by thresholds; a score at or above a threshold is positive.
+
+    Returns "osteoporosis" (VBQ >= `osteoporosis`), "osteopenia" (>= `osteopenia`) or "normal".
+
+    Examples
+    --------
+    >>> classify_vbq([2.5, 2.6, 2.95]).tolist()
+    ['normal', 'osteopenia', 'osteoporosis']
+    """
+    v = np.asarray(vbq, dtype=float)
+    out = np.where(
+        v >= osteoporosis, "osteoporosis", np.where(v >= osteopenia, "osteopenia", "normal")
+    ).astype(object)
+    out[np.isnan(v)] = None
+    return out
