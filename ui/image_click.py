@@ -6,6 +6,10 @@ step, nothing fetched from outside) shows a PNG and an SVG overlay whose coordin
 image's own pixels, and reports a click as a one-shot trigger value (it resets after the rerun,
 so a click is never replayed on an unrelated rerun).
 
+Keys: once the image has focus (a click or Tab gives it), a key listed in ``keys`` (``"1"`` ...
+``"4"``, ``"C"`` for the MRI page) is reported as the one-shot trigger ``level`` with the value it
+maps to; keys typed anywhere else on the page (a text box) never reach it.
+
 Coordinates: the browser converts the click from displayed to natural pixels itself
 (``offsetX * naturalWidth / displayedWidth``), whatever size the image is shown at. A click at
 continuous position ``u`` in [0, width) lies in pixel ``floor(u)``, whose centre is at index
@@ -29,6 +33,7 @@ _HTML = '<div class="vbq-click-box"><img class="vbq-click-img" alt=""/>' \
 
 _CSS = """
 .vbq-click-box { position: relative; display: inline-block; line-height: 0; width: 100%; }
+.vbq-click-box:focus-visible { outline: 2px solid #33d6ff; outline-offset: 2px; }
 .vbq-click-img { width: 100%; height: auto; image-rendering: pixelated; cursor: crosshair;
                  user-select: none; -webkit-user-drag: none; }
 .vbq-click-svg { position: absolute; left: 0; top: 0; width: 100%; height: 100%;
@@ -70,7 +75,17 @@ export default function(component) {
     t.textContent = c.label;
     svg.appendChild(t);
   }
+  box.tabIndex = 0;
+  box.onkeydown = (ev) => {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) { return; }
+    const k = (ev.key || '').toUpperCase();
+    if (Object.prototype.hasOwnProperty.call(data.keys, k)) {
+      ev.preventDefault();
+      setTriggerValue('level', data.keys[k]);
+    }
+  };
   img.onclick = (ev) => {
+    box.focus({ preventScroll: true });
     const rect = img.getBoundingClientRect();
     if (!rect.width || !rect.height) { return; }
     const u = (ev.clientX - rect.left) * img.naturalWidth / rect.width;
@@ -128,12 +143,15 @@ def encode_png(image: np.ndarray) -> Png:
 
 def image_click(image: np.ndarray | Png, *, circles: Sequence[Circle] = (), key: str,
                 max_width: int = 640, alt: str = "MRI slice",
-                on_click=None) -> tuple[float, float] | None:
+                on_click=None, keys: dict[str, str] | None = None,
+                on_key=None) -> tuple[float, float] | None:
     """Show `image` (2-D uint8, already windowed, or a `Png` of one) with `circles` over it;
     return the (row, column) of a click in image pixels on the run the click caused, else None.
 
     `on_click`, if given, is called before the rerun with no arguments (read the value from the
-    return on that run, or from ``st.session_state[key]["click"]``).
+    return on that run, or from ``st.session_state[key]["click"]``). `keys` maps keys pressed
+    while the image has focus (upper case, e.g. ``{"1": "L1", "C": "CSF"}``) to a value that
+    `on_key` reads from ``st.session_state[key]["level"]`` before the rerun.
     """
     png = image if isinstance(image, Png) else encode_png(image)
     data = {
@@ -142,6 +160,7 @@ def image_click(image: np.ndarray | Png, *, circles: Sequence[Circle] = (), key:
         "height": png.height,
         "max_width": int(max_width),
         "alt": str(alt),
+        "keys": {str(k).upper(): str(v) for k, v in (keys or {}).items()},
         "circles": [
             {"row": float(c.row), "col": float(c.col), "r_rows": float(c.r_rows),
              "r_cols": float(c.r_cols), "label": str(c.label), "colour": str(c.colour),
@@ -150,7 +169,8 @@ def image_click(image: np.ndarray | Png, *, circles: Sequence[Circle] = (), key:
         ],
     }
     json.dumps(data)  # fail here, not in the browser, on anything not serialisable
-    result = _component(data=data, key=key, on_click_change=on_click or (lambda: None))
+    result = _component(data=data, key=key, on_click_change=on_click or (lambda: None),
+                        on_level_change=on_key or (lambda: None))
     click = getattr(result, "click", None)
     if not click:
         return None

@@ -22,6 +22,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -165,6 +166,17 @@ def slice_png(series: imaging.Series, index: int, center: float, width: float) -
                                                                width)))
 
 
+def file_window_is_dark(series: imaging.Series) -> bool:
+    """Whether the file's own Window Center/Width leaves the middle slice dark: its brightest
+    tenth (the vertebral bodies' fatty marrow and the subcutaneous fat on T1) is shown below a
+    quarter of full brightness. The page then opens with the automatic window instead."""
+    if series.window is None:
+        return True
+    mid = series.pixels[series.mid_slice]
+    shown = imaging.window_image(np.percentile(mid, [90.0]), *series.window)
+    return int(shown[0]) < 64
+
+
 def auto_window(series: imaging.Series, index: int) -> imaging.Window:
     """`vbq.imaging.default_window` of one slice (percentiles), once per slice (`_remembered`):
     a click does not recompute the percentiles of the slice shown."""
@@ -217,16 +229,16 @@ def roi_results(series: imaging.Series, placed: dict[str, Roi]
 
 def roi_frame(placed: dict[str, Roi], results: dict[str, imaging.RoiStats | str],
               collapsed: Sequence[str]) -> pd.DataFrame:
-    """The live ROI table: one row per ROI, placed or not, with its statistics."""
+    """The live ROI table: one row per placed ROI (slices counted from 1, as on screen), with
+    its statistics; empty (with its columns) before any ROI is placed."""
     rows = []
     for level in ROI_LEVELS:
         roi, res = placed.get(level), results.get(level)
-        row = {"ROI": level, "slice": None, "centre row": None, "centre column": None,
-               "radius (mm)": None, "mean SI": None, "median SI": None, "SD": None,
-               "pixels": None, "note": "not placed"}
-        if roi is not None:
-            row.update({"slice": roi.slice + 1, "centre row": roi.row, "centre column": roi.col,
-                        "radius (mm)": roi.radius_mm, "note": ""})
+        if roi is None:
+            continue
+        row = {"ROI": level, "slice": roi.slice + 1, "centre row": roi.row,
+               "centre column": roi.col, "radius (mm)": roi.radius_mm, "mean SI": None,
+               "median SI": None, "SD": None, "pixels": None, "note": ""}
         if isinstance(res, imaging.RoiStats):
             row.update({"mean SI": res.mean, "median SI": res.median, "SD": res.sd,
                         "pixels": res.n_pixels})
@@ -235,7 +247,9 @@ def roi_frame(placed: dict[str, Roi], results: dict[str, imaging.RoiStats | str]
         if level in collapsed:
             row["note"] = ("collapsed: left out of the VBQ; " + row["note"]).rstrip("; ")
         rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["ROI", "slice", "centre row", "centre column",
+                                       "radius (mm)", "mean SI", "median SI", "SD", "pixels",
+                                       "note"])
 
 
 def measurement_records(series: imaging.Series, placed: dict[str, Roi],

@@ -24,6 +24,7 @@ import pandas as pd
 from . import io as _io
 from .errors import InputError
 from .schema import LEVELS
+from .score import VBQResult, compute_vbq
 from .settings import PAPER_THRESHOLDS, GroupCriteria, Settings
 from .stats import roc_analysis, round_cutoff
 
@@ -51,110 +52,6 @@ EXCLUSION_COLUMNS = ("patient_id", "level", "stage", "reason", "patient_excluded
 
 GROUPS = ("degenerative", "control")
 DXA_STATUSES = ("normal", "osteopenia", "osteoporosis")
-
-
-@dataclass(frozen=True)
-class VBQResult:
-    """VBQ scores of a cohort.
-
-    Attributes
-    ----------
-    vbq : ndarray of float
-        VBQ per patient; NaN where the patient cannot be scored (see `reasons`).
-    n_levels : ndarray of int
-        Levels that entered the median.
-    reasons : list of str
-        Per patient: "" when scored, else why not.
-    level_notes : list of tuple
-        (row index, level, reason) for every level left out of a median.
-    """
-
-    vbq: np.ndarray
-    n_levels: np.ndarray
-    reasons: list[str]
-    level_notes: list[tuple[int, str, str]]
-
-
-def compute_vbq(
-    si: np.ndarray,
-    csf: np.ndarray,
-    collapsed: np.ndarray | None = None,
-    *,
-    min_levels: int = 3,
-    levels: tuple[str, ...] = LEVELS,
-) -> VBQResult:
-    """VBQ = median(SI of evaluable levels) / SI CSF, row-wise.
-
-    Parameters
-    ----------
-    si : array of shape (n, k)
-        Mean ROI signal intensity per vertebral level (k = 4 for L1-L4); NaN when not measured.
-    csf : array of shape (n,)
-        Mean CSF ROI signal intensity.
-    collapsed : bool array of shape (n, k), optional
-        True where the body is collapsed (fractured); such a level is left out.
-    min_levels : int, keyword-only
-        Fewest evaluable levels for a score.
-    levels : tuple of str, keyword-only
-        Level names for the notes.
-
-    Returns
-    -------
-    VBQResult
-
-    Notes
-    -----
-    Ehresman et al. 2020 (Spine J 20:556) define VBQ as median(SI L1-L4) / SI CSF at L3 on
-    non-contrast T1; Chen et al. 2023 leave collapsed levels out and take the median of the rest.
-    The median of an even count is the mean of the two middle values (as in SPSS and R).
-
-    Examples
-    --------
-    >>> r = compute_vbq(np.array([[300., 320, 310, 330]]), np.array([110.]))
-    >>> round(float(r.vbq[0]), 4)
-    2.8636
-    """
-    si = np.asarray(si, dtype=float)
-    csf = np.asarray(csf, dtype=float)
-    if si.ndim != 2 or si.shape[1] != len(levels):
-        raise InputError(f"si: expected shape (n, {len(levels)}), got {si.shape}")
-    if csf.shape != (si.shape[0],):
-        raise InputError(f"csf: expected shape ({si.shape[0]},), got {csf.shape}")
-    if collapsed is None:
-        collapsed = np.zeros(si.shape, dtype=bool)
-    collapsed = np.asarray(collapsed, dtype=bool)
-    if collapsed.shape != si.shape:
-        raise InputError(f"collapsed: expected shape {si.shape}, got {collapsed.shape}")
-
-    missing = np.isnan(si)
-    usable = ~missing & ~collapsed
-    masked = np.where(usable, si, np.nan)
-    n_levels = usable.sum(axis=1)
-    with np.errstate(all="ignore"):
-        med = np.full(si.shape[0], np.nan)
-        ok_rows = n_levels > 0
-        if ok_rows.any():
-            med[ok_rows] = np.nanmedian(masked[ok_rows], axis=1)
-    csf_ok = np.isfinite(csf) & (csf > 0)
-    enough = n_levels >= min_levels
-    vbq = np.where(enough & csf_ok, med / np.where(csf_ok, csf, 1.0), np.nan)
-
-    reasons = [""] * si.shape[0]
-    for i in np.flatnonzero(~(enough & csf_ok)):
-        parts = []
-        if not enough[i]:
-            parts.append(
-                f"only {int(n_levels[i])} evaluable level(s) for VBQ; at least {min_levels} required"
-            )
-        if not csf_ok[i]:
-            parts.append("CSF SI missing" if np.isnan(csf[i]) else f"CSF SI must be > 0, got {csf[i]:g}")
-        reasons[i] = "; ".join(parts)
-    notes = []
-    rows, cols = np.nonzero(collapsed | missing)
-    for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
-        why = "collapsed: left out of the VBQ median" if collapsed[r, c] else "SI missing"
-        notes.append((r, levels[c], why))
-    return VBQResult(vbq=vbq, n_levels=n_levels.astype(int), reasons=reasons, level_notes=notes)
 
 
 def classify_dxa(

@@ -15,10 +15,14 @@ Public names:
   series as DICOM Part 10 bytes, one zip, or files on disk.
 * `as_enhanced(datasets)`: the series as one multi-frame Enhanced MR Image with per-frame
   functional groups (for the loader's multi-frame path).
+* `make_study(seed=0, *, series=STUDY_SERIES)` -> ``(datasets, truth)``: a whole lumbar study
+  as a scanner exports it (3-plane localizer, sagittal T1 spin echo, sagittal T2, sagittal
+  T1 FLAIR, sagittal STIR, axial T2), for the loader's choice of series.
 """
 
 from __future__ import annotations
 
+import copy
 import io
 import zipfile
 from collections.abc import Sequence
@@ -38,6 +42,8 @@ __all__ = [
     "series_zip",
     "write_series",
     "as_enhanced",
+    "make_study",
+    "STUDY_SERIES",
     "SERIES_DESCRIPTION",
     "PATIENT_NAME",
 ]
@@ -252,6 +258,8 @@ def _slice_dataset(stored: np.ndarray, sop_uid: str, study_uid: str, series_uid:
     ds.SOPInstanceUID = sop_uid
     ds.Modality = "MR"
     ds.Manufacturer = "VBQ Explorer synthetic phantom"
+    ds.ManufacturerModelName = "Phantom 3T"
+    ds.PixelBandwidth = 190.0
     ds.PatientName = PATIENT_NAME
     ds.PatientID = "SYNTHETIC-PHANTOM"
     ds.StudyDescription = "SYNTHETIC PHANTOM lumbar spine"
@@ -378,3 +386,108 @@ def as_enhanced(datasets: Sequence[Dataset]) -> FileDataset:
     ds.PerFrameFunctionalGroupsSequence = DicomSequence(frames)
     ds.PixelData = b"".join(datasets[k].PixelData for k in order)
     return ds
+
+
+# The series of a whole lumbar study, as `make_study` writes them: Series Number, description,
+# and the attributes that set each apart from the sagittal T1 spin echo of `make_series`.
+_STUDY = {
+    "localizer": (1, "3-plane localizer", dict(RepetitionTime=8.6, EchoTime=4.0,
+                                               ScanningSequence="GR", SequenceVariant="SP")),
+    "sag_t1": (3, "sag T1", {}),
+    "sag_t2": (4, "sag T2", dict(RepetitionTime=3000.0, EchoTime=100.0)),
+    "sag_t1_flair": (5, "sag T1 FLAIR", dict(RepetitionTime=2000.0, EchoTime=9.0,
+                                             InversionTime=860.0,
+                                             ScanningSequence=["SE", "IR"])),
+    "sag_stir": (6, "sag STIR", dict(RepetitionTime=3500.0, EchoTime=60.0, InversionTime=160.0,
+                                     ScanningSequence=["SE", "IR"])),
+    "axial_t2": (7, "ax T2", dict(RepetitionTime=4000.0, EchoTime=100.0)),
+}
+STUDY_SERIES = tuple(_STUDY)
+"""The series `make_study` can write, in Series Number order."""
+
+_AXIAL = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0]
+_CORONAL = [1.0, 0.0, 0.0, 0.0, 0.0, -1.0]
+
+
+def make_study(seed: int = 0, *, series: Sequence[str] = STUDY_SERIES,
+               n_slices: int = 11) -> tuple[list[FileDataset], PhantomTruth]:
+    """A synthetic lumbar MRI study of several series, as a scanner exports it.
+
+    Parameters
+    ----------
+    seed : int
+        As `make_series`: every series shows the same anatomy.
+    series : sequence of str, keyword-only
+        Which series to write, among `STUDY_SERIES`: ``"localizer"`` (one series of three
+        slices in three orientations, as a 3-plane localizer whose Image Type does not say
+        LOCALIZER), ``"sag_t1"`` (the T1 spin echo of `make_series`), ``"sag_t2"``,
+        ``"sag_t1_flair"`` (inversion recovery, TI 860 ms), ``"sag_stir"`` (TI 160 ms) and
+        ``"axial_t2"``.
+    n_slices : int, keyword-only
+        Slices of each sagittal series.
+
+    Returns
+    -------
+    datasets : list of pydicom.dataset.FileDataset
+        Every file of the study, series after series; each series has its own Series Instance
+        UID and Series Number, one Study Instance UID and one patient.
+    truth : PhantomTruth
+        The anatomy's truth (as `make_series` with the same seed).
+
+    Raises
+    ------
+    ValueError
+        An unknown series name.
+
+    Examples
+    --------
+    >>> datasets, truth = make_study(seed=0, series=("localizer", "sag_t1_flair", "axial_t2"))
+    >>> len(datasets)
+    19
+    """
+    unknown = [name for name in series if name not in _STUDY]
+    if unknown:
+        raise ValueError(f"series: unknown {unknown}; expected some of {list(STUDY_SERIES)}")
+    base, truth = make_series(seed, n_slices=n_slices)
+    out: list[FileDataset] = []
+    for name in series:
+        out.extend(_study_series(base, seed, name))
+    return out, truth
+
+
+def _study_series(base: list[FileDataset], seed: int, name: str) -> list[FileDataset]:
+    number, description, changes = _STUDY[name]
+    if name == "localizer":
+        picks = [base[len(base) // 2]] * 3
+    elif name == "axial_t2":
+        picks = base[1:-1:2]
+    else:
+        picks = base
+    series_uid = generate_uid(entropy_srcs=[f"vbq-phantom-study-series-{seed}-{name}"])
+    out = []
+    for i, source in enumerate(picks):
+        ds = _copy(source)
+        ds.SOPInstanceUID = generate_uid(entropy_srcs=[f"vbq-phantom-study-sop-{seed}-{name}-{i}"])
+        ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+        ds.SeriesInstanceUID = series_uid
+        ds.SeriesNumber = number
+        ds.SeriesDescription = f"SYNTHETIC PHANTOM {description}"
+        ds.InstanceNumber = i + 1
+        for keyword, value in changes.items():
+            setattr(ds, keyword, value)
+        if name == "axial_t2" or (name == "localizer" and i == 2):
+            ds.ImageOrientationPatient = _AXIAL
+            ds.ImagePositionPatient = [-128.0, -113.0, 1000.0 - 60.0 + 30.0 * i]
+        elif name == "localizer" and i == 1:
+            ds.ImageOrientationPatient = _CORONAL
+            ds.ImagePositionPatient = [-128.0, 15.0, 1127.5]
+        out.append(ds)
+    return out
+
+
+def _copy(ds: FileDataset) -> FileDataset:
+    """A copy of a phantom slice that shares nothing mutable with it (pixel bytes included)."""
+    out = FileDataset("", Dataset(), file_meta=FileMetaDataset(ds.file_meta), preamble=b"\0" * 128)
+    for elem in ds:
+        out[elem.tag] = copy.deepcopy(elem)
+    return out

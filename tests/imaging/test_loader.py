@@ -270,7 +270,10 @@ def test_t1_flair_and_t2_are_flagged_not_refused(phantom_series):
     datasets, _ = phantom_series
     flair = load_series(_variant(datasets, RepetitionTime=2000.0, EchoTime=9.0,
                                  InversionTime=860.0, ScanningSequence=["SE", "IR"]))
-    assert flair.has_flag("not_validated_sequence") and flair.has_flag("not_t1_like")
+    # T1 FLAIR is T1-weighted (issue 19): flagged as not the validated sequence, never as
+    # "not T1-like" (the two flags contradicted each other on screen, issue 16)
+    assert flair.has_flag("not_validated_sequence") and not flair.has_flag("not_t1_like")
+    assert flair.is_t1_like and flair.weighting == "T1 FLAIR"
     assert "T1 FLAIR" in " ".join(f.message for f in flair.flags)
     assert flair.inversion_time_ms == 860.0 and flair.n_slices == 11
     t2 = load_series(_variant(datasets, RepetitionTime=3000.0, EchoTime=100.0))
