@@ -591,7 +591,7 @@ DXA_COLUMNS: tuple[Column, ...] = (
     ),
 )
 """DXA columns as read. ``bmd_lowest`` and ``t_lowest`` (the minimum over the available sites)
-are derived by `vbq.prepare`, never read."""
+are derived by `vbq.prepare_cohort`, never read."""
 
 _COHORT = {c.name: c for c in COHORT_COLUMNS}
 _DXA = {c.name: c for c in DXA_COLUMNS}
@@ -706,7 +706,7 @@ def data_dictionary_markdown() -> str:
             )
         lines.append("")
     lines += [
-        "## Derived by `vbq.prepare`",
+        "## Derived by `vbq.prepare_cohort`",
         "",
         "| column | shown as | unit | definition |",
         "|---|---|---|---|",
