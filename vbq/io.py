@@ -423,7 +423,7 @@ def _read_xlsx(data: bytes, sheet: str | int | None, report: ValidationReport) -
             ws = wb[visible[0]]
             if len(names) > 1:
                 report.add(WARNING, f"workbook has {len(names)} sheets; reading the first "
-                           f"visible one, {visible[0]!r} (choose another with sheet=)")
+                           f"visible one, {visible[0]!r} (another can be chosen by its name)")
         elif isinstance(sheet, int):
             if not 0 <= sheet < len(names):
                 report.add(ERROR, f"sheet index {sheet} out of range (sheets: {names})")
