@@ -4,15 +4,17 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 
-.PHONY: run test test-core lint demo bench screenshots notebook report reference clean
+.PHONY: run test test-core test-lowest check-install lint demo bench screenshots notebook report reference clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# the pinned versions and the package with the dependencies it declares, in one resolution: a
+# dependency declared in pyproject.toml that the pins lack, or a pin outside a declared bound,
+# fails here (tests/test_packaging.py also compares the two lists)
 $(VENV)/.run-stamp: requirements.txt pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.txt
-	$(BIN)/pip install --quiet --no-deps -e .
+	$(BIN)/pip install --quiet -r requirements.txt -e ".[app]"
 	touch $@
 
 $(VENV)/.dev-stamp: requirements-dev.txt $(VENV)/.run-stamp
@@ -29,6 +31,21 @@ test: $(VENV)/.dev-stamp
 # the suite without the browser tests (CI runs it on a second Python version)
 test-core: $(VENV)/.dev-stamp
 	$(BIN)/python -m pytest -m "not browser" -q
+
+# the suite (without the browser tests) on the oldest versions pyproject.toml claims: each lower
+# bound installed exactly (scripts/lowest_requirements.py), in its own virtual environment
+test-lowest: $(VENV)/.dev-stamp
+	$(PYTHON) -m venv $(VENV)-lowest
+	$(BIN)/python scripts/lowest_requirements.py > $(VENV)-lowest/lowest.txt
+	grep -v '^-r' requirements-dev.txt > $(VENV)-lowest/tools.txt
+	$(VENV)-lowest/bin/pip install --quiet -r $(VENV)-lowest/lowest.txt -r $(VENV)-lowest/tools.txt
+	$(VENV)-lowest/bin/pip install --quiet --no-deps --no-build-isolation -e .
+	$(VENV)-lowest/bin/python -m pytest -m "not browser" -q -p no:cacheprovider
+
+# the wheel installed into a fresh virtual environment outside the checkout, and the command line
+# run there (scripts/check_install.py)
+check-install: $(VENV)/.dev-stamp
+	$(BIN)/python scripts/check_install.py
 
 lint: $(VENV)/.dev-stamp
 	$(BIN)/ruff check .
@@ -58,4 +75,4 @@ reference:
 	for script in tests/reference/*.R; do Rscript $$script > $${script%.R}.out || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(VENV)-lowest .pytest_cache .ruff_cache .hypothesis

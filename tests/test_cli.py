@@ -193,3 +193,89 @@ def test_measurements_with_errors_exit_2(tmp_path):
     res = run("report", "--measurements", str(path), "--out", str(tmp_path / "r.html"))
     assert res.returncode == 2 and "Traceback" not in res.stderr
     assert "rois.csv" in res.stderr and "row 2" in res.stderr
+
+
+def _two_sessions(tmp_path) -> Path:
+    """A measurement CSV as the app exports it once DEMO-001 was read twice by one observer:
+    session 1 gives VBQ 315 / 110, session 2 gives 415 / 110."""
+    rows = ["patient_id,observer,session,level,si_mean,csf_level"]
+    for session, base in ((1, 300), (2, 400)):
+        rows += [f"DEMO-001,AB,{session},{lv},{base + add},"
+                 for lv, add in (("L1", 0), ("L2", 20), ("L3", 10), ("L4", 30))]
+        rows.append(f"DEMO-001,AB,{session},CSF,110,L3")
+    path = tmp_path / "rois.csv"
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_report_chooses_among_the_readings_of_two_sessions(tmp_path, capsys):
+    # issue 16: the app's own export with two sessions could not be reported at all
+    rois = _two_sessions(tmp_path)
+    out = tmp_path / "r.html"
+    assert cli.main(["report", "--measurements", str(rois), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "more than one session (1, 2)" in err and "--session N" in err
+    assert "merge_into_cohort" not in err and not out.exists()
+
+    assert cli.main(["report", "--measurements", str(rois), "--session", "2", "--out",
+                     str(out)]) == 0
+    assert "Measurements used: observer any, session 2, one reading each" in capsys.readouterr().out
+    assert out.exists()
+
+    assert cli.main(["report", "--measurements", str(rois), "--observer", "AB", "--session", "1",
+                     "--session", "2", "--combine", "mean", "--out", str(out)]) == 0
+    assert "observer AB, session [1, 2], averaged" in capsys.readouterr().out
+
+
+def test_a_wrong_choice_of_readings_exits_2_in_words(tmp_path, capsys):
+    rois = _two_sessions(tmp_path)
+    out = str(tmp_path / "r.html")
+    assert cli.main(["report", "--measurements", str(rois), "--observer", "XY", "--out", out]) == 2
+    assert "no readings by observer(s) ['XY']" in capsys.readouterr().err
+    assert cli.main(["report", "--session", "1", "--out", out]) == 2
+    assert "give that file too" in capsys.readouterr().err
+    res = run("report", "--measurements", str(rois), "--combine", "median", "--out", out)
+    assert res.returncode == 2 and "invalid choice: 'median'" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_combine_choices_are_those_of_the_merge():
+    from vbq.measurements import COMBINE
+
+    assert cli.COMBINE_CHOICES == COMBINE
+
+
+def _workbook(path: Path, sheets: dict[str, pd.DataFrame]) -> Path:
+    with pd.ExcelWriter(path) as writer:
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name, index=False)
+    return path
+
+
+def test_validate_and_report_read_the_sheet_named(tmp_path, capsys):
+    # issue 16: the XLSX warning pointed at a Python argument the command line did not have
+    notes = pd.DataFrame({"note": ["exported 2026-11-30 from the registry"]})
+    cohort = _workbook(tmp_path / "cohort.xlsx",
+                       {"notes": notes, "patients": pd.read_csv(DEMO_COHORT)})
+    dxa = _workbook(tmp_path / "dxa.xlsx", {"notes": notes, "scans": pd.read_csv(DEMO_DXA)})
+    assert cli.main(["validate", "--cohort", str(cohort), "--dxa", str(dxa)]) == 2
+    text = capsys.readouterr().out
+    assert "reading the first visible one, 'notes'" in text and "sheet=" not in text
+
+    args = ["--cohort", str(cohort), "--dxa", str(dxa), "--cohort-sheet", "patients",
+            "--dxa-sheet", "scans"]
+    assert cli.main(["validate", *args]) == 0
+    assert "0 error(s), 0 warning(s); 235 cohort row(s), 235 DXA row(s)" in capsys.readouterr().out
+    out = tmp_path / "r.html"
+    assert cli.main(["report", *args, "--out", str(out)]) == 0
+    assert "235 cohort rows = " in capsys.readouterr().out and out.exists()
+
+    assert cli.main(["validate", "--cohort", str(cohort), "--dxa", str(dxa), "--cohort-sheet",
+                     "Patients", "--dxa-sheet", "scans"]) == 2
+    assert "no sheet named 'Patients'" in capsys.readouterr().out
+
+
+def test_a_sheet_named_for_a_csv_is_reported_as_ignored(capsys):
+    assert cli.main(["validate", "--cohort", str(DEMO_COHORT), "--dxa", str(DEMO_DXA),
+                     "--dxa-sheet", "scans"]) == 0
+    assert "--dxa-sheet 'scans' ignored: demo_dxa.csv is not a workbook" in capsys.readouterr().err

@@ -242,17 +242,6 @@ def test_exclusion_log_needs_prepared_cohort():
         vbq.exclusion_log(pd.DataFrame())
 
 
-def test_deprecated_prepare_warns_and_keeps_its_attrs():
-    cohort, dxa = make_tables(12)
-    with pytest.warns(DeprecationWarning, match="prepare_cohort"):
-        table = vbq.prepare(cohort, dxa)
-    prepared = vbq.prepare_cohort(cohort, dxa)
-    pd.testing.assert_frame_equal(table, prepared.table)
-    assert table.attrs["counts"]["n_analysed"] == prepared.counts.n_analysed
-    assert table.attrs["thresholds"]["vbq_osteoporosis"] == prepared.thresholds.vbq_osteoporosis
-    pd.testing.assert_frame_equal(vbq.exclusion_log(table), prepared.exclusion_log())
-
-
 def test_cohort_summary_counts():
     cohort, dxa = make_tables(12)
     table = vbq.prepare_cohort(cohort, dxa).table

@@ -19,7 +19,7 @@ def _kwonly(func) -> set[str]:
 
 
 def test_top_level_names():
-    for name in ("prepare_cohort", "PreparedCohort", "prepare", "exclusion_log", "Settings", "GroupCriteria", "InputError",
+    for name in ("prepare_cohort", "PreparedCohort", "exclusion_log", "Settings", "GroupCriteria", "InputError",
                  "DegenerateInputError", "io", "demo", "stats", "study", "present", "export"):
         assert hasattr(vbq, name), name
     assert issubclass(vbq.io.InputError, ValueError)

@@ -15,8 +15,8 @@ is written to the exclusion log with its reason.
 
 from __future__ import annotations
 
-import warnings as _warnings
 from dataclasses import asdict, dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -24,9 +24,8 @@ import pandas as pd
 from . import io as _io
 from .errors import InputError
 from .schema import LEVELS
-from .score import VBQResult, compute_vbq
+from .score import VBQResult, classify_dxa, classify_vbq, compute_vbq
 from .settings import PAPER_THRESHOLDS, GroupCriteria, Settings
-from .stats import roc_analysis, round_cutoff
 
 __all__ = [
     "PreparedCohort",
@@ -39,7 +38,8 @@ __all__ = [
     "classify_vbq",
     "degeneration_detail",
     "assign_groups",
-    "prepare",
+    "group_arrays",
+    "GroupArrays",
     "exclusion_log",
     "EXCLUSION_COLUMNS",
     "cohort_summary",
@@ -52,52 +52,6 @@ EXCLUSION_COLUMNS = ("patient_id", "level", "stage", "reason", "patient_excluded
 
 GROUPS = ("degenerative", "control")
 DXA_STATUSES = ("normal", "osteopenia", "osteoporosis")
-
-
-def classify_dxa(
-    t_score: np.ndarray | pd.Series, *, osteoporosis_t: float = -2.5, osteopenia_t: float = -1.0
-) -> np.ndarray:
-    """WHO classification of T-scores: "osteoporosis", "osteopenia", "normal" (object array).
-
-    Osteoporosis at T <= `osteoporosis_t`, osteopenia for `osteoporosis_t` < T < `osteopenia_t`,
-    normal at T >= `osteopenia_t`; missing T gives None.
-
-    References
-    ----------
-    WHO Study Group. Assessment of fracture risk and its application to screening for
-    postmenopausal osteoporosis. WHO Tech Rep Ser 843, 1994.
-
-    Examples
-    --------
-    >>> classify_dxa([-2.5, -2.4, -1.0, 0.3]).tolist()
-    ['osteoporosis', 'osteopenia', 'normal', 'normal']
-    """
-    t = np.asarray(t_score, dtype=float)
-    out = np.where(
-        t <= osteoporosis_t, "osteoporosis", np.where(t < osteopenia_t, "osteopenia", "normal")
-    ).astype(object)
-    out[np.isnan(t)] = None
-    return out
-
-
-def classify_vbq(
-    vbq: np.ndarray | pd.Series, *, osteopenia: float = 2.6, osteoporosis: float = 2.9
-) -> np.ndarray:
-    """Classify VBQ scores by thresholds; a score at or above a threshold is positive.
-
-    Returns "osteoporosis" (VBQ >= `osteoporosis`), "osteopenia" (>= `osteopenia`) or "normal".
-
-    Examples
-    --------
-    >>> classify_vbq([2.5, 2.6, 2.95]).tolist()
-    ['normal', 'osteopenia', 'osteoporosis']
-    """
-    v = np.asarray(vbq, dtype=float)
-    out = np.where(
-        v >= osteoporosis, "osteoporosis", np.where(v >= osteopenia, "osteopenia", "normal")
-    ).astype(object)
-    out[np.isnan(v)] = None
-    return out
 
 
 def _level_cols(stem: str, suffix: str, levels: tuple[str, ...]) -> list[str]:
@@ -208,7 +162,7 @@ def assign_groups(
         (levels whose grades cannot decide), ``group`` ("degenerative", "control", or None when
         the ungradable levels could tip the count either way) and ``reason`` (why undetermined).
     """
-    n_deg, n_unk, group, reason = _group_arrays(cohort, criteria or GroupCriteria(), rater)
+    n_deg, n_unk, group, reason = group_arrays(cohort, criteria, rater=rater)
     return pd.DataFrame(
         {
             "patient_id": cohort["patient_id"].to_numpy(),
@@ -220,12 +174,51 @@ def assign_groups(
     )
 
 
-def _group_arrays(cohort: pd.DataFrame, criteria: GroupCriteria, rater: str, *,
-                  per: dict | None = None):
-    """`assign_groups` as arrays (n_degenerative, n_ungradable, group, reason); the reason is
-    written for the undetermined patients only (for every patient it was 0.09 s at 100,000).
-    `per`: the `_per_level_matrices` of these arguments when already made."""
-    per = per if per is not None else _per_level_matrices(cohort, criteria, rater)
+class GroupArrays(NamedTuple):
+    """The degenerative-group assignment as arrays, one entry per row of the cohort
+    (`group_arrays`)."""
+
+    n_degenerative: np.ndarray
+    """int: vertebrae meeting a criterion."""
+    n_ungradable: np.ndarray
+    """int: levels whose grades cannot decide."""
+    group: np.ndarray
+    """object: "degenerative", "control" or None (undetermined)."""
+    reason: np.ndarray
+    """object: why the group is undetermined; "" where it is determined."""
+
+
+def group_arrays(
+    cohort: pd.DataFrame, criteria: GroupCriteria | None = None, *, rater: str = ""
+) -> GroupArrays:
+    """`assign_groups` as arrays, without building its table.
+
+    For callers that need the groups of many patients, or of several readings, and no table
+    (`prepare_cohort`, `vbq.study.grouping_kappa`): at 100,000 patients building the table three
+    times was most of the time of the grouping kappa.
+
+    Parameters
+    ----------
+    cohort : DataFrame
+        Canonical cohort table (as from `vbq.io.load_cohort`).
+    criteria : GroupCriteria, optional
+        The rule (default: the paper's Table 1).
+    rater : {"", "repeat", "obs2"}, keyword-only
+        Whose grades to read: the primary grades, observer 1's repeat or observer 2's.
+
+    Returns
+    -------
+    GroupArrays
+        ``n_degenerative``, ``n_ungradable``, ``group``, ``reason``: the columns of
+        `assign_groups` but ``patient_id``, in the cohort's row order.
+    """
+    criteria = criteria or GroupCriteria()
+    return _groups_from(_per_level_matrices(cohort, criteria, rater), criteria)
+
+
+def _groups_from(per: dict, criteria: GroupCriteria) -> GroupArrays:
+    """`group_arrays` from the `_per_level_matrices` already made; the reason is written for the
+    undetermined patients only (for every patient it was 0.09 s at 100,000)."""
     n_deg = per["degenerative"].sum(axis=1).astype(int)
     n_unk = per["unknown"].sum(axis=1).astype(int)
     m = criteria.min_vertebrae
@@ -237,7 +230,7 @@ def _group_arrays(cohort: pd.DataFrame, criteria: GroupCriteria, rater: str, *,
         f"group undetermined: {d} degenerative and {u} ungradable level(s), {m} needed"
         for d, u in zip(n_deg[undetermined].tolist(), n_unk[undetermined].tolist(), strict=True)
     ]
-    return n_deg, n_unk, group, reason
+    return GroupArrays(n_deg, n_unk, group, reason)
 
 
 def _lowest(frame: pd.DataFrame, cols: list[str]) -> pd.Series:
@@ -333,11 +326,6 @@ class Thresholds:
         if target == "osteopenia_or_worse":
             return self.vbq_osteopenia
         raise InputError(f"target: expected 'osteoporosis' or 'osteopenia_or_worse', got {target!r}")
-
-    @property
-    def derived(self) -> bool:
-        """True when any threshold was derived from the control group."""
-        return "control-group Youden" in (self.source_osteopenia, self.source_osteoporosis)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -494,7 +482,7 @@ def _score(table: pd.DataFrame, settings: Settings, log: _Log) -> np.ndarray:
     no_vbq = np.isnan(res.vbq)
     log.exclude(ids[no_vbq].tolist(), "vbq", [res.reasons[i] for i in np.flatnonzero(no_vbq)])
 
-    n_deg, _, group, reason = _group_arrays(table, settings.criteria, "")
+    n_deg, _, group, reason = group_arrays(table, settings.criteria)
     table["n_degenerative"] = n_deg
     table["group"] = group
     undetermined = (group == None) & ~no_vbq  # noqa: E711 - elementwise on an object array
@@ -596,45 +584,6 @@ def prepare_cohort(cohort: pd.DataFrame, dxa: pd.DataFrame, settings: Settings |
                           thresholds=thresholds, settings=settings, warnings=warnings)
 
 
-def prepare(
-    cohort: pd.DataFrame, dxa: pd.DataFrame, settings: Settings | None = None
-) -> pd.DataFrame:
-    """Deprecated: the analysis-ready table with its log, counts and thresholds in ``attrs``.
-
-    Use `prepare_cohort`, which returns the same table as ``.table`` beside a typed exclusion
-    log, counts and thresholds. This wrapper is kept for one release for notebooks written
-    against it: it returns ``prepare_cohort(...).table`` with ``attrs["exclusions"]`` (list of
-    records), ``attrs["counts"]``, ``attrs["thresholds"]``, ``attrs["settings"]`` and
-    ``attrs["warnings"]`` (plain dicts). pandas documents ``attrs`` as experimental and drops
-    them in some operations, which is why they are no longer the way results travel.
-
-    Examples
-    --------
-    >>> import warnings, vbq
-    >>> cohort, dxa = vbq.demo.load()
-    >>> with warnings.catch_warnings():
-    ...     warnings.simplefilter("ignore", DeprecationWarning)
-    ...     table = vbq.prepare(cohort, dxa)
-    >>> table.attrs["counts"]["n_analysed"]
-    235
-    """
-    _warnings.warn("vbq.prepare is deprecated and will be removed in 0.3: use "
-                   "vbq.prepare_cohort, which returns a typed PreparedCohort (.table, "
-                   ".exclusions, .counts, .thresholds)", DeprecationWarning, stacklevel=2)
-    result = prepare_cohort(cohort, dxa, settings)
-    table = result.table.copy()
-    counts = result.counts.as_dict()
-    counts["n_dxa_orphans"] = counts["n_dxa_without_cohort"]  # the name it had in attrs
-    table.attrs = {
-        "exclusions": result.exclusions.to_dict("records"),
-        "counts": counts,
-        "settings": result.settings.to_dict(),
-        "thresholds": result.thresholds.as_dict(),
-        "warnings": [p.as_dict() for p in result.warnings],
-    }
-    return table
-
-
 def vbq_thresholds(table: pd.DataFrame, settings: Settings | None = None) -> Thresholds:
     """The VBQ thresholds in force: the settings' values, or those derived as the paper did.
 
@@ -655,6 +604,12 @@ def vbq_thresholds(table: pd.DataFrame, settings: Settings | None = None) -> Thr
     -------
     Thresholds
     """
+    # The ROC analysis is imported here, on the first derivation, and only here: it brings
+    # vbq.stats with scipy, statsmodels and scikit-learn (over a second), which nothing else in
+    # this module needs; `import vbq`, the readers and the demo, which import this module for its
+    # tables and groups, stay at the cost of pandas.
+    from .stats import roc_analysis, round_cutoff
+
     settings = settings or Settings()
     out: dict = {}
     notes = []
@@ -695,18 +650,18 @@ def vbq_thresholds(table: pd.DataFrame, settings: Settings | None = None) -> Thr
     return Thresholds(note="; ".join(notes), **out)
 
 
-def exclusion_log(prepared: PreparedCohort | pd.DataFrame) -> pd.DataFrame:
-    """The exclusion log as a DataFrame (columns `EXCLUSION_COLUMNS`).
+def exclusion_log(prepared: PreparedCohort) -> pd.DataFrame:
+    """The exclusion log of a prepared cohort as a DataFrame (columns `EXCLUSION_COLUMNS`).
 
-    Takes a `PreparedCohort`, or a table from the deprecated `prepare` (read from its attrs).
+    Raises
+    ------
+    InputError
+        `prepared` is not a `PreparedCohort`.
     """
-    if isinstance(prepared, PreparedCohort):
-        return prepared.exclusion_log()
-    records = getattr(prepared, "attrs", {}).get("exclusions")
-    if records is None:
+    if not isinstance(prepared, PreparedCohort):
         raise InputError("prepared: expected a vbq.PreparedCohort (from vbq.prepare_cohort), "
-                         f"got {type(prepared).__name__} without an exclusion log")
-    return pd.DataFrame([dict(r) for r in records], columns=list(EXCLUSION_COLUMNS))
+                         f"got {type(prepared).__name__}")
+    return prepared.exclusion_log()
 
 
 def cohort_summary(table: pd.DataFrame, *, between: str = "group") -> pd.DataFrame:
@@ -763,7 +718,7 @@ def degeneration_summary(
     # from the per-level matrices directly: the long per-level table of `degeneration_detail`
     # (400,000 rows for 100,000 patients) and a second pass for the groups took 0.26 s
     per = _per_level_matrices(cohort, criteria, rater)
-    n_deg, n_unk, group, _ = _group_arrays(cohort, criteria, rater, per=per)
+    n_deg, n_unk, group, _ = _groups_from(per, criteria)
     names = [c for c in _CRITERION_LABELS if c in per["criteria"]]
     k = len(criteria.levels)
     # each level's combination of criteria as a bit code, its text written once per code (row

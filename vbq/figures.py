@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from .score import classify_dxa
 from .settings import Settings
 
 __all__ = ["correlation_panels", "scatter_with_band", "status_for", "roc_curves",
@@ -96,8 +97,6 @@ def correlation_panels(table: pd.DataFrame, y: str, *, bands: Mapping[str, pd.Da
     -------
     dict of group -> plotly Figure, in the order of `bands`.
     """
-    from .cohort import classify_dxa
-
     t_col, status_label = status_for(y, settings)
     # only the columns drawn: filtering rows of the whole prepared table (over 100 columns)
     # was most of the time of building the panels

@@ -638,7 +638,7 @@ DXA_COLUMNS: tuple[Column, ...] = (
     ),
 )
 """DXA columns as read. ``bmd_lowest`` and ``t_lowest`` (the minimum over the available sites)
-are derived by `vbq.prepare`, never read."""
+are derived by `vbq.prepare_cohort`, never read."""
 
 _CODE = Pattern(r"[A-Za-z0-9][A-Za-z0-9._-]*",
                 "must be a pseudonymous code of letters, digits and . _ - starting with a letter "
@@ -853,7 +853,7 @@ def data_dictionary_markdown() -> str:
             )
         lines.append("")
     lines += [
-        "## Derived by `vbq.prepare`",
+        "## Derived by `vbq.prepare_cohort`",
         "",
         "| column | shown as | unit | definition |",
         "|---|---|---|---|",

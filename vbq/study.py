@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
 
-from .cohort import Counts, PreparedCohort, Thresholds, _group_arrays
+from .cohort import Counts, PreparedCohort, Thresholds, group_arrays
 from .errors import DegenerateInputError, InputError
 from .settings import GroupCriteria
 from .stats import (
@@ -161,9 +161,9 @@ def grouping_kappa(cohort: pd.DataFrame, criteria: GroupCriteria | None = None) 
     """
 
     criteria = criteria or GroupCriteria()
-    # the groups as arrays (`cohort._group_arrays`): `assign_groups`' table of every patient,
+    # the groups as arrays (`cohort.group_arrays`): `assign_groups`' table of every patient,
     # three times, was most of the time at 100,000 patients
-    primary = _group_arrays(cohort, criteria, "")[2]
+    primary = group_arrays(cohort, criteria).group
     out: dict = {}
     for name, rater in (("intra", "repeat"), ("inter", "obs2")):
         cols = [c for c in cohort.columns if c.endswith(f"_{rater}") and not c.startswith("vbq")]
@@ -174,7 +174,7 @@ def grouping_kappa(cohort: pd.DataFrame, criteria: GroupCriteria | None = None) 
             graded |= cohort[c].notna().to_numpy()
         if not graded.any():
             continue
-        other = _group_arrays(cohort, criteria, rater)[2]
+        other = group_arrays(cohort, criteria, rater=rater).group
         try:
             out[name] = cohen_kappa(primary[graded], other[graded], categories=list(GROUP_ORDER))
         except DegenerateInputError as exc:
@@ -274,7 +274,7 @@ def fit_line(x, y, *, confidence: float = 0.95, n_points: int = 50) -> FitLine:
     Notes
     -----
     Ordinary least squares; band = fit -/+ t_(1-a/2, n-2) * s * sqrt(1/n + (x0 - mean x)^2 / Sxx),
-    computed by statsmodels ``OLS(...).get_prediction(...).conf_int()``.
+    computed by statsmodels ``OLS(y, [1, x]).fit().get_prediction([1, x0]).conf_int()``.
 
     Validated against R 4.2.2 ``predict(lm(y ~ x), newdata, interval = "confidence")``
     (tests/reference/study_fit_line.R).
@@ -290,9 +290,9 @@ def fit_line(x, y, *, confidence: float = 0.95, n_points: int = 50) -> FitLine:
         raise DegenerateInputError(f"a regression line needs at least 3 complete pairs, got {len(xs)}")
     if np.ptp(xs) == 0:
         raise DegenerateInputError("x is constant: no regression line")
-    model = sm.OLS(ys, sm.add_constant(xs)).fit()
+    model = OLS(ys, np.column_stack([np.ones_like(xs), xs])).fit()
     grid = np.linspace(xs.min(), xs.max(), n_points)
-    pred = model.get_prediction(sm.add_constant(grid, has_constant="add"))
+    pred = model.get_prediction(np.column_stack([np.ones_like(grid), grid]))
     band = pred.conf_int(alpha=1 - confidence)
     out = pd.DataFrame({"x": grid, "fit": pred.predicted_mean, "ci_low": band[:, 0],
                         "ci_high": band[:, 1]})
@@ -445,7 +445,7 @@ def roc_study(table: pd.DataFrame, *, group: str = "control", target: str = "ost
     Parameters
     ----------
     table : DataFrame
-        Prepared table (`vbq.prepare`); its ``dxa_status`` follows the settings' reference site.
+        Prepared table (`vbq.prepare_cohort(...).table`); its ``dxa_status`` follows the settings' reference site.
     group : {"control", "degenerative", "all"}, keyword-only
         The paper derives its thresholds in the control group.
     target : {"osteoporosis", "osteopenia_or_worse"}, keyword-only

@@ -1,6 +1,6 @@
 """Tests of vbq.imaging's measuring functions: roi_stats, measure_vbq, window_image, default_window.
 
-Oracles: a slow per-pixel loop for roi_stats (below), `vbq.prepare` on the demo cohort for
+Oracles: a slow per-pixel loop for roi_stats (below), `vbq.prepare_cohort` on the demo cohort for
 measure_vbq (the spreadsheet path), and pydicom's `apply_windowing` for window_image.
 """
 

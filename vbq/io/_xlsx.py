@@ -275,7 +275,7 @@ def _choose_sheet(wb: Any, sheet: str | int | None, report: ValidationReport) ->
         sheet = visible[0]
         if len(names) > 1:
             report.add(WARNING, f"workbook has {len(names)} sheets; reading the first "
-                       f"visible one, {sheet!r} (choose another with sheet=)")
+                       f"visible one, {sheet!r} (another can be chosen by its name)")
     elif isinstance(sheet, int):
         if not 0 <= sheet < len(names):
             report.add(ERROR, f"sheet index {sheet} out of range (sheets: {names})")
