@@ -6,6 +6,9 @@ step, nothing fetched from outside) shows a PNG and an SVG overlay whose coordin
 image's own pixels, and reports a click as a one-shot trigger value (it resets after the rerun,
 so a click is never replayed on an unrelated rerun).
 
+Zoom and pan: the buttons under the image (or +, - and 0 once it has focus) zoom up to 8x about
+the middle of the view; dragging pans a zoomed image, and a drag is never taken for a click.
+
 Keys: once the image has focus (a click or Tab gives it), a key listed in ``keys`` (``"1"`` ...
 ``"4"``, ``"C"`` for the MRI page) is reported as the one-shot trigger ``level`` with the value it
 maps to; keys typed anywhere else on the page (a text box) never reach it.
@@ -28,11 +31,25 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-_HTML = '<div class="vbq-click-box"><img class="vbq-click-img" alt=""/>' \
-        '<svg class="vbq-click-svg" xmlns="http://www.w3.org/2000/svg"></svg></div>'
+_HTML = ('<div class="vbq-click-wrap"><div class="vbq-click-box"><div class="vbq-click-stage">'
+         '<img class="vbq-click-img" alt=""/>'
+         '<svg class="vbq-click-svg" xmlns="http://www.w3.org/2000/svg"></svg></div></div>'
+         '<div class="vbq-click-zoom">'
+         '<button type="button" data-zoom="in" title="Zoom in (+)">+</button>'
+         '<button type="button" data-zoom="out" title="Zoom out (-)">&#8722;</button>'
+         '<button type="button" data-zoom="fit" title="Whole image (0)">&#8634;</button>'
+         '</div></div>')
 
 _CSS = """
-.vbq-click-box { position: relative; display: inline-block; line-height: 0; width: 100%; }
+.vbq-click-box { position: relative; display: inline-block; line-height: 0; width: 100%;
+                 overflow: hidden; }
+.vbq-click-stage { position: relative; transform-origin: 0 0; }
+.vbq-click-wrap { width: 100%; }
+.vbq-click-zoom { display: flex; gap: 4px; justify-content: flex-end; margin-top: 4px;
+                  line-height: 1; }
+.vbq-click-zoom button { font: 600 15px sans-serif; width: 30px; height: 30px; padding: 0;
+                         border: 1px solid #666; border-radius: 4px; cursor: pointer;
+                         background: rgba(255, 255, 255, 0.85); color: #111; }
 .vbq-click-box:focus-visible { outline: 2px solid #33d6ff; outline-offset: 2px; }
 .vbq-click-img { width: 100%; height: auto; image-rendering: pixelated; cursor: crosshair;
                  user-select: none; -webkit-user-drag: none; }
@@ -50,7 +67,7 @@ export default function(component) {
   const box = parentElement.querySelector('.vbq-click-box');
   const img = parentElement.querySelector('.vbq-click-img');
   const svg = parentElement.querySelector('.vbq-click-svg');
-  box.style.maxWidth = data.max_width + 'px';
+  parentElement.querySelector('.vbq-click-wrap').style.maxWidth = data.max_width + 'px';
   if (img.getAttribute('src') !== data.src) { img.setAttribute('src', data.src); }
   img.setAttribute('alt', data.alt);
   svg.setAttribute('viewBox', '0 0 ' + data.width + ' ' + data.height);
@@ -75,9 +92,43 @@ export default function(component) {
     t.textContent = c.label;
     svg.appendChild(t);
   }
+  // zoom and pan: a CSS transform of the stage (image and circles together), kept on the box
+  // across reruns; the click mapping below reads the transformed rectangle, so it holds.
+  const stage = parentElement.querySelector('.vbq-click-stage');
+  const view = box._view || (box._view = { z: 1, x: 0, y: 0 });
+  const apply = () => {
+    const w = box.clientWidth, h = box.clientHeight;
+    view.x = Math.min(0, Math.max(w - w * view.z, view.x));
+    view.y = Math.min(0, Math.max(h - h * view.z, view.y));
+    stage.style.transform = 'translate(' + view.x + 'px, ' + view.y + 'px) scale(' + view.z + ')';
+  };
+  const zoom = (how) => {
+    const w = box.clientWidth / 2, h = box.clientHeight / 2;
+    const z = how === 'fit' ? 1 : Math.min(8, Math.max(1, view.z * (how === 'in' ? 1.5 : 1 / 1.5)));
+    view.x = w - (w - view.x) * z / view.z; view.y = h - (h - view.y) * z / view.z; view.z = z;
+    apply();
+  };
+  for (const b of parentElement.querySelectorAll('.vbq-click-zoom button')) {
+    b.onclick = (ev) => { ev.stopPropagation(); zoom(b.dataset.zoom); };
+  }
+  box.onpointerdown = (ev) => {
+    box._drag = { x: ev.clientX, y: ev.clientY, vx: view.x, vy: view.y, moved: false };
+  };
+  box.onpointermove = (ev) => {
+    const d = box._drag;
+    if (!d || view.z <= 1) { return; }
+    const dx = ev.clientX - d.x, dy = ev.clientY - d.y;
+    if (Math.abs(dx) + Math.abs(dy) > 4) { d.moved = true; }
+    if (d.moved) { view.x = d.vx + dx; view.y = d.vy + dy; apply(); }
+  };
+  box.onpointerup = () => { box._dragged = !!(box._drag && box._drag.moved); box._drag = null; };
+  box.onpointerleave = () => { box._drag = null; };
+  apply();
   box.tabIndex = 0;
   box.onkeydown = (ev) => {
     if (ev.ctrlKey || ev.metaKey || ev.altKey) { return; }
+    const zooms = { '+': 'in', '=': 'in', '-': 'out', '0': 'fit' };
+    if (zooms[ev.key]) { ev.preventDefault(); zoom(zooms[ev.key]); return; }
     const k = (ev.key || '').toUpperCase();
     if (Object.prototype.hasOwnProperty.call(data.keys, k)) {
       ev.preventDefault();
@@ -86,6 +137,7 @@ export default function(component) {
   };
   img.onclick = (ev) => {
     box.focus({ preventScroll: true });
+    if (box._dragged) { box._dragged = false; return; }  // the end of a pan, not a click
     const rect = img.getBoundingClientRect();
     if (!rect.width || !rect.height) { return; }
     const u = (ev.clientX - rect.left) * img.naturalWidth / rect.width;

@@ -132,12 +132,14 @@ def uploaded_study(files: Sequence) -> imaging.Study:
 
 
 def series_label(series: imaging.Series) -> str:
-    """One line to pick a series by: description, orientation, slices, TR/TE, field strength."""
+    """One line to pick a series by: description, orientation, weighting, slices, TR/TE, field
+    strength."""
     def num(v, unit):
         return "?" if v is None else f"{v:g} {unit}"
 
     return (f"{series.description or '(no description)'} · {series.patient} · "
-            f"{series.orientation} · {series.n_slices} slice(s) · TR {num(series.repetition_time_ms, 'ms')}"
+            f"{series.orientation} · {series.weighting} · {series.n_slices} slice(s) · "
+            f"TR {num(series.repetition_time_ms, 'ms')}"
             f" / TE {num(series.echo_time_ms, 'ms')} · {num(series.field_strength_t, 'T')}")
 
 
