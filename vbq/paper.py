@@ -27,6 +27,7 @@ __all__ = [
     "N_MALE",
     "N_FEMALE",
     "TABLE2_CONTINUOUS",
+    "TABLE2_P",
     "TABLE2_PERCENT",
     "TABLE2_COUNTS",
     "TABLE3",
@@ -41,6 +42,7 @@ __all__ = [
     "DIAGNOSES",
     "SCOLIOSIS_DEGENERATIVE",
     "TABLE5",
+    "TABLE5_P",
     "INCONSISTENCIES",
 ]
 
@@ -75,6 +77,24 @@ TABLE2_CONTINUOUS: dict[str, tuple[str, tuple[float, float], tuple[float, float]
     "t_lowest": ("Lowest T-score", (-1.41, 1.12), (-1.48, 1.04)),
 }
 """Table 2: mean and SD per group of the continuous characteristics."""
+
+TABLE2_P: dict[str, tuple[float, float | None]] = {
+    # key: (P of the group comparison, age-adjusted ANCOVA P or None where not printed);
+    # "< 0.0001" is written 0.0001
+    "age": (0.026, None),
+    "bmi": (0.729, 0.746),
+    "vbq": (0.012, 0.047),
+    "hu_l1": (0.0001, 0.001),
+    "bmd_l1_l4": (0.018, 0.006),
+    "t_l1_l4": (0.011, 0.003),
+    "bmd_femoral_neck": (0.478, 0.98),
+    "t_femoral_neck": (0.157, 0.484),
+    "bmd_total_hip": (0.984, 0.625),
+    "t_total_hip": (0.755, 0.865),
+    "bmd_lowest": (0.444, 0.888),
+    "t_lowest": (0.605, 0.284),
+}
+"""Table 2: P values of the continuous rows (the test is not named; the ANCOVA is age-adjusted)."""
 
 TABLE2_PERCENT: dict[str, tuple[str, float, float, str]] = {
     # key: (label, degenerative %, control %, source); "columns swapped": the printed
@@ -226,6 +246,10 @@ TABLE5: dict[str, dict[str, dict[str, int]]] = {
 }
 """Table 5: Modic change type, number of affected levels and grade, per group (56 and 45)."""
 
+TABLE5_P: dict[str, float] = {"type": 0.099, "levels": 0.007, "grade": 0.149}
+"""Table 5: P of each group comparison (the test is not named; Fisher's exact test on the printed
+counts gives the same three values)."""
+
 INCONSISTENCIES: tuple[str, ...] = (
     "Results: overall age 62.9 +/- 8.9 is above both group means (61.8 and 59.4); the group "
     "values are used.",
@@ -251,6 +275,8 @@ INCONSISTENCIES: tuple[str, ...] = (
     "77.8%, 22/27 = 81.5%; 95/107 = 88.8%): they were computed on other denominators.",
     "Results: 'PPV 86.8%, NPV 50%' for osteoporosis/osteopenia fits neither Table 4 row on 134 "
     "patients (osteopenia: PPV 71/94 = 75.5%, NPV 26/40 = 65%); not used.",
+    "Results: the text finds 'no statistically significant differences' in the Modic changes, "
+    "but Table 5 prints P = 0.007 for the number of affected levels.",
     "Discussion: '37.6% of the degenerative group diagnosed with osteoporosis' matches neither "
     "19.8% (T-score) nor 53.5% (VBQ); not used.",
 )

@@ -21,8 +21,10 @@ The model, in the order the generator runs
 3. A latent trabecular bone quality falls with age and with degeneration severity (shared risk
    factors); it drives, each with its own noise, the L1 HU value, the marrow fat signal (hence
    the VBQ score, inversely), the hip BMD and the *true* (artefact-free) L1-4 BMD. The marrow fat
-   signal saturates at poor bone quality (marrow already mostly fat), which is what gives the
-   VBQ its high sensitivity and low specificity in Table 4. Women have a higher marrow fat signal
+   signal saturates at poor bone quality (marrow already mostly fat), so VBQ spreads the patients
+   with good bone more than those with poor bone, the direction of Table 4's high sensitivity
+   and low specificity; where the Youden cutoff falls in 134 patients is left to the draw (see
+   "Two random streams" below). Women have a higher marrow fat signal
    at equal bone quality. Marrow next to degenerated discs converts to fat (Modic type 2-like),
    raising the T1 signal of a degenerative level a little.
 4. The DXA L1-4 BMD is the true BMD plus a projection artefact computed from the per-level grades

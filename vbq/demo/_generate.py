@@ -369,8 +369,9 @@ def _bone_quality(m: _Model, people: _People, severity: np.ndarray,
     """Step 3: latent bone quality and the L1 HU, subject-level VBQ and BMI (no draws).
 
     Targets: Table 2's VBQ, L1 HU and BMI means and SDs per group, Table 3's and Fig. 4's VBQ
-    correlations, and the control group's AUCs of VBQ and HU in Table 4 and Fig. 5 (the VBQ's
-    saturation at poor bone quality gives its high sensitivity and low specificity).
+    correlations, and the control group's ROC of VBQ and HU in Table 4 and Fig. 5 (the VBQ's
+    saturation at poor bone quality leans its operating point toward high sensitivity; the exact
+    point depends on the draw of the HU and VBQ noise, `_redraw_marrow_terms`).
     """
     bone = -m.b_age * people.za - m.b_sev * severity + m.b_male * people.male + noise["bone"]
     hu = _soft_floor(m.hu0 + m.hu_b * bone + m.hu_e * noise["hu"], m.hu_floor, m.hu_knee)
