@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score, roc_auc_score, roc_curve
 
 import vbq
+import vbq.describe
 from vbq import demo
 from vbq.cohort import assign_groups, compute_vbq, degeneration_detail
 from vbq.demo import _files
@@ -612,3 +613,6 @@ def test_every_target_comes_from_vbq_paper():
         assert _target(key, group).target == value
     assert vbq.settings.PAPER_THRESHOLDS == paper.PAPER_THRESHOLDS == {
         "vbq_osteopenia": 2.6, "vbq_osteoporosis": 2.9}  # Table 4, adjusted thresholds
+    # the reference prevalences the app shows beside the current ones (Results, Abstract)
+    assert vbq.describe.PAPER_PREVALENCE == paper.PREVALENCE
+    assert paper.PREVALENCE["test_among_reference_negative"] == (46.9, 30.8)
