@@ -4,7 +4,6 @@ validation report, preview the tables, the exclusion log and a cohort summary.""
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -15,7 +14,7 @@ from ui.sidebar import dataset_banner
 from ui.state import demo_dataset, get_dataset, get_settings, set_dataset, uploaded_dataset
 from vbq import present
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "data" / "templates"
+TEMPLATES = vbq.demo.TEMPLATES  # package data (importlib.resources), found when installed too
 SOURCES = ("Synthetic demo cohort", "Upload my files")
 IGNORE = "(ignore)"
 KINDS = {"cohort": "Cohort file", "dxa": "DXA file"}
@@ -127,7 +126,7 @@ def _upload_section() -> None:
         strict=True,
     ):
         path = TEMPLATES / fname
-        if path.exists():
+        if path.is_file():
             col.download_button(label, path.read_bytes(), file_name=fname,
                                 key=f"data_template_{fname}")
     read: dict[str, tuple[pd.DataFrame, vbq.io.ValidationReport] | None] = {}

@@ -65,7 +65,8 @@ binding.show_settings_error()
 b = st.columns(3)
 b[0].button("Control group's rounded Youden cutoffs", key="thr_reset_derived",
             on_click=_use, args=({"vbq_osteopenia": None, "vbq_osteoporosis": None},))
-b[1].button("The paper's 2.6 / 2.9", key="thr_reset_paper", on_click=_use,
+b[1].button("The paper's {vbq_osteopenia:g} / {vbq_osteoporosis:g}".format(
+    **vbq.settings.PAPER_THRESHOLDS), key="thr_reset_paper", on_click=_use,
             args=(dict(vbq.settings.PAPER_THRESHOLDS),))
 
 target = binding.view(st.radio, "Condition", "thr.target", "osteoporosis", key="thr_target",

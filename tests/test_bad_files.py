@@ -140,7 +140,7 @@ def test_the_fast_csv_reader_agrees_with_the_csv_module(case, monkeypatch):
 
 def test_the_fast_csv_reader_agrees_on_the_demo(monkeypatch):
     for kind in ("cohort", "dxa"):
-        data = (BAD.parents[2] / "data" / f"demo_{kind}.csv").read_bytes()
+        data = {"cohort": vbq.demo.COHORT_FILE, "dxa": vbq.demo.DXA_FILE}[kind].read_bytes()
         fast = read_table(data, kind, name="demo.csv")
         monkeypatch.setattr(vbq.io._table, "_fast_csv_grid", lambda *a, **k: None)
         slow = read_table(data, kind, name="demo.csv")

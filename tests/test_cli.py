@@ -14,8 +14,8 @@ import vbq.report
 from vbq import cli
 
 ROOT = Path(__file__).resolve().parents[1]
-DEMO_COHORT = ROOT / "data" / "demo_cohort.csv"
-DEMO_DXA = ROOT / "data" / "demo_dxa.csv"
+DEMO_COHORT = vbq.demo.COHORT_FILE
+DEMO_DXA = vbq.demo.DXA_FILE
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

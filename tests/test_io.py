@@ -260,8 +260,8 @@ def test_shipped_templates_match_the_schema(tmp_path):
     paths = vbq.io.write_templates(tmp_path)
     for p in paths:
         if p.suffix == ".csv":
-            assert p.read_bytes() == (ROOT / "data" / "templates" / p.name).read_bytes()
-    assert vbq.io.list_sheets(ROOT / "data" / "templates" / "vbq_template.xlsx") == [
+            assert p.read_bytes() == vbq.demo.TEMPLATES.joinpath(p.name).read_bytes()
+    assert vbq.io.list_sheets(vbq.demo.TEMPLATES.joinpath("vbq_template.xlsx")) == [
         "cohort", "dxa"]
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from . import paper
 from .cohort import PreparedCohort
 from .errors import InputError
 from .schema import DIAGNOSES, LEVELS
@@ -28,16 +29,13 @@ statistical rule: Youden-optimal cutoffs from small samples vary widely between 
 optimistically biased (Leeflang et al., Clin Chem 2008;54:729-37; Ewald, J Clin Epidemiol
 2006;59:798-801)."""
 
-PAPER_PREVALENCE: dict[str, tuple[float, float]] = {
-    "reference": (19.8, 20.1),
-    "test": (53.5, 38.8),
-    "test_among_reference_negative": (46.9, 30.8),
-}
+PAPER_PREVALENCE: dict[str, tuple[float, float]] = dict(paper.PREVALENCE)
 """Chen et al. 2023 (Results and Abstract): osteoporosis, % of the degenerative and the control
 group, by DXA T-score ("reference"), by VBQ at the paper's adjusted thresholds ("test"), and
 VBQ-positive among the DXA-negative. The paper reports these for osteoporosis only."""
 
-PAPER_THRESHOLDS_TEXT = "VBQ ≥ 2.6 osteopenia, ≥ 2.9 osteoporosis"
+PAPER_THRESHOLDS_TEXT = (f"VBQ ≥ {paper.PAPER_THRESHOLDS['vbq_osteopenia']} osteopenia, "
+                         f"≥ {paper.PAPER_THRESHOLDS['vbq_osteoporosis']} osteoporosis")
 
 _SITES = {
     "lowest": "lowest T-score of L1-L4, femoral neck and total hip",

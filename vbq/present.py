@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import schema
+from . import paper, schema
 
 __all__ = [
     "FormattedTable",
@@ -819,7 +819,7 @@ def table4(study, *, decimals: int = 1, rounding: str = "specific",
         f"AUC with its 95% CI ({ci_text}). Youden cutoff: the cutoff that maximises "
         "sensitivity + specificity − 1 (a midpoint between observed values). Adjusted cutoff: "
         f"the Youden cutoff {way} to {decimals} decimal{'s' if decimals != 1 else ''} "
-        "(the paper: 2.83 to 2.9).",
+        f"(the paper: {_PAPER_VBQ_POINT.cutoff:g} to {_PAPER_VBQ_POINT.threshold:g}).",
         "A patient is positive at or above the cutoff (≥) or at or below it (≤), by the "
         "marker's direction. Sensitivity and specificity with Wilson 95% CIs; PPV and NPV at "
         f"the sample's prevalence; LR+ and LR{MINUS}: positive and negative likelihood ratios.",
@@ -1057,6 +1057,7 @@ def bland_altman_table(result, *, first: str = "first reading",
 
 
 _PAPER = "Chen et al. 2023"
+_PAPER_VBQ_POINT = paper.TABLE4[("vbq", "osteoporosis")]
 
 
 def _cutoff_text(value: Any) -> str:

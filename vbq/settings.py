@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from types import UnionType
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
+from . import paper
 from .errors import InputError
 from .schema import DIAGNOSES, LEVELS, OSTEOPHYTE_DIRECTIONS
 
@@ -483,5 +484,6 @@ def _coerce(key: str, value: Any, tp: Any) -> Any:
 PAPER_SETTINGS = Settings()
 """The paper's definitions (Chen et al. 2023): the defaults (thresholds derived as the paper did)."""
 
-PAPER_THRESHOLDS: dict[str, float] = {"vbq_osteopenia": 2.6, "vbq_osteoporosis": 2.9}
-"""The thresholds the paper published (Table 4, adjusted), for a one-click reset."""
+PAPER_THRESHOLDS: dict[str, float] = dict(paper.PAPER_THRESHOLDS)
+"""The thresholds the paper published (Table 4, adjusted: 2.6 and 2.9; `vbq.paper`), for a
+one-click reset."""

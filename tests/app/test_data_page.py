@@ -223,8 +223,8 @@ def _texts(app: AppTest) -> list[str]:
 
 
 def test_uploading_the_demo_files_themselves_switches_the_app_to_your_data(at):
-    cohort = (ROOT / "data" / "demo_cohort.csv").read_bytes()
-    dxa = (ROOT / "data" / "demo_dxa.csv").read_bytes()
+    cohort = vbq.demo.COHORT_FILE.read_bytes()
+    dxa = vbq.demo.DXA_FILE.read_bytes()
     at.radio(key="data_source").set_value("Upload my files").run()
     at.file_uploader(key="data_upload_cohort").upload("my_cohort.csv", cohort, "text/csv")
     at.file_uploader(key="data_upload_dxa").upload("my_dxa.csv", dxa, "text/csv")

@@ -7,7 +7,7 @@ for each, the message fragment the user must see, its severity, and where there 
 and column it must name and the number of rows that must still be read. Large files (a zip bomb,
 5,000 columns, 50,000 rows) are built at test time by the functions below, not committed.
 
-The rows come from the synthetic demo (`data/demo_*.csv`); nothing here is patient data.
+The rows come from the synthetic demo (`vbq/demo/data/demo_*.csv`); nothing here is patient data.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ N = 12  # patients in each small file
 
 
 def _demo(kind: str) -> list[list[str]]:
-    text = (ROOT / "data" / f"demo_{kind}.csv").read_text(encoding="utf-8")
+    text = (ROOT / "vbq" / "demo" / "data" / f"demo_{kind}.csv").read_text(encoding="utf-8")
     return [row for row in csv.reader(io.StringIO(text))][: N + 1]
 
 
