@@ -302,6 +302,9 @@ def _parse_text(col: Column, series: pd.Series, rows: np.ndarray, label: str,
     text = [_cell_text(v) for v in uniques[:-1]] + [""]
     if col.lower:
         text = [t.lower() for t in text]
+    if col.separator:
+        text = [col.separator.join(dict.fromkeys(
+            part.strip() for part in t.split(col.separator) if part.strip())) for t in text]
     spelled = [t.lower() in _MISSING for t in text]
     if any(t and m for t, m in zip(text, spelled, strict=True)):
         cells = pd.Series(np.array(text, dtype=object)[codes], index=series.index, copy=False)
@@ -320,7 +323,8 @@ def _text_rule_broken(col: Column, text: str) -> str | None:
     """The message of the first rule of `col` that `text` breaks (None: it keeps them all)."""
     if col.max_len is not None and len(text) > col.max_len:
         return f"longer than {col.max_len} characters"
-    if col.pattern is not None and not re.fullmatch(col.pattern.regex, text):
+    parts = text.split(col.separator) if col.separator else [text]
+    if col.pattern is not None and not all(re.fullmatch(col.pattern.regex, t) for t in parts):
         return col.pattern.message
     for rule in col.refuse:
         if re.fullmatch(rule.regex, text):
