@@ -164,13 +164,16 @@ class Column:
     blank_means : object
         What a blank cell, or an absent optional column, stands for (None: nothing recorded).
     max_len : int or None
-        Longest text a "text" cell may hold.
+        Longest text a "text" cell may hold (for a category: the width it is stored with).
     pattern : Pattern or None
         What the text of a "text" cell must look like.
     refuse : tuple of Pattern
         What the text of a "text" cell must not look like (a DICOM UID, a date), checked in order.
     lower : bool
         A "text" cell is lower-cased (a hash written in capitals is the same hash).
+    separator : str
+        A "text" cell holds several values separated by this ("a; b;a" -> "a;b": each value
+        stripped and checked against `pattern`, repeats dropped, joined again).
     """
 
     name: str
@@ -198,13 +201,16 @@ class Column:
     pattern: Pattern | None = None
     refuse: tuple[Pattern, ...] = ()
     lower: bool = False
+    separator: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"column {self.name!r}: kind must be one of {KINDS}, got {self.kind!r}")
-        if self.kind != "text" and (self.pattern or self.refuse or self.lower or self.max_len):
-            raise ValueError(f"column {self.name!r}: pattern, refuse, lower and max_len are rules "
-                             "of text columns")
+        if self.kind != "text" and (self.pattern or self.refuse or self.lower or self.separator):
+            raise ValueError(f"column {self.name!r}: pattern, refuse, lower and separator are "
+                             "rules of text columns")
+        if self.max_len is not None and self.kind not in ("text", "category"):
+            raise ValueError(f"column {self.name!r}: max_len is for text and category columns")
         if self.kind == "category" and not self.categories:
             raise ValueError(f"column {self.name!r}: a category column needs its categories")
         if self.roman and self.kind != "int":
@@ -648,6 +654,7 @@ _NOT_A_UID_OR_DATE = (
     Pattern(r"\d{1,4}[-./]\d{1,2}[-./]\d{1,4}", "looks like a date; use the pseudonymous study code"),
 )
 _ROI_SOURCES = ("suggested", "moved", "manual")
+_PRINTABLE = Pattern(r"[^\x00-\x1f\x7f]*", "must not hold control characters")
 
 MEASUREMENT_COLUMNS: tuple[Column, ...] = (
     Column("patient_id", "text", "Pseudonymous study ID (as in the cohort file); never a name, "
@@ -692,29 +699,12 @@ MEASUREMENT_COLUMNS: tuple[Column, ...] = (
            pattern=Pattern(r"[0-9a-f]{16,128}", "must be a hash of 16-128 hexadecimal "
                            "characters, never the Series Instance UID"),
            label="Series fingerprint"),
-    Column("series_flags", "text", "Codes of what was noticed about the series (e.g. not a T1 "
-           "sequence, contrast given), separated by semicolons.", max_len=500,
-           pattern=Pattern(r"[A-Za-z0-9_.-]+( *; *[A-Za-z0-9_.-]+)*", "must be codes of letters, "
-                           "digits and . _ - separated by semicolons"),
-           label="Series flags"),
-    Column("manufacturer", "text", "Scanner manufacturer (DICOM Manufacturer).", max_len=64,
-           label="Scanner manufacturer"),
-    Column("model_name", "text", "Scanner model (DICOM Manufacturer's Model Name).", max_len=64,
-           label="Scanner model"),
     Column("field_strength_t", "float", "Magnetic field strength.", unit="T", low=0, high=12,
            low_open=True, label="Field strength", decimals=1),
     Column("tr_ms", "float", "Repetition time.", unit="ms", low=0, high=100_000, low_open=True,
            label="TR", decimals=0),
     Column("te_ms", "float", "Echo time.", unit="ms", low=0, high=10_000, low_open=True,
            label="TE", decimals=1),
-    Column("pixel_bandwidth_hz", "float", "Receiver bandwidth per pixel (DICOM Pixel "
-           "Bandwidth).", unit="Hz/pixel", low=0, high=100_000, low_open=True,
-           label="Pixel bandwidth", decimals=0),
-    Column("roi_source", "category", "Where the ROI came from: suggested by the software and "
-           "kept, suggested and moved, or placed by hand.", categories=_ROI_SOURCES,
-           label="ROI placed"),
-    Column("blinded", "bool", "The observer did not see the DXA result or the other readings.",
-           label="Blinded reading"),
     Column("measured_at", "timestamp", "When the reading was saved (UTC); blank: the time of "
            "saving.", label="Measured at"),
     Column("software_version", "text", "VBQ Explorer version that made the reading; blank: "
@@ -722,6 +712,35 @@ MEASUREMENT_COLUMNS: tuple[Column, ...] = (
            pattern=Pattern(r"[0-9][0-9A-Za-z.+_-]{0,31}", "must be a version number such as "
                            "0.1.0"),
            label="Software version"),
+    # where each reading came from (issues 16, 19): the series' flags and acquisition, and how
+    # the ROIs were placed
+    Column("series_flags", "text", "Codes of the flags the series carried when it was measured "
+           "(vbq.imaging.Flag.code, e.g. not_validated_sequence;lossy_compression), separated by "
+           "semicolons; blank: none.", max_len=255, separator=";",
+           pattern=Pattern(r"[a-z][a-z0-9_]{0,63}", "must be flag codes (lower-case letters, "
+                           "digits and _) separated by semicolons"),
+           label="Series flags"),
+    Column("manufacturer", "text", "(0008,0070) Manufacturer of the scanner.", max_len=64,
+           pattern=_PRINTABLE, label="Scanner manufacturer"),
+    Column("model_name", "text", "(0008,1090) Manufacturer's Model Name of the scanner (never "
+           "the station name, serial number or institution).", max_len=64, pattern=_PRINTABLE,
+           label="Scanner model"),
+    Column("scanning_sequence", "text", "(0018,0020) Scanning Sequence (SE spin echo, IR "
+           "inversion recovery, GR gradient recalled, ...), multiple values separated by \\.",
+           max_len=64, pattern=_PRINTABLE, label="Scanning sequence"),
+    Column("sequence_variant", "text", "(0018,0021) Sequence Variant (SK, SP, MP, ...).",
+           max_len=64, pattern=_PRINTABLE, label="Sequence variant"),
+    Column("ti_ms", "float", "(0018,0082) Inversion time; blank when not inversion recovery.",
+           unit="ms", low=0, high=100_000, label="TI", decimals=0),
+    Column("pixel_bandwidth_hz", "float", "(0018,0095) Pixel Bandwidth.", unit="Hz/pixel",
+           low=0, high=1e6, low_open=True, label="Pixel bandwidth", decimals=0),
+    Column("slice_thickness_mm", "float", "(0018,0050) Slice Thickness.", unit="mm", low=0,
+           high=1_000, low_open=True, label="Slice thickness", decimals=1),
+    Column("roi_source", "category", "How the ROIs were placed: suggested (a suggestion "
+           "accepted), moved (a suggestion moved by the reader) or manual (placed by hand).",
+           categories=_ROI_SOURCES, max_len=16, label="ROI placed"),
+    Column("blinded", "bool", "The reader could not see earlier readings of this patient while "
+           "reading (blank: no).", blank_means=False, label="Blinded reading"),
 )
 """Columns of a measurement table (`vbq.measurements.read_measurements`, the CSV export of the
 measurement database), one row per ROI reading. Headers are matched like the cohort's (case and

@@ -204,7 +204,10 @@ def _parse_column(col: Column, series: pd.Series, rows: np.ndarray, label: str,
     parser = _PARSERS.get(col.kind)
     if parser is None:  # pragma: no cover (schema.Column checks its kind)
         raise InputError(f"unknown column kind {col.kind!r}")
-    values = parser(col, series, rows, label, report, distinct)
+    if col.kind != "id" and series.dtype == object and series.isna().all():
+        values = _all_blank(col, series.index)  # (in memory: a field nobody filled in)
+    else:
+        values = parser(col, series, rows, label, report, distinct)
     if col.every_row:
         blank = _texts(series).str.lower().isin(_MISSING).to_numpy(dtype=bool, na_value=True)
         _report_cells(report, blank, series, rows, label,
@@ -212,6 +215,20 @@ def _parse_column(col: Column, series: pd.Series, rows: np.ndarray, label: str,
     if col.blank_means is not None:
         values = values.fillna(col.blank_means)
     return values
+
+
+def _all_blank(col: Column, index: pd.Index) -> pd.Series:
+    """What the parser of `col` returns for a column of blank cells, without parsing them."""
+    n = len(index)
+    if col.kind == "float":
+        return pd.Series(np.full(n, np.nan), index=index)
+    if col.kind == "int":
+        return pd.Series(pd.array([pd.NA] * n, dtype="Int64"), index=index)
+    if col.kind == "bool":
+        return pd.Series(pd.array([pd.NA] * n, dtype="boolean"), index=index)
+    if col.kind == "timestamp":
+        return pd.Series(pd.NaT, index=index, dtype="datetime64[us, UTC]")
+    return pd.Series(np.nan if col.kind == "category" else None, index=index, dtype=object)
 
 
 def _parse_id(col: Column, series: pd.Series, rows: np.ndarray, label: str,
@@ -278,22 +295,41 @@ def _parse_one_of(col: Column, series: pd.Series, rows: np.ndarray, label: str,
 def _parse_text(col: Column, series: pd.Series, rows: np.ndarray, label: str,
                 report: ValidationReport, distinct: Any = None) -> pd.Series:
     """Text, stripped, checked against the column's length, `Column.pattern` and
-    `Column.refuse`; each bad cell reported once, by the first rule it breaks."""
-    text = _texts(series)
+    `Column.refuse`; each bad cell reported once, by the first rule it breaks. Each distinct
+    cell is checked once, in Python (codes repeat: observers, versions, the five rows of a
+    reading)."""
+    codes, uniques = _distinct(series, distinct)
+    text = [_cell_text(v) for v in uniques[:-1]] + [""]
     if col.lower:
-        text = text.str.lower()
-    missing = _note_missing(text, report, rows, label).to_numpy(dtype=bool)
-    bad = np.zeros(len(text), dtype=bool)
-    rules = [] if col.max_len is None else [
-        (text.str.len() > col.max_len, f"longer than {col.max_len} characters")]
-    if col.pattern is not None:
-        rules.append((~text.str.fullmatch(col.pattern.regex), col.pattern.message))
-    rules += [(text.str.fullmatch(r.regex), r.message) for r in col.refuse]
-    for broken, message in rules:
-        hit = broken.to_numpy(dtype=bool, na_value=False) & ~missing & ~bad
+        text = [t.lower() for t in text]
+    if col.separator:
+        text = [col.separator.join(dict.fromkeys(
+            part.strip() for part in t.split(col.separator) if part.strip())) for t in text]
+    spelled = [t.lower() in _MISSING for t in text]
+    if any(t and m for t, m in zip(text, spelled, strict=True)):
+        cells = pd.Series(np.array(text, dtype=object)[codes], index=series.index, copy=False)
+        _note_missing(cells, report, rows, label)
+    broken = [None if m else _text_rule_broken(col, t)
+              for t, m in zip(text, spelled, strict=True)]
+    for message in dict.fromkeys(b for b in broken if b):
+        hit = np.array([b == message for b in broken], dtype=bool)[codes]
         _report_cells(report, hit, series, rows, label, message)
-        bad |= hit
-    return text.astype(object).where(~(missing | bad), None)
+    keep = np.array([not m and b is None for m, b in zip(spelled, broken, strict=True)])
+    values = np.array([t if k else None for t, k in zip(text, keep, strict=True)], dtype=object)
+    return pd.Series(values[codes], index=series.index, copy=False, dtype=object)
+
+
+def _text_rule_broken(col: Column, text: str) -> str | None:
+    """The message of the first rule of `col` that `text` breaks (None: it keeps them all)."""
+    if col.max_len is not None and len(text) > col.max_len:
+        return f"longer than {col.max_len} characters"
+    parts = text.split(col.separator) if col.separator else [text]
+    if col.pattern is not None and not all(re.fullmatch(col.pattern.regex, t) for t in parts):
+        return col.pattern.message
+    for rule in col.refuse:
+        if re.fullmatch(rule.regex, text):
+            return rule.message
+    return None
 
 
 def _timestamp(value: Any) -> tuple[pd.Timestamp | None, bool]:
