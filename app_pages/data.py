@@ -119,6 +119,20 @@ def _upload_section() -> None:
     )
     with st.expander("Data dictionary"):
         st.markdown(vbq.schema.data_dictionary_markdown())
+    _templates()
+    read, uploads = _uploads()
+    if read["cohort"] is None or read["dxa"] is None:
+        if dataset.is_demo:
+            st.info("Upload both files to analyse them. The demo cohort stays in use until then.")
+        else:
+            st.info(f"In use: {display.plain(dataset.description)}. Upload both files again to "
+                    "replace them.")
+        return
+    _use_uploads(read, uploads)
+
+
+def _templates() -> None:
+    """Download buttons for the empty templates."""
     tcols = st.columns(3)
     for col, fname, label in zip(
         tcols,
@@ -130,6 +144,11 @@ def _upload_section() -> None:
         if path.exists():
             col.download_button(label, path.read_bytes(), file_name=fname,
                                 key=f"data_template_{fname}")
+
+
+def _uploads() -> tuple[dict, dict]:
+    """The two file uploaders side by side, each file read and its report shown; then every
+    problem at full width. Returns (kind -> (table, report) or None, kind -> upload)."""
     read: dict[str, tuple[pd.DataFrame, vbq.io.ValidationReport] | None] = {}
     uploads: dict = {}
     for col, kind in zip(st.columns(2), KINDS, strict=True):
@@ -144,13 +163,11 @@ def _upload_section() -> None:
     listed = [p for r in read.values() if r is not None for p in r[1].problems]
     if listed:  # full width, so every message is readable at 1280 px
         _problems(listed)
-    if read["cohort"] is None or read["dxa"] is None:
-        if dataset.is_demo:
-            st.info("Upload both files to analyse them. The demo cohort stays in use until then.")
-        else:
-            st.info(f"In use: {display.plain(dataset.description)}. Upload both files again to "
-                    "replace them.")
-        return
+    return read, uploads
+
+
+def _use_uploads(read: dict, uploads: dict) -> None:
+    """Both files read: check them against each other and, when they are new, put them in use."""
     (cohort, creport), (dxa, dreport) = read["cohort"], read["dxa"]
     if not (creport.ok and dreport.ok):
         st.info("Until the errors are fixed, the analysis below still uses "

@@ -40,9 +40,7 @@ __all__ = [
     "FORMULA_TRIGGERS",
     "FORMS",
     "neutralise_formula",
-    "safe_cell",
     "neutralise_frame",
-    "safe_frame",
     "safe_csv",
     "frame_csv",
     "frame_xlsx",
@@ -94,10 +92,6 @@ def neutralise_formula(value: Any) -> Any:
     return value
 
 
-safe_cell = neutralise_formula
-"""The name `vbq.measurements` uses for `neutralise_formula` (the same function)."""
-
-
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of `frame` with every text cell (and text column header) passed through
     `neutralise_formula`.
@@ -132,12 +126,10 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of `frame` with every text cell and header passed through `neutralise_formula`
-    (headers as text); numeric columns are left as they are."""
-    out = frame.copy()
-    out.columns = [str(c) for c in out.columns]
-    return neutralise_frame(out)
+def _text_headers(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with its column headers as text (a CSV header is text; `neutralise_frame` then
+    sees every header)."""
+    return frame.set_axis([str(c) for c in frame.columns], axis=1)
 
 
 def safe_csv(frame: pd.DataFrame, target: str | os.PathLike | Any | None = None,
@@ -188,7 +180,7 @@ def frame_csv(frame: pd.DataFrame) -> bytes:
     """`frame` as CSV (RFC 4180: CRLF line ends, fields with a delimiter, quote or line break
     quoted; UTF-8 with a byte-order mark, so Excel reads "±" and "²"), no index, every text cell
     neutralised."""
-    return safe_frame(frame).to_csv(index=False, lineterminator=_EOL).encode("utf-8-sig")
+    return neutralise_frame(_text_headers(frame)).to_csv(index=False, lineterminator=_EOL).encode("utf-8-sig")
 
 
 def table_csv(table: FormattedTable, form: str = "shown") -> bytes:
@@ -196,7 +188,7 @@ def table_csv(table: FormattedTable, form: str = "shown") -> bytes:
     footnotes one per line; ``"data"``: the tidy table alone, full precision."""
     if form == "data":
         return frame_csv(table.data)
-    body = safe_frame(_form(table, "shown")).to_csv(index=False, lineterminator=_EOL)
+    body = neutralise_frame(_text_headers(_form(table, "shown"))).to_csv(index=False, lineterminator=_EOL)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator=_EOL)
     w.writerow([neutralise_formula(table.title)])

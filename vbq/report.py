@@ -193,41 +193,55 @@ def study_tables(prepared: PreparedCohort, analysis=None) -> list:
     kappas = study.grouping_kappa(prepared.table, prepared.settings.criteria)
     core = present.study_tables(analysis, prepared, kappas=kappas,
                                 decimals=prepared.settings.threshold_decimals)
-    extra = []
-    for target, roc in analysis.roc.items():
-        if isinstance(roc, study.Unavailable) or roc.comparison is None:
-            continue
-        ft = present.auc_comparison_table(
-            roc.comparison, title=f"Paired comparison of the AUCs: "
-                                  f"{present.target_label(target).lower()}, control group")
-        extra.append(replace(ft, key=f"auc_comparison_{target}"))
-    breakdowns = []
-    for name, part in study.prevalence_breakdowns(prepared.table).items():
-        key = f"breakdown_{name}"
-        if isinstance(part, study.Unavailable):  # said, not dropped
-            breakdowns.append(present.FormattedTable(
-                key=key, title=_BREAKDOWNS.get(name, name),
-                shown=pd.DataFrame(columns=["Not computed"]),
-                data=pd.DataFrame({"note": [part.reason]}),
-                footnotes=(f"Not computed: {part.reason}.",)))
-        else:
-            breakdowns.append(present.breakdown_table(part, key=key))
+    extra = _auc_comparison_tables(analysis)
+    breakdowns = _breakdown_tables(prepared)
     out = []
     for t in core:
         if t.key == "kappa":  # on the analysed patients: the report has no others
             t = replace(t, title=f"{t.title} (analysed patients)")
-        if t.key in ("table5", "icc", "kappa") and extra:
-            out += extra
-            extra = []
-        if t.key in ("icc", "kappa") and breakdowns:
-            out += breakdowns
-            breakdowns = []
+        if t.key in ("table5", "icc", "kappa"):
+            out, extra = out + extra, []
+        if t.key in ("icc", "kappa"):
+            out, breakdowns = out + breakdowns, []
         out.append(t)
         if t.key == "prevalence" and not isinstance(analysis.prevalence, study.Unavailable):
             out.append(present.prevalence_against_paper_table(
                 analysis.prevalence, thresholds=analysis.thresholds))
     out += extra + breakdowns
     out.append(present.exclusion_table(prepared.exclusions))
+    return out
+
+
+def _auc_comparison_tables(analysis) -> list:
+    """The paired AUC comparison of each target's ROC study that has one."""
+    from . import present, study
+
+    out = []
+    for target, roc in analysis.roc.items():
+        if isinstance(roc, study.Unavailable) or roc.comparison is None:
+            continue
+        ft = present.auc_comparison_table(
+            roc.comparison, title=f"Paired comparison of the AUCs: "
+                                  f"{present.target_label(target).lower()}, control group")
+        out.append(replace(ft, key=f"auc_comparison_{target}"))
+    return out
+
+
+def _breakdown_tables(prepared: PreparedCohort) -> list:
+    """The prevalence's breakdowns; one that could not be computed is a table that says why."""
+    from . import present, study
+
+    out = []
+    for name, part in study.prevalence_breakdowns(prepared.table).items():
+        key = f"breakdown_{name}"
+        if isinstance(part, study.Unavailable):  # said, not dropped
+            out.append(present.FormattedTable(
+                key=key, title=_BREAKDOWNS.get(name, name),
+                shown=pd.DataFrame(columns=["Not computed"]),
+                data=pd.DataFrame({"note": [part.reason]}),
+                footnotes=(f"Not computed: {part.reason}.",)))
+        else:
+            out.append(present.breakdown_table(part, key=key))
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -157,6 +158,96 @@ def _yes_level(variable: str, levels: Sequence) -> Any:
     return None
 
 
+@dataclass
+class _Table2:
+    """What Table 2 collects while its rows are laid out, one variable at a time."""
+
+    groups: list
+    headers: list[str]
+    adj_header: str | None
+    marks: _Marks = field(default_factory=_Marks)
+    rows: list[dict] = field(default_factory=list)
+    indent: list[int] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    kinds: set = field(default_factory=set)
+
+    def add(self, row: dict, level: int, *, p: str = "", adjusted: str = NOT_APPLICABLE) -> None:
+        """A row, with its p and (when there are covariates) its adjusted p."""
+        row["p"] = p
+        if self.adj_header:
+            row[self.adj_header] = adjusted
+        self.rows.append(row)
+        self.indent.append(level)
+
+    def counts(self, name: str, rec: Mapping) -> dict:
+        """A row of n (%) per group."""
+        return {"Characteristic": name} | {
+            h: format_count_percent(rec[f"count_{g}"], rec[f"percent_{g}"])
+            for g, h in zip(self.groups, self.headers[1:], strict=False)}
+
+
+def _t2_sizes(frame: pd.DataFrame, groups: Sequence) -> dict:
+    """The size of each group: the largest n of any row (None when no row has one)."""
+    sizes = {}
+    for g in groups:
+        col = frame[f"n_{g}"].dropna()
+        sizes[g] = int(col.max()) if len(col) else None
+    return sizes
+
+
+def _t2_variable(t: _Table2, var: str, kind: str, part: list[dict], base: int) -> None:
+    """The row(s) of one variable: mean ± SD, one n (%) row for a binary variable, or a row
+    for the variable (with its p) and one per level."""
+    first = part[0]
+    p_cell = format_p(first["p_value"])
+    if p_cell != NOT_APPLICABLE:
+        p_cell += t.marks.mark(first["method"])
+    if first["note"]:
+        t.notes.append(f"{label(var)}: {message(first['note'])}.")
+    if int(first["n_missing"] or 0):
+        t.missing.append(f"{label(var, unit=False)} {int(first['n_missing'])}")
+    if kind == "continuous":
+        t.kinds.add("continuous")
+        d = _decimals(var)
+        row = {"Characteristic": label(var)} | {
+            h: format_mean_sd(first[f"mean_{g}"], first[f"sd_{g}"], d)
+            for g, h in zip(t.groups, t.headers[1:], strict=False)}
+        t.add(row, base, p=p_cell, adjusted=format_p(first["p_value_ancova"]))
+        return
+    t.kinds.add("categorical")
+    levels = [r["level"] for r in part if not _missing(r["level"])]
+    shown_level = _yes_level(var, levels)
+    if shown_level is not None:
+        rec = next(r for r in part if not _missing(r["level"]) and r["level"] == shown_level)
+        name = value_label(var, shown_level) if var in _SHOWN_LEVEL else label(var, unit=False)
+        t.add(t.counts(name, rec), base, p=p_cell)
+        return
+    head = {"Characteristic": label(var, unit=False)} | {
+        h: "" for h in t.headers[1:len(t.groups) + 1]}
+    t.add(head, base, p=p_cell)
+    for rec in part:
+        t.add(t.counts(value_label(var, rec["level"]), rec), base + 1, adjusted="")
+
+
+def _t2_footnotes(t: _Table2, covariates: Sequence[str]) -> list[str]:
+    """What the values are, the tests (by their letters), the ANCOVA, the missing values and
+    the notes of the statistics."""
+    foot = {frozenset({"continuous", "categorical"}): ["Values are mean ± SD or n (%)."],
+            frozenset({"continuous"}): ["Values are mean ± SD."],
+            frozenset({"categorical"}): ["Values are n (%)."]}.get(frozenset(t.kinds), [])
+    foot += t.marks.footnotes()
+    if t.adj_header:
+        foot.append(f"{t.adj_header}: the group effect in an ANCOVA "
+                    f"(linear model of the variable on group and "
+                    f"{_join([label(c, unit=False).lower() for c in covariates])}, Type III sums "
+                    "of squares); continuous variables other than the covariates only.")
+    if t.missing:
+        foot.append("Patients without a value, left out of that row: " + ", ".join(t.missing)
+                    + ".")
+    return foot + t.notes
+
+
 def table2(result, *, title: str | None = None) -> FormattedTable:
     """Table 2 from a `vbq.stats.GroupComparison` (`vbq.study.table2`).
 
@@ -177,21 +268,13 @@ def table2(result, *, title: str | None = None) -> FormattedTable:
     frame = result.to_frame()
     groups = list(result.groups)
     covariates = tuple(result.covariates)
-    sizes = {}
-    for g in groups:
-        col = frame[f"n_{g}"].dropna()
-        sizes[g] = int(col.max()) if len(col) else None
-    marks = _Marks()
+    sizes = _t2_sizes(frame, groups)
     headers = ["Characteristic"] + [_group_header(g, sizes[g]) for g in groups] + ["p"]
     adj_header = None
     if covariates:
         adj_header = f"p adjusted for {_join([label(c, unit=False).lower() for c in covariates])}"
         headers.append(adj_header)
-    rows: list[dict] = []
-    indent: list[int] = []
-    notes: list[str] = []
-    missing: list[str] = []
-    kinds = set()
+    t = _Table2(groups=groups, headers=headers, adj_header=adj_header)
     variables = sorted(result.variables, key=lambda vk: _T2_ORDER.get(vk[0], len(_T2_ORDER)))
     by_var = _records_by(frame, "variable")  # rows as dicts: pandas row filters cost ~3 ms each
     open_section = None
@@ -201,85 +284,15 @@ def table2(result, *, title: str | None = None) -> FormattedTable:
             continue
         section = _T2_SECTIONS.get(var)
         if section and section != open_section:
-            rows.append({h: "" for h in headers} | {"Characteristic": section})
-            indent.append(0)
+            t.rows.append({h: "" for h in headers} | {"Characteristic": section})
+            t.indent.append(0)
         open_section = section
-        base = 1 if section else 0
-        first = part[0]
-        p_cell = format_p(first["p_value"])
-        if p_cell != NOT_APPLICABLE:
-            p_cell += marks.mark(first["method"])
-        if first["note"]:
-            notes.append(f"{label(var)}: {message(first['note'])}.")
-        if int(first["n_missing"] or 0):
-            missing.append(f"{label(var, unit=False)} {int(first['n_missing'])}")
-        adj = NOT_APPLICABLE
-        if kind == "continuous":
-            kinds.add("continuous")
-            d = _decimals(var)
-            row = {"Characteristic": label(var)}
-            for g, h in zip(groups, headers[1:], strict=False):
-                row[h] = format_mean_sd(first[f"mean_{g}"], first[f"sd_{g}"], d)
-            adj = format_p(first["p_value_ancova"])
-            row["p"] = p_cell
-            if adj_header:
-                row[adj_header] = adj
-            rows.append(row)
-            indent.append(base)
-            continue
-        kinds.add("categorical")
-        levels = [r["level"] for r in part if not _missing(r["level"])]
-        shown_level = _yes_level(var, levels)
-        if shown_level is not None:
-            lrow = next(r for r in part if not _missing(r["level"]) and r["level"] == shown_level)
-            name = (value_label(var, shown_level) if var in _SHOWN_LEVEL
-                    else label(var, unit=False))
-            row = {"Characteristic": name}
-            for g, h in zip(groups, headers[1:], strict=False):
-                row[h] = format_count_percent(lrow[f"count_{g}"], lrow[f"percent_{g}"])
-            row["p"] = p_cell
-            if adj_header:
-                row[adj_header] = NOT_APPLICABLE
-            rows.append(row)
-            indent.append(base)
-            continue
-        row = {"Characteristic": label(var, unit=False)}
-        for h in headers[1:len(groups) + 1]:
-            row[h] = ""
-        row["p"] = p_cell
-        if adj_header:
-            row[adj_header] = NOT_APPLICABLE
-        rows.append(row)
-        indent.append(base)
-        for lrow in part:
-            sub = {"Characteristic": value_label(var, lrow["level"])}
-            for g, h in zip(groups, headers[1:], strict=False):
-                sub[h] = format_count_percent(lrow[f"count_{g}"], lrow[f"percent_{g}"])
-            sub["p"] = ""
-            if adj_header:
-                sub[adj_header] = ""
-            rows.append(sub)
-            indent.append(base + 1)
-    foot = []
-    if kinds == {"continuous", "categorical"}:
-        foot.append("Values are mean ± SD or n (%).")
-    elif kinds == {"continuous"}:
-        foot.append("Values are mean ± SD.")
-    elif kinds:
-        foot.append("Values are n (%).")
-    foot += marks.footnotes()
-    if adj_header:
-        foot.append(f"{adj_header}: the group effect in an ANCOVA "
-                    f"(linear model of the variable on group and "
-                    f"{_join([label(c, unit=False).lower() for c in covariates])}, Type III sums "
-                    "of squares); continuous variables other than the covariates only.")
-    if missing:
-        foot.append("Patients without a value, left out of that row: " + ", ".join(missing) + ".")
-    foot += notes
+        _t2_variable(t, var, kind, part, 1 if section else 0)
     return FormattedTable(
         key="table2",
         title=title or f"Table 2. Characteristics of the {_join([group_label(g).lower() for g in groups])} groups",
-        shown=_frame(rows, headers), data=frame, footnotes=tuple(foot), indent=tuple(indent))
+        shown=_frame(t.rows, headers), data=frame, footnotes=tuple(_t2_footnotes(t, covariates)),
+        indent=tuple(t.indent))
 
 
 # ---------------------------------------------------------------------------------------------
