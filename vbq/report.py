@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from . import figures
 from .cohort import PreparedCohort
 from .describe import criterion_phrases
 from .errors import DegenerateInputError, InputError
@@ -295,6 +296,10 @@ pre { background: #f5f6f8; padding: 12px; overflow-x: auto; font-size: 0.82rem; 
 .flow ul { margin: 4px 0 0 0; padding-left: 18px; }
 .figs { display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 16px; }
 .figs figure { margin: 0; min-width: 0; overflow: hidden; }
+.fig-dl { margin: 2px 0 4px; }
+.fig-dl button { font: inherit; font-size: 0.85rem; color: var(--accent); background: #fff;
+                 border: 1px solid var(--line); border-radius: 4px; padding: 2px 8px;
+                 cursor: pointer; }
 .unavailable { color: #8a4b00; }
 .synthetic { background: #fff4d6; border: 1px solid #e9c46a; padding: 8px 12px; }
 """
@@ -481,7 +486,7 @@ FIG4_MEASURES = ("bmd_l1_l4", "t_l1_l4", "hu_l1")
 def _figures(prepared: PreparedCohort, analysis) -> list[tuple[str, str, object]]:
     """(div id, caption, plotly Figure) of every figure, in order; the ids are fixed so the
     same analysis gives the same file."""
-    from . import figures, present, study
+    from . import present, study
 
     table = prepared.table
     out: list[tuple[str, str, object]] = []
@@ -593,9 +598,11 @@ def build_report(prepared: PreparedCohort, *, analysis=None,
             return ""
         out = ['<div class="figs">']
         for div_id, caption, fig in chosen:
+            config = figures.export_config(f"vbq_{div_id}", height=int(fig.layout.height or 600))
             body = fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
-                               config={"displaylogo": False, "responsive": True})
-            out.append(f"<figure>{body}<figcaption>{_e(caption)}</figcaption></figure>")
+                               config=config)
+            out.append(f"<figure>{body}{_download_buttons(div_id, config)}"
+                       f"<figcaption>{_e(caption)}</figcaption></figure>")
         out.append("</div>")
         return "\n".join(out)
 
@@ -647,8 +654,33 @@ def build_report(prepared: PreparedCohort, *, analysis=None,
         f"<nav><ol>{nav}</ol></nav>\n{body}\n"
         "<script>window.addEventListener('load', function () {"
         "document.querySelectorAll('.js-plotly-plot').forEach(function (d) "
-        "{ Plotly.Plots.resize(d); }); });</script>\n</body>\n</html>\n"
+        "{ Plotly.Plots.resize(d); }); });"
+        f"{_DOWNLOAD_JS}</script>\n</body>\n</html>\n"
     )
+
+
+def _download_buttons(div_id: str, config: dict) -> str:
+    """Two buttons under a figure that save it from the page itself (plotly's
+    ``Plotly.downloadImage``, no network): PNG at a journal's resolution, as the figure's own
+    camera button, and SVG."""
+    opts = config["toImageButtonOptions"]
+    png = (f"{figures.EXPORT_WIDTH_INCHES:g} in at {figures.EXPORT_DPI} dpi")
+    return (f'<div class="fig-dl" data-for="{_e(div_id)}" data-width="{opts["width"]}" '
+            f'data-height="{opts["height"]}" data-scale="{opts["scale"]}" '
+            f'data-filename="{_e(opts["filename"])}">'
+            f'<button type="button" data-format="png">Download PNG ({_e(png)})</button> '
+            '<button type="button" data-format="svg">Download SVG (vector)</button></div>')
+
+
+_DOWNLOAD_JS = """
+document.querySelectorAll('.fig-dl button').forEach(function (b) {
+  b.addEventListener('click', function () {
+    var d = b.parentElement.dataset, svg = b.dataset.format === 'svg';
+    Plotly.downloadImage(document.getElementById(d.for), {format: b.dataset.format,
+      width: +d.width, height: +d.height, scale: svg ? 1 : +d.scale, filename: d.filename});
+  });
+});
+"""
 
 
 def _group_sizes(flow: FlowCounts) -> str:
