@@ -53,7 +53,7 @@ def test_report_on_the_demo_when_no_files_are_given(tmp_path):
 
     assert hashlib.sha256(DEMO_COHORT.read_bytes()).hexdigest() in text
     assert hashlib.sha256(DEMO_DXA.read_bytes()).hexdigest() in text
-    assert pd.read_excel(xlsx, sheet_name="table2").shape[0] > 10
+    assert pd.read_excel(xlsx, sheet_name="Table 2").shape[0] > 10
     import docx as python_docx
 
     assert any("Table 2." in p.text for p in python_docx.Document(str(docx)).paragraphs)
@@ -124,9 +124,9 @@ def test_cli_notebook_and_app_give_the_same_numbers(tmp_path):
     xlsx = tmp_path / "t.xlsx"
     assert cli.main(["report", "--settings", str(path), "--out", str(tmp_path / "r.html"),
                      "--xlsx", str(xlsx)]) == 0
-    cli_t4 = pd.read_excel(xlsx, sheet_name="table4 data")
+    cli_t4 = pd.read_excel(xlsx, sheet_name="Table 4 data")
     cli_t4 = cli_t4[cli_t4["target"] == "osteoporosis"].reset_index(drop=True)
-    cli_t2 = pd.read_excel(xlsx, sheet_name="table2 data")
+    cli_t2 = pd.read_excel(xlsx, sheet_name="Table 2 data")
 
     # the notebook API
     cohort, dxa = vbq.demo.load()

@@ -178,14 +178,15 @@ def test_workbook_has_each_table_as_shown_and_as_data(demo_prepared):
     data = report.build_workbook(demo_prepared)
     wb = openpyxl.load_workbook(io.BytesIO(data))
     names = wb.sheetnames
-    for table in ("table1", "table2", "table3", "table4", "table5", "prevalence",
-                  "prevalence_vs_paper", "icc", "kappa", "exclusion_log"):
+    for table in ("Table 1", "Table 2", "Table 3", "Table 4", "Table 5", "Prevalence",
+                  "Prevalence vs the paper", "Reliability ICC", "Reliability kappa",
+                  "Exclusion log"):
         assert table in names and f"{table} data" in names, table
-    assert vbq.Settings.from_json(wb["settings"]["A1"].value) == demo_prepared.settings
+    assert vbq.Settings.from_json(wb["Settings"]["D2"].value) == demo_prepared.settings
     # the data sheet holds full precision: Table 4's AUC as computed
     roc = vbq.study.roc_study(demo_prepared.table, group="control", target="osteoporosis",
                               markers=("vbq", "hu_l1"))
-    sheet = pd.read_excel(io.BytesIO(data), sheet_name="table4 data")
+    sheet = pd.read_excel(io.BytesIO(data), sheet_name="Table 4 data")
     row = sheet[(sheet["target"] == "osteoporosis") & (sheet["marker"] == "vbq")].iloc[0]
     assert row["auc"] == pytest.approx(roc.results["vbq"].auc, abs=1e-12)
 
@@ -206,5 +207,39 @@ def test_workbook_cells_are_safe_in_a_spreadsheet():
     cohort.loc[0, "patient_id"] = "=HYPERLINK(\"x\")"  # excluded: no DXA row
     prepared = vbq.prepare_cohort(cohort, dxa)
     wb = openpyxl.load_workbook(io.BytesIO(report.build_workbook(prepared)))
-    ids = [c.value for c in wb["exclusion_log data"]["A"]]
+    ids = [c.value for c in wb["Exclusion log data"]["A"]]
     assert "'=HYPERLINK(\"x\")" in ids and "=HYPERLINK(\"x\")" not in ids
+
+
+def test_workbook_sheets_are_named_as_a_reader_looks_for_them(demo_prepared):
+    # were cut-off internal keys: "auc_comparison_osteopenia_o (2)",
+    # "breakdown_age_60_dxa_negative d"
+    wb = openpyxl.load_workbook(io.BytesIO(report.build_workbook(demo_prepared)))
+    names = wb.sheetnames
+    assert len({n.lower() for n in names}) == len(names)
+    for name in names:
+        assert len(name) <= 31 and "_" not in name and "(" not in name, name
+        if name != "Settings" and not name.endswith(" data"):
+            assert f"{name} data" in names, name
+    assert {"AUCs, osteoporosis", "AUCs, osteopenia or worse", "VBQ+ by diagnosis",
+            "VBQ+ DXA-negative by age", "Exclusion log"} <= set(names)
+    # each numbered sheet holds its table
+    for n in range(1, 6):
+        assert wb[f"Table {n}"]["A1"].value.startswith(f"Table {n}. ")
+
+
+def test_workbook_settings_are_a_table_of_labelled_values_with_the_json_beside(demo_prepared):
+    from vbq.settings import SETTING_LABELS
+
+    settings = demo_prepared.settings.replace(sexes=("F",), age_min=50.0)
+    prepared = vbq.prepare_cohort(*vbq.demo.load(), settings=settings)
+    ws = openpyxl.load_workbook(io.BytesIO(report.build_workbook(prepared)))["Settings"]
+    rows = {r[0]: r[1] for r in ws.iter_rows(min_row=2, max_col=2, values_only=True) if r[0]}
+    assert [c.value for c in ws[1]][:2] == ["Setting", "Value"]
+    assert set(rows) == {label for label, _ in SETTING_LABELS.values()}
+    assert rows["Sex filter"] == "Female"
+    assert rows["Minimum age"] == 50 and rows["Maximum age"] == "No limit"
+    assert rows["Osteoporosis T-score cut-off"] == -2.5  # a number, not text
+    assert rows["VBQ osteoporosis threshold"] == "Derived from the control group (Youden)"
+    assert "disc_herniation" not in str(rows["Diagnosis filter"])
+    assert vbq.Settings.from_json(ws["D2"].value) == settings

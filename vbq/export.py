@@ -47,6 +47,8 @@ __all__ = [
     "table_csv",
     "table_xlsx",
     "tables_xlsx",
+    "sheet_title",
+    "settings_rows",
     "tables_docx",
     "study_docx",
     "XLSX_MIME",
@@ -333,11 +335,112 @@ def _workbook_bytes(wb) -> bytes:
     return buf.getvalue()
 
 
+_SHEET_TITLES = {
+    "prevalence": "Prevalence",
+    "prevalence_vs_paper": "Prevalence vs the paper",
+    "breakdown_diagnosis": "VBQ+ by diagnosis",
+    "breakdown_age_60_dxa_negative": "VBQ+ DXA-negative by age",
+    "breakdown_age_band": "VBQ+ DXA-negative by age",
+    "icc": "Reliability ICC",
+    "kappa": "Reliability kappa",
+    "exclusion_log": "Exclusion log",
+    "auc_comparison": "AUCs compared",
+    "predictive_values": "Predictive values",
+    "bootstrap_cutoff": "Bootstrap cutoff",
+    "bland_altman": "Bland-Altman",
+    "reclassification": "Reclassification",
+    "grey_zone": "Grey zone",
+    "cohort_summary": "Cohort summary",
+    "problems": "Problems",
+    "degeneration_by_level": "Degeneration by level",
+}
+"""Sheet titles of the tables that are not numbered in the paper (at most 24 characters, so
+" data" fits within Excel's 31)."""
+
+_TARGET_WORDS = {"osteoporosis": "osteoporosis", "osteopenia_or_worse": "osteopenia or worse"}
+_TABLE_NUMBER = re.compile(r"^(Table \d+)\.")
+
+
+def sheet_title(table: FormattedTable) -> str:
+    """The sheet name a reader looks for: "Table 2" for a numbered table (from its title),
+    "AUCs, osteoporosis", "Prevalence", "Exclusion log" ... for the others; at most 24
+    characters, so that the data sheet's " data" stays within Excel's 31."""
+    numbered = _TABLE_NUMBER.match(table.title)
+    if numbered:
+        return numbered.group(1)
+    key = table.key
+    if key.startswith("auc_comparison_") and key[15:] in _TARGET_WORDS:
+        return f"AUCs, {_TARGET_WORDS[key[15:]]}"
+    if key in _SHEET_TITLES:
+        return _SHEET_TITLES[key]
+    words = key.replace("_", " ").strip()
+    return (words[:1].upper() + words[1:])[:24] or "Table"
+
+
+_SETTING_COLUMNS = {"sexes": "sex", "diagnoses": "diagnosis"}
+"""Settings whose values are category codes of a column, shown by the column's value labels."""
+
+
+def _setting_value(key: str, value: Any) -> Any:
+    """A setting's value as a reader writes it; a number stays a number."""
+    from .present import label, value_label
+    from .settings import DXA_SITES
+
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, int | float):
+        return value
+    if key == "dxa_site" and value in DXA_SITES:
+        return label(DXA_SITES[value])
+    if isinstance(value, list | tuple):
+        if not value:
+            return "All" if key in _SETTING_COLUMNS else "None"
+        column = _SETTING_COLUMNS.get(key)
+        return ", ".join(value_label(column, v) if column else str(v) for v in value)
+    if value is None:
+        if key.startswith("vbq_"):
+            return "Derived from the control group (Youden)"
+        return "No limit" if key.startswith("age_") else "None"
+    return str(value)
+
+
+def settings_rows(settings_json: str) -> list[tuple[str, Any]]:
+    """(label, value) of every setting in a settings file (`vbq.Settings.to_json`), labelled as
+    the app's sidebar and links name them (`vbq.settings.SETTING_LABELS`), in that order."""
+    from .settings import SETTING_LABELS, Settings
+
+    flat = Settings.from_json(settings_json).to_dict()
+    rows = [(label, _setting_value(key, flat[key])) for key, (label, _) in SETTING_LABELS.items()
+            if key in flat]
+    rows += [(key, _setting_value(key, v)) for key, v in flat.items()
+             if key not in SETTING_LABELS and key != "version"]
+    return rows
+
+
+def _settings_sheet(wb, settings_json: str, name: str) -> None:
+    """The settings as a two-column table of labelled values, and the settings file (JSON)
+    beside it, to load back into the app or the command line."""
+    from openpyxl.styles import Alignment, Font
+
+    ws = wb.create_sheet(name)
+    rows = settings_rows(settings_json)
+    _set_widths(ws, [max(len(r[0]) for r in rows) + 2, 42, 3, _MAX_WIDTH])
+    bold = Font(bold=True)
+    ws.append([_styled(ws, "Setting", font=bold), _styled(ws, "Value", font=bold), None,
+               _styled(ws, "Settings file (JSON; load it in the app's sidebar)", font=bold)])
+    for i, (label, value) in enumerate(rows):
+        json_cell = (_styled(ws, settings_json, alignment=Alignment(wrap_text=True,
+                                                                     vertical="top"))
+                     if i == 0 else None)
+        ws.append([_cell_value(label), _cell_value(value), None, json_cell])
+
+
 def tables_xlsx(tables: Sequence[FormattedTable] | FormattedTable,
                 forms: Sequence[str] = FORMS, *, settings_json: str | None = None) -> bytes:
-    """One workbook, one sheet per table and form ("table2" as shown, "table2 data"), and with
-    `settings_json` a last sheet "settings" holding it. Cells are typed (numbers as numbers),
-    columns sized to their content, every text cell neutralised."""
+    """One workbook, one sheet per table and form, named as a reader looks for them
+    (`sheet_title`: "Table 2" as shown, "Table 2 data"), and with `settings_json` a last sheet
+    "Settings": every setting by its label with its value, and the JSON beside them. Cells are
+    typed (numbers as numbers), columns sized to their content, every text cell neutralised."""
     from openpyxl import Workbook
 
     if isinstance(tables, FormattedTable):
@@ -348,15 +451,14 @@ def tables_xlsx(tables: Sequence[FormattedTable] | FormattedTable,
     wb = Workbook(write_only=True)
     used: set[str] = set()
     for t in tables:
+        title = sheet_title(t)
         for f in forms:
             if f == "shown":
-                _shown_sheet(wb, t, _sheet_name(t.key, used))
+                _shown_sheet(wb, t, _sheet_name(title, used))
             else:
-                _data_sheet(wb, t.data, _sheet_name(f"{t.key} data", used))
+                _data_sheet(wb, t.data, _sheet_name(f"{title} data", used))
     if settings_json is not None:
-        ws = wb.create_sheet(_sheet_name("settings", used))
-        ws.column_dimensions["A"].width = _MAX_WIDTH
-        ws.append([_cell_value(settings_json)])
+        _settings_sheet(wb, settings_json, _sheet_name("Settings", used))
     return _workbook_bytes(wb)
 
 
