@@ -31,7 +31,7 @@ import pandas as pd
 
 from . import figures
 from .cohort import PreparedCohort
-from .describe import criterion_phrases
+from .describe import MeasurementsInUse, criterion_phrases, subgroup_text
 from .errors import DegenerateInputError, InputError
 
 __all__ = [
@@ -88,12 +88,12 @@ def library_versions() -> list[tuple[str, str]]:
 
 STAGES = {
     "merge": "No DXA record",
-    "filter": "Outside the filters",
     "vbq": "No VBQ score",
     "group": "Degenerative group undetermined",
     "dxa": "No T-score at the reference site",
 }
-"""Stage of the exclusion log -> its heading in the flow diagram."""
+"""Stage of the exclusion log -> its heading in the flow diagram. Patients outside the subgroup
+the filters choose (stage "filter") are not exclusions: they have a box of their own."""
 
 
 @dataclass(frozen=True)
@@ -102,17 +102,27 @@ class FlowCounts:
 
     Attributes
     ----------
-    n_cohort, n_dxa, n_dxa_without_cohort, n_excluded, n_analysed, n_levels_left_out : int
+    n_cohort, n_dxa, n_dxa_without_cohort, n_excluded, n_eligible, n_outside_subgroup, \
+n_analysed, n_levels_left_out : int
         As in `vbq.Counts`.
     excluded : tuple
         ``(stage heading, n, ((reason, n), ...))`` per exclusion stage, in the order the
         preparation applies them; reasons by decreasing count, then alphabetically.
+    subgroup : str
+        The subgroup the filters choose, in words (`vbq.describe.subgroup_text`); "" when every
+        eligible patient is analysed.
+    outside_subgroup : tuple
+        ``((reason, n), ...)``: why eligible patients are outside the subgroup (the first filter
+        that leaves each out).
     groups : tuple
         Per group (degenerative, control): ``(group, n, index_positive, index_positive_ref_positive,
         index_negative, index_negative_ref_positive)`` for osteoporosis, VBQ at or above the
         osteoporosis threshold being the index test and DXA the reference standard.
     threshold : float
         The VBQ osteoporosis threshold in force.
+    measurements : str
+        The MRI measurements whose SIs replaced the cohort file's (`MeasurementsInUse.text`);
+        "" when none.
     """
 
     n_cohort: int
@@ -124,13 +134,33 @@ class FlowCounts:
     excluded: tuple
     groups: tuple
     threshold: float
+    n_eligible: int = 0
+    n_outside_subgroup: int = 0
+    subgroup: str = ""
+    outside_subgroup: tuple = ()
+    measurements: str = ""
 
 
-def flow_counts(prepared: PreparedCohort) -> FlowCounts:
+def _reason_counts(rows: pd.DataFrame) -> tuple:
+    """((reason, n), ...) by decreasing count, then alphabetically."""
+    reasons = rows["reason"].astype(str).value_counts()
+    ordered = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+    return tuple((r, int(n)) for r, n in ordered)
+
+
+def flow_counts(prepared: PreparedCohort, *,
+                measurements: MeasurementsInUse | None = None) -> FlowCounts:
     """Counts for the participant flow diagram, from the exclusion log and the analysed table.
 
     Every patient excluded is counted once, under the stage that excluded them (the log holds one
-    patient row per excluded patient); DXA rows with no cohort patient are counted apart.
+    patient row per excluded patient); DXA rows with no cohort patient are counted apart, and so
+    are eligible patients outside the subgroup the filters choose (not exclusions).
+
+    Parameters
+    ----------
+    prepared : PreparedCohort
+    measurements : vbq.describe.MeasurementsInUse, optional, keyword-only
+        The MRI measurements whose SIs replaced the cohort file's, said in the cohort's box.
     """
     _check_prepared(prepared)
     log = prepared.exclusions
@@ -140,9 +170,8 @@ def flow_counts(prepared: PreparedCohort) -> FlowCounts:
         rows = patients[patients["stage"] == stage]
         if rows.empty:
             continue
-        reasons = rows["reason"].astype(str).value_counts()
-        ordered = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
-        excluded.append((heading, len(rows), tuple((r, int(n)) for r, n in ordered)))
+        excluded.append((heading, len(rows), _reason_counts(rows)))
+    outside = log[(log["stage"] == "filter") & ~log["patient_excluded"].astype(bool)]
     table = prepared.table
     thr = prepared.thresholds.vbq_osteoporosis
     groups = []
@@ -156,7 +185,11 @@ def flow_counts(prepared: PreparedCohort) -> FlowCounts:
     return FlowCounts(n_cohort=c.n_cohort, n_dxa=c.n_dxa,
                       n_dxa_without_cohort=c.n_dxa_without_cohort, n_excluded=c.n_excluded,
                       n_analysed=c.n_analysed, n_levels_left_out=c.n_levels_left_out,
-                      excluded=tuple(excluded), groups=tuple(groups), threshold=thr)
+                      excluded=tuple(excluded), groups=tuple(groups), threshold=thr,
+                      n_eligible=c.n_eligible, n_outside_subgroup=c.n_outside_subgroup,
+                      subgroup=subgroup_text(prepared.settings) if c.subgroup else "",
+                      outside_subgroup=_reason_counts(outside),
+                      measurements="" if measurements is None else measurements.text())
 
 
 def _check_prepared(prepared) -> None:
@@ -333,19 +366,28 @@ def _flow_html(flow: FlowCounts) -> str:
     arrow = '<div class="arrow"></div>'
     excl_lines = []
     for heading, n, reasons in flow.excluded:
-        shown = reasons[:6]
-        detail = "; ".join(f"{r} ({k})" for r, k in shown)
-        more = (f"; {len(reasons) - len(shown)} further reason(s) in the exclusion log"
-                if len(reasons) > len(shown) else "")
-        excl_lines.append(f"{heading}: {n} ({detail}{more})")
+        excl_lines.append(f"{heading}: {n} ({_reasons_text(reasons)})")
     top = box(f"Cohort file: {flow.n_cohort} patients",
               [f"DXA file: {flow.n_dxa} rows"]
               + ([f"{flow.n_dxa_without_cohort} DXA row(s) without a cohort patient (not "
-                  "counted)"] if flow.n_dxa_without_cohort else []))
+                  "counted)"] if flow.n_dxa_without_cohort else [])
+              + ([flow.measurements] if flow.measurements else []))
     excl = box(f"Excluded: {flow.n_excluded}", excl_lines or ["none"], cls="box side")
-    analysed = box(f"Analysed: {flow.n_analysed}",
-                   [f"{flow.n_levels_left_out} vertebral level(s) left out of a VBQ median "
-                    "(collapsed or SI missing)"] if flow.n_levels_left_out else [])
+    levels = ([f"{flow.n_levels_left_out} vertebral level(s) left out of a VBQ median "
+               "(collapsed or SI missing)"] if flow.n_levels_left_out else [])
+    rows = [f'<div class="row">{top}</div>{arrow}', f'<div class="row">{excl}</div>{arrow}']
+    if flow.n_outside_subgroup:
+        eligible = box(f"Eligible: {flow.n_eligible}", levels)
+        outside = box(f"Not in the subgroup analysed: {flow.n_outside_subgroup}",
+                      [f"{_reasons_text(flow.outside_subgroup)} (not an exclusion)"],
+                      cls="box side")
+        analysed = box(f"Subgroup analysed ({flow.subgroup}): {flow.n_analysed}")
+        rows += [f'<div class="row">{eligible}</div>{arrow}',
+                 f'<div class="row">{outside}</div>{arrow}',
+                 f'<div class="row">{analysed}</div>{arrow}']
+    else:
+        rows.append(f'<div class="row">{box(f"Analysed: {flow.n_analysed}", levels)}</div>'
+                    f"{arrow}")
     group_boxes = []
     for g, n, pos, pos_ref, neg, neg_ref in flow.groups:
         group_boxes.append(box(
@@ -354,13 +396,17 @@ def _flow_html(flow: FlowCounts) -> str:
              f"osteoporosis by DXA {pos_ref}, not {pos - pos_ref}",
              f"VBQ < {flow.threshold:g} (index test negative): {neg}; "
              f"osteoporosis by DXA {neg_ref}, not {neg - neg_ref}"]))
-    return (
-        '<div class="flow" role="img" aria-label="Participant flow diagram">'
-        f'<div class="row">{top}</div>{arrow}'
-        f'<div class="row">{excl}</div>{arrow}'
-        f'<div class="row">{analysed}</div>{arrow}'
-        f'<div class="row">{"".join(group_boxes)}</div></div>'
-    )
+    return ('<div class="flow" role="img" aria-label="Participant flow diagram">'
+            + "".join(rows) + f'<div class="row">{"".join(group_boxes)}</div></div>')
+
+
+def _reasons_text(reasons: tuple) -> str:
+    """The first six reasons with their counts, and how many more the exclusion log holds."""
+    shown = reasons[:6]
+    detail = "; ".join(f"{r} ({k})" for r, k in shown)
+    more = (f"; {len(reasons) - len(shown)} further reason(s) in the exclusion log"
+            if len(reasons) > len(shown) else "")
+    return detail + more
 
 
 def _thresholds_html(prepared: PreparedCohort) -> str:
@@ -396,13 +442,88 @@ def _thresholds_html(prepared: PreparedCohort) -> str:
     return "<ul>" + "".join(f"<li>{_e(x)}</li>" for x in items) + "</ul>" + note
 
 
-def flow_diagram(prepared: PreparedCohort) -> str:
+def flow_diagram(prepared: PreparedCohort, *,
+                 measurements: MeasurementsInUse | None = None) -> str:
     """The STARD 2015 participant flow diagram alone, as an HTML fragment with its own style
-    (the app shows it in a frame); every text escaped."""
-    return f"<style>{_CSS}</style>{_flow_html(flow_counts(prepared))}"
+    (the app shows it in a frame); every text escaped. `measurements`: the MRI measurements in
+    use (`vbq.describe.measurements_in_use`), said in the cohort's box."""
+    return (f"<style>{_CSS}</style>"
+            f"{_flow_html(flow_counts(prepared, measurements=measurements))}")
 
 
-def _methods_html(prepared: PreparedCohort, versions: dict[str, str]) -> str:
+VALIDATION: tuple[tuple[str, str, str], ...] = (
+    ("ROC curve, AUC and its DeLong CI, Youden cutoff, sensitivity, specificity, PPV and NPV at "
+     "the sample's prevalence", "roc_analysis",
+     "R 4.2.2, pROC 1.18.0 (auc, ci.auc, var, coords)"),
+    ("Wilson intervals of sensitivity and specificity", "roc_analysis",
+     "R prop.test(correct = FALSE)"),
+    ("Paired comparison of AUCs (DeLong) with Holm's correction", "compare_markers",
+     "R 4.2.2, pROC 1.18.0 roc.test(..., paired = TRUE) and p.adjust(p, \"holm\")"),
+    ("PPV and NPV at another prevalence (Mercaldo, Lau & Zhou 2007)", "ppv_npv_at_prevalence",
+     "the published formulas written out in the tests (no R package installed)"),
+    ("Bootstrap CI of a Youden cutoff and its optimism", "bootstrap_cutoff",
+     "an explicit loop over the same resamples in the tests (a random resampling has no R "
+     "reference values)"),
+    ("Pearson's r, its CI and p", "pearson", "R 4.2.2 cor.test"),
+    ("Spearman's rho and p; its CI (Bonett-Wright variance)", "spearman",
+     "R 4.2.2 cor.test(method = \"spearman\", exact = FALSE); the CI against the formula "
+     "written out"),
+    ("Comparison of two groups' correlations", "compare_correlations",
+     "R psych 2.2.9 r.test (Pearson); the Bonett-Wright formula written out in the tests "
+     "(Spearman)"),
+    ("t-test, chi-square and Fisher's exact test (Tables 2 and 5)", "compare_groups",
+     "R 4.2.2 t.test, chisq.test(correct = FALSE), fisher.test"),
+    ("ANCOVA, Type III sums of squares", "ancova", "R car 3.1-1 Anova(type = 3)"),
+    ("Prevalence comparisons", "prevalence_shift",
+     "R 4.2.2 chisq.test(correct = FALSE) / fisher.test"),
+    ("Intraclass correlation coefficients", "icc",
+     "R psych 2.2.9 ICC(lmer = FALSE) and Shrout & Fleiss (1979) Table 2"),
+    ("Cohen's kappa", "cohen_kappa", "R vcd 1.4-11 Kappa and psych cohen.kappa"),
+    ("Bland-Altman bias, limits of agreement and their CIs", "bland_altman",
+     "the worked example of Bland & Altman (1986) and the formulas written out in base R "
+     "(lm for the trend; no Bland-Altman package)"),
+    ("Least-squares line and its 95% band", "fit_line",
+     "R 4.2.2 predict(lm(y ~ x), interval = \"confidence\")"),
+)
+"""What each method of the report was checked against: (method, the `vbq.stats` / `vbq.study`
+function, the independent reference, as its docstring's "Validated against" says). A test holds
+each line to that docstring."""
+
+
+def _validation_html() -> str:
+    rows = pd.DataFrame([(m, ref) for m, _, ref in VALIDATION], columns=["Method",
+                                                                       "Checked against"])
+    return ("<h3>Validation</h3><p>Each method was checked, in the test suite, against an "
+            "independent implementation:</p>" + _table_html(rows, table_id="table-validation"))
+
+
+def _correlation_method(analysis) -> str:
+    """ "pearson" or "spearman": the method of the analysis's Table 3."""
+    from .study import Unavailable
+
+    t3 = None if analysis is None else analysis.table3
+    if t3 is None or isinstance(t3, Unavailable) or not t3["method"].notna().any():
+        return "pearson"
+    return "pearson" if str(t3["method"].dropna().iloc[0]).lower() == "pearson" else "spearman"
+
+
+def _correlation_text(method: str) -> str:
+    if method == "pearson":
+        return ("Pearson's r with a 95% confidence interval by Fisher's z transformation and the "
+                "t-test p; strength: |r| 0.1-0.3 weak, 0.3-0.5 moderate, above 0.5 strong. The "
+                "correlations of the two groups are compared by Fisher's z-test for independent "
+                "correlations (variance 1/(n − 3) on Fisher's z scale). Regression lines: least "
+                "squares with the 95% confidence band of the mean.")
+    return ("Spearman's ρ with a 95% confidence interval by Fisher's z transformation with the "
+            "Bonett-Wright variance (1 + ρ²/2)/(n − 3), and the t-test p; strength: |ρ| 0.1-0.3 "
+            "weak, 0.3-0.5 moderate, above 0.5 strong. The correlations of the two groups are "
+            "compared by a z-test of independent correlations on Fisher's z scale with the "
+            "same Bonett-Wright variances. Regression lines: least squares with the 95% "
+            "confidence band of the mean.")
+
+
+def _methods_html(prepared: PreparedCohort, versions: dict[str, str],
+                  measurements: MeasurementsInUse | None = None, analysis=None) -> str:
     from .study import MARKERS
 
     s, t = prepared.settings, prepared.thresholds
@@ -447,11 +568,7 @@ def _methods_html(prepared: PreparedCohort, versions: dict[str, str]) -> str:
          "variables: n (%) and Pearson's chi-square test without continuity correction, or "
          "Fisher's exact test when any expected count is below 5 (the table names the test "
          "used for each row)."),
-        ("Correlation (Table 3, Fig. 4)",
-         "Pearson's r with a 95% confidence interval by Fisher's z transformation and the t-test "
-         "p; strength: |r| 0.1-0.3 weak, 0.3-0.5 moderate, above 0.5 strong. The correlations "
-         "of the two groups are compared by Fisher's z-test for independent correlations. "
-         "Regression lines: least squares with the 95% confidence band of the mean."),
+        ("Correlation (Table 3, Fig. 4)", _correlation_text(_correlation_method(analysis))),
         ("Diagnostic accuracy (Table 4, Fig. 5)",
          "Receiver operating characteristic analysis in the control group with DXA as the "
          "reference standard. The direction of each marker is fixed by physiology, never by "
@@ -465,18 +582,24 @@ def _methods_html(prepared: PreparedCohort, versions: dict[str, str]) -> str:
          "chi-square or Fisher's exact test."),
         ("Reliability",
          "Intra- and inter-observer agreement of VBQ by the intraclass correlation coefficient "
-         "(the six forms of Shrout & Fleiss 1979, with McGraw & Wong 1996 names, F-test and "
-         "exact CIs); agreement of the degenerative grouping by Cohen's kappa with its "
-         "asymptotic CI."),
+         "ICC(A,1) (two-way random effects, absolute agreement, single measurement; Shrout & "
+         "Fleiss 1979 ICC(2,1), McGraw & Wong 1996 names) with the F test of ICC = 0 and its "
+         "95% CI from the F distribution with Satterthwaite's approximate degrees of freedom "
+         "(an approximation: exact F-based intervals exist only for the one-way and "
+         "consistency forms); agreement of the degenerative grouping by Cohen's kappa with its "
+         "asymptotic (Wald) CI."),
         ("Software",
          f"VBQ Explorer {versions.get('vbq-explorer', 'unknown')} (the vbq package) on Python "
          f"{platform.python_version()}, with numpy {versions.get('numpy', '?')}, pandas "
          f"{versions.get('pandas', '?')}, SciPy {versions.get('scipy', '?')}, statsmodels "
          f"{versions.get('statsmodels', '?')}, scikit-learn {versions.get('scikit-learn', '?')} "
-         f"and plotly {versions.get('plotly', '?')}. Every statistic is validated against R "
-         "(pROC, car, psych, vcd); see docs/methods.md of the source."),
+         f"and plotly {versions.get('plotly', '?')}. What each method was checked against is "
+         "listed below (Validation); see docs/methods.md of the source."),
     ]
-    return "\n".join(f"<h3>{_e(h)}</h3><p>{_e(p)}</p>" for h, p in paras)
+    if measurements is not None:
+        paras.insert(1, ("Signal intensities", measurements.text()))
+    return ("\n".join(f"<h3>{_e(h)}</h3><p>{_e(p)}</p>" for h, p in paras)
+            + _validation_html())
 
 
 FIG4_MEASURES = ("bmd_l1_l4", "t_l1_l4", "hu_l1")
@@ -546,9 +669,11 @@ def build_report(prepared: PreparedCohort, *, analysis=None,
         `vbq.study.analyse(prepared)`; computed when not given.
     inputs : mapping of str to bytes, keyword-only, optional
         The input files (name -> bytes as read), fingerprinted with SHA-256.
-    measurements : DataFrame, keyword-only, optional
-        The ROI measurements the cohort's SIs came from (`vbq.measurements`); reported by count
-        and fingerprint.
+    measurements : vbq.describe.MeasurementsInUse or DataFrame, keyword-only, optional
+        The MRI measurements the cohort's SIs came from: which (observer, session or mean), for
+        how many patients, from which kinds of series (`vbq.describe.measurements_in_use`), said
+        in the flow diagram, the Methods and the inputs; or the readings themselves (a frame of
+        `vbq.measurements`), described from the readings alone and fingerprinted.
     title : str, keyword-only
     timestamp : str or datetime, keyword-only, optional
         When the report was made; default now (UTC). The only part of the file that changes
@@ -576,6 +701,10 @@ def build_report(prepared: PreparedCohort, *, analysis=None,
     if timestamp is None:
         timestamp = _dt.datetime.now(_dt.UTC).replace(microsecond=0)
     stamp = timestamp.isoformat() if isinstance(timestamp, _dt.datetime) else str(timestamp)
+    readings = None
+    if measurements is not None and not isinstance(measurements, MeasurementsInUse):
+        readings = pd.DataFrame(measurements)
+        measurements = _in_use_from_readings(prepared, readings)
     prints = input_fingerprints(inputs)
     versions = library_versions()
     version_map = {k.lower(): v for k, v in versions}
@@ -584,7 +713,7 @@ def build_report(prepared: PreparedCohort, *, analysis=None,
     figs = _figures(prepared, analysis)
 
     sections: list[tuple[str, str, str]] = []  # (anchor, heading, body)
-    flow = flow_counts(prepared)
+    flow = flow_counts(prepared, measurements=measurements)
     sections.append(("flow", "Participant flow (STARD 2015)", _flow_html(flow)
                      + '<p class="note">Every excluded patient is listed with the reason in the '
                        "exclusion log at the end of this report.</p>"))
@@ -618,17 +747,24 @@ def build_report(prepared: PreparedCohort, *, analysis=None,
     rel = [k for k in by_key if k.startswith(("icc", "kappa"))]
     sections.append(("reliability", "Reliability",
                      tables_of(*rel) or "<p>No repeated readings in this dataset.</p>"))
-    sections.append(("methods", "Methods", _methods_html(prepared, version_map)))
+    sections.append(("methods", "Methods", _methods_html(prepared, version_map, measurements,
+                                                         analysis)))
     sections.append(("settings", "Settings",
                      "<p>Load this into the app (sidebar) or pass it to <code>python -m vbq "
                      "report --settings</code> to reproduce this report.</p>"
                      f"<pre>{_e(prepared.settings.to_json())}</pre>"))
     rows = [(n, f"{size:,}", digest) for n, size, digest in prints]
-    inputs_body = (_table_html(pd.DataFrame(rows, columns=["file", "size (bytes)", "SHA-256"]),
-                               table_id="table-inputs")
-                   if rows else "<p>No input files were given (tables passed in memory).</p>")
+    if rows:
+        inputs_body = _table_html(pd.DataFrame(rows, columns=["file", "size (bytes)", "SHA-256"]),
+                                  table_id="table-inputs")
+    elif synthetic:
+        inputs_body = "<p>The synthetic demo cohort built into VBQ Explorer: no input files.</p>"
+    else:
+        inputs_body = "<p>No input files were given (tables passed in memory).</p>"
     if measurements is not None:
-        inputs_body += f"<p>{_e(_measurements_text(measurements))}</p>"
+        inputs_body += f'<p id="measurements-in-use">{_e(measurements.text())}</p>'
+    if readings is not None:
+        inputs_body += f"<p>{_e(_measurements_text(readings))}</p>"
     sections.append(("inputs", "Input files", inputs_body
                      + '<p class="note">Check a file with <code>sha256sum FILE</code> '
                        "(Linux), <code>shasum -a 256 FILE</code> (macOS) or "
@@ -685,6 +821,33 @@ document.querySelectorAll('.fig-dl button').forEach(function (b) {
 
 def _group_sizes(flow: FlowCounts) -> str:
     return ", ".join(f"{g} {n}" for g, n, *_ in flow.groups)
+
+
+def _in_use_from_readings(prepared: PreparedCohort, readings: pd.DataFrame) -> MeasurementsInUse:
+    """What a frame of readings alone says of the measurements in use: the cohort patients it
+    holds (analysed, excluded or outside the subgroup), its observers and sessions (one of each,
+    or averaged)."""
+    from types import SimpleNamespace
+
+    from .describe import measurements_in_use
+
+    cohort_ids = set(prepared.table["patient_id"].astype(str))
+    log = prepared.exclusions
+    cohort_ids |= set(log.loc[log["patient_excluded"].astype(bool) | (log["stage"] == "filter"),
+                              "patient_id"].astype(str))
+    ids = pd.unique(readings["patient_id"].astype(str)) if "patient_id" in readings else []
+
+    def single(col: str):
+        values = pd.unique(readings[col].dropna()) if col in readings else []
+        return values[0] if len(values) == 1 else None
+
+    observer, session = single("observer"), single("session")
+    merge = SimpleNamespace(
+        measured=[i for i in ids if i in cohort_ids], replaced=(),
+        not_in_cohort=[i for i in ids if i not in cohort_ids], observer=observer,
+        session=session, combine="select" if observer is not None and session is not None
+        else "mean")
+    return measurements_in_use(merge, readings, source="the measurements file")
 
 
 def _measurements_text(measurements) -> str:

@@ -86,6 +86,18 @@ _ICC_NAMES = {
 }
 
 
+_ICC_CI = {
+    "ICC2": "its 95% CI from the F distribution with Satterthwaite's approximate degrees of "
+            "freedom (an approximate interval)",
+    "ICC2k": "its 95% CI from the F distribution with Satterthwaite's approximate degrees of "
+             "freedom (an approximate interval)",
+}
+"""The CI of each form as `vbq.stats.icc` computes it: ICC(A,1) and ICC(A,k) by Satterthwaite's
+approximation; the others exact F intervals."""
+for _form in ("ICC1", "ICC3", "ICC1k", "ICC3k"):
+    _ICC_CI[_form] = "its exact F-based 95% CI"
+
+
 def icc_table(reliability: Mapping, *, forms: Sequence[str] = ("ICC2",),
               title: str | None = None) -> FormattedTable:
     """VBQ reliability (`vbq.study.vbq_reliability`: ``{"intra" | "inter": ICCResult or
@@ -131,10 +143,13 @@ def icc_table(reliability: Mapping, *, forms: Sequence[str] = ("ICC2",),
         foot += [f"{reading}: {message(n)}." for n in res.notes]
     if not several:
         foot.insert(0, _ICC_NAMES.get(forms[0], forms[0]) + " (Shrout & Fleiss 1979; McGraw & "
-                    "Wong 1996), with its F-based 95% CI; p: F test of ICC = 0.")
+                    f"Wong 1996), with {_ICC_CI.get(forms[0], 'its F-based 95% CI')}; p: F test "
+                    "of ICC = 0.")
     else:
-        foot.insert(0, "Shrout & Fleiss (1979) forms, McGraw & Wong (1996) names; F-based 95% "
-                    "CIs; p: F test of ICC = 0.")
+        foot.insert(0, "Shrout & Fleiss (1979) forms, McGraw & Wong (1996) names; 95% CIs from "
+                    "the F distribution, exact for the one-way and consistency forms, with "
+                    "Satterthwaite's approximate degrees of freedom for ICC(A,1) and ICC(A,k); "
+                    "p: F test of ICC = 0.")
     return FormattedTable(
         key="icc", title=title or "Reliability of the VBQ score",
         shown=_frame(rows, headers),

@@ -355,8 +355,11 @@ def table3(frame: pd.DataFrame, *, title: str | None = None) -> FormattedTable:
     foot = [ci,
             "Strength as graded in the paper: |r| up to 0.1 negligible, 0.1-0.3 weak, 0.3-0.5 "
             "moderate, above 0.5 strong."]
-    if diff_header:
+    if diff_header and method.lower() == "pearson":
         foot.append(f"{diff_header[:-3]}: Fisher z-test of two independent correlations.")
+    elif diff_header:  # what vbq.stats.compare_correlations computes for Spearman's rho
+        foot.append(f"{diff_header[:-3]}: z-test of two independent correlations on Fisher's z "
+                    "scale with the Bonett-Wright variance (1 + ρ²/2)/(n − 3).")
     foot += notes
     return FormattedTable(
         key="table3", title=title or "Table 3. Correlation of the VBQ score with bone density",
