@@ -214,27 +214,28 @@ dataset_banner(dataset)
 st.header(display.plain(dataset.name if dataset.is_demo else f"Your data: {dataset.name}"))
 prepared = display.prepared_or_stop(dataset, settings)
 table, counts = prepared.table, prepared.counts
-m = st.columns(5)
+m = st.columns(6 if counts.subgroup else 5)
 m[0].metric("Cohort rows", counts.n_cohort)
-m[1].metric("Analysed", counts.n_analysed)
-m[2].metric("Excluded", counts.n_excluded)
-m[3].metric("Degenerative", counts.n_degenerative)
-m[4].metric("Control", counts.n_control)
-st.caption(
-    f"Cohort file: {counts.n_cohort} rows = {counts.n_analysed} analysed + "
-    f"{counts.n_excluded} excluded ({counts.n_no_dxa} of them with no row in the DXA file). "
-    f"DXA file: {counts.n_dxa} rows = {counts.n_dxa_matched} matched to a cohort patient + "
-    f"{counts.n_dxa_without_cohort} with no patient in the cohort file. "
-    f"{counts.n_levels_left_out} vertebral level(s) left out of a VBQ median. Groups by the "
-    f"current criteria (at least {settings.criteria.min_vertebrae} degenerative vertebrae)."
-)
+m[1].metric("Excluded", counts.n_excluded, help="Cohort patients left out, each with a reason "
+            "(exclusion log below).")
+if counts.subgroup:
+    m[-4].metric("Outside the subgroup", counts.n_outside_subgroup,
+                 help="Eligible patients the filters in the sidebar leave out of this analysis "
+                      f"({vbq.describe.subgroup_text(settings)}): a subgroup, not an exclusion.")
+m[-3].metric("Analysed", counts.n_analysed)
+m[-2].metric("Degenerative", counts.n_degenerative)
+m[-1].metric("Control", counts.n_control)
+st.caption(f"{vbq.describe.reconciliation(prepared)} Groups by the current criteria (at least "
+           f"{settings.criteria.min_vertebrae} degenerative vertebrae).")
 
 st.subheader("Cohort summary")
 display.show_table(cache.cohort_summary(dataset.digest, settings, table), key="data_dl_summary")
 
 log = cache.exclusion_table(dataset.digest, settings, prepared)
 with st.expander(f"Exclusion log ({counts.n_excluded} cohort patient(s) excluded, "
-                 f"{counts.n_dxa_without_cohort} DXA row(s) without a cohort patient, "
+                 + (f"{counts.n_outside_subgroup} outside the subgroup, " if counts.subgroup
+                    else "")
+                 + f"{counts.n_dxa_without_cohort} DXA row(s) without a cohort patient, "
                  f"{counts.n_levels_left_out} level(s) left out)",
                  expanded=counts.n_excluded + counts.n_dxa_without_cohort > 0):
     if log.shown.empty:

@@ -21,6 +21,7 @@ from .schema import DIAGNOSES, LEVELS
 from .settings import Settings
 
 __all__ = ["InForce", "in_force", "MeasurementsInUse", "measurements_in_use", "subgroup_text",
+           "reconciliation",
            "prevalence_against_paper", "PAPER_PREVALENCE", "MIN_THRESHOLD_CLASS"]
 
 MIN_THRESHOLD_CLASS = 10
@@ -235,6 +236,26 @@ def subgroup_text(settings: Settings) -> str:
     """The subgroup the settings' filters choose, in words ("women only; age ≥ 60"); "" when
     there are no filters (every eligible patient is analysed)."""
     return "; ".join(_filter_parts(settings))
+
+
+def reconciliation(prepared: PreparedCohort) -> str:
+    """How the rows of both files reconcile with the patients analysed, in words: the cohort,
+    its exclusions, the eligible, the subgroup the filters choose (when they leave patients
+    out), and the DXA file's rows."""
+    if not isinstance(prepared, PreparedCohort):
+        raise InputError(f"prepared: expected a vbq.PreparedCohort, got {type(prepared).__name__}")
+    c = prepared.counts
+    text = (f"Cohort file: {c.n_cohort} rows = {c.n_excluded} excluded ({c.n_no_dxa} of them "
+            f"with no row in the DXA file) + {c.n_eligible} eligible")
+    if c.subgroup:
+        text += (f"; of the eligible, {c.n_analysed} are in the subgroup analysed "
+                 f"({subgroup_text(prepared.settings)}) and {c.n_outside_subgroup} outside it "
+                 "(not analysed, not excluded)")
+    else:
+        text += ", all analysed"
+    return (text + f". DXA file: {c.n_dxa} rows = {c.n_dxa_matched} matched to a cohort "
+            f"patient + {c.n_dxa_without_cohort} with no patient in the cohort file. "
+            f"{c.n_levels_left_out} vertebral level(s) left out of a VBQ median.")
 
 
 def in_force(prepared: PreparedCohort, *,

@@ -658,6 +658,7 @@ def study_docx(analysis, prepared=None, *, kappas: Mapping | None = None,
     >>> data[:2]
     b'PK'
     """
+    from .describe import subgroup_text
     from .present import study_tables
 
     tables = study_tables(analysis, prepared, kappas=kappas, decimals=decimals,
@@ -668,8 +669,10 @@ def study_docx(analysis, prepared=None, *, kappas: Mapping | None = None,
     if prepared is not None:
         c, t = prepared.counts, prepared.thresholds
         lines = [
-            f"Cohort: {c.n_cohort} patients, {c.n_analysed} analysed ({c.n_degenerative} "
-            f"degenerative, {c.n_control} control), {c.n_excluded} excluded.",
+            f"Cohort: {c.n_cohort} patients, {c.n_excluded} excluded, {c.n_analysed} analysed "
+            f"({c.n_degenerative} degenerative, {c.n_control} control)"
+            + (f"; subgroup {subgroup_text(prepared.settings)}: {c.n_outside_subgroup} eligible "
+               "patient(s) outside it" if c.subgroup else "") + ".",
             f"VBQ thresholds: osteopenia {t.vbq_osteopenia:g} ({t.source_osteopenia}), "
             f"osteoporosis {t.vbq_osteoporosis:g} ({t.source_osteoporosis}).",
         ]

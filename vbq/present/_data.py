@@ -27,7 +27,7 @@ from ._format import (
 # Data page tables
 
 
-_STAGES = {"merge": "Joining the files", "filter": "Filters", "vbq": "VBQ score",
+_STAGES = {"merge": "Joining the files", "filter": "Subgroup (filters)", "vbq": "VBQ score",
            "group": "Grouping", "dxa": "DXA status"}
 
 
@@ -61,8 +61,13 @@ def exclusion_table(log: pd.DataFrame, *, title: str | None = None) -> Formatted
         "Patient excluded": column("patient_excluded", lambda v: "Yes" if v else "No"),
     }, columns=cols).astype(str) if len(log) else _frame([], cols)
     n_pat = int(log["patient_excluded"].astype(bool).sum()) if len(log) else 0
-    foot = [f"{n_pat} row(s) exclude a cohort patient; the others record a vertebral level left "
-            "out of a VBQ median or a DXA row with no patient in the cohort file."]
+    n_sub = int(((log["stage"] == "filter") & ~log["patient_excluded"].astype(bool)).sum()
+                ) if len(log) else 0
+    foot = [f"{n_pat} row(s) exclude a cohort patient"
+            + (f"; {n_sub} record an eligible patient outside the subgroup the filters choose "
+               "(not analysed, not an exclusion)" if n_sub else "")
+            + "; the others record a vertebral level left out of a VBQ median or a DXA row with "
+            "no patient in the cohort file."]
     return FormattedTable(key="exclusion_log", title=title or "Exclusion log", shown=shown,
                           data=log.reset_index(drop=True), footnotes=tuple(foot))
 
