@@ -205,3 +205,22 @@ def test_no_text_ever_leaves_as_a_formula():
             assert number.data_type == "n" and number.value == pytest.approx(expected)
 
     check()
+
+
+def test_word_tables_are_laid_out_for_reading(study):
+    # equal column widths wrapped "Alcohol consumption" beside a half-empty p column, and
+    # Table 1's definitions were centred; seen in LibreOffice (soffice --convert-to pdf)
+    import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    _, prepared, analysis = study
+    doc = docx.Document(io.BytesIO(E.study_docx(analysis, prepared)))
+    t2 = next(t for t in doc.tables if t.rows[0].cells[0].text == "Characteristic"
+              and "p adjusted for age" in t.rows[0].cells[-1].text)
+    widths = [c.width for c in t2.rows[1].cells]
+    assert widths[0] > 2 * widths[3]  # labels wider than the p column
+    assert sum(widths) == pytest.approx(docx.shared.Cm(17.0), rel=0.01)  # the page's width
+    t1 = next(t for t in doc.tables if t.rows[0].cells[1].text == "Definition")
+    definition = t1.rows[3].cells[1].paragraphs[0]
+    assert len(definition.text) > 30 and definition.alignment != WD_ALIGN_PARAGRAPH.CENTER
+    assert t2.rows[1].cells[1].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.CENTER

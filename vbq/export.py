@@ -532,7 +532,45 @@ def _run(paragraph, text: str, *, bold: bool = False, size: float | None = None)
         run.font.size = Pt(size)
 
 
-def _add_table(doc, table: FormattedTable, font: str, size: float) -> None:
+_CM_PER_CHAR = 0.2
+"""Width of one character of 10 pt Times New Roman or Arial (digits, most letters), cm."""
+_CELL_PADDING_CM = 0.45
+
+
+def _column_widths(shown: pd.DataFrame, width_cm: float) -> list[float]:
+    """Column widths in cm filling `width_cm`: each column as wide as its longest cell (or
+    header word) needs, labels capped at 45 characters; spare width shared out in proportion,
+    and when the page is too narrow only the wide (text) columns give way, so that numbers and
+    p-values never wrap (equal widths broke "Alcohol consumption" over two lines beside a
+    half-empty p column, and "< 0.001" in two)."""
+    need = []
+    for j, c in enumerate(shown.columns):
+        cells = [len(str(v)) for v in shown.iloc[:, j].tolist()]
+        header = max((len(w) for w in str(c).split()), default=0)
+        chars = min(45, max([header, *cells]))
+        need.append(chars * _CM_PER_CHAR + _CELL_PADDING_CM)
+    total = sum(need)
+    if total <= width_cm:
+        return [w + (width_cm - total) * w / total for w in need]
+    narrow = sum(w for w in need if w <= 3.0)
+    wide = total - narrow
+    scale = max(0.3, (width_cm - narrow) / wide) if wide else width_cm / total
+    return [w if w <= 3.0 else w * scale for w in need]
+
+
+def _fit_columns(t, shown: pd.DataFrame, width_cm: float) -> None:
+    """Column widths by content (`_column_widths`)."""
+    from docx.shared import Cm
+
+    t.autofit = False
+    for column, width in zip(t.columns, _column_widths(shown, width_cm), strict=True):
+        column.width = Cm(width)
+        for cell in column.cells:  # Word reads the cells' widths, LibreOffice the grid's
+            cell.width = Cm(width)
+
+
+def _add_table(doc, table: FormattedTable, font: str, size: float,
+               width_cm: float = 17.0) -> None:
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
@@ -552,10 +590,14 @@ def _add_table(doc, table: FormattedTable, font: str, size: float) -> None:
         t.alignment = WD_TABLE_ALIGNMENT.CENTER
         levels = table.levels()
         rows = t.rows
+        # numbers centred under their header; a column of sentences (Table 1's definitions)
+        # reads left-aligned
+        centred = [j > 0 and max((len(str(v)) for v in shown.iloc[:, j]), default=0) <= 30
+                   for j in range(len(shown.columns))]
         for j, (cell, c) in enumerate(zip(rows[0].cells, shown.columns, strict=True)):
             p = cell.paragraphs[0]
             _run(p, str(c), bold=True)
-            if j:
+            if centred[j]:
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         for i, values in enumerate(shown.itertuples(index=False)):
             for j, (cell, v) in enumerate(zip(rows[i + 1].cells, values, strict=True)):
@@ -564,9 +606,10 @@ def _add_table(doc, table: FormattedTable, font: str, size: float) -> None:
                 _run(p, str(v))
                 if j == 0 and levels[i]:
                     p.paragraph_format.left_indent = Pt(size * levels[i])
-                elif j:
+                elif centred[j]:
                     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _three_line(t)
+        _fit_columns(t, shown, width_cm)
     for note in table.footnotes:
         p = doc.add_paragraph()
         p.paragraph_format.space_after = Pt(0)
@@ -613,7 +656,7 @@ def tables_docx(tables: Sequence[FormattedTable], *, heading: str | None = None,
             long, short = Cm(29.7), Cm(21.0)
             sec.page_width, sec.page_height = (long, short) if wide else (short, long)
             landscape = wide
-        _add_table(doc, t, font, size)
+        _add_table(doc, t, font, size, width_cm=25.7 if landscape else 17.0)
     props = doc.core_properties
     props.title = heading or "Tables"
     props.author = "VBQ Explorer"
@@ -658,7 +701,7 @@ def study_docx(analysis, prepared=None, *, kappas: Mapping | None = None,
     >>> data[:2]
     b'PK'
     """
-    from .describe import subgroup_text
+    from .describe import in_force, subgroup_text
     from .present import study_tables
 
     tables = study_tables(analysis, prepared, kappas=kappas, decimals=decimals,
@@ -667,14 +710,13 @@ def study_docx(analysis, prepared=None, *, kappas: Mapping | None = None,
         tables = [t for t in tables if t.key.startswith("table")]
     lines: list[str] = []
     if prepared is not None:
-        c, t = prepared.counts, prepared.thresholds
+        c = prepared.counts
         lines = [
             f"Cohort: {c.n_cohort} patients, {c.n_excluded} excluded, {c.n_analysed} analysed "
             f"({c.n_degenerative} degenerative, {c.n_control} control)"
             + (f"; subgroup {subgroup_text(prepared.settings)}: {c.n_outside_subgroup} eligible "
                "patient(s) outside it" if c.subgroup else "") + ".",
-            f"VBQ thresholds: osteopenia {t.vbq_osteopenia:g} ({t.source_osteopenia}), "
-            f"osteoporosis {t.vbq_osteoporosis:g} ({t.source_osteoporosis}).",
+            in_force(prepared).thresholds + ".",
         ]
     return tables_docx(tables, heading="VBQ Explorer: the study's tables", lines=lines,
                        font=font, size=size)
