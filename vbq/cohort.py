@@ -595,13 +595,15 @@ def _outside_subgroup(table: pd.DataFrame, settings: Settings, log: _Log,
 
     if set(settings.sexes) != {"F", "M"}:
         leave_out(~table["sex"].isin(settings.sexes),
-                  f"sex not in {'/'.join(settings.sexes) or 'none'}")
+                  {("F",): "male (women only analysed)", ("M",): "female (men only analysed)"
+                   }.get(tuple(settings.sexes), "sex not selected"))
     if settings.age_min is not None or settings.age_max is not None:
-        lo = -np.inf if settings.age_min is None else settings.age_min
-        hi = np.inf if settings.age_max is None else settings.age_max
-        leave_out(~table["age"].astype(float).between(lo, hi),
-                  f"age outside {settings.age_min if settings.age_min is not None else '-'}"
-                  f" to {settings.age_max if settings.age_max is not None else '-'}")
+        age = table["age"].astype(float)
+        leave_out(age.isna(), "age missing (an age range is analysed)")
+        if settings.age_min is not None:
+            leave_out(age < settings.age_min, f"younger than {settings.age_min:g}")
+        if settings.age_max is not None:
+            leave_out(age > settings.age_max, f"older than {settings.age_max:g}")
     if "diagnosis" in table.columns and len(settings.diagnoses) < 4:
         leave_out(~table["diagnosis"].isin(settings.diagnoses), "primary diagnosis not selected")
     return ~keep.to_numpy(dtype=bool)

@@ -379,8 +379,8 @@ def _flow_html(flow: FlowCounts) -> str:
     if flow.n_outside_subgroup:
         eligible = box(f"Eligible: {flow.n_eligible}", levels)
         outside = box(f"Not in the subgroup analysed: {flow.n_outside_subgroup}",
-                      [f"{_reasons_text(flow.outside_subgroup)} (not an exclusion)"],
-                      cls="box side")
+                      [_reasons_text(flow.outside_subgroup),
+                       "eligible patients, not excluded"], cls="box side")
         analysed = box(f"Subgroup analysed ({flow.subgroup}): {flow.n_analysed}")
         rows += [f'<div class="row">{eligible}</div>{arrow}',
                  f'<div class="row">{outside}</div>{arrow}',
@@ -598,6 +598,12 @@ def _methods_html(prepared: PreparedCohort, versions: dict[str, str],
     ]
     if measurements is not None:
         paras.insert(1, ("Signal intensities", measurements.text()))
+    if prepared.counts.subgroup:
+        cnt = prepared.counts
+        paras.insert(1, ("Subgroup", f"The analysis is restricted to a subgroup of the eligible "
+                         f"patients: {subgroup_text(s)} ({cnt.n_analysed} of {cnt.n_eligible}; "
+                         f"the other {cnt.n_outside_subgroup} are outside it, not excluded). "
+                         "Thresholds derived from the control group are derived within it."))
     return ("\n".join(f"<h3>{_e(h)}</h3><p>{_e(p)}</p>" for h, p in paras)
             + _validation_html())
 
@@ -722,18 +728,7 @@ def build_report(prepared: PreparedCohort, *, analysis=None,
         return "\n".join(_section_table(by_key[k]) for k in keys if k in by_key)
 
     def figs_of(prefix: str) -> str:
-        chosen = [(i, cap, f) for i, cap, f in figs if i.startswith(prefix)]
-        if not chosen:
-            return ""
-        out = ['<div class="figs">']
-        for div_id, caption, fig in chosen:
-            config = figures.export_config(f"vbq_{div_id}", height=int(fig.layout.height or 600))
-            body = fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
-                               config=config)
-            out.append(f"<figure>{body}{_download_buttons(div_id, config)}"
-                       f"<figcaption>{_e(caption)}</figcaption></figure>")
-        out.append("</div>")
-        return "\n".join(out)
+        return _figures_html([f for f in figs if f[0].startswith(prefix)])
 
     sections.append(("groups", "Characteristics of the groups",
                      tables_of("table1", "table2", "table5")))
@@ -753,18 +748,7 @@ def build_report(prepared: PreparedCohort, *, analysis=None,
                      "<p>Load this into the app (sidebar) or pass it to <code>python -m vbq "
                      "report --settings</code> to reproduce this report.</p>"
                      f"<pre>{_e(prepared.settings.to_json())}</pre>"))
-    rows = [(n, f"{size:,}", digest) for n, size, digest in prints]
-    if rows:
-        inputs_body = _table_html(pd.DataFrame(rows, columns=["file", "size (bytes)", "SHA-256"]),
-                                  table_id="table-inputs")
-    elif synthetic:
-        inputs_body = "<p>The synthetic demo cohort built into VBQ Explorer: no input files.</p>"
-    else:
-        inputs_body = "<p>No input files were given (tables passed in memory).</p>"
-    if measurements is not None:
-        inputs_body += f'<p id="measurements-in-use">{_e(measurements.text())}</p>'
-    if readings is not None:
-        inputs_body += f"<p>{_e(_measurements_text(readings))}</p>"
+    inputs_body = _inputs_html(prints, synthetic, measurements, readings)
     sections.append(("inputs", "Input files", inputs_body
                      + '<p class="note">Check a file with <code>sha256sum FILE</code> '
                        "(Linux), <code>shasum -a 256 FILE</code> (macOS) or "
@@ -793,6 +777,40 @@ def build_report(prepared: PreparedCohort, *, analysis=None,
         "{ Plotly.Plots.resize(d); }); });"
         f"{_DOWNLOAD_JS}</script>\n</body>\n</html>\n"
     )
+
+
+def _figures_html(chosen: list) -> str:
+    """(div id, caption, figure) as a grid of figures, each with its download buttons and
+    caption; "" for none."""
+    if not chosen:
+        return ""
+    out = ['<div class="figs">']
+    for div_id, caption, fig in chosen:
+        config = figures.export_config(f"vbq_{div_id}", height=int(fig.layout.height or 600))
+        body = fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config=config)
+        out.append(f"<figure>{body}{_download_buttons(div_id, config)}"
+                   f"<figcaption>{_e(caption)}</figcaption></figure>")
+    out.append("</div>")
+    return "\n".join(out)
+
+
+def _inputs_html(prints: list, synthetic: bool, measurements: MeasurementsInUse | None,
+                 readings: pd.DataFrame | None) -> str:
+    """The input files with their fingerprints (or why there are none), and the MRI
+    measurements in use."""
+    rows = [(n, f"{size:,}", digest) for n, size, digest in prints]
+    if rows:
+        body = _table_html(pd.DataFrame(rows, columns=["file", "size (bytes)", "SHA-256"]),
+                           table_id="table-inputs")
+    elif synthetic:
+        body = "<p>The synthetic demo cohort built into VBQ Explorer: no input files.</p>"
+    else:
+        body = "<p>No input files were given (tables passed in memory).</p>"
+    if measurements is not None:
+        body += f'<p id="measurements-in-use">{_e(measurements.text())}</p>'
+    if readings is not None:
+        body += f"<p>{_e(_measurements_text(readings))}</p>"
+    return body
 
 
 def _download_buttons(div_id: str, config: dict) -> str:
