@@ -185,6 +185,10 @@ def test_measurements_replace_the_cohort_sis(tmp_path):
     assert vbq_001 == pytest.approx(315.0 / 110.0, rel=1e-12)  # median of 300, 310, 320, 330
     text = out.read_text()
     assert "rois.csv" in text and "5 readings" in text
+    # which measurements are in use: in the flow and the inputs, from the readings themselves
+    assert text.count("MRI measurements in use: 5 ROI readings from the measurements file, "
+                      "observer AB, session 1") >= 2
+    assert "replace the cohort file&#x27;s for 1 cohort patient(s)" in text
 
 
 def test_measurements_with_errors_exit_2(tmp_path):
