@@ -47,8 +47,6 @@ __all__ = [
     "table_csv",
     "table_xlsx",
     "tables_xlsx",
-    "sheet_title",
-    "settings_rows",
     "tables_docx",
     "study_docx",
     "XLSX_MIME",
@@ -361,7 +359,7 @@ _TARGET_WORDS = {"osteoporosis": "osteoporosis", "osteopenia_or_worse": "osteope
 _TABLE_NUMBER = re.compile(r"^(Table \d+)\.")
 
 
-def sheet_title(table: FormattedTable) -> str:
+def _sheet_title(table: FormattedTable) -> str:
     """The sheet name a reader looks for: "Table 2" for a numbered table (from its title),
     "AUCs, osteoporosis", "Prevalence", "Exclusion log" ... for the others; at most 24
     characters, so that the data sheet's " data" stays within Excel's 31."""
@@ -404,7 +402,7 @@ def _setting_value(key: str, value: Any) -> Any:
     return str(value)
 
 
-def settings_rows(settings_json: str) -> list[tuple[str, Any]]:
+def _settings_rows(settings_json: str) -> list[tuple[str, Any]]:
     """(label, value) of every setting in a settings file (`vbq.Settings.to_json`), labelled as
     the app's sidebar and links name them (`vbq.settings.SETTING_LABELS`), in that order."""
     from .settings import SETTING_LABELS, Settings
@@ -423,7 +421,7 @@ def _settings_sheet(wb, settings_json: str, name: str) -> None:
     from openpyxl.styles import Alignment, Font
 
     ws = wb.create_sheet(name)
-    rows = settings_rows(settings_json)
+    rows = _settings_rows(settings_json)
     _set_widths(ws, [max(len(r[0]) for r in rows) + 2, 42, 3, _MAX_WIDTH])
     bold = Font(bold=True)
     ws.append([_styled(ws, "Setting", font=bold), _styled(ws, "Value", font=bold), None,
@@ -438,7 +436,7 @@ def _settings_sheet(wb, settings_json: str, name: str) -> None:
 def tables_xlsx(tables: Sequence[FormattedTable] | FormattedTable,
                 forms: Sequence[str] = FORMS, *, settings_json: str | None = None) -> bytes:
     """One workbook, one sheet per table and form, named as a reader looks for them
-    (`sheet_title`: "Table 2" as shown, "Table 2 data"), and with `settings_json` a last sheet
+    (`_sheet_title`: "Table 2" as shown, "Table 2 data"), and with `settings_json` a last sheet
     "Settings": every setting by its label with its value, and the JSON beside them. Cells are
     typed (numbers as numbers), columns sized to their content, every text cell neutralised."""
     from openpyxl import Workbook
@@ -451,7 +449,7 @@ def tables_xlsx(tables: Sequence[FormattedTable] | FormattedTable,
     wb = Workbook(write_only=True)
     used: set[str] = set()
     for t in tables:
-        title = sheet_title(t)
+        title = _sheet_title(t)
         for f in forms:
             if f == "shown":
                 _shown_sheet(wb, t, _sheet_name(title, used))
