@@ -116,7 +116,7 @@ def test_report_figures_are_laid_out_without_clipping_or_overlap(downloaded_repo
         ctx.close()
 
 
-def test_a_report_figure_saves_as_svg_offline(downloaded_report, browser, tmp_path):
+def test_a_report_figure_saves_as_svg_and_png_offline(downloaded_report, browser, tmp_path):
     ctx, page, outside = _open_offline(browser, downloaded_report, 1280, 800)
     try:
         first = page.locator("figure").first
@@ -127,6 +127,18 @@ def test_a_report_figure_saves_as_svg_offline(downloaded_report, browser, tmp_pa
         assert download.value.suggested_filename.endswith(".svg")
         text = saved.read_text(encoding="utf-8")
         assert text.lstrip().startswith("<svg") and "VBQ" in text
+        # and as a PNG at a journal's resolution: 7 inches at 300 dpi
+        with page.expect_download(timeout=60_000) as download:
+            first.get_by_role("button", name=re.compile("Download PNG")).click()
+        png = tmp_path / "figure.png"
+        download.value.save_as(png)
+        from PIL import Image
+
+        from vbq import figures
+
+        with Image.open(png) as image:
+            assert image.format == "PNG"
+            assert image.width == round(figures.EXPORT_WIDTH_INCHES * figures.EXPORT_DPI)
         assert outside == []
     finally:
         ctx.close()
