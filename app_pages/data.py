@@ -220,7 +220,7 @@ m[0].metric("Cohort rows", counts.n_cohort)
 m[1].metric("Excluded", counts.n_excluded, help="Cohort patients left out, each with a reason "
             "(exclusion log below).")
 if counts.subgroup:
-    m[-4].metric("Outside the subgroup", counts.n_outside_subgroup,
+    m[-4].metric("Not in subgroup", counts.n_outside_subgroup,
                  help="Eligible patients the filters in the sidebar leave out of this analysis "
                       f"({vbq.describe.subgroup_text(settings)}): a subgroup, not an exclusion.")
 m[-3].metric("Analysed", counts.n_analysed)

@@ -66,7 +66,7 @@ m[1].metric("Control", counts.n_control)
 m[2].metric("Excluded", counts.n_excluded, help="Cohort patients left out, each with a reason "
             "(Data page, exclusion log).")
 if counts.subgroup:
-    m[3].metric("Outside the subgroup", counts.n_outside_subgroup,
+    m[3].metric("Not in subgroup", counts.n_outside_subgroup,
                 help="Eligible patients the filters leave out of this analysis "
                      f"({vbq.describe.subgroup_text(settings)}): a subgroup, not an exclusion.")
 display.in_force(prepared)

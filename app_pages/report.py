@@ -71,7 +71,7 @@ m[1].metric("Degenerative", counts.n_degenerative)
 m[2].metric("Control", counts.n_control)
 m[3].metric("Excluded", counts.n_excluded)
 if counts.subgroup:
-    m[4].metric("Outside the subgroup", counts.n_outside_subgroup,
+    m[4].metric("Not in subgroup", counts.n_outside_subgroup,
                 help=f"Eligible patients outside {vbq.describe.subgroup_text(settings)}: a "
                      "subgroup, not an exclusion.")
 

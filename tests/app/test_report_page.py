@@ -159,7 +159,7 @@ def test_a_subgroup_is_counted_apart_from_the_exclusions(demo):
     for page in (PAGE, "app_pages/groups.py", "app_pages/data.py"):
         at = start(page, query=settings.to_query())
         m = metrics(at)
-        assert m["Excluded"] == "0" and m["Outside the subgroup"] == str(n_men), page
+        assert m["Excluded"] == "0" and m["Not in subgroup"] == str(n_men), page
         assert int(m["Degenerative"]) == prepared.counts.n_degenerative
     flow = start(PAGE, query=settings.to_query()).get("iframe")[0].proto.srcdoc
     assert f"Not in the subgroup analysed: {n_men}" in flow and "Excluded: 0" in flow
