@@ -53,7 +53,8 @@ for col, group in zip(st.columns(2), vbq.study.GROUP_ORDER, strict=True):
         if group in notes:
             st.info(notes[group])
             continue
-        st.plotly_chart(panels[group], key=f"corr_scatter_{group}")
+        st.plotly_chart(panels[group], key=f"corr_scatter_{group}",
+                        config=figures.export_config(f"vbq_fig4_{y}_{group}", height=560))
         if bands[group].n_missing:
             st.caption(f"{bands[group].n_missing} patient(s) without {MEASURES[y]} not shown.")
 status_label = figures.status_for(y, settings)[1]

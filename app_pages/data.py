@@ -18,11 +18,12 @@ TEMPLATES = vbq.demo.TEMPLATES  # package data (importlib.resources), found when
 SOURCES = ("Synthetic demo cohort", "Upload my files")
 IGNORE = "(ignore)"
 KINDS = {"cohort": "Cohort file", "dxa": "DXA file"}
+# Rows of each table shown in the preview (the downloads hold every row). A comment, not a
+# docstring: Streamlit's magic would show a bare string literal on the page.
 PREVIEW_ROWS = 1_000
-"""Rows of each table shown in the preview (the downloads hold every row)."""
+# Up to this many rows the exclusion log is a static table whose reasons wrap (read in full at
+# 1280 px); a longer one is a grid (a static table renders every cell, a grid only those in view).
 LOG_STATIC_ROWS = 500
-"""Up to this many rows the exclusion log is a static table whose reasons wrap (read in full at
-1280 px); a longer one is a grid (a static table renders every cell, a grid only those in view)."""
 
 st.title("Data")
 dataset = get_dataset()
@@ -118,6 +119,20 @@ def _upload_section() -> None:
     )
     with st.expander("Data dictionary"):
         st.markdown(vbq.schema.data_dictionary_markdown())
+    _templates()
+    read, uploads = _uploads()
+    if read["cohort"] is None or read["dxa"] is None:
+        if dataset.is_demo:
+            st.info("Upload both files to analyse them. The demo cohort stays in use until then.")
+        else:
+            st.info(f"In use: {display.plain(dataset.description)}. Upload both files again to "
+                    "replace them.")
+        return
+    _use_uploads(read, uploads)
+
+
+def _templates() -> None:
+    """Download buttons for the empty templates."""
     tcols = st.columns(3)
     for col, fname, label in zip(
         tcols,
@@ -129,6 +144,11 @@ def _upload_section() -> None:
         if path.is_file():
             col.download_button(label, path.read_bytes(), file_name=fname,
                                 key=f"data_template_{fname}")
+
+
+def _uploads() -> tuple[dict, dict]:
+    """The two file uploaders side by side, each file read and its report shown; then every
+    problem at full width. Returns (kind -> (table, report) or None, kind -> upload)."""
     read: dict[str, tuple[pd.DataFrame, vbq.io.ValidationReport] | None] = {}
     uploads: dict = {}
     for col, kind in zip(st.columns(2), KINDS, strict=True):
@@ -143,13 +163,11 @@ def _upload_section() -> None:
     listed = [p for r in read.values() if r is not None for p in r[1].problems]
     if listed:  # full width, so every message is readable at 1280 px
         _problems(listed)
-    if read["cohort"] is None or read["dxa"] is None:
-        if dataset.is_demo:
-            st.info("Upload both files to analyse them. The demo cohort stays in use until then.")
-        else:
-            st.info(f"In use: {display.plain(dataset.description)}. Upload both files again to "
-                    "replace them.")
-        return
+    return read, uploads
+
+
+def _use_uploads(read: dict, uploads: dict) -> None:
+    """Both files read: check them against each other and, when they are new, put them in use."""
     (cohort, creport), (dxa, dreport) = read["cohort"], read["dxa"]
     if not (creport.ok and dreport.ok):
         st.info("Until the errors are fixed, the analysis below still uses "
@@ -196,27 +214,28 @@ dataset_banner(dataset)
 st.header(display.plain(dataset.name if dataset.is_demo else f"Your data: {dataset.name}"))
 prepared = display.prepared_or_stop(dataset, settings)
 table, counts = prepared.table, prepared.counts
-m = st.columns(5)
+m = st.columns(6 if counts.subgroup else 5)
 m[0].metric("Cohort rows", counts.n_cohort)
-m[1].metric("Analysed", counts.n_analysed)
-m[2].metric("Excluded", counts.n_excluded)
-m[3].metric("Degenerative", counts.n_degenerative)
-m[4].metric("Control", counts.n_control)
-st.caption(
-    f"Cohort file: {counts.n_cohort} rows = {counts.n_analysed} analysed + "
-    f"{counts.n_excluded} excluded ({counts.n_no_dxa} of them with no row in the DXA file). "
-    f"DXA file: {counts.n_dxa} rows = {counts.n_dxa_matched} matched to a cohort patient + "
-    f"{counts.n_dxa_without_cohort} with no patient in the cohort file. "
-    f"{counts.n_levels_left_out} vertebral level(s) left out of a VBQ median. Groups by the "
-    f"current criteria (at least {settings.criteria.min_vertebrae} degenerative vertebrae)."
-)
+m[1].metric("Excluded", counts.n_excluded, help="Cohort patients left out, each with a reason "
+            "(exclusion log below).")
+if counts.subgroup:
+    m[-4].metric("Not in subgroup", counts.n_outside_subgroup,
+                 help="Eligible patients the filters in the sidebar leave out of this analysis "
+                      f"({vbq.describe.subgroup_text(settings)}): a subgroup, not an exclusion.")
+m[-3].metric("Analysed", counts.n_analysed)
+m[-2].metric("Degenerative", counts.n_degenerative)
+m[-1].metric("Control", counts.n_control)
+st.caption(f"{vbq.describe.reconciliation(prepared)} Groups by the current criteria (at least "
+           f"{settings.criteria.min_vertebrae} degenerative vertebrae).")
 
 st.subheader("Cohort summary")
 display.show_table(cache.cohort_summary(dataset.digest, settings, table), key="data_dl_summary")
 
 log = cache.exclusion_table(dataset.digest, settings, prepared)
 with st.expander(f"Exclusion log ({counts.n_excluded} cohort patient(s) excluded, "
-                 f"{counts.n_dxa_without_cohort} DXA row(s) without a cohort patient, "
+                 + (f"{counts.n_outside_subgroup} outside the subgroup, " if counts.subgroup
+                    else "")
+                 + f"{counts.n_dxa_without_cohort} DXA row(s) without a cohort patient, "
                  f"{counts.n_levels_left_out} level(s) left out)",
                  expanded=counts.n_excluded + counts.n_dxa_without_cohort > 0):
     if log.shown.empty:

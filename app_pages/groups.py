@@ -60,10 +60,15 @@ settings = get_settings()
 prepared = display.prepared_or_stop(dataset, settings)
 table = prepared.table
 counts = prepared.counts
-m = st.columns(3)
+m = st.columns(4 if counts.subgroup else 3)
 m[0].metric("Degenerative", counts.n_degenerative)
 m[1].metric("Control", counts.n_control)
-m[2].metric("Excluded", counts.n_excluded)
+m[2].metric("Excluded", counts.n_excluded, help="Cohort patients left out, each with a reason "
+            "(Data page, exclusion log).")
+if counts.subgroup:
+    m[3].metric("Not in subgroup", counts.n_outside_subgroup,
+                help="Eligible patients the filters leave out of this analysis "
+                     f"({vbq.describe.subgroup_text(settings)}): a subgroup, not an exclusion.")
 display.in_force(prepared)
 kappas = cache.kappa_table(dataset.digest, settings, dataset.cohort)
 if not settings.criteria.any_enabled:

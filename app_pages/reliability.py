@@ -136,7 +136,8 @@ def _agreement() -> None:
     elif ba_result is not None:
         st.plotly_chart(vbq.figures.bland_altman_figure(ba_result, first=labels[0],
                                                         second=labels[1]),
-                        key="rel_ba_chart")
+                        key="rel_ba_chart",
+                        config=vbq.figures.export_config("vbq_bland_altman", height=560))
         display.show_table(present.bland_altman_table(ba_result, first=labels[0],
                                                       second=labels[1]), key="rel_dl_ba")
 

@@ -57,7 +57,8 @@ st.caption(f"{GROUPS[group]}: {study.n} patients, {study.n_positive} with "
            f"{TARGETS[target].lower()} by DXA "
            f"({present.label(vbq.settings.DXA_SITES[settings.dxa_site])}).")
 st.subheader("Fig. 5. ROC curves")
-st.plotly_chart(figures.roc_curves(study.results, vbq.study.MARKERS), key="roc_curves")
+st.plotly_chart(figures.roc_curves(study.results, vbq.study.MARKERS), key="roc_curves",
+                config=figures.export_config(f"vbq_fig5_{target}"))
 
 st.subheader("Table 4. Cutoffs")
 c = st.columns(2)

@@ -89,7 +89,8 @@ c = st.columns(2)
 with c[0]:
     st.subheader("DXA status by VBQ status")
     recl = cache.reclassification(dataset.digest, settings, table)
-    st.plotly_chart(figures.reclassification_heatmap(recl.crosstab()), key="thr_reclass")
+    st.plotly_chart(figures.reclassification_heatmap(recl.crosstab()), key="thr_reclass",
+                    config=figures.export_config("vbq_reclassification", height=380))
     display.downloads(present.reclassification_table(recl), key="thr_dl_reclass")
 with c[1]:
     st.subheader("The threshold on the control ROC curve")
@@ -102,7 +103,7 @@ with c[1]:
         st.plotly_chart(figures.roc_curves(
             {"vbq": res}, vbq.study.MARKERS,
             points={f"threshold {thr:g}": (1 - metrics.specificity, metrics.sensitivity)}),
-            key="thr_roc")
+            key="thr_roc", config=figures.export_config(f"vbq_threshold_roc_{target}"))
         st.caption(f"At VBQ ≥ {thr:g} in the control group: sensitivity "
                    f"{metrics.sensitivity:.1%}, specificity {metrics.specificity:.1%}.")
 

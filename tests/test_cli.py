@@ -53,7 +53,7 @@ def test_report_on_the_demo_when_no_files_are_given(tmp_path):
 
     assert hashlib.sha256(DEMO_COHORT.read_bytes()).hexdigest() in text
     assert hashlib.sha256(DEMO_DXA.read_bytes()).hexdigest() in text
-    assert pd.read_excel(xlsx, sheet_name="table2").shape[0] > 10
+    assert pd.read_excel(xlsx, sheet_name="Table 2").shape[0] > 10
     import docx as python_docx
 
     assert any("Table 2." in p.text for p in python_docx.Document(str(docx)).paragraphs)
@@ -124,9 +124,9 @@ def test_cli_notebook_and_app_give_the_same_numbers(tmp_path):
     xlsx = tmp_path / "t.xlsx"
     assert cli.main(["report", "--settings", str(path), "--out", str(tmp_path / "r.html"),
                      "--xlsx", str(xlsx)]) == 0
-    cli_t4 = pd.read_excel(xlsx, sheet_name="table4 data")
+    cli_t4 = pd.read_excel(xlsx, sheet_name="Table 4 data")
     cli_t4 = cli_t4[cli_t4["target"] == "osteoporosis"].reset_index(drop=True)
-    cli_t2 = pd.read_excel(xlsx, sheet_name="table2 data")
+    cli_t2 = pd.read_excel(xlsx, sheet_name="Table 2 data")
 
     # the notebook API
     cohort, dxa = vbq.demo.load()
@@ -185,6 +185,10 @@ def test_measurements_replace_the_cohort_sis(tmp_path):
     assert vbq_001 == pytest.approx(315.0 / 110.0, rel=1e-12)  # median of 300, 310, 320, 330
     text = out.read_text()
     assert "rois.csv" in text and "5 readings" in text
+    # which measurements are in use: in the flow and the inputs, from the readings themselves
+    assert text.count("MRI measurements in use: 5 ROI readings from the measurements file, "
+                      "observer AB, session 1") >= 2
+    assert "replace the cohort file&#x27;s for 1 cohort patient(s)" in text
 
 
 def test_measurements_with_errors_exit_2(tmp_path):

@@ -356,3 +356,26 @@ def test_coinciding_thresholds_are_noted():
     th = vbq.prepare_cohort(*make_tables(12), vbq.Settings(vbq_osteopenia=2.6,
                                                            vbq_osteoporosis=2.9)).thresholds
     assert th.note == ""
+
+
+def test_a_subgroup_is_counted_apart_from_the_exclusions():
+    # issue 16: filtering to women was counted as "Excluded: 89 - outside the filters"
+    cohort, dxa = make_tables(12)
+    cohort.loc[2, "si_csf"] = np.nan  # excluded: no VBQ (whatever the filters)
+    dxa = dxa[dxa["patient_id"] != "T004"]  # excluded: no DXA row
+    s = vbq.Settings(sexes=("F",))
+    prepared = vbq.prepare_cohort(cohort, dxa, s)
+    c, log = prepared.counts, prepared.exclusion_log()
+    assert c.n_excluded == 2 and set(log.loc[log["patient_excluded"], "patient_id"]) == {
+        "T003", "T004"}
+    eligible = cohort[~cohort["patient_id"].isin(["T003", "T004"])]
+    men = set(eligible.loc[eligible["sex"] == "M", "patient_id"])
+    assert c.n_outside_subgroup == len(men) > 0 and c.subgroup
+    outside = log[log["stage"] == "filter"]
+    assert set(outside["patient_id"]) == men and not outside["patient_excluded"].any()
+    assert c.n_cohort == c.n_excluded + c.n_eligible == 12
+    assert c.n_eligible == c.n_analysed + c.n_outside_subgroup == len(eligible)
+    assert set(prepared.table["sex"]) == {"F"}
+    # without filters there is no subgroup
+    c0 = vbq.prepare_cohort(cohort, dxa).counts
+    assert (c0.n_outside_subgroup, c0.subgroup, c0.n_eligible) == (0, False, c0.n_analysed)

@@ -99,11 +99,11 @@ def test_workbook_has_one_sheet_per_table_and_form_with_typed_cells(study):
     wb = openpyxl.load_workbook(io.BytesIO(E.tables_xlsx(tables,
                                                          settings_json=prepared.settings.to_json())))
     names = wb.sheetnames
-    assert names[:4] == ["table1", "table1 data", "table2", "table2 data"]
-    assert names[-1] == "settings" and len(set(n.lower() for n in names)) == len(names)
-    shown = wb["table2"]
+    assert names[:4] == ["Table 1", "Table 1 data", "Table 2", "Table 2 data"]
+    assert names[-1] == "Settings" and len(set(n.lower() for n in names)) == len(names)
+    shown = wb["Table 2"]
     assert shown["A1"].value == tables[1].title and shown["A3"].value == "Characteristic"
-    data = wb["table2 data"]
+    data = wb["Table 2 data"]
     header = [c.value for c in data[1]]
     col = header.index("mean_degenerative") + 1
     assert data.cell(row=2, column=col).data_type == "n"
@@ -162,7 +162,7 @@ def test_readme_present_block_runs_on_the_demo(tmp_path, monkeypatch, study):
     assert (tmp_path / "tables.docx").read_bytes()[:2] == b"PK"
     assert _csv_rows((tmp_path / "table2.csv").read_bytes())[0] == [scope["t2"].title]
     wb = openpyxl.load_workbook(tmp_path / "tables.xlsx")
-    assert "table2 data" in wb.sheetnames
+    assert "Table 2 data" in wb.sheetnames
 
 
 def test_the_app_writes_no_spreadsheet_but_through_vbq_export():
@@ -205,3 +205,22 @@ def test_no_text_ever_leaves_as_a_formula():
             assert number.data_type == "n" and number.value == pytest.approx(expected)
 
     check()
+
+
+def test_word_tables_are_laid_out_for_reading(study):
+    # equal column widths wrapped "Alcohol consumption" beside a half-empty p column, and
+    # Table 1's definitions were centred; seen in LibreOffice (soffice --convert-to pdf)
+    import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    _, prepared, analysis = study
+    doc = docx.Document(io.BytesIO(E.study_docx(analysis, prepared)))
+    t2 = next(t for t in doc.tables if t.rows[0].cells[0].text == "Characteristic"
+              and "p adjusted for age" in t.rows[0].cells[-1].text)
+    widths = [c.width for c in t2.rows[1].cells]
+    assert widths[0] > 2 * widths[3]  # labels wider than the p column
+    assert sum(widths) == pytest.approx(docx.shared.Cm(17.0), rel=0.01)  # the page's width
+    t1 = next(t for t in doc.tables if t.rows[0].cells[1].text == "Definition")
+    definition = t1.rows[3].cells[1].paragraphs[0]
+    assert len(definition.text) > 30 and definition.alignment != WD_ALIGN_PARAGRAPH.CENTER
+    assert t2.rows[1].cells[1].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.CENTER

@@ -57,7 +57,7 @@ def test_panels_share_axes_and_state_r_ci_and_p_of_table3(prepared):
     assert y_lo < table["bmd_l1_l4"].min() and y_hi > table["bmd_l1_l4"].max()
     for g, fig in panels.items():
         row = t3[(t3["y"] == "bmd_l1_l4") & (t3["group"] == g)].iloc[0]
-        text = fig.layout.title.text
+        text = fig.layout.title.subtitle.text  # under the title, as the paper
         assert (f"r = {row['estimate']:.3f} (95% CI {row['ci_low']:.3f} to "
                 f"{row['ci_high']:.3f})") in text
         p = row["p_value"]
@@ -117,3 +117,84 @@ def test_bland_altman_figure_draws_the_result():
     points = next(t for t in fig.data if t.name == "Patients")
     assert np.allclose(points.x, (a + b) / 2) and np.allclose(points.y, a - b)
     assert "AB/1 minus AB/2" in fig.layout.yaxis.title.text
+
+
+# ---------------------------------------------------------------------------------------------
+# readable from the back of a room, the same in every process, exported without a network
+
+
+def _all_figures(prepared):
+    table = prepared.table
+    _, panels = _panels(prepared, "bmd_l1_l4")
+    roc = vbq.study.roc_study(table, markers=("vbq", "hu_l1"))
+    recl = vbq.study.reclassification(table)
+    ba = vbq_stats.bland_altman([1.0, 2.0, 3.1, 4.2, 5.0], [1.1, 2.2, 2.9, 4.0, 5.3])
+    return [*panels.values(), figures.roc_curves(roc.results, vbq.study.MARKERS),
+            figures.reclassification_heatmap(recl.crosstab()),
+            figures.bland_altman_figure(ba, first="A", second="B")]
+
+
+def _sizes(fig) -> dict[str, float]:
+    """Every font size the figure's own layout sets for text a reader sees (plotly.js's
+    defaults are 12 px, so an unset size would be too small: it counts as 12)."""
+    lay = fig.layout
+    out = {"font": lay.font.size or 12, "legend": lay.legend.font.size or lay.font.size or 12}
+    if lay.legend.title.text:
+        out["legend title"] = lay.legend.title.font.size or out["legend"]
+    if lay.title.text:
+        out["title"] = lay.title.font.size or 12
+        if lay.title.subtitle.text:
+            out["subtitle"] = lay.title.subtitle.font.size or 12
+    for name in ("xaxis", "yaxis"):
+        axis = lay[name]
+        out[f"{name} ticks"] = axis.tickfont.size or 12
+        if axis.title.text:
+            out[f"{name} title"] = axis.title.font.size or 12
+    return out
+
+
+def test_every_text_of_every_figure_is_at_least_14_px(prepared):
+    for fig in _all_figures(prepared):
+        sizes = _sizes(fig)
+        assert min(sizes.values()) >= 14, sizes
+        assert fig.layout.xaxis.tickfont.size == figures.TICK_SIZE == 14
+
+
+def test_figures_set_their_own_template_and_margins_whatever_the_default(prepared):
+    # importing Streamlit makes its template (no automargin, no font) the process's default:
+    # the report built inside the app had tick labels cut ("1.4" as ".4") until every figure
+    # named its template and automatic margins itself
+    import plotly.io as pio
+
+    before = pio.templates.default
+    pio.templates.default = "streamlit" if "streamlit" in pio.templates else "none"
+    try:
+        figs = _all_figures(prepared)
+    finally:
+        pio.templates.default = before
+    plotly_white = pio.templates["plotly_white"].layout
+    for fig in figs:
+        assert fig.layout.template.layout.plot_bgcolor == plotly_white.plot_bgcolor
+        assert fig.layout.xaxis.automargin and fig.layout.yaxis.automargin
+        assert fig.layout.font.family == figures.FONT["family"]
+
+
+def test_roc_uses_the_width_it_is_given(prepared):
+    roc = vbq.study.roc_study(prepared.table, markers=("vbq",))
+    fig = figures.roc_curves(roc.results, vbq.study.MARKERS)
+    # a 1:1 aspect made the plot as wide as it is high (about 430 px of a 1200 px column)
+    assert fig.layout.yaxis.scaleanchor is None and fig.layout.width is None
+
+
+def test_export_config_saves_a_journal_resolution_png_or_an_svg_in_the_browser():
+    png = figures.export_config("vbq_fig5", height=600)
+    opts = png["toImageButtonOptions"]
+    assert opts["format"] == "png" and opts["filename"] == "vbq_fig5"
+    # 7 inches at 300 dpi: 2100 px across
+    assert opts["width"] * opts["scale"] == pytest.approx(
+        figures.EXPORT_WIDTH_INCHES * figures.EXPORT_DPI) == pytest.approx(2100)
+    assert opts["height"] == 600 and png["displaylogo"] is False
+    svg = figures.export_config("x", image_format="svg")["toImageButtonOptions"]
+    assert svg["format"] == "svg" and svg["scale"] == 1
+    with pytest.raises(ValueError, match="image_format"):
+        figures.export_config("x", image_format="jpeg")

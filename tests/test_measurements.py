@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 import vbq
 from vbq.errors import InputError
-from vbq.export import neutralise_frame, safe_cell, safe_csv
+from vbq.export import neutralise_formula, neutralise_frame, safe_csv
 from vbq.measurements import (
     HISTORY_COLUMNS,
     KEY_COLUMNS,
@@ -505,12 +505,12 @@ def test_csv_import_file_level_problems():
 # spreadsheet safety
 
 
-def test_safe_cell_neutralises_formula_triggers_only_in_text():
+def test_neutralise_formula_neutralises_formula_triggers_only_in_text():
     for text in ("=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "\n=1", "  =1", "\uff1d1+1"):
-        assert safe_cell(text) == "'" + text
+        assert neutralise_formula(text) == "'" + text
     for value in ("VBQ-001", "", "a=b", "'quoted", -1.5, 0, True, None, np.nan,
                   pd.Timestamp("2026-01-01")):
-        out = safe_cell(value)
+        out = neutralise_formula(value)
         assert out is value or (isinstance(value, float) and np.isnan(out))
 
 

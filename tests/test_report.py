@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import re
 
@@ -135,15 +136,25 @@ def test_text_from_files_is_escaped():
 def test_flow_counts_reconcile_with_the_log():
     cohort, dxa = vbq.demo.load()
     cohort = cohort.copy()
-    cohort.loc[:4, "si_csf"] = None  # 5 patients without a VBQ
-    dxa = dxa.iloc[10:]  # 10 patients without DXA
+    cohort.loc[20:24, "si_csf"] = None  # 5 patients without a VBQ
+    dxa = dxa[~dxa["patient_id"].isin(cohort["patient_id"].iloc[:10])]  # 10 without DXA
     prepared = vbq.prepare_cohort(cohort, dxa, vbq.Settings(sexes=("F",)))
     flow = report.flow_counts(prepared)
     assert flow.n_excluded == sum(n for _, n, _ in flow.excluded) == prepared.counts.n_excluded
     by_stage = {h: n for h, n, _ in flow.excluded}
     log = prepared.exclusions[prepared.exclusions["patient_excluded"]]
     assert by_stage["No DXA record"] == 10 == (log["stage"] == "merge").sum()
-    assert by_stage["Outside the filters"] == (log["stage"] == "filter").sum() > 0
+    assert by_stage["No VBQ score"] == 5
+    # women only is a subgroup, not an exclusion: counted apart, with its reasons
+    assert "Outside the filters" not in by_stage and (log["stage"] == "filter").sum() == 0
+    outside = prepared.exclusions[prepared.exclusions["stage"] == "filter"]
+    assert flow.n_outside_subgroup == len(outside) == sum(n for _, n in flow.outside_subgroup)
+    eligible = cohort.drop(index=[*range(10), *range(20, 25)])
+    assert flow.n_outside_subgroup == (eligible["sex"] == "M").sum()
+    assert flow.subgroup == "women only"
+    c = prepared.counts
+    assert c.n_cohort == c.n_excluded + c.n_eligible == 235
+    assert c.n_eligible == c.n_analysed + c.n_outside_subgroup
     assert sum(g[1] for g in flow.groups) == flow.n_analysed == len(prepared.table)
     # the index-test / reference counts by hand
     table = prepared.table
@@ -178,14 +189,15 @@ def test_workbook_has_each_table_as_shown_and_as_data(demo_prepared):
     data = report.build_workbook(demo_prepared)
     wb = openpyxl.load_workbook(io.BytesIO(data))
     names = wb.sheetnames
-    for table in ("table1", "table2", "table3", "table4", "table5", "prevalence",
-                  "prevalence_vs_paper", "icc", "kappa", "exclusion_log"):
+    for table in ("Table 1", "Table 2", "Table 3", "Table 4", "Table 5", "Prevalence",
+                  "Prevalence vs the paper", "Reliability ICC", "Reliability kappa",
+                  "Exclusion log"):
         assert table in names and f"{table} data" in names, table
-    assert vbq.Settings.from_json(wb["settings"]["A1"].value) == demo_prepared.settings
+    assert vbq.Settings.from_json(wb["Settings"]["D2"].value) == demo_prepared.settings
     # the data sheet holds full precision: Table 4's AUC as computed
     roc = vbq.study.roc_study(demo_prepared.table, group="control", target="osteoporosis",
                               markers=("vbq", "hu_l1"))
-    sheet = pd.read_excel(io.BytesIO(data), sheet_name="table4 data")
+    sheet = pd.read_excel(io.BytesIO(data), sheet_name="Table 4 data")
     row = sheet[(sheet["target"] == "osteoporosis") & (sheet["marker"] == "vbq")].iloc[0]
     assert row["auc"] == pytest.approx(roc.results["vbq"].auc, abs=1e-12)
 
@@ -206,5 +218,81 @@ def test_workbook_cells_are_safe_in_a_spreadsheet():
     cohort.loc[0, "patient_id"] = "=HYPERLINK(\"x\")"  # excluded: no DXA row
     prepared = vbq.prepare_cohort(cohort, dxa)
     wb = openpyxl.load_workbook(io.BytesIO(report.build_workbook(prepared)))
-    ids = [c.value for c in wb["exclusion_log data"]["A"]]
+    ids = [c.value for c in wb["Exclusion log data"]["A"]]
     assert "'=HYPERLINK(\"x\")" in ids and "=HYPERLINK(\"x\")" not in ids
+
+
+def test_workbook_sheets_are_named_as_a_reader_looks_for_them(demo_prepared):
+    # were cut-off internal keys: "auc_comparison_osteopenia_o (2)",
+    # "breakdown_age_60_dxa_negative d"
+    wb = openpyxl.load_workbook(io.BytesIO(report.build_workbook(demo_prepared)))
+    names = wb.sheetnames
+    assert len({n.lower() for n in names}) == len(names)
+    for name in names:
+        assert len(name) <= 31 and "_" not in name and "(" not in name, name
+        if name != "Settings" and not name.endswith(" data"):
+            assert f"{name} data" in names, name
+    assert {"AUCs, osteoporosis", "AUCs, osteopenia or worse", "VBQ+ by diagnosis",
+            "VBQ+ DXA-negative by age", "Exclusion log"} <= set(names)
+    # each numbered sheet holds its table
+    for n in range(1, 6):
+        assert wb[f"Table {n}"]["A1"].value.startswith(f"Table {n}. ")
+
+
+def test_workbook_settings_are_a_table_of_labelled_values_with_the_json_beside(demo_prepared):
+    from vbq.settings import SETTING_LABELS
+
+    settings = demo_prepared.settings.replace(sexes=("F",), age_min=50.0)
+    prepared = vbq.prepare_cohort(*vbq.demo.load(), settings=settings)
+    ws = openpyxl.load_workbook(io.BytesIO(report.build_workbook(prepared)))["Settings"]
+    rows = {r[0]: r[1] for r in ws.iter_rows(min_row=2, max_col=2, values_only=True) if r[0]}
+    assert [c.value for c in ws[1]][:2] == ["Setting", "Value"]
+    assert set(rows) == {label for label, _ in SETTING_LABELS.values()}
+    assert rows["Sex filter"] == "Female"
+    assert rows["Minimum age"] == 50 and rows["Maximum age"] == "No limit"
+    assert rows["Osteoporosis T-score cut-off"] == -2.5  # a number, not text
+    assert rows["VBQ osteoporosis threshold"] == "Derived from the control group (Youden)"
+    assert "disc_herniation" not in str(rows["Diagnosis filter"])
+    assert vbq.Settings.from_json(ws["D2"].value) == settings
+
+
+def test_a_subgroup_is_drawn_apart_from_the_exclusions(demo_prepared):
+    # issue 16: "Excluded: 89 - outside the filters" for a women-only analysis
+    prepared = vbq.prepare_cohort(*vbq.demo.load(), vbq.Settings(sexes=("F",)))
+    c = prepared.counts
+    n_men = int((vbq.demo.load()[0]["sex"] == "M").sum())
+    assert (c.n_excluded, c.n_outside_subgroup, c.n_eligible) == (0, n_men, 235)
+    html_text = report.flow_diagram(prepared)
+    assert "Excluded: 0" in html_text and "Outside the filters" not in html_text
+    assert "Eligible: 235" in html_text
+    assert f"Not in the subgroup analysed: {n_men}" in html_text
+    assert f"Subgroup analysed (women only): {c.n_analysed}" in html_text
+    # without filters, no subgroup boxes
+    plain = report.flow_diagram(demo_prepared)
+    assert "subgroup" not in plain.lower() and "Analysed: 235" in plain
+
+
+def test_the_report_says_which_measurements_are_in_use(demo_prepared):
+    from types import SimpleNamespace
+
+    readings = pd.DataFrame({
+        "patient_id": ["DEMO-001"] * 5 + ["DEMO-002"] * 5 + ["DEMO-001"] * 5,
+        "observer": ["AB"] * 10 + ["CD"] * 5, "session": [1] * 15,
+        "level": ["L1", "L2", "L3", "L4", "CSF"] * 3, "si_mean": [300.0] * 15,
+        "field_strength_t": [1.5] * 10 + [3.0] * 5, "tr_ms": [500.0] * 15,
+        "te_ms": [10.0] * 15})
+    merge = SimpleNamespace(measured=("DEMO-001", "DEMO-002"), replaced=("DEMO-002",),
+                            not_in_cohort=(), observer="AB", session=1, combine="select")
+    used = vbq.describe.measurements_in_use(merge, readings)
+    assert (used.n_patients, used.n_readings, used.n_replaced) == (2, 10, 1)
+    assert used.series == (("1.5 T, TR 500 ms, TE 10 ms", 2),)  # CD's 3 T readings not used
+    assert used.choice == "observer AB, session 1"
+    text = html.unescape(report.build_report(demo_prepared, measurements=used, timestamp="t"))
+    assert "No input files were given" not in text or "MRI measurements in use" in text
+    assert text.count("MRI measurements in use: 10 ROI readings") >= 2  # flow and inputs
+    assert "observer AB, session 1" in text and "1.5 T, TR 500 ms, TE 10 ms (2 patients)" in text
+    flow = report.flow_diagram(demo_prepared, measurements=used)
+    assert "MRI measurements in use" in html.unescape(flow)
+    line = vbq.in_force(demo_prepared, measurements=used).line
+    assert "MRI measurements for 2 patient(s) (observer AB, session 1; 1.5 T" in line
+    assert "MRI" not in vbq.in_force(demo_prepared).line

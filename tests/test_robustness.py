@@ -89,7 +89,9 @@ def test_mutated_files_load_or_raise_a_named_error(demo_text, data):
         return
     event("analysed")
     counts = prepared.counts
-    assert counts.n_cohort == counts.n_analysed + counts.n_excluded
+    assert counts.n_cohort == counts.n_analysed + counts.n_excluded  # no filters: no subgroup
+    assert counts.n_cohort == counts.n_excluded + counts.n_eligible
+    assert counts.n_eligible == counts.n_analysed + counts.n_outside_subgroup
     try:
         vbq.study.analyse(prepared)
     except NAMED:  # analyse holds reasons per part; a named error is still acceptable

@@ -228,15 +228,16 @@ def report_tables(digest: str, settings: vbq.Settings, _prepared: vbq.PreparedCo
 @st.cache_data(max_entries=REPORT_ENTRIES, ttl=TTL, max_size=BIG, hash_funcs=HASH_FUNCS,
                show_spinner=False)
 def report_html(digest: str, settings: vbq.Settings, files: tuple[tuple[str, str], ...],
-                synthetic: bool, _prepared: vbq.PreparedCohort,
-                _files: tuple[tuple[str, bytes], ...]) -> str:
+                synthetic: bool, measurements: vbq.describe.MeasurementsInUse | None,
+                _prepared: vbq.PreparedCohort, _files: tuple[tuple[str, bytes], ...]) -> str:
     """The HTML report (`vbq.report.build_report`). The key holds the files' names and SHA-256
-    (`files`), since both are printed in the report; `_files` are their bytes."""
+    (`files`), since both are printed in the report, and the MRI measurements in use (a frozen
+    description); `_files` are their bytes."""
     import vbq.report
 
     title = "VBQ study report: synthetic demo cohort" if synthetic else "VBQ study report"
     return vbq.report.build_report(_prepared, inputs=dict(_files), title=title,
-                                   synthetic=synthetic)
+                                   synthetic=synthetic, measurements=measurements)
 
 
 @st.cache_data(max_entries=REPORT_ENTRIES, ttl=TTL, max_size=BIG, hash_funcs=HASH_FUNCS,
@@ -246,3 +247,12 @@ def report_xlsx(digest: str, settings: vbq.Settings, _prepared: vbq.PreparedCoho
     import vbq.report
 
     return vbq.report.build_workbook(_prepared)
+
+
+@st.cache_data(max_entries=REPORT_ENTRIES, ttl=TTL, max_size=BIG, hash_funcs=HASH_FUNCS,
+               show_spinner=False)
+def report_docx(digest: str, settings: vbq.Settings, _prepared: vbq.PreparedCohort) -> bytes:
+    """The study's tables as one Word document (`vbq.report.build_docx`)."""
+    import vbq.report
+
+    return vbq.report.build_docx(_prepared)

@@ -8,7 +8,7 @@ import streamlit as st
 
 import vbq
 from ui import cache, safe
-from ui.state import Dataset
+from ui.state import Dataset, get_dataset
 from vbq import export
 from vbq.present import FormattedTable
 
@@ -68,7 +68,8 @@ def prepared_or_stop(dataset: Dataset, settings: vbq.Settings) -> vbq.PreparedCo
 def in_force(prepared: vbq.PreparedCohort) -> None:
     """The line every analysis page shows under its banner: what produced its numbers
     (`vbq.in_force`), and a warning for each derived threshold that rests on few patients."""
-    summary = vbq.in_force(prepared)
+    # the session's dataset says which MRI measurements, if any, replaced the file's SIs
+    summary = vbq.in_force(prepared, measurements=get_dataset().measurements_used)
     st.caption(f"**In force:** {summary.line}")
     for warning in summary.warnings:
         st.warning(warning, icon=":material/warning:")

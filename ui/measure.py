@@ -325,7 +325,8 @@ def use_measurements(store: MeasurementStore, observer: str | None, session: int
     Raises `vbq.InputError` when the choice matches no reading."""
     base = base_dataset()
     combine = "mean" if observer is None or session is None else "select"
-    merged = merge_into_cohort(base.cohort, store.load(), observer=observer, session=session,
+    readings = store.load()
+    merged = merge_into_cohort(base.cohort, readings, observer=observer, session=session,
                                combine=combine)
     if not merged.measured:
         raise vbq.InputError(f"no cohort patient has measurements by {choice_text(observer, session)}"
@@ -337,6 +338,7 @@ def use_measurements(store: MeasurementStore, observer: str | None, session: int
         digest=vbq.io.table_digest(merged.cohort, base.dxa), problems=base.problems,
         cohort_file=base.cohort_file, dxa_file=base.dxa_file,
         measurements=choice_param(observer, session),
+        measurements_used=vbq.describe.measurements_in_use(merged, readings),
     ))
     st.session_state["measure_merge_report"] = merged
     return merged

@@ -21,7 +21,9 @@ class Dataset:
     `cohort_file` and `dxa_file` are the names of the uploaded files (empty for the demo). They are
     text from the user's computer: show them as text, never as Markdown. `measurements` is the
     choice of MRI measurements merged into the cohort (``observer:session``, the URL's ``meas``;
-    empty when none are in use, see `ui.measure`).
+    empty when none are in use, see `ui.measure`); `measurements_used` says what they are
+    (`vbq.describe.MeasurementsInUse`: observer, session or mean, patients, kinds of series),
+    for the in-force line, the report and its flow diagram.
     """
 
     name: str
@@ -36,6 +38,7 @@ class Dataset:
     cohort_file: str = ""
     dxa_file: str = ""
     measurements: str = ""
+    measurements_used: vbq.describe.MeasurementsInUse | None = None
 
     @property
     def n_cohort(self) -> int:

@@ -244,14 +244,28 @@ def _lowest(frame: pd.DataFrame, cols: list[str]) -> pd.Series:
 class Counts:
     """How the rows of the two files reconcile with the analysed table (`PreparedCohort.counts`).
 
+    The cohort first loses its exclusions (each with a reason); the patients left are eligible;
+    the settings' filters (sex, age, diagnosis) then choose the subgroup analysed among them. A
+    patient outside the subgroup is not an exclusion: they are counted apart.
+
     Attributes
     ----------
     n_cohort : int
-        Rows of the cohort table. ``n_cohort == n_analysed + n_excluded`` always.
+        Rows of the cohort table. ``n_cohort == n_excluded + n_eligible`` and
+        ``n_eligible == n_analysed + n_outside_subgroup`` always.
     n_dxa : int
         Rows of the DXA table. ``n_dxa == n_dxa_matched + n_dxa_without_cohort`` always.
-    n_analysed, n_excluded : int
-        Cohort patients analysed, and excluded (each with a reason in the exclusion log).
+    n_excluded : int
+        Cohort patients excluded (no DXA row, no VBQ score, group undetermined, no T-score at the
+        reference site), each with a reason in the exclusion log.
+    n_eligible : int
+        Cohort patients not excluded.
+    n_outside_subgroup : int
+        Eligible patients outside the subgroup the filters choose (not analysed, not excluded;
+        listed in the log at the stage "filter" with ``patient_excluded`` False). 0 without
+        filters.
+    n_analysed : int
+        Patients analysed: the eligible patients of the subgroup.
     n_no_dxa : int
         Cohort patients excluded because the DXA file has no row for them (part of `n_excluded`).
     n_dxa_matched : int
@@ -262,7 +276,7 @@ class Counts:
     n_degenerative, n_control : int
         Analysed patients per group.
     n_levels_left_out : int
-        Vertebral levels of analysed or excluded patients left out of a VBQ median.
+        Vertebral levels of cohort patients left out of a VBQ median.
     """
 
     n_cohort: int
@@ -275,12 +289,21 @@ class Counts:
     n_degenerative: int
     n_control: int
     n_levels_left_out: int
+    n_eligible: int
+    n_outside_subgroup: int
 
     def __post_init__(self) -> None:
-        if self.n_analysed + self.n_excluded != self.n_cohort:  # pragma: no cover - invariant
-            raise RuntimeError(f"exclusion log does not reconcile with the cohort: {self}")
+        if (self.n_excluded + self.n_eligible != self.n_cohort
+                or self.n_analysed + self.n_outside_subgroup != self.n_eligible):
+            raise RuntimeError(  # pragma: no cover - invariant
+                f"exclusion log does not reconcile with the cohort: {self}")
         if self.n_dxa_matched + self.n_dxa_without_cohort != self.n_dxa:  # pragma: no cover
             raise RuntimeError(f"exclusion log does not reconcile with the DXA file: {self}")
+
+    @property
+    def subgroup(self) -> bool:
+        """True when the filters leave eligible patients out of the analysis."""
+        return self.n_outside_subgroup > 0
 
     def as_dict(self) -> dict[str, int]:
         return asdict(self)
@@ -375,7 +398,9 @@ class PreparedCohort:
     def summary(self) -> str:
         c, t = self.counts, self.thresholds
         lines = [
-            f"{c.n_cohort} cohort rows = {c.n_analysed} analysed + {c.n_excluded} excluded; "
+            f"{c.n_cohort} cohort rows = {c.n_excluded} excluded + {c.n_eligible} eligible"
+            + (f" ({c.n_analysed} analysed in the subgroup, {c.n_outside_subgroup} outside it)"
+               if c.subgroup else f", all analysed ({c.n_analysed})") + "; "
             f"{c.n_dxa} DXA rows = {c.n_dxa_matched} matched + {c.n_dxa_without_cohort} "
             "without a cohort row",
             f"groups: {c.n_degenerative} degenerative, {c.n_control} control",
@@ -439,28 +464,34 @@ def _merge(cohort: pd.DataFrame, dxa: pd.DataFrame, log: _Log) -> pd.DataFrame:
     return table
 
 
-def _filter(table: pd.DataFrame, settings: Settings, log: _Log) -> pd.DataFrame:
-    """The rows the settings' filters (sex, age range, primary diagnosis) keep."""
+def _outside_subgroup(table: pd.DataFrame, settings: Settings, log: _Log,
+                      eligible: np.ndarray) -> np.ndarray:
+    """The rows outside the subgroup the settings' filters (sex, age range, primary diagnosis)
+    choose. Eligible ones are logged at the stage "filter", not as exclusions (a subgroup is not
+    an exclusion); each under the first filter that leaves them out."""
     keep = pd.Series(True, index=table.index)
+    eligible = pd.Series(eligible, index=table.index)
+
+    def leave_out(bad: pd.Series, reason: str) -> None:
+        nonlocal keep
+        log.exclude(table.loc[bad & keep & eligible, "patient_id"].tolist(), "filter", reason,
+                    patient=False)
+        keep &= ~bad
+
     if set(settings.sexes) != {"F", "M"}:
-        bad = ~table["sex"].isin(settings.sexes)
-        log.exclude(table.loc[bad & keep, "patient_id"].tolist(), "filter",
-                    f"sex not in {'/'.join(settings.sexes) or 'none'}")
-        keep &= ~bad
+        leave_out(~table["sex"].isin(settings.sexes),
+                  {("F",): "male (women only analysed)", ("M",): "female (men only analysed)"
+                   }.get(tuple(settings.sexes), "sex not selected"))
     if settings.age_min is not None or settings.age_max is not None:
-        lo = -np.inf if settings.age_min is None else settings.age_min
-        hi = np.inf if settings.age_max is None else settings.age_max
-        bad = ~table["age"].astype(float).between(lo, hi)
-        log.exclude(table.loc[bad & keep, "patient_id"].tolist(), "filter",
-                    f"age outside {settings.age_min if settings.age_min is not None else '-'}"
-                    f" to {settings.age_max if settings.age_max is not None else '-'}")
-        keep &= ~bad
+        age = table["age"].astype(float)
+        leave_out(age.isna(), "age missing (an age range is analysed)")
+        if settings.age_min is not None:
+            leave_out(age < settings.age_min, f"younger than {settings.age_min:g}")
+        if settings.age_max is not None:
+            leave_out(age > settings.age_max, f"older than {settings.age_max:g}")
     if "diagnosis" in table.columns and len(settings.diagnoses) < 4:
-        bad = ~table["diagnosis"].isin(settings.diagnoses)
-        log.exclude(table.loc[bad & keep, "patient_id"].tolist(), "filter",
-                    "primary diagnosis not selected")
-        keep &= ~bad
-    return table.loc[keep].reset_index(drop=True)
+        leave_out(~table["diagnosis"].isin(settings.diagnoses), "primary diagnosis not selected")
+    return ~keep.to_numpy(dtype=bool)
 
 
 def _score(table: pd.DataFrame, settings: Settings, log: _Log) -> np.ndarray:
@@ -558,9 +589,11 @@ def prepare_cohort(cohort: pd.DataFrame, dxa: pd.DataFrame, settings: Settings |
 
     log = _Log()
     table = _merge(cohort, dxa, log)
-    table = _filter(table, settings, log)
+    # exclusions first, on every cohort patient; then the subgroup among those left
     dropped = _score(table, settings, log)
-    table = table.loc[~dropped].reset_index(drop=True)
+    outside = _outside_subgroup(table, settings, log, ~dropped)
+    n_outside = int((outside & ~dropped).sum())
+    table = table.loc[~dropped & ~outside].reset_index(drop=True)
     thresholds = vbq_thresholds(table, settings)
     table["vbq_status"] = classify_vbq(table["vbq"], osteopenia=thresholds.vbq_osteopenia,
                                        osteoporosis=thresholds.vbq_osteoporosis)
@@ -579,6 +612,8 @@ def prepare_cohort(cohort: pd.DataFrame, dxa: pd.DataFrame, settings: Settings |
         n_degenerative=int((table["group"] == "degenerative").sum()),
         n_control=int((table["group"] == "control").sum()),
         n_levels_left_out=log.count(patient=False, stage="vbq"),
+        n_eligible=len(cohort) - log.count(patient=True),
+        n_outside_subgroup=n_outside,
     )
     return PreparedCohort(table=table, exclusions=log.frame(), counts=counts,
                           thresholds=thresholds, settings=settings, warnings=warnings)

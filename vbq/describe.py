@@ -8,7 +8,9 @@ own results are given as labelled references, never as the current result.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,8 +21,9 @@ from .errors import InputError
 from .schema import DIAGNOSES, LEVELS
 from .settings import Settings
 
-__all__ = ["InForce", "in_force", "prevalence_against_paper", "PAPER_PREVALENCE",
-           "MIN_THRESHOLD_CLASS"]
+__all__ = ["InForce", "in_force", "MeasurementsInUse", "measurements_in_use", "subgroup_text",
+           "reconciliation",
+           "prevalence_against_paper", "PAPER_PREVALENCE", "MIN_THRESHOLD_CLASS"]
 
 MIN_THRESHOLD_CLASS = 10
 """Fewest control patients on either side of the DXA classification (positive and negative) behind
@@ -60,6 +63,9 @@ class InForce:
     warnings : tuple of str
         Derived thresholds that rest on few control patients (fewer than `MIN_THRESHOLD_CLASS`
         positive or negative by DXA), and the derivation's own note.
+    measurements : str
+        The MRI measurements whose SIs replaced the cohort file's (`MeasurementsInUse.short`);
+        "" when the cohort file's SIs are used.
     """
 
     criteria: str
@@ -68,24 +74,199 @@ class InForce:
     thresholds: str
     groups: str
     warnings: tuple[str, ...] = ()
+    measurements: str = ""
 
     @property
     def line(self) -> str:
         """The one-line summary: every clause, separated by " · "."""
-        return " · ".join((self.groups, self.criteria, self.filters, self.reference,
-                           self.thresholds))
+        return " · ".join(c for c in (self.groups, self.measurements, self.criteria,
+                                      self.filters, self.reference, self.thresholds) if c)
 
     def summary(self) -> str:
         return "\n".join((self.line, *self.warnings))
 
 
-def in_force(prepared: PreparedCohort) -> InForce:
+@dataclass(frozen=True)
+class MeasurementsInUse:
+    """Which MRI measurements replaced the cohort's signal intensities (`measurements_in_use`).
+
+    Attributes
+    ----------
+    source : str
+        Where the readings came from, in words ("the app's measurement database", a file name).
+    observer : str or None
+        The observer whose readings are used; None: every observer's, averaged.
+    session : int or None
+        The session used; None: every session, averaged.
+    combine : str
+        "select" (one observer and session) or "mean" (readings averaged level by level).
+    n_patients : int
+        Cohort patients whose SIs came from the measurements.
+    n_readings : int
+        ROI readings behind them (one per vertebra or CSF ROI, observer and session).
+    n_replaced : int
+        Of `n_patients`, those whose spreadsheet SIs were different and were replaced.
+    n_not_in_cohort : int
+        Measured patients with no cohort row (not analysed).
+    series : tuple of (str, int)
+        Kinds of MRI series measured, in words (field strength, sequence, TR/TE/TI where
+        recorded), with the number of patients measured on each; ``()`` when not recorded.
+    """
+
+    source: str
+    observer: str | None
+    session: int | None
+    combine: str
+    n_patients: int
+    n_readings: int
+    n_replaced: int
+    n_not_in_cohort: int
+    series: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def choice(self) -> str:
+        """Observer and session in words: "observer AB, session 1", "all observers, all
+        sessions (averaged)"."""
+        who = "all observers" if self.observer is None else f"observer {self.observer}"
+        when = "all sessions" if self.session is None else f"session {self.session}"
+        averaged = self.combine == "mean" or self.observer is None or self.session is None
+        return f"{who}, {when}" + (" (averaged)" if averaged else "")
+
+    @property
+    def series_text(self) -> str:
+        """The kinds of series measured: "1.5 T, TR 500 ms, TE 10 ms (12 patients)"."""
+        if not self.series:
+            return "series not recorded"
+        return "; ".join(f"{kind} ({n} patient{'s' if n != 1 else ''})"
+                         for kind, n in self.series)
+
+    @property
+    def short(self) -> str:
+        """One clause for the in-force line."""
+        return (f"SIs: MRI measurements for {self.n_patients} patient(s) ({self.choice}; "
+                f"{self.series_text}), the cohort file's for the others")
+
+    def text(self) -> str:
+        """The measurements in use in full sentences (the report, the flow diagram)."""
+        out = (f"MRI measurements in use: {self.n_readings} ROI readings from {self.source}, "
+               f"{self.choice}. Their signal intensities replace the cohort file's for "
+               f"{self.n_patients} cohort patient(s)"
+               + (f" ({self.n_replaced} of whom had different values in the file)"
+                  if self.n_replaced else "")
+               + f"; the others keep the cohort file's. Series measured: {self.series_text}.")
+        if self.n_not_in_cohort:
+            out += (f" {self.n_not_in_cohort} measured patient(s) with no cohort row are not "
+                    "analysed.")
+        return out
+
+
+_SERIES_PARTS = (("field_strength_t", "{:g} T"), ("manufacturer", "{}"),
+                 ("sequence", "{}"), ("tr_ms", "TR {:g} ms"), ("te_ms", "TE {:g} ms"),
+                 ("ti_ms", "TI {:g} ms"))
+"""Columns of a reading that describe its series, and how each is written."""
+
+
+def _series_kinds(readings: pd.DataFrame) -> tuple[tuple[str, int], ...]:
+    """(kind in words, patients) of the series the readings were measured on, most patients
+    first; () when no reading records its series."""
+    cols = [(c, f) for c, f in _SERIES_PARTS if c in readings.columns]
+    if not cols or readings.empty or readings[[c for c, _ in cols]].isna().all().all():
+        return ()
+
+    def kind(row) -> str:
+        words = [f.format(row[c]) for c, f in cols if not pd.isna(row[c]) and str(row[c]) != ""]
+        return ", ".join(words) or "not recorded"
+
+    kinds = readings.assign(_kind=readings.apply(kind, axis=1))
+    per = kinds.groupby("_kind")["patient_id"].nunique()
+    return tuple(sorted(((str(k), int(n)) for k, n in per.items()), key=lambda kv: (-kv[1], kv[0])))
+
+
+def measurements_in_use(merge: Any, readings: pd.DataFrame, *,
+                        source: str = "the app's measurement database") -> MeasurementsInUse:
+    """Describe the MRI measurements a cohort's SIs came from, as data for the pages, the
+    report and its flow diagram.
+
+    Parameters
+    ----------
+    merge : vbq.measurements.CohortMerge
+        The merge that put the measured SIs into the cohort (``measured``, ``replaced``,
+        ``not_in_cohort``, ``observer``, ``session``, ``combine``).
+    readings : DataFrame
+        The ROI readings the merge drew from (`vbq.measurements.MeasurementStore.load`, or a
+        measurements file): ``patient_id``, ``observer``, ``session`` and, where recorded,
+        ``field_strength_t``, ``tr_ms``, ``te_ms`` (and ``manufacturer``, ``sequence``,
+        ``ti_ms``).
+    source : str, keyword-only
+        Where the readings came from, in words.
+
+    Returns
+    -------
+    MeasurementsInUse
+    """
+    frame = pd.DataFrame(readings)
+    measured = [str(p) for p in merge.measured]
+    used = frame[frame["patient_id"].astype(str).isin(measured)] if len(frame) else frame
+    observer = _one(merge.observer)
+    session = _one(merge.session)
+    if len(used) and observer is not None and "observer" in used.columns:
+        used = used[used["observer"].astype(str) == str(observer)]
+    if len(used) and session is not None and "session" in used.columns:
+        used = used[used["session"].astype(int) == int(session)]
+    return MeasurementsInUse(
+        source=source, observer=None if observer is None else str(observer),
+        session=None if session is None else int(session), combine=str(merge.combine),
+        n_patients=len(measured), n_readings=len(used), n_replaced=len(merge.replaced),
+        n_not_in_cohort=len(merge.not_in_cohort), series=_series_kinds(used))
+
+
+def _one(value: Any) -> Any:
+    """A choice of observer or session as one value, or None for "all" (a sequence of several
+    counts as all)."""
+    if isinstance(value, str) or value is None:
+        return value
+    if isinstance(value, Sequence):
+        return value[0] if len(value) == 1 else None
+    return value
+
+
+def subgroup_text(settings: Settings) -> str:
+    """The subgroup the settings' filters choose, in words ("women only; age ≥ 60"); "" when
+    there are no filters (every eligible patient is analysed)."""
+    return "; ".join(_filter_parts(settings))
+
+
+def reconciliation(prepared: PreparedCohort) -> str:
+    """How the rows of both files reconcile with the patients analysed, in words: the cohort,
+    its exclusions, the eligible, the subgroup the filters choose (when they leave patients
+    out), and the DXA file's rows."""
+    if not isinstance(prepared, PreparedCohort):
+        raise InputError(f"prepared: expected a vbq.PreparedCohort, got {type(prepared).__name__}")
+    c = prepared.counts
+    text = (f"Cohort file: {c.n_cohort} rows = {c.n_excluded} excluded ({c.n_no_dxa} of them "
+            f"with no row in the DXA file) + {c.n_eligible} eligible")
+    if c.subgroup:
+        text += (f"; of the eligible, {c.n_analysed} are in the subgroup analysed "
+                 f"({subgroup_text(prepared.settings)}) and {c.n_outside_subgroup} outside it "
+                 "(not analysed, not excluded)")
+    else:
+        text += ", all analysed"
+    return (text + f". DXA file: {c.n_dxa} rows = {c.n_dxa_matched} matched to a cohort "
+            f"patient + {c.n_dxa_without_cohort} with no patient in the cohort file. "
+            f"{c.n_levels_left_out} vertebral level(s) left out of a VBQ median.")
+
+
+def in_force(prepared: PreparedCohort, *,
+             measurements: MeasurementsInUse | None = None) -> InForce:
     """Describe, in words, what produced a prepared cohort's analyses.
 
     Parameters
     ----------
     prepared : PreparedCohort
         The result of `vbq.prepare_cohort`.
+    measurements : MeasurementsInUse, optional, keyword-only
+        The MRI measurements whose SIs replaced the cohort file's (`measurements_in_use`);
+        named in the line when given.
 
     Returns
     -------
@@ -101,6 +282,9 @@ def in_force(prepared: PreparedCohort) -> InForce:
     """
     if not isinstance(prepared, PreparedCohort):
         raise InputError(f"prepared: expected a vbq.PreparedCohort, got {type(prepared).__name__}")
+    if measurements is not None and not isinstance(measurements, MeasurementsInUse):
+        raise InputError("measurements: expected a vbq.describe.MeasurementsInUse, got "
+                         f"{type(measurements).__name__}")
     s, th, c = prepared.settings, prepared.thresholds, prepared.counts
     return InForce(
         criteria=_criteria(s),
@@ -108,10 +292,18 @@ def in_force(prepared: PreparedCohort) -> InForce:
         reference=(f"Reference: DXA {_SITES[s.dxa_site]}, osteoporosis T ≤ {s.osteoporosis_t:g}, "
                    f"osteopenia T < {s.osteopenia_t:g}"),
         thresholds=_thresholds(th),
-        groups=(f"n = {c.n_degenerative} degenerative, {c.n_control} control "
-                f"({c.n_analysed} of {c.n_cohort} cohort patients analysed)"),
+        groups=_groups(c, s),
         warnings=_warnings(th),
+        measurements=measurements.short if measurements is not None else "",
     )
+
+
+def _groups(c, s: Settings) -> str:
+    head = f"n = {c.n_degenerative} degenerative, {c.n_control} control"
+    if not c.subgroup:
+        return f"{head} ({c.n_analysed} of {c.n_cohort} cohort patients analysed)"
+    return (f"{head} (subgroup {subgroup_text(s)}: {c.n_analysed} of {c.n_eligible} eligible "
+            f"patients; {c.n_excluded} of {c.n_cohort} cohort patients excluded)")
 
 
 def criterion_phrases(criteria) -> list[str]:
@@ -140,7 +332,7 @@ def _criteria(s: Settings) -> str:
             + (" or ".join(parts) if len(parts) < 3 else ", ".join(parts[:-1]) + " or " + parts[-1]))
 
 
-def _filters(s: Settings) -> str:
+def _filter_parts(s: Settings) -> list[str]:
     parts = []
     if s.sexes != ("F", "M"):
         parts.append({"F": "women only", "M": "men only"}.get("".join(s.sexes), "nobody by sex"))
@@ -153,6 +345,11 @@ def _filters(s: Settings) -> str:
             parts.append(f"age {s.age_min:g} to {s.age_max:g}")
     if s.diagnoses != DIAGNOSES:
         parts.append("diagnoses: " + (", ".join(_DIAGNOSES[d] for d in s.diagnoses) or "none"))
+    return parts
+
+
+def _filters(s: Settings) -> str:
+    parts = _filter_parts(s)
     return "Filters: " + ("; ".join(parts) if parts else "none")
 
 

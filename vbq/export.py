@@ -40,9 +40,7 @@ __all__ = [
     "FORMULA_TRIGGERS",
     "FORMS",
     "neutralise_formula",
-    "safe_cell",
     "neutralise_frame",
-    "safe_frame",
     "safe_csv",
     "frame_csv",
     "frame_xlsx",
@@ -94,10 +92,6 @@ def neutralise_formula(value: Any) -> Any:
     return value
 
 
-safe_cell = neutralise_formula
-"""The name `vbq.measurements` uses for `neutralise_formula` (the same function)."""
-
-
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of `frame` with every text cell (and text column header) passed through
     `neutralise_formula`.
@@ -132,12 +126,10 @@ def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of `frame` with every text cell and header passed through `neutralise_formula`
-    (headers as text); numeric columns are left as they are."""
-    out = frame.copy()
-    out.columns = [str(c) for c in out.columns]
-    return neutralise_frame(out)
+def _text_headers(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with its column headers as text (a CSV header is text; `neutralise_frame` then
+    sees every header)."""
+    return frame.set_axis([str(c) for c in frame.columns], axis=1)
 
 
 def safe_csv(frame: pd.DataFrame, target: str | os.PathLike | Any | None = None,
@@ -188,7 +180,7 @@ def frame_csv(frame: pd.DataFrame) -> bytes:
     """`frame` as CSV (RFC 4180: CRLF line ends, fields with a delimiter, quote or line break
     quoted; UTF-8 with a byte-order mark, so Excel reads "±" and "²"), no index, every text cell
     neutralised."""
-    return safe_frame(frame).to_csv(index=False, lineterminator=_EOL).encode("utf-8-sig")
+    return neutralise_frame(_text_headers(frame)).to_csv(index=False, lineterminator=_EOL).encode("utf-8-sig")
 
 
 def table_csv(table: FormattedTable, form: str = "shown") -> bytes:
@@ -196,7 +188,7 @@ def table_csv(table: FormattedTable, form: str = "shown") -> bytes:
     footnotes one per line; ``"data"``: the tidy table alone, full precision."""
     if form == "data":
         return frame_csv(table.data)
-    body = safe_frame(_form(table, "shown")).to_csv(index=False, lineterminator=_EOL)
+    body = neutralise_frame(_text_headers(_form(table, "shown"))).to_csv(index=False, lineterminator=_EOL)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator=_EOL)
     w.writerow([neutralise_formula(table.title)])
@@ -341,11 +333,112 @@ def _workbook_bytes(wb) -> bytes:
     return buf.getvalue()
 
 
+_SHEET_TITLES = {
+    "prevalence": "Prevalence",
+    "prevalence_vs_paper": "Prevalence vs the paper",
+    "breakdown_diagnosis": "VBQ+ by diagnosis",
+    "breakdown_age_60_dxa_negative": "VBQ+ DXA-negative by age",
+    "breakdown_age_band": "VBQ+ DXA-negative by age",
+    "icc": "Reliability ICC",
+    "kappa": "Reliability kappa",
+    "exclusion_log": "Exclusion log",
+    "auc_comparison": "AUCs compared",
+    "predictive_values": "Predictive values",
+    "bootstrap_cutoff": "Bootstrap cutoff",
+    "bland_altman": "Bland-Altman",
+    "reclassification": "Reclassification",
+    "grey_zone": "Grey zone",
+    "cohort_summary": "Cohort summary",
+    "problems": "Problems",
+    "degeneration_by_level": "Degeneration by level",
+}
+"""Sheet titles of the tables that are not numbered in the paper (at most 24 characters, so
+" data" fits within Excel's 31)."""
+
+_TARGET_WORDS = {"osteoporosis": "osteoporosis", "osteopenia_or_worse": "osteopenia or worse"}
+_TABLE_NUMBER = re.compile(r"^(Table \d+)\.")
+
+
+def _sheet_title(table: FormattedTable) -> str:
+    """The sheet name a reader looks for: "Table 2" for a numbered table (from its title),
+    "AUCs, osteoporosis", "Prevalence", "Exclusion log" ... for the others; at most 24
+    characters, so that the data sheet's " data" stays within Excel's 31."""
+    numbered = _TABLE_NUMBER.match(table.title)
+    if numbered:
+        return numbered.group(1)
+    key = table.key
+    if key.startswith("auc_comparison_") and key[15:] in _TARGET_WORDS:
+        return f"AUCs, {_TARGET_WORDS[key[15:]]}"
+    if key in _SHEET_TITLES:
+        return _SHEET_TITLES[key]
+    words = key.replace("_", " ").strip()
+    return (words[:1].upper() + words[1:])[:24] or "Table"
+
+
+_SETTING_COLUMNS = {"sexes": "sex", "diagnoses": "diagnosis"}
+"""Settings whose values are category codes of a column, shown by the column's value labels."""
+
+
+def _setting_value(key: str, value: Any) -> Any:
+    """A setting's value as a reader writes it; a number stays a number."""
+    from .present import label, value_label
+    from .settings import DXA_SITES
+
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, int | float):
+        return value
+    if key == "dxa_site" and value in DXA_SITES:
+        return label(DXA_SITES[value])
+    if isinstance(value, list | tuple):
+        if not value:
+            return "All" if key in _SETTING_COLUMNS else "None"
+        column = _SETTING_COLUMNS.get(key)
+        return ", ".join(value_label(column, v) if column else str(v) for v in value)
+    if value is None:
+        if key.startswith("vbq_"):
+            return "Derived from the control group (Youden)"
+        return "No limit" if key.startswith("age_") else "None"
+    return str(value)
+
+
+def _settings_rows(settings_json: str) -> list[tuple[str, Any]]:
+    """(label, value) of every setting in a settings file (`vbq.Settings.to_json`), labelled as
+    the app's sidebar and links name them (`vbq.settings.SETTING_LABELS`), in that order."""
+    from .settings import SETTING_LABELS, Settings
+
+    flat = Settings.from_json(settings_json).to_dict()
+    rows = [(label, _setting_value(key, flat[key])) for key, (label, _) in SETTING_LABELS.items()
+            if key in flat]
+    rows += [(key, _setting_value(key, v)) for key, v in flat.items()
+             if key not in SETTING_LABELS and key != "version"]
+    return rows
+
+
+def _settings_sheet(wb, settings_json: str, name: str) -> None:
+    """The settings as a two-column table of labelled values, and the settings file (JSON)
+    beside it, to load back into the app or the command line."""
+    from openpyxl.styles import Alignment, Font
+
+    ws = wb.create_sheet(name)
+    rows = _settings_rows(settings_json)
+    _set_widths(ws, [max(len(r[0]) for r in rows) + 2, 42, 3, _MAX_WIDTH])
+    bold = Font(bold=True)
+    ws.append([_styled(ws, "Setting", font=bold), _styled(ws, "Value", font=bold), None,
+               _styled(ws, "Settings file (JSON; load it in the app's sidebar)", font=bold)])
+    for i, (label, value) in enumerate(rows):
+        json_cell = (_styled(ws, settings_json, alignment=Alignment(wrap_text=True,
+                                                                     vertical="top"))
+                     if i == 0 else None)
+        ws.append([_cell_value(label), _cell_value(value), None, json_cell])
+
+
 def tables_xlsx(tables: Sequence[FormattedTable] | FormattedTable,
                 forms: Sequence[str] = FORMS, *, settings_json: str | None = None) -> bytes:
-    """One workbook, one sheet per table and form ("table2" as shown, "table2 data"), and with
-    `settings_json` a last sheet "settings" holding it. Cells are typed (numbers as numbers),
-    columns sized to their content, every text cell neutralised."""
+    """One workbook, one sheet per table and form, named as a reader looks for them
+    (`_sheet_title`: "Table 2" as shown, "Table 2 data"), and with `settings_json` a last sheet
+    "Settings": every setting by its label with its value, and the JSON beside them. Cells are
+    typed (numbers as numbers), columns sized to their content, every text cell neutralised."""
     from openpyxl import Workbook
 
     if isinstance(tables, FormattedTable):
@@ -356,15 +449,14 @@ def tables_xlsx(tables: Sequence[FormattedTable] | FormattedTable,
     wb = Workbook(write_only=True)
     used: set[str] = set()
     for t in tables:
+        title = _sheet_title(t)
         for f in forms:
             if f == "shown":
-                _shown_sheet(wb, t, _sheet_name(t.key, used))
+                _shown_sheet(wb, t, _sheet_name(title, used))
             else:
-                _data_sheet(wb, t.data, _sheet_name(f"{t.key} data", used))
+                _data_sheet(wb, t.data, _sheet_name(f"{title} data", used))
     if settings_json is not None:
-        ws = wb.create_sheet(_sheet_name("settings", used))
-        ws.column_dimensions["A"].width = _MAX_WIDTH
-        ws.append([_cell_value(settings_json)])
+        _settings_sheet(wb, settings_json, _sheet_name("Settings", used))
     return _workbook_bytes(wb)
 
 
@@ -438,7 +530,45 @@ def _run(paragraph, text: str, *, bold: bool = False, size: float | None = None)
         run.font.size = Pt(size)
 
 
-def _add_table(doc, table: FormattedTable, font: str, size: float) -> None:
+_CM_PER_CHAR = 0.2
+"""Width of one character of 10 pt Times New Roman or Arial (digits, most letters), cm."""
+_CELL_PADDING_CM = 0.45
+
+
+def _column_widths(shown: pd.DataFrame, width_cm: float) -> list[float]:
+    """Column widths in cm filling `width_cm`: each column as wide as its longest cell (or
+    header word) needs, labels capped at 45 characters; spare width shared out in proportion,
+    and when the page is too narrow only the wide (text) columns give way, so that numbers and
+    p-values never wrap (equal widths broke "Alcohol consumption" over two lines beside a
+    half-empty p column, and "< 0.001" in two)."""
+    need = []
+    for j, c in enumerate(shown.columns):
+        cells = [len(str(v)) for v in shown.iloc[:, j].tolist()]
+        header = max((len(w) for w in str(c).split()), default=0)
+        chars = min(45, max([header, *cells]))
+        need.append(chars * _CM_PER_CHAR + _CELL_PADDING_CM)
+    total = sum(need)
+    if total <= width_cm:
+        return [w + (width_cm - total) * w / total for w in need]
+    narrow = sum(w for w in need if w <= 3.0)
+    wide = total - narrow
+    scale = max(0.3, (width_cm - narrow) / wide) if wide else width_cm / total
+    return [w if w <= 3.0 else w * scale for w in need]
+
+
+def _fit_columns(t, shown: pd.DataFrame, width_cm: float) -> None:
+    """Column widths by content (`_column_widths`)."""
+    from docx.shared import Cm
+
+    t.autofit = False
+    for column, width in zip(t.columns, _column_widths(shown, width_cm), strict=True):
+        column.width = Cm(width)
+        for cell in column.cells:  # Word reads the cells' widths, LibreOffice the grid's
+            cell.width = Cm(width)
+
+
+def _add_table(doc, table: FormattedTable, font: str, size: float,
+               width_cm: float = 17.0) -> None:
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
@@ -458,10 +588,14 @@ def _add_table(doc, table: FormattedTable, font: str, size: float) -> None:
         t.alignment = WD_TABLE_ALIGNMENT.CENTER
         levels = table.levels()
         rows = t.rows
+        # numbers centred under their header; a column of sentences (Table 1's definitions)
+        # reads left-aligned
+        centred = [j > 0 and max((len(str(v)) for v in shown.iloc[:, j]), default=0) <= 30
+                   for j in range(len(shown.columns))]
         for j, (cell, c) in enumerate(zip(rows[0].cells, shown.columns, strict=True)):
             p = cell.paragraphs[0]
             _run(p, str(c), bold=True)
-            if j:
+            if centred[j]:
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         for i, values in enumerate(shown.itertuples(index=False)):
             for j, (cell, v) in enumerate(zip(rows[i + 1].cells, values, strict=True)):
@@ -470,9 +604,10 @@ def _add_table(doc, table: FormattedTable, font: str, size: float) -> None:
                 _run(p, str(v))
                 if j == 0 and levels[i]:
                     p.paragraph_format.left_indent = Pt(size * levels[i])
-                elif j:
+                elif centred[j]:
                     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _three_line(t)
+        _fit_columns(t, shown, width_cm)
     for note in table.footnotes:
         p = doc.add_paragraph()
         p.paragraph_format.space_after = Pt(0)
@@ -519,7 +654,7 @@ def tables_docx(tables: Sequence[FormattedTable], *, heading: str | None = None,
             long, short = Cm(29.7), Cm(21.0)
             sec.page_width, sec.page_height = (long, short) if wide else (short, long)
             landscape = wide
-        _add_table(doc, t, font, size)
+        _add_table(doc, t, font, size, width_cm=25.7 if landscape else 17.0)
     props = doc.core_properties
     props.title = heading or "Tables"
     props.author = "VBQ Explorer"
@@ -564,6 +699,7 @@ def study_docx(analysis, prepared=None, *, kappas: Mapping | None = None,
     >>> data[:2]
     b'PK'
     """
+    from .describe import in_force, subgroup_text
     from .present import study_tables
 
     tables = study_tables(analysis, prepared, kappas=kappas, decimals=decimals,
@@ -572,12 +708,13 @@ def study_docx(analysis, prepared=None, *, kappas: Mapping | None = None,
         tables = [t for t in tables if t.key.startswith("table")]
     lines: list[str] = []
     if prepared is not None:
-        c, t = prepared.counts, prepared.thresholds
+        c = prepared.counts
         lines = [
-            f"Cohort: {c.n_cohort} patients, {c.n_analysed} analysed ({c.n_degenerative} "
-            f"degenerative, {c.n_control} control), {c.n_excluded} excluded.",
-            f"VBQ thresholds: osteopenia {t.vbq_osteopenia:g} ({t.source_osteopenia}), "
-            f"osteoporosis {t.vbq_osteoporosis:g} ({t.source_osteoporosis}).",
+            f"Cohort: {c.n_cohort} patients, {c.n_excluded} excluded, {c.n_analysed} analysed "
+            f"({c.n_degenerative} degenerative, {c.n_control} control)"
+            + (f"; subgroup {subgroup_text(prepared.settings)}: {c.n_outside_subgroup} eligible "
+               "patient(s) outside it" if c.subgroup else "") + ".",
+            in_force(prepared).thresholds + ".",
         ]
     return tables_docx(tables, heading="VBQ Explorer: the study's tables", lines=lines,
                        font=font, size=size)

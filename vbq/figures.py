@@ -18,7 +18,87 @@ from .score import classify_dxa
 from .settings import Settings
 
 __all__ = ["correlation_panels", "scatter_with_band", "status_for", "roc_curves",
-           "reclassification_heatmap", "bland_altman_figure", "STATUS_COLORS", "MARKER_COLORS"]
+           "reclassification_heatmap", "bland_altman_figure", "export_config", "STATUS_COLORS",
+           "MARKER_COLORS", "FONT", "TICK_SIZE", "TITLE_SIZE", "EXPORT_WIDTH_INCHES",
+           "EXPORT_DPI"]
+
+# ---------------------------------------------------------------------------------------------
+# The look of every figure, set on the figure itself
+#
+# Nothing here may depend on plotly's default template: importing Streamlit sets
+# ``plotly.io.templates.default = "streamlit"`` for the whole process (its template has no
+# ``automargin`` and no font), so a figure that left its margins to the template had tick labels
+# cut ("1.4" drawn as ".4") and axis titles on the ticks in the report built inside the app,
+# while the command line's report (plotly's own template) was fine. Every figure therefore names
+# its template, font sizes and automatic margins itself.
+
+FONT = {"family": "-apple-system, \"Segoe UI\", Roboto, \"Helvetica Neue\", Arial, "
+                  "\"DejaVu Sans\", \"Liberation Sans\", sans-serif",
+        "size": 16, "color": "#1d2433"}
+"""Font of every figure: the report's own system-font stack (no font server), 16 px."""
+TICK_SIZE = 14
+"""Tick labels and legend entries, px: read from the back of a meeting room, and the smallest
+text of a figure."""
+TITLE_SIZE = 18
+"""Figure titles, px; axis titles take `FONT`'s 16 px."""
+TEMPLATE = "plotly_white"
+"""Named on every figure, so it looks the same whatever template the process made default."""
+
+EXPORT_WIDTH_INCHES = 7.0
+"""Width of a downloaded PNG: a journal's double column (about 180 mm)."""
+EXPORT_DPI = 300
+"""Resolution of a downloaded PNG, dots per inch: what journals ask of line art with halftones."""
+_EXPORT_CSS_WIDTH = 900
+"""CSS px across the exported figure: 16 px text is then about 9 pt at 7 inches."""
+
+
+def export_config(filename: str, *, height: int = 600, image_format: str = "png") -> dict:
+    """The plotly.js config of a figure: its camera button saves it in the browser, with no
+    network and no server-side renderer (plotly's own client-side export, not kaleido).
+
+    The PNG is `EXPORT_WIDTH_INCHES` wide at `EXPORT_DPI` (2100 px for 7 inches at 300 dpi),
+    laid out at `_EXPORT_CSS_WIDTH` CSS px by `height` and scaled, so its text keeps the sizes
+    of the screen relative to the figure. ``image_format="svg"`` gives a vector file instead (any
+    resolution; editable in Illustrator or Inkscape).
+
+    Parameters
+    ----------
+    filename : str
+        File name without extension.
+    height : int, keyword-only
+        Height of the exported figure in CSS px (at `_EXPORT_CSS_WIDTH` wide).
+    image_format : {"png", "svg"}, keyword-only
+
+    Returns
+    -------
+    dict
+        For ``st.plotly_chart(config=...)`` or ``Figure.to_html(config=...)``.
+    """
+    if image_format not in ("png", "svg"):
+        raise ValueError(f"image_format: expected 'png' or 'svg', got {image_format!r}")
+    scale = EXPORT_WIDTH_INCHES * EXPORT_DPI / _EXPORT_CSS_WIDTH
+    return {"displaylogo": False, "responsive": True,
+            "toImageButtonOptions": {"format": image_format, "filename": filename,
+                                     "width": _EXPORT_CSS_WIDTH, "height": height,
+                                     "scale": scale if image_format == "png" else 1}}
+
+
+def _axis(title: str, **more) -> dict:
+    """An axis with its title (16 px), tick labels (`TICK_SIZE`) and margins that grow to hold
+    them (``automargin``)."""
+    return {"title": {"text": title, "font": {"size": FONT["size"]}, "standoff": 10},
+            "tickfont": {"size": TICK_SIZE}, "automargin": True, "zeroline": False,
+            "showline": True, "linecolor": "#5b6475", "ticks": "outside", "ticklen": 5,
+            "tickcolor": "#5b6475"} | more
+
+
+def _layout(*, height: int, top: int = 20, **more) -> dict:
+    """The layout every figure starts from: template, font, small fixed margins that automargin
+    grows as the text needs."""
+    return {"template": TEMPLATE, "font": FONT, "height": height,
+            "margin": {"l": 10, "r": 20, "t": top, "b": 10},
+            "hoverlabel": {"font": {"size": TICK_SIZE}},
+            "legend": {"font": {"size": TICK_SIZE}}} | more
 
 STATUS_COLORS = {"normal": "#2a9d8f", "osteopenia": "#e9c46a", "osteoporosis": "#e76f51"}
 
@@ -180,12 +260,21 @@ def scatter_with_band(part: pd.DataFrame, y: str, band: pd.DataFrame, *, title: 
             hovertemplate="%{customdata[0]}<br>VBQ %{x:.2f}<br>" + html.escape(y_label)
                           + " %{y}<extra></extra>",
         ))
-    layout = {"title": {"text": html.escape(title) + (f"<br><sup>{subtitle}</sup>" if subtitle
-                                                      else "")},
-              "xaxis": {"title": {"text": "VBQ"}}, "yaxis": {"title": {"text": y_label}},
-              "height": 440, "margin": {"l": 10, "r": 10, "t": 64 if subtitle else 40, "b": 10},
-              "legend": {"orientation": "h", "y": -0.2,
-                         "title": {"text": f"DXA status ({status_label}):"}}}
+    # the title and its subtitle in a top margin of their own (fixed: plotly's title automargin
+    # does not count a subtitle)
+    head = {"text": html.escape(title), "font": {"size": TITLE_SIZE}, "x": 0, "xanchor": "left",
+            "xref": "paper", "y": 1, "yanchor": "top", "yref": "container",
+            "pad": {"t": 8}}
+    if subtitle:  # under the title, as the paper
+        head["subtitle"] = {"text": subtitle, "font": {"size": TICK_SIZE}}  # numbers of ours
+    layout = _layout(
+        height=560, title=head, top=76 if subtitle else 48,
+        xaxis=_axis("VBQ"), yaxis=_axis(y_label),
+        # below the plot, its title above the entries so they wrap within the width given
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.17, "yanchor": "top",
+                "font": {"size": TICK_SIZE},
+                "title": {"text": f"DXA status ({status_label}):", "side": "top",
+                          "font": {"size": TICK_SIZE}}})
     if x_range is not None:
         layout["xaxis"]["range"] = list(x_range)
     if y_range is not None:
@@ -220,22 +309,26 @@ def roc_curves(results: dict, markers: dict, *, points: dict | None = None) -> g
         traces.append(go.Scatter(x=[x], y=[y], mode="markers", name=label,
                                  marker={"color": "#111", "size": 12, "symbol": "x"}))
     # one construction, as `scatter_with_band`
-    return go.Figure(data=traces, layout={
-        "height": 520, "margin": {"l": 10, "r": 10, "t": 20, "b": 10},
-        "xaxis": {"title": {"text": "1 - specificity"}, "range": [0, 1], "constrain": "domain"},
-        "yaxis": {"title": {"text": "Sensitivity"}, "range": [0, 1.02], "scaleanchor": "x",
-                  "scaleratio": 1},
-        "legend": {"x": 0.42, "y": 0.05, "bgcolor": "rgba(255,255,255,0.8)"}})
+    # no fixed 1:1 aspect: a square plot is as wide as the figure is high (430 px of a 1200 px
+    # column); the diagonal is drawn, so the eye needs no equal scales to judge a curve
+    return go.Figure(data=traces, layout=_layout(
+        height=600,
+        xaxis=_axis("1 − specificity", range=[-0.01, 1.01], dtick=0.2),
+        yaxis=_axis("Sensitivity", range=[-0.01, 1.02], dtick=0.2),
+        legend={"x": 0.98, "xanchor": "right", "y": 0.02, "yanchor": "bottom",
+                "bgcolor": "rgba(255,255,255,0.85)", "bordercolor": "#d7dbe3", "borderwidth": 1,
+                "font": {"size": TICK_SIZE}}))
 
 
 def reclassification_heatmap(crosstab: pd.DataFrame) -> go.Figure:
     return go.Figure(go.Heatmap(
         z=crosstab.to_numpy(), x=[f"VBQ {c}" for c in crosstab.columns],
         y=[f"DXA {r}" for r in crosstab.index], colorscale="Blues", showscale=False,
-        text=crosstab.to_numpy(), texttemplate="%{text}",
+        text=crosstab.to_numpy(), texttemplate="%{text}", textfont={"size": FONT["size"]},
         hovertemplate="%{y}, %{x}: %{z} patients<extra></extra>"),
-        layout={"height": 360, "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
-                "yaxis": {"autorange": "reversed"}})
+        layout=_layout(
+            height=380, xaxis=_axis("VBQ status"),
+            yaxis=_axis("DXA status", autorange="reversed")))
 
 
 def bland_altman_figure(result, *, first: str, second: str, quantity: str = "VBQ") -> go.Figure:
@@ -268,8 +361,9 @@ def bland_altman_figure(result, *, first: str, second: str, quantity: str = "VBQ
         x=x, y=np.asarray(result.differences, dtype=float), mode="markers", name="Patients",
         marker={"color": "#333", "size": 7, "opacity": 0.75},
         hovertemplate="mean %{x:.3f}<br>difference %{y:.3f}<extra></extra>"))
-    return go.Figure(data=traces, layout={
-        "xaxis": {"title": {"text": f"Mean of the two readings ({quantity})"}},
-        "yaxis": {"title": {"text": f"Difference, {first} minus {second} ({quantity})"}},
-        "height": 460, "margin": {"l": 10, "r": 10, "t": 20, "b": 10},
-        "legend": {"orientation": "h", "y": -0.22}})
+    return go.Figure(data=traces, layout=_layout(
+        height=560,
+        xaxis=_axis(f"Mean of the two readings ({quantity})"),
+        yaxis=_axis(f"Difference, {first} minus {second} ({quantity})"),
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.2, "yanchor": "top",
+                "font": {"size": TICK_SIZE}}))

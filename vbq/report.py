@@ -29,8 +29,9 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
+from . import figures
 from .cohort import PreparedCohort
-from .describe import criterion_phrases
+from .describe import MeasurementsInUse, criterion_phrases, subgroup_text
 from .errors import DegenerateInputError, InputError
 
 __all__ = [
@@ -87,12 +88,12 @@ def library_versions() -> list[tuple[str, str]]:
 
 STAGES = {
     "merge": "No DXA record",
-    "filter": "Outside the filters",
     "vbq": "No VBQ score",
     "group": "Degenerative group undetermined",
     "dxa": "No T-score at the reference site",
 }
-"""Stage of the exclusion log -> its heading in the flow diagram."""
+"""Stage of the exclusion log -> its heading in the flow diagram. Patients outside the subgroup
+the filters choose (stage "filter") are not exclusions: they have a box of their own."""
 
 
 @dataclass(frozen=True)
@@ -101,17 +102,27 @@ class FlowCounts:
 
     Attributes
     ----------
-    n_cohort, n_dxa, n_dxa_without_cohort, n_excluded, n_analysed, n_levels_left_out : int
+    n_cohort, n_dxa, n_dxa_without_cohort, n_excluded, n_eligible, n_outside_subgroup, \
+n_analysed, n_levels_left_out : int
         As in `vbq.Counts`.
     excluded : tuple
         ``(stage heading, n, ((reason, n), ...))`` per exclusion stage, in the order the
         preparation applies them; reasons by decreasing count, then alphabetically.
+    subgroup : str
+        The subgroup the filters choose, in words (`vbq.describe.subgroup_text`); "" when every
+        eligible patient is analysed.
+    outside_subgroup : tuple
+        ``((reason, n), ...)``: why eligible patients are outside the subgroup (the first filter
+        that leaves each out).
     groups : tuple
         Per group (degenerative, control): ``(group, n, index_positive, index_positive_ref_positive,
         index_negative, index_negative_ref_positive)`` for osteoporosis, VBQ at or above the
         osteoporosis threshold being the index test and DXA the reference standard.
     threshold : float
         The VBQ osteoporosis threshold in force.
+    measurements : str
+        The MRI measurements whose SIs replaced the cohort file's (`MeasurementsInUse.text`);
+        "" when none.
     """
 
     n_cohort: int
@@ -123,13 +134,33 @@ class FlowCounts:
     excluded: tuple
     groups: tuple
     threshold: float
+    n_eligible: int = 0
+    n_outside_subgroup: int = 0
+    subgroup: str = ""
+    outside_subgroup: tuple = ()
+    measurements: str = ""
 
 
-def flow_counts(prepared: PreparedCohort) -> FlowCounts:
+def _reason_counts(rows: pd.DataFrame) -> tuple:
+    """((reason, n), ...) by decreasing count, then alphabetically."""
+    reasons = rows["reason"].astype(str).value_counts()
+    ordered = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
+    return tuple((r, int(n)) for r, n in ordered)
+
+
+def flow_counts(prepared: PreparedCohort, *,
+                measurements: MeasurementsInUse | None = None) -> FlowCounts:
     """Counts for the participant flow diagram, from the exclusion log and the analysed table.
 
     Every patient excluded is counted once, under the stage that excluded them (the log holds one
-    patient row per excluded patient); DXA rows with no cohort patient are counted apart.
+    patient row per excluded patient); DXA rows with no cohort patient are counted apart, and so
+    are eligible patients outside the subgroup the filters choose (not exclusions).
+
+    Parameters
+    ----------
+    prepared : PreparedCohort
+    measurements : vbq.describe.MeasurementsInUse, optional, keyword-only
+        The MRI measurements whose SIs replaced the cohort file's, said in the cohort's box.
     """
     _check_prepared(prepared)
     log = prepared.exclusions
@@ -139,9 +170,8 @@ def flow_counts(prepared: PreparedCohort) -> FlowCounts:
         rows = patients[patients["stage"] == stage]
         if rows.empty:
             continue
-        reasons = rows["reason"].astype(str).value_counts()
-        ordered = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))
-        excluded.append((heading, len(rows), tuple((r, int(n)) for r, n in ordered)))
+        excluded.append((heading, len(rows), _reason_counts(rows)))
+    outside = log[(log["stage"] == "filter") & ~log["patient_excluded"].astype(bool)]
     table = prepared.table
     thr = prepared.thresholds.vbq_osteoporosis
     groups = []
@@ -155,7 +185,11 @@ def flow_counts(prepared: PreparedCohort) -> FlowCounts:
     return FlowCounts(n_cohort=c.n_cohort, n_dxa=c.n_dxa,
                       n_dxa_without_cohort=c.n_dxa_without_cohort, n_excluded=c.n_excluded,
                       n_analysed=c.n_analysed, n_levels_left_out=c.n_levels_left_out,
-                      excluded=tuple(excluded), groups=tuple(groups), threshold=thr)
+                      excluded=tuple(excluded), groups=tuple(groups), threshold=thr,
+                      n_eligible=c.n_eligible, n_outside_subgroup=c.n_outside_subgroup,
+                      subgroup=subgroup_text(prepared.settings) if c.subgroup else "",
+                      outside_subgroup=_reason_counts(outside),
+                      measurements="" if measurements is None else measurements.text())
 
 
 def _check_prepared(prepared) -> None:
@@ -193,41 +227,55 @@ def study_tables(prepared: PreparedCohort, analysis=None) -> list:
     kappas = study.grouping_kappa(prepared.table, prepared.settings.criteria)
     core = present.study_tables(analysis, prepared, kappas=kappas,
                                 decimals=prepared.settings.threshold_decimals)
-    extra = []
-    for target, roc in analysis.roc.items():
-        if isinstance(roc, study.Unavailable) or roc.comparison is None:
-            continue
-        ft = present.auc_comparison_table(
-            roc.comparison, title=f"Paired comparison of the AUCs: "
-                                  f"{present.target_label(target).lower()}, control group")
-        extra.append(replace(ft, key=f"auc_comparison_{target}"))
-    breakdowns = []
-    for name, part in study.prevalence_breakdowns(prepared.table).items():
-        key = f"breakdown_{name}"
-        if isinstance(part, study.Unavailable):  # said, not dropped
-            breakdowns.append(present.FormattedTable(
-                key=key, title=_BREAKDOWNS.get(name, name),
-                shown=pd.DataFrame(columns=["Not computed"]),
-                data=pd.DataFrame({"note": [part.reason]}),
-                footnotes=(f"Not computed: {part.reason}.",)))
-        else:
-            breakdowns.append(present.breakdown_table(part, key=key))
+    extra = _auc_comparison_tables(analysis)
+    breakdowns = _breakdown_tables(prepared)
     out = []
     for t in core:
         if t.key == "kappa":  # on the analysed patients: the report has no others
             t = replace(t, title=f"{t.title} (analysed patients)")
-        if t.key in ("table5", "icc", "kappa") and extra:
-            out += extra
-            extra = []
-        if t.key in ("icc", "kappa") and breakdowns:
-            out += breakdowns
-            breakdowns = []
+        if t.key in ("table5", "icc", "kappa"):
+            out, extra = out + extra, []
+        if t.key in ("icc", "kappa"):
+            out, breakdowns = out + breakdowns, []
         out.append(t)
         if t.key == "prevalence" and not isinstance(analysis.prevalence, study.Unavailable):
             out.append(present.prevalence_against_paper_table(
                 analysis.prevalence, thresholds=analysis.thresholds))
     out += extra + breakdowns
     out.append(present.exclusion_table(prepared.exclusions))
+    return out
+
+
+def _auc_comparison_tables(analysis) -> list:
+    """The paired AUC comparison of each target's ROC study that has one."""
+    from . import present, study
+
+    out = []
+    for target, roc in analysis.roc.items():
+        if isinstance(roc, study.Unavailable) or roc.comparison is None:
+            continue
+        ft = present.auc_comparison_table(
+            roc.comparison, title=f"Paired comparison of the AUCs: "
+                                  f"{present.target_label(target).lower()}, control group")
+        out.append(replace(ft, key=f"auc_comparison_{target}"))
+    return out
+
+
+def _breakdown_tables(prepared: PreparedCohort) -> list:
+    """The prevalence's breakdowns; one that could not be computed is a table that says why."""
+    from . import present, study
+
+    out = []
+    for name, part in study.prevalence_breakdowns(prepared.table).items():
+        key = f"breakdown_{name}"
+        if isinstance(part, study.Unavailable):  # said, not dropped
+            out.append(present.FormattedTable(
+                key=key, title=_BREAKDOWNS.get(name, name),
+                shown=pd.DataFrame(columns=["Not computed"]),
+                data=pd.DataFrame({"note": [part.reason]}),
+                footnotes=(f"Not computed: {part.reason}.",)))
+        else:
+            out.append(present.breakdown_table(part, key=key))
     return out
 
 
@@ -281,6 +329,10 @@ pre { background: #f5f6f8; padding: 12px; overflow-x: auto; font-size: 0.82rem; 
 .flow ul { margin: 4px 0 0 0; padding-left: 18px; }
 .figs { display: grid; grid-template-columns: repeat(auto-fill, minmax(420px, 1fr)); gap: 16px; }
 .figs figure { margin: 0; min-width: 0; overflow: hidden; }
+.fig-dl { margin: 2px 0 4px; }
+.fig-dl button { font: inherit; font-size: 0.85rem; color: var(--accent); background: #fff;
+                 border: 1px solid var(--line); border-radius: 4px; padding: 2px 8px;
+                 cursor: pointer; }
 .unavailable { color: #8a4b00; }
 .synthetic { background: #fff4d6; border: 1px solid #e9c46a; padding: 8px 12px; }
 """
@@ -314,19 +366,28 @@ def _flow_html(flow: FlowCounts) -> str:
     arrow = '<div class="arrow"></div>'
     excl_lines = []
     for heading, n, reasons in flow.excluded:
-        shown = reasons[:6]
-        detail = "; ".join(f"{r} ({k})" for r, k in shown)
-        more = (f"; {len(reasons) - len(shown)} further reason(s) in the exclusion log"
-                if len(reasons) > len(shown) else "")
-        excl_lines.append(f"{heading}: {n} ({detail}{more})")
+        excl_lines.append(f"{heading}: {n} ({_reasons_text(reasons)})")
     top = box(f"Cohort file: {flow.n_cohort} patients",
               [f"DXA file: {flow.n_dxa} rows"]
               + ([f"{flow.n_dxa_without_cohort} DXA row(s) without a cohort patient (not "
-                  "counted)"] if flow.n_dxa_without_cohort else []))
+                  "counted)"] if flow.n_dxa_without_cohort else [])
+              + ([flow.measurements] if flow.measurements else []))
     excl = box(f"Excluded: {flow.n_excluded}", excl_lines or ["none"], cls="box side")
-    analysed = box(f"Analysed: {flow.n_analysed}",
-                   [f"{flow.n_levels_left_out} vertebral level(s) left out of a VBQ median "
-                    "(collapsed or SI missing)"] if flow.n_levels_left_out else [])
+    levels = ([f"{flow.n_levels_left_out} vertebral level(s) left out of a VBQ median "
+               "(collapsed or SI missing)"] if flow.n_levels_left_out else [])
+    rows = [f'<div class="row">{top}</div>{arrow}', f'<div class="row">{excl}</div>{arrow}']
+    if flow.n_outside_subgroup:
+        eligible = box(f"Eligible: {flow.n_eligible}", levels)
+        outside = box(f"Not in the subgroup analysed: {flow.n_outside_subgroup}",
+                      [_reasons_text(flow.outside_subgroup),
+                       "eligible patients, not excluded"], cls="box side")
+        analysed = box(f"Subgroup analysed ({flow.subgroup}): {flow.n_analysed}")
+        rows += [f'<div class="row">{eligible}</div>{arrow}',
+                 f'<div class="row">{outside}</div>{arrow}',
+                 f'<div class="row">{analysed}</div>{arrow}']
+    else:
+        rows.append(f'<div class="row">{box(f"Analysed: {flow.n_analysed}", levels)}</div>'
+                    f"{arrow}")
     group_boxes = []
     for g, n, pos, pos_ref, neg, neg_ref in flow.groups:
         group_boxes.append(box(
@@ -335,13 +396,17 @@ def _flow_html(flow: FlowCounts) -> str:
              f"osteoporosis by DXA {pos_ref}, not {pos - pos_ref}",
              f"VBQ < {flow.threshold:g} (index test negative): {neg}; "
              f"osteoporosis by DXA {neg_ref}, not {neg - neg_ref}"]))
-    return (
-        '<div class="flow" role="img" aria-label="Participant flow diagram">'
-        f'<div class="row">{top}</div>{arrow}'
-        f'<div class="row">{excl}</div>{arrow}'
-        f'<div class="row">{analysed}</div>{arrow}'
-        f'<div class="row">{"".join(group_boxes)}</div></div>'
-    )
+    return ('<div class="flow" role="img" aria-label="Participant flow diagram">'
+            + "".join(rows) + f'<div class="row">{"".join(group_boxes)}</div></div>')
+
+
+def _reasons_text(reasons: tuple) -> str:
+    """The first six reasons with their counts, and how many more the exclusion log holds."""
+    shown = reasons[:6]
+    detail = "; ".join(f"{r} ({k})" for r, k in shown)
+    more = (f"; {len(reasons) - len(shown)} further reason(s) in the exclusion log"
+            if len(reasons) > len(shown) else "")
+    return detail + more
 
 
 def _thresholds_html(prepared: PreparedCohort) -> str:
@@ -377,13 +442,88 @@ def _thresholds_html(prepared: PreparedCohort) -> str:
     return "<ul>" + "".join(f"<li>{_e(x)}</li>" for x in items) + "</ul>" + note
 
 
-def flow_diagram(prepared: PreparedCohort) -> str:
+def flow_diagram(prepared: PreparedCohort, *,
+                 measurements: MeasurementsInUse | None = None) -> str:
     """The STARD 2015 participant flow diagram alone, as an HTML fragment with its own style
-    (the app shows it in a frame); every text escaped."""
-    return f"<style>{_CSS}</style>{_flow_html(flow_counts(prepared))}"
+    (the app shows it in a frame); every text escaped. `measurements`: the MRI measurements in
+    use (`vbq.describe.measurements_in_use`), said in the cohort's box."""
+    return (f"<style>{_CSS}</style>"
+            f"{_flow_html(flow_counts(prepared, measurements=measurements))}")
 
 
-def _methods_html(prepared: PreparedCohort, versions: dict[str, str]) -> str:
+VALIDATION: tuple[tuple[str, str, str], ...] = (
+    ("ROC curve, AUC and its DeLong CI, Youden cutoff, sensitivity, specificity, PPV and NPV at "
+     "the sample's prevalence", "roc_analysis",
+     "R 4.2.2, pROC 1.18.0 (auc, ci.auc, var, coords)"),
+    ("Wilson intervals of sensitivity and specificity", "roc_analysis",
+     "R prop.test(correct = FALSE)"),
+    ("Paired comparison of AUCs (DeLong) with Holm's correction", "compare_markers",
+     "R 4.2.2, pROC 1.18.0 roc.test(..., paired = TRUE) and p.adjust(p, \"holm\")"),
+    ("PPV and NPV at another prevalence (Mercaldo, Lau & Zhou 2007)", "ppv_npv_at_prevalence",
+     "the published formulas written out in the tests (no R package installed)"),
+    ("Bootstrap CI of a Youden cutoff and its optimism", "bootstrap_cutoff",
+     "an explicit loop over the same resamples in the tests (a random resampling has no R "
+     "reference values)"),
+    ("Pearson's r, its CI and p", "pearson", "R 4.2.2 cor.test"),
+    ("Spearman's rho and p; its CI (Bonett-Wright variance)", "spearman",
+     "R 4.2.2 cor.test(method = \"spearman\", exact = FALSE); the CI against the formula "
+     "written out"),
+    ("Comparison of two groups' correlations", "compare_correlations",
+     "R psych 2.2.9 r.test (Pearson); the Bonett-Wright formula written out in the tests "
+     "(Spearman)"),
+    ("t-test, chi-square and Fisher's exact test (Tables 2 and 5)", "compare_groups",
+     "R 4.2.2 t.test, chisq.test(correct = FALSE), fisher.test"),
+    ("ANCOVA, Type III sums of squares", "ancova", "R car 3.1-1 Anova(type = 3)"),
+    ("Prevalence comparisons", "prevalence_shift",
+     "R 4.2.2 chisq.test(correct = FALSE) / fisher.test"),
+    ("Intraclass correlation coefficients", "icc",
+     "R psych 2.2.9 ICC(lmer = FALSE) and Shrout & Fleiss (1979) Table 2"),
+    ("Cohen's kappa", "cohen_kappa", "R vcd 1.4-11 Kappa and psych cohen.kappa"),
+    ("Bland-Altman bias, limits of agreement and their CIs", "bland_altman",
+     "the worked example of Bland & Altman (1986) and the formulas written out in base R "
+     "(lm for the trend; no Bland-Altman package)"),
+    ("Least-squares line and its 95% band", "fit_line",
+     "R 4.2.2 predict(lm(y ~ x), interval = \"confidence\")"),
+)
+"""What each method of the report was checked against: (method, the `vbq.stats` / `vbq.study`
+function, the independent reference, as its docstring's "Validated against" says). A test holds
+each line to that docstring."""
+
+
+def _validation_html() -> str:
+    rows = pd.DataFrame([(m, ref) for m, _, ref in VALIDATION], columns=["Method",
+                                                                       "Checked against"])
+    return ("<h3>Validation</h3><p>Each method was checked, in the test suite, against an "
+            "independent implementation:</p>" + _table_html(rows, table_id="table-validation"))
+
+
+def _correlation_method(analysis) -> str:
+    """ "pearson" or "spearman": the method of the analysis's Table 3."""
+    from .study import Unavailable
+
+    t3 = None if analysis is None else analysis.table3
+    if t3 is None or isinstance(t3, Unavailable) or not t3["method"].notna().any():
+        return "pearson"
+    return "pearson" if str(t3["method"].dropna().iloc[0]).lower() == "pearson" else "spearman"
+
+
+def _correlation_text(method: str) -> str:
+    if method == "pearson":
+        return ("Pearson's r with a 95% confidence interval by Fisher's z transformation and the "
+                "t-test p; strength: |r| 0.1-0.3 weak, 0.3-0.5 moderate, above 0.5 strong. The "
+                "correlations of the two groups are compared by Fisher's z-test for independent "
+                "correlations (variance 1/(n − 3) on Fisher's z scale). Regression lines: least "
+                "squares with the 95% confidence band of the mean.")
+    return ("Spearman's ρ with a 95% confidence interval by Fisher's z transformation with the "
+            "Bonett-Wright variance (1 + ρ²/2)/(n − 3), and the t-test p; strength: |ρ| 0.1-0.3 "
+            "weak, 0.3-0.5 moderate, above 0.5 strong. The correlations of the two groups are "
+            "compared by a z-test of independent correlations on Fisher's z scale with the "
+            "same Bonett-Wright variances. Regression lines: least squares with the 95% "
+            "confidence band of the mean.")
+
+
+def _methods_html(prepared: PreparedCohort, versions: dict[str, str],
+                  measurements: MeasurementsInUse | None = None, analysis=None) -> str:
     from .study import MARKERS
 
     s, t = prepared.settings, prepared.thresholds
@@ -428,11 +568,7 @@ def _methods_html(prepared: PreparedCohort, versions: dict[str, str]) -> str:
          "variables: n (%) and Pearson's chi-square test without continuity correction, or "
          "Fisher's exact test when any expected count is below 5 (the table names the test "
          "used for each row)."),
-        ("Correlation (Table 3, Fig. 4)",
-         "Pearson's r with a 95% confidence interval by Fisher's z transformation and the t-test "
-         "p; strength: |r| 0.1-0.3 weak, 0.3-0.5 moderate, above 0.5 strong. The correlations "
-         "of the two groups are compared by Fisher's z-test for independent correlations. "
-         "Regression lines: least squares with the 95% confidence band of the mean."),
+        ("Correlation (Table 3, Fig. 4)", _correlation_text(_correlation_method(analysis))),
         ("Diagnostic accuracy (Table 4, Fig. 5)",
          "Receiver operating characteristic analysis in the control group with DXA as the "
          "reference standard. The direction of each marker is fixed by physiology, never by "
@@ -446,18 +582,30 @@ def _methods_html(prepared: PreparedCohort, versions: dict[str, str]) -> str:
          "chi-square or Fisher's exact test."),
         ("Reliability",
          "Intra- and inter-observer agreement of VBQ by the intraclass correlation coefficient "
-         "(the six forms of Shrout & Fleiss 1979, with McGraw & Wong 1996 names, F-test and "
-         "exact CIs); agreement of the degenerative grouping by Cohen's kappa with its "
-         "asymptotic CI."),
+         "ICC(A,1) (two-way random effects, absolute agreement, single measurement; Shrout & "
+         "Fleiss 1979 ICC(2,1), McGraw & Wong 1996 names) with the F test of ICC = 0 and its "
+         "95% CI from the F distribution with Satterthwaite's approximate degrees of freedom "
+         "(an approximation: exact F-based intervals exist only for the one-way and "
+         "consistency forms); agreement of the degenerative grouping by Cohen's kappa with its "
+         "asymptotic (Wald) CI."),
         ("Software",
          f"VBQ Explorer {versions.get('vbq-explorer', 'unknown')} (the vbq package) on Python "
          f"{platform.python_version()}, with numpy {versions.get('numpy', '?')}, pandas "
          f"{versions.get('pandas', '?')}, SciPy {versions.get('scipy', '?')}, statsmodels "
          f"{versions.get('statsmodels', '?')}, scikit-learn {versions.get('scikit-learn', '?')} "
-         f"and plotly {versions.get('plotly', '?')}. Every statistic is validated against R "
-         "(pROC, car, psych, vcd); see docs/methods.md of the source."),
+         f"and plotly {versions.get('plotly', '?')}. What each method was checked against is "
+         "listed below (Validation); see docs/methods.md of the source."),
     ]
-    return "\n".join(f"<h3>{_e(h)}</h3><p>{_e(p)}</p>" for h, p in paras)
+    if measurements is not None:
+        paras.insert(1, ("Signal intensities", measurements.text()))
+    if prepared.counts.subgroup:
+        cnt = prepared.counts
+        paras.insert(1, ("Subgroup", f"The analysis is restricted to a subgroup of the eligible "
+                         f"patients: {subgroup_text(s)} ({cnt.n_analysed} of {cnt.n_eligible}; "
+                         f"the other {cnt.n_outside_subgroup} are outside it, not excluded). "
+                         "Thresholds derived from the control group are derived within it."))
+    return ("\n".join(f"<h3>{_e(h)}</h3><p>{_e(p)}</p>" for h, p in paras)
+            + _validation_html())
 
 
 FIG4_MEASURES = ("bmd_l1_l4", "t_l1_l4", "hu_l1")
@@ -467,7 +615,7 @@ FIG4_MEASURES = ("bmd_l1_l4", "t_l1_l4", "hu_l1")
 def _figures(prepared: PreparedCohort, analysis) -> list[tuple[str, str, object]]:
     """(div id, caption, plotly Figure) of every figure, in order; the ids are fixed so the
     same analysis gives the same file."""
-    from . import figures, present, study
+    from . import present, study
 
     table = prepared.table
     out: list[tuple[str, str, object]] = []
@@ -527,9 +675,11 @@ def build_report(prepared: PreparedCohort, *, analysis=None,
         `vbq.study.analyse(prepared)`; computed when not given.
     inputs : mapping of str to bytes, keyword-only, optional
         The input files (name -> bytes as read), fingerprinted with SHA-256.
-    measurements : DataFrame, keyword-only, optional
-        The ROI measurements the cohort's SIs came from (`vbq.measurements`); reported by count
-        and fingerprint.
+    measurements : vbq.describe.MeasurementsInUse or DataFrame, keyword-only, optional
+        The MRI measurements the cohort's SIs came from: which (observer, session or mean), for
+        how many patients, from which kinds of series (`vbq.describe.measurements_in_use`), said
+        in the flow diagram, the Methods and the inputs; or the readings themselves (a frame of
+        `vbq.measurements`), described from the readings alone and fingerprinted.
     title : str, keyword-only
     timestamp : str or datetime, keyword-only, optional
         When the report was made; default now (UTC). The only part of the file that changes
@@ -557,6 +707,10 @@ def build_report(prepared: PreparedCohort, *, analysis=None,
     if timestamp is None:
         timestamp = _dt.datetime.now(_dt.UTC).replace(microsecond=0)
     stamp = timestamp.isoformat() if isinstance(timestamp, _dt.datetime) else str(timestamp)
+    readings = None
+    if measurements is not None and not isinstance(measurements, MeasurementsInUse):
+        readings = pd.DataFrame(measurements)
+        measurements = _in_use_from_readings(prepared, readings)
     prints = input_fingerprints(inputs)
     versions = library_versions()
     version_map = {k.lower(): v for k, v in versions}
@@ -565,7 +719,7 @@ def build_report(prepared: PreparedCohort, *, analysis=None,
     figs = _figures(prepared, analysis)
 
     sections: list[tuple[str, str, str]] = []  # (anchor, heading, body)
-    flow = flow_counts(prepared)
+    flow = flow_counts(prepared, measurements=measurements)
     sections.append(("flow", "Participant flow (STARD 2015)", _flow_html(flow)
                      + '<p class="note">Every excluded patient is listed with the reason in the '
                        "exclusion log at the end of this report.</p>"))
@@ -574,16 +728,7 @@ def build_report(prepared: PreparedCohort, *, analysis=None,
         return "\n".join(_section_table(by_key[k]) for k in keys if k in by_key)
 
     def figs_of(prefix: str) -> str:
-        chosen = [(i, cap, f) for i, cap, f in figs if i.startswith(prefix)]
-        if not chosen:
-            return ""
-        out = ['<div class="figs">']
-        for div_id, caption, fig in chosen:
-            body = fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
-                               config={"displaylogo": False, "responsive": True})
-            out.append(f"<figure>{body}<figcaption>{_e(caption)}</figcaption></figure>")
-        out.append("</div>")
-        return "\n".join(out)
+        return _figures_html([f for f in figs if f[0].startswith(prefix)])
 
     sections.append(("groups", "Characteristics of the groups",
                      tables_of("table1", "table2", "table5")))
@@ -597,17 +742,13 @@ def build_report(prepared: PreparedCohort, *, analysis=None,
     rel = [k for k in by_key if k.startswith(("icc", "kappa"))]
     sections.append(("reliability", "Reliability",
                      tables_of(*rel) or "<p>No repeated readings in this dataset.</p>"))
-    sections.append(("methods", "Methods", _methods_html(prepared, version_map)))
+    sections.append(("methods", "Methods", _methods_html(prepared, version_map, measurements,
+                                                         analysis)))
     sections.append(("settings", "Settings",
                      "<p>Load this into the app (sidebar) or pass it to <code>python -m vbq "
                      "report --settings</code> to reproduce this report.</p>"
                      f"<pre>{_e(prepared.settings.to_json())}</pre>"))
-    rows = [(n, f"{size:,}", digest) for n, size, digest in prints]
-    inputs_body = (_table_html(pd.DataFrame(rows, columns=["file", "size (bytes)", "SHA-256"]),
-                               table_id="table-inputs")
-                   if rows else "<p>No input files were given (tables passed in memory).</p>")
-    if measurements is not None:
-        inputs_body += f"<p>{_e(_measurements_text(measurements))}</p>"
+    inputs_body = _inputs_html(prints, synthetic, measurements, readings)
     sections.append(("inputs", "Input files", inputs_body
                      + '<p class="note">Check a file with <code>sha256sum FILE</code> '
                        "(Linux), <code>shasum -a 256 FILE</code> (macOS) or "
@@ -633,12 +774,98 @@ def build_report(prepared: PreparedCohort, *, analysis=None,
         f"<nav><ol>{nav}</ol></nav>\n{body}\n"
         "<script>window.addEventListener('load', function () {"
         "document.querySelectorAll('.js-plotly-plot').forEach(function (d) "
-        "{ Plotly.Plots.resize(d); }); });</script>\n</body>\n</html>\n"
+        "{ Plotly.Plots.resize(d); }); });"
+        f"{_DOWNLOAD_JS}</script>\n</body>\n</html>\n"
     )
+
+
+def _figures_html(chosen: list) -> str:
+    """(div id, caption, figure) as a grid of figures, each with its download buttons and
+    caption; "" for none."""
+    if not chosen:
+        return ""
+    out = ['<div class="figs">']
+    for div_id, caption, fig in chosen:
+        config = figures.export_config(f"vbq_{div_id}", height=int(fig.layout.height or 600))
+        body = fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config=config)
+        out.append(f"<figure>{body}{_download_buttons(div_id, config)}"
+                   f"<figcaption>{_e(caption)}</figcaption></figure>")
+    out.append("</div>")
+    return "\n".join(out)
+
+
+def _inputs_html(prints: list, synthetic: bool, measurements: MeasurementsInUse | None,
+                 readings: pd.DataFrame | None) -> str:
+    """The input files with their fingerprints (or why there are none), and the MRI
+    measurements in use."""
+    rows = [(n, f"{size:,}", digest) for n, size, digest in prints]
+    if rows:
+        body = _table_html(pd.DataFrame(rows, columns=["file", "size (bytes)", "SHA-256"]),
+                           table_id="table-inputs")
+    elif synthetic:
+        body = "<p>The synthetic demo cohort built into VBQ Explorer: no input files.</p>"
+    else:
+        body = "<p>No input files were given (tables passed in memory).</p>"
+    if measurements is not None:
+        body += f'<p id="measurements-in-use">{_e(measurements.text())}</p>'
+    if readings is not None:
+        body += f"<p>{_e(_measurements_text(readings))}</p>"
+    return body
+
+
+def _download_buttons(div_id: str, config: dict) -> str:
+    """Two buttons under a figure that save it from the page itself (plotly's
+    ``Plotly.downloadImage``, no network): PNG at a journal's resolution, as the figure's own
+    camera button, and SVG."""
+    opts = config["toImageButtonOptions"]
+    png = (f"{figures.EXPORT_WIDTH_INCHES:g} in at {figures.EXPORT_DPI} dpi")
+    return (f'<div class="fig-dl" data-for="{_e(div_id)}" data-width="{opts["width"]}" '
+            f'data-height="{opts["height"]}" data-scale="{opts["scale"]}" '
+            f'data-filename="{_e(opts["filename"])}">'
+            f'<button type="button" data-format="png">Download PNG ({_e(png)})</button> '
+            '<button type="button" data-format="svg">Download SVG (vector)</button></div>')
+
+
+_DOWNLOAD_JS = """
+document.querySelectorAll('.fig-dl button').forEach(function (b) {
+  b.addEventListener('click', function () {
+    var d = b.parentElement.dataset, svg = b.dataset.format === 'svg';
+    Plotly.downloadImage(document.getElementById(d.for), {format: b.dataset.format,
+      width: +d.width, height: +d.height, scale: svg ? 1 : +d.scale, filename: d.filename});
+  });
+});
+"""
 
 
 def _group_sizes(flow: FlowCounts) -> str:
     return ", ".join(f"{g} {n}" for g, n, *_ in flow.groups)
+
+
+def _in_use_from_readings(prepared: PreparedCohort, readings: pd.DataFrame) -> MeasurementsInUse:
+    """What a frame of readings alone says of the measurements in use: the cohort patients it
+    holds (analysed, excluded or outside the subgroup), its observers and sessions (one of each,
+    or averaged)."""
+    from types import SimpleNamespace
+
+    from .describe import measurements_in_use
+
+    cohort_ids = set(prepared.table["patient_id"].astype(str))
+    log = prepared.exclusions
+    cohort_ids |= set(log.loc[log["patient_excluded"].astype(bool) | (log["stage"] == "filter"),
+                              "patient_id"].astype(str))
+    ids = pd.unique(readings["patient_id"].astype(str)) if "patient_id" in readings else []
+
+    def single(col: str):
+        values = pd.unique(readings[col].dropna()) if col in readings else []
+        return values[0] if len(values) == 1 else None
+
+    observer, session = single("observer"), single("session")
+    merge = SimpleNamespace(
+        measured=[i for i in ids if i in cohort_ids], replaced=(),
+        not_in_cohort=[i for i in ids if i not in cohort_ids], observer=observer,
+        session=session, combine="select" if observer is not None and session is not None
+        else "mean")
+    return measurements_in_use(merge, readings, source="the measurements file")
 
 
 def _measurements_text(measurements) -> str:

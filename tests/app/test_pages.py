@@ -289,7 +289,7 @@ def test_fig4_panels_state_r_and_colour_by_the_plotted_measure():
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     assert len(specs) == 2
     for spec in specs:
-        title = spec["layout"]["title"]["text"]
+        title = spec["layout"]["title"]["subtitle"]["text"]  # under the title, as the paper
         assert "95% CI" in title and "p < 0.001" in title
         # the default measure's own status names the colours
         assert spec["layout"]["legend"]["title"]["text"] == "DXA status (L1-4 T-score):"

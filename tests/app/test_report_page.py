@@ -3,6 +3,7 @@ the report for the session's data and settings."""
 
 from __future__ import annotations
 
+import io
 import re
 
 import vbq
@@ -26,6 +27,7 @@ def test_report_page_renders_and_previews_the_tables(demo):
     keys = [b.proto.id for b in at.get("download_button")]
     assert any(k.endswith("report_dl_html") for k in keys), keys
     assert any(k.endswith("report_dl_xlsx") for k in keys), keys
+    assert any(k.endswith("report_dl_docx") for k in keys), keys  # Word, as surgeons write
     # one interaction: preview Table 2, which is vbq.report's Table 2
     at.selectbox(key="report_table").set_value("table2").run()
     assert not at.exception
@@ -54,7 +56,7 @@ def test_report_follows_the_session_settings(demo):
     import hashlib
 
     files_key = tuple((n, hashlib.sha256(b).hexdigest()) for n, b in dataset_files)
-    cached = cache.report_html(digest, settings, files_key, True,
+    cached = cache.report_html(digest, settings, files_key, True, None,
                                vbq.prepare_cohort(cohort, dxa, settings, validate=False),
                                dataset_files)
     direct = vbq.report.build_report(prepared, inputs=dict(dataset_files), synthetic=True,
@@ -106,3 +108,58 @@ def test_each_session_reports_its_own_files():
         assert other not in text.split('<h2 id="inputs">')[1].split("</section>")[0]
         assert hashlib.sha256(cohort).hexdigest() in text
         assert "Synthetic demo data: simulated patients" not in text  # uploaded files
+
+
+def test_the_word_file_the_page_offers_is_vbqs(demo):
+    import docx
+
+    at = start(PAGE)
+    prepared = vbq.prepare_cohort(*demo)
+    data = cache.report_docx(vbq.io.table_digest(*cache.load_demo()), vbq.Settings(), prepared)
+    doc = docx.Document(io.BytesIO(data))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    for n in range(1, 6):
+        assert f"Table {n}." in text
+    assert not at.exception
+
+
+def test_measurements_in_use_are_said_on_the_page_in_its_flow_and_report(tmp_path, monkeypatch):
+    from ui import measure
+    from vbq.measurements import MeasurementStore, ROIMeasurement
+
+    url = f"sqlite:///{tmp_path / 'measurements.sqlite'}"
+    monkeypatch.setenv(measure.URL_ENV, url)
+    with MeasurementStore(url) as store:
+        store.save([ROIMeasurement("DEMO-001", "AB", 1, lv, si, field_strength_t=1.5,
+                                   tr_ms=520.0, te_ms=9.0)
+                    for lv, si in [("L1", 300.0), ("L2", 320.0), ("L3", 310.0), ("L4", 330.0),
+                                   ("CSF", 110.0)]])
+    at = start(PAGE, query={"meas": "AB:1"})
+    assert not at.exception
+    used = at.session_state["dataset"].measurements_used
+    assert (used.observer, used.session, used.n_patients, used.n_readings) == ("AB", 1, 1, 5)
+    assert used.series == (("1.5 T, TR 520 ms, TE 9 ms", 1),)
+    line = next(c.value for c in at.caption if c.value.startswith("**In force:**"))
+    assert "MRI measurements for 1 patient(s) (observer AB, session 1; 1.5 T, TR 520 ms" in line
+    flow = at.get("iframe")[0].proto.srcdoc
+    assert "MRI measurements in use: 5 ROI readings" in flow
+    at.toggle(key="report_preview").set_value(True).run()
+    assert not at.exception
+    text = at.get("iframe")[1].proto.srcdoc
+    inputs = text.split('<h2 id="inputs">')[1].split("</section>")[0]
+    assert "MRI measurements in use: 5 ROI readings" in inputs
+    assert "observer AB, session 1" in text
+
+
+def test_a_subgroup_is_counted_apart_from_the_exclusions(demo):
+    # issue 16: women only was shown as "Excluded: 89"
+    settings = vbq.Settings(sexes=("F",))
+    prepared = vbq.prepare_cohort(*demo, settings)
+    n_men = int((demo[0]["sex"] == "M").sum())
+    for page in (PAGE, "app_pages/groups.py", "app_pages/data.py"):
+        at = start(page, query=settings.to_query())
+        m = metrics(at)
+        assert m["Excluded"] == "0" and m["Not in subgroup"] == str(n_men), page
+        assert int(m["Degenerative"]) == prepared.counts.n_degenerative
+    flow = start(PAGE, query=settings.to_query()).get("iframe")[0].proto.srcdoc
+    assert f"Not in the subgroup analysed: {n_men}" in flow and "Excluded: 0" in flow

@@ -241,10 +241,13 @@ def _wilson(count: int, nobs: int, confidence: float) -> tuple[float, float]:
 
 
 def _containing(
-    name: str, estimate: float, ci: tuple[float, float], undefined: str, notes: list[str]
+    name: str, estimate: float, ci: tuple[float, float], undefined: str, notes: list[str],
+    *, extreme: bool = True,
 ) -> tuple[float, float]:
-    """`ci` extended to contain `estimate` (a note says which bound moved); (NaN, NaN) and a
-    note when the estimate is undefined."""
+    """`ci` extended to contain `estimate` (a note says which bound moved and why: `extreme`,
+    sensitivity or specificity at 0 or 1; otherwise the interval, centred on the adjusted
+    counts' value, missed the estimate); (NaN, NaN) and a note when the estimate is
+    undefined."""
     if math.isnan(estimate):
         notes.append(f"{name} undefined (0/0) with {undefined}; no interval is given")
         return (math.nan, math.nan)
@@ -254,8 +257,11 @@ def _containing(
     side = "lower" if estimate < low else "upper"
     notes.append(
         f"the adjusted-logit interval of the {name} ({low:.3f}-{high:.3f}) excluded the estimate "
-        f"{estimate:.3f} (sensitivity or specificity at 0 or 1); its {side} bound was moved to "
-        "the estimate"
+        f"{estimate:.3f} ("
+        + ("sensitivity or specificity at 0 or 1" if extreme else
+           "the interval is centred on the value of the adjusted counts, which lies far from "
+           "the estimate at this prevalence")
+        + f"); its {side} bound was moved to the estimate"
     )
     return (min(low, estimate), max(high, estimate))
 
@@ -494,12 +500,15 @@ class CutoffMetrics:
         half_npv = z * math.sqrt(sea / ((1.0 - sea) * n1a) + (1.0 - spa) / (spa * n0a))
         expit = special.expit
         notes: list[str] = []
+        extreme = se in (0.0, 1.0) or sp in (0.0, 1.0)
         ppv_ci = _containing(
             "PPV", ppv, (float(expit(logit_ppv - half_ppv)), float(expit(logit_ppv + half_ppv))),
-            "sensitivity 0 and specificity 1: nobody would test positive", notes)
+            "sensitivity 0 and specificity 1: nobody would test positive", notes,
+            extreme=extreme)
         npv_ci = _containing(
             "NPV", npv, (float(expit(logit_npv - half_npv)), float(expit(logit_npv + half_npv))),
-            "sensitivity 1 and specificity 0: nobody would test negative", notes)
+            "sensitivity 1 and specificity 0: nobody would test negative", notes,
+            extreme=extreme)
         return PredictiveValues(
             prevalence=p,
             ppv=ppv,
