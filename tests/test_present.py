@@ -539,3 +539,15 @@ def test_bland_altman_table_shows_the_result_to_its_decimals():
         res.trend_p_value)
     assert t.footnotes[0] == "8 patients with both readings."
     pd.testing.assert_frame_equal(t.data, res.to_frame())
+
+
+def test_bland_altman_table_names_the_cis_of_the_limits_it_shows():
+    # the footnote names the interval actually computed (issue 16): the general formula by
+    # default, Carkeet's exact intervals when asked
+    wright = [494, 395, 516, 434, 476, 557, 413, 442]
+    mini = [512, 430, 520, 428, 500, 600, 364, 380]
+    approx = P.bland_altman_table(vbq.stats.bland_altman(wright, mini))
+    exact = P.bland_altman_table(vbq.stats.bland_altman(wright, mini, limits_ci="exact"))
+    assert "approximate (Bland & Altman 1999)" in approx.footnotes[1]
+    assert "exact (Carkeet 2015)" in exact.footnotes[1]
+    assert "Carkeet" not in approx.footnotes[1]

@@ -1018,6 +1018,12 @@ def icc_table(reliability: Mapping, *, forms: Sequence[str] = ("ICC2",),
         footnotes=tuple(foot), indent=tuple(indent) if several else ())
 
 
+# how the CIs of the limits of agreement were computed (BlandAltmanResult.limits_ci_method)
+_LIMITS_CI_WORDS = {"approximate": "approximate (Bland & Altman 1999)",
+                    "exact": "exact (Carkeet 2015)",
+                    "bland-altman-1986": "approximate, SE √(3 s²/n) (Bland & Altman 1986)"}
+
+
 def bland_altman_table(result, *, first: str = "first reading",
                        second: str = "second reading", decimals: int = 3,
                        title: str | None = None) -> FormattedTable:
@@ -1046,7 +1052,8 @@ def bland_altman_table(result, *, first: str = "first reading",
             + (f"; {result.n_missing} with one reading missing left out." if result.n_missing
                else "."),
             f"Limits: bias ± {format_number(result.multiplier, 2)} SD of the differences "
-            f"(Bland & Altman 1986); their {pct} CIs as in Bland & Altman (1999). A trend "
+            f"(Bland & Altman 1986); their {pct} CIs "
+            f"{_LIMITS_CI_WORDS[result.limits_ci_method]}. A trend "
             "(slope ≠ 0) means the disagreement grows with the size of the measurement."]
     return FormattedTable(key="bland_altman", title=title or "Bland-Altman agreement",
                           shown=_frame(rows, headers), data=data, footnotes=tuple(foot))
