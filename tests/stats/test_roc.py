@@ -558,15 +558,12 @@ def test_grey_zone_counts(data):
         grey_zone(data.y, data.vbq1, rule_out=3.1, rule_in=2.6)
 
 
-def test_grey_zone_old_names_warn_and_agree(data):
+def test_grey_zone_old_names_are_gone(data):
+    # the deprecated false_*_rate_ruled_* names are removed (issue 17)
     gz = grey_zone(data.y, data.vbq1, rule_out=2.6, rule_in=3.1)
-    pairs = [("false_negative_rate_ruled_out", "false_omission_rate"),
-             ("false_negative_rate_ruled_out_ci", "false_omission_rate_ci"),
-             ("false_positive_rate_ruled_in", "false_discovery_rate"),
-             ("false_positive_rate_ruled_in_ci", "false_discovery_rate_ci")]
-    for old, new in pairs:
-        with pytest.warns(DeprecationWarning, match=new):
-            assert getattr(gz, old) == getattr(gz, new)
+    for old in ("false_negative_rate_ruled_out", "false_negative_rate_ruled_out_ci",
+                "false_positive_rate_ruled_in", "false_positive_rate_ruled_in_ci"):
+        assert not hasattr(gz, old)
     assert gz.false_omission_rate != gz.false_discovery_rate
 
 

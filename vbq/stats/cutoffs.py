@@ -10,7 +10,6 @@ Kernels come from `_roc_kernels`; conventions as in `vbq.stats.roc`.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -384,10 +383,6 @@ class GreyZoneResult:
     positives_in_grey, negatives_in_grey : int
     n_pos, n_neg, n_missing : int
     confidence : float
-    false_negative_rate_ruled_out, false_positive_rate_ruled_in : float
-        Deprecated names of `false_omission_rate` and `false_discovery_rate` (with their
-        ``*_ci``), kept for one release; reading them warns (`DeprecationWarning`). They were
-        not false negative / positive rates (FN / positives, FP / negatives).
     """
 
     rule_out: float
@@ -455,34 +450,6 @@ class GreyZoneResult:
             f"sensitivity {self.sensitivity_decided:.3f}, specificity "
             f"{self.specificity_decided:.3f}."
         )
-
-    def _deprecated(self, old: str, new: str) -> Any:
-        warnings.warn(
-            f"GreyZoneResult.{old} is deprecated and will be removed in the next release; it is "
-            f"the {new.replace('_', ' ')}: use GreyZoneResult.{new}",
-            DeprecationWarning, stacklevel=3,
-        )
-        return getattr(self, new)
-
-    @property
-    def false_negative_rate_ruled_out(self) -> float:
-        """Deprecated: `false_omission_rate`."""
-        return self._deprecated("false_negative_rate_ruled_out", "false_omission_rate")
-
-    @property
-    def false_negative_rate_ruled_out_ci(self) -> tuple[float, float]:
-        """Deprecated: `false_omission_rate_ci`."""
-        return self._deprecated("false_negative_rate_ruled_out_ci", "false_omission_rate_ci")
-
-    @property
-    def false_positive_rate_ruled_in(self) -> float:
-        """Deprecated: `false_discovery_rate`."""
-        return self._deprecated("false_positive_rate_ruled_in", "false_discovery_rate")
-
-    @property
-    def false_positive_rate_ruled_in_ci(self) -> tuple[float, float]:
-        """Deprecated: `false_discovery_rate_ci`."""
-        return self._deprecated("false_positive_rate_ruled_in_ci", "false_discovery_rate_ci")
 
 
 def grey_zone(
