@@ -102,7 +102,6 @@ def _common_settings() -> None:
     binding.setting(st.multiselect, "Primary diagnosis", "diagnoses", key="sb_diagnoses",
                     options=list(DIAGNOSIS_LABELS), format_func=DIAGNOSIS_LABELS.get,
                     to_widget=list, from_widget=tuple)
-    binding.show_settings_error()
 
 
 def _sharing() -> None:
