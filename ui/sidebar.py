@@ -46,8 +46,10 @@ def render(dataset: Dataset) -> None:
         if dataset.is_demo:
             st.markdown("### Dataset")
             st.markdown("**Synthetic demo cohort**")
-            st.caption(f"{dataset.n_cohort} cohort rows · {dataset.n_dxa} DXA rows")
-            st.warning(DEMO_BANNER, icon=":material/science:")
+            # the demo banner itself is on the page (dataset_banner): once is enough, and the
+            # settings below stay above the fold at 1280 x 800
+            st.caption(f"{dataset.n_cohort} cohort rows · {dataset.n_dxa} DXA rows; "
+                       "simulated patients")
         else:
             st.markdown("### Your data")
             st.markdown(f"**Cohort file:** {plain(dataset.cohort_file)} "

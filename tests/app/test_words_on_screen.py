@@ -1,4 +1,4 @@
-"""No page shows text its author did not mean to show (issue 16; STYLE 22).
+"""Words on screen: no page shows text its author did not mean to show (issue 16; STYLE 22).
 
 Streamlit's magic renders a bare string (or any bare value) on a line of a script: two developer
 notes once showed above the Data page's title. `.streamlit/config.toml` turns magic off
@@ -57,3 +57,15 @@ def test_the_dead_display_helpers_are_gone():
 
     for name in ("PROBLEM_COLUMNS", "problem_table", "arrow_safe"):
         assert not hasattr(ui.display, name), name
+
+
+@pytest.mark.parametrize("page", ["app_pages/data.py", "app_pages/thresholds.py",
+                                  "app_pages/reliability.py"])
+def test_the_demo_banner_is_shown_once(page):
+    # issue 16: it was on the page and again in the sidebar, pushing the settings below the fold
+    from .conftest import start
+
+    at = start(page)
+    boxes = [*at.info, *at.warning, *at.success, *at.error]
+    assert sum("Synthetic demo data" in b.value for b in boxes) == 1
+    assert not any("Synthetic demo data" in b.value for b in at.sidebar.warning)
