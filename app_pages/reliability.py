@@ -13,9 +13,7 @@ from typing import Any
 import streamlit as st
 
 import vbq
-from ui import cache, display, measure
-from ui.sidebar import dataset_banner
-from ui.state import get_dataset, get_settings
+from ui import cache, display, measure, page
 from vbq import present
 
 SOURCES = ("Measurement database", "Cohort spreadsheet (repeat columns)")
@@ -40,10 +38,7 @@ WHY_DEFAULT = (
     "CI, not the estimate alone)."
 )
 
-st.title("Reliability")
-dataset = get_dataset()
-settings = get_settings()
-dataset_banner(dataset)
+dataset, settings = page.start("Reliability")
 
 source = st.radio("Readings from", SOURCES, horizontal=True, key="rel_source")
 comparison = st.radio("Agreement", COMPARISONS, horizontal=True, key="rel_comparison")

@@ -9,9 +9,8 @@ import pandas as pd
 import streamlit as st
 
 import vbq
-from ui import binding, cache, display
-from ui.sidebar import dataset_banner
-from ui.state import get_dataset, get_settings, set_settings
+from ui import binding, cache, display, page
+from ui.state import get_settings, set_settings
 from vbq import figures, present
 
 TARGETS = {t: present.target_label(t) for t in vbq.study.TARGETS}
@@ -19,14 +18,9 @@ SLIDER_RANGE = (1.0, 6.0)
 MODES = {"derived": "Derived from the control group (rounded Youden, as the paper)",
          "manual": "Set by hand"}
 
-st.title("Thresholds and prevalence")
-dataset = get_dataset()
-dataset_banner(dataset)
-settings = get_settings()
-prepared = display.prepared_or_stop(dataset, settings)
+dataset, settings, prepared = page.start_analysis("Thresholds and prevalence")
 table = prepared.table
 th = prepared.thresholds
-display.in_force(prepared)
 
 
 def _set_mode() -> None:
