@@ -79,7 +79,8 @@ def _query_text(value: Any) -> str:
 
 def setting(widget: Callable, label: str, flat: str, *, key: str,
             to_widget: Callable[[Any], Any] | None = None,
-            from_widget: Callable[[Any], Any] | None = None, **kwargs) -> Any:
+            from_widget: Callable[[Any], Any] | None = None, explain: bool = True,
+            **kwargs) -> Any:
     """Create `widget` bound to the settings field `flat` (e.g. "dxa_site",
     "criteria.min_vertebrae"); return the widget's value.
 
@@ -87,7 +88,8 @@ def setting(widget: Callable, label: str, flat: str, *, key: str,
     applied: the widget returns to the value in force and the reason is shown right below it,
     where the user is looking. The widget's state is written only when it differs from the
     settings (a refusal, a reset, a link) or when its bounds change, so a value the browser is
-    still sending is never overwritten by the previous one."""
+    still sending is never overwritten by the previous one. With ``explain=False`` the caller
+    says it with `explain_refusal` (under a row of narrow columns, say)."""
     to_widget = to_widget or (lambda v: v)
     from_widget = from_widget or (lambda v: v)
     current = to_widget(_settings_value(flat))
@@ -103,10 +105,17 @@ def setting(widget: Callable, label: str, flat: str, *, key: str,
         _set_setting(flat, from_widget(st.session_state[key]), key)
 
     value = widget(label, key=key, on_change=changed, **kwargs)
-    refused = st.session_state.get(REFUSED, {}).pop(key, None)
-    if refused:
-        st.warning(plain(refused), icon=":material/block:")
+    if explain:
+        explain_refusal(key)
     return value
+
+
+def explain_refusal(*keys: str) -> None:
+    """Say why the value of each widget in `keys` was not applied, here (once)."""
+    for key in keys:
+        refused = st.session_state.get(REFUSED, {}).pop(key, None)
+        if refused:
+            st.warning(plain(refused), icon=":material/block:")
 
 
 def get_view(name: str, default: Any) -> Any:

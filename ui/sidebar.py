@@ -80,10 +80,11 @@ def _common_settings() -> None:
     with c1:
         binding.setting(st.number_input, "Osteoporosis T ≤", "osteoporosis_t",
                         key="sb_osteoporosis_t", step=0.1, format="%.1f",
-                        min_value=-5.0, max_value=0.0)
+                        min_value=-5.0, max_value=0.0, explain=False)
     with c2:
         binding.setting(st.number_input, "Osteopenia T <", "osteopenia_t", key="sb_osteopenia_t",
-                        step=0.1, format="%.1f", min_value=-5.0, max_value=1.0)
+                        step=0.1, format="%.1f", min_value=-5.0, max_value=1.0, explain=False)
+    binding.explain_refusal("sb_osteoporosis_t", "sb_osteopenia_t")  # under both, full width
     st.markdown("### Filters")
     binding.setting(st.multiselect, "Sex", "sexes", key="sb_sexes", options=list(SEX_LABELS),
                     format_func=SEX_LABELS.get, to_widget=list, from_widget=tuple)

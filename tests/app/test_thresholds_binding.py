@@ -11,6 +11,8 @@ presses the keys in Chromium).
 
 from __future__ import annotations
 
+import html
+
 import vbq
 
 from .conftest import start
@@ -46,7 +48,12 @@ def test_a_refused_setting_is_explained_beside_its_control():
     at.number_input(key="sb_osteoporosis_t").set_value(-0.5).run()
     assert not at.exception
     assert at.session_state["settings"] == vbq.Settings()  # not applied
-    column = next(c for c in at.sidebar.columns
-                  if any(n.key == "sb_osteoporosis_t" for n in c.number_input))
-    assert [w.value for w in column.warning] and "Not applied" in column.warning[0].value
+    # right under the two T-score inputs, before the next section of the sidebar (it was at
+    # the bottom of the sidebar, out of view)
+    shown = [(e.type, html.unescape(str(getattr(e, "value", "")))) for e in at.sidebar]
+    warning = next(i for i, (t, v) in enumerate(shown)
+                   if t == "warning" and v.startswith("Not applied"))
+    inputs = max(i for i, (t, _) in enumerate(shown) if t == "number_input")
+    assert warning == inputs + 1 and shown[warning + 1] == ("markdown", "### Filters")
+    assert "Osteoporosis T-score cut-off" in shown[warning][1]
     assert at.number_input(key="sb_osteoporosis_t").value == -2.5  # back to the value in force
