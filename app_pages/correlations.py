@@ -6,21 +6,14 @@ from __future__ import annotations
 import streamlit as st
 
 import vbq
-from ui import binding, cache, display
-from ui.sidebar import dataset_banner
-from ui.state import get_dataset, get_settings
+from ui import binding, cache, display, page
 from vbq import figures, present
 
 MEASURES = {m: present.label(m) for m in vbq.study.TABLE3_Y}
 METHODS = {"pearson": "Pearson", "spearman": "Spearman"}
 
-st.title("Correlations")
-dataset = get_dataset()
-dataset_banner(dataset)
-settings = get_settings()
-prepared = display.prepared_or_stop(dataset, settings)
+dataset, settings, prepared = page.start_analysis("Correlations")
 table = prepared.table
-display.in_force(prepared)
 
 method = binding.view(st.radio, "Coefficient", "corr.method", "pearson", key="corr_method",
                       options=list(METHODS), format_func=METHODS.get, horizontal=True)

@@ -52,7 +52,6 @@ with c[0]:
 with c[1]:
     binding.setting(st.multiselect, "Levels considered", "criteria.levels", key="groups_levels",
                     options=list(vbq.schema.LEVELS), to_widget=list, from_widget=tuple)
-binding.show_settings_error()
 with st.expander("Table 1. Criteria for a degenerative vertebra (the grades in force)"):
     display.show_table(cache.table1(get_settings()), key="groups_dl_table1")
 

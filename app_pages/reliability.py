@@ -7,12 +7,13 @@ Statistics: `vbq.measurements.reliability` (database), `vbq.study.vbq_reliabilit
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 import streamlit as st
 
 import vbq
-from ui import cache, display, measure
-from ui.sidebar import dataset_banner
-from ui.state import get_dataset, get_settings
+from ui import cache, display, measure, page
 from vbq import present
 
 SOURCES = ("Measurement database", "Cohort spreadsheet (repeat columns)")
@@ -37,10 +38,7 @@ WHY_DEFAULT = (
     "CI, not the estimate alone)."
 )
 
-st.title("Reliability")
-dataset = get_dataset()
-settings = get_settings()
-dataset_banner(dataset)
+dataset, settings = page.start("Reliability")
 
 source = st.radio("Readings from", SOURCES, horizontal=True, key="rel_source")
 comparison = st.radio("Agreement", COMPARISONS, horizontal=True, key="rel_comparison")
@@ -48,98 +46,134 @@ intra = comparison == COMPARISONS[0]
 form = st.selectbox("ICC form", list(FORMS), format_func=FORMS.get, key="rel_form")
 st.markdown(WHY_DEFAULT)
 
-def _agreement() -> None:
-    """ICC and Bland-Altman of the chosen readings (a message, and nothing else, when there
-    are none)."""
-    icc_result = None
-    ba_result = None
-    labels = ("first reading", "second reading")
-    if source == SOURCES[0]:
-        try:
-            store = measure.get_store()
-        except vbq.InputError as exc:
-            st.error(display.plain(exc))
-            return
-        stored = store.load()
-        if stored.empty:
-            st.info("The measurement database is empty. Measure on the MRI measurement page (or "
-                    "import a CSV there), or choose the cohort spreadsheet's repeat columns.")
-            return
-        observers = sorted(stored["observer"].unique())
-        sessions = sorted(int(s) for s in stored["session"].unique())
-        c1, c2, c3 = st.columns(3)
-        try:
-            if intra:
-                observer = c1.selectbox("Observer", observers, key="rel_observer")
-                own = sorted(int(s) for s in stored.loc[stored["observer"] == observer, "session"]
-                             .unique())
-                if len(own) < 2:
-                    st.info(f"Observer {display.plain(observer)} has read one session only; "
-                            "intra-observer reliability needs two.")
-                    return
-                s1 = c2.selectbox("First session", own, index=0, key="rel_s1")
-                s2 = c3.selectbox("Second session", [s for s in own if s != s1], key="rel_s2")
-                wide = vbq.measurements.intra_observer_vbq(stored, observer, sessions=(s1, s2))
-            else:
-                if len(observers) < 2:
-                    st.info("Only one observer has readings; inter-observer reliability needs two.")
-                    return
-                o1 = c1.selectbox("First observer", observers, index=0, key="rel_o1")
-                o2 = c2.selectbox("Second observer", [o for o in observers if o != o1],
-                                  key="rel_o2")
-                session = c3.selectbox("Session", sessions, key="rel_session")
-                wide = vbq.measurements.inter_observer_vbq(stored, [o1, o2], session=session)
-        except vbq.InputError as exc:
-            st.error(display.plain(exc))
-            return
-        result = vbq.measurements.reliability(wide)
-        labels = result.readings[:2]
-        icc_result, ba_result = result.icc, result.bland_altman
-        with st.expander(f"VBQ per patient and reading ({len(wide)} patients)"):
-            st.dataframe(wide.rename(columns={"patient_id": "patient"}), hide_index=True,
-                         width="stretch")
-    else:
-        prepared = display.prepared_or_stop(dataset, settings)
-        column = "vbq_repeat" if intra else "vbq_obs2"
-        iccs = cache.vbq_reliability(dataset.digest, settings, prepared.table)
-        key = "intra" if intra else "inter"
-        if key not in iccs:
-            st.info(f"{dataset.name} has no {'repeat' if intra else 'second-observer'} VBQ "
-                    f"readings (the {column} column, from the repeat SI columns).")
-            return
-        icc_result = iccs[key]
-        if isinstance(icc_result, vbq.study.Unavailable):
-            icc_result = icc_result.reason
-        ba_result = cache.bland_altman(dataset.digest, settings, column, prepared.table)
-        labels = ("first reading", "repeat reading" if intra else "second observer")
+@dataclass(frozen=True)
+class _Readings:
+    """Two readings per patient and their ICC and Bland-Altman (each a result or why not)."""
 
+    icc: Any
+    bland_altman: Any
+    labels: tuple[str, str]
+    n_pairs: int  # patients with both readings
+    reading: str  # the ICC table's row name
+
+
+def _from_database() -> _Readings | None:
+    """The readings chosen from the measurement database (None, after saying why, when none)."""
+    try:
+        stored = measure.get_store().load()
+    except vbq.InputError as exc:
+        st.error(display.plain(exc))
+        return None
+    if stored.empty:
+        st.info("The measurement database is empty. Measure on the MRI measurement page (or "
+                "import a CSV there), or choose the cohort spreadsheet's repeat columns.")
+        return None
+    try:
+        wide = _database_wide(stored)
+    except vbq.InputError as exc:
+        st.error(display.plain(exc))
+        return None
+    if wide is None:
+        return None
+    result = vbq.measurements.reliability(wide)
+    labels = result.readings[:2]
+    with st.expander(f"VBQ per patient and reading ({len(wide)} patients)"):
+        st.dataframe(wide.rename(columns={"patient_id": "patient"}), hide_index=True,
+                     width="stretch")
+    n_pairs = int(wide[list(labels)].notna().all(axis=1).sum())
+    return _Readings(result.icc, result.bland_altman, labels, n_pairs,
+                     f"{labels[0]} vs {labels[1]}")
+
+
+def _database_wide(stored):
+    """The chosen observer's two sessions, or two observers in one session (None, after saying
+    why, when there is no second reading to choose)."""
+    observers = sorted(stored["observer"].unique())
+    sessions = sorted(int(s) for s in stored["session"].unique())
+    c1, c2, c3 = st.columns(3)
+    if intra:
+        observer = c1.selectbox("Observer", observers, key="rel_observer")
+        own = sorted(int(s) for s in stored.loc[stored["observer"] == observer, "session"]
+                     .unique())
+        if len(own) < 2:
+            st.info(f"Observer {display.plain(observer)} has read one session only. "
+                    + present.reliability_too_few(0, intra=True))
+            return None
+        s1 = c2.selectbox("First session", own, index=0, key="rel_s1")
+        s2 = c3.selectbox("Second session", [s for s in own if s != s1], key="rel_s2")
+        return vbq.measurements.intra_observer_vbq(stored, observer, sessions=(s1, s2))
+    if len(observers) < 2:
+        st.info("Only one observer has readings. " + present.reliability_too_few(0, intra=False))
+        return None
+    o1 = c1.selectbox("First observer", observers, index=0, key="rel_o1")
+    o2 = c2.selectbox("Second observer", [o for o in observers if o != o1], key="rel_o2")
+    session = c3.selectbox("Session", sessions, key="rel_session")
+    return vbq.measurements.inter_observer_vbq(stored, [o1, o2], session=session)
+
+
+def _from_spreadsheet() -> _Readings | None:
+    """The cohort spreadsheet's repeat (intra) or second-observer (inter) VBQ column."""
+    prepared = display.prepared_or_stop(dataset, settings)
+    column = "vbq_repeat" if intra else "vbq_obs2"
+    iccs = cache.vbq_reliability(dataset.digest, settings, prepared.table)
+    key = "intra" if intra else "inter"
+    if key not in iccs:
+        st.info(present.reliability_missing(column))
+        return None
+    icc_result = iccs[key]
+    if isinstance(icc_result, vbq.study.Unavailable):
+        icc_result = icc_result.reason
+    ba_result = cache.bland_altman(dataset.digest, settings, column, prepared.table)
+    n_pairs = int(prepared.table[["vbq", column]].notna().all(axis=1).sum())
+    return _Readings(icc_result, ba_result,
+                     ("first reading", "repeat reading" if intra else "second observer"),
+                     n_pairs, key)
+
+
+def _show_icc(readings: _Readings) -> None:
     st.subheader("Intraclass correlation")
-    if isinstance(icc_result, str):
-        st.warning(f"No ICC: {icc_result}")
-    else:
-        chosen = icc_result.form(form)
-        m1, m2, m3 = st.columns(3)
-        m1.metric(FORMS[form].split(":")[0], f"{chosen.estimate:.3f}")
-        m2.metric(f"{100 * icc_result.confidence:g}% CI",
-                  f"{chosen.ci_low:.3f} to {chosen.ci_high:.3f}")
-        m3.metric("Patients", icc_result.n)
-        # the cohort's readings by their names in the paper; the database's by who read them
-        reading = ("intra" if intra else "inter") if source != SOURCES[0] else \
-            f"{labels[0]} vs {labels[1]}"
-        display.show_table(present.icc_table({reading: icc_result}, forms=tuple(FORMS)),
-                           key="rel_dl_icc")
-        st.caption("Koo & Li (2016) for choosing the form.")
+    if isinstance(readings.icc, str):
+        st.warning(present.reliability_reason(readings.icc, intra=intra))
+        return
+    chosen = readings.icc.form(form)
+    m1, m2, m3 = st.columns(3)
+    m1.metric(FORMS[form].split(":")[0], f"{chosen.estimate:.3f}")
+    m2.metric(f"{100 * readings.icc.confidence:g}% CI",
+              f"{chosen.ci_low:.3f} to {chosen.ci_high:.3f}")
+    m3.metric("Patients", readings.icc.n)
+    # the cohort's readings by their names in the paper; the database's by who read them
+    display.show_table(present.icc_table({readings.reading: readings.icc}, forms=tuple(FORMS)),
+                       key="rel_dl_icc")
+    st.caption("Koo & Li (2016) for choosing the form.")
 
+
+def _show_bland_altman(readings: _Readings) -> None:
     st.subheader("Bland-Altman")
-    if isinstance(ba_result, str):
-        st.warning(f"No Bland-Altman plot: {ba_result}")
-    elif ba_result is not None:
-        st.plotly_chart(vbq.figures.bland_altman_figure(ba_result, first=labels[0],
-                                                        second=labels[1]),
-                        key="rel_ba_chart",
+    first, second = readings.labels
+    if isinstance(readings.bland_altman, str):
+        st.warning(present.reliability_reason(readings.bland_altman, intra=intra))
+    elif readings.bland_altman is not None:
+        st.plotly_chart(vbq.figures.bland_altman_figure(readings.bland_altman, first=first,
+                                                        second=second), key="rel_ba_chart",
                         config=vbq.figures.export_config("vbq_bland_altman", height=560))
-        display.show_table(present.bland_altman_table(ba_result, first=labels[0],
-                                                      second=labels[1]), key="rel_dl_ba")
+        display.show_table(present.bland_altman_table(readings.bland_altman, first=first,
+                                                      second=second), key="rel_dl_ba")
+
+
+def _agreement() -> None:
+    """ICC and Bland-Altman of the chosen readings; what to do instead when there are too few
+    patients with both readings, and a caution under Koo & Li's 30."""
+    readings = _from_database() if source == SOURCES[0] else _from_spreadsheet()
+    if readings is None:
+        return
+    if readings.n_pairs < 2:
+        st.info(present.reliability_too_few(readings.n_pairs, intra=intra))
+        return
+    caution = present.reliability_caution(readings.n_pairs)
+    if caution:
+        st.warning(caution, icon=":material/warning:")
+    _show_icc(readings)
+    _show_bland_altman(readings)
 
 
 _agreement()

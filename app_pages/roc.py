@@ -7,9 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 import vbq
-from ui import binding, cache, display
-from ui.sidebar import dataset_banner
-from ui.state import get_dataset, get_settings
+from ui import binding, cache, display, page
 from vbq import figures, present
 
 GROUPS = {g: present.group_label(g) for g in ("control", "degenerative", "all")}
@@ -17,13 +15,8 @@ TARGETS = {t: present.target_label(t) for t in vbq.study.TARGETS}
 ROUNDING = {"specific": "Toward the more specific side (paper)", "up": "Always up",
             "nearest": "Nearest", "down": "Always down"}
 
-st.title("ROC analysis")
-dataset = get_dataset()
-dataset_banner(dataset)
-settings = get_settings()
-prepared = display.prepared_or_stop(dataset, settings)
+dataset, settings, prepared = page.start_analysis("ROC analysis")
 table = prepared.table
-display.in_force(prepared)
 
 c = st.columns([1, 1, 2])
 with c[0]:

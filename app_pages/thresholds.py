@@ -9,23 +9,18 @@ import pandas as pd
 import streamlit as st
 
 import vbq
-from ui import binding, cache, display
-from ui.sidebar import dataset_banner
-from ui.state import get_dataset, get_settings, set_settings
+from ui import binding, cache, display, page
+from ui.state import get_settings, set_settings
 from vbq import figures, present
 
 TARGETS = {t: present.target_label(t) for t in vbq.study.TARGETS}
+SLIDER_RANGE = (1.0, 6.0)
 MODES = {"derived": "Derived from the control group (rounded Youden, as the paper)",
          "manual": "Set by hand"}
 
-st.title("Thresholds and prevalence")
-dataset = get_dataset()
-dataset_banner(dataset)
-settings = get_settings()
-prepared = display.prepared_or_stop(dataset, settings)
+dataset, settings, prepared = page.start_analysis("Thresholds and prevalence")
 table = prepared.table
 th = prepared.thresholds
-display.in_force(prepared)
 
 
 def _set_mode() -> None:
@@ -43,6 +38,38 @@ def _use(values: dict) -> None:
     binding.write_url()
 
 
+def _in_force(name: str) -> float:
+    """The threshold in force, on the sliders' grid of hundredths."""
+    value = getattr(settings, f"vbq_{name}")
+    return round(float(value if value is not None else getattr(th, f"vbq_{name}")), 2)
+
+
+def _threshold_slider(name: str) -> None:
+    """A slider of hundredths for one threshold, bounded by the other threshold so that it can
+    only show a value the settings accept (a refused value snapped back while the browser was
+    still sending arrow-key presses, and the slider was left showing a value not in force).
+    Values are rounded to the step both ways, so the slider, the tables and the link read the
+    same number."""
+    lo, hi = SLIDER_RANGE
+    other = _in_force("osteoporosis" if name == "osteopenia" else "osteopenia")
+    value = _in_force(name)
+    if name == "osteopenia":
+        hi = other
+        limit = f"At most the osteoporosis threshold ({other:.2f}): raise that one first."
+    else:
+        lo = other
+        limit = f"At least the osteopenia threshold ({other:.2f}): lower that one first."
+    lo, hi = min(lo, value), max(hi, value)
+    if hi - lo < 0.01:  # both thresholds at an end of the range: room for one step
+        lo, hi = (lo - 0.01, hi) if lo > SLIDER_RANGE[0] else (lo, hi + 0.01)
+    binding.setting(st.slider, f"{name.capitalize()} threshold (VBQ ≥)", f"vbq_{name}",
+                    key=f"thr_{name}", min_value=round(lo, 2), max_value=round(hi, 2),
+                    step=0.01, format="%.2f",
+                    to_widget=lambda v, n=name: _in_force(n),
+                    from_widget=lambda v: round(float(v), 2))
+    st.caption(limit)
+
+
 manual = settings.vbq_osteopenia is not None or settings.vbq_osteoporosis is not None
 st.session_state["thr_mode"] = "manual" if manual else "derived"
 st.radio("VBQ thresholds", list(MODES), format_func=MODES.get, key="thr_mode",
@@ -51,17 +78,13 @@ c = st.columns(2)
 for col, name in zip(c, ("osteopenia", "osteoporosis"), strict=True):
     with col:
         if manual:
-            binding.setting(st.slider, f"{name.capitalize()} threshold (VBQ ≥)",
-                            f"vbq_{name}", key=f"thr_{name}", min_value=1.0, max_value=6.0,
-                            step=0.01, to_widget=lambda v, n=name: float(
-                                v if v is not None else getattr(th, f"vbq_{n}")))
+            _threshold_slider(name)
         else:
             youden = getattr(th, f"youden_{name}")
             st.metric(f"{name.capitalize()} threshold (VBQ ≥)", f"{getattr(th, 'vbq_' + name):g}",
                       help=getattr(th, f"source_{name}"))
             st.caption(f"Youden cutoff {youden:.3f} rounded up ({getattr(th, 'source_' + name)})"
                        if pd.notna(youden) else getattr(th, f"source_{name}"))
-binding.show_settings_error()
 b = st.columns(3)
 b[0].button("Control group's rounded Youden cutoffs", key="thr_reset_derived",
             on_click=_use, args=({"vbq_osteopenia": None, "vbq_osteoporosis": None},))

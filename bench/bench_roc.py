@@ -1,4 +1,4 @@
-"""Benchmark of vbq.stats.roc against scikit-learn. Plain script; prints one table.
+"""Benchmark of vbq.stats (roc, delong, cutoffs) against scikit-learn. Plain script; prints one table.
 
 Run from the repository root: ``.venv/bin/python bench/bench_roc.py``.
 
@@ -18,7 +18,7 @@ import numpy as np
 from _timing import median_time
 from sklearn.metrics import roc_auc_score, roc_curve
 
-from vbq.stats.roc import bootstrap_cutoff, delong_test, roc_analysis
+from vbq.stats import bootstrap_cutoff, delong_test, roc_analysis
 
 
 def make_data(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

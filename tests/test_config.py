@@ -75,3 +75,9 @@ def test_no_full_garbage_collection_after_every_run():
     # loaded libraries after every script run, holding the interpreter lock for 0.1-0.3 s: it
     # was half the server's CPU with ten users (py-spy on bench/load_harness.py)
     assert _config()["runner"]["postScriptGC"] is False
+
+
+def test_magic_is_off():
+    # issue 16: Streamlit's magic rendered two developer notes (bare strings) above the Data
+    # page's title; with it off, nothing appears that a page does not write with st.*
+    assert _config()["runner"]["magicEnabled"] is False

@@ -539,3 +539,44 @@ def test_bland_altman_table_shows_the_result_to_its_decimals():
         res.trend_p_value)
     assert t.footnotes[0] == "8 patients with both readings."
     pd.testing.assert_frame_equal(t.data, res.to_frame())
+
+
+def test_bland_altman_table_names_the_cis_of_the_limits_it_shows():
+    # the footnote names the interval actually computed (issue 16): the general formula by
+    # default, Carkeet's exact intervals when asked
+    wright = [494, 395, 516, 434, 476, 557, 413, 442]
+    mini = [512, 430, 520, 428, 500, 600, 364, 380]
+    approx = P.bland_altman_table(vbq.stats.bland_altman(wright, mini))
+    exact = P.bland_altman_table(vbq.stats.bland_altman(wright, mini, limits_ci="exact"))
+    assert "approximate (Bland & Altman 1999)" in approx.footnotes[1]
+    assert "exact (Carkeet 2015)" in exact.footnotes[1]
+    assert "Carkeet" not in approx.footnotes[1]
+
+
+def test_reliability_words_are_a_readers():
+    # issue 16: the page said vbq_repeat comes "from the repeat SI columns" (it is a VBQ column)
+    words = P.reliability_missing("vbq_repeat")
+    assert "VBQ score, observer 1 repeated" in words and "SI" not in words
+    assert "Measure at least 30 patients twice" in words
+    # the statistics' own messages become what to do
+    for call in (lambda: vbq.stats.bland_altman([1.0, None], [1.0, 2.0]),
+                 lambda: vbq.stats.icc(pd.DataFrame({"t": ["a", "b", "b"], "r": [1, 1, 2],
+                                                     "v": [1.0, 2.0, 3.0]}), "t", "r", "v")):
+        with pytest.raises(vbq.DegenerateInputError) as err:
+            call()
+        text = P.reliability_reason(err.value, intra=True)
+        assert text == P.reliability_too_few(1, intra=True)
+        assert "only 1 patient has both readings" in text and "icc" not in text.lower()
+    # the report's ICC table says the same in its footnotes, with the caution under 30
+    unavailable = vbq.study.Unavailable(
+        "icc: need at least 2 targets rated by every rater, got 0 (5 incomplete target(s) "
+        "excluded)")
+    foot = " ".join(P.icc_table({"intra": unavailable}).footnotes)
+    assert "no patient has both readings" in foot and "icc:" not in foot
+    rng = np.random.default_rng(2)
+    a = rng.normal(3, 0.4, 12)
+    res = vbq.stats.icc(vbq.stats.to_long(pd.DataFrame(
+        {"p": range(12), "x": a, "y": a + rng.normal(0, 0.1, 12)}), "p", ["x", "y"]),
+        "p", "rater", "rating")
+    assert any("Only 12 patients carry this estimate" in f
+               for f in P.icc_table({"intra": res}).footnotes)

@@ -47,13 +47,17 @@ def _settings_value(flat: str) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
-def _set_setting(flat: str, value: Any) -> None:
+REFUSED = "_settings_refused"  # widget key -> why its value was not applied (shown beside it)
+BOUNDS = "_setting_bounds"  # widget key -> (min_value, max_value, step) it was last made with
+
+
+def _set_setting(flat: str, value: Any, key: str) -> None:
     data = get_settings().to_dict()
     data[flat] = list(value) if isinstance(value, tuple | list) else value
     try:
         set_settings(vbq.Settings.from_dict(data))
     except vbq.InputError as exc:
-        st.session_state["_settings_error"] = _worded(flat, value, exc)
+        st.session_state.setdefault(REFUSED, {})[key] = _worded(flat, value, exc)
     write_url()
 
 
@@ -75,19 +79,43 @@ def _query_text(value: Any) -> str:
 
 def setting(widget: Callable, label: str, flat: str, *, key: str,
             to_widget: Callable[[Any], Any] | None = None,
-            from_widget: Callable[[Any], Any] | None = None, **kwargs) -> Any:
+            from_widget: Callable[[Any], Any] | None = None, explain: bool = True,
+            **kwargs) -> Any:
     """Create `widget` bound to the settings field `flat` (e.g. "dxa_site",
-    "criteria.min_vertebrae"); return the widget's value."""
+    "criteria.min_vertebrae"); return the widget's value.
+
+    A value the settings refuse (the osteoporosis T-score above the osteopenia one) is not
+    applied: the widget returns to the value in force and the reason is shown right below it,
+    where the user is looking. The widget's state is written only when it differs from the
+    settings (a refusal, a reset, a link) or when its bounds change, so a value the browser is
+    still sending is never overwritten by the previous one. With ``explain=False`` the caller
+    says it with `explain_refusal` (under a row of narrow columns, say)."""
     to_widget = to_widget or (lambda v: v)
     from_widget = from_widget or (lambda v: v)
     current = to_widget(_settings_value(flat))
-    if st.session_state.get(key) != current:
+    # Streamlit makes a new widget when min_value, max_value or step change (even with a key),
+    # and a new widget without a value set starts at its minimum: write the value then too
+    bounds = tuple(kwargs.get(k) for k in ("min_value", "max_value", "step"))
+    seen = st.session_state.setdefault(BOUNDS, {})
+    if st.session_state.get(key) != current or seen.get(key, bounds) != bounds:
         st.session_state[key] = current
+    seen[key] = bounds
 
     def changed() -> None:
-        _set_setting(flat, from_widget(st.session_state[key]))
+        _set_setting(flat, from_widget(st.session_state[key]), key)
 
-    return widget(label, key=key, on_change=changed, **kwargs)
+    value = widget(label, key=key, on_change=changed, **kwargs)
+    if explain:
+        explain_refusal(key)
+    return value
+
+
+def explain_refusal(*keys: str) -> None:
+    """Say why the value of each widget in `keys` was not applied, here (once)."""
+    for key in keys:
+        refused = st.session_state.get(REFUSED, {}).pop(key, None)
+        if refused:
+            st.warning(plain(refused), icon=":material/block:")
 
 
 def get_view(name: str, default: Any) -> Any:
@@ -298,9 +326,3 @@ def _coerce_like(text: str, default: Any) -> Any:
     except ValueError:
         return None
     return text
-
-
-def show_settings_error() -> None:
-    msg = st.session_state.pop("_settings_error", None)
-    if msg:
-        st.warning(plain(msg))

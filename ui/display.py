@@ -14,9 +14,9 @@ from vbq.present import FormattedTable
 
 GROUP_LABELS = vbq.schema.CATEGORY_LABELS["group"]
 MIN_GROUP = 3
+# Above this many cells a table is offered as CSV only: openpyxl writes about 15 µs per cell
+# (bench/bench_present.py: 20 s for the 10,000-patient analysis table).
 XLSX_MAX_CELLS = 250_000
-"""Above this many cells a table is offered as CSV only: openpyxl writes about 15 µs per cell
-(bench/bench_present.py: 20 s for the 10,000-patient analysis table)."""
 
 
 def plain(text: str) -> str:
@@ -24,36 +24,6 @@ def plain(text: str) -> str:
     (`ui.safe.text`, the one implementation: numeric character references, and a word joiner
     that keeps bare addresses from being linked)."""
     return safe.text(text)
-
-
-
-
-PROBLEM_COLUMNS = {"severity": "Severity", "file": "File", "sheet": "Sheet", "row": "Row",
-                   "column": "Column", "message": "Problem", "value": "Value"}
-
-
-def problem_table(problems, *, height: int = 420, show_file: bool = False) -> None:
-    """Validation problems as a static table whose messages wrap, so they read in full at any
-    width without scrolling sideways; a file or sheet column shows only when it tells something
-    (several files; a workbook's sheets). Cell text from a file is shown as text."""
-    frame = pd.DataFrame([p.as_dict() for p in problems], columns=list(PROBLEM_COLUMNS))
-    if frame.empty:
-        return
-    # one file: its name is in the heading (unless the rows' file must be said, as when IDs are
-    # compared across both files)
-    drop = ["file"] if frame["file"].nunique() <= 1 and not show_file else []
-    if frame["sheet"].isna().all():  # CSV files have no sheets
-        drop.append("sheet")
-    frame = frame.drop(columns=drop)
-    frame["row"] = frame["row"].map(lambda r: "" if r is None or pd.isna(r) else str(int(r)))
-    for col in frame.columns:
-        if col != "row":
-            frame[col] = frame[col].map(lambda v: "" if v is None or (isinstance(v, float)
-                                                                       and pd.isna(v))
-                                        else plain(v))
-    frame["severity"] = frame["severity"].map({"error": "Error", "warning": "Warning"})
-    frame = frame.rename(columns=PROBLEM_COLUMNS)
-    st.table(frame, hide_index=True, height="content" if len(frame) <= 12 else height)
 
 
 def prepared_or_stop(dataset: Dataset, settings: vbq.Settings) -> vbq.PreparedCohort:
@@ -143,13 +113,13 @@ def measurement_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns=MEASUREMENT_LABELS)
 
 
+# A static table of at most this many rows is always laid out in full, whatever `height`.
 STATIC_ROWS_IN_FULL = 12
-"""A static table of at most this many rows is always laid out in full, whatever `height`."""
 
 
+# Rows a grid shows (the downloads hold every row): a listing of 100,000 patients was sent to
+# the browser on every rerun (0.7 s of a Groups page rerun, bench/bench_app.py --patients 100000).
 GRID_ROWS = 1_000
-"""Rows a grid shows (the downloads hold every row): a listing of 100,000 patients was sent to
-the browser on every rerun (0.7 s of a Groups page rerun, bench/bench_app.py --patients 100000)."""
 
 
 def show_table(table: FormattedTable | safe.ShownTable, *, key: str | None = None,
@@ -192,14 +162,3 @@ def show_table(table: FormattedTable | safe.ShownTable, *, key: str | None = Non
         st.caption("  \n".join(plain(n) for n in table.footnotes))
     if key:
         downloads(table, key=key)
-
-
-def arrow_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Object columns that mix types (levels True/"F"/2) as text, so Arrow can display them."""
-    out = frame.copy()
-    for col in out.columns:
-        if out[col].dtype == object:
-            kinds = {type(v) for v in out[col].dropna()}
-            if len(kinds) > 1:
-                out[col] = out[col].map(lambda v: v if v is None or pd.isna(v) else str(v))
-    return out

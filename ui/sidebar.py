@@ -46,8 +46,10 @@ def render(dataset: Dataset) -> None:
         if dataset.is_demo:
             st.markdown("### Dataset")
             st.markdown("**Synthetic demo cohort**")
-            st.caption(f"{dataset.n_cohort} cohort rows · {dataset.n_dxa} DXA rows")
-            st.warning(DEMO_BANNER, icon=":material/science:")
+            # the demo banner itself is on the page (dataset_banner): once is enough, and the
+            # settings below stay above the fold at 1280 x 800
+            st.caption(f"{dataset.n_cohort} cohort rows · {dataset.n_dxa} DXA rows; "
+                       "simulated patients")
         else:
             st.markdown("### Your data")
             st.markdown(f"**Cohort file:** {plain(dataset.cohort_file)} "
@@ -78,10 +80,11 @@ def _common_settings() -> None:
     with c1:
         binding.setting(st.number_input, "Osteoporosis T ≤", "osteoporosis_t",
                         key="sb_osteoporosis_t", step=0.1, format="%.1f",
-                        min_value=-5.0, max_value=0.0)
+                        min_value=-5.0, max_value=0.0, explain=False)
     with c2:
         binding.setting(st.number_input, "Osteopenia T <", "osteopenia_t", key="sb_osteopenia_t",
-                        step=0.1, format="%.1f", min_value=-5.0, max_value=1.0)
+                        step=0.1, format="%.1f", min_value=-5.0, max_value=1.0, explain=False)
+    binding.explain_refusal("sb_osteoporosis_t", "sb_osteopenia_t")  # under both, full width
     st.markdown("### Filters")
     binding.setting(st.multiselect, "Sex", "sexes", key="sb_sexes", options=list(SEX_LABELS),
                     format_func=SEX_LABELS.get, to_widget=list, from_widget=tuple)
@@ -102,7 +105,6 @@ def _common_settings() -> None:
     binding.setting(st.multiselect, "Primary diagnosis", "diagnoses", key="sb_diagnoses",
                     options=list(DIAGNOSIS_LABELS), format_func=DIAGNOSIS_LABELS.get,
                     to_widget=list, from_widget=tuple)
-    binding.show_settings_error()
 
 
 def _sharing() -> None:

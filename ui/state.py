@@ -32,9 +32,9 @@ class Dataset:
     dxa: pd.DataFrame
     digest: str
     problems: tuple[Problem, ...] = field(default=())
+    # (file name, bytes as uploaded) of the files the tables came from, for the report's
+    # SHA-256 fingerprints
     files: tuple[tuple[str, bytes], ...] = field(default=())
-    """(file name, bytes as uploaded) of the files the tables came from, for the report's
-    SHA-256 fingerprints."""
     cohort_file: str = ""
     dxa_file: str = ""
     measurements: str = ""

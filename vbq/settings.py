@@ -292,22 +292,10 @@ class Settings:
                 good[key] = text
         for a, b, rule in _PAIRS:
             present = {k: good[k] for k in (a, b) if k in good}
-            if not present:
-                continue
-            try:
-                cls.from_dict(present)
-            except InputError:
-                for key, other in ((a, b), (b, a)):
-                    if key not in present:
-                        continue
-                    if other in present:
-                        partner = f'{_lower_first(SETTING_LABELS[other][0])} "{present[other]}"'
-                    else:
-                        partner = (f"{_lower_first(SETTING_LABELS[other][0])} "
-                                   f"{_show_default(defaults[other])} (the default)")
-                    problems[key] = QueryProblem(key, str(present[key]), (
-                        f'{SETTING_LABELS[key][0]}: "{present[key]}" does not fit with '
-                        f"{partner}: {rule}."))
+            if present and not cls._fits(present):
+                for key in present:
+                    problems[key] = _pair_problem(key, a if key == b else b, present, rule,
+                                                  defaults)
                     del good[key]
         try:
             settings = cls.from_dict(good)
@@ -316,6 +304,28 @@ class Settings:
             for key, text in good.items():
                 problems[key] = QueryProblem(key, str(text), _expectation_message(key, text))
         return ParsedQuery(settings, tuple(problems[k] for k in order if k in problems))
+
+    @classmethod
+    def _fits(cls, values: dict[str, Any]) -> bool:
+        """Whether these settings (the others at their defaults) are accepted together."""
+        try:
+            cls.from_dict(values)
+        except InputError:
+            return False
+        return True
+
+
+def _pair_problem(key: str, other: str, present: dict[str, Any], rule: str,
+                  defaults: dict[str, Any]) -> QueryProblem:
+    """The problem of `key` in a pair of a link's settings that do not fit together: named
+    with its partner's value as given, or as its default when the link did not give it."""
+    if other in present:
+        partner = f'{_lower_first(SETTING_LABELS[other][0])} "{present[other]}"'
+    else:
+        partner = (f"{_lower_first(SETTING_LABELS[other][0])} "
+                   f"{_show_default(defaults[other])} (the default)")
+    return QueryProblem(key, str(present[key]), (
+        f'{SETTING_LABELS[key][0]}: "{present[key]}" does not fit with {partner}: {rule}.'))
 
 
 @dataclass(frozen=True)

@@ -460,8 +460,6 @@ def roc_study(table: pd.DataFrame, *, group: str = "control", target: str = "ost
     -------
     ROCStudy
     """
-
-
     mask, y = _subset(table, group, target)
     unknown = [m for m in markers if m not in MARKERS]
     if unknown:
@@ -470,18 +468,31 @@ def roc_study(table: pd.DataFrame, *, group: str = "control", target: str = "ost
         raise DegenerateInputError(
             f"the {group} subset has {int(y.sum())} positive and {int((~y).sum())} negative "
             f"patient(s) for {target}: a ROC curve needs both")
-    scores: dict = {}
     errors: dict = {}
+    scores, combined = _marker_scores(table, mask, y, markers, errors, seed=seed,
+                                      n_splits=n_splits)
+    results = {}
+    for m, s in scores.items():
+        try:
+            results[m] = roc_analysis(y, s, higher_is_positive=MARKERS[m][1], ci=ci, seed=seed)
+        except (InputError, DegenerateInputError) as exc:
+            errors[m] = str(exc)
+    comparison = _compare_usable(y, scores, [m for m in markers if m in results], errors)
+    return ROCStudy(group=group, target=target, markers=tuple(markers), results=results,
+                    combined=combined, comparison=comparison, errors=errors, n=len(y),
+                    n_positive=int(y.sum()))
+
+
+def _marker_scores(table: pd.DataFrame, mask, y: np.ndarray, markers: Sequence[str],
+                   errors: dict, *, seed: int, n_splits: int):
+    """({marker: scores of the subset}, the combined model or None); why a marker has no
+    scores goes into `errors`."""
+    scores: dict = {}
     combined = None
     for m in markers:
         if m == "combined":
             try:
-                missing = [c for c in COMBINED_PREDICTORS if c not in table.columns]
-                if missing:
-                    raise InputError(f"the combined marker needs the column(s) {missing}")
-                preds = table.loc[:, list(COMBINED_PREDICTORS)]
-                combined = combined_marker(y, preds if mask is None else preds.loc[mask],
-                                           seed=seed, n_splits=n_splits)
+                combined = _combined(table, mask, y, seed=seed, n_splits=n_splits)
                 scores[m] = combined.linear_predictor
             except (InputError, DegenerateInputError) as exc:
                 errors[m] = str(exc)
@@ -495,24 +506,30 @@ def roc_study(table: pd.DataFrame, *, group: str = "control", target: str = "ost
             errors[m] = f"no {MARKERS[m][0]} values in this dataset"
         else:
             scores[m] = values
-    results = {}
-    for m, s in scores.items():
-        try:
-            results[m] = roc_analysis(y, s, higher_is_positive=MARKERS[m][1], ci=ci, seed=seed)
-        except (InputError, DegenerateInputError) as exc:
-            errors[m] = str(exc)
-    comparison = None
-    usable = [m for m in markers if m in results]
-    if len(usable) >= 2:
-        try:
-            comparison = compare_markers(
-                y, {MARKERS[m][0]: scores[m] for m in usable},
-                higher_is_positive={MARKERS[m][0]: MARKERS[m][1] for m in usable})
-        except (InputError, DegenerateInputError) as exc:
-            errors["comparison"] = str(exc)
-    return ROCStudy(group=group, target=target, markers=tuple(markers), results=results,
-                    combined=combined, comparison=comparison, errors=errors, n=len(y),
-                    n_positive=int(y.sum()))
+    return scores, combined
+
+
+def _combined(table: pd.DataFrame, mask, y: np.ndarray, *, seed: int, n_splits: int):
+    """The logistic model of `COMBINED_PREDICTORS` on the subset (`combined_marker`)."""
+    missing = [c for c in COMBINED_PREDICTORS if c not in table.columns]
+    if missing:
+        raise InputError(f"the combined marker needs the column(s) {missing}")
+    preds = table.loc[:, list(COMBINED_PREDICTORS)]
+    return combined_marker(y, preds if mask is None else preds.loc[mask], seed=seed,
+                           n_splits=n_splits)
+
+
+def _compare_usable(y: np.ndarray, scores: dict, usable: list, errors: dict):
+    """DeLong comparison of the markers with a ROC result (None for fewer than two)."""
+    if len(usable) < 2:
+        return None
+    try:
+        return compare_markers(
+            y, {MARKERS[m][0]: scores[m] for m in usable},
+            higher_is_positive={MARKERS[m][0]: MARKERS[m][1] for m in usable})
+    except (InputError, DegenerateInputError) as exc:
+        errors["comparison"] = str(exc)
+        return None
 
 
 def cutoff_table(results: dict, *, decimals: int = 1, rounding: str = "specific") -> pd.DataFrame:

@@ -119,3 +119,58 @@ def test_the_cohort_spreadsheet_source_and_the_grouping_kappa(tmp_path, monkeypa
     assert shown["κ (95% CI)"].tolist() == expected["κ (95% CI)"].tolist()
     assert [float(v.split(" ")[0]) for v in shown["κ (95% CI)"]] == pytest.approx(
         [kappas[k].estimate for k in kappas], abs=5e-4)
+
+
+def _store(tmp_path, monkeypatch, twice: int, once: int = 3) -> None:
+    """A database where `twice` patients are read by AB in two sessions and `once` more in one."""
+    url = f"sqlite:///{tmp_path / 'few.sqlite'}"
+    monkeypatch.setenv(measure.URL_ENV, url)
+    rng = np.random.default_rng(5)
+    records = []
+    for p in range(twice + once):
+        for sess in (1, 2) if p < twice else (1,):
+            values = [*rng.uniform(250, 450, 4), rng.uniform(90, 130)]
+            records += [ROIMeasurement(f"P{p:03d}", "AB", sess, lv, float(v))
+                        for lv, v in zip(("L1", "L2", "L3", "L4", "CSF"), values, strict=True)]
+    with MeasurementStore(url) as store:
+        store.save(records)
+
+
+def _words(at) -> list[str]:
+    return [e.value for e in (*at.info, *at.warning, *at.error, *at.caption)]
+
+
+def test_under_30_patients_the_estimate_carries_a_caution(db):
+    # issue 16: two patients showed "ICC(2,1) 0.999 (0.948 to 1.000)" with no caution; the page
+    # warns under Koo & Li's (2016) 30 patients, in vbq.present's words (the report uses them)
+    at = start(PAGE)
+    at.selectbox(key="rel_observer").set_value("AB").run()
+    assert not at.exception
+    assert vbq.present.reliability_caution(12) in [w.value for w in at.warning]
+    assert "Only 12 patients carry this estimate" in vbq.present.reliability_caution(12)
+    assert vbq.present.reliability_caution(30) is None
+
+
+@pytest.mark.parametrize("twice", [0, 1])
+def test_too_few_patients_read_twice_says_what_to_do_in_words(tmp_path, monkeypatch, twice):
+    # issue 16: "No ICC: icc: need at least 2 targets rated by every rater" and "bland_altman:
+    # need at least 2 complete pairs" were shown as they came from the statistics
+    _store(tmp_path, monkeypatch, twice=twice)
+    at = start(PAGE)
+    if twice:
+        at.selectbox(key="rel_observer").set_value("AB").run()
+    assert not at.exception
+    words = _words(at)
+    assert any("Measure at least 30 patients twice (Koo & Li 2016)" in w for w in words)
+    for internal in ("icc:", "bland_altman:", "targets", "complete pairs"):
+        assert not any(internal in w for w in words), internal
+    assert not [t for t in tables(at) if "ICC (95% CI)" in t.columns]
+
+
+def test_two_patients_get_the_icc_with_the_caution(tmp_path, monkeypatch):
+    _store(tmp_path, monkeypatch, twice=2)
+    at = start(PAGE)
+    at.selectbox(key="rel_observer").set_value("AB").run()
+    assert not at.exception
+    assert any(m.label == "Patients" and m.value == "2" for m in at.metric)
+    assert any(w.value.startswith("Only 2 patients carry this estimate") for w in at.warning)

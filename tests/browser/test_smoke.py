@@ -6,6 +6,7 @@ import re
 import time
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -31,7 +32,10 @@ def test_deep_link_on_a_fresh_server_goes_through_the_router(app_url, page):
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.get_by_text("Reference standard").wait_for(timeout=30_000)
     text = sidebar.inner_text()
-    assert "Thresholds" in text and "Dataset" in text and "Synthetic demo data" in text
+    assert "Thresholds" in text and "Dataset" in text and "Synthetic demo cohort" in text
+    # the demo banner once, on the page (issue 16: it was in the sidebar too)
+    assert "Synthetic demo data" not in text
+    expect(page.get_by_text("Synthetic demo data.")).to_have_count(1)
     deadline = time.monotonic() + 60  # the metrics draw late on a busy machine
     while True:
         body = page.locator("body").inner_text()

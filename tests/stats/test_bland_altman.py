@@ -39,7 +39,8 @@ def test_bland_altman_1986_worked_example():
     # The paper: mean difference -2.1, s = 38.8, limits d -/+ 2s = -79.7 to 75.5; SE of a limit
     # sqrt(3 s^2 / n) = 16.3, t(16) = 2.12, CIs -114.3 to -45.1 and 40.9 to 110.1. The paper
     # rounds d and s before forming the limits, and SE and t before the CIs, hence the tolerances.
-    res = bland_altman(WRIGHT, MINI, multiplier=2)
+    res = bland_altman(WRIGHT, MINI, multiplier=2, limits_ci="bland-altman-1986")
+    assert res.limits_ci_method == "bland-altman-1986"
     assert res.n == 17 and res.n_missing == 0
     assert res.bias == pytest.approx(-2.1, abs=0.05)
     assert res.sd == pytest.approx(38.8, abs=0.05)
@@ -52,9 +53,10 @@ def test_bland_altman_1986_worked_example():
 
 
 def test_against_r_reference():
-    # R 4.2.2 base: tests/reference/bland_altman.R on agreement_icc_vbq.csv
+    # R 4.2.2 base: tests/reference/bland_altman.R on agreement_icc_vbq.csv; loa_low/loa_high
+    # there are the 1986 (BlandAltmanLeh) intervals, sqrt(3 s^2 / n)
     v = pd.read_csv(REF / "agreement_icc_vbq.csv")
-    inter = bland_altman(v["vbq"], v["vbq_obs2"])
+    inter = bland_altman(v["vbq"], v["vbq_obs2"], limits_ci="bland-altman-1986")
     r = {name: r_values("bland_altman", name, "inter")
          for name in ("bias", "sd", "loa_low", "loa_high", "trend")}
     assert inter.n == 97 and inter.n_missing == 3
@@ -66,7 +68,8 @@ def test_against_r_reference():
     assert (inter.trend_slope, inter.trend_intercept, *inter.trend_slope_ci,
             inter.trend_p_value) == pytest.approx(r["trend"], abs=ATOL)
     # two = 1.96, conf.int = 0.90
-    intra = bland_altman(v["vbq"], v["vbq_repeat"], multiplier=1.96, confidence=0.90)
+    intra = bland_altman(v["vbq"], v["vbq_repeat"], multiplier=1.96, confidence=0.90,
+                         limits_ci="bland-altman-1986")
     r = {name: r_values("bland_altman", name, "intra")
          for name in ("bias", "sd", "loa_low", "loa_high", "trend")}
     assert intra.n == 100 and intra.n_missing == 0
@@ -75,6 +78,86 @@ def test_against_r_reference():
     assert (intra.loa_high, *intra.loa_high_ci) == pytest.approx(r["loa_high"], abs=ATOL)
     assert (intra.trend_slope, intra.trend_intercept, *intra.trend_slope_ci,
             intra.trend_p_value) == pytest.approx(r["trend"], abs=ATOL)
+
+
+# section of bland_altman.out -> the arguments that reproduce it
+R_CASES = {
+    "inter": ("vbq_obs2", slice(None), {}),
+    "intra": ("vbq_repeat", slice(None), {"multiplier": 1.96, "confidence": 0.90}),
+    "limits99": ("vbq_obs2", slice(None), {"limits": 0.99}),
+    "n5_95": ("vbq_repeat", slice(0, 5), {}),
+    "n5_99": ("vbq_repeat", slice(0, 5), {"limits": 0.99}),
+}
+
+
+@pytest.mark.parametrize("section", R_CASES)
+@pytest.mark.parametrize("how", ["approximate", "exact"])
+def test_limits_cis_against_r(section, how):
+    # R 4.2.2: tests/reference/bland_altman.R; approximate: qt and the SE of Bland & Altman 1999;
+    # exact: qt(c(0.025, 0.975), n - 1, ncp = sqrt(n) * z) * s / sqrt(n) (Carkeet 2015)
+    column, rows, kwargs = R_CASES[section]
+    v = pd.read_csv(REF / "agreement_icc_vbq.csv").iloc[rows]
+    res = bland_altman(v["vbq"], v[column], limits_ci=how, **kwargs)
+    suffix = "approx" if how == "approximate" else "exact"
+    assert res.limits_ci_method == how
+    assert (res.bias, *res.bias_ci) == pytest.approx(r_values("bland_altman", "bias", section),
+                                                     abs=ATOL)
+    assert res.loa_low_ci == pytest.approx(
+        r_values("bland_altman", f"loa_low_{suffix}", section), abs=ATOL)
+    assert res.loa_high_ci == pytest.approx(
+        r_values("bland_altman", f"loa_high_{suffix}", section), abs=ATOL)
+
+
+def test_the_default_is_the_general_formula_not_sqrt3():
+    # the check: with 99% limits the shortcut SE sqrt(3 s^2 / n) gives a narrower CI than
+    # the general SE s sqrt(1/n + z^2 / (2 (n - 1))); the default must be the general one
+    v = pd.read_csv(REF / "agreement_icc_vbq.csv")
+    res = bland_altman(v["vbq"], v["vbq_obs2"], limits=0.99)
+    assert res.limits_ci_method == "approximate"
+    assert res.loa_high_ci == pytest.approx(
+        r_values("bland_altman", "loa_high_approx", "limits99"), abs=ATOL)
+    old = bland_altman(v["vbq"], v["vbq_obs2"], limits=0.99, limits_ci="bland-altman-1986")
+    assert res.loa_high_ci[1] - res.loa_high_ci[0] > 1.05 * (old.loa_high_ci[1] - old.loa_high_ci[0])
+    assert "Bland & Altman 1999" in res.method and "sqrt(3" not in res.method
+
+
+def test_at_five_patients_the_exact_cis_differ_widely_from_the_approximate():
+    # n = 5: both ends of the exact CI of the upper limit lie more than one SD of the differences
+    # from the approximate ones (R: 0.039 to 0.819 against 0.252 to 1.113, SD 0.170), and the
+    # exact interval is asymmetric about the limit where the approximate one is symmetric
+    v = pd.read_csv(REF / "agreement_icc_vbq.csv").head(5)
+    approx = bland_altman(v["vbq"], v["vbq_repeat"])
+    exact = bland_altman(v["vbq"], v["vbq_repeat"], limits_ci="exact")
+    assert approx.n == exact.n == 5
+    for end in (0, 1):
+        assert abs(exact.loa_high_ci[end] - approx.loa_high_ci[end]) > exact.sd
+        assert abs(exact.loa_low_ci[end] - approx.loa_low_ci[end]) > exact.sd
+    above = exact.loa_high_ci[1] - exact.loa_high
+    below = exact.loa_high - exact.loa_high_ci[0]
+    assert above > 2 * below
+    assert "Carkeet 2015" in exact.method and "exact" in exact.summary()
+
+
+@pytest.mark.parametrize("limits", [0.95, 0.99])
+@pytest.mark.parametrize("how", ["approximate", "exact"])
+def test_coverage_by_simulation(limits, how):
+    # 95% CIs of the upper limit mu + z sigma, from 1,000 seeded normal samples of 40 pairs: the
+    # coverage is within 2 points of 95% (its Monte Carlo SE is 0.7 point). The 1986 shortcut
+    # covers about 89% at 99% limits (asserted below, so the test shows what it guards against).
+    rng = np.random.default_rng(20150301)
+    z = stats.norm.ppf((1 + limits) / 2)
+    hits = old_hits = 0
+    reps, n = 1000, 40
+    for _ in range(reps):
+        a = rng.normal(0, 1, n)
+        res = bland_altman(a, np.zeros(n), limits=limits, limits_ci=how)
+        hits += res.loa_high_ci[0] <= z <= res.loa_high_ci[1]
+        if limits == 0.99 and how == "approximate":
+            old = bland_altman(a, np.zeros(n), limits=limits, limits_ci="bland-altman-1986")
+            old_hits += old.loa_high_ci[0] <= z <= old.loa_high_ci[1]
+    assert abs(hits / reps - 0.95) < 0.02
+    if old_hits:
+        assert old_hits / reps < 0.92
 
 
 def _oracle(a, b, z, conf):
@@ -87,7 +170,8 @@ def _oracle(a, b, z, conf):
     s = statistics.stdev(d)
     t = stats.t.ppf((1 + conf) / 2, n - 1)
     half_bias = t * s / math.sqrt(n)
-    half_loa = t * math.sqrt(3 * s * s / n)
+    # Bland & Altman 1999, section 2.2: var(dbar + z s) = s^2 / n + z^2 s^2 / (2 (n - 1))
+    half_loa = t * math.sqrt(s * s / n + z * z * s * s / (2 * (n - 1)))
     return {
         "bias": (m, m - half_bias, m + half_bias),
         "low": (m - z * s, m - z * s - half_loa, m - z * s + half_loa),
@@ -181,6 +265,8 @@ def test_degenerate_and_invalid_input():
         bland_altman([1, 2], [1, 3], multiplier=-1)
     with pytest.raises(InputError, match="^multiplier: expected a number"):
         bland_altman([1, 2], [1, 3], multiplier="2")
+    with pytest.raises(InputError, match="^limits_ci: "):
+        bland_altman([1, 2], [1, 3], limits_ci="sqrt3")
     # numbers written as text are read, as everywhere in vbq.stats
     assert bland_altman(["1.5", "2", "3"], [1, 2, 3]).bias == pytest.approx(0.5 / 3)
 

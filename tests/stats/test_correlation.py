@@ -6,6 +6,7 @@ output in correlation_reference.out) on tests/reference/correlation_data.csv, an
 
 from __future__ import annotations
 
+import inspect
 import math
 from pathlib import Path
 
@@ -182,7 +183,7 @@ def test_degenerate_inputs():
         spearman([1.0, 2, 3, 4, 5, 6], [3.0] * 6)
     with pytest.raises(InputError, match="same length"):
         pearson([1.0, 2, 3, 4], [1.0, 2, 3])
-    with pytest.raises(InputError, match="method"):
+    with pytest.raises(TypeError, match="method"):  # pearson is Pearson's r only
         pearson([1.0, 2, 3, 4], [1.0, 2, 3, 4], method="kendall")
     with pytest.raises(InputError, match="numbers"):
         pearson(["a", "b", "c", "d"], [1.0, 2, 3, 4])
@@ -231,15 +232,11 @@ def test_correlation_table_degenerate_group_keeps_row():
         correlation_table(d, "x", ["z"])
 
 
-def test_pearson_method_spearman_is_deprecated_but_unchanged():
-    rng = np.random.default_rng(4)
-    x, y = rng.normal(size=30), rng.normal(size=30)
-    with pytest.warns(DeprecationWarning, match="use vbq.stats.spearman"):
-        old = pearson(x, y, method="spearman")
-    new = spearman(x, y)
-    assert (old.estimate, old.ci_low, old.ci_high, old.p_value) == (
-        new.estimate, new.ci_low, new.ci_high, new.p_value)
-    assert new.method == "Spearman"
+def test_pearson_has_no_spearman_shim():
+    # the deprecated pearson(method="spearman") is gone (issue 17): spearman is its own function
+    assert "method" not in inspect.signature(pearson).parameters
+    with pytest.raises(TypeError, match="method"):
+        pearson([1.0, 2, 3, 4, 5], [2.0, 1, 4, 3, 5], method="spearman")
 
 
 def test_spearman_comparison_uses_the_bonett_wright_variance_of_its_intervals():

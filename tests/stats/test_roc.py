@@ -22,17 +22,10 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
 from vbq.errors import DegenerateInputError, InputError
-from vbq.stats.roc import (
-    CutoffMetrics,
-    bootstrap_cutoff,
-    combined_marker,
-    compare_markers,
-    delong_test,
-    delong_test_unpaired,
-    grey_zone,
-    roc_analysis,
-    round_cutoff,
-)
+from vbq.stats.combined import combined_marker
+from vbq.stats.cutoffs import bootstrap_cutoff, grey_zone
+from vbq.stats.delong import compare_markers, delong_test, delong_test_unpaired
+from vbq.stats.roc import CutoffMetrics, roc_analysis, round_cutoff
 
 from ..r_reference import r_values
 
@@ -565,15 +558,12 @@ def test_grey_zone_counts(data):
         grey_zone(data.y, data.vbq1, rule_out=3.1, rule_in=2.6)
 
 
-def test_grey_zone_old_names_warn_and_agree(data):
+def test_grey_zone_old_names_are_gone(data):
+    # the deprecated false_*_rate_ruled_* names are removed (issue 17)
     gz = grey_zone(data.y, data.vbq1, rule_out=2.6, rule_in=3.1)
-    pairs = [("false_negative_rate_ruled_out", "false_omission_rate"),
-             ("false_negative_rate_ruled_out_ci", "false_omission_rate_ci"),
-             ("false_positive_rate_ruled_in", "false_discovery_rate"),
-             ("false_positive_rate_ruled_in_ci", "false_discovery_rate_ci")]
-    for old, new in pairs:
-        with pytest.warns(DeprecationWarning, match=new):
-            assert getattr(gz, old) == getattr(gz, new)
+    for old in ("false_negative_rate_ruled_out", "false_negative_rate_ruled_out_ci",
+                "false_positive_rate_ruled_in", "false_positive_rate_ruled_in_ci"):
+        assert not hasattr(gz, old)
     assert gz.false_omission_rate != gz.false_discovery_rate
 
 
@@ -810,7 +800,7 @@ def _holm_by_definition(p):
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.floats(0, 1), min_size=1, max_size=12))
 def test_holm_equals_its_definition(pvals):
-    from vbq.stats.roc import _holm
+    from vbq.stats.delong import _holm
 
     np.testing.assert_allclose(_holm(np.array(pvals)), _holm_by_definition(pvals), atol=1e-12)
 
@@ -820,7 +810,7 @@ def test_holm_equals_statsmodels():
     # which made the 60-example version of this test take over 5 s
     from statsmodels.stats.multitest import multipletests
 
-    from vbq.stats.roc import _holm
+    from vbq.stats.delong import _holm
 
     rng = np.random.default_rng(1979)
     for p in (rng.random(3), rng.random(12) ** 3, np.array([0.02, 0.02, 0.5, 1.0, 0.0])):
@@ -828,7 +818,7 @@ def test_holm_equals_statsmodels():
 
 
 def test_holm_matches_r_p_adjust():
-    from vbq.stats.roc import _holm
+    from vbq.stats.delong import _holm
 
     # R 4.2.2: p.adjust(c(0.01, 0.04, 0.03, 0.2), "holm") -> 0.04 0.09 0.09 0.20
     np.testing.assert_allclose(_holm(np.array([0.01, 0.04, 0.03, 0.2])),
@@ -848,7 +838,7 @@ def test_bootstrap_cutoff_of_a_constant_score_has_infinite_bounds_not_nan():
 
 
 def test_quantiles_type7_match_numpy_and_take_infinite_limits():
-    from vbq.stats.roc import _quantiles_type7
+    from vbq.stats.cutoffs import _quantiles_type7
 
     x = np.array([3.0, 1.0, 2.0, 7.5, 4.0])
     assert _quantiles_type7(x, (0.025, 0.5, 0.975)) == pytest.approx(

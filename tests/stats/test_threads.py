@@ -7,7 +7,7 @@ import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from vbq import study
-from vbq.stats import correlation, groups, roc
+from vbq.stats import _roc_kernels, combined, correlation, delong, groups
 from vbq.stats._threads import one_blas_thread
 
 
@@ -46,7 +46,8 @@ def test_restored_when_the_kernel_raises():
 
 
 def test_the_kernels_over_patients_are_limited():
-    for kernel in (correlation._corr_kernel, groups._ancova_fit, roc._delong_group_placements,
-                   roc._delong_variance, roc._paired_covariance, roc.combined_marker,
+    for kernel in (correlation._corr_kernel, groups._ancova_fit,
+                   _roc_kernels._delong_group_placements, _roc_kernels._delong_variance,
+                   delong._paired_covariance, combined.combined_marker,
                    study.fit_line):
         assert hasattr(kernel, "__wrapped__"), kernel.__name__

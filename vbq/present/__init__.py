@@ -50,7 +50,16 @@ from ._prevalence import (
     prevalence_table,
     reclassification_table,
 )
-from ._reliability import bland_altman_table, icc_table, kappa_table
+from ._reliability import (
+    RELIABILITY_MIN_PATIENTS,
+    bland_altman_table,
+    icc_table,
+    kappa_table,
+    reliability_caution,
+    reliability_missing,
+    reliability_reason,
+    reliability_too_few,
+)
 from ._roc import auc_comparison_table, bootstrap_cutoff_table, predictive_values_table
 from ._study import study_tables
 from ._tables import table1, table2, table3, table4, table5
@@ -77,6 +86,11 @@ __all__ = [
     "kappa_table",
     "icc_table",
     "bland_altman_table",
+    "RELIABILITY_MIN_PATIENTS",
+    "reliability_too_few",
+    "reliability_caution",
+    "reliability_missing",
+    "reliability_reason",
     "prevalence_table",
     "prevalence_against_paper_table",
     "breakdown_table",

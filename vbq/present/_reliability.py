@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
@@ -17,6 +18,7 @@ from ._format import (
     format_number,
     format_p,
     format_percent,
+    label,
     message,
 )
 
@@ -24,8 +26,71 @@ from ._format import (
 # Reliability
 
 
+RELIABILITY_MIN_PATIENTS = 30
+"""Patients a reliability study should measure twice at the least (Koo & Li 2016: "at least 30
+heterogeneous samples")."""
+
+_TWICE = {True: "read twice by the same observer", False: "read by both observers",
+          None: "with both readings"}
+
+
+def reliability_too_few(n_pairs: int, *, intra: bool | None = None) -> str:
+    """Why no ICC or Bland-Altman can be computed from `n_pairs` patients with both readings
+    (fewer than 2), and what to do, in words for the Reliability page and the report.
+
+    `intra`: True for one observer's two sessions, False for two observers, None for either."""
+    have = ("no patient has" if n_pairs == 0 else
+            "only 1 patient has" if n_pairs == 1 else f"only {n_pairs} patients have")
+    return (f"Reliability needs patients {_TWICE[intra]}, and {have} both readings (at least 2 "
+            f"are needed to compute it at all). Measure at least {RELIABILITY_MIN_PATIENTS} "
+            f"patients twice (Koo & Li 2016).")
+
+
+def reliability_caution(n: int) -> str | None:
+    """A caution when fewer than `RELIABILITY_MIN_PATIENTS` patients carry a reliability estimate
+    (ICC or Bland-Altman), else None: Koo & Li (2016) ask for at least 30."""
+    if n >= RELIABILITY_MIN_PATIENTS:
+        return None
+    more = RELIABILITY_MIN_PATIENTS - n
+    carry = "patient carries" if n == 1 else "patients carry"
+    return (f"Only {n} {carry} this estimate. Koo & Li (2016) ask "
+            f"for at least {RELIABILITY_MIN_PATIENTS} patients measured twice: with fewer, "
+            "neither the estimate nor its confidence interval can be relied on, however narrow "
+            f"the interval. Measure at least {more} more patient{'' if more == 1 else 's'} "
+            "twice.")
+
+
+def reliability_missing(column: str) -> str:
+    """What to do when the cohort file has no second VBQ reading (`column`: ``vbq_repeat`` or
+    ``vbq_obs2``), in words for the Reliability page."""
+    who = {"vbq_repeat": "the VBQ score of observer 1's second reading of each patient",
+           "vbq_obs2": "the VBQ score of a second observer's reading of each patient"}.get(column, "")
+    return (f"The cohort file has no readings in a “{label(column)}” column ({column}): {who}. "
+            "Add it to the cohort file, or measure on the MRI measurement page and choose the "
+            f"measurement database. Measure at least {RELIABILITY_MIN_PATIENTS} patients twice "
+            "(Koo & Li 2016).")
+
+
+def reliability_reason(reason: object, *, intra: bool | None = None) -> str:
+    """Why an ICC or Bland-Altman was not computed (the statistics' message, or an `Unavailable`),
+    in a reader's words: too few patients with both readings becomes `reliability_too_few`;
+    other reasons lose the function's name and read as a sentence."""
+    text = str(reason)
+    few = re.match(r"(?:icc: need at least 2 targets rated by every rater|bland_altman: need "
+                   r"at least 2 complete pairs), got (\d+)", text)
+    if few:
+        return reliability_too_few(int(few.group(1)), intra=intra)
+    text = re.sub(r"^(icc|bland_altman): ", "", text)
+    text = text.replace("every complete target has the same mean rating (no between-target "
+                        "variance), so the ICC is undefined", "every patient has the same mean "
+                        "VBQ over the readings, so the ICC is undefined")
+    text = message(text).strip().rstrip(".")
+    return text[:1].upper() + text[1:] + "."
+
+
 _READINGS = {"intra": "Intra-observer (observer 1, repeated)",
              "inter": "Inter-observer (observer 1 vs observer 2)"}
+_INTRA = {"intra": True, "inter": False}
 
 
 def kappa_table(kappas: Mapping, *, title: str | None = None) -> FormattedTable:
@@ -121,7 +186,8 @@ def icc_table(reliability: Mapping, *, forms: Sequence[str] = ("ICC2",),
         if isinstance(res, Unavailable):
             rows.append({h: NOT_APPLICABLE for h in headers} | {"Reading": reading})
             indent.append(0)
-            foot.append(f"{reading}: not computed: {message(res)}.")
+            foot.append(f"{reading}: not computed. "
+                        f"{reliability_reason(res, intra=_INTRA.get(name))}")
             continue
         d = res.to_frame()
         d.insert(0, "reading", name)
@@ -140,6 +206,9 @@ def icc_table(reliability: Mapping, *, forms: Sequence[str] = ("ICC2",),
             indent.append(1 if several else 0)
         if res.n_excluded:
             foot.append(f"{reading}: {res.n_excluded} patient(s) measured once left out.")
+        caution = reliability_caution(res.n)
+        if caution:
+            foot.append(f"{reading}: {caution}")
         foot += [f"{reading}: {message(n)}." for n in res.notes]
     if not several:
         foot.insert(0, _ICC_NAMES.get(forms[0], forms[0]) + " (Shrout & Fleiss 1979; McGraw & "
@@ -155,6 +224,12 @@ def icc_table(reliability: Mapping, *, forms: Sequence[str] = ("ICC2",),
         shown=_frame(rows, headers),
         data=pd.concat(datas, ignore_index=True) if datas else pd.DataFrame(),
         footnotes=tuple(foot), indent=tuple(indent) if several else ())
+
+
+# how the CIs of the limits of agreement were computed (BlandAltmanResult.limits_ci_method)
+_LIMITS_CI_WORDS = {"approximate": "approximate (Bland & Altman 1999)",
+                    "exact": "exact (Carkeet 2015)",
+                    "bland-altman-1986": "approximate, SE √(3 s²/n) (Bland & Altman 1986)"}
 
 
 def bland_altman_table(result, *, first: str = "first reading",
@@ -185,7 +260,11 @@ def bland_altman_table(result, *, first: str = "first reading",
             + (f"; {result.n_missing} with one reading missing left out." if result.n_missing
                else "."),
             f"Limits: bias ± {format_number(result.multiplier, 2)} SD of the differences "
-            f"(Bland & Altman 1986); their {pct} CIs as in Bland & Altman (1999). A trend "
+            f"(Bland & Altman 1986); their {pct} CIs "
+            f"{_LIMITS_CI_WORDS[result.limits_ci_method]}. A trend "
             "(slope ≠ 0) means the disagreement grows with the size of the measurement."]
+    caution = reliability_caution(result.n)
+    if caution:
+        foot.append(caution)
     return FormattedTable(key="bland_altman", title=title or "Bland-Altman agreement",
                           shown=_frame(rows, headers), data=data, footnotes=tuple(foot))

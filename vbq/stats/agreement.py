@@ -454,10 +454,9 @@ def icc(
     )
 
 
-def _icc_matrix(
-    data: pd.DataFrame, targets: str, raters: str, ratings: str
-) -> tuple[np.ndarray, list, list]:
-    """Validate long data; return (complete n x k matrix, rater ids, excluded target ids)."""
+def _icc_checked_ratings(data: object, targets: str, raters: str, ratings: str) -> np.ndarray:
+    """The ratings as floats, once `data` is a frame with three distinct columns, numeric finite
+    ratings and every target and rater id present (InputError otherwise)."""
     if not isinstance(data, pd.DataFrame):
         raise InputError(f"icc: `data` must be a pandas DataFrame, got {type(data).__name__}")
     names = {"targets": targets, "raters": raters, "ratings": ratings}
@@ -487,6 +486,14 @@ def _icc_matrix(
                 f"icc: `{param}` column {names[param]!r} is missing in {int(bad.sum())} row(s) "
                 f"(first at index {bad.index[bad.to_numpy()][0]!r}); every rating needs its ids"
             )
+    return y
+
+
+def _icc_matrix(
+    data: pd.DataFrame, targets: str, raters: str, ratings: str
+) -> tuple[np.ndarray, list, list]:
+    """Validate long data; return (complete n x k matrix, rater ids, excluded target ids)."""
+    y = _icc_checked_ratings(data, targets, raters, ratings)
     # Codes in first-appearance order, so any hashable id type and the order survive; one pass
     # per column (duplicated + unique + get_indexer took ~3 ms on 470 rows).
     ti, target_ids = pd.factorize(data[targets])

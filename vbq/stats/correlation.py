@@ -10,7 +10,6 @@ paper's strength label; `compare_correlations` tests whether two groups' coeffic
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -228,7 +227,6 @@ def pearson(
     x: Any,
     y: Any,
     *,
-    method: str = "pearson",
     confidence: float = 0.95,
 ) -> CorrelationResult:
     """Pearson's correlation coefficient with confidence interval, p-value and strength label.
@@ -238,9 +236,6 @@ def pearson(
     x, y : array-like of float, same length
         Paired measurements (e.g. VBQ and L1-L4 BMD). Pairs with a missing value are left out and
         counted in ``n_missing``.
-    method : {"pearson", "spearman"}, default "pearson"
-        Deprecated: ``method="spearman"`` still works but warns (`DeprecationWarning`); call
-        `spearman` instead. It will be removed in the next release.
     confidence : float, default 0.95
 
     Returns
@@ -250,7 +245,7 @@ def pearson(
     Raises
     ------
     InputError
-        Different lengths, non-numeric values, unknown `method`, bad `confidence`.
+        Different lengths, non-numeric values, bad `confidence`.
     DegenerateInputError
         Fewer than 4 complete pairs, or x or y constant.
 
@@ -274,16 +269,9 @@ def pearson(
     >>> res.strength
     'strong'
     """
-    check_choice(method, "method", _METHODS)
-    if method == "spearman":
-        warnings.warn(
-            "pearson(..., method='spearman') is deprecated and will be removed in the next "
-            "release; use vbq.stats.spearman(x, y) instead",
-            DeprecationWarning, stacklevel=2,
-        )
     confidence = check_confidence(confidence)
     xa, ya = _paired(x, y)
-    return _corr_kernel(xa, ya, method, confidence)
+    return _corr_kernel(xa, ya, "pearson", confidence)
 
 
 def spearman(x: Any, y: Any, *, confidence: float = 0.95) -> CorrelationResult:

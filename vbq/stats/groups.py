@@ -793,45 +793,11 @@ class GroupComparison:
         """
         rows: list[dict[str, Any]] = []
         for var, kind in self.variables:
-            base: dict[str, Any] = {"variable": var, "level": None, "kind": kind}
-            for g in self.groups:
-                base.update({f"mean_{g}": math.nan, f"sd_{g}": math.nan, f"n_{g}": None,
-                             f"count_{g}": None, f"percent_{g}": math.nan})
-            base.update(method=None, statistic=math.nan, df1=math.nan, p_value=math.nan,
-                        p_value_ancova=math.nan, n=0, n_missing=0, note="")
-            notes = [self.notes[k] for k in (var, f"{var} (ANCOVA)") if k in self.notes]
-            base["note"] = "; ".join(notes)
+            base = self._empty_row(var, kind)
             if kind == "continuous":
-                row = dict(base)
-                res = self.continuous.get(var)
-                desc = res.__dict__ if res is not None else self.descriptives[var]
-                for g, m, s, k in zip(self.groups, desc["mean"], desc["sd"], desc["n"],
-                                      strict=True):
-                    row[f"mean_{g}"], row[f"sd_{g}"], row[f"n_{g}"] = float(m), float(s), int(k)
-                row.update(n=int(desc["n"].sum()), n_missing=desc["n_missing"])
-                if res is not None:
-                    row.update(method=res.method, statistic=res.statistic, df1=res.df,
-                               p_value=res.p_value)
-                adj = self.adjusted.get(var)
-                if adj is not None:
-                    row["p_value_ancova"] = adj.p_between
-                rows.append(row)
+                rows.append(self._continuous_row(var, base))
             else:
-                res = self.categorical.get(var)
-                desc = res.__dict__ if res is not None else self.descriptives[var]
-                if not desc["levels"]:  # nothing observed: the row still counts what is missing
-                    rows.append(dict(base, n=int(desc["n"].sum()), n_missing=desc["n_missing"]))
-                for i, lev in enumerate(desc["levels"]):
-                    row = dict(base, level=lev)
-                    for j, g in enumerate(self.groups):
-                        row[f"count_{g}"] = int(desc["counts"][i, j])
-                        row[f"percent_{g}"] = float(desc["percent"][i, j])
-                        row[f"n_{g}"] = int(desc["n"][j])
-                    row.update(n=int(desc["n"].sum()), n_missing=desc["n_missing"])
-                    if res is not None:
-                        row.update(method=res.method, statistic=res.statistic, df1=res.df,
-                                   p_value=res.p_value)
-                    rows.append(row)
+                rows.extend(self._categorical_rows(var, base))
         frame = pd.DataFrame(rows)
         lead = ["variable", "level", "kind"]
         per_group = [f"{s}_{g}" for g in self.groups
@@ -840,6 +806,54 @@ class GroupComparison:
         frame = frame.reindex(columns=lead + per_group + tail)
         ints = [f"{s}_{g}" for g in self.groups for s in ("count", "n")] + ["n", "n_missing"]
         return frame.astype({c: "Int64" for c in ints})
+
+    def _empty_row(self, var: str, kind: str) -> dict[str, Any]:
+        """A row of `to_frame` with every per-group and test column empty, and the notes."""
+        base: dict[str, Any] = {"variable": var, "level": None, "kind": kind}
+        for g in self.groups:
+            base.update({f"mean_{g}": math.nan, f"sd_{g}": math.nan, f"n_{g}": None,
+                         f"count_{g}": None, f"percent_{g}": math.nan})
+        notes = [self.notes[k] for k in (var, f"{var} (ANCOVA)") if k in self.notes]
+        base.update(method=None, statistic=math.nan, df1=math.nan, p_value=math.nan,
+                    p_value_ancova=math.nan, n=0, n_missing=0, note="; ".join(notes))
+        return base
+
+    def _continuous_row(self, var: str, base: dict[str, Any]) -> dict[str, Any]:
+        """The row of a continuous variable: mean, SD, n per group, the test and the ANCOVA p."""
+        row = dict(base)
+        res = self.continuous.get(var)
+        desc = res.__dict__ if res is not None else self.descriptives[var]
+        for g, m, s, k in zip(self.groups, desc["mean"], desc["sd"], desc["n"], strict=True):
+            row[f"mean_{g}"], row[f"sd_{g}"], row[f"n_{g}"] = float(m), float(s), int(k)
+        row.update(n=int(desc["n"].sum()), n_missing=desc["n_missing"])
+        if res is not None:
+            row.update(method=res.method, statistic=res.statistic, df1=res.df,
+                       p_value=res.p_value)
+        adj = self.adjusted.get(var)
+        if adj is not None:
+            row["p_value_ancova"] = adj.p_between
+        return row
+
+    def _categorical_rows(self, var: str, base: dict[str, Any]) -> list[dict[str, Any]]:
+        """One row per level of a categorical variable (one row counting the missing when no
+        level was observed)."""
+        res = self.categorical.get(var)
+        desc = res.__dict__ if res is not None else self.descriptives[var]
+        if not desc["levels"]:  # nothing observed: the row still counts what is missing
+            return [dict(base, n=int(desc["n"].sum()), n_missing=desc["n_missing"])]
+        rows = []
+        for i, lev in enumerate(desc["levels"]):
+            row = dict(base, level=lev)
+            for j, g in enumerate(self.groups):
+                row[f"count_{g}"] = int(desc["counts"][i, j])
+                row[f"percent_{g}"] = float(desc["percent"][i, j])
+                row[f"n_{g}"] = int(desc["n"][j])
+            row.update(n=int(desc["n"].sum()), n_missing=desc["n_missing"])
+            if res is not None:
+                row.update(method=res.method, statistic=res.statistic, df1=res.df,
+                           p_value=res.p_value)
+            rows.append(row)
+        return rows
 
     def summary(self) -> str:
         lines = [f"Comparison by {self.between}: {' vs '.join(map(str, self.groups))}"
