@@ -257,7 +257,8 @@ except vbq.InputError as exc:
     st.error(plain(exc))
     st.stop()
 _, where = measure.database_source()
-st.caption(f"Database: {store.url} (from {where}).")
+st.caption(f"Readings are saved in the lab's measurement database "
+           f"({measure.database_kind(store)}; from {where}).")
 st.warning("On Streamlit Community Cloud the disk is ephemeral: the database file is lost when "
            "the app restarts or sleeps. Export the measurements as CSV to keep them, and import "
            "the CSV to carry on.", icon=":material/save:")

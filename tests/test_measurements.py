@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import io
 import multiprocessing
+import os
 import sqlite3
 import statistics
 import threading
@@ -164,14 +165,29 @@ def test_bad_binds_are_named_and_a_password_never_shown(tmp_path):
         MeasurementStore(tmp_path / "dir.sqlite")
 
 
-def test_the_default_database_lives_under_data_and_is_git_ignored():
-    from vbq.measurements import DEFAULT_PATH, default_url
+def test_the_default_database_lives_in_the_user_data_folder_never_in_the_package(
+        tmp_path, monkeypatch):
+    import vbq.measurements as m
 
-    root = Path(vbq.__file__).resolve().parents[1]
-    assert DEFAULT_PATH == root / "data" / "measurements.sqlite"
-    assert default_url() == f"sqlite:///{DEFAULT_PATH}"
-    ignore = (root / ".gitignore").read_text().splitlines()
-    assert "data/*.sqlite*" in ignore
+    package = Path(vbq.__file__).resolve().parent
+    # tests/conftest.py points VBQ_DATA_DIR at a scratch folder for every test
+    assert Path(os.environ["VBQ_DATA_DIR"]) == m.DEFAULT_PATH.parent
+    assert package not in m.DEFAULT_PATH.parents and package.parent not in m.DEFAULT_PATH.parents
+    # the variable is read when the name is used, not when vbq was imported
+    monkeypatch.setenv("VBQ_DATA_DIR", str(tmp_path / "lab"))
+    assert m.DEFAULT_PATH == tmp_path / "lab" / "measurements.sqlite"
+    assert m.default_url() == f"sqlite:///{tmp_path / 'lab' / 'measurements.sqlite'}"
+    with MeasurementStore() as store:  # creates the folder and the file there
+        store.save(reading("VBQ-001"))
+    assert (tmp_path / "lab" / "measurements.sqlite").exists()
+    # without the variable: the operating system's per-user folder (platformdirs)
+    monkeypatch.delenv("VBQ_DATA_DIR")
+    import platformdirs
+
+    assert m.DEFAULT_PATH == Path(platformdirs.user_data_dir("vbq-explorer", appauthor=False)
+                                  ) / "measurements.sqlite"
+    with pytest.raises(AttributeError):
+        m.NO_SUCH_NAME  # noqa: B018
 
 
 def test_load_filters_and_readings_summary(store):
@@ -808,9 +824,7 @@ def test_readme_measurement_block_runs_on_the_demo(tmp_path, monkeypatch):
     # the README's example, executed as written, with the default database in a temporary folder
     import re
 
-    import vbq.measurements as m
-
-    monkeypatch.setattr(m, "DEFAULT_PATH", tmp_path / "data" / "measurements.sqlite")
+    monkeypatch.setenv("VBQ_DATA_DIR", str(tmp_path / "data"))
     readme = (Path(vbq.__file__).resolve().parents[1] / "README.md").read_text()
     section = readme.split("### Measurement database (notebook)", 1)[1]
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)

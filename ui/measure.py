@@ -6,8 +6,10 @@ Where things live:
 * The database is `st.connection("measurements", type="sql")`, whose engine is handed to
   `vbq.measurements.MeasurementStore`. Its URL comes from, in order: the environment variable
   ``VBQ_MEASUREMENTS_URL`` (tests, containers), ``[connections.measurements] url = ...`` in
-  ``.streamlit/secrets.toml``, else the SQLite file ``data/measurements.sqlite`` (created on first
-  use; no secrets file is needed). A store holds nothing but its engine, so one serves every
+  ``.streamlit/secrets.toml``, else the default SQLite file of `vbq.measurements.default_url`
+  (``measurements.sqlite`` in the per-user data folder, ``VBQ_DATA_DIR`` when set; created on
+  first use; no secrets file is needed). The page never shows the database's path or URL
+  (`database_kind` says what kind of database it is). A store holds nothing but its engine, so one serves every
   session (`st.cache_resource`).
 * Uploaded DICOM is read in memory and kept in this session's `st.session_state` only: never in
   `st.cache_data` (shared by every session of the server) and never on disk. The synthetic
@@ -26,6 +28,7 @@ import pandas as pd
 import streamlit as st
 
 import vbq
+import vbq._userdata
 from ui import binding
 from ui.image_click import Png, encode_png
 from ui.state import Dataset, get_dataset, set_dataset
@@ -60,14 +63,25 @@ def _secrets_section() -> dict:
 
 
 def database_source() -> tuple[str | None, str]:
-    """(URL to pass to `st.connection`, or None to let it read the secrets; where it came from)."""
+    """(URL to pass to `st.connection`, or None to let it read the secrets; where the setting came
+    from, in words that name no path)."""
     env = os.environ.get(URL_ENV, "").strip()
     if env:
         return env, f"the environment variable {URL_ENV}"
     if _secrets_section():
         return None, ".streamlit/secrets.toml ([connections.measurements])"
-    vbq.measurements.DEFAULT_PATH.parent.mkdir(parents=True, exist_ok=True)
-    return vbq.measurements.default_url(), "the default SQLite file data/measurements.sqlite"
+    vbq._userdata.data_dir(create=True)
+    return vbq.measurements.default_url(), "VBQ Explorer's default, as none is configured"
+
+
+_KINDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL", "mysql": "MySQL",
+          "mariadb": "MariaDB", "mssql": "SQL Server", "oracle": "Oracle"}
+
+
+def database_kind(store: MeasurementStore) -> str:
+    """The kind of database in words ("SQLite", "PostgreSQL"), never its path or address."""
+    name = store.engine.dialect.name
+    return _KINDS.get(name, name)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)

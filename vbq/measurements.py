@@ -6,8 +6,9 @@ median, SD, pixel count), whether the level was marked collapsed, and the acquis
 from (a series fingerprint, never a DICOM UID; field strength, TR, TE). Patients are keyed by the
 pseudonymous study ID the user assigns; nothing identifying from the DICOM files is stored.
 
-* `MeasurementStore` (or `open_store`): the database. SQLite file ``data/measurements.sqlite`` by
-  default, any SQLAlchemy URL or Engine otherwise (the app passes the engine of
+* `MeasurementStore` (or `open_store`): the database. By default the SQLite file
+  ``measurements.sqlite`` in the per-user data folder (`default_url`), any SQLAlchemy URL or
+  Engine otherwise (the app passes the engine of
   ``st.connection("measurements", type="sql")``). Saving is atomic, concurrent writers lose
   nothing, a re-save of the same (patient, observer, session, level) is a correction whose old
   value goes to a history table, deletion is explicit and recorded too.
@@ -39,6 +40,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from ._userdata import data_dir
 from .errors import DegenerateInputError, InputError
 from .export import safe_csv
 from .io import ERROR, WARNING, ValidationReport
@@ -83,8 +85,11 @@ KEY_COLUMNS: tuple[str, ...] = ("patient_id", "observer", "session", "level")
 """The natural key: one value per patient, observer, session and ROI. Saving a key again is a
 correction."""
 
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "measurements.sqlite"
-"""Where the default SQLite database lives (git-ignored)."""
+_DATABASE_FILE = "measurements.sqlite"
+
+DEFAULT_PATH: Path  # given by __getattr__ below, each time it is read
+"""Path of the default SQLite database, ``measurements.sqlite`` in the per-user data folder
+(see `default_url`); computed when read, so it follows ``VBQ_DATA_DIR`` at that time."""
 
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _UID_LIKE = re.compile(r"\d+(\.\d+){3,}")
@@ -163,9 +168,30 @@ HISTORY_COLUMNS: tuple[str, ...] = ("history_id", "change", "changed_at", "reaso
 _COMPARED = tuple(c for c in MEASUREMENT_COLUMNS if c not in ("measured_at", "software_version"))
 
 
+def _default_path() -> Path:
+    return data_dir() / _DATABASE_FILE
+
+
+def __getattr__(name: str) -> Any:
+    # DEFAULT_PATH follows the environment at the time it is read (PEP 562), so setting
+    # VBQ_DATA_DIR after `import vbq` (a notebook, a test, a server's start script) is obeyed
+    if name == "DEFAULT_PATH":
+        return _default_path()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def default_url() -> str:
-    """SQLAlchemy URL of the default database, ``sqlite:///<repo>/data/measurements.sqlite``."""
-    return f"sqlite:///{DEFAULT_PATH}"
+    """SQLAlchemy URL of the default database: ``sqlite:///<data folder>/measurements.sqlite``.
+
+    The data folder is `vbq._userdata.data_dir`: the ``VBQ_DATA_DIR`` environment variable when
+    set, else the operating system's per-user data folder (``~/.local/share/vbq-explorer`` on
+    Linux, ``~/Library/Application Support/vbq-explorer`` on macOS,
+    ``%LOCALAPPDATA%\\vbq-explorer`` on Windows); never inside the installed package. It is read
+    each time this function (or ``vbq.measurements.DEFAULT_PATH``, the file's path) is called,
+    so a change of ``VBQ_DATA_DIR`` after import is obeyed. `MeasurementStore()` creates the
+    folder on first use.
+    """
+    return f"sqlite:///{_default_path()}"
 
 
 # --------------------------------------------------------------------------------------------
@@ -654,7 +680,7 @@ _LEVEL_ORDER = {lv: i for i, lv in enumerate(ROI_LEVELS)}
 def _engine_from(bind: Any) -> tuple[Engine, bool]:
     """(engine, whether we created it)."""
     if bind is None:
-        DEFAULT_PATH.parent.mkdir(parents=True, exist_ok=True)
+        data_dir(create=True)
         bind = default_url()
     if isinstance(bind, Engine):
         return bind, False
@@ -692,8 +718,8 @@ class MeasurementStore:
     Parameters
     ----------
     bind : str, sqlalchemy URL, os.PathLike, Engine, object with an ``engine``, or None
-        Where the database is. None: the SQLite file `DEFAULT_PATH`
-        (``data/measurements.sqlite``, created with its folder). A string with ``://`` is an
+        Where the database is. None: the SQLite file ``measurements.sqlite`` in the per-user
+        data folder (`default_url`; ``VBQ_DATA_DIR`` overrides it), created with its folder. A string with ``://`` is an
         SQLAlchemy URL (``sqlite:///path.sqlite``, ``postgresql+psycopg://user:pass@host/db``);
         a path (or a string without ``://``) is an SQLite file. An Engine, or an object holding one in ``.engine`` such as the Streamlit connection
         ``st.connection("measurements", type="sql")``, is used as it is (and not disposed by

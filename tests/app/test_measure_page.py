@@ -275,6 +275,25 @@ def test_the_database_url_comes_from_secrets_without_the_environment_variable(tm
         assert set(store.load()["patient_id"]) == {"DEMO-009"}
 
 
+@pytest.mark.parametrize("configured", [True, False])
+def test_the_page_never_shows_where_the_database_file_is(configured, tmp_path, monkeypatch):
+    # issue 18: the server's path of the SQLite file is not the user's business; issue 17: the
+    # default file is in the per-user data folder (VBQ_DATA_DIR), never inside the package
+    if configured:
+        monkeypatch.setenv(measure.URL_ENV, f"sqlite:///{tmp_path / 'lab.sqlite'}")
+    else:
+        monkeypatch.delenv(measure.URL_ENV, raising=False)
+        monkeypatch.setenv("VBQ_DATA_DIR", str(tmp_path / "userdata"))
+    at = start(PAGE)
+    _saved(at)
+    shown = _texts(at)
+    assert any("the lab's measurement database (SQLite" in c.value for c in at.caption)
+    for secret in (str(tmp_path), "sqlite:", ".sqlite", "site-packages"):
+        assert secret not in shown
+    if not configured:
+        assert (tmp_path / "userdata" / "measurements.sqlite").exists()
+
+
 def test_an_upload_stays_in_its_own_session(db_url):
     datasets, _ = phantom.make_series(seed=1, n_slices=3)
     first = start(PAGE)
