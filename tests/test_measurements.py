@@ -42,6 +42,7 @@ from vbq.measurements import (
     reading_from_rois,
     reading_vbq,
     reliability,
+    series_provenance,
     to_cohort_si,
     validate_measurements,
     vbq_wide,
@@ -125,6 +126,141 @@ def test_save_load_every_field_and_survive_reopen(tmp_path):
     assert row["software_version"] == vbq.__version__
     assert str(again["measured_at"].dtype) == "datetime64[us, UTC]"
     assert (pd.Timestamp.now(tz="UTC") - row["measured_at"]) < pd.Timedelta(minutes=5)
+
+
+PROVENANCE = dict(series_flags="not_validated_sequence;lossy_compression", manufacturer="ACME",
+                  model_name="Magnet 1.5", scanning_sequence="SE\\IR", sequence_variant="SK",
+                  ti_ms=860.0, pixel_bandwidth_hz=130.0, slice_thickness_mm=4.0,
+                  roi_source="manual", blinded=True)
+
+
+def test_each_reading_keeps_its_provenance_in_the_database_and_the_csv(store, tmp_path):
+    # issues 16 and 19: a T1 FLAIR reading (VBQ 4.8-4.9) entered the tables without its flags
+    store.save(reading("VBQ-001", **FULL, **PROVENANCE) + reading("VBQ-002"))
+    table = store.load().set_index("patient_id")
+    for name, value in PROVENANCE.items():
+        assert set(table.loc["VBQ-001", name]) == {value}, name
+    plain = table.loc["VBQ-002"]
+    assert plain["series_flags"].isna().all() and plain["ti_ms"].isna().all()
+    assert not plain["blinded"].any()
+    text = store.export_csv()
+    header = text.splitlines()[0].split(",")
+    assert set(PROVENANCE) <= set(header)
+    assert "not_validated_sequence;lossy_compression" in text and "Magnet 1.5" in text
+    other = MeasurementStore(tmp_path / "other.sqlite")
+    assert other.import_csv(text).inserted == 10
+    pd.testing.assert_frame_equal(other.load().drop(columns="measured_at"),
+                                  store.load().drop(columns="measured_at"))
+    other.close()
+
+
+def test_provenance_fields_are_validated_by_column():
+    base = dict(patient_id="VBQ-001", observer="AB", session=1, level="L1", si_mean=300.0)
+    bad = {"series_flags": "Lossy Compression", "roi_source": "automatic",
+           "manufacturer": "ACME\x00", "ti_ms": -1.0, "pixel_bandwidth_hz": 0.0,
+           "model_name": "x" * 65, "blinded": "perhaps"}
+    rows = [{**base, "patient_id": f"VBQ-{i:03d}", col: value}
+            for i, (col, value) in enumerate(bad.items())]
+    _, report = validate_measurements(pd.DataFrame(rows))
+    assert sorted((p.row, p.column) for p in report.errors) == sorted(
+        (i + 1, col) for i, col in enumerate(bad))
+    table, report = validate_measurements([{**base, "series_flags": " lossy_compression ; "
+                                            "not_sagittal;lossy_compression", "roi_source":
+                                            "Suggested"}])
+    assert report.ok
+    assert table.loc[0, "series_flags"] == "lossy_compression;not_sagittal"
+    assert table.loc[0, "roi_source"] == "suggested"
+
+
+def test_a_reading_records_the_series_it_was_measured_on_and_nothing_identifying():
+    from vbq import imaging, phantom
+
+    datasets, truth = phantom.make_series(seed=0, n_slices=5)
+    for ds in datasets:  # a T1 FLAIR: inversion recovery, TI 860 ms
+        ds.ScanningSequence = ["SE", "IR"]
+        ds.SequenceVariant = ["SK", "SP"]
+        ds.InversionTime = 860
+        ds.Manufacturer = "ACME"
+        ds.ManufacturerModelName = "Magnet 1.5"
+        ds.PixelBandwidth = 130
+        ds.StationName = "STATION-SECRET"
+        ds.DeviceSerialNumber = "SERIAL-SECRET"
+        ds.InstitutionName = "INSTITUTION-SECRET"
+    series = imaging.load_series(phantom.series_bytes(datasets))
+    assert series.flags  # the page warns of it ...
+    stats = {lv: imaging.roi_stats(series.pixels[truth.mid_slice], series.spacing_mm,
+                                   truth.centres[lv], truth.roi_radius_mm[lv])
+             for lv in ("L1", "L2", "L3", "L4", "CSF")}
+    rows = reading_from_rois(stats, patient_id="VBQ-001", observer="AB", session=1,
+                             series=series, roi_source="manual")
+    codes = ";".join(f.code for f in series.flags)
+    for r in rows:  # ... and the reading keeps it
+        assert r.series_flags == codes and "not_validated_sequence" in codes
+        assert (r.ti_ms, r.scanning_sequence, r.sequence_variant) == (860.0, "SE\\IR", "SK\\SP")
+        assert (r.field_strength_t, r.tr_ms, r.te_ms) == (
+            series.field_strength_t, series.repetition_time_ms, series.echo_time_ms)
+        assert r.slice_thickness_mm == series.slice_thickness_mm and r.roi_source == "manual"
+        for name in ("manufacturer", "model_name", "pixel_bandwidth_hz"):  # vbq.imaging's own
+            assert getattr(r, name) == getattr(series, name, None)
+    store = MeasurementStore("sqlite://")
+    store.save(rows)
+    text = store.export_csv() + store.load().to_csv()
+    assert "SECRET" not in text and codes in text
+
+
+def test_series_provenance_reads_the_scanner_and_only_the_scanner():
+    import types
+
+    from vbq.imaging import Flag
+
+    series = types.SimpleNamespace(
+        fingerprint="ab" * 32, flags=(Flag("not_sagittal", "not sagittal"),),
+        lossy_compression=True, field_strength_t=3.0, manufacturer=" Siemens ",
+        model_name="Skyra", scanning_sequence="SE", sequence_variant="", repetition_time_ms=600.0,
+        echo_time_ms=10.0, inversion_time_ms=None, pixel_bandwidth_hz=200.0,
+        slice_thickness_mm=3.0, station_name="STATION", device_serial_number="SERIAL",
+        institution_name="INSTITUTION")
+    got = series_provenance(series)
+    assert got == dict(series_fingerprint="ab" * 32,
+                       series_flags="not_sagittal;lossy_compression", field_strength_t=3.0,
+                       manufacturer="Siemens", model_name="Skyra", scanning_sequence="SE",
+                       sequence_variant=None, tr_ms=600.0, te_ms=10.0, ti_ms=None,
+                       pixel_bandwidth_hz=200.0, slice_thickness_mm=3.0)
+    assert set(got) <= set(MEASUREMENT_COLUMNS)
+
+
+def test_a_version_1_database_is_upgraded_and_keeps_its_readings(tmp_path):
+    # tests/data/measurements/v1.sqlite was written by the code of commit 7ddef1d (make_v1.py)
+    import shutil
+
+    path = tmp_path / "old.sqlite"
+    shutil.copy(Path(__file__).parent / "data" / "measurements" / "v1.sqlite", path)
+    con = sqlite3.connect(path)
+    assert con.execute("select value from vbq_meta where key='schema_version'").fetchone() == (
+        "1",)
+    before = con.execute("select patient_id, observer, session, level, si_mean, csf_level, "
+                         "slice_index, tr_ms from vbq_roi_measurements order by level").fetchall()
+    history_before = con.execute("select change, reason, patient_id, level, si_mean from "
+                                 "vbq_roi_history order by history_id").fetchall()
+    con.close()
+    assert len(before) == 5 and len(history_before) == 2
+    with MeasurementStore(path) as store:
+        assert store.schema_version == SCHEMA_VERSION == 2
+        table = store.load()
+        history = store.history()
+        store.save(reading("VBQ-003", **PROVENANCE))  # the new columns take values
+    assert table.columns.tolist() == list(MEASUREMENT_COLUMNS)
+    got = sorted(table[["patient_id", "observer", "session", "level", "si_mean", "csf_level",
+                        "slice_index", "tr_ms"]].itertuples(index=False, name=None))
+    assert [tuple(None if pd.isna(v) else v for v in row) for row in got] == sorted(before)
+    assert table.loc[table["level"] == "L2", "si_mean"].item() == 325.0  # the correction
+    assert table["series_flags"].isna().all() and table["roi_source"].isna().all()
+    assert history[["change", "reason", "patient_id", "level", "si_mean"]].apply(
+        tuple, axis=1).tolist() == history_before
+    with MeasurementStore(path) as again:  # opening it again changes nothing
+        assert again.schema_version == 2
+        assert len(again.load()) == 10
+        assert set(again.load(patient_id="VBQ-003")["manufacturer"]) == {"ACME"}
 
 
 def test_store_accepts_an_engine_and_a_connection_like_object(tmp_path):

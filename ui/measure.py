@@ -254,25 +254,17 @@ def roi_frame(placed: dict[str, Roi], results: dict[str, imaging.RoiStats | str]
 
 def measurement_records(series: imaging.Series, placed: dict[str, Roi],
                         results: dict[str, imaging.RoiStats | str], *, patient_id: str,
-                        observer: str, session: int, collapsed: Sequence[str], csf_level: str
+                        observer: str, session: int, collapsed: Sequence[str], csf_level: str,
+                        roi_source: str = "manual", blinded: bool = False
                         ) -> list[vbq.measurements.ROIMeasurement]:
-    """The ROI rows to save: one per measured ROI (`vbq.measurements.ROIMeasurement`)."""
-    out = []
-    for level, res in results.items():
-        if not isinstance(res, imaging.RoiStats):
-            continue
-        roi = placed[level]
-        out.append(vbq.measurements.ROIMeasurement(
-            patient_id=patient_id, observer=observer, session=int(session), level=level,
-            si_mean=res.mean, csf_level=csf_level if level == "CSF" else None,
-            slice_index=roi.slice, centre_row_px=roi.row, centre_col_px=roi.col,
-            centre_row_mm=res.centre_mm[0], centre_col_mm=res.centre_mm[1],
-            radius_mm=roi.radius_mm, si_median=res.median, si_sd=res.sd,
-            pixel_count=res.n_pixels, excluded=level in collapsed,
-            series_fingerprint=series.fingerprint, field_strength_t=series.field_strength_t,
-            tr_ms=series.repetition_time_ms, te_ms=series.echo_time_ms,
-        ))
-    return out
+    """The ROI rows to save: one per measured ROI (`vbq.measurements.ROIMeasurement`), each with
+    the series' flags and acquisition (`vbq.measurements.series_provenance`)."""
+    return [vbq.measurements.ROIMeasurement.from_roi_stats(
+        res, patient_id=patient_id, observer=observer, session=int(session), level=level,
+        slice_index=placed[level].slice, series=series, excluded=level in collapsed,
+        csf_level=csf_level if level == "CSF" else None, roi_source=roi_source,
+        blinded=blinded)
+        for level, res in results.items() if isinstance(res, imaging.RoiStats)]
 
 
 # --- measurements in the analysis ------------------------------------------------------------

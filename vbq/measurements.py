@@ -54,8 +54,10 @@ __all__ = [
     "HISTORY_COLUMNS",
     "DEFAULT_PATH",
     "default_url",
+    "ROI_SOURCES",
     "ROIMeasurement",
     "reading_from_rois",
+    "series_provenance",
     "SaveResult",
     "MeasurementStore",
     "open_store",
@@ -74,9 +76,11 @@ __all__ = [
     "ReliabilityResult",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Version of the database layout, stored in the ``vbq_meta`` table; a database written by a
-newer layout is refused rather than misread."""
+newer layout is refused rather than misread, an older one is brought up to date when opened
+(version 2 added each reading's provenance: series flags, scanner, sequence, TI, pixel
+bandwidth, slice thickness, ROI source, blinded)."""
 
 ROI_LEVELS: tuple[str, ...] = (*LEVELS, "CSF")
 """The ROIs of one reading: the L1-L4 vertebral bodies and the CSF."""
@@ -155,6 +159,42 @@ _FIELDS: tuple[_Field, ...] = (
     _Field("software_version", "version", "VBQ Explorer version that made the reading; blank: "
            "the version saving it."),
 )
+# Where each reading came from (issues 16, 19): the series' flags and its acquisition, and how the
+# ROIs were placed. The `io` rewrite declares these columns in vbq.schema; until it lands they are
+# added here, once (a name already in _FIELDS is not added again).
+ROI_SOURCES: tuple[str, ...] = ("suggested", "moved", "manual")
+"""How a reading's ROIs were placed (``roi_source``): a suggestion accepted as it was, a
+suggestion moved by the reader, or placed by hand."""
+
+_PROVENANCE_FIELDS: tuple[_Field, ...] = (
+    _Field("series_flags", "codes", "Codes of the flags the series carried when it was measured "
+           "(vbq.imaging.Flag.code, e.g. not_validated_sequence;lossy_compression), separated by "
+           "semicolons; blank: none.", max_len=255),
+    _Field("manufacturer", "text", "(0008,0070) Manufacturer of the scanner.", max_len=64),
+    _Field("model_name", "text", "(0008,1090) Manufacturer's Model Name of the scanner (never "
+           "the station name, serial number or institution).", max_len=64),
+    _Field("scanning_sequence", "text", "(0018,0020) Scanning Sequence (SE spin echo, IR "
+           "inversion recovery, GR gradient recalled, ...), multiple values separated by \\.",
+           max_len=64),
+    _Field("sequence_variant", "text", "(0018,0021) Sequence Variant (SK, SP, MP, ...).",
+           max_len=64),
+    _Field("ti_ms", "float", "(0018,0082) Inversion time (ms); blank when not inversion "
+           "recovery.", low=0, high=100_000),
+    _Field("pixel_bandwidth_hz", "float", "(0018,0095) Pixel Bandwidth (Hz per pixel).", low=0,
+           high=1e6, low_open=True),
+    _Field("slice_thickness_mm", "float", "(0018,0050) Slice Thickness (mm).", low=0, high=1_000,
+           low_open=True),
+    _Field("roi_source", "choice", "How the ROIs were placed: suggested (a suggestion accepted), "
+           "moved (a suggestion moved by the reader) or manual (placed by hand).", max_len=16),
+    _Field("blinded", "bool", "The reader could not see earlier readings of this patient while "
+           "reading (blank: no)."),
+)
+_FIELDS = _FIELDS + tuple(f for f in _PROVENANCE_FIELDS
+                          if f.name not in {g.name for g in _FIELDS})
+_CHOICES: dict[str, tuple[str, ...]] = {"roi_source": ROI_SOURCES}
+_FLAG_CODE = re.compile(r"[a-z][a-z0-9_]{0,63}")
+_PRINTABLE = re.compile(r"[^\x00-\x1f\x7f]*")
+
 _BY_NAME = {f.name: f for f in _FIELDS}
 
 MEASUREMENT_COLUMNS: tuple[str, ...] = tuple(f.name for f in _FIELDS)
@@ -229,11 +269,22 @@ class ROIMeasurement:
     te_ms: float | None = None
     measured_at: dt.datetime | None = None
     software_version: str | None = None
+    series_flags: str | None = None
+    manufacturer: str | None = None
+    model_name: str | None = None
+    scanning_sequence: str | None = None
+    sequence_variant: str | None = None
+    ti_ms: float | None = None
+    pixel_bandwidth_hz: float | None = None
+    slice_thickness_mm: float | None = None
+    roi_source: str | None = None
+    blinded: bool = False
 
     @classmethod
     def from_roi_stats(cls, stats: Any, *, patient_id: str, observer: str, session: int,
                        level: str, slice_index: int | None = None, series: Any = None,
-                       excluded: bool = False, csf_level: str | None = None) -> ROIMeasurement:
+                       excluded: bool = False, csf_level: str | None = None,
+                       roi_source: str | None = None, blinded: bool = False) -> ROIMeasurement:
         """The database row of one ROI measured with `vbq.imaging.roi_stats`.
 
         Parameters
@@ -245,30 +296,71 @@ class ROIMeasurement:
             The key (see `KEY_COLUMNS`).
         slice_index : int, optional, keyword-only
         series : vbq.imaging.Series, optional, keyword-only
-            Its ``fingerprint``, ``field_strength_t``, ``repetition_time_ms`` and
-            ``echo_time_ms`` fill the acquisition fields (nothing identifying is read).
+            Fills the provenance fields (`series_provenance`): fingerprint, flags, field
+            strength, manufacturer, model, sequence, TR, TE, TI, pixel bandwidth, slice
+            thickness. Nothing identifying is read.
         excluded, csf_level : keyword-only
             The collapsed flag (vertebra) and the CSF level (CSF row).
+        roi_source : {"suggested", "moved", "manual"}, optional, keyword-only
+            How the ROI was placed (`ROI_SOURCES`).
+        blinded : bool, keyword-only
+            Whether earlier readings of the patient were hidden from the reader.
         """
         row, col = stats.centre
         row_mm, col_mm = stats.centre_mm
-        acq: dict[str, Any] = {}
-        if series is not None:
-            acq = dict(series_fingerprint=series.fingerprint,
-                       field_strength_t=series.field_strength_t,
-                       tr_ms=series.repetition_time_ms, te_ms=series.echo_time_ms)
+        acq = series_provenance(series) if series is not None else {}
         return cls(patient_id=patient_id, observer=observer, session=session, level=level,
                    si_mean=float(stats.mean), csf_level=csf_level, slice_index=slice_index,
                    centre_row_px=float(row), centre_col_px=float(col),
                    centre_row_mm=float(row_mm), centre_col_mm=float(col_mm),
                    radius_mm=float(stats.radius_mm), si_median=float(stats.median),
                    si_sd=float(stats.sd), pixel_count=int(stats.n_pixels), excluded=excluded,
-                   **acq)
+                   roi_source=roi_source, blinded=blinded, **acq)
+
+
+def _series_text(series: Any, name: str) -> str | None:
+    value = getattr(series, name, None)
+    return (value.strip() or None) if isinstance(value, str) else None
+
+
+def series_provenance(series: Any) -> dict[str, Any]:
+    """The fields of a reading that say which series and acquisition it was measured on.
+
+    Parameters
+    ----------
+    series : vbq.imaging.Series
+
+    Returns
+    -------
+    dict
+        ``series_fingerprint, series_flags, field_strength_t, manufacturer, model_name,
+        scanning_sequence, sequence_variant, tr_ms, te_ms, ti_ms, pixel_bandwidth_hz,
+        slice_thickness_mm``, as `ROIMeasurement` takes them. ``series_flags`` joins the codes
+        of ``series.flags`` with semicolons (``lossy_compression`` added when the series is
+        lossy-compressed and not flagged so), None when there are none. Never a UID, a station
+        name, a serial number or an institution: only these attributes are read.
+    """
+    codes = [f.code for f in getattr(series, "flags", ())]
+    if getattr(series, "lossy_compression", False) and "lossy_compression" not in codes:
+        codes.append("lossy_compression")
+    return dict(
+        series_fingerprint=series.fingerprint, series_flags=";".join(codes) or None,
+        field_strength_t=series.field_strength_t,
+        manufacturer=_series_text(series, "manufacturer"),
+        model_name=_series_text(series, "model_name"),
+        scanning_sequence=_series_text(series, "scanning_sequence"),
+        sequence_variant=_series_text(series, "sequence_variant"),
+        tr_ms=series.repetition_time_ms, te_ms=series.echo_time_ms,
+        ti_ms=getattr(series, "inversion_time_ms", None),
+        pixel_bandwidth_hz=getattr(series, "pixel_bandwidth_hz", None),
+        slice_thickness_mm=getattr(series, "slice_thickness_mm", None),
+    )
 
 
 def reading_from_rois(rois: Mapping[str, Any], *, patient_id: str, observer: str, session: int,
                       slice_index: int | None = None, series: Any = None,
-                      collapsed: Iterable[str] = (), csf_level: str = "L3"
+                      collapsed: Iterable[str] = (), csf_level: str = "L3",
+                      roi_source: str | None = None, blinded: bool = False
                       ) -> list[ROIMeasurement]:
     """One patient's reading as database rows, from the ROIs measured on the MRI page.
 
@@ -281,11 +373,13 @@ def reading_from_rois(rois: Mapping[str, Any], *, patient_id: str, observer: str
     slice_index : int, optional, keyword-only
         The slice the ROIs were drawn on.
     series : vbq.imaging.Series, optional, keyword-only
-        For the fingerprint, field strength, TR and TE.
+        For the fingerprint, the flags and the acquisition (`series_provenance`).
     collapsed : iterable of str, keyword-only
         Levels marked collapsed.
     csf_level : str, keyword-only
         Where the CSF ROI sits (L3 unless obstructed).
+    roi_source, blinded : keyword-only
+        How the ROIs were placed and whether the reading was blinded (`ROIMeasurement`).
 
     Returns
     -------
@@ -308,7 +402,7 @@ def reading_from_rois(rois: Mapping[str, Any], *, patient_id: str, observer: str
     return [ROIMeasurement.from_roi_stats(
         rois[lv], patient_id=patient_id, observer=observer, session=session, level=lv,
         slice_index=slice_index, series=series, excluded=lv in collapsed,
-        csf_level=csf_level if lv == "CSF" else None)
+        csf_level=csf_level if lv == "CSF" else None, roi_source=roi_source, blinded=blinded)
         for lv in ROI_LEVELS if rois.get(lv) is not None]
 
 
@@ -356,6 +450,8 @@ def _parse_cell(f: _Field, v: Any) -> tuple[Any, str | None]:
     if _is_missing(v):
         return None, (f"{f.name} is required" if f.required and f.kind != "bool" else None)
     k = f.kind
+    if k in _PROVENANCE_KINDS:
+        return _PROVENANCE_KINDS[k](f, v)
     if k == "id":
         text = str(v).strip() if isinstance(v, str | int | np.integer) and not isinstance(
             v, bool) else None
@@ -435,6 +531,42 @@ def _parse_cell(f: _Field, v: Any) -> tuple[Any, str | None]:
             return None, f"{f.name} must be a version number such as 0.1.0"
         return text, None
     raise AssertionError(k)  # pragma: no cover
+
+
+def _parse_text(f: _Field, v: Any) -> tuple[Any, str | None]:
+    """A DICOM text value (manufacturer, model, sequence): printable, at most `f.max_len`."""
+    if not isinstance(v, str):
+        return None, f"{f.name} must be text, got {type(v).__name__}"
+    text = v.strip()
+    if len(text) > f.max_len:
+        return None, f"{f.name} is longer than {f.max_len} characters"
+    if not _PRINTABLE.fullmatch(text):
+        return None, f"{f.name} holds control characters"
+    return text, None
+
+
+def _parse_codes(f: _Field, v: Any) -> tuple[Any, str | None]:
+    """Flag codes separated by semicolons, e.g. ``lossy_compression;not_sagittal``."""
+    if not isinstance(v, str):
+        return None, f"{f.name} must be text, got {type(v).__name__}"
+    codes = [c.strip() for c in v.split(";") if c.strip()]
+    if len(";".join(codes)) > f.max_len:
+        return None, f"{f.name} is longer than {f.max_len} characters"
+    bad = [c for c in codes if not _FLAG_CODE.fullmatch(c)]
+    if bad:
+        return None, (f"{f.name} must be flag codes (lower-case letters, digits and _) "
+                      "separated by semicolons")
+    return (";".join(dict.fromkeys(codes)) or None), None
+
+
+def _parse_choice(f: _Field, v: Any) -> tuple[Any, str | None]:
+    text = str(v).strip().lower()
+    if text not in _CHOICES[f.name]:
+        return None, f"{f.name} must be one of {', '.join(_CHOICES[f.name])}"
+    return text, None
+
+
+_PROVENANCE_KINDS = {"text": _parse_text, "codes": _parse_codes, "choice": _parse_choice}
 
 
 def _validate(raw: Sequence[Mapping[str, Any]], report: ValidationReport, rows: Sequence[int],
@@ -648,7 +780,8 @@ def _measurement_columns() -> list[sa.Column]:
              "float": lambda f: sa.Double(), "bool": lambda f: sa.Boolean(),
              "level": lambda f: sa.String(4), "csf_level": lambda f: sa.String(4),
              "timestamp": lambda f: sa.DateTime(timezone=True), "hex": lambda f: sa.String(128),
-             "version": lambda f: sa.String(32)}
+             "version": lambda f: sa.String(32), "text": lambda f: sa.String(f.max_len),
+             "codes": lambda f: sa.String(f.max_len), "choice": lambda f: sa.String(f.max_len)}
     cols = []
     for f in _FIELDS:
         nullable = not (f.required or f.name in ("measured_at", "software_version"))
@@ -825,6 +958,8 @@ class MeasurementStore:
             raise InputError(f"measurement database {self.url}: its layout (version {version}) "
                              f"is newer than this software's ({SCHEMA_VERSION}); update VBQ "
                              f"Explorer")
+        if version < SCHEMA_VERSION:
+            self._write(_upgrade)
 
     def _write(self, work):
         """Run `work(conn)` in one transaction that first takes the writers' lock."""
@@ -1074,6 +1209,25 @@ class MeasurementStore:
         records, report = _read_records(source)
         report.raise_if_errors()
         return self._save_records(records, reason=reason, default_reason="imported from CSV")
+
+
+def _upgrade(conn) -> None:
+    """Bring an older database to `SCHEMA_VERSION`: add the columns its tables lack (every
+    column added since version 1 may be blank, so the stored readings keep their values and
+    read back with those fields blank) and record the new version. Runs under the writers'
+    lock and looks at the tables again there, so two processes opening the same old database
+    at once add each column once. SQLAlchemy Core has no "add column" construct (that is
+    Alembic's); the statement is built from our own table definitions, never from input."""
+    inspector = sa.inspect(conn)
+    quote = conn.dialect.identifier_preparer.quote
+    for table in (_rois, _history):
+        have = {c["name"] for c in inspector.get_columns(table.name)}
+        for col in table.columns:
+            if col.name not in have:
+                conn.exec_driver_sql(f"ALTER TABLE {quote(table.name)} ADD COLUMN "
+                                     f"{quote(col.name)} {col.type.compile(conn.dialect)}")
+    conn.execute(sa.update(_meta_table).where(_meta_table.c.key == "schema_version")
+                 .values(value=str(SCHEMA_VERSION)))
 
 
 def open_store(url: Any = None) -> MeasurementStore:
