@@ -433,6 +433,22 @@ def test_patient_ids_must_be_pseudonymous_codes(store):
     assert report.ok and set(table["patient_id"]) == {"VBQ-002"}
 
 
+def test_a_bad_key_is_one_message_naming_the_value_and_the_rule(store):
+    with pytest.raises(InputError) as err:
+        store.save(reading("1958-03-02"))
+    text = str(err.value)
+    assert text.count("1958-03-02") == 1 and "\n" not in text and "row" not in text
+    assert text.startswith('The study patient ID "1958-03-02" is refused: it looks like a date')
+    assert "letters, digits and . _ -" in text
+    assert len(err.value.problems) == 5  # every problem is still there, by row and column
+    with pytest.raises(InputError) as err:
+        store.save(reading("John Smith", observer="A B"))
+    lines = str(err.value).splitlines()
+    assert lines[0].startswith('- The study patient ID "John Smith" is refused')
+    assert lines[1].startswith('- The observer code "A B" is refused') and len(lines) == 3
+    assert store.load().empty
+
+
 def test_every_field_is_validated_by_row_and_column():
     rows = [dict(patient_id=f"VBQ-{i:03d}", observer="AB", session=1, level="L1", si_mean=300.0)
             for i in range(12)]
@@ -762,7 +778,8 @@ def test_merge_into_a_cohort_without_si_columns_and_the_report(store):
     store.save(reading("DEMO-004"))
     merged = merge_into_cohort(cohort, store)
     assert merged.replaced == ("DEMO-004",)
-    assert frame.shape[1] == 4
+    assert frame.columns.tolist() == ["patient_id", "in_cohort", "measured", "si_source",
+                                      "readings", "series_flags"]
     # an ID differing only in case is not merged, and the report says so
     store.save(reading("demo-005"))
     merged = merge_into_cohort(cohort, store)
@@ -790,12 +807,16 @@ def test_choosing_observer_and_session_or_their_mean(store):
                        collapsed=("L4",)))
     store.save(reading("P1", "CD", 1, sis=(320.0, 320.0, 320.0, 320.0), csf=110.0,
                        csf_level="L2"))
-    with pytest.raises(InputError, match="more than one observer"):
-        to_cohort_si(store)
-    with pytest.raises(InputError, match="more than one session"):
-        to_cohort_si(store, observer="AB")
+    # the default: one primary reading, the first observer (alphabetical) and their 1st session
+    first = to_cohort_si(store)
+    assert first.loc[0, "si_l1"] == 300.0 and first.loc[0, "n_readings"] == 1
+    pd.testing.assert_frame_equal(first, to_cohort_si(store, observer="AB", session=1))
     with pytest.raises(InputError, match="observer"):
         to_cohort_si(store, observer="ZZ")
+    with pytest.raises(InputError, match="no readings in session 2; their sessions are 1"):
+        to_cohort_si(store, observer="CD", session=2)
+    with pytest.raises(InputError, match="one observer's"):
+        to_cohort_si(store, observer=["AB", "CD"])
     one = to_cohort_si(store, observer="AB", session=2)
     assert one.loc[0, "si_l1"] == 310.0 and one.loc[0, "collapsed_l4"]
     assert one.loc[0, "n_readings"] == 1
@@ -809,8 +830,10 @@ def test_choosing_observer_and_session_or_their_mean(store):
     cohort = pd.DataFrame({"patient_id": ["P1"], "age": [60], "sex": ["F"]})
     merged = merge_into_cohort(cohort, store, combine="mean")
     assert merged.notes and "different levels" in merged.notes[0]
-    with pytest.raises(InputError, match="combine"):
-        to_cohort_si(store, combine="median")
+    assert not merge_into_cohort(cohort, store).notes  # one reading: no CSF levels to average
+    for bad in ("median", "select"):
+        with pytest.raises(InputError, match="combine"):
+            to_cohort_si(store, combine=bad)
     # a table that is not a typed measurement table is refused, not misread
     raw = pd.read_csv(io.StringIO(store.export_csv()), dtype=str)
     with pytest.raises(InputError, match="dtypes"):
@@ -821,6 +844,68 @@ def test_choosing_observer_and_session_or_their_mean(store):
     table, _ = read_measurements(store.export_csv())
     pd.testing.assert_frame_equal(to_cohort_si(table, observer="AB", session=1),
                                   to_cohort_si(store, observer="AB", session=1))
+
+
+def test_the_default_merge_is_one_primary_reading_not_a_mix_of_observers(store):
+    # issue 16: the old default averaged every reading level by level; a level collapsed in any
+    # one reading was dropped for all, CSF SIs from different levels were averaged, and patients
+    # got different mixes of observers. The paper analysed one primary reading.
+    store.save(reading("P1", "AB", 1, sis=(300.0, 320.0, 310.0, 330.0), csf=100.0))
+    store.save(reading("P1", "CD", 1, sis=(200.0, 220.0, 210.0, 230.0), csf=150.0,
+                       collapsed=("L2",), csf_level="L2"))
+    store.save(reading("P2", "CD", 1))  # read by CD only
+    cohort = pd.DataFrame({"patient_id": ["P1", "P2"], "age": [60, 70], "sex": ["F", "M"]})
+    merged = merge_into_cohort(cohort, store)
+    assert (merged.combine, merged.observer, merged.session) == ("primary", "AB", 1)
+    assert merged.measured == ("P1",) and merged.not_measured == ("P2",)  # no substitute
+    row = merged.cohort.set_index("patient_id").loc["P1"]
+    assert [row[c] for c in SI_COLS] == [300.0, 320.0, 310.0, 330.0] and row["si_csf"] == 100.0
+    assert not row["collapsed_l2"] and row["csf_level"] == "L3"
+    # what a reader is told: the rules, in words, in the report's summary
+    assert "One primary reading per patient: observer AB, session 1" in merged.rules
+    assert "first observer in alphabetical order" in merged.rules
+    assert "no other observer's or session's reading is used" in merged.rules
+    assert "Rules: " + merged.rules in merged.summary()
+    chosen = merge_into_cohort(cohort, store, observer="CD", session=1)
+    assert chosen.measured == ("P1", "P2") and "(as chosen)" in chosen.rules
+    assert chosen.cohort.set_index("patient_id").loc["P1", "collapsed_l2"]
+    mean = merge_into_cohort(cohort, store, combine="mean")
+    assert mean.measured == ("P1", "P2")
+    assert mean.to_frame().set_index("patient_id")["readings"].to_dict() == {"P1": 2, "P2": 1}
+    assert "collapsed in any one reading is left out for all" in mean.rules
+    assert "different levels" in mean.rules
+
+
+def test_flagged_readings_are_marked_and_can_be_left_out(store):
+    # issue 16: a T1 FLAIR reading (VBQ 4.8-4.9) entered Tables 2-4 silently
+    flair = "not_validated_sequence;lossy_compression"
+    store.save(reading("P1", "AB", 1, series_flags=flair))
+    store.save(reading("P2", "AB", 1))
+    store.save(reading("P3", "AB", 1, series_flags="no_pixel_spacing"))
+    store.save(reading("P1", "AB", 2))
+    cohort = pd.DataFrame({"patient_id": ["P1", "P2", "P3"], "age": [60, 70, 65],
+                           "sex": ["F", "M", "F"]})
+    merged = merge_into_cohort(cohort, store, observer="AB", session=1)
+    assert merged.flagged == ("P1", "P3") and merged.series_flags["P1"] == flair
+    frame = merged.to_frame().set_index("patient_id")
+    assert "inversion recovery / T1 FLAIR" in frame.loc["P1", "series_flags"]
+    assert "lossy compression" in frame.loc["P1", "series_flags"]
+    assert frame.loc["P2", "series_flags"] == ""
+    text = merged.summary()
+    assert "2 patient(s) measured on a flagged series, used: P1 (" in text
+    assert "are used and marked" in merged.rules
+    left = merge_into_cohort(cohort, store, observer="AB", session=1, exclude_flagged=True)
+    assert left.measured == ("P2",) and left.left_out_flagged == ("P1", "P3")
+    assert not left.flagged and "left out (2 patient(s))" in left.rules
+    assert "2 patient(s) with readings from a flagged series left out" in left.summary()
+    only = merge_into_cohort(cohort, store, observer="AB", session=1,
+                             exclude_flagged={"not_validated_sequence"})
+    assert only.measured == ("P2", "P3") and only.left_out_flagged == ("P1",)
+    # with the mean, only the flagged reading of P1 is left out, its other reading stays
+    mean = to_cohort_si(store, combine="mean", exclude_flagged=True)
+    assert mean.set_index("patient_id")["n_readings"].to_dict() == {"P1": 1, "P2": 1}
+    with pytest.raises(InputError, match="exclude_flagged"):
+        to_cohort_si(store, exclude_flagged=3)
 
 
 def test_a_reading_measured_on_the_phantom_round_trips_through_the_database(store):

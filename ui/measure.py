@@ -314,7 +314,7 @@ def use_measurements(store: MeasurementStore, observer: str | None, session: int
 
     Raises `vbq.InputError` when the choice matches no reading."""
     base = base_dataset()
-    combine = "mean" if observer is None or session is None else "select"
+    combine = "mean" if observer is None or session is None else "primary"
     merged = merge_into_cohort(base.cohort, store.load(), observer=observer, session=session,
                                combine=combine)
     if not merged.measured:

@@ -5,6 +5,8 @@ the DICOM basic profile appear nowhere the page, the database or the CSV export 
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pytest
 from pydicom.datadict import dictionary_VR, tag_for_keyword
@@ -158,7 +160,11 @@ def test_an_identifier_as_patient_id_is_refused(db_url):
     at.text_input(key="measure_observer").input("AB")
     at.button(key="measure_save").click().run()
     assert not at.exception
-    assert any("Not saved" in e.value for e in at.error)
+    # issue 16: one message naming the ID and the rule, not one per ROI with internal row numbers
+    [error] = [html.unescape(e.value) for e in at.error]  # escaped as text by display.plain
+    assert error.startswith("Not saved: The study patient ID")
+    assert error.count("1958-03-02") == 1 and "looks like a date" in error
+    assert "never a name, a date" in error and "row" not in error
     with MeasurementStore(db_url) as store:
         assert store.load().empty
 
