@@ -398,7 +398,9 @@ flagged = measure.flagged_readings(stored)
 if not flagged.empty:
     st.warning(f"{len(flagged)} stored reading(s) were measured on a flagged series; the "
                "analysis marks them unless you leave them out.", icon=":material/flag:")
-    st.dataframe(flagged, hide_index=True, width="stretch", key="measure_flagged_table")
+    st.dataframe(flagged, hide_index=True, width="stretch", key="measure_flagged_table",
+                 column_config={c: st.column_config.Column(width="small")
+                                for c in ("patient", "observer", "session")})
 exclude = st.checkbox("Leave out readings measured on a flagged series",
                       key="measure_use_unflagged", disabled=flagged.empty,
                       help="Flags: inversion recovery (T1 FLAIR) or another sequence VBQ was not "
@@ -431,4 +433,6 @@ if current.measurements:
             "patient_id": "patient", "in_cohort": "in the cohort", "measured": "measured",
             "si_source": "SIs from", "readings": "readings combined",
             "series_flags": "series flags"}), hide_index=True, width="stretch",
-            key="measure_merge_table")
+            key="measure_merge_table", column_config={
+                c: st.column_config.Column(width="small") for c in (
+                    "patient", "in the cohort", "measured", "SIs from", "readings combined")})

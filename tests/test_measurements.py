@@ -888,7 +888,7 @@ def test_flagged_readings_are_marked_and_can_be_left_out(store):
     merged = merge_into_cohort(cohort, store, observer="AB", session=1)
     assert merged.flagged == ("P1", "P3") and merged.series_flags["P1"] == flair
     frame = merged.to_frame().set_index("patient_id")
-    assert "inversion recovery / T1 FLAIR" in frame.loc["P1", "series_flags"]
+    assert "unvalidated sequence (e.g. T1 FLAIR)" in frame.loc["P1", "series_flags"]
     assert "lossy compression" in frame.loc["P1", "series_flags"]
     assert frame.loc["P2", "series_flags"] == ""
     text = merged.summary()

@@ -1450,8 +1450,7 @@ session; the default), ``"mean"`` the mean of the chosen readings, level by leve
 
 _READING = ["patient_id", "observer", "session"]
 _FLAG_WORDS = {
-    "not_validated_sequence": "not the sequence VBQ was validated on (e.g. inversion recovery / "
-                              "T1 FLAIR)",
+    "not_validated_sequence": "unvalidated sequence (e.g. T1 FLAIR)",
     "not_t1_like": "not T1-weighted",
     "not_sagittal": "not sagittal",
     "lossy_compression": "lossy compression",
