@@ -352,7 +352,7 @@ def test_a_reading_with_one_bad_roi_saves_nothing(store):
 def test_a_failing_transaction_leaves_nothing_behind(store, monkeypatch):
     # the database refuses the insert midway: the correction and the history row roll back too
     store.save(reading("VBQ-001"))
-    import vbq.measurements as m
+    import vbq.measurements._store as m
 
     real_insert = m.sa.insert
 
@@ -792,7 +792,7 @@ def test_the_schema_compiles_for_postgresql():
     import sqlalchemy as sa
     from sqlalchemy.dialects import postgresql
 
-    import vbq.measurements as m
+    import vbq.measurements._store as m
 
     ddl = "\n".join(str(sa.schema.CreateTable(t).compile(dialect=postgresql.dialect()))
                     for t in (m._meta_table, m._rois, m._history))
@@ -1019,6 +1019,46 @@ def test_reliability_choices_are_checked(store):
     assert "at least 2" in one.icc and "at least 2 complete pairs" in one.bland_altman
     with pytest.raises(InputError, match="patient_id"):
         reliability(three.drop(columns="patient_id"))
+
+
+# --------------------------------------------------------------------------------------------
+# the subpackage's import graph
+
+
+def test_the_store_loads_neither_the_exports_nor_the_statistics():
+    # issue 17: a database module imported vbq.export, which imports vbq.present; the
+    # statistics (vbq.stats: scipy, statsmodels) are loaded only when reliability is used
+    import subprocess
+    import sys
+
+    code = """
+import sys
+import vbq
+before = set(sys.modules)
+import vbq.measurements as m
+store = m.MeasurementStore("sqlite://")
+store.save([m.ROIMeasurement("VBQ-001", "AB", 1, "L1", 300.0)])
+store.export_csv()
+m.to_cohort_si(store)
+new = set(sys.modules) - before
+print(sorted(x for x in new if x.split(".")[1:2] in (["export"], ["present"], ["stats"])))
+print("vbq.measurements._reliability" in sys.modules)
+m.reliability
+print("vbq.measurements._reliability" in sys.modules)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["[]", "False", "True"], out
+    # and no module of the subpackage but _reliability names them at all
+    import ast
+
+    folder = Path(vbq.__file__).parent / "measurements"
+    for path in folder.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        found = {(node.module or "") for node in ast.walk(tree)
+                 if isinstance(node, ast.ImportFrom) and node.level == 2}
+        heavy = found & {"stats", "export", "present", "cohort", "figures", "report", "study"}
+        assert not heavy or path.name == "_reliability.py", (path.name, heavy)
 
 
 # --------------------------------------------------------------------------------------------
