@@ -779,7 +779,7 @@ def test_merge_into_a_cohort_without_si_columns_and_the_report(store):
     merged = merge_into_cohort(cohort, store)
     assert merged.replaced == ("DEMO-004",)
     assert frame.columns.tolist() == ["patient_id", "in_cohort", "measured", "si_source",
-                                      "readings", "series_flags"]
+                                      "readings", "series_flags", "field_strength_t", "scanner"]
     # an ID differing only in case is not merged, and the report says so
     store.save(reading("demo-005"))
     merged = merge_into_cohort(cohort, store)
@@ -874,6 +874,30 @@ def test_the_default_merge_is_one_primary_reading_not_a_mix_of_observers(store):
     assert mean.to_frame().set_index("patient_id")["readings"].to_dict() == {"P1": 2, "P2": 1}
     assert "collapsed in any one reading is left out for all" in mean.rules
     assert "different levels" in mean.rules
+
+
+def test_the_merge_report_names_the_scanner_behind_each_reading(store):
+    # issue 19: VBQ depends on the scanner (mean 2.77 at 1.5 T vs 2.20 at 3 T in one study)
+    store.save(reading("P1", field_strength_t=1.5, manufacturer="ACME", model_name="One"))
+    store.save(reading("P2", field_strength_t=3.0, manufacturer="Other", model_name="Two"))
+    store.save(reading("P3", field_strength_t=1.5))
+    store.save(reading("P3", session=2, field_strength_t=3.0))
+    store.save(reading("P4"))
+    cohort = pd.DataFrame({"patient_id": ["P1", "P2", "P3", "P4"], "age": [60, 70, 65, 50],
+                           "sex": ["F", "M", "F", "M"]})
+    merged = merge_into_cohort(cohort, store)
+    frame = merged.to_frame().set_index("patient_id")
+    assert frame.loc["P1", "field_strength_t"] == 1.5 and frame.loc["P1", "scanner"] == "ACME One"
+    assert frame.loc["P2", "scanner"] == "Other Two"
+    assert np.isnan(frame.loc["P4", "field_strength_t"]) and pd.isna(frame.loc["P4", "scanner"])
+    assert merged.mixed_acquisition
+    assert ("Field strength of the readings used (patients): 1.5 T 2, 3 T 1, unknown 1; more "
+            "than one field strength or manufacturer is in use") in merged.summary()
+    # averaged readings that differ in field strength give no single value
+    mean = to_cohort_si(store, combine="mean").set_index("patient_id")
+    assert np.isnan(mean.loc["P3", "field_strength_t"]) and mean.loc["P1", "field_strength_t"] == 1.5
+    one = merge_into_cohort(cohort[cohort["patient_id"] == "P1"], store)
+    assert not one.mixed_acquisition
 
 
 def test_flagged_readings_are_marked_and_can_be_left_out(store):

@@ -206,6 +206,30 @@ def _patient_flags(m: pd.DataFrame, ids: Sequence[str]) -> pd.Series:
                      dtype=object)
 
 
+def _distinct(values: pd.Series) -> list:
+    return list(dict.fromkeys(v for v in values if isinstance(v, str) and v or
+                              isinstance(v, float) and np.isfinite(v)))
+
+
+def _patient_scanners(m: pd.DataFrame, ids: Sequence[str]) -> tuple[np.ndarray, pd.Series]:
+    """Per patient, the field strength of the readings used (NaN when unknown or when they
+    differ) and the scanner in words (manufacturer and model; readings that differ joined with
+    " / "; None when unknown)."""
+    field_t = np.full(len(ids), np.nan)
+    scanner: list[str | None] = [None] * len(ids)
+    if "field_strength_t" not in m.columns:
+        return field_t, pd.Series(scanner, dtype=object)
+    text = pd.Series([" ".join(_distinct(pd.Series([a, b]))) for a, b in zip(
+        m.get("manufacturer", pd.Series([None] * len(m))),
+        m.get("model_name", pd.Series([None] * len(m))), strict=True)], index=m.index)
+    where = {pid: i for i, pid in enumerate(ids)}
+    for pid, grp in m.assign(_scanner=text).groupby("patient_id"):
+        strengths = _distinct(grp["field_strength_t"].astype(float))
+        field_t[where[pid]] = strengths[0] if len(strengths) == 1 else np.nan
+        scanner[where[pid]] = " / ".join(_distinct(grp["_scanner"])) or None
+    return field_t, pd.Series(scanner, dtype=object)
+
+
 def _cohort_si(m: pd.DataFrame) -> pd.DataFrame:
     ids = sorted(set(m["patient_id"]))
     out = pd.DataFrame({"patient_id": pd.Series(ids, dtype=object)})
@@ -214,6 +238,8 @@ def _cohort_si(m: pd.DataFrame) -> pd.DataFrame:
             out[c] = pd.Series(dtype=float if c.startswith("si") else object)
         out["n_readings"] = pd.Series(dtype=np.int64)
         out["series_flags"] = pd.Series(dtype=object)
+        out["field_strength_t"] = pd.Series(dtype=float)
+        out["scanner"] = pd.Series(dtype=object)
         return out
     means = m.groupby(["patient_id", "level"])["si_mean"].mean().unstack("level")
     means = means.reindex(index=ids, columns=list(ROI_LEVELS))
@@ -228,6 +254,7 @@ def _cohort_si(m: pd.DataFrame) -> pd.DataFrame:
     n_read = m[_READING].drop_duplicates().groupby("patient_id").size()
     out["n_readings"] = n_read.reindex(ids).to_numpy(dtype=np.int64)
     out["series_flags"] = _patient_flags(m, ids)
+    out["field_strength_t"], out["scanner"] = _patient_scanners(m, ids)
     return out
 
 
@@ -259,10 +286,12 @@ def to_cohort_si(measurements: Any, *, observer: str | Sequence[str] | None = No
     -------
     DataFrame
         ``patient_id, si_l1, si_l2, si_l3, si_l4, si_csf, csf_level, collapsed_l1..collapsed_l4,
-        n_readings, series_flags``: SIs float (NaN for a level not measured), ``csf_level``
-        text, ``collapsed_*`` boolean (NA for a level not measured), ``n_readings`` the readings
-        combined, ``series_flags`` the flag codes of those readings (None: none). Sorted by
-        ``patient_id``.
+        n_readings, series_flags, field_strength_t, scanner``: SIs float (NaN for a level not
+        measured), ``csf_level`` text, ``collapsed_*`` boolean (NA for a level not measured),
+        ``n_readings`` the readings combined, ``series_flags`` the flag codes of those readings
+        (None: none), ``field_strength_t`` theirs (NaN when unknown or when they differ),
+        ``scanner`` manufacturer and model (differing ones joined by " / "; None: unknown).
+        Sorted by ``patient_id``.
 
     Raises
     ------
@@ -319,6 +348,13 @@ class CohortMerge:
     rules : str
         How the readings became the cohort's SIs, in plain words (shown by the app and the
         report).
+    n_readings : mapping of str to int
+        Patient -> readings combined.
+    field_strengths : mapping of str to float
+        Measured cohort patient -> field strength (T) of the readings used (NaN: unknown, or
+        readings that differ).
+    scanners : mapping of str to str
+        Measured cohort patient -> manufacturer and model (None: unknown).
     """
 
     cohort: pd.DataFrame
@@ -336,12 +372,34 @@ class CohortMerge:
     exclude_flagged: bool | frozenset[str] = False
     rules: str = ""
     n_readings: Mapping[str, int] = field(default_factory=dict)
+    field_strengths: Mapping[str, float] = field(default_factory=dict)
+    scanners: Mapping[str, str | None] = field(default_factory=dict)
+
+    @property
+    def mixed_acquisition(self) -> bool:
+        """Whether the measured patients in use were read at more than one field strength or
+        on more than one manufacturer's scanner (VBQ depends on both)."""
+        strengths = {v for v in self.field_strengths.values() if np.isfinite(v)}
+        makers = {v.split(" ")[0].casefold() for v in self.scanners.values() if v}
+        return len(strengths) > 1 or len(makers) > 1
+
+    def _scanner_line(self) -> str | None:
+        strengths = pd.Series([self.field_strengths.get(pid, np.nan) for pid in self.measured],
+                              dtype=float)
+        if strengths.notna().sum() == 0:
+            return None
+        counts = strengths.value_counts(dropna=False).sort_index()
+        parts = [f"{'unknown' if np.isnan(t) else f'{t:g} T'} {n}" for t, n in counts.items()]
+        return ("Field strength of the readings used (patients): " + ", ".join(parts)
+                + ("; more than one field strength or manufacturer is in use"
+                   if self.mixed_acquisition else ""))
 
     def to_frame(self) -> pd.DataFrame:
         """One row per patient of the cohort or the measurements: ``patient_id, in_cohort,
         measured, si_source`` ("measurements", "spreadsheet" or "none"), ``readings`` (the
-        readings combined; 0 when not measured) and ``series_flags`` (the flags of those
-        readings in words; "" when none)."""
+        readings combined; 0 when not measured), ``series_flags`` (the flags of those
+        readings in words; "" when none), ``field_strength_t`` and ``scanner`` (see
+        `field_strengths`, `scanners`)."""
         cohort_ids = self.cohort["patient_id"].tolist()
         has_si = self.cohort[list(_SI_COLUMNS) + ["si_csf"]].notna().any(axis=1).to_numpy()
         measured = set(self.measured)
@@ -357,8 +415,11 @@ class CohortMerge:
             pid = row["patient_id"]
             row["readings"] = int(self.n_readings.get(pid, 0))
             row["series_flags"] = describe_flags(self.series_flags.get(pid))
+            row["field_strength_t"] = float(self.field_strengths.get(pid, np.nan))
+            row["scanner"] = self.scanners.get(pid)
         return pd.DataFrame(rows, columns=["patient_id", "in_cohort", "measured", "si_source",
-                                           "readings", "series_flags"])
+                                           "readings", "series_flags", "field_strength_t",
+                                           "scanner"])
 
     def summary(self) -> str:
         """Readable text: which readings were used, whom they cover, the flagged ones, the
@@ -387,6 +448,9 @@ class CohortMerge:
         if self.not_in_cohort:
             lines.append(f"{len(self.not_in_cohort)} measured ID(s) not in the cohort: "
                          + _some(self.not_in_cohort))
+        scanners = self._scanner_line()
+        if scanners:
+            lines.append(scanners)
         lines.extend(f"Note: {n}" for n in self.notes)
         if self.rules:
             lines.append(f"Rules: {self.rules}")
@@ -523,4 +587,6 @@ def merge_into_cohort(cohort: pd.DataFrame, measurements: Any, *,
         notes=tuple(_merge_notes(ids, not_in_cohort, sel)), flagged=tuple(flags),
         series_flags=flags, left_out_flagged=sel.left_out_flagged,
         exclude_flagged=sel.exclude_flagged, rules=sel.rules(),
-        n_readings={pid: int(n) for pid, n in by_id["n_readings"].items()})
+        n_readings={pid: int(n) for pid, n in by_id["n_readings"].items()},
+        field_strengths={pid: float(by_id.loc[pid, "field_strength_t"]) for pid in rows},
+        scanners={pid: by_id.loc[pid, "scanner"] for pid in rows})
