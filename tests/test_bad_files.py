@@ -85,13 +85,13 @@ def test_an_xlsx_bomb_is_refused_from_the_zip_directory_without_parsing(monkeypa
 def test_a_workbook_over_the_uncompressed_limit_is_refused(monkeypatch):
     data = (BAD / "cohort_hidden_sheet.xlsx").read_bytes()
     total = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist())
-    monkeypatch.setattr(vbq.io, "MAX_XLSX_UNCOMPRESSED", total - 1)
+    monkeypatch.setattr(vbq.io._source, "MAX_XLSX_UNCOMPRESSED", total - 1)
     _check("big.xlsx", data, "cohort", "error", "over the limit of", rows_kept=0)
 
 
 def test_row_and_column_limits_are_named(monkeypatch):
     cohort, _ = make.many_rows(300)
-    monkeypatch.setattr(vbq.io, "MAX_ROWS", 200)
+    monkeypatch.setattr(vbq.io._source, "MAX_ROWS", 200)
     _check("rows.csv", cohort, "cohort", "error", "more than 200 rows, the limit", rows_kept=0)
     xlsx = make._xlsx({"cohort": make._numbers([r.split(",") for r in
                                                 cohort.decode().splitlines()[:250]])})
@@ -131,7 +131,7 @@ def test_the_fast_csv_reader_agrees_with_the_csv_module(case, monkeypatch):
     and the same problems on every text file of the corpus and on the demo."""
     data = (BAD / case["file"]).read_bytes()
     fast = read_table(data, case["kind"], name=case["file"])
-    monkeypatch.setattr(vbq.io, "_fast_csv_grid", lambda *a, **k: None)
+    monkeypatch.setattr(vbq.io._table, "_fast_csv_grid", lambda *a, **k: None)
     slow = read_table(data, case["kind"], name=case["file"])
     pd.testing.assert_frame_equal(fast[0], slow[0])
     assert [str(p) for p in fast[1].problems] == [str(p) for p in slow[1].problems]
@@ -142,7 +142,7 @@ def test_the_fast_csv_reader_agrees_on_the_demo(monkeypatch):
     for kind in ("cohort", "dxa"):
         data = (BAD.parents[2] / "data" / f"demo_{kind}.csv").read_bytes()
         fast = read_table(data, kind, name="demo.csv")
-        monkeypatch.setattr(vbq.io, "_fast_csv_grid", lambda *a, **k: None)
+        monkeypatch.setattr(vbq.io._table, "_fast_csv_grid", lambda *a, **k: None)
         slow = read_table(data, kind, name="demo.csv")
         monkeypatch.undo()
         pd.testing.assert_frame_equal(fast[0], slow[0])

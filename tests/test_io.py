@@ -298,11 +298,16 @@ def test_excel_unicode_text_and_old_mac_line_endings_are_read():
 
 
 def test_unreadable_csv_is_a_named_error_with_the_line():
-    # the csv module refuses a field over its size limit: an InputError naming the file and the
-    # line, never a csv.Error traceback
+    # a field over the csv module's size limit: read by pandas below the header, and named by
+    # row and column like any bad cell (issue 17); where the csv module must read the file (a
+    # quoted line break above the header), an InputError naming the file and the line; never a
+    # csv.Error traceback
     huge = b"patient_id,age\nP1,\"" + b"9" * 200_000 + b"\"\n"
-    with pytest.raises(vbq.io.InputError, match=r"c\.csv.*cannot read the file as CSV \(line 2\)"):
+    with pytest.raises(vbq.io.InputError, match=r"c\.csv, row 2, column age: not a number"):
         load_cohort(huge, name="c.csv")
+    with pytest.raises(vbq.io.InputError,
+                       match=r"c\.csv: line 4 has a cell of more than 131,072 characters"):
+        load_cohort(b'"a\nb"\n' + huge, name="c.csv")
     with pytest.raises(vbq.io.InputError, match="binary"):
         load_cohort(b"patient_id,age\nP1,\x0070\n", name="c.csv")
 
@@ -342,7 +347,7 @@ def _with_column(monkeypatch, name: str, **changes) -> None:
 
     columns = tuple(dataclasses.replace(c, **changes) if c.name == name else c
                     for c in vbq.schema.COHORT_COLUMNS)
-    monkeypatch.setattr(vbq.io, "COHORT_COLUMNS", columns)
+    monkeypatch.setattr(vbq.io._headers, "COHORT_COLUMNS", columns)
 
 
 def _read_with(cohort: pd.DataFrame, column: str, cells: list) -> tuple[pd.DataFrame, object]:
@@ -425,20 +430,23 @@ def test_a_sign_check_declared_on_a_column_warns_of_lost_minus_signs(monkeypatch
 
 
 def test_io_reads_column_rules_from_the_schema_never_from_column_names():
-    """No column is special-cased by name in vbq/io.py (issue 12): no comparison of a name with
+    """No column is special-cased by name in vbq/io/ (issue 12): no comparison of a name with
     a literal, and no literal that is a column's name (other than the key, patient_id)."""
     import ast
 
     names = {c.name for c in (*vbq.schema.COHORT_COLUMNS, *vbq.schema.DXA_COLUMNS,
-                              *vbq.schema.DERIVED)} - {"patient_id"}
-    tree = ast.parse((ROOT / "vbq" / "io.py").read_text())
+                              *vbq.schema.DERIVED, *vbq.schema.MEASUREMENT_COLUMNS)
+             } - {"patient_id"}
 
     def is_name(node):
         return (isinstance(node, ast.Attribute) and node.attr == "name") or (
             isinstance(node, ast.Name) and node.id == "name")
 
     offenders = []
-    for node in ast.walk(tree):
+    nodes = [node for path in sorted((ROOT / "vbq" / "io").glob("*.py"))
+             for node in ast.walk(ast.parse(path.read_text()))]
+    assert len(nodes) > 5000  # (every module of the package)
+    for node in nodes:
         if isinstance(node, ast.Constant) and node.value in names:
             offenders.append((node.lineno, node.value))
         if isinstance(node, ast.Compare) and any(is_name(n) for n in (node.left, *node.comparators)):
@@ -451,7 +459,8 @@ def test_io_reads_column_rules_from_the_schema_never_from_column_names():
 
 
 def test_range_check_returns_the_cleaned_values_and_leaves_its_input_alone():
-    from vbq.io import ValidationReport, _check_range
+    from vbq.io import ValidationReport
+    from vbq.io._cells import _check_range
 
     col = vbq.schema.cohort_column("si_l1")
     values = pd.Series([100.0, -4.0, 2e6, np.nan])
@@ -502,7 +511,7 @@ def test_chunked_csv_reading_gives_the_whole_file_types(case):
         chunked = pd.read_csv(source(), low_memory=True, **options)
     if case != "integers then decimals":  # (those agree: int64 -> float64 rounds as parsing)
         assert not chunked.equals(whole)  # the case does split pandas' chunks
-    pd.testing.assert_frame_equal(vbq.io._read_csv_whole(source, options), whole)
+    pd.testing.assert_frame_equal(vbq.io._csv._read_csv_whole(source, options), whole)
 
 
 @pytest.mark.parametrize("data", [b"patient_id,age,patient", b"patient_id,age\n"])

@@ -1,14 +1,16 @@
-"""The canonical data model: one cohort table and one DXA table.
+"""The canonical data model: the cohort table, the DXA table and the measurement table.
 
 Every column the product reads is declared here once, with its type, unit, allowed values and the
-paper variable it stands for. `vbq.io` validates spreadsheets against these declarations,
-`vbq.demo` writes them, and ``docs/data_dictionary.md`` is generated from them
-(``python -m vbq.schema`` prints it), so the three never drift apart.
+paper variable it stands for. `vbq.io` validates spreadsheets against these declarations (the
+measurement CSV of `vbq.measurements` included), `vbq.demo` writes them, and
+``docs/data_dictionary.md`` is generated from them (``python -m vbq.schema`` prints it), so they
+never drift apart.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 __all__ = [
@@ -18,14 +20,18 @@ __all__ = [
     "MODIC_TYPES",
     "MODIC_GRADES",
     "OSTEOPHYTE_DIRECTIONS",
+    "ROI_LEVELS",
     "Column",
+    "Pattern",
     "Slip",
     "Advisory",
     "SignCheck",
     "COHORT_COLUMNS",
     "DXA_COLUMNS",
+    "MEASUREMENT_COLUMNS",
     "cohort_column",
     "dxa_column",
+    "measurement_column",
     "column",
     "DERIVED",
     "DERIVED_COLUMNS",
@@ -47,8 +53,25 @@ MODIC_TYPES: tuple[str, ...] = ("none", "1", "2", "3", "mixed")
 MODIC_GRADES: tuple[str, ...] = ("A", "B", "C")
 OSTEOPHYTE_DIRECTIONS: tuple[str, ...] = ("A", "B", "C", "D", "E", "F")
 
-KINDS = ("id", "float", "int", "bool", "category")
-"""Storage kinds a `Column` may declare; `vbq.io` parses each kind its own way."""
+ROI_LEVELS: tuple[str, ...] = (*LEVELS, "CSF")
+"""The ROIs of one MRI reading: the L1-L4 vertebral bodies and the CSF."""
+
+KINDS = ("id", "float", "int", "bool", "category", "text", "timestamp")
+"""Storage kinds a `Column` may declare; `vbq.io` parses each kind its own way. "id" is the key
+of a table (one row per value); "text" is any other text (a code, a name); "timestamp" a date and
+time in ISO 8601, stored in UTC."""
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A rule on the text of a cell: `regex` must match the whole cell (`Column.pattern`), or
+    must not (`Column.refuse`); otherwise the cell is an error with `message`."""
+
+    regex: str
+    message: str
+
+    def __post_init__(self) -> None:
+        re.compile(self.regex)  # a declaration that does not compile fails at import
 
 
 @dataclass(frozen=True)
@@ -134,6 +157,23 @@ class Column:
         A soft lower bound with its reason (a warning, the value kept).
     sign_check : SignCheck or None
         Warn when a file's values of the column are all zero or positive (lost minus signs).
+    low_open : bool
+        `low` itself is outside the range (a radius, a field strength must be above 0).
+    every_row : bool
+        A blank cell is an error (every row needs a value); `required` only asks for the column.
+    blank_means : object
+        What a blank cell, or an absent optional column, stands for (None: nothing recorded).
+    max_len : int or None
+        Longest text a "text" cell may hold (for a category: the width it is stored with).
+    pattern : Pattern or None
+        What the text of a "text" cell must look like.
+    refuse : tuple of Pattern
+        What the text of a "text" cell must not look like (a DICOM UID, a date), checked in order.
+    lower : bool
+        A "text" cell is lower-cased (a hash written in capitals is the same hash).
+    separator : str
+        A "text" cell holds several values separated by this ("a; b;a" -> "a;b": each value
+        stripped and checked against `pattern`, repeats dropped, joined again).
     """
 
     name: str
@@ -154,10 +194,23 @@ class Column:
     slips: tuple[Slip, ...] = ()
     advisory: Advisory | None = None
     sign_check: SignCheck | None = None
+    low_open: bool = False
+    every_row: bool = False
+    blank_means: object = None
+    max_len: int | None = None
+    pattern: Pattern | None = None
+    refuse: tuple[Pattern, ...] = ()
+    lower: bool = False
+    separator: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"column {self.name!r}: kind must be one of {KINDS}, got {self.kind!r}")
+        if self.kind != "text" and (self.pattern or self.refuse or self.lower or self.separator):
+            raise ValueError(f"column {self.name!r}: pattern, refuse, lower and separator are "
+                             "rules of text columns")
+        if self.max_len is not None and self.kind not in ("text", "category"):
+            raise ValueError(f"column {self.name!r}: max_len is for text and category columns")
         if self.kind == "category" and not self.categories:
             raise ValueError(f"column {self.name!r}: a category column needs its categories")
         if self.roman and self.kind != "int":
@@ -593,8 +646,110 @@ DXA_COLUMNS: tuple[Column, ...] = (
 """DXA columns as read. ``bmd_lowest`` and ``t_lowest`` (the minimum over the available sites)
 are derived by `vbq.prepare`, never read."""
 
+_CODE = Pattern(r"[A-Za-z0-9][A-Za-z0-9._-]*",
+                "must be a pseudonymous code of letters, digits and . _ - starting with a letter "
+                "or digit (no spaces, commas or names)")
+_NOT_A_UID_OR_DATE = (
+    Pattern(r"\d+(\.\d+){3,}", "looks like a DICOM UID; use the pseudonymous study code"),
+    Pattern(r"\d{1,4}[-./]\d{1,2}[-./]\d{1,4}", "looks like a date; use the pseudonymous study code"),
+)
+_ROI_SOURCES = ("suggested", "moved", "manual")
+_PRINTABLE = Pattern(r"[^\x00-\x1f\x7f]*", "must not hold control characters")
+
+MEASUREMENT_COLUMNS: tuple[Column, ...] = (
+    Column("patient_id", "text", "Pseudonymous study ID (as in the cohort file); never a name, "
+           "hospital number, date of birth or DICOM identifier.", required=True, every_row=True,
+           max_len=64, pattern=_CODE, refuse=_NOT_A_UID_OR_DATE, label="Patient ID"),
+    Column("observer", "text", "Pseudonymous code of the person who placed the ROI (initials).",
+           required=True, every_row=True, max_len=32, pattern=_CODE, refuse=_NOT_A_UID_OR_DATE,
+           label="Observer"),
+    Column("session", "int", "Repeat number of the observer's reading (1, 2, ...).",
+           required=True, every_row=True, low=1, high=1000, label="Session", decimals=0),
+    Column("level", "category", "ROI: L1, L2, L3, L4 or CSF.", required=True, every_row=True,
+           categories=ROI_LEVELS, label="ROI"),
+    Column("csf_level", "category", "CSF row only: the level at which the CSF ROI was placed "
+           "(blank on a CSF row means L3; must be blank on a vertebra row).",
+           categories=CSF_LEVELS, aliases=tuple(_CSF_LEVEL_ALIASES.items()), label="CSF level"),
+    Column("slice_index", "int", "Index of the slice in the sorted series (0-based).", low=0,
+           high=100_000, label="Slice", decimals=0),
+    Column("centre_row_px", "float", "ROI centre, row (pixels, from the centre of the first).",
+           unit="px", low=-0.5, high=100_000, label="ROI centre, row"),
+    Column("centre_col_px", "float", "ROI centre, column (pixels).", unit="px", low=-0.5,
+           high=100_000, label="ROI centre, column"),
+    Column("centre_row_mm", "float", "ROI centre, row, in mm (row pixels x row spacing).",
+           unit="mm", low=-1_000, high=10_000, label="ROI centre, row"),
+    Column("centre_col_mm", "float", "ROI centre, column, in mm.", unit="mm", low=-1_000,
+           high=10_000, label="ROI centre, column"),
+    Column("radius_mm", "float", "ROI radius.", unit="mm", low=0, high=500, low_open=True,
+           label="ROI radius", decimals=1),
+    Column("si_mean", "float", "Mean signal intensity of the ROI (stored values after the "
+           "modality LUT); the SI that enters VBQ.", unit="a.u.", required=True, every_row=True,
+           low=0, high=1e6, label="Mean signal intensity", decimals=0),
+    Column("si_median", "float", "Median signal intensity of the ROI.", unit="a.u.", low=-1e6,
+           high=1e6, label="Median signal intensity", decimals=0),
+    Column("si_sd", "float", "Standard deviation of the ROI's signal intensity.", unit="a.u.",
+           low=0, high=1e6, label="SD of the signal intensity", decimals=0),
+    Column("pixel_count", "int", "Pixels whose centres fall inside the circle.", low=1,
+           high=1e9, label="Pixels", decimals=0),
+    Column("excluded", "bool", "The level is collapsed (fractured) and left out of the VBQ "
+           "median; vertebra rows only. Blank: not collapsed.", blank_means=False,
+           label="Collapsed"),
+    Column("series_fingerprint", "text", "Keyed hash identifying the series (16-128 hexadecimal "
+           "characters); never the Series Instance UID.", max_len=128, lower=True,
+           pattern=Pattern(r"[0-9a-f]{16,128}", "must be a hash of 16-128 hexadecimal "
+                           "characters, never the Series Instance UID"),
+           label="Series fingerprint"),
+    Column("field_strength_t", "float", "Magnetic field strength.", unit="T", low=0, high=12,
+           low_open=True, label="Field strength", decimals=1),
+    Column("tr_ms", "float", "Repetition time.", unit="ms", low=0, high=100_000, low_open=True,
+           label="TR", decimals=0),
+    Column("te_ms", "float", "Echo time.", unit="ms", low=0, high=10_000, low_open=True,
+           label="TE", decimals=1),
+    Column("measured_at", "timestamp", "When the reading was saved (UTC); blank: the time of "
+           "saving.", label="Measured at"),
+    Column("software_version", "text", "VBQ Explorer version that made the reading; blank: "
+           "the version saving it.", max_len=32,
+           pattern=Pattern(r"[0-9][0-9A-Za-z.+_-]{0,31}", "must be a version number such as "
+                           "0.1.0"),
+           label="Software version"),
+    # where each reading came from (issues 16, 19): the series' flags and acquisition, and how
+    # the ROIs were placed
+    Column("series_flags", "text", "Codes of the flags the series carried when it was measured "
+           "(vbq.imaging.Flag.code, e.g. not_validated_sequence;lossy_compression), separated by "
+           "semicolons; blank: none.", max_len=255, separator=";",
+           pattern=Pattern(r"[a-z][a-z0-9_]{0,63}", "must be flag codes (lower-case letters, "
+                           "digits and _) separated by semicolons"),
+           label="Series flags"),
+    Column("manufacturer", "text", "(0008,0070) Manufacturer of the scanner.", max_len=64,
+           pattern=_PRINTABLE, label="Scanner manufacturer"),
+    Column("model_name", "text", "(0008,1090) Manufacturer's Model Name of the scanner (never "
+           "the station name, serial number or institution).", max_len=64, pattern=_PRINTABLE,
+           label="Scanner model"),
+    Column("scanning_sequence", "text", "(0018,0020) Scanning Sequence (SE spin echo, IR "
+           "inversion recovery, GR gradient recalled, ...), multiple values separated by \\.",
+           max_len=64, pattern=_PRINTABLE, label="Scanning sequence"),
+    Column("sequence_variant", "text", "(0018,0021) Sequence Variant (SK, SP, MP, ...).",
+           max_len=64, pattern=_PRINTABLE, label="Sequence variant"),
+    Column("ti_ms", "float", "(0018,0082) Inversion time; blank when not inversion recovery.",
+           unit="ms", low=0, high=100_000, label="TI", decimals=0),
+    Column("pixel_bandwidth_hz", "float", "(0018,0095) Pixel Bandwidth.", unit="Hz/pixel",
+           low=0, high=1e6, low_open=True, label="Pixel bandwidth", decimals=0),
+    Column("slice_thickness_mm", "float", "(0018,0050) Slice Thickness.", unit="mm", low=0,
+           high=1_000, low_open=True, label="Slice thickness", decimals=1),
+    Column("roi_source", "category", "How the ROIs were placed: suggested (a suggestion "
+           "accepted), moved (a suggestion moved by the reader) or manual (placed by hand).",
+           categories=_ROI_SOURCES, max_len=16, label="ROI placed"),
+    Column("blinded", "bool", "The reader could not see earlier readings of this patient while "
+           "reading (blank: no).", blank_means=False, label="Blinded reading"),
+)
+"""Columns of a measurement table (`vbq.measurements.read_measurements`, the CSV export of the
+measurement database), one row per ROI reading. Headers are matched like the cohort's (case and
+punctuation aside); the store holds the columns of `vbq.measurements.MEASUREMENT_COLUMNS`."""
+
+
 _COHORT = {c.name: c for c in COHORT_COLUMNS}
 _DXA = {c.name: c for c in DXA_COLUMNS}
+_MEASUREMENT = {c.name: c for c in MEASUREMENT_COLUMNS}
 
 
 def cohort_column(name: str) -> Column:
@@ -605,6 +760,11 @@ def cohort_column(name: str) -> Column:
 def dxa_column(name: str) -> Column:
     """Return the declaration of DXA column `name` (KeyError if unknown)."""
     return _DXA[name]
+
+
+def measurement_column(name: str) -> Column:
+    """Return the declaration of measurement column `name` (KeyError if unknown)."""
+    return _MEASUREMENT[name]
 
 
 DERIVED: tuple[Column, ...] = (
@@ -675,9 +835,13 @@ def _range(c: Column) -> str:
         return ", ".join(c.categories)
     if c.kind == "bool":
         return "yes/no (1/0, true/false, y/n)"
+    if c.kind == "timestamp":
+        return "ISO 8601 date and time"
+    if c.pattern is not None:
+        return c.pattern.message.removeprefix("must be ")
     if c.low is None and c.high is None:
-        return ""
-    rng = f"{c.low:g} to {c.high:g}"
+        return f"text, at most {c.max_len} characters" if c.max_len else ""
+    rng = f"{c.low:g} to {c.high:g}" if not c.low_open else f"above {c.low:g}, to {c.high:g}"
     return rng if c.hard else rng + " (warning outside)"
 
 
@@ -690,7 +854,9 @@ def data_dictionary_markdown() -> str:
         "Headers are matched case- and punctuation-insensitively, and through the synonyms listed.",
         "",
     ]
-    for title, cols in (("Cohort file", COHORT_COLUMNS), ("DXA file", DXA_COLUMNS)):
+    for title, cols in (("Cohort file", COHORT_COLUMNS), ("DXA file", DXA_COLUMNS),
+                        ("Measurement file (MRI readings, `vbq.measurements`)",
+                         MEASUREMENT_COLUMNS)):
         lines += [
             f"## {title}",
             "",
