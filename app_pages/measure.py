@@ -325,7 +325,8 @@ except vbq.InputError as exc:
     st.error(plain(exc))
     st.stop()
 _, where = measure.database_source()
-st.caption(f"Database: {store.url} (from {where}).")
+st.caption(f"Readings are saved in the lab's measurement database "
+           f"({measure.database_kind(store)}; from {where}).")
 st.warning("On Streamlit Community Cloud the disk is ephemeral: the database file is lost when "
            "the app restarts or sleeps. Export the measurements as CSV to keep them, and import "
            "the CSV to carry on.", icon=":material/save:")
@@ -339,6 +340,12 @@ observer = c2.text_input("Observer (initials or code)", key="measure_observer",
 session = c3.number_input("Session (repeat number)", min_value=1, max_value=1000, value=1,
                           step=1, key="measure_session")
 missing = [lv for lv in ROI_LEVELS if lv not in stats and lv not in collapsed]
+save_flags = vbq.measurements.series_provenance(series)["series_flags"]
+if save_flags:
+    st.warning(f"This reading is saved with its series' flags: "
+               f"{vbq.measurements.describe_flags(save_flags)}. They go with it into the "
+               "database and the CSV, and the analysis marks it (or leaves it out, if you "
+               "choose).", icon=":material/flag:")
 if st.button("Save the ROIs", type="primary", key="measure_save"):
     if not patient_id or not observer:
         st.error("Enter the study patient ID and the observer before saving.")
@@ -420,23 +427,58 @@ current = get_dataset()
 if stored.empty:
     st.info("Save or import measurements to analyse them with the cohort.")
     st.stop()
+COMBINES = {"primary": "One primary reading (as the paper)", "mean": "Mean of the readings"}
+combine = st.radio("Readings to analyse", list(COMBINES), format_func=COMBINES.get,
+                   horizontal=True, key="measure_use_combine",
+                   help="The paper analysed one reading per patient. The mean averages every "
+                        "chosen reading level by level.")
 observers = sorted(stored["observer"].unique())
-sessions = sorted(int(s) for s in stored["session"].unique())
 u1, u2 = st.columns(2)
-obs_choice = u1.selectbox("Observer", [measure.ALL_OBSERVERS, *observers], key="measure_use_obs",
-                          format_func=lambda o: "All observers (mean)"
-                          if o == measure.ALL_OBSERVERS else o)
-sess_choice = u2.selectbox("Session", [measure.MEAN_SESSIONS, *sessions], key="measure_use_sess",
-                           format_func=lambda s: "All sessions (mean)"
-                           if s == measure.MEAN_SESSIONS else f"Session {s}")
-obs_arg = None if obs_choice == measure.ALL_OBSERVERS else obs_choice
-sess_arg = None if sess_choice == measure.MEAN_SESSIONS else int(sess_choice)
+if combine == "primary":
+    obs_arg = u1.selectbox("Observer", observers, key="measure_use_obs")
+    own = sorted(int(s) for s in stored.loc[stored["observer"] == obs_arg, "session"].unique())
+    sess_arg = int(u2.selectbox("Session", own, key="measure_use_sess",
+                                format_func=lambda s: f"Session {s}"))
+    st.caption(f"Each patient's SIs are those of observer {plain(obs_arg)}'s reading in session "
+               f"{sess_arg}. A patient without that reading keeps the spreadsheet's SIs, if any: "
+               "no other observer's or session's reading is used in its place.")
+else:
+    sessions = sorted(int(s) for s in stored["session"].unique())
+    obs_choice = u1.selectbox("Observer", [measure.ALL_OBSERVERS, *observers],
+                              key="measure_use_mean_obs",
+                              format_func=lambda o: "All observers"
+                              if o == measure.ALL_OBSERVERS else o)
+    sess_choice = u2.selectbox("Session", [measure.MEAN_SESSIONS, *sessions],
+                               key="measure_use_mean_sess",
+                               format_func=lambda s: "All sessions"
+                               if s == measure.MEAN_SESSIONS else f"Session {s}")
+    obs_arg = None if obs_choice == measure.ALL_OBSERVERS else obs_choice
+    sess_arg = None if sess_choice == measure.MEAN_SESSIONS else int(sess_choice)
+    if obs_arg is not None and sess_arg is not None:
+        st.caption("One observer in one session is one reading: the same as the primary "
+                   "reading.")
+    else:
+        st.caption("Each level's SI is the mean of the chosen readings' ROIs (the CSF too, even "
+                   "when they were placed at different levels); a level marked collapsed in any "
+                   "one reading is left out for all; patients may be averaged over different "
+                   "numbers and mixes of readings.")
+flagged = measure.flagged_readings(stored)
+if not flagged.empty:
+    st.warning(f"{len(flagged)} stored reading(s) were measured on a flagged series; the "
+               "analysis marks them unless you leave them out.", icon=":material/flag:")
+    st.dataframe(flagged, hide_index=True, width="stretch", key="measure_flagged_table",
+                 column_config={c: st.column_config.Column(width="small")
+                                for c in ("patient", "observer", "session")})
+exclude = st.checkbox("Leave out readings measured on a flagged series",
+                      key="measure_use_unflagged", disabled=flagged.empty,
+                      help="Flags: inversion recovery (T1 FLAIR) or another sequence VBQ was not "
+                           "validated on, lossy compression, not sagittal, ...")
 st.caption(f"Measured SIs replace the SI columns of the measured patients of "
-           f"{dataset.name}; the others keep their spreadsheet values.")
+           f"{plain(dataset.name)}; the others keep their spreadsheet values.")
 b1, b2 = st.columns(2)
 if b1.button("Use these measurements", type="primary", key="measure_use"):
     try:
-        measure.use_measurements(store, obs_arg, sess_arg)
+        measure.use_measurements(store, obs_arg, sess_arg, exclude)
     except vbq.InputError as exc:
         st.error(plain(exc))
     else:
@@ -448,10 +490,18 @@ if current.measurements and b2.button("Stop using measurements", key="measure_st
     st.rerun()
 if current.measurements:
     st.success(f"Every page now analyses **{plain(current.name)}**.")
-    report = st.session_state.get("measure_merge_report")
+    report = st.session_state.get(measure.MERGE_REPORT_KEY)
     if report is not None:
+        if report.flagged:
+            st.warning(f"{len(report.flagged)} measured patient(s) in use were read on a "
+                       "flagged series (see the table); tick the box above and use the "
+                       "measurements again to leave them out.", icon=":material/flag:")
         st.text(report.summary())
         st.dataframe(report.to_frame().rename(columns={
             "patient_id": "patient", "in_cohort": "in the cohort", "measured": "measured",
-            "si_source": "SIs from"}), hide_index=True, width="stretch",
-            key="measure_merge_table")
+            "si_source": "SIs from", "readings": "readings combined",
+            "series_flags": "series flags", "field_strength_t": "field (T)",
+            "scanner": "scanner"}), hide_index=True, width="stretch",
+            key="measure_merge_table", column_config={
+                c: st.column_config.Column(width="small") for c in (
+                    "patient", "in the cohort", "measured", "SIs from", "readings combined")})

@@ -115,7 +115,7 @@ def main() -> None:
 
 
 def store_table_columns():
-    from vbq.measurements import _rois
+    from vbq.measurements._store import _rois
 
     return list(_rois.columns)
 

@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import io
 import multiprocessing
+import os
 import sqlite3
 import statistics
 import threading
@@ -41,6 +42,7 @@ from vbq.measurements import (
     reading_from_rois,
     reading_vbq,
     reliability,
+    series_provenance,
     to_cohort_si,
     validate_measurements,
     vbq_wide,
@@ -126,6 +128,141 @@ def test_save_load_every_field_and_survive_reopen(tmp_path):
     assert (pd.Timestamp.now(tz="UTC") - row["measured_at"]) < pd.Timedelta(minutes=5)
 
 
+PROVENANCE = dict(series_flags="not_validated_sequence;lossy_compression", manufacturer="ACME",
+                  model_name="Magnet 1.5", scanning_sequence="SE\\IR", sequence_variant="SK",
+                  ti_ms=860.0, pixel_bandwidth_hz=130.0, slice_thickness_mm=4.0,
+                  roi_source="manual", blinded=True)
+
+
+def test_each_reading_keeps_its_provenance_in_the_database_and_the_csv(store, tmp_path):
+    # issues 16 and 19: a T1 FLAIR reading (VBQ 4.8-4.9) entered the tables without its flags
+    store.save(reading("VBQ-001", **FULL, **PROVENANCE) + reading("VBQ-002"))
+    table = store.load().set_index("patient_id")
+    for name, value in PROVENANCE.items():
+        assert set(table.loc["VBQ-001", name]) == {value}, name
+    plain = table.loc["VBQ-002"]
+    assert plain["series_flags"].isna().all() and plain["ti_ms"].isna().all()
+    assert not plain["blinded"].any()
+    text = store.export_csv()
+    header = text.splitlines()[0].split(",")
+    assert set(PROVENANCE) <= set(header)
+    assert "not_validated_sequence;lossy_compression" in text and "Magnet 1.5" in text
+    other = MeasurementStore(tmp_path / "other.sqlite")
+    assert other.import_csv(text).inserted == 10
+    pd.testing.assert_frame_equal(other.load().drop(columns="measured_at"),
+                                  store.load().drop(columns="measured_at"))
+    other.close()
+
+
+def test_provenance_fields_are_validated_by_column():
+    base = dict(patient_id="VBQ-001", observer="AB", session=1, level="L1", si_mean=300.0)
+    bad = {"series_flags": "Lossy Compression", "roi_source": "automatic",
+           "manufacturer": "ACME\x00", "ti_ms": -1.0, "pixel_bandwidth_hz": 0.0,
+           "model_name": "x" * 65, "blinded": "perhaps"}
+    rows = [{**base, "patient_id": f"VBQ-{i:03d}", col: value}
+            for i, (col, value) in enumerate(bad.items())]
+    _, report = validate_measurements(pd.DataFrame(rows))
+    assert sorted((p.row, p.column) for p in report.errors) == sorted(
+        (i + 1, col) for i, col in enumerate(bad))
+    table, report = validate_measurements([{**base, "series_flags": " lossy_compression ; "
+                                            "not_sagittal;lossy_compression", "roi_source":
+                                            "Suggested"}])
+    assert report.ok
+    assert table.loc[0, "series_flags"] == "lossy_compression;not_sagittal"
+    assert table.loc[0, "roi_source"] == "suggested"
+
+
+def test_a_reading_records_the_series_it_was_measured_on_and_nothing_identifying():
+    from vbq import imaging, phantom
+
+    datasets, truth = phantom.make_series(seed=0, n_slices=5)
+    for ds in datasets:  # a T1 FLAIR: inversion recovery, TI 860 ms
+        ds.ScanningSequence = ["SE", "IR"]
+        ds.SequenceVariant = ["SK", "SP"]
+        ds.InversionTime = 860
+        ds.Manufacturer = "ACME"
+        ds.ManufacturerModelName = "Magnet 1.5"
+        ds.PixelBandwidth = 130
+        ds.StationName = "STATION-SECRET"
+        ds.DeviceSerialNumber = "SERIAL-SECRET"
+        ds.InstitutionName = "INSTITUTION-SECRET"
+    series = imaging.load_series(phantom.series_bytes(datasets))
+    assert series.flags  # the page warns of it ...
+    stats = {lv: imaging.roi_stats(series.pixels[truth.mid_slice], series.spacing_mm,
+                                   truth.centres[lv], truth.roi_radius_mm[lv])
+             for lv in ("L1", "L2", "L3", "L4", "CSF")}
+    rows = reading_from_rois(stats, patient_id="VBQ-001", observer="AB", session=1,
+                             series=series, roi_source="manual")
+    codes = ";".join(f.code for f in series.flags)
+    for r in rows:  # ... and the reading keeps it
+        assert r.series_flags == codes and "not_validated_sequence" in codes
+        assert (r.ti_ms, r.scanning_sequence, r.sequence_variant) == (860.0, "SE\\IR", "SK\\SP")
+        assert (r.field_strength_t, r.tr_ms, r.te_ms) == (
+            series.field_strength_t, series.repetition_time_ms, series.echo_time_ms)
+        assert r.slice_thickness_mm == series.slice_thickness_mm and r.roi_source == "manual"
+        for name in ("manufacturer", "model_name", "pixel_bandwidth_hz"):  # vbq.imaging's own
+            assert getattr(r, name) == getattr(series, name, None)
+    store = MeasurementStore("sqlite://")
+    store.save(rows)
+    text = store.export_csv() + store.load().to_csv()
+    assert "SECRET" not in text and codes in text
+
+
+def test_series_provenance_reads_the_scanner_and_only_the_scanner():
+    import types
+
+    from vbq.imaging import Flag
+
+    series = types.SimpleNamespace(
+        fingerprint="ab" * 32, flags=(Flag("not_sagittal", "not sagittal"),),
+        lossy_compression=True, field_strength_t=3.0, manufacturer=" Siemens ",
+        model_name="Skyra", scanning_sequence="SE", sequence_variant="", repetition_time_ms=600.0,
+        echo_time_ms=10.0, inversion_time_ms=None, pixel_bandwidth_hz=200.0,
+        slice_thickness_mm=3.0, station_name="STATION", device_serial_number="SERIAL",
+        institution_name="INSTITUTION")
+    got = series_provenance(series)
+    assert got == dict(series_fingerprint="ab" * 32,
+                       series_flags="not_sagittal;lossy_compression", field_strength_t=3.0,
+                       manufacturer="Siemens", model_name="Skyra", scanning_sequence="SE",
+                       sequence_variant=None, tr_ms=600.0, te_ms=10.0, ti_ms=None,
+                       pixel_bandwidth_hz=200.0, slice_thickness_mm=3.0)
+    assert set(got) <= set(MEASUREMENT_COLUMNS)
+
+
+def test_a_version_1_database_is_upgraded_and_keeps_its_readings(tmp_path):
+    # tests/data/measurements/v1.sqlite was written by the code of commit 7ddef1d (make_v1.py)
+    import shutil
+
+    path = tmp_path / "old.sqlite"
+    shutil.copy(Path(__file__).parent / "data" / "measurements" / "v1.sqlite", path)
+    con = sqlite3.connect(path)
+    assert con.execute("select value from vbq_meta where key='schema_version'").fetchone() == (
+        "1",)
+    before = con.execute("select patient_id, observer, session, level, si_mean, csf_level, "
+                         "slice_index, tr_ms from vbq_roi_measurements order by level").fetchall()
+    history_before = con.execute("select change, reason, patient_id, level, si_mean from "
+                                 "vbq_roi_history order by history_id").fetchall()
+    con.close()
+    assert len(before) == 5 and len(history_before) == 2
+    with MeasurementStore(path) as store:
+        assert store.schema_version == SCHEMA_VERSION == 2
+        table = store.load()
+        history = store.history()
+        store.save(reading("VBQ-003", **PROVENANCE))  # the new columns take values
+    assert table.columns.tolist() == list(MEASUREMENT_COLUMNS)
+    got = sorted(table[["patient_id", "observer", "session", "level", "si_mean", "csf_level",
+                        "slice_index", "tr_ms"]].itertuples(index=False, name=None))
+    assert [tuple(None if pd.isna(v) else v for v in row) for row in got] == sorted(before)
+    assert table.loc[table["level"] == "L2", "si_mean"].item() == 325.0  # the correction
+    assert table["series_flags"].isna().all() and table["roi_source"].isna().all()
+    assert history[["change", "reason", "patient_id", "level", "si_mean"]].apply(
+        tuple, axis=1).tolist() == history_before
+    with MeasurementStore(path) as again:  # opening it again changes nothing
+        assert again.schema_version == 2
+        assert len(again.load()) == 10
+        assert set(again.load(patient_id="VBQ-003")["manufacturer"]) == {"ACME"}
+
+
 def test_store_accepts_an_engine_and_a_connection_like_object(tmp_path):
     import sqlalchemy as sa
 
@@ -164,14 +301,29 @@ def test_bad_binds_are_named_and_a_password_never_shown(tmp_path):
         MeasurementStore(tmp_path / "dir.sqlite")
 
 
-def test_the_default_database_lives_under_data_and_is_git_ignored():
-    from vbq.measurements import DEFAULT_PATH, default_url
+def test_the_default_database_lives_in_the_user_data_folder_never_in_the_package(
+        tmp_path, monkeypatch):
+    import vbq.measurements as m
 
-    root = Path(vbq.__file__).resolve().parents[1]
-    assert DEFAULT_PATH == root / "data" / "measurements.sqlite"
-    assert default_url() == f"sqlite:///{DEFAULT_PATH}"
-    ignore = (root / ".gitignore").read_text().splitlines()
-    assert "data/*.sqlite*" in ignore
+    package = Path(vbq.__file__).resolve().parent
+    # tests/conftest.py points VBQ_DATA_DIR at a scratch folder for every test
+    assert Path(os.environ["VBQ_DATA_DIR"]) == m.DEFAULT_PATH.parent
+    assert package not in m.DEFAULT_PATH.parents and package.parent not in m.DEFAULT_PATH.parents
+    # the variable is read when the name is used, not when vbq was imported
+    monkeypatch.setenv("VBQ_DATA_DIR", str(tmp_path / "lab"))
+    assert m.DEFAULT_PATH == tmp_path / "lab" / "measurements.sqlite"
+    assert m.default_url() == f"sqlite:///{tmp_path / 'lab' / 'measurements.sqlite'}"
+    with MeasurementStore() as store:  # creates the folder and the file there
+        store.save(reading("VBQ-001"))
+    assert (tmp_path / "lab" / "measurements.sqlite").exists()
+    # without the variable: the operating system's per-user folder (platformdirs)
+    monkeypatch.delenv("VBQ_DATA_DIR")
+    import platformdirs
+
+    assert m.DEFAULT_PATH == Path(platformdirs.user_data_dir("vbq-explorer", appauthor=False)
+                                  ) / "measurements.sqlite"
+    with pytest.raises(AttributeError):
+        m.NO_SUCH_NAME  # noqa: B018
 
 
 def test_load_filters_and_readings_summary(store):
@@ -200,7 +352,7 @@ def test_a_reading_with_one_bad_roi_saves_nothing(store):
 def test_a_failing_transaction_leaves_nothing_behind(store, monkeypatch):
     # the database refuses the insert midway: the correction and the history row roll back too
     store.save(reading("VBQ-001"))
-    import vbq.measurements as m
+    import vbq.measurements._store as m
 
     real_insert = m.sa.insert
 
@@ -279,6 +431,22 @@ def test_patient_ids_must_be_pseudonymous_codes(store):
     # surrounding spaces are stripped
     table, report = validate_measurements(reading("  VBQ-002 "))
     assert report.ok and set(table["patient_id"]) == {"VBQ-002"}
+
+
+def test_a_bad_key_is_one_message_naming_the_value_and_the_rule(store):
+    with pytest.raises(InputError) as err:
+        store.save(reading("1958-03-02"))
+    text = str(err.value)
+    assert text.count("1958-03-02") == 1 and "\n" not in text and "row" not in text
+    assert text.startswith('The study patient ID "1958-03-02" is refused: it looks like a date')
+    assert "letters, digits and . _ -" in text
+    assert len(err.value.problems) == 5  # every problem is still there, by row and column
+    with pytest.raises(InputError) as err:
+        store.save(reading("John Smith", observer="A B"))
+    lines = str(err.value).splitlines()
+    assert lines[0].startswith('- The study patient ID "John Smith" is refused')
+    assert lines[1].startswith('- The observer code "A B" is refused') and len(lines) == 3
+    assert store.load().empty
 
 
 def test_every_field_is_validated_by_row_and_column():
@@ -612,7 +780,8 @@ def test_merge_into_a_cohort_without_si_columns_and_the_report(store):
     store.save(reading("DEMO-004"))
     merged = merge_into_cohort(cohort, store)
     assert merged.replaced == ("DEMO-004",)
-    assert frame.shape[1] == 4
+    assert frame.columns.tolist() == ["patient_id", "in_cohort", "measured", "si_source",
+                                      "readings", "series_flags", "field_strength_t", "scanner"]
     # an ID differing only in case is not merged, and the report says so
     store.save(reading("demo-005"))
     merged = merge_into_cohort(cohort, store)
@@ -625,7 +794,7 @@ def test_the_schema_compiles_for_postgresql():
     import sqlalchemy as sa
     from sqlalchemy.dialects import postgresql
 
-    import vbq.measurements as m
+    import vbq.measurements._store as m
 
     ddl = "\n".join(str(sa.schema.CreateTable(t).compile(dialect=postgresql.dialect()))
                     for t in (m._meta_table, m._rois, m._history))
@@ -640,12 +809,16 @@ def test_choosing_observer_and_session_or_their_mean(store):
                        collapsed=("L4",)))
     store.save(reading("P1", "CD", 1, sis=(320.0, 320.0, 320.0, 320.0), csf=110.0,
                        csf_level="L2"))
-    with pytest.raises(InputError, match="more than one observer"):
-        to_cohort_si(store)
-    with pytest.raises(InputError, match="more than one session"):
-        to_cohort_si(store, observer="AB")
+    # the default: one primary reading, the first observer (alphabetical) and their 1st session
+    first = to_cohort_si(store)
+    assert first.loc[0, "si_l1"] == 300.0 and first.loc[0, "n_readings"] == 1
+    pd.testing.assert_frame_equal(first, to_cohort_si(store, observer="AB", session=1))
     with pytest.raises(InputError, match="observer"):
         to_cohort_si(store, observer="ZZ")
+    with pytest.raises(InputError, match="no readings in session 2; their sessions are 1"):
+        to_cohort_si(store, observer="CD", session=2)
+    with pytest.raises(InputError, match="one observer's"):
+        to_cohort_si(store, observer=["AB", "CD"])
     one = to_cohort_si(store, observer="AB", session=2)
     assert one.loc[0, "si_l1"] == 310.0 and one.loc[0, "collapsed_l4"]
     assert one.loc[0, "n_readings"] == 1
@@ -659,8 +832,10 @@ def test_choosing_observer_and_session_or_their_mean(store):
     cohort = pd.DataFrame({"patient_id": ["P1"], "age": [60], "sex": ["F"]})
     merged = merge_into_cohort(cohort, store, combine="mean")
     assert merged.notes and "different levels" in merged.notes[0]
-    with pytest.raises(InputError, match="combine"):
-        to_cohort_si(store, combine="median")
+    assert not merge_into_cohort(cohort, store).notes  # one reading: no CSF levels to average
+    for bad in ("median", "select"):
+        with pytest.raises(InputError, match="combine"):
+            to_cohort_si(store, combine=bad)
     # a table that is not a typed measurement table is refused, not misread
     raw = pd.read_csv(io.StringIO(store.export_csv()), dtype=str)
     with pytest.raises(InputError, match="dtypes"):
@@ -671,6 +846,92 @@ def test_choosing_observer_and_session_or_their_mean(store):
     table, _ = read_measurements(store.export_csv())
     pd.testing.assert_frame_equal(to_cohort_si(table, observer="AB", session=1),
                                   to_cohort_si(store, observer="AB", session=1))
+
+
+def test_the_default_merge_is_one_primary_reading_not_a_mix_of_observers(store):
+    # issue 16: the old default averaged every reading level by level; a level collapsed in any
+    # one reading was dropped for all, CSF SIs from different levels were averaged, and patients
+    # got different mixes of observers. The paper analysed one primary reading.
+    store.save(reading("P1", "AB", 1, sis=(300.0, 320.0, 310.0, 330.0), csf=100.0))
+    store.save(reading("P1", "CD", 1, sis=(200.0, 220.0, 210.0, 230.0), csf=150.0,
+                       collapsed=("L2",), csf_level="L2"))
+    store.save(reading("P2", "CD", 1))  # read by CD only
+    cohort = pd.DataFrame({"patient_id": ["P1", "P2"], "age": [60, 70], "sex": ["F", "M"]})
+    merged = merge_into_cohort(cohort, store)
+    assert (merged.combine, merged.observer, merged.session) == ("primary", "AB", 1)
+    assert merged.measured == ("P1",) and merged.not_measured == ("P2",)  # no substitute
+    row = merged.cohort.set_index("patient_id").loc["P1"]
+    assert [row[c] for c in SI_COLS] == [300.0, 320.0, 310.0, 330.0] and row["si_csf"] == 100.0
+    assert not row["collapsed_l2"] and row["csf_level"] == "L3"
+    # what a reader is told: the rules, in words, in the report's summary
+    assert "One primary reading per patient: observer AB, session 1" in merged.rules
+    assert "first observer in alphabetical order" in merged.rules
+    assert "no other observer's or session's reading is used" in merged.rules
+    assert "Rules: " + merged.rules in merged.summary()
+    chosen = merge_into_cohort(cohort, store, observer="CD", session=1)
+    assert chosen.measured == ("P1", "P2") and "(as chosen)" in chosen.rules
+    assert chosen.cohort.set_index("patient_id").loc["P1", "collapsed_l2"]
+    mean = merge_into_cohort(cohort, store, combine="mean")
+    assert mean.measured == ("P1", "P2")
+    assert mean.to_frame().set_index("patient_id")["readings"].to_dict() == {"P1": 2, "P2": 1}
+    assert "collapsed in any one reading is left out for all" in mean.rules
+    assert "different levels" in mean.rules
+
+
+def test_the_merge_report_names_the_scanner_behind_each_reading(store):
+    # issue 19: VBQ depends on the scanner (mean 2.77 at 1.5 T vs 2.20 at 3 T in one study)
+    store.save(reading("P1", field_strength_t=1.5, manufacturer="ACME", model_name="One"))
+    store.save(reading("P2", field_strength_t=3.0, manufacturer="Other", model_name="Two"))
+    store.save(reading("P3", field_strength_t=1.5))
+    store.save(reading("P3", session=2, field_strength_t=3.0))
+    store.save(reading("P4"))
+    cohort = pd.DataFrame({"patient_id": ["P1", "P2", "P3", "P4"], "age": [60, 70, 65, 50],
+                           "sex": ["F", "M", "F", "M"]})
+    merged = merge_into_cohort(cohort, store)
+    frame = merged.to_frame().set_index("patient_id")
+    assert frame.loc["P1", "field_strength_t"] == 1.5 and frame.loc["P1", "scanner"] == "ACME One"
+    assert frame.loc["P2", "scanner"] == "Other Two"
+    assert np.isnan(frame.loc["P4", "field_strength_t"]) and pd.isna(frame.loc["P4", "scanner"])
+    assert merged.mixed_acquisition
+    assert ("Field strength of the readings used (patients): 1.5 T 2, 3 T 1, unknown 1; more "
+            "than one field strength or manufacturer is in use") in merged.summary()
+    # averaged readings that differ in field strength give no single value
+    mean = to_cohort_si(store, combine="mean").set_index("patient_id")
+    assert np.isnan(mean.loc["P3", "field_strength_t"]) and mean.loc["P1", "field_strength_t"] == 1.5
+    one = merge_into_cohort(cohort[cohort["patient_id"] == "P1"], store)
+    assert not one.mixed_acquisition
+
+
+def test_flagged_readings_are_marked_and_can_be_left_out(store):
+    # issue 16: a T1 FLAIR reading (VBQ 4.8-4.9) entered Tables 2-4 silently
+    flair = "not_validated_sequence;lossy_compression"
+    store.save(reading("P1", "AB", 1, series_flags=flair))
+    store.save(reading("P2", "AB", 1))
+    store.save(reading("P3", "AB", 1, series_flags="no_pixel_spacing"))
+    store.save(reading("P1", "AB", 2))
+    cohort = pd.DataFrame({"patient_id": ["P1", "P2", "P3"], "age": [60, 70, 65],
+                           "sex": ["F", "M", "F"]})
+    merged = merge_into_cohort(cohort, store, observer="AB", session=1)
+    assert merged.flagged == ("P1", "P3") and merged.series_flags["P1"] == flair
+    frame = merged.to_frame().set_index("patient_id")
+    assert "unvalidated sequence (e.g. T1 FLAIR)" in frame.loc["P1", "series_flags"]
+    assert "lossy compression" in frame.loc["P1", "series_flags"]
+    assert frame.loc["P2", "series_flags"] == ""
+    text = merged.summary()
+    assert "2 patient(s) measured on a flagged series, used: P1 (" in text
+    assert "are used and marked" in merged.rules
+    left = merge_into_cohort(cohort, store, observer="AB", session=1, exclude_flagged=True)
+    assert left.measured == ("P2",) and left.left_out_flagged == ("P1", "P3")
+    assert not left.flagged and "left out (2 patient(s))" in left.rules
+    assert "2 patient(s) with readings from a flagged series left out" in left.summary()
+    only = merge_into_cohort(cohort, store, observer="AB", session=1,
+                             exclude_flagged={"not_validated_sequence"})
+    assert only.measured == ("P2", "P3") and only.left_out_flagged == ("P1",)
+    # with the mean, only the flagged reading of P1 is left out, its other reading stays
+    mean = to_cohort_si(store, combine="mean", exclude_flagged=True)
+    assert mean.set_index("patient_id")["n_readings"].to_dict() == {"P1": 1, "P2": 1}
+    with pytest.raises(InputError, match="exclude_flagged"):
+        to_cohort_si(store, exclude_flagged=3)
 
 
 def test_a_reading_measured_on_the_phantom_round_trips_through_the_database(store):
@@ -787,6 +1048,46 @@ def test_reliability_choices_are_checked(store):
 
 
 # --------------------------------------------------------------------------------------------
+# the subpackage's import graph
+
+
+def test_the_store_loads_neither_the_exports_nor_the_statistics():
+    # issue 17: a database module imported vbq.export, which imports vbq.present; the
+    # statistics (vbq.stats: scipy, statsmodels) are loaded only when reliability is used
+    import subprocess
+    import sys
+
+    code = """
+import sys
+import vbq
+before = set(sys.modules)
+import vbq.measurements as m
+store = m.MeasurementStore("sqlite://")
+store.save([m.ROIMeasurement("VBQ-001", "AB", 1, "L1", 300.0)])
+store.export_csv()
+m.to_cohort_si(store)
+new = set(sys.modules) - before
+print(sorted(x for x in new if x.split(".")[1:2] in (["export"], ["present"], ["stats"])))
+print("vbq.measurements._reliability" in sys.modules)
+m.reliability
+print("vbq.measurements._reliability" in sys.modules)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["[]", "False", "True"], out
+    # and no module of the subpackage but _reliability names them at all
+    import ast
+
+    folder = Path(vbq.__file__).parent / "measurements"
+    for path in folder.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        found = {(node.module or "") for node in ast.walk(tree)
+                 if isinstance(node, ast.ImportFrom) and node.level == 2}
+        heavy = found & {"stats", "export", "present", "cohort", "figures", "report", "study"}
+        assert not heavy or path.name == "_reliability.py", (path.name, heavy)
+
+
+# --------------------------------------------------------------------------------------------
 # documentation
 
 
@@ -810,9 +1111,7 @@ def test_readme_measurement_block_runs_on_the_demo(tmp_path, monkeypatch):
     # the README's example, executed as written, with the default database in a temporary folder
     import re
 
-    import vbq.measurements as m
-
-    monkeypatch.setattr(m, "DEFAULT_PATH", tmp_path / "data" / "measurements.sqlite")
+    monkeypatch.setenv("VBQ_DATA_DIR", str(tmp_path / "data"))
     readme = (Path(vbq.__file__).resolve().parents[1] / "README.md").read_text()
     section = readme.split("### Measurement database (notebook)", 1)[1]
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)

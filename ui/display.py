@@ -105,6 +105,10 @@ MEASUREMENT_LABELS = {
     "pixel_count": "pixels", "excluded": "collapsed (left out)",
     "series_fingerprint": "series (hash)", "field_strength_t": "field (T)", "tr_ms": "TR (ms)",
     "te_ms": "TE (ms)", "measured_at": "measured at (UTC)", "software_version": "software",
+    "series_flags": "series flags", "manufacturer": "manufacturer", "model_name": "model",
+    "scanning_sequence": "sequence", "sequence_variant": "sequence variant", "ti_ms": "TI (ms)",
+    "pixel_bandwidth_hz": "pixel bandwidth (Hz)", "slice_thickness_mm": "slice thickness (mm)",
+    "roi_source": "ROIs placed", "blinded": "blinded",
 }
 
 

@@ -6,8 +6,10 @@ Where things live:
 * The database is `st.connection("measurements", type="sql")`, whose engine is handed to
   `vbq.measurements.MeasurementStore`. Its URL comes from, in order: the environment variable
   ``VBQ_MEASUREMENTS_URL`` (tests, containers), ``[connections.measurements] url = ...`` in
-  ``.streamlit/secrets.toml``, else the SQLite file ``data/measurements.sqlite`` (created on first
-  use; no secrets file is needed). A store holds nothing but its engine, so one serves every
+  ``.streamlit/secrets.toml``, else the default SQLite file of `vbq.measurements.default_url`
+  (``measurements.sqlite`` in the per-user data folder, ``VBQ_DATA_DIR`` when set; created on
+  first use; no secrets file is needed). The page never shows the database's path or URL
+  (`database_kind` says what kind of database it is). A store holds nothing but its engine, so one serves every
   session (`st.cache_resource`).
 * Uploaded DICOM is read in memory and kept in this session's `st.session_state` only: never in
   `st.cache_data` (shared by every session of the server) and never on disk. The synthetic
@@ -27,6 +29,7 @@ import pandas as pd
 import streamlit as st
 
 import vbq
+import vbq._userdata
 from ui import binding
 from ui.image_click import Png, encode_png
 from ui.state import Dataset, get_dataset, set_dataset
@@ -42,6 +45,8 @@ WINDOW_CACHE_KEY = "measure_window_cache"
 BASE_DATASET_KEY = "measure_base_dataset"
 ALL_OBSERVERS = "*"
 MEAN_SESSIONS = "mean"
+UNFLAGGED = "unflagged"
+MERGE_REPORT_KEY = "measure_merge_report"
 
 COLOURS = {"L1": "#ffcc00", "L2": "#ff8c00", "L3": "#ff4fa3", "L4": "#b07cff", "CSF": "#33d6ff"}
 DEFAULT_RADIUS_MM = {"L1": 8.0, "L2": 8.0, "L3": 8.0, "L4": 8.0, "CSF": 4.0}
@@ -61,14 +66,25 @@ def _secrets_section() -> dict:
 
 
 def database_source() -> tuple[str | None, str]:
-    """(URL to pass to `st.connection`, or None to let it read the secrets; where it came from)."""
+    """(URL to pass to `st.connection`, or None to let it read the secrets; where the setting came
+    from, in words that name no path)."""
     env = os.environ.get(URL_ENV, "").strip()
     if env:
         return env, f"the environment variable {URL_ENV}"
     if _secrets_section():
         return None, ".streamlit/secrets.toml ([connections.measurements])"
-    vbq.measurements.DEFAULT_PATH.parent.mkdir(parents=True, exist_ok=True)
-    return vbq.measurements.default_url(), "the default SQLite file data/measurements.sqlite"
+    vbq._userdata.data_dir(create=True)
+    return vbq.measurements.default_url(), "VBQ Explorer's default, as none is configured"
+
+
+_KINDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL", "mysql": "MySQL",
+          "mariadb": "MariaDB", "mssql": "SQL Server", "oracle": "Oracle"}
+
+
+def database_kind(store: MeasurementStore) -> str:
+    """The kind of database in words ("SQLite", "PostgreSQL"), never its path or address."""
+    name = store.engine.dialect.name
+    return _KINDS.get(name, name)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -256,58 +272,72 @@ def roi_frame(placed: dict[str, Roi], results: dict[str, imaging.RoiStats | str]
 
 def measurement_records(series: imaging.Series, placed: dict[str, Roi],
                         results: dict[str, imaging.RoiStats | str], *, patient_id: str,
-                        observer: str, session: int, collapsed: Sequence[str], csf_level: str
+                        observer: str, session: int, collapsed: Sequence[str], csf_level: str,
+                        roi_source: str = "manual", blinded: bool = False
                         ) -> list[vbq.measurements.ROIMeasurement]:
-    """The ROI rows to save: one per measured ROI (`vbq.measurements.ROIMeasurement`)."""
-    out = []
-    for level, res in results.items():
-        if not isinstance(res, imaging.RoiStats):
-            continue
-        roi = placed[level]
-        out.append(vbq.measurements.ROIMeasurement(
-            patient_id=patient_id, observer=observer, session=int(session), level=level,
-            si_mean=res.mean, csf_level=csf_level if level == "CSF" else None,
-            slice_index=roi.slice, centre_row_px=roi.row, centre_col_px=roi.col,
-            centre_row_mm=res.centre_mm[0], centre_col_mm=res.centre_mm[1],
-            radius_mm=roi.radius_mm, si_median=res.median, si_sd=res.sd,
-            pixel_count=res.n_pixels, excluded=level in collapsed,
-            series_fingerprint=series.fingerprint, field_strength_t=series.field_strength_t,
-            tr_ms=series.repetition_time_ms, te_ms=series.echo_time_ms,
-        ))
-    return out
+    """The ROI rows to save: one per measured ROI (`vbq.measurements.ROIMeasurement`), each with
+    the series' flags and acquisition (`vbq.measurements.series_provenance`)."""
+    return [vbq.measurements.ROIMeasurement.from_roi_stats(
+        res, patient_id=patient_id, observer=observer, session=int(session), level=level,
+        slice_index=placed[level].slice, series=series, excluded=level in collapsed,
+        csf_level=csf_level if level == "CSF" else None, roi_source=roi_source,
+        blinded=blinded)
+        for level, res in results.items() if isinstance(res, imaging.RoiStats)]
 
 
 # --- measurements in the analysis ------------------------------------------------------------
 
 
-def choice_param(observer: str | None, session: int | None) -> str:
-    """The URL value of a choice of readings: ``AB:1``; ``*`` all observers, ``mean`` all
-    sessions (then averaged)."""
-    return f"{observer or ALL_OBSERVERS}:{MEAN_SESSIONS if session is None else int(session)}"
+def choice_param(observer: str | None, session: int | None, exclude_flagged: bool = False
+                 ) -> str:
+    """The URL value of a choice of readings: ``AB:1`` one primary reading (observer AB,
+    session 1); ``*`` all observers or ``mean`` all sessions, then averaged; ``:unflagged``
+    appended when readings from flagged series are left out."""
+    text = f"{observer or ALL_OBSERVERS}:{MEAN_SESSIONS if session is None else int(session)}"
+    return text + (f":{UNFLAGGED}" if exclude_flagged else "")
 
 
-def parse_choice(text: str) -> tuple[str | None, int | None]:
-    """Inverse of `choice_param`; raises `vbq.InputError` on anything else."""
-    obs, sep, sess = str(text).partition(":")
-    if not sep or not obs:
+def parse_choice(text: str) -> tuple[str | None, int | None, bool]:
+    """Inverse of `choice_param`: (observer, session, exclude_flagged); raises `vbq.InputError`
+    on anything else."""
+    obs, sep, rest = str(text).partition(":")
+    sess, _, tail = rest.partition(":")
+    if not sep or not obs or tail not in ("", UNFLAGGED):
         raise vbq.InputError(f'measurements: "{text}" is not understood; expected '
                              '"observer:session", e.g. "AB:1"')
     observer = None if obs == ALL_OBSERVERS else obs
+    exclude = tail == UNFLAGGED
     if sess == MEAN_SESSIONS:
-        return observer, None
+        return observer, None, exclude
     try:
-        return observer, int(sess)
+        return observer, int(sess), exclude
     except ValueError:
         raise vbq.InputError(f'measurements: session "{sess}" is not a number or "mean"'
                              ) from None
 
 
-def choice_text(observer: str | None, session: int | None) -> str:
+def choice_text(observer: str | None, session: int | None, exclude_flagged: bool = False
+                ) -> str:
     """The choice in words, for headings and the dataset's name."""
-    who = "all observers" if observer is None else f"observer {observer}"
-    when = "all sessions" if session is None else f"session {session}"
-    averaged = observer is None or session is None
-    return f"{who}, {when}" + (" (averaged)" if averaged else "")
+    if observer is not None and session is not None:
+        text = f"one reading: observer {observer}, session {session}"
+    else:
+        who = "all observers" if observer is None else f"observer {observer}"
+        when = "all sessions" if session is None else f"session {session}"
+        text = f"{who}, {when} (averaged)"
+    return text + (", flagged series left out" if exclude_flagged else "")
+
+
+def flagged_readings(stored: pd.DataFrame) -> pd.DataFrame:
+    """One row per stored reading measured on a flagged series: ``patient``, ``observer``,
+    ``session``, ``flags`` (in words)."""
+    cols = ["patient", "observer", "session", "flags"]
+    if stored.empty or "series_flags" not in stored.columns:
+        return pd.DataFrame(columns=cols)
+    hit = stored[stored["series_flags"].map(lambda t: isinstance(t, str) and bool(t))]
+    per = hit.groupby(["patient_id", "observer", "session"], sort=True)["series_flags"].first()
+    return pd.DataFrame([(p, o, int(s), vbq.measurements.describe_flags(f))
+                         for (p, o, s), f in per.items()], columns=cols)
 
 
 def base_dataset() -> Dataset:
@@ -318,29 +348,32 @@ def base_dataset() -> Dataset:
     return current
 
 
-def use_measurements(store: MeasurementStore, observer: str | None, session: int | None
-                     ) -> vbq.measurements.CohortMerge:
-    """Merge the chosen readings into the cohort and make that the dataset every page analyses.
+def use_measurements(store: MeasurementStore, observer: str | None, session: int | None,
+                     exclude_flagged: bool = False) -> vbq.measurements.CohortMerge:
+    """Merge the chosen readings into the cohort and make that the dataset every page analyses:
+    one primary reading when both `observer` and `session` are given, else their mean
+    (`vbq.measurements.merge_into_cohort`).
 
     Raises `vbq.InputError` when the choice matches no reading."""
     base = base_dataset()
-    combine = "mean" if observer is None or session is None else "select"
+    combine = "mean" if observer is None or session is None else "primary"
     readings = store.load()
     merged = merge_into_cohort(base.cohort, readings, observer=observer, session=session,
-                               combine=combine)
+                               combine=combine, exclude_flagged=exclude_flagged)
+    words = choice_text(observer, session, exclude_flagged)
     if not merged.measured:
-        raise vbq.InputError(f"no cohort patient has measurements by {choice_text(observer, session)}"
+        raise vbq.InputError(f"no cohort patient has measurements by {words}"
                              f" (the cohort's patient IDs and the measured ones do not meet)")
     st.session_state[BASE_DATASET_KEY] = base
     set_dataset(Dataset(
-        name=f"{base.name} + MRI measurements ({choice_text(observer, session)})",
+        name=f"{base.name} + MRI measurements ({words})",
         is_demo=base.is_demo, cohort=merged.cohort, dxa=base.dxa,
         digest=vbq.io.table_digest(merged.cohort, base.dxa), problems=base.problems,
         cohort_file=base.cohort_file, dxa_file=base.dxa_file,
-        measurements=choice_param(observer, session),
+        measurements=choice_param(observer, session, exclude_flagged),
         measurements_used=vbq.describe.measurements_in_use(merged, readings),
     ))
-    st.session_state["measure_merge_report"] = merged
+    st.session_state[MERGE_REPORT_KEY] = merged
     return merged
 
 
@@ -348,7 +381,7 @@ def stop_using_measurements() -> None:
     base = st.session_state.pop(BASE_DATASET_KEY, None)
     if base is not None:
         set_dataset(base)
-    st.session_state.pop("measure_merge_report", None)
+    st.session_state.pop(MERGE_REPORT_KEY, None)
 
 
 def apply_link_measurements() -> str | None:
@@ -358,8 +391,7 @@ def apply_link_measurements() -> str | None:
     if not text:
         return None
     try:
-        observer, session = parse_choice(text)
-        use_measurements(get_store(), observer, session)
+        use_measurements(get_store(), *parse_choice(text))
     except (vbq.InputError, ValueError) as exc:
         return f"The link's measurements ({text}) could not be used: {exc}"
     return None

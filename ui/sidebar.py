@@ -70,6 +70,11 @@ def _measurements_in_use(choice: str) -> None:
         words = choice
     st.info(f"**MRI measurements in use:** {plain(words)}. Their SIs replace the cohort's for "
             "the measured patients (MRI measurement page).", icon=":material/radiology:")
+    report = st.session_state.get(measure.MERGE_REPORT_KEY)
+    if report is not None and report.flagged:
+        st.warning(f"{len(report.flagged)} measured patient(s) in use were read on a flagged "
+                   "series (e.g. T1 FLAIR, lossy compression); see the MRI measurement page.",
+                   icon=":material/flag:")
 
 
 def _common_settings() -> None:

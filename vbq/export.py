@@ -25,7 +25,6 @@ import csv
 import datetime as _dt
 import io
 import math
-import os
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -33,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._safe import FORMULA_TRIGGERS, neutralise_formula, neutralise_frame, safe_csv
 from .errors import InputError
 from .present import FormattedTable
 
@@ -53,14 +53,6 @@ __all__ = [
     "DOCX_MIME",
 ]
 
-FORMULA_TRIGGERS: tuple[str, ...] = (
-    "=", "+", "-", "@", "\t", "\r", "\n", "\0", "\uff1d", "\uff0b", "\uff0d", "\uff20",
-)
-"""First characters that make a spreadsheet read a text cell as a formula, or hide its start
-(OWASP, "CSV injection"; ASVS 5.0 requirement 1.2.10), full-width forms included; checked after
-any leading spaces, which some spreadsheets skip. Such a cell is exported with a leading
-apostrophe instead."""
-
 FORMS = ("shown", "data")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -70,95 +62,16 @@ _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
 # ---------------------------------------------------------------------------------------------
-# The one neutraliser
-
-
-def neutralise_formula(value: Any) -> Any:
-    """`value` made inert for a spreadsheet: a string starting with one of `FORMULA_TRIGGERS`
-    gets a leading apostrophe; anything else (numbers, including negative ones, booleans,
-    missing values, other strings) comes back unchanged.
-
-    Examples
-    --------
-    >>> neutralise_formula('=HYPERLINK("http://evil.example","x")')
-    '\\'=HYPERLINK("http://evil.example","x")'
-    >>> neutralise_formula(-1.5)
-    -1.5
-    """
-    if isinstance(value, str) and value:
-        first = value.lstrip(" ")[:1] or value[:1]
-        if first in FORMULA_TRIGGERS:
-            return "'" + value
-    return value
-
-
-def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of `frame` with every text cell (and text column header) passed through
-    `neutralise_formula`.
-
-    Returns
-    -------
-    DataFrame
-        Same shape and index; numeric, boolean and datetime columns are untouched, text columns
-        keep their dtype (categorical ones become object), and `frame` itself is not changed.
-
-    Raises
-    ------
-    TypeError
-        `frame` is not a DataFrame.
-    """
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"neutralise_frame: expected a pandas DataFrame, got {type(frame).__name__}")
-    out = frame.copy()
-    for j in range(out.shape[1]):
-        col = out.iloc[:, j]
-        if col.dtype == object or pd.api.types.is_string_dtype(col.dtype) or isinstance(
-            col.dtype, pd.CategoricalDtype
-        ):
-            values = col.astype(object).to_numpy()
-            texts = np.fromiter((isinstance(v, str) for v in values), bool, len(values))
-            if texts.any():
-                values = values.copy()
-                values[texts] = [neutralise_formula(v) for v in values[texts]]
-                dtype = col.dtype if isinstance(col.dtype, pd.StringDtype) else object
-                out.isetitem(j, pd.Series(values, index=out.index, dtype=dtype))
-    out.columns = [neutralise_formula(c) for c in out.columns]
-    return out
+# The one neutraliser: FORMULA_TRIGGERS, neutralise_formula, neutralise_frame and safe_csv live in
+# vbq._safe (no pandas-free promise, but no vbq.present either), so that vbq.measurements writes
+# its CSV without importing this module and the presentation layer; they are this module's
+# public names as before.
 
 
 def _text_headers(frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` with its column headers as text (a CSV header is text; `neutralise_frame` then
     sees every header)."""
     return frame.set_axis([str(c) for c in frame.columns], axis=1)
-
-
-def safe_csv(frame: pd.DataFrame, target: str | os.PathLike | Any | None = None,
-             **kwargs) -> str | None:
-    """Write `frame` as CSV text through `neutralise_frame` (the measurement exports).
-
-    Parameters
-    ----------
-    frame : DataFrame
-    target : path, file-like object or None
-        Where to write; None returns the text.
-    **kwargs
-        Passed to `pandas.DataFrame.to_csv` (``index`` defaults to False, ``lineterminator`` to
-        ``"\\n"``).
-
-    Returns
-    -------
-    str or None
-        The CSV text when `target` is None.
-    """
-    kwargs.setdefault("index", False)
-    kwargs.setdefault("lineterminator", "\n")
-    safe = neutralise_frame(frame)
-    if target is None:
-        buf = io.StringIO()
-        safe.to_csv(buf, **kwargs)
-        return buf.getvalue()
-    safe.to_csv(target, **kwargs)
-    return None
 
 
 def _form(table: FormattedTable, form: str) -> pd.DataFrame:

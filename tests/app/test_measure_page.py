@@ -5,6 +5,8 @@ the DICOM basic profile appear nowhere the page, the database or the CSV export 
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pytest
 from pydicom.datadict import dictionary_VR, tag_for_keyword
@@ -158,7 +160,11 @@ def test_an_identifier_as_patient_id_is_refused(db_url):
     at.text_input(key="measure_observer").input("AB")
     at.button(key="measure_save").click().run()
     assert not at.exception
-    assert any("Not saved" in e.value for e in at.error)
+    # issue 16: one message naming the ID and the rule, not one per ROI with internal row numbers
+    [error] = [html.unescape(e.value) for e in at.error]  # escaped as text by display.plain
+    assert error.startswith("Not saved: The study patient ID")
+    assert error.count("1958-03-02") == 1 and "looks like a date" in error
+    assert "never a name, a date" in error and "row" not in error
     with MeasurementStore(db_url) as store:
         assert store.load().empty
 
@@ -275,6 +281,25 @@ def test_the_database_url_comes_from_secrets_without_the_environment_variable(tm
         assert set(store.load()["patient_id"]) == {"DEMO-009"}
 
 
+@pytest.mark.parametrize("configured", [True, False])
+def test_the_page_never_shows_where_the_database_file_is(configured, tmp_path, monkeypatch):
+    # issue 18: the server's path of the SQLite file is not the user's business; issue 17: the
+    # default file is in the per-user data folder (VBQ_DATA_DIR), never inside the package
+    if configured:
+        monkeypatch.setenv(measure.URL_ENV, f"sqlite:///{tmp_path / 'lab.sqlite'}")
+    else:
+        monkeypatch.delenv(measure.URL_ENV, raising=False)
+        monkeypatch.setenv("VBQ_DATA_DIR", str(tmp_path / "userdata"))
+    at = start(PAGE)
+    _saved(at)
+    shown = _texts(at)
+    assert any("the lab's measurement database (SQLite" in c.value for c in at.caption)
+    for secret in (str(tmp_path), "sqlite:", ".sqlite", "site-packages"):
+        assert secret not in shown
+    if not configured:
+        assert (tmp_path / "userdata" / "measurements.sqlite").exists()
+
+
 def test_an_upload_stays_in_its_own_session(db_url):
     datasets, _ = phantom.make_series(seed=1, n_slices=3)
     first = start(PAGE)
@@ -331,3 +356,101 @@ def test_csv_import_round_trip_and_a_bad_file_reported_by_row_and_column(db_url,
     fresh = tmp_path / "fresh.sqlite"
     with MeasurementStore(f"sqlite:///{fresh}") as other:
         assert other.import_csv(exported).inserted == 5  # the page's export imports elsewhere
+
+
+def _flair_upload(at):
+    """Upload a T1 FLAIR (inversion recovery) phantom series and place the reference ROIs."""
+    datasets, truth = phantom.make_series(seed=2, n_slices=5)
+    for ds in datasets:
+        ds.ScanningSequence = ["SE", "IR"]
+        ds.InversionTime = 860
+    raw = phantom.series_bytes(datasets)
+    series = imaging.load_series(raw)
+    at.radio(key="measure_source").set_value("Upload DICOM").run()
+    uploader = at.file_uploader(key="measure_upload")
+    for i, data in enumerate(raw):
+        uploader.upload(f"IM{i:04d}.dcm", data)
+    at.run()
+    at.session_state[measure.ROIS_KEY] = {series.fingerprint: {
+        lv: measure.Roi(truth.mid_slice, float(truth.centres[lv][0]),
+                        float(truth.centres[lv][1]), float(truth.roi_radius_mm[lv]))
+        for lv in ("L1", "L2", "L3", "L4", "CSF")}}
+    at.run()
+    assert not at.exception
+    return series
+
+
+def test_a_flagged_series_is_named_again_at_save_and_stored_with_the_reading(db_url):
+    # issue 16: a T1 FLAIR reading was stored with TR/TE only, its flags lost
+    at = start(PAGE)
+    series = _flair_upload(at)
+    assert series.has_flag("not_validated_sequence")
+    saving = [w.value for w in at.warning if "saved with its series' flags" in w.value]
+    assert len(saving) == 1 and "unvalidated sequence (e.g. T1 FLAIR)" in html.unescape(saving[0])
+    at.text_input(key="measure_patient_id").input("DEMO-001")
+    at.text_input(key="measure_observer").input("AB")
+    at.button(key="measure_save").click().run()
+    with MeasurementStore(db_url) as store:
+        rows = store.load()
+        exported = store.export_csv()
+    codes = ";".join(f.code for f in series.flags)
+    assert set(rows["series_flags"]) == {codes} and set(rows["ti_ms"]) == {860.0}
+    assert set(rows["roi_source"]) == {"manual"} and not rows["blinded"].any()
+    assert codes in exported
+
+
+def _store_readings(url):
+    R = vbq.measurements.ROIMeasurement
+    flair = "not_validated_sequence"
+    sis = [("L1", 300.0), ("L2", 320.0), ("L3", 310.0), ("L4", 330.0), ("CSF", 110.0)]
+    with MeasurementStore(url) as store:
+        store.save([R("DEMO-001", "AB", 1, lv, si, series_flags=flair) for lv, si in sis])
+        store.save([R("DEMO-002", "AB", 1, lv, si) for lv, si in sis])
+        store.save([R("DEMO-002", "CD", 1, lv, si + 50) for lv, si in sis])
+
+
+def test_the_default_is_one_primary_reading_and_flagged_ones_are_marked_or_left_out(db_url,
+                                                                                    demo):
+    _store_readings(db_url)
+    at = start(PAGE)
+    assert at.radio(key="measure_use_combine").value == "primary"
+    assert at.selectbox(key="measure_use_obs").value == "AB"  # the first observer
+    assert at.selectbox(key="measure_use_sess").value == 1
+    assert any("no other observer's or session's reading" in c.value for c in at.caption)
+    flagged = next(d.value for d in at.dataframe if "flags" in d.value.columns)
+    assert flagged["patient"].tolist() == ["DEMO-001"]
+    at.button(key="measure_use").click().run()
+    assert not at.exception
+    assert at.session_state["dataset"].measurements == "AB:1"
+    report = at.session_state[measure.MERGE_REPORT_KEY]
+    expected = vbq.measurements.merge_into_cohort(demo[0], MeasurementStore(db_url))
+    assert report.measured == expected.measured == ("DEMO-001", "DEMO-002")
+    assert report.flagged == ("DEMO-001",)
+    assert any(report.rules in t.value for t in at.text)  # the rules, on screen
+    merge = next(d.value for d in at.dataframe if "readings combined" in d.value.columns)
+    assert "T1 FLAIR" in merge.set_index("patient").loc["DEMO-001", "series flags"]
+    assert any("read on a flagged series" in w.value for w in at.sidebar.warning)
+    # leave them out
+    at.checkbox(key="measure_use_unflagged").check().run()
+    at.button(key="measure_use").click().run()
+    assert at.session_state["dataset"].measurements == "AB:1:unflagged"
+    report = at.session_state[measure.MERGE_REPORT_KEY]
+    assert report.measured == ("DEMO-002",) and report.left_out_flagged == ("DEMO-001",)
+    assert not any("read on a flagged series" in w.value for w in at.sidebar.warning)
+    # the mean stays an option
+    at.radio(key="measure_use_combine").set_value("mean").run()
+    at.checkbox(key="measure_use_unflagged").uncheck().run()
+    at.button(key="measure_use").click().run()
+    assert at.session_state["dataset"].measurements == "*:mean"
+    row = at.session_state["dataset"].cohort.set_index("patient_id").loc["DEMO-002"]
+    assert row["si_l1"] == 325.0  # AB's 300 and CD's 350
+
+
+def test_a_link_can_leave_flagged_readings_out(db_url):
+    _store_readings(db_url)
+    at = start(query={"meas": "AB:1:unflagged"})
+    assert not at.exception
+    assert at.session_state["dataset"].measurements == "AB:1:unflagged"
+    assert at.session_state[measure.MERGE_REPORT_KEY].measured == ("DEMO-002",)
+    bad = start(query={"meas": "AB:1:whatever"})
+    assert bad.session_state["dataset"].measurements == ""
