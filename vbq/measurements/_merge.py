@@ -188,46 +188,46 @@ def _select(measurements: Any, observer: Any, session: Any, combine: str, exclud
 
 def _csf_levels(m: pd.DataFrame, ids: Sequence[str]) -> pd.Series:
     """Per patient, the CSF level most readings used (ties: the first in T12..L5 order)."""
-    order = {lv: i for i, lv in enumerate(CSF_LEVELS)}
-    mode = {}
-    for pid, grp in m[m["level"] == "CSF"].groupby("patient_id"):
-        counts = grp["csf_level"].fillna("L3").value_counts()
-        mode[pid] = max(counts.index, key=lambda lv: (counts[lv], -order.get(lv, 99)))
-    return pd.Series([mode.get(pid) for pid in ids], dtype=object)
+    csf = m.loc[m["level"] == "CSF", ["patient_id", "csf_level"]]
+    counts = csf.assign(csf_level=csf["csf_level"].fillna("L3")).value_counts().rename("n")
+    counts = counts.reset_index()
+    counts["order"] = counts["csf_level"].map({lv: i for i, lv in enumerate(CSF_LEVELS)})
+    best = counts.sort_values(["patient_id", "n", "order"], ascending=[True, False, True],
+                              kind="stable").drop_duplicates("patient_id")
+    mode = best.set_index("patient_id")["csf_level"].reindex(ids)
+    return pd.Series([v if isinstance(v, str) else None for v in mode], dtype=object)
+
+
+def _joined(pairs: pd.DataFrame, sep: str, ids: Sequence[str]) -> pd.Series:
+    """Per patient, the distinct non-empty texts of ``pairs`` (``patient_id, text``) joined by
+    `sep`, in order of appearance; None when there are none."""
+    pairs = pairs[pairs["text"].astype(bool)].drop_duplicates()
+    joined = pairs.groupby("patient_id", sort=False)["text"].agg(sep.join).reindex(ids)
+    return pd.Series([v if isinstance(v, str) else None for v in joined], dtype=object)
 
 
 def _patient_flags(m: pd.DataFrame, ids: Sequence[str]) -> pd.Series:
     """Per patient, the flag codes of the readings used (semicolon-separated; None if none)."""
     if "series_flags" not in m.columns:
         return pd.Series([None] * len(ids), dtype=object)
-    joined = m.groupby("patient_id")["series_flags"].agg(
-        lambda s: ";".join(dict.fromkeys(c for t in s for c in _codes(t))) or None)
-    return pd.Series([v if isinstance(v := joined.get(pid), str) else None for pid in ids],
-                     dtype=object)
-
-
-def _distinct(values: pd.Series) -> list:
-    return list(dict.fromkeys(v for v in values if isinstance(v, str) and v or
-                              isinstance(v, float) and np.isfinite(v)))
+    flags = m[["patient_id", "series_flags"]].dropna()
+    codes = flags.assign(text=flags["series_flags"].astype(str).str.split(";")).explode("text")
+    return _joined(codes[["patient_id", "text"]].fillna(""), ";", ids)
 
 
 def _patient_scanners(m: pd.DataFrame, ids: Sequence[str]) -> tuple[np.ndarray, pd.Series]:
     """Per patient, the field strength of the readings used (NaN when unknown or when they
     differ) and the scanner in words (manufacturer and model; readings that differ joined with
     " / "; None when unknown)."""
-    field_t = np.full(len(ids), np.nan)
-    scanner: list[str | None] = [None] * len(ids)
     if "field_strength_t" not in m.columns:
-        return field_t, pd.Series(scanner, dtype=object)
-    text = pd.Series([" ".join(_distinct(pd.Series([a, b]))) for a, b in zip(
-        m.get("manufacturer", pd.Series([None] * len(m))),
-        m.get("model_name", pd.Series([None] * len(m))), strict=True)], index=m.index)
-    where = {pid: i for i, pid in enumerate(ids)}
-    for pid, grp in m.assign(_scanner=text).groupby("patient_id"):
-        strengths = _distinct(grp["field_strength_t"].astype(float))
-        field_t[where[pid]] = strengths[0] if len(strengths) == 1 else np.nan
-        scanner[where[pid]] = " / ".join(_distinct(grp["_scanner"])) or None
-    return field_t, pd.Series(scanner, dtype=object)
+        return np.full(len(ids), np.nan), pd.Series([None] * len(ids), dtype=object)
+    strengths = m.groupby("patient_id")["field_strength_t"]
+    field_t = strengths.first().where(strengths.nunique() == 1).reindex(ids)
+    parts = [m[c].astype(object).fillna("").astype(str) if c in m.columns
+             else pd.Series("", index=m.index) for c in ("manufacturer", "model_name")]
+    text = (parts[0] + " " + parts[1]).str.strip()
+    pairs = pd.DataFrame({"patient_id": m["patient_id"], "text": text})
+    return field_t.to_numpy(dtype=float), _joined(pairs, " / ", ids)
 
 
 def _cohort_si(m: pd.DataFrame) -> pd.DataFrame:
