@@ -99,7 +99,7 @@ control group gave an osteopenia Youden cutoff above the osteoporosis one (2.80 
 the derived thresholds coincided at 2.8 and VBQ classed nobody osteopenic. A second scan of about
 12,000 seeds (20000-25800, 32000-38060) kept those meeting every target with the two derived
 thresholds in the paper's order; of the three found, 35615 is closest to the targets overall
-(mean |achieved - target| / tolerance 0.29, against 0.31 for 1485) and derives 2.6 / 3.1 (the
+(mean ``|achieved - target|`` / tolerance 0.29, against 0.31 for 1485) and derives 2.6 / 3.1 (the
 paper: 2.6 / 2.9)."""
 
 N_PATIENTS = 235
@@ -1105,9 +1105,11 @@ def load() -> tuple[pd.DataFrame, pd.DataFrame]:
 
     Returns
     -------
-    cohort, dxa : DataFrame
-        The two files read with `pandas.read_csv`; pass them to `vbq.prepare_cohort`, which validates and
-        types them.
+    cohort : DataFrame
+        The cohort file read with `pandas.read_csv`; pass both tables to `vbq.prepare_cohort`,
+        which validates and types them.
+    dxa : DataFrame
+        The DXA file, read the same way.
 
     Raises
     ------
