@@ -19,11 +19,12 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "data" / "templates"
 SOURCES = ("Synthetic demo cohort", "Upload my files")
 IGNORE = "(ignore)"
 KINDS = {"cohort": "Cohort file", "dxa": "DXA file"}
+# (comments, not docstrings: Streamlit's magic would write a bare string onto the page)
+#: Rows of each table shown in the preview (the downloads hold every row).
 PREVIEW_ROWS = 1_000
-"""Rows of each table shown in the preview (the downloads hold every row)."""
+#: Up to this many rows the exclusion log is a static table whose reasons wrap (read in full at
+#: 1280 px); a longer one is a grid (a static table renders every cell, a grid only those in view).
 LOG_STATIC_ROWS = 500
-"""Up to this many rows the exclusion log is a static table whose reasons wrap (read in full at
-1280 px); a longer one is a grid (a static table renders every cell, a grid only those in view)."""
 
 st.title("Data")
 dataset = get_dataset()
