@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8501
 
-.PHONY: run test test-core test-lowest check-install lint demo bench screenshots notebook report reference clean
+.PHONY: run test test-core test-lowest check-install lint docs demo bench screenshots notebook report reference clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ check-install: $(VENV)/.dev-stamp
 lint: $(VENV)/.dev-stamp
 	$(BIN)/ruff check .
 
+# the API reference from the docstrings (Sphinx + numpydoc, offline): docs/_build/html/index.html;
+# every warning (a broken docstring, numpydoc's checks in docs/api/conf.py) is an error
+docs: $(VENV)/.dev-stamp
+	$(BIN)/sphinx-build -E -W --keep-going -b html docs/api docs/_build/html
+
 demo: $(VENV)/.run-stamp
 	$(BIN)/python -m vbq.demo
 
@@ -75,4 +80,4 @@ reference:
 	for script in tests/reference/*.R; do Rscript $$script > $${script%.R}.out || exit 1; done
 
 clean:
-	rm -rf $(VENV) $(VENV)-lowest .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(VENV)-lowest .pytest_cache .ruff_cache .hypothesis docs/_build

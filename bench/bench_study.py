@@ -16,9 +16,15 @@ Target (issue 3): under 50 ms at n = 235; near-linear growth to 100,000.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
+import statsmodels.api as sm
+import statsmodels.formula.api as smf
 from _timing import median_time
+from scipy import stats
+from sklearn.metrics import roc_auc_score, roc_curve
 
 import vbq
 
@@ -35,45 +41,58 @@ def scaled(cohort: pd.DataFrame, dxa: pd.DataFrame, n: int, seed: int = 0):
 
 def peer(table: pd.DataFrame) -> None:
     """The study's tests through the libraries' public front ends, one call per test."""
-    import warnings
-
-    import statsmodels.api as sm
-    import statsmodels.formula.api as smf
-    from scipy import stats
-    from sklearn.metrics import roc_auc_score, roc_curve
-
     groups = table["group"].astype(object)
     deg, ctl = (groups == "degenerative").to_numpy(), (groups == "control").to_numpy()
-    for var in vbq.study.TABLE2_CONTINUOUS:  # Table 2: t-test and age-adjusted ANCOVA
+    _peer_table2_continuous(table, groups, deg, ctl)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _peer_categorical(table, groups)
+        _peer_table3(table, deg, ctl)
+    _peer_roc(table[ctl])
+    for col in ("dxa_status", "vbq_status"):  # prevalence shift
+        stats.chi2_contingency(pd.crosstab(table[col].isin(["osteoporosis"]), groups),
+                               correction=False)
+
+
+def _peer_table2_continuous(table: pd.DataFrame, groups: pd.Series, deg: np.ndarray,
+                            ctl: np.ndarray) -> None:
+    """Table 2's continuous rows: t-test, and the age-adjusted Type III ANCOVA."""
+    for var in vbq.study.TABLE2_CONTINUOUS:
         y = table[var].to_numpy(dtype=float, na_value=np.nan)
         stats.ttest_ind(y[deg], y[ctl], nan_policy="omit")
         if var != "age":
             d = pd.DataFrame({"y": y, "g": groups, "age": table["age"]}).dropna()
             fit = smf.ols("y ~ C(g, Sum) + age", data=d).fit()
             sm.stats.anova_lm(fit, typ=3)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for var in [*vbq.study.TABLE2_CATEGORICAL, "modic_type", "modic_levels", "modic_grade"]:
-            ct = pd.crosstab(table[var].astype(object), groups)
-            if ct.shape[0] > 1:
-                stats.chi2_contingency(ct, correction=False)
-                if ct.shape == (2, 2):
-                    stats.fisher_exact(ct)
-        for y in vbq.study.TABLE3_Y:  # Table 3: per group and overall
-            for rows in (deg, ctl, deg | ctl):
-                d = table.loc[rows, ["vbq", y]].dropna()
-                stats.pearsonr(d["vbq"], d[y])
-    sub = table[ctl]
-    for positive in vbq.study.TARGETS.values():  # ROC, both targets, both markers
+
+
+def _peer_categorical(table: pd.DataFrame, groups: pd.Series) -> None:
+    """Table 2's categorical rows and Table 5: chi-square, and Fisher's test for 2 x 2."""
+    for var in [*vbq.study.TABLE2_CATEGORICAL, "modic_type", "modic_levels", "modic_grade"]:
+        ct = pd.crosstab(table[var].astype(object), groups)
+        if ct.shape[0] > 1:
+            stats.chi2_contingency(ct, correction=False)
+            if ct.shape == (2, 2):
+                stats.fisher_exact(ct)
+
+
+def _peer_table3(table: pd.DataFrame, deg: np.ndarray, ctl: np.ndarray) -> None:
+    """Table 3: Pearson's r per group and overall."""
+    for y in vbq.study.TABLE3_Y:
+        for rows in (deg, ctl, deg | ctl):
+            d = table.loc[rows, ["vbq", y]].dropna()
+            stats.pearsonr(d["vbq"], d[y])
+
+
+def _peer_roc(sub: pd.DataFrame) -> None:
+    """The control group's ROC: both targets, both markers (AUC and curve)."""
+    for positive in vbq.study.TARGETS.values():
         lab = sub["dxa_status"].isin(positive).to_numpy(dtype=bool, na_value=False)
         for marker, sign in (("vbq", 1), ("hu_l1", -1)):
             score = sign * sub[marker].to_numpy(dtype=float, na_value=np.nan)
             ok = ~np.isnan(score)
             roc_auc_score(lab[ok], score[ok])
             roc_curve(lab[ok], score[ok])
-    for col in ("dxa_status", "vbq_status"):  # prevalence shift
-        stats.chi2_contingency(pd.crosstab(table[col].isin(["osteoporosis"]), groups),
-                               correction=False)
 
 
 def main() -> None:

@@ -147,18 +147,18 @@ def test_study_docx_reads_back_with_the_tables(study):
     assert run.font.name is None and run.font.size is None  # the style's font, not overridden
 
 
-def test_readme_present_block_runs_on_the_demo(tmp_path, monkeypatch, study):
-    # the README's vbq.present / vbq.export example, executed as written, in a scratch folder
+def test_usage_present_block_runs_on_the_demo(tmp_path, monkeypatch, study):
+    # docs/usage.md's vbq.present / vbq.export example, executed as written, in a scratch folder
     import re
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[1] / "docs" / "usage.md").read_text()
     section = readme.split("### Tables for a manuscript: `vbq.present` and `vbq.export`", 1)[1]
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     _, prepared, _ = study
     monkeypatch.chdir(tmp_path)
     scope = {"vbq": vbq, "prepared": prepared}
-    exec(compile(code, "README.md", "exec"), scope)  # our own documentation, run as written
+    exec(compile(code, "docs/usage.md", "exec"), scope)  # our own documentation, run as written
     assert (tmp_path / "tables.docx").read_bytes()[:2] == b"PK"
     assert _csv_rows((tmp_path / "table2.csv").read_bytes())[0] == [scope["t2"].title]
     wb = openpyxl.load_workbook(tmp_path / "tables.xlsx")

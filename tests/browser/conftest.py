@@ -3,6 +3,9 @@ Debian's Chromium (/usr/bin/chromium) through Playwright. Playwright never downl
 
 Outside CI a machine without Chromium skips these tests with a reason; in CI (CI=true) a missing
 browser is a failure, never a silent skip.
+
+Tests wait for states, never for times: Playwright's auto-waiting `expect()` on what the user
+would see, and `settled` for the end of a script run.
 """
 
 from __future__ import annotations
@@ -85,6 +88,22 @@ def serve(script: Path, log: Path):
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+def settled(page, timeout: float = 90_000) -> None:
+    """Wait until the app's script run has ended and the page shows its result: no element left
+    over from an earlier run (Streamlit marks them ``data-stale``), no running-script icon, and
+    every plotly chart drawn.
+
+    Call it after waiting for something the new run shows, so that it cannot pass before the run
+    has started.
+    """
+    from playwright.sync_api import expect
+
+    expect(page.locator('[data-stale="true"]')).to_have_count(0, timeout=timeout)
+    expect(page.get_by_test_id("stStatusWidgetRunningIcon")).to_have_count(0, timeout=timeout)
+    expect(page.locator('[data-testid="stPlotlyChart"]:not(:has(.main-svg))')).to_have_count(
+        0, timeout=timeout)
 
 
 @pytest.fixture(scope="session")

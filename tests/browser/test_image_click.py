@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
-from .conftest import ROOT, serve
+from .conftest import ROOT, serve, settled
 
 pytestmark = pytest.mark.browser
 
@@ -35,8 +36,11 @@ def test_a_click_maps_to_the_image_pixel_it_landed_on(click_url, page):
     img.click(position={"x": 127.5 * 4, "y": 63.5 * 4})
     page.get_by_text("clicked row=63.000 col=127.000").wait_for(timeout=30_000)
     # a click is one-shot: an unrelated rerun does not replay it as a new click
+    settled(page)  # the click's run has ended: its number is on the page
+    runs = page.get_by_text(re.compile(r"^run \d+$"))
+    after = int(runs.inner_text().split()[1]) + 1
     page.get_by_role("button", name="rerun").click()
-    page.wait_for_timeout(1500)
+    expect(runs).to_have_text(f"run {after}", timeout=30_000)
     assert _clicked(page) == "clicked row=63.000 col=127.000"
 
 

@@ -5,10 +5,12 @@ copied address reproduces the numbers on screen (issue 8)."""
 from __future__ import annotations
 
 import re
-import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import expect
+
+from .conftest import settled
 
 pytestmark = pytest.mark.browser
 
@@ -44,28 +46,26 @@ LATE = {"data": '[data-testid="stMetric"]', "groups": '[data-testid="stMetric"]'
 
 
 def _settle(page, marker: str, path: str = "data") -> None:
-    """Wait for the page's marker and its late element, then until what it shows stops changing
-    (the run has ended and every element is drawn)."""
-    page.get_by_text(marker).first.wait_for(timeout=90_000)
-    page.locator(LATE[path]).first.wait_for(timeout=90_000)
-    last, since = None, time.monotonic()
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        now = _numbers(page) + [str(page.locator('[data-stale="true"]').count())]
-        if now != last:
-            last, since = now, time.monotonic()
-        elif time.monotonic() - since > 3.0:
-            return
-        time.sleep(0.25)
+    """Wait for the page's marker and its late element, then for the end of the run (nothing
+    stale, no running script, every chart drawn)."""
+    expect(page.get_by_text(marker).first).to_be_visible(timeout=90_000)
+    expect(page.locator(LATE[path]).first).to_be_visible(timeout=90_000)
+    settled(page)
+
+
+# what a reader compares: metrics, captions and figure titles of the page, in page order
+NUMBERS = ('[data-testid="stMetric"], [data-testid="stCaptionContainer"], '
+           '[data-testid="stMain"] .gtitle')
+
+
+def _number_elements(page):
+    """Those elements that show any text (an empty caption has nothing to compare)."""
+    return page.locator(NUMBERS).filter(has_text=re.compile(r"\S"))
 
 
 def _numbers(page) -> list[str]:
-    """What a reader compares: metrics, captions and figure titles of the page."""
-    texts = []
-    for sel in ('[data-testid="stMetric"]', '[data-testid="stCaptionContainer"]',
-                '[data-testid="stMain"] .gtitle'):
-        texts += [(t or "").strip() for t in page.locator(sel).all_text_contents()]
-    return texts
+    # text content: figure titles are SVG text, which has no innerText
+    return [t.strip() for t in _number_elements(page).all_text_contents()]
 
 
 def _not_found(page) -> bool:
@@ -103,7 +103,7 @@ def test_settings_survive_every_page_change_and_the_url_reproduces_the_view(app_
         other.goto(url, wait_until="domcontentloaded")
         _settle(other, PAGES[_path(url)], _path(url))
         assert any(numbers), url
-        assert _numbers(other) == numbers, url
+        expect(_number_elements(other)).to_have_text(numbers)
         fresh.close()
 
 
@@ -124,28 +124,28 @@ def test_no_address_the_app_produces_shows_page_not_found(app_url, page):
                                             "v.roc.group": "all"}, page.url
 
 
-def _metric(page, label: str) -> str:
+def _metric(page, label: str):
+    """The value of the metric labelled `label` (a locator, for `expect`)."""
     metric = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
-    return metric.locator('[data-testid="stMetricValue"]').inner_text()
+    return metric.locator('[data-testid="stMetricValue"]')
 
 
 def test_back_over_a_change_on_the_same_page_restores_that_view(app_url, page):
     page.goto(f"{app_url}/groups?criteria.min_vertebrae=4", wait_until="domcontentloaded")
     _settle(page, PAGES["groups"], "groups")
-    strict = _metric(page, "Degenerative")
+    degenerative = _metric(page, "Degenerative")
+    strict = degenerative.inner_text()
     slider = page.locator('[data-testid="stSlider"]').filter(
         has_text="Degenerative vertebrae at least").get_by_role("slider")
     slider.focus()
     slider.press("ArrowLeft")  # 4 -> 3, the paper's rule
     page.wait_for_url(re.compile(r"/groups$"), timeout=60_000)
+    expect(degenerative).not_to_have_text(strict, timeout=60_000)
     _settle(page, PAGES["groups"], "groups")
-    assert _metric(page, "Degenerative") != strict
     page.go_back()  # the address of the stricter rule: its numbers come back with it
     page.wait_for_url(re.compile(r"min_vertebrae=4"), timeout=60_000)
-    deadline = time.monotonic() + 60
-    while _metric(page, "Degenerative") != strict and time.monotonic() < deadline:
-        time.sleep(0.3)
-    assert _metric(page, "Degenerative") == strict
-    assert _query(page.url) == {"criteria.min_vertebrae": "4"}
-    time.sleep(2)  # and the address stays (nothing rewrites it to the later view)
+    expect(degenerative).to_have_text(strict, timeout=60_000)
+    # and the address stays once that run has ended (each run writes the address at its start,
+    # so a run that rewrote it to the later view would have done so by now)
+    settled(page)
     assert _query(page.url) == {"criteria.min_vertebrae": "4"}

@@ -5,14 +5,16 @@ the rows. AppTest cannot click on a custom component, hence this test."""
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
+from playwright.sync_api import expect
 
 from ui.measure import URL_ENV
 from vbq import phantom
 from vbq.measurements import MeasurementStore
 
-from .conftest import ROOT, serve
+from .conftest import ROOT, serve, settled
 
 pytestmark = pytest.mark.browser
 
@@ -36,6 +38,11 @@ def measure_app(tmp_path_factory):
     next(server, None)
 
 
+def _within_half_a_pixel(pixel: int) -> re.Pattern:
+    """What a centre input shows (two decimals) when the centre lies in `pixel` +/- 0.5."""
+    return re.compile(rf"^(?:{pixel - 1}\.[5-9]\d*|{pixel}\.[0-4]\d*|{pixel}\.50*)$")
+
+
 def test_clicks_place_the_rois_where_they_landed_and_saving_writes_rows(measure_app, page):
     base, url = measure_app
     errors: list[str] = []
@@ -43,14 +50,9 @@ def test_clicks_place_the_rois_where_they_landed_and_saving_writes_rows(measure_
     _, truth = phantom.make_series(seed=0)
     page.goto(base + "/measure", wait_until="domcontentloaded")
     img = page.locator("img.vbq-click-img")
-    img.wait_for(timeout=90_000)
-    natural = 0
-    for _ in range(100):  # the image is in the component's shadow DOM: ask the element itself
-        natural = img.evaluate("el => el.naturalWidth")
-        if natural:
-            break
-        page.wait_for_timeout(100)
-    assert natural == 256
+    # the image is in the component's shadow DOM: ask the element itself, once it has loaded
+    expect(img).to_have_js_property("naturalWidth", 256, timeout=90_000)
+    natural = 256
     # off-centre targets (not the phantom's reference centres, so a click must have moved them)
     targets = {lv: (int(truth.centres[lv][0]) + 1, int(truth.centres[lv][1]) - 2)
                for lv in ("L1", "L2", "L3", "L4", "CSF")}
@@ -59,7 +61,7 @@ def test_clicks_place_the_rois_where_they_landed_and_saving_writes_rows(measure_
         choice = page.get_by_role("radio", name=lv, exact=True)  # the segmented control
         if choice.get_attribute("aria-checked") != "true":  # a second click would unselect
             choice.click()
-        page.get_by_text(f"centre the {lv} ROI").wait_for(timeout=30_000)
+        expect(page.get_by_text(f"centre the {lv} ROI")).to_be_visible(timeout=30_000)
         box = img.bounding_box()
         scale = box["width"] / natural
         img.click(position={"x": (col + 0.5) * scale, "y": (row + 0.5) * scale})
@@ -67,20 +69,17 @@ def test_clicks_place_the_rois_where_they_landed_and_saving_writes_rows(measure_
         # (Chromium delivers mouse events at whole CSS pixels, about 0.56 image pixels here: the
         # exact sub-pixel mapping is test_image_click's; here the click must land in its pixel)
         row_input, col_input = page.get_by_label("Centre row"), page.get_by_label("Centre column")
-        for _ in range(300):  # until the rerun has replaced the previous ROI's inputs
-            if row_input.count() == 1 and col_input.count() == 1 and row_input.input_value():
-                if abs(float(row_input.input_value()) - row) <= 0.5:
-                    break
-            page.wait_for_timeout(100)
+        expect(row_input).to_have_value(_within_half_a_pixel(row), timeout=30_000)
+        expect(col_input).to_have_value(_within_half_a_pixel(col), timeout=30_000)
         shown[lv] = (float(row_input.input_value()), float(col_input.input_value()))
         assert abs(shown[lv][0] - row) <= 0.5 and abs(shown[lv][1] - col) <= 0.5, shown[lv]
     page.get_by_role("textbox", name="Study patient ID (pseudonymous)").fill("DEMO-001")
     page.get_by_role("textbox", name="Study patient ID (pseudonymous)").press("Enter")
     page.get_by_role("textbox", name="Observer (initials or code)").fill("AB")
     page.get_by_role("textbox", name="Observer (initials or code)").press("Enter")
-    page.wait_for_timeout(1000)
+    settled(page)  # the runs the two entries started have ended
     page.get_by_role("button", name="Save the ROIs").click()
-    page.get_by_text("5 ROI reading(s) added").wait_for(timeout=30_000)
+    expect(page.get_by_text("5 ROI reading(s) added")).to_be_visible(timeout=30_000)
     with MeasurementStore(url) as store:
         rows = store.load().set_index("level")
     assert len(rows) == 5

@@ -25,38 +25,37 @@ UNSEARCHABLE = {"OB", "OW", "OF", "OD", "OL", "OV", "UN", "US", "SS", "UL", "SL"
                 "AT", "UV", "SV", "US or SS", "OB or OW", "US or OW", "US or SS or OW"}
 
 
+# the planted text of the k-th attribute, by VR: valid for the VR, unique per attribute
+PLANTED_TEXT = {
+    "UI": lambda k: f"1.2.826.0.1.3680043.10.9876.{k}",
+    "DA": lambda k: (dt.date(1901, 1, 1) + dt.timedelta(days=37 * k)).strftime("%Y%m%d"),
+    "TM": lambda k: f"101010.{k:06d}",
+    "DT": lambda k: f"19500101101010.{k:06d}",
+    "AS": lambda k: f"{k % 1000:03d}Y",
+    "DS": lambda k: f"{k}.{k:03d}9",
+    "IS": lambda k: str(7_700_000 + k),
+    **dict.fromkeys(("CS", "AE", "SH", "LO", "LT", "ST", "UT", "UC", "UR"),
+                    lambda k: f"PLNT{k:03d}"),
+}
+
+
 def planted_value(keyword: str, k: int, slice_index: int):
     """A valid, unique, searchable value for `keyword` (the k-th attribute), and its text."""
     vr = dictionary_VR(tag_for_keyword(keyword))
     if keyword in ("SOPInstanceUID", "MediaStorageSOPInstanceUID"):
         uid = f"1.2.826.0.1.3680043.10.5432.{k}.{slice_index + 1}"
         return uid, [uid]
-    if vr == "UI":
-        uid = f"1.2.826.0.1.3680043.10.9876.{k}"
-        return uid, [uid]
     if vr == "PN":
         return f"PLNTFAM{k:03d}^PLNTGIV{k:03d}", [f"PLNTFAM{k:03d}", f"PLNTGIV{k:03d}"]
-    if vr == "DA":
-        d = (dt.date(1901, 1, 1) + dt.timedelta(days=37 * k)).strftime("%Y%m%d")
-        return d, [d]
-    if vr == "TM":
-        return f"101010.{k:06d}", [f"101010.{k:06d}"]
-    if vr == "DT":
-        return f"19500101101010.{k:06d}", [f"19500101101010.{k:06d}"]
-    if vr == "AS":
-        return f"{k % 1000:03d}Y", [f"{k % 1000:03d}Y"]
-    if vr == "DS":
-        return f"{k}.{k:03d}9", [f"{k}.{k:03d}9"]
-    if vr == "IS":
-        return str(7_700_000 + k), [str(7_700_000 + k)]
     if vr == "SQ":
         item = Dataset()
         item.CodeValue = f"PLNTSQ{k:03d}"
         item.CodingSchemeDesignator = "99PLNT"
         item.CodeMeaning = f"PLNTMEANING{k:03d}"
         return Sequence([item]), [f"PLNTSQ{k:03d}", f"PLNTMEANING{k:03d}"]
-    if vr in ("CS", "AE", "SH", "LO", "LT", "ST", "UT", "UC", "UR"):
-        return f"PLNT{k:03d}", [f"PLNT{k:03d}"]
+    if vr in PLANTED_TEXT:
+        text = PLANTED_TEXT[vr](k)
+        return text, [text]
     return None, []
 
 

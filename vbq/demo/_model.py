@@ -21,7 +21,7 @@ closest to the targets overall), but its control group derived an osteoporosis t
 30.8% (issue 16). Table 4's operating points then became targets too (134 in all). The HU and VBQ
 noise terms moved to a second stream that leaves the DXA, grades and demographics of 35615 as
 they were; a scan of that stream's numbers 0-6000 with a fast pre-check of the ROC targets, then
-the full report on the candidates, found 3774 meeting all 134 (mean |achieved - target| /
+the full report on the candidates, found 3774 meeting all 134 (mean ``|achieved - target|`` /
 tolerance 0.30)."""
 
 N_PATIENTS = paper.GROUP_SIZES["all"]

@@ -263,7 +263,7 @@ def format_number(x: Any, decimals: int) -> str:
 
 
 def format_p(p: Any) -> str:
-    """p to three decimals; "< 0.001" below 0.001; "–" when missing."""
+    """A p-value to three decimals; "< 0.001" below 0.001; "–" when missing."""
     if _missing(p):
         return NOT_APPLICABLE
     p = float(p)

@@ -761,7 +761,7 @@ def cohen_kappa(
         Category given to each subject by rater `a` and by rater `b` (strings, integers, bools).
         Missing values (None, NaN, pd.NA) drop the pair; such pairs are counted in `n_missing`.
     weights : {None, "linear", "quadratic"}, keyword-only
-        None: unweighted kappa. ``"linear"``: agreement weights 1 - |i - j| / (K - 1);
+        None: unweighted kappa. ``"linear"``: agreement weights ``1 - |i - j| / (K - 1)``;
         ``"quadratic"``: 1 - (i - j)^2 / (K - 1)^2 (Fleiss-Cohen), where i, j are positions in
         `categories`. Use weights only for ordinal grades.
     categories : sequence, optional, keyword-only
@@ -790,13 +790,13 @@ def cohen_kappa(
 
     Notes
     -----
-    With p_ij the proportion of subjects put in category i by `a` and j by `b`, p_i. and p_.j
-    the margins and agreement weights w_ij (w_ii = 1):
+    With ``p_ij`` the proportion of subjects put in category i by `a` and j by `b`, ``p_i.`` and
+    ``p_.j`` the margins and agreement weights ``w_ij`` (``w_ii = 1``)::
 
         p_o = sum w_ij p_ij,  p_e = sum w_ij p_i. p_.j,  kappa = (p_o - p_e) / (1 - p_e).
 
-    Standard errors are those of Fleiss, Cohen & Everitt (1969): with wbar_i. = sum_j p_.j w_ij
-    and wbar_.j = sum_i p_i. w_ij,
+    Standard errors are those of Fleiss, Cohen & Everitt (1969): with ``wbar_i. = sum_j p_.j w_ij``
+    and ``wbar_.j = sum_i p_i. w_ij``::
 
         var = [sum p_ij (w_ij - (wbar_i. + wbar_.j)(1 - kappa))^2
                - (kappa - p_e (1 - kappa))^2] / (n (1 - p_e)^2)

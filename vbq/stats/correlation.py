@@ -106,9 +106,9 @@ class CorrelationResult:
     estimate : float
         Pearson's r or Spearman's rho.
     ci_low, ci_high : float
-        Confidence interval (Fisher z; see `pearson` Notes). Equal to `estimate` when |r| = 1.
+        Confidence interval (Fisher z; see `pearson` Notes). Equal to `estimate` when ``|r| = 1``.
     statistic : float
-        ``t = r sqrt((n - 2) / (1 - r^2))`` (inf when |r| = 1).
+        ``t = r sqrt((n - 2) / (1 - r^2))`` (inf when ``|r| = 1``).
     df : float
         ``n - 2``.
     p_value : float
@@ -379,14 +379,18 @@ def compare_correlations(
     method: str = "pearson",
     confidence: float = 0.95,
 ) -> CorrelationDifference:
-    """z-test of two correlations from independent samples (e.g. control vs degenerative).
+    """Test two correlations from independent samples (z-test; e.g. control vs degenerative).
 
     Parameters
     ----------
-    r1, r2 : float
-        Correlations in (-1, 1) (pass ``res.estimate`` of a `CorrelationResult`).
-    n1, n2 : int
-        Their sample sizes (``res.n``), each at least 4.
+    r1 : float
+        The first correlation, in (-1, 1) (pass ``res.estimate`` of a `CorrelationResult`).
+    n1 : int
+        Its sample size (``res.n``), at least 4.
+    r2 : float
+        The second correlation, in (-1, 1).
+    n2 : int
+        Its sample size, at least 4.
     method : {"pearson", "spearman"}, default "pearson"
         The kind of both coefficients; it sets the variance of atanh(r) (see Notes).
     confidence : float, default 0.95

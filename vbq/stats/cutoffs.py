@@ -472,7 +472,7 @@ def grey_zone(
         ``score >= rule_in``, grey in between; requires ``rule_out <= rule_in``. Otherwise ruled
         out when ``score > rule_out``, ruled in when ``score <= rule_in``; requires
         ``rule_out >= rule_in``. (Both thresholds follow `roc_analysis`'s convention: positive at
-        ``score >= cutoff``.)
+        ``score >= cutoff``).
     higher_is_positive : bool, default True
     confidence : float, default 0.95
         Level of the Wilson intervals.

@@ -64,7 +64,7 @@ class DeLongTestResult:
     z : float
         difference / se; 0 when both are 0 (as pROC).
     p_value : float
-        Two-sided, 2 * Phi(-|z|).
+        Two-sided, ``2 * Phi(-|z|)``.
     correlation : float
         DeLong correlation of the two AUC estimates.
     n_pos, n_neg, n_missing : int
@@ -177,7 +177,7 @@ def delong_test(
     higher_is_positive: tuple[bool, bool] = (True, True),
     confidence: float = 0.95,
 ) -> DeLongTestResult:
-    """Paired DeLong test: do two markers measured on the same patients differ in AUC?
+    """Paired DeLong test of whether two markers measured on the same patients differ in AUC.
 
     Parameters
     ----------
@@ -206,7 +206,7 @@ def delong_test(
     With placements V10, V01 of each marker (see `roc_analysis`), the 2x2 covariance matrix is
     S = S10 / m + S01 / n, with S10, S01 the sample covariance matrices of the placements.
     Var(A - B) = S_aa + S_bb - 2 S_ab, z = (AUC_a - AUC_b) / sqrt(Var(A - B)),
-    p = 2 Phi(-|z|), CI = difference +/- z_{1-alpha/2} sqrt(Var(A - B)). Two sorts and O(n) work
+    ``p = 2 Phi(-|z|)``, CI = difference +/- z_{1-alpha/2} sqrt(Var(A - B)). Two sorts and O(n) work
     (Sun & Xu 2014); no loop over patients.
 
     Validated against: R 4.2.2, pROC 1.18.0: ``roc.test(r1, r2, method = "delong", paired =
@@ -364,7 +364,7 @@ def delong_test_unpaired(
     -----
     As pROC: D = (AUC_a - AUC_b) / sqrt(V_a + V_b) with V the DeLong variance of each AUC, and
     df = (V_a + V_b)^2 / (V_a^2 / (N_a - 1) + V_b^2 / (N_b - 1)) with N the group sizes;
-    p = 2 P(T_df > |D|).
+    ``p = 2 P(T_df > |D|)``.
 
     Validated against: R 4.2.2, pROC 1.18.0: ``roc.test(r_a, r_b, method = "delong", paired =
     FALSE)`` (statistic D, parameter df, p.value).

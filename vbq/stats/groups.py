@@ -476,7 +476,7 @@ class AncovaResult:
 
     @property
     def p_between(self) -> float:
-        """p of the group effect adjusted for the covariates (Table 2's "age-adjusted P")."""
+        """P-value of the group effect adjusted for the covariates (Table 2's "age-adjusted P")."""
         return float(self.p_value[0])
 
     def to_frame(self) -> pd.DataFrame:

@@ -19,3 +19,6 @@ if click is not None:
 last = st.session_state.get("last")
 st.text("clicked " + ("none" if last is None else f"row={last[0]:.3f} col={last[1]:.3f}"))
 st.button("rerun")
+# the run's number, so a test can wait for a rerun to end (never for a time)
+st.session_state["runs"] = st.session_state.get("runs", 0) + 1
+st.text(f"run {st.session_state['runs']}")
