@@ -40,9 +40,11 @@ def load() -> tuple[pd.DataFrame, pd.DataFrame]:
 
     Returns
     -------
-    cohort, dxa : DataFrame
-        The two files read with `pandas.read_csv`; pass them to `vbq.prepare_cohort`, which
-        validates and types them.
+    cohort : DataFrame
+        The cohort file read with `pandas.read_csv`; pass both tables to `vbq.prepare_cohort`,
+        which validates and types them.
+    dxa : DataFrame
+        The DXA file, read the same way.
 
     Raises
     ------

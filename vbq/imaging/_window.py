@@ -26,17 +26,17 @@ class Window(NamedTuple):
 def window_image(image: np.ndarray, center: float, width: float) -> np.ndarray:
     """Map modality-LUT values to 0-255 for display with a linear window (uint8).
 
+    Raises
+    ------
+    InputError
+        `width` below 1 (the standard's minimum) or not finite, `center` not finite.
+
     Notes
     -----
     The linear VOI LUT function of PS3.3 C.11.2.1.2.1: values at or below
     c - 0.5 - (w - 1) / 2 are 0, above c - 0.5 + (w - 1) / 2 are 255, and in between
     ((x - (c - 0.5)) / (w - 1) + 0.5) * 255, rounded. Display only: statistics are computed
     on the unwindowed values.
-
-    Raises
-    ------
-    InputError
-        `width` below 1 (the standard's minimum) or not finite, `center` not finite.
     """
     c, w = float(center), float(width)
     if not (math.isfinite(c) and math.isfinite(w)) or w < 1:

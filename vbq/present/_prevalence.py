@@ -49,6 +49,8 @@ def prevalence_table(result, *, target: str = "osteoporosis", thresholds=None,
         The `vbq.study.TARGETS` key the result was computed for (named in the title).
     thresholds : vbq.Thresholds, optional, keyword-only
         When given, the VBQ threshold in force is named in the VBQ rows.
+    title : str, optional, keyword-only
+        The table's title; by default "Prevalence of <target> by DXA and by VBQ".
 
     Returns
     -------
@@ -102,6 +104,8 @@ def prevalence_against_paper_table(result, *, target: str = "osteoporosis", thre
         The `vbq.study.TARGETS` key the result was computed for.
     thresholds : vbq.Thresholds, optional, keyword-only
         When given, this analysis's VBQ threshold for `target` heads its columns.
+    title : str, optional, keyword-only
+        The table's title, in place of the default one.
 
     Returns
     -------
