@@ -11,6 +11,10 @@ Definitions follow Chen et al. 2023 (Methods) and are configurable through `vbq.
 
 Nothing is dropped silently: every excluded patient, and every vertebra left out of a VBQ median,
 is written to the exclusion log with its reason.
+
+The score and the two classifications live in `vbq.score` (re-exported here and as `vbq.*`); the
+VBQ thresholds derived from the control group use `vbq.stats`, imported by `vbq_thresholds` when
+it first derives one.
 """
 
 from __future__ import annotations
