@@ -184,7 +184,7 @@ def test_measurements_replace_the_cohort_sis(tmp_path):
     vbq_001 = vbq.prepare_cohort(merged, dxa).table.set_index("patient_id").loc["DEMO-001", "vbq"]
     assert vbq_001 == pytest.approx(315.0 / 110.0, rel=1e-12)  # median of 300, 310, 320, 330
     text = out.read_text()
-    assert "rois.csv" in text and "5 readings" in text
+    assert "rois.csv" in text and "5 ROI readings" in text
     # which measurements are in use: in the flow and the inputs, from the readings themselves
     assert text.count("MRI measurements in use: 5 ROI readings from the measurements file, "
                       "observer AB, session 1") >= 2
@@ -213,29 +213,35 @@ def _two_sessions(tmp_path) -> Path:
 
 
 def test_report_chooses_among_the_readings_of_two_sessions(tmp_path, capsys):
-    # issue 16: the app's own export with two sessions could not be reported at all
+    # issue 16: the app's own export with two sessions could not be reported at all; by default
+    # the report now uses one primary reading (the first observer's first session) and says so
     rois = _two_sessions(tmp_path)
     out = tmp_path / "r.html"
-    assert cli.main(["report", "--measurements", str(rois), "--out", str(out)]) == 2
-    err = capsys.readouterr().err
-    assert "more than one session (1, 2)" in err and "--session N" in err
-    assert "merge_into_cohort" not in err and not out.exists()
+    assert cli.main(["report", "--measurements", str(rois), "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "one primary reading, observer AB, session 1" in said
+    assert "as none was chosen" in said and out.exists()
+    assert "One primary reading per patient: observer AB, session 1" in out.read_text()
 
     assert cli.main(["report", "--measurements", str(rois), "--session", "2", "--out",
                      str(out)]) == 0
-    assert "Measurements used: observer any, session 2, one reading each" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "one primary reading, observer AB, session 2" in said
+    # the session was chosen: the rules must not say that none was
+    assert "the session as chosen, and the first observer in alphabetical order" in said
+    assert "as none was chosen" not in said
     assert out.exists()
 
     assert cli.main(["report", "--measurements", str(rois), "--observer", "AB", "--session", "1",
                      "--session", "2", "--combine", "mean", "--out", str(out)]) == 0
-    assert "observer AB, session [1, 2], averaged" in capsys.readouterr().out
+    assert "Measurements used: the mean of observer AB, session [1, 2]" in capsys.readouterr().out
 
 
 def test_a_wrong_choice_of_readings_exits_2_in_words(tmp_path, capsys):
     rois = _two_sessions(tmp_path)
     out = str(tmp_path / "r.html")
     assert cli.main(["report", "--measurements", str(rois), "--observer", "XY", "--out", out]) == 2
-    assert "no readings by observer(s) ['XY']" in capsys.readouterr().err
+    assert "no readings by observer XY; observers are AB" in capsys.readouterr().err
     assert cli.main(["report", "--session", "1", "--out", out]) == 2
     assert "give that file too" in capsys.readouterr().err
     res = run("report", "--measurements", str(rois), "--combine", "median", "--out", out)

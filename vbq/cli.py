@@ -35,7 +35,7 @@ __all__ = ["main", "load_inputs", "LoadedInputs"]
 
 EXIT_OK, EXIT_WARNINGS, EXIT_BAD_INPUT = 0, 1, 2
 
-COMBINE_CHOICES = ("select", "mean")
+COMBINE_CHOICES = ("primary", "mean")
 """``--combine``: the values `vbq.measurements.merge_into_cohort` accepts for ``combine`` (a test
 keeps them equal to ``vbq.measurements.COMBINE``; written out so that ``--help`` need not import
 the measurement store)."""
@@ -195,7 +195,8 @@ def _merge_measurements(cohort: pd.DataFrame, readings: pd.DataFrame, args):
     try:
         return measurements.merge_into_cohort(
             cohort, readings, observer=_one_or_all(args.observer),
-            session=_one_or_all(args.session), combine=args.combine)
+            session=_one_or_all(args.session), combine=args.combine,
+            exclude_flagged=args.leave_out_flagged)
     except InputError as exc:
         message = str(exc).removeprefix("merge_into_cohort: ")
         raise InputError(f"{message} (on the command line: --observer ID, --session N, "
@@ -206,6 +207,7 @@ def _cmd_report(args) -> int:
     # (see the note on imports at the top)
     from . import study
     from .cohort import prepare_cohort
+    from .describe import measurements_in_use
     from .report import build_docx, build_report, build_workbook
 
     settings = _settings(args.settings)
@@ -221,9 +223,11 @@ def _cmd_report(args) -> int:
         merge = _merge_measurements(cohort, measured, args)
         cohort = merge.cohort
         print(merge.summary())
-    elif args.observer or args.session or args.combine != "select":
-        raise InputError("--observer, --session and --combine choose among the readings of "
-                         "--measurements FILE; give that file too")
+        # the report says which readings, how many patients' SIs they replaced, and the rules
+        measured = measurements_in_use(merge, measured, source="the measurements file")
+    elif args.observer or args.session or args.combine != "primary" or args.leave_out_flagged:
+        raise InputError("--observer, --session, --combine and --leave-out-flagged choose among "
+                         "the readings of --measurements FILE; give that file too")
     if loaded.warnings:
         print(f"{len(loaded.warnings)} warning(s) (run `python -m vbq validate` to list them)")
     prepared = prepare_cohort(cohort, loaded.dxa, settings, validate=False)
@@ -270,9 +274,14 @@ def _report_parser(sub) -> None:
     rep.add_argument("--session", metavar="N", type=int, action="append",
                      help="use this session's readings of --measurements (repeat the option "
                           "for several, with --combine mean)")
-    rep.add_argument("--combine", choices=COMBINE_CHOICES, default="select",
-                     help="select (default): the chosen readings must be one observer's in one "
-                          "session; mean: average each patient's chosen readings level by level")
+    rep.add_argument("--combine", choices=COMBINE_CHOICES, default="primary",
+                     help="primary (default): one primary reading, the chosen observer's chosen "
+                          "session (the first observer's first session when none is given), as "
+                          "the paper analysed; mean: average each patient's chosen readings "
+                          "level by level")
+    rep.add_argument("--leave-out-flagged", action="store_true",
+                     help="leave out readings from series flagged when they were read (not "
+                          "sagittal, not the validated T1 sequence, lossy compression, ...)")
     rep.add_argument("--settings", metavar="FILE",
                      help="settings JSON (as downloaded from the app's sidebar); default the "
                           "paper's")

@@ -99,7 +99,8 @@ class MeasurementsInUse:
     session : int or None
         The session used; None: every session, averaged.
     combine : str
-        "select" (one observer and session) or "mean" (readings averaged level by level).
+        "primary" (one observer's one session, the primary reading) or "mean" (readings averaged
+        level by level).
     n_patients : int
         Cohort patients whose SIs came from the measurements.
     n_readings : int
@@ -111,6 +112,10 @@ class MeasurementsInUse:
     series : tuple of (str, int)
         Kinds of MRI series measured, in words (field strength, sequence, TR/TE/TI where
         recorded), with the number of patients measured on each; ``()`` when not recorded.
+    rules : str
+        How the readings were combined into one SI per level and patient, in plain words
+        (`vbq.measurements.CohortMerge.rules`: the primary reading or the mean, and what was
+        done with readings from flagged series); ``""`` when not known.
     """
 
     source: str
@@ -122,6 +127,7 @@ class MeasurementsInUse:
     n_replaced: int
     n_not_in_cohort: int
     series: tuple[tuple[str, int], ...] = ()
+    rules: str = ""
 
     @property
     def choice(self) -> str:
@@ -157,6 +163,8 @@ class MeasurementsInUse:
         if self.n_not_in_cohort:
             out += (f" {self.n_not_in_cohort} measured patient(s) with no cohort row are not "
                     "analysed.")
+        if self.rules:
+            out += " " + self.rules
         return out
 
 
@@ -217,7 +225,15 @@ def measurements_in_use(merge: Any, readings: pd.DataFrame, *,
         source=source, observer=None if observer is None else str(observer),
         session=None if session is None else int(session), combine=str(merge.combine),
         n_patients=len(measured), n_readings=len(used), n_replaced=len(merge.replaced),
-        n_not_in_cohort=len(merge.not_in_cohort), series=_series_kinds(used))
+        n_not_in_cohort=len(merge.not_in_cohort), series=_series_kinds(used),
+        rules=_rules(merge))
+
+
+def _rules(merge: Any) -> str:
+    """The merge's rules in words, when it states them (a `CohortMerge` does; a description
+    built from readings alone does not)."""
+    rules = getattr(merge, "rules", "")
+    return str(rules() if callable(rules) else rules or "")
 
 
 def _one(value: Any) -> Any:

@@ -863,7 +863,7 @@ def _in_use_from_readings(prepared: PreparedCohort, readings: pd.DataFrame) -> M
     merge = SimpleNamespace(
         measured=[i for i in ids if i in cohort_ids], replaced=(),
         not_in_cohort=[i for i in ids if i not in cohort_ids], observer=observer,
-        session=session, combine="select" if observer is not None and session is not None
+        session=session, combine="primary" if observer is not None and session is not None
         else "mean")
     return measurements_in_use(merge, readings, source="the measurements file")
 

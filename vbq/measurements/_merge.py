@@ -64,6 +64,18 @@ def _check_exclude(exclude_flagged: Any, func: str) -> bool | frozenset[str]:
     return frozenset(codes) or False
 
 
+_PRIMARY_HOW = {
+    ("observer", "session"): "the first observer in alphabetical order and that observer's first "
+                             "session, as none was chosen",
+    ("observer",): "the session as chosen, and the first observer in alphabetical order, as no "
+                   "observer was chosen",
+    ("session",): "the observer as chosen, and that observer's first session, as no session was "
+                  "chosen",
+    (): "as chosen",
+}
+"""How the primary reading was chosen, by which of observer and session took the default."""
+
+
 @dataclass(frozen=True, eq=False)
 class _Selection:
     """The readings chosen for the cohort, and how they were chosen."""
@@ -72,7 +84,7 @@ class _Selection:
     observer: Any
     session: Any
     combine: str
-    chosen_by_default: bool
+    defaulted: tuple[str, ...]  # "observer" and/or "session": chosen by the default rule
     exclude_flagged: bool | frozenset[str]
     left_out_flagged: tuple[str, ...]
 
@@ -82,8 +94,7 @@ class _Selection:
 
     def _which(self) -> str:
         if self.combine == "primary":
-            how = ("the first observer in alphabetical order and that observer's first session, "
-                   "as none was chosen" if self.chosen_by_default else "as chosen")
+            how = _PRIMARY_HOW[self.defaulted]
             return (f"One primary reading per patient: observer {self.observer}, session "
                     f"{self.session} ({how}). A patient without that reading keeps the "
                     "spreadsheet's SIs, if any: no other observer's or session's reading is used "
@@ -175,14 +186,15 @@ def _select(measurements: Any, observer: Any, session: Any, combine: str, exclud
         raise InputError(f"{func}: `combine` must be 'primary' (one reading per patient) or "
                          f"'mean', got {combine!r}")
     exclude = _check_exclude(exclude_flagged, func)
-    by_default = observer is None or session is None
+    by_default = tuple(name for name, value in (("observer", observer), ("session", session))
+                       if value is None)
     if combine == "primary":
         m, observer, session = _choose_primary(m, observer, session, func)
     else:
         m = _choose_mean(m, observer, session, func)
     m, left_out = _drop_flagged(m, exclude)
     return _Selection(rows=m, observer=observer, session=session, combine=combine,
-                      chosen_by_default=by_default, exclude_flagged=exclude,
+                      defaulted=by_default, exclude_flagged=exclude,
                       left_out_flagged=left_out)
 
 
