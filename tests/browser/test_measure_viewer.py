@@ -42,7 +42,9 @@ def test_a_flagged_study_keeps_the_image_above_the_fold_and_keys_choose_the_roi(
     expect(flags).to_have_count(1)
     expect(flags).to_contain_text("not the validated sequence; lossy compression")
     expect(page.get_by_text("not T1-like")).to_have_count(0)
-    expect(page.get_by_test_id("stAlert").filter(has_text="T1 FLAIR")).to_be_hidden()
+    # folded: the flag's full message is inside the closed line (the Save section, further
+    # down, names the flags again on purpose)
+    expect(flags.get_by_test_id("stAlert").filter(has_text="T1 FLAIR")).to_be_hidden()
     img = page.locator("img.vbq-click-img")
     expect(img).to_be_visible()
     assert img.bounding_box()["y"] < 800 - 100  # the image starts above the fold

@@ -1,6 +1,6 @@
 """VBQ of each stored reading and the intra- and inter-observer agreement of readings.
 
-This module imports `vbq.stats` (ICC, Bland-Altman) and `vbq.cohort` (`compute_vbq`) at its
+This module imports `vbq.stats` (ICC, Bland-Altman) and `vbq.score` (`compute_vbq`) at its
 top. `vbq.measurements` loads it only when one of its names is first used (PEP 562
 ``__getattr__`` in ``vbq/measurements/__init__.py``), so opening the store, saving, the CSV and
 the merge never load the statistics (scipy, statsmodels)."""
@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..cohort import compute_vbq
 from ..errors import DegenerateInputError, InputError
 from ..schema import LEVELS
+from ..score import compute_vbq
 from ..stats import bland_altman, icc, to_long
 from ._records import ROI_LEVELS
 from ._store import _check_measurements
