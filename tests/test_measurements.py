@@ -46,6 +46,7 @@ from vbq.measurements import (
     to_cohort_si,
     validate_measurements,
     vbq_wide,
+    with_slice_numbers,
 )
 
 SI_COLS = ["si_l1", "si_l2", "si_l3", "si_l4"]
@@ -645,6 +646,65 @@ def test_csv_import_reports_problems_by_row_and_column(store):
     assert sorted(report.to_frame()["row"]) == [3, 4, 6, 7]
 
 
+# Slices are numbered from 1 in every export and on every screen (issue 16), as the MRI page's
+# slider and PACS viewers count them; the database keeps slice_index, counted from 0.
+
+
+def test_the_export_numbers_slices_from_1_as_the_screen_does(store):
+    store.save(reading("VBQ-001", **FULL))                        # slice_index 7: shown as 8
+    store.save(reading("VBQ-001", **{**FULL, "slice_index": 8}), reason="next slice")
+    raw = pd.read_csv(io.StringIO(store.export_csv()), dtype=str)
+    assert "slice_index" not in raw.columns
+    assert list(raw.columns) == [("slice_number" if c == "slice_index" else c)
+                                 for c in MEASUREMENT_COLUMNS]  # in the same place
+    assert set(raw["slice_number"]) == {"9"}
+    history = pd.read_csv(io.StringIO(store.export_csv(table="history")), dtype=str)
+    assert "slice_index" not in history.columns and set(history["slice_number"]) == {"8"}
+    assert set(store.load()["slice_index"]) == {8}                 # the database: from 0
+    # the same numbers on screen (ui.display.measurement_frame) as in the export
+    shown = with_slice_numbers(store.load())
+    assert shown["slice_number"].tolist() == [9] * 5 and "slice_index" not in shown.columns
+    blank = with_slice_numbers(pd.DataFrame({"slice_index": pd.array([None, 0], "Int64")}))
+    assert blank["slice_number"].isna().tolist() == [True, False]
+    assert blank["slice_number"].iloc[1] == 1
+
+
+def test_a_csv_with_slice_number_round_trips(store):
+    text = ("patient_id,observer,session,level,si_mean,slice_number\n"
+            "A1,AB,1,L1,300,8\nA1,AB,1,CSF,110,8\n")
+    table, report = read_measurements(text)
+    assert report.ok and table["slice_index"].tolist() == [7, 7]
+    store.import_csv(text)
+    assert store.load()["slice_index"].tolist() == [7, 7]
+    assert pd.read_csv(io.StringIO(store.export_csv()))["slice_number"].tolist() == [8, 8]
+
+
+def test_an_old_csv_with_slice_index_imports_as_the_same_slice(store, tmp_path):
+    store.save(reading("VBQ-001", **FULL))
+    new = store.export_csv()
+    # the export as it was before slice_number: slice_index, counted from 0, in its place
+    old = pd.read_csv(io.StringIO(new), dtype=str, keep_default_na=False)
+    old.insert(old.columns.get_loc("slice_number"), "slice_index",
+               [str(int(n) - 1) for n in old.pop("slice_number")])
+    assert set(old["slice_index"]) == {"7"}
+    other = MeasurementStore("sqlite://")
+    res = other.import_csv(old.to_csv(index=False).encode())
+    assert res.inserted == 5 and other.history().empty
+    pd.testing.assert_frame_equal(other.load(), store.load())      # the same slice, 7 from 0
+    assert other.export_csv() == new                               # exported as slice 8
+    # both columns: they must name the same slice
+    both = old.assign(slice_number=[str(int(i) + 1) for i in old["slice_index"]])
+    assert read_measurements(both.to_csv(index=False))[1].ok
+    both.loc[2, "slice_number"] = "7"
+    _, report = read_measurements(both.to_csv(index=False))
+    assert [(p.row, p.column, p.value) for p in report.errors] == [(4, "slice_number", "7")]
+    assert "counted from 1" in report.errors[0].message
+    # slice 0 is not a slice number
+    zero = both.assign(slice_number="0").drop(columns="slice_index")
+    _, report = read_measurements(zero.to_csv(index=False))
+    assert not report.ok and {p.column for p in report.errors} == {"slice_number"}
+
+
 def test_csv_import_file_level_problems():
     _, report = read_measurements(b"")
     assert not report.ok and "empty" in report.errors[0].message
@@ -955,6 +1015,12 @@ def test_a_reading_measured_on_the_phantom_round_trips_through_the_database(stor
     assert table["csf_level"].tolist() == [None, None, None, None, "L2"]
     assert set(table["series_fingerprint"]) == {series.fingerprint}
     assert set(table["slice_index"]) == {series.mid_slice}
+    # exported as the slice the page showed (from 1): that slice's pixels give the SIs stored
+    exported = pd.read_csv(io.StringIO(store.export_csv()))
+    assert set(exported["slice_number"]) == {series.mid_slice + 1}
+    number = int(exported["slice_number"].iloc[0])
+    assert imaging.roi_stats(series.pixels[number - 1], series.spacing_mm, truth.centres["L1"],
+                             truth.roi_radius_mm["L1"]).mean == exported["si_mean"].iloc[0]
     l1 = table.iloc[0]
     assert (l1["si_mean"], l1["si_median"], l1["si_sd"], l1["pixel_count"]) == (
         rois["L1"].mean, rois["L1"].median, rois["L1"].sd, rois["L1"].n_pixels)

@@ -9,7 +9,7 @@ import streamlit as st
 import vbq
 from ui import cache, safe
 from ui.state import Dataset, get_dataset
-from vbq import export
+from vbq import export, measurements
 from vbq.present import FormattedTable
 
 GROUP_LABELS = vbq.schema.CATEGORY_LABELS["group"]
@@ -98,7 +98,7 @@ def downloads(table: FormattedTable | pd.DataFrame, stem: str | None = None, *,
 MEASUREMENT_LABELS = {
     "history_id": "change no.", "change": "change", "changed_at": "changed at (UTC)",
     "reason": "reason", "patient_id": "patient", "observer": "observer", "session": "session",
-    "level": "ROI", "csf_level": "CSF at level", "slice_index": "slice (from 0)",
+    "level": "ROI", "csf_level": "CSF at level", "slice_number": "slice",
     "centre_row_px": "centre row (px)", "centre_col_px": "centre column (px)",
     "centre_row_mm": "centre row (mm)", "centre_col_mm": "centre column (mm)",
     "radius_mm": "radius (mm)", "si_mean": "mean SI", "si_median": "median SI", "si_sd": "SD",
@@ -113,8 +113,9 @@ MEASUREMENT_LABELS = {
 
 
 def measurement_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Stored ROI readings (or their history) with column names in words."""
-    return frame.rename(columns=MEASUREMENT_LABELS)
+    """Stored ROI readings (or their history) with column names in words and slices counted
+    from 1, as the viewer and the CSV export count them (`vbq.measurements.with_slice_numbers`)."""
+    return measurements.with_slice_numbers(frame).rename(columns=MEASUREMENT_LABELS)
 
 
 # A static table of at most this many rows is always laid out in full, whatever `height`.

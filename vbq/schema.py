@@ -670,8 +670,13 @@ MEASUREMENT_COLUMNS: tuple[Column, ...] = (
     Column("csf_level", "category", "CSF row only: the level at which the CSF ROI was placed "
            "(blank on a CSF row means L3; must be blank on a vertebra row).",
            categories=CSF_LEVELS, aliases=tuple(_CSF_LEVEL_ALIASES.items()), label="CSF level"),
-    Column("slice_index", "int", "Index of the slice in the sorted series (0-based).", low=0,
-           high=100_000, label="Slice", decimals=0),
+    Column("slice_number", "int", "Slice number in the sorted series, counting from 1 as on "
+           "screen (the MRI page's slider, captions and ROI table) and as PACS viewers count "
+           "images.", low=1, high=100_001, label="Slice", decimals=0),
+    Column("slice_index", "int", "Exports before slice_number only: the slice counted from 0 "
+           "(slice_number - 1); still read, as that slice. The database holds this index; "
+           "every export writes slice_number.", low=0, high=100_000,
+           label="Slice (counted from 0)", decimals=0),
     Column("centre_row_px", "float", "ROI centre, row (pixels, from the centre of the first).",
            unit="px", low=-0.5, high=100_000, label="ROI centre, row"),
     Column("centre_col_px", "float", "ROI centre, column (pixels).", unit="px", low=-0.5,

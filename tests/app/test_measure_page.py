@@ -6,8 +6,10 @@ the DICOM basic profile appear nowhere the page, the database or the CSV export 
 from __future__ import annotations
 
 import html
+import io
 
 import numpy as np
+import pandas as pd
 import pytest
 from pydicom.datadict import dictionary_VR, tag_for_keyword
 
@@ -111,6 +113,41 @@ def test_an_roi_leaving_the_image_gives_a_message(db_url, phantom_series):
 def _place_reference(at):
     at.button(key="measure_reference").click().run()
     assert not at.exception
+
+
+def test_a_reading_saved_from_the_slice_shown_as_n_is_slice_n_on_screen_and_in_the_export(
+        db_url, phantom_series):
+    # issue 16: slices are counted from 1 on screen (slider, captions, ROI table, stored table)
+    # and in the CSV export alike; the database's slice_index counts from 0
+    series, truth = phantom_series
+    fp = series.fingerprint[:12]
+    at = start(PAGE)
+    _place_reference(at)                                   # every ROI on the middle slice
+    n = truth.mid_slice + 3                                # slice n on screen, index n - 1
+    at.slider(key=f"measure_slice_{fp}").set_value(n).run()
+    assert any(f"Slice {n} of {series.n_slices}" in c.value for c in at.caption)
+    at.session_state["measure_active"] = "L2"
+    at.run()
+    at.button(key="measure_move").click().run()            # "Move L2 to slice n"
+    assert not at.exception
+    shown = roi_table(at).set_index("ROI")["slice"]
+    assert shown["L2"] == n and shown["L1"] == truth.mid_slice + 1
+    at.text_input(key="measure_patient_id").input("DEMO-001")
+    at.text_input(key="measure_observer").input("AB")
+    at.button(key="measure_save").click().run()
+    assert any("5 ROI reading(s) added" in s.value for s in at.success)
+    stored = next(d.value for d in at.dataframe  # the stored measurements, as shown
+                  if "patient" in d.value.columns).set_index("ROI")["slice"]
+    with MeasurementStore(db_url) as store:
+        exported = pd.read_csv(io.StringIO(store.export_csv())).set_index("level")
+        index = store.load().set_index("level")["slice_index"]
+    assert "slice_index" not in exported.columns
+    for lv in ("L1", "L2", "L3", "L4", "CSF"):
+        assert exported.loc[lv, "slice_number"] == stored[lv] == shown[lv] == index[lv] + 1
+    # the slice exported is the one whose pixels the reading measured
+    l2 = imaging.roi_stats(series.pixels[n - 1], series.spacing_mm, truth.centres["L2"],
+                           truth.roi_radius_mm["L2"])
+    assert exported.loc["L2", "si_mean"] == pytest.approx(l2.mean, rel=1e-12)
 
 
 def test_reference_rois_give_vbq_and_saving_writes_five_rows(db_url, phantom_series):

@@ -4,9 +4,11 @@ the rows. AppTest cannot click on a custom component, hence this test."""
 
 from __future__ import annotations
 
+import io
 import os
 import re
 
+import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
@@ -88,5 +90,10 @@ def test_clicks_place_the_rois_where_they_landed_and_saving_writes_rows(measure_
         assert stored == pytest.approx(shown[lv], abs=0.005)  # what the page showed
         assert abs(stored[0] - row) <= 0.5 and abs(stored[1] - col) <= 0.5  # the clicked pixel
         assert rows.loc[lv, "slice_index"] == truth.mid_slice
+    # the slice the page showed (counted from 1) is the slice the export gives (issue 16)
+    expect(page.get_by_text(f"Slice {truth.mid_slice + 1} of 11").first).to_be_visible()
+    with MeasurementStore(url) as store:
+        exported = pd.read_csv(io.StringIO(store.export_csv()))
+    assert set(exported["slice_number"]) == {truth.mid_slice + 1}
     assert "Traceback" not in page.locator("body").inner_text()
     assert not errors, errors

@@ -19,7 +19,10 @@ user assigns; nothing identifying from the DICOM files is stored.
 * CSV export/import (`MeasurementStore.export_csv`, `MeasurementStore.import_csv`,
   `read_measurements`): the way to carry measurements off an ephemeral disk; exports are safe to
   open in a spreadsheet (`vbq.export.neutralise_frame`), imports are validated cell by cell and
-  reported by row and column.
+  reported by row and column. Slices are numbered from 1 in every export and on every screen
+  (``slice_number``, `with_slice_numbers`), as PACS viewers count images; the database and
+  `ROIMeasurement` keep ``slice_index``, counted from 0, and an older CSV with ``slice_index``
+  is read as the same slice.
 * `to_cohort_si` / `merge_into_cohort`: measured SIs as the cohort's ``si_l1..si_l4, si_csf,
   csf_level, collapsed_l1..l4`` columns, so a measured patient and a spreadsheet patient go
   through `vbq.prepare_cohort` identically: one primary reading per patient by default, or the
@@ -45,6 +48,7 @@ from ._csv import (
     MEASUREMENT_COLUMNS,
     read_measurements,
     validate_measurements,
+    with_slice_numbers,
     write_measurements,
 )
 from ._merge import (
@@ -94,6 +98,7 @@ __all__ = [
     "validate_measurements",
     "read_measurements",
     "write_measurements",
+    "with_slice_numbers",
     "COHORT_SI_COLUMNS",
     "to_cohort_si",
     "merge_into_cohort",

@@ -75,7 +75,9 @@ _FIELDS: tuple[_Field, ...] = tuple(_Field(measurement_column(name)) for name in
 _BY_NAME = {f.name: f for f in _FIELDS}
 
 MEASUREMENT_COLUMNS: tuple[str, ...] = tuple(f.name for f in _FIELDS)
-"""Columns of a measurement table (`MeasurementStore.load`, the CSV export), in this order."""
+"""Columns of a measurement table (`MeasurementStore.load`), in this order. ``slice_index``
+counts the slices from 0, as the database holds them; the CSV export and every screen show
+``slice_number`` (from 1) in its place (`with_slice_numbers`), and reading a CSV takes either."""
 
 HISTORY_COLUMNS: tuple[str, ...] = ("history_id", "change", "changed_at", "reason",
                                     *MEASUREMENT_COLUMNS)
@@ -120,9 +122,29 @@ def _records(table: pd.DataFrame, report: ValidationReport, rows: Sequence[int])
               else [None] * len(table) for f in _FIELDS}
     records = [dict(zip(values, cells, strict=True)) for cells in zip(*values.values(),
                                                                       strict=True)]
+    if "slice_number" in table.columns:
+        _slice_numbers_to_index(records, _python_values(table["slice_number"]),
+                                [int(r) for r in rows], report, labels)
     _check_readings(records, [int(r) for r in rows], report, labels)
     report.problems.sort(key=lambda p: -1 if p.row is None else p.row)  # (stable)
     return records
+
+
+def _slice_numbers_to_index(records: list[dict], numbers: list, rows: list[int],
+                            report: ValidationReport, labels: Mapping[str, str]) -> None:
+    """Each row's ``slice_number`` (counted from 1, as exported and shown) as the stored
+    ``slice_index`` (counted from 0). A row of an older file gives ``slice_index`` only and
+    keeps it; a row that gives both must name the same slice."""
+    for rec, number, row in zip(records, numbers, rows, strict=True):
+        if number is None:
+            continue
+        if rec["slice_index"] is not None and rec["slice_index"] != number - 1:
+            report.add(ERROR, f"slice_number {number} (counted from 1) and slice_index "
+                       f"{rec['slice_index']} (counted from 0) name different slices; give "
+                       "slice_number only", row=row,
+                       column=labels.get("slice_number", "slice_number"), value=number)
+        else:
+            rec["slice_index"] = number - 1
 
 
 def _check_readings(records: list[dict], rows: list[int], report: ValidationReport,
@@ -260,9 +282,44 @@ def _typed_columns(values: Mapping[str, Sequence[Any]], columns: Sequence[str]) 
 
 
 
-def write_measurements(frame: pd.DataFrame, target: Any = None) -> str | None:
-    """A measurement (or history) table as spreadsheet-safe CSV (see `MeasurementStore.export_csv`)."""
+def with_slice_numbers(frame: pd.DataFrame) -> pd.DataFrame:
+    """A measurement (or history) table with its slices numbered from 1, as every export and
+    every screen shows them.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        A table as `MeasurementStore.load` or `MeasurementStore.history` returns it, whose
+        ``slice_index`` counts the slices of the sorted series from 0 (as the database holds
+        them and as `ROIMeasurement` takes them).
+
+    Returns
+    -------
+    DataFrame
+        A copy with ``slice_index`` replaced, in the same place, by ``slice_number`` =
+        ``slice_index`` + 1 (Int64; blank stays blank): the slice as the MRI page's slider,
+        captions and ROI table count it, and as PACS viewers count images. A table without
+        ``slice_index`` is copied unchanged.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> with_slice_numbers(pd.DataFrame({"level": ["L1"], "slice_index": [5]}))
+      level  slice_number
+    0    L1             6
+    """
     out = frame.copy()
+    if "slice_index" in out.columns:
+        at = out.columns.get_loc("slice_index")
+        index = pd.to_numeric(out.pop("slice_index")).astype("Int64")
+        out.insert(at, "slice_number", index + 1)
+    return out
+
+
+def write_measurements(frame: pd.DataFrame, target: Any = None) -> str | None:
+    """A measurement (or history) table as spreadsheet-safe CSV (see `MeasurementStore.export_csv`):
+    slices numbered from 1 (``slice_number``, `with_slice_numbers`), timestamps in ISO 8601 UTC."""
+    out = with_slice_numbers(frame)
     for c in ("measured_at", "changed_at"):
         if c in out.columns:
             out[c] = out[c].dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -310,14 +367,17 @@ def read_measurements(source: Any) -> tuple[pd.DataFrame, ValidationReport]:
     ----------
     source : path, bytes, text or file-like object
         ``patient_id, observer, session, level, si_mean`` are required, the other
-        `MEASUREMENT_COLUMNS` may be absent or blank. A single quote that `vbq.export` put
+        `MEASUREMENT_COLUMNS` may be absent or blank. The slice is ``slice_number`` (counted
+        from 1, as `MeasurementStore.export_csv` writes it); a file written before
+        ``slice_number`` gives ``slice_index`` (counted from 0) and is read as the same slice. A single quote that `vbq.export` put
         before a cell is not expected: every text field of a measurement is a code that needs
         none.
 
     Returns
     -------
     table : DataFrame
-        The readings, typed as `MeasurementStore.load` returns them.
+        The readings, typed as `MeasurementStore.load` returns them (the slice as
+        ``slice_index``, counted from 0: ``slice_number`` - 1).
     report : vbq.io.ValidationReport
         Problems by row (as a spreadsheet numbers it: header row 1, first reading row 2) and
         column (as the file names it), listed row by row.

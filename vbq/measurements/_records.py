@@ -32,7 +32,10 @@ class ROIMeasurement:
 
     Only ``patient_id, observer, session, level, si_mean`` are required; ``excluded`` defaults
     to False, ``measured_at`` to the time of saving (a naive datetime is taken as UTC) and
-    ``software_version`` to ``vbq.__version__``. `MeasurementStore.save` validates every field.
+    ``software_version`` to ``vbq.__version__``. ``slice_index`` counts the slices of the
+    sorted series from 0 (``series.pixels[slice_index]``); the screens and exports show it as
+    ``slice_number`` = ``slice_index`` + 1 (`with_slice_numbers`). `MeasurementStore.save`
+    validates every field.
     """
 
     patient_id: str
@@ -83,6 +86,8 @@ class ROIMeasurement:
         patient_id, observer, session, level : keyword-only
             The key (see `KEY_COLUMNS`).
         slice_index : int, optional, keyword-only
+            The slice the ROI was drawn on, counted from 0 (``series.pixels[slice_index]``;
+            shown and exported as ``slice_number`` = ``slice_index`` + 1).
         series : vbq.imaging.Series, optional, keyword-only
             Fills the provenance fields (`series_provenance`): fingerprint, flags, field
             strength, manufacturer, model, sequence, TR, TE, TI, pixel bandwidth, slice
@@ -159,7 +164,8 @@ def reading_from_rois(rois: Mapping[str, Any], *, patient_id: str, observer: str
         takes them); a missing key or None is a level not measured (no row).
     patient_id, observer, session : keyword-only
     slice_index : int, optional, keyword-only
-        The slice the ROIs were drawn on.
+        The slice the ROIs were drawn on, counted from 0 (``series.pixels[slice_index]``; shown
+        and exported as ``slice_number`` = ``slice_index`` + 1).
     series : vbq.imaging.Series, optional, keyword-only
         For the fingerprint, the flags and the acquisition (`series_provenance`).
     collapsed : iterable of str, keyword-only

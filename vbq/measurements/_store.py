@@ -425,7 +425,8 @@ class MeasurementStore:
         -------
         DataFrame
             `MEASUREMENT_COLUMNS`, one row per ROI, sorted by patient, observer, session and
-            level (L1-L4, CSF). Dtypes: text as object, ``session`` int64, ``slice_index`` and
+            level (L1-L4, CSF); ``slice_index`` counts from 0 (`with_slice_numbers` gives the
+            slice as shown and exported). Dtypes: text as object, ``session`` int64, ``slice_index`` and
             ``pixel_count`` Int64, measurements float64 (NaN when not recorded), ``excluded``
             bool, ``measured_at`` datetime64[us, UTC].
         """
@@ -482,8 +483,9 @@ class MeasurementStore:
         Returns
         -------
         str or None
-            The CSV text (UTF-8, comma-separated, header row) when `target` is None. Timestamps
-            are ISO 8601 UTC (``2026-01-31T14:05:00.000000Z``), numbers at full precision, so
+            The CSV text (UTF-8, comma-separated, header row) when `target` is None. The
+            slice is ``slice_number``, counted from 1 as on screen (`with_slice_numbers`; the
+            database's ``slice_index`` + 1). Timestamps are ISO 8601 UTC (``2026-01-31T14:05:00.000000Z``), numbers at full precision, so
             `import_csv` restores the measurements exactly. Text cells go through
             `vbq.export.neutralise_frame`.
         """
