@@ -115,7 +115,13 @@ MEASUREMENT_LABELS = {
 def measurement_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Stored ROI readings (or their history) with column names in words and slices counted
     from 1, as the viewer and the CSV export count them (`vbq.measurements.with_slice_numbers`)."""
-    return measurements.with_slice_numbers(frame).rename(columns=MEASUREMENT_LABELS)
+    shown = measurements.with_slice_numbers(frame)
+    # a text cell with nothing in it (the CSF level of a vertebra's row, a series recorded
+    # without a manufacturer) is blank, not the grid's "None"
+    text = [c for c in shown.columns
+            if shown[c].dtype == object or pd.api.types.is_string_dtype(shown[c].dtype)]
+    shown[text] = shown[text].astype(object).where(shown[text].notna(), "")
+    return shown.rename(columns=MEASUREMENT_LABELS)
 
 
 # A static table of at most this many rows is always laid out in full, whatever `height`.

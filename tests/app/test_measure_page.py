@@ -491,3 +491,19 @@ def test_a_link_can_leave_flagged_readings_out(db_url):
     assert at.session_state[measure.MERGE_REPORT_KEY].measured == ("DEMO-002",)
     bad = start(query={"meas": "AB:1:whatever"})
     assert bad.session_state["dataset"].measurements == ""
+
+
+def test_stored_readings_show_blank_text_cells_not_none():
+    # issue 16: the stored-readings table showed "None" in the CSF-level column of every
+    # vertebra's row
+    import pandas as pd
+
+    from ui import display
+
+    frame = pd.DataFrame({"patient_id": ["P1", "P1"], "level": ["L1", "CSF"],
+                          "csf_level": [None, "L3"], "slice_index": [5, 5],
+                          "si_mean": [300.0, 110.0]})
+    shown = display.measurement_frame(frame)
+    csf = shown[display.MEASUREMENT_LABELS.get("csf_level", "csf_level")]
+    assert csf.tolist() == ["", "L3"]
+    assert shown[display.MEASUREMENT_LABELS.get("si_mean", "si_mean")].tolist() == [300.0, 110.0]
