@@ -198,3 +198,19 @@ def test_export_config_saves_a_journal_resolution_png_or_an_svg_in_the_browser()
     assert svg["format"] == "svg" and svg["scale"] == 1
     with pytest.raises(ValueError, match="image_format"):
         figures.export_config("x", image_format="jpeg")
+
+
+def test_the_template_is_plotly_white_for_every_trace_type_drawn(prepared):
+    # the template is cut to what the figures use (for speed): every trace a figure draws must
+    # be of a type whose plotly_white defaults it keeps, and its page layout is plotly_white's
+    import plotly.io as pio
+
+    white = pio.templates["plotly_white"]
+    kept = {t for t in figures._TRACE_TYPES}
+    for fig in _all_figures(prepared):
+        assert {trace.type for trace in fig.data} <= kept
+        for t in kept:
+            assert getattr(fig.layout.template.data, t) == getattr(white.data, t)
+        for key in ("plot_bgcolor", "paper_bgcolor", "colorway", "hovermode"):
+            assert fig.layout.template.layout[key] == white.layout[key]
+        assert fig.layout.template.layout.xaxis == white.layout.xaxis
