@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import vbq
+from vbq import InputError, Settings
 from vbq.settings import DXA_SITES
 
 
@@ -108,7 +109,8 @@ def test_parse_query_keeps_the_good_parameters_and_names_every_bad_one():
     by_key = {p.key: p for p in parsed.problems}
     assert by_key["age_min"].value == "abc"
     assert by_key["age_min"].message == (
-        'Minimum age: "abc" is not understood; expected a number of years, or empty for no '
+        'Minimum age: "abc" is not understood; expected a number of years from 40 to 100, '
+        'or empty for no '
         "limit.")
     assert by_key["dxa_site"].message.startswith('DXA reference site: "moon" is not understood')
     # words a user reads: no Python type names, no internal field names
@@ -180,3 +182,30 @@ def test_a_link_with_a_number_that_is_not_finite_is_named(word):
     parsed = vbq.Settings.parse_query({"age_max": word, "criteria.min_vertebrae": "2"})
     assert [p.key for p in parsed.problems] == ["age_max"]
     assert parsed.settings.age_max is None and parsed.settings.criteria.min_vertebrae == 2
+
+
+@pytest.mark.parametrize("text, words", [
+    ("[" * 100_000, "nests lists or objects too deeply"),  # was RecursionError
+    ('{"threshold_decimals": ' + "9" * 5_001 + "}", "not valid settings"),  # was ValueError
+    ("[1, 2]", "one JSON object"),
+    ('{"age_min": 30}', "from 40 to 100"),  # the sidebar's slider raised on it
+    (" " * 200_000, "at most"),
+])
+def test_a_settings_file_that_cannot_be_settings_is_an_input_error_naming_why(text, words):
+    # issue 18: these raised RecursionError / ValueError (or passed, and killed the session)
+    with pytest.raises(InputError, match=words):
+        Settings.from_json(text)
+
+
+def test_age_bounds_outside_the_filter_span_are_refused_and_its_ends_accepted():
+    from vbq.settings import AGE_LIMITS
+
+    assert AGE_LIMITS == (40.0, 100.0)
+    Settings(age_min=40, age_max=100)
+    for kw in ({"age_min": 39.9}, {"age_max": 100.5}, {"age_min": -1}):
+        with pytest.raises(InputError, match="from 40 to 100"):
+            Settings(**kw)
+    parsed = Settings.parse_query({"age_min": "30", "criteria.min_vertebrae": "2"})
+    assert parsed.settings.age_min is None and parsed.settings.criteria.min_vertebrae == 2
+    assert [p.key for p in parsed.problems] == ["age_min"]
+    assert "cannot be used" in parsed.problems[0].message

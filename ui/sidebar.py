@@ -94,19 +94,20 @@ def _common_settings() -> None:
     binding.setting(st.multiselect, "Sex", "sexes", key="sb_sexes", options=list(SEX_LABELS),
                     format_func=SEX_LABELS.get, to_widget=list, from_widget=tuple)
     settings = get_settings()
-    lo = 40 if settings.age_min is None else int(settings.age_min)
-    hi = 100 if settings.age_max is None else int(settings.age_max)
+    low, high = (int(a) for a in vbq.settings.AGE_LIMITS)
+    lo = low if settings.age_min is None else int(settings.age_min)
+    hi = high if settings.age_max is None else int(settings.age_max)
     if st.session_state.get("sb_age") != (lo, hi):
         st.session_state["sb_age"] = (lo, hi)
 
     def age_changed() -> None:
         a, b = st.session_state["sb_age"]
-        set_settings(get_settings().replace(age_min=None if a <= 40 else float(a),
-                                            age_max=None if b >= 100 else float(b)))
+        set_settings(get_settings().replace(age_min=None if a <= low else float(a),
+                                            age_max=None if b >= high else float(b)))
         binding.write_url()
 
-    st.slider("Age range (years)", 40, 100, key="sb_age", on_change=age_changed,
-              help="The ends (40, 100) mean no limit.")
+    st.slider("Age range (years)", low, high, key="sb_age", on_change=age_changed,
+              help=f"The ends ({low}, {high}) mean no limit.")
     binding.setting(st.multiselect, "Primary diagnosis", "diagnoses", key="sb_diagnoses",
                     options=list(DIAGNOSIS_LABELS), format_func=DIAGNOSIS_LABELS.get,
                     to_widget=list, from_widget=tuple)

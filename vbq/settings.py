@@ -18,7 +18,7 @@ from .errors import InputError
 from .schema import DIAGNOSES, LEVELS, OSTEOPHYTE_DIRECTIONS
 
 __all__ = ["GroupCriteria", "Settings", "ParsedQuery", "QueryProblem", "DXA_SITES", "PAPER_SETTINGS",
-           "PAPER_THRESHOLDS", "SETTING_LABELS"]
+           "PAPER_THRESHOLDS", "SETTING_LABELS", "AGE_LIMITS", "MAX_JSON_BYTES"]
 
 DXA_SITES: dict[str, str] = {
     "lowest": "t_lowest",
@@ -29,6 +29,14 @@ DXA_SITES: dict[str, str] = {
 """Reference site for the DXA classification -> the T-score column it reads."""
 
 SETTINGS_VERSION = 1
+
+AGE_LIMITS = (40.0, 100.0)
+"""The span of the age filter, in years: a bound outside it is refused (the app's slider spans it,
+and a link or settings file with a bound beyond it stopped every page of the session); a bound at
+an end means no limit."""
+
+MAX_JSON_BYTES = 100_000
+"""Longest settings file read: one downloaded from the app is about 1 KB."""
 
 
 @dataclass(frozen=True)
@@ -145,10 +153,18 @@ class Settings:
         bad = [d for d in self.diagnoses if d not in DIAGNOSES]
         if bad:
             raise InputError(f"diagnoses: expected values from {DIAGNOSES}, got {bad}")
-        if self.age_min is not None and self.age_max is not None and self.age_min > self.age_max:
-            raise InputError(f"age_min ({self.age_min}) exceeds age_max ({self.age_max})")
+        self._check_ages()
         object.__setattr__(self, "sexes", tuple(s for s in ("F", "M") if s in self.sexes))
         object.__setattr__(self, "diagnoses", tuple(d for d in DIAGNOSES if d in self.diagnoses))
+
+    def _check_ages(self) -> None:
+        for name in ("age_min", "age_max"):
+            v = getattr(self, name)
+            if v is not None and not AGE_LIMITS[0] <= float(v) <= AGE_LIMITS[1]:
+                raise InputError(f"{name}: expected an age from {AGE_LIMITS[0]:g} to "
+                                 f"{AGE_LIMITS[1]:g} years (or none for no limit), got {v!r}")
+        if self.age_min is not None and self.age_max is not None and self.age_min > self.age_max:
+            raise InputError(f"age_min ({self.age_min}) exceeds age_max ({self.age_max})")
 
     @property
     def t_column(self) -> str:
@@ -206,10 +222,30 @@ class Settings:
 
     @classmethod
     def from_json(cls, text: str | bytes) -> Settings:
+        """Settings from the JSON `to_json` writes (a file downloaded from the app's sidebar).
+
+        Raises
+        ------
+        InputError
+            The text is longer than `MAX_JSON_BYTES`, is not JSON, nests deeper than the
+            settings do, holds a number Python refuses to read (over 4,300 digits), is not an
+            object, or holds a value a setting does not accept.
+        """
+        if len(text) > MAX_JSON_BYTES:
+            raise InputError(f"settings file is {len(text):,} bytes; a settings file is at most "
+                             f"{MAX_JSON_BYTES:,}")
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(f"settings file is not valid JSON: {exc}") from exc
+        except RecursionError:
+            raise InputError("settings file nests lists or objects too deeply to be settings "
+                             "(as downloaded, it is one object of values and lists)") from None
+        except ValueError as exc:  # a number of more digits than int() reads (CVE-2020-10735)
+            raise InputError(f"settings file is not valid settings: {exc}") from None
+        if not isinstance(data, dict):
+            raise InputError("settings file must hold one JSON object of settings, got "
+                             f"{type(data).__name__}")
         return cls.from_dict(data)
 
     def to_query(self) -> dict[str, str]:
@@ -275,8 +311,9 @@ class Settings:
         >>> parsed = Settings.parse_query({"criteria.min_vertebrae": "2", "age_min": "abc"})
         >>> parsed.settings.criteria.min_vertebrae
         2
-        >>> print(parsed.problems[0].message)
-        Minimum age: "abc" is not understood; expected a number of years, or empty for no limit.
+        >>> print(parsed.problems[0].message)  # doctest: +NORMALIZE_WHITESPACE
+        Minimum age: "abc" is not understood; expected a number of years from 40 to 100, or empty for
+        no limit.
         """
         defaults = Settings().to_dict()
         order = [k for k in defaults if k != "version"]
@@ -381,8 +418,8 @@ SETTING_LABELS: dict[str, tuple[str, str]] = {
     "sexes": ("Sex filter", "F, M or both, separated by commas"),
     "diagnoses": ("Diagnosis filter", "diagnoses from " + ", ".join(DIAGNOSES)
                   + " separated by commas"),
-    "age_min": ("Minimum age", "a number of years, or empty for no limit"),
-    "age_max": ("Maximum age", "a number of years, or empty for no limit"),
+    "age_min": ("Minimum age", "a number of years from 40 to 100, or empty for no limit"),
+    "age_max": ("Maximum age", "a number of years from 40 to 100, or empty for no limit"),
 }
 """Every setting's flat key -> (label a user reads, what a valid value looks like)."""
 
@@ -417,7 +454,13 @@ def _show_default(value: Any) -> str:
 
 def _expectation_message(key: str, value: Any) -> str:
     label, expected = SETTING_LABELS[key]
-    return f'{label}: "{value}" is not understood; expected {expected}.'
+    try:
+        float(str(value))
+    except ValueError:
+        verb = "is not understood"
+    else:  # a number the setting does not accept (out of its range, or not whole)
+        verb = "cannot be used"
+    return f'{label}: "{value}" {verb}; expected {expected}.'
 
 
 def _check_int(name: str, value: Any, low: int, high: int) -> None:

@@ -332,3 +332,20 @@ def test_cached_results_are_keyed_on_every_setting():
     base = vbq.Settings()
     changed = vbq.Settings(criteria=vbq.GroupCriteria(min_vertebrae=2), osteoporosis_t=-2.4)
     assert repr(changed) != repr(base)
+
+
+@pytest.mark.parametrize("query, label", [
+    ({"age_min": "30"}, "Minimum age"),
+    ({"age_max": "101"}, "Maximum age"),
+    ({"age_min": "39.5", "age_max": "45"}, "Minimum age"),
+])
+def test_an_age_bound_outside_the_slider_is_named_not_fatal(query, label):
+    # issue 18: /groups?age_min=30 made every page of the session fail (the age slider spans
+    # 40-100 and Streamlit raised on a value below its minimum)
+    at = start(query=query)
+    box = [w.value for w in at.warning if "could not be used" in w.value]
+    assert box and label in html.unescape(box[0]), [w.value for w in at.warning]
+    assert "from 40 to 100" in html.unescape(box[0])
+    for page in ("app_pages/groups.py", "app_pages/thresholds.py", "app_pages/correlations.py"):
+        at.switch_page(page).run()
+        assert not at.exception, [e.value for e in at.exception]
