@@ -198,3 +198,20 @@ def test_export_config_saves_a_journal_resolution_png_or_an_svg_in_the_browser()
     assert svg["format"] == "svg" and svg["scale"] == 1
     with pytest.raises(ValueError, match="image_format"):
         figures.export_config("x", image_format="jpeg")
+
+
+def test_roc_legend_states_the_auc_and_youden_cutoff_as_table4_does(prepared):
+    # the legend said "L1 HU Youden cutoff 103.6" (4 significant digits) beside Table 4's
+    # "≤ 103.55", and "AUC 0.880 (0.807-0.954)" beside the table's "0.880 (0.807 to 0.954)"
+    roc = vbq.study.roc_study(prepared.table, group="control", markers=("vbq", "hu_l1"))
+    names = {t.name for t in figures.roc_curves(roc.results, vbq.study.MARKERS).data}
+    shown = vbq.present.table4(roc).display()
+    labels = shown["Marker and cutoff"].str.strip()
+    for label in ("VBQ", "L1 HU"):
+        at = labels.tolist().index(label)
+        auc = shown["AUC (95% CI)"].iloc[at]
+        cutoff = shown["Cutoff"].iloc[at + 1].split("\u00a0")[-1]  # the Youden row below it
+        assert labels.iloc[at + 1] == "Youden"
+        assert f"{label}: AUC {auc}" in names
+        assert f"{label} Youden cutoff {cutoff}" in names
+    assert "L1 HU Youden cutoff 103.55" in names  # the demo's (Table 4 on the ROC page)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from .present import format_ci, format_cutoff, format_number
 from .score import classify_dxa
 from .settings import Settings
 
@@ -297,15 +298,16 @@ def roc_curves(results: dict, markers: dict, *, points: dict | None = None) -> g
         lo, hi = res.auc_ci
         traces.append(go.Scatter(
             x=res.fpr, y=res.tpr, mode="lines", line={"color": color, "shape": "hv"},
-            name=f"{label}: AUC {res.auc:.3f} ({lo:.3f}-{hi:.3f})",
+            # as Table 4 shows them (vbq.present): a reader compares the legend with the table
+            name=f"{label}: AUC {format_number(res.auc, 3)} ({format_ci(lo, hi, 3)})",
             customdata=res.thresholds,
             hovertemplate="cutoff %{customdata:.4g}<br>1-spec %{x:.3f}<br>sens %{y:.3f}"
                           "<extra></extra>"))
         traces.append(go.Scatter(
             x=[1 - res.specificity], y=[res.sensitivity], mode="markers",
             marker={"color": color, "size": 11, "symbol": "circle-open", "line": {"width": 3}},
-            name=f"{label} Youden cutoff {res.cutoff:.4g}",
-            hovertemplate=f"Youden cutoff {res.cutoff:.4g}<br>sens {res.sensitivity:.3f}<br>"
+            name=f"{label} Youden cutoff {format_cutoff(res.cutoff, m)}",
+            hovertemplate=f"Youden cutoff {format_cutoff(res.cutoff, m)}<br>sens {res.sensitivity:.3f}<br>"
                           f"spec {res.specificity:.3f}<extra></extra>"))
     for label, (x, y) in (points or {}).items():
         traces.append(go.Scatter(x=[x], y=[y], mode="markers", name=label,
