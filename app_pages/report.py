@@ -38,11 +38,11 @@ def _html() -> bytes:
 
 
 def _xlsx() -> bytes:
-    return cache.report_xlsx(dataset.digest, settings, prepared)
+    return cache.report_xlsx(dataset.digest, settings, dataset.is_demo, prepared)
 
 
 def _docx() -> bytes:
-    return cache.report_docx(dataset.digest, settings, prepared)
+    return cache.report_docx(dataset.digest, settings, dataset.is_demo, prepared)
 
 
 c1, c2, c3 = st.columns(3)
