@@ -58,8 +58,11 @@ def test_panels_share_axes_and_state_r_ci_and_p_of_table3(prepared):
     for g, fig in panels.items():
         row = t3[(t3["y"] == "bmd_l1_l4") & (t3["group"] == g)].iloc[0]
         text = fig.layout.title.subtitle.text  # under the title, as the paper
-        assert (f"r = {row['estimate']:.3f} (95% CI {row['ci_low']:.3f} to "
-                f"{row['ci_high']:.3f})") in text
+        # negative r: written with a true minus sign (U+2212), as Table 3 prints it
+        assert row["estimate"] < 0 and row["ci_high"] < 0
+        expected = (f"r = {row['estimate']:.3f} (95% CI {row['ci_low']:.3f} to "
+                    f"{row['ci_high']:.3f})").replace("-", "\u2212")
+        assert expected in text, text
         p = row["p_value"]
         assert ("p < 0.001" if p < 0.001 else f"p = {p:.3f}") in text
 

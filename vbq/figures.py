@@ -140,8 +140,9 @@ def _p_text(p: float) -> str:
 
 def _correlation_text(row: pd.Series) -> str:
     symbol = "r" if str(row.get("method", "Pearson")).lower().startswith("pearson") else "rho"
-    return (f"{symbol} = {row['estimate']:.3f} (95% CI {row['ci_low']:.3f} to "
-            f"{row['ci_high']:.3f}), {_p_text(row['p_value'])}")
+    # numbers as Table 3 prints them beside the figure (vbq.present: a true minus sign)
+    return (f"{symbol} = {format_number(row['estimate'], 3)} "
+            f"(95% CI {format_ci(row['ci_low'], row['ci_high'], 3)}), {_p_text(row['p_value'])}")
 
 
 def _padded(lo: float, hi: float) -> list[float]:
