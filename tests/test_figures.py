@@ -120,6 +120,10 @@ def test_bland_altman_figure_draws_the_result():
     points = next(t for t in fig.data if t.name == "Patients")
     assert np.allclose(points.x, (a + b) / 2) and np.allclose(points.y, a - b)
     assert "AB/1 minus AB/2" in fig.layout.yaxis.title.text
+    # the legend writes a negative number as the table below the chart does (U+2212)
+    lower = next(t.name for t in lines if t.name.startswith("Lower"))
+    assert res.loa_low < 0
+    assert f"\u2212{abs(res.loa_low):.3f}" in lower and "-" not in lower.replace("Lower", "")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -372,7 +372,7 @@ def bland_altman_figure(result, *, first: str, second: str, quantity: str = "VBQ
             showlegend=False, name=f"{name} {pct} CI"))
         traces.append(go.Scatter(
             x=xs, y=[value, value], mode="lines", line={"color": colour, "dash": dash},
-            name=f"{name} {value:.3f} ({pct} CI {ci_lo:.3f} to {ci_hi:.3f})",
+            name=f"{name} {format_number(value, 3)} ({pct} CI {format_ci(ci_lo, ci_hi, 3)})",
             hovertemplate=f"{name} {value:.4g}<extra></extra>"))
     traces.append(go.Scatter(
         x=x, y=np.asarray(result.differences, dtype=float), mode="markers", name="Patients",
