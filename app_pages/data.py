@@ -9,9 +9,9 @@ import pandas as pd
 import streamlit as st
 
 import vbq
-from ui import binding, cache, display
+from ui import binding, cache, display, page
 from ui.sidebar import dataset_banner
-from ui.state import demo_dataset, get_dataset, get_settings, set_dataset, uploaded_dataset
+from ui.state import demo_dataset, set_dataset, uploaded_dataset
 from vbq import present
 
 TEMPLATES = vbq.demo.TEMPLATES  # package data (importlib.resources), found when installed too
@@ -25,8 +25,9 @@ PREVIEW_ROWS = 1_000
 # 1280 px); a longer one is a grid (a static table renders every cell, a grid only those in view).
 LOG_STATIC_ROWS = 500
 
-st.title("Data")
-dataset = get_dataset()
+# the banner comes below the choice of data source, above the dataset it describes; every change
+# of dataset below (set_dataset) is followed by a rerun, so `dataset` is the one in use throughout
+dataset, settings = page.start("Data", banner=False)
 
 
 def _mapping_key(kind: str) -> str:
@@ -208,8 +209,6 @@ if source == SOURCES[0]:
 else:
     _upload_section()
 
-dataset = get_dataset()
-settings = get_settings()
 dataset_banner(dataset)
 st.header(display.plain(dataset.name if dataset.is_demo else f"Your data: {dataset.name}"))
 prepared = display.prepared_or_stop(dataset, settings)

@@ -7,13 +7,11 @@ from __future__ import annotations
 import streamlit as st
 
 import vbq
-from ui import binding, cache, display
-from ui.sidebar import dataset_banner
-from ui.state import get_dataset, get_settings
+from ui import binding, cache, display, page
 
-st.title("Degenerative groups")
-dataset = get_dataset()
-dataset_banner(dataset)
+# the settings in force: a criterion changed below is applied by its widget's callback before
+# this run, so they are current here (ui.binding.setting)
+dataset, settings = page.start("Degenerative groups")
 
 UCLA = {1: "I", 2: "II", 3: "III", 4: "IV"}
 COVARIATES = {"age": "Age", "sex": "Sex", "bmi": "BMI"}
@@ -53,9 +51,8 @@ with c[1]:
     binding.setting(st.multiselect, "Levels considered", "criteria.levels", key="groups_levels",
                     options=list(vbq.schema.LEVELS), to_widget=list, from_widget=tuple)
 with st.expander("Table 1. Criteria for a degenerative vertebra (the grades in force)"):
-    display.show_table(cache.table1(get_settings()), key="groups_dl_table1")
+    display.show_table(cache.table1(settings), key="groups_dl_table1")
 
-settings = get_settings()
 prepared = display.prepared_or_stop(dataset, settings)
 table = prepared.table
 counts = prepared.counts

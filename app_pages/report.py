@@ -11,16 +11,9 @@ import streamlit as st
 import vbq
 import vbq.export
 import vbq.report
-from ui import cache, display
-from ui.sidebar import dataset_banner
-from ui.state import get_dataset, get_settings
+from ui import cache, display, page
 
-st.title("Study report")
-dataset = get_dataset()
-dataset_banner(dataset)
-settings = get_settings()
-prepared = display.prepared_or_stop(dataset, settings)
-display.in_force(prepared)
+dataset, settings, prepared = page.start_analysis("Study report")
 counts = prepared.counts
 
 st.markdown(
@@ -45,11 +38,11 @@ def _html() -> bytes:
 
 
 def _xlsx() -> bytes:
-    return cache.report_xlsx(dataset.digest, settings, prepared)
+    return cache.report_xlsx(dataset.digest, settings, dataset.is_demo, prepared)
 
 
 def _docx() -> bytes:
-    return cache.report_docx(dataset.digest, settings, prepared)
+    return cache.report_docx(dataset.digest, settings, dataset.is_demo, prepared)
 
 
 c1, c2, c3 = st.columns(3)

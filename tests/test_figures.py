@@ -58,8 +58,11 @@ def test_panels_share_axes_and_state_r_ci_and_p_of_table3(prepared):
     for g, fig in panels.items():
         row = t3[(t3["y"] == "bmd_l1_l4") & (t3["group"] == g)].iloc[0]
         text = fig.layout.title.subtitle.text  # under the title, as the paper
-        assert (f"r = {row['estimate']:.3f} (95% CI {row['ci_low']:.3f} to "
-                f"{row['ci_high']:.3f})") in text
+        # negative r: written with a true minus sign (U+2212), as Table 3 prints it
+        assert row["estimate"] < 0 and row["ci_high"] < 0
+        expected = (f"r = {row['estimate']:.3f} (95% CI {row['ci_low']:.3f} to "
+                    f"{row['ci_high']:.3f})").replace("-", "\u2212")
+        assert expected in text, text
         p = row["p_value"]
         assert ("p < 0.001" if p < 0.001 else f"p = {p:.3f}") in text
 
@@ -117,6 +120,10 @@ def test_bland_altman_figure_draws_the_result():
     points = next(t for t in fig.data if t.name == "Patients")
     assert np.allclose(points.x, (a + b) / 2) and np.allclose(points.y, a - b)
     assert "AB/1 minus AB/2" in fig.layout.yaxis.title.text
+    # the legend writes a negative number as the table below the chart does (U+2212)
+    lower = next(t.name for t in lines if t.name.startswith("Lower"))
+    assert res.loa_low < 0
+    assert f"\u2212{abs(res.loa_low):.3f}" in lower and "-" not in lower.replace("Lower", "")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -214,3 +221,20 @@ def test_the_template_is_plotly_white_for_every_trace_type_drawn(prepared):
         for key in ("plot_bgcolor", "paper_bgcolor", "colorway", "hovermode"):
             assert fig.layout.template.layout[key] == white.layout[key]
         assert fig.layout.template.layout.xaxis == white.layout.xaxis
+
+
+def test_roc_legend_states_the_auc_and_youden_cutoff_as_table4_does(prepared):
+    # the legend said "L1 HU Youden cutoff 103.6" (4 significant digits) beside Table 4's
+    # "≤ 103.55", and "AUC 0.880 (0.807-0.954)" beside the table's "0.880 (0.807 to 0.954)"
+    roc = vbq.study.roc_study(prepared.table, group="control", markers=("vbq", "hu_l1"))
+    names = {t.name for t in figures.roc_curves(roc.results, vbq.study.MARKERS).data}
+    shown = vbq.present.table4(roc).display()
+    labels = shown["Marker and cutoff"].str.strip()
+    for label in ("VBQ", "L1 HU"):
+        at = labels.tolist().index(label)
+        auc = shown["AUC (95% CI)"].iloc[at]
+        cutoff = shown["Cutoff"].iloc[at + 1].split("\u00a0")[-1]  # the Youden row below it
+        assert labels.iloc[at + 1] == "Youden"
+        assert f"{label}: AUC {auc}" in names
+        assert f"{label} Youden cutoff {cutoff}" in names
+    assert "L1 HU Youden cutoff 103.55" in names  # the demo's (Table 4 on the ROC page)

@@ -212,6 +212,28 @@ def test_word_document_holds_the_study_tables(demo_prepared):
     assert len(doc.tables) >= 5
 
 
+def test_exports_of_the_demo_say_it_is_synthetic_and_others_do_not(demo_prepared):
+    # the Word file and the workbook made from the demo said nothing of it (the HTML report did):
+    # their tables could be pasted into a manuscript as a study's
+    import docx
+
+    note = "Synthetic demo data: simulated patients, not real people."
+    for synthetic in (True, False):
+        doc = docx.Document(io.BytesIO(report.build_docx(demo_prepared, synthetic=synthetic)))
+        opening = [p.text for p in doc.paragraphs[:3]]
+        assert (note in opening) is synthetic
+        assert ("synthetic" in opening[0]) is synthetic  # the heading
+        wb = openpyxl.load_workbook(io.BytesIO(report.build_workbook(demo_prepared,
+                                                                     synthetic=synthetic)))
+        shown = [ws for ws in wb.worksheets if not ws.title.endswith(" data")
+                 and ws.title != "Settings"]
+        assert len(shown) >= 10
+        for ws in shown:  # under every table as printed
+            assert (note in [c.value for c in ws["A"]]) is synthetic, ws.title
+    html_text = report.build_report(demo_prepared, synthetic=True)
+    assert note in html_text  # the same words as the HTML report's banner
+
+
 def test_workbook_cells_are_safe_in_a_spreadsheet():
     cohort, dxa = vbq.demo.load()
     cohort = cohort.copy()

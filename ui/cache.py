@@ -242,17 +242,19 @@ def report_html(digest: str, settings: vbq.Settings, files: tuple[tuple[str, str
 
 @st.cache_data(max_entries=REPORT_ENTRIES, ttl=TTL, max_size=BIG, hash_funcs=HASH_FUNCS,
                show_spinner=False)
-def report_xlsx(digest: str, settings: vbq.Settings, _prepared: vbq.PreparedCohort) -> bytes:
+def report_xlsx(digest: str, settings: vbq.Settings, synthetic: bool,
+                _prepared: vbq.PreparedCohort) -> bytes:
     """The study's tables as one workbook (`vbq.report.build_workbook`)."""
     import vbq.report
 
-    return vbq.report.build_workbook(_prepared)
+    return vbq.report.build_workbook(_prepared, synthetic=synthetic)
 
 
 @st.cache_data(max_entries=REPORT_ENTRIES, ttl=TTL, max_size=BIG, hash_funcs=HASH_FUNCS,
                show_spinner=False)
-def report_docx(digest: str, settings: vbq.Settings, _prepared: vbq.PreparedCohort) -> bytes:
+def report_docx(digest: str, settings: vbq.Settings, synthetic: bool,
+                _prepared: vbq.PreparedCohort) -> bytes:
     """The study's tables as one Word document (`vbq.report.build_docx`)."""
     import vbq.report
 
-    return vbq.report.build_docx(_prepared)
+    return vbq.report.build_docx(_prepared, synthetic=synthetic)

@@ -11,11 +11,14 @@ from ui.sidebar import dataset_banner
 from ui.state import Dataset, get_dataset, get_settings
 
 
-def start(title: str) -> tuple[Dataset, vbq.Settings]:
-    """Title, banner; the dataset and the settings in force."""
+def start(title: str, *, banner: bool = True) -> tuple[Dataset, vbq.Settings]:
+    """Title, banner; the dataset and the settings in force. With ``banner=False`` the page shows
+    the banner itself (`dataset_banner`) where it belongs: the Data page's, below its choice of
+    data source, heads the dataset it describes."""
     st.title(title)
     dataset = get_dataset()
-    dataset_banner(dataset)
+    if banner:
+        dataset_banner(dataset)
     return dataset, get_settings()
 
 

@@ -241,10 +241,12 @@ def _cmd_report(args) -> int:
     print(prepared.summary())
     print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB)")
     if args.xlsx:
-        Path(args.xlsx).write_bytes(build_workbook(prepared, analysis=analysis))
+        Path(args.xlsx).write_bytes(build_workbook(prepared, analysis=analysis,
+                                                              synthetic=loaded.demo))
         print(f"wrote {args.xlsx}")
     if args.docx:
-        Path(args.docx).write_bytes(build_docx(prepared, analysis=analysis))
+        Path(args.docx).write_bytes(build_docx(prepared, analysis=analysis,
+                                                          synthetic=loaded.demo))
         print(f"wrote {args.docx}")
     return EXIT_OK
 

@@ -51,9 +51,13 @@ __all__ = [
     "study_docx",
     "XLSX_MIME",
     "DOCX_MIME",
+    "SYNTHETIC_NOTE",
 ]
 
 FORMS = ("shown", "data")
+# what every export made from the demo cohort says of it (the HTML report's banner too), so its
+# tables are never taken for a study's
+SYNTHETIC_NOTE = "Synthetic demo data: simulated patients, not real people."
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -578,7 +582,8 @@ def tables_docx(tables: Sequence[FormattedTable], *, heading: str | None = None,
 
 def study_docx(analysis, prepared=None, *, kappas: Mapping | None = None,
                font: str = "Times New Roman", size: float = 10, decimals: int = 1,
-               rounding: str = "specific", supplementary: bool = True) -> bytes:
+               rounding: str = "specific", supplementary: bool = True,
+               synthetic: bool = False) -> bytes:
     """The study's tables as one Word document (`vbq.present.study_tables`): Table 1 (the
     criteria in force, when `prepared` is given), Tables 2-5 and, with ``supplementary=True``,
     the prevalence and reliability tables, in journal style (`tables_docx`).
@@ -600,6 +605,9 @@ def study_docx(analysis, prepared=None, *, kappas: Mapping | None = None,
         Of Table 4's adjusted cutoff (`vbq.study.cutoff_table`).
     supplementary : bool, default True, keyword-only
         Include the prevalence and reliability tables.
+    synthetic : bool, default False, keyword-only
+        The data are the synthetic demo cohort: the heading says so and `SYNTHETIC_NOTE` opens
+        the document.
 
     Returns
     -------
@@ -631,5 +639,8 @@ def study_docx(analysis, prepared=None, *, kappas: Mapping | None = None,
                "patient(s) outside it" if c.subgroup else "") + ".",
             in_force(prepared).thresholds + ".",
         ]
-    return tables_docx(tables, heading="VBQ Explorer: the study's tables", lines=lines,
-                       font=font, size=size)
+    heading = "VBQ Explorer: the study's tables"
+    if synthetic:
+        heading += " (synthetic demo cohort)"
+        lines = [SYNTHETIC_NOTE, *lines]
+    return tables_docx(tables, heading=heading, lines=lines, font=font, size=size)

@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from .present import format_ci, format_cutoff, format_number
 from .score import classify_dxa
 from .settings import Settings
 
@@ -162,8 +163,9 @@ def _p_text(p: float) -> str:
 
 def _correlation_text(row: pd.Series) -> str:
     symbol = "r" if str(row.get("method", "Pearson")).lower().startswith("pearson") else "rho"
-    return (f"{symbol} = {row['estimate']:.3f} (95% CI {row['ci_low']:.3f} to "
-            f"{row['ci_high']:.3f}), {_p_text(row['p_value'])}")
+    # numbers as Table 3 prints them beside the figure (vbq.present: a true minus sign)
+    return (f"{symbol} = {format_number(row['estimate'], 3)} "
+            f"(95% CI {format_ci(row['ci_low'], row['ci_high'], 3)}), {_p_text(row['p_value'])}")
 
 
 def _padded(lo: float, hi: float) -> list[float]:
@@ -320,15 +322,16 @@ def roc_curves(results: dict, markers: dict, *, points: dict | None = None) -> g
         lo, hi = res.auc_ci
         traces.append(go.Scatter(
             x=res.fpr, y=res.tpr, mode="lines", line={"color": color, "shape": "hv"},
-            name=f"{label}: AUC {res.auc:.3f} ({lo:.3f}-{hi:.3f})",
+            # as Table 4 shows them (vbq.present): a reader compares the legend with the table
+            name=f"{label}: AUC {format_number(res.auc, 3)} ({format_ci(lo, hi, 3)})",
             customdata=res.thresholds,
             hovertemplate="cutoff %{customdata:.4g}<br>1-spec %{x:.3f}<br>sens %{y:.3f}"
                           "<extra></extra>"))
         traces.append(go.Scatter(
             x=[1 - res.specificity], y=[res.sensitivity], mode="markers",
             marker={"color": color, "size": 11, "symbol": "circle-open", "line": {"width": 3}},
-            name=f"{label} Youden cutoff {res.cutoff:.4g}",
-            hovertemplate=f"Youden cutoff {res.cutoff:.4g}<br>sens {res.sensitivity:.3f}<br>"
+            name=f"{label} Youden cutoff {format_cutoff(res.cutoff, m)}",
+            hovertemplate=f"Youden cutoff {format_cutoff(res.cutoff, m)}<br>sens {res.sensitivity:.3f}<br>"
                           f"spec {res.specificity:.3f}<extra></extra>"))
     for label, (x, y) in (points or {}).items():
         traces.append(go.Scatter(x=[x], y=[y], mode="markers", name=label,
@@ -392,7 +395,7 @@ def bland_altman_figure(result, *, first: str, second: str, quantity: str = "VBQ
             showlegend=False, name=f"{name} {pct} CI"))
         traces.append(go.Scatter(
             x=xs, y=[value, value], mode="lines", line={"color": colour, "dash": dash},
-            name=f"{name} {value:.3f} ({pct} CI {ci_lo:.3f} to {ci_hi:.3f})",
+            name=f"{name} {format_number(value, 3)} ({pct} CI {format_ci(ci_lo, ci_hi, 3)})",
             hovertemplate=f"{name} {value:.4g}<extra></extra>"))
     traces.append(go.Scatter(
         x=x, y=np.asarray(result.differences, dtype=float), mode="markers", name="Patients",

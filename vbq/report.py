@@ -885,12 +885,14 @@ def _measurements_text(measurements) -> str:
 # XLSX
 
 
-def build_workbook(prepared: PreparedCohort, *, analysis=None) -> bytes:
+def build_workbook(prepared: PreparedCohort, *, analysis=None, synthetic: bool = False) -> bytes:
     """The study's tables as one XLSX workbook (`vbq.export.tables_xlsx`).
 
     One sheet per table as shown ("table2") and one with its data at full precision
     ("table2 data"), for every table of `study_tables`, and a last sheet "settings" holding the
-    settings as JSON. Every text cell is made safe to open in a spreadsheet.
+    settings as JSON. Every text cell is made safe to open in a spreadsheet. With
+    ``synthetic=True`` (the demo cohort) every table's footnotes end with
+    `vbq.export.SYNTHETIC_NOTE`.
 
     Returns
     -------
@@ -900,13 +902,15 @@ def build_workbook(prepared: PreparedCohort, *, analysis=None) -> bytes:
     from . import export
 
     _check_prepared(prepared)
-    return export.tables_xlsx(study_tables(prepared, analysis),
-                              settings_json=prepared.settings.to_json())
+    tables = study_tables(prepared, analysis)
+    if synthetic:
+        tables = [replace(t, footnotes=(*t.footnotes, export.SYNTHETIC_NOTE)) for t in tables]
+    return export.tables_xlsx(tables, settings_json=prepared.settings.to_json())
 
 
-def build_docx(prepared: PreparedCohort, *, analysis=None) -> bytes:
+def build_docx(prepared: PreparedCohort, *, analysis=None, synthetic: bool = False) -> bytes:
     """The study's tables as one Word document in journal style (`vbq.export.study_docx`,
-    with the grouping's kappa).
+    with the grouping's kappa); ``synthetic=True`` (the demo cohort) says so at the top.
 
     Returns
     -------
@@ -920,4 +924,4 @@ def build_docx(prepared: PreparedCohort, *, analysis=None) -> bytes:
         analysis = study.analyse(prepared)
     kappas = study.grouping_kappa(prepared.table, prepared.settings.criteria)
     return export.study_docx(analysis, prepared, kappas=kappas,
-                             decimals=prepared.settings.threshold_decimals)
+                             decimals=prepared.settings.threshold_decimals, synthetic=synthetic)

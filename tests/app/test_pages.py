@@ -349,3 +349,20 @@ def test_an_age_bound_outside_the_slider_is_named_not_fatal(query, label):
     for page in ("app_pages/groups.py", "app_pages/thresholds.py", "app_pages/correlations.py"):
         at.switch_page(page).run()
         assert not at.exception, [e.value for e in at.exception]
+
+
+@pytest.mark.parametrize("page", [*PAGES, "app_pages/reliability.py"])
+def test_every_analysis_page_opens_with_the_shared_prologue(page):
+    # issue 17: title, dataset, banner and settings come from ui.page (one prologue, not six
+    # copies); only the Data page places the banner itself, below its choice of data source
+    import ast
+    from pathlib import Path
+
+    from .conftest import ROOT
+
+    tree = ast.parse(Path(ROOT, page).read_text(encoding="utf-8"))
+    calls = [ast.unparse(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)]
+    assert [c for c in calls if c in ("page.start", "page.start_analysis")], page
+    assert "st.title" not in calls
+    assert "get_dataset" not in calls
+    assert ("dataset_banner" in calls) == (page == "app_pages/data.py")

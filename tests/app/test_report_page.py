@@ -115,11 +115,13 @@ def test_the_word_file_the_page_offers_is_vbqs(demo):
 
     at = start(PAGE)
     prepared = vbq.prepare_cohort(*demo)
-    data = cache.report_docx(vbq.io.table_digest(*cache.load_demo()), vbq.Settings(), prepared)
+    data = cache.report_docx(vbq.io.table_digest(*cache.load_demo()), vbq.Settings(), True,
+                             prepared)
     doc = docx.Document(io.BytesIO(data))
     text = "\n".join(p.text for p in doc.paragraphs)
     for n in range(1, 6):
         assert f"Table {n}." in text
+    assert "Synthetic demo data: simulated patients, not real people." in text  # the demo's
     assert not at.exception
 
 

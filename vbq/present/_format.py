@@ -350,6 +350,18 @@ def _join(words: Sequence[str]) -> str:
 
 
 
+def format_cutoff(x: Any, marker: str) -> str:
+    """A Youden cutoff of `marker` as every table and figure shows it: one decimal more than
+    the marker's own (`_cutoff_decimals`), a true minus sign; "–" when missing.
+
+    Examples
+    --------
+    >>> format_cutoff(103.55, "hu_l1"), format_cutoff(2.8075, "vbq")
+    ('103.55', '2.808')
+    """
+    return format_number(x, _cutoff_decimals(marker))
+
+
 def _cutoff_decimals(marker: str) -> int:
     """Youden cutoffs are midpoints between observed values: one decimal more than the
     marker's own, so the cutoff shown decides every observed value as the true one does."""
