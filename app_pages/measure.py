@@ -42,7 +42,7 @@ source = head_left.radio("Images", SOURCES, horizontal=True, key="measure_source
 truth = None
 if source == SOURCES[0]:
     study, truth = measure.phantom()
-    head_right.info("**Synthetic phantom**, drawn by seeded code (`vbq.phantom`) with known SIs "
+    head_right.info("**Synthetic phantom**, drawn by seeded code with known SIs "
                     "and VBQ; nobody's images.", icon=":material/science:")
 else:
     folder = head_right.toggle("Upload a whole folder (a DICOM series as exported)",
@@ -243,7 +243,8 @@ def _image(series: imaging.Series, k: int, center: float, width: float, active: 
                 keys=LEVEL_KEYS, on_key=_key_pressed)
     others = [f"{lv} on slice {r.slice + 1}" for lv, r in placed.items() if r.slice != k]
     st.caption(f"Slice {k + 1} of {series.n_slices} · window {center:.0f}/{width:.0f} "
-               "(display only; SIs are the stored values after the modality LUT)"
+               "(display only; signal intensities are measured on the scanner's values, whatever "
+               "the window)"
                + (f" · not on this slice: {', '.join(others)}" if others else ""))
 
 
@@ -291,7 +292,7 @@ def _viewer(series: imaging.Series, truth) -> None:
         _roi_inputs(series, active, k)
         if truth is not None:
             st.button("Place the phantom's reference ROIs", key="measure_reference",
-                      help="The phantom's true centres and radii (vbq.phantom).",
+                      help="The phantom's true centres and radii, as it was drawn.",
                       on_click=_place_reference, args=(series, truth))
         collapsed = st.multiselect("Collapsed (fractured) levels, left out of the VBQ",
                                    vbq.schema.LEVELS, key="measure_collapsed")

@@ -180,7 +180,8 @@ _agreement()
 
 st.subheader("Degenerative grouping: agreement between raters")
 st.caption("Cohen's kappa of the degenerative / control grouping recomputed from each rater's "
-           "grades in the cohort spreadsheet (repeat columns *_repeat, second observer *_obs2), "
+           "grades in the cohort spreadsheet (the repeat-reading and second-observer grade "
+           "columns), "
            "under the current criteria.")
 kappas = cache.kappa_table(dataset.digest, settings, dataset.cohort)
 if kappas.empty:

@@ -16,8 +16,8 @@ from ui.state import Dataset, get_settings, set_settings
 ICON = str(Path(__file__).resolve().parent / "icon.png")
 
 DEMO_BANNER = (
-    "**Synthetic demo data.** Every patient here is simulated by seeded code "
-    "(`vbq.demo`), calibrated to Chen et al. 2023; none is a real person."
+    "**Synthetic demo data.** Every patient here is simulated by seeded code in VBQ Explorer, "
+    "calibrated to Chen et al. 2023; none is a real person."
 )
 SITE_LABELS = {
     "lowest": "Lowest of L1-4, femoral neck, total hip (WHO)",

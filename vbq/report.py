@@ -554,8 +554,9 @@ def _methods_html(prepared: PreparedCohort, versions: dict[str, str],
          f"meets any of: {'; '.join(crit) or 'no criterion enabled'}; a patient is in the "
          f"degenerative group with at least {c.min_vertebrae} degenerative vertebrae among "
          f"{', '.join(c.levels)}. DXA status follows the WHO criteria at {site}: osteoporosis "
-         f"T ≤ {s.osteoporosis_t:g}, osteopenia {s.osteoporosis_t:g} < T < {s.osteopenia_t:g}, "
-         f"normal T ≥ {s.osteopenia_t:g}. A patient is VBQ-positive at or above a threshold."),
+         f"T ≤ {_minus(s.osteoporosis_t)}, osteopenia {_minus(s.osteoporosis_t)} < T < "
+         f"{_minus(s.osteopenia_t)}, normal T ≥ {_minus(s.osteopenia_t)}. A patient is "
+         "VBQ-positive at or above a threshold."),
         ("Thresholds",
          thr_text("Osteopenia or worse", t.vbq_osteopenia, t.source_osteopenia,
                   t.youden_osteopenia, t.n_control_positive_osteopenia) + ". "
@@ -925,3 +926,8 @@ def build_docx(prepared: PreparedCohort, *, analysis=None, synthetic: bool = Fal
     kappas = study.grouping_kappa(prepared.table, prepared.settings.criteria)
     return export.study_docx(analysis, prepared, kappas=kappas,
                              decimals=prepared.settings.threshold_decimals, synthetic=synthetic)
+
+
+def _minus(x: float) -> str:
+    """A number as the tables write it, with a true minus sign (U+2212), not a hyphen."""
+    return f"{x:g}".replace("-", "\u2212")

@@ -69,3 +69,20 @@ def test_the_demo_banner_is_shown_once(page):
     boxes = [*at.info, *at.warning, *at.success, *at.error]
     assert sum("Synthetic demo data" in b.value for b in boxes) == 1
     assert not any("Synthetic demo data" in b.value for b in at.sidebar.warning)
+
+
+@pytest.mark.parametrize("page", ["app_pages/data.py", "app_pages/groups.py",
+                                  "app_pages/correlations.py", "app_pages/roc.py",
+                                  "app_pages/thresholds.py", "app_pages/reliability.py",
+                                  "app_pages/measure.py", "app_pages/report.py"])
+def test_no_page_names_a_module_or_a_column_pattern_in_its_text(page):
+    # issue 16: "(`vbq.demo`)" in the demo banner, "(`vbq.phantom`)", "*_repeat, *_obs2" and
+    # "the modality LUT" were words for developers on a clinician's screen
+    from tests.app.conftest import start
+
+    at = start(page)
+    texts = [e.value for kind in ("markdown", "caption", "info", "warning", "error", "success")
+             for e in getattr(at, kind)]
+    for text in texts:
+        for word in ("`vbq.", "(vbq.", "*_repeat", "*_obs2", "modality LUT"):
+            assert word not in text, (page, word, text[:200])
