@@ -31,10 +31,23 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
 
 from ._safe import FORMULA_TRIGGERS, neutralise_formula, neutralise_frame, safe_csv
+from .describe import in_force, subgroup_text
 from .errors import InputError
-from .present import FormattedTable
+from .present import FormattedTable, label, study_tables, value_label
+from .settings import DXA_SITES, SETTING_LABELS, Settings
 
 __all__ = [
     "FORMULA_TRIGGERS",
@@ -179,7 +192,6 @@ def _width(values: Sequence[Any], header: Any, sample: int = 2000) -> int:
 
 
 def _styled(ws, value: Any, **style):
-    from openpyxl.cell import WriteOnlyCell
 
     cell = WriteOnlyCell(ws, value=_cell_value(value))
     for k, v in style.items():
@@ -188,7 +200,6 @@ def _styled(ws, value: Any, **style):
 
 
 def _set_widths(ws, widths: Sequence[int]) -> None:
-    from openpyxl.utils import get_column_letter
 
     for j, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = w
@@ -196,7 +207,6 @@ def _set_widths(ws, widths: Sequence[int]) -> None:
 
 def _data_sheet(wb, frame: pd.DataFrame, name: str) -> None:
     """A tidy table: bold header, frozen, typed cells, columns sized to their content."""
-    from openpyxl.styles import Font
 
     ws = wb.create_sheet(name)
     columns = [_column_values(frame.iloc[:, j]) for j in range(frame.shape[1])]
@@ -211,7 +221,6 @@ def _data_sheet(wb, frame: pd.DataFrame, name: str) -> None:
 def _shown_sheet(wb, table: FormattedTable, name: str) -> None:
     """A table as printed: title, blank row, header over a rule, rows (indented where they sit
     under a variable), a rule under the last row, blank row, footnotes."""
-    from openpyxl.styles import Alignment, Border, Font, Side
 
     ws = wb.create_sheet(name)
     shown = table.shown
@@ -298,8 +307,6 @@ _SETTING_COLUMNS = {"sexes": "sex", "diagnoses": "diagnosis"}
 
 def _setting_value(key: str, value: Any) -> Any:
     """A setting's value as a reader writes it; a number stays a number."""
-    from .present import label, value_label
-    from .settings import DXA_SITES
 
     if isinstance(value, bool):
         return "Yes" if value else "No"
@@ -322,7 +329,6 @@ def _setting_value(key: str, value: Any) -> Any:
 def _settings_rows(settings_json: str) -> list[tuple[str, Any]]:
     """(label, value) of every setting in a settings file (`vbq.Settings.to_json`), labelled as
     the app's sidebar and links name them (`vbq.settings.SETTING_LABELS`), in that order."""
-    from .settings import SETTING_LABELS, Settings
 
     flat = Settings.from_json(settings_json).to_dict()
     rows = [(label, _setting_value(key, flat[key])) for key, (label, _) in SETTING_LABELS.items()
@@ -335,7 +341,6 @@ def _settings_rows(settings_json: str) -> list[tuple[str, Any]]:
 def _settings_sheet(wb, settings_json: str, name: str) -> None:
     """The settings as a two-column table of labelled values, and the settings file (JSON)
     beside it, to load back into the app or the command line."""
-    from openpyxl.styles import Alignment, Font
 
     ws = wb.create_sheet(name)
     rows = _settings_rows(settings_json)
@@ -343,11 +348,11 @@ def _settings_sheet(wb, settings_json: str, name: str) -> None:
     bold = Font(bold=True)
     ws.append([_styled(ws, "Setting", font=bold), _styled(ws, "Value", font=bold), None,
                _styled(ws, "Settings file (JSON; load it in the app's sidebar)", font=bold)])
-    for i, (label, value) in enumerate(rows):
+    for i, (name, value) in enumerate(rows):
         json_cell = (_styled(ws, settings_json, alignment=Alignment(wrap_text=True,
                                                                      vertical="top"))
                      if i == 0 else None)
-        ws.append([_cell_value(label), _cell_value(value), None, json_cell])
+        ws.append([_cell_value(name), _cell_value(value), None, json_cell])
 
 
 def tables_xlsx(tables: Sequence[FormattedTable] | FormattedTable,
@@ -356,7 +361,6 @@ def tables_xlsx(tables: Sequence[FormattedTable] | FormattedTable,
     (`_sheet_title`: "Table 2" as shown, "Table 2 data"), and with `settings_json` a last sheet
     "Settings": every setting by its label with its value, and the JSON beside them. Cells are
     typed (numbers as numbers), columns sized to their content, every text cell neutralised."""
-    from openpyxl import Workbook
 
     if isinstance(tables, FormattedTable):
         tables = [tables]
@@ -386,7 +390,6 @@ def frame_xlsx(frames: pd.DataFrame | Mapping[str, pd.DataFrame], sheet: str = "
     """DataFrames (one, or ``{sheet name: frame}``) as a workbook: typed cells, sized columns,
     text neutralised (openpyxl's write-only mode: memory stays flat on long tables; about 15 µs
     per cell, 20 s for a 10,000 x 104 table, so the app offers CSV alone above 250,000 cells)."""
-    from openpyxl import Workbook
 
     if isinstance(frames, pd.DataFrame):
         frames = {sheet: frames}
@@ -402,8 +405,6 @@ def frame_xlsx(frames: pd.DataFrame | Mapping[str, pd.DataFrame], sheet: str = "
 
 
 def _border(tag: str, val: str = "single", size: int = 8):
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
 
     el = OxmlElement(f"w:{tag}")
     el.set(qn("w:val"), val)
@@ -415,8 +416,6 @@ def _border(tag: str, val: str = "single", size: int = 8):
 
 def _three_line(table) -> None:
     """Rules above and below the header row and below the last row; no other lines."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
 
     tbl_pr = table._tbl.tblPr
     borders = OxmlElement("w:tblBorders")
@@ -438,7 +437,6 @@ def _three_line(table) -> None:
 def _run(paragraph, text: str, *, bold: bool = False, size: float | None = None) -> None:
     """A run of `text`; font and size come from the Normal style unless `size` is given
     (setting them on every run costs most of the document's build time)."""
-    from docx.shared import Pt
 
     run = paragraph.add_run(text)
     if bold:
@@ -475,7 +473,6 @@ def _column_widths(shown: pd.DataFrame, width_cm: float) -> list[float]:
 
 def _fit_columns(t, shown: pd.DataFrame, width_cm: float) -> None:
     """Column widths by content (`_column_widths`)."""
-    from docx.shared import Cm
 
     t.autofit = False
     for column, width in zip(t.columns, _column_widths(shown, width_cm), strict=True):
@@ -486,9 +483,6 @@ def _fit_columns(t, shown: pd.DataFrame, width_cm: float) -> None:
 
 def _add_table(doc, table: FormattedTable, font: str, size: float,
                width_cm: float = 17.0) -> None:
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
 
     title = doc.add_paragraph()
     title.paragraph_format.keep_with_next = True
@@ -537,13 +531,9 @@ def tables_docx(tables: Sequence[FormattedTable], *, heading: str | None = None,
     """`tables` as a Word document in journal style: each title above its three-line table,
     footnotes below, in `font` at `size` pt; a table wider than six columns gets a landscape
     page. `heading` and `lines` (plain paragraphs) open the document."""
-    from docx import Document
-    from docx.enum.section import WD_ORIENT, WD_SECTION
-    from docx.shared import Cm, Pt
 
     if size <= 0:
         raise InputError(f"size: expected a positive font size, got {size!r}")
-    from docx.oxml.ns import qn
 
     doc = Document()
     normal = doc.styles["Normal"]
@@ -622,8 +612,6 @@ def study_docx(analysis, prepared=None, *, kappas: Mapping | None = None,
     >>> data[:2]
     b'PK'
     """
-    from .describe import in_force, subgroup_text
-    from .present import study_tables
 
     tables = study_tables(analysis, prepared, kappas=kappas, decimals=decimals,
                           rounding=rounding)

@@ -26,13 +26,21 @@ import importlib.metadata
 import platform
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from types import SimpleNamespace
 
 import pandas as pd
+import plotly.offline
 
-from . import figures
+from . import figures, present, study
 from .cohort import PreparedCohort
-from .describe import MeasurementsInUse, criterion_phrases, subgroup_text
+from .describe import MeasurementsInUse, criterion_phrases, measurements_in_use, subgroup_text
 from .errors import DegenerateInputError, InputError
+from .study import MARKERS, Unavailable
+
+_EXPORT_IMPORTED_HERE = None
+"""`vbq.export` (openpyxl and python-docx, 0.14 s to import) is imported inside `build_workbook`
+and `build_docx` only: the HTML report, which `python -m vbq report` always writes, needs neither,
+and the workbook and the Word file are written only when asked for."""
 
 __all__ = [
     "build_report",
@@ -219,7 +227,6 @@ def study_tables(prepared: PreparedCohort, analysis=None) -> list:
     list of vbq.present.FormattedTable
         A part that could not be computed is a table that says why.
     """
-    from . import present, study
 
     _check_prepared(prepared)
     if analysis is None:
@@ -248,7 +255,6 @@ def study_tables(prepared: PreparedCohort, analysis=None) -> list:
 
 def _auc_comparison_tables(analysis) -> list:
     """The paired AUC comparison of each target's ROC study that has one."""
-    from . import present, study
 
     out = []
     for target, roc in analysis.roc.items():
@@ -263,7 +269,6 @@ def _auc_comparison_tables(analysis) -> list:
 
 def _breakdown_tables(prepared: PreparedCohort) -> list:
     """The prevalence's breakdowns; one that could not be computed is a table that says why."""
-    from . import present, study
 
     out = []
     for name, part in study.prevalence_breakdowns(prepared.table).items():
@@ -412,7 +417,6 @@ def _reasons_text(reasons: tuple) -> str:
 def _thresholds_html(prepared: PreparedCohort) -> str:
     """The VBQ thresholds in force, where each came from, and how each classifies the control
     group (`vbq.study.threshold_point`), numbers by `vbq.present`."""
-    from . import present, study
 
     t = prepared.thresholds
     items = []
@@ -499,7 +503,6 @@ def _validation_html() -> str:
 
 def _correlation_method(analysis) -> str:
     """ "pearson" or "spearman": the method of the analysis's Table 3."""
-    from .study import Unavailable
 
     t3 = None if analysis is None else analysis.table3
     if t3 is None or isinstance(t3, Unavailable) or not t3["method"].notna().any():
@@ -524,7 +527,6 @@ def _correlation_text(method: str) -> str:
 
 def _methods_html(prepared: PreparedCohort, versions: dict[str, str],
                   measurements: MeasurementsInUse | None = None, analysis=None) -> str:
-    from .study import MARKERS
 
     s, t = prepared.settings, prepared.thresholds
     c = s.criteria
@@ -616,7 +618,6 @@ FIG4_MEASURES = ("bmd_l1_l4", "t_l1_l4", "hu_l1")
 def _figures(prepared: PreparedCohort, analysis) -> list[tuple[str, str, object]]:
     """(div id, caption, plotly Figure) of every figure, in order; the ids are fixed so the
     same analysis gives the same file."""
-    from . import present, study
 
     table = prepared.table
     out: list[tuple[str, str, object]] = []
@@ -698,9 +699,7 @@ def build_report(prepared: PreparedCohort, *, analysis=None,
     InputError
         `prepared` is not a `PreparedCohort`, or an input is not bytes.
     """
-    import plotly.offline
 
-    from . import study
 
     _check_prepared(prepared)
     if analysis is None:
@@ -846,9 +845,7 @@ def _in_use_from_readings(prepared: PreparedCohort, readings: pd.DataFrame) -> M
     """What a frame of readings alone says of the measurements in use: the cohort patients it
     holds (analysed, excluded or outside the subgroup), its observers and sessions (one of each,
     or averaged)."""
-    from types import SimpleNamespace
 
-    from .describe import measurements_in_use
 
     cohort_ids = set(prepared.table["patient_id"].astype(str))
     log = prepared.exclusions
@@ -900,7 +897,7 @@ def build_workbook(prepared: PreparedCohort, *, analysis=None, synthetic: bool =
     bytes
         The workbook.
     """
-    from . import export
+    from . import export  # (see _EXPORT_IMPORTED_HERE)
 
     _check_prepared(prepared)
     tables = study_tables(prepared, analysis)
@@ -918,7 +915,7 @@ def build_docx(prepared: PreparedCohort, *, analysis=None, synthetic: bool = Fal
     bytes
         The .docx file.
     """
-    from . import export, study
+    from . import export  # (see _EXPORT_IMPORTED_HERE)
 
     _check_prepared(prepared)
     if analysis is None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ..errors import InputError
 from ._deid import _fingerprint, _fingerprint_key
@@ -268,8 +269,6 @@ class Study:
 
     def to_frame(self):
         """One row per series (`Series.to_dict` fields) plus its index, to pick one."""
-        import pandas as pd
-
         rows = [{"index": i, **s.to_dict()} for i, s in enumerate(self.series)]
         return pd.DataFrame(rows)
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
+from ..study import MARKERS, TARGETS
 
 MINUS = "\u2212"
 NOT_APPLICABLE = "\u2013"
@@ -178,7 +179,6 @@ def group_label(group: str) -> str:
 
 def marker_label(marker: str) -> str:
     """The label of a ROC marker (`vbq.study.MARKERS`): "VBQ", "L1 HU" ..."""
-    from ..study import MARKERS
 
     return MARKERS[marker][0] if marker in MARKERS else label(marker)
 
@@ -186,7 +186,6 @@ def marker_label(marker: str) -> str:
 def target_label(target: str) -> str:
     """The label of a ROC target (`vbq.study.TARGETS`): "Osteoporosis", "Osteopenia or
     osteoporosis"."""
-    from ..study import TARGETS
 
     if target not in TARGETS:
         return _humanise(target)

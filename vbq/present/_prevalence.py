@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from ..describe import prevalence_against_paper
+from ..settings import PAPER_THRESHOLDS
 from ._format import (
     NOT_APPLICABLE,
     FormattedTable,
@@ -119,8 +121,6 @@ def prevalence_against_paper_table(result, *, target: str = "osteoporosis", thre
     InputError
         For a target other than "osteoporosis" or "osteopenia_or_worse".
     """
-    from ..describe import prevalence_against_paper
-    from ..settings import PAPER_THRESHOLDS
 
     frame = prevalence_against_paper(result.to_frame(), target=target)
     groups = ("degenerative", "control")

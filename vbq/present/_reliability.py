@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from ..study import Unavailable
 from ._format import (
     NOT_APPLICABLE,
     FormattedTable,
@@ -106,7 +107,6 @@ def kappa_table(kappas: Mapping, *, title: str | None = None) -> FormattedTable:
         (``estimate, std_error, ci_low, ci_high, statistic, p_value, n, n_missing, method``,
         unclipped) and ``note``.
     """
-    from ..study import Unavailable
 
     headers = ["Reading", "n", "κ (95% CI)", "Observed agreement, %", "p"]
     rows, datas, foot = [], [], []
@@ -176,7 +176,6 @@ def icc_table(reliability: Mapping, *, forms: Sequence[str] = ("ICC2",),
         (``type, mcgraw_wong, description, estimate, ci_low, ci_high, statistic, df1, df2,
         p_value, n, method``).
     """
-    from ..study import Unavailable
 
     headers = ["Reading", "n", "ICC (95% CI)", "F (df)", "p"]
     rows, indent, datas, foot = [], [], [], []

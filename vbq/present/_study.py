@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from ..study import Unavailable
 from ._format import (
     FormattedTable,
     _frame,
@@ -45,7 +46,6 @@ def study_tables(analysis, prepared=None, *, kappas: Mapping | None = None,
     -------
     list of FormattedTable
     """
-    from ..study import Unavailable
 
     out: list[FormattedTable] = []
     if prepared is not None:

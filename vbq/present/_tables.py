@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 
 from .. import paper
+from ..settings import GroupCriteria
+from ..study import Unavailable
 from ._format import (
     MINUS,
     NOT_APPLICABLE,
@@ -85,7 +87,6 @@ def table1(settings) -> FormattedTable:
         osteophytes, the direction counts when the osteophyte is also longer than the length
         in force), ``enabled`` (the criterion is switched on).
     """
-    from ..settings import GroupCriteria
 
     c = settings if isinstance(settings, GroupCriteria) else settings.criteria
     blocks = [
@@ -393,7 +394,6 @@ def table4(study, *, decimals: int = 1, rounding: str = "specific",
         ppv, npv, lr_pos, lr_neg, tp, fp, tn, fn``; fractions, not %), with a leading ``target``
         column for a mapping.
     """
-    from ..study import Unavailable
 
     studies = study if isinstance(study, Mapping) else {None: study}
     headers = ["Marker and cutoff", "AUC (95% CI)", "Cutoff", "Sensitivity, % (95% CI)",
