@@ -78,7 +78,12 @@ def serve(script: Path, log: Path):
                 if r.status == 200:
                     break
         except OSError:
-            time.sleep(0.3)
+            # not listening yet: wait on the server process itself, which returns at once if
+            # it exits (then reported above) and otherwise polls again after 0.3 s
+            try:
+                proc.wait(timeout=0.3)
+            except subprocess.TimeoutExpired:
+                pass
     else:
         proc.terminate()
         pytest.fail(f"streamlit did not become healthy in 60 s:\n{log.read_text()}")
