@@ -110,6 +110,8 @@ def test_settings_survive_every_page_change_and_the_url_reproduces_the_view(app_
 def test_no_address_the_app_produces_shows_page_not_found(app_url, page):
     page.goto(f"{app_url}/", wait_until="domcontentloaded")
     _settle(page, PAGES["data"], "data")
+    # the sidebar's menu may draw after the page's first table: wait for every link in it
+    expect(page.locator(f"{MENU} a")).to_have_count(len(PAGES))
     links = page.locator(f"{MENU} a").evaluate_all(
         "els => els.map(e => e.getAttribute('href'))")
     paths = {_path(h) for h in links}
