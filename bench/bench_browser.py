@@ -1,0 +1,288 @@
+"""Benchmark (issue 21): what users wait for in the browser, against a bare Streamlit page timed
+in the same run, and the command-line report against importing pandas.
+
+Two servers run side by side: the app on its demo cohort, and `bench/_bare_app.py` (one slider,
+one `st.table`, one plotly chart of 235 points, on two pages behind `st.navigation`, as the
+app's router is). Chromium (Debian's /usr/bin/chromium, headless) drives both, alternating app
+and bare page in each round so that the shared machine's load hits both.
+
+Each figure is the browser's own clock (`performance.now()`), from the user's action to the last
+change of the page the action caused:
+
+- the action's start is the keydown or pointerdown event (for a new session, the navigation's
+  start);
+- the end is the last DOM mutation before the page falls quiet, taken only once the server has
+  finished the run the action caused (`bench/_timed_streamlit.py` logs each run's end), no
+  element is stale or still a loading skeleton, the running icon is gone, every plotly chart is
+  drawn, and nothing has changed for `QUIET_S`. The wait for quiet is not counted.
+
+Beside each figure, the seconds the server spent running the script for it (from the same log):
+the rest of the figure is the browser's (receiving, laying out and drawing the elements).
+
+Figures, medians over `--rounds` rounds (the first round, on a server whose caches are cold, is
+printed apart, and not in the median):
+
+1. slider: "Degenerative vertebrae at least" on Groups moved one step with the keyboard, against
+   the bare page's slider;
+2. first table: a new browser session opening Groups, until its first table shows, against the
+   bare page's table;
+3. first visit: in a session that has shown Data, the menu link to each page, until it is idle,
+   against the bare app's second page;
+4. the "Show which vertebra met which criterion" toggle on Groups (target under 1 s);
+5. the Report page's "Preview the whole report here" toggle, until the report's frame is in the
+   page (target under 1 s);
+6. `python -m vbq report` on the demo, against `python -c "import pandas"` (target under 2 s).
+
+Run: .venv/bin/python bench/bench_browser.py [--rounds 5]   (needs /usr/bin/chromium)
+Target (issue 21): 1, 2 and 3 at most 1.3x the bare page; 4 and 5 under 1 s; 6 under 2 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-dev-shm-usage"]
+QUIET_S = 0.8  # no DOM change for this long, after the server's run has ended: the page is idle
+PAGES = ["groups", "correlations", "roc", "thresholds", "reliability", "report"]
+MENU = '[data-testid="stSidebar"] [data-testid="stPageLink"] a'
+
+# The browser's clock: the action's start (keydown / pointerdown) and the last DOM mutation; the
+# first time a table is visible (for a new session, whose start is the navigation's, 0).
+_PROBE = """
+(() => {
+  const s = window.__bench = {t0: null, last: 0, table: null};
+  const visibleTable = () => [...document.querySelectorAll(
+      '[data-testid="stTable"], [data-testid="stDataFrame"]')]
+    .some(e => e.getClientRects().length > 0);
+  new MutationObserver(() => { s.last = performance.now(); })
+    .observe(document, {subtree: true, childList: true, characterData: true, attributes: true});
+  const frame = () => {  // checked every frame: a table can show by layout, without a mutation
+    if (s.table === null && visibleTable()) { s.table = performance.now(); }
+    if (s.table === null) { requestAnimationFrame(frame); }
+  };
+  requestAnimationFrame(frame);
+  for (const kind of ['keydown', 'pointerdown']) {
+    document.addEventListener(kind, () => { s.t0 = performance.now(); }, true);
+  }
+})();
+"""
+
+_IDLE = """
+() => document.querySelectorAll('[data-stale="true"], [data-testid="stSkeleton"]').length === 0
+  && document.querySelectorAll('[data-testid="stStatusWidgetRunningIcon"]').length === 0
+  && document.querySelectorAll('[data-testid="stPlotlyChart"]:not(:has(.main-svg))').length === 0
+  && performance.now() - window.__bench.last > QUIET_MS
+""".replace("QUIET_MS", str(int(QUIET_S * 1000)))
+
+
+class Server:
+    """`streamlit run script` on a free loopback port, logging each script run's end."""
+
+    def __init__(self, script: Path, env: dict, tmp: Path, name: str) -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        self.runlog = tmp / f"{name}-runs.txt"
+        self.runlog.touch()
+        self.proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "bench" / "_timed_streamlit.py"), "run", str(script),
+             "--server.headless", "true", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
+            cwd=ROOT, env=dict(env, VBQ_BENCH_RUNLOG=str(self.runlog)),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2):
+                    return
+            except OSError:
+                try:
+                    self.proc.wait(timeout=0.3)
+                    raise RuntimeError(f"{script} exited")
+                except subprocess.TimeoutExpired:
+                    pass
+        raise RuntimeError(f"{script} did not start")
+
+    def runs(self) -> int:
+        return len(self.runlog.read_text(encoding="utf-8").splitlines())
+
+    def run_seconds(self, since: int) -> float:
+        """Seconds the server spent running the script in the runs after the first `since`."""
+        lines = self.runlog.read_text(encoding="utf-8").splitlines()[since:]
+        return sum(float(line.split()[0]) for line in lines)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
+def _until_idle(page, server: Server, runs_before: int, timeout_s: float = 120.0) -> None:
+    """Wait until the server has ended a run begun after `runs_before` and the page is quiet."""
+    deadline = time.monotonic() + timeout_s
+    while server.runs() <= runs_before:
+        if time.monotonic() > deadline:
+            raise TimeoutError("the server ran nothing")
+        page.wait_for_timeout(20)
+    page.wait_for_function(_IDLE, timeout=timeout_s * 1000, polling=50)
+
+
+def _elapsed(page) -> float:
+    return page.evaluate("window.__bench.last - window.__bench.t0") / 1000
+
+
+def _open(browser, server: Server, path: str):
+    """A new session (its own browser context) at `path`, idle; returns (context, page, seconds
+    from the navigation's start to the first visible table)."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    ctx.add_init_script(_PROBE)
+    page = ctx.new_page()
+    before = server.runs()
+    page.goto(server.url + path, wait_until="domcontentloaded")
+    page.wait_for_function("window.__bench.table !== null", timeout=120_000, polling=50)
+    _until_idle(page, server, before)
+    table = page.evaluate("window.__bench.table")
+    return ctx, page, (table / 1000 if table is not None else float("nan"),
+                       server.run_seconds(before))
+
+
+def _act(page, server: Server, action) -> tuple[float, float]:
+    """(seconds in the browser from the action to the page's last change, seconds the server
+    spent running the script for it)."""
+    before = server.runs()
+    page.evaluate("window.__bench.t0 = null")
+    action()
+    _until_idle(page, server, before)
+    return _elapsed(page), server.run_seconds(before)
+
+
+def _slider_step(page, label: str, key: str) -> None:
+    thumb = page.get_by_test_id("stSlider").filter(has_text=label).get_by_role("slider")
+    thumb.focus()
+    value = int(thumb.input_value())
+    page.keyboard.press(key if value not in (1, 4) else ("ArrowRight" if value == 1 else
+                                                           "ArrowLeft"))
+
+
+@dataclass
+class Figures:
+    """Per figure, one (browser seconds, server seconds) pair per time it was measured."""
+
+    runs: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+
+    def add(self, name: str, seconds: tuple[float, float]) -> None:
+        self.runs.setdefault(name, []).append(seconds)
+
+    def cold(self, name: str) -> float:
+        return self.runs[name][0][0]
+
+    def median(self, name: str, which: int = 0) -> float:
+        xs = self.runs[name][1:] or self.runs[name]
+        return statistics.median(x[which] for x in xs)
+
+
+def _round(browser, app: Server, bare: Server, fig: Figures) -> None:
+    # 2. a new session to the first table, and 1. the slider, on each
+    ctx, page, first = _open(browser, bare, "/")
+    fig.add("bare: first table", first)
+    for i in range(3):
+        fig.add("bare: slider", _act(page, bare, lambda i=i: _slider_step(
+            page, "Shift", "ArrowLeft" if i % 2 == 0 else "ArrowRight")))
+    fig.add("bare: first visit", _act(page, bare, lambda: page.locator(MENU).nth(1).click()))
+    ctx.close()
+
+    ctx, page, first = _open(browser, app, "/groups")
+    fig.add("app: first table (Groups)", first)
+    for i in range(3):
+        fig.add("app: slider (Groups)", _act(page, app, lambda i=i: _slider_step(
+            page, "Degenerative vertebrae at least", "ArrowLeft" if i % 2 == 0 else "ArrowRight")))
+    toggle = page.get_by_text("Show which vertebra met which criterion", exact=True)
+    fig.add("app: criterion toggle on (Groups)", _act(page, app, toggle.click))
+    _act(page, app, toggle.click)  # and off again, not counted
+    ctx.close()
+
+    # 3. first visits within a session that has shown Data
+    ctx, page, _ = _open(browser, app, "/data")
+    for name in PAGES:
+        link = page.locator(MENU).filter(has_text=name.capitalize() if name != "roc" else "ROC")
+        fig.add(f"app: first visit, {name}", _act(page, app, link.first.click))
+    # 5. the report preview, on the Report page the loop ended on
+    preview = page.get_by_text("Preview the whole report here", exact=True)
+    fig.add("app: report preview", _act(page, app, preview.click))
+    ctx.close()
+
+
+def _cli(rounds: int) -> tuple[float, float]:
+    """Medians of `python -m vbq report` on the demo and of `python -c "import pandas"`."""
+    out = Path(tempfile.mkdtemp()) / "report.html"
+    cmds = ([sys.executable, "-m", "vbq", "report", "--out", str(out)],
+            [sys.executable, "-c", "import pandas"])
+    times: list[list[float]] = [[], []]
+    for _ in range(rounds):
+        for i, cmd in enumerate(cmds):
+            t0 = time.perf_counter()
+            subprocess.run(cmd, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+            times[i].append(time.perf_counter() - t0)
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
+def _print(fig: Figures) -> None:
+    bare = {"slider": fig.median("bare: slider"), "first table": fig.median("bare: first table"),
+            "first visit": fig.median("bare: first visit")}
+    print(f"{'':<40}{'cold':>8}{'median':>8}{'ratio':>8}{'server':>8}{'n':>4}")
+    for name in fig.runs:
+        kind = next((k for k in bare if k in name), None)
+        ratio = (f"{fig.median(name) / bare[kind]:>8.2f}" if kind and name.startswith("app")
+                 else f"{'':>8}")
+        print(f"{name:<40}{fig.cold(name):>8.3f}{fig.median(name):>8.3f}{ratio}"
+              f"{fig.median(name, 1):>8.3f}{len(fig.runs[name]) - 1:>4}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=5, help="rounds after the cold one")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp())
+    env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
+               VBQ_DATA_DIR=str(tmp), VBQ_MEASUREMENTS_URL=f"sqlite:///{tmp}/bench.sqlite")
+    app = Server(ROOT / "app.py", env, tmp, "app")
+    bare = Server(ROOT / "bench" / "_bare_app.py", env, tmp, "bare")
+    fig = Figures()
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path="/usr/bin/chromium",
+                                         args=CHROMIUM_ARGS)
+            for _ in range(args.rounds + 1):
+                _round(browser, app, bare, fig)
+            browser.close()
+    finally:
+        app.stop()
+        bare.stop()
+    load = os.getloadavg()[0]
+    print(f"seconds from the action to the page's last change (cold: the first round, on cold "
+          f"caches; median of {args.rounds} rounds after it; ratio: median against the bare "
+          f"page's; server: median seconds the server ran the script for it); load average "
+          f"{load:.1f}")
+    _print(fig)
+    report, pandas = _cli(max(3, args.rounds))
+    print(f"python -m vbq report (demo): {report:.2f} s; python -c 'import pandas': "
+          f"{pandas:.2f} s; ratio {report / pandas:.2f}; target: report under 2 s")
+
+
+if __name__ == "__main__":
+    main()
