@@ -67,7 +67,7 @@ _PROBE = """
 (() => {
   const s = window.__bench = {t0: null, last: 0, table: null};
   const visibleTable = () => [...document.querySelectorAll(
-      '[data-testid="stTable"], [data-testid="stDataFrame"]')]
+      '[data-testid="stTable"], [data-testid="stDataFrame"], [data-testid="stHtml"] table')]
     .some(e => e.getClientRects().length > 0);
   new MutationObserver(() => { s.last = performance.now(); })
     .observe(document, {subtree: true, childList: true, characterData: true, attributes: true});

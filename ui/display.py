@@ -140,17 +140,18 @@ def show_table(table: FormattedTable | safe.ShownTable, *, key: str | None = Non
     """Render a `vbq.present.FormattedTable`: the table, its footnotes as a caption, and (with a
     `key`) its downloads.
 
-    A journal table is a static table (`st.table`, horizontal rules, text wraps, every row
-    shown, no sideways scrolling at 1280 px); with a `height`, a static table longer than
-    `STATIC_ROWS_IN_FULL` rows scrolls inside a frame of that many pixels, its header kept in
-    view (a listing whose long text must wrap). ``grid=True`` shows a sortable data grid
+    A journal table is a static HTML table (`ui.safe.table_html` in `st.html`: horizontal
+    rules, text wraps, every row shown, no sideways scrolling at 1280 px; `st.table` drew
+    cell by cell through Markdown, several times slower in the browser); with a `height`, a
+    static table longer than `STATIC_ROWS_IN_FULL` rows scrolls inside a frame of that many
+    pixels, its header kept in view (a listing whose long text must wrap). ``grid=True`` shows a sortable data grid
     instead, for long listings, as tall as its rows up to `height` pixels (default 420), with
     its first `GRID_ROWS` rows; a grid never wraps text, so a cell wider than its column is cut.
-    A `ui.safe.ShownTable` (what `ui.cache` returns) brings its static cells already escaped.
+    A `ui.safe.ShownTable` (what `ui.cache` returns) brings its HTML already written.
     """
-    cells = None
+    written = None
     if isinstance(table, safe.ShownTable):
-        table, cells = table.table, table.cells
+        table, written = table.table, table.html
     if title:
         st.markdown(f"**{plain(table.title)}**")
     if table.shown.empty:
@@ -164,11 +165,10 @@ def show_table(table: FormattedTable | safe.ShownTable, *, key: str | None = Non
         if len(table.shown) > GRID_ROWS:
             st.caption(f"The first {GRID_ROWS:,} of {len(table.shown):,} rows; the downloads "
                        "hold them all.")
+    elif height and len(table.shown) > STATIC_ROWS_IN_FULL:
+        st.html(safe.table_html(table.display(), height=height))
     else:
-        frame = height if height and len(table.shown) > STATIC_ROWS_IN_FULL else "content"
-        st.table(safe.table_cells(table.display()) if cells is None else cells, hide_index=True,
-                 border="horizontal",
-                 height=frame)
+        st.html(written if written is not None else safe.table_html(table.display()))
     if table.footnotes:
         st.caption("  \n".join(plain(n) for n in table.footnotes))
     if key:

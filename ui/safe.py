@@ -1,7 +1,7 @@
 """Text that came from a user, a file or a link, made safe to put inside Streamlit Markdown.
 
 Every Streamlit element that shows a string (`st.markdown`, `st.error`, `st.header`, captions,
-`st.table` cells, expander and widget labels) reads it as Markdown: a file named
+expander and widget labels) reads it as Markdown: a file named
 ``[x](https://evil.example)`` would become a live link, ``:red[...]`` a directive, ``<...>``
 HTML. `text` writes every ASCII punctuation mark as a numeric character reference (``&#91;``),
 which Markdown decodes to the bare character, so the string appears exactly as typed.
@@ -10,12 +10,20 @@ GFM also links bare addresses after parsing (``https://x``, ``www.x``, ``a@b.c``
 escaping: an invisible word joiner (U+2060) after the scheme's colon, after ``www`` and after
 ``@`` keeps them text. Grid tables (`st.dataframe`) show cells as text already.
 
-The one helper for this (`ui.display` uses it for tables and footnotes): wrap every such string,
-and only those: ``st.error(f"**{safe.text(name)}**: ...")``.
+The one helper for this (`ui.display` uses it for footnotes and messages): wrap every such
+string, and only those: ``st.error(f"**{safe.text(name)}**: ...")``.
+
+Journal tables are not `st.table`: `table_html` writes them as one HTML table, every cell
+escaped with `html.escape` (so a cell is text, never markup), shown with `st.html`. The browser
+renders `st.table` cell by cell through Streamlit's Markdown component: 269 cells on Groups made
+a slider step there 2.9x as long in Chromium as the same tables as HTML (docs/design.md, "Where
+the time goes"). Grid tables (`st.dataframe`) show cells as text already.
 """
 
 from __future__ import annotations
 
+import html
+import math
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -25,7 +33,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from vbq.present import FormattedTable
 
-__all__ = ["text", "cell", "table_cells", "ShownTable", "shown"]
+__all__ = ["text", "table_html", "ShownTable", "shown"]
 
 _MARKDOWN = set("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _AUTOLINK = re.compile(r"(?i)[a-z]:(?=//)|\bwww(?=\.)|@")
@@ -48,34 +56,56 @@ def text(value: Any) -> str:
     return "  \n".join(out)
 
 
-def cell(value: Any) -> str:
-    """A table cell or header for `st.table`, which renders them as Markdown (a file's
-    "[x](https://evil.example)" would become a live link): `text`, with a line break as a space
-    and leading spaces kept as non-breaking ones (never a code block)."""
+# The journal tables' look, as Streamlit's own `st.table` draws it in the light theme (14 px,
+# muted header, a hairline under every row), with text that wraps and, for a long listing, a
+# frame that scrolls with its header kept in view.
+TABLE_CSS = """<style>
+.vbq-table-frame { overflow-x: auto; margin: 0 0 0.25rem 0; }
+.vbq-table-frame.vbq-scroll { overflow-y: auto; }
+table.vbq-table { width: 100%; border-collapse: separate; border-spacing: 0; font-size: 14px;
+  line-height: 21px; color: rgb(47, 45, 43); margin: 0; }
+table.vbq-table th, table.vbq-table td { text-align: left; vertical-align: middle;
+  border: 0; border-bottom: 1px solid rgba(47, 45, 43, 0.1); background: transparent; }
+table.vbq-table th { padding: 4px 6px 4px 8px; color: rgba(47, 45, 43, 0.7); font-weight: 400; }
+table.vbq-table td { padding: 4px 6px; }
+.vbq-scroll table.vbq-table thead th { position: sticky; top: 0; background: #fff; }
+</style>"""
+
+
+def _html_cell(value: Any) -> str:
+    """`value` as the text of an HTML cell: escaped, line breaks as spaces, leading spaces kept
+    (an indented row label), nothing for a missing value."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
     value = str(value).replace("\r\n", " ").replace("\r", " ").replace("\n", " ")
     stripped = value.lstrip(" ")
-    return "\u00a0" * (len(value) - len(stripped)) + text(stripped)
+    return "&nbsp;" * (len(value) - len(stripped)) + html.escape(stripped)
 
 
-def table_cells(frame: pd.DataFrame) -> pd.DataFrame:
-    """`frame` with every cell and header made literal for `st.table` (`cell`).
+def table_html(frame: pd.DataFrame, *, height: int | None = None) -> str:
+    """`frame` (its columns and rows, not its index) as one HTML table for `st.html`, every
+    header and cell escaped (`_html_cell`), with the journal tables' style; with a `height`, in
+    a frame of that many pixels that scrolls with its header kept in view.
 
     Cell by cell over plain lists: `DataFrame.map` over Arrow-backed text columns took 5x as
     long (7.3 ms against 1.5 ms for Table 2)."""
-    rows = frame.to_numpy(dtype=object).tolist()
-    return pd.DataFrame([[cell(v) for v in row] for row in rows],
-                        columns=[cell(c) for c in frame.columns], index=frame.index,
-                        dtype=object)
+    head = "".join(f'<th scope="col">{_html_cell(c)}</th>' for c in frame.columns)
+    body = "".join("<tr>" + "".join(f"<td>{_html_cell(v)}</td>" for v in row) + "</tr>"
+                   for row in frame.to_numpy(dtype=object).tolist())
+    opening = (f'<div class="vbq-table-frame vbq-scroll" style="max-height: {int(height)}px">'
+               if height else '<div class="vbq-table-frame">')
+    return (f'{TABLE_CSS}{opening}<table class="vbq-table">'
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
 
 
 @dataclass(frozen=True)
 class ShownTable:
-    """A `vbq.present.FormattedTable` with the cells `st.table` shows already made literal
-    (`table_cells` of its `display()`), so that a table read back from the cache is not
+    """A `vbq.present.FormattedTable` with the HTML the page shows already written
+    (`table_html` of its `display()`), so that a table read back from the cache is not
     escaped again on every rerun (a tenth of a Groups rerun with twenty users)."""
 
     table: FormattedTable
-    cells: pd.DataFrame
+    html: str
 
     @property
     def empty(self) -> bool:
@@ -84,5 +114,5 @@ class ShownTable:
 
 
 def shown(table: FormattedTable) -> ShownTable:
-    """`table` with its cells made literal for `st.table` (`ShownTable`)."""
-    return ShownTable(table, table_cells(table.display()))
+    """`table` with its HTML written (`ShownTable`)."""
+    return ShownTable(table, table_html(table.display()))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import lxml.html
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -25,21 +27,22 @@ def start(page: str | None = None, query: dict[str, str] | None = None) -> AppTe
     return at
 
 
-def tables(at: AppTest) -> list:
-    """The page's static tables (`st.table`) as shown to a reader: `ui.display` writes their
-    cells' punctuation as character references (st.table renders cells as Markdown), which a
-    browser shows as the characters; decoded here."""
-    import html
-
-    def plain(v):
-        return html.unescape(v).replace("\u2060", "") if isinstance(v, str) else v
-
+def tables(at: AppTest) -> list[pd.DataFrame]:
+    """The page's journal tables (`ui.safe.table_html` in `st.html`) as a reader sees them:
+    one frame of strings per table, its header and cells as the browser shows their text
+    (entities decoded; a leading space is written as a non-breaking one, which HTML keeps)."""
     out = []
-    for t in at.table:
-        frame = t.value.map(plain)
-        frame.columns = [plain(c) for c in frame.columns]
-        out.append(frame)
+    for element in at.html:
+        doc = lxml.html.fromstring(f"<div>{element.proto.body}</div>")
+        for table in doc.xpath(".//table[contains(@class, 'vbq-table')]"):
+            header = [_text(th) for th in table.xpath("./thead/tr/th")]
+            rows = [[_text(td) for td in tr.xpath("./td")] for tr in table.xpath("./tbody/tr")]
+            out.append(pd.DataFrame(rows, columns=header))
     return out
+
+
+def _text(cell) -> str:
+    return cell.text_content()
 
 
 def metrics(at: AppTest) -> dict[str, str]:

@@ -219,21 +219,35 @@ def test_filters_and_tables_use_one_vocabulary():
     assert vbq.present.value_label("diagnosis", "spondylolisthesis") == "Degenerative slip"
 
 
-def test_table_cells_are_shown_as_text_not_markdown():
-    # st.table renders cells as Markdown: a file name, a value or a label must never become a
-    # link or formatting
-    from ui.safe import table_cells as markdown_safe
+def test_table_cells_are_shown_as_text_not_markup():
+    # a file name, a value or a label in a journal table must never become a link, formatting
+    # or markup: every header and cell is escaped HTML text
+    import lxml.html
+    import pandas as pd
 
-    frame = __import__("pandas").DataFrame({"[h](https://x.example)": [
-        "[x](https://evil.example)", "**b**", "  - item", "a\nb", "0.045ᵃ"]})
-    import html
+    from ui.safe import table_html
 
-    safe = markdown_safe(frame)
-    assert html.unescape(safe.columns[0]).replace("\u2060", "") == "[h](https://x.example)"
-    assert "[" not in safe.columns[0] and "://" not in safe.iloc[0, 0]  # no link, no autolink
-    assert html.unescape(safe.iloc[0, 0]).replace("\u2060", "") == "[x](https://evil.example)"
-    assert safe.iloc[1, 0] == "&#42;&#42;b&#42;&#42;"
-    assert safe.iloc[2, 0] == "\u00a0\u00a0&#45; item" and safe.iloc[3, 0] == "a b"
+    values = ["[x](https://evil.example)", "**b**", "  - item", "a\nb", "0.045ᵃ",
+              "<img src=x onerror=alert(1)>", "&amp; <b>bold</b>"]
+    written = table_html(pd.DataFrame({"<h>[h](https://x.example)": values}))
+    doc = lxml.html.fromstring(f"<div>{written}</div>")
+    assert not doc.xpath("//a | //img | //b | //strong | //script")
+    assert doc.xpath("//th")[0].text_content() == "<h>[h](https://x.example)"
+    shown = [td.text_content() for td in doc.xpath("//tbody//td")]
+    assert shown == ["[x](https://evil.example)", "**b**", "\u00a0\u00a0- item", "a b",
+                     "0.045ᵃ", "<img src=x onerror=alert(1)>", "&amp; <b>bold</b>"]
+
+
+def test_a_long_table_scrolls_in_a_frame_of_the_height_asked():
+    import pandas as pd
+
+    from ui.safe import table_html
+
+    frame = pd.DataFrame({"a": range(3)})
+    assert "max-height: 300px" in table_html(frame, height=300)
+    assert "max-height" not in table_html(frame)
+
+
 def test_data_uploaded_survives_page_changes_until_the_demo_is_chosen():
     at = start(query={"data": "uploaded", "criteria.min_vertebrae": "2"})
     for page in ("app_pages/groups.py", "app_pages/roc.py", "app_pages/data.py"):

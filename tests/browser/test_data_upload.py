@@ -42,7 +42,7 @@ def test_problem_messages_read_in_full_at_1280_without_a_sheet_column(app_url, b
     cohort.loc[3, "si_l1"] = "not a number at all, written by hand"
     cohort.loc[5, "age"] = "sixty-two"
     _upload(page, app_url, tmp_path, cohort, dxa)
-    tables = page.locator('[data-testid="stMain"] [data-testid="stTable"]')
+    tables = page.locator('[data-testid="stMain"] .vbq-table-frame')
     expect(tables.filter(has_text="not a number at all, written by hand")).to_be_visible(
         timeout=60_000)
     settled(page)

@@ -41,7 +41,7 @@ def _path(url: str) -> str:
 LATE = {"data": '[data-testid="stMetric"]', "groups": '[data-testid="stMetric"]',
         "correlations": '[data-testid="stMain"] .gtitle',
         "roc": '[data-testid="stMain"] .main-svg', "thresholds": '[data-testid="stMetric"]',
-        "measure": '[data-testid="stMetric"]', "reliability": '[data-testid="stTable"]',
+        "measure": '[data-testid="stMetric"]', "reliability": '.vbq-table-frame',
         "report": '[data-testid="stMetric"]'}
 
 

@@ -29,9 +29,9 @@ def small_page(browser):
 def test_tables_fit_at_1280_px_with_every_row(app_url, small_page, path, header):
     page = small_page
     page.goto(f"{app_url}/{path}", wait_until="domcontentloaded")
-    page.locator('[data-testid="stTable"]').filter(has_text=header).first.wait_for(
+    page.locator('.vbq-table-frame').filter(has_text=header).first.wait_for(
         timeout=90_000)
-    sizes = page.evaluate("""() => [...document.querySelectorAll('[data-testid="stTable"]')]
+    sizes = page.evaluate("""() => [...document.querySelectorAll('.vbq-table-frame')]
         .map(t => ({scroll: t.scrollWidth, client: t.clientWidth,
                     rows: t.querySelectorAll('tbody tr').length,
                     inner: t.scrollHeight - t.clientHeight}))""")
@@ -73,7 +73,7 @@ def _upload(page, app_url: str, cohort: Path, dxa: Path) -> None:
 
 
 def test_text_from_a_file_in_a_table_is_text(app_url, small_page, tmp_path):
-    # st.table renders cells as Markdown: a value from the file must stay literal text
+    # a value from the file must stay literal text in a table: no link, no formatting
     from tests.factories import make_tables
 
     cohort, dxa = make_tables(8)
@@ -84,7 +84,7 @@ def test_text_from_a_file_in_a_table_is_text(app_url, small_page, tmp_path):
     (tmp_path / "d.csv").write_text(dxa.to_csv(index=False))
     page = small_page
     _upload(page, app_url, tmp_path / "c.csv", tmp_path / "d.csv")
-    problems = page.locator('[data-testid="stTable"]').filter(has_text="not a number").first
+    problems = page.locator('.vbq-table-frame').filter(has_text="not a number").first
     problems.wait_for(timeout=60_000)
     text = problems.inner_text().replace("\u2060", "")  # the joiner that stops autolinks
     assert "[x](https://evil.example)" in text and "**loud**" in text
@@ -106,7 +106,7 @@ def test_exclusion_log_reasons_read_in_full_at_1280_px(app_url, small_page, tmp_
     assert len(longest) > 100
     page = small_page
     _upload(page, app_url, tmp_path / "c.csv", tmp_path / "d.csv")
-    log = page.locator('[data-testid="stTable"]').filter(has_text="Patient excluded").first
+    log = page.locator('.vbq-table-frame').filter(has_text="Patient excluded").first
     log.wait_for(timeout=90_000)
     cell = log.locator("td").filter(has_text="Row of the DXA file").first
     assert cell.inner_text().replace("\u2060", "").replace("\n", " ") == longest
