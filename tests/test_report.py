@@ -318,3 +318,18 @@ def test_the_report_says_which_measurements_are_in_use(demo_prepared):
     line = vbq.in_force(demo_prepared, measurements=used).line
     assert "MRI measurements for 2 patient(s) (observer AB, session 1; 1.5 T" in line
     assert "MRI" not in vbq.in_force(demo_prepared).line
+
+
+def test_library_versions_read_the_name_and_version_importlib_metadata_reads():
+    # the header block only (fast) must give what the whole metadata file gives
+    import importlib.metadata
+    import platform
+
+    expected: dict[str, tuple[str, str]] = {}
+    for dist in importlib.metadata.distributions():
+        name = dist.metadata["Name"]
+        if name and name.lower() not in expected:
+            expected[name.lower()] = (name, dist.version)
+    rows = sorted(expected.values(), key=lambda kv: kv[0].lower())
+    assert vbq.report.library_versions() == [("Python", platform.python_version()), *rows]
+    assert ("pandas", pd.__version__) in vbq.report.library_versions()
