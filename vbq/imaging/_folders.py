@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import os
 import re
+import threading
+import zipfile
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -13,7 +16,6 @@ from ..schema import measurement_column
 from ._sources import (
     _ZIP_MAGIC,
     FileProblem,
-    _extract,
     _is_mac_metadata,
     _is_single,
     _label,
@@ -129,15 +131,17 @@ def _gather_item(src: Any, name: str, max_files: int, max_bytes: int, budget: li
 
 def _zip_files(label: str, data: bytes, max_files: int, budget: list[int],
                problems: list[FileProblem], named: bool = True
-               ) -> list[tuple[str, str, bytes]]:
-    """A zip's members with their paths in the archive (as `_sources._unzip`: limits checked
-    on the central directory first, unsafe paths, encrypted members and nested archives
-    named and skipped)."""
+               ) -> list[tuple[str, str, bytes | _Member]]:
+    """A zip's members with their paths in the archive, not inflated (`_Member`): limits
+    checked on the central directory first (`_sources._zip_members`, the members' declared
+    sizes charged to the byte budget), unsafe paths, encrypted members and nested archives
+    named and skipped."""
     opened = _zip_members(label, data, max_files, budget, problems)
     if opened is None:
         return []
     zf, infos = opened
-    out = []
+    lock = threading.Lock()
+    out: list[tuple[str, str, bytes | _Member]] = []
     for info in infos:
         name = info.filename.replace("\\", "/")
         member = f"{label}: {name}" if named else name
@@ -146,16 +150,42 @@ def _zip_files(label: str, data: bytes, max_files: int, budget: list[int],
             continue
         if _is_mac_metadata(name):
             continue
-        content = _extract(zf, info, member, problems)
-        if content is None:
+        if info.flag_bits & 0x1:
+            problems.append(FileProblem(member, "encrypted; skipped"))
             continue
-        budget[0] -= len(content)
-        if content[:4] in _ZIP_MAGIC:
+        if name.lower().endswith(".zip"):
             problems.append(FileProblem(member, "an archive inside the archive: not opened "
                                                 "(upload it on its own)", "note"))
             continue
-        out.append((member, name, content))
+        out.append((member, name, _Member(zf, info, lock)))
     return out
+
+
+@dataclass(frozen=True, eq=False)
+class _Member:
+    """A zip member not inflated yet: the worklist reads its header from the start of the
+    stream, and its series' pixels inflate it whole (`read`) when the series is shown. The
+    archive stays in memory compressed; one lock per archive, as its reads share one buffer."""
+
+    archive: zipfile.ZipFile
+    info: zipfile.ZipInfo
+    lock: threading.Lock
+
+    def open(self):
+        """The member as a stream (inflated as it is read; seeking back starts again)."""
+        return self.archive.open(self.info)
+
+    def read(self) -> bytes:
+        """The member's bytes; ValueError when it inflates past the size its entry declares
+        (the read stops one byte after it) or is damaged."""
+        try:
+            with self.lock, self.archive.open(self.info) as fh:
+                content = fh.read(self.info.file_size + 1)
+        except (zipfile.BadZipFile, OSError, NotImplementedError, EOFError) as exc:
+            raise ValueError(f"could not be extracted ({type(exc).__name__})") from None
+        if len(content) > self.info.file_size:
+            raise ValueError("larger than the archive declares; skipped")
+        return content
 
 
 def _natural(text: str) -> tuple:

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..errors import InputError
 from ._deid import _fingerprint_key
+from ._folders import _Member
 from ._read import _Budget, _read_file, _Slice
 from ._series import Series, _assemble
 from ._sources import FileProblem
@@ -46,6 +47,12 @@ def _decode_series(files: Sequence[tuple[str, Any]], label: str, *, workers: int
 
     def read(k: int) -> list[_Slice]:
         name, data = files[k]
+        if isinstance(data, _Member):
+            try:
+                data = data.read()
+            except ValueError as exc:
+                per_file[k].append(FileProblem(name, str(exc)))
+                return []
         return _read_file(name, data, per_file[k], memo, budget)
 
     slices: list[_Slice] = []

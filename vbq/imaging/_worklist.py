@@ -4,8 +4,10 @@ chosen, the study ID from the study's folder, and the chosen series decoded in p
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
+import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +20,7 @@ from pydicom.errors import InvalidDicomError
 from ..errors import InputError
 from ._deid import _fingerprint, _fingerprint_key
 from ._elements import _number, _text
-from ._folders import _gather_paths, _natural, _study_folders, study_id_problem
+from ._folders import _gather_paths, _Member, _natural, _study_folders, study_id_problem
 from ._parallel import _decode_series
 from ._read import _NOT_DICOM, MAX_PIXEL_BYTES, _decoder_for, _int, _Skip, _Slice, _slices
 from ._sequence import Flag, _default_rank, _flags, _weighting
@@ -329,8 +331,9 @@ def read_worklist(sources: Any, *, max_files: int = MAX_FILES, max_bytes: int = 
     problems: list[FileProblem] = []
     files = _unique_labels(_gather_paths(sources, max_files, max_bytes, problems))
     headers: list[tuple[str, _Slice]] = []
+    memo: dict = {}  # series-level attributes, read once per series
     for done, (label, path, data) in enumerate(files, start=1):
-        headers.extend((path, s) for s in _read_header(label, data, problems))
+        headers.extend((path, s) for s in _read_header(label, data, problems, memo))
         if progress is not None:
             progress(done, len(files))
     if not headers:
@@ -353,7 +356,8 @@ def _unique_labels(files: list[tuple[str, str, Any]]) -> list[tuple[str, str, An
     return out
 
 
-def _read_header(label: str, data: bytes | str, problems: list[FileProblem]) -> list[_Slice]:
+def _read_header(label: str, data: bytes | str, problems: list[FileProblem], memo: dict
+                 ) -> list[_Slice]:
     """The slices a file would give, from its header alone (pixels: a zero-strided stand-in of
     the right shape, no memory), or none with the reason added to `problems`."""
     try:
@@ -366,29 +370,32 @@ def _read_header(label: str, data: bytes | str, problems: list[FileProblem]) -> 
         if not rows or not cols or frames < 1:
             raise _Skip("(0028,0010) Rows or (0028,0011) Columns is missing: not an image")
         stand_in = np.broadcast_to(np.zeros((), np.uint16), (frames, int(rows), int(cols)))
-        return _slices(label, ds, stand_in, tsyntax, {})
+        return _slices(label, ds, stand_in, tsyntax, memo)
     except _Skip as skip:
         problems.append(FileProblem(label, skip.message, skip.severity))
         return []
 
 
-def _parse_header(data: bytes | str) -> Any:
+def _parse_header(data: bytes | str | _Member) -> Any:
+    """The dataset up to its pixel data, read from the start of the file (a path is opened, a
+    zip member inflated as it is read, never whole); only files with the PS3.10 marker."""
     try:
-        if isinstance(data, str):
-            with open(data, "rb") as fh:
-                head = fh.read(132)
-                if len(head) < 132 or head[128:132] != b"DICM":
-                    raise _Skip(_NOT_DICOM)
-                fh.seek(0)
-                return pydicom.dcmread(fh, stop_before_pixels=True)
-        if len(data) < 132 or data[128:132] != b"DICM":
-            raise _Skip(_NOT_DICOM)
-        return pydicom.dcmread(io.BytesIO(data), stop_before_pixels=True)
+        if isinstance(data, bytes):
+            if len(data) < 132 or data[128:132] != b"DICM":
+                raise _Skip(_NOT_DICOM)
+            return pydicom.dcmread(io.BytesIO(data), stop_before_pixels=True)
+        with (data.lock if isinstance(data, _Member) else contextlib.nullcontext()), \
+                (data.open() if isinstance(data, _Member) else open(data, "rb")) as fh:
+            head = fh.read(132)
+            if len(head) < 132 or head[128:132] != b"DICM":
+                raise _Skip(_NOT_DICOM)
+            fh.seek(0)
+            return pydicom.dcmread(fh, stop_before_pixels=True)
     except RecursionError:
         raise _Skip("sequences nested deeper than can be read (a malformed file); not used"
                     ) from None
     except (InvalidDicomError, EOFError, OSError, ValueError, KeyError, TypeError,
-            NotImplementedError, AttributeError) as exc:
+            NotImplementedError, AttributeError, zipfile.BadZipFile) as exc:
         raise _Skip(f"damaged or truncated DICOM file, not readable ({type(exc).__name__})"
                     ) from None
 
