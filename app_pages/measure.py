@@ -10,12 +10,12 @@ Every number comes from `vbq.imaging` (the worklist, ROI statistics, VBQ through
 cohort); this page reads widgets and shows results. Uploaded files stay in this session's
 memory (`ui.measure`).
 
-The page runs as sections, each a function called once at the bottom, in this order:
-`_reader` (observer and session), `_images` (source and worklist), `_worklist_panel` (the
-studies, progress, previous and next), `_study_header` (study ID, series), the viewer fragment
-(`_viewer`; a suggestion widget goes in its right column, `_roi_source` says how ROIs were
-placed), `_save_section`, `_stored_section` (stored readings, history, deletion; hidden for a
-blinded patient) and `_analysis_section`."""
+The page runs as sections, each a function called once from `_main`, in this order: `_images`
+(source and worklist), `_worklist_panel` (progress, previous and next), `_reader` (observer and
+session) and `_study_header` (study ID, series) in one row, the viewer fragment (`_viewer`; a
+suggestion widget goes in its right column, `_roi_source` says how ROIs were placed),
+`_save_section`, `_worklist_table` (every study, folded), `_stored_section` (stored readings,
+history, deletion; hidden for a blinded patient) and `_analysis_section`."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ IMAGE_KEY = "measure_image"
 ACTIVE_KEY = "measure_active"
 WINDOW_KEY = "measure_window_mode"
 WINDOW_FOR_KEY = "measure_window_for"  # the series whose default window mode was set
-CURRENT_KEY = "measure_current"  # (upload token, study index) of the study shown
+CURRENT_KEY = "measure_current"  # ((upload token, observer, session), study index) shown
 TYPED_IDS_KEY = "measure_typed_ids"  # (upload token, study index) -> study ID typed
 ID_FOR_KEY = "measure_id_for"  # the study whose ID the ID box shows
 SERIES_FOR_KEY = "measure_series_for"  # the study whose series the series box lists
@@ -55,16 +55,16 @@ st.caption("Click to place circular ROIs on the mid-sagittal T1 slice: the L1-L4
 
 # --- the reader ----------------------------------------------------------------------------------
 
-def _reader() -> tuple[str, int]:
-    """Who reads, in which session: the worklist's status, its order and the blinding follow."""
-    c1, c2 = st.columns(2)
-    observer = c1.text_input("Observer (initials or code)", key="measure_observer",
-                             placeholder="e.g. AB").strip()
-    session = c2.number_input("Session (repeat number)", min_value=1, max_value=1000, value=1,
-                              step=1, key="measure_session",
-                              help="1 for the first reading of the studies; 2, 3, ... when you "
-                                   "read them again (the worklist then comes shuffled and "
-                                   "your earlier readings stay hidden).")
+def _reader(left, right) -> tuple[str, int]:
+    """Who reads, in which session (in the two columns given): the worklist's status, its
+    order and the blinding follow."""
+    observer = left.text_input("Observer (initials or code)", key="measure_observer",
+                               placeholder="e.g. AB").strip()
+    session = right.number_input("Session (repeat number)", min_value=1, max_value=1000,
+                                 value=1, step=1, key="measure_session",
+                                 help="1 for the first reading of the studies; 2, 3, ... when "
+                                      "you read them again (the worklist then comes shuffled "
+                                      "and your earlier readings stay hidden).")
     return observer, int(session)
 
 
@@ -82,7 +82,7 @@ def _images():
     folder = head_right.toggle("Upload a whole folder (one study, or one folder per study)",
                                key="measure_folder")
     files = st.file_uploader(
-        "DICOM folder" if folder else "DICOM files, or one zip of one or many studies",
+        "DICOM folder" if folder else "DICOM files of one study, or one zip of one or many studies",
         accept_multiple_files="directory" if folder else True,
         key="measure_upload_folder" if folder else "measure_upload",
         help="Several patients' studies at once: a zip or a folder with one folder per study, "
@@ -133,10 +133,12 @@ def _order(worklist: imaging.Worklist, observer: str, session: int
     return worklist.order(seed), seed
 
 
-def _current(token: tuple, order: tuple[int, ...]) -> int:
+def _current(token: tuple, order: tuple[int, ...], start: int | None = None) -> int:
+    """The study shown; for a new worklist, observer or session (`token` holds all three)
+    `start`, else the first in order."""
     held = st.session_state.get(CURRENT_KEY)
     if held is None or held[0] != token or held[1] not in order:
-        st.session_state[CURRENT_KEY] = (token, order[0])
+        st.session_state[CURRENT_KEY] = (token, order[0] if start is None else start)
     return st.session_state[CURRENT_KEY][1]
 
 
@@ -154,7 +156,8 @@ def _worklist_panel(worklist: imaging.Worklist, token: tuple, order: tuple[int, 
                     seed: int | None, statuses: list[str], observer: str, session: int) -> int:
     """The worklist (more than one study): progress, the studies in reading order with their
     series and status, previous and next. Returns the index of the study shown."""
-    index = _current(token, order)
+    unread = [i for i in order if statuses[i] == "not read"]
+    index = _current(token, order, unread[0] if unread else None)
     if len(worklist) < 2:
         return index
     n_read = sum(s != "not read" for s in statuses)
@@ -164,10 +167,6 @@ def _worklist_panel(worklist: imaging.Worklist, token: tuple, order: tuple[int, 
         st.caption(f"Repeat session: the studies come in a shuffled order (seed {seed}, drawn "
                    f"from the observer and the session number, so the same order comes back).")
     position = order.index(index)
-    with st.expander(f"Worklist: {len(worklist)} studies", icon=":material/list:"):
-        st.dataframe(_worklist_frame(worklist, order, statuses), hide_index=True,
-                     width="stretch", key="measure_worklist_table")
-        _problem_table(worklist.problems)
     st.session_state["measure_position"] = position
     p1, p2, p3 = st.columns([1, 4, 1], vertical_alignment="bottom")
     p1.button("Previous", key="measure_previous", on_click=_go, args=(token, order, -1),
@@ -181,6 +180,17 @@ def _worklist_panel(worklist: imaging.Worklist, token: tuple, order: tuple[int, 
               disabled=position == len(order) - 1, width="stretch",
               icon=":material/arrow_forward:")
     return index
+
+
+def _worklist_table(worklist: imaging.Worklist, order: tuple[int, ...],
+                    statuses: list[str]) -> None:
+    """Every study of the worklist in reading order, folded (below the viewer)."""
+    if len(worklist) < 2:
+        return
+    with st.expander(f"Worklist: {len(worklist)} studies", icon=":material/list:"):
+        st.dataframe(_worklist_frame(worklist, order, statuses), hide_index=True,
+                     width="stretch", key="measure_worklist_table")
+        _problem_table(worklist.problems)
 
 
 def _worklist_frame(worklist: imaging.Worklist, order: tuple[int, ...],
@@ -205,21 +215,22 @@ def _typed(token: tuple, index: int) -> None:
         st.session_state.get("measure_patient_id", "")
 
 
-def _study_header(worklist: imaging.Worklist, token: tuple, index: int) -> tuple[str, int]:
+def _study_header(id_column, series_column, worklist: imaging.Worklist, token: tuple,
+                  index: int) -> tuple[str, int]:
     """The study's ID (from its folder or typed) and the series to read (the chosen one by
-    default, from the headers). Returns (study ID, series index)."""
+    default, from the headers), in the columns given. Returns (study ID, series index)."""
     study = worklist[index]
     if st.session_state.get(ID_FOR_KEY) != (token, index):
         st.session_state[ID_FOR_KEY] = (token, index)
         st.session_state["measure_patient_id"] = study.study_id or ""
-    c1, c2 = st.columns([1, 3])
-    patient_id = c1.text_input(
+    patient_id = id_column.text_input(
         "Study patient ID (pseudonymous)", key="measure_patient_id", placeholder="e.g. DEMO-001",
         on_change=_typed, args=(token, index),
         help="The ID of this patient in the cohort file; never a name, a hospital number or "
              "a date. Taken from the study's folder when its name is such an ID.").strip()
     if study.folder_note and not patient_id:
-        c1.caption(f"Type the ID: {study.folder_note}.")
+        id_column.caption(f"Type the ID: {study.folder_note}.")
+    c2 = series_column
     labels = [measure.series_label(s) for s in study.series]
     if len(study.series) == 1:
         c2.markdown(f"**Series:** {plain(labels[0])}")
@@ -747,16 +758,20 @@ def _in_use(current) -> None:
 # --- the page ------------------------------------------------------------------------------------
 
 def _main() -> None:
-    observer, session = _reader()
     worklist, token, truth = _images()
     worklist = _with_typed_ids(worklist, token)
+    navigation = st.container()  # progress, previous and next: filled once the order is known
+    c_obs, c_sess, c_id, c_series = st.columns([1.1, 1, 1.3, 3.6])
+    observer, session = _reader(c_obs, c_sess)
     store, store_error = _open_store()
     stored = _stored(store)
     ids = [s.study_id for s in worklist]
     statuses = vbq.measurements.reading_status(stored, ids, observer=observer, session=session)
     order, seed = _order(worklist, observer, session)
-    index = _worklist_panel(worklist, token, order, seed, statuses, observer, session)
-    patient_id, series_index = _study_header(worklist, token, index)
+    reading = (*token, observer, session)  # where the reader is, per worklist and reading
+    with navigation:
+        index = _worklist_panel(worklist, reading, order, seed, statuses, observer, session)
+    patient_id, series_index = _study_header(c_id, c_series, worklist, token, index)
     series = measure.decoded_series(token, worklist, index, series_index)
     _flags_line(worklist, series)
     # blinding: ROIs saved as another reading of this series are not shown, and while this
@@ -767,8 +782,9 @@ def _main() -> None:
     if blind is not None and blind.blinded:
         st.info(blind.summary(), icon=":material/visibility_off:")
     _viewer(series, truth)
-    _save_section(store, store_error, worklist, token, order, index, series, patient_id,
+    _save_section(store, store_error, worklist, reading, order, index, series, patient_id,
                   observer, session, blind)
+    _worklist_table(worklist, order, statuses)
     _stored_section(store, stored, blind)
     _analysis_section(store, stored)
 
