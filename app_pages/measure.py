@@ -11,8 +11,8 @@ cohort); this page reads widgets and shows results. Uploaded files stay in this 
 memory (`ui.measure`).
 
 The page runs as sections, each a function called once from `_main`, in this order: `_images`
-(source and worklist), `_worklist_panel` (progress, previous and next), `_reader` (observer and
-session) and `_study_header` (study ID, series) in one row, the viewer fragment (`_viewer`; a
+(source and worklist) beside `_reader` (observer and session), `_worklist_panel` (progress,
+previous and next), `_study_header` (study ID, series), the viewer fragment (`_viewer`; a
 suggestion widget goes in its right column, `_roi_source` says how ROIs were placed),
 `_save_section`, `_worklist_table` (every study, folded), `_stored_section` (stored readings,
 history, deletion; hidden for a blinded patient) and `_analysis_section`."""
@@ -70,19 +70,20 @@ def _reader(left, right) -> tuple[str, int]:
 
 # --- the images: a worklist of one or many studies -----------------------------------------------
 
-def _images():
-    """The source and its worklist; returns (worklist, upload token, phantom truth or None)."""
-    head_left, head_right = st.columns([2, 3], vertical_alignment="center")
-    source = head_left.radio("Images", SOURCES, horizontal=True, key="measure_source")
+def _images(column):
+    """The source (in `column`) and its worklist; returns (worklist, upload token, phantom
+    truth or None)."""
+    source = column.radio("Images", SOURCES, horizontal=True, key="measure_source")
     if source == SOURCES[0]:
         worklist, truth = measure.phantom()
-        head_right.info("**Synthetic phantom**, drawn by seeded code with known SIs "
-                        "and VBQ; nobody's images.", icon=":material/science:")
+        st.info("**Synthetic phantom**, drawn by seeded code with known SIs and VBQ; nobody's "
+                "images.", icon=":material/science:")
         return worklist, ("phantom",), truth
-    folder = head_right.toggle("Upload a whole folder (one study, or one folder per study)",
-                               key="measure_folder")
+    folder = column.toggle("Upload a whole folder (one study, or one folder per study)",
+                           key="measure_folder")
     files = st.file_uploader(
-        "DICOM folder" if folder else "DICOM files of one study, or one zip of one or many studies",
+        "DICOM folder" if folder else "DICOM files of one study, or one zip of one or many "
+                                      "studies",
         accept_multiple_files="directory" if folder else True,
         key="measure_upload_folder" if folder else "measure_upload",
         help="Several patients' studies at once: a zip or a folder with one folder per study, "
@@ -153,32 +154,34 @@ def _picked(token: tuple, order: tuple[int, ...]) -> None:
 
 
 def _worklist_panel(worklist: imaging.Worklist, token: tuple, order: tuple[int, ...],
-                    seed: int | None, statuses: list[str], observer: str, session: int) -> int:
-    """The worklist (more than one study): progress, the studies in reading order with their
-    series and status, previous and next. Returns the index of the study shown."""
+                    seed: int | None, statuses: list[str], observer: str, session: int,
+                    study_column) -> int:
+    """The worklist (more than one study): previous and next around the progress, and the
+    study to read (in `study_column`) with its status. Returns the index of the study shown."""
     unread = [i for i in order if statuses[i] == "not read"]
     index = _current(token, order, unread[0] if unread else None)
     if len(worklist) < 2:
         return index
     n_read = sum(s != "not read" for s in statuses)
     who = f"observer {plain(observer)}, session {session}" if observer else f"session {session}"
-    st.progress(n_read / len(worklist), text=f"{n_read} of {len(worklist)} read ({who})")
-    if seed is not None:
-        st.caption(f"Repeat session: the studies come in a shuffled order (seed {seed}, drawn "
-                   f"from the observer and the session number, so the same order comes back).")
     position = order.index(index)
-    st.session_state["measure_position"] = position
     p1, p2, p3 = st.columns([1, 4, 1], vertical_alignment="bottom")
     p1.button("Previous", key="measure_previous", on_click=_go, args=(token, order, -1),
               disabled=position == 0, width="stretch", icon=":material/arrow_back:")
-    p2.selectbox("Study", range(len(order)), key="measure_position", on_change=_picked,
-                 args=(token, order),
-                 format_func=lambda k: f"{k + 1} of {len(order)} · "
-                 f"{worklist[order[k]].study_id or 'no study ID yet'} · "
-                 f"{STATUS_WORDS[statuses[order[k]]]}")
+    p2.progress(n_read / len(worklist), text=f"{n_read} of {len(worklist)} read ({who})")
     p3.button("Next", key="measure_next", on_click=_go, args=(token, order, 1),
               disabled=position == len(order) - 1, width="stretch",
               icon=":material/arrow_forward:")
+    if seed is not None:
+        st.caption(f"Repeat session: the studies come in a shuffled order (seed {seed}, drawn "
+                   f"from the observer and the session number, so the same order comes back).")
+    st.session_state["measure_position"] = position
+    study_column.selectbox(
+        "Study", range(len(order)), key="measure_position", on_change=_picked,
+        args=(token, order),
+        format_func=lambda k: f"{k + 1} of {len(order)} · "
+        f"{worklist[order[k]].study_id or 'no study ID yet'} · "
+        f"{STATUS_WORDS[statuses[order[k]]]}")
     return index
 
 
@@ -758,11 +761,15 @@ def _in_use(current) -> None:
 # --- the page ------------------------------------------------------------------------------------
 
 def _main() -> None:
-    worklist, token, truth = _images()
+    a1, a2, a3 = st.columns([2.2, 1.2, 1], vertical_alignment="top")
+    observer, session = _reader(a2, a3)
+    worklist, token, truth = _images(a1)
     worklist = _with_typed_ids(worklist, token)
     navigation = st.container()  # progress, previous and next: filled once the order is known
-    c_obs, c_sess, c_id, c_series = st.columns([1.1, 1, 1.3, 3.6])
-    observer, session = _reader(c_obs, c_sess)
+    if len(worklist) > 1:
+        c_study, c_id, c_series = st.columns([1.5, 1.2, 2.8])
+    else:
+        c_study, (c_id, c_series) = None, st.columns([1.2, 3])
     store, store_error = _open_store()
     stored = _stored(store)
     ids = [s.study_id for s in worklist]
@@ -770,7 +777,8 @@ def _main() -> None:
     order, seed = _order(worklist, observer, session)
     reading = (*token, observer, session)  # where the reader is, per worklist and reading
     with navigation:
-        index = _worklist_panel(worklist, reading, order, seed, statuses, observer, session)
+        index = _worklist_panel(worklist, reading, order, seed, statuses, observer, session,
+                                c_study)
     patient_id, series_index = _study_header(c_id, c_series, worklist, token, index)
     series = measure.decoded_series(token, worklist, index, series_index)
     _flags_line(worklist, series)
