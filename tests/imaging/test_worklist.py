@@ -11,6 +11,7 @@ import zipfile
 import numpy as np
 import pytest
 
+import vbq.imaging._parallel as parallel_module
 import vbq.imaging._read as read_module
 from vbq import phantom
 from vbq.errors import InputError
@@ -203,3 +204,27 @@ def test_files_that_are_not_dicom_are_named_and_the_rest_read(cohort):
     assert [p.file for p in worklist.problems] == ["VBQ-001/notes.txt"]
     with pytest.raises(InputError, match="no DICOM image"):
         read_worklist([b"nothing"])
+
+
+def test_a_compressed_series_decodes_in_worker_processes_to_the_same_pixels(tmp_path):
+    # JPEG 2000 (lossless): decoded by the pool of worker processes when workers > 1, in this
+    # process when workers == 1; both give what load_series gives on the same files
+    from pydicom.uid import JPEG2000Lossless
+
+    datasets, _ = phantom.make_series(seed=4, n_slices=5)
+    for ds in datasets:
+        ds.compress(JPEG2000Lossless)
+    paths = phantom.write_series(datasets, tmp_path / "VBQ-009")
+    study = read_worklist(tmp_path / "VBQ-009")[0]
+    assert study.study_id == "VBQ-009" and study.series[0].compressed
+    calls = []
+    pooled = study.load(workers=2, progress=lambda done, total: calls.append(done))
+    alone = study.load(workers=1)
+    reference = load_series(paths)
+    assert np.array_equal(pooled.pixels, reference.pixels)
+    assert np.array_equal(alone.pixels, reference.pixels)
+    assert pooled.transfer_syntaxes == reference.transfer_syntaxes
+    assert calls == [1, 2, 3, 4, 5]
+    assert 2 in parallel_module._POOL  # the processes decoded it (no silent fallback)
+    with pytest.raises(InputError, match="workers"):
+        study.load(workers=0)

@@ -1,63 +1,86 @@
 """Decoding the files of one series side by side (internal to `vbq.imaging`).
 
-Threads, not processes: GDCM, pydicom's first JPEG 2000 decoder (and its first for JPEG
-lossless and JPEG-LS), releases the GIL while it decodes, so two files decode at once on two
-cores, and the decoded arrays need no copy between processes. pylibjpeg's OpenJPEG, the second
-JPEG 2000 decoder, holds the GIL (its Cython has no ``nogil`` block); uncompressed files are a
-view on their bytes and gain little either way (bench/bench_imaging.py measures both)."""
+Processes, not threads, for compressed pixel data: neither of pydicom's JPEG 2000 decoders
+here lets go of the GIL while it decodes (GDCM's SWIG wrapper calls no
+``PyEval_SaveThread``; pylibjpeg's OpenJPEG Cython has no ``nogil`` block and reads through a
+Python file object), so threads decode one file at a time. A pool of worker processes (started
+once per Python process with ``forkserver``, ``spawn`` where there is none, and kept) decodes
+a compressed series' files at once; each worker reads and checks its file exactly as a serial
+load does (`_read_file`) and sends back its slices. Uncompressed files are a view on their
+bytes (`_native_view`): copying them between processes costs more than it saves, so they are
+read here, one after another. bench/bench_imaging.py --worklist measures both against plain
+pydicom.
+"""
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
+import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from ..errors import InputError
 from ._deid import _fingerprint_key
 from ._folders import _Member
-from ._read import _Budget, _read_file, _Slice
+from ._read import _Budget, _mib, _read_file, _Slice
 from ._series import Series, _assemble
 from ._sources import FileProblem
 
+MAX_WORKERS = 4  # processes decoding at once, at most (and at most the processors)
+_POOL: dict[int, Executor] = {}  # workers -> the pool, made on first use, kept for the process
+_POOL_LOCK = threading.Lock()
 
-class _SharedBudget(_Budget):
-    """A `_Budget` that threads spend from one at a time."""
 
-    def __init__(self, limit: int) -> None:
-        super().__init__(limit, limit)
-        self._lock = threading.Lock()
+def _pool(workers: int) -> Executor:
+    """The process pool of `workers` workers, started on first use and kept (a worklist opens
+    series after series: starting workers for each would cost more than decoding)."""
+    with _POOL_LOCK:
+        if workers not in _POOL:
+            if "forkserver" in multiprocessing.get_all_start_methods():
+                context = multiprocessing.get_context("forkserver")
+                # the server imports this module once, never the caller's main script (a
+                # notebook's or Streamlit's), and forks each worker from it
+                context.set_forkserver_preload([__name__])
+            else:
+                context = multiprocessing.get_context("spawn")
+            _POOL[workers] = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        return _POOL[workers]
 
-    def spend(self, need: int, what: str) -> None:
-        with self._lock:
-            super().spend(need, what)
+
+@atexit.register
+def _shutdown() -> None:
+    with _POOL_LOCK:
+        for pool in _POOL.values():
+            pool.shutdown(wait=False, cancel_futures=True)
+        _POOL.clear()
+
+
+def _decode_file(name: str, data: bytes | str, max_pixel_bytes: int
+                 ) -> tuple[list[_Slice], list[FileProblem]]:
+    """One file read and decoded as a serial load does (in a worker process)."""
+    problems: list[FileProblem] = []
+    slices = _read_file(name, data, problems, {}, _Budget(max_pixel_bytes, max_pixel_bytes))
+    return slices, problems
 
 
 def _decode_series(files: Sequence[tuple[str, Any]], label: str, *, workers: int | None,
                    progress: Callable[[int, int], object] | None,
-                   max_pixel_bytes: int) -> Series:
-    """Decode the files of one series side by side in threads, then sort, rescale and stack
-    them as `load_series` does (`_assemble`); ``patient`` is `label`."""
+                   max_pixel_bytes: int, compressed: bool = True) -> Series:
+    """Decode the files of one series (compressed ones in worker processes), then sort,
+    rescale and stack them as `load_series` does (`_assemble`); ``patient`` is `label`."""
     workers = _check_workers(workers, max_pixel_bytes)
-    budget = _SharedBudget(max_pixel_bytes)
-    memo: dict = {}
+    if not compressed or len(files) < 2:
+        workers = 1
+    budget = _Budget(max_pixel_bytes, max_pixel_bytes)
     per_file: list[list[FileProblem]] = [[] for _ in files]
-
-    def read(k: int) -> list[_Slice]:
-        name, data = files[k]
-        if isinstance(data, _Member):
-            try:
-                data = data.read()
-            except ValueError as exc:
-                per_file[k].append(FileProblem(name, str(exc)))
-                return []
-        return _read_file(name, data, per_file[k], memo, budget)
-
     slices: list[_Slice] = []
-    for done, got in enumerate(_mapped(read, len(files), workers), start=1):
-        slices.extend(got)
+    for done, (k, got) in enumerate(_decoded(files, workers, budget, per_file), start=1):
+        slices.extend(_within_budget(files[k][0], got, budget, per_file[k]))
         if progress is not None:
             progress(done, len(files))
     problems = [p for file_problems in per_file for p in file_problems]
@@ -77,18 +100,67 @@ def _check_workers(workers: int | None, max_pixel_bytes: int) -> int:
     if max_pixel_bytes < 1:
         raise InputError(f"max_pixel_bytes must be positive, got {max_pixel_bytes}")
     if workers is None:
-        return min(8, os.cpu_count() or 1)
+        return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise InputError(f"workers: expected a positive integer or None, got {workers!r}")
     return workers
 
 
-def _mapped(read: Callable[[int], list[_Slice]], n: int, workers: int
-            ) -> Iterable[list[_Slice]]:
-    """``read(0) ... read(n - 1)`` in order, in up to `workers` threads, yielded in the calling
-    thread as each completes in turn."""
-    if workers == 1 or n < 2:
-        yield from map(read, range(n))
-        return
-    with ThreadPoolExecutor(max_workers=min(workers, n)) as pool:
-        yield from pool.map(read, range(n))
+def _bytes_of(name: str, data: Any, problems: list[FileProblem]) -> bytes | str | None:
+    """A zip member's bytes (a path or bytes as they are); None, named, when unreadable."""
+    if not isinstance(data, _Member):
+        return data
+    try:
+        return data.read()
+    except ValueError as exc:
+        problems.append(FileProblem(name, str(exc)))
+        return None
+
+
+def _decoded(files: Sequence[tuple[str, Any]], workers: int, budget: _Budget,
+             per_file: list[list[FileProblem]]):
+    """(file index, its slices) for every file in order: in the pool when `workers` is more
+    than 1, else (or from the first file the pool could not give, when it cannot start or
+    breaks) in this process, one after another."""
+    start = 0
+    if workers > 1:
+        try:
+            pool = _pool(workers)
+            futures = []
+            for k, (name, data) in enumerate(files):
+                data = _bytes_of(name, data, per_file[k])
+                futures.append(None if data is None else
+                               pool.submit(_decode_file, name, data, budget.limit))
+            for k, future in enumerate(futures):
+                start = k
+                if future is None:
+                    yield k, []
+                    continue
+                got, problems = future.result()
+                per_file[k].extend(problems)
+                yield k, got
+            return
+        except (BrokenProcessPool, OSError, RuntimeError):
+            with _POOL_LOCK:
+                _POOL.pop(workers, None)
+            for k in range(start, len(per_file)):
+                per_file[k].clear()
+    for k in range(start, len(files)):
+        name, data = files[k]
+        data = _bytes_of(name, data, per_file[k])
+        yield k, ([] if data is None else _read_file(name, data, per_file[k], {},
+                                                     _Budget(budget.limit, budget.limit)))
+
+
+def _within_budget(name: str, slices: list[_Slice], budget: _Budget,
+                   problems: list[FileProblem]) -> list[_Slice]:
+    """The file's slices when their decoded samples and float32 copy fit what is left of the
+    load's budget (charged), else none, with the reason."""
+    need = sum(s.pixels.nbytes + 4 * s.pixels.size for s in slices)
+    if need > budget.left:
+        problems.append(FileProblem(name, f"its pixels need {_mib(need)} in memory, more than "
+                                          f"the {_mib(budget.left)} left of the "
+                                          f"{_mib(budget.limit)} one load may use; not read"))
+        return []
+    budget.left -= need
+    return slices

@@ -68,6 +68,7 @@ class SeriesInfo:
     flags: tuple[Flag, ...]
     fingerprint: str
     files: tuple[tuple[str, Any], ...] = dataclasses.field(repr=False, compare=False, default=())
+    compressed: bool = dataclasses.field(repr=False, compare=False, default=True)
 
     def has_flag(self, code: str) -> bool:
         return any(f.code == code for f in self.flags)
@@ -126,9 +127,12 @@ class WorklistStudy:
         series : int or None
             Index into `series`; None: `chosen`.
         workers : int or None, keyword-only
-            Threads decoding files at once; None: the number of processors (at most 8).
-            GDCM, pydicom's first JPEG 2000 decoder, releases the GIL while it decodes, so the
-            files of a compressed series decode side by side.
+            Processes decoding a compressed series' files at once; None: the number of
+            processors (at most 4); 1: one after another in this process. pydicom's JPEG 2000
+            decoders (GDCM, OpenJPEG) hold the GIL, so threads would not decode side by side;
+            the worker processes start on the first compressed series and are kept.
+            Uncompressed files are read in this process whatever `workers` says (their
+            pixels are a view on the file's bytes: nothing to gain from copying them).
         progress : callable, keyword-only
             Called as ``progress(done, total)`` in the calling thread as files are decoded.
         max_pixel_bytes : int, keyword-only
@@ -155,7 +159,7 @@ class WorklistStudy:
                              f"got {index!r}")
         info = self.series[int(index)]
         return _decode_series(info.files, self.label, workers=workers, progress=progress,
-                              max_pixel_bytes=max_pixel_bytes)
+                              max_pixel_bytes=max_pixel_bytes, compressed=info.compressed)
 
 
 @dataclass(frozen=True)
@@ -370,7 +374,10 @@ def _read_header(label: str, data: bytes | str, problems: list[FileProblem], mem
         if not rows or not cols or frames < 1:
             raise _Skip("(0028,0010) Rows or (0028,0011) Columns is missing: not an image")
         stand_in = np.broadcast_to(np.zeros((), np.uint16), (frames, int(rows), int(cols)))
-        return _slices(label, ds, stand_in, tsyntax, memo)
+        slices = _slices(label, ds, stand_in, tsyntax, memo)
+        for s in slices:  # each file's attrs are its own copy (`_slices`)
+            s.attrs["compressed"] = bool(tsyntax.is_compressed)
+        return slices
     except _Skip as skip:
         problems.append(FileProblem(label, skip.message, skip.severity))
         return []
@@ -473,7 +480,8 @@ def _series_info(members: list[_Slice], data_of: Mapping[str, Any], key: bytes) 
         echo_time_ms=first["echo_time_ms"], inversion_time_ms=first["inversion_time_ms"],
         field_strength_t=first["field_strength_t"], flags=flags,
         fingerprint=_fingerprint(key, stack[0].group[1], stack[0].group[2]),
-        files=tuple((label, data_of[label]) for label in labels))
+        files=tuple((label, data_of[label]) for label in labels),
+        compressed=any(s.attrs.get("compressed", True) for s in stack))
 
 
 def _chosen(series: tuple[SeriesInfo, ...]) -> int | None:
