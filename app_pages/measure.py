@@ -780,7 +780,12 @@ def _main() -> None:
         index = _worklist_panel(worklist, reading, order, seed, statuses, observer, session,
                                 c_study)
     patient_id, series_index = _study_header(c_id, c_series, worklist, token, index)
-    series = measure.decoded_series(token, worklist, index, series_index)
+    try:
+        series = measure.decoded_series(token, worklist, index, series_index)
+    except vbq.InputError as exc:  # every file of the series undecodable: say so, by file
+        st.error(f"This series could not be shown: {plain(exc)}")
+        _problem_table(getattr(exc, "problems", ()))
+        st.stop()
     _flags_line(worklist, series)
     # blinding: ROIs saved as another reading of this series are not shown, and while this
     # reading is not saved every other reading of the patient is hidden below

@@ -158,3 +158,20 @@ def test_a_typed_id_that_another_study_has_is_refused(db_url, cohort):
     _place(at, cohort, "VBQ-001")
     assert any("each study needs its own" in e.value for e in at.error)
     assert not [b for b in at.button if b.key == "measure_save"]
+
+
+def test_a_series_whose_pixels_cannot_be_decoded_is_named_not_a_traceback(db_url):
+    # headers intact, pixel data cut short: the worklist opens, the series says why it fails
+    datasets, _ = phantom.make_series(seed=5, n_slices=3)
+    broken = [data[:-20000] for data in phantom.series_bytes(datasets)]
+    at = start(PAGE)
+    at.radio(key="measure_source").set_value("Upload DICOM").run()
+    uploader = at.file_uploader(key="measure_upload")
+    for i, data in enumerate(broken):
+        uploader.upload(f"IM{i:04d}.dcm", data)
+    at.run()
+    assert not at.exception
+    (error,) = [e.value for e in at.error]
+    assert error.startswith("This series could not be shown")
+    problems = next(d.value for d in at.dataframe if "what happened" in d.value.columns)
+    assert list(problems["file"]) == ["IM0000.dcm", "IM0001.dcm", "IM0002.dcm"]
