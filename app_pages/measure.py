@@ -1,10 +1,21 @@
-"""MRI measurement page: load a sagittal T1 series (the synthetic phantom by default, or uploaded
-DICOM), click to place the L1-L4 and CSF ROIs, read their statistics and the VBQ live, save the
-readings to the measurement database, and put the measurements into the analysis.
+"""MRI measurement page: load a worklist of studies (the synthetic phantom by default, or uploaded
+DICOM: files, a zip or a folder holding one or many patients' studies), read each study's chosen
+series, click to place the L1-L4 and CSF ROIs, read their statistics and the VBQ live, save the
+reading (and go to the next study), and put the measurements into the analysis. A patient read
+before, by another observer or in another session, is read blind: earlier ROIs and values stay
+hidden until the new reading is saved, and a repeat session's worklist comes shuffled.
 
-Every number comes from `vbq.imaging` (ROI statistics, VBQ through `vbq.compute_vbq`) and
-`vbq.measurements` (the database, CSV, the merge into the cohort); this page reads widgets and
-shows results. Uploaded files stay in this session's memory (`ui.measure`)."""
+Every number comes from `vbq.imaging` (the worklist, ROI statistics, VBQ through
+`vbq.compute_vbq`) and `vbq.measurements` (the database, blinding, CSV, the merge into the
+cohort); this page reads widgets and shows results. Uploaded files stay in this session's
+memory (`ui.measure`).
+
+The page runs as sections, each a function called once from `_main`, in this order: `_images`
+(source and worklist) beside `_reader` (observer and session), `_worklist_panel` (progress,
+previous and next), `_study_header` (study ID, series), the viewer fragment (`_viewer`; a
+suggestion widget goes in its right column, `_roi_source` says how ROIs were placed),
+`_save_section`, `_worklist_table` (every study, folded), `_stored_section` (stored readings,
+history, deletion; hidden for a blinded patient) and `_analysis_section`."""
 
 from __future__ import annotations
 
@@ -28,69 +39,229 @@ IMAGE_KEY = "measure_image"
 ACTIVE_KEY = "measure_active"
 WINDOW_KEY = "measure_window_mode"
 WINDOW_FOR_KEY = "measure_window_for"  # the series whose default window mode was set
+CURRENT_KEY = "measure_current"  # ((upload token, observer, session), study index) shown
+TYPED_IDS_KEY = "measure_typed_ids"  # (upload token, study index) -> study ID typed
+ID_FOR_KEY = "measure_id_for"  # the study whose ID the ID box shows
+SERIES_FOR_KEY = "measure_series_for"  # the study whose series the series box lists
+FLASH_KEY = "measure_flash"  # a message to show after save-and-next's rerun
 LEVEL_KEYS = {"1": "L1", "2": "L2", "3": "L3", "4": "L4", "C": "CSF"}
+STATUS_WORDS = {"not read": "not read", "read": "read", "flagged": "read (flagged series)"}
 
 st.title("MRI measurement")
 st.caption("Click to place circular ROIs on the mid-sagittal T1 slice: the L1-L4 vertebral bodies "
            "and the CSF behind L3 (an adjacent level if obstructed). VBQ = median SI of L1-L4 / "
            "SI of CSF (Ehresman et al. 2020), computed as for a spreadsheet patient.")
 
-# --- the series ------------------------------------------------------------------------------
 
-head_left, head_right = st.columns([2, 3], vertical_alignment="center")
-source = head_left.radio("Images", SOURCES, horizontal=True, key="measure_source")
-truth = None
-if source == SOURCES[0]:
-    study, truth = measure.phantom()
-    head_right.info("**Synthetic phantom**, drawn by seeded code with known SIs "
-                    "and VBQ; nobody's images.", icon=":material/science:")
-else:
-    folder = head_right.toggle("Upload a whole folder (a DICOM series as exported)",
-                               key="measure_folder")
+# --- the reader ----------------------------------------------------------------------------------
+
+def _reader(left, right) -> tuple[str, int]:
+    """Who reads, in which session (in the two columns given): the worklist's status, its
+    order and the blinding follow."""
+    observer = left.text_input("Observer (initials or code)", key="measure_observer",
+                               placeholder="e.g. AB").strip()
+    session = right.number_input("Session (repeat number)", min_value=1, max_value=1000,
+                                 value=1, step=1, key="measure_session",
+                                 help="1 for the first reading of the studies; 2, 3, ... when "
+                                      "you read them again (the worklist then comes shuffled "
+                                      "and your earlier readings stay hidden).")
+    return observer, int(session)
+
+
+# --- the images: a worklist of one or many studies -----------------------------------------------
+
+def _images(column):
+    """The source (in `column`) and its worklist; returns (worklist, upload token, phantom
+    truth or None)."""
+    source = column.radio("Images", SOURCES, horizontal=True, key="measure_source")
+    if source == SOURCES[0]:
+        worklist, truth = measure.phantom()
+        st.info("**Synthetic phantom**, drawn by seeded code with known SIs and VBQ; nobody's "
+                "images.", icon=":material/science:")
+        return worklist, ("phantom",), truth
+    folder = column.toggle("Upload a whole folder (one study, or one folder per study)",
+                           key="measure_folder")
     files = st.file_uploader(
-        "DICOM folder" if folder else "DICOM files of one study, or one zip of them",
+        "DICOM folder" if folder else "DICOM files of one study, or one zip of one or many "
+                                      "studies",
         accept_multiple_files="directory" if folder else True,
         key="measure_upload_folder" if folder else "measure_upload",
-        help="Files are read in memory and kept in your session only; identifiers (names, IDs, "
-             "dates, institutions) are dropped as they are read and never shown or stored.")
+        help="Several patients' studies at once: a zip or a folder with one folder per study, "
+             "named by its study ID (e.g. VBQ-001). Files are read in memory and kept in your "
+             "session only; identifiers (names, IDs, dates, institutions) are dropped as they "
+             "are read and never shown or stored.")
     if not files:
         st.info("Upload the DICOM files of a sagittal T1 lumbar series (several files or one "
-                "zip), or choose the synthetic phantom.")
+                "zip), a zip or folder of many studies, or choose the synthetic phantom.")
         st.stop()
     try:
-        study = measure.uploaded_study(files)
+        return measure.uploaded_worklist(files), measure.upload_token(files), None
     except vbq.InputError as exc:
         st.error(f"No image could be loaded: {plain(exc)}")
-        problems = getattr(exc, "problems", ())
-        if problems:
-            st.dataframe(pd.DataFrame([{"file": p.file, "problem": p.message} for p in problems]),
-                         hide_index=True, width="stretch")
+        _problem_table(getattr(exc, "problems", ()))
         st.stop()
 
-labels = [measure.series_label(s) for s in study]
-index = 0
-if len(study) > 1:
-    preferred = study.preferred_series()
-    index = st.selectbox("Series", range(len(study)), format_func=labels.__getitem__,
-                         index=preferred[0] if preferred else 0, key="measure_series",
-                         help="By default the sagittal T1-weighted series: spin echo first, "
-                              "then T1 FLAIR; never a localizer, a T2 or an axial series.")
-series = study[index]
-if len(study) == 1:  # else the select box above shows the same line
-    st.markdown(f"**Series:** {plain(labels[index])}")
-file_problems = list(study.problems) + list(series.problems)
-notes = [flag.title for flag in series.flags]
-if file_problems:
-    notes.append(f"{len(file_problems)} file(s) not used or used with a remark")
-if notes:
-    # one line that opens, so the image stays above the fold at 1280 x 800 (issue 16)
-    with st.expander(f"Before measuring: {'; '.join(notes)}", icon=":material/flag:"):
-        for flag in series.flags:
-            st.warning(flag.message, icon=":material/flag:")
-        if file_problems:
-            st.dataframe(pd.DataFrame([{"file": p.file, "what happened": p.message,
-                                        "kind": p.severity} for p in file_problems]),
-                         hide_index=True, width="stretch")
+
+def _problem_table(problems) -> None:
+    if problems:
+        st.dataframe(pd.DataFrame([{"file": p.file, "what happened": p.message,
+                                    "kind": p.severity} for p in problems]),
+                     hide_index=True, width="stretch")
+
+
+def _with_typed_ids(worklist: imaging.Worklist, token: tuple) -> imaging.Worklist:
+    """The worklist with the study IDs typed in this session (a bad one is left out here and
+    named when saving)."""
+    typed = {i: t for (tok, i), t in st.session_state.get(TYPED_IDS_KEY, {}).items()
+             if tok == token}
+    try:
+        return worklist.with_study_ids(typed)
+    except vbq.InputError:
+        good = {i: t for i, t in typed.items() if not imaging.study_id_problem(t)}
+        try:
+            return worklist.with_study_ids(good)
+        except vbq.InputError:
+            return worklist
+
+
+def _order(worklist: imaging.Worklist, observer: str, session: int
+           ) -> tuple[tuple[int, ...], int | None]:
+    """The reading order: the worklist's own for session 1, a seeded shuffle for a repeat
+    session (`vbq.measurements.session_seed`, the same for the same observer and session)."""
+    if session < 2 or len(worklist) < 2:
+        return worklist.order(), None
+    seed = vbq.measurements.session_seed(observer, session)
+    return worklist.order(seed), seed
+
+
+def _current(token: tuple, order: tuple[int, ...], start: int | None = None) -> int:
+    """The study shown; for a new worklist, observer or session (`token` holds all three)
+    `start`, else the first in order."""
+    held = st.session_state.get(CURRENT_KEY)
+    if held is None or held[0] != token or held[1] not in order:
+        st.session_state[CURRENT_KEY] = (token, order[0] if start is None else start)
+    return st.session_state[CURRENT_KEY][1]
+
+
+def _go(token: tuple, order: tuple[int, ...], step: int) -> None:
+    """Previous (-1) or next (+1) study in reading order."""
+    pos = order.index(_current(token, order)) + step
+    st.session_state[CURRENT_KEY] = (token, order[max(0, min(len(order) - 1, pos))])
+
+
+def _picked(token: tuple, order: tuple[int, ...]) -> None:
+    st.session_state[CURRENT_KEY] = (token, order[st.session_state["measure_position"]])
+
+
+def _worklist_panel(worklist: imaging.Worklist, token: tuple, order: tuple[int, ...],
+                    seed: int | None, statuses: list[str], observer: str, session: int,
+                    study_column) -> int:
+    """The worklist (more than one study): previous and next around the progress, and the
+    study to read (in `study_column`) with its status. Returns the index of the study shown."""
+    unread = [i for i in order if statuses[i] == "not read"]
+    index = _current(token, order, unread[0] if unread else None)
+    if len(worklist) < 2:
+        return index
+    n_read = sum(s != "not read" for s in statuses)
+    who = f"observer {plain(observer)}, session {session}" if observer else f"session {session}"
+    position = order.index(index)
+    p1, p2, p3 = st.columns([1, 4, 1], vertical_alignment="bottom")
+    p1.button("Previous", key="measure_previous", on_click=_go, args=(token, order, -1),
+              disabled=position == 0, width="stretch", icon=":material/arrow_back:")
+    p2.progress(n_read / len(worklist), text=f"{n_read} of {len(worklist)} read ({who})")
+    p3.button("Next", key="measure_next", on_click=_go, args=(token, order, 1),
+              disabled=position == len(order) - 1, width="stretch",
+              icon=":material/arrow_forward:")
+    if seed is not None:
+        st.caption(f"Repeat session: the studies come in a shuffled order (seed {seed}, drawn "
+                   f"from the observer and the session number, so the same order comes back).")
+    st.session_state["measure_position"] = position
+    study_column.selectbox(
+        "Study", range(len(order)), key="measure_position", on_change=_picked,
+        args=(token, order),
+        format_func=lambda k: f"{k + 1} of {len(order)} · "
+        f"{worklist[order[k]].study_id or 'no study ID yet'} · "
+        f"{STATUS_WORDS[statuses[order[k]]]}")
+    return index
+
+
+def _worklist_table(worklist: imaging.Worklist, order: tuple[int, ...],
+                    statuses: list[str]) -> None:
+    """Every study of the worklist in reading order, folded (below the viewer)."""
+    if len(worklist) < 2:
+        return
+    with st.expander(f"Worklist: {len(worklist)} studies", icon=":material/list:"):
+        st.dataframe(_worklist_frame(worklist, order, statuses), hide_index=True,
+                     width="stretch", key="measure_worklist_table")
+        _problem_table(worklist.problems)
+
+
+def _worklist_frame(worklist: imaging.Worklist, order: tuple[int, ...],
+                    statuses: list[str]) -> pd.DataFrame:
+    rows = []
+    for k, i in enumerate(order, start=1):
+        study = worklist[i]
+        chosen = study.series[study.chosen] if study.chosen is not None else None
+        rows.append({"#": k, "study ID": study.study_id or "(to type)",
+                     "series": len(study.series),
+                     "series chosen": chosen.description if chosen else "none fits: pick one",
+                     "slices": chosen.n_slices if chosen else None,
+                     "flags": "; ".join(f.title for f in chosen.flags) if chosen else "",
+                     "status": STATUS_WORDS[statuses[i]]})
+    return pd.DataFrame(rows)
+
+
+# --- the study shown: its ID and series ---------------------------------------------------------
+
+def _typed(token: tuple, index: int) -> None:
+    st.session_state.setdefault(TYPED_IDS_KEY, {})[(token, index)] = \
+        st.session_state.get("measure_patient_id", "")
+
+
+def _study_header(id_column, series_column, worklist: imaging.Worklist, token: tuple,
+                  index: int) -> tuple[str, int]:
+    """The study's ID (from its folder or typed) and the series to read (the chosen one by
+    default, from the headers), in the columns given. Returns (study ID, series index)."""
+    study = worklist[index]
+    if st.session_state.get(ID_FOR_KEY) != (token, index):
+        st.session_state[ID_FOR_KEY] = (token, index)
+        st.session_state["measure_patient_id"] = study.study_id or ""
+    patient_id = id_column.text_input(
+        "Study patient ID (pseudonymous)", key="measure_patient_id", placeholder="e.g. DEMO-001",
+        on_change=_typed, args=(token, index),
+        help="The ID of this patient in the cohort file; never a name, a hospital number or "
+             "a date. Taken from the study's folder when its name is such an ID.").strip()
+    if study.folder_note and not patient_id:
+        id_column.caption(f"Type the ID: {study.folder_note}.")
+    c2 = series_column
+    labels = [measure.series_label(s) for s in study.series]
+    if len(study.series) == 1:
+        c2.markdown(f"**Series:** {plain(labels[0])}")
+        return patient_id, 0
+    if st.session_state.get(SERIES_FOR_KEY) != (token, index):
+        st.session_state[SERIES_FOR_KEY] = (token, index)
+        st.session_state["measure_series"] = study.chosen if study.chosen is not None else 0
+    chosen = c2.selectbox("Series", range(len(study.series)), format_func=labels.__getitem__,
+                          key="measure_series",
+                          help="By default the sagittal T1-weighted series: spin echo first, "
+                               "then T1 FLAIR; never a localizer, a T2 or an axial series.")
+    if study.chosen is None:
+        c2.caption("No series of this study is a sagittal T1-weighted series: pick one to "
+                   "measure on, knowing it is not what VBQ was validated on.")
+    return patient_id, int(chosen)
+
+
+def _flags_line(worklist: imaging.Worklist, series: imaging.Series) -> None:
+    file_problems = list(worklist.problems) + list(series.problems)
+    notes = [flag.title for flag in series.flags]
+    if file_problems:
+        notes.append(f"{len(file_problems)} file(s) not used or used with a remark")
+    if notes:
+        # one line that opens, so the image stays above the fold at 1280 x 800 (issue 16)
+        with st.expander(f"Before measuring: {'; '.join(notes)}", icon=":material/flag:"):
+            for flag in series.flags:
+                st.warning(flag.message, icon=":material/flag:")
+            _problem_table(file_problems)
 
 
 # --- the viewer: a fragment, so a click reruns the image, the ROIs and the VBQ only -------------
@@ -309,76 +480,141 @@ def _viewer(series: imaging.Series, truth) -> None:
         _vbq_metrics(imaging.measure_vbq(stats, collapsed=collapsed, csf_level=csf_level), truth)
 
 
-_viewer(series, truth)
-fp = series.fingerprint
-placed = measure.rois(fp)
-results = measure.roi_results(series, placed)
-stats = {lv: r for lv, r in results.items() if isinstance(r, imaging.RoiStats)}
-collapsed = st.session_state.get("measure_collapsed") or []
-csf_level = st.session_state.get("measure_csf_level") or "L3"
 
-# --- the database ----------------------------------------------------------------------------
+# --- saving ------------------------------------------------------------------------------------
 
-st.subheader("Save to the measurement database")
-try:
-    store = measure.get_store()
-except vbq.InputError as exc:
-    st.error(plain(exc))
-    st.stop()
-_, where = measure.database_source()
-st.caption(f"Readings are saved in the lab's measurement database "
-           f"({measure.database_kind(store)}; from {where}).")
-st.warning("On Streamlit Community Cloud the disk is ephemeral: the database file is lost when "
-           "the app restarts or sleeps. Export the measurements as CSV to keep them, and import "
-           "the CSV to carry on.", icon=":material/save:")
-c1, c2, c3 = st.columns(3)
-patient_id = c1.text_input("Study patient ID (pseudonymous)", key="measure_patient_id",
-                           placeholder="e.g. DEMO-001",
-                           help="The ID of this patient in the cohort file; never a name, a "
-                                "hospital number or a date.").strip()
-observer = c2.text_input("Observer (initials or code)", key="measure_observer",
-                         placeholder="e.g. AB").strip()
-session = c3.number_input("Session (repeat number)", min_value=1, max_value=1000, value=1,
-                          step=1, key="measure_session")
-missing = [lv for lv in ROI_LEVELS if lv not in stats and lv not in collapsed]
-save_flags = vbq.measurements.series_provenance(series)["series_flags"]
-if save_flags:
-    st.warning(f"This reading is saved with its series' flags: "
-               f"{vbq.measurements.describe_flags(save_flags)}. They go with it into the "
-               "database and the CSV, and the analysis marks it (or leaves it out, if you "
-               "choose).", icon=":material/flag:")
-if st.button("Save the ROIs", type="primary", key="measure_save"):
+def _open_store():
+    """The measurement database, or None with the reason (the viewer works without it)."""
+    try:
+        return measure.get_store(), None
+    except vbq.InputError as exc:
+        return None, plain(exc)
+
+
+def _stored(store) -> pd.DataFrame:
+    return store.load() if store is not None else pd.DataFrame(
+        columns=list(vbq.measurements.MEASUREMENT_COLUMNS))
+
+
+def _roi_source(series: imaging.Series) -> str:
+    """How this reading's ROIs were placed (`vbq.measurements.ROI_SOURCES`): by hand, unless a
+    suggestion widget records otherwise."""
+    return "manual"
+
+
+def _save(store, series, placed, results, *, patient_id, observer, session, collapsed,
+          csf_level, blind) -> bool:
+    """Save the reading; True when it was saved (each refusal is shown)."""
+    missing = [lv for lv in ROI_LEVELS
+               if not isinstance(results.get(lv), imaging.RoiStats) and lv not in collapsed]
     if not patient_id or not observer:
         st.error("Enter the study patient ID and the observer before saving.")
-    elif missing:
+        return False
+    if missing:
         st.error(f"Place (inside the image) every ROI before saving; missing: {', '.join(missing)}."
                  " A collapsed level may be left unplaced.")
-    else:
-        records = measure.measurement_records(series, placed, results, patient_id=patient_id,
-                                              observer=observer, session=int(session),
-                                              collapsed=collapsed, csf_level=csf_level)
-        try:
-            saved = store.save(records)
-        except vbq.InputError as exc:
-            st.error(f"Not saved: {plain(exc)}")
-        else:
-            st.success(f"Saved for {plain(patient_id)}, observer {plain(observer)}, session "
-                       f"{int(session)}: {saved.summary()}.")
+        return False
+    records = measure.measurement_records(
+        series, placed, results, patient_id=patient_id, observer=observer, session=session,
+        collapsed=collapsed, csf_level=csf_level, roi_source=_roi_source(series),
+        blinded=bool(blind and blind.blinded))
+    try:
+        saved = store.save(records)
+    except vbq.InputError as exc:
+        st.error(f"Not saved: {plain(exc)}")
+        return False
+    measure.mark_saved(series.fingerprint, observer, session)
+    st.session_state[FLASH_KEY] = (f"Saved for {plain(patient_id)}, observer {plain(observer)}, "
+                                   f"session {session}: {saved.summary()}"
+                                   + (" (read blind)." if blind and blind.blinded else "."))
+    return True
 
-stored = store.load()
-with st.expander(f"Stored measurements ({len(stored)} ROI readings)", expanded=False):
-    if stored.empty:
-        st.write("Nothing stored yet.")
-    else:
-        st.dataframe(display.measurement_frame(stored), hide_index=True, width="stretch",
-                     key="measure_stored_table")
-    e1, e2 = st.columns(2)
-    e1.download_button("Export all measurements (CSV)", store.export_csv,
-                       file_name="vbq_measurements.csv", mime="text/csv",
-                       key="measure_export", disabled=stored.empty)
-    e2.download_button("Export the history of corrections (CSV)",
-                       lambda: store.export_csv(table="history"), file_name="vbq_measurement_history.csv",
-                       mime="text/csv", key="measure_export_history")
+
+def _save_section(store, store_error, worklist, token, order, index, series, patient_id,
+                  observer, session, blind) -> None:
+    st.subheader("Save to the measurement database")
+    if store is None:
+        st.error(store_error)
+        st.stop()
+    _, where = measure.database_source()
+    st.caption(f"Readings are saved in the lab's measurement database "
+               f"({measure.database_kind(store)}; from {where}).")
+    st.warning("On Streamlit Community Cloud the disk is ephemeral: the database file is lost "
+               "when the app restarts or sleeps. Export the measurements as CSV to keep them, "
+               "and import the CSV to carry on.", icon=":material/save:")
+    save_flags = vbq.measurements.series_provenance(series)["series_flags"]
+    if save_flags:
+        st.warning(f"This reading is saved with its series' flags: "
+                   f"{vbq.measurements.describe_flags(save_flags)}. They go with it into the "
+                   "database and the CSV, and the analysis marks it (or leaves it out, if you "
+                   "choose).", icon=":material/flag:")
+    if blind is not None and blind.blinded:
+        st.info(blind.summary() + " It is saved as a blinded reading.",
+                icon=":material/visibility_off:")
+    if patient_id and imaging.study_id_problem(patient_id) is None:
+        try:
+            worklist.with_study_ids({index: patient_id})
+        except vbq.InputError as exc:
+            st.error(plain(exc))
+            return
+    placed = measure.rois(series.fingerprint)
+    results = measure.roi_results(series, placed)
+    kwargs = dict(patient_id=patient_id, observer=observer, session=session,
+                  collapsed=st.session_state.get("measure_collapsed") or [],
+                  csf_level=st.session_state.get("measure_csf_level") or "L3", blind=blind)
+    b1, b2 = st.columns(2)
+    if b1.button("Save the ROIs", type="primary", key="measure_save", width="stretch") and \
+            _save(store, series, placed, results, **kwargs):
+        st.rerun()  # the worklist, the blinding and the stored readings as saved
+    position = order.index(index)
+    if len(order) > 1 and b2.button("Save and next", key="measure_save_next", width="stretch",
+                                    icon=":material/skip_next:",
+                                    disabled=position == len(order) - 1):
+        if _save(store, series, placed, results, **kwargs):
+            _go(token, order, 1)
+            st.rerun()
+    flash = st.session_state.pop(FLASH_KEY, None)
+    if flash:
+        st.success(flash)
+
+
+# --- what is stored ------------------------------------------------------------------------------
+
+def _stored_section(store, stored: pd.DataFrame, blind) -> None:
+    """Stored readings, their export, import, deletion and history; while a reading is blind,
+    every other reading of its patient is left out of all of them."""
+    hidden = blind.patient_id if blind is not None and blind.blinded else None
+    shown = stored[stored["patient_id"] != hidden] if hidden else stored
+    with st.expander(f"Stored measurements ({len(shown)} ROI readings"
+                     + (f"; {plain(hidden)}'s hidden while you read blind" if hidden else "")
+                     + ")", expanded=False):
+        if shown.empty:
+            st.write("Nothing stored yet.")
+        else:
+            st.dataframe(display.measurement_frame(shown), hide_index=True, width="stretch",
+                         key="measure_stored_table")
+        e1, e2 = st.columns(2)
+        e1.download_button("Export all measurements (CSV)", store.export_csv,
+                           file_name="vbq_measurements.csv", mime="text/csv",
+                           key="measure_export", disabled=stored.empty or bool(hidden),
+                           help="Not while you read blind: the export holds every reading."
+                           if hidden else None)
+        e2.download_button("Export the history of corrections (CSV)",
+                           lambda: store.export_csv(table="history"),
+                           file_name="vbq_measurement_history.csv", mime="text/csv",
+                           key="measure_export_history", disabled=bool(hidden))
+        _import(store)
+        _delete(store, hidden)
+        history = store.history()
+        if hidden and not history.empty:
+            history = history[history["patient_id"] != hidden]
+        if not history.empty:
+            st.markdown(f"**History** ({len(history)} corrected or deleted values)")
+            st.dataframe(display.measurement_frame(history), hide_index=True, width="stretch",
+                         key="measure_history_table")
+
+
+def _import(store) -> None:
     upload = st.file_uploader("Import measurements (CSV, as exported)", type=["csv"],
                               key="measure_import")
     if upload is not None and st.button("Import this file", key="measure_import_go"):
@@ -394,56 +630,92 @@ with st.expander(f"Stored measurements ({len(stored)} ROI readings)", expanded=F
         else:
             st.success(f"Imported: {res.summary()}.")
 
+
+def _delete(store, hidden: str | None) -> None:
     readings = store.readings()
-    if not readings.empty:
-        st.markdown("**Delete a reading** (kept in the history with your reason)")
-        keys = list(zip(readings["patient_id"], readings["observer"], readings["session"],
-                        strict=True))
-        d1, d2 = st.columns([2, 3])
-        which = d1.selectbox("Reading", range(len(keys)), key="measure_delete_which",
-                             format_func=lambda i: f"{keys[i][0]} · {keys[i][1]} · session "
-                                                   f"{keys[i][2]}")
-        reason = d2.text_input("Reason", key="measure_delete_reason")
-        sure = st.checkbox("Yes, delete this reading's ROIs", key="measure_delete_sure")
-        if st.button("Delete", key="measure_delete", disabled=not (sure and reason.strip())):
-            pid, obs, sess = keys[which]
-            try:
-                store.delete(pid, observer=obs, session=int(sess), reason=reason.strip())
-            except vbq.InputError as exc:
-                st.error(plain(exc))
-            else:
-                st.session_state.pop("measure_delete_sure", None)
-                st.rerun()
-    history = store.history()
-    if not history.empty:
-        st.markdown(f"**History** ({len(history)} corrected or deleted values)")
-        st.dataframe(display.measurement_frame(history), hide_index=True, width="stretch",
-                     key="measure_history_table")
+    if hidden and not readings.empty:
+        readings = readings[readings["patient_id"] != hidden]
+    if readings.empty:
+        return
+    st.markdown("**Delete a reading** (kept in the history with your reason)")
+    keys = list(zip(readings["patient_id"], readings["observer"], readings["session"],
+                    strict=True))
+    d1, d2 = st.columns([2, 3])
+    which = d1.selectbox("Reading", range(len(keys)), key="measure_delete_which",
+                         format_func=lambda i: f"{keys[i][0]} · {keys[i][1]} · session "
+                                               f"{keys[i][2]}")
+    reason = d2.text_input("Reason", key="measure_delete_reason")
+    sure = st.checkbox("Yes, delete this reading's ROIs", key="measure_delete_sure")
+    if st.button("Delete", key="measure_delete", disabled=not (sure and reason.strip())):
+        pid, obs, sess = keys[which]
+        try:
+            store.delete(pid, observer=obs, session=int(sess), reason=reason.strip())
+        except vbq.InputError as exc:
+            st.error(plain(exc))
+        else:
+            st.session_state.pop("measure_delete_sure", None)
+            st.rerun()
 
-# --- into the analysis -----------------------------------------------------------------------
 
-st.subheader("Use the measurements in the analysis")
-dataset = measure.base_dataset()
-current = get_dataset()
-if stored.empty:
-    st.info("Save or import measurements to analyse them with the cohort.")
-    st.stop()
+# --- into the analysis ---------------------------------------------------------------------------
+
+def _analysis_section(store, stored: pd.DataFrame) -> None:
+    st.subheader("Use the measurements in the analysis")
+    dataset = measure.base_dataset()
+    current = get_dataset()
+    if stored.empty:
+        st.info("Save or import measurements to analyse them with the cohort.")
+        return
+    combine = st.radio("Readings to analyse", list(COMBINES), format_func=COMBINES.get,
+                       horizontal=True, key="measure_use_combine",
+                       help="The paper analysed one reading per patient. The mean averages "
+                            "every chosen reading level by level.")
+    obs_arg, sess_arg = _choice(stored, combine)
+    flagged = measure.flagged_readings(stored)
+    if not flagged.empty:
+        st.warning(f"{len(flagged)} stored reading(s) were measured on a flagged series; the "
+                   "analysis marks them unless you leave them out.", icon=":material/flag:")
+        st.dataframe(flagged, hide_index=True, width="stretch", key="measure_flagged_table",
+                     column_config={c: st.column_config.Column(width="small")
+                                    for c in ("patient", "observer", "session")})
+    exclude = st.checkbox("Leave out readings measured on a flagged series",
+                          key="measure_use_unflagged", disabled=flagged.empty,
+                          help="Flags: inversion recovery (T1 FLAIR) or another sequence VBQ "
+                               "was not validated on, lossy compression, not sagittal, ...")
+    st.caption(f"Measured SIs replace the SI columns of the measured patients of "
+               f"{plain(dataset.name)}; the others keep their spreadsheet values.")
+    b1, b2 = st.columns(2)
+    if b1.button("Use these measurements", type="primary", key="measure_use"):
+        try:
+            measure.use_measurements(store, obs_arg, sess_arg, exclude)
+        except vbq.InputError as exc:
+            st.error(plain(exc))
+        else:
+            binding.write_url()
+            st.rerun()
+    if current.measurements and b2.button("Stop using measurements", key="measure_stop"):
+        measure.stop_using_measurements()
+        binding.write_url()
+        st.rerun()
+    if current.measurements:
+        _in_use(current)
+
+
 COMBINES = {"primary": "One primary reading (as the paper)", "mean": "Mean of the readings"}
-combine = st.radio("Readings to analyse", list(COMBINES), format_func=COMBINES.get,
-                   horizontal=True, key="measure_use_combine",
-                   help="The paper analysed one reading per patient. The mean averages every "
-                        "chosen reading level by level.")
-observers = sorted(stored["observer"].unique())
-u1, u2 = st.columns(2)
-if combine == "primary":
-    obs_arg = u1.selectbox("Observer", observers, key="measure_use_obs")
-    own = sorted(int(s) for s in stored.loc[stored["observer"] == obs_arg, "session"].unique())
-    sess_arg = int(u2.selectbox("Session", own, key="measure_use_sess",
-                                format_func=lambda s: f"Session {s}"))
-    st.caption(f"Each patient's SIs are those of observer {plain(obs_arg)}'s reading in session "
-               f"{sess_arg}. A patient without that reading keeps the spreadsheet's SIs, if any: "
-               "no other observer's or session's reading is used in its place.")
-else:
+
+
+def _choice(stored: pd.DataFrame, combine: str) -> tuple[str | None, int | None]:
+    observers = sorted(stored["observer"].unique())
+    u1, u2 = st.columns(2)
+    if combine == "primary":
+        obs_arg = u1.selectbox("Observer", observers, key="measure_use_obs")
+        own = sorted(int(s) for s in stored.loc[stored["observer"] == obs_arg, "session"].unique())
+        sess_arg = int(u2.selectbox("Session", own, key="measure_use_sess",
+                                    format_func=lambda s: f"Session {s}"))
+        st.caption(f"Each patient's SIs are those of observer {plain(obs_arg)}'s reading in "
+                   f"session {sess_arg}. A patient without that reading keeps the spreadsheet's "
+                   "SIs, if any: no other observer's or session's reading is used in its place.")
+        return obs_arg, sess_arg
     sessions = sorted(int(s) for s in stored["session"].unique())
     obs_choice = u1.selectbox("Observer", [measure.ALL_OBSERVERS, *observers],
                               key="measure_use_mean_obs",
@@ -463,46 +735,71 @@ else:
                    "when they were placed at different levels); a level marked collapsed in any "
                    "one reading is left out for all; patients may be averaged over different "
                    "numbers and mixes of readings.")
-flagged = measure.flagged_readings(stored)
-if not flagged.empty:
-    st.warning(f"{len(flagged)} stored reading(s) were measured on a flagged series; the "
-               "analysis marks them unless you leave them out.", icon=":material/flag:")
-    st.dataframe(flagged, hide_index=True, width="stretch", key="measure_flagged_table",
-                 column_config={c: st.column_config.Column(width="small")
-                                for c in ("patient", "observer", "session")})
-exclude = st.checkbox("Leave out readings measured on a flagged series",
-                      key="measure_use_unflagged", disabled=flagged.empty,
-                      help="Flags: inversion recovery (T1 FLAIR) or another sequence VBQ was not "
-                           "validated on, lossy compression, not sagittal, ...")
-st.caption(f"Measured SIs replace the SI columns of the measured patients of "
-           f"{plain(dataset.name)}; the others keep their spreadsheet values.")
-b1, b2 = st.columns(2)
-if b1.button("Use these measurements", type="primary", key="measure_use"):
-    try:
-        measure.use_measurements(store, obs_arg, sess_arg, exclude)
-    except vbq.InputError as exc:
-        st.error(plain(exc))
-    else:
-        binding.write_url()
-        st.rerun()
-if current.measurements and b2.button("Stop using measurements", key="measure_stop"):
-    measure.stop_using_measurements()
-    binding.write_url()
-    st.rerun()
-if current.measurements:
+    return obs_arg, sess_arg
+
+
+def _in_use(current) -> None:
     st.success(f"Every page now analyses **{plain(current.name)}**.")
     report = st.session_state.get(measure.MERGE_REPORT_KEY)
-    if report is not None:
-        if report.flagged:
-            st.warning(f"{len(report.flagged)} measured patient(s) in use were read on a "
-                       "flagged series (see the table); tick the box above and use the "
-                       "measurements again to leave them out.", icon=":material/flag:")
-        st.text(report.summary())
-        st.dataframe(report.to_frame().rename(columns={
-            "patient_id": "patient", "in_cohort": "in the cohort", "measured": "measured",
-            "si_source": "SIs from", "readings": "readings combined",
-            "series_flags": "series flags", "field_strength_t": "field (T)",
-            "scanner": "scanner"}), hide_index=True, width="stretch",
-            key="measure_merge_table", column_config={
-                c: st.column_config.Column(width="small") for c in (
-                    "patient", "in the cohort", "measured", "SIs from", "readings combined")})
+    if report is None:
+        return
+    if report.flagged:
+        st.warning(f"{len(report.flagged)} measured patient(s) in use were read on a "
+                   "flagged series (see the table); tick the box above and use the "
+                   "measurements again to leave them out.", icon=":material/flag:")
+    st.text(report.summary())
+    st.dataframe(report.to_frame().rename(columns={
+        "patient_id": "patient", "in_cohort": "in the cohort", "measured": "measured",
+        "si_source": "SIs from", "readings": "readings combined",
+        "series_flags": "series flags", "field_strength_t": "field (T)",
+        "scanner": "scanner"}), hide_index=True, width="stretch",
+        key="measure_merge_table", column_config={
+            c: st.column_config.Column(width="small") for c in (
+                "patient", "in the cohort", "measured", "SIs from", "readings combined")})
+
+
+# --- the page ------------------------------------------------------------------------------------
+
+def _main() -> None:
+    a1, a2, a3 = st.columns([2.2, 1.2, 1], vertical_alignment="top")
+    observer, session = _reader(a2, a3)
+    worklist, token, truth = _images(a1)
+    worklist = _with_typed_ids(worklist, token)
+    navigation = st.container()  # progress, previous and next: filled once the order is known
+    if len(worklist) > 1:
+        c_study, c_id, c_series = st.columns([1.5, 1.2, 2.8])
+    else:
+        c_study, (c_id, c_series) = None, st.columns([1.2, 3])
+    store, store_error = _open_store()
+    stored = _stored(store)
+    ids = [s.study_id for s in worklist]
+    statuses = vbq.measurements.reading_status(stored, ids, observer=observer, session=session)
+    order, seed = _order(worklist, observer, session)
+    reading = (*token, observer, session)  # where the reader is, per worklist and reading
+    with navigation:
+        index = _worklist_panel(worklist, reading, order, seed, statuses, observer, session,
+                                c_study)
+    patient_id, series_index = _study_header(c_id, c_series, worklist, token, index)
+    try:
+        series = measure.decoded_series(token, worklist, index, series_index)
+    except vbq.InputError as exc:  # every file of the series undecodable: say so, by file
+        st.error(f"This series could not be shown: {plain(exc)}")
+        _problem_table(getattr(exc, "problems", ()))
+        st.stop()
+    _flags_line(worklist, series)
+    # blinding: ROIs saved as another reading of this series are not shown, and while this
+    # reading is not saved every other reading of the patient is hidden below
+    measure.forget_other_readings(series.fingerprint, observer, session)
+    blind = (vbq.measurements.blinding(stored, patient_id, observer=observer, session=session)
+             if patient_id else None)
+    if blind is not None and blind.blinded:
+        st.info(blind.summary(), icon=":material/visibility_off:")
+    _viewer(series, truth)
+    _save_section(store, store_error, worklist, reading, order, index, series, patient_id,
+                  observer, session, blind)
+    _worklist_table(worklist, order, statuses)
+    _stored_section(store, stored, blind)
+    _analysis_section(store, stored)
+
+
+_main()

@@ -14,11 +14,22 @@ Times are medians of 15 repeats after one warm-up, ours and the reference timed 
 (the machines are shared); ratio = ours / reference.
 Targets (issue 11): load + five ROIs under 1 s and within 1.5x of the reference; one ROI update
 under 20 ms.
+
+Second table (issue 19, the worklist), ``--worklist`` runs it alone:
+- the chosen series of one study decoded by ``WorklistStudy.load`` (a compressed series' files
+  in parallel worker processes, kept between loads; ``workers=1``: one after another) against plain pydicom's serial decode of the same files (``dcmread`` +
+  ``pixel_array``, one after another), for a 20-slice 512 x 512 SYNTHETIC phantom series in
+  lossy JPEG 2000 (as the real lumbar studies of issue 19, which are not in the repository)
+  and uncompressed; target: at most 0.75x on a 2-core machine;
+- ``read_worklist`` of a folder of 50 SYNTHETIC studies (sagittal T1 and T2, 256 x 256) from
+  headers alone, against ``load_study`` decoding every file of them.
 """
 
 from __future__ import annotations
 
+import argparse
 import io
+import os
 import tempfile
 import time
 import zipfile
@@ -29,9 +40,10 @@ import numpy as np
 import pydicom
 from _timing import median_time
 from pydicom.pixels import apply_modality_lut
+from pydicom.uid import JPEG2000
 
 from vbq import phantom
-from vbq.imaging import load_series, roi_stats
+from vbq.imaging import load_series, load_study, read_worklist, roi_stats
 
 
 def paired_times(ours: Callable[[], object], ref: Callable[[], object],
@@ -105,5 +117,62 @@ def main() -> None:
         print(f"{name:<44}{ours:>10.4f}  {ref_name:<32}{cell}")
 
 
+def _compressed_study(folder: Path) -> Path:
+    """A 20-slice 512 x 512 phantom series in lossy JPEG 2000 (compression ratio 20), written
+    into `folder`/J2K."""
+    datasets, _ = phantom.make_series(seed=0, n_slices=20, shape=(512, 512),
+                                      pixel_spacing=(0.5, 0.5))
+    for ds in datasets:
+        ds.compress(JPEG2000, j2k_cr=[20])
+        ds.LossyImageCompression = "01"
+    phantom.write_series(datasets, folder / "J2K")
+    return folder / "J2K"
+
+
+def worklist_main(repeats: int = 9) -> None:
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        j2k = _compressed_study(tmp_path)
+        plain = tmp_path / "plain"
+        phantom.write_series(phantom.make_series(seed=0, n_slices=20, shape=(512, 512),
+                                                 pixel_spacing=(0.5, 0.5))[0], plain)
+        for name, folder in (("lossy JPEG 2000", j2k), ("uncompressed", plain)):
+            paths = sorted(str(p) for p in folder.iterdir())
+            study = read_worklist(folder)[0]
+
+            def serial(paths=paths):
+                return [pydicom.dcmread(p).pixel_array for p in paths]
+
+            t_ours, t_ref = paired_times(study.load, serial, repeats)
+            t_one, t_ref1 = paired_times(lambda study=study: study.load(workers=1), serial,
+                                         repeats)
+            rows.append((f"WorklistStudy.load, {name}, parallel", t_ours,
+                         "serial dcmread + pixel_array", t_ref))
+            rows.append((f"WorklistStudy.load, {name}, workers=1", t_one,
+                         "serial dcmread + pixel_array", t_ref1))
+        cohort = tmp_path / "cohort"
+        archive, _ = phantom.cohort_zip(50, series=("sag_t1", "sag_t2"))
+        with zipfile.ZipFile(io.BytesIO(archive)) as zf:
+            zf.extractall(cohort)
+        n_files = sum(len(f) for _, _, f in os.walk(cohort))
+        t_wl, t_all = paired_times(lambda: read_worklist(cohort), lambda: load_study(cohort), 3)
+        rows.append((f"read_worklist, 50 studies ({n_files} files)", t_wl,
+                     "load_study (every file decoded)", t_all))
+    header = f"{'what':<48}{'ours s':>9}  {'reference':<32}{'ref s':>9}{'ratio':>8}"
+    print(f"Worklist (issue 19), {os.cpu_count()} processors, load average "
+          f"{os.getloadavg()[0]:.1f}; target: chosen series <= 0.75x of plain pydicom's serial "
+          "decode")
+    print(header)
+    print("-" * len(header))
+    for name, ours, ref_name, ref in rows:
+        print(f"{name:<48}{ours:>9.4f}  {ref_name:<32}{ref:>9.4f}{ours / ref:>8.2f}")
+
+
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--worklist", action="store_true", help="the worklist table only")
+    args = parser.parse_args()
+    if not args.worklist:
+        main()
+    worklist_main()

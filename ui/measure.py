@@ -40,6 +40,8 @@ URL_ENV = "VBQ_MEASUREMENTS_URL"
 CONNECTION = "measurements"
 ROIS_KEY = "measure_rois"
 STUDY_KEY = "measure_study"
+SERIES_CACHE_KEY = "measure_series_cache"
+SAVED_BY_KEY = "measure_saved_by"
 IMAGE_CACHE_KEY = "measure_image_cache"
 WINDOW_CACHE_KEY = "measure_window_cache"
 BASE_DATASET_KEY = "measure_base_dataset"
@@ -114,46 +116,79 @@ def get_store() -> MeasurementStore:
 
 
 @st.cache_resource(max_entries=1, show_spinner="Drawing the synthetic phantom...")
-def phantom() -> tuple[imaging.Study, vbq.phantom.PhantomTruth]:
-    """The SYNTHETIC phantom series (nobody's data, so shared by every session)."""
+def phantom() -> tuple[imaging.Worklist, vbq.phantom.PhantomTruth]:
+    """The SYNTHETIC phantom as a worklist of one study (nobody's data, so shared by every
+    session)."""
     datasets, truth = vbq.phantom.make_series(seed=0)
-    return imaging.load_study(vbq.phantom.series_bytes(datasets)), truth
+    return imaging.read_worklist(vbq.phantom.series_bytes(datasets)), truth
 
 
-def uploaded_study(files: Sequence) -> imaging.Study:
-    """Read uploaded DICOM files (or one zip) once per session, with a progress bar.
+def uploaded_worklist(files: Sequence) -> imaging.Worklist:
+    """Read the headers of uploaded DICOM files (several studies, a zip or a folder) once per
+    session, with a progress bar; no pixel is decoded (`vbq.imaging.read_worklist`).
 
     Kept in this session's state only, keyed by the uploads' ids; raises `vbq.InputError` when
     nothing loads (its ``problems`` name the files)."""
-    token = tuple((f.file_id, f.size) for f in files)
+    token = upload_token(files)
     held = st.session_state.get(STUDY_KEY)
     if held is not None and held[0] == token:
         if isinstance(held[1], Exception):
             raise held[1]
         return held[1]
-    bar = st.progress(0.0, text="Reading the DICOM files...")
+    bar = st.progress(0.0, text="Reading the DICOM headers...")
 
     def progress(done: int, total: int) -> None:
-        bar.progress(done / max(total, 1), text=f"Reading the DICOM files: {done} of {total}")
+        bar.progress(done / max(total, 1), text=f"Reading the DICOM headers: {done} of {total} "
+                                                "files")
 
     try:
-        study = imaging.load_study(list(files), progress=progress)
+        worklist = imaging.read_worklist(list(files), progress=progress)
     except vbq.InputError as exc:
         st.session_state[STUDY_KEY] = (token, exc)
         raise
     finally:
         bar.empty()
-    st.session_state[STUDY_KEY] = (token, study)
-    return study
+    st.session_state[STUDY_KEY] = (token, worklist)
+    st.session_state.pop(SERIES_CACHE_KEY, None)
+    return worklist
 
 
-def series_label(series: imaging.Series) -> str:
+def upload_token(files: Sequence) -> tuple:
+    """What identifies one upload in this session (the uploads' ids and sizes)."""
+    return tuple((f.file_id, f.size) for f in files)
+
+
+def decoded_series(token: tuple, worklist: imaging.Worklist, study: int, series: int
+                   ) -> imaging.Series:
+    """Series `series` of study `study`, decoded (its files in parallel) with a progress bar
+    the first time, then held in this session for the last two series shown (moving back and
+    forth costs nothing; older ones are dropped to keep the session's memory small)."""
+    key = (token, study, series)
+    cache: dict = st.session_state.setdefault(SERIES_CACHE_KEY, {})
+    if key in cache:
+        return cache[key]
+    bar = st.progress(0.0, text="Decoding the series...")
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / max(total, 1), text=f"Decoding the series: {done} of {total} files")
+
+    try:
+        loaded = worklist[study].load(series, progress=progress)
+    finally:
+        bar.empty()
+    while len(cache) >= 2:
+        cache.pop(next(iter(cache)))
+    cache[key] = loaded
+    return loaded
+
+
+def series_label(series: imaging.Series | imaging.SeriesInfo) -> str:
     """One line to pick a series by: description, orientation, weighting, slices, TR/TE, field
-    strength."""
+    strength (from the headers: nothing is decoded to list the series)."""
     def num(v, unit):
         return "?" if v is None else f"{v:g} {unit}"
 
-    return (f"{series.description or '(no description)'} · {series.patient} · "
+    return (f"{series.description or '(no description)'} · "
             f"{series.orientation} · {series.weighting} · {series.n_slices} slice(s) · "
             f"TR {num(series.repetition_time_ms, 'ms')}"
             f" / TE {num(series.echo_time_ms, 'ms')} · {num(series.field_strength_t, 'T')}")
@@ -226,6 +261,26 @@ def set_roi(fingerprint: str, level: str, roi: Roi | None) -> None:
         placed.pop(level, None)
     else:
         placed[level] = roi
+
+
+def mark_saved(fingerprint: str, observer: str, session: int) -> None:
+    """The ROIs on this series were saved as the reading of `observer` in `session`."""
+    st.session_state.setdefault(SAVED_BY_KEY, {})[fingerprint] = (observer, int(session))
+
+
+def forget_other_readings(fingerprint: str, observer: str, session: int) -> bool:
+    """Blinding in this browser session: the ROIs on a series that were saved as another
+    reading (another observer, or the same observer's other session) are cleared before this
+    reading starts, so an earlier reading is never shown on the image. ROIs not saved yet are
+    the reading in progress and stay (the observer may be typed after placing them). Returns
+    whether ROIs were cleared."""
+    saved_by = st.session_state.setdefault(SAVED_BY_KEY, {})
+    owner = saved_by.get(fingerprint)
+    if owner is None or owner == (observer, int(session)):
+        return False
+    saved_by.pop(fingerprint)
+    st.session_state.setdefault(ROIS_KEY, {}).pop(fingerprint, None)
+    return True
 
 
 def roi_results(series: imaging.Series, placed: dict[str, Roi]

@@ -18,6 +18,8 @@ Public names:
 * `make_study(seed=0, *, series=STUDY_SERIES)` -> ``(datasets, truth)``: a whole lumbar study
   as a scanner exports it (3-plane localizer, sagittal T1 spin echo, sagittal T2, sagittal
   T1 FLAIR, sagittal STIR, axial T2), for the loader's choice of series.
+* `cohort_zip(n_studies=3)` -> ``(archive, truths)``: several synthetic patients' studies in
+  one zip, one folder per study ID (``VBQ-001/...``), for the worklist.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ __all__ = [
     "write_series",
     "as_enhanced",
     "make_study",
+    "cohort_zip",
     "STUDY_SERIES",
     "SERIES_DESCRIPTION",
     "PATIENT_NAME",
@@ -491,3 +494,70 @@ def _copy(ds: FileDataset) -> FileDataset:
     for elem in ds:
         out[elem.tag] = copy.deepcopy(elem)
     return out
+
+
+def cohort_zip(n_studies: int = 3, *, seed: int = 0, series: Sequence[str] = ("sag_t1",),
+               n_slices: int = 11, ids: Sequence[str] | None = None,
+               root: str = "") -> tuple[bytes, dict[str, PhantomTruth]]:
+    """A zip of several synthetic patients' studies, one top-level folder per study ID.
+
+    Parameters
+    ----------
+    n_studies : int
+        How many studies (patients).
+    seed : int, keyword-only
+        Study k is drawn by `make_study` with seed ``seed + k`` (k from 0): its own anatomy,
+        SIs, UIDs and Patient ID.
+    series : sequence of str, keyword-only
+        The series of each study (`STUDY_SERIES`), each in a subfolder of the study's folder.
+    n_slices : int, keyword-only
+        Slices of each sagittal series.
+    ids : sequence of str or None, keyword-only
+        The folder (study ID) of each study; default ``VBQ-001``, ``VBQ-002``, ...
+    root : str, keyword-only
+        A folder holding the study folders in the archive ("" for none), as some exports nest
+        them.
+
+    Returns
+    -------
+    archive : bytes
+        Members ``[root/]<id>/<series>/IM0001.dcm`` ...; every file carries Patient's Name
+        ``SYNTHETIC^PHANTOM`` and a Patient ID ``SYNTHETIC-<seed + k>`` that is not the study
+        ID (a study ID is taken from the folder, never from the files).
+    truths : dict
+        Study ID -> `PhantomTruth` of its anatomy.
+
+    Raises
+    ------
+    ValueError
+        Fewer than one study, or `ids` of the wrong length or with repeats.
+
+    Examples
+    --------
+    >>> archive, truths = cohort_zip(2)
+    >>> sorted(truths)
+    ['VBQ-001', 'VBQ-002']
+    """
+    if n_studies < 1:
+        raise ValueError(f"n_studies: expected at least 1, got {n_studies}")
+    ids = [f"VBQ-{k + 1:03d}" for k in range(n_studies)] if ids is None else list(ids)
+    if len(ids) != n_studies or len(set(ids)) != n_studies:
+        raise ValueError(f"ids: expected {n_studies} different IDs, got {ids}")
+    buf = io.BytesIO()
+    truths: dict[str, PhantomTruth] = {}
+    prefix = f"{root.strip('/')}/" if root.strip("/") else ""
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for k, study_id in enumerate(ids):
+            datasets, truths[study_id] = make_study(seed + k, series=series, n_slices=n_slices)
+            counts: dict[str, int] = {}
+            for ds, data in zip(datasets, series_bytes(
+                    [_as_patient(ds, seed + k) for ds in datasets]), strict=True):
+                folder = f"S{int(ds.SeriesNumber):02d}"
+                counts[folder] = counts.get(folder, 0) + 1
+                zf.writestr(f"{prefix}{study_id}/{folder}/IM{counts[folder]:04d}.dcm", data)
+    return buf.getvalue(), truths
+
+
+def _as_patient(ds: FileDataset, seed: int) -> FileDataset:
+    ds.PatientID = f"SYNTHETIC-{seed}"
+    return ds

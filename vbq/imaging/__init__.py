@@ -16,23 +16,31 @@ Public names:
   count of a circular ROI.
 * `measure_vbq(rois, *, collapsed=(), csf_level="L3")` -> `MeasuredVBQ`: the VBQ from five ROIs
   through `vbq.compute_vbq`, the function the cohort analysis uses.
+* `read_worklist(sources)` -> `Worklist`: many studies at once (a zip or a folder of several
+  patients' studies), read from headers alone; each `WorklistStudy` lists its series
+  (`SeriesInfo`), the one chosen, its study ID (typed, or its folder's name when that passes
+  `study_id_problem`'s rule; never a DICOM identifier), and decodes a series with
+  `WorklistStudy.load`, its files in parallel.
 * `window_image(image, center, width)`, `default_window(series_or_image)`: display only.
 * `BASIC_PROFILE`: the attributes of the basic confidentiality profile this package drops.
 
 The private modules, in reading order: `_sources` (files, folders, zips, limits), `_elements`
 (raw attribute access), `_read` (one file with pydicom), `_deid` (the profile, the cleaned
 description, the keyed fingerprint), `_sequence` (weighting, flags, the default choice),
-`_series` (sorting, the modality LUT, `Series`, `Study`, the loaders), `_roi` (ROI statistics,
+`_series` (sorting, the modality LUT, `Series`, `Study`, the loaders), `_worklist` (many
+studies from headers, parallel decoding), `_roi` (ROI statistics,
 VBQ), `_window` (display windows). The synthetic phantom is the public module `vbq.phantom`.
 """
 
 from ._deid import BASIC_PROFILE
+from ._folders import study_id_problem
 from ._read import _native_view
 from ._roi import MeasuredVBQ, RoiOutsideImageError, RoiStats, measure_vbq, roi_stats
 from ._sequence import T1_TE_MS, T1_TR_MS, Flag
 from ._series import Series, Study, _rescale_into, load_series, load_study
 from ._sources import MAX_BYTES, MAX_FILES, FileProblem
 from ._window import Window, default_window, window_image
+from ._worklist import SeriesInfo, Worklist, WorklistStudy, read_worklist
 
 __all__ = [
     "Series",
@@ -45,6 +53,11 @@ __all__ = [
     "RoiOutsideImageError",
     "load_study",
     "load_series",
+    "read_worklist",
+    "Worklist",
+    "WorklistStudy",
+    "SeriesInfo",
+    "study_id_problem",
     "roi_stats",
     "measure_vbq",
     "window_image",

@@ -27,12 +27,17 @@ user assigns; nothing identifying from the DICOM files is stored.
   csf_level, collapsed_l1..l4`` columns, so a measured patient and a spreadsheet patient go
   through `vbq.prepare_cohort` identically: one primary reading per patient by default, or the
   mean; readings from flagged series marked or left out; the rules in words (`CohortMerge`).
+* `blinding`, `reading_status`, `session_seed`: reading a worklist blind (issue 19): whether a
+  reading is made blind and which earlier readings of the patient are hidden from its reader,
+  each study's status for one observer and session ("not read", "read", "flagged"), and the
+  seed of a repeat session's shuffled order.
 * `reading_vbq`, `vbq_wide`, `intra_observer_vbq`, `inter_observer_vbq`, `reliability`: VBQ per
   reading and the intra- and inter-observer agreement (`vbq.stats.icc`,
   `vbq.stats.bland_altman`) computed from the stored readings.
 
 The subpackage's private modules: ``_records`` (one reading), ``_csv`` (the fields, validation,
-the CSV), ``_store`` (the SQL store), ``_merge`` (into the cohort) and ``_reliability``. Importing
+the CSV), ``_store`` (the SQL store), ``_merge`` (into the cohort), ``_blinding`` and
+``_reliability``. Importing
 `vbq.measurements` loads neither `vbq.export`/`vbq.present` nor `vbq.stats`: the reliability names
 load ``_reliability`` (which imports `vbq.stats`) when first used (PEP 562 ``__getattr__``).
 """
@@ -43,6 +48,7 @@ import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._blinding import STATUSES, Blinding, blinding, reading_status, session_seed
 from ._csv import (
     HISTORY_COLUMNS,
     MEASUREMENT_COLUMNS,
@@ -105,6 +111,11 @@ __all__ = [
     "CohortMerge",
     "COMBINE",
     "describe_flags",
+    "blinding",
+    "Blinding",
+    "reading_status",
+    "STATUSES",
+    "session_seed",
     "reading_vbq",
     "vbq_wide",
     "intra_observer_vbq",

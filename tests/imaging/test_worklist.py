@@ -1,0 +1,230 @@
+"""Many studies at once (issue 19, "A worklist"): a zip or a folder of several patients'
+studies read from headers alone, grouped by study, the series chosen in each, the study ID from
+the study's folder (never from a DICOM identifier), and the chosen series decoded in parallel
+to the same pixels as the serial loader."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import numpy as np
+import pytest
+
+import vbq.imaging._parallel as parallel_module
+import vbq.imaging._read as read_module
+from vbq import phantom
+from vbq.errors import InputError
+from vbq.imaging import load_series, read_worklist, study_id_problem
+
+
+@pytest.fixture(scope="module")
+def cohort():
+    return phantom.cohort_zip(3, series=("localizer", "sag_t1", "sag_t2", "sag_t1_flair"))
+
+
+def _members(archive: bytes, prefix: str) -> list[bytes]:
+    with zipfile.ZipFile(io.BytesIO(archive)) as zf:
+        return [zf.read(n) for n in zf.namelist() if n.startswith(prefix)]
+
+
+def _rezip(archive: bytes, rename) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(archive)) as src, zipfile.ZipFile(buf, "w") as dst:
+        for name in src.namelist():
+            dst.writestr(rename(name), src.read(name))
+    return buf.getvalue()
+
+
+def test_studies_are_grouped_with_their_series_and_ids_from_the_folders(cohort):
+    archive, truths = cohort
+    worklist = read_worklist(archive)
+    assert [s.study_id for s in worklist] == ["VBQ-001", "VBQ-002", "VBQ-003"]
+    assert [s.id_source for s in worklist] == ["folder"] * 3
+    assert [s.label for s in worklist] == ["study 1", "study 2", "study 3"]
+    for study in worklist:
+        got = [(s.series_number, s.orientation, s.weighting, s.n_slices) for s in study.series]
+        assert got == [(1, "sagittal", "unknown", 1), (3, "sagittal", "T1", 11),
+                       (4, "sagittal", "T2", 11), (5, "sagittal", "T1 FLAIR", 11)]
+        assert study.series[0].has_flag("mixed_orientations")
+        assert study.series[study.chosen].description == "SYNTHETIC PHANTOM sag T1"
+    assert worklist.problems == ()
+    frame = worklist.to_frame()
+    assert list(frame["study_id"]) == ["VBQ-001", "VBQ-002", "VBQ-003"]
+    assert list(frame["chosen_series"]) == ["SYNTHETIC PHANTOM sag T1"] * 3
+
+
+def test_the_worklist_opens_from_headers_alone(cohort, monkeypatch):
+    # fails on a reader that decodes pixel data: every decode raises here
+    def no_decoding(*args, **kwargs):
+        raise AssertionError("pixel data decoded while reading the worklist")
+
+    monkeypatch.setattr(read_module, "_decode", no_decoding)
+    monkeypatch.setattr(read_module, "_native_view", no_decoding)
+    worklist = read_worklist(cohort[0])
+    assert len(worklist) == 3
+    with pytest.raises(AssertionError, match="decoded"):
+        worklist[0].load()
+
+
+def test_the_chosen_series_decodes_to_the_serial_loaders_pixels(cohort):
+    archive, truths = cohort
+    worklist = read_worklist(archive)
+    study = worklist[1]
+    parallel = study.load(workers=2)
+    serial = study.load(workers=1)
+    reference = load_series(_members(archive, "VBQ-002/"))  # the whole study: its default
+    assert parallel.description == reference.description == "SYNTHETIC PHANTOM sag T1"
+    assert np.array_equal(parallel.pixels, reference.pixels)
+    assert np.array_equal(serial.pixels, reference.pixels)
+    assert np.array_equal(parallel.slice_positions_mm, reference.slice_positions_mm)
+    assert parallel.fingerprint == reference.fingerprint == study.series[study.chosen].fingerprint
+    assert parallel.patient == "study 2"
+    # the anatomy is that study's own (seed + 1), not another study's
+    r, c = truths["VBQ-002"].centres["L3"]
+    mid = truths["VBQ-002"].mid_slice
+    assert abs(float(parallel.pixels[mid, int(r) - 3:int(r) + 3, int(c) - 3:int(c) + 3].mean())
+               - truths["VBQ-002"].si["L3"]) < 15
+    # another series of the study by index; progress is reported file by file
+    calls = []
+    flair = study.load(3, progress=lambda done, total: calls.append((done, total)))
+    assert flair.weighting == "T1 FLAIR" and flair.has_flag("not_validated_sequence")
+    assert calls[-1] == (11, 11) and len(calls) == 11
+
+
+def test_a_study_without_a_t1_spin_echo_offers_its_t1_flair():
+    archive, _ = phantom.cohort_zip(2, series=("localizer", "sag_t2", "sag_t1_flair",
+                                               "axial_t2"))
+    for study in read_worklist(archive):
+        chosen = study.series[study.chosen]
+        assert chosen.weighting == "T1 FLAIR" and chosen.has_flag("not_validated_sequence")
+        assert not chosen.has_flag("not_t1_like")
+
+
+def test_a_study_with_no_sagittal_t1_offers_none_and_says_so():
+    archive, _ = phantom.cohort_zip(1, series=("localizer", "sag_t2", "axial_t2"))
+    study = read_worklist(archive)[0]
+    assert study.chosen is None
+    with pytest.raises(InputError, match="no sagittal T1-weighted series"):
+        study.load()
+    assert study.load(1).weighting == "T2"  # a series named by index still loads
+
+
+def test_the_id_never_comes_from_the_files():
+    # the same studies without folders: the files' Patient IDs (SYNTHETIC-0, which would pass
+    # the rule) are never used
+    archive, _ = phantom.cohort_zip(2)
+    flat = _rezip(archive, lambda n: n.replace("/", "_"))
+    worklist = read_worklist(flat)
+    assert len(worklist) == 2
+    assert [s.study_id for s in worklist] == [None, None]
+    assert [s.id_source for s in worklist] == [None, None]
+
+
+def test_a_shared_root_folder_is_looked_through(cohort):
+    archive, _ = phantom.cohort_zip(2, root="export/lumbar")
+    assert [s.study_id for s in read_worklist(archive)] == ["VBQ-001", "VBQ-002"]
+
+
+def test_a_folder_name_that_breaks_the_id_rule_is_not_taken_nor_shown():
+    archive, _ = phantom.cohort_zip(3, ids=["Smith John", "1.2.840.1234.5", "VBQ-10"])
+    worklist = read_worklist(archive)
+    by_id = {s.study_id: s for s in worklist}
+    assert set(by_id) == {"VBQ-10", None}
+    named = [s for s in worklist if s.study_id is None]
+    assert len(named) == 2
+    for s in named:
+        assert "cannot be a study ID" in s.folder_note
+        assert "Smith" not in s.folder_note and "1.2.840" not in s.folder_note
+    assert worklist[0].study_id == "VBQ-10"  # studies with an ID come first
+
+
+def test_studies_come_in_natural_order_of_their_folders():
+    archive, _ = phantom.cohort_zip(3, ids=["VBQ-10", "VBQ-2", "VBQ-1"])
+    assert [s.study_id for s in read_worklist(archive)] == ["VBQ-1", "VBQ-2", "VBQ-10"]
+
+
+def test_a_folder_on_disk(tmp_path):
+    archive, _ = phantom.cohort_zip(2, root="cohort")
+    with zipfile.ZipFile(io.BytesIO(archive)) as zf:
+        zf.extractall(tmp_path)
+    worklist = read_worklist(tmp_path / "cohort")
+    assert [s.study_id for s in worklist] == ["VBQ-001", "VBQ-002"]
+    one = read_worklist(tmp_path / "cohort" / "VBQ-002")  # a single study's own folder
+    assert [s.study_id for s in one] == ["VBQ-002"]
+    assert one[0].load().n_slices == 11
+
+
+def test_typed_ids_follow_the_rule(cohort):
+    worklist = read_worklist(phantom.cohort_zip(2)[0])
+    typed = worklist.with_study_ids({0: "P-7"})
+    assert [(s.study_id, s.id_source) for s in typed] == [("P-7", "typed"),
+                                                          ("VBQ-002", "folder")]
+    back = typed.with_study_ids({0: ""})
+    assert [(s.study_id, s.id_source) for s in back] == [("VBQ-001", "folder"),
+                                                         ("VBQ-002", "folder")]
+    with pytest.raises(InputError, match="pseudonymous code"):
+        worklist.with_study_ids({0: "John Smith"})
+    with pytest.raises(InputError, match="looks like a date"):
+        worklist.with_study_ids({0: "2024-01-31"})
+    with pytest.raises(InputError, match="each study needs its own"):
+        worklist.with_study_ids({0: "VBQ-002"})
+    with pytest.raises(InputError, match="not a study index"):
+        worklist.with_study_ids({5: "X"})
+
+
+def test_the_study_id_rule():
+    assert study_id_problem("VBQ-001") is None
+    assert "pseudonymous code" in study_id_problem("has space")
+    assert "UID" in study_id_problem("1.2.840.10008.1")
+    assert "longer than 64" in study_id_problem("A" * 65)
+
+
+def test_a_repeat_sessions_order_is_a_seeded_shuffle(cohort):
+    worklist = read_worklist(phantom.cohort_zip(6)[0])
+    assert worklist.order() == (0, 1, 2, 3, 4, 5)
+    shuffled = worklist.order(seed=20261207)
+    assert sorted(shuffled) == [0, 1, 2, 3, 4, 5] and shuffled != worklist.order()
+    # numpy's PCG64 permutation, written out: the recorded seed re-creates the order
+    assert shuffled == tuple(np.random.default_rng(20261207).permutation(6).tolist())
+    assert worklist.order(seed=20261207) == shuffled
+    with pytest.raises(InputError, match="seed"):
+        worklist.order(seed=-1)
+
+
+def test_files_that_are_not_dicom_are_named_and_the_rest_read(cohort):
+    archive, _ = cohort
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(archive)) as src, zipfile.ZipFile(buf, "w") as dst:
+        for name in src.namelist():
+            dst.writestr(name, src.read(name))
+        dst.writestr("VBQ-001/notes.txt", b"not an image")
+    worklist = read_worklist(buf.getvalue())
+    assert len(worklist) == 3
+    assert [p.file for p in worklist.problems] == ["VBQ-001/notes.txt"]
+    with pytest.raises(InputError, match="no DICOM image"):
+        read_worklist([b"nothing"])
+
+
+def test_a_compressed_series_decodes_in_worker_processes_to_the_same_pixels(tmp_path):
+    # JPEG 2000 (lossless): decoded by the pool of worker processes when workers > 1, in this
+    # process when workers == 1; both give what load_series gives on the same files
+    from pydicom.uid import JPEG2000Lossless
+
+    datasets, _ = phantom.make_series(seed=4, n_slices=5)
+    for ds in datasets:
+        ds.compress(JPEG2000Lossless)
+    paths = phantom.write_series(datasets, tmp_path / "VBQ-009")
+    study = read_worklist(tmp_path / "VBQ-009")[0]
+    assert study.study_id == "VBQ-009" and study.series[0].compressed
+    calls = []
+    pooled = study.load(workers=2, progress=lambda done, total: calls.append(done))
+    alone = study.load(workers=1)
+    reference = load_series(paths)
+    assert np.array_equal(pooled.pixels, reference.pixels)
+    assert np.array_equal(alone.pixels, reference.pixels)
+    assert pooled.transfer_syntaxes == reference.transfer_syntaxes
+    assert calls == [1, 2, 3, 4, 5]
+    assert 2 in parallel_module._POOL  # the processes decoded it (no silent fallback)
+    with pytest.raises(InputError, match="workers"):
+        study.load(workers=0)
