@@ -16,6 +16,9 @@ Public names:
   count of a circular ROI.
 * `measure_vbq(rois, *, collapsed=(), csf_level="L3")` -> `MeasuredVBQ`: the VBQ from five ROIs
   through `vbq.compute_vbq`, the function the cohort analysis uses.
+* `suggest_rois(series, *, slice_index=None, anchor=None)` -> `SuggestedRois`: L1-L4 and CSF
+  ROIs suggested by classical image analysis, for a reader to accept or move (never a
+  measurement until a reader has).
 * `window_image(image, center, width)`, `default_window(series_or_image)`: display only.
 * `BASIC_PROFILE`: the attributes of the basic confidentiality profile this package drops.
 
@@ -23,7 +26,8 @@ The private modules, in reading order: `_sources` (files, folders, zips, limits)
 (raw attribute access), `_read` (one file with pydicom), `_deid` (the profile, the cleaned
 description, the keyed fingerprint), `_sequence` (weighting, flags, the default choice),
 `_series` (sorting, the modality LUT, `Series`, `Study`, the loaders), `_roi` (ROI statistics,
-VBQ), `_window` (display windows). The synthetic phantom is the public module `vbq.phantom`.
+VBQ), `_suggest` (suggested ROIs), `_window` (display windows). The synthetic phantom is the
+public module `vbq.phantom`.
 """
 
 from ._deid import BASIC_PROFILE
@@ -32,6 +36,7 @@ from ._roi import MeasuredVBQ, RoiOutsideImageError, RoiStats, measure_vbq, roi_
 from ._sequence import T1_TE_MS, T1_TR_MS, Flag
 from ._series import Series, Study, _rescale_into, load_series, load_study
 from ._sources import MAX_BYTES, MAX_FILES, FileProblem
+from ._suggest import SuggestedRois, suggest_rois
 from ._window import Window, default_window, window_image
 
 __all__ = [
@@ -41,12 +46,14 @@ __all__ = [
     "Flag",
     "RoiStats",
     "MeasuredVBQ",
+    "SuggestedRois",
     "Window",
     "RoiOutsideImageError",
     "load_study",
     "load_series",
     "roi_stats",
     "measure_vbq",
+    "suggest_rois",
     "window_image",
     "default_window",
     "BASIC_PROFILE",
