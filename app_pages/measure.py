@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 import vbq
-from ui import binding, display, measure
+from ui import binding, display, measure, suggest
 from ui.display import plain
 from ui.image_click import Circle, image_click
 from ui.state import get_dataset
@@ -236,7 +236,7 @@ def _image(series: imaging.Series, k: int, center: float, width: float, active: 
         Circle(row=r.row, col=r.col, r_rows=r.radius_mm / row_mm, r_cols=r.radius_mm / col_mm,
                label=lv, colour=measure.COLOURS[lv], active=lv == active)
         for lv, r in placed.items() if r.slice == k
-    ]
+    ] + suggest.circles(series, k)
     # encoded once per slice and window: a click sends the circles, not a new image
     image_click(measure.slice_png(series, k, center, width), circles=circles, key=IMAGE_KEY,
                 max_width=640, on_click=functools.partial(_clicked, series), alt=f"Slice {k + 1} of {series.n_slices}",
@@ -290,6 +290,7 @@ def _viewer(series: imaging.Series, truth) -> None:
                                       default="L1", key=ACTIVE_KEY) or "L1"
         st.caption(f"Click on the image to centre the {active} ROI on slice {k + 1}.")
         _roi_inputs(series, active, k)
+        suggest.panel(series, k, active)
         if truth is not None:
             st.button("Place the phantom's reference ROIs", key="measure_reference",
                       help="The phantom's true centres and radii, as it was drawn.",
@@ -354,9 +355,9 @@ if st.button("Save the ROIs", type="primary", key="measure_save"):
         st.error(f"Place (inside the image) every ROI before saving; missing: {', '.join(missing)}."
                  " A collapsed level may be left unplaced.")
     else:
-        records = measure.measurement_records(series, placed, results, patient_id=patient_id,
-                                              observer=observer, session=int(session),
-                                              collapsed=collapsed, csf_level=csf_level)
+        records = suggest.with_sources(series, measure.measurement_records(
+            series, placed, results, patient_id=patient_id, observer=observer,
+            session=int(session), collapsed=collapsed, csf_level=csf_level))
         try:
             saved = store.save(records)
         except vbq.InputError as exc:
