@@ -4,11 +4,17 @@ records truthfully whether it was suggested, moved or placed by hand (``roi_sour
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from ui import measure
 from vbq import imaging, phantom
-from vbq.measurements import MeasurementStore
+from vbq.measurements import (
+    MeasurementStore,
+    ROIMeasurement,
+    reliability,
+    suggested_vs_manual_vbq,
+)
 
 from .conftest import start
 
@@ -108,3 +114,33 @@ def test_a_vertebra_placed_by_hand_names_the_levels_and_stays_manual(db_url, pha
         rows = store.load().set_index("level")
     assert rows.loc["L3", "roi_source"] == "manual"
     assert set(rows.drop(index="L3")["roi_source"]) == {"suggested"}
+
+
+def test_the_reliability_page_compares_suggestion_accepted_with_hand_placed_readings(db_url):
+    # 12 patients read by hand (AB, session 1) and by accepting suggestions with L3 clicked
+    # (CD, session 1), one reading with a suggestion moved (left out), written to the database
+    rng = np.random.default_rng(7)
+    with MeasurementStore(db_url) as store:
+        for k in range(12):
+            base = rng.normal(320, 30, 4)
+            for observer, sources in (("AB", "hhhhh"), ("CD", "sshss")):
+                values = [*(base + rng.normal(0, 6, 4)), rng.normal(110, 3)]
+                store.save([ROIMeasurement(f"P-{k:02d}", observer, 1, lv, float(v),
+                                           roi_source={"s": "suggested", "h": "manual"}[c])
+                            for lv, v, c in zip(("L1", "L2", "L3", "L4", "CSF"), values,
+                                                sources, strict=True)])
+        store.save([ROIMeasurement("P-50", "CD", 1, lv, 300.0 if lv != "CSF" else 100.0,
+                                   roi_source="moved") for lv in ("L1", "L2", "L3", "L4", "CSF")])
+        expected = reliability(suggested_vs_manual_vbq(store))
+    at = start("app_pages/reliability.py")
+    at.radio(key="rel_comparison").set_value("Suggested ROIs accepted vs placed by hand").run()
+    assert not at.exception
+    assert any("12 with the suggested ROIs accepted" in c.value and "1 with suggestions moved"
+               in c.value for c in at.caption)
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["ICC(2,1)"] == f"{expected.icc.form('ICC2').estimate:.3f}"
+    assert shown["Patients"] == "12"
+    assert len(at.get("plotly_chart")) == 1
+    # the spreadsheet has no record of how ROIs were placed
+    at.radio(key="rel_source").set_value("Cohort spreadsheet (repeat columns)").run()
+    assert any("measurement database only" in i.value for i in at.info)
