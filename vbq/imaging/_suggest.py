@@ -477,7 +477,8 @@ def suggest_rois(series: Series, *, slice_index: int | None = None,
     Parameters
     ----------
     series : Series
-        A sagittal series, head at the top of the image (`load_series`).
+        A sagittal series as scanners write it (`load_series`): head at the top of the image,
+        anterior on the left (Image Orientation (Patient) row direction towards posterior).
     slice_index : int, optional, keyword-only
         The slice (from 0); by default the middle slice (`Series.mid_slice`), the
         mid-sagittal slice of a sagittal series.
