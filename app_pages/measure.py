@@ -13,7 +13,7 @@ memory (`ui.measure`).
 The page runs as sections, each a function called once from `_main`, in this order: `_images`
 (source and worklist) beside `_reader` (observer and session), `_worklist_panel` (progress,
 previous and next), `_study_header` (study ID, series), the viewer fragment (`_viewer`; a
-suggestion widget goes in its right column, `_roi_source` says how ROIs were placed),
+suggestion widget, `ui.suggest`, goes in its right column and records how each ROI was placed),
 `_save_section`, `_worklist_table` (every study, folded), `_stored_section` (stored readings,
 history, deletion; hidden for a blinded patient) and `_analysis_section`."""
 
@@ -26,7 +26,7 @@ import pandas as pd
 import streamlit as st
 
 import vbq
-from ui import binding, display, measure
+from ui import binding, display, measure, suggest
 from ui.display import plain
 from ui.image_click import Circle, image_click
 from ui.state import get_dataset
@@ -407,7 +407,7 @@ def _image(series: imaging.Series, k: int, center: float, width: float, active: 
         Circle(row=r.row, col=r.col, r_rows=r.radius_mm / row_mm, r_cols=r.radius_mm / col_mm,
                label=lv, colour=measure.COLOURS[lv], active=lv == active)
         for lv, r in placed.items() if r.slice == k
-    ]
+    ] + suggest.circles(series, k)
     # encoded once per slice and window: a click sends the circles, not a new image
     image_click(measure.slice_png(series, k, center, width), circles=circles, key=IMAGE_KEY,
                 max_width=640, on_click=functools.partial(_clicked, series), alt=f"Slice {k + 1} of {series.n_slices}",
@@ -461,6 +461,7 @@ def _viewer(series: imaging.Series, truth) -> None:
                                       default="L1", key=ACTIVE_KEY) or "L1"
         st.caption(f"Click on the image to centre the {active} ROI on slice {k + 1}.")
         _roi_inputs(series, active, k)
+        suggest.panel(series, k, active)
         if truth is not None:
             st.button("Place the phantom's reference ROIs", key="measure_reference",
                       help="The phantom's true centres and radii, as it was drawn.",
@@ -496,12 +497,6 @@ def _stored(store) -> pd.DataFrame:
         columns=list(vbq.measurements.MEASUREMENT_COLUMNS))
 
 
-def _roi_source(series: imaging.Series) -> str:
-    """How this reading's ROIs were placed (`vbq.measurements.ROI_SOURCES`): by hand, unless a
-    suggestion widget records otherwise."""
-    return "manual"
-
-
 def _save(store, series, placed, results, *, patient_id, observer, session, collapsed,
           csf_level, blind) -> bool:
     """Save the reading; True when it was saved (each refusal is shown)."""
@@ -514,10 +509,10 @@ def _save(store, series, placed, results, *, patient_id, observer, session, coll
         st.error(f"Place (inside the image) every ROI before saving; missing: {', '.join(missing)}."
                  " A collapsed level may be left unplaced.")
         return False
-    records = measure.measurement_records(
+    # each ROI with how it was placed: suggested, suggested then moved, or by hand (ui.suggest)
+    records = suggest.with_sources(series, measure.measurement_records(
         series, placed, results, patient_id=patient_id, observer=observer, session=session,
-        collapsed=collapsed, csf_level=csf_level, roi_source=_roi_source(series),
-        blinded=bool(blind and blind.blinded))
+        collapsed=collapsed, csf_level=csf_level, blinded=bool(blind and blind.blinded)))
     try:
         saved = store.save(records)
     except vbq.InputError as exc:

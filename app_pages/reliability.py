@@ -1,6 +1,7 @@
 """Reliability page: intra- and inter-observer agreement of VBQ (ICC with CIs, Bland-Altman with
 limits of agreement and their CIs) from the measurement database or the cohort spreadsheet's
-repeat columns, and kappa of the degenerative grouping between raters.
+repeat columns, readings made by accepting suggested ROIs against hand-placed ones (database),
+and kappa of the degenerative grouping between raters.
 
 Statistics: `vbq.measurements.reliability` (database), `vbq.study.vbq_reliability` and
 `vbq.stats.bland_altman` (spreadsheet, through `ui.cache`), `vbq.study.grouping_kappa`."""
@@ -18,7 +19,9 @@ from vbq import present
 
 SOURCES = ("Measurement database", "Cohort spreadsheet (repeat columns)")
 COMPARISONS = ("Intra-observer (one observer, two sessions)",
-               "Inter-observer (two observers)")
+               "Inter-observer (two observers)",
+               "Suggested ROIs accepted vs placed by hand")
+ANY_OBSERVER = "Any observer"
 FORMS = {
     "ICC2": "ICC(2,1): two-way random, absolute agreement, single measurement (default)",
     "ICC3": "ICC(3,1): two-way mixed, consistency, single measurement",
@@ -42,7 +45,8 @@ dataset, settings = page.start("Reliability")
 
 source = st.radio("Readings from", SOURCES, horizontal=True, key="rel_source")
 comparison = st.radio("Agreement", COMPARISONS, horizontal=True, key="rel_comparison")
-intra = comparison == COMPARISONS[0]
+suggested = comparison == COMPARISONS[2]
+intra = True if comparison == COMPARISONS[0] else (None if suggested else False)
 form = st.selectbox("ICC form", list(FORMS), format_func=FORMS.get, key="rel_form")
 st.markdown(WHY_DEFAULT)
 
@@ -88,6 +92,8 @@ def _from_database() -> _Readings | None:
 def _database_wide(stored):
     """The chosen observer's two sessions, or two observers in one session (None, after saying
     why, when there is no second reading to choose)."""
+    if suggested:
+        return _suggested_wide(stored)
     observers = sorted(stored["observer"].unique())
     sessions = sorted(int(s) for s in stored["session"].unique())
     c1, c2, c3 = st.columns(3)
@@ -109,6 +115,37 @@ def _database_wide(stored):
     o2 = c2.selectbox("Second observer", [o for o in observers if o != o1], key="rel_o2")
     session = c3.selectbox("Session", sessions, key="rel_session")
     return vbq.measurements.inter_observer_vbq(stored, [o1, o2], session=session)
+
+
+def _suggested_wide(stored):
+    """Readings made by accepting suggested ROIs beside hand-placed ones, one of each per
+    patient (None, after saying why, when there are none)."""
+    placement = vbq.measurements.reading_placement(stored)
+    counts = placement["placement"].value_counts()
+    st.caption(
+        f"Readings: {counts.get('suggestion accepted', 0)} with the suggested ROIs accepted "
+        "(at most the one vertebra clicked to name the levels placed by hand), "
+        f"{counts.get('hand-placed', 0)} placed by hand; left out: "
+        f"{counts.get('suggestion moved', 0)} with suggestions moved by the reader and "
+        f"{counts.get('not recorded', 0)} without a record of how the ROIs were placed. "
+        "A patient read several times in one way counts with its earliest session. This is how "
+        "published automatic VBQ was judged against readers; the suggestions themselves are "
+        "a starting point, not a validated measurement.")
+    if not counts.get("suggestion accepted", 0) or not counts.get("hand-placed", 0):
+        st.info("This comparison needs readings made by accepting suggested ROIs and readings "
+                "placed by hand: accept a suggestion on the MRI measurement page and save the "
+                "reading, and read the same patients by hand (another session or observer).")
+        return None
+    c1, c2 = st.columns(2)
+    chosen = []
+    for col, kind, label, key in ((c1, "suggestion accepted", "Suggestion-accepted readings by",
+                                   "rel_sugg_by"),
+                                  (c2, "hand-placed", "Hand-placed readings by", "rel_hand_by")):
+        who = sorted(placement.loc[placement["placement"] == kind, "observer"].unique())
+        pick = col.selectbox(label, [ANY_OBSERVER, *who], key=key)
+        chosen.append(None if pick == ANY_OBSERVER else pick)
+    return vbq.measurements.suggested_vs_manual_vbq(stored, suggested_by=chosen[0],
+                                                    manual_by=chosen[1])
 
 
 def _from_spreadsheet() -> _Readings | None:
@@ -163,6 +200,10 @@ def _show_bland_altman(readings: _Readings) -> None:
 def _agreement() -> None:
     """ICC and Bland-Altman of the chosen readings; what to do instead when there are too few
     patients with both readings, and a caution under Koo & Li's 30."""
+    if suggested and source != SOURCES[0]:
+        st.info("How ROIs were placed is recorded in the measurement database only: choose it "
+                "as the source of readings.")
+        return
     readings = _from_database() if source == SOURCES[0] else _from_spreadsheet()
     if readings is None:
         return

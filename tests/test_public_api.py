@@ -3,6 +3,7 @@ signatures and result attributes."""
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 
 import numpy as np
@@ -73,3 +74,17 @@ def test_usage_study_block_runs_on_the_demo():
     scope = {"vbq": vbq, "cohort": cohort, "prepared": prepared, "table": prepared.table}
     exec(compile(code, "docs/usage.md", "exec"), scope)  # our own documentation, run as written
     assert scope["thr"] == prepared.thresholds.vbq_osteoporosis
+
+
+def test_suggest_rois_signature_and_result():
+    # issue 19: suggest_rois(series, *, slice_index=None, anchor=None), re-exported from imaging
+    from vbq import imaging
+    from vbq.imaging._suggest import suggest_rois
+
+    assert imaging.suggest_rois is suggest_rois and "suggest_rois" in imaging.__all__
+    params = inspect.signature(imaging.suggest_rois).parameters
+    assert list(params) == ["series", "slice_index", "anchor"]
+    assert _kwonly(imaging.suggest_rois) == {"slice_index", "anchor"}
+    assert params["slice_index"].default is None and params["anchor"].default is None
+    fields = {f.name for f in dataclasses.fields(imaging.SuggestedRois)}
+    assert {"slice_index", "centres", "radii_mm", "confidence", "reasons"} <= fields

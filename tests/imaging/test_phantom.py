@@ -3,6 +3,7 @@ signal intensities within the noise bound, and the VBQ within 1%."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import statistics
 
@@ -101,3 +102,77 @@ def test_zip_and_files(tmp_path, phantom_series):
     from_zip = load_series(phantom.series_zip(datasets))
     assert np.array_equal(from_files.pixels, from_zip.pixels)
     assert from_zip.fingerprint == from_files.fingerprint
+
+
+# --- varied anatomy (issue 19: judging suggested ROIs on images nobody tuned them to) ---------
+
+
+def test_random_anatomy_is_seeded_and_varies_every_parameter():
+    assert phantom.random_anatomy(11) == phantom.random_anatomy(11)
+    drawn = [phantom.random_anatomy(seed) for seed in range(200)]
+    for name, low, high in (("lordosis_deg", 15, 60), ("tilt_deg", -10, 10),
+                            ("body_depth_mm", 25, 42), ("canal_mm", 13, 20),
+                            ("gain", 0.6, 1.5), ("bias_ap", 0, 0.45), ("bias_si", 0, 0.3)):
+        values = np.array([getattr(a, name) for a in drawn])
+        assert values.min() >= low and values.max() <= high, name
+        assert values.std() > 0.2 * (high - low) / np.sqrt(12), name  # spread, not constant
+    heights = np.array([a.body_heights_mm for a in drawn])
+    assert heights.min() > 10 and heights.max() < 30
+    assert {a.transitional for a in drawn} == set(phantom.TRANSITIONAL)
+    assert {a.collapsed for a in drawn} == {None, "L1", "L2", "L3", "L4"}
+    sacralised = [a for a in drawn if a.transitional == "sacralised L5"]
+    assert all(a.l5_s1_disc_mm <= 3 for a in sacralised)
+
+
+def test_anatomy_refuses_what_it_cannot_draw():
+    with pytest.raises(ValueError, match="transitional"):
+        phantom.Anatomy(transitional="six lumbar")
+    with pytest.raises(ValueError, match="collapsed"):
+        phantom.Anatomy(collapsed="L5")
+    with pytest.raises(ValueError, match="5 body heights"):
+        phantom.Anatomy(body_heights_mm=(25.0,) * 4)
+
+
+@pytest.mark.parametrize("seed", [1000, 1005, 1010, 1015, 1022, 1036])
+def test_varied_phantom_reference_rois_lie_in_their_structures_and_read_the_truth(seed):
+    datasets, truth = phantom.make_varied_series(seed, n_slices=3)
+    series = load_series(phantom.series_bytes(datasets))
+    assert series.shape[1:] == truth.shape and series.spacing_mm == truth.pixel_spacing
+    image = series.pixels[truth.mid_slice]
+    noise = np.hypot(truth.noise_sd, truth.rescale[0] / np.sqrt(12))
+    for name in ("L1", "L2", "L3", "L4", "L5", "CSF"):
+        centre, radius = truth.centres[name], truth.roi_radius_mm[name]
+        assert truth.roi_inside(name, centre, radius) and truth.contains(name, centre), name
+        # the image read at the reference ROI gives the truth (the coil bias included), within
+        # 4 standard errors: truth.si is computed from the anatomy, not from this image
+        r = roi_stats(image, series.spacing_mm, centre, radius)
+        true = truth.si_csf if name == "CSF" else truth.si[name]
+        assert abs(r.mean - true) < 4 * noise / np.sqrt(r.n_pixels) + 1e-3 * true, (name, seed)
+    kept = [truth.si[lv] for lv in ("L1", "L2", "L3", "L4") if lv not in truth.collapsed]
+    assert truth.vbq == pytest.approx(statistics.median(kept) / truth.si_csf, rel=1e-12)
+    # a neighbour's centre is never inside another level's body
+    assert not truth.contains("L2", truth.centres["L3"])
+
+
+def test_coil_bias_makes_the_back_brighter_and_enters_the_truth():
+    flat = phantom.Anatomy()
+    biased = dataclasses.replace(flat, bias_ap=0.4)
+    _, t_flat = phantom.make_series(seed=2, n_slices=3, anatomy=flat)
+    d_bias, t_bias = phantom.make_series(seed=2, n_slices=3, anatomy=biased)
+    # the field is 1 at the bodies' back edge: the CSF behind it, nearer the coil, reads
+    # brighter, the bodies' middles darker, so the VBQ falls
+    assert t_bias.si_csf / t_flat.si_csf > 1.0 > t_bias.si["L3"] / t_flat.si["L3"]
+    assert t_bias.vbq < t_flat.vbq
+    series = load_series(phantom.series_bytes(d_bias))
+    row = series.pixels[t_bias.mid_slice][int(t_bias.centres["L3"][0])]
+    assert row[-40:].max() > 1.3 * row[:40].max()  # the posterior fat outshines the anterior
+
+
+def test_collapsed_and_transitional_levels_change_the_drawing():
+    anatomy = dataclasses.replace(phantom.random_anatomy(3), collapsed="L2",
+                                  transitional="lumbarised S1")
+    _, truth = phantom.make_series(seed=3, n_slices=3, anatomy=anatomy)
+    assert truth.collapsed == ("L2",) and truth.roi_radius_mm["L2"] <= truth.roi_radius_mm["L3"]
+    assert truth.vbq == pytest.approx(
+        statistics.median([truth.si[lv] for lv in ("L1", "L3", "L4")]) / truth.si_csf)
+    assert truth.contains("S1", truth.centres["L5"]) is False

@@ -21,6 +21,9 @@ Public names:
   (`SeriesInfo`), the one chosen, its study ID (typed, or its folder's name when that passes
   `study_id_problem`'s rule; never a DICOM identifier), and decodes a series with
   `WorklistStudy.load`, its files in parallel.
+* `suggest_rois(series, *, slice_index=None, anchor=None)` -> `SuggestedRois`: L1-L4 and CSF
+  ROIs suggested by classical image analysis, for a reader to accept or move (never a
+  measurement until a reader has).
 * `window_image(image, center, width)`, `default_window(series_or_image)`: display only.
 * `BASIC_PROFILE`: the attributes of the basic confidentiality profile this package drops.
 
@@ -28,8 +31,8 @@ The private modules, in reading order: `_sources` (files, folders, zips, limits)
 (raw attribute access), `_read` (one file with pydicom), `_deid` (the profile, the cleaned
 description, the keyed fingerprint), `_sequence` (weighting, flags, the default choice),
 `_series` (sorting, the modality LUT, `Series`, `Study`, the loaders), `_worklist` (many
-studies from headers, parallel decoding), `_roi` (ROI statistics,
-VBQ), `_window` (display windows). The synthetic phantom is the public module `vbq.phantom`.
+studies from headers, parallel decoding), `_roi` (ROI statistics, VBQ), `_suggest` (suggested
+ROIs), `_window` (display windows). The synthetic phantom is the public module `vbq.phantom`.
 """
 
 from ._deid import BASIC_PROFILE
@@ -39,6 +42,7 @@ from ._roi import MeasuredVBQ, RoiOutsideImageError, RoiStats, measure_vbq, roi_
 from ._sequence import T1_TE_MS, T1_TR_MS, Flag
 from ._series import Series, Study, _rescale_into, load_series, load_study
 from ._sources import MAX_BYTES, MAX_FILES, FileProblem
+from ._suggest import SuggestedRois, suggest_rois
 from ._window import Window, default_window, window_image
 from ._worklist import SeriesInfo, Worklist, WorklistStudy, read_worklist
 
@@ -49,6 +53,7 @@ __all__ = [
     "Flag",
     "RoiStats",
     "MeasuredVBQ",
+    "SuggestedRois",
     "Window",
     "RoiOutsideImageError",
     "load_study",
@@ -60,6 +65,7 @@ __all__ = [
     "study_id_problem",
     "roi_stats",
     "measure_vbq",
+    "suggest_rois",
     "window_image",
     "default_window",
     "BASIC_PROFILE",

@@ -33,7 +33,9 @@ user assigns; nothing identifying from the DICOM files is stored.
   seed of a repeat session's shuffled order.
 * `reading_vbq`, `vbq_wide`, `intra_observer_vbq`, `inter_observer_vbq`, `reliability`: VBQ per
   reading and the intra- and inter-observer agreement (`vbq.stats.icc`,
-  `vbq.stats.bland_altman`) computed from the stored readings.
+  `vbq.stats.bland_altman`) computed from the stored readings; `reading_placement` and
+  `suggested_vs_manual_vbq` (`PLACEMENTS`): readings made by accepting suggested ROIs against
+  hand-placed ones, for the same agreement.
 
 The subpackage's private modules: ``_records`` (one reading), ``_csv`` (the fields, validation,
 the CSV), ``_store`` (the SQL store), ``_merge`` (into the cohort), ``_blinding`` and
@@ -78,11 +80,14 @@ from ._store import SCHEMA_VERSION, MeasurementStore, _default_path, default_url
 
 if TYPE_CHECKING:  # loaded on first use, see __getattr__
     from ._reliability import (
+        PLACEMENTS,
         ReliabilityResult,
         inter_observer_vbq,
         intra_observer_vbq,
+        reading_placement,
         reading_vbq,
         reliability,
+        suggested_vs_manual_vbq,
         vbq_wide,
     )
 
@@ -122,6 +127,9 @@ __all__ = [
     "inter_observer_vbq",
     "reliability",
     "ReliabilityResult",
+    "reading_placement",
+    "suggested_vs_manual_vbq",
+    "PLACEMENTS",
 ]
 
 DEFAULT_PATH: Path  # given by __getattr__ below, each time it is read
@@ -129,7 +137,8 @@ DEFAULT_PATH: Path  # given by __getattr__ below, each time it is read
 (see `default_url`); computed when read, so it follows ``VBQ_DATA_DIR`` at that time."""
 
 _RELIABILITY = frozenset({"reading_vbq", "vbq_wide", "intra_observer_vbq", "inter_observer_vbq",
-                          "reliability", "ReliabilityResult"})
+                          "reliability", "ReliabilityResult", "reading_placement",
+                          "suggested_vs_manual_vbq", "PLACEMENTS"})
 
 
 def __getattr__(name: str) -> Any:

@@ -193,3 +193,96 @@ def reliability(wide: pd.DataFrame, *, confidence: float = 0.95) -> ReliabilityR
     else:
         ba = "Bland-Altman compares two readings; choose two"
     return ReliabilityResult(data=wide, readings=readings, icc=icc_res, bland_altman=ba)
+
+
+PLACEMENTS: tuple[str, ...] = ("suggestion accepted", "hand-placed", "suggestion moved",
+                               "not recorded")
+"""How a reading's ROIs were placed, from their ``roi_source`` (`reading_placement`)."""
+
+
+def reading_placement(measurements: Any) -> pd.DataFrame:
+    """How each reading's ROIs were placed: suggested ROIs accepted, or placed by hand.
+
+    Parameters
+    ----------
+    measurements : DataFrame or MeasurementStore
+
+    Returns
+    -------
+    DataFrame
+        ``patient_id, observer, session, placement, n_suggested, n_moved, n_manual``, one row
+        per reading, sorted by the key. ``placement`` is one of `PLACEMENTS`:
+        ``"suggestion accepted"`` (no ROI moved after accepting and at most one placed by hand:
+        the vertebra clicked to name the levels), ``"hand-placed"`` (every ROI placed by hand),
+        ``"suggestion moved"`` (suggested ROIs moved by the reader, or several placed by hand
+        beside accepted ones) and ``"not recorded"`` (an ROI without ``roi_source``, as in
+        readings imported from before it was recorded).
+    """
+    m = _check_measurements(measurements, "reading_placement")
+    keys = ["patient_id", "observer", "session"]
+    cols = [*keys, "placement", "n_suggested", "n_moved", "n_manual"]
+    if m.empty:
+        return pd.DataFrame(columns=cols)
+    source = m["roi_source"].astype(object) if "roi_source" in m.columns else pd.Series(
+        None, index=m.index, dtype=object)
+    counts = pd.DataFrame({kind: (source == kind).astype(int)
+                           for kind in ("suggested", "moved", "manual")}).assign(
+        missing=source.isna().astype(int))
+    per = pd.concat([m[keys], counts], axis=1).groupby(keys, sort=True).sum().reset_index()
+    placement = np.select(
+        [per["missing"] > 0, per["suggested"] + per["moved"] == 0,
+         (per["moved"] == 0) & (per["manual"] <= 1)],
+        ["not recorded", "hand-placed", "suggestion accepted"], default="suggestion moved")
+    out = per[keys].assign(placement=placement, n_suggested=per["suggested"],
+                           n_moved=per["moved"], n_manual=per["manual"])
+    out["session"] = out["session"].astype(np.int64)
+    return out[cols]
+
+
+def suggested_vs_manual_vbq(measurements: Any, *, suggested_by: str | None = None,
+                            manual_by: str | None = None, min_levels: int = 3) -> pd.DataFrame:
+    """Per-patient VBQ of a suggestion-accepted reading beside a hand-placed one, for `reliability`.
+
+    Parameters
+    ----------
+    measurements : DataFrame or MeasurementStore
+    suggested_by, manual_by : str, optional, keyword-only
+        Only this observer's suggestion-accepted (hand-placed) readings; None: any observer's.
+    min_levels : int, keyword-only
+
+    Returns
+    -------
+    DataFrame
+        ``patient_id``, ``"suggestion accepted"`` and ``"hand-placed"`` (float VBQ, NaN where
+        a patient lacks that kind of reading or it cannot be scored), for every patient with
+        either. A patient with several readings of one kind contributes the earliest session's
+        (then the first observer's in alphabetical order), so each column is one reading per
+        patient, as `vbq.stats.icc` and `vbq.stats.bland_altman` compare them.
+
+    Raises
+    ------
+    InputError
+        No suggestion-accepted or no hand-placed reading (by the observers chosen).
+
+    Notes
+    -----
+    The comparison of an automatic VBQ with readers' VBQ by ICC and Bland-Altman, as published
+    for automatic ROI placement; here the "automatic" readings are readers' acceptances of
+    `vbq.imaging.suggest_rois`, classified by `reading_placement`.
+    """
+    per = reading_vbq(measurements, min_levels=min_levels).merge(
+        reading_placement(measurements), on=["patient_id", "observer", "session"])
+    columns = {}
+    for kind, who in (("suggestion accepted", suggested_by), ("hand-placed", manual_by)):
+        chosen = per[per["placement"] == kind]
+        if who is not None:
+            chosen = chosen[chosen["observer"] == str(who)]
+        if chosen.empty:
+            by = "" if who is None else f" by observer {who}"
+            raise InputError(f"suggested_vs_manual_vbq: no {kind} reading{by}; readings by "
+                             f"placement: {per['placement'].value_counts().to_dict()}")
+        first = chosen.sort_values(["session", "observer"]).drop_duplicates("patient_id")
+        columns[kind] = first.set_index("patient_id")["vbq"].astype(float)
+    wide = pd.DataFrame(columns).sort_index().rename_axis("patient_id").reset_index()
+    wide.columns.name = None
+    return wide

@@ -11,6 +11,11 @@ Public names:
 
 * `make_series(seed=0)` -> ``(datasets, truth)``: pydicom datasets, sorted along the slice normal
   as `vbq.imaging.load_series` sorts them, and a `PhantomTruth`.
+* `make_series(seed, *, anatomy=...)`, `Anatomy`, `random_anatomy(seed)`,
+  `make_varied_series(seed)`: the same with varied lordosis, tilt, body, disc and canal sizes,
+  SI scale, surface-coil bias, a collapsed level or a transitional L5-S1 (`TRANSITIONAL`), drawn
+  from a seed with its truth (each body's extent, the canal, the reference ROIs, the true VBQ):
+  the images `vbq.imaging.suggest_rois` is judged on.
 * `series_bytes(datasets)`, `series_zip(datasets)`, `write_series(datasets, folder)`: the same
   series as DICOM Part 10 bytes, one zip, or files on disk.
 * `as_enhanced(datasets)`: the series as one multi-frame Enhanced MR Image with per-frame
@@ -26,6 +31,7 @@ from __future__ import annotations
 
 import copy
 import io
+import math
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -37,9 +43,18 @@ from pydicom.sequence import Sequence as DicomSequence
 from pydicom.uid import PYDICOM_IMPLEMENTATION_UID, ExplicitVRLittleEndian, generate_uid
 from scipy.ndimage import gaussian_filter
 
+from ._anatomy import LUMBAR, TRANSITIONAL, Anatomy, Spine, random_anatomy
+
+# `_anatomy` draws the spine; `_judge` (imported by the tests and bench/bench_suggest.py, not
+# here) judges suggested ROIs against the truth.
+
 __all__ = [
     "PhantomTruth",
     "make_series",
+    "make_varied_series",
+    "Anatomy",
+    "random_anatomy",
+    "TRANSITIONAL",
     "series_bytes",
     "series_zip",
     "write_series",
@@ -56,18 +71,7 @@ PATIENT_NAME = "SYNTHETIC^PHANTOM"
 MR_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.4"
 ENHANCED_MR_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.4.1"
 
-# Geometry in mm on the sagittal plane: v runs down (feet), u runs posterior.
-_BODY_H, _DISC_H = 25.0, 9.0  # vertebral body and disc heights
-_BODY_U = (-35.0, 0.0)  # anterior and posterior body edges
-_CANAL_U = (2.0, 20.0)  # spinal canal (CSF), behind the posterior longitudinal ligament
-_POST_U = (22.0, 50.0)  # posterior elements
-_MUSCLE_U, _FAT_U = (22.0, 90.0), (90.0, 105.0)
-_BODY_HALF_X, _CANAL_HALF_X = 22.0, 10.0  # left-right half widths
-# True signal intensities (after the modality LUT), arbitrary units as on a T1 image
-_SI = {"disc": 380.0, "ligament": 120.0, "posterior": 700.0, "soft": 420.0, "muscle": 360.0,
-       "fat": 1100.0, "air": 8.0, "T12": 930.0, "S1": 960.0}
 _RESCALE_SLOPE, _RESCALE_INTERCEPT = 0.75, -40.0
-_ROI_RADIUS = {"L1": 8.0, "L2": 8.0, "L3": 8.0, "L4": 8.0, "L5": 8.0, "CSF": 5.0}
 
 
 @dataclass(frozen=True)
@@ -77,18 +81,23 @@ class PhantomTruth:
     Attributes
     ----------
     si : dict
-        True SI of each vertebral body, ``"L1"`` ... ``"L5"``.
+        True SI of each vertebral body, ``"L1"`` ... ``"L5"``: the tissue's SI times the mean
+        coil bias over its reference ROI (the tissue's SI itself when the anatomy has no bias),
+        i.e. what the reference ROI reads on the noise-free image.
     si_csf : float
-        True SI of the CSF in the canal.
+        The same for the CSF in the canal behind L3.
     vbq : float
-        median(SI L1-L4) / SI CSF, the paper's formula on the true values.
+        median(SI of the L1-L4 not collapsed) / SI CSF, the paper's formula on the true values
+        (Ehresman et al. 2020; a collapsed level left out, as the readers do).
     mid_slice : int
         Index of the mid-sagittal slice in the sorted series (where the canal is widest).
     centres : dict
-        ``"L1"`` ... ``"L5"`` and ``"CSF"`` -> ROI centre (row, column) in pixels on `mid_slice`
-        (the CSF ROI at L3); pixel (i, j) has its centre at (i, j).
+        ``"L1"`` ... ``"L5"`` and ``"CSF"`` -> reference ROI centre (row, column) in pixels on
+        `mid_slice`: the middle of each body and of the canal behind L3; pixel (i, j) has its
+        centre at (i, j).
     roi_radius_mm : dict
-        A radius (mm) per ROI that stays at least 4 mm inside its structure.
+        A radius (mm) per ROI that stays at least 4 mm inside its structure (2 mm for a
+        collapsed body too thin for that).
     noise_sd : float
         Standard deviation of the Gaussian noise added to the SI (before quantisation).
     rescale : tuple of float
@@ -97,6 +106,11 @@ class PhantomTruth:
         (row spacing, column spacing) in mm.
     csf_level : str
         Level of the CSF ROI ("L3").
+    anatomy : Anatomy
+        The anatomy drawn (`Anatomy()`, the straight spine, by default).
+    shape : (rows, columns)
+    collapsed : tuple of str
+        The collapsed level, if any (left out of `vbq`).
     """
 
     si: dict[str, float]
@@ -110,39 +124,52 @@ class PhantomTruth:
     pixel_spacing: tuple[float, float]
     csf_level: str = "L3"
     label: str = field(default="SYNTHETIC phantom: not patient data")
+    anatomy: Anatomy = field(default_factory=Anatomy)
+    shape: tuple[int, int] = (256, 256)
+    collapsed: tuple[str, ...] = ()
+
+    def roi_inside(self, name: str, centre: tuple[float, float], radius_mm: float) -> bool:
+        """Whether every pixel of a circular ROI lies in the structure `name`.
+
+        Parameters
+        ----------
+        name : str
+            ``"L1"`` ... ``"L5"`` (that vertebral body) or ``"CSF"`` (the canal behind L3,
+            between the middles of the discs above and below it).
+        centre : (row, column)
+            In pixels on `mid_slice`.
+        radius_mm : float
+
+        Returns
+        -------
+        bool
+            True when the centre of every pixel inside the circle (the rule of
+            `vbq.imaging.roi_stats`) lies in the structure as drawn, before blurring.
+        """
+        dr, dc = self.pixel_spacing
+        r0, c0 = (float(x) for x in centre)
+        hr, hc = radius_mm / dr, radius_mm / dc
+        ii, jj = np.mgrid[math.ceil(r0 - hr):math.floor(r0 + hr) + 1,
+                          math.ceil(c0 - hc):math.floor(c0 + hc) + 1]
+        inside = ((ii - r0) * dr) ** 2 + ((jj - c0) * dc) ** 2 <= radius_mm ** 2
+        v, u = _pixel_mm(ii[inside], jj[inside], self.shape, self.pixel_spacing)
+        return bool(np.all(Spine(self.anatomy).structure_at(name, v, u)))
 
 
-def _level_tops() -> dict[str, float]:
-    v0 = -(5 * _BODY_H + 4 * _DISC_H) / 2
-    return {f"L{k + 1}": v0 + k * (_BODY_H + _DISC_H) for k in range(5)}
+    def contains(self, name: str, point: tuple[float, float]) -> bool:
+        """Whether the point (row, column) in pixels on `mid_slice` lies in the structure
+        `name` (as `roi_inside`)."""
+        v, u = _pixel_mm(np.array([float(point[0])]), np.array([float(point[1])]), self.shape,
+                         self.pixel_spacing)
+        return bool(Spine(self.anatomy).structure_at(name, v, u)[0])
 
 
-def _draw_slice(x: float, v: np.ndarray, u: np.ndarray, si_levels: dict[str, float],
-                si_csf: float) -> np.ndarray:
-    """Noise-free SI of the sagittal plane at left-right position `x` (mm)."""
-    img = np.full(np.broadcast_shapes(v.shape, u.shape), _SI["air"])
-    inside = (u > -120) & (u < _FAT_U[1])
-    img = np.where(inside, _SI["soft"], img)
-    img = np.where((u >= _MUSCLE_U[0]) & (u < _MUSCLE_U[1]), _SI["muscle"], img)
-    img = np.where((u >= _FAT_U[0]) & (u < _FAT_U[1]), _SI["fat"], img)
-    img = np.where((u > -120) & (u < -105), _SI["fat"], img)  # anterior fat
-    tops = _level_tops()
-    in_body_u = (u >= _BODY_U[0]) & (u < _BODY_U[1])
-    if abs(x) <= _BODY_HALF_X:
-        col = np.full(img.shape, _SI["disc"])  # discs fill the column between the bodies
-        col = np.where(v < tops["L1"] - _DISC_H, _SI["T12"], col)
-        col = np.where(v >= tops["L5"] + _BODY_H + _DISC_H, _SI["S1"], col)
-        for level, top in tops.items():
-            col = np.where((v >= top) & (v < top + _BODY_H), si_levels[level], col)
-        img = np.where(in_body_u, col, img)
-        # posterior longitudinal ligament, canal (or pedicles off the midline), posterior arch
-        img = np.where((u >= _BODY_U[1]) & (u < _CANAL_U[0]), _SI["ligament"], img)
-        canal = (u >= _CANAL_U[0]) & (u < _CANAL_U[1])
-        img = np.where(canal, si_csf if abs(x) <= _CANAL_HALF_X else _SI["posterior"], img)
-        arch = (u >= _POST_U[0]) & (u < _POST_U[1])
-        for top in tops.values():
-            img = np.where(arch & (v >= top + 3) & (v < top + _BODY_H - 3), _SI["posterior"], img)
-    return img
+def _pixel_mm(rows, cols, shape, spacing):
+    """(v, u) in mm of pixel centres: down and posterior from the image centre (the column of
+    bodies sits left of centre, as on a real image, hence the 15 mm)."""
+    (n_rows, n_cols), (dr, dc) = shape, spacing
+    return ((np.asarray(rows) - (n_rows - 1) / 2) * dr,
+            (np.asarray(cols) - (n_cols - 1) / 2) * dc + 15.0)
 
 
 def make_series(
@@ -153,6 +180,7 @@ def make_series(
     pixel_spacing: tuple[float, float] = (1.0, 1.0),
     slice_spacing: float = 4.0,
     noise_sd: float = 10.0,
+    anatomy: Anatomy | None = None,
 ) -> tuple[list[FileDataset], PhantomTruth]:
     """Draw a synthetic sagittal T1 lumbar series.
 
@@ -170,6 +198,10 @@ def make_series(
         Distance between slice centres in mm.
     noise_sd : float, keyword-only
         SD of the Gaussian noise added to the SI before it is stored.
+    anatomy : Anatomy, optional, keyword-only
+        Lordosis, tilt, body and disc sizes, canal, a collapsed level, a transitional L5-S1,
+        the SIs' scale and a surface-coil bias (`random_anatomy` draws one); by default the
+        straight spine with bodies of 25 mm, discs of 9 mm and no bias.
 
     Returns
     -------
@@ -198,14 +230,19 @@ def make_series(
                          f"to hold L1-L5, got {rows * dr:g} x {cols * dc:g} mm")
     if not noise_sd >= 0:
         raise ValueError(f"noise_sd: expected >= 0, got {noise_sd}")
+    anatomy = Anatomy() if anatomy is None else anatomy
+    spine = Spine(anatomy)
     rng = np.random.default_rng(seed)
-    si_levels = {f"L{k}": float(np.round(900 + rng.normal(0, 40), 1)) for k in range(1, 6)}
-    si_csf = float(np.round(320 + rng.normal(0, 15), 1))
-    vbq = float(np.median([si_levels[f"L{k}"] for k in range(1, 5)]) / si_csf)
+    tissue = {f"L{k}": float(np.round((anatomy.body_si + rng.normal(0, 40)) * anatomy.gain, 1))
+              for k in range(1, 6)}
+    tissue_csf = float(np.round((anatomy.csf_si + rng.normal(0, 15)) * anatomy.gain, 1))
+    if anatomy.collapsed:  # a fresh fracture's oedema darkens the marrow on T1
+        tissue[anatomy.collapsed] = float(np.round(0.8 * tissue[anatomy.collapsed], 1))
+    if anatomy.transitional == "sacralised L5":
+        tissue["L5"] = anatomy.si("S1")
 
-    # pixel (i, j) centre in mm; the column of bodies sits left of centre, as on a real image
-    v = (np.arange(rows) - (rows - 1) / 2) * dr
-    u = (np.arange(cols) - (cols - 1) / 2) * dc + 15.0
+    # pixel (i, j) centre in mm
+    v, u = _pixel_mm(np.arange(rows), np.arange(cols), (rows, cols), (dr, dc))
     vv, uu = v[:, None], u[None, :]
     # slices ascending along the normal (-1, 0, 0) of the sagittal orientation below: x falls
     xs = ((n_slices - 1) / 2 - np.arange(n_slices)) * slice_spacing
@@ -217,8 +254,9 @@ def make_series(
     slope, intercept = _RESCALE_SLOPE, _RESCALE_INTERCEPT
     top_left = np.array([0.0, u[0], 1000.0 - v[0]])  # row 0 is superior: z falls down the image
     datasets = []
+    plane = spine.plane(vv, uu)
     for i, x in enumerate(xs):
-        clean = gaussian_filter(_draw_slice(float(x), vv, uu, si_levels, si_csf),
+        clean = gaussian_filter(spine.draw(float(x), plane, tissue, tissue_csf),
                                 sigma=(0.8 / dr, 0.8 / dc), mode="nearest")
         noisy = np.clip(clean + rng.normal(0.0, noise_sd, clean.shape), 0, None)
         stored = np.clip(np.round((noisy - intercept) / slope), 0, 4095).astype(np.uint16)
@@ -232,19 +270,70 @@ def make_series(
         ds.SpacingBetweenSlices = slice_spacing
         ds.RescaleSlope, ds.RescaleIntercept = slope, intercept
         datasets.append(ds)
+    return datasets, _truth(spine, tissue, tissue_csf, mid=mid, shape=(rows, cols),
+                            spacing=(dr, dc), noise_sd=noise_sd, rescale=(slope, intercept))
 
-    tops = _level_tops()
-    centres: dict[str, tuple[float, float]] = {}
-    body_u = (_BODY_U[0] + _BODY_U[1]) / 2
-    for level, top in tops.items():
-        centres[level] = ((top + _BODY_H / 2) / dr + (rows - 1) / 2,
-                          (body_u - 15.0) / dc + (cols - 1) / 2)
-    canal_u = (_CANAL_U[0] + _CANAL_U[1]) / 2
-    centres["CSF"] = (centres["L3"][0], (canal_u - 15.0) / dc + (cols - 1) / 2)
-    truth = PhantomTruth(si=si_levels, si_csf=si_csf, vbq=vbq, mid_slice=mid, centres=centres,
-                         roi_radius_mm=dict(_ROI_RADIUS), noise_sd=float(noise_sd),
-                         rescale=(slope, intercept), pixel_spacing=(dr, dc))
-    return datasets, truth
+
+def _truth(spine: Spine, tissue: dict[str, float], tissue_csf: float, *, mid: int,
+           shape: tuple[int, int], spacing: tuple[float, float], noise_sd: float,
+           rescale: tuple[float, float]) -> PhantomTruth:
+    """The reference ROIs and the SIs they read on the noise-free image (bias included)."""
+    (rows, cols), (dr, dc) = shape, spacing
+    centres, radii, si = {}, {}, {}
+    for name, (v, u, radius) in spine.reference_rois().items():
+        centre = (v / dr + (rows - 1) / 2, (u - 15.0) / dc + (cols - 1) / 2)
+        centres[name], radii[name] = centre, radius
+        value = tissue_csf if name == "CSF" else tissue[name]
+        if isinstance(spine.bias(np.zeros(1), np.zeros(1)), float):
+            si[name] = value  # no bias: the tissue's SI, exactly
+        else:  # the mean bias over the ROI's pixels (the rule of vbq.imaging.roi_stats)
+            r0, c0 = centre
+            ii, jj = np.mgrid[math.ceil(r0 - radius / dr):math.floor(r0 + radius / dr) + 1,
+                              math.ceil(c0 - radius / dc):math.floor(c0 + radius / dc) + 1]
+            inside = ((ii - r0) * dr) ** 2 + ((jj - c0) * dc) ** 2 <= radius ** 2
+            pv, pu = _pixel_mm(ii[inside], jj[inside], shape, spacing)
+            si[name] = value * float(np.mean(spine.bias(pv, pu)))
+    collapsed = (spine.anatomy.collapsed,) if spine.anatomy.collapsed else ()
+    kept = [si[lv] for lv in ("L1", "L2", "L3", "L4") if lv not in collapsed]
+    return PhantomTruth(si={lv: si[lv] for lv in LUMBAR}, si_csf=si["CSF"],
+                        vbq=float(np.median(kept) / si["CSF"]), mid_slice=mid, centres=centres,
+                        roi_radius_mm=radii, noise_sd=float(noise_sd), rescale=rescale,
+                        pixel_spacing=(dr, dc), anatomy=spine.anatomy, shape=(rows, cols),
+                        collapsed=collapsed)
+
+
+def make_varied_series(seed: int, *, n_slices: int = 5) -> tuple[list[FileDataset], PhantomTruth]:
+    """A phantom of varied anatomy and acquisition, drawn from `seed` alone.
+
+    The anatomy is `random_anatomy(seed)`; the acquisition draws, from its own random stream, a
+    field of view of 260-300 mm on a square matrix of 256, 320 or 384 pixels (pixel spacing
+    0.68-1.17 mm) and a noise SD of 4-16 (SNR of the bodies about 30-250).
+
+    Parameters
+    ----------
+    seed : int
+        The same seed gives the same files and truth.
+    n_slices : int, keyword-only
+        Sagittal slices, 4 mm apart (the middle one is the mid-sagittal slice).
+
+    Returns
+    -------
+    datasets : list of pydicom.dataset.FileDataset
+    truth : PhantomTruth
+
+    Examples
+    --------
+    >>> datasets, truth = make_varied_series(7)
+    >>> len(datasets), truth.anatomy == random_anatomy(7)
+    (5, True)
+    """
+    rng = np.random.default_rng([int(seed), 0xAC9])
+    matrix = int(rng.choice([256, 320, 384]))
+    spacing = float(rng.uniform(260.0, 300.0)) / matrix
+    noise = float(rng.uniform(4.0, 16.0))
+    return make_series(seed, n_slices=n_slices, shape=(matrix, matrix),
+                       pixel_spacing=(spacing, spacing), noise_sd=noise,
+                       anatomy=random_anatomy(seed))
 
 
 def _slice_dataset(stored: np.ndarray, sop_uid: str, study_uid: str, series_uid: str,

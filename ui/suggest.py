@@ -1,0 +1,154 @@
+"""Suggested ROIs on the MRI page: ask for a suggestion, see it as dashed circles, accept it with
+one click (then move any ROI as usual), and save each ROI with how it was placed.
+
+A suggestion lives in this session's state apart from the placed ROIs (`ui.measure.rois`) until
+the reader accepts it, so it is never saved unconfirmed. What was accepted is remembered, so that
+at saving time each ROI is recorded truthfully in the store's ``roi_source`` column:
+``suggested`` (accepted and left as suggested), ``moved`` (accepted, then moved or resized) or
+``manual`` (placed by hand, with no suggestion accepted for that level).
+
+The page hooks in three places: `panel` in the viewer's side column, `circles` over the image,
+`with_sources` on the records before they are saved.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+import streamlit as st
+
+import vbq
+from ui import measure
+from ui.image_click import Circle
+from vbq import imaging
+from vbq.measurements import ROI_LEVELS
+
+SUGGESTION_KEY = "measure_suggestion"  # fingerprint -> SuggestedRois shown, not yet accepted
+ACCEPTED_KEY = "measure_accepted"  # fingerprint -> level -> the Roi as accepted
+BODY_LEVELS = ("L1", "L2", "L3", "L4")
+CONFIDENCE_WORDS = {"high": "High confidence", "moderate": "Moderate confidence",
+                    "low": "Low confidence"}
+
+
+def _suggestions() -> dict:
+    return st.session_state.setdefault(SUGGESTION_KEY, {})
+
+
+def _accepted(fingerprint: str) -> dict:
+    return st.session_state.setdefault(ACCEPTED_KEY, {}).setdefault(fingerprint, {})
+
+
+def anchor_for(series: imaging.Series, k: int, active: str) -> tuple[str, tuple] | None:
+    """The vertebra the reader has already placed on slice `k` by hand, to name the levels from:
+    the active level when it is a placed body ROI, else the first placed body ROI."""
+    placed = measure.rois(series.fingerprint)
+    accepted = _accepted(series.fingerprint)
+    own = {lv: r for lv, r in placed.items() if lv in BODY_LEVELS and r.slice == k
+           and accepted.get(lv) != r}
+    level = active if active in own else next(iter(own), None)
+    return None if level is None else (level, (own[level].row, own[level].col))
+
+
+def _suggest(series: imaging.Series, k: int, active: str) -> None:
+    anchor = anchor_for(series, k, active)
+    try:
+        _suggestions()[series.fingerprint] = imaging.suggest_rois(series, slice_index=k,
+                                                                  anchor=anchor)
+    except vbq.InputError as exc:
+        _suggestions()[series.fingerprint] = str(exc)
+
+
+def _accept(series: imaging.Series) -> None:
+    """Place every suggested ROI the reader has not placed by hand on that slice."""
+    fp = series.fingerprint
+    s = _suggestions().pop(fp, None)
+    if not isinstance(s, imaging.SuggestedRois):
+        return
+    placed = measure.rois(fp)
+    for level, (row, col) in s.centres.items():
+        held = placed.get(level)
+        if held is not None and held.slice == s.slice_index and _accepted(fp).get(level) != held:
+            continue  # the reader's own ROI (the anchor, say) stays as placed
+        roi = measure.Roi(s.slice_index, round(float(row), 2), round(float(col), 2),
+                          round(float(s.radii_mm[level]), 1))
+        measure.set_roi(fp, level, roi)
+        _accepted(fp)[level] = roi
+
+
+def _discard(series: imaging.Series) -> None:
+    _suggestions().pop(series.fingerprint, None)
+
+
+def panel(series: imaging.Series, k: int, active: str) -> None:
+    """The suggestion's buttons and its confidence in words, for slice `k` (from 0)."""
+    fp = series.fingerprint
+    shown = _suggestions().get(fp)
+    anchor = anchor_for(series, k, active)
+    label = (f"Suggest the other ROIs from your {anchor[0]}" if anchor else "Suggest ROIs")
+    help_text = ("Classical image analysis proposes L1-L4 and the CSF behind L3 on this slice: "
+                 "a starting point to check, not a measurement. Place one vertebra yourself "
+                 "first (for example L3) to have the levels named from it.")
+    st.button(label, key="measure_suggest", on_click=_suggest, args=(series, k, active),
+              help=help_text, icon=":material/auto_fix_high:", width="stretch")
+    placed = source_counts(series)
+    if placed:
+        st.caption(f"Placed: {placed}. Saved with each ROI.")
+    if isinstance(shown, str):
+        st.error(f"No suggestion: {shown}")
+        return
+    if shown is None:
+        return
+    where = "" if shown.slice_index == k else f" (on slice {shown.slice_index + 1})"
+    st.caption(f"**{CONFIDENCE_WORDS[shown.confidence]}**{where}: "
+               f"{' '.join(shown.reasons)} Dashed circles are suggestions: nothing is saved "
+               "until you accept them and save the reading.")
+    c1, c2 = st.columns(2)
+    c1.button("Accept", key="measure_accept", type="primary", on_click=_accept,
+              args=(series,), icon=":material/check:", width="stretch",
+              disabled=not shown.centres, help="Place every suggested ROI; move any of them "
+                                               "afterwards as usual.")
+    c2.button("Discard", key="measure_discard", on_click=_discard, args=(series,),
+              width="stretch")
+
+
+def circles(series: imaging.Series, k: int) -> list[Circle]:
+    """Dashed circles of the suggestion on slice `k`, labelled with a question mark."""
+    shown = _suggestions().get(series.fingerprint)
+    if not isinstance(shown, imaging.SuggestedRois) or shown.slice_index != k:
+        return []
+    row_mm, col_mm = measure.spacing(series)
+    return [Circle(row=r, col=c, r_rows=shown.radii_mm[lv] / row_mm,
+                   r_cols=shown.radii_mm[lv] / col_mm, label=f"{lv}?",
+                   colour=measure.COLOURS[lv], active=False)
+            for lv, (r, c) in shown.centres.items()]
+
+
+def roi_sources(series: imaging.Series) -> dict[str, str]:
+    """How each placed ROI came to be: ``suggested``, ``moved`` or ``manual``."""
+    accepted = _accepted(series.fingerprint)
+    out = {}
+    for level, roi in measure.rois(series.fingerprint).items():
+        if level not in accepted:
+            out[level] = "manual"
+        else:
+            out[level] = "suggested" if accepted[level] == roi else "moved"
+    return out
+
+
+def with_sources(series: imaging.Series, records: Sequence) -> list:
+    """The records to save, each with its ROI's ``roi_source``."""
+    sources = roi_sources(series)
+    return [dataclasses.replace(r, roi_source=sources.get(r.level, "manual")) for r in records]
+
+
+def source_counts(series: imaging.Series) -> str:
+    """The placed ROIs by how they were placed, in words ("" when none was suggested)."""
+    sources = roi_sources(series)
+    if not any(v != "manual" for v in sources.values()):
+        return ""
+    words = {"suggested": "as suggested", "moved": "suggested, then moved",
+             "manual": "placed by hand"}
+    parts = [f"{', '.join(lv for lv in ROI_LEVELS if sources.get(lv) == kind)} {words[kind]}"
+             for kind in ("suggested", "moved", "manual") if kind in sources.values()]
+    return "; ".join(parts)
