@@ -75,6 +75,26 @@ if study.comparison is not None:
     display.show_table(present.auc_comparison_table(study.comparison),
                        key="roc_dl_comparison")
 
+strata = vbq.scanners.field_strengths(table).index.dropna()
+if len(strata) >= 2:
+    st.subheader("By MRI field strength")
+    st.caption("VBQ is a ratio of T1 signal intensities, and T1 contrast depends on the "
+               "scanner: each field strength is analysed on its own, and the unpaired DeLong "
+               "test asks whether the AUC differs between them.")
+    field_options = [m for m in study.results if m != "combined"]
+    field_marker = st.selectbox("Marker", field_options, key="roc_field_marker",
+                                format_func=lambda m: vbq.study.MARKERS[m][0])
+    try:
+        strat, field_table = cache.roc_by_field_strength(dataset.digest, settings, group,
+                                                         target, field_marker, table)
+    except (vbq.InputError, vbq.DegenerateInputError) as exc:
+        st.info(f"No analysis by field strength: {exc}")
+    else:
+        if strat.results:
+            st.plotly_chart(figures.roc_curves_by_field_strength(strat), key="roc_field_curves",
+                            config=figures.export_config(f"vbq_roc_by_field_strength_{target}"))
+        display.show_table(field_table, key="roc_dl_field_strength")
+
 st.subheader("Predictive values at another prevalence")
 prevalence = binding.view(st.slider, "Prevalence of the target (%)", "roc.prevalence", 20,
                           key="roc_prevalence", min_value=1, max_value=80)

@@ -130,6 +130,20 @@ with c[1]:
         st.caption(f"At VBQ ≥ {thr:g} in the control group: sensitivity "
                    f"{metrics.sensitivity:.1%}, specificity {metrics.specificity:.1%}.")
 
+if len(vbq.scanners.field_strengths(table).index.dropna()) >= 2:
+    st.subheader("Thresholds by MRI field strength")
+    st.caption("A threshold derived at one field strength need not fit another: each field "
+               "strength's control patients give their own Youden cutoff, rounded as the paper "
+               "rounded its own, beside the threshold in force "
+               f"(VBQ ≥ {th.for_target(target):g}).")
+    try:
+        _, field_table = cache.roc_by_field_strength(dataset.digest, settings, "control", target,
+                                                     "vbq", table)
+    except (vbq.InputError, vbq.DegenerateInputError) as exc:
+        st.info(f"No thresholds by field strength: {exc}")
+    else:
+        display.show_table(field_table, key="thr_dl_field_strength")
+
 st.subheader("Breakdowns")
 for name, res in cache.prevalence_breakdowns(dataset.digest, settings, target, table).items():
     title = {"diagnosis": "VBQ-positive by primary diagnosis",

@@ -161,6 +161,17 @@ def roc_study(digest: str, settings: vbq.Settings, group: str, target: str,
 
 
 @st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS,
+               show_spinner="Analysing each field strength...")
+def roc_by_field_strength(digest: str, settings: vbq.Settings, group: str, target: str,
+                          marker: str, _table: pd.DataFrame):
+    """(`vbq.scanners.roc_by_field_strength`, its table formatted); `vbq.InputError` when the
+    dataset has fewer than two field strengths (never cached)."""
+    strat = vbq.scanners.roc_by_field_strength(_table, group=group, target=target,
+                                               marker=marker)
+    return strat, safe.shown(present.field_strength_roc_table(strat))
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS,
                show_spinner=False)
 def bootstrap_cutoff(digest: str, settings: vbq.Settings, group: str, target: str, marker: str,
                      _table: pd.DataFrame):

@@ -43,6 +43,7 @@ import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..schema import SEQUENCE_FAMILIES, sequence_family
 from ._csv import (
     HISTORY_COLUMNS,
     MEASUREMENT_COLUMNS,
@@ -92,6 +93,8 @@ __all__ = [
     "ROIMeasurement",
     "reading_from_rois",
     "series_provenance",
+    "SEQUENCE_FAMILIES",
+    "sequence_family",
     "SaveResult",
     "MeasurementStore",
     "open_store",
