@@ -64,6 +64,11 @@ with c[1]:
 display.show_table(present.table4(study, decimals=int(decimals), rounding=rounding),
                    key="roc_dl_table4")
 
+if "vbq" in study.results:
+    st.subheader("Beside a published meta-analysis")
+    display.show_table(cache.meta_analysis(dataset.digest, settings, group, target,
+                                           study.results["vbq"]), key="roc_dl_meta")
+
 if study.combined is not None:
     cm = study.combined
     st.markdown(f"**Combined marker** (logistic: {', '.join(cm.predictors)}): apparent AUC "
@@ -82,8 +87,9 @@ if len(strata) >= 2:
                "scanner: each field strength is analysed on its own, and the unpaired DeLong "
                "test asks whether the AUC differs between them.")
     field_options = [m for m in study.results if m != "combined"]
-    field_marker = st.selectbox("Marker", field_options, key="roc_field_marker",
-                                format_func=lambda m: vbq.study.MARKERS[m][0])
+    field_marker = st.columns([1, 2])[0].selectbox(
+        "Marker", field_options, key="roc_field_marker",
+        format_func=lambda m: vbq.study.MARKERS[m][0])
     try:
         strat, field_table = cache.roc_by_field_strength(dataset.digest, settings, group,
                                                          target, field_marker, table)

@@ -126,6 +126,8 @@ class MeasurementsInUse:
         The distinct field strengths (T) the readings in use recorded, ascending.
     manufacturers : tuple of str
         The distinct scanner manufacturers they recorded (compared without regard to case).
+    sequence_families : tuple of str
+        The kinds of sequence they recorded (`vbq.schema.sequence_family`), sorted.
     """
 
     source: str
@@ -140,6 +142,7 @@ class MeasurementsInUse:
     rules: str = ""
     field_strengths: tuple[float, ...] = ()
     manufacturers: tuple[str, ...] = ()
+    sequence_families: tuple[str, ...] = ()
 
     @property
     def mixed(self) -> bool:
@@ -287,12 +290,15 @@ def measurements_in_use(merge: Any, readings: pd.DataFrame, *,
     if len(used) and session is not None and "session" in used.columns:
         used = used[used["session"].astype(int) == int(session)]
     strengths, makers = _distinct_scanners(used) if len(used) else ((), ())
+    families = (tuple(sorted({f for f in used["scanning_sequence"].map(sequence_family) if f}))
+                if len(used) and "scanning_sequence" in used.columns else ())
     return MeasurementsInUse(
         source=source, observer=None if observer is None else str(observer),
         session=None if session is None else int(session), combine=str(merge.combine),
         n_patients=len(measured), n_readings=len(used), n_replaced=len(merge.replaced),
         n_not_in_cohort=len(merge.not_in_cohort), series=_series_kinds(used),
-        rules=_rules(merge), field_strengths=strengths, manufacturers=makers)
+        rules=_rules(merge), field_strengths=strengths, manufacturers=makers,
+        sequence_families=families)
 
 
 def _rules(merge: Any) -> str:

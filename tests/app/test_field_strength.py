@@ -44,3 +44,34 @@ def test_the_thresholds_page_gives_each_field_strength_its_threshold(demo):
     shown = _field_table(at)
     assert shown["Threshold"].tolist() == [f"≥\u00a0{strat.threshold(t):g}" for t in strat.strata]
 
+
+
+def test_the_thresholds_page_applies_published_thresholds_and_warns_of_their_scanner(demo):
+    at = start("app_pages/thresholds.py")
+    table = vbq.prepare_cohort(*demo).table
+    shown = next(t for t in tables(at) if "Sensitivity here, % (95% CI)" in t.columns)
+    applied = vbq.published.apply_published(
+        table, [t.key for t in vbq.published.PUBLISHED_THRESHOLDS
+                if t.target == "osteoporosis" and t.measure == "VBQ (L1-L4)"],
+        field_strengths=[1.5, 3.0])
+    expected = vbq.present.published_thresholds_table(applied).display()
+    assert shown.reset_index(drop=True).equals(expected)
+    warnings = [html.unescape(w.value).replace("\u2060", "") for w in at.warning]
+    assert any("Derived at 3 T; the measurements in use are at 1.5 T and 3 T." in w
+               and "Chen et al. 2023" in w for w in warnings)
+    # one interaction: only the seed paper's threshold
+    at.multiselect(key="thr_published").set_value(["chen2023_osteoporosis"]).run()
+    assert not at.exception
+    shown = next(t for t in tables(at) if "Sensitivity here, % (95% CI)" in t.columns)
+    assert len(shown) == 2  # the cohort's own, then the paper's
+
+
+def test_the_roc_page_sets_the_cohort_beside_the_meta_analysis(demo):
+    at = start("app_pages/roc.py")
+    table = vbq.prepare_cohort(*demo).table
+    res = vbq.study.roc_study(table, markers=("vbq", "hu_l1")).results["vbq"]
+    shown = next(t for t in tables(at) if "Pooled, meta-analysis (95% CI)" in t.columns)
+    row = shown.set_index(shown.columns[0]).loc["AUC"]
+    assert row["This cohort (95% CI)"] == (f"{res.auc:.3f} ({res.auc_ci[0]:.3f} to "
+                                           f"{res.auc_ci[1]:.3f})")
+    assert row["Pooled, meta-analysis (95% CI)"] == "0.78 (0.74 to 0.82)"

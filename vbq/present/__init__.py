@@ -62,7 +62,7 @@ from ._reliability import (
     reliability_too_few,
 )
 from ._roc import auc_comparison_table, bootstrap_cutoff_table, predictive_values_table
-from ._scanners import field_strength_roc_table
+from ._scanners import field_strength_roc_table, meta_analysis_table, published_thresholds_table
 from ._study import study_tables
 from ._tables import table1, table2, table3, table4, table5
 
@@ -103,6 +103,8 @@ __all__ = [
     "auc_comparison_table",
     "bootstrap_cutoff_table",
     "field_strength_roc_table",
+    "published_thresholds_table",
+    "meta_analysis_table",
     "exclusion_table",
     "problems_table",
     "degeneration_table",
