@@ -134,3 +134,12 @@ def test_the_demo_has_two_field_strengths_and_the_in_force_line_says_so():
     one = prepared.table.assign(field_strength_t=3.0)
     assert vbq.describe.field_strength_clause(one) == "Field strength: 3 T"
     assert vbq.describe.field_strength_clause(prepared.table.drop(columns="field_strength_t")) == ""
+
+
+def test_no_stratum_analysable_still_gives_a_table_that_says_why(table):
+    t = table.assign(dxa_status="normal")
+    res = roc_by_field_strength(t, group="all")
+    assert res.results == {} and set(res.errors) == {1.0, 1.5, 3.0} and res.comparisons == ()
+    shown = vbq.present.field_strength_roc_table(res).shown
+    assert shown["AUC (95% CI)"].tolist() == ["not analysed"] * 3
+    assert len(vbq.figures.roc_curves_by_field_strength(res).data) == 1  # the chance line only

@@ -352,9 +352,10 @@ def roc_curves_by_field_strength(strat) -> go.Figure:
     """One ROC curve per MRI field strength (`vbq.scanners.StratifiedROC`), each with its AUC
     (95% CI) in the legend and its Youden point marked, as `roc_curves` draws markers."""
     label = marker_label(strat.marker)
-    higher = next(iter(strat.results.values())).higher_is_positive
     keys = {f"{t:g} T": res for t, res in strat.results.items()}
-    return roc_curves(keys, {k: (f"{label} at {k}", higher) for k in keys})
+    # roc_curves reads a marker's label only; each result carries its own direction
+    return roc_curves(keys, {k: (f"{label} at {k}", res.higher_is_positive)
+                             for k, res in keys.items()})
 
 
 def reclassification_heatmap(crosstab: pd.DataFrame) -> go.Figure:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..published import META_ANALYSIS, PUBLISHED_THRESHOLDS
+from ..study import MARKERS
 from ._format import (
     FormattedTable,
     _cutoff_decimals,
@@ -42,7 +43,7 @@ def field_strength_roc_table(strat, *, title: str | None = None) -> FormattedTab
     """
     frame = strat.to_frame()
     d = _cutoff_decimals(strat.marker)
-    op = "≥" if next(iter(strat.results.values())).higher_is_positive else "≤"
+    op = "≥" if MARKERS[strat.marker][1] else "≤"
     headers = ["Field strength", "Patients (positive)", "AUC (95% CI)", "Youden cutoff",
                "Threshold", "Sensitivity, %", "Specificity, %"]
     rows = []
