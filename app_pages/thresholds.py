@@ -150,7 +150,7 @@ st.caption("Thresholds other studies published, each applied to this cohort's co
 applicable = [t for t in vbq.published.PUBLISHED_THRESHOLDS
               if t.target == target and t.measure == "VBQ (L1-L4)"]
 chosen = st.multiselect("Thresholds to apply", [t.key for t in applicable],
-                        default=[t.key for t in applicable], key="thr_published",
+                        default=[t.key for t in applicable], key=f"thr_published_{target}",
                         format_func={t.key: t.label for t in applicable}.get)
 used = dataset.measurements_used
 fields = tuple(sorted(set(vbq.scanners.field_strengths(table[table["group"] == "control"])

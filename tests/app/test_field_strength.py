@@ -60,7 +60,7 @@ def test_the_thresholds_page_applies_published_thresholds_and_warns_of_their_sca
     assert any("Derived at 3 T; the measurements in use are at 1.5 T and 3 T." in w
                and "Chen et al. 2023" in w for w in warnings)
     # one interaction: only the seed paper's threshold
-    at.multiselect(key="thr_published").set_value(["chen2023_osteoporosis"]).run()
+    at.multiselect(key="thr_published_osteoporosis").set_value(["chen2023_osteoporosis"]).run()
     assert not at.exception
     shown = next(t for t in tables(at) if "Sensitivity here, % (95% CI)" in t.columns)
     assert len(shown) == 2  # the cohort's own, then the paper's
@@ -75,3 +75,14 @@ def test_the_roc_page_sets_the_cohort_beside_the_meta_analysis(demo):
     assert row["This cohort (95% CI)"] == (f"{res.auc:.3f} ({res.auc_ci[0]:.3f} to "
                                            f"{res.auc_ci[1]:.3f})")
     assert row["Pooled, meta-analysis (95% CI)"] == "0.78 (0.74 to 0.82)"
+
+
+def test_the_published_thresholds_follow_the_condition_chosen(demo):
+    at = start("app_pages/thresholds.py")
+    at.multiselect(key="thr_published_osteoporosis").set_value(["chen2023_osteoporosis"]).run()
+    at.radio(key="thr_target").set_value("osteopenia_or_worse").run()
+    assert not at.exception and not at.error
+    options = at.multiselect(key="thr_published_osteopenia_or_worse").options
+    assert all("osteopenia or worse" in o for o in options)
+    shown = next(t for t in tables(at) if "Sensitivity here, % (95% CI)" in t.columns)
+    assert shown["Threshold"].str.contains("osteopenia").all()
