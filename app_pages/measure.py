@@ -747,7 +747,7 @@ def _in_use(current) -> None:
         "patient_id": "patient", "in_cohort": "in the cohort", "measured": "measured",
         "si_source": "SIs from", "readings": "readings combined",
         "series_flags": "series flags", "field_strength_t": "field (T)",
-        "scanner": "scanner"}), hide_index=True, width="stretch",
+        "scanner": "scanner", "sequence": "sequence"}), hide_index=True, width="stretch",
         key="measure_merge_table", column_config={
             c: st.column_config.Column(width="small") for c in (
                 "patient", "in the cohort", "measured", "SIs from", "readings combined")})

@@ -64,6 +64,11 @@ with c[1]:
 display.show_table(present.table4(study, decimals=int(decimals), rounding=rounding),
                    key="roc_dl_table4")
 
+if "vbq" in study.results:
+    st.subheader("Beside a published meta-analysis")
+    display.show_table(cache.meta_analysis(dataset.digest, settings, group, target,
+                                           study.results["vbq"]), key="roc_dl_meta")
+
 if study.combined is not None:
     cm = study.combined
     st.markdown(f"**Combined marker** (logistic: {', '.join(cm.predictors)}): apparent AUC "
@@ -74,6 +79,27 @@ if study.comparison is not None:
     st.subheader("Paired comparison of the AUCs")
     display.show_table(present.auc_comparison_table(study.comparison),
                        key="roc_dl_comparison")
+
+strata = vbq.scanners.field_strengths(table).index.dropna()
+if len(strata) >= 2:
+    st.subheader("By MRI field strength")
+    st.caption("VBQ is a ratio of T1 signal intensities, and T1 contrast depends on the "
+               "scanner: each field strength is analysed on its own, and the unpaired DeLong "
+               "test asks whether the AUC differs between them.")
+    field_options = [m for m in study.results if m != "combined"]
+    field_marker = st.columns([1, 2])[0].selectbox(
+        "Marker", field_options, key="roc_field_marker",
+        format_func=lambda m: vbq.study.MARKERS[m][0])
+    try:
+        strat, field_table = cache.roc_by_field_strength(dataset.digest, settings, group,
+                                                         target, field_marker, table)
+    except (vbq.InputError, vbq.DegenerateInputError) as exc:
+        st.info(f"No analysis by field strength: {exc}")
+    else:
+        if strat.results:
+            st.plotly_chart(figures.roc_curves_by_field_strength(strat), key="roc_field_curves",
+                            config=figures.export_config(f"vbq_roc_by_field_strength_{target}"))
+        display.show_table(field_table, key="roc_dl_field_strength")
 
 st.subheader("Predictive values at another prevalence")
 prevalence = binding.view(st.slider, "Prevalence of the target (%)", "roc.prevalence", 20,

@@ -130,6 +130,52 @@ with c[1]:
         st.caption(f"At VBQ ≥ {thr:g} in the control group: sensitivity "
                    f"{metrics.sensitivity:.1%}, specificity {metrics.specificity:.1%}.")
 
+if len(vbq.scanners.field_strengths(table).index.dropna()) >= 2:
+    st.subheader("Thresholds by MRI field strength")
+    st.caption("A threshold derived at one field strength need not fit another: each field "
+               "strength's control patients give their own Youden cutoff, rounded as the paper "
+               "rounded its own, beside the threshold in force "
+               f"(VBQ ≥ {th.for_target(target):g}).")
+    try:
+        _, field_table = cache.roc_by_field_strength(dataset.digest, settings, "control", target,
+                                                     "vbq", table)
+    except (vbq.InputError, vbq.DegenerateInputError) as exc:
+        st.info(f"No thresholds by field strength: {exc}")
+    else:
+        display.show_table(field_table, key="thr_dl_field_strength")
+
+st.subheader("Published thresholds")
+st.caption("Thresholds other studies published, each applied to this cohort's control group "
+           "beside its own; every number was read in the source named under the table.")
+applicable = [t for t in vbq.published.PUBLISHED_THRESHOLDS
+              if t.target == target and t.measure == "VBQ (L1-L4)"]
+chosen = st.multiselect("Thresholds to apply", [t.key for t in applicable],
+                        default=[t.key for t in applicable], key=f"thr_published_{target}",
+                        format_func={t.key: t.label for t in applicable}.get)
+used = dataset.measurements_used
+fields = tuple(sorted(set(vbq.scanners.field_strengths(table[table["group"] == "control"])
+                          .index.dropna()) | set(used.field_strengths if used else ())))
+families = tuple(used.sequence_families) if used else ()
+if chosen:
+    shown_table, cautions = cache.published_thresholds(dataset.digest, settings, tuple(chosen),
+                                                       fields, families, table)
+    if cautions:
+        st.warning("Scanner of a threshold and of the measurements in use:\n\n" + "\n".join(
+            f"- **{display.plain('; '.join(labels))}**: {display.plain(why)}"
+            for why, labels in cautions.items()), icon=":material/warning:")
+    display.show_table(shown_table, key="thr_dl_published")
+else:
+    st.info("Choose at least one published threshold.")
+with st.expander("The library: every published threshold, and the numbers left out"):
+    st.markdown("\n".join(
+        f"- **{display.plain(t.label)}**: {display.plain(t.citation)}; n = {t.n}; "
+        f"{display.plain(t.population)}; {display.plain(t.reference)}; "
+        + (f"{t.field_strength_t:g} T" if t.field_strength_t else "field strength not stated")
+        + f"; {display.plain(t.sequence)}. {display.plain(t.note)}"
+        for t in vbq.published.PUBLISHED_THRESHOLDS))
+    st.markdown("**Looked for and not included** (not verified in a source):\n\n" + "\n".join(
+        f"- {display.plain(u)}" for u in vbq.published.UNVERIFIED))
+
 st.subheader("Breakdowns")
 for name, res in cache.prevalence_breakdowns(dataset.digest, settings, target, table).items():
     title = {"diagnosis": "VBQ-positive by primary diagnosis",

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
+import pandas as pd
 import pytest
 
 import vbq
@@ -90,3 +93,26 @@ def test_prevalence_against_paper_puts_the_papers_numbers_beside_this_result(dem
     assert np.isnan(other["paper_degenerative"]).all()  # the paper reports osteoporosis only
     with pytest.raises(vbq.InputError, match="target"):
         prevalence_against_paper(shift, target="fracture")
+
+
+def test_readings_from_more_than_one_scanner_are_said_in_the_in_force_line(demo):
+    # issue 19: when measurements from more than one field strength or manufacturer are in
+    # use, the in-force line says so
+    rois = ["L1", "L2", "L3", "L4", "CSF"]
+    readings = pd.DataFrame({
+        "patient_id": ["DEMO-001"] * 5 + ["DEMO-002"] * 5 + ["DEMO-003"] * 5,
+        "observer": ["AB"] * 15, "session": [1] * 15, "level": rois * 3, "si_mean": [300.0] * 15,
+        "field_strength_t": [1.5] * 10 + [3.0] * 5,
+        "manufacturer": ["ACME"] * 5 + ["acme"] * 5 + ["Other"] * 5,
+        "scanning_sequence": ["SE"] * 10 + ["IR\\SE"] * 5})
+    merge = SimpleNamespace(measured=("DEMO-001", "DEMO-002", "DEMO-003"), replaced=(),
+                            not_in_cohort=(), observer="AB", session=1, combine="primary")
+    used = vbq.describe.measurements_in_use(merge, readings)
+    assert used.field_strengths == (1.5, 3.0) and used.manufacturers == ("ACME", "Other")
+    assert used.mixed and used.mixed_text == "1.5 T and 3 T; ACME and Other"
+    line = vbq.in_force(vbq.prepare_cohort(*demo), measurements=used).line
+    assert "readings from more than one scanner: 1.5 T and 3 T; ACME and Other" in line
+    assert "1.5 T, ACME, spin echo (1 patient)" in used.series_text
+    assert "3 T, Other, inversion recovery (1 patient)" in used.series_text
+    one = vbq.describe.measurements_in_use(merge, readings.iloc[:5])
+    assert not one.mixed and "more than one scanner" not in one.short

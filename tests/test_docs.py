@@ -62,7 +62,8 @@ import sys  # noqa: E402
 import pytest  # noqa: E402
 
 API = ROOT / "docs" / "api"
-PUBLIC = ["vbq", "vbq.io", "vbq.schema", "vbq.settings", "vbq.stats", "vbq.study", "vbq.figures",
+PUBLIC = ["vbq", "vbq.io", "vbq.schema", "vbq.settings", "vbq.stats", "vbq.study", "vbq.scanners", "vbq.published",
+          "vbq.figures",
           "vbq.present", "vbq.export", "vbq.report", "vbq.imaging", "vbq.phantom",
           "vbq.measurements", "vbq.demo", "vbq.cli"]
 

@@ -841,7 +841,8 @@ def test_merge_into_a_cohort_without_si_columns_and_the_report(store):
     merged = merge_into_cohort(cohort, store)
     assert merged.replaced == ("DEMO-004",)
     assert frame.columns.tolist() == ["patient_id", "in_cohort", "measured", "si_source",
-                                      "readings", "series_flags", "field_strength_t", "scanner"]
+                                      "readings", "series_flags", "field_strength_t", "scanner",
+                                          "sequence"]
     # an ID differing only in case is not merged, and the report says so
     store.save(reading("demo-005"))
     merged = merge_into_cohort(cohort, store)
@@ -960,6 +961,33 @@ def test_the_merge_report_names_the_scanner_behind_each_reading(store):
     assert np.isnan(mean.loc["P3", "field_strength_t"]) and mean.loc["P1", "field_strength_t"] == 1.5
     one = merge_into_cohort(cohort[cohort["patient_id"] == "P1"], store)
     assert not one.mixed_acquisition
+
+
+def test_the_merge_puts_the_field_strength_into_the_cohort_and_names_the_sequence(store):
+    # issue 19: the field strength of the readings used travels with the SIs, so the analyses
+    # can be stratified by it; a patient without a recorded one keeps the file's value
+    store.save(reading("P1", field_strength_t=1.5, scanning_sequence="SE", tr_ms=600.0,
+                       te_ms=20.0))
+    store.save(reading("P2", field_strength_t=3.0, scanning_sequence="IR\\SE", tr_ms=2000.0,
+                       te_ms=10.0, ti_ms=800.0))
+    store.save(reading("P3"))
+    cohort = pd.DataFrame({"patient_id": ["P1", "P2", "P3", "P4"], "age": [60, 70, 65, 50],
+                           "sex": ["F", "M", "F", "M"], "field_strength_t": [3.0, 3.0, 1.5, 3.0]})
+    merged = merge_into_cohort(cohort, store)
+    field = merged.cohort.set_index("patient_id")["field_strength_t"].to_dict()
+    assert field == {"P1": 1.5, "P2": 3.0, "P3": 1.5, "P4": 3.0}
+    frame = merged.to_frame().set_index("patient_id")
+    assert frame.loc["P1", "sequence"] == "spin echo, TR 600 ms, TE 20 ms"
+    assert frame.loc["P2", "sequence"] == "inversion recovery, TR 2000 ms, TE 10 ms, TI 800 ms"
+    assert pd.isna(frame.loc["P3", "sequence"])
+    line = [t for t in merged.summary().splitlines() if t.startswith("Sequences")]
+    assert len(line) == 1 and sorted(line[0].split(": ", 1)[1].split("; ")) == [
+        "inversion recovery, TR 2000 ms, TE 10 ms, TI 800 ms 1", "not recorded 1",
+        "spin echo, TR 600 ms, TE 20 ms 1"]
+    # a cohort file without the column gets it from the readings
+    bare = merge_into_cohort(cohort.drop(columns="field_strength_t"), store)
+    assert bare.cohort.set_index("patient_id")["field_strength_t"].loc["P1"] == 1.5
+    assert np.isnan(bare.cohort.set_index("patient_id")["field_strength_t"].loc["P4"])
 
 
 def test_flagged_readings_are_marked_and_can_be_left_out(store):

@@ -63,6 +63,10 @@ def test_the_notebook_runs_and_shows_the_study(kernel_of_this_python, tmp_path):
     assert prepared.summary().splitlines()[0] in text
     for title in ("Table 1.", "Table 2.", "Table 3.", "Table 4.", "Table 5."):
         assert any(title in c.source for c in nb.cells) or title in text, title
+    # beyond the paper (issues 19, 20): each field strength's ROC and the published thresholds
+    strat = vbq.scanners.roc_by_field_strength(prepared.table)
+    assert strat.summary().splitlines()[1] in text
+    assert "Chen et al. 2023 (n = 134)" in text and "Yang D, Liu C, Hu Q" in text
     # the report it writes is the one vbq.report builds
     assert (workdir / "vbq_report.html").stat().st_size > 1e6
     assert (workdir / "vbq_tables.xlsx").exists() and (workdir / "vbq_tables.docx").exists()

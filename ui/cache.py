@@ -161,6 +161,47 @@ def roc_study(digest: str, settings: vbq.Settings, group: str, target: str,
 
 
 @st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS,
+               show_spinner="Analysing each field strength...")
+def roc_by_field_strength(digest: str, settings: vbq.Settings, group: str, target: str,
+                          marker: str, _table: pd.DataFrame):
+    """(`vbq.scanners.roc_by_field_strength`, its table formatted); `vbq.InputError` when the
+    dataset has fewer than two field strengths (never cached)."""
+    strat = vbq.scanners.roc_by_field_strength(_table, group=group, target=target,
+                                               marker=marker)
+    return strat, safe.shown(present.field_strength_roc_table(strat))
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS)
+def published_thresholds(digest: str, settings: vbq.Settings, keys: tuple[str, ...],
+                         field_strengths: tuple[float, ...], sequence_families: tuple[str, ...],
+                         _table: pd.DataFrame):
+    """(the published thresholds applied to the control group, formatted; {warning: labels of
+    the thresholds it concerns}) (`vbq.published.apply_published`)."""
+    applied = vbq.published.apply_published(_table, keys, group="control",
+                                            field_strengths=field_strengths,
+                                            sequence_families=sequence_families)
+    labels = {t.key: t.label for t in vbq.published.PUBLISHED_THRESHOLDS}
+    warnings: dict[str, list[str]] = {}
+    for key, sentences in zip(applied["key"], applied["warnings"], strict=True):
+        for sentence in sentences:
+            warnings.setdefault(sentence, []).append(labels[key])
+    return safe.shown(present.published_thresholds_table(applied)), warnings
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS)
+def meta_analysis(digest: str, settings: vbq.Settings, group: str, target: str,
+                  _result) -> safe.ShownTable:
+    """The cohort's VBQ accuracy beside the pooled estimate (`vbq.published.
+    against_meta_analysis`), formatted; `_result` is the ROC study's VBQ result of the key."""
+    frame = vbq.published.against_meta_analysis(_result)
+    who = "all patients" if group == "all" else f"the {group} group"
+    text = (f"VBQ in {who} for "
+            f"{present.target_label(target).lower()} by DXA, at its Youden cutoff "
+            f"{present.format_cutoff(_result.cutoff, 'vbq')}")
+    return safe.shown(present.meta_analysis_table(frame, threshold_text=text))
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS,
                show_spinner=False)
 def bootstrap_cutoff(digest: str, settings: vbq.Settings, group: str, target: str, marker: str,
                      _table: pd.DataFrame):

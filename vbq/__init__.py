@@ -54,8 +54,8 @@ from .settings import PAPER_SETTINGS, GroupCriteria, Settings
 __version__ = "0.1.0"
 """The package's version, its one source: pyproject.toml reads it (setuptools ``dynamic``)."""
 
-_LAZY = ("demo", "stats", "study", "figures", "imaging", "phantom", "measurements", "present",
-         "export", "report", "cli")
+_LAZY = ("demo", "stats", "study", "scanners", "published", "figures", "imaging", "phantom", "measurements",
+         "present", "export", "report", "cli")
 """Modules imported on first use (see the module docstring for what each brings)."""
 
 __all__ = [

@@ -18,10 +18,11 @@ import pandas as pd
 from . import paper
 from .cohort import PreparedCohort
 from .errors import InputError
-from .schema import DIAGNOSES, LEVELS
+from .schema import DIAGNOSES, LEVELS, SEQUENCE_FAMILIES, sequence_family
 from .settings import Settings
 
 __all__ = ["InForce", "in_force", "MeasurementsInUse", "measurements_in_use", "subgroup_text",
+           "field_strength_clause",
            "reconciliation",
            "prevalence_against_paper", "PAPER_PREVALENCE", "MIN_THRESHOLD_CLASS"]
 
@@ -66,6 +67,9 @@ class InForce:
     measurements : str
         The MRI measurements whose SIs replaced the cohort file's (`MeasurementsInUse.short`);
         "" when the cohort file's SIs are used.
+    field_strength : str
+        The MRI field strengths of the patients analysed (`field_strength_clause`), saying
+        when there is more than one; "" when none is recorded.
     """
 
     criteria: str
@@ -75,12 +79,14 @@ class InForce:
     groups: str
     warnings: tuple[str, ...] = ()
     measurements: str = ""
+    field_strength: str = ""
 
     @property
     def line(self) -> str:
         """The one-line summary: every clause, separated by " · "."""
-        return " · ".join(c for c in (self.groups, self.measurements, self.criteria,
-                                      self.filters, self.reference, self.thresholds) if c)
+        return " · ".join(c for c in (self.groups, self.measurements, self.field_strength,
+                                      self.criteria, self.filters, self.reference,
+                                      self.thresholds) if c)
 
     def summary(self) -> str:
         return "\n".join((self.line, *self.warnings))
@@ -116,6 +122,12 @@ class MeasurementsInUse:
         How the readings were combined into one SI per level and patient, in plain words
         (`vbq.measurements.CohortMerge.rules`: the primary reading or the mean, and what was
         done with readings from flagged series); ``""`` when not known.
+    field_strengths : tuple of float
+        The distinct field strengths (T) the readings in use recorded, ascending.
+    manufacturers : tuple of str
+        The distinct scanner manufacturers they recorded (compared without regard to case).
+    sequence_families : tuple of str
+        The kinds of sequence they recorded (`vbq.schema.sequence_family`), sorted.
     """
 
     source: str
@@ -128,6 +140,27 @@ class MeasurementsInUse:
     n_not_in_cohort: int
     series: tuple[tuple[str, int], ...] = ()
     rules: str = ""
+    field_strengths: tuple[float, ...] = ()
+    manufacturers: tuple[str, ...] = ()
+    sequence_families: tuple[str, ...] = ()
+
+    @property
+    def mixed(self) -> bool:
+        """Whether the readings in use come from more than one field strength or more than
+        one manufacturer's scanner (VBQ depends on both)."""
+        return len(self.field_strengths) > 1 or len(self.manufacturers) > 1
+
+    @property
+    def mixed_text(self) -> str:
+        """The mix in words ("1.5 T and 3 T; ACME and Other"); "" when not mixed."""
+        if not self.mixed:
+            return ""
+        parts = []
+        if len(self.field_strengths) > 1:
+            parts.append(_and([f"{t:g} T" for t in self.field_strengths]))
+        if len(self.manufacturers) > 1:
+            parts.append(_and(list(self.manufacturers)))
+        return "; ".join(parts)
 
     @property
     def choice(self) -> str:
@@ -148,9 +181,12 @@ class MeasurementsInUse:
 
     @property
     def short(self) -> str:
-        """One clause for the in-force line."""
+        """One clause for the in-force line; it says so when the readings come from more than
+        one field strength or manufacturer."""
+        mixed = (f"; readings from more than one scanner: {self.mixed_text}" if self.mixed
+                 else "")
         return (f"SIs: MRI measurements for {self.n_patients} patient(s) ({self.choice}; "
-                f"{self.series_text}), the cohort file's for the others")
+                f"{self.series_text}{mixed}), the cohort file's for the others")
 
     def text(self) -> str:
         """The measurements in use in full sentences (the report, the flow diagram)."""
@@ -160,6 +196,9 @@ class MeasurementsInUse:
                + (f" ({self.n_replaced} of whom had different values in the file)"
                   if self.n_replaced else "")
                + f"; the others keep the cohort file's. Series measured: {self.series_text}.")
+        if self.mixed:
+            out += (f" The readings come from more than one scanner ({self.mixed_text}); VBQ "
+                    "differs between field strengths and manufacturers.")
         if self.n_not_in_cohort:
             out += (f" {self.n_not_in_cohort} measured patient(s) with no cohort row are not "
                     "analysed.")
@@ -171,12 +210,41 @@ class MeasurementsInUse:
 _SERIES_PARTS = (("field_strength_t", "{:g} T"), ("manufacturer", "{}"),
                  ("sequence", "{}"), ("tr_ms", "TR {:g} ms"), ("te_ms", "TE {:g} ms"),
                  ("ti_ms", "TI {:g} ms"))
-"""Columns of a reading that describe its series, and how each is written."""
+"""Columns of a reading that describe its series, and how each is written (``sequence``: the
+kind of sequence in words, from the stored ``scanning_sequence``)."""
+
+
+def _with_sequence_words(readings: pd.DataFrame) -> pd.DataFrame:
+    if "scanning_sequence" not in readings.columns or "sequence" in readings.columns:
+        return readings
+    family = readings["scanning_sequence"].map(sequence_family)
+    return readings.assign(sequence=family.map(
+        lambda f: SEQUENCE_FAMILIES[f] if f else None).astype(object))
+
+
+def _and(words: Sequence[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _distinct_scanners(readings: pd.DataFrame) -> tuple[tuple[float, ...], tuple[str, ...]]:
+    """The distinct field strengths (ascending) and manufacturers (first spelling of each,
+    compared without regard to case) the readings recorded."""
+    strengths: tuple[float, ...] = ()
+    makers: dict[str, str] = {}
+    if "field_strength_t" in readings.columns:
+        values = pd.to_numeric(readings["field_strength_t"], errors="coerce").dropna()
+        strengths = tuple(sorted({round(float(v), 3) for v in values}))
+    if "manufacturer" in readings.columns:
+        for v in readings["manufacturer"].dropna():
+            if str(v).strip():
+                makers.setdefault(str(v).strip().casefold(), str(v).strip())
+    return strengths, tuple(makers.values())
 
 
 def _series_kinds(readings: pd.DataFrame) -> tuple[tuple[str, int], ...]:
     """(kind in words, patients) of the series the readings were measured on, most patients
     first; () when no reading records its series."""
+    readings = _with_sequence_words(readings)
     cols = [(c, f) for c, f in _SERIES_PARTS if c in readings.columns]
     if not cols or readings.empty or readings[[c for c, _ in cols]].isna().all().all():
         return ()
@@ -203,8 +271,8 @@ def measurements_in_use(merge: Any, readings: pd.DataFrame, *,
     readings : DataFrame
         The ROI readings the merge drew from (`vbq.measurements.MeasurementStore.load`, or a
         measurements file): ``patient_id``, ``observer``, ``session`` and, where recorded,
-        ``field_strength_t``, ``tr_ms``, ``te_ms`` (and ``manufacturer``, ``sequence``,
-        ``ti_ms``).
+        ``field_strength_t``, ``tr_ms``, ``te_ms`` (and ``manufacturer``,
+        ``scanning_sequence``, ``ti_ms``).
     source : str, keyword-only
         Where the readings came from, in words.
 
@@ -221,12 +289,16 @@ def measurements_in_use(merge: Any, readings: pd.DataFrame, *,
         used = used[used["observer"].astype(str) == str(observer)]
     if len(used) and session is not None and "session" in used.columns:
         used = used[used["session"].astype(int) == int(session)]
+    strengths, makers = _distinct_scanners(used) if len(used) else ((), ())
+    families = (tuple(sorted({f for f in used["scanning_sequence"].map(sequence_family) if f}))
+                if len(used) and "scanning_sequence" in used.columns else ())
     return MeasurementsInUse(
         source=source, observer=None if observer is None else str(observer),
         session=None if session is None else int(session), combine=str(merge.combine),
         n_patients=len(measured), n_readings=len(used), n_replaced=len(merge.replaced),
         n_not_in_cohort=len(merge.not_in_cohort), series=_series_kinds(used),
-        rules=_rules(merge))
+        rules=_rules(merge), field_strengths=strengths, manufacturers=makers,
+        sequence_families=families)
 
 
 def _rules(merge: Any) -> str:
@@ -311,7 +383,40 @@ def in_force(prepared: PreparedCohort, *,
         groups=_groups(c, s),
         warnings=_warnings(th),
         measurements=measurements.short if measurements is not None else "",
+        field_strength=field_strength_clause(prepared.table),
     )
+
+
+def field_strength_clause(table: pd.DataFrame) -> str:
+    """The MRI field strengths of the patients in `table` in words, for the in-force line.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The analysis table (`PreparedCohort.table`), with ``field_strength_t`` where recorded.
+
+    Returns
+    -------
+    str
+        "" when no patient has a field strength recorded; "Field strength: 3 T" when all
+        recorded ones agree; with more than one, "Field strength: more than one (1.5 T 90,
+        3 T 145 patients; VBQ can differ between them: see the analyses by field strength)".
+        Patients without one are counted as "not recorded".
+    """
+    if "field_strength_t" not in table.columns or not len(table):
+        return ""
+    field = pd.to_numeric(table["field_strength_t"], errors="coerce")
+    if field.isna().all():
+        return ""
+    counts = field.round(3).value_counts().sort_index()
+    missing = int(field.isna().sum())
+    tail = f", not recorded {missing}" if missing else ""
+    if len(counts) == 1:
+        return f"Field strength: {counts.index[0]:g} T" + (
+            f" ({missing} patient(s) not recorded)" if missing else "")
+    parts = ", ".join(f"{t:g} T {n}" for t, n in counts.items())
+    return (f"Field strength: more than one ({parts}{tail} patients; VBQ can differ between "
+            "them: see the analyses by field strength)")
 
 
 def _groups(c, s: Settings) -> str:

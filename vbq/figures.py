@@ -15,12 +15,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from .present import format_ci, format_cutoff, format_number
+from .present import format_ci, format_cutoff, format_number, marker_label
 from .score import classify_dxa
 from .settings import Settings
 
 __all__ = ["correlation_panels", "scatter_with_band", "status_for", "roc_curves",
-           "reclassification_heatmap", "bland_altman_figure", "export_config", "STATUS_COLORS",
+           "roc_curves_by_field_strength", "reclassification_heatmap", "bland_altman_figure", "export_config", "STATUS_COLORS",
            "MARKER_COLORS", "FONT", "TICK_SIZE", "TITLE_SIZE", "EXPORT_WIDTH_INCHES",
            "EXPORT_DPI"]
 
@@ -346,6 +346,16 @@ def roc_curves(results: dict, markers: dict, *, points: dict | None = None) -> g
         legend={"x": 0.98, "xanchor": "right", "y": 0.02, "yanchor": "bottom",
                 "bgcolor": "rgba(255,255,255,0.85)", "bordercolor": "#d7dbe3", "borderwidth": 1,
                 "font": {"size": TICK_SIZE}}))
+
+
+def roc_curves_by_field_strength(strat) -> go.Figure:
+    """One ROC curve per MRI field strength (`vbq.scanners.StratifiedROC`), each with its AUC
+    (95% CI) in the legend and its Youden point marked, as `roc_curves` draws markers."""
+    label = marker_label(strat.marker)
+    keys = {f"{t:g} T": res for t, res in strat.results.items()}
+    # roc_curves reads a marker's label only; each result carries its own direction
+    return roc_curves(keys, {k: (f"{label} at {k}", res.higher_is_positive)
+                             for k, res in keys.items()})
 
 
 def reclassification_heatmap(crosstab: pd.DataFrame) -> go.Figure:

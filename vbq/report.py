@@ -32,7 +32,7 @@ from types import SimpleNamespace
 import pandas as pd
 import plotly.offline
 
-from . import figures, present, study
+from . import figures, present, published, scanners, study
 from .cohort import PreparedCohort
 from .describe import MeasurementsInUse, criterion_phrases, measurements_in_use, subgroup_text
 from .errors import DegenerateInputError, InputError
@@ -48,6 +48,7 @@ __all__ = [
     "build_workbook",
     "build_docx",
     "study_tables",
+    "scanner_tables",
     "flow_counts",
     "flow_diagram",
     "input_fingerprints",
@@ -750,6 +751,8 @@ def build_report(prepared: PreparedCohort, *, analysis=None,
     prev = [k for k in by_key if k.startswith(("prevalence", "breakdown"))]
     sections.append(("thresholds", "Thresholds and prevalence",
                      _thresholds_html(prepared) + tables_of(*prev)))
+    sections.append(("scanners", "Scanners and published thresholds",
+                     _scanners_html(prepared, analysis, measurements)))
     rel = [k for k in by_key if k.startswith(("icc", "kappa"))]
     sections.append(("reliability", "Reliability",
                      tables_of(*rel) or "<p>No repeated readings in this dataset.</p>"))
@@ -788,6 +791,66 @@ def build_report(prepared: PreparedCohort, *, analysis=None,
         "{ Plotly.Plots.resize(d); }); });"
         f"{_DOWNLOAD_JS}</script>\n</body>\n</html>\n"
     )
+
+
+def scanner_tables(prepared: PreparedCohort, analysis=None,
+                   measurements: MeasurementsInUse | None = None) -> list:
+    """The tables of the report's section on scanners and published thresholds (issues 19,
+    20): the control group's ROC by MRI field strength for each target (when more than one
+    field strength is recorded), the published thresholds applied to the control group
+    (`vbq.published.apply_published`, with the scanner of the measurements in use) and the
+    cohort's VBQ accuracy for osteoporosis beside the pooled meta-analysis.
+
+    Returns
+    -------
+    list of vbq.present.FormattedTable
+    """
+    _check_prepared(prepared)
+    if analysis is None:
+        analysis = study.analyse(prepared)
+    table = prepared.table
+    out = []
+    if len(scanners.field_strengths(table).index.dropna()) >= 2:
+        for target in study.TARGETS:
+            try:
+                strat = scanners.roc_by_field_strength(table, target=target)
+            except (InputError, DegenerateInputError):
+                continue
+            out.append(present.field_strength_roc_table(
+                strat, title=f"ROC analysis by MRI field strength: "
+                             f"{present.target_label(target).lower()}"))
+    control = table[table["group"] == "control"]
+    fields = set(scanners.field_strengths(control).index.dropna())
+    fields |= set(measurements.field_strengths if measurements else ())
+    applied = published.apply_published(
+        table, field_strengths=sorted(fields),
+        sequence_families=measurements.sequence_families if measurements else ())
+    if len(applied):
+        out.append(present.published_thresholds_table(applied))
+    roc = analysis.roc.get("osteoporosis")
+    if isinstance(roc, study.ROCStudy) and "vbq" in roc.results:
+        res = roc.results["vbq"]
+        out.append(present.meta_analysis_table(
+            published.against_meta_analysis(res),
+            threshold_text=("VBQ in the control group for osteoporosis by DXA, at its Youden "
+                            f"cutoff {present.format_cutoff(res.cutoff, 'vbq')}")))
+    return out
+
+
+def _scanners_html(prepared: PreparedCohort, analysis,
+                   measurements: MeasurementsInUse | None) -> str:
+    tables = scanner_tables(prepared, analysis, measurements)
+    warned = [t for t in tables if t.key == "published_thresholds"]
+    notes = ""
+    if warned:
+        sentences = sorted({w for w in warned[0].data["warnings"] if w})
+        if sentences:
+            notes = ('<p class="note">Scanner of a published threshold and of the measurements '
+                     "in use: " + " ".join(_e(w) for w in sentences) + "</p>")
+    return ("<p>VBQ depends on the scanner (field strength, sequence); thresholds published "
+            "elsewhere came from other scanners, populations and reference standards. Every "
+            "published number below was read in the source named under its table.</p>"
+            + "\n".join(_section_table(t) for t in tables) + notes)
 
 
 def _figures_html(chosen: list) -> str:

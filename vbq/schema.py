@@ -26,6 +26,8 @@ __all__ = [
     "Slip",
     "Advisory",
     "SignCheck",
+    "SEQUENCE_FAMILIES",
+    "sequence_family",
     "COHORT_COLUMNS",
     "DXA_COLUMNS",
     "MEASUREMENT_COLUMNS",
@@ -406,6 +408,21 @@ COHORT_COLUMNS: tuple[Column, ...] = tuple(
     )
     + [
         Column(
+            "field_strength_t",
+            "float",
+            "Magnetic field strength of the MRI scanner the signal intensities were measured "
+            "on (VBQ differs between 1.5 T and 3 T: thresholds from one need not fit the "
+            "other); blank: not recorded.",
+            unit="T",
+            low=0,
+            high=12,
+            low_open=True,
+            synonyms=("field_strength", "tesla", "field_t", "b0", "mri_field_strength"),
+            paper="3.0 T MRI (Methods)",
+            label="MRI field strength",
+            decimals=1,
+        ),
+        Column(
             "hu_l1",
             "float",
             "CT attenuation of L1 trabecular bone (mid-body axial ROI).",
@@ -750,6 +767,48 @@ MEASUREMENT_COLUMNS: tuple[Column, ...] = (
 """Columns of a measurement table (`vbq.measurements.read_measurements`, the CSV export of the
 measurement database), one row per ROI reading. Headers are matched like the cohort's (case and
 punctuation aside); the store holds the columns of `vbq.measurements.MEASUREMENT_COLUMNS`."""
+
+
+SEQUENCE_FAMILIES: dict[str, str] = {
+    "spin_echo": "spin echo",
+    "inversion_recovery": "inversion recovery",
+    "gradient_echo": "gradient echo",
+    "echo_planar": "echo planar",
+}
+"""The kinds of sequence a reading's (0018,0020) Scanning Sequence names (`sequence_family`),
+in words. VBQ was validated on T1-weighted spin echo (fast / turbo spin echo included)."""
+
+
+def sequence_family(scanning_sequence: object) -> str | None:
+    """The kind of sequence of a stored ``scanning_sequence`` (a key of `SEQUENCE_FAMILIES`).
+
+    Parameters
+    ----------
+    scanning_sequence : str or None
+        (0018,0020) Scanning Sequence as stored: codes separated by a backslash, e.g.
+        ``"SE"``, ``"IR\\SE"`` (T1 FLAIR, inversion recovery with a spin echo readout),
+        ``"GR"``.
+
+    Returns
+    -------
+    str or None
+        ``"inversion_recovery"`` when IR is among the codes (it decides the contrast), else
+        ``"gradient_echo"`` (GR), ``"echo_planar"`` (EP), ``"spin_echo"`` (SE); None when blank
+        or none of these (e.g. research mode alone). DICOM PS3.3 C.8.3.1.
+
+    Examples
+    --------
+    >>> sequence_family("IR\\SE"), sequence_family("SE"), sequence_family(None)
+    ('inversion_recovery', 'spin_echo', None)
+    """
+    if not isinstance(scanning_sequence, str):
+        return None
+    codes = {c.strip().upper() for c in scanning_sequence.split("\\")}
+    for code, family in (("IR", "inversion_recovery"), ("GR", "gradient_echo"),
+                         ("EP", "echo_planar"), ("SE", "spin_echo")):
+        if code in codes:
+            return family
+    return None
 
 
 _COHORT = {c.name: c for c in COHORT_COLUMNS}

@@ -40,6 +40,11 @@ The model, in the order the generator runs
    SIs = VBQ x CSF SI with level-to-level variation; every ROI read with observer noise and
    rounded to 0.1 like a PACS viewer. 100 random patients are read again by observer 1 and once
    by observer 2 (``vbq_repeat``, ``vbq_obs2`` and the ``*_repeat`` / ``*_obs2`` grades).
+7. MRI field strength (``field_strength_t``): 1.5 T for about 40 % of the patients, 3.0 T for
+   the others, drawn at random from a stream of its own after everything else and independent
+   of every other value, so the analyses stratified by field strength have strata to show
+   while nothing else in the cohort changes. The paper's patients were all scanned at 3.0 T;
+   the split is invented, and the demo's VBQ does not depend on it (real VBQ does).
 
 The independent noise terms of step 3 are drawn with exact sample moments within each group
 (mean 0, SD 1, uncorrelated; variance reduction by centring and Gram-Schmidt), so the summary

@@ -76,7 +76,8 @@ def _package_folder() -> Path:
     return DATA
 
 
-_DECIMALS = {"age": 0, "bmi": 1, "si_csf": 1, "hu_l1": 1, "vbq_repeat": 3, "vbq_obs2": 3}
+_DECIMALS = {"age": 0, "bmi": 1, "si_csf": 1, "hu_l1": 1, "vbq_repeat": 3, "vbq_obs2": 3,
+             "field_strength_t": 1}
 
 
 def _decimals(name: str) -> int:

@@ -615,6 +615,7 @@ def _cohort_table(ids: np.ndarray, people: _People, bone: _Bone, flags: dict[str
     cols["csf_level"] = reading.csf_level
     for j, lv in enumerate(LEVELS):
         cols[f"collapsed_{lv.lower()}"] = pd.array(collapsed[:, j], dtype="boolean")
+    cols["field_strength_t"] = np.full(n, np.nan)  # step 7, drawn last (_simulate)
     cols["hu_l1"] = np.round(bone.hu, 1)
     for stem in _GRADE_STEMS:
         for j, lv in enumerate(LEVELS):
@@ -688,10 +689,20 @@ def _simulate(seed: int, m: _Model) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
     flags = _draw_covariates(rng, people, groups, bone, dxa.tscore)
     diagnosis = _draw_diagnoses(rng, people, groups, degeneration.severity)
     modic = _draw_modic(rng, groups, degeneration.severity)
-    return (_cohort_table(ids, people, bone, flags, diagnosis, reading, collapsed, grades, modic,
-                          reliability),
+    cohort = _cohort_table(ids, people, bone, flags, diagnosis, reading, collapsed, grades, modic,
+                           reliability)
+    cohort["field_strength_t"] = _draw_field_strength(seed, m, N_PATIENTS)
+    return (cohort,
             _dxa_table(ids, dxa),
             _latent_table(ids, degeneration, bone, dxa))
+
+
+def _draw_field_strength(seed: int, m: _Model, n: int) -> np.ndarray:
+    """Step 7: the MRI field strength of each patient's examination, 1.5 T with probability
+    `_Model.share_1_5t`, else 3.0 T; from its own stream (`_Model.field_stream`), so no other
+    value depends on it and it depends on no other value."""
+    rng = np.random.default_rng([seed, m.field_stream])
+    return np.where(rng.random(n) < m.share_1_5t, 1.5, 3.0)
 
 
 def _column(values: np.ndarray, stem: str):

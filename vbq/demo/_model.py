@@ -78,6 +78,13 @@ class _Model:
     # second random stream for the L1 HU and VBQ noise terms (None: drawn with the others);
     # chosen for the calibration (DEFAULT_SEED's docstring)
     marrow_stream: int | None = 3774
+    # MRI field strength per patient (issue 19): a label drawn from a third stream,
+    # default_rng([seed, field_stream]), after every other draw and independent of them, so
+    # the stratified analyses have strata to show while every other value of the cohort, and
+    # each number of the paper the demo reproduces, stays as it was. The paper's patients were
+    # all scanned at 3.0 T; the demo's 1.5 T share is invented.
+    field_stream: int = 19
+    share_1_5t: float = 0.4
     deg_level_si: float = 0.02925
     level_sd: float = 0.05
     csf_mean: float = 150.0

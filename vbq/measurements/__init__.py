@@ -50,6 +50,7 @@ import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..schema import SEQUENCE_FAMILIES, sequence_family
 from ._blinding import STATUSES, Blinding, blinding, reading_status, session_seed
 from ._csv import (
     HISTORY_COLUMNS,
@@ -103,6 +104,8 @@ __all__ = [
     "ROIMeasurement",
     "reading_from_rois",
     "series_provenance",
+    "SEQUENCE_FAMILIES",
+    "sequence_family",
     "SaveResult",
     "MeasurementStore",
     "open_store",

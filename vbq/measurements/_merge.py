@@ -12,7 +12,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..io import coerce_cohort
-from ..schema import CSF_LEVELS, LEVELS
+from ..schema import CSF_LEVELS, LEVELS, SEQUENCE_FAMILIES, sequence_family
 from ._records import ROI_LEVELS
 from ._store import _check_measurements
 
@@ -242,6 +242,32 @@ def _patient_scanners(m: pd.DataFrame, ids: Sequence[str]) -> tuple[np.ndarray, 
     return field_t.to_numpy(dtype=float), _joined(pairs, " / ", ids)
 
 
+def _acquisition_words(m: pd.DataFrame) -> pd.Series:
+    """Each reading's sequence in words: its kind (`SEQUENCE_FAMILIES`) and TR, TE and TI where
+    recorded, e.g. "spin echo, TR 600 ms, TE 20 ms"; "" when none is recorded."""
+    parts = []
+    if "scanning_sequence" in m.columns:
+        family = m["scanning_sequence"].map(sequence_family)
+        parts.append(family.map(lambda f: SEQUENCE_FAMILIES.get(f, "") if f else ""))
+    for col, unit in (("tr_ms", "TR"), ("te_ms", "TE"), ("ti_ms", "TI")):
+        if col in m.columns:
+            values = pd.to_numeric(m[col], errors="coerce")
+            parts.append(values.map(lambda v, u=unit: "" if pd.isna(v) else f"{u} {v:g} ms"))
+    if not parts:
+        return pd.Series("", index=m.index, dtype=object)
+    words = pd.concat(parts, axis=1).astype(str)
+    return words.apply(lambda row: ", ".join(w for w in row if w), axis=1).astype(object)
+
+
+def _patient_sequences(m: pd.DataFrame, ids: Sequence[str]) -> pd.Series:
+    """Per patient, the sequence of the readings used in words (differing ones joined with
+    " / "; None when not recorded)."""
+    if m.empty:
+        return pd.Series([None] * len(ids), dtype=object)
+    pairs = pd.DataFrame({"patient_id": m["patient_id"], "text": _acquisition_words(m)})
+    return _joined(pairs, " / ", ids)
+
+
 def _cohort_si(m: pd.DataFrame) -> pd.DataFrame:
     ids = sorted(set(m["patient_id"]))
     out = pd.DataFrame({"patient_id": pd.Series(ids, dtype=object)})
@@ -252,6 +278,7 @@ def _cohort_si(m: pd.DataFrame) -> pd.DataFrame:
         out["series_flags"] = pd.Series(dtype=object)
         out["field_strength_t"] = pd.Series(dtype=float)
         out["scanner"] = pd.Series(dtype=object)
+        out["sequence"] = pd.Series(dtype=object)
         return out
     means = m.groupby(["patient_id", "level"])["si_mean"].mean().unstack("level")
     means = means.reindex(index=ids, columns=list(ROI_LEVELS))
@@ -267,6 +294,7 @@ def _cohort_si(m: pd.DataFrame) -> pd.DataFrame:
     out["n_readings"] = n_read.reindex(ids).to_numpy(dtype=np.int64)
     out["series_flags"] = _patient_flags(m, ids)
     out["field_strength_t"], out["scanner"] = _patient_scanners(m, ids)
+    out["sequence"] = _patient_sequences(m, ids)
     return out
 
 
@@ -302,7 +330,9 @@ def to_cohort_si(measurements: Any, *, observer: str | Sequence[str] | None = No
         measured), ``csf_level`` text, ``collapsed_*`` boolean (NA for a level not measured),
         ``n_readings`` the readings combined, ``series_flags`` the flag codes of those readings
         (None: none), ``field_strength_t`` theirs (NaN when unknown or when they differ),
-        ``scanner`` manufacturer and model (differing ones joined by " / "; None: unknown).
+        ``scanner`` manufacturer and model (differing ones joined by " / "; None: unknown),
+        ``sequence`` the kind of sequence with TR, TE and TI in words, e.g. "spin echo, TR
+        600 ms, TE 20 ms" (likewise).
         Sorted by ``patient_id``.
 
     Raises
@@ -332,8 +362,9 @@ class CohortMerge:
     cohort : DataFrame
         The cohort (validated and canonical, as `vbq.io.coerce_cohort` returns it) whose
         measured patients carry the measured ``si_l1..si_l4, si_csf, csf_level,
-        collapsed_l1..l4``; the others keep their spreadsheet values (or missing SIs, which
-        `vbq.prepare_cohort` then reports as an exclusion).
+        collapsed_l1..l4``, and ``field_strength_t`` where the readings recorded one (the
+        file's value otherwise); the others keep their spreadsheet values (or missing SIs,
+        which `vbq.prepare_cohort` then reports as an exclusion).
     measured : tuple of str
         Cohort patients with measurements, in cohort order.
     not_measured : tuple of str
@@ -367,6 +398,9 @@ class CohortMerge:
         readings that differ).
     scanners : mapping of str to str
         Measured cohort patient -> manufacturer and model (None: unknown).
+    sequences : mapping of str to str
+        Measured cohort patient -> the sequence of the readings used in words (kind, TR, TE,
+        TI; None: not recorded).
     """
 
     cohort: pd.DataFrame
@@ -386,6 +420,7 @@ class CohortMerge:
     n_readings: Mapping[str, int] = field(default_factory=dict)
     field_strengths: Mapping[str, float] = field(default_factory=dict)
     scanners: Mapping[str, str | None] = field(default_factory=dict)
+    sequences: Mapping[str, str | None] = field(default_factory=dict)
 
     @property
     def mixed_acquisition(self) -> bool:
@@ -410,8 +445,8 @@ class CohortMerge:
         """One row per patient of the cohort or the measurements: ``patient_id, in_cohort,
         measured, si_source`` ("measurements", "spreadsheet" or "none"), ``readings`` (the
         readings combined; 0 when not measured), ``series_flags`` (the flags of those
-        readings in words; "" when none), ``field_strength_t`` and ``scanner`` (see
-        `field_strengths`, `scanners`)."""
+        readings in words; "" when none), ``field_strength_t``, ``scanner`` and ``sequence``
+        (see `field_strengths`, `scanners`, `sequences`)."""
         cohort_ids = self.cohort["patient_id"].tolist()
         has_si = self.cohort[list(_SI_COLUMNS) + ["si_csf"]].notna().any(axis=1).to_numpy()
         measured = set(self.measured)
@@ -429,9 +464,10 @@ class CohortMerge:
             row["series_flags"] = describe_flags(self.series_flags.get(pid))
             row["field_strength_t"] = float(self.field_strengths.get(pid, np.nan))
             row["scanner"] = self.scanners.get(pid)
+            row["sequence"] = self.sequences.get(pid)
         return pd.DataFrame(rows, columns=["patient_id", "in_cohort", "measured", "si_source",
                                            "readings", "series_flags", "field_strength_t",
-                                           "scanner"])
+                                           "scanner", "sequence"])
 
     def summary(self) -> str:
         """Readable text: which readings were used, whom they cover, the flagged ones, the
@@ -463,6 +499,11 @@ class CohortMerge:
         scanners = self._scanner_line()
         if scanners:
             lines.append(scanners)
+        sequences = pd.Series([self.sequences.get(pid) for pid in self.measured], dtype=object)
+        if sequences.notna().any():
+            counts = sequences.fillna("not recorded").value_counts()
+            lines.append("Sequences of the readings used (patients): "
+                         + "; ".join(f"{k} {n}" for k, n in counts.items()))
         lines.extend(f"Note: {n}" for n in self.notes)
         if self.rules:
             lines.append(f"Rules: {self.rules}")
@@ -489,6 +530,8 @@ def _canonical_cohort(cohort: pd.DataFrame) -> pd.DataFrame:
     for c in _COLLAPSED_COLUMNS:
         if c not in table.columns:
             table[c] = pd.array([pd.NA] * len(table), dtype="boolean")
+    if "field_strength_t" not in table.columns:
+        table["field_strength_t"] = np.nan
     return table
 
 
@@ -506,6 +549,11 @@ def _put_measured(table: pd.DataFrame, by_id: pd.DataFrame, mask: np.ndarray) ->
         col = pd.array(table[c], dtype="boolean").copy()
         col[mask] = pd.array(by_id.loc[rows, c].to_numpy(dtype=object), dtype="boolean")
         table[c] = col
+    # the field strength the readings recorded replaces the file's; unknown keeps the file's
+    field = table["field_strength_t"].to_numpy(dtype=float, na_value=np.nan).copy()
+    measured = by_id.loc[rows, "field_strength_t"].to_numpy(dtype=float)
+    field[mask] = np.where(np.isfinite(measured), measured, field[mask])
+    table["field_strength_t"] = field
 
 
 def _merge_notes(ids: pd.Series, not_in_cohort: Sequence[str], sel: _Selection) -> list[str]:
@@ -601,4 +649,5 @@ def merge_into_cohort(cohort: pd.DataFrame, measurements: Any, *,
         exclude_flagged=sel.exclude_flagged, rules=sel.rules(),
         n_readings={pid: int(n) for pid, n in by_id["n_readings"].items()},
         field_strengths={pid: float(by_id.loc[pid, "field_strength_t"]) for pid in rows},
-        scanners={pid: by_id.loc[pid, "scanner"] for pid in rows})
+        scanners={pid: by_id.loc[pid, "scanner"] for pid in rows},
+        sequences={pid: by_id.loc[pid, "sequence"] for pid in rows})

@@ -24,8 +24,6 @@ ROI_SOURCES: tuple[str, ...] = ("suggested", "moved", "manual")
 suggestion moved by the reader, or placed by hand."""
 
 
-
-
 @dataclass(frozen=True)
 class ROIMeasurement:
     """One ROI reading, as the MRI page saves it (fields as in `MEASUREMENT_COLUMNS`).

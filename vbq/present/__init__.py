@@ -20,7 +20,7 @@ manuscript prints) and ``data`` (tidy, full precision, snake_case columns: what 
 reads). `vbq.export` writes either form to CSV, XLSX or Word.
 
 The package is split by the kind of table, each a private module (``_format`` the result, labels
-and numbers; ``_tables`` Tables 1-5; ``_reliability``; ``_prevalence``; ``_roc``; ``_data`` the
+and numbers; ``_tables`` Tables 1-5; ``_reliability``; ``_prevalence``; ``_roc``; ``_scanners`` the analyses by field strength; ``_data`` the
 Data and Groups pages; ``_study`` every table of the study at once); the public names are
 re-exported here and only here.
 """
@@ -62,6 +62,7 @@ from ._reliability import (
     reliability_too_few,
 )
 from ._roc import auc_comparison_table, bootstrap_cutoff_table, predictive_values_table
+from ._scanners import field_strength_roc_table, meta_analysis_table, published_thresholds_table
 from ._study import study_tables
 from ._tables import table1, table2, table3, table4, table5
 
@@ -101,6 +102,9 @@ __all__ = [
     "predictive_values_table",
     "auc_comparison_table",
     "bootstrap_cutoff_table",
+    "field_strength_roc_table",
+    "published_thresholds_table",
+    "meta_analysis_table",
     "exclusion_table",
     "problems_table",
     "degeneration_table",
