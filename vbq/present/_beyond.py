@@ -145,6 +145,12 @@ _QUESTIONS = {
 }
 
 
+def _question(key: str, result) -> str:
+    if key == "auc" and result.null_auc == 0.5:
+        return "Show VBQ's AUC beats chance"
+    return _QUESTIONS[key]
+
+
 def _needed(result) -> tuple[str, dict]:
     cls = type(result).__name__
     if cls == "PredictionModelSampleSize":
@@ -166,21 +172,21 @@ def _method_note(key: str, result) -> str:
                 f"of {format_number(100 * result.prevalence, 1)}%; set by the "
                 f"{result.binding}.")
     if key == "auc":
-        return (f"{_QUESTIONS[key]}: Obuchowski (1998), AUC {result.auc:g} "
-                f"against {result.null_auc:g}, {result.alternative}, α "
+        return (f"{_question(key, result)}: Obuchowski (1998), AUC {format_number(result.auc, 3)} "
+                f"against {format_number(result.null_auc, 3)}, {result.alternative}, α "
                 f"{result.alpha:g}, power {format_number(100 * result.power, 0)}"
                 f"%; exact requirement {format_number(result.n_cases_exact, 1)} cases, rounded "
                 "up. Checked against pROC's power.roc.test.")
     if key == "auc_difference":
         how = ("the same patients" if result.design == "paired"
                else "independent samples")
-        return (f"{_QUESTIONS[key]}: Obuchowski (1998), AUC {result.auc1:g} vs "
-                f"{result.auc2:g} on {how} (correlation "
+        return (f"{_QUESTIONS[key]}: Obuchowski (1998), AUC {format_number(result.auc1, 3)} vs "
+                f"{format_number(result.auc2, 3)} on {how} (correlation "
                 f"{format_number(result.correlation, 2)}), {result.alternative}, α "
                 f"{result.alpha:g}, power {format_number(100 * result.power, 0)}"
                 f"%; exact {format_number(result.n_cases_exact, 1)} cases, rounded up.")
     return (f"{_QUESTIONS[key]}: Riley et al. (BMJ 2020), {result.n_parameters} parameters, C "
-            f"{result.c_statistic:g} (Cox-Snell R² "
+            f"{format_number(result.c_statistic, 3)} (Cox-Snell R² "
             f"{format_number(result.r2_cox_snell, 3)}), prevalence "
             f"{format_number(100 * result.prevalence, 1)}%; criterion {result.binding} sets the "
             f"size (criteria 1–3: {', '.join(map(str, result.n_criteria))} patients).")
@@ -213,7 +219,7 @@ def sample_size_table(results: Mapping[str, object], checks: Mapping[str, object
         have = check.have
         has = f"{have.n_cases} with and {have.n_controls} without ({have.n} patients)"
         verdict = "Yes" if check.enough else f"No: {check.short_by} short"
-        rows.append({"Question": _QUESTIONS[key], "Patients needed": text,
+        rows.append({"Question": _question(key, res), "Patients needed": text,
                      "This cohort has": has, "Large enough?": verdict})
         data.append({"question": key, **{k: numbers.get(k) for k in
                                          ("n_cases", "n_controls", "n_total", "n_events")},
