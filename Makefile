@@ -64,10 +64,10 @@ bench: $(VENV)/.dev-stamp
 	$(BIN)/python bench/run_all.py
 
 # a Jupyter kernel for this virtualenv ("VBQ Explorer (.venv)"), then the notebook run headless;
-# open notebooks/reproduce_the_paper.ipynb in JupyterLab or VS Code and pick that kernel
+# open notebooks/reproduce_the_paper.ipynb (or beyond_the_paper.ipynb) in JupyterLab or VS Code and pick that kernel
 notebook: $(VENV)/.dev-stamp
 	$(BIN)/python -m ipykernel install --sys-prefix --name vbq-explorer --display-name "VBQ Explorer (.venv)"
-	cd notebooks && ../$(BIN)/jupyter-execute --kernel_name=vbq-explorer reproduce_the_paper.ipynb
+	cd notebooks && ../$(BIN)/jupyter-execute --kernel_name=vbq-explorer reproduce_the_paper.ipynb beyond_the_paper.ipynb
 
 # the study report on the demo cohort (or COHORT=... DXA=...): report.html and report.xlsx
 report: $(VENV)/.run-stamp
