@@ -20,7 +20,8 @@ PAGES = {"data": "Cohort summary", "groups": "Table 2. Characteristics",
          "correlations": "Table 3. Correlation", "roc": "Fig. 5. ROC curves",
          "thresholds": "Prevalence by DXA and by VBQ",
          "measure": "Save to the measurement database", "reliability": "Degenerative grouping",
-         "report": "Participant flow"}
+         "report": "Participant flow", "decide": "Net benefit of DXA strategies",
+         "plan": "All together"}
 SIDEBAR = {"Data": "data", "Groups": "groups", "Correlations": "correlations", "ROC": "roc",
            "Thresholds": "thresholds"}
 # non-default settings and view options: a stricter group rule, another reference site, women
