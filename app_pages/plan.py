@@ -95,17 +95,18 @@ with c[4]:
                          key="plan_ratio", min_value=0.1, max_value=20.0, step=0.5,
                          format="%.1f",
                          help=f"Patients without {condition} recruited per patient with it.")
-try:
+if auc == null:
+    st.info("The expected AUC and the AUC to beat are equal: no study can tell them apart. "
+            "Change one of them.")
+else:
     one = cache.sample_size("auc", (auc,), (("null_auc", null), ("alternative", sides),
                                             ("power", power), ("ratio", ratio)))
-except vbq.InputError as exc:
-    st.info(present.message(exc))
-else:
     results["auc"] = one
     c = st.columns([1, 3])
     c[0].metric("Patients to recruit", f"{one.n_total}")
     with c[1]:
-        st.markdown(f"To show an AUC of {auc:g} is above {null:g} ({sides}, α 0.05, power "
+        side = "above" if auc > null else "below"
+        st.markdown(f"To show an AUC of {auc:g} is {side} {null:g} ({sides}, α 0.05, power "
                     f"{100 * power:g}%): **{one.n_cases} with {condition}** and "
                     f"**{one.n_controls} without** (exact requirement "
                     f"{one.n_cases_exact:.1f}, rounded up). Obuchowski (1998).")
@@ -129,13 +130,12 @@ with c[3]:
                         format="%.2f", disabled=design == "independent",
                         help="Only for the same patients: how closely the two tests agree "
                              "(0.3 to 0.6 is common). Independent samples have none.")
-try:
+if auc1 == auc2:
+    st.info("The two AUCs are equal: there is no difference to show. Change one of them.")
+else:
     two = cache.sample_size("auc_difference", (auc1, auc2), (
         ("design", design), ("correlation", corr if design == "paired" else 0.0),
         ("power", power), ("ratio", ratio)))
-except vbq.InputError as exc:
-    st.info(present.message(exc))
-else:
     results["auc_difference"] = two
     c = st.columns([1, 3])
     c[0].metric("Patients to recruit", f"{two.n_total}")
@@ -163,17 +163,24 @@ with c[3]:
     shrink = binding.view(st.number_input, "Target shrinkage", "plan.shrink", 0.90,
                           key="plan_shrink", min_value=0.50, max_value=0.99, step=0.01,
                           format="%.2f", help="0.90: predictor effects at most 10% overfitted.")
-model = cache.sample_size("prediction_model", (cstat, mprev, int(params)),
-                          (("shrinkage", shrink),))
-results["prediction_model"] = model
-c = st.columns([1, 3])
-c[0].metric("Patients to recruit", f"{model.n_total}")
-with c[1]:
-    st.markdown(f"A logistic model with {int(params)} parameters and an expected C statistic of "
-                f"{cstat:g} needs at least **{model.n_total} patients** with **{model.n_events} "
-                f"with {condition}** ({model.events_per_parameter:.1f} per parameter). Criterion "
-                f"{model.binding} of Riley et al. (BMJ 2020) sets the size.")
-    _verdict(model)
+try:
+    model = cache.sample_size("prediction_model", (cstat, mprev, int(params)),
+                              (("shrinkage", shrink),))
+except vbq.InputError:
+    model = None
+    st.info(f"A C statistic of {cstat:g} at a prevalence of {100 * mprev:g}% explains more of "
+            f"the outcome than a shrinkage of {shrink:g} allows: raise the target shrinkage.")
+if model is not None:
+    results["prediction_model"] = model
+    c = st.columns([1, 3])
+    c[0].metric("Patients to recruit", f"{model.n_total}")
+    with c[1]:
+        st.markdown(f"A logistic model with {int(params)} parameters and an expected C statistic "
+                    f"of {cstat:g} needs at least **{model.n_total} patients** with "
+                    f"**{model.n_events} with {condition}** ({model.events_per_parameter:.1f} "
+                    f"per parameter). Criterion {model.binding} of Riley et al. (BMJ 2020) sets "
+                    "the size.")
+        _verdict(model)
 
 st.subheader("All together")
 checks = {k: vbq.plan.check_cohort(r, have) for k, r in results.items()}

@@ -72,3 +72,18 @@ def test_plan_page_follows_an_input(demo):
     at.selectbox(key="plan_sides").set_value("one-sided").run()
     one = vbq.stats.sample_size_auc(0.80, null_auc=0.70, alternative="one-sided")
     assert [m.value for m in at.metric][1] == str(one.n_total)
+
+
+def test_plan_page_explains_inputs_that_have_no_answer():
+    at = start("app_pages/plan.py")
+    at.number_input(key="plan_null").set_value(0.80).run()  # the expected AUC is 0.80
+    at.number_input(key="plan_c").set_value(0.99).run()
+    at.number_input(key="plan_mprev").set_value(50.0).run()
+    at.number_input(key="plan_shrink").set_value(0.50).run()
+    assert not at.exception and not at.error
+    infos = [i.value for i in at.info]
+    assert any("no study can tell them apart" in i for i in infos)
+    assert any("raise the target shrinkage" in i for i in infos)
+    # the other questions are still answered, and the summary lists only those
+    assert tables(at)[-1]["Question"].tolist() == ["Estimate sensitivity and specificity",
+                                                   "Show two AUCs differ"]

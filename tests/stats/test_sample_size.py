@@ -219,6 +219,10 @@ def test_riley_refuses_bad_input():
         sample_size_prediction_model(0.8, 0.2, 0)
     with pytest.raises(InputError, match="^shrinkage:"):
         sample_size_prediction_model(0.8, 0.2, 3, shrinkage=1.0)
+    # C 0.99 at prevalence 0.5 implies a Cox-Snell R2 of about 0.68: a shrinkage of 0.5 is
+    # unreachable (criterion 1's logarithm is undefined), said rather than a math error
+    with pytest.raises(InputError, match="^shrinkage: expected a value above"):
+        sample_size_prediction_model(0.99, 0.5, 3, shrinkage=0.5)
 
 
 def test_public_names_and_signatures():

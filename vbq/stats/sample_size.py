@@ -641,7 +641,8 @@ def sample_size_prediction_model(
     Raises
     ------
     InputError
-        A value out of range.
+        A value out of range, or a shrinkage not above the anticipated Cox-Snell R squared
+        (criterion 1 then has no solution).
 
     Notes
     -----
@@ -683,6 +684,9 @@ def sample_size_prediction_model(
     p = check_int(n_parameters, "n_parameters", minimum=1)
     s = check_proportion(shrinkage, "shrinkage")
     r2 = cox_snell_r2_from_c(c, phi)
+    if r2 >= s:  # criterion 1's logarithm is undefined: no sample size reaches that shrinkage
+        raise InputError(f"shrinkage: expected a value above the anticipated Cox-Snell R2 "
+                         f"({r2:.3f}, from C {c:g} at prevalence {phi:g}), got {shrinkage!r}")
     max_r2 = 1.0 - (phi ** phi * (1.0 - phi) ** (1.0 - phi)) ** 2
     s2 = r2 / (r2 + 0.05 * max_r2)
     n_crit = (_ceil(_n_shrinkage(p, r2, s)), _ceil(_n_shrinkage(p, r2, s2)),
