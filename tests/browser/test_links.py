@@ -43,7 +43,8 @@ LATE = {"data": '[data-testid="stMetric"]', "groups": '[data-testid="stMetric"]'
         "correlations": '[data-testid="stMain"] .gtitle',
         "roc": '[data-testid="stMain"] .main-svg', "thresholds": '[data-testid="stMetric"]',
         "measure": '[data-testid="stMetric"]', "reliability": '[data-testid="stTable"]',
-        "report": '[data-testid="stMetric"]'}
+        "report": '[data-testid="stMetric"]', "decide": '[data-testid="stTable"]',
+        "plan": '[data-testid="stMetric"]'}
 
 
 def _settle(page, marker: str, path: str = "data") -> None:
