@@ -17,8 +17,9 @@ $(VENV)/.run-stamp: requirements.txt pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements.txt -e ".[app]"
 	touch $@
 
-$(VENV)/.dev-stamp: requirements-dev.txt $(VENV)/.run-stamp
+$(VENV)/.dev-stamp: requirements-dev.txt requirements-dcurves.txt $(VENV)/.run-stamp
 	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --no-deps -r requirements-dcurves.txt
 	touch $@
 
 run: $(VENV)/.run-stamp
@@ -39,6 +40,7 @@ test-lowest: $(VENV)/.dev-stamp
 	$(BIN)/python scripts/lowest_requirements.py > $(VENV)-lowest/lowest.txt
 	grep -v '^-r' requirements-dev.txt > $(VENV)-lowest/tools.txt
 	$(VENV)-lowest/bin/pip install --quiet -r $(VENV)-lowest/lowest.txt -r $(VENV)-lowest/tools.txt
+	$(VENV)-lowest/bin/pip install --quiet --no-deps -r requirements-dcurves.txt
 	$(VENV)-lowest/bin/pip install --quiet --no-deps --no-build-isolation -e .
 	$(VENV)-lowest/bin/python -m pytest -m "not browser" -q -p no:cacheprovider
 
@@ -62,10 +64,10 @@ bench: $(VENV)/.dev-stamp
 	$(BIN)/python bench/run_all.py
 
 # a Jupyter kernel for this virtualenv ("VBQ Explorer (.venv)"), then the notebook run headless;
-# open notebooks/reproduce_the_paper.ipynb in JupyterLab or VS Code and pick that kernel
+# open notebooks/reproduce_the_paper.ipynb (or beyond_the_paper.ipynb) in JupyterLab or VS Code and pick that kernel
 notebook: $(VENV)/.dev-stamp
 	$(BIN)/python -m ipykernel install --sys-prefix --name vbq-explorer --display-name "VBQ Explorer (.venv)"
-	cd notebooks && ../$(BIN)/jupyter-execute --kernel_name=vbq-explorer reproduce_the_paper.ipynb
+	cd notebooks && ../$(BIN)/jupyter-execute --kernel_name=vbq-explorer reproduce_the_paper.ipynb beyond_the_paper.ipynb
 
 # the study report on the demo cohort (or COHORT=... DXA=...): report.html and report.xlsx
 report: $(VENV)/.run-stamp

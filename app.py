@@ -28,6 +28,9 @@ PAGES = [
             url_path="measure"),
     st.Page("app_pages/reliability.py", title="Reliability", icon=":material/compare_arrows:",
             url_path="reliability"),
+    st.Page("app_pages/decide.py", title="Decide", icon=":material/alt_route:", url_path="decide"),
+    st.Page("app_pages/plan.py", title="Plan a study", icon=":material/calculate:",
+            url_path="plan"),
     st.Page("app_pages/report.py", title="Report", icon=":material/summarize:",
             url_path="report"),
 ]

@@ -65,7 +65,7 @@ API = ROOT / "docs" / "api"
 PUBLIC = ["vbq", "vbq.io", "vbq.schema", "vbq.settings", "vbq.stats", "vbq.study", "vbq.scanners", "vbq.published",
           "vbq.figures",
           "vbq.present", "vbq.export", "vbq.report", "vbq.imaging", "vbq.phantom",
-          "vbq.measurements", "vbq.demo", "vbq.cli"]
+          "vbq.measurements", "vbq.demo", "vbq.cli", "vbq.decide", "vbq.plan"]
 
 
 def _sphinx(source: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:

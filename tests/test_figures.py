@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import vbq
+import vbq.decide
 import vbq.figures as vbq_figures
 import vbq.stats as vbq_stats
 from vbq import figures
@@ -136,9 +137,11 @@ def _all_figures(prepared):
     roc = vbq.study.roc_study(table, markers=("vbq", "hu_l1"))
     recl = vbq.study.reclassification(table)
     ba = vbq_stats.bland_altman([1.0, 2.0, 3.1, 4.2, 5.0], [1.1, 2.2, 2.9, 4.0, 5.3])
+    decision = vbq.decide.decision_study(table, vbq_cutoff=2.9, n_boot=100)
     return [*panels.values(), figures.roc_curves(roc.results, vbq.study.MARKERS),
             figures.reclassification_heatmap(recl.crosstab()),
-            figures.bland_altman_figure(ba, first="A", second="B")]
+            figures.bland_altman_figure(ba, first="A", second="B"),
+            figures.decision_curves(decision), figures.net_benefit_difference(decision)]
 
 
 def _sizes(fig) -> dict[str, float]:
@@ -238,3 +241,20 @@ def test_roc_legend_states_the_auc_and_youden_cutoff_as_table4_does(prepared):
         assert f"{label}: AUC {auc}" in names
         assert f"{label} Youden cutoff {cutoff}" in names
     assert "L1 HU Youden cutoff 103.55" in names  # the demo's (Table 4 on the ROC page)
+
+
+def test_decision_figures_draw_the_curves_and_the_band_of_the_result(prepared):
+    study = vbq.decide.decision_study(prepared.table, vbq_cutoff=2.9, n_boot=100)
+    fig = figures.decision_curves(study, x_range=(0.05, 0.5))
+    names = [t.name for t in fig.data]
+    assert names == ["DXA if VBQ ≥ 2.90", "DXA if the risk model (VBQ, age, sex) ≥ threshold",
+                     "DXA for all", "DXA for none"]
+    np.testing.assert_allclose(fig.data[0].y, study.result.curve("vbq")["net_benefit"])
+    np.testing.assert_allclose(fig.data[0].x, 100 * study.result.thresholds)
+    assert list(fig.layout.xaxis.range) == [5, 50]
+    diff = figures.net_benefit_difference(study, x_range=(0.1, 0.3))
+    band, line = diff.data[0], diff.data[1]
+    d = study.result.difference
+    d = d[(d["threshold"] >= 0.1 - 1e-9) & (d["threshold"] <= 0.3 + 1e-9)]
+    np.testing.assert_allclose(line.y, d["difference"])
+    np.testing.assert_allclose(band.y[: len(d)], d["ci_high"])

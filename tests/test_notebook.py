@@ -77,3 +77,35 @@ def test_the_notebook_uses_only_the_public_api():
     source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert "vbq._" not in source and "ui." not in source and "streamlit" not in source
     assert not any(c.get("outputs") for c in nb.cells if c.cell_type == "code")  # stored clean
+
+
+BEYOND = ROOT / "notebooks" / "beyond_the_paper.ipynb"
+
+
+@pytest.mark.slow
+def test_the_beyond_the_paper_notebook_runs_and_shows_its_numbers(kernel_of_this_python,
+                                                                  tmp_path):
+    # issue 20: decision curves and sample sizes, executed as the first notebook is
+    nb = nbformat.read(BEYOND, as_version=4)
+    client = NotebookClient(nb, kernel_name=kernel_of_this_python, timeout=600,
+                            resources={"metadata": {"path": str(tmp_path)}})
+    client.execute()
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+              if o.get("output_type") == "error"]
+    assert not errors
+    text = "\n".join(_text(c) for c in nb.cells if c.cell_type == "code")
+    # the worked examples, and this interpreter's vbq on the demo
+    assert "254" in text and "289 (73 events)" in text and "exact 97.37" in text
+    prepared = vbq.prepare_cohort(*vbq.demo.load())
+    study = vbq.decide.decision_study(prepared.table,
+                                      vbq_cutoff=prepared.thresholds.vbq_osteoporosis)
+    assert study.summary().splitlines()[1] in text
+    table = vbq.present.decision_table(study, thresholds=(0.1, 0.2, 0.3, 0.4))
+    assert table.shown.iloc[0, 1] in text  # the net benefit of VBQ at 10%, in the HTML table
+
+
+def test_the_beyond_the_paper_notebook_uses_only_the_public_api():
+    nb = nbformat.read(BEYOND, as_version=4)
+    source = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "vbq._" not in source and "ui." not in source and "streamlit" not in source
+    assert not any(c.get("outputs") for c in nb.cells if c.cell_type == "code")  # stored clean

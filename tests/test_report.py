@@ -333,3 +333,20 @@ def test_library_versions_read_the_name_and_version_importlib_metadata_reads():
     rows = sorted(expected.values(), key=lambda kv: kv[0].lower())
     assert vbq.report.library_versions() == [("Python", platform.python_version()), *rows]
     assert ("pandas", pd.__version__) in vbq.report.library_versions()
+def test_report_has_the_decision_curves_and_the_sample_sizes(demo_prepared, demo_html):
+    # issue 20: two separate sections beyond the paper, their numbers those of vbq's own calls
+    decide = re.search(r'<h2 id="decide">(.*?)</section>', demo_html, re.S).group(1)
+    assert 'id="decide-curves"' in decide and 'id="decide-difference"' in decide
+    study = vbq.decide.decision_study(demo_prepared.table,
+                                      vbq_cutoff=demo_prepared.thresholds.vbq_osteoporosis)
+    table = vbq.present.decision_table(study, thresholds=report.DECISION_STEPS)
+    assert 'id="decision_curve"' in decide and html.escape(table.shown.iloc[0, 1]) in decide
+    nb = study.result.curve("vbq").set_index("threshold")["net_benefit"]
+    assert f"<td>{vbq.present.format_number(nb.loc[0.2], 3)}</td>" in decide
+    plan = re.search(r'<h2 id="plan">(.*?)</section>', demo_html, re.S).group(1)
+    assert 'id="sample_size"' in plan
+    roc = vbq.study.roc_study(demo_prepared.table, markers=("vbq",))
+    auc = vbq.stats.sample_size_auc(roc.results["vbq"].auc,
+                                    ratio=(roc.n - roc.n_positive) / roc.n_positive)
+    assert f"{auc.n_cases} with and {auc.n_controls} without the condition" in plan
+    assert "Large enough?" in plan

@@ -299,3 +299,29 @@ def report_docx(digest: str, settings: vbq.Settings, synthetic: bool,
     import vbq.report
 
     return vbq.report.build_docx(_prepared, synthetic=synthetic)
+
+
+# beyond the paper: decision curves (Decide page) and sample sizes (Plan a study page)
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS,
+               show_spinner="Computing the decision curves and their bootstrap interval...")
+def decision_study(digest: str, settings: vbq.Settings, group: str, target: str,
+                   vbq_cutoff: float, harm: float, compare: tuple[str, str],
+                   _table: pd.DataFrame):
+    """`vbq.decide.decision_study` (1,000 bootstrap resamples, seed 0)."""
+    return vbq.decide.decision_study(_table, vbq_cutoff=vbq_cutoff, group=group, target=target,
+                                     harm=harm, compare=compare)
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS)
+def cohort_size(digest: str, settings: vbq.Settings, group: str, target: str,
+                _table: pd.DataFrame):
+    return vbq.plan.cohort_size(_table, group=group, target=target)
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL)
+def sample_size(kind: str, args: tuple, kwargs: tuple[tuple[str, object], ...]):
+    """One sample-size function of `vbq.stats` ("accuracy", "auc", "auc_difference",
+    "prediction_model") on plain numbers."""
+    return getattr(vbq.stats, f"sample_size_{kind}")(*args, **dict(kwargs))

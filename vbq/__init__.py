@@ -13,6 +13,8 @@ Pure functions and small typed results; no Streamlit. Public names used from not
 * `vbq.figures` -> the study's plotly figures (Fig. 4 panels, Fig. 5 ROC curves, reclassification)
 * `vbq.imaging`, `vbq.phantom` -> DICOM series, ROI statistics, the synthetic MRI phantom
 * `vbq.measurements` -> the measurement database (`MeasurementStore`, `merge_into_cohort`)
+* `vbq.decide` -> decision curves of DXA strategies on the cohort; `vbq.plan` -> whether the
+  cohort meets a sample-size requirement of `vbq.stats`
 * `vbq.present` -> the study's tables as a journal prints them (`FormattedTable`)
 * `vbq.export` -> CSV, XLSX (formula-safe) and the Word document of the tables
 * `vbq.report` -> the study report (one offline HTML file) and the workbook; `python -m vbq`
@@ -24,7 +26,8 @@ at about the cost of importing pandas (bench/bench_import.py). Everything else l
 use:
 
 * the subpackages and modules `demo`, `stats`, `study`, `figures`, `imaging`, `phantom`,
-  `measurements`, `present`, `export`, `report` and `cli` are imported when first named
+  `measurements`, `present`, `export`, `report`, `cli`, `decide` and `plan` are imported when
+  first named
   (``vbq.stats``, ``from vbq import stats`` or ``import vbq.stats``), by the module
   ``__getattr__`` below (PEP 562): `stats` and `study` bring scipy, statsmodels and
   scikit-learn; `figures` and `report` plotly; `imaging` and `phantom` pydicom;
@@ -54,8 +57,8 @@ from .settings import PAPER_SETTINGS, GroupCriteria, Settings
 __version__ = "0.1.0"
 """The package's version, its one source: pyproject.toml reads it (setuptools ``dynamic``)."""
 
-_LAZY = ("demo", "stats", "study", "scanners", "published", "figures", "imaging", "phantom", "measurements",
-         "present", "export", "report", "cli")
+_LAZY = ("demo", "stats", "study", "scanners", "published", "figures", "imaging", "phantom",
+         "measurements", "present", "export", "report", "cli", "decide", "plan")
 """Modules imported on first use (see the module docstring for what each brings)."""
 
 __all__ = [
@@ -89,6 +92,8 @@ __all__ = [
     "present",
     "export",
     "report",
+    "decide",
+    "plan",
 ]
 
 

@@ -15,12 +15,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from .present import format_ci, format_cutoff, format_number, marker_label
+from .present import format_ci, format_cutoff, format_number, marker_label, strategy_label
 from .score import classify_dxa
 from .settings import Settings
 
 __all__ = ["correlation_panels", "scatter_with_band", "status_for", "roc_curves",
-           "roc_curves_by_field_strength", "reclassification_heatmap", "bland_altman_figure", "export_config", "STATUS_COLORS",
+           "roc_curves_by_field_strength", "reclassification_heatmap", "bland_altman_figure",
+           "decision_curves", "net_benefit_difference", "export_config", "STATUS_COLORS",
            "MARKER_COLORS", "FONT", "TICK_SIZE", "TITLE_SIZE", "EXPORT_WIDTH_INCHES",
            "EXPORT_DPI"]
 
@@ -416,4 +417,85 @@ def bland_altman_figure(result, *, first: str, second: str, quantity: str = "VBQ
         xaxis=_axis(f"Mean of the two readings ({quantity})"),
         yaxis=_axis(f"Difference, {first} minus {second} ({quantity})"),
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.2, "yanchor": "top",
+                "font": {"size": TICK_SIZE}}))
+
+
+_STRATEGY_STYLE = {"vbq": ("#1f6f8b", "solid"), "model": ("#e76f51", "solid"),
+                   "all": ("#5b6475", "dash"), "none": ("#111111", "dot")}
+
+
+def _nb_range(values: np.ndarray) -> list[float]:
+    """The y-axis of a decision curve: from a little below 0 to a little above the highest net
+    benefit ("treat all" falls far below 0 at high thresholds and would squash the rest)."""
+    top = float(np.nanmax(values)) if values.size else 0.1
+    top = max(top, 0.01)
+    return [-0.25 * top, 1.1 * top]
+
+
+def decision_curves(study, *, x_range: tuple[float, float] | None = None) -> go.Figure:
+    """Net benefit against threshold probability for each strategy of a
+    `vbq.decide.DecisionStudy` (Vickers & Elkin 2006): DXA if VBQ >= the cut-off, by the
+    model's risk, for all and for none.
+
+    Parameters
+    ----------
+    study : vbq.decide.DecisionStudy
+    x_range : tuple of float, optional
+        Threshold probabilities shown (fractions); default all computed.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    res = study.result
+    t = res.thresholds
+    lo, hi = x_range if x_range is not None else (float(t.min()), float(t.max()))
+    shown = (t >= lo - 1e-9) & (t <= hi + 1e-9)
+    traces, values = [], []
+    for s in res.strategies:
+        curve = res.curve(s)
+        colour, dash = _STRATEGY_STYLE.get(s, ("#8e44ad", "solid"))
+        nb = curve["net_benefit"].to_numpy()
+        values.append(nb[shown])
+        traces.append(go.Scatter(
+            x=100 * curve["threshold"], y=nb, mode="lines", name=strategy_label(s, study.vbq_cutoff),
+            line={"color": colour, "dash": dash, "width": 3 if s in ("vbq", "model") else 2},
+            hovertemplate="threshold %{x:.0f}%<br>net benefit %{y:.3f}<extra></extra>"))
+    return go.Figure(data=traces, layout=_layout(
+        height=520,
+        xaxis=_axis("Threshold probability for DXA (%)", range=[100 * lo, 100 * hi]),
+        yaxis=_axis("Net benefit", range=_nb_range(np.concatenate(values))),
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.2, "yanchor": "top",
+                "font": {"size": TICK_SIZE}}))
+
+
+def net_benefit_difference(study, *, x_range: tuple[float, float] | None = None) -> go.Figure:
+    """The net benefit of the compared pair's first strategy minus the second's against the
+    threshold probability, with its pointwise bootstrap band (`vbq.stats.decision_curve`);
+    only the thresholds within `x_range` (fractions) are drawn."""
+    res = study.result
+    d = res.difference
+    if d is None:
+        raise ValueError("study: no pair of strategies was compared")
+    if x_range is not None:
+        d = d[(d["threshold"] >= x_range[0] - 1e-9) & (d["threshold"] <= x_range[1] + 1e-9)]
+    a, b = (strategy_label(s, study.vbq_cutoff) for s in res.compare)
+    x = 100 * d["threshold"].to_numpy()
+    pct = f"{100 * res.confidence:g}%"
+    band = go.Scatter(
+        x=np.concatenate([x, x[::-1]]),
+        y=np.concatenate([d["ci_high"].to_numpy(), d["ci_low"].to_numpy()[::-1]]),
+        fill="toself", mode="lines", line={"width": 0}, fillcolor="rgba(31,111,139,0.18)",
+        hoverinfo="skip", name=f"{pct} bootstrap interval")
+    line = go.Scatter(x=x, y=d["difference"], mode="lines", line={"color": "#1f6f8b", "width": 3},
+                      name=f"{a} minus {b}",
+                      hovertemplate="threshold %{x:.0f}%<br>difference %{y:.3f}<extra></extra>")
+    zero = go.Scatter(x=[x.min(), x.max()] if x.size else [], y=[0, 0] if x.size else [],
+                      mode="lines", hoverinfo="skip", line={"color": "#5b6475", "dash": "dot"},
+                      name="No difference")
+    return go.Figure(data=[band, line, zero], layout=_layout(
+        height=440,
+        xaxis=_axis("Threshold probability for DXA (%)"),
+        yaxis=_axis("Difference in net benefit"),
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.22, "yanchor": "top",
                 "font": {"size": TICK_SIZE}}))

@@ -32,10 +32,11 @@ from types import SimpleNamespace
 import pandas as pd
 import plotly.offline
 
-from . import figures, present, published, scanners, study
+from . import decide, figures, plan, present, published, scanners, study
 from .cohort import PreparedCohort
 from .describe import MeasurementsInUse, criterion_phrases, measurements_in_use, subgroup_text
 from .errors import DegenerateInputError, InputError
+from .stats import sample_size_accuracy, sample_size_auc, sample_size_prediction_model
 from .study import MARKERS, Unavailable
 
 _EXPORT_IMPORTED_HERE = None
@@ -756,6 +757,11 @@ def build_report(prepared: PreparedCohort, *, analysis=None,
     rel = [k for k in by_key if k.startswith(("icc", "kappa"))]
     sections.append(("reliability", "Reliability",
                      tables_of(*rel) or "<p>No repeated readings in this dataset.</p>"))
+    decision = _decision_study(prepared)
+    sections.append(("decide", "Decision curves: who needs a DXA? (beyond the paper)",
+                     _decision_html(decision)))
+    sections.append(("plan", "Sample size for a new study (beyond the paper)",
+                     _planning_html(prepared, analysis, decision)))
     sections.append(("methods", "Methods", _methods_html(prepared, version_map, measurements,
                                                          analysis)))
     sections.append(("settings", "Settings",
@@ -851,6 +857,89 @@ def _scanners_html(prepared: PreparedCohort, analysis,
             "elsewhere came from other scanners, populations and reference standards. Every "
             "published number below was read in the source named under its table.</p>"
             + "\n".join(_section_table(t) for t in tables) + notes)
+# ----------------------------------------------------------------------------------------------
+# beyond the paper: decision curves and sample sizes
+
+DECISION_RANGE = (0.05, 0.5)
+"""Threshold probabilities the report's decision curves show."""
+DECISION_STEPS = (0.1, 0.2, 0.3, 0.4)
+"""Threshold probabilities of the report's decision table."""
+
+
+def _decision_study(prepared: PreparedCohort):
+    """Decision curves for osteoporosis among all analysed patients with the threshold in force
+    (harm 0, VBQ against DXA for all; 1,000 resamples, seed 0), or why there are none."""
+    try:
+        return decide.decision_study(prepared.table,
+                                     vbq_cutoff=prepared.thresholds.vbq_osteoporosis)
+    except (InputError, DegenerateInputError) as exc:
+        return Unavailable(str(exc))
+
+
+def _decision_html(decision) -> str:
+    if isinstance(decision, Unavailable):
+        return f'<p class="unavailable">Not computed: {_e(decision.reason)}.</p>'
+    res = decision.result
+    lead = (f"<p>Net benefit (Vickers &amp; Elkin 2006) of sending patients for DXA by VBQ ≥ "
+            f"{_e(f'{decision.vbq_cutoff:g}')}, by the risk model (VBQ, age, sex), for all and "
+            f"for none, for osteoporosis by DXA among all {res.n} analysed patients; the harm "
+            "of using VBQ is taken as 0 (the MRI already exists). A threshold probability is "
+            "the risk of osteoporosis at which a DXA is worth doing.</p>")
+    figs = [("decide-curves", "Decision curves: net benefit against the threshold probability",
+             figures.decision_curves(decision, x_range=DECISION_RANGE)),
+            ("decide-difference", f"Net benefit of VBQ ≥ {decision.vbq_cutoff:g} minus DXA for "
+             f"all, with its pointwise {100 * res.confidence:g}% bootstrap interval "
+             f"({res.n_boot} resamples, seed {res.seed})",
+             figures.net_benefit_difference(decision, x_range=DECISION_RANGE))]
+    notes = "".join(f'<p class="unavailable">{_e(present.strategy_label(k))} not drawn: '
+                    f"{_e(why)}.</p>" for k, why in decision.errors.items())
+    return (lead + notes + _figures_html(figs)
+            + _section_table(present.decision_table(decision, thresholds=DECISION_STEPS))
+            + _section_table(present.difference_table(decision, thresholds=DECISION_STEPS)))
+
+
+def _planned_studies(prepared: PreparedCohort, analysis, decision) -> tuple[dict, list]:
+    """Sample sizes for a study that would confirm this cohort's estimates (each from this
+    cohort), and the notes of those that could not be computed."""
+    have = plan.cohort_size(prepared.table)
+    prevalence = have.n_cases / have.n if have.n else float("nan")
+    results, notes = {}, []
+    roc = analysis.roc.get("osteoporosis")
+    vbq_roc = None if isinstance(roc, Unavailable) or roc is None else roc.results.get("vbq")
+    steps = []
+    if vbq_roc is not None:
+        at = vbq_roc.at(prepared.thresholds.vbq_osteoporosis)
+        ratio = (roc.n - roc.n_positive) / roc.n_positive
+        steps += [("accuracy", lambda: sample_size_accuracy(
+                       at.sensitivity, at.specificity, half_width=0.07, prevalence=prevalence)),
+                  ("auc", lambda: sample_size_auc(vbq_roc.auc, ratio=ratio))]
+    model = None if isinstance(decision, Unavailable) else decision.model
+    if model is not None:
+        steps.append(("prediction_model", lambda: sample_size_prediction_model(
+            model.cv_auc, prevalence, len(model.predictors))))
+    for key, make in steps:
+        try:
+            results[key] = make()
+        except InputError as exc:
+            notes.append(f"{key}: {exc}")
+    return results, notes
+
+
+def _planning_html(prepared: PreparedCohort, analysis, decision) -> str:
+    results, notes = _planned_studies(prepared, analysis, decision)
+    if not results:
+        return '<p class="unavailable">Not computed: this cohort gives no estimate to plan from.</p>'
+    have = plan.cohort_size(prepared.table)
+    checks = {k: plan.check_cohort(r, have) for k, r in results.items()}
+    lead = ("<p>What a new study of osteoporosis by DXA would need to confirm this cohort's own "
+            "estimates: the sensitivity and specificity of VBQ at the threshold in force "
+            "(control group) to ± 7 points at this cohort's prevalence; the control group's VBQ "
+            "AUC against chance (two-sided, α 0.05, power 80%, this group's ratio of patients "
+            "without to with osteoporosis); and a risk model of VBQ, age and sex with this "
+            "cohort's cross-validated C statistic (Riley et al. 2020). Each row says whether this "
+            "cohort was large enough.</p>")
+    skipped = "".join(f'<p class="unavailable">Not computed: {_e(n)}.</p>' for n in notes)
+    return lead + skipped + _section_table(present.sample_size_table(results, checks))
 
 
 def _figures_html(chosen: list) -> str:

@@ -12,7 +12,8 @@ import vbq
 from .conftest import metrics, start, tables
 
 PAGES = ["app_pages/data.py", "app_pages/groups.py", "app_pages/correlations.py", "app_pages/roc.py",
-         "app_pages/thresholds.py", "app_pages/report.py"]
+         "app_pages/thresholds.py", "app_pages/report.py", "app_pages/decide.py",
+         "app_pages/plan.py"]
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -20,7 +20,8 @@ PAGES = {"data": "Cohort summary", "groups": "Table 2. Characteristics",
          "correlations": "Table 3. Correlation", "roc": "Fig. 5. ROC curves",
          "thresholds": "Prevalence by DXA and by VBQ",
          "measure": "Save to the measurement database", "reliability": "Degenerative grouping",
-         "report": "Participant flow"}
+         "report": "Participant flow", "decide": "Net benefit of DXA strategies",
+         "plan": "All together"}
 SIDEBAR = {"Data": "data", "Groups": "groups", "Correlations": "correlations", "ROC": "roc",
            "Thresholds": "thresholds"}
 # non-default settings and view options: a stricter group rule, another reference site, women
@@ -42,7 +43,8 @@ LATE = {"data": '[data-testid="stMetric"]', "groups": '[data-testid="stMetric"]'
         "correlations": '[data-testid="stMain"] .gtitle',
         "roc": '[data-testid="stMain"] .main-svg', "thresholds": '[data-testid="stMetric"]',
         "measure": '[data-testid="stMetric"]', "reliability": '.vbq-table-frame',
-        "report": '[data-testid="stMetric"]'}
+        "report": '[data-testid="stMetric"]', "decide": '.vbq-table-frame',
+        "plan": '[data-testid="stMetric"]'}
 
 
 def _settle(page, marker: str, path: str = "data") -> None:

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.browser
 
 PAGES = {"data": "Cohort summary", "groups": "Table 2. Characteristics",
          "correlations": "Table 3. Correlation", "roc": "Fig. 5. ROC curves",
-         "thresholds": "Prevalence by DXA and by VBQ"}
+         "thresholds": "Prevalence by DXA and by VBQ", "decide": "Net benefit of DXA strategies",
+         "plan": "All together"}
 
 
 def _watch(page) -> list[str]:

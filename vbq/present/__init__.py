@@ -25,6 +25,7 @@ Data and Groups pages; ``_study`` every table of the study at once); the public 
 re-exported here and only here.
 """
 
+from ._beyond import decision_table, difference_table, sample_size_table, strategy_label
 from ._data import cohort_summary_table, degeneration_table, exclusion_table, problems_table
 from ._format import (
     NOT_APPLICABLE,
@@ -112,4 +113,8 @@ __all__ = [
     "labelled",
     "message",
     "study_tables",
+    "strategy_label",
+    "decision_table",
+    "difference_table",
+    "sample_size_table",
 ]

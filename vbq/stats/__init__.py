@@ -12,6 +12,8 @@ modules hold the implementations and their references:
 * `groups`: Table 2 comparisons, ANCOVA, Table 5 (Modic)
 * `correlation`: Pearson and Spearman with CIs, Fisher z comparison, Table 3
 * `prevalence`: prevalence by DXA vs VBQ, reclassification
+* `sample_size`: sample sizes for accuracy, AUC and prediction-model studies
+* `decision`: net benefit and decision curves (Vickers & Elkin)
 
 Importing ``vbq.stats`` is cheap: a module (with scipy and statsmodels behind it) is imported the
 first time one of its names is used (PEP 562 module ``__getattr__``); ``__all__`` and ``dir()``
@@ -53,6 +55,13 @@ _WHERE = {
     "prevalence_shift": "prevalence", "prevalence_by": "prevalence",
     "reclassification": "prevalence", "PrevalenceShift": "prevalence",
     "PrevalenceBy": "prevalence", "Reclassification": "prevalence",
+    # sample_size
+    "sample_size_accuracy": "sample_size", "sample_size_auc": "sample_size",
+    "sample_size_auc_difference": "sample_size", "sample_size_prediction_model": "sample_size",
+    "AccuracySampleSize": "sample_size", "AUCSampleSize": "sample_size",
+    "AUCDifferenceSampleSize": "sample_size", "PredictionModelSampleSize": "sample_size",
+    # decision
+    "net_benefit": "decision", "decision_curve": "decision", "DecisionCurveResult": "decision",
 }
 
 __all__ = list(_WHERE)
@@ -76,6 +85,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names come from
         bootstrap_cutoff,
         grey_zone,
     )
+    from .decision import DecisionCurveResult, decision_curve, net_benefit  # noqa: F401
     from .delong import (  # noqa: F401
         DeLongTestResult,
         DeLongUnpairedResult,
@@ -110,6 +120,16 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names come from
         ROCResult,
         roc_analysis,
         round_cutoff,
+    )
+    from .sample_size import (  # noqa: F401
+        AccuracySampleSize,
+        AUCDifferenceSampleSize,
+        AUCSampleSize,
+        PredictionModelSampleSize,
+        sample_size_accuracy,
+        sample_size_auc,
+        sample_size_auc_difference,
+        sample_size_prediction_model,
     )
 
 
