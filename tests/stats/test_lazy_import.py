@@ -10,7 +10,7 @@ import vbq.stats
 
 # the modules of vbq.stats that define public names
 MODULES = ("roc", "delong", "cutoffs", "combined", "agreement", "bland_altman", "groups",
-           "correlation", "prevalence")
+           "correlation", "prevalence", "risk")
 
 
 def _run(code: str) -> str:

@@ -12,6 +12,7 @@ modules hold the implementations and their references:
 * `groups`: Table 2 comparisons, ANCOVA, Table 5 (Modic)
 * `correlation`: Pearson and Spearman with CIs, Fisher z comparison, Table 3
 * `prevalence`: prevalence by DXA vs VBQ, reclassification
+* `risk`: a clinical prediction model (logistic) with bootstrap validation and calibration
 
 Importing ``vbq.stats`` is cheap: a module (with scipy and statsmodels behind it) is imported the
 first time one of its names is used (PEP 562 module ``__getattr__``); ``__all__`` and ``dir()``
@@ -53,6 +54,8 @@ _WHERE = {
     "prevalence_shift": "prevalence", "prevalence_by": "prevalence",
     "reclassification": "prevalence", "PrevalenceShift": "prevalence",
     "PrevalenceBy": "prevalence", "Reclassification": "prevalence",
+    # risk
+    "risk_model": "risk", "RiskModelResult": "risk",
 }
 
 __all__ = list(_WHERE)
@@ -104,6 +107,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names come from
         prevalence_shift,
         reclassification,
     )
+    from .risk import RiskModelResult, risk_model  # noqa: F401
     from .roc import (  # noqa: F401
         CutoffMetrics,
         PredictiveValues,
