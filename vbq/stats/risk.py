@@ -92,6 +92,8 @@ class RiskModelResult:
         The estimates (intercept first) and their covariance (inverse information).
     linear_predictor : numpy.ndarray
         Fitted log-odds per input row (NaN where a value was missing).
+    outcome : numpy.ndarray
+        The outcome per input row as 0.0/1.0 (NaN where the patient was left out).
     """
 
     coefficients: pd.DataFrame
@@ -117,6 +119,7 @@ class RiskModelResult:
     params: np.ndarray = field(repr=False)
     covariance: np.ndarray = field(repr=False)
     linear_predictor: np.ndarray = field(repr=False)
+    outcome: np.ndarray = field(repr=False)
 
     def _measure(self, name: str, column: str) -> float:
         return float(self.performance.set_index("measure").loc[name, column])
@@ -624,4 +627,5 @@ def risk_model(
         params=np.asarray(fit.params, dtype=float),
         covariance=np.asarray(fit.cov_params(), dtype=float),
         linear_predictor=lp,
+        outcome=np.where(keep, y, np.nan),
     )
