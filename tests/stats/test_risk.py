@@ -233,3 +233,18 @@ def test_public_name_and_docstring_example():
     for test in finder.find(risk_model, "risk_model", globs={"risk_model": risk_model}):
         runner.run(test)
     assert runner.failures == 0 and runner.tries >= 4
+
+
+def test_resamples_whose_model_cannot_be_fitted_are_left_out_and_counted():
+    # nearly separated: above x = 1 everyone has the outcome but one, below it no one but one;
+    # many resamples miss those two patients and separate completely (as rms, they are dropped)
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=60)
+    y = (x > 1.0).astype(float)
+    order = np.argsort(x)
+    y[order[-12]], y[order[-20]] = 0.0, 1.0
+    m = risk_model(y, pd.DataFrame({"x": x, "age": rng.normal(60, 5, 60)}), n_boot=200, seed=0)
+    assert 0 < m.n_boot_failed < 100
+    assert (m.performance["n_boot"] == 200 - m.n_boot_failed).all()
+    assert f"{m.n_boot_failed} resample(s) whose model could not be fitted" in \
+        vbq.present.risk_performance_table(m).footnotes[0]
