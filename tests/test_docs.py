@@ -63,7 +63,7 @@ import pytest  # noqa: E402
 
 API = ROOT / "docs" / "api"
 PUBLIC = ["vbq", "vbq.io", "vbq.schema", "vbq.settings", "vbq.stats", "vbq.study", "vbq.figures",
-          "vbq.present", "vbq.export", "vbq.report", "vbq.imaging", "vbq.phantom",
+          "vbq.present", "vbq.export", "vbq.report", "vbq.tripod", "vbq.imaging", "vbq.phantom",
           "vbq.measurements", "vbq.demo", "vbq.cli"]
 
 

@@ -69,6 +69,7 @@ from ._risk import (
     risk_ranges_text,
     risk_sample_size_text,
     risk_term_label,
+    tripod_checklist_table,
 )
 from ._roc import auc_comparison_table, bootstrap_cutoff_table, predictive_values_table
 from ._study import study_tables
@@ -124,4 +125,5 @@ __all__ = [
     "risk_prediction_text",
     "risk_ci_text",
     "risk_ranges_text",
+    "tripod_checklist_table",
 ]

@@ -149,3 +149,31 @@ def risk_ranges_text(model) -> str:
         decimals = 2 if column == "vbq" else 0
         parts.append(f"{risk_term_label(column).split(' (')[0]} {format_ci(lo, hi, decimals)}")
     return "; ".join(parts)
+
+
+def tripod_checklist_table(rows, *, title: str | None = None) -> FormattedTable:
+    """The TRIPOD+AI checklist (`vbq.tripod.tripod_ai_checklist`) as a table: item, topic,
+    what it asks, its status and what the app reports for it.
+
+    Returns
+    -------
+    FormattedTable
+        ``data``: section, item, topic, asks, status, text.
+    """
+    headers = ["Item", "Topic", "The item asks for", "Status", "What the app reports"]
+    shown, data = [], []
+    for r in rows:
+        shown.append({"Item": r.item, "Topic": f"{r.section}: {r.topic}"
+                      if r.section != r.topic else r.topic, "The item asks for": r.asks,
+                      "Status": r.status, "What the app reports": r.text or "–"})
+        data.append({"section": r.section, "item": r.item, "topic": r.topic, "asks": r.asks,
+                     "status": r.status, "text": r.text})
+    n_author = sum(r.status.startswith(("For the author", "Partly")) for r in rows)
+    foot = (f"TRIPOD+AI (Collins et al., BMJ 2024;385:e078378), 52 items. {n_author} need the "
+            "author's words (marked for the author or partly filled). Item wording abridged: "
+            "report against the statement's own checklist.",)
+    return FormattedTable(key="tripod_ai", title=title or "TRIPOD+AI checklist",
+                          shown=_frame(shown, headers),
+                          data=pd.DataFrame(data, columns=["section", "item", "topic", "asks",
+                                                           "status", "text"]),
+                          footnotes=foot)
