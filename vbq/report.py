@@ -489,6 +489,11 @@ VALIDATION: tuple[tuple[str, str, str], ...] = (
      "(lm for the trend; no Bland-Altman package)"),
     ("Least-squares line and its 95% band", "fit_line",
      "R 4.2.2 predict(lm(y ~ x), interval = \"confidence\")"),
+    ("Risk model: coefficients with Wald CIs, bootstrap optimism-corrected C statistic, "
+     "calibration slope, calibration-in-the-large and Brier score, calibration curve, a "
+     "patient's probability with its CI", "risk_model",
+     "R 4.2.2, rms 6.5-0 lrm, predict(se.fit = TRUE), and validate and calibrate run on the "
+     "same bootstrap resamples; calibration-in-the-large by glm(offset = ) on them"),
 )
 """What each method of the report was checked against: (method, the `vbq.stats` / `vbq.study`
 function, the independent reference, as its docstring's "Validated against" says). A test holds

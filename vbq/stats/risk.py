@@ -575,9 +575,10 @@ def risk_model(
     minimum (three criteria, target shrinkage 0.9) is computed with the optimism-corrected C
     statistic and the observed prevalence as the anticipated values.
 
-    Validated against: R 4.2.2, rms 6.5-0 ``lrm`` (coefficients, Wald CIs), ``validate`` and
-    ``calibrate`` run on the same bootstrap resamples (exported from Python), and a plain R
-    loop for calibration-in-the-large (tests/reference/risk_reference.R).
+    Validated against: R 4.2.2, rms 6.5-0 ``lrm`` (coefficients, Wald CIs) and
+    ``predict(se.fit = TRUE)``; ``validate`` and ``calibrate`` run on the same bootstrap
+    resamples (exported from Python); calibration-in-the-large by ``glm(offset = )`` on them
+    (tests/reference/risk_reference.R).
 
     References
     ----------
