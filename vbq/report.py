@@ -3,11 +3,12 @@
 `build_report` turns a prepared cohort (and, optionally, its `vbq.study.analyse` result) into a
 single HTML file that opens offline: plotly's JavaScript is embedded once, every figure refers to
 it, and nothing is fetched from a CDN or a font server. It holds a STARD 2015 participant flow
-diagram, Tables 1-5, the correlation and ROC figures, the thresholds and prevalence, reliability,
-the methods in words, the settings, a SHA-256 fingerprint of each input file and the versions of
-Python and of every installed library. The same analysis gives the same file, byte for byte, apart
-from the timestamp: figure ids are fixed, tables are written in a fixed order, and nothing random
-enters.
+diagram, Tables 1-5, the correlation and ROC figures, the thresholds and prevalence, the risk
+model with its TRIPOD+AI checklist, reliability, the methods in words, the settings, a SHA-256
+fingerprint of each input file and the versions of Python and of every installed library. The
+same analysis gives the same file, byte for byte, apart from the timestamp: figure ids are fixed,
+tables are written in a fixed order, and nothing random enters (the risk model's bootstrap is
+seeded).
 
 Text that came from a file (patient IDs, file names, exclusion reasons) is escaped with
 `html.escape` and, inside the figures' JSON, by plotly's encoder (which writes ``<`` as
