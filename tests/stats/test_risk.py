@@ -213,6 +213,12 @@ def test_bad_input_is_refused_with_a_message(data):
         risk_model(np.r_[np.ones(3), np.zeros(197)], X)
     with pytest.raises(DegenerateInputError, match="take one value only"):
         risk_model(data["y"], X.assign(age=60))
+    with pytest.raises(InputError, match="finite"):
+        risk_model(data["y"], X.assign(age=np.r_[np.inf, X["age"].iloc[1:]]))
+    with pytest.raises(DegenerateInputError):  # every patient has a missing value
+        risk_model(data["y"], X.assign(age=np.nan))
+    with pytest.raises(InputError, match="y_true: expected 0/1"):
+        risk_model(data["y"] * 2, X)
 
 
 def test_results_are_reproducible_and_readable(fitted, data):

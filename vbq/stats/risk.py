@@ -607,9 +607,6 @@ def risk_model(
     seed = check_int(seed, "seed", minimum=0)
     confidence = check_confidence(confidence)
     y, keep, missing = _complete(y_true, X)
-    data = X.loc[keep]
-    levels, ranges = _levels_and_ranges(data)
-    design, terms = _design(data, tuple(X.columns), levels)
     yk, _, _ = _prepare(y[keep], (np.zeros(int(keep.sum())), "y_true"))
     yk = yk.astype(float)
     events = int(yk.sum())
@@ -617,6 +614,11 @@ def risk_model(
         raise DegenerateInputError(
             f"a prediction model needs at least 5 patients with and without the outcome; "
             f"received {events} with and {yk.size - events} without")
+    data = X.loc[keep]
+    levels, ranges = _levels_and_ranges(data)
+    design, terms = _design(data, tuple(X.columns), levels)
+    if not np.isfinite(design).all():
+        raise InputError("X: expected finite numbers, got +/-inf")
     constant = [t for t, col in zip(terms, design[:, 1:].T, strict=True) if np.ptp(col) == 0]
     if constant:
         raise DegenerateInputError(f"predictor(s) {constant} take one value only")
