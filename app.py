@@ -24,6 +24,8 @@ PAGES = [
     st.Page("app_pages/roc.py", title="ROC", icon=":material/show_chart:", url_path="roc"),
     st.Page("app_pages/thresholds.py", title="Thresholds", icon=":material/tune:",
             url_path="thresholds"),
+    st.Page("app_pages/risk.py", title="Risk calculator", icon=":material/calculate:",
+            url_path="risk"),
     st.Page("app_pages/measure.py", title="MRI measurement", icon=":material/radiology:",
             url_path="measure"),
     st.Page("app_pages/reliability.py", title="Reliability", icon=":material/compare_arrows:",

@@ -42,7 +42,8 @@ def test_page_widget_keys_carry_the_page_prefix():
     for page in (ROOT / "app_pages").glob("*.py"):
         prefix = {"data": "data_", "groups": "groups_", "correlations": "corr_", "roc": "roc_",
                   "thresholds": "thr_", "report": "report_", "measure": "measure_",
-                  "reliability": "rel_", "decide": "decide_", "plan": "plan_"}[page.stem]
+                  "reliability": "rel_", "decide": "decide_", "plan": "plan_",
+                  "risk": "risk_"}[page.stem]
         tree = ast.parse(page.read_text())
         for node in ast.walk(tree):
             if isinstance(node, ast.keyword) and node.arg == "key":

@@ -62,10 +62,10 @@ import sys  # noqa: E402
 import pytest  # noqa: E402
 
 API = ROOT / "docs" / "api"
-PUBLIC = ["vbq", "vbq.io", "vbq.schema", "vbq.settings", "vbq.stats", "vbq.study", "vbq.scanners", "vbq.published",
-          "vbq.figures",
-          "vbq.present", "vbq.export", "vbq.report", "vbq.imaging", "vbq.phantom",
-          "vbq.measurements", "vbq.demo", "vbq.cli", "vbq.decide", "vbq.plan"]
+PUBLIC = ["vbq", "vbq.io", "vbq.schema", "vbq.settings", "vbq.stats", "vbq.study", "vbq.scanners",
+          "vbq.published", "vbq.figures", "vbq.present", "vbq.export", "vbq.report", "vbq.tripod",
+          "vbq.imaging", "vbq.phantom", "vbq.measurements", "vbq.demo", "vbq.cli", "vbq.decide",
+          "vbq.plan"]
 
 
 def _sphinx(source: Path, out: Path, *extra: str) -> subprocess.CompletedProcess:

@@ -105,6 +105,7 @@ _DOC_WORDS = {
     "cohen_kappa": ("vcd", "cohen.kappa"),
     "bland_altman": ("Bland & Altman (1986)", "base functions"),
     "fit_line": ("predict(lm(y ~ x)",),
+    "risk_model": ("rms 6.5-0", "validate", "calibrate", "same bootstrap resamples"),
 }
 
 

@@ -253,6 +253,15 @@ def grey_zone(digest: str, settings: vbq.Settings, rule_out: float, rule_in: flo
                                target=target)
 
 
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, hash_funcs=HASH_FUNCS,
+               show_spinner=False)
+def risk_calculator(digest: str, settings: vbq.Settings, group: str, target: str,
+                    include_hu: bool, _table: pd.DataFrame):
+    """The risk model of the Risk calculator page (`vbq.study.risk_calculator`, 200 bootstrap
+    resamples, seed 0)."""
+    return vbq.study.risk_calculator(_table, group=group, target=target, include_hu=include_hu)
+
+
 # the study report (vbq.report). Few entries: a report is ~5 MB, almost all plotly's JavaScript.
 REPORT_ENTRIES = 8
 

@@ -21,7 +21,8 @@ from .settings import Settings
 
 __all__ = ["correlation_panels", "scatter_with_band", "status_for", "roc_curves",
            "roc_curves_by_field_strength", "reclassification_heatmap", "bland_altman_figure",
-           "decision_curves", "net_benefit_difference", "export_config", "STATUS_COLORS",
+           "decision_curves", "net_benefit_difference", "calibration_plot", "export_config",
+           "STATUS_COLORS",
            "MARKER_COLORS", "FONT", "TICK_SIZE", "TITLE_SIZE", "EXPORT_WIDTH_INCHES",
            "EXPORT_DPI"]
 
@@ -498,4 +499,42 @@ def net_benefit_difference(study, *, x_range: tuple[float, float] | None = None)
         xaxis=_axis("Threshold probability for DXA (%)"),
         yaxis=_axis("Difference in net benefit"),
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.22, "yanchor": "top",
+                "font": {"size": TICK_SIZE}}))
+
+
+def calibration_plot(model, *, outcome: str = "osteoporosis") -> go.Figure:
+    """Smoothed calibration curve of a risk model (`vbq.stats.RiskModelResult`): observed
+    proportion against predicted probability, apparent and corrected for optimism (lowess, as
+    ``rms::calibrate``), the ideal diagonal, and each patient's predicted probability as a tick
+    along the bottom (above the axis for patients with the outcome, below for those without)."""
+    curve = model.calibration_curve
+    kept = ~np.isnan(model.linear_predictor)
+    prob = 1.0 / (1.0 + np.exp(-model.linear_predictor[kept]))
+    y = model.outcome[kept] == 1
+    traces = [
+        go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="Ideal",
+                   line={"dash": "dot", "color": "#999"}, hoverinfo="skip"),
+        go.Scatter(x=curve["predicted"], y=curve["observed"], mode="lines",
+                   name="Apparent", line={"color": MARKER_COLORS[1], "dash": "dash"},
+                   hovertemplate="predicted %{x:.2f}<br>observed %{y:.2f}<extra>apparent</extra>"),
+        go.Scatter(x=curve["predicted"], y=curve["observed_corrected"], mode="lines",
+                   name=f"Corrected for optimism ({model.n_boot - model.n_boot_failed} "
+                        "bootstrap resamples)",
+                   line={"color": MARKER_COLORS[0], "width": 3},
+                   hovertemplate="predicted %{x:.2f}<br>observed %{y:.2f}"
+                                 "<extra>corrected</extra>"),
+        go.Scatter(x=prob[y], y=np.full(int(y.sum()), -0.015), mode="markers",
+                   name=f"Patients with {outcome}", hoverinfo="skip",
+                   marker={"symbol": "line-ns-open", "size": 9, "color": STATUS_COLORS[
+                       "osteoporosis"]}),
+        go.Scatter(x=prob[~y], y=np.full(int((~y).sum()), -0.045), mode="markers",
+                   name=f"Patients without {outcome}", hoverinfo="skip",
+                   marker={"symbol": "line-ns-open", "size": 9, "color": "#5b6475"}),
+    ]
+    return go.Figure(data=traces, layout=_layout(
+        height=600,
+        xaxis=_axis("Predicted probability", range=[-0.01, 1.01], dtick=0.2),
+        yaxis=_axis("Observed proportion", range=[-0.07, 1.02], dtick=0.2),
+        # below the plot: inside it, the legend covered the curves' upper end
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.18, "yanchor": "top",
                 "font": {"size": TICK_SIZE}}))

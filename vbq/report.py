@@ -3,11 +3,12 @@
 `build_report` turns a prepared cohort (and, optionally, its `vbq.study.analyse` result) into a
 single HTML file that opens offline: plotly's JavaScript is embedded once, every figure refers to
 it, and nothing is fetched from a CDN or a font server. It holds a STARD 2015 participant flow
-diagram, Tables 1-5, the correlation and ROC figures, the thresholds and prevalence, reliability,
-the methods in words, the settings, a SHA-256 fingerprint of each input file and the versions of
-Python and of every installed library. The same analysis gives the same file, byte for byte, apart
-from the timestamp: figure ids are fixed, tables are written in a fixed order, and nothing random
-enters.
+diagram, Tables 1-5, the correlation and ROC figures, the thresholds and prevalence, the risk
+model with its TRIPOD+AI checklist, reliability, the methods in words, the settings, a SHA-256
+fingerprint of each input file and the versions of Python and of every installed library. The
+same analysis gives the same file, byte for byte, apart from the timestamp: figure ids are fixed,
+tables are written in a fixed order, and nothing random enters (the risk model's bootstrap is
+seeded).
 
 Text that came from a file (patient IDs, file names, exclusion reasons) is escaped with
 `html.escape` and, inside the figures' JSON, by plotly's encoder (which writes ``<`` as
@@ -32,7 +33,7 @@ from types import SimpleNamespace
 import pandas as pd
 import plotly.offline
 
-from . import decide, figures, plan, present, published, scanners, study
+from . import decide, figures, plan, present, published, scanners, study, tripod
 from .cohort import PreparedCohort
 from .describe import MeasurementsInUse, criterion_phrases, measurements_in_use, subgroup_text
 from .errors import DegenerateInputError, InputError
@@ -55,6 +56,7 @@ __all__ = [
     "input_fingerprints",
     "library_versions",
     "FlowCounts",
+    "risk_tables",
 ]
 
 DEFAULT_TITLE = "VBQ study report"
@@ -501,6 +503,11 @@ VALIDATION: tuple[tuple[str, str, str], ...] = (
      "(lm for the trend; no Bland-Altman package)"),
     ("Least-squares line and its 95% band", "fit_line",
      "R 4.2.2 predict(lm(y ~ x), interval = \"confidence\")"),
+    ("Risk model: coefficients with Wald CIs, bootstrap optimism-corrected C statistic, "
+     "calibration slope, calibration-in-the-large and Brier score, calibration curve, a "
+     "patient's probability with its CI", "risk_model",
+     "R 4.2.2, rms 6.5-0 lrm, predict(se.fit = TRUE), and validate and calibrate run on the "
+     "same bootstrap resamples; calibration-in-the-large by glm(offset = ) on them"),
 )
 """What each method of the report was checked against: (method, the `vbq.stats` / `vbq.study`
 function, the independent reference, as its docstring's "Validated against" says). A test holds
@@ -676,6 +683,73 @@ def _figures(prepared: PreparedCohort, analysis) -> list[tuple[str, str, object]
 
 
 
+# ----------------------------------------------------------------------------------------------
+# the risk model and its TRIPOD+AI checklist (issue 20)
+
+def _risk_model(prepared: PreparedCohort):
+    """(the risk calculator's model of all analysed patients, or None; why not)."""
+    try:
+        return study.risk_calculator(prepared.table), ""
+    except (InputError, DegenerateInputError) as exc:
+        return None, present.message(exc)
+
+
+def risk_tables(prepared: PreparedCohort, *, measurements: MeasurementsInUse | None = None,
+                synthetic: bool = False, model=None) -> list:
+    """The risk model's tables (coefficients, performance) and its TRIPOD+AI checklist
+    (`vbq.tripod.tripod_ai_checklist`), formatted: one source for the report and the workbook.
+
+    Parameters
+    ----------
+    prepared : PreparedCohort
+    measurements : vbq.describe.MeasurementsInUse, keyword-only, optional
+    synthetic : bool, keyword-only
+    model : vbq.stats.RiskModelResult, keyword-only, optional
+        `vbq.study.risk_calculator(prepared.table)`, computed when not given.
+
+    Returns
+    -------
+    list of vbq.present.FormattedTable
+        The checklist alone when no model can be fitted (its items say why).
+    """
+    _check_prepared(prepared)
+    why = ""
+    if model is None:
+        model, why = _risk_model(prepared)
+    rows = tripod.tripod_ai_checklist(prepared, model, why=why, measurements=measurements,
+                                      synthetic=synthetic)
+    checklist = present.tripod_checklist_table(rows)
+    if model is None:
+        return [checklist]
+    return [present.risk_coefficients_table(model), present.risk_performance_table(model),
+            checklist]
+
+
+def _risk_html(prepared: PreparedCohort, measurements, synthetic: bool) -> str:
+    """The report's section on the risk model: what it is, its sample-size statement, its
+    tables and calibration plot, and the TRIPOD+AI checklist."""
+    model, why = _risk_model(prepared)
+    tables = risk_tables(prepared, measurements=measurements, synthetic=synthetic, model=model)
+    if model is None:
+        return f"<p>No risk model: {_e(why)}</p>" + _section_table(tables[-1])
+    intro = (
+        "<p>A logistic model of osteoporosis by DXA on VBQ, age and sex, developed on all "
+        f"{model.n} analysed patients and validated internally only (Efron-Harrell bootstrap, "
+        f"{model.n_boot - model.n_boot_failed} resamples): before clinical use it needs "
+        "validation in patients from elsewhere. The app's Risk calculator page gives a "
+        "patient's probability with its 95% CI.</p>"
+        f"<p>{_e(present.risk_sample_size_text(model))}</p>")
+    fig = figures.calibration_plot(model)
+    caption = ("Calibration of the risk model: observed proportion against predicted "
+               "probability, lowess-smoothed, apparent and corrected for optimism by the "
+               "bootstrap (as rms::calibrate); ticks: each patient's predicted probability")
+    return (intro + _section_table(tables[0]) + _section_table(tables[1])
+            + _figures_html([("fig-risk-calibration", caption, fig)])
+            + "<h3>TRIPOD+AI checklist</h3><p>Filled from what the app knows of this analysis; "
+              "the items marked for the author need the study's own words.</p>"
+            + _section_table(tables[2]))
+
+
 def build_report(prepared: PreparedCohort, *, analysis=None,
                  inputs: Mapping[str, bytes] | None = None, measurements=None,
                  title: str = DEFAULT_TITLE, timestamp: str | _dt.datetime | None = None,
@@ -752,14 +826,17 @@ def build_report(prepared: PreparedCohort, *, analysis=None,
     prev = [k for k in by_key if k.startswith(("prevalence", "breakdown"))]
     sections.append(("thresholds", "Thresholds and prevalence",
                      _thresholds_html(prepared) + tables_of(*prev)))
-    sections.append(("scanners", "Scanners and published thresholds",
-                     _scanners_html(prepared, analysis, measurements)))
     rel = [k for k in by_key if k.startswith(("icc", "kappa"))]
     sections.append(("reliability", "Reliability",
                      tables_of(*rel) or "<p>No repeated readings in this dataset.</p>"))
+    # beyond the paper: the scanners, deciding who needs a DXA, a risk model, planning a study
+    sections.append(("scanners", "Scanners and published thresholds",
+                     _scanners_html(prepared, analysis, measurements)))
     decision = _decision_study(prepared)
     sections.append(("decide", "Decision curves: who needs a DXA? (beyond the paper)",
                      _decision_html(decision)))
+    sections.append(("risk", "Risk model (TRIPOD+AI)",
+                     _risk_html(prepared, measurements, synthetic)))
     sections.append(("plan", "Sample size for a new study (beyond the paper)",
                      _planning_html(prepared, analysis, decision)))
     sections.append(("methods", "Methods", _methods_html(prepared, version_map, measurements,
@@ -1050,7 +1127,8 @@ def build_workbook(prepared: PreparedCohort, *, analysis=None, synthetic: bool =
     """The study's tables as one XLSX workbook (`vbq.export.tables_xlsx`).
 
     One sheet per table as shown ("table2") and one with its data at full precision
-    ("table2 data"), for every table of `study_tables`, and a last sheet "settings" holding the
+    ("table2 data"), for every table of `study_tables` and of `risk_tables` (the risk model
+    and its TRIPOD+AI checklist), and a last sheet "settings" holding the
     settings as JSON. Every text cell is made safe to open in a spreadsheet. With
     ``synthetic=True`` (the demo cohort) every table's footnotes end with
     `vbq.export.SYNTHETIC_NOTE`.
@@ -1063,7 +1141,7 @@ def build_workbook(prepared: PreparedCohort, *, analysis=None, synthetic: bool =
     from . import export  # (see _EXPORT_IMPORTED_HERE)
 
     _check_prepared(prepared)
-    tables = study_tables(prepared, analysis)
+    tables = study_tables(prepared, analysis) + risk_tables(prepared, synthetic=synthetic)
     if synthetic:
         tables = [replace(t, footnotes=(*t.footnotes, export.SYNTHETIC_NOTE)) for t in tables]
     return export.tables_xlsx(tables, settings_json=prepared.settings.to_json())

@@ -31,6 +31,7 @@ from .stats import (
     modic_table,
     prevalence_by,
     prevalence_shift,
+    risk_model,
     roc_analysis,
     round_cutoff,
     to_long,
@@ -67,6 +68,8 @@ __all__ = [
     "StudyAnalysis",
     "Unavailable",
     "analyse",
+    "RISK_PREDICTORS",
+    "risk_calculator",
 ]
 
 GROUP_ORDER = ("degenerative", "control")
@@ -744,3 +747,49 @@ def analyse(prepared: PreparedCohort | pd.DataFrame, *, covariates: Sequence[str
         thresholds=thresholds,
         counts=counts,
     )
+
+
+# --------------------------------------------------------------------------------------------
+# the risk calculator (issue 20)
+# --------------------------------------------------------------------------------------------
+RISK_PREDICTORS = ("vbq", "age", "sex")
+"""The risk calculator's predictors; L1 HU is added on request."""
+
+
+def risk_calculator(table: pd.DataFrame, *, group: str = "all", target: str = "osteoporosis",
+                    include_hu: bool = False, n_boot: int = 200, seed: int = 0):
+    """The risk model of the DXA `target` on VBQ, age and sex (and L1 HU with `include_hu`) for
+    the patients of `group` (`vbq.stats.risk_model`).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A prepared table (`vbq.PreparedCohort.table`).
+    group : {"all", "control", "degenerative"}, default "all"
+    target : {"osteoporosis", "osteopenia_or_worse"}, default "osteoporosis"
+    include_hu : bool, default False
+        Add L1 HU (CT) as a fourth predictor.
+    n_boot, seed : int
+        Bootstrap resamples and their seed, as `vbq.stats.risk_model`.
+
+    Returns
+    -------
+    vbq.stats.RiskModelResult
+        A patient without a DXA status counts as missing, never as a patient without the target.
+
+    Raises
+    ------
+    InputError
+        Unknown group or target, or a predictor column missing from `table`.
+    DegenerateInputError
+        As `vbq.stats.risk_model`.
+    """
+    columns = [*RISK_PREDICTORS, *(["hu_l1"] if include_hu else [])]
+    missing = [c for c in [*columns, "dxa_status"] if c not in table.columns]
+    if missing:
+        raise InputError(f"the risk calculator needs the column(s) {missing}")
+    mask, y = _subset(table, group, target)
+    rows = table if mask is None else table.loc[mask]
+    outcome = np.where(rows["dxa_status"].isna().to_numpy(), np.nan, y.astype(float))
+    return risk_model(outcome, rows.loc[:, columns].reset_index(drop=True), n_boot=n_boot,
+                      seed=seed)

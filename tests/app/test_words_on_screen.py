@@ -75,7 +75,8 @@ def test_the_demo_banner_is_shown_once(page):
                                   "app_pages/correlations.py", "app_pages/roc.py",
                                   "app_pages/thresholds.py", "app_pages/reliability.py",
                                   "app_pages/measure.py", "app_pages/report.py",
-                                  "app_pages/decide.py", "app_pages/plan.py"])
+                                    "app_pages/decide.py", "app_pages/plan.py",
+                                    "app_pages/risk.py"])
 def test_no_page_names_a_module_or_a_column_pattern_in_its_text(page):
     # issue 16: "(`vbq.demo`)" in the demo banner, "(`vbq.phantom`)", "*_repeat, *_obs2" and
     # "the modality LUT" were words for developers on a clinician's screen

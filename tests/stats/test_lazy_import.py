@@ -10,7 +10,7 @@ import vbq.stats
 
 # the modules of vbq.stats that define public names
 MODULES = ("roc", "delong", "cutoffs", "combined", "agreement", "bland_altman", "groups",
-           "correlation", "prevalence", "sample_size", "decision")
+           "correlation", "prevalence", "sample_size", "decision", "risk")
 
 
 def _run(code: str) -> str:

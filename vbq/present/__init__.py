@@ -20,7 +20,9 @@ manuscript prints) and ``data`` (tidy, full precision, snake_case columns: what 
 reads). `vbq.export` writes either form to CSV, XLSX or Word.
 
 The package is split by the kind of table, each a private module (``_format`` the result, labels
-and numbers; ``_tables`` Tables 1-5; ``_reliability``; ``_prevalence``; ``_roc``; ``_scanners`` the analyses by field strength; ``_data`` the
+and numbers; ``_tables`` Tables 1-5; ``_reliability``; ``_prevalence``; ``_roc``; ``_scanners``
+the analyses by field strength; ``_risk`` the risk model; ``_beyond`` decision curves and sample
+sizes; ``_data`` the
 Data and Groups pages; ``_study`` every table of the study at once); the public names are
 re-exported here and only here.
 """
@@ -61,6 +63,16 @@ from ._reliability import (
     reliability_missing,
     reliability_reason,
     reliability_too_few,
+)
+from ._risk import (
+    risk_ci_text,
+    risk_coefficients_table,
+    risk_performance_table,
+    risk_prediction_text,
+    risk_ranges_text,
+    risk_sample_size_text,
+    risk_term_label,
+    tripod_checklist_table,
 )
 from ._roc import auc_comparison_table, bootstrap_cutoff_table, predictive_values_table
 from ._scanners import field_strength_roc_table, meta_analysis_table, published_thresholds_table
@@ -117,4 +129,12 @@ __all__ = [
     "decision_table",
     "difference_table",
     "sample_size_table",
+    "risk_term_label",
+    "risk_coefficients_table",
+    "risk_performance_table",
+    "risk_sample_size_text",
+    "risk_prediction_text",
+    "risk_ci_text",
+    "risk_ranges_text",
+    "tripod_checklist_table",
 ]

@@ -14,6 +14,7 @@ modules hold the implementations and their references:
 * `prevalence`: prevalence by DXA vs VBQ, reclassification
 * `sample_size`: sample sizes for accuracy, AUC and prediction-model studies
 * `decision`: net benefit and decision curves (Vickers & Elkin)
+* `risk`: a clinical prediction model (logistic) with bootstrap validation and calibration
 
 Importing ``vbq.stats`` is cheap: a module (with scipy and statsmodels behind it) is imported the
 first time one of its names is used (PEP 562 module ``__getattr__``); ``__all__`` and ``dir()``
@@ -62,6 +63,8 @@ _WHERE = {
     "AUCDifferenceSampleSize": "sample_size", "PredictionModelSampleSize": "sample_size",
     # decision
     "net_benefit": "decision", "decision_curve": "decision", "DecisionCurveResult": "decision",
+    # risk
+    "risk_model": "risk", "RiskModelResult": "risk",
 }
 
 __all__ = list(_WHERE)
@@ -114,6 +117,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names come from
         prevalence_shift,
         reclassification,
     )
+    from .risk import RiskModelResult, risk_model  # noqa: F401
     from .roc import (  # noqa: F401
         CutoffMetrics,
         PredictiveValues,
