@@ -786,8 +786,6 @@ def build_report(prepared: PreparedCohort, *, analysis=None,
     InputError
         `prepared` is not a `PreparedCohort`, or an input is not bytes.
     """
-
-
     _check_prepared(prepared)
     if analysis is None:
         analysis = study.analyse(prepared)
