@@ -70,6 +70,15 @@ CALLS: dict[str, tuple[tuple, dict, tuple[str, ...]]] = {
     "prevalence_by": ((FRAME, "sex"), {}, ()),
     "reclassification": ((FRAME,), {}, ()),
     "round_cutoff": ((2.83,), {}, ()),
+    # issue 20: sample sizes and decision curves
+    "sample_size_accuracy": ((0.93, 0.654), {"half_width": 0.07, "prevalence": 0.3}, ()),
+    "sample_size_auc": ((0.8,), {}, ()),
+    "sample_size_auc_difference": ((0.8, 0.7), {"correlation": 0.4}, ()),
+    "sample_size_prediction_model": ((0.8, 0.25, 4), {}, ()),
+    "net_benefit": ((), {"y_true": Y, "risk": 1 / (1 + np.exp(-SCORE)),
+                         "thresholds": [0.1, 0.2]}, ("y_true", "risk")),
+    "decision_curve": ((), {"y_true": Y, "strategies": {"test": SCORE > 0.5},
+                            "thresholds": [0.1, 0.2], "n_boot": 100}, ("y_true",)),
 }
 
 
