@@ -70,6 +70,8 @@ CALLS: dict[str, tuple[tuple, dict, tuple[str, ...]]] = {
     "prevalence_by": ((FRAME, "sex"), {}, ()),
     "reclassification": ((FRAME,), {}, ()),
     "round_cutoff": ((2.83,), {}, ()),
+    # (sex is not among them: in FRAME every man has y = 1, a separation)
+    "risk_model": ((), {"y_true": Y, "X": FRAME[["age", "vbq"]]}, ("y_true",)),
 }
 
 
@@ -169,6 +171,8 @@ def test_correlation_arguments(bad):
     ("bootstrap_cutoff", "n_boot", 1.5),
     ("bootstrap_cutoff", "seed", -1),
     ("combined_marker", "n_splits", True),
+    ("risk_model", "n_boot", 199),
+    ("risk_model", "seed", -1),
     ("compare_continuous", "equal_var", "yes"),
     ("compare_categorical", "test", "g-test"),
     ("compare_categorical", "correction", 1),
