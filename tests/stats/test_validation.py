@@ -79,6 +79,8 @@ CALLS: dict[str, tuple[tuple, dict, tuple[str, ...]]] = {
                          "thresholds": [0.1, 0.2]}, ("y_true", "risk")),
     "decision_curve": ((), {"y_true": Y, "strategies": {"test": SCORE > 0.5},
                             "thresholds": [0.1, 0.2], "n_boot": 100}, ("y_true",)),
+    # (sex is not among them: in FRAME every man has y = 1, a separation)
+    "risk_model": ((), {"y_true": Y, "X": FRAME[["age", "vbq"]]}, ("y_true",)),
 }
 
 
@@ -178,6 +180,8 @@ def test_correlation_arguments(bad):
     ("bootstrap_cutoff", "n_boot", 1.5),
     ("bootstrap_cutoff", "seed", -1),
     ("combined_marker", "n_splits", True),
+    ("risk_model", "n_boot", 199),
+    ("risk_model", "seed", -1),
     ("compare_continuous", "equal_var", "yes"),
     ("compare_categorical", "test", "g-test"),
     ("compare_categorical", "correction", 1),
