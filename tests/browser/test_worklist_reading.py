@@ -56,6 +56,7 @@ def _read_study(page, truth, shift: int) -> None:
     img = page.locator("img.vbq-click-img")
     expect(img).to_have_js_property("naturalWidth", 256, timeout=90_000)
     expect(page.get_by_text("No ROI placed yet")).to_be_visible()  # nothing carried over
+    settled(page)  # the run that drew the study has ended (no element of the last one left)
     for lv in LEVELS:
         choice = page.get_by_role("radio", name=lv, exact=True)
         if choice.get_attribute("aria-checked") != "true":
