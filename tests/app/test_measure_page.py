@@ -190,17 +190,18 @@ def test_a_level_marked_collapsed_is_saved_excluded_and_left_out(db_url, phantom
     assert bool(rows.loc["L2", "excluded"]) and not bool(rows.loc["L1", "excluded"])
 
 
-def test_an_identifier_as_patient_id_is_refused(db_url):
+@pytest.mark.parametrize("pid", ["1958-03-02", "19580302"])  # issue 18: DICOM's DA shape too
+def test_an_identifier_as_patient_id_is_refused(db_url, pid):
     at = start(PAGE)
     _place_reference(at)
-    at.text_input(key="measure_patient_id").input("1958-03-02")
+    at.text_input(key="measure_patient_id").input(pid)
     at.text_input(key="measure_observer").input("AB")
     at.button(key="measure_save").click().run()
     assert not at.exception
     # issue 16: one message naming the ID and the rule, not one per ROI with internal row numbers
     [error] = [html.unescape(e.value) for e in at.error]  # escaped as text by display.plain
     assert error.startswith("Not saved: The study patient ID")
-    assert error.count("1958-03-02") == 1 and "looks like a date" in error
+    assert error.count(pid) == 1 and "looks like a date" in error
     assert "never a name, a date" in error and "row" not in error
     with MeasurementStore(db_url) as store:
         assert store.load().empty
