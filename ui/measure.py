@@ -37,6 +37,9 @@ from vbq import imaging
 from vbq.measurements import ROI_LEVELS, MeasurementStore, merge_into_cohort
 
 URL_ENV = "VBQ_MEASUREMENTS_URL"
+# opt-in (README, "Series descriptions"): show the files' own Series Description beside the
+# label built from the acquisition; off unless set to 1, true or yes
+DESCRIPTION_ENV = "VBQ_SHOW_SERIES_DESCRIPTION"
 CONNECTION = "measurements"
 ROIS_KEY = "measure_rois"
 STUDY_KEY = "measure_study"
@@ -147,16 +150,25 @@ def uploaded_study(files: Sequence) -> imaging.Study:
     return study
 
 
+def show_file_descriptions() -> bool:
+    """Whether the server opted in to showing the files' own Series Descriptions
+    (``VBQ_SHOW_SERIES_DESCRIPTION``). Off by default: the description is free text that may
+    hold a patient's name in a form no cleaning recognises (issue 18)."""
+    return os.environ.get(DESCRIPTION_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
 def series_label(series: imaging.Series) -> str:
-    """One line to pick a series by: description, orientation, weighting, slices, TR/TE, field
-    strength."""
+    """One line to pick a series by: `vbq.imaging.Series.label` (Series Number, orientation,
+    weighting, sequence, field strength), the patient's place in the upload, slices, TR/TE;
+    the file's own description only when the server opted in (`show_file_descriptions`)."""
     def num(v, unit):
         return "?" if v is None else f"{v:g} {unit}"
 
-    return (f"{series.description or '(no description)'} · {series.patient} · "
-            f"{series.orientation} · {series.weighting} · {series.n_slices} slice(s) · "
+    own = (f" · described as “{series.description}”"
+           if series.description and show_file_descriptions() else "")
+    return (f"{series.label} · {series.patient} · {series.n_slices} slice(s) · "
             f"TR {num(series.repetition_time_ms, 'ms')}"
-            f" / TE {num(series.echo_time_ms, 'ms')} · {num(series.field_strength_t, 'T')}")
+            f" / TE {num(series.echo_time_ms, 'ms')}{own}")
 
 
 def spacing(series: imaging.Series) -> tuple[float, float]:
