@@ -365,7 +365,11 @@ if st.button("Save the ROIs", type="primary", key="measure_save"):
             st.success(f"Saved for {plain(patient_id)}, observer {plain(observer)}, session "
                        f"{int(session)}: {saved.summary()}.")
 
-stored = store.load()
+try:
+    stored = store.load()
+except vbq.InputError as exc:  # a damaged database file: said, and the page stops here
+    st.error(plain(exc))
+    st.stop()
 with st.expander(f"Stored measurements ({len(stored)} ROI readings)", expanded=False):
     if stored.empty:
         st.write("Nothing stored yet.")

@@ -20,12 +20,14 @@ Where things live:
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import sqlalchemy as sa
 import streamlit as st
 
 import vbq
@@ -95,6 +97,51 @@ def _store(url_key: str, _connection) -> MeasurementStore:
     return MeasurementStore(_connection)
 
 
+_DAMAGED = ("not a database", "malformed", "disk image", "encrypted", "no such table")
+
+
+def _database_problem(exc: sa.exc.SQLAlchemyError) -> vbq.InputError:
+    """What went wrong with the database, in words (never its path or URL): a write lock held
+    by another user or program for longer than the store waits, a damaged file, or another
+    failure named by its kind."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    if "locked" in text or "busy" in text:
+        return vbq.InputError(
+            "the measurement database is busy: another user or program has held its write lock "
+            f"for more than {vbq.measurements._store.BUSY_TIMEOUT_S:g} s. Nothing was changed; "
+            "try again in a moment.")
+    if any(word in text for word in _DAMAGED):
+        return vbq.InputError(
+            "the measurement database file is damaged (it cannot be read as a database). "
+            "Nothing was changed. Whoever runs the server can restore it from a backup, or "
+            "start a new database and import the last CSV export.")
+    return vbq.InputError(f"the measurement database could not be used "
+                          f"({type(exc).__name__}). Nothing was changed.")
+
+
+class _GuardedStore:
+    """A `MeasurementStore` whose database errors (a write lock held too long, a damaged file)
+    arrive as `vbq.InputError` naming what happened, which the pages show as a message,
+    never as an uncaught OperationalError or DatabaseError."""
+
+    def __init__(self, store: MeasurementStore):
+        self._store = store
+
+    def __getattr__(self, name: str):
+        attr = getattr(self._store, name)
+        if not callable(attr):
+            return attr
+
+        @functools.wraps(attr)
+        def guarded(*args, **kwargs):
+            try:
+                return attr(*args, **kwargs)
+            except sa.exc.SQLAlchemyError as exc:
+                raise _database_problem(exc) from None
+
+        return guarded
+
+
 def get_store() -> MeasurementStore:
     """The measurement database (raises `vbq.InputError` when it cannot be opened)."""
     url, _ = database_source()
@@ -104,13 +151,24 @@ def get_store() -> MeasurementStore:
         kwargs = _secrets_section()
         kwargs.update(kwargs.pop("create_engine_kwargs", None) or {})
     if url and url.startswith("sqlite"):
-        kwargs["connect_args"] = {"timeout": 30}  # writers queue (vbq.measurements), not fail
+        # writers queue (vbq.measurements), not fail
+        kwargs["connect_args"] = {"timeout": vbq.measurements._store.BUSY_TIMEOUT_S}
     try:
         conn = st.connection(CONNECTION, type="sql", **kwargs)
     except Exception as exc:  # a bad URL or a missing driver: a message, never a traceback
         raise vbq.InputError(f"the measurement database could not be opened: "
                              f"{type(exc).__name__}: {exc}") from None
-    return _store(conn.engine.url.render_as_string(hide_password=False), conn)
+    try:
+        store = _store(conn.engine.url.render_as_string(hide_password=False), conn)
+    except sa.exc.SQLAlchemyError as exc:
+        raise _database_problem(exc) from None
+    except vbq.InputError as exc:  # its message names the database's URL: a server path
+        if isinstance(exc.__context__, sa.exc.SQLAlchemyError):  # (raised "from None")
+            raise _database_problem(exc.__context__) from None
+        shown = conn.engine.url.render_as_string(hide_password=True)
+        raise vbq.InputError(str(exc).replace(f"measurement database {shown}",
+                                              "the measurement database")) from None
+    return _GuardedStore(store)  # type: ignore[return-value]
 
 
 # --- DICOM in this session -------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import io
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -340,6 +341,55 @@ def test_the_files_own_descriptions_are_shown_only_when_the_server_opts_in(db_ur
     box = _upload_name_cases(at)
     assert any("Rossi Maria" in o for o in box.options)
     assert any("王小明" in o for o in box.options)
+
+
+def test_a_save_while_another_program_holds_the_write_lock_is_a_message(db_url, monkeypatch):
+    # issue 18: a save while another process held the write lock past the timeout raised an
+    # uncaught OperationalError; here a second connection holds it and the store waits 0.5 s
+    import sqlite3
+
+    import vbq.measurements._store
+
+    monkeypatch.setattr(vbq.measurements._store, "BUSY_TIMEOUT_S", 0.5)
+    at = start(PAGE)
+    _place_reference(at)
+    at.text_input(key="measure_patient_id").input("DEMO-004")
+    at.text_input(key="measure_observer").input("AB")
+    holder = sqlite3.connect(db_url.removeprefix("sqlite:///"), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # the database's write lock
+    try:
+        at.button(key="measure_save").click().run()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert not at.exception, [e.value for e in at.exception]
+    error = html.unescape(" ".join(e.value for e in at.error))
+    assert error.startswith("Not saved: the measurement database is busy") and "0.5 s" in error
+    assert "OperationalError" not in error
+    at.button(key="measure_save").click().run()  # the lock released: the same save goes through
+    assert any("5 ROI reading(s) added" in s.value for s in at.success)
+
+
+def test_a_damaged_database_file_is_a_message_and_the_session_goes_on(db_url, tmp_path):
+    # issue 18: a database file damaged on disk raised an uncaught DatabaseError
+    path = Path(db_url.removeprefix("sqlite:///"))
+    with MeasurementStore(db_url) as store:
+        store.save([vbq.measurements.ROIMeasurement("DEMO-001", "AB", 1, lv, 300.0)
+                    for lv in ("L1", "L2", "L3", "L4", "CSF")])
+    for extra in path.parent.glob(path.name + "-*"):  # (the WAL, if any, left behind)
+        extra.unlink()
+    data = bytearray(path.read_bytes())
+    data[:100] = b"this is no longer a database file " * 3  # the header
+    path.write_bytes(bytes(data))
+    at = start(PAGE)
+    assert not at.exception, [e.value for e in at.exception]
+    error = html.unescape(" ".join(e.value for e in at.error))
+    assert "the measurement database file is damaged" in error
+    assert str(tmp_path) not in _texts(at) and "DatabaseError" not in error
+    at.switch_page("app_pages/reliability.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.switch_page("app_pages/groups.py").run()  # the rest of the session works
+    assert not at.exception and not at.error
 
 
 def test_the_database_url_comes_from_secrets_without_the_environment_variable(tmp_path,
