@@ -204,7 +204,7 @@ def _worklist_frame(worklist: imaging.Worklist, order: tuple[int, ...],
         chosen = study.series[study.chosen] if study.chosen is not None else None
         rows.append({"#": k, "study ID": study.study_id or "(to type)",
                      "series": len(study.series),
-                     "series chosen": chosen.description if chosen else "none fits: pick one",
+                     "series chosen": chosen.label if chosen else "none fits: pick one",
                      "slices": chosen.n_slices if chosen else None,
                      "flags": "; ".join(f.title for f in chosen.flags) if chosen else "",
                      "status": STATUS_WORDS[statuses[i]]})
@@ -493,8 +493,13 @@ def _open_store():
 
 
 def _stored(store) -> pd.DataFrame:
-    return store.load() if store is not None else pd.DataFrame(
-        columns=list(vbq.measurements.MEASUREMENT_COLUMNS))
+    if store is None:
+        return pd.DataFrame(columns=list(vbq.measurements.MEASUREMENT_COLUMNS))
+    try:
+        return store.load()
+    except vbq.InputError as exc:  # a damaged database file or a lock held too long: said
+        st.error(plain(exc))
+        st.stop()
 
 
 def _save(store, series, placed, results, *, patient_id, observer, session, collapsed,
