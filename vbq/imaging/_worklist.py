@@ -20,8 +20,8 @@ from pydicom.errors import InvalidDicomError
 from ..errors import InputError
 from ._deid import _fingerprint, _fingerprint_key
 from ._elements import _number, _text
-from ._label import _acquisition_label
 from ._folders import _gather_paths, _Member, _natural, _study_folders, study_id_problem
+from ._label import _acquisition_label
 from ._parallel import _decode_series
 from ._read import _NOT_DICOM, MAX_PIXEL_BYTES, _decoder_for, _int, _Skip, _Slice, _slices
 from ._sequence import Flag, _default_rank, _flags, _weighting
