@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ._budget import MAX_PIXEL_BYTES, _Budget
 from ._deid import _fingerprint, _fingerprint_key
-from ._read import MAX_PIXEL_BYTES, _Budget, _read_file, _Slice
+from ._read import _read_file, _Slice
 from ._sequence import Flag, _default_rank, _flags, _weighting
 from ._sources import MAX_BYTES, MAX_FILES, FileProblem, _gather
 
@@ -465,9 +466,11 @@ def load_study(sources: Any, *, max_files: int = MAX_FILES, max_bytes: int = MAX
     progress : callable, keyword-only
         Called as ``progress(done, total)`` after each file is decoded (for a progress bar).
     max_pixel_bytes : int, keyword-only
-        Most memory the load spends on pixels (1 GiB by default): each file's Rows x Columns
-        x frames, as decoded samples plus their float32 copy, and each deflated file's inflated
-        data set, counted before anything is allocated; a file past it is named and not read.
+        Most memory the load spends beyond its input (512 MiB by default): what zips unpack
+        to (twice their declared size: held, then stacked), what deflated files inflate to,
+        and each file's Rows x Columns x frames as decoded samples plus the array they are
+        stacked into, each counted before anything is allocated; a file past it is named with
+        the limit and not read. Sequences nested more than 64 deep are refused the same way.
 
     Returns
     -------
@@ -501,7 +504,7 @@ def load_study(sources: Any, *, max_files: int = MAX_FILES, max_bytes: int = MAX
     key = _fingerprint_key()
     budget = _Budget(max_pixel_bytes, max_pixel_bytes)
     problems: list[FileProblem] = []
-    files = _gather(sources, max_files, max_bytes, problems)
+    files = _gather(sources, max_files, max_bytes, problems, budget)
     slices: list[_Slice] = []
     memo: dict = {}
     for done, (name, data) in enumerate(files, start=1):
