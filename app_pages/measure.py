@@ -97,16 +97,16 @@ if notes:
 # Slices are counted from 1 everywhere on screen (slider, captions, ROI table); the functions
 # below take the series as an argument and hold its slice index (from 0) only internally.
 
-def _slice_key(series: imaging.Series) -> str:
+def _slice_key(series: imaging.Series | measure.SeriesRef) -> str:
     return f"measure_slice_{series.fingerprint[:12]}"
 
 
-def _slice_shown(series: imaging.Series) -> int:
+def _slice_shown(series: imaging.Series | measure.SeriesRef) -> int:
     """The index (from 0) of the slice on screen."""
     return st.session_state.get(_slice_key(series), series.mid_slice + 1) - 1
 
 
-def _clicked(series: imaging.Series) -> None:
+def _clicked(series: imaging.Series | measure.SeriesRef) -> None:
     """The image was clicked: centre the active ROI there, on the slice shown."""
     value = st.session_state.get(IMAGE_KEY)
     click = getattr(value, "click", None)
@@ -132,7 +132,8 @@ def _key_pressed() -> None:
         st.session_state[ACTIVE_KEY] = level
 
 
-def _nudged(series: imaging.Series, level: str, name: str, key: str) -> None:
+def _nudged(series: imaging.Series | measure.SeriesRef, level: str, name: str,
+            key: str) -> None:
     """A number input changed: move (or resize) that ROI; a centre typed before any click
     places the ROI on the slice shown."""
     fp = series.fingerprint
@@ -148,7 +149,8 @@ def _nudged(series: imaging.Series, level: str, name: str, key: str) -> None:
     measure.set_roi(fp, level, measure.Roi(old.slice, **fields))
 
 
-def _typed_centre(series: imaging.Series, level: str, name: str, value: float) -> None:
+def _typed_centre(series: imaging.Series | measure.SeriesRef, level: str, name: str,
+                  value: float) -> None:
     """Both coordinates typed for an ROI not placed yet: place it on the slice shown."""
     if name == "radius":
         return
@@ -162,7 +164,7 @@ def _typed_centre(series: imaging.Series, level: str, name: str, value: float) -
                                 measure.DEFAULT_RADIUS_MM[level]))
 
 
-def _place_reference(series: imaging.Series, truth) -> None:
+def _place_reference(series: imaging.Series | measure.SeriesRef, truth) -> None:
     for lv in ROI_LEVELS:
         r, c = truth.centres[lv]
         measure.set_roi(series.fingerprint, lv, measure.Roi(
@@ -215,7 +217,7 @@ def _roi_inputs(series: imaging.Series, active: str, k: int) -> None:
             st.session_state[key] = None
         col.number_input(label, min_value=lo, max_value=hi, step=step, key=key, format="%.2f",
                          placeholder="click", on_change=_nudged,
-                         args=(series, active, name, key))
+                         args=(measure.ref(series), active, name, key))
     if roi is None:
         return
     st.button(f"Remove the {active} ROI", key="measure_remove", on_click=measure.set_roi,
@@ -239,7 +241,7 @@ def _image(series: imaging.Series, k: int, center: float, width: float, active: 
     ]
     # encoded once per slice and window: a click sends the circles, not a new image
     image_click(measure.slice_png(series, k, center, width), circles=circles, key=IMAGE_KEY,
-                max_width=640, on_click=functools.partial(_clicked, series), alt=f"Slice {k + 1} of {series.n_slices}",
+                max_width=640, on_click=functools.partial(_clicked, measure.ref(series)), alt=f"Slice {k + 1} of {series.n_slices}",
                 keys=LEVEL_KEYS, on_key=_key_pressed)
     others = [f"{lv} on slice {r.slice + 1}" for lv, r in placed.items() if r.slice != k]
     st.caption(f"Slice {k + 1} of {series.n_slices} · window {center:.0f}/{width:.0f} "
@@ -280,8 +282,11 @@ def _vbq_metrics(measured: imaging.MeasuredVBQ, truth) -> None:
 
 
 @st.fragment
-def _viewer(series: imaging.Series, truth) -> None:
-    """Slice, window, the image with its ROIs, the ROI inputs, the live statistics and VBQ."""
+def _viewer(held: measure.SeriesRef, truth) -> None:
+    """Slice, window, the image with its ROIs, the ROI inputs, the live statistics and VBQ.
+    Given a reference, not the series: Streamlit keeps a fragment's arguments after the tab
+    closes (issue 18)."""
+    series = measure.resolve(held)
     left, right = st.columns([3, 2], gap="large")
     vbq_box = right.container()
     with right:
@@ -293,7 +298,7 @@ def _viewer(series: imaging.Series, truth) -> None:
         if truth is not None:
             st.button("Place the phantom's reference ROIs", key="measure_reference",
                       help="The phantom's true centres and radii, as it was drawn.",
-                      on_click=_place_reference, args=(series, truth))
+                      on_click=_place_reference, args=(held, truth))
         collapsed = st.multiselect("Collapsed (fractured) levels, left out of the VBQ",
                                    vbq.schema.LEVELS, key="measure_collapsed")
         csf_level = st.selectbox("CSF ROI level", vbq.schema.CSF_LEVELS,
@@ -309,7 +314,17 @@ def _viewer(series: imaging.Series, truth) -> None:
         _vbq_metrics(imaging.measure_vbq(stats, collapsed=collapsed, csf_level=csf_level), truth)
 
 
-_viewer(series, truth)
+_viewer(measure.ref(series, phantom=truth is not None), truth)
+
+
+def _forget_series() -> None:
+    """Drop this page's own references to the images (issue 18): Streamlit keeps the page's
+    callbacks and fragment, and with them these globals, with the session after its tab closes;
+    the images themselves live in a session cache that the closing frees."""
+    for name in ("study", "series"):
+        globals().pop(name, None)
+
+
 fp = series.fingerprint
 placed = measure.rois(fp)
 results = measure.roi_results(series, placed)
@@ -324,6 +339,7 @@ try:
     store = measure.get_store()
 except vbq.InputError as exc:
     st.error(plain(exc))
+    _forget_series()
     st.stop()
 _, where = measure.database_source()
 st.caption(f"Readings are saved in the lab's measurement database "
@@ -364,6 +380,7 @@ if st.button("Save the ROIs", type="primary", key="measure_save"):
         else:
             st.success(f"Saved for {plain(patient_id)}, observer {plain(observer)}, session "
                        f"{int(session)}: {saved.summary()}.")
+_forget_series()  # the series is not used below
 
 stored = store.load()
 with st.expander(f"Stored measurements ({len(stored)} ROI readings)", expanded=False):

@@ -11,8 +11,9 @@ Where things live:
   first use; no secrets file is needed). The page never shows the database's path or URL
   (`database_kind` says what kind of database it is). A store holds nothing but its engine, so one serves every
   session (`st.cache_resource`).
-* Uploaded DICOM is read in memory and kept in this session's `st.session_state` only: never in
-  `st.cache_data` (shared by every session of the server) and never on disk. The synthetic
+* Uploaded DICOM is read in memory and kept in a session-scoped `st.cache_resource` only, which
+  Streamlit clears when the tab closes: never in `st.session_state` (kept after the tab closes),
+  never in a cache shared by every session, and never on disk. The synthetic
   phantom, which is nobody's data, is built once per server (`st.cache_resource`).
 * ROIs are in ``st.session_state["measure_rois"]``: series fingerprint -> level -> (slice, row,
   column, radius in mm), so switching series and back keeps the work.
@@ -21,6 +22,7 @@ Where things live:
 from __future__ import annotations
 
 import os
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -123,28 +125,90 @@ def phantom() -> tuple[imaging.Study, vbq.phantom.PhantomTruth]:
 def uploaded_study(files: Sequence) -> imaging.Study:
     """Read uploaded DICOM files (or one zip) once per session, with a progress bar.
 
-    Kept in this session's state only, keyed by the uploads' ids; raises `vbq.InputError` when
-    nothing loads (its ``problems`` name the files)."""
+    The study lives in a session-scoped `st.cache_resource` (`_session_study`), which Streamlit
+    clears the moment the session's tab closes; `st.session_state` holds only which uploads
+    were read. Raises `vbq.InputError` when nothing loads (its ``problems`` name the files).
+
+    Why not `st.session_state`: a closed tab's session is kept for reconnection
+    (``server.disconnectedSessionTTL``) in a TTL cache that drops an expired session only on a
+    later write, i.e. when another session disconnects, and then without shutting it down:
+    pixel arrays in its state stayed for as long as the server ran (issue 18: 2.4 GB for
+    15 minutes after the tab closed)."""
     token = tuple((f.file_id, f.size) for f in files)
+    held = _held(token)
+    if held is None:  # new uploads, or released: read them, with the reading's progress
+        bar = st.progress(0.0, text="Reading the DICOM files...")
+
+        def progress(done: int, total: int) -> None:
+            bar.progress(done / max(total, 1), text=f"Reading the DICOM files: {done} of {total}")
+
+        try:
+            study: imaging.Study | vbq.InputError = imaging.load_study(list(files),
+                                                                       progress=progress)
+        except vbq.InputError as exc:
+            study = exc.with_traceback(None)  # its frames would hold every file read
+        finally:
+            bar.empty()
+        held = _session_study(token, _Held(study))  # the session's cache owns it
+        st.session_state[STUDY_KEY] = (token, weakref.ref(held))
+    if isinstance(held.value, Exception):
+        raise held.value
+    return held.value
+
+
+@dataclass(frozen=True, eq=False)
+class _Held:
+    """A study (or the error that refused the uploads), owned by `_session_study`'s cache;
+    the session refers to it weakly only."""
+
+    value: imaging.Study | vbq.InputError
+
+
+def _held(token: tuple) -> _Held | None:
+    """This session's study for these uploads while its cache holds it, else None."""
     held = st.session_state.get(STUDY_KEY)
-    if held is not None and held[0] == token:
-        if isinstance(held[1], Exception):
-            raise held[1]
-        return held[1]
-    bar = st.progress(0.0, text="Reading the DICOM files...")
+    if held is None or held[0] != token:
+        return None
+    return held[1]()
 
-    def progress(done: int, total: int) -> None:
-        bar.progress(done / max(total, 1), text=f"Reading the DICOM files: {done} of {total}")
 
-    try:
-        study = imaging.load_study(list(files), progress=progress)
-    except vbq.InputError as exc:
-        st.session_state[STUDY_KEY] = (token, exc)
-        raise
-    finally:
-        bar.empty()
-    st.session_state[STUDY_KEY] = (token, study)
-    return study
+@st.cache_resource(scope="session", max_entries=1, show_spinner=False)
+def _session_study(token: tuple, _value: _Held) -> _Held:
+    """Keeps this session's study (read outside, with a progress bar Streamlit must not replay)
+    until the session's tab closes, when Streamlit clears its session caches."""
+    return _value
+
+
+@dataclass(frozen=True)
+class SeriesRef:
+    """What a fragment or a widget callback is given instead of a series: Streamlit keeps both
+    (with their arguments) in the session after its tab closes, so a `Series` passed to them
+    kept its pixels alive; this holds none. `resolve` gives the series back."""
+
+    fingerprint: str
+    mid_slice: int
+    phantom: bool
+
+
+def ref(series: imaging.Series, *, phantom: bool = False) -> SeriesRef:
+    """A `SeriesRef` to `series` (`phantom`: the shared synthetic phantom, else an upload)."""
+    return SeriesRef(series.fingerprint, series.mid_slice, phantom)
+
+
+def resolve(held: SeriesRef) -> imaging.Series:
+    """The series `held` refers to: the phantom's, or this session's upload's. When the upload's
+    study was released (the tab closed and came back), the whole page reruns and reads it
+    again from the uploader."""
+    if held.phantom:
+        study = phantom()[0]
+    else:
+        kept = st.session_state.get(STUDY_KEY)
+        kept = kept[1]() if kept is not None else None
+        study = kept.value if kept is not None and not isinstance(kept.value, Exception) else ()
+    for series in study:
+        if series.fingerprint == held.fingerprint:
+            return series
+    st.rerun(scope="app")
 
 
 def series_label(series: imaging.Series) -> str:
