@@ -200,9 +200,12 @@ def deflated_private_tag(size: int) -> bytes:
                             _element(0x7FE0, 0x0010, b"OW", len(pixels)) + pixels])
 
 
-def zipped_8bit(frames: int) -> bytes:
-    """A zip (deflated, one member) of an uncompressed 8-bit 1024 x 1024 x `frames` image."""
+def zipped_8bit(frames: int, intercept: float | None = None) -> bytes:
+    """A zip (deflated, one member) of an uncompressed 8-bit 1024 x 1024 x `frames` image (with
+    the phantom's rescale, or `intercept` and a slope of 1)."""
     ds = _multiframe(_slice(), 1024, 1024, frames, 8)
+    if intercept is not None:
+        ds.RescaleSlope, ds.RescaleIntercept = 1, intercept
     head, body = _without_pixels(ds, ExplicitVRLittleEndian)
     n = 1024 * 1024 * frames
     parts: list[bytes | int] = [head + body + _element(0x7FE0, 0x0010, b"OB", n), n]
