@@ -15,7 +15,7 @@ import tracemalloc
 import numpy as np
 import pytest
 from pydicom.encaps import encapsulate
-from pydicom.uid import DeflatedExplicitVRLittleEndian, RLELossless
+from pydicom.uid import UID, DeflatedExplicitVRLittleEndian, RLELossless
 
 from vbq import phantom
 from vbq.errors import InputError
@@ -49,7 +49,7 @@ def test_a_header_claiming_gigabytes_is_refused_before_decoding(slices):
     assert time.perf_counter() - start < 5
     (problem,) = [p for p in study.problems if p.file == "huge.dcm"]
     assert problem.message.startswith("4096 x 4096 pixels x 512 frame(s) would need 49,152 MiB")
-    assert "of the 1,024 MiB one load may use" in problem.message
+    assert "of the 512 MiB one load may use" in problem.message
     assert study[0].n_slices == 3  # the rest of the series is read
 
 
@@ -75,7 +75,7 @@ def test_a_deflated_bomb_is_refused_before_it_is_inflated(slices):
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     (problem,) = [p for p in study.problems if p.file == "bomb.dcm"]
-    assert problem.message.startswith("the deflated data set would need")
+    assert problem.message.startswith("the deflated data set (16 MiB once inflated) would need")
     assert peak < 8 * 1024**2  # never inflated whole
     # a deflated file within the budget reads as the same pixels
     plain = copy.deepcopy(slices[0])
@@ -103,9 +103,9 @@ def test_a_rescale_slope_of_zero_is_refused_with_the_tag_named(slices):
     assert any("(0028,1053) Rescale Slope 0 is not plausible" in p.message for p in s.problems)
 
 
-def _nested_sequence(depth: int) -> bytes:
+def _nested_sequence(depth: int, implicit: bool = False) -> bytes:
     """(0008,0006) Language Code Sequence holding itself `depth` deep, undefined lengths."""
-    sq = b"\x08\x00\x06\x00SQ\x00\x00\xff\xff\xff\xff"
+    sq = b"\x08\x00\x06\x00" + (b"" if implicit else b"SQ\x00\x00") + b"\xff\xff\xff\xff"
     item = b"\xfe\xff\x00\xe0\xff\xff\xff\xff"
     item_end = b"\xfe\xff\x0d\xe0\x00\x00\x00\x00"
     seq_end = b"\xfe\xff\xdd\xe0\x00\x00\x00\x00"
@@ -119,7 +119,24 @@ def test_sequences_nested_too_deep_are_named_not_a_recursion_error(slices):
     deep = data[:at] + _nested_sequence(20_000) + data[at:]
     study = load_study([_named(deep, "deep.dcm"), *phantom.series_bytes(slices[1:])])
     (problem,) = [p for p in study.problems if p.file == "deep.dcm"]
-    assert "nested deeper than can be read" in problem.message
+    assert "nested more than 64 levels deep" in problem.message
+
+
+@pytest.mark.parametrize("syntax", ["1.2.840.10008.1.2", "1.2.840.10008.1.2.1"])
+def test_the_nesting_limit_is_64_levels_in_either_vr_encoding(slices, syntax):
+    """64 levels read (pydicom recurses once a level and fails between 100 and 200), 65 are
+    refused before pydicom is called; implicit VR files are walked by their lengths."""
+    ds = copy.deepcopy(slices[0])
+    ds.file_meta.TransferSyntaxUID = UID(syntax)
+    data = _bytes(ds)
+    at = data.index(b"\x08\x00\x05\x00") + 8 + 10  # after (0008,0005) "ISO_IR 100"
+    for depth, refused in ((64, False), (65, True)):
+        nested = _nested_sequence(depth, implicit=syntax == "1.2.840.10008.1.2")
+        study = load_study([_named(data[:at] + nested + data[at:], "deep.dcm"),
+                            *phantom.series_bytes(slices[1:])])
+        problems = [p.message for p in study.problems if p.file == "deep.dcm"]
+        assert bool(problems) is refused, problems
+        assert study[0].n_slices == 2 + (not refused)
 
 
 def test_an_roi_on_a_tiny_spacing_costs_no_more_than_the_image():

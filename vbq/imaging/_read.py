@@ -4,7 +4,6 @@ attributes (internal to `vbq.imaging`)."""
 from __future__ import annotations
 
 import io
-import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +12,15 @@ import pydicom
 import pydicom.pixels
 from pydicom.errors import InvalidDicomError
 
+from ._budget import (
+    MAX_PIXEL_BYTES,
+    OverBudget,
+    TooDeep,
+    _Budget,
+    _mib,
+    check_depth,
+    deflated_size,
+)
 from ._deid import _clean_description, _clean_text
 from ._elements import (
     _float,
@@ -64,30 +72,8 @@ class _Skip(Exception):
         self.message, self.severity = message, severity
 
 
-MAX_PIXEL_BYTES = 1024**3
-"""Memory one load may spend on pixels: every decoded sample and its float32 copy, and the
-dataset inflated from each deflated file, counted before anything is allocated."""
 PLAUSIBLE_SPACING_MM = (0.01, 20.0)  # (0028,0030) Pixel Spacing of any MR or CT slice
 _MAX_SLOPE = 1e6  # (0028,1053) Rescale Slope beyond this maps 16-bit values past float32 sense
-_DEFLATED = "1.2.840.10008.1.2.1.99"  # Deflated Explicit VR Little Endian
-
-
-@dataclass
-class _Budget:
-    """What is left of `MAX_PIXEL_BYTES` (or the caller's limit) in one load."""
-
-    limit: int
-    left: int
-
-    def spend(self, need: int, what: str) -> None:
-        if need > self.left:
-            raise _Skip(f"{what} need {_mib(need)} in memory, more than the {_mib(self.left)} "
-                        f"left of the {_mib(self.limit)} one load may use; not read")
-        self.left -= need
-
-
-def _mib(n: int) -> str:
-    return f"{n / 1024**2:,.0f} MiB" if n >= 1024**2 else f"{n:,} bytes"
 
 
 def _read_file(name: str, data: bytes | str, problems: list[FileProblem],
@@ -108,8 +94,9 @@ def _read_file(name: str, data: bytes | str, problems: list[FileProblem],
         _check_size(ds, budget, tsyntax.is_little_endian)
         arr = _decode(ds, decoder, tsyntax)
         return _slices(name, ds, arr, tsyntax, {} if memo is None else memo)
-    except _Skip as skip:
-        problems.append(FileProblem(name, skip.message, skip.severity))
+    except (_Skip, OverBudget, TooDeep) as skip:
+        problems.append(FileProblem(name, getattr(skip, "message", str(skip)),
+                                    getattr(skip, "severity", "error")))
         return []
 
 
@@ -130,7 +117,8 @@ def _parse(data: bytes | str, budget: _Budget) -> Any:
                 data = fh.read()
         elif len(data) < 132 or data[128:132] != b"DICM":
             raise _Skip(_NOT_DICOM)
-        budget.spend(_inflated_size(data, budget.left), "the deflated data set would")
+        check_depth(data)
+        _check_deflated(data, budget)
         return pydicom.dcmread(io.BytesIO(data))
     except RecursionError:
         raise _Skip("sequences nested deeper than can be read (a malformed file); not used"
@@ -141,32 +129,14 @@ def _parse(data: bytes | str, budget: _Budget) -> Any:
                     ) from None
 
 
-def _inflated_size(data: bytes, limit: int) -> int:
-    """The size of a Deflated Explicit VR Little Endian file's data set once inflated (0 for
-    any other transfer syntax), inflated 1 MiB at a time and dropped; stops once past `limit`.
-
-    pydicom inflates the whole data set in one call before reading it, so a small file could
-    claim gigabytes; this looks first. The file meta group is read by hand (PS3.10 7.1: explicit
-    VR little endian, starting with its group length (0002,0000)) because pydicom's reader of
-    it takes only a path."""
-    if data[132:136] != b"\x02\x00\x00\x00":
-        return 0
-    end = 144 + int.from_bytes(data[140:144], "little")
-    at = data.find(b"\x02\x00\x10\x00UI", 144, end)
-    if at < 0:
-        return 0
-    n = int.from_bytes(data[at + 6:at + 8], "little")
-    if data[at + 8:at + 8 + n].rstrip(b"\x00 ").decode("ascii", "replace") != _DEFLATED:
-        return 0
-    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
-    total, chunk = 0, data[end:]
-    while chunk and total <= limit:
-        try:
-            total += len(inflater.decompress(chunk, 1024**2))
-        except zlib.error:
-            return total  # pydicom names the damage
-        chunk = inflater.unconsumed_tail
-    return total
+def _check_deflated(data: bytes, budget: _Budget) -> None:
+    """A deflated file's data set, inflated (and copied once more as pydicom reads it) and its
+    pixel data stacked, against what is left of the budget, before pydicom inflates it."""
+    size, pixels = deflated_size(data, budget.left // 2)
+    if size:
+        budget.check(2 * size + pixels, f"the deflated data set ({_mib(size)} once inflated) "
+                                        "would")
+        budget.spend(size, "the deflated data set would")
 
 
 def _check_size(ds: Any, budget: _Budget, little_endian: bool) -> None:

@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ._budget import MAX_PIXEL_BYTES, _Budget
 from ._deid import _fingerprint, _fingerprint_key
 from ._label import _acquisition_label
-from ._read import MAX_PIXEL_BYTES, _Budget, _read_file, _Slice
+from ._read import _read_file, _Slice
 from ._sequence import Flag, _default_rank, _flags, _weighting
 from ._sources import MAX_BYTES, MAX_FILES, FileProblem, _gather
 
@@ -31,11 +32,14 @@ class Series:
 
     Attributes
     ----------
-    pixels : ndarray of float32, shape (slices, rows, columns), read-only
+    pixels : ndarray of uint8, uint16, int16 or float32, shape (slices, rows, columns), read-only
         Stored values after the modality LUT (Rescale Slope/Intercept or Modality LUT Sequence),
-        per slice (per frame for enhanced multi-frame images). float32 represents every stored
-        value exactly and a rescaled value to 7 significant digits; `roi_stats` accumulates in
-        float64.
+        per slice (per frame for enhanced multi-frame images), in the smallest type that holds
+        every value exactly: uint8, uint16 or int16 when every slope is 1 and every intercept
+        an integer (an 8-bit image then costs a quarter of float32), else float32, which
+        represents every stored value exactly and a rescaled value to 7 significant digits.
+        `roi_stats` accumulates in float64 either way; convert with ``astype`` for arithmetic
+        of your own.
     spacing_mm : (float, float) or None
         (0028,0030) Pixel Spacing: (row spacing, column spacing), i.e. the distance between
         the centres of adjacent rows, then of adjacent columns; None when the files lack it.
@@ -453,14 +457,42 @@ def _note_shared_positions(stack: list[_Slice], positions: np.ndarray, sorted_by
 
 def _stack_pixels(stack: list[_Slice]) -> np.ndarray:
     """The modality LUT, written straight into the series array (PS3.3 C.11.1.1.2: output =
-    Rescale Slope * stored value + Rescale Intercept). float32 holds every stored value exactly
-    (up to 2^24) and a rescaled one to 7 significant digits, at half the memory and conversion
-    time of float64; ROI statistics accumulate in float64."""
-    pixels = np.empty((len(stack), stack[0].rows, stack[0].cols), dtype=np.float32)
+    Rescale Slope * stored value + Rescale Intercept), in the smallest type that holds every
+    output value exactly (`_exact_type`): uint8, uint16 or int16 when the stored values are
+    integers, every slope is 1 and every intercept an integer; else float32, which holds every
+    stored value exactly (up to 2^24) and a rescaled one to 7 significant digits, at half the
+    memory of float64. ROI statistics accumulate in float64 whatever the type, so the values
+    they see, and the VBQ, are the same to the bit."""
+    dtype = _exact_type(stack)
+    pixels = np.empty((len(stack), stack[0].rows, stack[0].cols), dtype=dtype)
     for k, s in enumerate(stack):
-        _rescale_into(pixels[k], s.pixels, s.slope, s.intercept)
+        if dtype == np.float32:
+            _rescale_into(pixels[k], s.pixels, s.slope, s.intercept)
+        else:
+            # added in int32 (holds any 16-bit value plus any intercept), then stored in the
+            # type `_exact_type` checked holds every sum: the cast never wraps
+            np.add(s.pixels, np.int32(s.intercept), out=pixels[k], casting="unsafe")
     pixels.flags.writeable = False
     return pixels
+
+
+_EXACT_TYPES = (np.uint8, np.uint16, np.int16)
+
+
+def _exact_type(stack: list[_Slice]) -> type:
+    """The first of uint8, uint16, int16 that holds every stored value plus its intercept, when
+    every slice has integer stored values (of at most 16 bits), a slope of 1 and an integer
+    intercept; float32 otherwise (fractional rescale, a modality LUT, wider values)."""
+    if not all(s.pixels.dtype.kind in "iu" and s.pixels.dtype.itemsize <= 2 and s.slope == 1.0
+               and float(s.intercept).is_integer() for s in stack):
+        return np.float32
+    lo = min(int(s.pixels.min()) + int(s.intercept) for s in stack)
+    hi = max(int(s.pixels.max()) + int(s.intercept) for s in stack)
+    for dtype in _EXACT_TYPES:
+        info = np.iinfo(dtype)
+        if info.min <= lo and hi <= info.max:
+            return dtype
+    return np.float32
 
 
 def load_study(sources: Any, *, max_files: int = MAX_FILES, max_bytes: int = MAX_BYTES,
@@ -481,9 +513,11 @@ def load_study(sources: Any, *, max_files: int = MAX_FILES, max_bytes: int = MAX
     progress : callable, keyword-only
         Called as ``progress(done, total)`` after each file is decoded (for a progress bar).
     max_pixel_bytes : int, keyword-only
-        Most memory the load spends on pixels (1 GiB by default): each file's Rows x Columns
-        x frames, as decoded samples plus their float32 copy, and each deflated file's inflated
-        data set, counted before anything is allocated; a file past it is named and not read.
+        Most memory the load spends beyond its input (512 MiB by default): what zips unpack
+        to (twice their declared size: held, then stacked), what deflated files inflate to,
+        and each file's Rows x Columns x frames as decoded samples plus the array they are
+        stacked into, each counted before anything is allocated; a file past it is named with
+        the limit and not read. Sequences nested more than 64 deep are refused the same way.
 
     Returns
     -------
@@ -517,7 +551,7 @@ def load_study(sources: Any, *, max_files: int = MAX_FILES, max_bytes: int = MAX
     key = _fingerprint_key()
     budget = _Budget(max_pixel_bytes, max_pixel_bytes)
     problems: list[FileProblem] = []
-    files = _gather(sources, max_files, max_bytes, problems)
+    files = _gather(sources, max_files, max_bytes, problems, budget)
     slices: list[_Slice] = []
     memo: dict = {}
     for done, (name, data) in enumerate(files, start=1):

@@ -12,6 +12,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from ..errors import InputError
+from ._budget import OverBudget, _Budget, _mib
 
 MAX_FILES = 5000  # zip members (and sources) read at most
 MAX_BYTES = 2 * 1024**3  # total uncompressed bytes read at most
@@ -58,8 +59,10 @@ _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
 
 def _gather(sources: Any, max_files: int, max_bytes: int,
-            problems: list[FileProblem]) -> list[tuple[str, bytes | str]]:
-    """Every input file as (label, bytes or path), zips expanded in memory within the limits.
+            problems: list[FileProblem], memory: _Budget | None = None
+            ) -> list[tuple[str, bytes | str]]:
+    """Every input file as (label, bytes or path), zips expanded in memory within the limits
+    (`memory`, the load's budget, is charged with what they unpack to).
 
     A path that is not a zip stays a path: each file is read when it is decoded, one at a time."""
     items = _expand_folders(sources, max_files)
@@ -68,7 +71,8 @@ def _gather(sources: Any, max_files: int, max_bytes: int,
     out: list[tuple[str, bytes | str]] = []
     budget = [max_bytes]
     for k, src in enumerate(items, start=1):
-        out.extend(_gather_one(src, _label(src, k), max_files, max_bytes, budget, problems))
+        out.extend(_gather_one(src, _label(src, k), max_files, max_bytes, budget, problems,
+                               memory))
     return out
 
 
@@ -89,7 +93,8 @@ def _expand_folders(sources: Any, max_files: int) -> list[Any]:
 
 
 def _gather_one(src: Any, label: str, max_files: int, max_bytes: int, budget: list[int],
-                problems: list[FileProblem]) -> list[tuple[str, bytes | str]]:
+                problems: list[FileProblem], memory: _Budget | None = None
+                ) -> list[tuple[str, bytes | str]]:
     """One source: a plain file on disk stays a path; anything else is read (within what is
     left of the byte budget) and a zip expanded."""
     try:
@@ -106,7 +111,7 @@ def _gather_one(src: Any, label: str, max_files: int, max_bytes: int, budget: li
         return []
     budget[0] -= len(data)
     if data[:4] in _ZIP_MAGIC:
-        return _unzip(label, data, max_files, budget, problems)
+        return _unzip(label, data, max_files, budget, problems, memory)
     return [(label, data)]
 
 
@@ -145,10 +150,11 @@ def _read_source(src: Any, limit: int) -> bytes | None:
 
 
 def _unzip(label: str, data: bytes, max_files: int, budget: list[int],
-           problems: list[FileProblem]) -> list[tuple[str, bytes]]:
+           problems: list[FileProblem], memory: _Budget | None = None
+           ) -> list[tuple[str, bytes]]:
     """The members of a zip, in memory, after checking the limits against its central
     directory (before anything is decompressed); each member skipped is named."""
-    opened = _zip_members(label, data, max_files, budget, problems)
+    opened = _zip_members(label, data, max_files, budget, problems, memory)
     if opened is None:
         return []
     zf, infos = opened
@@ -179,10 +185,12 @@ def _unzip(label: str, data: bytes, max_files: int, budget: list[int],
 
 
 def _zip_members(label: str, data: bytes, max_files: int, budget: list[int],
-                 problems: list[FileProblem]
+                 problems: list[FileProblem], memory: _Budget | None = None
                  ) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]] | None:
     """The archive and its files from its central directory, or None (with the problem named) when
-    it is unreadable, holds too many files or unpacks to more than the budget left."""
+    it is unreadable, holds too many files or unpacks to more than the budget left: the bytes
+    to read (`budget`) or the load's memory (`memory`), which the unpacked files are charged to
+    at least twice (held, then their pixels stacked)."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = [i for i in zf.infolist() if not i.is_dir()]
@@ -198,6 +206,15 @@ def _zip_members(label: str, data: bytes, max_files: int, budget: list[int],
         problems.append(FileProblem(label, f"the archive unpacks to {declared} bytes, more than "
                                            f"the {budget[0]} bytes left to read; none was opened"))
         return None
+    if memory is not None:
+        try:
+            memory.check(2 * declared, f"the archive unpacks to {_mib(declared)}: held and "
+                                       "stacked, its files would")
+            memory.spend(declared, "the archive's files would")
+        except OverBudget as over:
+            problems.append(FileProblem(label, over.message.replace("; not read",
+                                                                    "; none was opened")))
+            return None
     return zf, infos
 
 
