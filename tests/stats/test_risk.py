@@ -11,14 +11,12 @@ agrees to the precision of the refits, with no Monte-Carlo error to allow for.
 from __future__ import annotations
 
 import doctest
-import math
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-import statsmodels.api as sm
-from scipy import special, stats
+from scipy import special
 
 import vbq
 from vbq.errors import DegenerateInputError, InputError
@@ -169,23 +167,16 @@ def test_riley_minimum_reproduces_the_published_worked_example():
     # C 0.80, prevalence 0.25, 4 parameters -> 289 patients (73 events); criterion 3
     # (overall risk within 0.05) decides: 1.96^2 / 0.05^2 * 0.25 * 0.75 = 288.1
     assert _riley_minimum(0.80, 0.25, 4) == (289, 73)
-    # many parameters: criterion 1 (shrinkage 0.9) decides, n = p / ((S - 1) ln(1 - R2 / S))
-    r2 = risk_module._cox_snell_from_c(0.80, 0.25)
-    n1 = 30 / ((0.9 - 1) * math.log(1 - r2 / 0.9))
-    assert _riley_minimum(0.80, 0.25, 30)[0] == math.ceil(n1)
+    # the one implementation: vbq.stats.sample_size_prediction_model (tests/stats/
+    # test_sample_size.py checks its R2 against a simulated cohort and R)
+    need = vbq.stats.sample_size_prediction_model(0.80, 0.25, 30)
+    assert _riley_minimum(0.80, 0.25, 30) == (need.n_total, need.n_events)
+    assert need.binding == 1  # many parameters: criterion 1 (shrinkage 0.9) decides
 
 
-def test_cox_snell_r2_from_c_against_a_large_simulated_cohort():
-    # Riley et al. 2022's definition by simulation (as pmsampsize does): a million patients with
-    # a normal linear predictor, the logistic model's LR statistic -> R2_CS = 1 - exp(-LR / n)
-    rng = np.random.default_rng(5)
-    n, prev, c = 1_000_000, 0.25, 0.80
-    y = rng.random(n) < prev
-    mu = math.sqrt(2) * stats.norm.ppf(c)
-    x = rng.normal(size=n) + mu * y
-    fit = sm.Logit(y.astype(float), sm.add_constant(x)).fit(disp=False)
-    r2_sim = 1 - math.exp(-fit.llr / n)
-    assert risk_module._cox_snell_from_c(c, prev) == pytest.approx(r2_sim, abs=0.002)
+def test_riley_minimum_of_a_model_no_better_than_chance_is_refused():
+    with pytest.raises(vbq.DegenerateInputError, match="no better than chance"):
+        _riley_minimum(0.5, 0.25, 4)
 
 
 def test_missing_values_are_counted_not_silently_dropped(data):

@@ -10,7 +10,6 @@ predicts a new patient's probability with its confidence interval.
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import integrate, optimize, special, stats
+from scipy import optimize, special, stats
 from statsmodels.nonparametric.smoothers_lowess import lowess
 
 from vbq.errors import DegenerateInputError, InputError
@@ -27,16 +26,13 @@ from ._roc_kernels import _delong_group_placements, _group_counts, _prepare
 from ._threads import one_blas_thread
 from ._validation import as_float_1d, check_confidence, check_int, check_same_length
 from .combined import _fit_logit
+from .sample_size import sample_size_prediction_model
 
 __all__ = [
     "RiskModelResult",
     "risk_model",
 ]
 
-#: Riley et al.'s criterion 2: expected optimism in Nagelkerke's R2 at most this.
-_RILEY_DELTA = 0.05
-#: Riley et al.'s criterion 3: the overall risk estimated within this margin (95% CI).
-_RILEY_MARGIN = 0.05
 MEASURES = ("c_statistic", "calibration_slope", "calibration_in_the_large", "brier")
 """The performance measures of `RiskModelResult.performance`, in its row order."""
 
@@ -425,41 +421,18 @@ def _optimism(y, X, lp, n_boot, seed):
 # --------------------------------------------------------------------------------------------
 # Riley et al.'s minimum sample size
 # --------------------------------------------------------------------------------------------
-def _cox_snell_from_c(c_statistic: float, prevalence: float) -> float:
-    """Anticipated Cox-Snell R2 of a model with this C statistic and prevalence (Riley et al.
-    2022): the linear predictor normal with unit variance in both classes, means sqrt(2)
-    Phi^-1(C) apart. Then the logistic model is exact, and LR/n -> 2 I(X; Y), so
-    R2_CS = 1 - exp(-2 I) with I = H(Y) - E[H(Y | X)], here by quadrature instead of the
-    simulation of a million patients that pmsampsize runs."""
-    mu = math.sqrt(2.0) * stats.norm.ppf(c_statistic)
-    a = math.log(prevalence / (1 - prevalence)) - mu * mu / 2
-
-    def entropy(p):
-        return -special.xlogy(p, p) - special.xlogy(1 - p, 1 - p)
-
-    def integrand(x):
-        dens = prevalence * stats.norm.pdf(x, mu) + (1 - prevalence) * stats.norm.pdf(x)
-        return dens * entropy(special.expit(a + mu * x))
-
-    expected, _ = integrate.quad(integrand, -12.0, 12.0 + mu, limit=200)
-    return 1.0 - math.exp(-2.0 * (entropy(prevalence) - expected))
-
-
 def _riley_minimum(c_statistic: float, prevalence: float, n_parameters: int,
                    shrinkage: float = 0.9) -> tuple[int, int]:
     """(patients, events) needed to develop the model (Riley et al., BMJ 2020, binary outcome):
-    the largest of criterion 1 (expected shrinkage >= `shrinkage`), criterion 2 (optimism in
-    Nagelkerke's R2 <= 0.05) and criterion 3 (overall risk within 0.05), rounded up.
-
-    Written here until ``vbq.stats.sample_size_prediction_model`` exists on main (issue 20's
-    sample-size part), which should replace it."""
-    r2 = _cox_snell_from_c(c_statistic, prevalence)
-    max_r2 = 1 - (prevalence ** prevalence * (1 - prevalence) ** (1 - prevalence)) ** 2
-    s2 = r2 / (r2 + _RILEY_DELTA * max_r2)
-    need = [n_parameters / ((s - 1) * math.log(1 - r2 / s)) for s in (shrinkage, s2)]
-    need.append((stats.norm.ppf(0.975) / _RILEY_MARGIN) ** 2 * prevalence * (1 - prevalence))
-    n = math.ceil(max(need))
-    return n, math.ceil(n * prevalence)
+    `vbq.stats.sample_size_prediction_model` at the model's own C statistic and prevalence.
+    A model no better than chance (C <= 0.5) has no such minimum: refused as degenerate."""
+    if not c_statistic > 0.5:
+        raise DegenerateInputError(
+            f"the model's C statistic corrected for optimism is {c_statistic:.3f}, no better "
+            "than chance: Riley et al.'s minimum sample size is not defined")
+    need = sample_size_prediction_model(c_statistic, prevalence, n_parameters,
+                                        shrinkage=shrinkage)
+    return need.n_total, need.n_events
 
 
 # --------------------------------------------------------------------------------------------
