@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 import vbq
-from ui import binding, display, measure
+from ui import binding, history, measure
 from ui.display import plain
 from ui.image_click import Circle, image_click
 from ui.state import get_dataset
@@ -365,67 +365,14 @@ if st.button("Save the ROIs", type="primary", key="measure_save"):
             st.success(f"Saved for {plain(patient_id)}, observer {plain(observer)}, session "
                        f"{int(session)}: {saved.summary()}.")
 
-stored = store.load()
-with st.expander(f"Stored measurements ({len(stored)} ROI readings)", expanded=False):
-    if stored.empty:
-        st.write("Nothing stored yet.")
-    else:
-        st.dataframe(display.measurement_frame(stored), hide_index=True, width="stretch",
-                     key="measure_stored_table")
-    e1, e2 = st.columns(2)
-    e1.download_button("Export all measurements (CSV)", store.export_csv,
-                       file_name="vbq_measurements.csv", mime="text/csv",
-                       key="measure_export", disabled=stored.empty)
-    e2.download_button("Export the history of corrections (CSV)",
-                       lambda: store.export_csv(table="history"), file_name="vbq_measurement_history.csv",
-                       mime="text/csv", key="measure_export_history")
-    upload = st.file_uploader("Import measurements (CSV, as exported)", type=["csv"],
-                              key="measure_import")
-    if upload is not None and st.button("Import this file", key="measure_import_go"):
-        try:
-            res = store.import_csv(upload.getvalue())
-        except vbq.InputError as exc:
-            st.error(f"Nothing was imported: {plain(exc)}")
-            problems = getattr(exc, "problems", None) or getattr(getattr(exc, "report", None),
-                                                                 "problems", ())
-            if problems:
-                st.dataframe(pd.DataFrame([p.as_dict() for p in problems]), hide_index=True,
-                             width="stretch")
-        else:
-            st.success(f"Imported: {res.summary()}.")
-
-    readings = store.readings()
-    if not readings.empty:
-        st.markdown("**Delete a reading** (kept in the history with your reason)")
-        keys = list(zip(readings["patient_id"], readings["observer"], readings["session"],
-                        strict=True))
-        d1, d2 = st.columns([2, 3])
-        which = d1.selectbox("Reading", range(len(keys)), key="measure_delete_which",
-                             format_func=lambda i: f"{keys[i][0]} · {keys[i][1]} · session "
-                                                   f"{keys[i][2]}")
-        reason = d2.text_input("Reason", key="measure_delete_reason")
-        sure = st.checkbox("Yes, delete this reading's ROIs", key="measure_delete_sure")
-        if st.button("Delete", key="measure_delete", disabled=not (sure and reason.strip())):
-            pid, obs, sess = keys[which]
-            try:
-                store.delete(pid, observer=obs, session=int(sess), reason=reason.strip())
-            except vbq.InputError as exc:
-                st.error(plain(exc))
-            else:
-                st.session_state.pop("measure_delete_sure", None)
-                st.rerun()
-    history = store.history()
-    if not history.empty:
-        st.markdown(f"**History** ({len(history)} corrected or deleted values)")
-        st.dataframe(display.measurement_frame(history), hide_index=True, width="stretch",
-                     key="measure_history_table")
+n_stored = history.stored_section(store, patient_id)
 
 # --- into the analysis -----------------------------------------------------------------------
 
 st.subheader("Use the measurements in the analysis")
 dataset = measure.base_dataset()
 current = get_dataset()
-if stored.empty:
+if not n_stored:
     st.info("Save or import measurements to analyse them with the cohort.")
     st.stop()
 COMBINES = {"primary": "One primary reading (as the paper)", "mean": "Mean of the readings"}
@@ -433,18 +380,18 @@ combine = st.radio("Readings to analyse", list(COMBINES), format_func=COMBINES.g
                    horizontal=True, key="measure_use_combine",
                    help="The paper analysed one reading per patient. The mean averages every "
                         "chosen reading level by level.")
-observers = sorted(stored["observer"].unique())
+observers = store.observers()
 u1, u2 = st.columns(2)
 if combine == "primary":
     obs_arg = u1.selectbox("Observer", observers, key="measure_use_obs")
-    own = sorted(int(s) for s in stored.loc[stored["observer"] == obs_arg, "session"].unique())
+    own = store.sessions(observer=obs_arg)
     sess_arg = int(u2.selectbox("Session", own, key="measure_use_sess",
                                 format_func=lambda s: f"Session {s}"))
     st.caption(f"Each patient's SIs are those of observer {plain(obs_arg)}'s reading in session "
                f"{sess_arg}. A patient without that reading keeps the spreadsheet's SIs, if any: "
                "no other observer's or session's reading is used in its place.")
 else:
-    sessions = sorted(int(s) for s in stored["session"].unique())
+    sessions = store.sessions()
     obs_choice = u1.selectbox("Observer", [measure.ALL_OBSERVERS, *observers],
                               key="measure_use_mean_obs",
                               format_func=lambda o: "All observers"
@@ -463,15 +410,9 @@ else:
                    "when they were placed at different levels); a level marked collapsed in any "
                    "one reading is left out for all; patients may be averaged over different "
                    "numbers and mixes of readings.")
-flagged = measure.flagged_readings(stored)
-if not flagged.empty:
-    st.warning(f"{len(flagged)} stored reading(s) were measured on a flagged series; the "
-               "analysis marks them unless you leave them out.", icon=":material/flag:")
-    st.dataframe(flagged, hide_index=True, width="stretch", key="measure_flagged_table",
-                 column_config={c: st.column_config.Column(width="small")
-                                for c in ("patient", "observer", "session")})
+n_flagged = history.flagged_section(store)
 exclude = st.checkbox("Leave out readings measured on a flagged series",
-                      key="measure_use_unflagged", disabled=flagged.empty,
+                      key="measure_use_unflagged", disabled=not n_flagged,
                       help="Flags: inversion recovery (T1 FLAIR) or another sequence VBQ was not "
                            "validated on, lossy compression, not sagittal, ...")
 st.caption(f"Measured SIs replace the SI columns of the measured patients of "

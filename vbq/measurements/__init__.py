@@ -51,6 +51,7 @@ from ._csv import (
     with_slice_numbers,
     write_measurements,
 )
+from ._import import IMPORT_MAX_BYTES, IMPORT_MAX_ROWS
 from ._merge import (
     COHORT_SI_COLUMNS,
     COMBINE,
@@ -95,6 +96,8 @@ __all__ = [
     "SaveResult",
     "MeasurementStore",
     "open_store",
+    "IMPORT_MAX_BYTES",
+    "IMPORT_MAX_ROWS",
     "validate_measurements",
     "read_measurements",
     "write_measurements",
