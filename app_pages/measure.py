@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 import vbq
-from ui import binding, history, measure
+from ui import access, binding, history, measure
 from ui.display import plain
 from ui.image_click import Circle, image_click
 from ui.state import get_dataset
@@ -325,6 +325,7 @@ try:
 except vbq.InputError as exc:
     st.error(plain(exc))
     st.stop()
+access.banner()
 _, where = measure.database_source()
 st.caption(f"Readings are saved in the lab's measurement database "
            f"({measure.database_kind(store)}; from {where}).")
@@ -336,8 +337,7 @@ patient_id = c1.text_input("Study patient ID (pseudonymous)", key="measure_patie
                            placeholder="e.g. DEMO-001",
                            help="The ID of this patient in the cohort file; never a name, a "
                                 "hospital number or a date.").strip()
-observer = c2.text_input("Observer (initials or code)", key="measure_observer",
-                         placeholder="e.g. AB").strip()
+observer = access.observer_field(c2)  # the signed-in person's code where sign-in is set up
 session = c3.number_input("Session (repeat number)", min_value=1, max_value=1000, value=1,
                           step=1, key="measure_session")
 missing = [lv for lv in ROI_LEVELS if lv not in stats and lv not in collapsed]
@@ -348,7 +348,10 @@ if save_flags:
                "database and the CSV, and the analysis marks it (or leaves it out, if you "
                "choose).", icon=":material/flag:")
 if st.button("Save the ROIs", type="primary", key="measure_save"):
-    if not patient_id or not observer:
+    allowed = access.check("save", [observer])
+    if not allowed:
+        st.error(allowed.reason)
+    elif not patient_id or not observer:
         st.error("Enter the study patient ID and the observer before saving.")
     elif missing:
         st.error(f"Place (inside the image) every ROI before saving; missing: {', '.join(missing)}."

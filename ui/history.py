@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 import vbq
-from ui import display
+from ui import access, display
 from ui.display import plain
 from vbq.measurements import MeasurementStore
 
@@ -86,7 +86,11 @@ def _import(store: MeasurementStore) -> None:
               f"{vbq.measurements.IMPORT_MAX_BYTES // 2**20} MB per file")
     upload = st.file_uploader(f"Import measurements (CSV, as exported; {limits})",
                               type=["csv"], key="measure_import")
-    if upload is None or not st.button("Import this file", key="measure_import_go"):
+    allowed = access.check("import", [])
+    if not allowed:
+        st.caption(allowed.reason)
+    if upload is None or not st.button("Import this file", key="measure_import_go",
+                                       disabled=not allowed):
         return
     bar = st.progress(0.0, text="Importing...")
 
@@ -95,7 +99,7 @@ def _import(store: MeasurementStore) -> None:
                                                 f"{total / 2**20:.0f} MB read")
 
     try:
-        res = store.import_csv(upload, progress=progress)
+        res = store.import_csv(upload, progress=progress, only_observer=access.only_observer())
     except vbq.InputError as exc:
         st.error(f"Nothing was imported: {plain(exc)}")
         problems = getattr(exc, "problems", None) or ()
@@ -121,8 +125,15 @@ def _delete(store: MeasurementStore, readings: pd.DataFrame) -> None:
                                                f"{keys[i][2]}")
     reason = d2.text_input("Reason", key="measure_delete_reason")
     sure = st.checkbox("Yes, delete this reading's ROIs", key="measure_delete_sure")
-    if st.button("Delete", key="measure_delete", disabled=not (sure and reason.strip())):
-        pid, obs, sess = keys[which]
+    pid, obs, sess = keys[which]
+    allowed = access.check("delete", [obs])
+    if not allowed:
+        st.caption(allowed.reason)
+    if st.button("Delete", key="measure_delete",
+                 disabled=not (allowed and sure and reason.strip())):
+        if not allowed:  # (the button is disabled then; checked again all the same)
+            st.error(allowed.reason)
+            return
         try:
             store.delete(pid, observer=obs, session=int(sess), reason=reason.strip())
         except vbq.InputError as exc:

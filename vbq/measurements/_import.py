@@ -90,7 +90,9 @@ class ChunkedImport:
     """
 
     def __init__(self, source: Any, *, max_bytes: int | None = None,
-                 max_rows: int | None = None, chunk_bytes: int | None = None):
+                 max_rows: int | None = None, chunk_bytes: int | None = None,
+                 only_observer: str | None = None):
+        self.only_observer = only_observer
         # the module's limits as they are when the import starts (a test may lower them)
         max_bytes = IMPORT_MAX_BYTES if max_bytes is None else max_bytes
         self.max_rows = max_rows = IMPORT_MAX_ROWS if max_rows is None else max_rows
@@ -127,6 +129,7 @@ class ChunkedImport:
         if not self._streamed():
             table, report = read_table(self.data, "measurements", name=self.name)
             records = _records(table, report, report.rows, seen=self._seen)
+            self._check_observers(records, report.rows, report)
             self._merge(report, first=True)
             self._count(len(records))
             self.done = self.total
@@ -140,6 +143,7 @@ class ChunkedImport:
         end = _cut(self.data, 0, self.chunk_bytes)
         table, report = read_table(self.data[:end], "measurements", name=self.name)
         records = _records(table, report, report.rows, seen=self._seen)
+        self._check_observers(records, report.rows, report)
         self._merge(report, first=True)
         if report.errors and not len(table):  # a file-level problem: nothing to read on
             return
@@ -184,8 +188,21 @@ class ChunkedImport:
             return [], n_records
         table, report = coerce_table(cells, "measurements", source=self.name, rows=list(rows))
         records = _records(table, report, list(rows), seen=self._seen)
+        self._check_observers(records, list(rows), report)
         self._merge(report, first=False)
         return records, n_records
+
+    def _check_observers(self, records: list[dict], rows, report: ValidationReport) -> None:
+        """With `only_observer`: every row of another observer is a problem naming it."""
+        if self.only_observer is None:
+            return
+        label = next((h for h, n in report.mapping.items() if n == "observer"), "observer")
+        for rec, row in zip(records, rows, strict=True):
+            if rec["observer"] is not None and rec["observer"] != self.only_observer:
+                report.add(ERROR, f"a reading of observer {rec['observer']}: you may import "
+                           f"only your own readings (observer {self.only_observer}); an "
+                           "administrator imports other observers' readings",
+                           row=int(row), column=label, value=rec["observer"])
 
     def _delimiter(self, header: list[str], header_row: int) -> str:
         """The delimiter that splits the header's row into as many cells as the header has."""

@@ -617,7 +617,8 @@ class MeasurementStore:
         return write_measurements(frame, target)
 
     def import_csv(self, source: Any, *, reason: str = "imported from CSV",
-                   progress: Callable[[int, int], None] | None = None) -> SaveResult:
+                   progress: Callable[[int, int], None] | None = None,
+                   only_observer: str | None = None) -> SaveResult:
         """Validate a CSV of measurements (as `export_csv` writes) and save it in one transaction.
 
         Parameters
@@ -628,6 +629,10 @@ class MeasurementStore:
             Recorded in the history for rows that correct stored values.
         progress : callable, optional, keyword-only
             Called as ``progress(bytes_read, bytes_in_file)`` after each slice of the file.
+        only_observer : str, optional, keyword-only
+            Accept only this observer's readings: a row of any other observer is a problem
+            (the app passes the signed-in observer's code unless they are an administrator,
+            see `may_change`).
 
         Returns
         -------
@@ -650,7 +655,7 @@ class MeasurementStore:
         does not grow with the file, and a file is saved whole or not at all.
         """
         reason = _check_reason(reason, "imported from CSV")
-        reader = ChunkedImport(source)
+        reader = ChunkedImport(source, only_observer=only_observer)
         now = _now()
 
         def work(conn):
