@@ -262,8 +262,11 @@ class MeasurementStore:
             try:
                 _metadata.create_all(self._engine, checkfirst=True)
                 break
-            except (sa.exc.OperationalError, sa.exc.ProgrammingError):
-                if attempt == 2:  # another process creating the same tables: look again
+            # another process creating the same tables at this moment: look again. PostgreSQL
+            # reports the race as a duplicate key in its catalogue (IntegrityError on pg_type),
+            # found by tests/test_store_postgresql.py
+            except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError):
+                if attempt == 2:
                     raise
         self._init_indexes()
         self._init_meta()
@@ -281,7 +284,7 @@ class MeasurementStore:
         for index in (*_rois.indexes, *_history.indexes):
             try:
                 index.create(self._engine, checkfirst=True)
-            except (sa.exc.OperationalError, sa.exc.ProgrammingError):
+            except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError):
                 pass  # created at this moment by another process opening the database
 
     def _init_meta(self) -> None:
