@@ -60,8 +60,8 @@ def small_slices(monkeypatch):
 
 def test_the_stated_limits():
     # the README and the import box state these figures
-    assert IMPORT_MAX_BYTES == 200 * 2**20
-    assert IMPORT_MAX_ROWS == 200_000
+    assert IMPORT_MAX_BYTES == 128 * 2**20
+    assert IMPORT_MAX_ROWS == 120_000
 
 
 def test_a_file_over_the_byte_limit_is_refused_before_it_is_read(tmp_path, monkeypatch):

@@ -30,15 +30,16 @@ from ..errors import InputError
 from ..io import ERROR, WARNING, ValidationReport, coerce_table, read_table
 from ._csv import _BY_NAME, _read_source, _records
 
-IMPORT_MAX_BYTES = 200 * 2**20
-"""Largest measurement file `MeasurementStore.import_csv` reads: 200 MB (Streamlit's default
-upload limit). A 200,000-row export with the longest provenance text is about 170 MB."""
+IMPORT_MAX_BYTES = 128 * 2**20
+"""Largest measurement file `MeasurementStore.import_csv` reads: 128 MB (an export of
+`IMPORT_MAX_ROWS` rows with the longest provenance text is about 100 MB)."""
 
-IMPORT_MAX_ROWS = 200_000
-"""Most ROI rows one import saves: 200,000 (40,000 readings of five ROIs, e.g. 4,000 patients
-read ten times). One import is one transaction, which holds the writers' lock while it runs
-(about 20 s at this size on the development machine, bench/bench_store_scale.py): a larger
-file is imported in parts."""
+IMPORT_MAX_ROWS = 120_000
+"""Most ROI rows one import saves: 120,000 (24,000 readings of five ROIs, e.g. 2,000 patients
+read twelve times). One import is one transaction and holds the writers' lock while it runs, so
+other sessions' saves wait for it (up to 30 s on SQLite): 104,000 rows took 18-33 s on the
+2-core development machine under load (bench/bench_store_scale.py). A larger file is imported
+in parts."""
 
 _CHUNK_BYTES = 4 * 2**20
 _MAX_ERRORS = 200  # errors listed before the reading stops: enough to see what is wrong

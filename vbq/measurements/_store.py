@@ -627,7 +627,7 @@ class MeasurementStore:
         Parameters
         ----------
         source : path, bytes, text or file-like object
-            At most `IMPORT_MAX_BYTES` (200 MB) and `IMPORT_MAX_ROWS` (200,000 ROI rows).
+            At most `IMPORT_MAX_BYTES` (128 MB) and `IMPORT_MAX_ROWS` (120,000 ROI rows).
         reason : str, keyword-only
             Recorded in the history for rows that correct stored values.
         progress : callable, optional, keyword-only
