@@ -240,6 +240,7 @@ def test_an_older_database_gets_the_new_index(tmp_path):
     engine = sa.create_engine(f"sqlite:///{path}")
     with engine.begin() as conn:
         conn.exec_driver_sql("DROP INDEX ix_vbq_roi_measurements_observer")
+        conn.exec_driver_sql("DROP INDEX ix_vbq_roi_measurements_flagged")
     MeasurementStore(path).close()
     names = {ix["name"] for ix in sa.inspect(engine).get_indexes("vbq_roi_measurements")}
-    assert "ix_vbq_roi_measurements_observer" in names
+    assert {"ix_vbq_roi_measurements_observer", "ix_vbq_roi_measurements_flagged"} <= names
