@@ -21,7 +21,7 @@ st.subheader("Table 3. Correlation of VBQ with bone density")
 try:
     t3 = cache.table3(dataset.digest, settings, method, table)
 except (vbq.InputError, vbq.DegenerateInputError) as exc:
-    st.info(f"Table 3 cannot be computed: {exc}")
+    st.info(f"Table 3 cannot be computed: {display.plain(exc)}")
     st.stop()
 display.show_table(present.table3(t3), key="corr_dl_table3")
 

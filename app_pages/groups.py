@@ -98,6 +98,6 @@ st.subheader("Table 5. Modic changes")
 try:
     modic = cache.table5(dataset.digest, settings, table)
 except (vbq.InputError, vbq.DegenerateInputError) as exc:
-    st.info(f"Table 5 cannot be computed: {exc}")
+    st.info(f"Table 5 cannot be computed: {display.plain(exc)}")
 else:
     display.show_table(modic, key="groups_dl_table5")

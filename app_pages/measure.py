@@ -206,7 +206,7 @@ def _worklist_frame(worklist: imaging.Worklist, order: tuple[int, ...],
         chosen = study.series[study.chosen] if study.chosen is not None else None
         rows.append({"#": k, "study ID": study.study_id or "(to type)",
                      "series": len(study.series),
-                     "series chosen": chosen.description if chosen else "none fits: pick one",
+                     "series chosen": chosen.label if chosen else "none fits: pick one",
                      "slices": chosen.n_slices if chosen else None,
                      "flags": "; ".join(f.title for f in chosen.flags) if chosen else "",
                      "status": STATUS_WORDS[statuses[i]]})
@@ -500,7 +500,11 @@ def _worklist_readings(store, patient_ids) -> pd.DataFrame:
     ids = sorted({p for p in patient_ids if p})
     if store is None or not ids:
         return pd.DataFrame(columns=["patient_id", "observer", "session", "series_flags"])
-    return store.readings(patient_id=ids)
+    try:
+        return store.readings(patient_id=ids)
+    except vbq.InputError as exc:  # a damaged database file or a lock held too long: said
+        st.error(plain(exc))
+        st.stop()
 
 
 def _save(store, series, placed, results, *, patient_id, observer, session, collapsed,
@@ -592,7 +596,11 @@ def _stored_section(store, patient_id: str, blind) -> int:
     other reading of its patient is left out of all of them and the exports are disabled.
     Returns how many ROI rows are stored."""
     hidden = blind.patient_id if blind is not None and blind.blinded else None
-    return history.stored_section(store, patient_id, hidden=hidden)
+    try:
+        return history.stored_section(store, patient_id, hidden=hidden)
+    except vbq.InputError as exc:  # a damaged database file or a lock held too long: said
+        st.error(plain(exc))
+        st.stop()
 
 
 # --- into the analysis ---------------------------------------------------------------------------

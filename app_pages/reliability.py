@@ -229,6 +229,7 @@ st.caption("Cohen's kappa of the degenerative / control grouping recomputed from
            "under the current criteria.")
 kappas = cache.kappa_table(dataset.digest, settings, dataset.cohort)
 if kappas.empty:
-    st.info(f"{dataset.name} has no repeat or second-observer degeneration grades.")
+    st.info(f"{display.plain(dataset.name)} has no repeat or second-observer degeneration "
+            "grades.")
 else:
     display.show_table(kappas, key="rel_dl_kappa")

@@ -39,7 +39,7 @@ if not markers:
 try:
     study = cache.roc_study(dataset.digest, settings, group, target, tuple(markers), table)
 except (vbq.InputError, vbq.DegenerateInputError) as exc:
-    st.info(f"No ROC analysis: {exc}")
+    st.info(f"No ROC analysis: {display.plain(exc)}")
     st.stop()
 for m, why in study.errors.items():
     st.warning(f"{vbq.study.MARKERS.get(m, (m,))[0]}: {why}")

@@ -101,7 +101,7 @@ st.subheader("Prevalence by DXA and by VBQ")
 try:
     shift = cache.prevalence(dataset.digest, settings, target, table)
 except (vbq.InputError, vbq.DegenerateInputError) as exc:
-    st.info(f"No prevalence comparison: {exc}")
+    st.info(f"No prevalence comparison: {display.plain(exc)}")
     st.stop()
 display.show_table(present.prevalence_table(shift, target=target, thresholds=th),
                    key="thr_dl_prevalence")
@@ -120,7 +120,7 @@ with c[1]:
     try:
         point = cache.threshold_point(dataset.digest, settings, target, prepared)
     except (vbq.InputError, vbq.DegenerateInputError) as exc:
-        st.info(f"No ROC curve: {exc}")
+        st.info(f"No ROC curve: {display.plain(exc)}")
     else:
         res, thr, metrics = point
         st.plotly_chart(figures.roc_curves(
@@ -204,6 +204,6 @@ try:
     zone = cache.grey_zone(dataset.digest, settings, float(rule_out), float(rule_in),
                            zone_group, target, table)
 except (vbq.InputError, vbq.DegenerateInputError) as exc:
-    st.info(f"No grey zone: {exc}")
+    st.info(f"No grey zone: {display.plain(exc)}")
 else:
     display.show_table(present.grey_zone_table(zone), key="thr_dl_grey_zone")

@@ -92,10 +92,35 @@ def test_a_workbook_over_the_uncompressed_limit_is_refused(monkeypatch):
 def test_row_and_column_limits_are_named(monkeypatch):
     cohort, _ = make.many_rows(300)
     monkeypatch.setattr(vbq.io._source, "MAX_ROWS", 200)
-    _check("rows.csv", cohort, "cohort", "error", "more than 200 rows, the limit", rows_kept=0)
+    _check("rows.csv", cohort, "cohort", "error", "more than 200 rows below its header, the "
+           "limit", rows_kept=0)
     xlsx = make._xlsx({"cohort": make._numbers([r.split(",") for r in
                                                 cohort.decode().splitlines()[:250]])})
-    _check("rows.xlsx", xlsx, "cohort", "error", "declares 250 rows, over the limit of 200")
+    _check("rows.xlsx", xlsx, "cohort", "error", "declares 250 rows, over the limit of 200 below "
+           "its header")
+
+
+def _three_ways(n: int) -> dict[str, bytes]:
+    """A cohort of `n` patients under a header and a title row, as the fast CSV reader, the csv
+    module (a quoted line break in the title sends it there) and an XLSX read it."""
+    cohort, _ = make.many_rows(n)
+    lines = cohort.decode().splitlines()
+    return {"fast.csv": ("VBQ cohort\n" + cohort.decode()).encode(),
+            "module.csv": ('"VBQ\ncohort"\n' + cohort.decode()).encode(),
+            "sheet.xlsx": make._xlsx({"cohort": [["VBQ cohort"]] + make._numbers(
+                [r.split(",") for r in lines])})}
+
+
+@pytest.mark.parametrize("name", ["fast.csv", "module.csv", "sheet.xlsx"])
+def test_the_row_limit_counts_patients_not_the_header_or_title(name, monkeypatch):
+    # issue 18: a file of exactly 500,000 patients (vbq.io.MAX_ROWS) was refused because its
+    # header row counted; the limit stands for 200 here, the boundary is the same
+    assert vbq.io.MAX_ROWS == 500_000
+    monkeypatch.setattr(vbq.io._source, "MAX_ROWS", 200)
+    table, report = read_table(_three_ways(200)[name], "cohort", name=name)
+    assert not report.errors and len(table) == 200, report.summary()
+    _check(name, _three_ways(201)[name], "cohort", "error",
+           "more than 200 rows below its header", rows_kept=0)
 
 
 def test_five_thousand_columns_are_refused_naming_the_limit():

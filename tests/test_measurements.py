@@ -434,6 +434,33 @@ def test_patient_ids_must_be_pseudonymous_codes(store):
     assert report.ok and set(table["patient_id"]) == {"VBQ-002"}
 
 
+# issue 18: a date of birth in any shape it is written in is refused as a study ID, with the
+# reason; eight-digit codes that are not a date of 1900-2099 stay valid
+DATE_SHAPES = ["19800115", "15011980", "01151980", "1980-01-15", "15.01.1980", "15/01/1980",
+               "1980_01_15", "15Jan1980", "15-JAN-1980", "Jan15-1980", "1980-jan-15",
+               "15january1980"]
+NOT_DATES = ["12345678", "19801315", "20240001", "00012345", "150180", "S19800115", "VBQ-1980",
+             "JAN1", "MAY01"]
+
+
+@pytest.mark.parametrize("pid", DATE_SHAPES)
+def test_a_date_in_any_shape_is_refused_as_a_study_id(store, pid):
+    with pytest.raises(InputError) as err:
+        store.save(reading(pid))
+    text = str(err.value)
+    assert text.startswith(f'The study patient ID "{pid}" is refused: it looks like a date')
+    assert "never a name, a date" in text
+    assert store.load().empty
+    with pytest.raises(InputError, match="observer code .* looks like a date"):
+        store.save(reading("VBQ-001", observer=pid))
+
+
+def test_codes_that_are_not_dates_stay_valid():
+    for pid in NOT_DATES:
+        assert validate_measurements(reading(pid))[1].ok, pid
+        assert validate_measurements(reading("VBQ-001", observer=pid))[1].ok, pid
+
+
 def test_a_bad_key_is_one_message_naming_the_value_and_the_rule(store):
     with pytest.raises(InputError) as err:
         store.save(reading("1958-03-02"))

@@ -174,6 +174,8 @@ def _unusable(value: Any, kwargs: dict) -> str | None:
         bad = [v for v in values if v not in list(options)]
         if bad:
             return "is not one of the choices"
+        if len(set(map(str, values))) < len(values):
+            return "names a choice more than once"
     lo, hi = kwargs.get("min_value"), kwargs.get("max_value")
     if isinstance(value, int | float) and not isinstance(value, bool):
         if (lo is not None and value < lo) or (hi is not None and value > hi):

@@ -20,12 +20,14 @@ Where things live:
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import sqlalchemy as sa
 import streamlit as st
 
 import vbq
@@ -37,6 +39,9 @@ from vbq import imaging
 from vbq.measurements import ROI_LEVELS, MeasurementStore, merge_into_cohort
 
 URL_ENV = "VBQ_MEASUREMENTS_URL"
+# opt-in (README, "Series descriptions"): show the files' own Series Description beside the
+# label built from the acquisition; off unless set to 1, true or yes
+DESCRIPTION_ENV = "VBQ_SHOW_SERIES_DESCRIPTION"
 CONNECTION = "measurements"
 ROIS_KEY = "measure_rois"
 STUDY_KEY = "measure_study"
@@ -94,6 +99,51 @@ def _store(url_key: str, _connection) -> MeasurementStore:
     return MeasurementStore(_connection)
 
 
+_DAMAGED = ("not a database", "malformed", "disk image", "encrypted", "no such table")
+
+
+def _database_problem(exc: sa.exc.SQLAlchemyError) -> vbq.InputError:
+    """What went wrong with the database, in words (never its path or URL): a write lock held
+    by another user or program for longer than the store waits, a damaged file, or another
+    failure named by its kind."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    if "locked" in text or "busy" in text:
+        return vbq.InputError(
+            "the measurement database is busy: another user or program has held its write lock "
+            f"for more than {vbq.measurements._store.BUSY_TIMEOUT_S:g} s. Nothing was changed; "
+            "try again in a moment.")
+    if any(word in text for word in _DAMAGED):
+        return vbq.InputError(
+            "the measurement database file is damaged (it cannot be read as a database). "
+            "Nothing was changed. Whoever runs the server can restore it from a backup, or "
+            "start a new database and import the last CSV export.")
+    return vbq.InputError(f"the measurement database could not be used "
+                          f"({type(exc).__name__}). Nothing was changed.")
+
+
+class _GuardedStore:
+    """A `MeasurementStore` whose database errors (a write lock held too long, a damaged file)
+    arrive as `vbq.InputError` naming what happened, which the pages show as a message,
+    never as an uncaught OperationalError or DatabaseError."""
+
+    def __init__(self, store: MeasurementStore):
+        self._store = store
+
+    def __getattr__(self, name: str):
+        attr = getattr(self._store, name)
+        if not callable(attr):
+            return attr
+
+        @functools.wraps(attr)
+        def guarded(*args, **kwargs):
+            try:
+                return attr(*args, **kwargs)
+            except sa.exc.SQLAlchemyError as exc:
+                raise _database_problem(exc) from None
+
+        return guarded
+
+
 def get_store() -> MeasurementStore:
     """The measurement database (raises `vbq.InputError` when it cannot be opened)."""
     url, _ = database_source()
@@ -103,13 +153,24 @@ def get_store() -> MeasurementStore:
         kwargs = _secrets_section()
         kwargs.update(kwargs.pop("create_engine_kwargs", None) or {})
     if url and url.startswith("sqlite"):
-        kwargs["connect_args"] = {"timeout": 30}  # writers queue (vbq.measurements), not fail
+        # writers queue (vbq.measurements), not fail
+        kwargs["connect_args"] = {"timeout": vbq.measurements._store.BUSY_TIMEOUT_S}
     try:
         conn = st.connection(CONNECTION, type="sql", **kwargs)
     except Exception as exc:  # a bad URL or a missing driver: a message, never a traceback
         raise vbq.InputError(f"the measurement database could not be opened: "
                              f"{type(exc).__name__}: {exc}") from None
-    return _store(conn.engine.url.render_as_string(hide_password=False), conn)
+    try:
+        store = _store(conn.engine.url.render_as_string(hide_password=False), conn)
+    except sa.exc.SQLAlchemyError as exc:
+        raise _database_problem(exc) from None
+    except vbq.InputError as exc:  # its message names the database's URL: a server path
+        if isinstance(exc.__context__, sa.exc.SQLAlchemyError):  # (raised "from None")
+            raise _database_problem(exc.__context__) from None
+        shown = conn.engine.url.render_as_string(hide_password=True)
+        raise vbq.InputError(str(exc).replace(f"measurement database {shown}",
+                                              "the measurement database")) from None
+    return _GuardedStore(store)  # type: ignore[return-value]
 
 
 # --- DICOM in this session -------------------------------------------------------------------
@@ -182,16 +243,26 @@ def decoded_series(token: tuple, worklist: imaging.Worklist, study: int, series:
     return loaded
 
 
+def show_file_descriptions() -> bool:
+    """Whether the server opted in to showing the files' own Series Descriptions
+    (``VBQ_SHOW_SERIES_DESCRIPTION``). Off by default: the description is free text that may
+    hold a patient's name in a form no cleaning recognises (issue 18)."""
+    return os.environ.get(DESCRIPTION_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
 def series_label(series: imaging.Series | imaging.SeriesInfo) -> str:
-    """One line to pick a series by: description, orientation, weighting, slices, TR/TE, field
-    strength (from the headers: nothing is decoded to list the series)."""
+    """One line to pick a series by: `vbq.imaging.Series.label` (Series Number, orientation,
+    weighting, sequence, field strength), slices, TR/TE (from the headers: nothing is decoded
+    to list the series); the file's own description only when the server opted in
+    (`show_file_descriptions`)."""
     def num(v, unit):
         return "?" if v is None else f"{v:g} {unit}"
 
-    return (f"{series.description or '(no description)'} · "
-            f"{series.orientation} · {series.weighting} · {series.n_slices} slice(s) · "
+    own = (f" · described as “{series.description}”"
+           if series.description and show_file_descriptions() else "")
+    return (f"{series.label} · {series.n_slices} slice(s) · "
             f"TR {num(series.repetition_time_ms, 'ms')}"
-            f" / TE {num(series.echo_time_ms, 'ms')} · {num(series.field_strength_t, 'T')}")
+            f" / TE {num(series.echo_time_ms, 'ms')}{own}")
 
 
 def spacing(series: imaging.Series) -> tuple[float, float]:

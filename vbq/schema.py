@@ -170,7 +170,8 @@ class Column:
     pattern : Pattern or None
         What the text of a "text" cell must look like.
     refuse : tuple of Pattern
-        What the text of a "text" cell must not look like (a DICOM UID, a date), checked in order.
+        What the text of a "text" cell must not look like (a DICOM UID, a date), checked in
+        order and before `pattern` (its message says what the text looks like).
     lower : bool
         A "text" cell is lower-cased (a hash written in capitals is the same hash).
     separator : str
@@ -666,9 +667,24 @@ are derived by `vbq.prepare_cohort`, never read."""
 _CODE = Pattern(r"[A-Za-z0-9][A-Za-z0-9._-]*",
                 "must be a pseudonymous code of letters, digits and . _ - starting with a letter "
                 "or digit (no spaces, commas or names)")
+# Dates in the shapes they are written in (a date of birth is an identifier, PS3.15 Annex E):
+# with separators (1980-01-15, 15.01.1980, 15/01/1980, 1980_01_15); as eight digits that are a
+# valid date of 1900-2099, year first (19800115, DICOM's DA format for Patient's Birth Date) or
+# last (15011980, 01151980); with a month's name (15Jan1980, 15-JAN-1980, Jan15-1980,
+# 1980-Jan-15). Six digits (150180) are not refused: over a third of all six-digit codes read as
+# a day, month and two-digit year, so the rule would refuse ordinary study numbers.
+_DAY, _MONTH, _YEAR = r"(0[1-9]|[12]\d|3[01])", r"(0[1-9]|1[0-2])", r"(19|20)\d\d"
+_MONTH_NAME = r"(?i:(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*)"
+_DATE = "looks like a date; use the pseudonymous study code"
 _NOT_A_UID_OR_DATE = (
     Pattern(r"\d+(\.\d+){3,}", "looks like a DICOM UID; use the pseudonymous study code"),
-    Pattern(r"\d{1,4}[-./]\d{1,2}[-./]\d{1,4}", "looks like a date; use the pseudonymous study code"),
+    Pattern(r"\d{1,4}[-./_]\d{1,2}[-./_]\d{1,4}", _DATE),
+    Pattern(f"{_YEAR}{_MONTH}{_DAY}|{_DAY}{_MONTH}{_YEAR}|{_MONTH}{_DAY}{_YEAR}",
+            "looks like a date (eight digits that read as a day, month and year); use the "
+            "pseudonymous study code"),
+    Pattern(rf"\d{{1,2}}[-./_]?{_MONTH_NAME}[-./_]?\d{{2,4}}"
+            rf"|{_MONTH_NAME}[-./_]?\d{{1,2}}[-./_]?\d{{2,4}}"
+            rf"|\d{{4}}[-./_]?{_MONTH_NAME}[-./_]?\d{{1,2}}", _DATE),
 )
 _ROI_SOURCES = ("suggested", "moved", "manual")
 _PRINTABLE = Pattern(r"[^\x00-\x1f\x7f]*", "must not hold control characters")

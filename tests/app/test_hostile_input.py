@@ -96,3 +96,37 @@ def test_a_zip_renamed_xlsx_gives_a_message_not_a_traceback():
     assert "cohort" in errors and "not an Excel workbook" in errors
     assert "Traceback" not in errors and "KeyError" not in errors
     assert at.session_state["dataset"].is_demo  # the demo stays in use
+
+
+# issue 18: a file name that is Markdown and HTML at once, uploaded, then every page visited
+MARKUP_NAME = "**bold**_[x](http://e)<b>"
+ALL_PAGES = ("app_pages/data.py", "app_pages/groups.py", "app_pages/correlations.py",
+             "app_pages/roc.py", "app_pages/thresholds.py", "app_pages/reliability.py",
+             "app_pages/measure.py", "app_pages/report.py")
+ACTIVE_MARKUP = ("**bold**", "_[x]", "](http", "<b>")
+
+
+def _reader_sees(source: str) -> str:
+    return html.unescape(source).replace("\u2060", "")
+
+
+def test_a_file_name_in_markdown_and_html_is_shown_literally_wherever_it_is_shown():
+    cohort, dxa = make_tables(10)
+    cohort = cohort.drop(columns=[c for c in cohort.columns if c.endswith(("_obs2", "_repeat"))])
+    at = start()
+    _upload(at, f"{MARKUP_NAME}.csv", cohort.to_csv(index=False).encode(),
+            f"{MARKUP_NAME}_dxa.csv", dxa.to_csv(index=False).encode())
+    assert not at.exception, [e.value for e in at.exception]
+    literal_on = []
+    for page in ALL_PAGES:
+        at.switch_page(page).run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        texts = _shown_texts(at)
+        # the Markdown source holds none of the name's markup as markup...
+        active = [t for t in texts if any(m in t for m in ACTIVE_MARKUP)]
+        assert not active, (page, active)
+        # ...and where the name is shown, the reader sees it exactly as it was typed
+        if any(MARKUP_NAME in _reader_sees(t) for t in texts):
+            literal_on.append(page)
+    # the name is shown (not dropped) on the data page's header and the reliability page's note
+    assert {"app_pages/data.py", "app_pages/reliability.py"} <= set(literal_on), literal_on

@@ -7,14 +7,22 @@ from __future__ import annotations
 
 import html
 import io
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from google.protobuf import text_format
 from pydicom.datadict import dictionary_VR, tag_for_keyword
 
 import vbq
-from tests.imaging.test_deid import UNSEARCHABLE, planted_series
+from tests.imaging.test_deid import (
+    NAME_CASES,
+    NAME_LEAKS,
+    UNSEARCHABLE,
+    name_case_datasets,
+    planted_series,
+)
 from ui import measure
 from vbq import imaging, phantom
 from vbq.measurements import MeasurementStore
@@ -47,7 +55,8 @@ def test_the_phantom_loads_by_default(db_url, phantom_series):
     at = start(PAGE)
     assert not at.exception
     assert any("Synthetic phantom" in i.value for i in at.info)
-    assert any("SYNTHETIC PHANTOM sag T1" in m.value for m in at.markdown)
+    assert any(f"Series:** {series.label}" in html.unescape(m.value) for m in at.markdown)
+    assert not any("SYNTHETIC PHANTOM sag T1" in m.value for m in at.markdown)  # (issue 18)
     assert at.slider(key=f"measure_slice_{series.fingerprint[:12]}").value == truth.mid_slice + 1
     assert {m.label: m.value for m in at.metric}["VBQ"] == "—"  # no ROI yet: no VBQ, no crash
 
@@ -190,17 +199,18 @@ def test_a_level_marked_collapsed_is_saved_excluded_and_left_out(db_url, phantom
     assert bool(rows.loc["L2", "excluded"]) and not bool(rows.loc["L1", "excluded"])
 
 
-def test_an_identifier_as_patient_id_is_refused(db_url):
+@pytest.mark.parametrize("pid", ["1958-03-02", "19580302"])  # issue 18: DICOM's DA shape too
+def test_an_identifier_as_patient_id_is_refused(db_url, pid):
     at = start(PAGE)
     _place_reference(at)
-    at.text_input(key="measure_patient_id").input("1958-03-02")
+    at.text_input(key="measure_patient_id").input(pid)
     at.text_input(key="measure_observer").input("AB")
     at.button(key="measure_save").click().run()
     assert not at.exception
     # issue 16: one message naming the ID and the rule, not one per ROI with internal row numbers
     [error] = [html.unescape(e.value) for e in at.error]  # escaped as text by display.plain
     assert error.startswith("Not saved: The study patient ID")
-    assert error.count("1958-03-02") == 1 and "looks like a date" in error
+    assert error.count(pid) == 1 and "looks like a date" in error
     assert "never a name, a date" in error and "row" not in error
     with MeasurementStore(db_url) as store:
         assert store.load().empty
@@ -254,7 +264,10 @@ def _texts(at) -> str:
     def walk(node):
         proto = getattr(node, "proto", None)
         if proto is not None:
-            parts.append(str(proto))
+            # as UTF-8 (str(proto) writes non-ASCII as octal escapes) and as a reader sees it
+            # (`ui.safe.text` writes punctuation as character references: 15&#46;01&#46;1980)
+            shown = text_format.MessageToString(proto, as_utf8=True)
+            parts.append(html.unescape(shown).replace("\u2060", ""))
         for child in getattr(node, "children", {}).values():
             walk(child)
 
@@ -289,11 +302,94 @@ def test_planted_identifiers_reach_nothing_the_page_shows_or_stores(db_url):
     with MeasurementStore(db_url) as store:
         stored = store.load().to_csv() + store.history().to_csv() + store.export_csv()
     shown = _texts(at)
-    assert "sag T1" in shown and "VBQ" in shown  # the page did show the series and its numbers
+    assert series.label in shown and "VBQ" in shown  # the page did show the series and its numbers
     leaks = sorted({(kw, t) for kw, texts in searchable.items() for t in texts
                     if len(t) >= 4 and (t in shown or t in stored)})
     assert not leaks
     assert np.isfinite(float(dict((m.label, m.value) for m in at.metric)["VBQ"]))
+
+
+def _upload_name_cases(at):
+    at.radio(key="measure_source").set_value("Upload DICOM").run()
+    uploader = at.file_uploader(key="measure_upload")
+    for i, data in enumerate(phantom.series_bytes(name_case_datasets())):
+        uploader.upload(f"IM{i:04d}.dcm", data)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at.selectbox(key="measure_series")
+
+
+def test_names_in_series_descriptions_reach_nothing_the_page_shows(db_url, monkeypatch):
+    # issue 18: Li^Wu, Mary-Jane written "Mary Jane", a birth date as 15.01.1980, a GB18030
+    # name and a name not in the header all survive the description's cleaning; by default
+    # the page shows the label built from the acquisition instead, in every option of the box
+    monkeypatch.delenv(measure.DESCRIPTION_ENV, raising=False)
+    at = start(PAGE)
+    box = _upload_name_cases(at)
+    assert len(box.options) == len(NAME_CASES)
+    shown = _texts(at)
+    assert all(f"Series {100 + k} · sagittal · T1" in shown for k in range(len(NAME_CASES)))
+    assert not [t for t in NAME_LEAKS if t in shown]
+    for k in range(len(NAME_CASES)):  # each series chosen in turn
+        box.set_value(k).run()
+        assert not [t for t in NAME_LEAKS if t in _texts(at)]
+
+
+def test_the_files_own_descriptions_are_shown_only_when_the_server_opts_in(db_url, monkeypatch):
+    monkeypatch.setenv(measure.DESCRIPTION_ENV, "1")
+    at = start(PAGE)
+    box = _upload_name_cases(at)
+    assert any("Rossi Maria" in o for o in box.options)
+    assert any("王小明" in o for o in box.options)
+
+
+def test_a_save_while_another_program_holds_the_write_lock_is_a_message(db_url, monkeypatch):
+    # issue 18: a save while another process held the write lock past the timeout raised an
+    # uncaught OperationalError; here a second connection holds it and the store waits 0.5 s
+    import sqlite3
+
+    import vbq.measurements._store
+
+    monkeypatch.setattr(vbq.measurements._store, "BUSY_TIMEOUT_S", 0.5)
+    at = start(PAGE)
+    _place_reference(at)
+    at.text_input(key="measure_patient_id").input("DEMO-004")
+    at.text_input(key="measure_observer").input("AB")
+    holder = sqlite3.connect(db_url.removeprefix("sqlite:///"), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # the database's write lock
+    try:
+        at.button(key="measure_save").click().run()
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert not at.exception, [e.value for e in at.exception]
+    error = html.unescape(" ".join(e.value for e in at.error))
+    assert error.startswith("Not saved: the measurement database is busy") and "0.5 s" in error
+    assert "OperationalError" not in error
+    at.button(key="measure_save").click().run()  # the lock released: the same save goes through
+    assert any("5 ROI reading(s) added" in s.value for s in at.success)
+
+
+def test_a_damaged_database_file_is_a_message_and_the_session_goes_on(db_url, tmp_path):
+    # issue 18: a database file damaged on disk raised an uncaught DatabaseError
+    path = Path(db_url.removeprefix("sqlite:///"))
+    with MeasurementStore(db_url) as store:
+        store.save([vbq.measurements.ROIMeasurement("DEMO-001", "AB", 1, lv, 300.0)
+                    for lv in ("L1", "L2", "L3", "L4", "CSF")])
+    for extra in path.parent.glob(path.name + "-*"):  # (the WAL, if any, left behind)
+        extra.unlink()
+    data = bytearray(path.read_bytes())
+    data[:100] = b"this is no longer a database file " * 3  # the header
+    path.write_bytes(bytes(data))
+    at = start(PAGE)
+    assert not at.exception, [e.value for e in at.exception]
+    error = html.unescape(" ".join(e.value for e in at.error))
+    assert "the measurement database file is damaged" in error
+    assert str(tmp_path) not in _texts(at) and "DatabaseError" not in error
+    at.switch_page("app_pages/reliability.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.switch_page("app_pages/groups.py").run()  # the rest of the session works
+    assert not at.exception and not at.error
 
 
 def test_the_database_url_comes_from_secrets_without_the_environment_variable(tmp_path,

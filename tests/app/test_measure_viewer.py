@@ -56,7 +56,7 @@ def test_a_study_without_spin_echo_offers_its_t1_flair_with_its_flags_in_one_lin
                                                      "axial_t2"))
     at = _upload(datasets)
     label = at.selectbox(key="measure_series")
-    assert "sag T1 FLAIR" in label.format_func(label.value)
+    assert "sagittal · T1 FLAIR · spin echo, inversion recovery" in label.format_func(label.value)
     (flags,) = [e for e in at.expander if e.label.startswith("Before measuring")]
     assert flags.label == "Before measuring: not the validated sequence"
     assert [w.value for w in flags.warning][0].startswith("T1 FLAIR (inversion recovery")

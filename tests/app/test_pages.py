@@ -178,6 +178,19 @@ def test_bad_page_option_in_a_link_is_named_and_the_default_used():
     assert "v.roc.group" not in at.query_params
 
 
+def test_a_page_option_naming_a_choice_twice_is_named_in_the_box_not_an_internal_error():
+    # issue 18: /groups?v.groups.covariates=age,age showed "covariates: expected distinct
+    # columns, got ['age', 'age']" under Table 2 and nothing in the link's box
+    at = start(query={"v.groups.covariates": "age,age", "age_min": "60"})
+    at.switch_page("app_pages/groups.py").run()
+    assert not at.exception
+    text = _shown(next(w.value for w in at.warning if "could not be used" in w.value))
+    assert "v.groups.covariates" in text and "age,age" in text and "more than once" in text
+    assert not [e.value for e in at.error]
+    assert at.multiselect(key="groups_covariates").value == ["age"]
+    assert at.session_state["settings"].age_min == 60.0  # the rest of the link in force
+
+
 def test_settings_file_upload_applies_and_bad_file_is_explained():
     at = start()
     wanted = vbq.Settings(dxa_site="total_hip").replace(min_vertebrae=2)

@@ -57,3 +57,16 @@ def test_a_refused_setting_is_explained_beside_its_control():
     assert warning == inputs + 1 and shown[warning + 1] == ("markdown", "### Filters")
     assert "Osteoporosis T-score cut-off" in shown[warning][1]
     assert at.number_input(key="sb_osteoporosis_t").value == -2.5  # back to the value in force
+
+
+def test_thresholds_at_the_bottom_of_the_scale_from_a_link_keep_every_page_working():
+    # issue 18: /thresholds?vbq_osteopenia=0.5&vbq_osteoporosis=0.6 made every page of the
+    # session fail with Streamlit's generic error
+    at = start("app_pages/thresholds.py", query={"vbq_osteopenia": "0.5",
+                                                 "vbq_osteoporosis": "0.6"})
+    assert at.slider(key="thr_osteopenia").value == 0.5
+    assert at.slider(key="thr_osteoporosis").value == 0.6
+    for page in ("app_pages/roc.py", "app_pages/groups.py", "app_pages/report.py",
+                 "app_pages/thresholds.py"):
+        at.switch_page(page).run()
+        assert not at.exception, (page, [e.value for e in at.exception])

@@ -56,6 +56,7 @@ def _read_study(page, truth, shift: int) -> None:
     img = page.locator("img.vbq-click-img")
     expect(img).to_have_js_property("naturalWidth", 256, timeout=90_000)
     expect(page.get_by_text("No ROI placed yet")).to_be_visible()  # nothing carried over
+    settled(page)  # the run that drew the study has ended (no element of the last one left)
     for lv in LEVELS:
         choice = page.get_by_role("radio", name=lv, exact=True)
         if choice.get_attribute("aria-checked") != "true":
@@ -84,6 +85,8 @@ def test_a_cohort_is_read_twice_blind_and_its_agreement_shown(reading_app, brows
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(base + "/measure")
+    # the first run of a page can take a while on a loaded machine: wait for it, then click
+    expect(page.get_by_text("Upload DICOM")).to_be_visible(timeout=90_000)
     page.get_by_text("Upload DICOM").click()
     uploader = page.get_by_test_id("stFileUploader").filter(has_text="DICOM files of one study")
     uploader.locator("input[type=file]").set_input_files(str(archive))

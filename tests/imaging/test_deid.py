@@ -18,6 +18,7 @@ from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
 
 from vbq import phantom
+from vbq.errors import InputError
 from vbq.imaging import BASIC_PROFILE, Series, load_series, load_study, roi_stats
 
 # binary and numeric VRs hold no text identifier to search for
@@ -159,3 +160,67 @@ def test_no_dataset_survives_in_the_result(phantom_series):
 def test_the_phantom_label_survives_cleaning(name, phantom_series):
     series = load_series(phantom.series_bytes(phantom_series[0]))
     assert name in series.description
+
+
+# issue 18, "Names never leak": names the cleaning of the Series Description cannot find, each in
+# its own patient's series (Patient's Name, Birth Date and Character Set as given)
+NAME_CASES = (
+    # (Patient's Name, Patient's Birth Date, Specific Character Set, Series Description, leaks)
+    ("Li^Wu", "", "ISO_IR 100", "SAG T1 Li Wu", ("Li Wu",)),        # parts under 3 characters
+    ("Smith^Mary-Jane", "", "ISO_IR 100", "SAG T1 Mary Jane",        # hyphen written as a space
+     ("Mary Jane",)),
+    ("Doe^John", "19800115", "ISO_IR 100", "SAG T1 15.01.1980",      # the birth date reshaped
+     ("15.01.1980",)),
+    ("王^小明", "", "GB18030", "SAG T1 王小明", ("王小明", "小明")),  # another character set
+    ("Anonymous", "", "ISO_IR 100", "SAG T1 Rossi Maria",            # a name not in the header
+     ("Rossi", "Maria")),
+)
+NAME_LEAKS = tuple(t for *_, leaks in NAME_CASES for t in leaks)
+
+
+def name_case_datasets(n_slices: int = 3) -> list:
+    """One series per case of `NAME_CASES`, as five patients of one upload."""
+    out = []
+    for k, (name, birth, charset, description, _) in enumerate(NAME_CASES):
+        datasets, _ = phantom.make_series(seed=10 + k, n_slices=n_slices)
+        for ds in datasets:
+            ds.SpecificCharacterSet = charset
+            ds.PatientName = name
+            ds.PatientID = f"PID{k}"
+            ds.PatientBirthDate = birth
+            ds.SeriesDescription = description
+            ds.SeriesNumber = 100 + k
+        out += datasets
+    return out
+
+
+def test_names_the_cleaning_cannot_find_never_reach_what_the_module_writes():
+    raw = phantom.series_bytes(name_case_datasets())
+    study = load_study(raw)
+    assert len(study) == len(NAME_CASES)
+    # the cleaning fails open: the file's own description keeps every one of them
+    kept = " ".join(s.description for s in study)
+    assert all(t in kept for t in NAME_LEAKS)
+    # ... so nothing the module writes for a reader is made from it
+    series = load_series(raw, series=0)
+    written = "\n".join([repr(series), series.summary(), repr(study), *(
+        f"{s.label} {s.summary()} {s!r}" for s in study),
+        *(f"{p.file} {p.message}" for p in series.problems)])
+    assert not [t for t in NAME_LEAKS if t in written]
+    assert [s.label for s in study] == [f"Series {100 + k} · sagittal · T1 · spin echo · 3 T"
+                                        for k in range(len(NAME_CASES))]
+    with pytest.raises(InputError) as err:  # the listing of series in a refusal too
+        load_series(raw)
+    assert "Series 100 · sagittal" in str(err.value)
+    assert not [t for t in NAME_LEAKS if t in str(err.value)]
+
+
+def test_a_label_names_only_what_the_acquisition_records():
+    datasets, _ = phantom.make_series(seed=0, n_slices=3)
+    for ds in datasets:
+        del ds.SeriesNumber, ds.MagneticFieldStrength
+        ds.ScanningSequence = ["SE", "IR", "XX"]
+    (s,) = load_study(phantom.series_bytes(datasets))
+    assert s.label.startswith("Series (no number) · sagittal · ")
+    assert s.label.endswith(" · spin echo, inversion recovery · field strength not recorded")
+    assert "XX" not in s.label  # a code outside the standard's defined terms is left out

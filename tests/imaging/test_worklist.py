@@ -51,7 +51,10 @@ def test_studies_are_grouped_with_their_series_and_ids_from_the_folders(cohort):
     assert worklist.problems == ()
     frame = worklist.to_frame()
     assert list(frame["study_id"]) == ["VBQ-001", "VBQ-002", "VBQ-003"]
-    assert list(frame["chosen_series"]) == ["SYNTHETIC PHANTOM sag T1"] * 3
+    # the series by its acquisition, never the file's free-text description (issue 18)
+    label = worklist[0].series[worklist[0].chosen].label
+    assert label.startswith("Series 3 · sagittal · T1 · ") and "PHANTOM" not in label
+    assert list(frame["chosen_series"]) == [label] * 3
 
 
 def test_the_worklist_opens_from_headers_alone(cohort, monkeypatch):

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
-from scipy import special
+from scipy import special, stats
 
 import vbq
 from vbq.errors import DegenerateInputError, InputError
@@ -181,7 +181,7 @@ def test_cox_snell_r2_from_c_against_a_large_simulated_cohort():
     rng = np.random.default_rng(5)
     n, prev, c = 1_000_000, 0.25, 0.80
     y = rng.random(n) < prev
-    mu = math.sqrt(2) * 0.8416212335729143  # sqrt(2) * qnorm(0.8)
+    mu = math.sqrt(2) * stats.norm.ppf(c)
     x = rng.normal(size=n) + mu * y
     fit = sm.Logit(y.astype(float), sm.add_constant(x)).fit(disp=False)
     r2_sim = 1 - math.exp(-fit.llr / n)

@@ -680,6 +680,44 @@ def test_combined_marker_degenerate():
         combined_marker([0] * 8 + [1] * 2, X, n_splits=5)
 
 
+# samples from the degenerate-input fuzz (tests/stats/test_degenerate_fuzz.py) on which numpy
+# warned "overflow encountered in exp" inside statsmodels' Logit before the named error (the
+# first two under statsmodels 0.14.6 and numpy 2.0, the third under 0.15.0 and numpy 2.4)
+QUASI_SEPARATED = [
+    ([0, 1, 1, 0, 1, 1, 0, 0], [0.0, 3.0, 1.0, 2.0, -1.0, -1.0, 1.0, 0.0],
+     [2.0, 3.0, 2.5, 0.0, 2.5, 1.0, 1.0, 2.0]),
+    ([1, 0, 1, 1, 0, 0, 0, 0, 1], [1.0, 1.0, 0.0, 0.0, 3.0, 1.0, 3.0, 2.5, -1.0],
+     [2.0, 3.0, 3.0, 0.0, 2.0, 2.0, 1.0, 2.0, 1.0]),
+    ([0, 1, 1, 0, 1, 1, 0, 0], [1.0, 3.0, 2.5, 0.0, 3.0, 3.0, 2.5, 2.5],
+     [3.0, 3.0, 3.0, 1.0, 2.0, 1.0, 2.5, 1.0]),
+]
+
+
+@pytest.mark.parametrize("y, a, b", QUASI_SEPARATED)
+def test_combined_marker_on_separated_samples_is_a_named_error_and_no_numpy_warning(y, a, b):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(DegenerateInputError, match="separat"):
+            combined_marker(y, pd.DataFrame({"vbq": a, "age": b}), n_splits=3)
+
+
+def test_a_converged_fit_with_fitted_probabilities_of_0_or_1_is_quasi_separation():
+    # statsmodels 0.14.6's Newton steps report convergence here (score 0 after 96 steps) with
+    # coefficients (1024.7, -512.3, 145.5): fitted probabilities 6.7e-64, 1, 0.5, 2.7e-65, 1,
+    # 0.5, which R's glm flags as "fitted probabilities numerically 0 or 1 occurred" (0.15.0
+    # stops without converging); either way a named error, never those coefficients
+    y, a, b = [0, 1, 0, 0, 1, 1], [2.0, 2.5, 2.0, 3.0, 1.0, 2.0], [-1.0, 3.0, 0.0, 2.5, 2.0, 0.0]
+    X = np.column_stack([np.ones(6), a, b])
+    with np.errstate(over="ignore", divide="ignore"):  # (as combined_marker fits it)
+        fit = sm.Logit(np.array(y, float), X).fit(disp=False, method="newton", maxiter=100)
+    converged = fit.mle_retvals["converged"]
+    with pytest.raises(DegenerateInputError,
+                       match="numerically 0 or 1" if converged else "did not converge"):
+        combined_marker(y, pd.DataFrame({"vbq": a, "age": b}), n_splits=2)
+
+
 # ------------------------------------------------------------------------------------------
 # properties
 # ------------------------------------------------------------------------------------------

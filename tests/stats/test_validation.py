@@ -70,6 +70,17 @@ CALLS: dict[str, tuple[tuple, dict, tuple[str, ...]]] = {
     "prevalence_by": ((FRAME, "sex"), {}, ()),
     "reclassification": ((FRAME,), {}, ()),
     "round_cutoff": ((2.83,), {}, ()),
+    # issue 20: sample sizes and decision curves
+    "sample_size_accuracy": ((0.93, 0.654), {"half_width": 0.07, "prevalence": 0.3}, ()),
+    "sample_size_auc": ((0.8,), {}, ()),
+    "sample_size_auc_difference": ((0.8, 0.7), {"correlation": 0.4}, ()),
+    "sample_size_prediction_model": ((0.8, 0.25, 4), {}, ()),
+    "net_benefit": ((), {"y_true": Y, "risk": 1 / (1 + np.exp(-SCORE)),
+                         "thresholds": [0.1, 0.2]}, ("y_true", "risk")),
+    "decision_curve": ((), {"y_true": Y, "strategies": {"test": SCORE > 0.5},
+                            "thresholds": [0.1, 0.2], "n_boot": 100}, ("y_true",)),
+    # (sex is not among them: in FRAME every man has y = 1, a separation)
+    "risk_model": ((), {"y_true": Y, "X": FRAME[["age", "vbq"]]}, ("y_true",)),
 }
 
 
@@ -169,6 +180,8 @@ def test_correlation_arguments(bad):
     ("bootstrap_cutoff", "n_boot", 1.5),
     ("bootstrap_cutoff", "seed", -1),
     ("combined_marker", "n_splits", True),
+    ("risk_model", "n_boot", 199),
+    ("risk_model", "seed", -1),
     ("compare_continuous", "equal_var", "yes"),
     ("compare_categorical", "test", "g-test"),
     ("compare_categorical", "correction", 1),

@@ -30,6 +30,7 @@ Public names:
 The private modules, in reading order: `_sources` (files, folders, zips, limits), `_elements`
 (raw attribute access), `_read` (one file with pydicom), `_deid` (the profile, the cleaned
 description, the keyed fingerprint), `_sequence` (weighting, flags, the default choice),
+`_label` (the name a series is shown by, built from the acquisition, never the description),
 `_series` (sorting, the modality LUT, `Series`, `Study`, the loaders), `_worklist` (many
 studies from headers, parallel decoding), `_roi` (ROI statistics, VBQ), `_suggest` (suggested
 ROIs), `_window` (display windows). The synthetic phantom is the public module `vbq.phantom`.

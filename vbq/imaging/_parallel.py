@@ -15,10 +15,14 @@ pydicom.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import dataclasses
 import multiprocessing
 import os
+import sys
 import threading
+import time
+import types
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -43,13 +47,36 @@ def _pool(workers: int) -> Executor:
         if workers not in _POOL:
             if "forkserver" in multiprocessing.get_all_start_methods():
                 context = multiprocessing.get_context("forkserver")
-                # the server imports this module once, never the caller's main script (a
-                # notebook's or Streamlit's), and forks each worker from it
+                # the server imports this module once and forks each worker from it
                 context.set_forkserver_preload([__name__])
             else:
                 context = multiprocessing.get_context("spawn")
-            _POOL[workers] = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            with _without_main():
+                # a worker starts on a submit that finds none idle: these start all of them
+                # now, while no main script is named (each holds its worker 50 ms, once)
+                for _ in range(workers):
+                    pool.submit(time.sleep, 0.05)
+            _POOL[workers] = pool
         return _POOL[workers]
+
+
+@contextlib.contextmanager
+def _without_main():
+    """No ``__main__`` for the workers to run while they start.
+
+    A worker started by ``spawn`` or ``forkserver`` first runs the parent's main script again
+    (``multiprocessing.spawn.prepare``) unless that script is guarded, and a Streamlit app's
+    script (which Streamlit runs as ``__main__``) is not: each worker would run the whole app.
+    While the pool starts, ``sys.modules["__main__"]`` is an empty module, so the workers
+    import this module and nothing else."""
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main
 
 
 @atexit.register

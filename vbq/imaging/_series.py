@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ._deid import _fingerprint, _fingerprint_key
+from ._label import _acquisition_label
 from ._read import MAX_PIXEL_BYTES, _Budget, _read_file, _Slice
 from ._sequence import Flag, _default_rank, _flags, _weighting
 from ._sources import MAX_BYTES, MAX_FILES, FileProblem, _gather
@@ -43,7 +44,10 @@ class Series:
         Instance Number).
     sorted_by : {"position", "instance number", "file order"}
     description : str
-        (0008,103E) Series Description, cleaned of the file's identifying values.
+        (0008,103E) Series Description, cleaned of the file's identifying values it can find
+        (the header's names, IDs and dates). Free text: a name written another way or not in
+        the header survives the cleaning, so nothing this package writes (`label`, `summary`,
+        repr, problems) shows it; show it only where its reader may see the patient's name.
     orientation : {"sagittal", "coronal", "axial", "unknown"}
         The patient axis closest to the slice normal (cross product of the row and column
         direction cosines of Image Orientation (Patient)).
@@ -116,6 +120,15 @@ class Series:
     pixel_bandwidth_hz: float | None = None
 
     @property
+    def label(self) -> str:
+        """The series as shown by default: Series Number, orientation, weighting, scanning
+        sequence and field strength ("Series 3 · sagittal · T1 · spin echo · 1.5 T"), made
+        only of values whose every possible value is known, never of the file's free text
+        (`description`)."""
+        return _acquisition_label(self.series_number, self.orientation, self.weighting,
+                                  self.scanning_sequence, self.field_strength_t)
+
+    @property
     def n_slices(self) -> int:
         return int(self.pixels.shape[0])
 
@@ -141,10 +154,13 @@ class Series:
         return any(f.code == code for f in self.flags)
 
     def to_dict(self) -> dict[str, Any]:
-        """Everything but the pixels, as plain Python values (for a table or a database row)."""
+        """Everything but the pixels, as plain Python values (for a table or a database row).
+        ``description`` is the file's free text (see the attribute): leave it out of anything
+        shown to others."""
         return {
             "fingerprint": self.fingerprint,
             "patient": self.patient,
+            "label": self.label,
             "description": self.description,
             "series_number": self.series_number,
             "orientation": self.orientation,
@@ -196,7 +212,7 @@ class Series:
         sp = (f"{d['row_spacing_mm']:g} x {d['column_spacing_mm']:g} mm" if self.spacing_mm
               else "pixel spacing unknown")
         lines = [
-            f"{self.description or '(no description)'} [{self.patient}]: {self.orientation}, "
+            f"{self.label} [{self.patient}]: "
             f"{self.n_slices} slice(s) of {d['rows']} x {d['columns']} pixels, {sp}",
             f"TR {_num(self.repetition_time_ms, 'ms')}, TE {_num(self.echo_time_ms, 'ms')}, "
             f"TI {_num(self.inversion_time_ms, 'ms')}, {_num(self.field_strength_t, 'T')}, "
@@ -212,7 +228,7 @@ class Series:
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return (f"Series({self.description!r}, {self.patient}, {self.orientation}, "
+        return (f"Series({self.label!r}, {self.patient}, "
                 f"shape={self.shape}, spacing_mm={self.spacing_mm}, "
                 f"flags={[f.code for f in self.flags]}, problems={len(self.problems)}, "
                 f"fingerprint={self.fingerprint[:12]}...)")
@@ -589,8 +605,7 @@ def load_series(sources: Any, *, series: int | str | None = None, max_files: int
     """
     study = load_study(sources, max_files=max_files, max_bytes=max_bytes, progress=progress,
                        max_pixel_bytes=max_pixel_bytes)
-    listing = "; ".join(f"[{i}] {s.description or '(no description)'} ({s.patient}, "
-                        f"{s.orientation}, {s.weighting}, {s.n_slices} slices)"
+    listing = "; ".join(f"[{i}] {s.label} ({s.patient}, {s.n_slices} slices)"
                         for i, s in enumerate(study))
     if series is None:
         chosen = _default_choice(study, listing)
@@ -601,9 +616,8 @@ def load_series(sources: Any, *, series: int | str | None = None, max_files: int
     else:
         chosen = _by_fingerprint(study, series, listing)
     picked = study[chosen]
-    others = [FileProblem(f"series [{i}]", f"{s.description or '(no description)'} ({s.patient}, "
-                                           f"{s.orientation}, {s.n_slices} slices): another "
-                                           "series, not loaded", "note")
+    others = [FileProblem(f"series [{i}]", f"{s.label} ({s.patient}, {s.n_slices} slices): "
+                                           "another series, not loaded", "note")
               for i, s in enumerate(study) if i != chosen]
     problems = (*study.problems, *picked.problems, *others)
     return Series(**{**{f: getattr(picked, f) for f in picked.__dataclass_fields__},

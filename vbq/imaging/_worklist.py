@@ -21,6 +21,7 @@ from ..errors import InputError
 from ._deid import _fingerprint, _fingerprint_key
 from ._elements import _number, _text
 from ._folders import _gather_paths, _Member, _natural, _study_folders, study_id_problem
+from ._label import _acquisition_label
 from ._parallel import _decode_series
 from ._read import _NOT_DICOM, MAX_PIXEL_BYTES, _decoder_for, _int, _Skip, _Slice, _slices
 from ._sequence import Flag, _default_rank, _flags, _weighting
@@ -53,6 +54,8 @@ class SeriesInfo:
     fingerprint : str
         As `Series.fingerprint`: the keyed one-way fingerprint of the Study and Series
         Instance UIDs, the same the decoded series carries.
+    scanning_sequence : str
+        (0018,0020) Scanning Sequence, as `Series.scanning_sequence` ("" when not recorded).
     """
 
     description: str
@@ -69,6 +72,13 @@ class SeriesInfo:
     fingerprint: str
     files: tuple[tuple[str, Any], ...] = dataclasses.field(repr=False, compare=False, default=())
     compressed: bool = dataclasses.field(repr=False, compare=False, default=True)
+    scanning_sequence: str = ""
+
+    @property
+    def label(self) -> str:
+        """The series as shown by default, as `Series.label` (never the file's free text)."""
+        return _acquisition_label(self.series_number, self.orientation, self.weighting,
+                                  self.scanning_sequence, self.field_strength_t)
 
     def has_flag(self, code: str) -> bool:
         return any(f.code == code for f in self.flags)
@@ -265,7 +275,7 @@ class Worklist:
             rows.append({
                 "study": s.label, "study_id": s.study_id, "id_source": s.id_source,
                 "n_series": len(s.series), "n_files": s.n_files,
-                "chosen_series": chosen.description if chosen else None,
+                "chosen_series": chosen.label if chosen else None,
                 "orientation": chosen.orientation if chosen else None,
                 "weighting": chosen.weighting if chosen else None,
                 "n_slices": chosen.n_slices if chosen else None,
@@ -481,7 +491,8 @@ def _series_info(members: list[_Slice], data_of: Mapping[str, Any], key: bytes) 
         field_strength_t=first["field_strength_t"], flags=flags,
         fingerprint=_fingerprint(key, stack[0].group[1], stack[0].group[2]),
         files=tuple((label, data_of[label]) for label in labels),
-        compressed=any(s.attrs.get("compressed", True) for s in stack))
+        compressed=any(s.attrs.get("compressed", True) for s in stack),
+        scanning_sequence=first.get("scanning_sequence") or "")
 
 
 def _chosen(series: tuple[SeriesInfo, ...]) -> int | None:

@@ -323,12 +323,14 @@ def _text_rule_broken(col: Column, text: str) -> str | None:
     """The message of the first rule of `col` that `text` breaks (None: it keeps them all)."""
     if col.max_len is not None and len(text) > col.max_len:
         return f"longer than {col.max_len} characters"
-    parts = text.split(col.separator) if col.separator else [text]
-    if col.pattern is not None and not all(re.fullmatch(col.pattern.regex, t) for t in parts):
-        return col.pattern.message
+    # the refusals first: they say what the text looks like ("15/01/1980" is a date, not merely
+    # a code with a slash in it)
     for rule in col.refuse:
         if re.fullmatch(rule.regex, text):
             return rule.message
+    parts = text.split(col.separator) if col.separator else [text]
+    if col.pattern is not None and not all(re.fullmatch(col.pattern.regex, t) for t in parts):
+        return col.pattern.message
     return None
 
 

@@ -32,9 +32,8 @@ def _csv_rows(text: str, report: ValidationReport) -> list[list[Any]]:
                            f"limit of {_source.MAX_COLUMNS:,}; the file was not read")
                 return []
             rows.append(row)
-            if len(rows) > _source.MAX_ROWS:
-                report.add(ERROR, f"the file has more than {_source.MAX_ROWS:,} rows, the "
-                           "limit; the file was not read")
+            if len(rows) > _source.MAX_ROWS + _source.HEADER_ROWS:
+                _too_many_rows(report)
                 return []
     except csv.Error as exc:
         if "field limit" in str(exc):
@@ -86,9 +85,8 @@ def _fast_csv_grid(text: str, lookup: dict[str, str], id_headers: set[str],
     body = _read_body(source, options, sorted(text_cols))
     if body is None:
         return None
-    if len(body) + hi + 1 > _source.MAX_ROWS:
-        report.add(ERROR, f"the file has more than {_source.MAX_ROWS:,} rows, the limit; the "
-                   "file was not read")
+    if len(body) > _source.MAX_ROWS:
+        _too_many_rows(report)
         body = body.iloc[:0]
     return _Grid(head[: hi + 1], body, hi + 2, frozenset(text_cols))
 
@@ -98,7 +96,7 @@ def _head_lines(text: str) -> list[str] | None:
     head_text = text[:1_000_000]  # the head only: no copy of the file
     buf = _stdio.StringIO(head_text, newline="")
     lines = []
-    for _ in range(15):
+    for _ in range(_source.HEADER_ROWS):
         line = buf.readline()
         if not line:
             break
@@ -187,9 +185,18 @@ def _read_csv_whole(source: Any, options: dict[str, Any]) -> pd.DataFrame:
     return body
 
 
+def _too_many_rows(report: ValidationReport) -> None:
+    report.add(ERROR, f"the file has more than {_source.MAX_ROWS:,} rows below its header, the "
+               "limit; the file was not read")
+
+
 def _grid_of_rows(cells: list[list[Any]], hi: int, report: ValidationReport) -> _Grid:
-    """The grid of rows read as lists (XLSX, or CSV through the csv module)."""
+    """The grid of rows read as lists (XLSX, or CSV through the csv module); no rows, after
+    reporting it, when there are more than `_source.MAX_ROWS` below the header."""
     width = len(cells[hi])
+    if len(cells) - hi - 1 > _source.MAX_ROWS:
+        _too_many_rows(report)
+        cells = cells[: hi + 1]
     body_rows = []
     for i in range(hi + 1, len(cells)):
         row = cells[i]

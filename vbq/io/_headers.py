@@ -8,6 +8,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..schema import COHORT_COLUMNS, DXA_COLUMNS, MEASUREMENT_COLUMNS, Column
+from . import _source
 from ._cells import _cell_text
 
 
@@ -76,7 +77,7 @@ def _header_key(cell: Any) -> str:
 def _find_header(cells: list[list[Any]], lookup: dict[str, str]) -> int | None:
     best, best_i = 0, None
     keys: dict[str, str] = {}  # each distinct cell keyed once (yes, no, F, M... repeat)
-    for i, row in enumerate(cells[:15]):
+    for i, row in enumerate(cells[:_source.HEADER_ROWS]):
         found = set()
         for c in row:
             if not _cell_text(c):

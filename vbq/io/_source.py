@@ -43,8 +43,12 @@ def _read_bytes(source: Source) -> bytes:
 # limits, checked before a file is parsed (issue 10: a 124 KB XLSX zip bomb held 31 MB of sheet
 # XML and took 40 s and 1 GB of server memory to reject when the workbook was parsed whole)
 
-#: Rows a file may have (header and title rows included): twice the largest cohort we benchmark.
+#: Rows of data a file may have, below its header (a patient each; the header and any title
+#: rows above it are not counted): twice the largest cohort we benchmark.
 MAX_ROWS = 500_000
+#: The header is looked for in a file's first rows (`_headers._find_header`): before it is
+#: found, a file may have up to MAX_ROWS + HEADER_ROWS rows in all.
+HEADER_ROWS = 15
 #: Columns a file may have; the cohort schema has under 70, a spreadsheet with notes a few more.
 MAX_COLUMNS = 1_000
 #: Uncompressed bytes of all parts of an XLSX together (from the zip directory, before parsing).

@@ -295,9 +295,9 @@ def _choose_sheet(wb: Any, sheet: str | int | None, report: ValidationReport) ->
 
 def _declared_size_ok(ws: Any, report: ValidationReport) -> bool:
     """Whether the size the sheet declares is within the limits (reported when not)."""
-    if ws.max_row is not None and ws.max_row > _source.MAX_ROWS:
+    if ws.max_row is not None and ws.max_row > _source.MAX_ROWS + _source.HEADER_ROWS:
         report.add(ERROR, f"the sheet declares {ws.max_row:,} rows, over the limit of "
-                   f"{_source.MAX_ROWS:,}; the file was not read")
+                   f"{_source.MAX_ROWS:,} below its header; the file was not read")
         return False
     if ws.max_column is not None and ws.max_column > _source.MAX_COLUMNS:
         report.add(ERROR, f"the sheet declares {ws.max_column:,} columns, over the limit of "
@@ -316,9 +316,9 @@ def _stream_rows(ws: Any, report: ValidationReport) -> list[list[Any]] | None:
                            f"limit of {_source.MAX_COLUMNS:,}; the file was not read")
                 return None
             rows.append(list(r))
-            if len(rows) > _source.MAX_ROWS:
-                report.add(ERROR, f"the sheet has more than {_source.MAX_ROWS:,} rows, the "
-                           "limit; the file was not read")
+            if len(rows) > _source.MAX_ROWS + _source.HEADER_ROWS:
+                report.add(ERROR, f"the sheet has more than {_source.MAX_ROWS:,} rows below "
+                           "its header, the limit; the file was not read")
                 return None
     except Exception as exc:  # a damaged sheet part: openpyxl/lxml raise many types
         report.add(ERROR, f"the sheet {ws.title!r} cannot be read ({type(exc).__name__}: "

@@ -137,6 +137,11 @@ _history = sa.Table(
 _LEVEL_ORDER = {lv: i for i, lv in enumerate(ROI_LEVELS)}
 
 
+#: Seconds a writer waits for another writer's lock on SQLite before giving up (the driver's
+#: timeout and PRAGMA busy_timeout).
+BUSY_TIMEOUT_S = 30.0
+
+
 def _engine_from(bind: Any) -> tuple[Engine, bool]:
     """(engine, whether we created it)."""
     if bind is None:
@@ -158,7 +163,7 @@ def _engine_from(bind: Any) -> tuple[Engine, bool]:
         raise InputError(f"MeasurementStore: not a database URL: {exc}") from None
     kwargs: dict[str, Any] = {}
     if url.get_backend_name() == "sqlite":
-        kwargs["connect_args"] = {"timeout": 30}
+        kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT_S}
         if url.database in (None, "", ":memory:"):
             # in memory: one connection shared by every thread, or each thread (each Streamlit
             # session) would see its own empty database
@@ -260,7 +265,7 @@ class MeasurementStore:
     def _init_schema(self) -> None:
         if self._sqlite and self._engine.url.database not in (None, "", ":memory:"):
             with self._engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA busy_timeout = 30000")
+                conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
                 mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
                 if str(mode).lower() != "wal":
                     conn.exec_driver_sql("PRAGMA journal_mode = WAL")
@@ -309,7 +314,7 @@ class MeasurementStore:
         """Run `work(conn)` in one transaction that first takes the writers' lock."""
         with self._engine.begin() as conn:
             if self._sqlite:
-                conn.exec_driver_sql("PRAGMA busy_timeout = 30000")
+                conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
             conn.execute(sa.update(_meta_table).where(_meta_table.c.key == "write_lock")
                          .values(value=_meta_table.c.value))
             return work(conn)
