@@ -14,8 +14,11 @@ The page runs as sections, each a function called once from `_main`, in this ord
 (source and worklist) beside `_reader` (observer and session), `_worklist_panel` (progress,
 previous and next), `_study_header` (study ID, series), the viewer fragment (`_viewer`; a
 suggestion widget, `ui.suggest`, goes in its right column and records how each ROI was placed),
-`_save_section`, `_worklist_table` (every study, folded), `_stored_section` (stored readings,
-history, deletion; hidden for a blinded patient) and `_analysis_section`."""
+`_save_section` (who is signed in, `ui.access`), `_worklist_table` (every study, folded),
+`_stored_section` (counts and at most 50 stored readings, history rows and delete choices,
+`ui.history`; the blinded patient's left out) and `_analysis_section`. No rerun loads the whole
+database: the worklist's statuses and the blinding read the readings of the worklist's patients
+only (issue 18)."""
 
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ import pandas as pd
 import streamlit as st
 
 import vbq
-from ui import binding, display, measure, suggest
+from ui import access, binding, history, measure, suggest
 from ui.display import plain
 from ui.image_click import Circle, image_click
 from ui.state import get_dataset
@@ -58,8 +61,7 @@ st.caption("Click to place circular ROIs on the mid-sagittal T1 slice: the L1-L4
 def _reader(left, right) -> tuple[str, int]:
     """Who reads, in which session (in the two columns given): the worklist's status, its
     order and the blinding follow."""
-    observer = left.text_input("Observer (initials or code)", key="measure_observer",
-                               placeholder="e.g. AB").strip()
+    observer = access.observer_field(left)  # the signed-in person's code where sign-in is set
     session = right.number_input("Session (repeat number)", min_value=1, max_value=1000,
                                  value=1, step=1, key="measure_session",
                                  help="1 for the first reading of the studies; 2, 3, ... when "
@@ -492,11 +494,14 @@ def _open_store():
         return None, plain(exc)
 
 
-def _stored(store) -> pd.DataFrame:
-    if store is None:
-        return pd.DataFrame(columns=list(vbq.measurements.MEASUREMENT_COLUMNS))
+def _worklist_readings(store, patient_ids) -> pd.DataFrame:
+    """The stored readings (one row each: patient, observer, session, series flags) of these
+    patients only, for the worklist's statuses and the blinding: never the whole database."""
+    ids = sorted({p for p in patient_ids if p})
+    if store is None or not ids:
+        return pd.DataFrame(columns=["patient_id", "observer", "session", "series_flags"])
     try:
-        return store.load()
+        return store.readings(patient_id=ids)
     except vbq.InputError as exc:  # a damaged database file or a lock held too long: said
         st.error(plain(exc))
         st.stop()
@@ -507,6 +512,10 @@ def _save(store, series, placed, results, *, patient_id, observer, session, coll
     """Save the reading; True when it was saved (each refusal is shown)."""
     missing = [lv for lv in ROI_LEVELS
                if not isinstance(results.get(lv), imaging.RoiStats) and lv not in collapsed]
+    allowed = access.check("save", [observer])
+    if not allowed:
+        st.error(allowed.reason)
+        return False
     if not patient_id or not observer:
         st.error("Enter the study patient ID and the observer before saving.")
         return False
@@ -536,6 +545,7 @@ def _save_section(store, store_error, worklist, token, order, index, series, pat
     if store is None:
         st.error(store_error)
         st.stop()
+    access.banner()
     _, where = measure.database_source()
     st.caption(f"Readings are saved in the lab's measurement database "
                f"({measure.database_kind(store)}; from {where}).")
@@ -580,106 +590,38 @@ def _save_section(store, store_error, worklist, token, order, index, series, pat
 
 # --- what is stored ------------------------------------------------------------------------------
 
-def _stored_section(store, stored: pd.DataFrame, blind) -> None:
-    """Stored readings, their export, import, deletion and history; while a reading is blind,
-    every other reading of its patient is left out of all of them."""
+def _stored_section(store, patient_id: str, blind) -> int:
+    """Stored readings (counts, at most `ui.history.SHOWN` of them: the patient being measured
+    or a search), their export, import, deletion and history; while a reading is blind, every
+    other reading of its patient is left out of all of them and the exports are disabled.
+    Returns how many ROI rows are stored."""
     hidden = blind.patient_id if blind is not None and blind.blinded else None
-    shown = stored[stored["patient_id"] != hidden] if hidden else stored
-    with st.expander(f"Stored measurements ({len(shown)} ROI readings"
-                     + (f"; {plain(hidden)}'s hidden while you read blind" if hidden else "")
-                     + ")", expanded=False):
-        if shown.empty:
-            st.write("Nothing stored yet.")
-        else:
-            st.dataframe(display.measurement_frame(shown), hide_index=True, width="stretch",
-                         key="measure_stored_table")
-        e1, e2 = st.columns(2)
-        e1.download_button("Export all measurements (CSV)", store.export_csv,
-                           file_name="vbq_measurements.csv", mime="text/csv",
-                           key="measure_export", disabled=stored.empty or bool(hidden),
-                           help="Not while you read blind: the export holds every reading."
-                           if hidden else None)
-        e2.download_button("Export the history of corrections (CSV)",
-                           lambda: store.export_csv(table="history"),
-                           file_name="vbq_measurement_history.csv", mime="text/csv",
-                           key="measure_export_history", disabled=bool(hidden))
-        _import(store)
-        _delete(store, hidden)
-        history = store.history()
-        if hidden and not history.empty:
-            history = history[history["patient_id"] != hidden]
-        if not history.empty:
-            st.markdown(f"**History** ({len(history)} corrected or deleted values)")
-            st.dataframe(display.measurement_frame(history), hide_index=True, width="stretch",
-                         key="measure_history_table")
-
-
-def _import(store) -> None:
-    upload = st.file_uploader("Import measurements (CSV, as exported)", type=["csv"],
-                              key="measure_import")
-    if upload is not None and st.button("Import this file", key="measure_import_go"):
-        try:
-            res = store.import_csv(upload.getvalue())
-        except vbq.InputError as exc:
-            st.error(f"Nothing was imported: {plain(exc)}")
-            problems = getattr(exc, "problems", None) or getattr(getattr(exc, "report", None),
-                                                                 "problems", ())
-            if problems:
-                st.dataframe(pd.DataFrame([p.as_dict() for p in problems]), hide_index=True,
-                             width="stretch")
-        else:
-            st.success(f"Imported: {res.summary()}.")
-
-
-def _delete(store, hidden: str | None) -> None:
-    readings = store.readings()
-    if hidden and not readings.empty:
-        readings = readings[readings["patient_id"] != hidden]
-    if readings.empty:
-        return
-    st.markdown("**Delete a reading** (kept in the history with your reason)")
-    keys = list(zip(readings["patient_id"], readings["observer"], readings["session"],
-                    strict=True))
-    d1, d2 = st.columns([2, 3])
-    which = d1.selectbox("Reading", range(len(keys)), key="measure_delete_which",
-                         format_func=lambda i: f"{keys[i][0]} · {keys[i][1]} · session "
-                                               f"{keys[i][2]}")
-    reason = d2.text_input("Reason", key="measure_delete_reason")
-    sure = st.checkbox("Yes, delete this reading's ROIs", key="measure_delete_sure")
-    if st.button("Delete", key="measure_delete", disabled=not (sure and reason.strip())):
-        pid, obs, sess = keys[which]
-        try:
-            store.delete(pid, observer=obs, session=int(sess), reason=reason.strip())
-        except vbq.InputError as exc:
-            st.error(plain(exc))
-        else:
-            st.session_state.pop("measure_delete_sure", None)
-            st.rerun()
+    try:
+        return history.stored_section(store, patient_id, hidden=hidden)
+    except vbq.InputError as exc:  # a damaged database file or a lock held too long: said
+        st.error(plain(exc))
+        st.stop()
 
 
 # --- into the analysis ---------------------------------------------------------------------------
 
-def _analysis_section(store, stored: pd.DataFrame) -> None:
+def _analysis_section(store, n_stored: int, hidden: str | None) -> None:
     st.subheader("Use the measurements in the analysis")
     dataset = measure.base_dataset()
     current = get_dataset()
-    if stored.empty:
+    if not n_stored:
         st.info("Save or import measurements to analyse them with the cohort.")
         return
     combine = st.radio("Readings to analyse", list(COMBINES), format_func=COMBINES.get,
                        horizontal=True, key="measure_use_combine",
                        help="The paper analysed one reading per patient. The mean averages "
                             "every chosen reading level by level.")
-    obs_arg, sess_arg = _choice(stored, combine)
-    flagged = measure.flagged_readings(stored)
-    if not flagged.empty:
-        st.warning(f"{len(flagged)} stored reading(s) were measured on a flagged series; the "
-                   "analysis marks them unless you leave them out.", icon=":material/flag:")
-        st.dataframe(flagged, hide_index=True, width="stretch", key="measure_flagged_table",
-                     column_config={c: st.column_config.Column(width="small")
-                                    for c in ("patient", "observer", "session")})
+    obs_arg, sess_arg = _choice(store, combine)
+    # (the blinded patient's flagged readings are not listed, but may still be left out)
+    any_flagged = history.flagged_section(store, hidden=hidden) or (
+        hidden is not None and store.count_readings(flagged=True))
     exclude = st.checkbox("Leave out readings measured on a flagged series",
-                          key="measure_use_unflagged", disabled=flagged.empty,
+                          key="measure_use_unflagged", disabled=not any_flagged,
                           help="Flags: inversion recovery (T1 FLAIR) or another sequence VBQ "
                                "was not validated on, lossy compression, not sagittal, ...")
     st.caption(f"Measured SIs replace the SI columns of the measured patients of "
@@ -704,19 +646,19 @@ def _analysis_section(store, stored: pd.DataFrame) -> None:
 COMBINES = {"primary": "One primary reading (as the paper)", "mean": "Mean of the readings"}
 
 
-def _choice(stored: pd.DataFrame, combine: str) -> tuple[str | None, int | None]:
-    observers = sorted(stored["observer"].unique())
+def _choice(store, combine: str) -> tuple[str | None, int | None]:
+    observers = store.observers()
     u1, u2 = st.columns(2)
     if combine == "primary":
         obs_arg = u1.selectbox("Observer", observers, key="measure_use_obs")
-        own = sorted(int(s) for s in stored.loc[stored["observer"] == obs_arg, "session"].unique())
+        own = store.sessions(observer=obs_arg)
         sess_arg = int(u2.selectbox("Session", own, key="measure_use_sess",
                                     format_func=lambda s: f"Session {s}"))
         st.caption(f"Each patient's SIs are those of observer {plain(obs_arg)}'s reading in "
                    f"session {sess_arg}. A patient without that reading keeps the spreadsheet's "
                    "SIs, if any: no other observer's or session's reading is used in its place.")
         return obs_arg, sess_arg
-    sessions = sorted(int(s) for s in stored["session"].unique())
+    sessions = store.sessions()
     obs_choice = u1.selectbox("Observer", [measure.ALL_OBSERVERS, *observers],
                               key="measure_use_mean_obs",
                               format_func=lambda o: "All observers"
@@ -771,9 +713,9 @@ def _main() -> None:
     else:
         c_study, (c_id, c_series) = None, st.columns([1.2, 3])
     store, store_error = _open_store()
-    stored = _stored(store)
     ids = [s.study_id for s in worklist]
-    statuses = vbq.measurements.reading_status(stored, ids, observer=observer, session=session)
+    statuses = vbq.measurements.reading_status(_worklist_readings(store, ids), ids,
+                                               observer=observer, session=session)
     order, seed = _order(worklist, observer, session)
     reading = (*token, observer, session)  # where the reader is, per worklist and reading
     with navigation:
@@ -790,7 +732,8 @@ def _main() -> None:
     # blinding: ROIs saved as another reading of this series are not shown, and while this
     # reading is not saved every other reading of the patient is hidden below
     measure.forget_other_readings(series.fingerprint, observer, session)
-    blind = (vbq.measurements.blinding(stored, patient_id, observer=observer, session=session)
+    blind = (vbq.measurements.blinding(_worklist_readings(store, [patient_id]), patient_id,
+                                       observer=observer, session=session)
              if patient_id else None)
     if blind is not None and blind.blinded:
         st.info(blind.summary(), icon=":material/visibility_off:")
@@ -798,8 +741,8 @@ def _main() -> None:
     _save_section(store, store_error, worklist, reading, order, index, series, patient_id,
                   observer, session, blind)
     _worklist_table(worklist, order, statuses)
-    _stored_section(store, stored, blind)
-    _analysis_section(store, stored)
+    n_stored = _stored_section(store, patient_id, blind)
+    _analysis_section(store, n_stored, blind.patient_id if blind and blind.blinded else None)
 
 
 _main()

@@ -62,18 +62,20 @@ class _Readings:
 
 
 def _from_database() -> _Readings | None:
-    """The readings chosen from the measurement database (None, after saying why, when none)."""
+    """The readings chosen from the measurement database (None, after saying why, when none).
+    Only the chosen observers' sessions are loaded, never the whole database."""
     try:
-        stored = measure.get_store().load()
+        store = measure.get_store()
+        observers = store.observers()
     except vbq.InputError as exc:
         st.error(display.plain(exc))
         return None
-    if stored.empty:
+    if not observers:
         st.info("The measurement database is empty. Measure on the MRI measurement page (or "
                 "import a CSV there), or choose the cohort spreadsheet's repeat columns.")
         return None
     try:
-        wide = _database_wide(stored)
+        wide = _database_wide(store, observers)
     except vbq.InputError as exc:
         st.error(display.plain(exc))
         return None
@@ -89,31 +91,32 @@ def _from_database() -> _Readings | None:
                      f"{labels[0]} vs {labels[1]}")
 
 
-def _database_wide(stored):
+def _database_wide(store, observers: list[str]):
     """The chosen observer's two sessions, or two observers in one session (None, after saying
     why, when there is no second reading to choose)."""
     if suggested:
-        return _suggested_wide(stored)
-    observers = sorted(stored["observer"].unique())
-    sessions = sorted(int(s) for s in stored["session"].unique())
+        # how each ROI was placed is per row: this comparison reads every reading (the one
+        # choice here that does; the others load only the chosen observers' sessions)
+        return _suggested_wide(store.load())
     c1, c2, c3 = st.columns(3)
     if intra:
         observer = c1.selectbox("Observer", observers, key="rel_observer")
-        own = sorted(int(s) for s in stored.loc[stored["observer"] == observer, "session"]
-                     .unique())
+        own = store.sessions(observer=observer)
         if len(own) < 2:
             st.info(f"Observer {display.plain(observer)} has read one session only. "
                     + present.reliability_too_few(0, intra=True))
             return None
         s1 = c2.selectbox("First session", own, index=0, key="rel_s1")
         s2 = c3.selectbox("Second session", [s for s in own if s != s1], key="rel_s2")
+        stored = store.load(observer=observer, session=[s1, s2])
         return vbq.measurements.intra_observer_vbq(stored, observer, sessions=(s1, s2))
     if len(observers) < 2:
         st.info("Only one observer has readings. " + present.reliability_too_few(0, intra=False))
         return None
     o1 = c1.selectbox("First observer", observers, index=0, key="rel_o1")
     o2 = c2.selectbox("Second observer", [o for o in observers if o != o1], key="rel_o2")
-    session = c3.selectbox("Session", sessions, key="rel_session")
+    session = c3.selectbox("Session", store.sessions(), key="rel_session")
+    stored = store.load(observer=[o1, o2], session=session)
     return vbq.measurements.inter_observer_vbq(stored, [o1, o2], session=session)
 
 

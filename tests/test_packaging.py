@@ -58,7 +58,8 @@ def test_every_entry_point_has_its_dependencies_declared():
                for s in PROJECT["optional-dependencies"]["imaging"]}
     assert {"pydicom", "python-gdcm", "pylibjpeg", "pylibjpeg-openjpeg", "pylibjpeg-rle"} <= imaging
     app = [Requirement(s) for s in PROJECT["optional-dependencies"]["app"]]
-    assert {canonicalize_name(r.name) for r in app} == {"streamlit", "vbq-explorer"}
+    # Authlib: Streamlit's sign-in (st.login), which decides who may change the measurements
+    assert {canonicalize_name(r.name) for r in app} == {"streamlit", "authlib", "vbq-explorer"}
     assert next(r for r in app if r.name == "vbq-explorer").extras == {"imaging"}
 
 

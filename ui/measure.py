@@ -483,7 +483,7 @@ def use_measurements(store: MeasurementStore, observer: str | None, session: int
     Raises `vbq.InputError` when the choice matches no reading."""
     base = base_dataset()
     combine = "mean" if observer is None or session is None else "primary"
-    readings = store.load()
+    readings = store.load(observer=observer, session=session)  # only the readings chosen
     merged = merge_into_cohort(base.cohort, readings, observer=observer, session=session,
                                combine=combine, exclude_flagged=exclude_flagged)
     words = choice_text(observer, session, exclude_flagged)

@@ -23,6 +23,9 @@ user assigns; nothing identifying from the DICOM files is stored.
   (``slice_number``, `with_slice_numbers`), as PACS viewers count images; the database and
   `ROIMeasurement` keep ``slice_index``, counted from 0, and an older CSV with ``slice_index``
   is read as the same slice.
+* Who may change what (`may_change`, `Editor`, `editor_for`, `observer_code`): with sign-in
+  configured, each person saves under their own observer code and imports or deletes only
+  their own readings, unless they administer the database; without it, anyone can.
 * `to_cohort_si` / `merge_into_cohort`: measured SIs as the cohort's ``si_l1..si_l4, si_csf,
   csf_level, collapsed_l1..l4`` columns, so a measured patient and a spreadsheet patient go
   through `vbq.prepare_cohort` identically: one primary reading per patient by default, or the
@@ -38,8 +41,9 @@ user assigns; nothing identifying from the DICOM files is stored.
   hand-placed ones, for the same agreement.
 
 The subpackage's private modules: ``_records`` (one reading), ``_csv`` (the fields, validation,
-the CSV), ``_store`` (the SQL store), ``_merge`` (into the cohort), ``_blinding`` and
-``_reliability``. Importing
+the CSV), ``_import`` (the import read in slices, its limits), ``_access`` (who may change what),
+``_store`` (the SQL store), ``_merge`` (into the cohort), ``_blinding`` and ``_reliability``.
+Importing
 `vbq.measurements` loads neither `vbq.export`/`vbq.present` nor `vbq.stats`: the reliability names
 load ``_reliability`` (which imports `vbq.stats`) when first used (PEP 562 ``__getattr__``).
 """
@@ -51,6 +55,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..schema import SEQUENCE_FAMILIES, sequence_family
+from ._access import ACTIONS, Editor, Permission, editor_for, may_change, observer_code
 from ._blinding import STATUSES, Blinding, blinding, reading_status, session_seed
 from ._csv import (
     HISTORY_COLUMNS,
@@ -60,6 +65,7 @@ from ._csv import (
     with_slice_numbers,
     write_measurements,
 )
+from ._import import IMPORT_MAX_BYTES, IMPORT_MAX_ROWS
 from ._merge import (
     COHORT_SI_COLUMNS,
     COMBINE,
@@ -109,6 +115,14 @@ __all__ = [
     "SaveResult",
     "MeasurementStore",
     "open_store",
+    "IMPORT_MAX_BYTES",
+    "IMPORT_MAX_ROWS",
+    "ACTIONS",
+    "Editor",
+    "Permission",
+    "editor_for",
+    "may_change",
+    "observer_code",
     "validate_measurements",
     "read_measurements",
     "write_measurements",

@@ -110,10 +110,12 @@ def _python_values(values: pd.Series) -> list:
     return [None if b else v for v, b in zip(values.tolist(), blank, strict=True)]
 
 
-def _records(table: pd.DataFrame, report: ValidationReport, rows: Sequence[int]) -> list[dict]:
+def _records(table: pd.DataFrame, report: ValidationReport, rows: Sequence[int], *,
+             seen: dict[tuple, int] | None = None) -> list[dict]:
     """The rows of a validated measurement table as records of the stored columns (None where
     blank), after the rules between cells (`_check_readings`); [] when a required column is
-    missing (reported). Problems are then listed row by row, as the file reads."""
+    missing (reported). Problems are then listed row by row, as the file reads. `seen`: the
+    keys of rows read before (a file read in slices), by row, to find a key given twice."""
     if any(f.column.required and f.name not in table.columns for f in _FIELDS):
         return []
     labels = {name: header if header == name else f"{header} [{name}]"
@@ -125,7 +127,7 @@ def _records(table: pd.DataFrame, report: ValidationReport, rows: Sequence[int])
     if "slice_number" in table.columns:
         _slice_numbers_to_index(records, _python_values(table["slice_number"]),
                                 [int(r) for r in rows], report, labels)
-    _check_readings(records, [int(r) for r in rows], report, labels)
+    _check_readings(records, [int(r) for r in rows], report, labels, seen)
     report.problems.sort(key=lambda p: -1 if p.row is None else p.row)  # (stable)
     return records
 
@@ -148,7 +150,7 @@ def _slice_numbers_to_index(records: list[dict], numbers: list, rows: list[int],
 
 
 def _check_readings(records: list[dict], rows: list[int], report: ValidationReport,
-                    labels: Mapping[str, str]) -> None:
+                    labels: Mapping[str, str], seen: dict[tuple, int] | None = None) -> None:
     """The rules between the cells of a row (the CSF row and the vertebra rows) and between
     rows (one row per patient, observer, session and level). A blank CSF level of a CSF row is
     set to L3, as in the cohort file."""
@@ -159,7 +161,7 @@ def _check_readings(records: list[dict], rows: list[int], report: ValidationRepo
             report.add(ERROR, "csf_level belongs on the CSF row only; leave it blank here",
                        row=row, column=labels.get("csf_level", "csf_level"),
                        value=rec["csf_level"])
-    seen: dict[tuple, int] = {}
+    seen = {} if seen is None else seen
     for rec, row in zip(records, rows, strict=True):
         key = tuple(rec[k] for k in KEY_COLUMNS)
         if None in key:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,11 +26,11 @@ from ._csv import (
     MEASUREMENT_COLUMNS,
     _is_missing,
     _parse_cell,
-    _read_records,
     _typed_columns,
     _validate_records,
     write_measurements,
 )
+from ._import import ChunkedImport
 from ._records import KEY_COLUMNS, ROI_LEVELS, SaveResult
 
 SCHEMA_VERSION = 2
@@ -116,6 +116,14 @@ _meta_table = sa.Table(
 _rois = sa.Table(
     "vbq_roi_measurements", _metadata, *_measurement_columns(),
     sa.PrimaryKeyConstraint(*KEY_COLUMNS, name="pk_vbq_roi_measurements"),
+    # the observers and sessions (the MRI and Reliability pages' choices) without a table scan
+    sa.Index("ix_vbq_roi_measurements_observer", "observer", "session"),
+    # the readings of flagged series, which the MRI page counts and lists on every rerun (with
+    # series_flags in it, counting them reads the index alone: 600 -> 300 ms at 104,000 rows)
+    sa.Index("ix_vbq_roi_measurements_flagged", "patient_id", "observer", "session",
+             "series_flags",
+             sqlite_where=sa.text("series_flags IS NOT NULL AND series_flags != ''"),
+             postgresql_where=sa.text("series_flags IS NOT NULL AND series_flags != ''")),
 )
 _history = sa.Table(
     "vbq_roi_history", _metadata,
@@ -265,9 +273,13 @@ class MeasurementStore:
             try:
                 _metadata.create_all(self._engine, checkfirst=True)
                 break
-            except (sa.exc.OperationalError, sa.exc.ProgrammingError):
-                if attempt == 2:  # another process creating the same tables: look again
+            # another process creating the same tables at this moment: look again. PostgreSQL
+            # reports the race as a duplicate key in its catalogue (IntegrityError on pg_type),
+            # found by tests/test_store_postgresql.py
+            except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError):
+                if attempt == 2:
                     raise
+        self._init_indexes()
         self._init_meta()
         version = self.schema_version
         if version > SCHEMA_VERSION:
@@ -276,6 +288,15 @@ class MeasurementStore:
                              f"Explorer")
         if version < SCHEMA_VERSION:
             self._write(_upgrade)
+
+    def _init_indexes(self) -> None:
+        """The indexes a database made before they were added lacks (they change no layout,
+        so an older VBQ Explorer opens the database as before)."""
+        for index in (*_rois.indexes, *_history.indexes):
+            try:
+                index.create(self._engine, checkfirst=True)
+            except (sa.exc.OperationalError, sa.exc.ProgrammingError, sa.exc.IntegrityError):
+                pass  # created at this moment by another process opening the database
 
     def _init_meta(self) -> None:
         """The ``vbq_meta`` rows: the layout version (of a new database) and the writers' lock."""
@@ -334,22 +355,28 @@ class MeasurementStore:
         reason = _check_reason(reason, default_reason)
         now = _now()
         records = _stamped(records, now)
-        keys = tuple(tuple(rec[k] for k in KEY_COLUMNS) for rec in records)
 
         def work(conn):
-            existing = self._existing(conn, {k[0] for k in keys})
-            plan = _plan_save(keys, records, existing, now=now, reason=reason)
-            if plan.replaced:
-                conn.execute(_delete_by_key(), [{f"k_{c}": r[c] for c in KEY_COLUMNS}
-                                                for r in plan.replaced])
-            if plan.history:
-                conn.execute(sa.insert(_history), plan.history)
-            if plan.inserts or plan.replaced:
-                conn.execute(sa.insert(_rois), plan.inserts + plan.replaced)
-            return SaveResult(inserted=len(plan.inserts), corrected=len(plan.replaced),
-                              unchanged=plan.unchanged, keys=keys)
+            return self._save_chunk(conn, records, now=now, reason=reason)
 
         return self._write(work)
+
+    def _save_chunk(self, conn, records: list[dict], *, now: dt.datetime,
+                    reason: str) -> SaveResult:
+        """Save stamped records on `conn` (inside `_write`): insert the new, replace the
+        changed (their old rows to the history), count the unchanged."""
+        keys = tuple(tuple(rec[k] for k in KEY_COLUMNS) for rec in records)
+        existing = self._existing(conn, {k[0] for k in keys})
+        plan = _plan_save(keys, records, existing, now=now, reason=reason)
+        if plan.replaced:
+            conn.execute(_delete_by_key(), [{f"k_{c}": r[c] for c in KEY_COLUMNS}
+                                            for r in plan.replaced])
+        if plan.history:
+            conn.execute(sa.insert(_history), plan.history)
+        if plan.inserts or plan.replaced:
+            conn.execute(sa.insert(_rois), plan.inserts + plan.replaced)
+        return SaveResult(inserted=len(plan.inserts), corrected=len(plan.replaced),
+                          unchanged=plan.unchanged, keys=keys)
 
     def _existing(self, conn, patient_ids: set[str]) -> dict[tuple, dict]:
         out: dict[tuple, dict] = {}
@@ -448,8 +475,23 @@ class MeasurementStore:
                 frame["patient_id"].to_numpy())
         return frame.iloc[np.lexsort(keys)].reset_index(drop=True)
 
-    def history(self, *, patient_id: str | None = None) -> pd.DataFrame:
+    def history(self, *, patient_id: str | None = None, search: str | None = None,
+                limit: int | None = None, newest_first: bool = False,
+                exclude_patient_id: str | None = None) -> pd.DataFrame:
         """Every corrected or deleted row as it was, oldest change first.
+
+        Parameters
+        ----------
+        patient_id : str, optional, keyword-only
+            Only this patient's changes.
+        search : str, optional, keyword-only
+            Only changes whose patient ID or observer contains this text (any case).
+        limit : int, optional, keyword-only
+            At most this many rows (`count_history` says how many there are).
+        newest_first : bool, default False, keyword-only
+            The latest change first (with `limit`: the latest changes).
+        exclude_patient_id : str, optional, keyword-only
+            Leave this patient out (the patient read blind, `vbq.measurements.blinding`).
 
         Returns
         -------
@@ -457,22 +499,122 @@ class MeasurementStore:
             `HISTORY_COLUMNS`: ``history_id``, ``change`` ("corrected" or "deleted"),
             ``changed_at`` (UTC), ``reason`` and the old row's `MEASUREMENT_COLUMNS`.
         """
-        query = sa.select(_history).order_by(_history.c.history_id)
-        if patient_id is not None:
-            query = query.where(_history.c.patient_id == patient_id)
+        order = _history.c.history_id.desc() if newest_first else _history.c.history_id
+        query = _filtered(sa.select(_history), _history, patient_id=patient_id, search=search,
+                          exclude_patient_id=exclude_patient_id)
+        query = query.order_by(order).limit(_check_limit(limit))
         with self._engine.connect() as conn:
             return _query_frame(conn, query, HISTORY_COLUMNS)
 
-    def readings(self) -> pd.DataFrame:
-        """One row per reading: ``patient_id, observer, session, n_rois, levels, measured_at``
-        (the latest save of its ROIs)."""
-        table = self.load()
-        if table.empty:
-            return pd.DataFrame(columns=["patient_id", "observer", "session", "n_rois", "levels",
-                                         "measured_at"])
-        grouped = table.groupby(["patient_id", "observer", "session"], sort=True)
-        return grouped.agg(n_rois=("level", "size"), levels=("level", ", ".join),
-                           measured_at=("measured_at", "max")).reset_index()
+    def count_history(self, *, patient_id: str | None = None, search: str | None = None,
+                      exclude_patient_id: str | None = None) -> int:
+        """How many rows `history` returns with these filters and no limit (counted in the
+        database)."""
+        query = _filtered(sa.select(sa.func.count()).select_from(_history), _history,
+                          patient_id=patient_id, search=search,
+                          exclude_patient_id=exclude_patient_id)
+        with self._engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def readings(self, *, patient_id: str | Sequence[str] | None = None,
+                 observer: str | None = None, search: str | None = None,
+                 flagged: bool | None = None, limit: int | None = None,
+                 exclude_patient_id: str | None = None) -> pd.DataFrame:
+        """One row per reading (a patient read by one observer in one session), grouped,
+        filtered and limited in the database.
+
+        Parameters
+        ----------
+        patient_id : str or sequence of str, optional, keyword-only
+            Only these patients' readings (the patient being measured, a worklist).
+        observer : str, optional, keyword-only
+            Only this observer's readings.
+        search : str, optional, keyword-only
+            Only readings whose patient ID or observer contains this text (any case).
+        flagged : bool, optional, keyword-only
+            True: only readings measured on a flagged series; False: only the others.
+        limit : int, optional, keyword-only
+            At most this many readings, in patient, observer, session order
+            (`count_readings` says how many there are).
+        exclude_patient_id : str, optional, keyword-only
+            Leave this patient out (the patient read blind, `vbq.measurements.blinding`).
+
+        Returns
+        -------
+        DataFrame
+            ``patient_id, observer, session, n_rois, levels, measured_at`` (the latest save of
+            its ROIs), ``series_flags`` (the flag codes of its series; blank when none).
+        """
+        keys = [_rois.c.patient_id, _rois.c.observer, _rois.c.session]
+        query = sa.select(*keys, sa.func.count().label("n_rois"),
+                          sa.func.max(_rois.c.measured_at).label("measured_at"),
+                          sa.func.max(_rois.c.series_flags).label("series_flags"))
+        query = _filtered(query, _rois, patient_id=patient_id, observer=observer,
+                          search=search, flagged=flagged, exclude_patient_id=exclude_patient_id)
+        query = query.group_by(*keys).order_by(*keys).limit(_check_limit(limit))
+        with self._engine.connect() as conn:
+            rows = [tuple(r) for r in conn.execute(query).all()]
+            levels = self._levels(conn, rows)
+        out = pd.DataFrame(rows, columns=["patient_id", "observer", "session", "n_rois",
+                                          "measured_at", "series_flags"])
+        out.insert(4, "levels", [levels.get(r[:3], "") for r in rows])
+        out["session"] = out["session"].astype(np.int64)
+        out["n_rois"] = out["n_rois"].astype(np.int64)
+        out["measured_at"] = pd.to_datetime(out["measured_at"], utc=True).astype(
+            "datetime64[us, UTC]")
+        return out
+
+    def _levels(self, conn, rows: Sequence[tuple]) -> dict[tuple, str]:
+        """The levels (in L1-L4, CSF order) of each of these readings."""
+        wanted = {r[:3] for r in rows}
+        found: dict[tuple, list[str]] = {}
+        patients = sorted({r[0] for r in rows})
+        for start in range(0, len(patients), _CHUNK):
+            part = patients[start:start + _CHUNK]
+            for pid, obs, sess, level in conn.execute(sa.select(
+                    _rois.c.patient_id, _rois.c.observer, _rois.c.session, _rois.c.level)
+                    .where(_rois.c.patient_id.in_(part))):
+                if (pid, obs, sess) in wanted:
+                    found.setdefault((pid, obs, sess), []).append(level)
+        return {k: ", ".join(sorted(v, key=lambda lv: _LEVEL_ORDER.get(lv, 99)))
+                for k, v in found.items()}
+
+    def count_readings(self, *, patient_id: str | Sequence[str] | None = None,
+                       observer: str | None = None, search: str | None = None,
+                       flagged: bool | None = None, exclude_patient_id: str | None = None
+                       ) -> int:
+        """How many readings `readings` returns with these filters and no limit (counted in
+        the database)."""
+        inner = _filtered(sa.select(_rois.c.patient_id, _rois.c.observer, _rois.c.session),
+                          _rois, patient_id=patient_id, observer=observer, search=search,
+                          flagged=flagged, exclude_patient_id=exclude_patient_id
+                          ).distinct().subquery()
+        with self._engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(inner)).scalar_one())
+
+    def count(self, *, patient_id: str | Sequence[str] | None = None,
+              observer: str | None = None, search: str | None = None,
+              exclude_patient_id: str | None = None) -> int:
+        """How many ROI rows are stored (with these filters, as for `readings`), counted in the
+        database."""
+        query = _filtered(sa.select(sa.func.count()).select_from(_rois), _rois,
+                          patient_id=patient_id, observer=observer, search=search,
+                          exclude_patient_id=exclude_patient_id)
+        with self._engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def observers(self) -> list[str]:
+        """The observers with stored readings, sorted."""
+        with self._engine.connect() as conn:
+            return sorted(conn.execute(sa.select(_rois.c.observer).distinct()).scalars())
+
+    def sessions(self, *, observer: str | None = None) -> list[int]:
+        """The sessions with stored readings (of one observer, if given), sorted."""
+        query = sa.select(_rois.c.session).distinct()
+        if observer is not None:
+            query = query.where(_rois.c.observer == observer)
+        with self._engine.connect() as conn:
+            return sorted(int(v) for v in conn.execute(query).scalars())
 
     # -- CSV -----------------------------------------------------------------------------------
 
@@ -500,14 +642,23 @@ class MeasurementStore:
         frame = self.load() if table == "measurements" else self.history()
         return write_measurements(frame, target)
 
-    def import_csv(self, source: Any, *, reason: str = "imported from CSV") -> SaveResult:
+    def import_csv(self, source: Any, *, reason: str = "imported from CSV",
+                   progress: Callable[[int, int], None] | None = None,
+                   only_observer: str | None = None) -> SaveResult:
         """Validate a CSV of measurements (as `export_csv` writes) and save it in one transaction.
 
         Parameters
         ----------
         source : path, bytes, text or file-like object
+            At most `IMPORT_MAX_BYTES` (128 MB) and `IMPORT_MAX_ROWS` (120,000 ROI rows).
         reason : str, keyword-only
             Recorded in the history for rows that correct stored values.
+        progress : callable, optional, keyword-only
+            Called as ``progress(bytes_read, bytes_in_file)`` after each slice of the file.
+        only_observer : str, optional, keyword-only
+            Accept only this observer's readings: a row of any other observer is a problem
+            (the app passes the signed-in observer's code unless they are an administrator,
+            see `may_change`).
 
         Returns
         -------
@@ -517,12 +668,82 @@ class MeasurementStore:
         Raises
         ------
         InputError
-            Any problem (``.problems``: `vbq.io.Problem` records with the row as a spreadsheet
-            shows it, header = row 1, and the column); nothing is saved then.
+            The file is over a limit (refused before it is parsed where its size is known), or
+            any problem in it (``.problems``: `vbq.io.Problem` records with the row as a
+            spreadsheet shows it, header = row 1, and the column; at most the first 200
+            errors); nothing is saved then.
+
+        Notes
+        -----
+        The file is read and saved in slices of about 2 MB (``_import.ChunkedImport``), each
+        validated by the rules of `vbq.io` and written before the next is read, inside one
+        transaction that is rolled back if any slice has a problem: the memory an import takes
+        does not grow with the file, and a file is saved whole or not at all.
         """
-        records, report = _read_records(source)
-        report.raise_if_errors()
-        return self._save_records(records, reason=reason, default_reason="imported from CSV")
+        reason = _check_reason(reason, "imported from CSV")
+        reader = ChunkedImport(source, only_observer=only_observer)
+        now = _now()
+
+        def work(conn):
+            totals = SaveResult(inserted=0, corrected=0, unchanged=0, keys=())
+            keys: list[tuple] = []
+            for records in reader.chunks(progress):
+                if reader.report.errors or not records:
+                    continue  # (read on, to list the problems; nothing is written)
+                saved = self._save_chunk(conn, _stamped(records, now), now=now, reason=reason)
+                keys.extend(saved.keys)
+                totals = SaveResult(totals.inserted + saved.inserted,
+                                    totals.corrected + saved.corrected,
+                                    totals.unchanged + saved.unchanged, ())
+            if reader.report.errors:
+                raise _Refused
+            return SaveResult(totals.inserted, totals.corrected, totals.unchanged, tuple(keys))
+
+        try:
+            return self._write(work)
+        except _Refused:
+            reader.report.raise_if_errors()
+            raise
+
+
+class _Refused(Exception):
+    """Rolls an import back when its file has a problem (raised inside the transaction)."""
+
+
+def _check_limit(limit: int | None) -> int | None:
+    if limit is None:
+        return None
+    if isinstance(limit, bool) or not isinstance(limit, int | np.integer) or limit < 0:
+        raise InputError(f"limit: expected a whole number of rows (0 or more) or None, got "
+                         f"{limit!r}")
+    return int(limit)
+
+
+def _like(text: str) -> str:
+    """`text` as a LIKE pattern matching it anywhere, its own % and _ taken literally."""
+    escaped = text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+    return f"%{escaped}%"
+
+
+def _filtered(query, table: sa.Table, *, patient_id: Any = None, observer: str | None = None,
+              search: str | None = None, flagged: bool | None = None,
+              exclude_patient_id: str | None = None):
+    """`query` with the readings' filters applied (each only when given)."""
+    if patient_id is not None:
+        ids = [patient_id] if isinstance(patient_id, str) else list(patient_id)
+        query = query.where(table.c.patient_id.in_(ids))
+    if exclude_patient_id is not None:
+        query = query.where(table.c.patient_id != str(exclude_patient_id))
+    if observer is not None:
+        query = query.where(table.c.observer == observer)
+    if search is not None and str(search).strip():
+        pattern = _like(str(search).strip().lower())
+        query = query.where(sa.or_(sa.func.lower(table.c.patient_id).like(pattern, escape="!"),
+                                   sa.func.lower(table.c.observer).like(pattern, escape="!")))
+    if flagged is not None:
+        has = sa.and_(table.c.series_flags.is_not(None), table.c.series_flags != "")
+        query = query.where(has if flagged else sa.not_(has))
+    return query
 
 
 def _upgrade(conn) -> None:
