@@ -39,7 +39,7 @@ def test_decide_page_follows_the_harm(app_url, page, tmp_path):
     study = vbq.decide.decision_study(prepared.table, harm=0.02,
                                       vbq_cutoff=prepared.thresholds.vbq_osteoporosis)
     nb = study.result.curve("vbq").set_index("threshold")["net_benefit"].loc[0.2]
-    row = page.locator('[data-testid="stTable"] tr').filter(
+    row = page.locator('.vbq-table-frame tr').filter(
         has_text="Net benefit: DXA if VBQ ≥").first
     expect(row).to_contain_text(vbq.present.format_number(nb, 3), timeout=90_000)
     expect(page.get_by_text("Harm of using the test: DXA if VBQ ≥ 2.90: 0.020")).to_be_visible()

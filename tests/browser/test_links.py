@@ -21,7 +21,7 @@ PAGES = {"data": "Cohort summary", "groups": "Table 2. Characteristics",
          "thresholds": "Prevalence by DXA and by VBQ",
          "measure": "Save to the measurement database", "reliability": "Degenerative grouping",
          "report": "Participant flow", "decide": "Net benefit of DXA strategies",
-         "plan": "All together"}
+         "plan": "All together", "risk": "Is the cohort large enough?"}
 SIDEBAR = {"Data": "data", "Groups": "groups", "Correlations": "correlations", "ROC": "roc",
            "Thresholds": "thresholds"}
 # non-default settings and view options: a stricter group rule, another reference site, women
@@ -44,7 +44,7 @@ LATE = {"data": '[data-testid="stMetric"]', "groups": '[data-testid="stMetric"]'
         "roc": '[data-testid="stMain"] .main-svg', "thresholds": '[data-testid="stMetric"]',
         "measure": '[data-testid="stMetric"]', "reliability": '.vbq-table-frame',
         "report": '[data-testid="stMetric"]', "decide": '.vbq-table-frame',
-        "plan": '[data-testid="stMetric"]'}
+        "plan": '[data-testid="stMetric"]', "risk": '[data-testid="stMain"] .main-svg'}
 
 
 def _settle(page, marker: str, path: str = "data") -> None:
