@@ -48,7 +48,9 @@ def test_click_one_vertebra_accept_the_rest_and_save(measure_app, browser):
     expect(img).to_have_js_property("naturalWidth", 256, timeout=90_000)
     page.get_by_role("radio", name="L3", exact=True).click()
     expect(page.get_by_text("centre the L3 ROI")).to_be_visible(timeout=30_000)
+    settled(page)  # the page laid out as it stays: the image's place and size are final
     row, col = (int(x) for x in truth.centres["L3"])
+    img.scroll_into_view_if_needed()
     box = img.bounding_box()
     scale = box["width"] / 256
     img.click(position={"x": (col + 0.5) * scale, "y": (row + 0.5) * scale})
