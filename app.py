@@ -31,7 +31,7 @@ PAGES = [
     st.Page("app_pages/reliability.py", title="Reliability", icon=":material/compare_arrows:",
             url_path="reliability"),
     st.Page("app_pages/decide.py", title="Decide", icon=":material/alt_route:", url_path="decide"),
-    st.Page("app_pages/plan.py", title="Plan a study", icon=":material/calculate:",
+    st.Page("app_pages/plan.py", title="Plan a study", icon=":material/science:",
             url_path="plan"),
     st.Page("app_pages/report.py", title="Report", icon=":material/summarize:",
             url_path="report"),

@@ -20,7 +20,7 @@ DEMO_BANNER = (
     "calibrated to Chen et al. 2023; none is a real person."
 )
 SITE_LABELS = {
-    "lowest": "Lowest of L1-4, femoral neck, total hip (WHO)",
+    "lowest": "Lowest T-score (WHO)",
     "l1_l4": "L1-L4",
     "femoral_neck": "Femoral neck",
     "total_hip": "Total hip",
@@ -80,7 +80,10 @@ def _measurements_in_use(choice: str) -> None:
 def _common_settings() -> None:
     st.markdown("### Reference standard")
     binding.setting(st.selectbox, "DXA reference site", "dxa_site", key="sb_dxa_site",
-                    options=list(SITE_LABELS), format_func=SITE_LABELS.get)
+                    options=list(SITE_LABELS), format_func=SITE_LABELS.get,
+                    help="Which DXA T-score defines osteoporosis. **Lowest T-score (WHO)**: the "
+                         "lowest of the L1-L4, femoral neck and total hip T-scores, as the WHO "
+                         "criteria and the paper use.")
     c1, c2 = st.columns(2)
     with c1:
         binding.setting(st.number_input, "Osteoporosis T ≤", "osteoporosis_t",
