@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
-from statsmodels.nonparametric.smoothers_lowess import lowess
 
 from vbq.errors import DegenerateInputError, InputError
 
+from ._lowess import lowess_sorted
 from ._roc_kernels import _delong_group_placements, _group_counts, _prepare
 from ._threads import one_blas_thread
 from ._validation import as_float_1d, check_confidence, check_int, check_same_length
@@ -369,11 +369,11 @@ def _calibration_grid(p: np.ndarray) -> np.ndarray:
 
 def _smoothed(p: np.ndarray, y: np.ndarray, grid: np.ndarray) -> np.ndarray:
     """Observed proportion against predicted probability at `grid`: R's ``lowess(p, y,
-    iter = 0)`` (f = 2/3, delta = 1% of the range, R's defaults; statsmodels implements the
-    same Cleveland algorithm) read off by linear interpolation, NaN outside the smoothed range
-    (R's ``approx(..., ties = function(x) x[1])`` as ``rms::calibrate`` calls it)."""
-    fitted = lowess(y, p, frac=2.0 / 3.0, it=0, delta=0.01 * float(np.ptp(p)),
-                    return_sorted=True)
+    iter = 0)`` (f = 2/3, delta = 1% of the range, R's defaults; `._lowess.lowess_sorted`,
+    statsmodels' ``lowess(..., it=0)`` to the last bit, all points of a curve at once) read off
+    by linear interpolation, NaN outside the smoothed range (R's ``approx(..., ties =
+    function(x) x[1])`` as ``rms::calibrate`` calls it)."""
+    fitted = lowess_sorted(y, p, frac=2.0 / 3.0, delta=0.01 * float(np.ptp(p)))
     x, first = np.unique(fitted[:, 0], return_index=True)
     return np.interp(grid, x, fitted[first, 1], left=np.nan, right=np.nan)
 
