@@ -245,3 +245,61 @@ def test_resamples_whose_model_cannot_be_fitted_are_left_out_and_counted():
     assert (m.performance["n_boot"] == 200 - m.n_boot_failed).all()
     assert f"{m.n_boot_failed} resample(s) whose model could not be fitted" in \
         vbq.present.risk_performance_table(m).footnotes[0]
+
+
+def _newton_one_at_a_time(y, X, tol=1e-10, max_iter=50):
+    """Oracle: the bootstrap's refit of one resample as risk_model did it before issue 21
+    (Newton-Raphson from zero on one design); NaN where it had no estimate."""
+    beta = np.zeros(X.shape[1])
+    for _ in range(max_iter):
+        p = special.expit(X @ beta)
+        try:
+            step = np.linalg.solve((X * (p * (1.0 - p))[:, None]).T @ X, X.T @ (y - p))
+        except np.linalg.LinAlgError:
+            break
+        beta = beta + step
+        if not np.all(np.isfinite(beta)):
+            break
+        if np.max(np.abs(step)) < tol:
+            return beta
+    return np.full(X.shape[1], np.nan)
+
+
+def _stack_and_loop(y, X, rows):
+    yb, Xb = y[rows], X[rows]
+    stacked = risk_module._newton_logit_stack(yb, Xb)
+    looped = np.array([_newton_one_at_a_time(a, b) for a, b in zip(yb, Xb, strict=True)])
+    return stacked, looped
+
+
+def test_the_stacked_refits_are_the_one_at_a_time_refits(data):
+    # issue 21: the bootstrap's refits run as one Newton iteration over the stack of resamples
+    for cols in MODELS.values():
+        frame = pd.get_dummies(data[cols], drop_first=True, dtype=float)
+        X = np.column_stack([np.ones(len(data)), frame.to_numpy()])
+        y = data["y"].to_numpy(dtype=float)
+        stacked, looped = _stack_and_loop(y, X, _bootstrap_indices(len(data), N_BOOT, SEED))
+        np.testing.assert_allclose(stacked, looped, rtol=1e-12, atol=1e-13)
+    # nearly separated data: the resamples that separate fail in both, and only those
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=60)
+    y = (x > 1.0).astype(float)
+    order = np.argsort(x)
+    y[order[-12]], y[order[-20]] = 0.0, 1.0
+    X = np.column_stack([np.ones(60), x, rng.normal(60, 5, 60)])
+    stacked, looped = _stack_and_loop(y, X, _bootstrap_indices(60, 200, 0))
+    failed = np.isnan(looped).any(axis=1)
+    assert 0 < failed.sum() < 100
+    np.testing.assert_array_equal(np.isnan(stacked).any(axis=1), failed)
+    np.testing.assert_allclose(stacked[~failed], looped[~failed], rtol=1e-12, atol=1e-13)
+
+
+def test_a_singular_refit_is_left_out_and_the_others_kept():
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=40)
+    y = (rng.uniform(size=40) < special.expit(x)).astype(float)
+    good = np.column_stack([np.ones(40), x])
+    singular = np.column_stack([np.ones(40), np.ones(40)])  # two equal columns
+    out = risk_module._newton_logit_stack(np.stack([y, y, y]), np.stack([good, singular, good]))
+    assert np.isnan(out[1]).all() and np.isfinite(out[[0, 2]]).all()
+    np.testing.assert_allclose(out[0], _newton_one_at_a_time(y, good), rtol=1e-12)

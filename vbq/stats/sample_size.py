@@ -519,6 +519,19 @@ CRITERIA = {
 """Riley et al.'s three criteria for a binary outcome, in their order."""
 
 
+_SQRT_2PI = np.sqrt(2.0 * np.pi)
+
+
+def _norm_pdf(x: float) -> np.float64:
+    """``scipy.stats.norm.pdf(x)`` of one number, by scipy's own formula on a one-element array
+    (the same floating-point value: numpy's exp of a bare scalar can differ in the last bit).
+    ``integrate.quad`` calls the integrand of `cox_snell_r2_from_c` about 270 times per
+    integral with one number at a time, and scipy's distribution machinery around the formula
+    took 0.19 ms a call against 0.04 ms here (issue 21)."""
+    z = np.array([x], dtype=float)
+    return (np.exp(-(z**2) / 2.0) / _SQRT_2PI)[0]
+
+
 def cox_snell_r2_from_c(c_statistic: float, prevalence: float) -> float:
     """Cox-Snell R squared implied by a C statistic at an outcome prevalence.
 
@@ -535,7 +548,7 @@ def cox_snell_r2_from_c(c_statistic: float, prevalence: float) -> float:
 
     def expected(mean: float, event: bool) -> float:
         sign = -1.0 if event else 1.0  # log p = -log(1 + e^-eta), log(1 - p) = -log(1 + e^eta)
-        f = lambda x: stats.norm.pdf(x - mean) * -np.logaddexp(0.0, sign * (a + mu * x))  # noqa: E731
+        f = lambda x: _norm_pdf(x - mean) * -np.logaddexp(0.0, sign * (a + mu * x))  # noqa: E731
         return integrate.quad(f, mean - 12.0, mean + 12.0, epsabs=1e-13, epsrel=1e-12,
                               limit=200)[0]
 
