@@ -6,7 +6,8 @@ of issue 18 sets it on a server of its own; nothing else reads it and no user se
   their pixel bytes, the worklists read from uploads (`vbq.imaging.Worklist`, which hold the
   uploaded files' bytes), and the process's resident memory; with a button to count again.
   tests/browser/test_session_memory.py watches it fall back when a tab that uploaded DICOM
-  is closed.
+  is closed. It also shows the bytes Streamlit itself still holds as uploaded files (its
+  `MemoryUploadedFileManager`, every session's), which outlive the tab (streamlit#9218).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import gc
 import os
 
 import streamlit as st
+from streamlit import runtime
 
 from vbq import imaging
 
@@ -35,6 +37,13 @@ def resident_bytes() -> int:
         return 0
 
 
+def uploaded_bytes() -> int:
+    """The bytes of every session's uploaded files that Streamlit holds in memory (its own
+    upload manager: an internal of Streamlit 1.67, read by this test-only hook alone)."""
+    storage = getattr(runtime.get_instance().uploaded_file_mgr, "file_storage", {})
+    return sum(len(rec.data) for files in list(storage.values()) for rec in list(files.values()))
+
+
 def live_images() -> None:
     """Count every `vbq.imaging.Series` and `vbq.imaging.Worklist` alive in this process
     (every session's and the shared phantom's) and the series' pixel bytes, numbered by the
@@ -49,4 +58,5 @@ def live_images() -> None:
     st.sidebar.button("Count live images", key="testhooks_count")
     run = st.session_state[RUN_KEY] = st.session_state.get(RUN_KEY, 0) + 1
     st.sidebar.text(f"count {run}: live image series: {len(series)}; pixel bytes: {held}; "
-                    f"worklists: {worklists}; resident bytes: {resident_bytes()}")
+                    f"worklists: {worklists}; resident bytes: {resident_bytes()}; "
+                    f"uploaded bytes: {uploaded_bytes()}")
