@@ -196,8 +196,8 @@ class SessionImages:
     the moment the session disconnects (its tab closes). Why not `st.session_state`: a closed
     tab's session is kept for reconnection (``server.disconnectedSessionTTL``, 120 s) in a TTL
     cache that drops an expired session only on a later write, i.e. when another session
-    disconnects, and then without shutting it down; pixels in its state stayed for as long as
-    the server ran (issue 18: 2.4 GB for 15 minutes after the tab closed)."""
+    disconnects; pixels in its state stayed until then (issue 18: 2.4 GB for 15 minutes after
+    the tab closed). docs/design.md, "Measuring in the app", has the whole story."""
 
     token: tuple = ()
     worklist: imaging.Worklist | vbq.InputError | None = None
@@ -244,7 +244,7 @@ def uploaded_worklist(files: Sequence) -> imaging.Worklist:
     try:
         worklist = imaging.read_worklist(list(files), progress=progress)
     except vbq.InputError as exc:
-        held.worklist = exc.with_traceback(None)  # its frames would hold every file read
+        held.worklist = exc  # (nothing decoded: no pixels held)
         raise
     finally:
         bar.empty()
