@@ -178,12 +178,13 @@ def _worklist_panel(worklist: imaging.Worklist, token: tuple, order: tuple[int, 
         st.caption(f"Repeat session: the studies come in a shuffled order (seed {seed}, drawn "
                    f"from the observer and the session number, so the same order comes back).")
     st.session_state["measure_position"] = position
-    study_column.selectbox(
-        "Study", range(len(order)), key="measure_position", on_change=_picked,
-        args=(token, order),
-        format_func=lambda k: f"{k + 1} of {len(order)} · "
-        f"{worklist[order[k]].study_id or 'no study ID yet'} · "
-        f"{STATUS_WORDS[statuses[order[k]]]}")
+    # the options' words made here: a format_func closing over the worklist would keep its
+    # files with the widget after the tab closes (issue 18)
+    labels = [f"{k + 1} of {len(order)} · {worklist[i].study_id or 'no study ID yet'} · "
+              f"{STATUS_WORDS[statuses[i]]}" for k, i in enumerate(order)]
+    study_column.selectbox("Study", range(len(order)), key="measure_position",
+                           on_change=_picked, args=(token, order),
+                           format_func=labels.__getitem__)
     return index
 
 
@@ -269,17 +270,19 @@ def _flags_line(worklist: imaging.Worklist, series: imaging.Series) -> None:
 # --- the viewer: a fragment, so a click reruns the image, the ROIs and the VBQ only -------------
 # Slices are counted from 1 everywhere on screen (slider, captions, ROI table); the functions
 # below take the series as an argument and hold its slice index (from 0) only internally.
+# The fragment and every widget callback are given a `measure.SeriesRef`, never the series:
+# Streamlit keeps them, with their arguments, in the session after its tab closes (issue 18).
 
-def _slice_key(series: imaging.Series) -> str:
+def _slice_key(series: imaging.Series | measure.SeriesRef) -> str:
     return f"measure_slice_{series.fingerprint[:12]}"
 
 
-def _slice_shown(series: imaging.Series) -> int:
+def _slice_shown(series: imaging.Series | measure.SeriesRef) -> int:
     """The index (from 0) of the slice on screen."""
     return st.session_state.get(_slice_key(series), series.mid_slice + 1) - 1
 
 
-def _clicked(series: imaging.Series) -> None:
+def _clicked(series: measure.SeriesRef) -> None:
     """The image was clicked: centre the active ROI there, on the slice shown."""
     value = st.session_state.get(IMAGE_KEY)
     click = getattr(value, "click", None)
@@ -305,7 +308,7 @@ def _key_pressed() -> None:
         st.session_state[ACTIVE_KEY] = level
 
 
-def _nudged(series: imaging.Series, level: str, name: str, key: str) -> None:
+def _nudged(series: measure.SeriesRef, level: str, name: str, key: str) -> None:
     """A number input changed: move (or resize) that ROI; a centre typed before any click
     places the ROI on the slice shown."""
     fp = series.fingerprint
@@ -321,7 +324,7 @@ def _nudged(series: imaging.Series, level: str, name: str, key: str) -> None:
     measure.set_roi(fp, level, measure.Roi(old.slice, **fields))
 
 
-def _typed_centre(series: imaging.Series, level: str, name: str, value: float) -> None:
+def _typed_centre(series: measure.SeriesRef, level: str, name: str, value: float) -> None:
     """Both coordinates typed for an ROI not placed yet: place it on the slice shown."""
     if name == "radius":
         return
@@ -335,7 +338,7 @@ def _typed_centre(series: imaging.Series, level: str, name: str, value: float) -
                                 measure.DEFAULT_RADIUS_MM[level]))
 
 
-def _place_reference(series: imaging.Series, truth) -> None:
+def _place_reference(series: measure.SeriesRef, truth) -> None:
     for lv in ROI_LEVELS:
         r, c = truth.centres[lv]
         measure.set_roi(series.fingerprint, lv, measure.Roi(
@@ -388,7 +391,7 @@ def _roi_inputs(series: imaging.Series, active: str, k: int) -> None:
             st.session_state[key] = None
         col.number_input(label, min_value=lo, max_value=hi, step=step, key=key, format="%.2f",
                          placeholder="click", on_change=_nudged,
-                         args=(series, active, name, key))
+                         args=(measure.ref(series), active, name, key))
     if roi is None:
         return
     st.button(f"Remove the {active} ROI", key="measure_remove", on_click=measure.set_roi,
@@ -412,8 +415,9 @@ def _image(series: imaging.Series, k: int, center: float, width: float, active: 
     ] + suggest.circles(series, k)
     # encoded once per slice and window: a click sends the circles, not a new image
     image_click(measure.slice_png(series, k, center, width), circles=circles, key=IMAGE_KEY,
-                max_width=640, on_click=functools.partial(_clicked, series), alt=f"Slice {k + 1} of {series.n_slices}",
-                keys=LEVEL_KEYS, on_key=_key_pressed)
+                max_width=640, on_click=functools.partial(_clicked, measure.ref(series)),
+                alt=f"Slice {k + 1} of {series.n_slices}", keys=LEVEL_KEYS,
+                on_key=_key_pressed)
     others = [f"{lv} on slice {r.slice + 1}" for lv, r in placed.items() if r.slice != k]
     st.caption(f"Slice {k + 1} of {series.n_slices} · window {center:.0f}/{width:.0f} "
                "(display only; signal intensities are measured on the scanner's values, whatever "
@@ -453,8 +457,13 @@ def _vbq_metrics(measured: imaging.MeasuredVBQ, truth) -> None:
 
 
 @st.fragment
-def _viewer(series: imaging.Series, truth) -> None:
-    """Slice, window, the image with its ROIs, the ROI inputs, the live statistics and VBQ."""
+def _viewer(held: measure.SeriesRef, truth) -> None:
+    """Slice, window, the image with its ROIs, the ROI inputs, the live statistics and VBQ.
+    Given a reference, not the series: Streamlit keeps a fragment's arguments after the tab
+    closes (issue 18)."""
+    series = measure.resolve(held)
+    if series is None:  # the session's images were released (its tab closed and came back)
+        st.rerun(scope="app")
     left, right = st.columns([3, 2], gap="large")
     vbq_box = right.container()
     with right:
@@ -467,7 +476,7 @@ def _viewer(series: imaging.Series, truth) -> None:
         if truth is not None:
             st.button("Place the phantom's reference ROIs", key="measure_reference",
                       help="The phantom's true centres and radii, as it was drawn.",
-                      on_click=_place_reference, args=(series, truth))
+                      on_click=_place_reference, args=(held, truth))
         collapsed = st.multiselect("Collapsed (fractured) levels, left out of the VBQ",
                                    vbq.schema.LEVELS, key="measure_collapsed")
         csf_level = st.selectbox("CSF ROI level", vbq.schema.CSF_LEVELS,
@@ -737,7 +746,7 @@ def _main() -> None:
              if patient_id else None)
     if blind is not None and blind.blinded:
         st.info(blind.summary(), icon=":material/visibility_off:")
-    _viewer(series, truth)
+    _viewer(measure.ref(series), truth)
     _save_section(store, store_error, worklist, reading, order, index, series, patient_id,
                   observer, session, blind)
     _worklist_table(worklist, order, statuses)

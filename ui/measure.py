@@ -11,9 +11,13 @@ Where things live:
   first use; no secrets file is needed). The page never shows the database's path or URL
   (`database_kind` says what kind of database it is). A store holds nothing but its engine, so one serves every
   session (`st.cache_resource`).
-* Uploaded DICOM is read in memory and kept in this session's `st.session_state` only: never in
-  `st.cache_data` (shared by every session of the server) and never on disk. The synthetic
-  phantom, which is nobody's data, is built once per server (`st.cache_resource`).
+* Uploaded DICOM is read in memory and kept in this session's images (`SessionImages`: the
+  worklist, the series decoded, the slices encoded for display), held by a session-scoped
+  `st.cache_resource` that Streamlit clears the moment the session's tab closes: never in
+  `st.session_state` (kept long after the tab closes, issue 18), never in a cache shared by
+  every session, and never on disk. Fragments and widget callbacks are given a `SeriesRef` (no
+  pixels), which `resolve` turns back into the series. The synthetic phantom, which is nobody's
+  data, is built once per server (`st.cache_resource`).
 * ROIs are in ``st.session_state["measure_rois"]``: series fingerprint -> level -> (slice, row,
   column, radius in mm), so switching series and back keeps the work.
 """
@@ -22,8 +26,9 @@ from __future__ import annotations
 
 import functools
 import os
+import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -44,11 +49,8 @@ URL_ENV = "VBQ_MEASUREMENTS_URL"
 DESCRIPTION_ENV = "VBQ_SHOW_SERIES_DESCRIPTION"
 CONNECTION = "measurements"
 ROIS_KEY = "measure_rois"
-STUDY_KEY = "measure_study"
-SERIES_CACHE_KEY = "measure_series_cache"
+IMAGES_KEY = "measure_images"  # which of the session cache's `SessionImages` is this session's
 SAVED_BY_KEY = "measure_saved_by"
-IMAGE_CACHE_KEY = "measure_image_cache"
-WINDOW_CACHE_KEY = "measure_window_cache"
 BASE_DATASET_KEY = "measure_base_dataset"
 ALL_OBSERVERS = "*"
 MEAN_SESSIONS = "mean"
@@ -184,33 +186,69 @@ def phantom() -> tuple[imaging.Worklist, vbq.phantom.PhantomTruth]:
     return imaging.read_worklist(vbq.phantom.series_bytes(datasets)), truth
 
 
+@dataclass(eq=False)
+class SessionImages:
+    """This session's images, and nothing else keeps them: the worklist read from its uploads
+    (or the error that refused them), the series decoded (the last two), the slices encoded
+    for display and their automatic windows.
+
+    Held by `_session_images`, a session-scoped `st.cache_resource`, which Streamlit clears
+    the moment the session disconnects (its tab closes). Why not `st.session_state`: a closed
+    tab's session is kept for reconnection (``server.disconnectedSessionTTL``, 120 s) in a TTL
+    cache that drops an expired session only on a later write, i.e. when another session
+    disconnects; pixels in its state stayed until then (issue 18: 2.4 GB for 15 minutes after
+    the tab closed). docs/design.md, "Measuring in the app", has the whole story."""
+
+    token: tuple = ()
+    worklist: imaging.Worklist | vbq.InputError | None = None
+    series: dict = field(default_factory=dict)  # (token, study, series) -> Series
+    pngs: dict = field(default_factory=dict)  # (fingerprint, slice, centre, width) -> Png
+    windows: dict = field(default_factory=dict)  # (fingerprint, slice) -> Window
+
+
+@st.cache_resource(scope="session", max_entries=4, show_spinner=False)
+def _session_images(key: str) -> SessionImages:
+    """A new, empty `SessionImages`, kept until the session's tab closes. `key` (random, in
+    the session's state) tells this session's apart from another's where two share a session
+    id (AppTest); a real session only ever has one."""
+    return SessionImages()
+
+
+def session_images() -> SessionImages:
+    """This session's images: empty at first, and again after its tab closed and reconnected
+    (the page then reads the uploads again)."""
+    key = st.session_state.setdefault(IMAGES_KEY, secrets.token_hex(8))
+    return _session_images(key)
+
+
 def uploaded_worklist(files: Sequence) -> imaging.Worklist:
     """Read the headers of uploaded DICOM files (several studies, a zip or a folder) once per
     session, with a progress bar; no pixel is decoded (`vbq.imaging.read_worklist`).
 
-    Kept in this session's state only, keyed by the uploads' ids; raises `vbq.InputError` when
-    nothing loads (its ``problems`` name the files)."""
+    Kept in this session's images only (`session_images`), keyed by the uploads' ids; raises
+    `vbq.InputError` when nothing loads (its ``problems`` name the files)."""
     token = upload_token(files)
-    held = st.session_state.get(STUDY_KEY)
-    if held is not None and held[0] == token:
-        if isinstance(held[1], Exception):
-            raise held[1]
-        return held[1]
+    held = session_images()
+    if held.token == token and held.worklist is not None:
+        if isinstance(held.worklist, Exception):
+            raise held.worklist
+        return held.worklist
     bar = st.progress(0.0, text="Reading the DICOM headers...")
 
     def progress(done: int, total: int) -> None:
         bar.progress(done / max(total, 1), text=f"Reading the DICOM headers: {done} of {total} "
                                                 "files")
 
+    held.token, held.worklist = token, None
+    held.series.clear()
     try:
         worklist = imaging.read_worklist(list(files), progress=progress)
     except vbq.InputError as exc:
-        st.session_state[STUDY_KEY] = (token, exc)
+        held.worklist = exc  # (nothing decoded: no pixels held)
         raise
     finally:
         bar.empty()
-    st.session_state[STUDY_KEY] = (token, worklist)
-    st.session_state.pop(SERIES_CACHE_KEY, None)
+    held.worklist = worklist
     return worklist
 
 
@@ -222,10 +260,10 @@ def upload_token(files: Sequence) -> tuple:
 def decoded_series(token: tuple, worklist: imaging.Worklist, study: int, series: int
                    ) -> imaging.Series:
     """Series `series` of study `study`, decoded (its files in parallel) with a progress bar
-    the first time, then held in this session for the last two series shown (moving back and
-    forth costs nothing; older ones are dropped to keep the session's memory small)."""
+    the first time, then held in this session's images for the last two series shown (moving
+    back and forth costs nothing; older ones are dropped to keep the session's memory small)."""
     key = (token, study, series)
-    cache: dict = st.session_state.setdefault(SERIES_CACHE_KEY, {})
+    cache = session_images().series
     if key in cache:
         return cache[key]
     bar = st.progress(0.0, text="Decoding the series...")
@@ -241,6 +279,30 @@ def decoded_series(token: tuple, worklist: imaging.Worklist, study: int, series:
         cache.pop(next(iter(cache)))
     cache[key] = loaded
     return loaded
+
+
+@dataclass(frozen=True)
+class SeriesRef:
+    """What a fragment or a widget callback is given instead of a series: Streamlit keeps both,
+    with their arguments, in the session after its tab closes, so a `Series` given to them kept
+    its pixels alive (issue 18); this holds none. `resolve` gives the series back."""
+
+    fingerprint: str
+    mid_slice: int
+
+
+def ref(series: imaging.Series) -> SeriesRef:
+    """A `SeriesRef` to `series`."""
+    return SeriesRef(series.fingerprint, series.mid_slice)
+
+
+def resolve(held: SeriesRef) -> imaging.Series | None:
+    """The decoded series `held` refers to, from this session's images; None when they were
+    released (the tab closed and came back: a full rerun decodes it again)."""
+    for series in session_images().series.values():
+        if series.fingerprint == held.fingerprint:
+            return series
+    return None
 
 
 def show_file_descriptions() -> bool:
@@ -270,10 +332,9 @@ def spacing(series: imaging.Series) -> tuple[float, float]:
     return series.spacing_mm or (1.0, 1.0)
 
 
-def _remembered(state_key: str, key: tuple, make):
-    """`make()`, remembered in this session under `key` for the last few keys (a click or a
-    nudge re-draws the same slice with the same window)."""
-    cache: dict = st.session_state.setdefault(state_key, {})
+def _remembered(cache: dict, key: tuple, make):
+    """`make()`, remembered in `cache` (one of this session's images') under `key` for the last
+    few keys (a click or a nudge re-draws the same slice with the same window)."""
     if key not in cache:
         if len(cache) >= 8:
             cache.pop(next(iter(cache)))
@@ -284,8 +345,8 @@ def _remembered(state_key: str, key: tuple, make):
 def slice_png(series: imaging.Series, index: int, center: float, width: float) -> Png:
     """The windowed slice for display, encoded as PNG once per slice and window (`_remembered`):
     a click only moves a circle drawn over the image and never re-windows or re-encodes it."""
-    return _remembered(IMAGE_CACHE_KEY, (series.fingerprint, int(index), float(center),
-                                         float(width)),
+    return _remembered(session_images().pngs,
+                       (series.fingerprint, int(index), float(center), float(width)),
                        lambda: encode_png(imaging.window_image(series.pixels[index], center,
                                                                width)))
 
@@ -304,7 +365,7 @@ def file_window_is_dark(series: imaging.Series) -> bool:
 def auto_window(series: imaging.Series, index: int) -> imaging.Window:
     """`vbq.imaging.default_window` of one slice (percentiles), once per slice (`_remembered`):
     a click does not recompute the percentiles of the slice shown."""
-    return _remembered(WINDOW_CACHE_KEY, (series.fingerprint, int(index)),
+    return _remembered(session_images().windows, (series.fingerprint, int(index)),
                        lambda: imaging.default_window(series.pixels[index]))
 
 

@@ -50,7 +50,10 @@ def anchor_for(series: imaging.Series, k: int, active: str) -> tuple[str, tuple]
     return None if level is None else (level, (own[level].row, own[level].col))
 
 
-def _suggest(series: imaging.Series, k: int, active: str) -> None:
+def _suggest(held: measure.SeriesRef, k: int, active: str) -> None:
+    series = measure.resolve(held)
+    if series is None:  # the session's images were released: the rerun decodes it again
+        return
     anchor = anchor_for(series, k, active)
     try:
         _suggestions()[series.fingerprint] = imaging.suggest_rois(series, slice_index=k,
@@ -59,7 +62,7 @@ def _suggest(series: imaging.Series, k: int, active: str) -> None:
         _suggestions()[series.fingerprint] = str(exc)
 
 
-def _accept(series: imaging.Series) -> None:
+def _accept(series: measure.SeriesRef) -> None:
     """Place every suggested ROI the reader has not placed by hand on that slice."""
     fp = series.fingerprint
     s = _suggestions().pop(fp, None)
@@ -76,7 +79,7 @@ def _accept(series: imaging.Series) -> None:
         _accepted(fp)[level] = roi
 
 
-def _discard(series: imaging.Series) -> None:
+def _discard(series: measure.SeriesRef) -> None:
     _suggestions().pop(series.fingerprint, None)
 
 
@@ -89,7 +92,10 @@ def panel(series: imaging.Series, k: int, active: str) -> None:
     help_text = ("Classical image analysis proposes L1-L4 and the CSF behind L3 on this slice: "
                  "a starting point to check, not a measurement. Place one vertebra yourself "
                  "first (for example L3) to have the levels named from it.")
-    st.button(label, key="measure_suggest", on_click=_suggest, args=(series, k, active),
+    # callbacks get a reference, not the series: Streamlit keeps them (and their arguments)
+    # with the session after its tab closes (issue 18)
+    held = measure.ref(series)
+    st.button(label, key="measure_suggest", on_click=_suggest, args=(held, k, active),
               help=help_text, icon=":material/auto_fix_high:", width="stretch")
     placed = source_counts(series)
     if placed:
@@ -105,10 +111,10 @@ def panel(series: imaging.Series, k: int, active: str) -> None:
                "until you accept them and save the reading.")
     c1, c2 = st.columns(2)
     c1.button("Accept", key="measure_accept", type="primary", on_click=_accept,
-              args=(series,), icon=":material/check:", width="stretch",
+              args=(held,), icon=":material/check:", width="stretch",
               disabled=not shown.centres, help="Place every suggested ROI; move any of them "
                                                "afterwards as usual.")
-    c2.button("Discard", key="measure_discard", on_click=_discard, args=(series,),
+    c2.button("Discard", key="measure_discard", on_click=_discard, args=(held,),
               width="stretch")
 
 

@@ -452,7 +452,8 @@ def test_an_upload_stays_in_its_own_session(db_url):
     assert not second.exception
     assert any("Upload the DICOM files" in i.value for i in second.info)
     assert not any("· 3 slice" in m.value for m in second.markdown)
-    assert measure.STUDY_KEY not in second.session_state
+    # its own images (`ui.measure.session_images`), not the first session's
+    assert second.session_state[measure.IMAGES_KEY] != first.session_state[measure.IMAGES_KEY]
 
 
 def _saved(at, patient="DEMO-001", observer="AB"):
