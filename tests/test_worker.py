@@ -1,0 +1,106 @@
+"""One read in a worker process (`vbq._worker`, issue 18): the same result as a read in this
+thread, progress passed on, errors with their problems, and a read past its time or memory
+limit stopped, its process gone, and refused with a message naming the limit."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import vbq
+from vbq import _worker
+
+
+def _blocks_forever(pid_file: str) -> None:
+    """A read that never ends: says which process it is, then waits for ever."""
+    Path(pid_file).write_text(str(os.getpid()))
+    threading.Event().wait()
+
+
+def _counts(n: int, progress=None) -> int:
+    for k in range(1, n + 1):
+        progress(k, n)
+    return n
+
+
+def _refuses(message: str) -> None:
+    raise vbq.InputError(message, ["first problem", "second problem"])
+
+
+def _breaks() -> None:
+    raise KeyError("not an InputError")
+
+
+def _ends_at_once() -> None:
+    os._exit(3)
+
+
+def _allocates(n: int) -> int:
+    return len(bytearray(n))
+
+
+def _gone(pid: int) -> bool:
+    """The process has ended and been reaped (no zombie left)."""
+    return not Path(f"/proc/{pid}").exists()
+
+
+def test_a_read_in_the_worker_equals_the_read_in_this_thread():
+    cohort, _ = vbq.demo.load()
+    data = cohort.to_csv(index=False).encode()
+    here = vbq.io.read_table(data, "cohort", name="cohort.csv")
+    there = _worker.run(vbq.io.read_table, data, "cohort", what="cohort.csv", name="cohort.csv")
+    pd.testing.assert_frame_equal(there[0], here[0])
+    assert there[1] == here[1]
+
+
+def test_a_read_past_its_time_limit_is_refused_and_its_process_killed(tmp_path):
+    pid_file = tmp_path / "pid"
+    started = time.monotonic()
+    with pytest.raises(vbq.InputError, match=r"^big\.xlsx: reading took longer than 1 s, the "
+                                             r"most one read may take on this server; not "
+                                             r"loaded\. Split it\.$"):
+        _worker.run(_blocks_forever, str(pid_file), what="big.xlsx", time_limit=1,
+                    hint="Split it.")
+    assert time.monotonic() - started < 30  # refused at the limit, not when the read ends
+    pid = int(pid_file.read_text())
+    assert pid != os.getpid()
+    assert _gone(pid)
+
+
+def test_progress_reaches_the_caller_and_ends_at_the_total():
+    seen: list[tuple[int, int]] = []
+    assert _worker.run(_counts, 50_000, what="x", progress=lambda d, t: seen.append((d, t))) \
+        == 50_000
+    assert seen[-1] == (50_000, 50_000)
+    assert 1 <= len(seen) < 50_000  # passed on at intervals, not at every step
+
+
+def test_an_input_error_comes_back_with_its_problems():
+    with pytest.raises(vbq.InputError, match="^bad file$") as err:
+        _worker.run(_refuses, "bad file", what="x")
+    assert err.value.problems == ["first problem", "second problem"]
+
+
+def test_any_other_failure_is_a_message_not_a_traceback():
+    with pytest.raises(vbq.InputError, match=r"^f\.csv: could not be read \(KeyError\); not "
+                                             r"loaded\.$"):
+        _worker.run(_breaks, what="f.csv")
+
+
+def test_a_worker_that_ends_without_an_answer_is_named():
+    with pytest.raises(vbq.InputError, match=r"the reading stopped before it finished \(the "
+                                             r"worker ended with code 3\)"):
+        _worker.run(_ends_at_once, what="f.csv")
+
+
+def test_the_address_space_limit_stops_a_read_in_the_worker_not_the_server():
+    with pytest.raises(vbq.InputError, match=r"^f\.csv: reading it needs more than the 256 MiB "
+                                             r"of memory one read may use"):
+        _worker.run(_allocates, 2 * 1024**3, what="f.csv", memory_limit=256 * 1024**2)
+    assert _worker.run(_allocates, 1024**2, what="f.csv", memory_limit=256 * 1024**2) \
+        == 1024**2
