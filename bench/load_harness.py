@@ -45,6 +45,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 ROOT = Path(__file__).resolve().parents[1]
 SLIDER_LABEL = "Degenerative vertebrae at least"
 VALUES = [2, 3, 4, 1]
+UPLOAD_CHOICE = "Upload my files"  # the Data page's "Data source" option
 
 
 class Client:
@@ -127,7 +128,7 @@ class Client:
 class Uploader(Client):
     """A session that uploads a cohort file on the Data page and waits for its read."""
 
-    def _rerun(self, **widgets) -> BackMsg:
+    def _rerun(self, widgets: dict) -> BackMsg:
         msg = BackMsg()
         rs = msg.rerun_script
         rs.query_string = self.query_string
@@ -136,7 +137,7 @@ class Uploader(Client):
             ws = rs.widget_states.widgets.add()
             ws.id = self.ids[(kind, label)]
             if kind == "radio":
-                ws.int_value = value
+                ws.string_value = value
             else:
                 ws.file_uploader_state_value.uploaded_file_info.append(value)
         return msg
@@ -153,18 +154,20 @@ class Uploader(Client):
             if fm.WhichOneof("type") == "file_urls_response":
                 return fm.file_urls_response.file_urls[0]
 
-    async def read(self, http: str, name: str, data: bytes) -> float:
-        """Upload `data` as the cohort file; the seconds from the rerun to its end."""
+    async def read(self, http: str, name: str, data: bytes, reading: asyncio.Event) -> float:
+        """Upload `data` as the cohort file; the seconds from the rerun that reads it (when
+        `reading` is set) to its end."""
         await self.open("data")
         upload = ("radio", "Data source")
-        await self._run_once(self._rerun(**{upload: 1}))
+        await self._run_once(self._rerun({upload: UPLOAD_CHOICE}))
         urls = await self._upload_url(name)
         await asyncio.to_thread(_put, http + urls.upload_url, name, data)
         info = UploadedFileInfo(name=name, size=len(data), file_id=urls.file_id,
                                 file_urls=urls)
         self.shown = []
-        return await self._run_once(self._rerun(**{upload: 1, ("file_uploader", "Cohort file"):
-                                                   info}))
+        reading.set()
+        return await self._run_once(self._rerun({upload: UPLOAD_CHOICE,
+                                                 ("file_uploader", "Cohort file"): info}))
 
 
 def _put(url: str, name: str, data: bytes) -> None:
@@ -179,14 +182,15 @@ def _put(url: str, name: str, data: bytes) -> None:
         pass
 
 
-async def heavy(url: str, http: str, path: Path, timeout: float, done: asyncio.Event,
-                reads: list[float], errors: list[str]) -> None:
-    """Read `path` as an upload, from a new session each time, until `done`."""
+async def heavy(url: str, http: str, path: Path, timeout: float, reading: asyncio.Event,
+                done: asyncio.Event, reads: list[float], errors: list[str]) -> None:
+    """Read `path` as an upload, from a new session each time, until `done`; `reading` is set
+    when the first read starts."""
     data = path.read_bytes()
     while not done.is_set():
         client = Uploader(url, timeout)
         try:
-            reads.append(await client.read(http, path.name, data))
+            reads.append(await client.read(http, path.name, data, reading))
             errors.extend(f"heavy session shows: {m[:160]}" for m in client.shown)
         except Exception as exc:
             errors.append(f"heavy session: {type(exc).__name__}: {exc}"[:200])
@@ -261,18 +265,23 @@ async def run(port: int, clients: int, changes: int, timeout: float, ramp_s: flo
     opens: list[float] = []
     errors: list[str] = []
     reads: list[float] = []
-    done = asyncio.Event()
+    reading, done = asyncio.Event(), asyncio.Event()
+    reader = None
+    if heavy_file:  # the slider sessions start once the first read has started
+        reader = asyncio.create_task(heavy(url, f"http://127.0.0.1:{port}", heavy_file,
+                                           timeout * 10, reading, done, reads, errors))
+        await asyncio.wait([asyncio.create_task(reading.wait()), reader],
+                           return_when=asyncio.FIRST_COMPLETED)
     t0 = time.perf_counter()
-    reader = (asyncio.create_task(heavy(url, f"http://127.0.0.1:{port}", heavy_file,
-                                        timeout * 10, done, reads, errors))
-              if heavy_file else None)
     await asyncio.gather(*(session(url, changes, timeout, ramp_s * i / max(clients, 1),
                                    latencies, opens, errors) for i in range(clients)))
+    wall = time.perf_counter() - t0
     done.set()
+    during = len(reads)  # reads that had ended when the slider sessions were done
     if reader is not None:
         await reader
-    return {"clients": clients, "changes": len(latencies), "wall": time.perf_counter() - t0,
-            "reads": reads,
+    return {"clients": clients, "changes": len(latencies), "wall": wall,
+            "reads": reads, "reads_during": during,
             "median": statistics.median(latencies) if latencies else float("nan"),
             "p95": _pct(latencies, 95), "open_median": statistics.median(opens) if opens
             else float("nan"), "errors": errors}
@@ -311,8 +320,9 @@ def main() -> None:
                   f"page open median {r['open_median']:.2f} s; errors {len(r['errors'])}; "
                   f"server peak memory {_peak_rss_mb(proc.pid):.0f} MB")
             if args.heavy:
-                print(f"    heavy session: {len(r['reads'])} read(s) of {args.heavy.name} "
-                      f"finished, taking {', '.join(f'{t:.1f}' for t in r['reads'])} s; load "
+                print(f"    heavy session: reading {args.heavy.name} again and again "
+                      f"({r['reads_during']} read(s) ended before the slider sessions did); "
+                      f"reads took {', '.join(f'{t:.1f}' for t in r['reads'])} s; load "
                       f"average {os.getloadavg()[0]:.1f}")
             for e in r["errors"][:5]:
                 print("   ", e)
