@@ -87,7 +87,8 @@ def _unless_refused(key: tuple, read, *args):
 
 
 @st.cache_data(max_entries=8, ttl=TTL, max_size=BIG, scope="session",
-               show_spinner="Reading and validating the file...")
+               show_spinner=f"Reading and validating the file (at most {READ_TIME_LIMIT_S:g} "
+                            "s)...")
 def _read_upload(digest: str, name: str, kind: str, sheet: str | None,
                  mapping: tuple[tuple[str, str | None], ...], _data: bytes):
     """Read one uploaded file (cached on its content digest, name, sheet and mapping), in a
