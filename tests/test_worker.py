@@ -9,6 +9,7 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -42,6 +43,12 @@ def _ends_at_once() -> None:
 
 def _allocates(n: int) -> int:
     return len(bytearray(n))
+
+
+def _arrays(n_mib: int) -> dict:
+    rng = np.random.default_rng(n_mib)
+    return {"pixels": rng.integers(0, 4096, n_mib * 1024**2 // 2, dtype=np.uint16),
+            "frame": pd.DataFrame({"x": rng.normal(size=1000)}), "name": "series"}
 
 
 def _gone(pid: int) -> bool:
@@ -104,3 +111,23 @@ def test_the_address_space_limit_stops_a_read_in_the_worker_not_the_server():
         _worker.run(_allocates, 2 * 1024**3, what="f.csv", memory_limit=256 * 1024**2)
     assert _worker.run(_allocates, 1024**2, what="f.csv", memory_limit=256 * 1024**2) \
         == 1024**2
+
+
+@pytest.mark.parametrize("n_mib", [1, 40])  # through the pipe; through shared memory
+def test_arrays_come_back_equal_and_no_shared_block_is_left(n_mib):
+    def blocks() -> set[str]:
+        return {n for n in os.listdir("/dev/shm") if n.startswith("psm_")}
+
+    before = blocks()
+    got = _worker.run(_arrays, n_mib, what="x")
+    expected = _arrays(n_mib)
+    np.testing.assert_array_equal(got["pixels"], expected["pixels"])
+    pd.testing.assert_frame_equal(got["frame"], expected["frame"])
+    assert got["name"] == "series"
+    assert blocks() <= before
+    packed = _worker._packed(expected)  # the way it came back
+    assert packed[0] == ("shared" if n_mib * 1024**2 >= _worker._SHARED_FROM else "done")
+    if packed[0] == "shared":
+        np.testing.assert_array_equal(_worker._unpacked(*packed[1:])["pixels"],
+                                      expected["pixels"])
+    assert blocks() <= before

@@ -22,11 +22,13 @@ import contextlib
 import multiprocessing
 import multiprocessing.connection
 import os
+import pickle
 import sys
 import threading
 import time
 import types
 from collections.abc import Callable
+from multiprocessing import shared_memory
 from typing import Any
 
 from .errors import InputError
@@ -42,6 +44,8 @@ TIME_LIMIT_S = 60.0
 MEMORY_LIMIT_BYTES = 3 * 1024**3
 #: Modules the fork server imports once, so each read's child starts with them loaded.
 PRELOAD = ["vbq.io", "vbq.imaging", "openpyxl"]
+#: Results whose arrays hold this many bytes or more come back through shared memory.
+_SHARED_FROM = 16 * 1024**2
 #: Seconds between two progress reports the child sends (more would only load the pipe).
 _PROGRESS_EVERY_S = 0.1
 
@@ -156,6 +160,12 @@ def _answer(kind: str, payload: list, what: str) -> Any:
     """The result the child sent, or its refusal raised."""
     if kind == "done":
         return payload[0]
+    if kind == "shared":
+        try:
+            return _unpacked(*payload)
+        except OSError as exc:
+            raise InputError(f"{what}: the result could not be taken over from the worker "
+                             f"({type(exc).__name__}); not loaded.") from None
     if kind == "memory":
         raise InputError(f"{what}: reading it needs more than the "
                          f"{memory_limit_text(payload[0])} of memory one read may use on this "
@@ -187,9 +197,55 @@ def _child(conn, fn, args, kwargs, memory_limit: int, with_progress: bool) -> No
         conn.send(("failed", type(exc).__name__))
         return
     try:
-        conn.send(("done", result))
+        conn.send(_packed(result))
     except MemoryError:
         conn.send(("memory", memory_limit))
+
+
+def _packed(result: Any) -> tuple:
+    """The message that carries `result` back: pickled through the pipe, or, when its arrays
+    hold `_SHARED_FROM` bytes or more, pickled (protocol 5) with the arrays' bytes in one
+    shared memory block that the parent copies out and removes (half the time of the pipe
+    for 150 MiB at load 11 on the shared 2-core machine). The pipe when /dev/shm has not the
+    room (a container's is often 64 MB; writing past it would kill the worker)."""
+    buffers: list[pickle.PickleBuffer] = []
+    payload = pickle.dumps(result, protocol=5, buffer_callback=buffers.append)
+    raws = [b.raw() for b in buffers]
+    size = sum(r.nbytes for r in raws)
+    if size < _SHARED_FROM or size > _shm_room():
+        return ("done", result)
+    block = shared_memory.SharedMemory(create=True, size=size)
+    try:
+        at = 0
+        for r in raws:
+            block.buf[at:at + r.nbytes] = r
+            at += r.nbytes
+        return ("shared", payload, block.name, [r.nbytes for r in raws])
+    finally:
+        block.close()
+
+
+def _unpacked(payload: bytes, name: str, sizes: list[int]) -> Any:
+    """`_packed`'s result rebuilt here, its arrays copied out of the shared block, which is
+    then removed."""
+    block = shared_memory.SharedMemory(name)
+    try:
+        buffers, at = [], 0
+        for n in sizes:
+            buffers.append(bytearray(block.buf[at:at + n]))
+            at += n
+        return pickle.loads(payload, buffers=buffers)
+    finally:
+        block.close()
+        block.unlink()
+
+
+def _shm_room() -> int:
+    try:
+        st = os.statvfs("/dev/shm")
+    except OSError:
+        return 0
+    return st.f_bavail * st.f_frsize
 
 
 class _Progress:
