@@ -131,3 +131,32 @@ def test_arrays_come_back_equal_and_no_shared_block_is_left(n_mib):
         np.testing.assert_array_equal(_worker._unpacked(*packed[1:])["pixels"],
                                       expected["pixels"])
     assert blocks() <= before
+
+
+def test_reads_past_the_number_at_once_wait_for_a_slot_and_are_refused_after_a_while(
+        monkeypatch, tmp_path):
+    monkeypatch.setattr(_worker, "_SLOTS", threading.BoundedSemaphore(1))
+    monkeypatch.setattr(_worker, "_START_LIMIT_S", 1.0)
+    pid_file = tmp_path / "pid"
+    first: list[BaseException] = []
+
+    def hold_the_slot() -> None:
+        try:
+            _worker.run(_blocks_forever, str(pid_file), what="first.csv", time_limit=5)
+        except vbq.InputError as exc:
+            first.append(exc)
+
+    holder = threading.Thread(target=hold_the_slot)
+    holder.start()
+    deadline = time.monotonic() + 60
+    while not pid_file.exists():  # the first read has its worker
+        assert time.monotonic() < deadline
+        threading.Event().wait(0.05)
+    with pytest.raises(vbq.InputError, match=r"^second\.csv: the reading could not start "
+                                             r"within 1 s \(the server is busy reading other "
+                                             r"files\)"):
+        _worker.run(_counts, 3, what="second.csv")
+    holder.join()
+    assert "reading took longer than 5 s" in str(first[0])
+    monkeypatch.setattr(_worker, "_START_LIMIT_S", 120.0)  # a loaded machine starts slowly
+    assert _worker.run(_counts, 3, what="third.csv", progress=lambda d, t: None) == 3

@@ -53,6 +53,11 @@ _PROGRESS_EVERY_S = 0.1
 #: pydicom); the read's own time limit runs from then.
 _START_LIMIT_S = 120.0
 
+#: Reads running at once in one server process; more wait for a slot (within
+#: `_START_LIMIT_S`), so memory stays bounded by this many times `MEMORY_LIMIT_BYTES`.
+MAX_AT_ONCE = 2
+_SLOTS = threading.BoundedSemaphore(MAX_AT_ONCE)
+
 _CONTEXT_LOCK = threading.Lock()
 _MAIN_LOCK = threading.Lock()
 
@@ -97,6 +102,8 @@ def run(fn: Callable[..., Any], /, *args: Any, what: str, time_limit: float = TI
     thread. `what` names the input in messages ("cohort.xlsx"); `hint` says what to do when
     the time limit is passed.
 
+    At most `MAX_AT_ONCE` reads run at once; another waits for one to end.
+
     Raises
     ------
     InputError
@@ -104,12 +111,27 @@ def run(fn: Callable[..., Any], /, *args: Any, what: str, time_limit: float = TI
         or the child needed more memory than `memory_limit` allows, or ended without a
         result.
     """
+    if not _SLOTS.acquire(timeout=_START_LIMIT_S):
+        raise InputError(_late(what, False, time_limit, hint))
+    try:
+        return _run(fn, args, kwargs, what, time_limit, memory_limit, hint, progress)
+    finally:
+        _SLOTS.release()
+
+
+def _run(fn, args, kwargs, what, time_limit, memory_limit, hint, progress) -> Any:
     parent, child = multiprocessing.Pipe(duplex=False)
     ctx = context()
     proc = ctx.Process(target=_child, args=(child, fn, args, kwargs, memory_limit,
                                             progress is not None), daemon=True)
-    with without_main():
-        proc.start()
+    try:
+        with without_main():
+            proc.start()
+    except OSError as exc:  # no process left to start (a limit of the server)
+        parent.close()
+        child.close()
+        raise InputError(f"{what}: the server could not start a worker to read it "
+                         f"({type(exc).__name__}); not loaded. Try again later.") from None
     child.close()
     try:
         return _wait(proc, parent, what, time_limit, hint, progress)
@@ -151,7 +173,7 @@ def _wait(proc, conn, what: str, time_limit: float, hint: str,
 def _late(what: str, started: bool, time_limit: float, hint: str) -> str:
     if not started:
         return (f"{what}: the reading could not start within {_START_LIMIT_S:g} s (the server "
-                "is overloaded); not loaded. Try again later.")
+                "is busy reading other files); not loaded. Try again later.")
     return (f"{what}: reading took longer than {time_limit:g} s, the most one read may take "
             f"on this server; not loaded. {hint}").rstrip()
 
