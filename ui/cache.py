@@ -17,7 +17,7 @@ import streamlit as st
 
 import vbq
 from ui import safe
-from vbq import present
+from vbq import _worker, present
 
 MAX_ENTRIES = 64
 #: Cached results live at most an hour after they were computed (README, "Where your data lives").
@@ -46,22 +46,65 @@ def load_demo() -> tuple[pd.DataFrame, pd.DataFrame]:
     return cohort, dxa
 
 
-@st.cache_data(max_entries=8, ttl=TTL, max_size=BIG, scope="session",
-               show_spinner="Reading and validating the file...")
+#: The longest an uploaded spreadsheet may take to read, in seconds. Uploads are read in a
+#: worker process (`vbq._worker`), so a long read no longer holds the server's other sessions
+#: back (issue 18); past this it is stopped and refused with a message naming the limit.
+READ_TIME_LIMIT_S = 60.0
+_READ_HINT = ("Split it into smaller files (a spreadsheet saved as CSV reads several times "
+              "faster).")
+# The readers run in the worker (module attributes, so a test can give a deliberately slow
+# one; each must pickle: a module-level function).
+_READ_TABLE = vbq.io.read_table
+_LIST_SHEETS = vbq.io.list_sheets
+_REFUSED_KEY = "cache_refused_reads"
+
+
 def read_upload(digest: str, name: str, kind: str, sheet: str | None,
-                mapping: tuple[tuple[str, str | None], ...], _data: bytes):
-    """Read one uploaded file (cached on its content digest, name, sheet and mapping).
+                mapping: tuple[tuple[str, str | None], ...], data: bytes):
+    """Read one uploaded file in a worker process (`_read_upload`); a refusal is remembered in
+    the session, so a rerun shows it again without reading the file again."""
+    return _unless_refused(("read", digest, name, kind, sheet, mapping), _read_upload, digest,
+                           name, kind, sheet, mapping, data)
+
+
+def sheets_of(digest: str, name: str, data: bytes) -> list[str]:
+    """Sheet names of an uploaded workbook ([] for CSV); `vbq.InputError` for a file that is
+    not a readable workbook, remembered in the session as `read_upload`'s are."""
+    return _unless_refused(("sheets", digest, name), _sheets_of, digest, name, data)
+
+
+def _unless_refused(key: tuple, read, *args):
+    refused: dict = st.session_state.setdefault(_REFUSED_KEY, {})
+    if key in refused:
+        raise refused[key]
+    try:
+        return read(*args)
+    except vbq.InputError as exc:
+        while len(refused) >= 8:
+            refused.pop(next(iter(refused)))
+        refused[key] = exc
+        raise
+
+
+@st.cache_data(max_entries=8, ttl=TTL, max_size=BIG, scope="session",
+               show_spinner=f"Reading and validating the file (at most {READ_TIME_LIMIT_S:g} "
+                            "s)...")
+def _read_upload(digest: str, name: str, kind: str, sheet: str | None,
+                 mapping: tuple[tuple[str, str | None], ...], _data: bytes):
+    """Read one uploaded file (cached on its content digest, name, sheet and mapping), in a
+    worker process within `READ_TIME_LIMIT_S`.
 
     Session-scoped: the raw upload's table and report stay with the session that uploaded it
     and are dropped when that session ends."""
-    return vbq.io.read_table(_data, kind, sheet=sheet, mapping=dict(mapping) or None, name=name)
+    return _worker.run(_READ_TABLE, _data, kind, what=name, time_limit=READ_TIME_LIMIT_S,
+                       hint=_READ_HINT, sheet=sheet, mapping=dict(mapping) or None, name=name)
 
 
-@st.cache_data(max_entries=8, ttl=TTL, max_size=SMALL, scope="session")
-def sheets_of(digest: str, name: str, _data: bytes) -> list[str]:
-    """Sheet names of an uploaded workbook ([] for CSV); `vbq.InputError` for a file that is
-    not a readable workbook (never cached: Streamlit caches return values only)."""
-    return vbq.io.list_sheets(_data, name=name)
+@st.cache_data(max_entries=8, ttl=TTL, max_size=SMALL, scope="session",
+               show_spinner="Opening the workbook...")
+def _sheets_of(digest: str, name: str, _data: bytes) -> list[str]:
+    return _worker.run(_LIST_SHEETS, _data, what=name, time_limit=READ_TIME_LIMIT_S,
+                       hint=_READ_HINT, name=name)
 
 
 @st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=BIG, hash_funcs=HASH_FUNCS,

@@ -38,6 +38,7 @@ import streamlit as st
 import vbq
 import vbq._userdata
 from ui import binding
+from ui import cache as ui_cache
 from ui.image_click import Png, encode_png
 from ui.state import Dataset, get_dataset, set_dataset
 from vbq import imaging
@@ -242,7 +243,8 @@ def uploaded_worklist(files: Sequence) -> imaging.Worklist:
     held.token, held.worklist = token, None
     held.series.clear()
     try:
-        worklist = imaging.read_worklist(list(files), progress=progress)
+        worklist = imaging.read_worklist(list(files), progress=progress,  # in a worker
+                                         time_limit=ui_cache.READ_TIME_LIMIT_S)  # (issue 18)
     except vbq.InputError as exc:
         held.worklist = exc  # (nothing decoded: no pixels held)
         raise
@@ -265,19 +267,26 @@ def decoded_series(token: tuple, worklist: imaging.Worklist, study: int, series:
     key = (token, study, series)
     cache = session_images().series
     if key in cache:
+        if isinstance(cache[key], vbq.InputError):  # refused: not decoded again (issue 18)
+            raise cache[key]
         return cache[key]
     bar = st.progress(0.0, text="Decoding the series...")
 
     def progress(done: int, total: int) -> None:
         bar.progress(done / max(total, 1), text=f"Decoding the series: {done} of {total} files")
 
-    try:
-        loaded = worklist[study].load(series, progress=progress)
+    try:  # in a worker process, stopped at the time limit (issue 18)
+        loaded = worklist[study].load(series, progress=progress,
+                                      time_limit=ui_cache.READ_TIME_LIMIT_S)
+    except vbq.InputError as exc:
+        loaded = exc
     finally:
         bar.empty()
     while len(cache) >= 2:
         cache.pop(next(iter(cache)))
     cache[key] = loaded
+    if isinstance(loaded, vbq.InputError):
+        raise loaded
     return loaded
 
 

@@ -27,7 +27,8 @@ Public names:
 * `window_image(image, center, width)`, `default_window(series_or_image)`: display only.
 * `BASIC_PROFILE`: the attributes of the basic confidentiality profile this package drops.
 
-The private modules, in reading order: `_sources` (files, folders, zips, limits), `_elements`
+The private modules, in reading order: `_sources` (files, folders, zips, limits), `_count`
+(series counted from the files' first bytes, refused past a limit), `_elements`
 (raw attribute access), `_read` (one file with pydicom), `_deid` (the profile, the cleaned
 description, the keyed fingerprint), `_sequence` (weighting, flags, the default choice),
 `_label` (the name a series is shown by, built from the acquisition, never the description),

@@ -188,6 +188,14 @@ class _Member:
         return content
 
 
+@dataclass(frozen=True)
+class _Unreadable:
+    """A zip member that could not be extracted, with the reason (it pickles, a `_Member`
+    does not)."""
+
+    reason: str
+
+
 def _natural(text: str) -> tuple:
     """Sort key: digits as numbers (``VBQ-2`` before ``VBQ-10``)."""
     return tuple((0, int(t), "") if t.isdigit() else (1, 0, t.lower())

@@ -4,9 +4,9 @@ Processes, not threads, for compressed pixel data: neither of pydicom's JPEG 200
 here lets go of the GIL while it decodes (GDCM's SWIG wrapper calls no
 ``PyEval_SaveThread``; pylibjpeg's OpenJPEG Cython has no ``nogil`` block and reads through a
 Python file object), so threads decode one file at a time. A pool of worker processes (started
-once per Python process with ``forkserver``, ``spawn`` where there is none, and kept) decodes
-a compressed series' files at once; each worker reads and checks its file exactly as a serial
-load does (`_read_file`) and sends back its slices. Uncompressed files are a view on their
+once per Python process from `vbq._worker`'s fork server, ``spawn`` where there is none, and
+kept) decodes a compressed series' files at once; each worker reads and checks its file
+exactly as a serial load does (`_read_file`) and sends back its slices. Uncompressed files are a view on their
 bytes (`_native_view`): copying them between processes costs more than it saves, so they are
 read here, one after another. bench/bench_imaging.py --worklist measures both against plain
 pydicom.
@@ -15,22 +15,19 @@ pydicom.
 from __future__ import annotations
 
 import atexit
-import contextlib
 import dataclasses
-import multiprocessing
 import os
-import sys
 import threading
 import time
-import types
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from .. import _worker
 from ..errors import InputError
 from ._deid import _fingerprint_key
-from ._folders import _Member
+from ._folders import _Member, _Unreadable
 from ._read import _Budget, _mib, _read_file, _Slice
 from ._series import Series, _assemble
 from ._sources import FileProblem
@@ -45,38 +42,16 @@ def _pool(workers: int) -> Executor:
     series after series: starting workers for each would cost more than decoding)."""
     with _POOL_LOCK:
         if workers not in _POOL:
-            if "forkserver" in multiprocessing.get_all_start_methods():
-                context = multiprocessing.get_context("forkserver")
-                # the server imports this module once and forks each worker from it
-                context.set_forkserver_preload([__name__])
-            else:
-                context = multiprocessing.get_context("spawn")
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-            with _without_main():
+            # the fork server (shared with `vbq._worker`) imports vbq.imaging once and forks
+            # each worker from it
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=_worker.context())
+            with _worker.without_main():
                 # a worker starts on a submit that finds none idle: these start all of them
                 # now, while no main script is named (each holds its worker 50 ms, once)
                 for _ in range(workers):
                     pool.submit(time.sleep, 0.05)
             _POOL[workers] = pool
         return _POOL[workers]
-
-
-@contextlib.contextmanager
-def _without_main():
-    """No ``__main__`` for the workers to run while they start.
-
-    A worker started by ``spawn`` or ``forkserver`` first runs the parent's main script again
-    (``multiprocessing.spawn.prepare``) unless that script is guarded, and a Streamlit app's
-    script (which Streamlit runs as ``__main__``) is not: each worker would run the whole app.
-    While the pool starts, ``sys.modules["__main__"]`` is an empty module, so the workers
-    import this module and nothing else."""
-    main = sys.modules.get("__main__")
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        if main is not None:
-            sys.modules["__main__"] = main
 
 
 @atexit.register
@@ -135,6 +110,9 @@ def _check_workers(workers: int | None, max_pixel_bytes: int) -> int:
 
 def _bytes_of(name: str, data: Any, problems: list[FileProblem]) -> bytes | str | None:
     """A zip member's bytes (a path or bytes as they are); None, named, when unreadable."""
+    if isinstance(data, _Unreadable):
+        problems.append(FileProblem(name, data.reason))
+        return None
     if not isinstance(data, _Member):
         return data
     try:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ._budget import MAX_PIXEL_BYTES, _Budget
+from ._count import MAX_SERIES, _check_series, _Tally
 from ._deid import _fingerprint, _fingerprint_key
 from ._label import _acquisition_label
 from ._read import _read_file, _Slice
@@ -497,7 +498,7 @@ def _exact_type(stack: list[_Slice]) -> type:
 
 def load_study(sources: Any, *, max_files: int = MAX_FILES, max_bytes: int = MAX_BYTES,
                progress: Callable[[int, int], object] | None = None,
-               max_pixel_bytes: int = MAX_PIXEL_BYTES) -> Study:
+               max_pixel_bytes: int = MAX_PIXEL_BYTES, max_series: int = MAX_SERIES) -> Study:
     """Read every DICOM series in `sources`, grouped by patient and series.
 
     Parameters
@@ -518,6 +519,10 @@ def load_study(sources: Any, *, max_files: int = MAX_FILES, max_bytes: int = MAX
         and each file's Rows x Columns x frames as decoded samples plus the array they are
         stacked into, each counted before anything is allocated; a file past it is named with
         the limit and not read. Sequences nested more than 64 deep are refused the same way.
+    max_series : int, keyword-only
+        Most series one load may hold (100 by default; a lumbar MR study has fewer than 30).
+        Counted from the Study and Series Instance UIDs in each file's first bytes before any
+        file is parsed, and again as files are parsed.
 
     Returns
     -------
@@ -528,8 +533,9 @@ def load_study(sources: Any, *, max_files: int = MAX_FILES, max_bytes: int = MAX
     Raises
     ------
     InputError
-        When no image could be loaded at all (``.problems`` lists why, file by file), or when
-        more than `max_files` sources are given.
+        When no image could be loaded at all (``.problems`` lists why, file by file), when
+        more than `max_files` sources are given, or when the files hold more than
+        `max_series` series.
 
     Notes
     -----
@@ -545,24 +551,39 @@ def load_study(sources: Any, *, max_files: int = MAX_FILES, max_bytes: int = MAX
     >>> len(study), study[0].n_slices, study[0].orientation
     (1, 11, 'sagittal')
     """
-    if max_files < 1 or max_bytes < 1 or max_pixel_bytes < 1:
-        raise InputError(f"max_files, max_bytes and max_pixel_bytes must be positive, got "
-                         f"{max_files}, {max_bytes}, {max_pixel_bytes}")
+    if min(max_files, max_bytes, max_pixel_bytes, max_series) < 1:
+        raise InputError(f"max_files, max_bytes, max_pixel_bytes and max_series must be "
+                         f"positive, got {max_files}, {max_bytes}, {max_pixel_bytes}, "
+                         f"{max_series}")
     key = _fingerprint_key()
     budget = _Budget(max_pixel_bytes, max_pixel_bytes)
     problems: list[FileProblem] = []
     files = _gather(sources, max_files, max_bytes, problems, budget)
-    slices: list[_Slice] = []
-    memo: dict = {}
-    for done, (name, data) in enumerate(files, start=1):
-        slices.extend(_read_file(name, data, problems, memo, budget))
-        if progress is not None:
-            progress(done, len(files))
+    _check_series((data for _, data in files), max_series=max_series)
+    slices = _read_files(files, problems, budget, max_series, progress)
     if not slices:
         detail = "; ".join(str(p) for p in problems[:20]) or "no file given"
         more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
         raise InputError(f"no image could be loaded: {detail}{more}", problems)
     return _assemble(slices, problems, key)
+
+
+def _read_files(files: list[tuple[str, bytes | str]], problems: list[FileProblem],
+                budget: _Budget, max_series: int,
+                progress: Callable[[int, int], object] | None) -> list[_Slice]:
+    """Every file's slices, in order; refused once they hold more than `max_series` series
+    (what `_count` could not count from the files' first bytes is counted here)."""
+    slices: list[_Slice] = []
+    memo: dict = {}
+    tally = _Tally(max_series)
+    for done, (name, data) in enumerate(files, start=1):
+        got = _read_file(name, data, problems, memo, budget)
+        slices.extend(got)
+        for s in got:
+            tally.add(None, s.group)
+        if progress is not None:
+            progress(done, len(files))
+    return slices
 
 
 def _assemble(slices: list[_Slice], problems: list[FileProblem], key: bytes) -> Study:
@@ -586,7 +607,8 @@ def _assemble(slices: list[_Slice], problems: list[FileProblem], key: bytes) -> 
 def load_series(sources: Any, *, series: int | str | None = None, max_files: int = MAX_FILES,
                 max_bytes: int = MAX_BYTES,
                 progress: Callable[[int, int], object] | None = None,
-                max_pixel_bytes: int = MAX_PIXEL_BYTES) -> Series:
+                max_pixel_bytes: int = MAX_PIXEL_BYTES, max_series: int = MAX_SERIES
+                ) -> Series:
     """Load one sorted, de-identified series from DICOM files or a zip.
 
     Parameters
@@ -600,7 +622,7 @@ def load_series(sources: Any, *, series: int | str | None = None, max_files: int
         echo first, then T1 FLAIR, never a localizer, a T2 or an axial. When that leaves none,
         or several of the same standing (two patients' series, or two equal series of one
         patient), it raises, listing the series.
-    max_files, max_bytes, progress, max_pixel_bytes : keyword-only
+    max_files, max_bytes, progress, max_pixel_bytes, max_series : keyword-only
         As `load_study`.
 
     Returns
@@ -638,7 +660,7 @@ def load_series(sources: Any, *, series: int | str | None = None, max_files: int
     ((11, 256, 256), (1.0, 1.0), True)
     """
     study = load_study(sources, max_files=max_files, max_bytes=max_bytes, progress=progress,
-                       max_pixel_bytes=max_pixel_bytes)
+                       max_pixel_bytes=max_pixel_bytes, max_series=max_series)
     listing = "; ".join(f"[{i}] {s.label} ({s.patient}, {s.n_slices} slices)"
                         for i, s in enumerate(study))
     if series is None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import io
+import os
 import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -17,16 +18,25 @@ import pandas as pd
 import pydicom
 from pydicom.errors import InvalidDicomError
 
+from .. import _worker
 from ..errors import InputError
+from ._count import MAX_SERIES, MAX_WORKLIST_SERIES, _check_series, _Tally
 from ._deid import _fingerprint, _fingerprint_key
 from ._elements import _number, _text
-from ._folders import _gather_paths, _Member, _natural, _study_folders, study_id_problem
+from ._folders import (
+    _gather_paths,
+    _Member,
+    _natural,
+    _study_folders,
+    _Unreadable,
+    study_id_problem,
+)
 from ._label import _acquisition_label
 from ._parallel import _decode_series
 from ._read import _NOT_DICOM, MAX_PIXEL_BYTES, _decoder_for, _int, _Skip, _Slice, _slices
 from ._sequence import Flag, _default_rank, _flags, _weighting
 from ._series import Series, _drop_duplicates, _main_stack, _orientation
-from ._sources import MAX_BYTES, MAX_FILES, FileProblem
+from ._sources import MAX_BYTES, MAX_FILES, FileProblem, _is_single, _label, _read_source
 
 
 @dataclass(frozen=True)
@@ -129,7 +139,8 @@ class WorklistStudy:
 
     def load(self, series: int | None = None, *, workers: int | None = None,
              progress: Callable[[int, int], object] | None = None,
-             max_pixel_bytes: int = MAX_PIXEL_BYTES) -> Series:
+             max_pixel_bytes: int = MAX_PIXEL_BYTES, time_limit: float | None = None
+             ) -> Series:
         """Decode one series of this study, its files in parallel.
 
         Parameters
@@ -147,6 +158,12 @@ class WorklistStudy:
             Called as ``progress(done, total)`` in the calling thread as files are decoded.
         max_pixel_bytes : int, keyword-only
             As `vbq.imaging.load_study`.
+        time_limit : float or None, keyword-only
+            None: decode here, as `workers` says. A number of seconds: decode in one worker
+            process, its files one after another (`workers` is not used), stopped and refused
+            once it takes longer; the calling thread waits without holding the GIL (what a
+            server that serves many users wants). The worker's address space is bounded too
+            (3 GiB beyond its own).
 
         Returns
         -------
@@ -156,8 +173,9 @@ class WorklistStudy:
         Raises
         ------
         InputError
-            No series qualifies and none is named, an index out of range, or no file of the
-            series could be decoded (``problems`` names each file).
+            No series qualifies and none is named, an index out of range, no file of the
+            series could be decoded (``problems`` names each file), or the decoding passed
+            `time_limit`.
         """
         index = self.chosen if series is None else series
         if index is None:
@@ -168,8 +186,13 @@ class WorklistStudy:
             raise InputError(f"series: expected an index from 0 to {len(self.series) - 1}, "
                              f"got {index!r}")
         info = self.series[int(index)]
-        return _decode_series(info.files, self.label, workers=workers, progress=progress,
-                              max_pixel_bytes=max_pixel_bytes, compressed=info.compressed)
+        if time_limit is None:
+            return _decode_series(info.files, self.label, workers=workers, progress=progress,
+                                  max_pixel_bytes=max_pixel_bytes, compressed=info.compressed)
+        return _worker.run(_decode_here, _picklable_files(info.files), self.label,
+                           what=f"{self.label}, {info.label}", time_limit=time_limit,
+                           hint=_LOAD_HINT, progress=progress,
+                           max_pixel_bytes=max_pixel_bytes, compressed=info.compressed)
 
 
 @dataclass(frozen=True)
@@ -290,7 +313,9 @@ class Worklist:
 
 
 def read_worklist(sources: Any, *, max_files: int = MAX_FILES, max_bytes: int = MAX_BYTES,
-                  progress: Callable[[int, int], object] | None = None) -> Worklist:
+                  progress: Callable[[int, int], object] | None = None,
+                  max_series: int = MAX_WORKLIST_SERIES, time_limit: float | None = None
+                  ) -> Worklist:
     """Read the studies in a zip or a folder of several patients' studies, from headers alone.
 
     Parameters
@@ -303,6 +328,16 @@ def read_worklist(sources: Any, *, max_files: int = MAX_FILES, max_bytes: int = 
         As `load_study`.
     progress : callable, keyword-only
         Called as ``progress(done, total)`` after each file's header is read.
+    max_series : int, keyword-only
+        Most series the worklist may hold (2,000 by default: a cohort of 250 studies of about
+        6 series each is 1,500); one study may hold at most 100 (a lumbar MR study has fewer
+        than 30). Counted from the Study and Series Instance UIDs in each file's first bytes
+        before any header is parsed, and again as headers are parsed.
+    time_limit : float or None, keyword-only
+        None: read here. A number of seconds: read the headers in a worker process, stopped
+        and refused once it takes longer; the calling thread waits without holding the GIL
+        (what a server that serves many users wants). The worker's address space is bounded
+        too (3 GiB beyond its own).
 
     Returns
     -------
@@ -313,8 +348,9 @@ def read_worklist(sources: Any, *, max_files: int = MAX_FILES, max_bytes: int = 
     Raises
     ------
     InputError
-        No DICOM image header could be read at all (``problems`` names each file), or more
-        than `max_files` sources.
+        No DICOM image header could be read at all (``problems`` names each file), more
+        than `max_files` sources, more series than `max_series` (or than 100 in one
+        study), or the reading passed `time_limit`.
 
     Notes
     -----
@@ -338,24 +374,43 @@ def read_worklist(sources: Any, *, max_files: int = MAX_FILES, max_bytes: int = 
     >>> [s.study_id for s in worklist], worklist[0].series[worklist[0].chosen].description
     (['VBQ-001', 'VBQ-002'], 'SYNTHETIC PHANTOM sag T1')
     """
-    if max_files < 1 or max_bytes < 1:
-        raise InputError(f"max_files and max_bytes must be positive, got {max_files}, "
-                         f"{max_bytes}")
+    if min(max_files, max_bytes, max_series) < 1:
+        raise InputError(f"max_files, max_bytes and max_series must be positive, got "
+                         f"{max_files}, {max_bytes}, {max_series}")
+    if time_limit is not None:
+        return _read_in_worker(sources, time_limit, progress, max_files=max_files,
+                               max_bytes=max_bytes, max_series=max_series)
     key = _fingerprint_key()
     problems: list[FileProblem] = []
     files = _unique_labels(_gather_paths(sources, max_files, max_bytes, problems))
-    headers: list[tuple[str, _Slice]] = []
-    memo: dict = {}  # series-level attributes, read once per series
-    for done, (label, path, data) in enumerate(files, start=1):
-        headers.extend((path, s) for s in _read_header(label, data, problems, memo))
-        if progress is not None:
-            progress(done, len(files))
+    _check_series((data for _, _, data in files), max_series=max_series,
+                  per_study=min(MAX_SERIES, max_series))
+    headers = _read_headers(files, problems, max_series, progress)
     if not headers:
         detail = "; ".join(str(p) for p in problems[:20]) or "no file given"
         more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
         raise InputError(f"no DICOM image could be read: {detail}{more}", problems)
     data_of = {label: data for label, _, data in files}
     return Worklist(studies=_studies(headers, data_of, key), problems=tuple(problems))
+
+
+def _read_headers(files: list[tuple[str, str, Any]], problems: list[FileProblem],
+                  max_series: int, progress: Callable[[int, int], object] | None
+                  ) -> list[tuple[str, _Slice]]:
+    """(path, slice) of every file's header, in order; refused once they hold more than
+    `max_series` series, or one study more than `MAX_SERIES` (what `_count` could not count
+    from the files' first bytes is counted here)."""
+    headers: list[tuple[str, _Slice]] = []
+    memo: dict = {}  # series-level attributes, read once per series
+    tally = _Tally(max_series, min(MAX_SERIES, max_series))
+    for done, (label, path, data) in enumerate(files, start=1):
+        got = _read_header(label, data, problems, memo)
+        headers.extend((path, s) for s in got)
+        for s in got:
+            tally.add(s.group[:2], s.group[2])
+        if progress is not None:
+            progress(done, len(files))
+    return headers
 
 
 def _unique_labels(files: list[tuple[str, str, Any]]) -> list[tuple[str, str, Any]]:
@@ -502,3 +557,78 @@ def _chosen(series: tuple[SeriesInfo, ...]) -> int | None:
     return min(ranked)[1] if ranked else None
 
 
+
+
+# --- reading in a worker process (`time_limit`) -------------------------------------------------
+
+_READ_HINT = "Load fewer studies at once (a zip of part of the cohort)."
+_LOAD_HINT = "The series' files may be damaged, or too large for this server."
+
+
+def _read_in_worker(sources: Any, time_limit: float,
+                    progress: Callable[[int, int], object] | None, **limits: int) -> Worklist:
+    """`read_worklist` in a worker process (`vbq._worker.run`): the sources go there as
+    bytes, the worklist comes back without its files' data (a zip member holds its open
+    archive, which does not pickle), and the data are gathered again here from the same
+    bytes (a zip's central directory; no header is parsed), by the same labels."""
+    given = _picklable_sources(sources, limits["max_bytes"])
+    bare = _worker.run(_read_bare, given, what="the DICOM files", time_limit=time_limit,
+                       hint=_READ_HINT, progress=progress, **limits)
+    files = _unique_labels(_gather_paths(given, limits["max_files"], limits["max_bytes"], []))
+    data_of = {label: data for label, _, data in files}
+    return _with_files(bare, data_of.__getitem__)
+
+
+def _read_bare(sources: Any, **kwargs: Any) -> Worklist:
+    """`read_worklist`, its files' data left out (run in the worker)."""
+    return _with_files(read_worklist(sources, **kwargs), lambda label: None)
+
+
+def _with_files(worklist: Worklist, data_of: Callable[[str], Any]) -> Worklist:
+    studies = tuple(dataclasses.replace(study, series=tuple(
+        dataclasses.replace(info, files=tuple((label, data_of(label)) for label, _ in info.files))
+        for info in study.series)) for study in worklist.studies)
+    return dataclasses.replace(worklist, studies=studies)
+
+
+def _picklable_sources(sources: Any, max_bytes: int) -> list[Any]:
+    """The sources as paths, bytes or named in-memory files (an upload is read once)."""
+    out: list[Any] = []
+    for k, src in enumerate([sources] if _is_single(sources) else list(sources), start=1):
+        if isinstance(src, str | os.PathLike | bytes):
+            out.append(src)
+            continue
+        try:
+            data = _read_source(src, max_bytes)
+        except (OSError, ValueError) as exc:
+            raise InputError(f"{_label(src, k)}: could not be read ({type(exc).__name__})"
+                             ) from None
+        if data is None:
+            raise InputError(f"{_label(src, k)}: larger than the {max_bytes} bytes read at "
+                             "most; not loaded")
+        named = io.BytesIO(data)
+        named.name = getattr(src, "name", None)
+        out.append(named)
+    return out
+
+
+def _decode_here(files: list[tuple[str, Any]], label: str, *, max_pixel_bytes: int,
+                 compressed: bool, progress: Callable[[int, int], object] | None = None
+                 ) -> Series:
+    """A series' files decoded in this process, one after another (run in the worker)."""
+    return _decode_series(files, label, workers=1, progress=progress,
+                          max_pixel_bytes=max_pixel_bytes, compressed=compressed)
+
+
+def _picklable_files(files: tuple[tuple[str, Any], ...]) -> list[tuple[str, Any]]:
+    """A series' files with each zip member inflated here (`_Unreadable` with the reason
+    when it cannot be)."""
+    out: list[tuple[str, Any]] = []
+    for name, data in files:
+        if isinstance(data, _Member):
+            try:
+                data = data.read()
+            except ValueError as exc:
+                data = _Unreadable(str(exc))
+        out.append((name, data))
+    return out
