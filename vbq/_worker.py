@@ -84,11 +84,12 @@ def without_main():
     its function needs and nothing else."""
     with _MAIN_LOCK:
         main = sys.modules.get("__main__")
-        sys.modules["__main__"] = types.ModuleType("__main__")
+        empty = sys.modules["__main__"] = types.ModuleType("__main__")
         try:
             yield
         finally:
-            if main is not None:
+            # a ``__main__`` set meanwhile (a Streamlit rerun starting) is left as it is
+            if main is not None and sys.modules.get("__main__") is empty:
                 sys.modules["__main__"] = main
 
 

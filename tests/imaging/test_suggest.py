@@ -8,6 +8,7 @@ README), and a floor here keeps it from sliding."""
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 
 import numpy as np
@@ -138,3 +139,97 @@ def test_a_blank_image_gives_a_low_confidence_suggestion_not_an_error(phantom_by
     s = suggest_rois(blank)
     assert s.confidence == "low" and not s.complete
     assert "Not found" in s.summary()
+
+
+def _relaid(datasets, *, flip_cols=False, flip_rows=False, transpose=False):
+    """The phantom's files as a scanner that lays the slice out another way writes them: the
+    same voxels in the patient, the pixels turned, and (0020,0037) Image Orientation (Patient),
+    (0020,0032) Image Position (Patient) (the centre of the first pixel sent) and (0028,0030)
+    Pixel Spacing saying so (PS3.3 C.7.6.2.1.1)."""
+    out = []
+    for ds in datasets:
+        ds = copy.deepcopy(ds)
+        arr = ds.pixel_array
+        iop = np.array(ds.ImageOrientationPatient, dtype=float)
+        across, down = iop[:3], iop[3:]  # the way the column index, the row index count up
+        ipp = np.array(ds.ImagePositionPatient, dtype=float)
+        row_step, col_step = (float(v) for v in ds.PixelSpacing)
+        rows, cols = arr.shape
+        if flip_cols:  # the first pixel sent is the old last column's
+            ipp, across, arr = ipp + (cols - 1) * col_step * across, -across, arr[:, ::-1]
+        if flip_rows:
+            ipp, down, arr = ipp + (rows - 1) * row_step * down, -down, arr[::-1]
+        if transpose:  # the first pixel stays; rows become columns
+            arr, across, down = arr.T, down, across
+            ds.PixelSpacing = [col_step, row_step]
+        ds.Rows, ds.Columns = arr.shape
+        ds.PixelData = np.ascontiguousarray(arr).tobytes()
+        ds.ImageOrientationPatient = [float(v) for v in (*across, *down)]
+        ds.ImagePositionPatient = [float(v) for v in ipp]
+        out.append(ds)
+    return out
+
+
+def _turn(point, shape, *, flip_cols=False, flip_rows=False, transpose=False):
+    """Where a pixel (row, column) of the phantom's layout lands in `_relaid`'s."""
+    (r, c), (rows, cols) = point, shape
+    r = rows - 1 - r if flip_rows else r
+    c = cols - 1 - c if flip_cols else c
+    return (c, r) if transpose else (r, c)
+
+
+@pytest.mark.parametrize("how", [
+    {"flip_cols": True},  # the front on the right: the row direction towards the front
+    {"flip_rows": True},  # the head at the bottom
+    {"flip_cols": True, "flip_rows": True},
+    {"transpose": True},  # rows running from front to back
+    {"transpose": True, "flip_cols": True},
+])
+def test_other_sagittal_layouts_get_the_same_suggestion_on_the_same_bodies(how):
+    # a phantom the development seeds drew, written as a scanner laying the slice out another
+    # way would: the suggestion lands on the same bodies as on the usual layout (its centres
+    # mapped through the same turn), with and without an anchor click, and the labels follow
+    seed = DEVELOPMENT_SEEDS[3]
+    datasets, truth = phantom.make_varied_series(seed, n_slices=3)
+    usual = load_series(phantom.series_bytes(datasets))
+    turned = load_series(phantom.series_bytes(_relaid(datasets, **how)))
+    shape = usual.shape[1:]
+    assert turned.image_orientation != usual.image_orientation
+    k = usual.mid_slice
+    turned_k = next(j for j in range(turned.n_slices) if np.array_equal(
+        turned.pixels[j], _relaid_pixels(usual.pixels[k], **how)))
+    click = anchor_click(seed, truth)
+    for anchor in (None, click):
+        expected = suggest_rois(usual, slice_index=k, anchor=anchor)
+        turned_anchor = None if anchor is None else (anchor[0], _turn(anchor[1], shape, **how))
+        got = suggest_rois(turned, slice_index=turned_k, anchor=turned_anchor)
+        assert expected.complete and got.centres.keys() == expected.centres.keys()
+        for name, point in expected.centres.items():
+            assert got.centres[name] == pytest.approx(_turn(point, shape, **how), abs=1e-6)
+            assert got.radii_mm[name] == pytest.approx(expected.radii_mm[name], abs=1e-9)
+        assert (got.confidence, got.reasons) == (expected.confidence, expected.reasons)
+        for name in ("L1", "L2", "L3", "L4"):
+            assert truth.roi_inside(name, expected.centres[name], expected.radii_mm[name])
+
+
+def _relaid_pixels(image, *, flip_cols=False, flip_rows=False, transpose=False):
+    out = image[::-1 if flip_rows else 1, ::-1 if flip_cols else 1]
+    return out.T if transpose else out
+
+
+def test_the_series_keeps_its_image_orientation(phantom_bytes):
+    series = load_series(phantom_bytes)
+    assert series.image_orientation == (0.0, 1.0, 0.0, 0.0, 0.0, -1.0)
+
+
+def test_an_axial_series_is_refused_and_a_missing_orientation_is_said(phantom_bytes):
+    series = load_series(phantom_bytes)
+    with pytest.raises(InputError, match="need a sagittal slice.*this series is axial"):
+        suggest_rois(dataclasses.replace(series, orientation="axial",
+                                         image_orientation=(1.0, 0, 0, 0, 1.0, 0)))
+    usual = suggest_rois(series, anchor=("L3", (120.0, 100.0)))
+    unknown = dataclasses.replace(series, orientation="unknown", image_orientation=None)
+    said = suggest_rois(unknown, anchor=("L3", (120.0, 100.0)))
+    assert said.centres == usual.centres  # taken as it is
+    assert usual.confidence == "high" and said.confidence == "moderate"
+    assert "(0020,0037) Image Orientation (Patient) is missing" in said.summary()

@@ -6,10 +6,16 @@ to the same pixels as the serial loader."""
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 import zipfile
+from concurrent.futures import Executor
+from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
+import pydicom
 import pytest
+from pydicom.pixels import apply_modality_lut
 
 import vbq.imaging._parallel as parallel_module
 import vbq.imaging._read as read_module
@@ -209,9 +215,14 @@ def test_files_that_are_not_dicom_are_named_and_the_rest_read(cohort):
         read_worklist([b"nothing"])
 
 
-def test_a_compressed_series_decodes_in_worker_processes_to_the_same_pixels(tmp_path):
-    # JPEG 2000 (lossless): decoded by the pool of worker processes when workers > 1, in this
-    # process when workers == 1; both give what load_series gives on the same files
+def _not_in_this_process(*args, **kwargs):
+    raise AssertionError("decoded in the calling process, not by the workers")
+
+
+def test_a_compressed_series_decodes_in_worker_processes_to_the_same_pixels(tmp_path,
+                                                                            monkeypatch):
+    # JPEG 2000 (lossless): decoded by the pool of worker processes when workers > 1 and the
+    # pool runs, in this process when workers == 1; both give what load_series gives
     from pydicom.uid import JPEG2000Lossless
 
     datasets, _ = phantom.make_series(seed=4, n_slices=5)
@@ -221,13 +232,102 @@ def test_a_compressed_series_decodes_in_worker_processes_to_the_same_pixels(tmp_
     study = read_worklist(tmp_path / "VBQ-009")[0]
     assert study.study_id == "VBQ-009" and study.series[0].compressed
     calls = []
-    pooled = study.load(workers=2, progress=lambda done, total: calls.append(done))
+    assert parallel_module._ready_pool(2, wait=True) is not None
+    with monkeypatch.context() as patched:
+        # the workers import their own copy of the module: only this process's is patched
+        patched.setattr(parallel_module, "_read_file", _not_in_this_process)
+        pooled = study.load(workers=2, progress=lambda done, total: calls.append(done))
     alone = study.load(workers=1)
     reference = load_series(paths)
     assert np.array_equal(pooled.pixels, reference.pixels)
     assert np.array_equal(alone.pixels, reference.pixels)
     assert pooled.transfer_syntaxes == reference.transfer_syntaxes
     assert calls == [1, 2, 3, 4, 5]
-    assert 2 in parallel_module._POOL  # the processes decoded it (no silent fallback)
+    assert parallel_module._ready_pool(2) is not None  # the pool did not break
     with pytest.raises(InputError, match="workers"):
         study.load(workers=0)
+
+
+def test_lossy_jpeg_2000_decodes_to_pydicoms_pixels_to_the_bit(tmp_path):
+    # a lossy JPEG 2000 series (as the real lumbar studies): the pool, this process while the
+    # pool starts, and the serial loader all give pydicom's own decode (GDCM first among its
+    # JPEG 2000 plugins) exactly, though the loader decodes with pylibjpeg's OpenJPEG
+    from pydicom.uid import JPEG2000
+
+    datasets, _ = phantom.make_series(seed=5, n_slices=6)
+    original = np.stack([apply_modality_lut(d.pixel_array, d) for d in datasets])
+    for ds in datasets:
+        ds.compress(JPEG2000, j2k_cr=[20])
+        ds.LossyImageCompression = "01"
+    paths = phantom.write_series(datasets, tmp_path / "VBQ-010")
+    expected = [pydicom.dcmread(p) for p in paths]
+    assert "gdcm" in pydicom.pixels.get_decoder(JPEG2000).available_plugins
+    study = read_worklist(tmp_path / "VBQ-010")[0]
+    first = study.load(workers=3)  # a new pool: decoded here (or by it, once it runs)
+    assert parallel_module._ready_pool(3, wait=True) is not None
+    pooled = study.load(workers=3)
+    serial = load_series(paths)
+    iop = np.array(expected[0].ImageOrientationPatient, dtype=float)
+    normal = np.cross(iop[:3], iop[3:])  # slices sorted along it (PS3.3 C.7.6.2.1.1)
+    order = np.argsort([float(np.dot(d.ImagePositionPatient, normal)) for d in expected])
+    reference = np.stack([apply_modality_lut(expected[i].pixel_array, expected[i])
+                          for i in order])
+    for s in (first, pooled, serial):
+        assert s.pixels.dtype == serial.pixels.dtype and s.lossy_compression
+        assert np.array_equal(s.pixels, reference)
+    assert not np.array_equal(serial.pixels, original[order])  # lossy: not the original
+
+
+class _BrokenPool(Executor):
+    """A pool whose worker died: every submit raises as ProcessPoolExecutor then does."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        raise BrokenProcessPool("a worker process ended abruptly")
+
+
+def test_a_broken_pool_is_dropped_and_the_series_decoded_here(tmp_path):
+    from pydicom.uid import JPEG2000Lossless
+
+    datasets, _ = phantom.make_series(seed=6, n_slices=4)
+    for ds in datasets:
+        ds.compress(JPEG2000Lossless)
+    paths = phantom.write_series(datasets, tmp_path / "VBQ-011")
+    study = read_worklist(tmp_path / "VBQ-011")[0]
+    broken = parallel_module._Starting(pool=_BrokenPool())
+    broken.ready.set()
+    parallel_module._POOLS[5] = broken
+    try:
+        s = study.load(workers=5)
+        assert np.array_equal(s.pixels, load_series(paths).pixels)
+        assert parallel_module._POOLS.get(5) is not broken  # the next load starts a new pool
+    finally:
+        parallel_module._POOLS.pop(5, None)
+
+
+_FIRST_LOAD_THEN_EXIT = """
+import sys
+import numpy as np
+from vbq.imaging import read_worklist
+s = read_worklist(sys.argv[1])[0].load()
+print(s.n_slices, float(np.asarray(s.pixels, dtype=np.float64).sum()))
+"""
+
+
+def test_a_first_load_then_exit_is_clean_while_the_workers_start(tmp_path):
+    # the pool starts in the background on the first load, which decodes in this process
+    # meanwhile; a process that exits then waits for the workers to start and stops them
+    # (a worker half started as its parent exits printed a traceback about a lost semaphore)
+    from pydicom.uid import JPEG2000Lossless
+
+    datasets, _ = phantom.make_series(seed=7, n_slices=3)
+    for ds in datasets:
+        ds.compress(JPEG2000Lossless)
+    paths = phantom.write_series(datasets, tmp_path / "VBQ-012")
+    done = subprocess.run([sys.executable, "-c", _FIRST_LOAD_THEN_EXIT,
+                           str(tmp_path / "VBQ-012")], capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and "Error" not in done.stderr, done.stderr
+    reference = load_series(paths).pixels
+    assert done.stdout.split() == [str(len(paths)),
+                                   str(float(np.asarray(reference, dtype=np.float64).sum()))]

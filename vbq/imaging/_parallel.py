@@ -4,9 +4,10 @@ Processes, not threads, for compressed pixel data: neither of pydicom's JPEG 200
 here lets go of the GIL while it decodes (GDCM's SWIG wrapper calls no
 ``PyEval_SaveThread``; pylibjpeg's OpenJPEG Cython has no ``nogil`` block and reads through a
 Python file object), so threads decode one file at a time. A pool of worker processes (started
-once per Python process from `vbq._worker`'s fork server, ``spawn`` where there is none, and
-kept) decodes a compressed series' files at once; each worker reads and checks its file
-exactly as a serial load does (`_read_file`) and sends back its slices. Uncompressed files are a view on their
+once per Python process from `vbq._worker`'s fork server, ``spawn`` where there is none, in a
+background thread, and kept) decodes a compressed series' files at once; each worker reads and checks its
+file exactly as a serial load does (`_read_file`) and sends back its slices. Until the
+workers run (the first series of a session) the files are decoded in this process. Uncompressed files are a view on their
 bytes (`_native_view`): copying them between processes costs more than it saves, so they are
 read here, one after another. bench/bench_imaging.py --worklist measures both against plain
 pydicom.
@@ -24,6 +25,15 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+import pydicom.pixels
+from pydicom.uid import (
+    JPEG2000,
+    JPEG2000Lossless,
+    JPEGBaseline8Bit,
+    JPEGLSLossless,
+    RLELossless,
+)
+
 from .. import _worker
 from ..errors import InputError
 from ._deid import _fingerprint_key
@@ -33,41 +43,115 @@ from ._series import Series, _assemble
 from ._sources import FileProblem
 
 MAX_WORKERS = 4  # processes decoding at once, at most (and at most the processors)
-_POOL: dict[int, Executor] = {}  # workers -> the pool, made on first use, kept for the process
+_CHUNKS_PER_WORKER = 10  # tasks per worker for a long series (`_pooled`)
+# the compressed syntaxes whose decoder plugins each worker imports while it starts (pydicom
+# imports them on first use: GDCM alone takes about 0.1 s)
+_WARM_SYNTAXES = (JPEG2000, JPEG2000Lossless, RLELossless, JPEGBaseline8Bit, JPEGLSLossless)
+
+
+@dataclasses.dataclass
+class _Starting:
+    """A pool of worker processes being started in the background; `pool` is set (None when
+    it could not start) before `ready` is."""
+
+    pool: Executor | None = None
+    ready: threading.Event = dataclasses.field(default_factory=threading.Event)
+
+
+_POOLS: dict[int, _Starting] = {}  # workers -> its pool, started on first use, kept
 _POOL_LOCK = threading.Lock()
 
 
-def _pool(workers: int) -> Executor:
-    """The process pool of `workers` workers, started on first use and kept (a worklist opens
-    series after series: starting workers for each would cost more than decoding)."""
+def _ready_pool(workers: int, *, wait: bool = False) -> Executor | None:
+    """The pool of `workers` worker processes once its workers run, else None (or, with
+    `wait`, once it runs or has failed to start).
+
+    The first call starts the pool in a background thread and returns None at once: starting
+    the workers (a fresh interpreter importing numpy, pandas and pydicom, about 3 s on a busy
+    2-core machine) costs more than decoding a series in this process, so the first series
+    is decoded here while the workers start, and the next ones by the workers, which are
+    kept (a worklist opens series after series)."""
     with _POOL_LOCK:
-        if workers not in _POOL:
-            # the fork server (shared with `vbq._worker`) imports vbq.imaging once and forks
-            # each worker from it
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=_worker.context())
-            with _worker.without_main():
-                # a worker starts on a submit that finds none idle: these start all of them
-                # now, while no main script is named (each holds its worker 50 ms, once)
-                for _ in range(workers):
-                    pool.submit(time.sleep, 0.05)
-            _POOL[workers] = pool
-        return _POOL[workers]
+        starting = _POOLS.get(workers)
+        if starting is None:
+            starting = _POOLS[workers] = _Starting()
+            threading.Thread(target=_start, args=(workers, starting), daemon=True,
+                             name="vbq-decode-pool").start()
+    if wait:
+        starting.ready.wait()
+    return starting.pool if starting.ready.is_set() else None
+
+
+def _start(workers: int, starting: _Starting) -> None:
+    """Start the pool (``forkserver``, ``spawn`` where there is none) and each of its workers,
+    which import the decoder plugins; `starting` says when it is done."""
+    pool = None
+    try:
+        # the fork server (shared with `vbq._worker`) imports vbq.imaging once and forks
+        # each worker from it
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_worker.context())
+        with _worker.without_main():
+            # a worker starts on a submit that finds none idle: these start all of them now,
+            # while no main script is named (each holds its worker at least 50 ms, once)
+            warming = [pool.submit(_warm) for _ in range(workers)]
+        for future in warming:
+            future.result()
+        starting.pool = pool
+    except (BrokenProcessPool, OSError, RuntimeError):  # decoded in the caller from now on
+        # (RuntimeError also when the interpreter exits while the pool starts: the workers
+        # already started are let finish starting, or they would find the semaphores gone)
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    finally:
+        starting.ready.set()
+
+
+def _warm() -> list[tuple[str, ...]]:
+    """In a worker as it starts: import the decoder plugins (pydicom imports them as it lists
+    a decoder's available plugins, which are returned)."""
+    plugins = [pydicom.pixels.get_decoder(syntax).available_plugins
+               for syntax in _WARM_SYNTAXES]
+    time.sleep(0.05)
+    return plugins
+
+
+def _forget(workers: int, pool: Executor) -> None:
+    """A broken pool is dropped (the next load starts a new one)."""
+    with _POOL_LOCK:
+        starting = _POOLS.get(workers)
+        if starting is not None and starting.pool is pool:
+            del _POOLS[workers]
+
+
+_EXIT_WAIT_S = 30.0
 
 
 @atexit.register
 def _shutdown() -> None:
+    """Stop the pools as the interpreter exits; a pool still starting finishes first (a worker
+    half started as its parent exits finds the parent's semaphores gone and prints a
+    traceback)."""
     with _POOL_LOCK:
-        for pool in _POOL.values():
-            pool.shutdown(wait=False, cancel_futures=True)
-        _POOL.clear()
+        pools = list(_POOLS.values())
+        _POOLS.clear()
+    for starting in pools:
+        starting.ready.wait(_EXIT_WAIT_S)
+        if starting.pool is not None:
+            starting.pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _decode_file(name: str, data: bytes | str, max_pixel_bytes: int
-                 ) -> tuple[list[_Slice], list[FileProblem]]:
-    """One file read and decoded as a serial load does (in a worker process)."""
-    problems: list[FileProblem] = []
-    slices = _read_file(name, data, problems, {}, _Budget(max_pixel_bytes, max_pixel_bytes))
-    return slices, problems
+def _decode_files(chunk: Sequence[tuple[str, bytes | str]], max_pixel_bytes: int
+                  ) -> list[tuple[list[_Slice], list[FileProblem]]]:
+    """Files read and decoded as a serial load does (in a worker process); the series-level
+    attributes are read once per chunk (`_read_file`'s memo)."""
+    memo: dict = {}
+    out = []
+    for name, data in chunk:
+        problems: list[FileProblem] = []
+        slices = _read_file(name, data, problems, memo,
+                            _Budget(max_pixel_bytes, max_pixel_bytes))
+        out.append((slices, problems))
+    return out
 
 
 def _decode_series(files: Sequence[tuple[str, Any]], label: str, *, workers: int | None,
@@ -125,36 +209,54 @@ def _bytes_of(name: str, data: Any, problems: list[FileProblem]) -> bytes | str 
 def _decoded(files: Sequence[tuple[str, Any]], workers: int, budget: _Budget,
              per_file: list[list[FileProblem]]):
     """(file index, its slices) for every file in order: in the pool when `workers` is more
-    than 1, else (or from the first file the pool could not give, when it cannot start or
-    breaks) in this process, one after another."""
+    than 1 and its workers run (`_ready_pool`), else (or from the first file the pool could
+    not give, when it breaks) in this process, one after another."""
     start = 0
-    if workers > 1:
+    pool = _ready_pool(workers) if workers > 1 else None
+    if pool is not None:
         try:
-            pool = _pool(workers)
-            futures = []
-            for k, (name, data) in enumerate(files):
-                data = _bytes_of(name, data, per_file[k])
-                futures.append(None if data is None else
-                               pool.submit(_decode_file, name, data, budget.limit))
-            for k, future in enumerate(futures):
-                start = k
-                if future is None:
-                    yield k, []
-                    continue
-                got, problems = future.result()
-                per_file[k].extend(problems)
+            for k, got in _pooled(pool, files, workers, budget.limit, per_file):
                 yield k, got
+                start = k + 1
             return
         except (BrokenProcessPool, OSError, RuntimeError):
-            with _POOL_LOCK:
-                _POOL.pop(workers, None)
+            _forget(workers, pool)
             for k in range(start, len(per_file)):
                 per_file[k].clear()
+    memo: dict = {}  # the series-level attributes, read once for the load (`_read_file`)
     for k in range(start, len(files)):
         name, data = files[k]
         data = _bytes_of(name, data, per_file[k])
-        yield k, ([] if data is None else _read_file(name, data, per_file[k], {},
+        yield k, ([] if data is None else _read_file(name, data, per_file[k], memo,
                                                      _Budget(budget.limit, budget.limit)))
+
+
+def _pooled(pool: Executor, files: Sequence[tuple[str, Any]], workers: int,
+            max_pixel_bytes: int, per_file: list[list[FileProblem]]):
+    """(file index, its slices) for every file in order, decoded by the pool in chunks of
+    consecutive files, `_CHUNKS_PER_WORKER` per worker: one file a task for a short series (on a
+    busy machine a worker that is paused leaves its next files to the other), a few for a long
+    one (each task reads the series-level attributes once, 1 ms)."""
+    jobs = []
+    for k, (name, data) in enumerate(files):
+        data = _bytes_of(name, data, per_file[k])
+        if data is not None:
+            jobs.append((k, name, data))
+    size = max(1, -(-len(jobs) // (_CHUNKS_PER_WORKER * workers)))
+    where: dict[int, tuple[Any, int]] = {}  # file index -> (its chunk's future, place in it)
+    for i in range(0, len(jobs), size):
+        chunk = jobs[i:i + size]
+        future = pool.submit(_decode_files, [(name, data) for _, name, data in chunk],
+                             max_pixel_bytes)
+        where.update((k, (future, place)) for place, (k, _, _) in enumerate(chunk))
+    for k in range(len(files)):
+        if k not in where:
+            yield k, []
+            continue
+        future, place = where[k]
+        got, problems = future.result()[place]
+        per_file[k].extend(problems)
+        yield k, got
 
 
 def _within_budget(name: str, slices: list[_Slice], budget: _Budget,

@@ -21,6 +21,7 @@ No model weights, nothing trained, nothing fetched.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -436,6 +437,74 @@ def _straightened(bodies: list[_Body], j: int) -> _Body:
                  bodies[j].centre, normal)
 
 
+@dataclass(frozen=True)
+class _Layout:
+    """How a slice is turned into the layout the method works in, head at the top and the
+    front on the left: transposed (rows and columns swapped) first, then flipped top to bottom
+    and left to right as needed. Points map both ways; `shape` is the series' (rows, columns)."""
+
+    transpose: bool = False
+    flip_rows: bool = False
+    flip_cols: bool = False
+
+    def image(self, img: np.ndarray) -> np.ndarray:
+        out = img.T if self.transpose else img
+        return out[::-1 if self.flip_rows else 1, ::-1 if self.flip_cols else 1]
+
+    def spacing(self, spacing: tuple[float, float]) -> tuple[float, float]:
+        return (spacing[1], spacing[0]) if self.transpose else (spacing[0], spacing[1])
+
+    def forward(self, point: tuple[float, float], shape: tuple[int, int]
+                ) -> tuple[float, float]:
+        (r, c), (rows, cols) = point, shape
+        if self.transpose:
+            r, c, rows, cols = c, r, cols, rows
+        return (rows - 1 - r if self.flip_rows else r, cols - 1 - c if self.flip_cols else c)
+
+    def back(self, point: tuple[float, float], shape: tuple[int, int]) -> tuple[float, float]:
+        rows, cols = (shape[1], shape[0]) if self.transpose else shape
+        r, c = point
+        r = rows - 1 - r if self.flip_rows else r
+        c = cols - 1 - c if self.flip_cols else c
+        return (c, r) if self.transpose else (r, c)
+
+
+_NO_ORIENTATION = ("(0020,0037) Image Orientation (Patient) is missing: the slice is taken to "
+                   "show the head at the top and the front on the left; check that it does.")
+
+
+def _layout(series: Series) -> tuple[_Layout, str | None]:
+    """The turn that brings the series' slices to the head at the top and the front on the
+    left, from (0020,0037) Image Orientation (Patient); with a sentence for the reader when
+    that attribute is missing (no turn is made). Refuses an axial or coronal series."""
+    if series.orientation in ("axial", "coronal"):
+        raise InputError(f"suggestions need a sagittal slice of the lumbar spine; this series "
+                         f"is {series.orientation} (from (0020,0037) Image Orientation "
+                         "(Patient))")
+    iop = series.image_orientation
+    if series.orientation != "sagittal" or iop is None or len(iop) != 6:
+        return _Layout(), _NO_ORIENTATION
+    # LPS patient axes (PS3.3 C.7.6.2.1.1): y towards the back, z towards the head
+    across, down = np.asarray(iop[:3], dtype=float), np.asarray(iop[3:], dtype=float)
+    transpose = abs(across[2]) > abs(down[2])  # the columns, not the rows, run head to feet
+    if transpose:
+        across, down = down, across
+    return _Layout(transpose=bool(transpose), flip_rows=bool(down[2] > 0),
+                   flip_cols=bool(across[1] < 0)), None
+
+
+def _in_series_layout(found: SuggestedRois, layout: _Layout, shape: tuple[int, int],
+                      note: str | None) -> SuggestedRois:
+    """The suggestion's centres back in the series' own rows and columns; the note, if any,
+    among the reasons (and the confidence then at most moderate)."""
+    centres = {name: layout.back(point, shape) for name, point in found.centres.items()}
+    if note is None:
+        return dataclasses.replace(found, centres=centres)
+    confidence = "moderate" if found.confidence == "high" else found.confidence
+    return dataclasses.replace(found, centres=centres, confidence=confidence,
+                               reasons=(*found.reasons, note))
+
+
 def _check_inputs(series: Series, slice_index, anchor) -> tuple[int, tuple | None]:
     if not isinstance(series, Series):
         raise InputError(f"series: expected a vbq.imaging.Series, got {type(series).__name__}")
@@ -477,8 +546,12 @@ def suggest_rois(series: Series, *, slice_index: int | None = None,
     Parameters
     ----------
     series : Series
-        A sagittal series as scanners write it (`load_series`): head at the top of the image,
-        anterior on the left (Image Orientation (Patient) row direction towards posterior).
+        A sagittal series (`load_series`). The method works on a slice with the head at the
+        top and the front on the left; a slice laid out otherwise (the front on the right,
+        the head at the bottom, rows running from front to back) is turned into that layout
+        as (0020,0037) Image Orientation (Patient) (`Series.image_orientation`) says, and the
+        centres are given in the series' own rows and columns. Without that attribute the
+        slice is taken as it is, the confidence is at most "moderate" and a reason says so.
     slice_index : int, optional, keyword-only
         The slice (from 0); by default the middle slice (`Series.mid_slice`), the
         mid-sagittal slice of a sagittal series.
@@ -497,8 +570,8 @@ def suggest_rois(series: Series, *, slice_index: int | None = None,
     Raises
     ------
     InputError
-        A series without pixel spacing, a slice out of range, or an anchor that is not a level
-        L1-L5 with a point inside the image.
+        A series without pixel spacing, an axial or coronal series, a slice out of range, or
+        an anchor that is not a level L1-L5 with a point inside the image.
 
     Notes
     -----
@@ -519,10 +592,15 @@ def suggest_rois(series: Series, *, slice_index: int | None = None,
     (['CSF', 'L1', 'L2', 'L3', 'L4'], 5)
     """
     k, anchor = _check_inputs(series, slice_index, anchor)
-    dr, dc = series.spacing_mm
-    work = _working_image(series.pixels[k], (dr, dc))
-    anchor_mm = None if anchor is None else (anchor[1][0] * dr / _STEP,
-                                             anchor[1][1] * dc / _STEP)
+    layout, note = _layout(series)
+    shape = (series.shape[1], series.shape[2])
+    dr, dc = layout.spacing(series.spacing_mm)
+    work = _working_image(layout.image(series.pixels[k]), (dr, dc))
+    if anchor is None:
+        anchor_mm = None
+    else:
+        row, col = layout.forward(anchor[1], shape)
+        anchor_mm = (row * dr / _STEP, col * dc / _STEP)
     coarse = _trace(_column_score(work), None if anchor_mm is None else
                     (anchor_mm[0] / 2, anchor_mm[1] / 2))
     path = np.interp(np.arange(work.shape[0]), 2 * np.arange(len(coarse)) + 0.5,
@@ -532,7 +610,8 @@ def suggest_rois(series: Series, *, slice_index: int | None = None,
     pts = pts + offsets[:, None] * normal
     profile = _profile(work, pts, normal)
     bodies = _bodies(work, pts, normal, profile, _disc_dips(profile))
-    return _assemble(work, bodies, k, anchor, anchor_mm, len(pts), (dr, dc))
+    found = _assemble(work, bodies, k, anchor, anchor_mm, len(pts), (dr, dc))
+    return _in_series_layout(found, layout, shape, note)
 
 
 def _assemble(work, bodies: list[_Body], k: int, anchor, anchor_mm, path_length: int,

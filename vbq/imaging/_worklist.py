@@ -151,7 +151,9 @@ class WorklistStudy:
             Processes decoding a compressed series' files at once; None: the number of
             processors (at most 4); 1: one after another in this process. pydicom's JPEG 2000
             decoders (GDCM, OpenJPEG) hold the GIL, so threads would not decode side by side;
-            the worker processes start on the first compressed series and are kept.
+            the worker processes start in the background on the first compressed series
+            (which is decoded in this process meanwhile: starting them takes longer) and are
+            kept for the next ones.
             Uncompressed files are read in this process whatever `workers` says (their
             pixels are a view on the file's bytes: nothing to gain from copying them).
         progress : callable, keyword-only
