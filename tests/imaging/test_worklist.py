@@ -19,6 +19,7 @@ from pydicom.pixels import apply_modality_lut
 
 import vbq.imaging._parallel as parallel_module
 import vbq.imaging._read as read_module
+import vbq.imaging._worklist as worklist_module
 from vbq import phantom
 from vbq.errors import InputError
 from vbq.imaging import load_series, read_worklist, study_id_problem
@@ -246,6 +247,48 @@ def test_a_compressed_series_decodes_in_worker_processes_to_the_same_pixels(tmp_
     assert parallel_module._ready_pool(2) is not None  # the pool did not break
     with pytest.raises(InputError, match="workers"):
         study.load(workers=0)
+
+
+def _compressed_study(tmp_path, n_slices: int = 5):
+    from pydicom.uid import JPEG2000Lossless
+
+    datasets, _ = phantom.make_series(seed=4, n_slices=n_slices)
+    for ds in datasets:
+        ds.compress(JPEG2000Lossless)
+    paths = phantom.write_series(datasets, tmp_path / "VBQ-009")
+    return read_worklist(tmp_path / "VBQ-009")[0], paths
+
+
+def test_a_time_limited_load_decodes_in_the_pool_never_here(tmp_path, monkeypatch):
+    # the app's load (time_limit=, issue 18) of a compressed series: the decoding pool's
+    # processes decode its files in parallel (issue 19), the calling thread only waits
+    study, paths = _compressed_study(tmp_path)
+    assert parallel_module._ready_pool(2, wait=True) is not None
+    calls = []
+    with monkeypatch.context() as patched:
+        patched.setattr(parallel_module, "_read_file", _not_in_this_process)
+        patched.setattr(worklist_module._worker, "run", _not_in_this_process)
+        pooled = study.load(workers=2, time_limit=60,
+                            progress=lambda done, total: calls.append(done))
+    assert np.array_equal(pooled.pixels, load_series(paths).pixels)
+    assert calls == [1, 2, 3, 4, 5]
+
+
+def test_a_pool_decode_past_its_time_limit_is_refused_and_its_workers_killed(tmp_path):
+    study, _ = _compressed_study(tmp_path, n_slices=12)
+    pool = parallel_module._ready_pool(2, wait=True)
+    workers = list(pool._processes.values())
+    with pytest.raises(InputError, match=r"^study 1, Series \d+ .*: reading took longer than "
+                                         r"0 s, the most one read may take on this server; "
+                                         r"not loaded\."):
+        study.load(workers=2, time_limit=0)
+    for process in workers:
+        process.join(timeout=30)
+        assert not process.is_alive()
+    assert parallel_module._POOLS.get(2) is None or parallel_module._POOLS[2].pool is not pool
+    # the next load starts a new pool and decodes
+    assert parallel_module._ready_pool(2, wait=True) is not None
+    assert study.load(workers=2, time_limit=60).n_slices == 12
 
 
 def test_lossy_jpeg_2000_decodes_to_pydicoms_pixels_to_the_bit(tmp_path):

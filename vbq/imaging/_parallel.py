@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
@@ -156,16 +157,20 @@ def _decode_files(chunk: Sequence[tuple[str, bytes | str]], max_pixel_bytes: int
 
 def _decode_series(files: Sequence[tuple[str, Any]], label: str, *, workers: int | None,
                    progress: Callable[[int, int], object] | None,
-                   max_pixel_bytes: int, compressed: bool = True) -> Series:
+                   max_pixel_bytes: int, compressed: bool = True,
+                   limit: _Limit | None = None) -> Series:
     """Decode the files of one series (compressed ones in worker processes), then sort,
-    rescale and stack them as `load_series` does (`_assemble`); ``patient`` is `label`."""
+    rescale and stack them as `load_series` does (`_assemble`); ``patient`` is `label`.
+    With `limit`, only the pool decodes (the caller checked `pool_ready`), stopped and
+    refused past the limit."""
     workers = _check_workers(workers, max_pixel_bytes)
     if not compressed or len(files) < 2:
         workers = 1
     budget = _Budget(max_pixel_bytes, max_pixel_bytes)
     per_file: list[list[FileProblem]] = [[] for _ in files]
     slices: list[_Slice] = []
-    for done, (k, got) in enumerate(_decoded(files, workers, budget, per_file), start=1):
+    decoded = _decoded(files, workers, budget, per_file, limit)
+    for done, (k, got) in enumerate(decoded, start=1):
         slices.extend(_within_budget(files[k][0], got, budget, per_file[k]))
         if progress is not None:
             progress(done, len(files))
@@ -207,20 +212,29 @@ def _bytes_of(name: str, data: Any, problems: list[FileProblem]) -> bytes | str 
 
 
 def _decoded(files: Sequence[tuple[str, Any]], workers: int, budget: _Budget,
-             per_file: list[list[FileProblem]]):
+             per_file: list[list[FileProblem]], limit: _Limit | None = None):
     """(file index, its slices) for every file in order: in the pool when `workers` is more
     than 1 and its workers run (`_ready_pool`), else (or from the first file the pool could
     not give, when it breaks) in this process, one after another."""
     start = 0
     pool = _ready_pool(workers) if workers > 1 else None
+    if pool is None and limit is not None:
+        raise InputError(f"{limit.what}: the decoding workers are not running; not loaded. "
+                         "Try again.")
     if pool is not None:
         try:
-            for k, got in _pooled(pool, files, workers, budget.limit, per_file):
+            for k, got in _pooled(pool, files, workers, budget.limit, per_file, limit):
                 yield k, got
                 start = k + 1
             return
+        except FutureTimeout:
+            _stop(workers, pool)
+            raise InputError(limit.refusal()) from None
         except (BrokenProcessPool, OSError, RuntimeError):
             _forget(workers, pool)
+            if limit is not None:  # never decoded here, on the server's script thread
+                raise InputError(f"{limit.what}: the decoding workers stopped; not loaded. "
+                                 f"{limit.hint}").rstrip() from None
             for k in range(start, len(per_file)):
                 per_file[k].clear()
     memo: dict = {}  # the series-level attributes, read once for the load (`_read_file`)
@@ -232,7 +246,8 @@ def _decoded(files: Sequence[tuple[str, Any]], workers: int, budget: _Budget,
 
 
 def _pooled(pool: Executor, files: Sequence[tuple[str, Any]], workers: int,
-            max_pixel_bytes: int, per_file: list[list[FileProblem]]):
+            max_pixel_bytes: int, per_file: list[list[FileProblem]],
+            limit: _Limit | None = None):
     """(file index, its slices) for every file in order, decoded by the pool in chunks of
     consecutive files, `_CHUNKS_PER_WORKER` per worker: one file a task for a short series (on a
     busy machine a worker that is paused leaves its next files to the other), a few for a long
@@ -254,9 +269,50 @@ def _pooled(pool: Executor, files: Sequence[tuple[str, Any]], workers: int,
             yield k, []
             continue
         future, place = where[k]
-        got, problems = future.result()[place]
+        got, problems = future.result(None if limit is None else limit.left())[place]
         per_file[k].extend(problems)
         yield k, got
+
+
+@dataclasses.dataclass(frozen=True)
+class _Limit:
+    """How long a decode in the pool may take, and what its refusal says (the words of
+    `vbq._worker`'s refusal for a read past its time limit)."""
+
+    what: str
+    seconds: float
+    hint: str = ""
+    deadline: float = dataclasses.field(default=0.0)
+
+    @classmethod
+    def starting_now(cls, what: str, seconds: float, hint: str = "") -> _Limit:
+        return cls(what, seconds, hint, time.monotonic() + seconds)
+
+    def left(self) -> float:
+        return max(0.0, self.deadline - time.monotonic())
+
+    def refusal(self) -> str:
+        return (f"{self.what}: reading took longer than {self.seconds:g} s, the most one read "
+                f"may take on this server; not loaded. {self.hint}").rstrip()
+
+
+def pool_ready(workers: int | None) -> bool:
+    """Whether the decoding pool of `workers` (None: as `_check_workers` says) runs now; the
+    first call starts it in the background."""
+    n = _check_workers(workers, 1)
+    return n > 1 and _ready_pool(n) is not None
+
+
+def _stop(workers: int, pool: Executor) -> None:
+    """Kill a pool's workers (a decode past its time limit) and forget the pool.
+
+    `ProcessPoolExecutor` cannot cancel a running task (`shutdown` waits for it or leaves it
+    running), and `terminate_workers` is new in Python 3.14: until then the workers are
+    killed through the executor's ``_processes``, the one way to reach them."""
+    _forget(workers, pool)
+    for process in list(getattr(pool, "_processes", {}).values()):
+        process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _within_budget(name: str, slices: list[_Slice], budget: _Budget,

@@ -32,7 +32,7 @@ from ._folders import (
     study_id_problem,
 )
 from ._label import _acquisition_label
-from ._parallel import _decode_series
+from ._parallel import _decode_series, _Limit, pool_ready
 from ._read import _NOT_DICOM, MAX_PIXEL_BYTES, _decoder_for, _int, _Skip, _Slice, _slices
 from ._sequence import Flag, _default_rank, _flags, _weighting
 from ._series import Series, _drop_duplicates, _main_stack, _orientation
@@ -161,11 +161,13 @@ class WorklistStudy:
         max_pixel_bytes : int, keyword-only
             As `vbq.imaging.load_study`.
         time_limit : float or None, keyword-only
-            None: decode here, as `workers` says. A number of seconds: decode in one worker
-            process, its files one after another (`workers` is not used), stopped and refused
-            once it takes longer; the calling thread waits without holding the GIL (what a
-            server that serves many users wants). The worker's address space is bounded too
-            (3 GiB beyond its own).
+            None: decode here, as `workers` says. A number of seconds: never decode in the
+            calling thread, which waits without holding the GIL (what a server that serves
+            many users wants), and stop and refuse the decoding once it takes longer. A
+            compressed series goes to the decoding workers when they run (in parallel, as
+            `workers` says; they are killed past the limit), anything else to one worker
+            process whose address space is bounded too (3 GiB beyond its own), its files one
+            after another.
 
         Returns
         -------
@@ -191,8 +193,15 @@ class WorklistStudy:
         if time_limit is None:
             return _decode_series(info.files, self.label, workers=workers, progress=progress,
                                   max_pixel_bytes=max_pixel_bytes, compressed=info.compressed)
+        what = f"{self.label}, {info.label}"
+        if info.compressed and len(info.files) > 1 and workers != 1 and pool_ready(workers):
+            # the decoding pool's processes decode in parallel and this thread waits on them
+            # without holding the GIL, as in a worker; past the limit the pool is killed
+            return _decode_series(info.files, self.label, workers=workers, progress=progress,
+                                  max_pixel_bytes=max_pixel_bytes, compressed=True,
+                                  limit=_Limit.starting_now(what, time_limit, _LOAD_HINT))
         return _worker.run(_decode_here, _picklable_files(info.files), self.label,
-                           what=f"{self.label}, {info.label}", time_limit=time_limit,
+                           what=what, time_limit=time_limit,
                            hint=_LOAD_HINT, progress=progress,
                            max_pixel_bytes=max_pixel_bytes, compressed=info.compressed)
 
