@@ -144,7 +144,14 @@ def _session_1(page, truths, shots) -> None:
                ).to_be_visible()
 
 
-def _session_2(page, truths, order) -> None:
+def _stored_rows(database: str, hidden: str | None = None) -> int:
+    """The ROI rows in the database, leaving out `hidden`'s."""
+    with MeasurementStore(database) as store:
+        everything = store.load()
+    return int((everything["patient_id"] != hidden).sum())
+
+
+def _session_2(page, truths, order, database: str) -> None:
     """The same observer again, by hand: shuffled by the recorded seed, each patient blind."""
     study_id = page.get_by_role("textbox", name="Study patient ID (pseudonymous)")
     # hand readings, for the comparison with the suggestions: none offered after a click
@@ -158,13 +165,18 @@ def _session_2(page, truths, order) -> None:
         # earlier ROIs and values hidden until this reading is saved
         expect(page.get_by_text("Blinded: 1 other reading of this patient is hidden").first
                ).to_be_visible()
-        expect(page.get_by_text(f"{pid}'s hidden while you read blind")).to_be_visible()
+        # the stored readings listed are every other patient's: none of this patient's
+        expect(page.get_by_text(f"Stored measurements ({_stored_rows(database, pid):,} ROI "
+                                f"readings; {pid}'s hidden while you read blind)")
+               ).to_be_visible()
         _read_by_hand(page, truths[pid], shift=1 + k % 2)
         _save(page, k)
         expect(page.get_by_text(f"{k + 1} of {N} read (observer {OBSERVER}, session 2)")
                ).to_be_visible()
     expect(page.get_by_text("Blinded:")).to_have_count(0)  # the last one saved: shown again
     expect(page.get_by_text("hidden while you read blind")).to_have_count(0)
+    expect(page.get_by_text(f"Stored measurements ({_stored_rows(database):,} ROI readings)")
+           ).to_be_visible()  # saved: the patient's readings are listed again
 
 
 def _check_rows(stored: pd.DataFrame, truths, order) -> None:
@@ -243,7 +255,7 @@ def test_a_cohort_is_read_with_suggestions_then_blind_by_hand_and_compared(measu
     assert order != tuple(range(N))  # a shuffle that differs from session 1's order
     expect(page.get_by_text(f"seed {seed}")).to_be_visible()
     expect(page.get_by_text(f"0 of {N} read (observer {OBSERVER}, session 2)")).to_be_visible()
-    _session_2(page, truths, order)
+    _session_2(page, truths, order, measure_app.database)
 
     with MeasurementStore(measure_app.database) as store:
         stored = store.load(observer=OBSERVER)
