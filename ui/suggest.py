@@ -7,6 +7,11 @@ at saving time each ROI is recorded truthfully in the store's ``roi_source`` col
 ``suggested`` (accepted and left as suggested), ``moved`` (accepted, then moved or resized) or
 ``manual`` (placed by hand, with no suggestion accepted for that level).
 
+Once the reader has placed a first vertebra by hand on an empty slice, the suggestion named from
+it is offered without a further click (a toggle turns this off, for readings meant to be made
+by hand alone); a suggestion is still never placed or saved until accepted. Reading a study with
+suggestions is then three clicks: the vertebra, Accept, Save and next.
+
 The page hooks in three places: `panel` in the viewer's side column, `circles` over the image,
 `with_sources` on the records before they are saved.
 """
@@ -20,12 +25,15 @@ import streamlit as st
 
 import vbq
 from ui import measure
+from ui.display import plain
 from ui.image_click import Circle
 from vbq import imaging
 from vbq.measurements import ROI_LEVELS
 
 SUGGESTION_KEY = "measure_suggestion"  # fingerprint -> SuggestedRois shown, not yet accepted
 ACCEPTED_KEY = "measure_accepted"  # fingerprint -> level -> the Roi as accepted
+AUTO_KEY = "measure_suggest_auto"  # the toggle: offer a suggestion after the first vertebra
+OFFERED_KEY = "measure_offered"  # fingerprint -> "" or why none could be offered (offered once)
 BODY_LEVELS = ("L1", "L2", "L3", "L4")
 CONFIDENCE_WORDS = {"high": "High confidence", "moderate": "Moderate confidence",
                     "low": "Low confidence"}
@@ -83,9 +91,42 @@ def _discard(series: measure.SeriesRef) -> None:
     _suggestions().pop(series.fingerprint, None)
 
 
+def _forget_if_empty(fp: str) -> None:
+    """No ROI placed on the series (all removed, or a new reading of it, as in a repeat session):
+    what was accepted or offered before belongs to no ROI now, so an ROI placed next is the
+    reader's own ("manual") and the next first vertebra brings a suggestion again."""
+    if not measure.rois(fp):
+        st.session_state.get(ACCEPTED_KEY, {}).pop(fp, None)
+        st.session_state.get(OFFERED_KEY, {}).pop(fp, None)
+
+
+def _offer(series: imaging.Series, k: int, active: str) -> None:
+    """Offer the suggestion once the reader's first vertebra is on slice `k`: when the only ROI
+    placed is that one, by hand, and nothing was offered since the series had no ROI (so a
+    discarded suggestion does not come back, and moving the vertebra does not recompute it)."""
+    fp = series.fingerprint
+    offered = st.session_state.setdefault(OFFERED_KEY, {})
+    placed = measure.rois(fp)
+    if not placed:
+        return
+    if fp in offered or fp in _suggestions() or len(placed) != 1 or _accepted(fp):
+        return
+    anchor = anchor_for(series, k, active)
+    if anchor is None:
+        return
+    try:
+        _suggestions()[fp] = imaging.suggest_rois(series, slice_index=k, anchor=anchor)
+        offered[fp] = ""
+    except vbq.InputError as exc:  # said quietly: the reader did not ask for it
+        offered[fp] = str(exc)
+
+
 def panel(series: imaging.Series, k: int, active: str) -> None:
     """The suggestion's buttons and its confidence in words, for slice `k` (from 0)."""
     fp = series.fingerprint
+    _forget_if_empty(fp)
+    if st.session_state.get(AUTO_KEY, True):  # the toggle below, as last set
+        _offer(series, k, active)
     shown = _suggestions().get(fp)
     anchor = anchor_for(series, k, active)
     label = (f"Suggest the other ROIs from your {anchor[0]}" if anchor else "Suggest ROIs")
@@ -97,18 +138,25 @@ def panel(series: imaging.Series, k: int, active: str) -> None:
     held = measure.ref(series)
     st.button(label, key="measure_suggest", on_click=_suggest, args=(held, k, active),
               help=help_text, icon=":material/auto_fix_high:", width="stretch")
+    if isinstance(shown, str):
+        st.error(f"No suggestion: {shown}")
+    elif shown is not None:
+        _choices(series, shown, k)
+    # (Accept comes right under the image's side controls, above the fold at 1280 x 800)
+    st.toggle("Suggest after my first vertebra", value=True, key=AUTO_KEY,
+              help="Once you have placed one vertebra on the slice, the suggestion named from "
+                   "it is shown: accept it with one click. Turn off for readings made by hand "
+                   "alone (the hand-placed side of the comparison on the Reliability page).")
+    why_not = st.session_state.get(OFFERED_KEY, {}).get(fp)
+    if why_not and shown is None:
+        st.caption(f"No suggestion from your vertebra: {plain(why_not)}")
     placed = source_counts(series)
     if placed:
         st.caption(f"Placed: {placed}. Saved with each ROI.")
-    if isinstance(shown, str):
-        st.error(f"No suggestion: {shown}")
-        return
-    if shown is None:
-        return
-    where = "" if shown.slice_index == k else f" (on slice {shown.slice_index + 1})"
-    st.caption(f"**{CONFIDENCE_WORDS[shown.confidence]}**{where}: "
-               f"{' '.join(shown.reasons)} Dashed circles are suggestions: nothing is saved "
-               "until you accept them and save the reading.")
+
+
+def _choices(series: imaging.Series, shown: imaging.SuggestedRois, k: int) -> None:
+    """Accept or discard the suggestion shown, and its confidence in words."""
     c1, c2 = st.columns(2)
     c1.button("Accept", key="measure_accept", type="primary", on_click=_accept,
               args=(held,), icon=":material/check:", width="stretch",
@@ -116,6 +164,10 @@ def panel(series: imaging.Series, k: int, active: str) -> None:
                                                "afterwards as usual.")
     c2.button("Discard", key="measure_discard", on_click=_discard, args=(held,),
               width="stretch")
+    where = "" if shown.slice_index == k else f" (on slice {shown.slice_index + 1})"
+    st.caption(f"**{CONFIDENCE_WORDS[shown.confidence]}**{where}: "
+               f"{' '.join(shown.reasons)} Dashed circles are suggestions: nothing is saved "
+               "until you accept them and save the reading.")
 
 
 def circles(series: imaging.Series, k: int) -> list[Circle]:

@@ -116,6 +116,86 @@ def test_a_vertebra_placed_by_hand_names_the_levels_and_stays_manual(db_url, pha
     assert set(rows.drop(index="L3")["roi_source"]) == {"suggested"}
 
 
+def _place(at, fp: str, level: str, row: float, col: float) -> None:
+    """Type both coordinates of `level` (what a click on the image does)."""
+    at.segmented_control(key="measure_active").set_value(level).run()
+    at.number_input(key=f"measure_row_{level}_{fp}").set_value(row).run()
+    at.number_input(key=f"measure_col_{level}_{fp}").set_value(col).run()
+    assert not at.exception
+
+
+def test_the_first_vertebra_brings_the_suggestion_without_a_further_click(db_url,
+                                                                         phantom_series):
+    # three clicks a study: the vertebra, Accept, Save (issue 19's target)
+    series, truth = phantom_series
+    fp = series.fingerprint[:12]
+    at = start(PAGE)
+    assert not any(b.key == "measure_accept" for b in at.button)  # nothing before a vertebra
+    row, col = truth.centres["L3"][0] + 2.0, truth.centres["L3"][1] + 1.0
+    _place(at, fp, "L3", row, col)
+    assert any(b.key == "measure_accept" for b in at.button)  # offered, not asked for
+    assert any("vertebra you clicked" in c.value for c in at.caption)
+    at.button(key="measure_accept").click().run()
+    expected = imaging.suggest_rois(series, slice_index=truth.mid_slice,
+                                    anchor=("L3", (row, col)))
+    shown = roi_table(at)
+    for name in ("L1", "L2", "L4", "CSF"):
+        assert shown.loc[name, "centre row"] == pytest.approx(expected.centres[name][0],
+                                                              abs=0.005)
+    _save(at, patient="DEMO-012")
+    with MeasurementStore(db_url) as store:
+        rows = store.load().set_index("level")
+    assert rows.loc["L3", "roi_source"] == "manual"
+    assert set(rows.drop(index="L3")["roi_source"]) == {"suggested"}
+
+
+def test_a_discarded_offer_stays_away_and_the_toggle_turns_offers_off(db_url, phantom_series):
+    series, truth = phantom_series
+    fp = series.fingerprint[:12]
+    at = start(PAGE)
+    _place(at, fp, "L1", *truth.centres["L1"])
+    at.button(key="measure_discard").click().run()
+    _place(at, fp, "L1", truth.centres["L1"][0] + 1.0, truth.centres["L1"][1])  # moved
+    assert not any(b.key == "measure_accept" for b in at.button)  # not offered again
+    # removed, the slice is empty again; with the toggle off, a first vertebra brings nothing
+    at.button(key="measure_remove").click().run()
+    at.toggle(key="measure_suggest_auto").set_value(False).run()
+    _place(at, fp, "L2", *truth.centres["L2"])
+    _place(at, fp, "L3", *truth.centres["L3"])
+    assert not any(b.key == "measure_accept" for b in at.button)
+    _save(at, patient="DEMO-013")  # refused (L1, L4, CSF missing): nothing saved
+    with MeasurementStore(db_url) as store:
+        assert store.load().empty
+    # on again, an empty slice and a first vertebra: offered
+    at.toggle(key="measure_suggest_auto").set_value(True).run()
+    for level in ("L2", "L3"):
+        at.segmented_control(key="measure_active").set_value(level).run()
+        at.button(key="measure_remove").click().run()
+    _place(at, fp, "L2", *truth.centres["L2"])
+    assert any(b.key == "measure_accept" for b in at.button)
+
+
+def test_a_repeat_session_by_hand_is_recorded_as_placed_by_hand(db_url, phantom_series):
+    # session 1 accepts the suggestion; session 2 of the same series, in the same browser
+    # session, places every ROI by hand: none of them is "moved" from session 1's suggestion
+    series, truth = phantom_series
+    fp = series.fingerprint[:12]
+    at = start(PAGE)
+    at.button(key="measure_suggest").click().run()
+    at.button(key="measure_accept").click().run()
+    _save(at, patient="DEMO-014")
+    at.number_input(key="measure_session").set_value(2).run()
+    assert any("No ROI placed yet" in i.value for i in at.info)  # session 1's ROIs hidden
+    at.toggle(key="measure_suggest_auto").set_value(False).run()
+    for level in ("L1", "L2", "L3", "L4", "CSF"):
+        _place(at, fp, level, truth.centres[level][0] + 1.0, truth.centres[level][1])
+    _save(at, patient="DEMO-014")
+    with MeasurementStore(db_url) as store:
+        rows = store.load(session=2)
+    assert len(rows) == 5 and set(rows["roi_source"]) == {"manual"}
+    assert rows["blinded"].all()
+
+
 def test_the_reliability_page_compares_suggestion_accepted_with_hand_placed_readings(db_url):
     # 12 patients read by hand (AB, session 1) and by accepting suggestions with L3 clicked
     # (CD, session 1), one reading with a suggestion moved (left out), written to the database

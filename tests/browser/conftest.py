@@ -6,6 +6,12 @@ browser is a failure, never a silent skip.
 
 Tests wait for states, never for times: Playwright's auto-waiting `expect()` on what the user
 would see, and `settled` for the end of a script run.
+
+Servers, one per distinct need, each started once per test session: `app_url` (the app for the
+analysis pages), `measure_app` (the app on a measurement database of its own, shared by the MRI
+page's tests: each of them reads and saves under its own observer code and patient IDs, so their
+order does not matter) and `click_url` (the click component alone). A module that needs a server
+nobody else has used starts its own with `serve`.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -54,13 +61,17 @@ def _free_port() -> int:
     raise RuntimeError(f"no free port in {base}..{base + 9}")
 
 
-def serve(script: Path, log: Path):
-    """Run `streamlit run script` on a free loopback port; yield its base URL; stop it."""
+def serve(script: Path, log: Path, *, database: str | None = None):
+    """Run `streamlit run script` on a free loopback port; yield its base URL; stop it.
+
+    The MRI page's measurement database is `database` (an SQLAlchemy URL), by default a
+    scratch SQLite file beside the log: never data/, never a database named in the
+    environment of the test run."""
     _need_browser()
     port = _free_port()
-    env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false")
-    # the MRI pages' measurement database: a scratch file beside the log, never data/
-    env.setdefault("VBQ_MEASUREMENTS_URL", f"sqlite:///{log.parent / 'measurements.sqlite'}")
+    database = database or f"sqlite:///{log.parent / 'measurements.sqlite'}"
+    env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
+               VBQ_MEASUREMENTS_URL=database)
     with open(log, "w") as fh:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(script),
@@ -115,6 +126,35 @@ def settled(page, timeout: float = 90_000) -> None:
 def app_url(tmp_path_factory):
     """Start the app once per session; yield its base URL; stop it."""
     yield from serve(ROOT / "app.py", tmp_path_factory.mktemp("streamlit") / "server.log")
+
+
+@dataclass(frozen=True)
+class MeasureApp:
+    """A running app whose MRI page saves to a measurement database of its own."""
+
+    url: str  # the server's base URL
+    database: str  # the SQLAlchemy URL of its measurement database
+    folder: Path  # a scratch folder beside it (server log, files to upload, screenshots)
+
+
+@pytest.fixture(scope="session")
+def measure_app(tmp_path_factory):
+    """The app on a fresh SQLite measurement database, started once for every MRI page test.
+
+    Tests share it: each saves under its own observer code and patient IDs and reads back
+    only those (`MeasurementStore.load(observer=...)`), so no test depends on another's rows
+    or on the order the tests run in."""
+    folder = tmp_path_factory.mktemp("measure")
+    database = f"sqlite:///{folder / 'measurements.sqlite'}"
+    for url in serve(ROOT / "app.py", folder / "server.log", database=database):
+        yield MeasureApp(url, database, folder)
+
+
+@pytest.fixture(scope="session")
+def click_url(tmp_path_factory):
+    """A page holding only the image-click component (tests/browser/apps/click_app.py)."""
+    yield from serve(ROOT / "tests" / "browser" / "apps" / "click_app.py",
+                     tmp_path_factory.mktemp("click") / "server.log")
 
 
 @pytest.fixture(scope="session")

@@ -7,15 +7,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import ROOT, serve, settled
+from .conftest import settled
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def click_url(tmp_path_factory):
-    yield from serve(ROOT / "tests" / "browser" / "apps" / "click_app.py",
-                     tmp_path_factory.mktemp("click") / "server.log")
 
 
 def _clicked(page) -> str:

@@ -5,39 +5,22 @@ the rows. AppTest cannot click on a custom component, hence this test."""
 from __future__ import annotations
 
 import io
-import os
 import re
 
 import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
-from ui.measure import URL_ENV
 from vbq import phantom
 from vbq.measurements import MeasurementStore
 
-from .conftest import ROOT, serve, settled
+from .conftest import settled
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def measure_app(tmp_path_factory):
-    """The app on a fresh, empty measurement database (VBQ_MEASUREMENTS_URL)."""
-    tmp = tmp_path_factory.mktemp("measure")
-    url = f"sqlite:///{tmp / 'measurements.sqlite'}"
-    old = os.environ.get(URL_ENV)
-    os.environ[URL_ENV] = url
-    try:
-        server = serve(ROOT / "app.py", tmp / "server.log")
-        base = next(server)
-    finally:
-        if old is None:
-            os.environ.pop(URL_ENV, None)
-        else:
-            os.environ[URL_ENV] = old
-    yield base, url
-    next(server, None)
+OBSERVER = "MC"  # this test's readings in the shared measurement database
+PATIENT = "DEMO-001"
 
 
 def _within_half_a_pixel(pixel: int) -> re.Pattern:
@@ -46,7 +29,7 @@ def _within_half_a_pixel(pixel: int) -> re.Pattern:
 
 
 def test_clicks_place_the_rois_where_they_landed_and_saving_writes_rows(measure_app, page):
-    base, url = measure_app
+    base, url = measure_app.url, measure_app.database
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     _, truth = phantom.make_series(seed=0)
@@ -75,15 +58,15 @@ def test_clicks_place_the_rois_where_they_landed_and_saving_writes_rows(measure_
         expect(col_input).to_have_value(_within_half_a_pixel(col), timeout=30_000)
         shown[lv] = (float(row_input.input_value()), float(col_input.input_value()))
         assert abs(shown[lv][0] - row) <= 0.5 and abs(shown[lv][1] - col) <= 0.5, shown[lv]
-    page.get_by_role("textbox", name="Study patient ID (pseudonymous)").fill("DEMO-001")
+    page.get_by_role("textbox", name="Study patient ID (pseudonymous)").fill(PATIENT)
     page.get_by_role("textbox", name="Study patient ID (pseudonymous)").press("Enter")
-    page.get_by_role("textbox", name="Observer (initials or code)").fill("AB")
+    page.get_by_role("textbox", name="Observer (initials or code)").fill(OBSERVER)
     page.get_by_role("textbox", name="Observer (initials or code)").press("Enter")
     settled(page)  # the runs the two entries started have ended
     page.get_by_role("button", name="Save the ROIs").click()
     expect(page.get_by_text("5 ROI reading(s) added")).to_be_visible(timeout=30_000)
     with MeasurementStore(url) as store:
-        rows = store.load().set_index("level")
+        rows = store.load(observer=OBSERVER).set_index("level")
     assert len(rows) == 5
     for lv, (row, col) in targets.items():
         stored = rows.loc[lv, "centre_row_px"], rows.loc[lv, "centre_col_px"]
@@ -94,6 +77,7 @@ def test_clicks_place_the_rois_where_they_landed_and_saving_writes_rows(measure_
     expect(page.get_by_text(f"Slice {truth.mid_slice + 1} of 11").first).to_be_visible()
     with MeasurementStore(url) as store:
         exported = pd.read_csv(io.StringIO(store.export_csv()))
-    assert set(exported["slice_number"]) == {truth.mid_slice + 1}
+    exported = exported[exported["observer"] == OBSERVER]
+    assert len(exported) == 5 and set(exported["slice_number"]) == {truth.mid_slice + 1}
     assert "Traceback" not in page.locator("body").inner_text()
     assert not errors, errors

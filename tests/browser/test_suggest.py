@@ -4,40 +4,23 @@ suggested and which placed by hand. A screenshot is left for a person to look at
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from playwright.sync_api import expect
 
-from ui.measure import URL_ENV
 from vbq import imaging, phantom
 from vbq.measurements import MeasurementStore
 
-from .conftest import ROOT, serve, settled
+from .conftest import settled
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def measure_app(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("suggest")
-    url = f"sqlite:///{tmp / 'measurements.sqlite'}"
-    old = os.environ.get(URL_ENV)
-    os.environ[URL_ENV] = url
-    try:
-        server = serve(ROOT / "app.py", tmp / "server.log")
-        base = next(server)
-    finally:
-        if old is None:
-            os.environ.pop(URL_ENV, None)
-        else:
-            os.environ[URL_ENV] = old
-    yield base, url, tmp
-    next(server, None)
+OBSERVER = "SG"  # this test's readings in the shared measurement database
+PATIENT = "DEMO-020"
 
 
 def test_click_one_vertebra_accept_the_rest_and_save(measure_app, browser):
-    base, url, tmp = measure_app
+    base, url, tmp = measure_app.url, measure_app.database, measure_app.folder
     ctx = browser.new_context(viewport={"width": 1280, "height": 800})
     page = ctx.new_page()
     errors: list[str] = []
@@ -71,15 +54,15 @@ def test_click_one_vertebra_accept_the_rest_and_save(measure_app, browser):
     settled(page)
     img.scroll_into_view_if_needed()
     page.screenshot(path=str(tmp / "accepted_1280x800.png"))
-    page.get_by_role("textbox", name="Study patient ID (pseudonymous)").fill("DEMO-020")
+    page.get_by_role("textbox", name="Study patient ID (pseudonymous)").fill(PATIENT)
     page.get_by_role("textbox", name="Study patient ID (pseudonymous)").press("Enter")
-    page.get_by_role("textbox", name="Observer (initials or code)").fill("AB")
+    page.get_by_role("textbox", name="Observer (initials or code)").fill(OBSERVER)
     page.get_by_role("textbox", name="Observer (initials or code)").press("Enter")
     settled(page)
     page.get_by_role("button", name="Save the ROIs").click()
     expect(page.get_by_text("5 ROI reading(s) added")).to_be_visible(timeout=30_000)
     with MeasurementStore(url) as store:
-        rows = store.load().set_index("level")
+        rows = store.load(observer=OBSERVER).set_index("level")
     assert rows.loc["L3", "roi_source"] == "manual"
     assert set(rows.drop(index="L3")["roi_source"]) == {"suggested"}
     # the saved ROIs are the suggestion named from the click
