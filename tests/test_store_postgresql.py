@@ -191,7 +191,7 @@ def _copy_v1_to(url: str) -> int:
 def test_a_version_1_database_is_upgraded_on_postgresql(pg_url):
     assert _copy_v1_to(pg_url) == 5
     with MeasurementStore(pg_url) as store:
-        assert store.schema_version == SCHEMA_VERSION == 2
+        assert store.schema_version == SCHEMA_VERSION == 3
         table = store.load()
         assert table.loc[table["level"] == "L2", "si_mean"].item() == 325.0  # the correction
         assert table["series_flags"].isna().all()
@@ -211,7 +211,7 @@ def test_two_processes_opening_an_old_database_at_once_upgrade_it_once(pg_url):
     _copy_v1_to(pg_url)
     assert _processes(_open, [(pg_url,), (pg_url,), (pg_url,)]) == [0, 0, 0]
     with MeasurementStore(pg_url) as store:
-        assert store.schema_version == 2 and len(store.load()) == 5
+        assert store.schema_version == 3 and len(store.load()) == 5
     columns = [c["name"] for c in sa.inspect(sa.create_engine(pg_url)).get_columns(
         "vbq_roi_measurements")]
     assert len(columns) == len(set(columns)) == len(store_module._rois.columns)
