@@ -231,3 +231,21 @@ def test_an_import_is_one_transaction_on_postgresql(pg_url, monkeypatch):
         assert store.count() == 0  # the slices saved before the bad row were rolled back
         assert store.import_csv(text.encode()).inserted == 400
         assert store.count_readings(search="p001") == 40
+
+
+def _save_one(url: str, patient_id: str) -> None:
+    with MeasurementStore(url) as store:
+        store.save(reading(patient_id))
+
+
+def test_a_write_in_another_process_changes_the_generation_on_postgresql(pg_url):
+    # the app caches counts under the generation (ui.cache.store_read): a write by another
+    # server process must replace it, and a refused import must not
+    with MeasurementStore(pg_url) as store:
+        before = store.generation()
+        assert _processes(_save_one, [(pg_url, "VBQ-201")]) == [0]
+        after = store.generation()
+        assert after != before and store.count() == 5
+        with pytest.raises(InputError):
+            store.import_csv(b"patient_id,observer,session,level,si_mean\nP1,AB,x,L1,300\n")
+        assert store.generation() == after
