@@ -751,7 +751,7 @@ class MeasurementStore:
 
         Notes
         -----
-        The file is read and saved in slices of about 2 MB (``_import.ChunkedImport``), each
+        The file is read and saved in slices of 4 MB (``_import.ChunkedImport``), each
         validated by the rules of `vbq.io` and written before the next is read, inside one
         transaction that is rolled back if any slice has a problem: the memory an import takes
         does not grow with the file, and a file is saved whole or not at all.
