@@ -29,7 +29,7 @@ import pandas as pd
 import streamlit as st
 
 import vbq
-from ui import access, binding, history, measure, suggest
+from ui import access, binding, cache, history, measure, suggest
 from ui.display import plain
 from ui.image_click import Circle, image_click
 from ui.state import get_dataset
@@ -496,9 +496,11 @@ def _viewer(held: measure.SeriesRef, truth) -> None:
 # --- saving ------------------------------------------------------------------------------------
 
 def _open_store():
-    """The measurement database, or None with the reason (the viewer works without it)."""
+    """The measurement database, or None with the reason (the viewer works without it). Its
+    counts, choices and capped lists are cached under its generation (`ui.cache.CachedStore`):
+    a rerun that changed nothing in the database asks it for the generation only."""
     try:
-        return measure.get_store(), None
+        return cache.CachedStore(measure.get_store()), None
     except vbq.InputError as exc:
         return None, plain(exc)
 

@@ -63,25 +63,26 @@ class _Readings:
 
 def _from_database() -> _Readings | None:
     """The readings chosen from the measurement database (None, after saying why, when none).
-    Only the chosen observers' sessions are loaded, never the whole database."""
+    Only the chosen observers' sessions are loaded, never the whole database; the counts,
+    choices and agreement are cached under the database's generation (`ui.cache.store_read`),
+    so a rerun that changed nothing in the database asks it for the generation only."""
     try:
         store = measure.get_store()
-        observers = store.observers()
+        reads = cache.CachedStore(store)
+        observers = reads.observers()
+        if not observers:
+            st.info("The measurement database is empty. Measure on the MRI measurement page "
+                    "(or import a CSV there), or choose the cohort spreadsheet's repeat "
+                    "columns.")
+            return None
+        comparison = _comparison(store, reads, observers)
+        if comparison is None:
+            return None
+        result = cache.stored_agreement(store.generation(), comparison, _store=store)
     except vbq.InputError as exc:
         st.error(display.plain(exc))
         return None
-    if not observers:
-        st.info("The measurement database is empty. Measure on the MRI measurement page (or "
-                "import a CSV there), or choose the cohort spreadsheet's repeat columns.")
-        return None
-    try:
-        wide = _database_wide(store, observers)
-    except vbq.InputError as exc:
-        st.error(display.plain(exc))
-        return None
-    if wide is None:
-        return None
-    result = vbq.measurements.reliability(wide)
+    wide = result.data
     labels = result.readings[:2]
     with st.expander(f"VBQ per patient and reading ({len(wide)} patients)"):
         st.dataframe(wide.rename(columns={"patient_id": "patient"}), hide_index=True,
@@ -91,39 +92,38 @@ def _from_database() -> _Readings | None:
                      f"{labels[0]} vs {labels[1]}")
 
 
-def _database_wide(store, observers: list[str]):
-    """The chosen observer's two sessions, or two observers in one session (None, after saying
-    why, when there is no second reading to choose)."""
+def _comparison(store, reads, observers: list[str]) -> tuple | None:
+    """The readings to compare, as `ui.cache.stored_agreement` takes them: the chosen
+    observer's two sessions, two observers in one session, or suggestion-accepted against
+    hand-placed readings (None, after saying why, when there is no second reading to choose)."""
     if suggested:
-        # how each ROI was placed is per row: this comparison reads every reading (the one
-        # choice here that does; the others load only the chosen observers' sessions)
-        return _suggested_wide(store.load())
+        return _suggested_choice(store)
     c1, c2, c3 = st.columns(3)
     if intra:
         observer = c1.selectbox("Observer", observers, key="rel_observer")
-        own = store.sessions(observer=observer)
+        own = reads.sessions(observer=observer)
         if len(own) < 2:
             st.info(f"Observer {display.plain(observer)} has read one session only. "
                     + present.reliability_too_few(0, intra=True))
             return None
         s1 = c2.selectbox("First session", own, index=0, key="rel_s1")
         s2 = c3.selectbox("Second session", [s for s in own if s != s1], key="rel_s2")
-        stored = store.load(observer=observer, session=[s1, s2])
-        return vbq.measurements.intra_observer_vbq(stored, observer, sessions=(s1, s2))
+        return ("intra", observer, int(s1), int(s2))
     if len(observers) < 2:
         st.info("Only one observer has readings. " + present.reliability_too_few(0, intra=False))
         return None
     o1 = c1.selectbox("First observer", observers, index=0, key="rel_o1")
     o2 = c2.selectbox("Second observer", [o for o in observers if o != o1], key="rel_o2")
-    session = c3.selectbox("Session", store.sessions(), key="rel_session")
-    stored = store.load(observer=[o1, o2], session=session)
-    return vbq.measurements.inter_observer_vbq(stored, [o1, o2], session=session)
+    session = c3.selectbox("Session", reads.sessions(), key="rel_session")
+    return ("inter", o1, o2, int(session))
 
 
-def _suggested_wide(stored):
+def _suggested_choice(store) -> tuple | None:
     """Readings made by accepting suggested ROIs beside hand-placed ones, one of each per
-    patient (None, after saying why, when there are none)."""
-    placement = vbq.measurements.reading_placement(stored)
+    patient (None, after saying why, when there are none). How each reading was placed is
+    counted in the database (`vbq.measurements.reading_placement`); only the chosen readings'
+    SIs are read, never the whole database."""
+    placement = cache.stored_placements(store.generation(), _store=store)
     counts = placement["placement"].value_counts()
     st.caption(
         f"Readings: {counts.get('suggestion accepted', 0)} with the suggested ROIs accepted "
@@ -147,8 +147,7 @@ def _suggested_wide(stored):
         who = sorted(placement.loc[placement["placement"] == kind, "observer"].unique())
         pick = col.selectbox(label, [ANY_OBSERVER, *who], key=key)
         chosen.append(None if pick == ANY_OBSERVER else pick)
-    return vbq.measurements.suggested_vs_manual_vbq(stored, suggested_by=chosen[0],
-                                                    manual_by=chosen[1])
+    return ("suggested", *chosen)
 
 
 def _from_spreadsheet() -> _Readings | None:

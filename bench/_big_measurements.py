@@ -30,7 +30,8 @@ FLAGS = ";".join(["not_validated_sequence", "lossy_compression", "inversion_reco
 
 def rows(n_rows: int, seed: int = 0):
     """`n_rows` ROI rows (whole readings of five ROIs, patients read by up to four observers in
-    two sessions), as lists of cells in `HEADER` order."""
+    two sessions; CD's first session made by accepting suggested ROIs, the others by hand), as
+    lists of cells in `HEADER` order."""
     rng = np.random.default_rng(seed)
     per_patient = 5 * len(OBSERVERS) * 2
     n_patients = -(-n_rows // per_patient)
@@ -41,6 +42,9 @@ def rows(n_rows: int, seed: int = 0):
         fingerprint = rng.bytes(64).hex()  # the longest the schema takes
         for observer in OBSERVERS:
             for session in (1, 2):
+                # observer CD's first session accepted the suggested ROIs (Reliability's
+                # suggested-vs-hand-placed comparison); every other reading is by hand
+                source = "suggested" if (observer, session) == ("CD", 1) else "manual"
                 sis = rng.normal(320.0, 40.0, 5)
                 sis[4] = rng.normal(110.0, 10.0)
                 for lv, si in zip(LEVELS, sis, strict=True):
@@ -56,7 +60,8 @@ def rows(n_rows: int, seed: int = 0):
                            "1.4.0", FLAGS, maker,
                            "MAGNETOM AVANTO FIT WITH TIM 4G AND DOT ENGINE LUMBAR SPINE COIL",
                            "SE\\IR\\GR\\EP\\RM SE\\IR\\GR\\EP\\RM SE\\IR\\GR\\EP\\RM SE\\IR\\GR",
-                           "SK\\SP\\OSP\\MP\\SS\\TRSS SK\\SP\\OSP\\MP\\SS\\TRSS SK\\SP\\OSP\\MP", "", "130.0", "4.0", "manual", "no"]
+                           "SK\\SP\\OSP\\MP\\SS\\TRSS SK\\SP\\OSP\\MP\\SS\\TRSS SK\\SP\\OSP\\MP", "", "130.0", "4.0",
+                           source, "no"]
                     written += 1
 
 

@@ -265,3 +265,63 @@ def test_an_older_database_gets_the_new_index(tmp_path):
     MeasurementStore(path).close()
     names = {ix["name"] for ix in sa.inspect(engine).get_indexes("vbq_roi_measurements")}
     assert {"ix_vbq_roi_measurements_observer", "ix_vbq_roi_measurements_flagged"} <= names
+
+
+# --------------------------------------------------------------------------------------------
+# the generation: what the app's caches of counts and choices are keyed by
+
+
+def test_every_write_and_only_a_write_changes_the_generation(tmp_path, csv_text):
+    store = MeasurementStore(tmp_path / "m.sqlite")
+    seen = [store.generation()]
+    assert len(seen[0]) == 32 and int(seen[0], 16) >= 0
+
+    def changed() -> bool:
+        now = store.generation()
+        new = now not in seen
+        seen.append(now)
+        return new
+
+    store.count(), store.readings(limit=5), store.observers(), store.load(), store.history()
+    assert not changed()  # reads change nothing
+    store.save(readings(2))
+    assert changed()
+    store.save(readings(2))  # the same values again: unchanged rows, still a write
+    assert changed()
+    store.save([ROIMeasurement("P0000", "AB", 1, "L1", 1.0)], reason="moved")
+    assert changed()
+    store.delete("P0001", observer="AB", session=1, reason="wrong patient")
+    assert changed()
+    store.import_csv(csv_text)
+    assert changed()
+    before = store.generation()
+    with pytest.raises(InputError):  # refused: nothing written, the generation kept
+        store.import_csv(csv_text.replace("AB,1,L1", "AB,x,L1", 1))
+    with pytest.raises(InputError):
+        store.save([ROIMeasurement("P0000", "AB", 1, "L9", 1.0)])
+    assert store.generation() == before
+
+
+def test_a_write_by_another_process_store_changes_the_generation_seen_here(tmp_path):
+    # two stores on one file stand for two server processes (or a notebook beside the app)
+    here, there = MeasurementStore(tmp_path / "m.sqlite"), MeasurementStore(tmp_path / "m.sqlite")
+    before = here.generation()
+    there.save(readings(1))
+    assert here.generation() != before and here.generation() == there.generation()
+    # two databases never share a generation, even when both are new and empty
+    assert MeasurementStore(tmp_path / "n.sqlite").generation() != MeasurementStore(
+        "sqlite://").generation()
+
+
+def test_a_version_2_database_gets_a_generation_and_version_3(tmp_path):
+    import sqlalchemy as sa
+
+    path = tmp_path / "m.sqlite"
+    MeasurementStore(path).save(readings(1))
+    engine = sa.create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:  # as version 2 left it: no generation row
+        conn.exec_driver_sql("DELETE FROM vbq_meta WHERE key = 'generation'")
+        conn.exec_driver_sql("UPDATE vbq_meta SET value = '2' WHERE key = 'schema_version'")
+    store = MeasurementStore(path)
+    assert store.schema_version == 3 and len(store.generation()) == 32
+    assert store.count() == 20

@@ -246,7 +246,7 @@ def test_a_version_1_database_is_upgraded_and_keeps_its_readings(tmp_path):
     con.close()
     assert len(before) == 5 and len(history_before) == 2
     with MeasurementStore(path) as store:
-        assert store.schema_version == SCHEMA_VERSION == 2
+        assert store.schema_version == SCHEMA_VERSION == 3
         table = store.load()
         history = store.history()
         store.save(reading("VBQ-003", **PROVENANCE))  # the new columns take values
@@ -259,7 +259,7 @@ def test_a_version_1_database_is_upgraded_and_keeps_its_readings(tmp_path):
     assert history[["change", "reason", "patient_id", "level", "si_mean"]].apply(
         tuple, axis=1).tolist() == history_before
     with MeasurementStore(path) as again:  # opening it again changes nothing
-        assert again.schema_version == 2
+        assert again.schema_version == 3
         assert len(again.load()) == 10
         assert set(again.load(patient_id="VBQ-003")["manufacturer"]) == {"ACME"}
 

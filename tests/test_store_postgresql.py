@@ -191,7 +191,7 @@ def _copy_v1_to(url: str) -> int:
 def test_a_version_1_database_is_upgraded_on_postgresql(pg_url):
     assert _copy_v1_to(pg_url) == 5
     with MeasurementStore(pg_url) as store:
-        assert store.schema_version == SCHEMA_VERSION == 2
+        assert store.schema_version == SCHEMA_VERSION == 3
         table = store.load()
         assert table.loc[table["level"] == "L2", "si_mean"].item() == 325.0  # the correction
         assert table["series_flags"].isna().all()
@@ -211,7 +211,7 @@ def test_two_processes_opening_an_old_database_at_once_upgrade_it_once(pg_url):
     _copy_v1_to(pg_url)
     assert _processes(_open, [(pg_url,), (pg_url,), (pg_url,)]) == [0, 0, 0]
     with MeasurementStore(pg_url) as store:
-        assert store.schema_version == 2 and len(store.load()) == 5
+        assert store.schema_version == 3 and len(store.load()) == 5
     columns = [c["name"] for c in sa.inspect(sa.create_engine(pg_url)).get_columns(
         "vbq_roi_measurements")]
     assert len(columns) == len(set(columns)) == len(store_module._rois.columns)
@@ -231,3 +231,21 @@ def test_an_import_is_one_transaction_on_postgresql(pg_url, monkeypatch):
         assert store.count() == 0  # the slices saved before the bad row were rolled back
         assert store.import_csv(text.encode()).inserted == 400
         assert store.count_readings(search="p001") == 40
+
+
+def _save_one(url: str, patient_id: str) -> None:
+    with MeasurementStore(url) as store:
+        store.save(reading(patient_id))
+
+
+def test_a_write_in_another_process_changes_the_generation_on_postgresql(pg_url):
+    # the app caches counts under the generation (ui.cache.store_read): a write by another
+    # server process must replace it, and a refused import must not
+    with MeasurementStore(pg_url) as store:
+        before = store.generation()
+        assert _processes(_save_one, [(pg_url, "VBQ-201")]) == [0]
+        after = store.generation()
+        assert after != before and store.count() == 5
+        with pytest.raises(InputError):
+            store.import_csv(b"patient_id,observer,session,level,si_mean\nP1,AB,x,L1,300\n")
+        assert store.generation() == after

@@ -12,6 +12,9 @@ rerun's CPU time is what the others wait for (bench/load_harness.py).
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
@@ -377,3 +380,93 @@ def sample_size(kind: str, args: tuple, kwargs: tuple[tuple[str, object], ...]):
     """One sample-size function of `vbq.stats` ("accuracy", "auc", "auc_difference",
     "prediction_model") on plain numbers."""
     return getattr(vbq.stats, f"sample_size_{kind}")(*args, **dict(kwargs))
+
+
+# the measurement database (issue 18): what a rerun reads, cached under the database's generation
+
+
+#: The reads of `vbq.measurements.MeasurementStore` a rerun of the MRI and Reliability pages
+#: makes: counts, the observers and sessions to choose from, the capped lists, one patient's
+#: ROIs. `load` is cached only for one patient or a few (a whole table is never cached).
+STORE_READS = frozenset({"count", "count_readings", "count_history", "observers", "sessions",
+                         "readings", "history", "load"})
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, list | tuple | set | frozenset):
+        return tuple(_hashable(v) for v in value)
+    return value
+
+
+@st.cache_data(max_entries=256, ttl=TTL, max_size=SMALL, show_spinner=False)
+def store_read(generation: str, method: str, args: tuple[tuple[str, Any], ...], _store) -> Any:
+    """``_store.<method>(**args)``, cached under the database's generation
+    (`vbq.measurements.MeasurementStore.generation`).
+
+    The generation is a random token that every write to the database replaces (any session,
+    any process) and no other database shares, so the value depends only on the key: the same
+    token is the same database in the same state. A rerun that changed nothing in the database
+    costs one primary-key lookup (the token) instead of its counts and GROUP BYs (about 250 ms
+    on a lab server's 104,000 readings, bench/bench_store_scale.py)."""
+    return getattr(_store, method)(**dict(args))
+
+
+class CachedStore:
+    """A measurement store whose `STORE_READS` go through `store_read` (each asks for the
+    generation first, one indexed lookup, so a write by anyone is seen at the next read); every
+    other attribute (saving, deleting, importing, exports) is the store's own."""
+
+    def __init__(self, store):
+        self._store = store
+
+    def __getattr__(self, name: str):
+        attr = getattr(self._store, name)
+        if name not in STORE_READS:
+            return attr
+
+        @functools.wraps(attr)
+        def read(**kwargs):
+            if name == "load" and kwargs.get("patient_id") is None:
+                return attr(**kwargs)  # a whole table or an observer's: never cached
+            args = tuple(sorted((k, _hashable(v)) for k, v in kwargs.items()))
+            return store_read(self._store.generation(), name, args, _store=self._store)
+
+        return read
+
+    @property
+    def uncached(self):
+        """The store itself (its reads not cached)."""
+        return self._store
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL,
+               show_spinner="Computing the agreement of the stored readings...")
+def stored_agreement(generation: str, comparison: tuple, _store) -> Any:
+    """The VBQ per patient of the chosen readings (`vbq.measurements.vbq_wide`) and their
+    agreement (`vbq.measurements.reliability`), cached under the database's generation (see
+    `store_read`): ``("intra", observer, s1, s2)`` one observer's two sessions (only they are
+    loaded), ``("inter", o1, o2, session)`` two observers in one session, ``("suggested",
+    suggested_by, manual_by)`` suggestion-accepted against hand-placed readings (queried, never
+    loaded whole: `vbq.measurements.suggested_vs_manual_vbq`). Raises `vbq.InputError` when
+    the readings are not there."""
+    kind, *rest = comparison
+    if kind == "intra":
+        observer, s1, s2 = rest
+        wide = vbq.measurements.intra_observer_vbq(
+            _store.load(observer=observer, session=[s1, s2]), observer, sessions=(s1, s2))
+    elif kind == "inter":
+        o1, o2, session = rest
+        wide = vbq.measurements.inter_observer_vbq(
+            _store.load(observer=[o1, o2], session=session), [o1, o2], session=session)
+    else:
+        suggested_by, manual_by = rest
+        wide = vbq.measurements.suggested_vs_manual_vbq(_store, suggested_by=suggested_by,
+                                                        manual_by=manual_by)
+    return vbq.measurements.reliability(wide)
+
+
+@st.cache_data(max_entries=MAX_ENTRIES, ttl=TTL, max_size=SMALL, show_spinner=False)
+def stored_placements(generation: str, _store) -> pd.DataFrame:
+    """`vbq.measurements.reading_placement` of the database (counted in it), cached under its
+    generation (see `store_read`)."""
+    return vbq.measurements.reading_placement(_store)

@@ -90,8 +90,11 @@ def _exports(store: MeasurementStore, empty: bool, blind: bool = False) -> None:
 def _import(store: MeasurementStore) -> None:
     limits = (f"at most {vbq.measurements.IMPORT_MAX_ROWS:,} ROI rows and "
               f"{vbq.measurements.IMPORT_MAX_BYTES // 2**20} MB per file")
+    # the import's own byte limit, not the server's upload limit (100 MB, .streamlit/config.toml),
+    # or a file within the limit stated here would be refused by the uploader
     upload = st.file_uploader(f"Import measurements (CSV, as exported; {limits})",
-                              type=["csv"], key="measure_import")
+                              type=["csv"], key="measure_import",
+                              max_upload_size=-(-vbq.measurements.IMPORT_MAX_BYTES // 2**20))
     allowed = access.check("import", [])
     if not allowed:
         st.caption(allowed.reason)

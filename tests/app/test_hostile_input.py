@@ -130,3 +130,36 @@ def test_a_file_name_in_markdown_and_html_is_shown_literally_wherever_it_is_show
             literal_on.append(page)
     # the name is shown (not dropped) on the data page's header and the reliability page's note
     assert {"app_pages/data.py", "app_pages/reliability.py"} <= set(literal_on), literal_on
+
+
+def test_a_file_name_in_markdown_is_literal_where_the_mri_page_names_the_data(tmp_path,
+                                                                             monkeypatch):
+    # issue 18 audit: the MRI page names the data the measurements go into (d0f136a: as
+    # Markdown, measure.py line 366) only once readings are stored, and after they are used
+    # every page names the merged data: the walk above, on an empty database, never got there
+    from ui import measure
+    from vbq.measurements import MeasurementStore, ROIMeasurement
+
+    url = f"sqlite:///{tmp_path / 'measurements.sqlite'}"
+    monkeypatch.setenv(measure.URL_ENV, url)
+    cohort, dxa = make_tables(10)
+    with MeasurementStore(url) as store:
+        store.save([ROIMeasurement(str(cohort["patient_id"].iloc[0]), "AB", 1, lv, si)
+                    for lv, si in (("L1", 300.0), ("L2", 320.0), ("L3", 310.0), ("L4", 330.0),
+                                   ("CSF", 110.0))])
+    at = start()
+    _upload(at, f"{MARKUP_NAME}.csv", cohort.to_csv(index=False).encode(),
+            f"{MARKUP_NAME}_dxa.csv", dxa.to_csv(index=False).encode())
+    at.switch_page("app_pages/measure.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    texts = _shown_texts(at)
+    assert any(MARKUP_NAME in _reader_sees(t) for t in texts)  # the caption naming the data
+    assert not [t for t in texts if any(m in t for m in ACTIVE_MARKUP)]
+    at.button(key="measure_use").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    for page in ALL_PAGES:  # now every page analyses "<name> + MRI measurements (...)"
+        at.switch_page(page).run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        texts = _shown_texts(at)
+        assert not [t for t in texts if any(m in t for m in ACTIVE_MARKUP)], page
+    assert at.session_state["dataset"].measurements  # (the measurements were in use)

@@ -105,3 +105,14 @@ def test_a_patient_read_blind_is_left_out_of_the_paged_lists_search_and_history(
     captions = [c.value for c in at.caption]
     assert 'All 41 readings matching "p000".' in captions
     assert f"Showing {history.SHOWN} of {history.SHOWN + 5} changes." in captions
+
+
+def test_the_import_accepts_as_large_a_file_as_its_stated_limit(lab_db):
+    # issue 18 audit: the label said 128 MB per file while the server's upload limit (100 MB,
+    # .streamlit/config.toml) refused anything over 100 MB before the import saw it
+    from vbq.measurements import IMPORT_MAX_BYTES
+
+    at = start(PAGE)
+    uploader = next(u for u in at.get("file_uploader") if u.proto.id.endswith("measure_import"))
+    assert uploader.proto.max_upload_size_mb * 2**20 >= IMPORT_MAX_BYTES
+    assert f"{IMPORT_MAX_BYTES // 2**20} MB per file" in uploader.proto.label

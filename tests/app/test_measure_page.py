@@ -341,6 +341,25 @@ def test_names_in_series_descriptions_reach_nothing_the_page_shows(db_url, monke
         assert not [t for t in NAME_LEAKS if t in text]
 
 
+@pytest.mark.parametrize("case", range(len(NAME_CASES)))
+def test_a_name_in_one_uploaded_series_description_never_reaches_the_page(db_url, monkeypatch,
+                                                                         case):
+    # the same cases, one upload of one series each, through nothing but the upload (a test
+    # that runs on d0f136a's one-study page too, where "SAG T1 [removed] Li Wu" was shown)
+    monkeypatch.delenv("VBQ_SHOW_SERIES_DESCRIPTION", raising=False)
+    at = start(PAGE)
+    at.radio(key="measure_source").set_value("Upload DICOM").run()
+    datasets = name_case_datasets()[3 * case:3 * case + 3]
+    uploader = at.file_uploader(key="measure_upload")
+    for i, data in enumerate(phantom.series_bytes(datasets)):
+        uploader.upload(f"IM{i:04d}.dcm", data)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = _texts(at)
+    assert "sagittal" in shown  # the series is shown
+    assert not [t for t in NAME_CASES[case][-1] if t in shown]
+
+
 def test_the_files_own_descriptions_are_shown_only_when_the_server_opts_in(db_url, monkeypatch):
     monkeypatch.setenv(measure.DESCRIPTION_ENV, "1")
     at = start(PAGE)
@@ -431,9 +450,9 @@ def test_the_page_never_shows_where_the_database_file_is(configured, tmp_path, m
     at = start(PAGE)
     _saved(at)
     shown = _texts(at)
-    assert any("the lab's measurement database (SQLite" in c.value for c in at.caption)
     for secret in (str(tmp_path), "sqlite:", ".sqlite", "site-packages"):
-        assert secret not in shown
+        assert secret not in shown  # (d0f136a showed the file's path)
+    assert any("the lab's measurement database (SQLite" in c.value for c in at.caption)
     if not configured:
         assert (tmp_path / "userdata" / "measurements.sqlite").exists()
 

@@ -19,7 +19,7 @@ from ..schema import LEVELS
 from ..score import compute_vbq
 from ..stats import bland_altman, icc, to_long
 from ._records import ROI_LEVELS
-from ._store import _check_measurements
+from ._store import MeasurementStore, _check_measurements
 
 
 def reading_vbq(measurements: Any, *, min_levels: int = 3) -> pd.DataFrame:
@@ -206,6 +206,8 @@ def reading_placement(measurements: Any) -> pd.DataFrame:
     Parameters
     ----------
     measurements : DataFrame or MeasurementStore
+        A store is asked for the counts per reading (one GROUP BY in the database); it is
+        never loaded whole.
 
     Returns
     -------
@@ -218,17 +220,14 @@ def reading_placement(measurements: Any) -> pd.DataFrame:
         beside accepted ones) and ``"not recorded"`` (an ROI without ``roi_source``, as in
         readings imported from before it was recorded).
     """
-    m = _check_measurements(measurements, "reading_placement")
     keys = ["patient_id", "observer", "session"]
     cols = [*keys, "placement", "n_suggested", "n_moved", "n_manual"]
-    if m.empty:
+    if _is_store(measurements):
+        per = measurements._placement_counts()  # counted in the database, nothing loaded
+    else:
+        per = _placement_counts(_check_measurements(measurements, "reading_placement"))
+    if per.empty:
         return pd.DataFrame(columns=cols)
-    source = m["roi_source"].astype(object) if "roi_source" in m.columns else pd.Series(
-        None, index=m.index, dtype=object)
-    counts = pd.DataFrame({kind: (source == kind).astype(int)
-                           for kind in ("suggested", "moved", "manual")}).assign(
-        missing=source.isna().astype(int))
-    per = pd.concat([m[keys], counts], axis=1).groupby(keys, sort=True).sum().reset_index()
     placement = np.select(
         [per["missing"] > 0, per["suggested"] + per["moved"] == 0,
          (per["moved"] == 0) & (per["manual"] <= 1)],
@@ -239,6 +238,28 @@ def reading_placement(measurements: Any) -> pd.DataFrame:
     return out[cols]
 
 
+def _is_store(measurements: Any) -> bool:
+    """Whether `measurements` is a `MeasurementStore`, or an object forwarding its methods (the
+    app wraps the store to turn database errors into messages): then it is queried."""
+    return isinstance(measurements, MeasurementStore) or (
+        not isinstance(measurements, pd.DataFrame) and callable(
+            getattr(measurements, "_vbq_rows", None)))
+
+
+def _placement_counts(m: pd.DataFrame) -> pd.DataFrame:
+    """Per reading of a measurement table, how many of its ROIs have each ``roi_source`` (and
+    none: ``missing``), sorted by the key; `MeasurementStore._placement_counts` in pandas."""
+    keys = ["patient_id", "observer", "session"]
+    if m.empty:
+        return pd.DataFrame(columns=[*keys, "suggested", "moved", "manual", "missing"])
+    source = m["roi_source"].astype(object) if "roi_source" in m.columns else pd.Series(
+        None, index=m.index, dtype=object)
+    counts = pd.DataFrame({kind: (source == kind).astype(int)
+                           for kind in ("suggested", "moved", "manual")}).assign(
+        missing=source.isna().astype(int))
+    return pd.concat([m[keys], counts], axis=1).groupby(keys, sort=True).sum().reset_index()
+
+
 def suggested_vs_manual_vbq(measurements: Any, *, suggested_by: str | None = None,
                             manual_by: str | None = None, min_levels: int = 3) -> pd.DataFrame:
     """Per-patient VBQ of a suggestion-accepted reading beside a hand-placed one, for `reliability`.
@@ -246,6 +267,9 @@ def suggested_vs_manual_vbq(measurements: Any, *, suggested_by: str | None = Non
     Parameters
     ----------
     measurements : DataFrame or MeasurementStore
+        A store is queried, never loaded whole: the placements counted in the database
+        (`reading_placement`), then the VBQ fields (SI, collapsed, CSF level) of the chosen
+        readings only, a few hundred readings per query.
     suggested_by, manual_by : str, optional, keyword-only
         Only this observer's suggestion-accepted (hand-placed) readings; None: any observer's.
     min_levels : int, keyword-only
@@ -270,19 +294,25 @@ def suggested_vs_manual_vbq(measurements: Any, *, suggested_by: str | None = Non
     for automatic ROI placement; here the "automatic" readings are readers' acceptances of
     `vbq.imaging.suggest_rois`, classified by `reading_placement`.
     """
-    per = reading_vbq(measurements, min_levels=min_levels).merge(
-        reading_placement(measurements), on=["patient_id", "observer", "session"])
-    columns = {}
+    placement = reading_placement(measurements)
+    keys = ["patient_id", "observer", "session"]
+    chosen = {}
     for kind, who in (("suggestion accepted", suggested_by), ("hand-placed", manual_by)):
-        chosen = per[per["placement"] == kind]
+        rows = placement[placement["placement"] == kind]
         if who is not None:
-            chosen = chosen[chosen["observer"] == str(who)]
-        if chosen.empty:
+            rows = rows[rows["observer"] == str(who)]
+        if rows.empty:
             by = "" if who is None else f" by observer {who}"
             raise InputError(f"suggested_vs_manual_vbq: no {kind} reading{by}; readings by "
-                             f"placement: {per['placement'].value_counts().to_dict()}")
-        first = chosen.sort_values(["session", "observer"]).drop_duplicates("patient_id")
-        columns[kind] = first.set_index("patient_id")["vbq"].astype(float)
+                             f"placement: {placement['placement'].value_counts().to_dict()}")
+        chosen[kind] = rows.sort_values(["session", "observer"]).drop_duplicates("patient_id")
+    if _is_store(measurements):  # only the chosen readings' ROIs
+        rois = measurements._vbq_rows(pd.concat(chosen.values())[keys])
+    else:
+        rois = measurements
+    per = reading_vbq(rois, min_levels=min_levels)
+    columns = {kind: rows[keys].merge(per, on=keys, how="left").set_index("patient_id")[
+        "vbq"].astype(float) for kind, rows in chosen.items()}
     wide = pd.DataFrame(columns).sort_index().rename_axis("patient_id").reset_index()
     wide.columns.name = None
     return wide

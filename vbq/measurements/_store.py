@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,13 +32,15 @@ from ._csv import (
     write_measurements,
 )
 from ._import import ChunkedImport
-from ._records import KEY_COLUMNS, ROI_LEVELS, SaveResult
+from ._records import KEY_COLUMNS, ROI_LEVELS, ROI_SOURCES, SaveResult
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Version of the database layout, stored in the ``vbq_meta`` table; a database written by a
 newer layout is refused rather than misread, an older one is brought up to date when opened
 (version 2 added each reading's provenance: series flags, scanner, sequence, TI, pixel
-bandwidth, slice thickness, ROI source, blinded)."""
+bandwidth, slice thickness, ROI source, blinded; version 3 the ``generation`` row that every
+write replaces, `MeasurementStore.generation`: software of version 2, which would write
+without replacing it, refuses a version-3 database)."""
 
 _DATABASE_FILE = "measurements.sqlite"
 _REASON_MAX = 500
@@ -299,8 +302,10 @@ class MeasurementStore:
                 pass  # created at this moment by another process opening the database
 
     def _init_meta(self) -> None:
-        """The ``vbq_meta`` rows: the layout version (of a new database) and the writers' lock."""
-        for key, value in (("schema_version", str(SCHEMA_VERSION)), ("write_lock", "0")):
+        """The ``vbq_meta`` rows: the layout version (of a new database) and the generation,
+        which is also the writers' lock (`_write`)."""
+        for key, value in (("schema_version", str(SCHEMA_VERSION)),
+                           ("generation", _new_generation())):
             try:
                 with self._engine.begin() as conn:
                     found = conn.execute(sa.select(_meta_table.c.value).where(
@@ -311,13 +316,42 @@ class MeasurementStore:
                 pass  # inserted by a concurrent first use
 
     def _write(self, work):
-        """Run `work(conn)` in one transaction that first takes the writers' lock."""
+        """Run `work(conn)` in one transaction that first takes the writers' lock: it replaces
+        the generation (`generation`), so the new one is committed with the change, or not at
+        all."""
         with self._engine.begin() as conn:
             if self._sqlite:
                 conn.exec_driver_sql(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-            conn.execute(sa.update(_meta_table).where(_meta_table.c.key == "write_lock")
-                         .values(value=_meta_table.c.value))
+            conn.execute(sa.update(_meta_table).where(_meta_table.c.key == "generation")
+                         .values(value=_new_generation()))
             return work(conn)
+
+    def generation(self) -> str:
+        """A token that changes with every write to the database: a cheap check of whether
+        anything changed since a value was read.
+
+        Returns
+        -------
+        str
+            32 hexadecimal digits, read by one primary-key lookup. Every save, correction,
+            deletion, import and upgrade through a `MeasurementStore` (of any session or
+            process) replaces it with a new random token in the same transaction as the change,
+            so a token read before a value was computed names a state of the database no older
+            than the value; no two writes, and no two databases, share a token (a restored
+            backup carries the token of the state it copies).
+
+        Notes
+        -----
+        Counts, choices and results computed from the readings can be cached under the token
+        (the app does so, ``ui/cache.py``): while the token is unchanged they are current.
+        A change made behind the store's back (SQL typed by hand) does not replace it; write
+        through the store, or replace the ``generation`` row of ``vbq_meta`` too. Older VBQ
+        Explorer (layout version 2 or less) refuses a database with the token rather than
+        writing without replacing it.
+        """
+        with self._engine.connect() as conn:
+            return str(conn.execute(sa.select(_meta_table.c.value).where(
+                _meta_table.c.key == "generation")).scalar_one())
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -579,6 +613,48 @@ class MeasurementStore:
         return {k: ", ".join(sorted(v, key=lambda lv: _LEVEL_ORDER.get(lv, 99)))
                 for k, v in found.items()}
 
+    def _placement_counts(self) -> pd.DataFrame:
+        """How each reading's ROIs were placed, counted in the database (one GROUP BY, nothing
+        loaded row by row): ``patient_id, observer, session`` and the number of its ROIs whose
+        ``roi_source`` is ``suggested``, ``moved``, ``manual`` and blank (``missing``), sorted
+        by the key. For `vbq.measurements.reading_placement`."""
+        source = _rois.c.roi_source
+        keys = [_rois.c.patient_id, _rois.c.observer, _rois.c.session]
+
+        def n(condition, label: str):
+            return sa.func.sum(sa.case((condition, 1), else_=0)).label(label)
+
+        query = (sa.select(*keys, *(n(source == kind, kind) for kind in ROI_SOURCES),
+                           n(source.is_(None), "missing"))
+                 .group_by(*keys).order_by(*keys))
+        with self._engine.connect() as conn:
+            rows = conn.execute(query).all()
+        names = ["patient_id", "observer", "session", *ROI_SOURCES, "missing"]
+        out = pd.DataFrame([tuple(r) for r in rows], columns=names)
+        return out.astype({c: np.int64 for c in names[2:]})
+
+    def _vbq_rows(self, keys: pd.DataFrame) -> pd.DataFrame:
+        """The ROIs of these readings (``keys``: patient_id, observer, session) with what a VBQ
+        needs only (`KEY_COLUMNS`, ``si_mean``, ``excluded``, ``csf_level``), asked for
+        `_CHUNK` readings at a time, so no query names more than that and nothing else of the
+        database is read. Typed and sorted as `load` returns them."""
+        columns = [*KEY_COLUMNS, "si_mean", "excluded", "csf_level"]
+        wanted = sorted({(str(p), str(o), int(s)) for p, o, s in keys[
+            ["patient_id", "observer", "session"]].itertuples(index=False, name=None)})
+        key = sa.tuple_(_rois.c.patient_id, _rois.c.observer, _rois.c.session)
+        parts: list[tuple] = []
+        with self._engine.connect() as conn:
+            for start in range(0, len(wanted), _CHUNK):
+                query = sa.select(*(_rois.c[c] for c in columns)).where(
+                    key.in_(wanted[start:start + _CHUNK]))
+                parts.extend(tuple(r) for r in conn.execute(query).all())
+        cols = list(zip(*parts, strict=True)) if parts else [()] * len(columns)
+        frame = _typed_columns(dict(zip(columns, cols, strict=True)), columns)
+        order = frame["level"].map(_LEVEL_ORDER).fillna(99).to_numpy()
+        return frame.iloc[np.lexsort((order, frame["session"].to_numpy(),
+                                      frame["observer"].to_numpy(),
+                                      frame["patient_id"].to_numpy()))].reset_index(drop=True)
+
     def count_readings(self, *, patient_id: str | Sequence[str] | None = None,
                        observer: str | None = None, search: str | None = None,
                        flagged: bool | None = None, exclude_patient_id: str | None = None
@@ -675,7 +751,7 @@ class MeasurementStore:
 
         Notes
         -----
-        The file is read and saved in slices of about 2 MB (``_import.ChunkedImport``), each
+        The file is read and saved in slices of 4 MB (``_import.ChunkedImport``), each
         validated by the rules of `vbq.io` and written before the next is read, inside one
         transaction that is rolled back if any slice has a problem: the memory an import takes
         does not grow with the file, and a file is saved whole or not at all.
@@ -708,6 +784,11 @@ class MeasurementStore:
 
 class _Refused(Exception):
     """Rolls an import back when its file has a problem (raised inside the transaction)."""
+
+
+def _new_generation() -> str:
+    """A fresh generation token: random, so never one an earlier write or database had."""
+    return uuid.uuid4().hex
 
 
 def _check_limit(limit: int | None) -> int | None:
