@@ -132,6 +132,38 @@ class Server:
         self.proc.wait(timeout=10)
 
 
+def browser_cpu() -> dict[int, int]:
+    """CPU clock ticks used so far by each Chromium process this process started (from /proc;
+    empty where there is none): `cpu_seconds` of two of these is steadier than a wall-clock time
+    on a loaded machine."""
+    children: dict[int, list[int]] = {}
+    comm: dict[int, str] = {}
+    ticks: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        pid = int(stat.parent.name)
+        name, rest = text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:].split()
+        comm[pid], ticks[pid] = name, int(rest[11]) + int(rest[12])
+        children.setdefault(int(rest[1]), []).append(pid)
+    found, todo = {}, list(children.get(os.getpid(), []))
+    while todo:
+        pid = todo.pop()
+        if "chrom" in comm.get(pid, ""):
+            found[pid] = ticks[pid]
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def cpu_seconds(before: dict[int, int], after: dict[int, int]) -> float:
+    """CPU seconds the browser's processes used between two `browser_cpu` readings (a process
+    that ended in between is left out: the benchmark closes sessions only between readings)."""
+    ticks = sum(t - before.get(pid, 0) for pid, t in after.items())
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def _until_idle(page, server: Server, runs_before: int, timeout_s: float = 120.0) -> None:
     """Wait until the server has ended a run begun after `runs_before` and the page is quiet."""
     deadline = time.monotonic() + timeout_s
@@ -147,8 +179,10 @@ def _elapsed(page) -> float:
 
 
 def _open(browser, server: Server, path: str):
-    """A new session (its own browser context) at `path`, idle; returns (context, page, seconds
-    from the navigation's start to the first visible table)."""
+    """A new session (its own browser context) at `path`, idle; returns (context, page,
+    (seconds from the navigation's start to the first visible table, seconds the server ran
+    the script, CPU seconds of the browser until the page was idle))."""
+    cpu = browser_cpu()
     ctx = browser.new_context(viewport={"width": 1280, "height": 800})
     ctx.add_init_script(_PROBE)
     page = ctx.new_page()
@@ -158,17 +192,23 @@ def _open(browser, server: Server, path: str):
     _until_idle(page, server, before)
     table = page.evaluate("window.__bench.table")
     return ctx, page, (table / 1000 if table is not None else float("nan"),
-                       server.run_seconds(before))
+                       server.run_seconds(before), cpu_seconds(cpu, browser_cpu()))
 
 
-def _act(page, server: Server, action) -> tuple[float, float]:
+def _act(page, server: Server, action) -> tuple[float, float, float]:
     """(seconds in the browser from the action to the page's last change, seconds the server
-    spent running the script for it)."""
+    spent running the script for it, CPU seconds the browser spent until the page was idle)."""
     before = server.runs()
     page.evaluate("window.__bench.t0 = null")
+    cpu = browser_cpu()
     action()
     _until_idle(page, server, before)
-    return _elapsed(page), server.run_seconds(before)
+    return _elapsed(page), server.run_seconds(before), cpu_seconds(cpu, browser_cpu())
+
+
+def link_text(name: str) -> str:
+    """The menu link's text for a page's address name (a substring, as Playwright matches)."""
+    return {"roc": "ROC", "measure": "MRI"}.get(name, name.capitalize())
 
 
 def _slider_step(page, label: str, key: str) -> None:
@@ -181,11 +221,12 @@ def _slider_step(page, label: str, key: str) -> None:
 
 @dataclass
 class Figures:
-    """Per figure, one (browser seconds, server seconds) pair per time it was measured."""
+    """Per figure, one (browser seconds, server seconds, browser CPU seconds) per time it was
+    measured."""
 
-    runs: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+    runs: dict[str, list[tuple[float, float, float]]] = field(default_factory=dict)
 
-    def add(self, name: str, seconds: tuple[float, float]) -> None:
+    def add(self, name: str, seconds: tuple[float, float, float]) -> None:
         self.runs.setdefault(name, []).append(seconds)
 
     def cold(self, name: str) -> float:
@@ -219,7 +260,7 @@ def _round(browser, app: Server, bare: Server, fig: Figures) -> None:
     # 3. first visits within a session that has shown Data
     ctx, page, _ = _open(browser, app, "/data")
     for name in PAGES:
-        link = page.locator(MENU).filter(has_text=name.capitalize() if name != "roc" else "ROC")
+        link = page.locator(MENU).filter(has_text=link_text(name))
         fig.add(f"app: first visit, {name}", _act(page, app, link.first.click))
     # 5. the report preview, on the Report page the loop ended on
     preview = page.get_by_text("Preview the whole report here", exact=True)
@@ -241,21 +282,57 @@ def _cli(rounds: int) -> tuple[float, float]:
     return statistics.median(times[0]), statistics.median(times[1])
 
 
+RATIO_TARGET = 1.3  # the slider, the first table, a first visit: against the bare page
+SECONDS_TARGET = 1.0  # the toggle and the report preview
+
+
 def _print(fig: Figures) -> None:
     bare = {"slider": fig.median("bare: slider"), "first table": fig.median("bare: first table"),
             "first visit": fig.median("bare: first visit")}
-    print(f"{'':<40}{'cold':>8}{'median':>8}{'ratio':>8}{'server':>8}{'n':>4}")
+    print(f"{'':<40}{'cold':>8}{'median':>8}{'ratio':>8}{'server':>8}{'cpu':>8}{'n':>4}")
     for name in fig.runs:
         kind = next((k for k in bare if k in name), None)
         ratio = (f"{fig.median(name) / bare[kind]:>8.2f}" if kind and name.startswith("app")
                  else f"{'':>8}")
         print(f"{name:<40}{fig.cold(name):>8.3f}{fig.median(name):>8.3f}{ratio}"
-              f"{fig.median(name, 1):>8.3f}{len(fig.runs[name]) - 1:>4}")
+              f"{fig.median(name, 1):>8.3f}{fig.median(name, 2):>8.3f}"
+              f"{len(fig.runs[name]) - 1:>4}")
+
+
+def summary(fig: Figures) -> list[str]:
+    """The five figures of issue 21, one line each: the app's median, the bare page's, the
+    ratio and the target (the lines README.md's "Speed" section quotes)."""
+    visits = [n for n in fig.runs if n.startswith("app: first visit")]
+    slowest = max(visits, key=fig.median)
+    rows = [("Moving the Groups slider until idle", "app: slider (Groups)", "bare: slider"),
+            ("A new session to the first table of Groups", "app: first table (Groups)",
+             "bare: first table"),
+            (f"First visit to a page in a session (slowest: "
+             f"{slowest.rsplit(', ', 1)[1].capitalize().replace('Roc', 'ROC')})", slowest,
+             "bare: first visit"),
+            ('The "which vertebra met which criterion" toggle',
+             "app: criterion toggle on (Groups)", None),
+            ("The Report page's whole-report preview", "app: report preview", None)]
+    lines = []
+    for i, (what, ours, peer) in enumerate(rows, 1):
+        t = fig.median(ours)
+        if peer:
+            ratio = t / fig.median(peer)
+            verdict = "met" if ratio <= RATIO_TARGET else "NOT met"
+            lines.append(f"{i}. {what}: {t:.2f} s against the bare page's "
+                         f"{fig.median(peer):.2f} s: {ratio:.2f}x (target at most {RATIO_TARGET}x: "
+                         f"{verdict})")
+        else:
+            verdict = "met" if t < SECONDS_TARGET else "NOT met"
+            lines.append(f"{i}. {what}: {t:.2f} s (target under 1 s: {verdict})")
+    return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5, help="rounds after the cold one")
+    parser.add_argument("--no-cli", action="store_true",
+                        help="leave out `python -m vbq report` (figure 6)")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp())
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
@@ -279,6 +356,10 @@ def main() -> None:
           f"page's; server: median seconds the server ran the script for it); load average "
           f"{load:.1f}")
     _print(fig)
+    print(f"\nIssue 21's figures (median of {args.rounds} rounds; load average {load:.1f}):")
+    print("\n".join(summary(fig)))
+    if args.no_cli:
+        return
     report, pandas = _cli(max(3, args.rounds))
     print(f"python -m vbq report (demo): {report:.2f} s; python -c 'import pandas': "
           f"{pandas:.2f} s; ratio {report / pandas:.2f}; target: report under 2 s")
