@@ -8,7 +8,8 @@ order swapped every round), brings it to the action's starting page, and times t
 the browser's clock as the benchmark does.
 
 Run: .venv/bin/python bench/ab_browser.py ACTION [--a main] [--rounds 8]
-ACTION: first-table | slider | toggle | preview | visit:<page>[,<from page>]
+ACTION: first-table | open:<page> | slider | toggle | preview | visit:<page>[,<from page>]
+(`open:data`: a new session at /data until its last change.)
 (`visit:roc,correlations`: the menu link to ROC in a session that has shown Correlations).
 """
 
@@ -34,12 +35,12 @@ def _checkout(rev: str, into: Path) -> Path:
 
 def _time(browser, server: bb.Server, action: str) -> tuple[float, float]:
     """(seconds by the browser's clock, CPU seconds of the browser's processes) for `action`."""
-    if action == "first-table":
-        cpu = bb.browser_cpu()
-        ctx, _, (first, _) = bb._open(browser, server, "/groups")
-        cpu = bb.cpu_seconds(cpu, bb.browser_cpu())
+    if action == "first-table" or action.startswith("open:"):
+        path = "/groups" if action == "first-table" else "/" + action.split(":", 1)[1]
+        ctx, page, (first, _, cpu) = bb._open(browser, server, path)
+        idle = page.evaluate("window.__bench.last") / 1000
         ctx.close()
-        return first, cpu
+        return (first if action == "first-table" else idle), cpu
     ctx, page, _ = _start(browser, server, action)
     try:
         cpu = bb.browser_cpu()
