@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import binding, measure, sidebar, testhooks
+from ui import binding, measure, preload, sidebar, testhooks
 from ui.state import get_dataset
 
 st.set_page_config(page_title="VBQ Explorer", page_icon=sidebar.ICON, layout="wide")
@@ -67,6 +67,8 @@ except ValueError as exc:  # a broken demo file must not show a traceback
     st.stop()
 sidebar.page_links(PAGES, current=nav)
 sidebar.render(dataset)
+with st.sidebar:  # at its foot: takes no room a reader sees
+    preload.chart_code_when_idle()  # the chart library, loaded while the first page is read
 if testhooks.enabled():  # tests/browser/test_session_memory.py only (a page may st.stop)
     testhooks.live_images()
 nav.run()

@@ -128,9 +128,16 @@ def measurement_frame(frame: pd.DataFrame) -> pd.DataFrame:
 STATIC_ROWS_IN_FULL = 12
 
 
-# Rows a grid shows (the downloads hold every row): a listing of 100,000 patients was sent to
-# the browser on every rerun (0.7 s of a Groups page rerun, bench/bench_app.py --patients 100000).
+# Rows a grid or a scrolling listing shows (the downloads hold every row): a listing of 100,000
+# patients was sent to the browser on every rerun (0.7 s of a Groups page rerun,
+# bench/bench_app.py --patients 100000).
 GRID_ROWS = 1_000
+
+
+def _first_rows_note(rows: int) -> None:
+    """Say so when a grid or a listing shows only its first `GRID_ROWS` of `rows` rows."""
+    if rows > GRID_ROWS:
+        st.caption(f"The first {GRID_ROWS:,} of {rows:,} rows; the downloads hold them all.")
 
 
 def show_table(table: FormattedTable | safe.ShownTable, *, key: str | None = None,
@@ -144,9 +151,11 @@ def show_table(table: FormattedTable | safe.ShownTable, *, key: str | None = Non
     rules, text wraps, every row shown, no sideways scrolling at 1280 px; `st.table` drew
     cell by cell through Markdown, several times slower in the browser); with a `height`, a
     static table longer than `STATIC_ROWS_IN_FULL` rows scrolls inside a frame of that many
-    pixels, its header kept in view (a listing whose long text must wrap). ``grid=True`` shows a sortable data grid
-    instead, for long listings, as tall as its rows up to `height` pixels (default 420), with
-    its first `GRID_ROWS` rows; a grid never wraps text, so a cell wider than its column is cut.
+    pixels, its header kept in view, with its first `GRID_ROWS` rows (a listing whose long text
+    must wrap). ``grid=True`` shows a sortable data grid instead, for long listings, as tall as
+    its rows up to `height` pixels (default 420), with its first `GRID_ROWS` rows; a grid never
+    wraps text, so a cell wider than its column is cut, and its code is loaded on the session's
+    first grid (a second or more in Chromium: the criterion listing on Groups is a listing).
     A `ui.safe.ShownTable` (what `ui.cache` returns) brings its HTML already written.
     """
     written = None
@@ -162,11 +171,10 @@ def show_table(table: FormattedTable | safe.ShownTable, *, key: str | None = Non
         fit = 35 * (rows + 1) + 3
         st.dataframe(table.display().head(GRID_ROWS), hide_index=True, width="stretch",
                      height=min(fit, height or 420), column_config=column_config)
-        if len(table.shown) > GRID_ROWS:
-            st.caption(f"The first {GRID_ROWS:,} of {len(table.shown):,} rows; the downloads "
-                       "hold them all.")
+        _first_rows_note(len(table.shown))
     elif height and len(table.shown) > STATIC_ROWS_IN_FULL:
-        st.html(safe.table_html(table.display(), height=height))
+        st.html(safe.table_html(table.display().head(GRID_ROWS), height=height))
+        _first_rows_note(len(table.shown))
     else:
         st.html(written if written is not None else safe.table_html(table.display()))
     if table.footnotes:

@@ -58,7 +58,8 @@ def text(value: Any) -> str:
 
 # The journal tables' look, as Streamlit's own `st.table` draws it in the light theme (14 px,
 # muted header, a hairline under every row), with text that wraps and, for a long listing, a
-# frame that scrolls with its header kept in view.
+# frame that scrolls with its header kept in view and its first column (a listing's patient ID)
+# on one line.
 TABLE_CSS = """<style>
 .vbq-table-frame { overflow-x: auto; margin: 0 0 0.25rem 0; }
 .vbq-table-frame.vbq-scroll { overflow-y: auto; }
@@ -69,6 +70,7 @@ table.vbq-table th, table.vbq-table td { text-align: left; vertical-align: middl
 table.vbq-table th { padding: 4px 6px 4px 8px; color: rgba(47, 45, 43, 0.7); font-weight: 400; }
 table.vbq-table td { padding: 4px 6px; }
 .vbq-scroll table.vbq-table thead th { position: sticky; top: 0; background: #fff; }
+.vbq-scroll table.vbq-table td:first-child { white-space: nowrap; }
 </style>"""
 
 

@@ -51,6 +51,22 @@ def test_groups_min_vertebrae_changes_groups_and_table2_as_vbq(demo):
     assert at.query_params["criteria.min_vertebrae"] == "2"
 
 
+def test_groups_criterion_listing_is_every_patient_as_vbq_says(demo):
+    # issue 21: the listing is one escaped HTML table (it was a grid, whose code took a second
+    # or more to load in the browser); every patient's row, criteria in full
+    at = start("app_pages/groups.py")
+    assert not any(t.columns[0] == "Patient ID" for t in tables(at))  # built only when asked for
+    at.toggle(key="groups_detail").set_value(True).run()
+    assert not at.exception
+    assert not at.dataframe
+    shown = next(t for t in tables(at) if t.columns[0] == "Patient ID")
+    expected = vbq.present.degeneration_table(
+        vbq.cohort.degeneration_summary(demo[0], vbq.Settings().criteria)).display()
+    assert len(shown) == len(demo[0]) == 235
+    assert shown.equals(expected.reset_index(drop=True))
+    assert any(b.label == "Table CSV" for b in at.get("download_button"))
+
+
 def test_threshold_slider_changes_prevalence(demo):
     at = start("app_pages/thresholds.py")
     before = next(t for t in tables(at) if "Measure" in t.columns).copy()
