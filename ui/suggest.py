@@ -141,7 +141,7 @@ def panel(series: imaging.Series, k: int, active: str) -> None:
     if isinstance(shown, str):
         st.error(f"No suggestion: {shown}")
     elif shown is not None:
-        _choices(series, shown, k)
+        _choices(held, shown, k)
     # (Accept comes right under the image's side controls, above the fold at 1280 x 800)
     st.toggle("Suggest after my first vertebra", value=True, key=AUTO_KEY,
               help="Once you have placed one vertebra on the slice, the suggestion named from "
@@ -155,8 +155,9 @@ def panel(series: imaging.Series, k: int, active: str) -> None:
         st.caption(f"Placed: {placed}. Saved with each ROI.")
 
 
-def _choices(series: imaging.Series, shown: imaging.SuggestedRois, k: int) -> None:
-    """Accept or discard the suggestion shown, and its confidence in words."""
+def _choices(held: measure.SeriesRef, shown: imaging.SuggestedRois, k: int) -> None:
+    """Accept or discard the suggestion shown, and its confidence in words (the buttons'
+    callbacks get the series' reference, `held`)."""
     c1, c2 = st.columns(2)
     c1.button("Accept", key="measure_accept", type="primary", on_click=_accept,
               args=(held,), icon=":material/check:", width="stretch",
