@@ -10,11 +10,17 @@ Every number comes from `vbq.imaging` (the worklist, ROI statistics, VBQ through
 cohort); this page reads widgets and shows results. Uploaded files stay in this session's
 memory (`ui.measure`).
 
-The page runs as sections, each a function called once from `_main`, in this order: `_images`
-(source and worklist) beside `_reader` (observer and session), `_worklist_panel` (progress,
-previous and next), `_study_header` (study ID, series), the viewer fragment (`_viewer`; a
-suggestion widget, `ui.suggest`, goes in its right column and records how each ROI was placed),
-`_save_section` (who is signed in, `ui.access`), `_worklist_table` (every study, folded),
+The page is laid out as a reader's workstation: at 1280 x 800 the image starts above the fold
+and the reading's clicks (the vertebra, Accept, Save and next) need no scroll (issue 19). It runs
+as sections, each a function called once from `_main`: one line above the image holds
+`_worklist_panel` (the study to read), `_reader` (observer and session) and `_images` (source
+and worklist, folded into one line that opens once files are loaded); then the viewer fragment
+(`_viewer`: the image, and beside it the suggestion's Accept and Discard from `ui.suggest`, the
+save buttons, previous, next and the progress from `_reading_actions`, then the VBQ and the
+controls); under it `_study_header` (study ID, series) and `_notices` (the series' flags folded
+into one line, the blinding, the phantom, the shuffled order, how to measure);
+`_save_section` (where readings go, who is signed in, `ui.access`), `_worklist_table` (every
+study, folded),
 `_stored_section` (counts and at most 50 stored readings, history rows and delete choices,
 `ui.history`; the blinded patient's left out) and `_analysis_section`. No rerun loads the whole
 database: the worklist's statuses and the blinding read the readings of the worklist's patients
@@ -463,9 +469,9 @@ def _vbq_metrics(measured: imaging.MeasuredVBQ, truth) -> None:
 
 
 @st.fragment
-def _viewer(held: measure.SeriesRef, truth, reading: Reading | None) -> None:
+def _viewer(held: measure.SeriesRef, truth, reading: Reading) -> None:
     """Slice, window, the image with its ROIs, the ROI inputs, the live statistics and VBQ,
-    and saving the reading (`reading`; None when it cannot be saved). Given a reference, not
+    and saving the reading (`reading`). Given a reference, not
     the series: Streamlit keeps a fragment's arguments after the tab closes (issue 18)."""
     series = measure.resolve(held)
     if series is None:  # the session's images were released (its tab closed and came back)
@@ -482,8 +488,7 @@ def _viewer(held: measure.SeriesRef, truth, reading: Reading | None) -> None:
         st.caption(f"Click on the image to centre the {active} ROI on slice {k + 1}.")
     with actions:
         suggest.panel(series, k, active)
-        if reading is not None:
-            _reading_actions(series, reading)
+        _reading_actions(series, reading)
     with controls:
         _roi_inputs(series, active, k)
         suggest.options(series)
@@ -583,13 +588,14 @@ def _reading_actions(series: imaging.Series, reading: Reading) -> None:
     """Save (and next), previous and next, and the worklist's progress, beside the image."""
     if reading.problem:
         st.error(reading.problem)
-    store, _ = _open_store()
+    store, _ = _open_store()  # without one, the reason is said under the image
+    can_save = store is not None and not reading.problem
     order, position = reading.order, reading.order.index(reading.index)
     many = len(order) > 1
     b1, b2 = st.columns(2)
-    save = b1.button("Save the ROIs", type="secondary" if many else "primary",
-                     key="measure_save", width="stretch") if not reading.problem else False
-    save_next = many and not reading.problem and b2.button(
+    save = can_save and b1.button("Save the ROIs", type="secondary" if many else "primary",
+                                  key="measure_save", width="stretch")
+    save_next = many and can_save and b2.button(
         "Save and next", key="measure_save_next", width="stretch", type="primary",
         icon=":material/skip_next:", disabled=position == len(order) - 1)
     if many:
@@ -603,7 +609,7 @@ def _reading_actions(series: imaging.Series, reading: Reading) -> None:
         if previous or following:
             _go(reading.token, order, -1 if previous else 1)
             st.rerun(scope="app")
-    if (save or save_next) and store is not None and _save_reading(store, series, reading):
+    if (save or save_next) and _save_reading(store, series, reading):
         if save_next:
             _go(reading.token, order, 1)
         st.rerun(scope="app")  # the worklist, the blinding and the stored readings as saved
@@ -806,7 +812,7 @@ def _main() -> None:
         _notices(worklist, series, truth, seed, blind)
     with viewer:
         _viewer(measure.ref(series), truth, _reading(
-            store, worklist, reading, order, index, statuses, patient_id, observer, session,
+            worklist, reading, order, index, statuses, patient_id, observer, session,
             blind))
     _save_section(store, store_error, series, blind)
     _worklist_table(worklist, order, statuses)
@@ -814,11 +820,9 @@ def _main() -> None:
     _analysis_section(store, n_stored, blind.patient_id if blind and blind.blinded else None)
 
 
-def _reading(store, worklist, token, order, index, statuses, patient_id, observer, session,
-             blind) -> Reading | None:
-    """What the viewer's save buttons need; None without a database (said lower down)."""
-    if store is None:
-        return None
+def _reading(worklist, token, order, index, statuses, patient_id, observer, session,
+             blind) -> Reading:
+    """What the viewer's save and worklist buttons need."""
     n_read = sum(s != "not read" for s in statuses)
     who = f"observer {plain(observer)}, session {session}" if observer else f"session {session}"
     return Reading(token, order, index, patient_id, observer, session, blind,
