@@ -73,8 +73,9 @@ def _study_shown(page) -> None:
     settled(page)
 
 
-def _read_with_suggestion(page, truth, shots=None) -> None:
-    """Click L3; the suggestion named from it comes without asking; accept it."""
+def _read_with_suggestion(page, truth, shots=None, *, one_screen: bool = False) -> None:
+    """Click L3; the suggestion named from it comes without asking; accept it. With
+    `one_screen`, the image, Accept and then Save and next are in one unscrolled screen."""
     _study_shown(page)
     _choose(page, "L3")
     _click(page, truth, "L3")
@@ -87,13 +88,14 @@ def _read_with_suggestion(page, truth, shots=None) -> None:
     accept = page.get_by_role("button", name="Accept", exact=True)
     if shots is not None:
         page.screenshot(path=str(shots / "cohort_suggestion_1280x800.png"))
+    if one_screen:
         _one_screen(page, accept)
     accept.click()
     expect(page.get_by_text("L1, L2, L4, CSF as suggested; L3 placed by hand")).to_be_visible(
         timeout=TIMEOUT)
     expect(page.get_by_text("Not placed yet")).to_have_count(0)
     settled(page)
-    if shots is not None:
+    if one_screen:
         _one_screen(page, page.get_by_role("button", name="Save and next"))
 
 
@@ -150,7 +152,8 @@ def _session_1(page, truths, shots) -> None:
     study_id = page.get_by_role("textbox", name="Study patient ID (pseudonymous)")
     for k, pid in enumerate(IDS):
         expect(study_id).to_have_value(pid, timeout=TIMEOUT)
-        _read_with_suggestion(page, truths[pid], shots if k == 0 else None)
+        # each study of the first session, after the previous one's Save and next too
+        _read_with_suggestion(page, truths[pid], shots if k == 0 else None, one_screen=True)
         _save(page, k)
         expect(page.get_by_text(f"{k + 1} of {N} read (observer {OBSERVER}, session 1)")
                ).to_be_visible()
