@@ -10,11 +10,17 @@ Every number comes from `vbq.imaging` (the worklist, ROI statistics, VBQ through
 cohort); this page reads widgets and shows results. Uploaded files stay in this session's
 memory (`ui.measure`).
 
-The page runs as sections, each a function called once from `_main`, in this order: `_images`
-(source and worklist) beside `_reader` (observer and session), `_worklist_panel` (progress,
-previous and next), `_study_header` (study ID, series), the viewer fragment (`_viewer`; a
-suggestion widget, `ui.suggest`, goes in its right column and records how each ROI was placed),
-`_save_section` (who is signed in, `ui.access`), `_worklist_table` (every study, folded),
+The page is laid out as a reader's workstation: at 1280 x 800 the image starts above the fold
+and the reading's clicks (the vertebra, Accept, Save and next) need no scroll (issue 19). It runs
+as sections, each a function called once from `_main`: one line above the image holds
+`_worklist_panel` (the study to read), `_reader` (observer and session) and `_images` (source
+and worklist, folded into one line that opens once files are loaded); then the viewer fragment
+(`_viewer`: the image, and beside it the suggestion's Accept and Discard from `ui.suggest`, the
+save buttons, previous, next and the progress from `_reading_actions`, then the VBQ and the
+controls); under it `_study_header` (study ID, series) and `_notices` (the series' flags folded
+into one line, the blinding, the phantom, the shuffled order, how to measure);
+`_save_section` (where readings go, who is signed in, `ui.access`), `_worklist_table` (every
+study, folded),
 `_stored_section` (counts and at most 50 stored readings, history rows and delete choices,
 `ui.history`; the blinded patient's left out) and `_analysis_section`. No rerun loads the whole
 database: the worklist's statuses and the blinding read the readings of the worklist's patients
@@ -22,6 +28,7 @@ only (issue 18)."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 import numpy as np
@@ -50,10 +57,11 @@ FLASH_KEY = "measure_flash"  # a message to show after save-and-next's rerun
 LEVEL_KEYS = {"1": "L1", "2": "L2", "3": "L3", "4": "L4", "C": "CSF"}
 STATUS_WORDS = {"not read": "not read", "read": "read", "flagged": "read (flagged series)"}
 
-st.title("MRI measurement")
-st.caption("Click to place circular ROIs on the mid-sagittal T1 slice: the L1-L4 vertebral bodies "
-           "and the CSF behind L3 (an adjacent level if obstructed). VBQ = median SI of L1-L4 / "
-           "SI of CSF (Ehresman et al. 2020), computed as for a spreadsheet patient.")
+HOW_TO = ("Click to place circular ROIs on the mid-sagittal T1 slice: the L1-L4 vertebral bodies "
+          "and the CSF behind L3 (an adjacent level if obstructed). VBQ = median SI of L1-L4 / "
+          "SI of CSF (Ehresman et al. 2020), computed as for a spreadsheet patient.")
+
+st.title("MRI measurement", help=HOW_TO)
 
 
 # --- the reader ----------------------------------------------------------------------------------
@@ -72,18 +80,35 @@ def _reader(left, right) -> tuple[str, int]:
 
 # --- the images: a worklist of one or many studies -----------------------------------------------
 
+def _loaded_words() -> str | None:
+    """"3 studies loaded · change files" once DICOM files are uploaded and read (the line the
+    source and the uploader fold into), else None (they are shown open)."""
+    if st.session_state.get("measure_source") != SOURCES[1]:
+        return None
+    files = st.session_state.get("measure_upload_folder" if st.session_state.get("measure_folder")
+                                 else "measure_upload")
+    if not files:
+        return None
+    try:
+        n = len(measure.uploaded_worklist(files))
+    except vbq.InputError:
+        return None  # said, with the uploader open, below
+    return f"{n} {'study' if n == 1 else 'studies'} loaded · change files"
+
+
 def _images(column):
-    """The source (in `column`) and its worklist; returns (worklist, upload token, phantom
-    truth or None)."""
-    source = column.radio("Images", SOURCES, horizontal=True, key="measure_source")
+    """The source and its worklist: in `column`, folded into one line that opens once files
+    are loaded (so the image stays above the fold at 1280 x 800). Returns (worklist, upload
+    token, phantom truth or None)."""
+    folded = _loaded_words()
+    box = column.expander(folded, icon=":material/folder_open:") if folded else column
+    source = box.radio("Images", SOURCES, horizontal=True, key="measure_source")
     if source == SOURCES[0]:
         worklist, truth = measure.phantom()
-        st.info("**Synthetic phantom**, drawn by seeded code with known SIs and VBQ; nobody's "
-                "images.", icon=":material/science:")
         return worklist, ("phantom",), truth
-    folder = column.toggle("Upload a whole folder (one study, or one folder per study)",
-                           key="measure_folder")
-    files = st.file_uploader(
+    folder = box.toggle("Upload a whole folder (one study, or one folder per study)",
+                        key="measure_folder")
+    files = (box if folded else st).file_uploader(
         "DICOM folder" if folder else "DICOM files of one study, or one zip of one or many "
                                       "studies",
         accept_multiple_files="directory" if folder else True,
@@ -156,27 +181,14 @@ def _picked(token: tuple, order: tuple[int, ...]) -> None:
 
 
 def _worklist_panel(worklist: imaging.Worklist, token: tuple, order: tuple[int, ...],
-                    seed: int | None, statuses: list[str], observer: str, session: int,
-                    study_column) -> int:
-    """The worklist (more than one study): previous and next around the progress, and the
-    study to read (in `study_column`) with its status. Returns the index of the study shown."""
+                    statuses: list[str], study_column) -> int:
+    """The study to read (in `study_column`, when the worklist has more than one) with its
+    status. Returns the index of the study shown."""
     unread = [i for i in order if statuses[i] == "not read"]
     index = _current(token, order, unread[0] if unread else None)
     if len(worklist) < 2:
         return index
-    n_read = sum(s != "not read" for s in statuses)
-    who = f"observer {plain(observer)}, session {session}" if observer else f"session {session}"
     position = order.index(index)
-    p1, p2, p3 = st.columns([1, 4, 1], vertical_alignment="bottom")
-    p1.button("Previous", key="measure_previous", on_click=_go, args=(token, order, -1),
-              disabled=position == 0, width="stretch", icon=":material/arrow_back:")
-    p2.progress(n_read / len(worklist), text=f"{n_read} of {len(worklist)} read ({who})")
-    p3.button("Next", key="measure_next", on_click=_go, args=(token, order, 1),
-              disabled=position == len(order) - 1, width="stretch",
-              icon=":material/arrow_forward:")
-    if seed is not None:
-        st.caption(f"Repeat session: the studies come in a shuffled order (seed {seed}, drawn "
-                   f"from the observer and the session number, so the same order comes back).")
     st.session_state["measure_position"] = position
     # the options' words made here: a format_func closing over the worklist would keep its
     # files with the widget after the tab closes (issue 18)
@@ -457,22 +469,29 @@ def _vbq_metrics(measured: imaging.MeasuredVBQ, truth) -> None:
 
 
 @st.fragment
-def _viewer(held: measure.SeriesRef, truth) -> None:
-    """Slice, window, the image with its ROIs, the ROI inputs, the live statistics and VBQ.
-    Given a reference, not the series: Streamlit keeps a fragment's arguments after the tab
-    closes (issue 18)."""
+def _viewer(held: measure.SeriesRef, truth, reading: Reading) -> None:
+    """Slice, window, the image with its ROIs, the ROI inputs, the live statistics and VBQ,
+    and saving the reading (`reading`). Given a reference, not
+    the series: Streamlit keeps a fragment's arguments after the tab closes (issue 18)."""
     series = measure.resolve(held)
     if series is None:  # the session's images were released (its tab closed and came back)
         st.rerun(scope="app")
     left, right = st.columns([3, 2], gap="large")
-    vbq_box = right.container()
-    with right:
+    # the reading's clicks beside the image, at the top of the side column (the vertebra's
+    # level, Accept, Save and next): no scroll between them at 1280 x 800 (issue 19)
+    choose, actions, vbq_box, controls = (right.container() for _ in range(4))
+    with controls:
         k, center, width = _slice_and_window(series)
+    with choose:
         active = st.segmented_control("ROI to place (keys 1-4, C on the image)", ROI_LEVELS,
                                       default="L1", key=ACTIVE_KEY) or "L1"
         st.caption(f"Click on the image to centre the {active} ROI on slice {k + 1}.")
-        _roi_inputs(series, active, k)
+    with actions:
         suggest.panel(series, k, active)
+        _reading_actions(series, reading)
+    with controls:
+        _roi_inputs(series, active, k)
+        suggest.options(series)
         if truth is not None:
             st.button("Place the phantom's reference ROIs", key="measure_reference",
                       help="The phantom's true centres and radii, as it was drawn.",
@@ -550,8 +569,80 @@ def _save(store, series, placed, results, *, patient_id, observer, session, coll
     return True
 
 
-def _save_section(store, store_error, worklist, token, order, index, series, patient_id,
-                  observer, session, blind) -> None:
+@dataclasses.dataclass(frozen=True)
+class Reading:
+    """What saving the reading shown needs besides its series: small values only, as the
+    viewer fragment keeps it with the session (issue 18)."""
+
+    token: tuple  # (upload token, observer, session): where the reader is
+    order: tuple[int, ...]  # the reading order of the worklist
+    index: int  # the study shown
+    patient_id: str
+    observer: str
+    session: int
+    blind: object  # vbq.measurements.blinding's result, or None
+    progress: str | None  # "1 of 3 read (observer AB, session 1)" for a worklist
+    fraction: float = 0.0
+    problem: str | None = None  # why it cannot be saved (the study ID another study has)
+
+
+def _reading_actions(series: imaging.Series, reading: Reading) -> None:
+    """Save (and next), previous and next, and the worklist's progress, beside the image."""
+    if reading.problem:
+        st.error(reading.problem)
+    store, _ = _open_store()  # without one, the reason is said under the image
+    can_save = store is not None and not reading.problem
+    order, position = reading.order, reading.order.index(reading.index)
+    many = len(order) > 1
+    b1, b2 = st.columns(2)
+    save = can_save and b1.button("Save the ROIs", type="secondary" if many else "primary",
+                                  key="measure_save", width="stretch")
+    save_next = many and can_save and b2.button(
+        "Save and next", key="measure_save_next", width="stretch", type="primary",
+        icon=":material/skip_next:", disabled=position == len(order) - 1)
+    if many:
+        n1, n2 = st.columns(2)
+        previous = n1.button("Previous", key="measure_previous", disabled=position == 0,
+                             width="stretch", icon=":material/arrow_back:")
+        following = n2.button("Next", key="measure_next", width="stretch",
+                              disabled=position == len(order) - 1,
+                              icon=":material/arrow_forward:", help="Without saving")
+        st.progress(reading.fraction, text=reading.progress)
+        if previous or following:
+            _go(reading.token, order, -1 if previous else 1)
+            st.rerun(scope="app")
+    if (save or save_next) and _save_reading(store, series, reading):
+        if save_next:
+            _go(reading.token, order, 1)
+        st.rerun(scope="app")  # the worklist, the blinding and the stored readings as saved
+    flash = st.session_state.pop(FLASH_KEY, None)
+    if flash:
+        st.success(flash)
+
+
+def _save_reading(store, series: imaging.Series, reading: Reading) -> bool:
+    placed = measure.rois(series.fingerprint)
+    return _save(store, series, placed, measure.roi_results(series, placed),
+                 patient_id=reading.patient_id, observer=reading.observer,
+                 session=reading.session,
+                 collapsed=st.session_state.get("measure_collapsed") or [],
+                 csf_level=st.session_state.get("measure_csf_level") or "L3",
+                 blind=reading.blind)
+
+
+def _id_problem(worklist: imaging.Worklist, index: int, patient_id: str) -> str | None:
+    """Why the study ID typed cannot be saved (another study of the worklist has it)."""
+    if patient_id and imaging.study_id_problem(patient_id) is None:
+        try:
+            worklist.with_study_ids({index: patient_id})
+        except vbq.InputError as exc:
+            return plain(exc)
+    return None
+
+
+def _save_section(store, store_error, series, blind) -> None:
+    """Where readings are saved, and what goes with this one (the buttons are beside the
+    image, `_reading_actions`)."""
     st.subheader("Save to the measurement database")
     if store is None:
         st.error(store_error)
@@ -572,31 +663,6 @@ def _save_section(store, store_error, worklist, token, order, index, series, pat
     if blind is not None and blind.blinded:
         st.info(blind.summary() + " It is saved as a blinded reading.",
                 icon=":material/visibility_off:")
-    if patient_id and imaging.study_id_problem(patient_id) is None:
-        try:
-            worklist.with_study_ids({index: patient_id})
-        except vbq.InputError as exc:
-            st.error(plain(exc))
-            return
-    placed = measure.rois(series.fingerprint)
-    results = measure.roi_results(series, placed)
-    kwargs = dict(patient_id=patient_id, observer=observer, session=session,
-                  collapsed=st.session_state.get("measure_collapsed") or [],
-                  csf_level=st.session_state.get("measure_csf_level") or "L3", blind=blind)
-    b1, b2 = st.columns(2)
-    if b1.button("Save the ROIs", type="primary", key="measure_save", width="stretch") and \
-            _save(store, series, placed, results, **kwargs):
-        st.rerun()  # the worklist, the blinding and the stored readings as saved
-    position = order.index(index)
-    if len(order) > 1 and b2.button("Save and next", key="measure_save_next", width="stretch",
-                                    icon=":material/skip_next:",
-                                    disabled=position == len(order) - 1):
-        if _save(store, series, placed, results, **kwargs):
-            _go(token, order, 1)
-            st.rerun()
-    flash = st.session_state.pop(FLASH_KEY, None)
-    if flash:
-        st.success(flash)
 
 
 # --- what is stored ------------------------------------------------------------------------------
@@ -714,24 +780,23 @@ def _in_use(current) -> None:
 # --- the page ------------------------------------------------------------------------------------
 
 def _main() -> None:
-    a1, a2, a3 = st.columns([2.2, 1.2, 1], vertical_alignment="top")
+    # one line above the image: the study, the reader, the files (folded once loaded)
+    a1, a2, a3, a4 = st.columns([1.9, 1.25, 1.35, 1.7], vertical_alignment="bottom")
     observer, session = _reader(a2, a3)
-    worklist, token, truth = _images(a1)
+    worklist, token, truth = _images(a4)
     worklist = _with_typed_ids(worklist, token)
-    navigation = st.container()  # progress, previous and next: filled once the order is known
-    if len(worklist) > 1:
-        c_study, c_id, c_series = st.columns([1.5, 1.2, 2.8])
-    else:
-        c_study, (c_id, c_series) = None, st.columns([1.2, 3])
+    viewer, details = st.container(), st.container()  # the image first, the study's details under it
+    # the study ID on the top line when there is no worklist to choose from, else under it
+    c_id, c_series = details.columns([1.2, 2.8])
+    if len(worklist) < 2:
+        c_id = a1
     store, store_error = _open_store()
     ids = [s.study_id for s in worklist]
     statuses = vbq.measurements.reading_status(_worklist_readings(store, ids), ids,
                                                observer=observer, session=session)
     order, seed = _order(worklist, observer, session)
     reading = (*token, observer, session)  # where the reader is, per worklist and reading
-    with navigation:
-        index = _worklist_panel(worklist, reading, order, seed, statuses, observer, session,
-                                c_study)
+    index = _worklist_panel(worklist, reading, order, statuses, a1)
     patient_id, series_index = _study_header(c_id, c_series, worklist, token, index)
     try:
         series = measure.decoded_series(token, worklist, index, series_index)
@@ -739,21 +804,48 @@ def _main() -> None:
         st.error(f"This series could not be shown: {plain(exc)}")
         _problem_table(getattr(exc, "problems", ()))
         st.stop()
-    _flags_line(worklist, series)
     # blinding: ROIs saved as another reading of this series are not shown, and while this
     # reading is not saved every other reading of the patient is hidden below
     measure.forget_other_readings(series.fingerprint, observer, session)
     blind = (vbq.measurements.blinding(_worklist_readings(store, [patient_id]), patient_id,
                                        observer=observer, session=session)
              if patient_id else None)
-    if blind is not None and blind.blinded:
-        st.info(blind.summary(), icon=":material/visibility_off:")
-    _viewer(measure.ref(series), truth)
-    _save_section(store, store_error, worklist, reading, order, index, series, patient_id,
-                  observer, session, blind)
+    with details:
+        _notices(worklist, series, truth, seed, blind)
+    with viewer:
+        _viewer(measure.ref(series), truth, _reading(
+            worklist, reading, order, index, statuses, patient_id, observer, session,
+            blind))
+    _save_section(store, store_error, series, blind)
     _worklist_table(worklist, order, statuses)
     n_stored = _stored_section(store, patient_id, blind)
     _analysis_section(store, n_stored, blind.patient_id if blind and blind.blinded else None)
+
+
+def _reading(worklist, token, order, index, statuses, patient_id, observer, session,
+             blind) -> Reading:
+    """What the viewer's save and worklist buttons need."""
+    n_read = sum(s != "not read" for s in statuses)
+    who = f"observer {plain(observer)}, session {session}" if observer else f"session {session}"
+    return Reading(token, order, index, patient_id, observer, session, blind,
+                   progress=f"{n_read} of {len(worklist)} read ({who})",
+                   fraction=n_read / len(worklist),
+                   problem=_id_problem(worklist, index, patient_id))
+
+
+def _notices(worklist, series, truth, seed, blind) -> None:
+    """Under the image: the series' flags (one line that opens), the blinding, the phantom,
+    the repeat session's order and how to measure."""
+    _flags_line(worklist, series)
+    if blind is not None and blind.blinded:
+        st.info(blind.summary(), icon=":material/visibility_off:")
+    if truth is not None:
+        st.info("**Synthetic phantom**, drawn by seeded code with known SIs and VBQ; nobody's "
+                "images.", icon=":material/science:")
+    if seed is not None:
+        st.caption(f"Repeat session: the studies come in a shuffled order (seed {seed}, drawn "
+                   f"from the observer and the session number, so the same order comes back).")
+    st.caption(HOW_TO)
 
 
 _main()

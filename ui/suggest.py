@@ -12,7 +12,8 @@ it is offered without a further click (a toggle turns this off, for readings mea
 by hand alone); a suggestion is still never placed or saved until accepted. Reading a study with
 suggestions is then three clicks: the vertebra, Accept, Save and next.
 
-The page hooks in three places: `panel` in the viewer's side column, `circles` over the image,
+The page hooks in four places: `panel` at the top of the viewer's side column (beside the image,
+with the save buttons under it), `options` lower in that column, `circles` over the image,
 `with_sources` on the records before they are saved.
 """
 
@@ -142,7 +143,13 @@ def panel(series: imaging.Series, k: int, active: str) -> None:
         st.error(f"No suggestion: {shown}")
     elif shown is not None:
         _choices(held, shown, k)
-    # (Accept comes right under the image's side controls, above the fold at 1280 x 800)
+
+
+def options(series: imaging.Series) -> None:
+    """Whether to offer a suggestion after the first vertebra, and how the ROIs were placed
+    (lower in the side column than `panel`, which holds the reading's clicks)."""
+    fp = series.fingerprint
+    shown = _suggestions().get(fp)
     st.toggle("Suggest after my first vertebra", value=True, key=AUTO_KEY,
               help="Once you have placed one vertebra on the slice, the suggestion named from "
                    "it is shown: accept it with one click. Turn off for readings made by hand "

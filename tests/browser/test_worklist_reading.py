@@ -27,6 +27,7 @@ N = 3
 OBSERVER = "WL"  # session 2's seeded order for WL is (2, 3, 1): a real shuffle of 3 studies
 IDS = [f"VBQ-{k + 1:03d}" for k in range(N)]
 TIMEOUT = 90_000  # a loaded machine: the first run of a page, a decode, a suggestion
+FOLD_TOP = 300  # the image's top at most this far down an unscrolled page at 1280 x 800
 
 
 @pytest.fixture(scope="module")
@@ -72,8 +73,9 @@ def _study_shown(page) -> None:
     settled(page)
 
 
-def _read_with_suggestion(page, truth, shots=None) -> None:
-    """Click L3; the suggestion named from it comes without asking; accept it."""
+def _read_with_suggestion(page, truth, shots=None, *, one_screen: bool = False) -> None:
+    """Click L3; the suggestion named from it comes without asking; accept it. With
+    `one_screen`, the image, Accept and then Save and next are in one unscrolled screen."""
     _study_shown(page)
     _choose(page, "L3")
     _click(page, truth, "L3")
@@ -85,16 +87,28 @@ def _read_with_suggestion(page, truth, shots=None) -> None:
     settled(page)
     accept = page.get_by_role("button", name="Accept", exact=True)
     if shots is not None:
-        page.locator("img.vbq-click-img").scroll_into_view_if_needed()
         page.screenshot(path=str(shots / "cohort_suggestion_1280x800.png"))
-        # the image just clicked and Accept in one screen at 1280 x 800: no scroll between
-        box = accept.bounding_box()
-        assert box is not None and box["y"] + box["height"] <= 800, box
+    if one_screen:
+        _one_screen(page, accept)
     accept.click()
     expect(page.get_by_text("L1, L2, L4, CSF as suggested; L3 placed by hand")).to_be_visible(
         timeout=TIMEOUT)
     expect(page.get_by_text("Not placed yet")).to_have_count(0)
     settled(page)
+    if one_screen:
+        _one_screen(page, page.get_by_role("button", name="Save and next"))
+
+
+def _one_screen(page, button) -> None:
+    """The reading's three clicks in one screen at 1280 x 800, with no scroll: the page is at
+    its top (the title in view), the image starts above `FOLD_TOP`, and `button` (Accept, then
+    Save and next) is wholly inside the viewport."""
+    title = page.get_by_role("heading", name="MRI measurement").bounding_box()
+    image = page.locator("img.vbq-click-img").bounding_box()
+    box = button.bounding_box()
+    assert title is not None and title["y"] >= 0, title  # not scrolled
+    assert image is not None and image["y"] <= FOLD_TOP, image
+    assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= 800, box
 
 
 def _read_by_hand(page, truth, shift: int) -> None:
@@ -138,7 +152,8 @@ def _session_1(page, truths, shots) -> None:
     study_id = page.get_by_role("textbox", name="Study patient ID (pseudonymous)")
     for k, pid in enumerate(IDS):
         expect(study_id).to_have_value(pid, timeout=TIMEOUT)
-        _read_with_suggestion(page, truths[pid], shots if k == 0 else None)
+        # each study of the first session, after the previous one's Save and next too
+        _read_with_suggestion(page, truths[pid], shots if k == 0 else None, one_screen=True)
         _save(page, k)
         expect(page.get_by_text(f"{k + 1} of {N} read (observer {OBSERVER}, session 1)")
                ).to_be_visible()
