@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import atexit
 import dataclasses
+import multiprocessing
 import os
 import threading
 import time
@@ -87,10 +88,12 @@ def _start(workers: int, starting: _Starting) -> None:
     """Start the pool (``forkserver``, ``spawn`` where there is none) and each of its workers,
     which import the decoder plugins; `starting` says when it is done."""
     pool = None
+    before: set[multiprocessing.Process] = set()
     try:
         # the fork server (shared with `vbq._worker`) imports vbq.imaging once and forks
         # each worker from it
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=_worker.context())
+        before = set(multiprocessing.active_children())
         with _worker.without_main():
             # a worker starts on a submit that finds none idle: these start all of them now,
             # while no main script is named (each holds its worker at least 50 ms, once)
@@ -99,12 +102,28 @@ def _start(workers: int, starting: _Starting) -> None:
             future.result()
         starting.pool = pool
     except (BrokenProcessPool, OSError, RuntimeError):  # decoded in the caller from now on
-        # (RuntimeError also when the interpreter exits while the pool starts: the workers
-        # already started are let finish starting, or they would find the semaphores gone)
+        # (RuntimeError also when the interpreter exits while the pool starts)
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            _abandon(pool, set(multiprocessing.active_children()) - before)
     finally:
         starting.ready.set()
+
+
+def _abandon(pool: ProcessPoolExecutor, launched: set[multiprocessing.Process]) -> None:
+    """Stop a pool that failed to start, and the worker processes it `launched`, before this
+    process's semaphores go (a worker still starting then prints a traceback about them).
+
+    A submit launches a worker, then starts the pool's manager thread, which stops the
+    workers. From Python 3.12 no thread starts once the interpreter has begun to exit, so a
+    submit under way as the main script ends launches a worker that nothing will stop (and
+    `shutdown(wait=True)` raises, the thread never having started): those are stopped here."""
+    try:
+        pool.shutdown(wait=True, cancel_futures=True)
+    except RuntimeError:  # its manager thread never started
+        for process in launched:
+            process.terminate()
+        for process in launched:
+            process.join(_EXIT_WAIT_S)
 
 
 def _warm() -> list[tuple[str, ...]]:
