@@ -6,7 +6,12 @@ The command line (issue 21): each command runs in a fresh interpreter, the two i
 by round so that a burst of load on the shared machine hits both alike; printed are the median
 wall and CPU (user + system) seconds, the ratio of each to importing pandas (the figure to watch
 from one machine or one day to the next) and the load average before and after. Target: under
-2 s wall on the demo on a quiet machine.
+2 s wall on the demo on a quiet machine. vbq's modules are byte-compiled first (``compileall``,
+into their ``__pycache__``), as ``pip install`` compiles an installed package and as Python does
+itself on a first run: the development machines set ``PYTHONDONTWRITEBYTECODE=1``, under which a
+checkout compiles vbq's 63 modules from source on every run (0.09-0.15 s CPU, measured
+2026-12-07), a cost no installed copy pays. Figures in bench/README.md before 2026-12-07 19:00
+were measured from source.
 
 Beside `build_report`, in the same run, two peers: the analysis alone (`vbq.study.analyse`, which the report
 includes), so the share the layout and the figures add is a ratio; and the figures written the
@@ -21,6 +26,7 @@ Targets: ``python -m vbq report`` on the demo under 2 s (issue 21); `build_repor
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import resource
 import statistics
@@ -66,6 +72,9 @@ def _run(args: list[str], cwd: str) -> tuple[float, float]:
 def command_line(rounds: int) -> None:
     """``python -m vbq report`` on the demo against ``python -c "import pandas"``, interleaved
     (after one warm-up round that fills the file cache)."""
+    package = Path(vbq.__file__).parent
+    compileall.compile_dir(package, quiet=1)
+    print(f"vbq byte-compiled first, as an installed package is ({package})")
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         commands = {"import pandas (peer)": ["-c", "import pandas"],
