@@ -1,0 +1,126 @@
+"""The Report page's whole-report preview: the downloaded report, drawn text first and figures
+as the reader reaches them (issue 21).
+
+The report (`vbq.report.build_report`) is one self-contained HTML file: plotly.js (4.8 MB) in
+its head, then the text, the tables and 11 figures, each drawn by an inline
+``Plotly.newPlot`` while the page is parsed. Shown as it is in a frame, the browser must
+compile and run plotly.js and draw every figure before the frame has loaded: 2.3 s on a quiet
+machine, where the text and tables alone load in a tenth of that (docs/design.md, "Where the
+time goes in the browser").
+
+`preview_html` changes only the scripts of that file, never its text, tables or figures' data:
+
+- plotly.js stays in the file, but as inert text at the end of the body
+  (``<script type="text/plain">``, which the browser stores without compiling), so nothing
+  leaves the file and nothing is fetched from a network;
+- a small script before the figures stands in for ``Plotly`` while the page is parsed: each
+  figure's ``Plotly.newPlot(id, data, layout, config)`` is recorded, not drawn;
+- once the frame has loaded, plotly.js is run when the browser is next idle, and each figure is
+  drawn, with the same arguments, when it comes within one screen of the frame's view
+  (``IntersectionObserver``); a figure's "Download PNG/SVG" buttons draw it first if needed.
+
+The download itself is untouched: the page offers `vbq.report.build_report`'s text as it is.
+"""
+
+from __future__ import annotations
+
+__all__ = ["PLOTLY_SCRIPT_OPEN", "preview_html"]
+
+#: How `vbq.report.build_report` opens the script that embeds plotly.js (its first script).
+PLOTLY_SCRIPT_OPEN = '<script type="text/javascript">'
+_CLOSE = "</script>"
+_INERT_OPEN = '<script type="text/plain" id="vbq-plotlyjs">'
+
+# Our own constant scripts (no text from anyone). The stand-in records what each figure's
+# inline script asks for; the real plotly.js replaces `window.Plotly` when it runs.
+_STAND_IN = """<script>
+(function () {
+  var queued = {}, order = [];
+  window.__vbqPreview = {queued: queued, order: order, drawn: 0, firstDrawn: null};
+  window.Plotly = {
+    newPlot: function (id, data, layout, config) {
+      queued[id] = [data, layout, config]; order.push(id);
+      return Promise.resolve();
+    },
+    Plots: {resize: function () {}},
+    downloadImage: function (gd, opts) {
+      return window.__vbqPreview.draw(gd.id).then(function () {
+        return window.Plotly.downloadImage(gd, opts);
+      });
+    }
+  };
+})();
+</script>"""
+
+_LOADER = """<script>
+(function () {
+  var P = window.__vbqPreview, ready = null;
+  function plotly() {  // run the embedded plotly.js once
+    if (ready === null) {
+      var s = document.createElement('script');
+      s.text = document.getElementById('vbq-plotlyjs').textContent;
+      document.head.appendChild(s);  // a script with inline text runs as it is inserted
+      ready = Promise.resolve(window.Plotly);
+    }
+    return ready;
+  }
+  P.draw = function (id) {
+    var args = P.queued[id];
+    if (!args) { return Promise.resolve(); }
+    delete P.queued[id];
+    return plotly().then(function (Plotly) {
+      return Plotly.newPlot(id, args[0], args[1], args[2]);
+    }).then(function () {
+      P.drawn += 1;
+      if (P.firstDrawn === null) { P.firstDrawn = performance.now(); }
+    });
+  };
+  window.addEventListener('load', function () {
+    var seen = new IntersectionObserver(function (entries) {
+      entries.forEach(function (e) {
+        if (!e.isIntersecting) { return; }
+        seen.unobserve(e.target);
+        P.draw(e.target.dataset.vbqFigure);
+      });
+    }, {rootMargin: '100% 0px'});
+    P.order.forEach(function (id) {
+      var div = document.getElementById(id);
+      var box = (div && div.closest('figure')) || div;
+      if (box) { box.dataset.vbqFigure = id; seen.observe(box); }
+    });
+    (window.requestIdleCallback || function (f) { setTimeout(f, 200); })(plotly, {timeout: 2000});
+  });
+})();
+</script>"""
+
+
+def preview_html(report: str) -> str:
+    """The report's HTML as the Report page previews it: the same text, tables and figures,
+    with plotly.js run after the frame has loaded and each figure drawn as it comes into view.
+
+    Parameters
+    ----------
+    report : str
+        A report from `vbq.report.build_report`.
+
+    Returns
+    -------
+    str
+        The same document with its plotly.js made inert text at the end of the body, a stand-in
+        recording the figures, and the script that runs plotly.js and draws them.
+
+    Raises
+    ------
+    ValueError
+        `report` does not embed plotly.js as `vbq.report.build_report` does (a change there
+        that this module must follow: tests/app/test_report_preview.py fails then).
+    """
+    start = report.find(PLOTLY_SCRIPT_OPEN)
+    end = report.find(_CLOSE, start)
+    body_end = report.rfind("</body>")
+    if start < 0 or end < 0 or body_end < end or "</head>" not in report[end:body_end]:
+        raise ValueError("report: plotly.js is not embedded in its head as "
+                         "vbq.report.build_report embeds it")
+    plotly_js = report[start + len(PLOTLY_SCRIPT_OPEN):end]
+    return (report[:start] + _STAND_IN + report[end + len(_CLOSE):body_end]
+            + _INERT_OPEN + plotly_js + _CLOSE + _LOADER + report[body_end:])
