@@ -5,6 +5,8 @@ loads before plotly.js runs; and the page shows that preview while the download 
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 import re
 
@@ -54,12 +56,13 @@ def test_the_preview_holds_the_same_text_tables_and_figures(report):
     figures = _figures(report)
     assert len(figures) >= 8  # Fig. 4: 3 measures x 2 groups; Fig. 5: 2 targets; more
     assert _figures(preview) == figures
-    # plotly.js: still in the file (no network), the installed plotly's, but no longer a
-    # script the browser runs while it parses the page
+    # plotly.js: still in the file (no network), the installed plotly's, compressed, and no
+    # longer a script the browser runs while it parses the page
     doc = lxml.html.fromstring(preview)
     inert = doc.xpath('//script[@id="vbq-plotlyjs"]')
-    assert len(inert) == 1 and inert[0].get("type") == "text/plain"
-    assert inert[0].text == plotly.offline.get_plotlyjs()
+    assert len(inert) == 1 and inert[0].get("type") == "application/gzip+base64"
+    packed = base64.b64decode(inert[0].text, validate=True)
+    assert gzip.decompress(packed).decode("utf-8") == plotly.offline.get_plotlyjs()
     assert doc.xpath("//body/script[last()]")[0].text.count("IntersectionObserver") == 1
     runnable = [s.text or "" for s in doc.xpath("//script[not(@type)] | "
                                                  "//script[@type='text/javascript']")]
