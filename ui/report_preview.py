@@ -18,9 +18,13 @@ time goes in the browser").
 - a small script before the figures stands in for ``Plotly`` while the page is parsed: each
   figure's ``Plotly.newPlot(id, data, layout, config)`` is recorded, not drawn;
 - once the frame has loaded, plotly.js is decompressed and run when the browser is next idle
-  (under a second of the browser's time), and each figure is
-  drawn, with the same arguments, when it comes within one screen of the frame's view
-  (``IntersectionObserver``); a figure's "Download PNG/SVG" buttons draw it first if needed.
+  (about a second of the browser's main thread, which the page shares with the frame), and
+  each figure is drawn, with the same arguments, when it comes within one screen of the
+  frame's view (``IntersectionObserver``); a figure's "Download PNG/SVG" buttons draw it first
+  if needed.
+
+The loader is written by hand (40 lines) because it is the report's own plotly.js, embedded,
+that it must run: no library loads a script from inert text in the page.
 
 The download itself is untouched: the page offers `vbq.report.build_report`'s text as it is.
 """
