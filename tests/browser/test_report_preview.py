@@ -5,6 +5,7 @@ nothing is fetched from outside the app, at 1280x800 and 1920x1080."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -23,8 +24,6 @@ NEW_PLOT = re.compile(r'Plotly\.newPlot\(\s*"([^"]+)",\s*\[')
 @pytest.fixture(scope="module")
 def report_figures() -> dict[str, int]:
     """Each figure of the demo's report -> its number of traces, read from the file's text."""
-    import json
-
     html = vbq.report.build_report(vbq.prepare_cohort(*vbq.demo.load()), synthetic=True)
     out = {}
     for m in NEW_PLOT.finditer(html):
