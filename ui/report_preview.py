@@ -68,14 +68,17 @@ _LOADER = """<script>
   var P = window.__vbqPreview, ready = null;
   function plotly() {  // decompress and run the embedded plotly.js, once
     if (ready === null) {
+      performance.mark('vbq-plotly-start');
       var packed = atob(document.getElementById('vbq-plotlyjs').textContent);
       var bytes = new Uint8Array(packed.length);
       for (var i = 0; i < packed.length; i++) { bytes[i] = packed.charCodeAt(i); }
       var text = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
       ready = new Response(text).text().then(function (code) {
+        performance.mark('vbq-plotly-unpacked');
         var s = document.createElement('script');
         s.text = code;
         document.head.appendChild(s);  // a script with inline text runs as it is inserted
+        performance.mark('vbq-plotly-ran');
         return window.Plotly;
       });
     }
