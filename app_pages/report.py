@@ -11,7 +11,7 @@ import streamlit as st
 import vbq
 import vbq.export
 import vbq.report
-from ui import cache, display, page
+from ui import cache, display, page, report_preview
 
 dataset, settings, prepared = page.start_analysis("Study report")
 counts = prepared.counts
@@ -96,4 +96,5 @@ if st.toggle("Preview the whole report here", key="report_preview"):
                                       measurements, prepared, files)
         status.update(label=f"Report ready ({len(html_text.encode()) / 1e6:.1f} MB)",
                       state="complete")
-    st.iframe(html_text, height=900)
+    # the same report, its figures drawn as the reader reaches them (ui.report_preview)
+    st.iframe(report_preview.preview_html(html_text), height=900)

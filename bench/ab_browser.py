@@ -8,7 +8,9 @@ order swapped every round), brings it to the action's starting page, and times t
 the browser's clock as the benchmark does.
 
 Run: .venv/bin/python bench/ab_browser.py ACTION [--a main] [--rounds 8]
-ACTION: first-table | open:<page> | slider | toggle | preview | visit:<page>[,<from page>]
+ACTION: first-table | open:<page> | slider | toggle | preview | preview-figure |
+        visit:<page>[,<from page>]
+(`preview-figure`: the preview toggle until its first figure is drawn, scrolled to at the load.)
 (`open:data`: a new session at /data until its last change.)
 (`visit:roc,correlations`: the menu link to ROC in a session that has shown Correlations).
 """
@@ -51,7 +53,8 @@ def _time(browser, server: bb.Server, action: str) -> tuple[float, float]:
 
 
 def _start(browser, server: bb.Server, action: str):
-    start = {"slider": "/groups", "toggle": "/groups", "preview": "/report"}.get(action, "/data")
+    start = {"slider": "/groups", "toggle": "/groups", "preview": "/report",
+             "preview-figure": "/report"}.get(action, "/data")
     if action.startswith("visit:"):
         start = "/" + (action.split(":", 1)[1].partition(",")[2] or "data")
     return bb._open(browser, server, start)
@@ -64,9 +67,10 @@ def _action(page, server: bb.Server, action: str) -> float:
     if action == "toggle":
         return bb._act(page, server, page.get_by_text(
             "Show which vertebra met which criterion", exact=True).click)[0]
-    if action == "preview":
-        return bb._act(page, server, page.get_by_text(
+    if action in ("preview", "preview-figure"):
+        took = bb._act(page, server, page.get_by_text(
             "Preview the whole report here", exact=True).click)[0]
+        return took if action == "preview" else bb._first_figure(page)
     target = action.split(":", 1)[1].partition(",")[0]
     link = page.locator(bb.MENU).filter(has_text=bb.link_text(target)).first
     return bb._act(page, server, link.click)[0]
