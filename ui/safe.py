@@ -60,7 +60,7 @@ def text(value: Any) -> str:
 # The journal tables' look, as Streamlit's own `st.table` draws it in the light theme (14 px,
 # muted header, a hairline under every row), with text that wraps and, for a long listing, a
 # frame that scrolls with its header kept in view and its first column (a listing's patient ID)
-# on one line.
+# on one line; footnotes as `st.caption` draws them.
 TABLE_CSS = """<style>
 .vbq-table-frame { overflow-x: auto; margin: 0 0 0.25rem 0; }
 .vbq-table-frame.vbq-scroll { overflow-y: auto; }
@@ -72,9 +72,9 @@ table.vbq-table th { padding: 4px 6px 4px 8px; color: rgba(47, 45, 43, 0.7); fon
 table.vbq-table td { padding: 4px 6px; }
 .vbq-scroll table.vbq-table thead th { position: sticky; top: 0; background: #fff; }
 .vbq-scroll table.vbq-table td:first-child { white-space: nowrap; }
-.vbq-table-notes { font-size: 14px; line-height: 22.4px; color: rgb(47, 45, 43);
-  margin: 0.5rem 0 0 0; }
-.vbq-table-notes p { margin: 0; }
+.vbq-table-notes { margin: 0.5rem 0 0 0; }
+.vbq-table-notes p { margin: 0; font-size: 14px; line-height: 22.4px;
+  color: rgba(47, 45, 43, 0.6); }
 </style>"""
 
 
