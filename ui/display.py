@@ -59,40 +59,59 @@ def two_groups_or_explain(counts: vbq.Counts) -> bool:
 
 def downloads(table: FormattedTable | pd.DataFrame, stem: str | None = None, *,
               key: str) -> None:
-    """Download buttons for a table, every file written by `vbq.export` (formula-safe).
+    """One "Download" button for a table, opening its files, every one written by `vbq.export`
+    (formula-safe).
 
     A `FormattedTable` offers "as shown" (the formatted table with its title and footnotes, for
     a manuscript) and "data" (tidy, full precision, documented columns), each in CSV and XLSX;
     a bare DataFrame offers CSV and XLSX of itself. Files are built only when clicked.
+
+    The buttons are in a popover: the browser mounts a popover's content only while it is open
+    (Streamlit 1.67), so a page of nine tables draws nine buttons instead of 36 (each with its
+    tooltip) on a first visit (docs/design.md, "Where the time goes in the browser").
     """
-    if isinstance(table, pd.DataFrame):
-        stem = stem or "table"
-        row = st.container(horizontal=True, gap="small")
-        row.download_button("CSV", lambda: export.frame_csv(table), file_name=f"{stem}.csv",
-                            mime="text/csv", key=f"{key}_csv", on_click="ignore")
-        if table.size <= XLSX_MAX_CELLS:
-            row.download_button("XLSX", lambda: export.frame_xlsx(table, sheet=stem[:31]),
-                                file_name=f"{stem}.xlsx", mime=export.XLSX_MIME,
-                                key=f"{key}_xlsx", on_click="ignore")
+    with st.popover("Download", icon=":material/download:"):
+        if isinstance(table, pd.DataFrame):
+            _frame_downloads(table, stem or "table", key=key)
         else:
-            row.caption(f"XLSX up to {XLSX_MAX_CELLS:,} cells; this table has {table.size:,}: "
-                        "take the CSV.")
-        return
-    stem = stem or table.key
-    row = st.container(horizontal=True, gap="small")  # wraps in a narrow column
-    helps = {"shown": "The table as shown here, with its title and footnotes (for a manuscript).",
-             "data": "The tidy table behind it at full precision, with documented column "
-                     "names (for further analysis)."}
-    for form, what in (("shown", "Table"), ("data", "Data")):
+            _table_downloads(table, stem or table.key, key=key)
+
+
+def _frame_downloads(table: pd.DataFrame, stem: str, *, key: str) -> None:
+    row = st.container(horizontal=True, gap="small")
+    row.download_button("CSV", lambda: export.frame_csv(table), file_name=f"{stem}.csv",
+                        mime="text/csv", key=f"{key}_csv", on_click="ignore")
+    if table.size <= XLSX_MAX_CELLS:
+        row.download_button("XLSX", lambda: export.frame_xlsx(table, sheet=stem[:31]),
+                            file_name=f"{stem}.xlsx", mime=export.XLSX_MIME,
+                            key=f"{key}_xlsx", on_click="ignore")
+    else:
+        st.caption(f"XLSX up to {XLSX_MAX_CELLS:,} cells; this table has {table.size:,}: "
+                   "take the CSV.")
+
+
+_FORMS = {"shown": ("Table", "The table as shown here, with its title and footnotes (for a "
+                             "manuscript)."),
+          "data": ("Data", "The tidy table behind it at full precision, with documented column "
+                           "names (for further analysis).")}
+
+
+def _table_downloads(table: FormattedTable, stem: str, *, key: str) -> None:
+    for form, (what, help_text) in _FORMS.items():
         name = stem if form == "shown" else f"{stem}_data"
+        st.caption(help_text)
+        row = st.container(horizontal=True, gap="small")
         row.download_button(f"{what} CSV", lambda f=form: export.table_csv(table, f),
                             file_name=f"{name}.csv", mime="text/csv",
-                            key=f"{key}_{form}_csv", on_click="ignore", help=helps[form])
+                            key=f"{key}_{form}_csv", on_click="ignore")
         size = (table.shown if form == "shown" else table.data).size
         if size <= XLSX_MAX_CELLS:
             row.download_button(f"{what} XLSX", lambda f=form: export.table_xlsx(table, f),
                                 file_name=f"{name}.xlsx", mime=export.XLSX_MIME,
-                                key=f"{key}_{form}_xlsx", on_click="ignore", help=helps[form])
+                                key=f"{key}_{form}_xlsx", on_click="ignore")
+        else:
+            row.caption(f"XLSX up to {XLSX_MAX_CELLS:,} cells; this one has {size:,}: take "
+                        "the CSV.")
 
 
 MEASUREMENT_LABELS = {
@@ -144,7 +163,7 @@ def show_table(table: FormattedTable | safe.ShownTable, *, key: str | None = Non
                title: bool = False,
                grid: bool = False, height: int | None = None,
                column_config: dict | None = None) -> None:
-    """Render a `vbq.present.FormattedTable`: the table, its footnotes as a caption, and (with a
+    """Render a `vbq.present.FormattedTable`: the table with its footnotes under it, and (with a
     `key`) its downloads.
 
     A journal table is a static HTML table (`ui.safe.table_html` in `st.html`: horizontal
@@ -172,12 +191,14 @@ def show_table(table: FormattedTable | safe.ShownTable, *, key: str | None = Non
         st.dataframe(table.display().head(GRID_ROWS), hide_index=True, width="stretch",
                      height=min(fit, height or 420), column_config=column_config)
         _first_rows_note(len(table.shown))
+        if table.footnotes:
+            st.caption("  \n".join(plain(n) for n in table.footnotes))
     elif height and len(table.shown) > STATIC_ROWS_IN_FULL:
-        st.html(safe.table_html(table.display().head(GRID_ROWS), height=height))
+        st.html(safe.table_html(table.display().head(GRID_ROWS), height=height,
+                                notes=table.footnotes))
         _first_rows_note(len(table.shown))
     else:
-        st.html(written if written is not None else safe.table_html(table.display()))
-    if table.footnotes:
-        st.caption("  \n".join(plain(n) for n in table.footnotes))
+        st.html(written if written is not None
+                else safe.table_html(table.display(), notes=table.footnotes))
     if key:
         downloads(table, key=key)

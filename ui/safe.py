@@ -25,6 +25,7 @@ from __future__ import annotations
 import html
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -59,7 +60,7 @@ def text(value: Any) -> str:
 # The journal tables' look, as Streamlit's own `st.table` draws it in the light theme (14 px,
 # muted header, a hairline under every row), with text that wraps and, for a long listing, a
 # frame that scrolls with its header kept in view and its first column (a listing's patient ID)
-# on one line.
+# on one line; footnotes as `st.caption` draws them.
 TABLE_CSS = """<style>
 .vbq-table-frame { overflow-x: auto; margin: 0 0 0.25rem 0; }
 .vbq-table-frame.vbq-scroll { overflow-y: auto; }
@@ -71,6 +72,9 @@ table.vbq-table th { padding: 4px 6px 4px 8px; color: rgba(47, 45, 43, 0.7); fon
 table.vbq-table td { padding: 4px 6px; }
 .vbq-scroll table.vbq-table thead th { position: sticky; top: 0; background: #fff; }
 .vbq-scroll table.vbq-table td:first-child { white-space: nowrap; }
+.vbq-table-notes { margin: 0.5rem 0 0 0; }
+.vbq-table-notes p { margin: 0; font-size: 14px; line-height: 22.4px;
+  color: rgba(47, 45, 43, 0.6); }
 </style>"""
 
 
@@ -84,10 +88,13 @@ def _html_cell(value: Any) -> str:
     return "&nbsp;" * (len(value) - len(stripped)) + html.escape(stripped)
 
 
-def table_html(frame: pd.DataFrame, *, height: int | None = None) -> str:
+def table_html(frame: pd.DataFrame, *, height: int | None = None,
+               notes: Sequence[str] = ()) -> str:
     """`frame` (its columns and rows, not its index) as one HTML table for `st.html`, every
     header and cell escaped (`_html_cell`), with the journal tables' style; with a `height`, in
-    a frame of that many pixels that scrolls with its header kept in view.
+    a frame of that many pixels that scrolls with its header kept in view; `notes` (a table's
+    footnotes), escaped, one a line under it in the caption's type, in the same element (one
+    element to mount in the browser instead of two: docs/design.md, "Where the time goes").
 
     Cell by cell over plain lists: `DataFrame.map` over Arrow-backed text columns took 5x as
     long (7.3 ms against 1.5 ms for Table 2)."""
@@ -96,14 +103,16 @@ def table_html(frame: pd.DataFrame, *, height: int | None = None) -> str:
                    for row in frame.to_numpy(dtype=object).tolist())
     opening = (f'<div class="vbq-table-frame vbq-scroll" style="max-height: {int(height)}px">'
                if height else '<div class="vbq-table-frame">')
+    foot = "".join(f"<p>{_html_cell(n)}</p>" for n in notes)
     return (f'{TABLE_CSS}{opening}<table class="vbq-table">'
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+            + (f'<div class="vbq-table-notes">{foot}</div>' if foot else ""))
 
 
 @dataclass(frozen=True)
 class ShownTable:
     """A `vbq.present.FormattedTable` with the HTML the page shows already written
-    (`table_html` of its `display()`), so that a table read back from the cache is not
+    (`table_html` of its `display()` and footnotes), so that a table read back from the cache is not
     escaped again on every rerun (a tenth of a Groups rerun with twenty users)."""
 
     table: FormattedTable
@@ -116,5 +125,5 @@ class ShownTable:
 
 
 def shown(table: FormattedTable) -> ShownTable:
-    """`table` with its HTML written (`ShownTable`)."""
-    return ShownTable(table, table_html(table.display()))
+    """`table` with its HTML, footnotes included, written (`ShownTable`)."""
+    return ShownTable(table, table_html(table.display(), notes=table.footnotes))

@@ -120,10 +120,14 @@ def _sharing() -> None:
     st.markdown("### Share this view")
     settings = get_settings()
     st.caption("The address bar holds a link to this exact view; or save the settings as a file.")
-    st.download_button("Download settings (JSON)", settings.to_json(),
-                       file_name="vbq_settings.json", mime="application/json",
-                       key="sb_download_settings")
-    upload = st.file_uploader("Load settings (JSON)", type=["json"], key="sb_upload_settings")
+    # in a popover: the browser mounts its content, and loads the uploader's code, only when it
+    # is opened, not on every page of a new session (issue 21; docs/design.md)
+    with st.popover("Settings file", icon=":material/save:", width="stretch"):
+        st.download_button("Download settings (JSON)", settings.to_json(),
+                           file_name="vbq_settings.json", mime="application/json",
+                           key="sb_download_settings")
+        upload = st.file_uploader("Load settings (JSON)", type=["json"],
+                                  key="sb_upload_settings")
     if upload is not None:
         token = (upload.name, upload.size)
         if st.session_state.get("_settings_upload") != token:

@@ -41,6 +41,14 @@ def tables(at: AppTest) -> list[pd.DataFrame]:
     return out
 
 
+def table_notes(at: AppTest) -> list[str]:
+    """The footnotes under the page's journal tables, one a line, as a reader sees them (they
+    are written in the table's HTML, `ui.safe.table_html(notes=...)`)."""
+    return [p.text_content() for element in at.html
+            for p in lxml.html.fromstring(f"<div>{element.proto.body}</div>").xpath(
+                ".//div[contains(@class, 'vbq-table-notes')]/p")]
+
+
 def _text(cell) -> str:
     return cell.text_content()
 

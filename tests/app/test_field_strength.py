@@ -7,7 +7,7 @@ import html
 import vbq
 from vbq.scanners import roc_by_field_strength
 
-from .conftest import start, tables
+from .conftest import start, table_notes, tables
 
 
 def _field_table(at):
@@ -24,8 +24,7 @@ def test_the_roc_page_shows_each_field_strength_as_vbq_computes_it(demo):
     assert shown["Field strength"].tolist() == ["1.5 T", "3 T"]
     # the test of the AUC difference is written under the table, with its p-value
     p = vbq.present.format_p(strat.comparisons[0].test.p_value)
-    captions = [html.unescape(c.value).replace("\u2060", "") for c in at.caption]
-    assert any("Unpaired DeLong test" in c and f"p = {p}" in c for c in captions)
+    assert any("Unpaired DeLong test" in n and f"p = {p}" in n for n in table_notes(at))
     # one interaction: another marker, another analysis
     at.selectbox(key="roc_field_marker").set_value("hu_l1").run()
     assert not at.exception

@@ -9,7 +9,7 @@ import pytest
 
 import vbq
 
-from .conftest import metrics, start, tables
+from .conftest import metrics, start, table_notes, tables
 
 PAGES = ["app_pages/data.py", "app_pages/groups.py", "app_pages/correlations.py", "app_pages/roc.py",
          "app_pages/thresholds.py", "app_pages/report.py", "app_pages/decide.py",
@@ -268,6 +268,21 @@ def test_table_cells_are_shown_as_text_not_markup():
                      "0.045ᵃ", "<img src=x onerror=alert(1)>", "&amp; <b>bold</b>"]
 
 
+def test_table_footnotes_are_text_in_the_tables_element():
+    # issue 21: a table's footnotes are written in its HTML element (one element, not two);
+    # they stay text, never markup or links
+    import lxml.html
+    import pandas as pd
+
+    from ui.safe import table_html
+
+    notes = ["ᵃ Student's t test; [x](https://evil.example)", "<b>bold</b> & <script>x</script>"]
+    doc = lxml.html.fromstring(f"<div>{table_html(pd.DataFrame({'a': [1]}), notes=notes)}</div>")
+    assert not doc.xpath("//a | //b | //script")
+    assert [p.text_content() for p in doc.xpath("//div[@class='vbq-table-notes']/p")] == notes
+    assert 'class="vbq-table-notes"' not in table_html(pd.DataFrame({"a": [1]}))
+
+
 def test_a_long_table_scrolls_in_a_frame_of_the_height_asked():
     import pandas as pd
 
@@ -319,7 +334,7 @@ def test_thresholds_page_shows_the_papers_value_as_a_labelled_reference(demo):
     # the paper's Abstract: 46.9% vs 30.8%, at its VBQ >= 2.9
     paper = "Chen et al. 2023, VBQ ≥ 2.9 (%)"
     assert (row[f"Degenerative: {paper}"], row[f"Control: {paper}"]) == ("46.9", "30.8")
-    assert any("a reference, not this result" in html.unescape(c.value) for c in at.caption)
+    assert any("a reference, not this result" in n for n in table_notes(at))  # its footnote
     # it downloads like the other tables, in both forms
     ids = [b.proto.id for b in at.get("download_button")]
     for form in ("shown_csv", "shown_xlsx", "data_csv", "data_xlsx"):

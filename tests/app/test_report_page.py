@@ -10,7 +10,7 @@ import vbq
 import vbq.report
 from ui import cache
 
-from .conftest import metrics, start, tables
+from .conftest import metrics, start, table_notes, tables
 
 PAGE = "app_pages/report.py"
 
@@ -34,7 +34,7 @@ def test_report_page_renders_and_previews_the_tables(demo):
     expected = next(t for t in vbq.report.study_tables(prepared) if t.key == "table2").display()
     shown = tables(at)[0]
     assert shown.reset_index(drop=True).astype(str).equals(expected.astype(str))
-    assert any("Student" in c.value for c in at.caption)  # the footnotes under it
+    assert any("Student" in n for n in table_notes(at))  # the footnotes under it
     keys = [b.proto.id for b in at.get("download_button")]
     assert any(k.endswith("report_dl_table2_csv") or "report_dl_table2" in k for k in keys), keys
 

@@ -55,9 +55,10 @@ def _settle(page, marker: str, path: str = "data") -> None:
     settled(page)
 
 
-# what a reader compares: metrics, captions and figure titles of the page, in page order
+# what a reader compares: metrics, captions, tables' footnotes and figure titles of the page,
+# in page order
 NUMBERS = ('[data-testid="stMetric"], [data-testid="stCaptionContainer"], '
-           '[data-testid="stMain"] .gtitle')
+           '.vbq-table-notes p, [data-testid="stMain"] .gtitle')
 
 
 def _number_elements(page):
