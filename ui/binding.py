@@ -27,6 +27,7 @@ from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import vbq
 from ui.display import plain
@@ -261,10 +262,16 @@ def write_url() -> None:
 def follow_history() -> None:
     """After the back or forward button, take the settings of the address stepped to.
 
-    Every address the app produces is written by `write_url` (or carried by its own page links),
-    so a query string that differs from the last one written comes from the browser's history:
-    the view of that address is restored, and the address and the page agree again.
+    Only a run the browser marks as a step in its history (``is_history_navigation``) is
+    followed. A menu link's query string is not: it holds the view of the run that drew the
+    link, and a link clicked while a change was still being applied (a T-score typed, then a
+    click on the menu, which commits it) carries the view before the change; taken as a
+    history step, it undid the change (the address kept it, the sidebar did not).
+    `write_url` then puts the view in force in the address.
     """
+    ctx = get_script_run_ctx()
+    if ctx is None or not ctx.is_history_navigation:
+        return
     last = st.session_state.get(LAST_WRITTEN)
     query = {k: st.query_params.get(k) for k in st.query_params}
     if last is None or query == last:
