@@ -264,9 +264,10 @@ def follow_history() -> None:
 
     Only a run the browser marks as a step in its history (``is_history_navigation``) is
     followed. A menu link's query string is not: it holds the view of the run that drew the
-    link, and a link clicked while a change was still being applied (a T-score typed, then a
-    click on the menu, which commits it) carries the view before the change; taken as a
-    history step, it undid the change (the address kept it, the sidebar did not).
+    link, and a link clicked while a change was still being applied (a T-score typed and
+    Enter pressed, then the menu clicked before the rerun redrew it) carries the view before
+    the change; taken as a history step, it undid the change (tests/browser/test_navigation.py;
+    once the address kept the new value while the sidebar showed the old one).
     `write_url` then puts the view in force in the address.
     """
     ctx = get_script_run_ctx()
