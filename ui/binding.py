@@ -14,6 +14,11 @@ session's settings, view options and ``data=uploaded``.
 A link's parameters are read once per session (`load_url_once`). A bad parameter is left at its
 default and named, in words, in a message at the top of the page; the link's good parameters stay
 in force.
+
+Each bound widget is also created with the value in force as its own default (`seed`): the
+browser shows a widget's default whenever it draws one it holds no value for, and the server
+cannot always tell when that happens (a page switch before the browser drew the sidebar; see
+`seed`).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 import vbq
 from ui.display import plain
@@ -93,18 +99,19 @@ def setting(widget: Callable, label: str, flat: str, *, key: str,
     to_widget = to_widget or (lambda v: v)
     from_widget = from_widget or (lambda v: v)
     current = to_widget(_settings_value(flat))
-    # Streamlit makes a new widget when min_value, max_value or step change (even with a key),
-    # and a new widget without a value set starts at its minimum: write the value then too
+    # Streamlit makes a new widget when a slider's min_value, max_value or step change (even
+    # with a key), and a new widget without a value set starts at its minimum: write it then too
     bounds = tuple(kwargs.get(k) for k in ("min_value", "max_value", "step"))
     seen = st.session_state.setdefault(BOUNDS, {})
-    if st.session_state.get(key) != current or seen.get(key, bounds) != bounds:
-        st.session_state[key] = current
+    renewed = seen.get(key, bounds) != bounds
     seen[key] = bounds
 
     def changed() -> None:
         _set_setting(flat, from_widget(st.session_state[key]), key)
 
-    value = widget(label, key=key, on_change=changed, **kwargs)
+    value = widget(label, key=key, on_change=changed,
+                   **seed(widget, key, current, force=renewed, options=kwargs.get("options")),
+                   **kwargs)
     if explain:
         explain_refusal(key)
     return value
@@ -158,13 +165,48 @@ def view(widget: Callable, label: str, name: str, default: Any, *, key: str, **k
         st.session_state[VIEW_KEY].pop(name, None)
         write_url()
         current = default
-    if st.session_state.get(key) != current:
-        st.session_state[key] = current
-
     def changed() -> None:
         set_view(name, st.session_state[key], default)
 
-    return widget(label, key=key, on_change=changed, **kwargs)
+    return widget(label, key=key, on_change=changed,
+                  **seed(widget, key, current, options=kwargs.get("options")), **kwargs)
+
+
+def seed(widget: Callable, key: str, current: Any, *, force: bool = False,
+         options: Any = None) -> dict[str, Any]:
+    """Make the widget `key` show `current`; return the keyword arguments to create it with.
+
+    When the widget's state differs from `current` (a link, a reset, a refused value, the back
+    button) or `force`, the state is written: the browser is sent the value. Otherwise it is
+    left alone, so a value the browser is still sending is never overwritten by the previous
+    one, and `current` is made the widget's default (`value`, `index` or `default`, by kind).
+
+    Why the default too: the browser shows a widget's default whenever it draws a widget it
+    holds no value for, and the server's memory of the widget's state can say otherwise. On a
+    page switch Streamlit keeps only the widgets the browser reported in its rerun request
+    (`ScriptRunner._run_script`: "Clear widget state on page change"); a menu click while the
+    browser was still drawing the previous run (it loads a widget's code on first use) reports
+    the sidebar without its number inputs, multiselects and slider. Their state is dropped, but
+    the value written into `st.session_state[key]` in the run before survives it, so here the
+    state equals `current` and nothing is sent; with Streamlit's defaults the browser then drew
+    them at their minimum / empty (-5.0, no sex, no diagnosis, the first DXA site), sent those
+    on the next click, and the change callbacks made them the settings
+    (tests/app/test_settings_navigation.py reproduces it, tests/browser/test_navigation.py
+    walks it in Chromium). With `current` as the default, a widget drawn afresh shows the value
+    in force whatever the server remembers.
+
+    The default is not passed in a run that writes the state (Streamlit warns when a widget has
+    both); the state then carries the value to the browser.
+    """
+    if force or st.session_state.get(key) != current:
+        st.session_state[key] = current
+        return {}
+    kind = getattr(widget, "__name__", "")
+    if kind in ("selectbox", "radio"):
+        return {"index": list(options).index(current)}
+    if kind == "multiselect":
+        return {"default": list(current)}
+    return {"value": current}
 
 
 def _unusable(value: Any, kwargs: dict) -> str | None:
@@ -220,10 +262,17 @@ def write_url() -> None:
 def follow_history() -> None:
     """After the back or forward button, take the settings of the address stepped to.
 
-    Every address the app produces is written by `write_url` (or carried by its own page links),
-    so a query string that differs from the last one written comes from the browser's history:
-    the view of that address is restored, and the address and the page agree again.
+    Only a run the browser marks as a step in its history (``is_history_navigation``) is
+    followed. A menu link's query string is not: it holds the view of the run that drew the
+    link, and a link clicked while a change was still being applied (a T-score typed and
+    Enter pressed, then the menu clicked before the rerun redrew it) carries the view before
+    the change; taken as a history step, it undid the change (tests/browser/test_navigation.py;
+    once the address kept the new value while the sidebar showed the old one).
+    `write_url` then puts the view in force in the address.
     """
+    ctx = get_script_run_ctx()
+    if ctx is None or not ctx.is_history_navigation:
+        return
     last = st.session_state.get(LAST_WRITTEN)
     query = {k: st.query_params.get(k) for k in st.query_params}
     if last is None or query == last:

@@ -100,8 +100,6 @@ def _common_settings() -> None:
     low, high = (int(a) for a in vbq.settings.AGE_LIMITS)
     lo = low if settings.age_min is None else int(settings.age_min)
     hi = high if settings.age_max is None else int(settings.age_max)
-    if st.session_state.get("sb_age") != (lo, hi):
-        st.session_state["sb_age"] = (lo, hi)
 
     def age_changed() -> None:
         a, b = st.session_state["sb_age"]
@@ -110,7 +108,8 @@ def _common_settings() -> None:
         binding.write_url()
 
     st.slider("Age range (years)", low, high, key="sb_age", on_change=age_changed,
-              help=f"The ends ({low}, {high}) mean no limit.")
+              help=f"The ends ({low}, {high}) mean no limit.",
+              **binding.seed(st.slider, "sb_age", (lo, hi)))  # (why: binding.seed)
     binding.setting(st.multiselect, "Primary diagnosis", "diagnoses", key="sb_diagnoses",
                     options=list(DIAGNOSIS_LABELS), format_func=DIAGNOSIS_LABELS.get,
                     to_widget=list, from_widget=tuple)
