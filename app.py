@@ -14,6 +14,7 @@ from ui import binding, measure, preload, sidebar, testhooks
 from ui.state import get_dataset
 
 st.set_page_config(page_title="VBQ Explorer", page_icon=sidebar.ICON, layout="wide")
+preload.table_code_first()  # the first element of every run: see ui.preload
 
 DATA = st.Page("app_pages/data.py", title="Data", icon=":material/table:", url_path="data")
 PAGES = [

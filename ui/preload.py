@@ -1,4 +1,13 @@
-"""Loading the chart library while the reader reads the first page (issue 21).
+"""Loading element code early (issue 21): the tables' code first, the chart library while the
+reader reads the first page.
+
+`table_code_first` is the first element of every run. A new session's first table waited for
+the code of the element that draws it: the browser loads each element type's code when it first
+meets one, in the order the elements come, so the sidebar's menu links and fields had theirs
+requested first and the tables' (Streamlit's HTML element and its sanitiser) came behind them.
+With the tables' style sheet as the first element, that code is requested before any other
+(tests/browser/test_preload.py), and the first table of Groups shows sooner
+(`bench/ab_browser.py first-table`, docs/design.md, "Where the time goes in the browser").
 
 Streamlit loads an element's code in the browser when the element first appears: the session's
 first page with a plotly chart parsed and ran plotly.js (a 4.7 MB module) before it could draw,
@@ -21,7 +30,27 @@ from pathlib import Path
 
 import streamlit as st
 
-__all__ = ["CHART_MODULE", "chart_code_when_idle"]
+from ui import safe
+
+__all__ = ["CHART_MODULE", "chart_code_when_idle", "table_code_first"]
+
+
+# The element hides itself: a style sheet alone would go to Streamlit's event container, which
+# the browser draws after the sidebar and the page, so its code would not come first.
+_FIRST = ('<span class="vbq-first-element" hidden></span><style>'
+          '[data-testid="stElementContainer"]:has(.vbq-first-element) { display: none; }'
+          "</style>")
+
+
+def table_code_first() -> None:
+    """Write the journal tables' style sheet (`ui.safe.TABLE_CSS`) as the sidebar's first
+    element, hidden (it takes no room).
+
+    It is drawn by the same element code as every table (`st.html`), and the browser draws the
+    sidebar before the page, so that code is the first element code it asks for. Each table
+    still carries its own copy of the style, so a table never depends on this element."""
+    with st.sidebar:
+        st.html(safe.TABLE_CSS + _FIRST)
 
 
 def _chart_module() -> str | None:

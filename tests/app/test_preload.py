@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import preload
+from ui import preload, safe
 
 from .conftest import start
 
@@ -28,3 +28,13 @@ def test_every_page_asks_for_it_once_in_the_sidebar():
     assert len(scripts) == 1
     assert scripts[0].proto.unsafe_allow_javascript
     assert not [h for h in at.main.get("html") if "<script" in h.proto.body]
+
+
+
+def test_the_sidebars_first_element_is_the_tables_style_sheet():
+    # ui.preload.table_code_first; the browser side (its code asked for first) is
+    # tests/browser/test_preload.py
+    at = start("app_pages/groups.py")
+    first = at.sidebar.children[0]
+    assert first.type == "html" and first.proto.body.startswith(safe.TABLE_CSS)
+    assert not first.proto.unsafe_allow_javascript

@@ -1,5 +1,6 @@
-"""The chart library is loaded while the first page is read (issue 21, `ui.preload`): once, the
-module Streamlit itself imports, nothing drawn, no page error."""
+"""Element code loaded early (issue 21, `ui.preload`): the tables' code before any other element's
+on a new session; the chart library while the first page is read, once, the module Streamlit
+itself imports, nothing drawn, no page error."""
 
 from __future__ import annotations
 
@@ -32,3 +33,17 @@ def test_chart_code_loads_on_a_page_without_charts_and_is_not_loaded_again(app_u
     settled(page)
     assert page.evaluate(_LOADED, preload.CHART_MODULE) == 1  # the same module, not again
     assert not errors
+
+
+_REQUESTED = """(name) => Math.min(...performance.getEntriesByType('resource')
+    .filter(e => e.name.split('/').pop().startsWith(name + '.') && e.name.endsWith('.js'))
+    .map(e => e.startTime))"""
+
+
+def test_a_new_session_asks_for_the_tables_code_before_any_other_elements(app_url, page):
+    page.goto(f"{app_url}/groups", wait_until="domcontentloaded")
+    expect(page.get_by_text("Table 2. Characteristics of the groups").first).to_be_visible(timeout=90_000)
+    settled(page)
+    html, menu = page.evaluate(_REQUESTED, "Html"), page.evaluate(_REQUESTED, "PageLink")
+    # the sidebar's menu links are the first elements of a run after ui.preload's style sheet
+    assert html < menu, (html, menu)
