@@ -327,11 +327,26 @@ def _stop(workers: int, pool: Executor) -> None:
 
     `ProcessPoolExecutor` cannot cancel a running task (`shutdown` waits for it or leaves it
     running), and `terminate_workers` is new in Python 3.14: until then the workers are
-    killed through the executor's ``_processes``, the one way to reach them."""
+    killed through the executor's ``_processes``, the one way to reach them.
+
+    A worker killed in the middle of writing its result (megabytes of pixels) to the pool's
+    result pipe leaves part of a message there, and the pool's manager thread, woken by the
+    readable pipe, waits in ``recv()`` for the rest. It would wait for ever: this process
+    holds the pipe's other end open too, so the read never ends, and ``concurrent.futures``
+    joins that thread as the interpreter exits (a hang, seen under CI's load on Python
+    3.12). So this process's end is closed once no worker can start (``shutdown`` first):
+    with the killed workers' ends closed by their exit, the read ends (``EOFError``), the
+    manager marks the pool broken, cleans it up and ends. Nothing in this process writes to
+    that pipe (the manager is woken through a pipe of its own)."""
     _forget(workers, pool)
-    for process in list(getattr(pool, "_processes", {}).values()):
-        process.kill()
+    processes = getattr(pool, "_processes", None) or {}
+    results = getattr(pool, "_result_queue", None)
+    # no worker starts once this returns (a submit meanwhile raises RuntimeError)
     pool.shutdown(wait=False, cancel_futures=True)
+    for process in list(processes.values()):
+        process.kill()
+    if results is not None:
+        results._writer.close()
 
 
 def _within_budget(name: str, slices: list[_Slice], budget: _Budget,
