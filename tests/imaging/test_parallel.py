@@ -44,46 +44,70 @@ def _stalled(chunk, max_pixel_bytes):
     while left:
         left = left[os.write(queue._writer.fileno(), left):]
     with open(os.environ["VBQ_TEST_STALLED"], "a") as fh:
-        fh.write(f"{len(message)}\\n")
+        fh.write(f"{os.getpid()} {len(message)}\\n")
     time.sleep(3600)
 
 
 parallel._decode_files = _stalled
 '''
 
-# The app's time-limited load of a compressed series (`Study.load(time_limit=)`'s pool path):
-# `_decode_series` with a limit that runs out once a worker is stalled mid-write, so `_stop`
-# kills the workers then. Prints what happened; the process must then exit by itself.
-_STOP_MID_WRITE = '''
-import multiprocessing
+# Both scenarios start alike: the stalled writer in the fork server, the pool running.
+_PRELUDE = '''
 import os
+import signal
 import sys
+import threading
 import time
+
+import numpy as np
 
 import vbq._worker
 
 vbq._worker.PRELOAD.append("stalled_writer")
 
 from vbq.errors import InputError
-from vbq.imaging import _parallel, read_worklist
+from vbq.imaging import _parallel, load_series, read_worklist
 from vbq.imaging._budget import MAX_PIXEL_BYTES
 
 MARKER = os.environ["VBQ_TEST_STALLED"]
 
 
-class _UntilAWorkerIsMidWrite(_parallel._Limit):
-    def left(self):
-        deadline = time.monotonic() + 30
-        while not os.path.exists(MARKER) and time.monotonic() < deadline:
-            time.sleep(0.01)
-        return 0.0
+def wait_for_a_stalled_writer():
+    deadline = time.monotonic() + 30
+    while not os.path.exists(MARKER) and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 study = read_worklist(sys.argv[1])[0]
+files = study.series[study.chosen].files
 pool = _parallel._ready_pool(2, wait=True)
 manager = pool._executor_manager_thread
 workers = list(pool._processes.values())
-files = study.series[study.chosen].files
+'''
+
+# What is left: the pool's manager thread and workers ended, the pool forgotten, how large the
+# half-written messages were; the process must then exit by itself.
+_EPILOGUE = '''
+with open(MARKER) as fh:
+    print("stalled", *[line.split()[1] for line in fh])
+manager.join(20)
+print("manager ended", not manager.is_alive())
+print("workers ended", not any(p.is_alive() for p in workers))
+print("pool forgotten", _parallel._ready_pool(2) is not pool)
+sys.stdout.flush()
+'''
+
+# The app's time-limited load of a compressed series (`Study.load(time_limit=)`'s pool path):
+# `_decode_series` with a limit that runs out once a worker is stalled mid-write, so `_stop`
+# kills the workers then.
+_STOP_MID_WRITE = _PRELUDE + '''
+
+class _UntilAWorkerIsMidWrite(_parallel._Limit):
+    def left(self):
+        wait_for_a_stalled_writer()
+        return 0.0
+
+
 try:
     _parallel._decode_series(files, study.label, workers=2, progress=None,
                              max_pixel_bytes=MAX_PIXEL_BYTES,
@@ -91,13 +115,25 @@ try:
     print("loaded")
 except InputError as exc:
     print("refused", "reading took longer than 60 s" in str(exc))
-with open(MARKER) as fh:
-    print("stalled", *fh.read().split())
-manager.join(20)
-print("manager ended", not manager.is_alive())
-print("workers ended", not any(p.is_alive() for p in workers))
-sys.stdout.flush()
-'''
+''' + _EPILOGUE
+
+# A load without a time limit (a notebook's) whose worker dies while it writes its result (as
+# by the kernel's out-of-memory killer): the series is decoded here instead, to the pixels the
+# serial loader gives.
+_DEATH_MID_WRITE = _PRELUDE + '''
+
+def kill_the_writer():
+    wait_for_a_stalled_writer()
+    with open(MARKER) as fh:
+        os.kill(int(fh.read().split()[0]), signal.SIGKILL)
+
+
+threading.Thread(target=kill_the_writer, daemon=True).start()
+series = _parallel._decode_series(files, study.label, workers=2, progress=None,
+                                  max_pixel_bytes=MAX_PIXEL_BYTES)
+reference = load_series([path for _, path in files])
+print("same pixels", np.array_equal(series.pixels, reference.pixels))
+''' + _EPILOGUE
 
 
 @pytest.fixture(scope="module")
@@ -110,27 +146,36 @@ def compressed_study(tmp_path_factory):
     return folder
 
 
-def test_a_pool_stopped_while_a_worker_sends_its_result_lets_the_process_exit(
-        compressed_study, tmp_path):
+def _run(script: str, study, tmp_path) -> list[str]:
+    """`script` run in a new process (the stalled writer on its path); what it printed, once
+    it has exited by itself, cleanly, within 60 s."""
     (tmp_path / "stalled_writer.py").write_text(_STALLED_WRITER)
-    marker = tmp_path / "stalled.txt"
-    env = dict(os.environ, VBQ_TEST_STALLED=str(marker),
+    env = dict(os.environ, VBQ_TEST_STALLED=str(tmp_path / "stalled.txt"),
                PYTHONPATH=os.pathsep.join(filter(None, [str(tmp_path),
                                                         os.environ.get("PYTHONPATH")])))
     try:
-        done = subprocess.run([sys.executable, "-c", _STOP_MID_WRITE, str(compressed_study)],
-                              capture_output=True, text=True, timeout=60, env=env,
-                              check=False)
+        done = subprocess.run([sys.executable, "-c", script, str(study)], capture_output=True,
+                              text=True, timeout=60, env=env, check=False)
     except subprocess.TimeoutExpired as exc:
-        pytest.fail("the process did not exit within 60 s of a load stopped while a worker "
-                    f"sent its result; it printed: {exc.stdout!r}")
+        pytest.fail("the process did not exit within 60 s of a worker stopped while it sent "
+                    f"its result; it printed: {exc.stdout!r}")
     assert done.returncode == 0, done.stderr
-    lines = done.stdout.splitlines()
-    assert lines[0] == "refused True", done.stdout
-    # the race was forced: a worker was stopped with part of a message larger than a pipe's
-    # buffer (64 KiB) written
-    sizes = [int(n) for n in lines[1].split()[1:]]
-    assert lines[1].startswith("stalled ") and sizes, done.stdout
-    assert min(sizes) > 64 * 1024, lines[1]
-    assert lines[2:] == ["manager ended True", "workers ended True"], done.stdout
     assert "Traceback" not in done.stderr, done.stderr
+    lines = done.stdout.splitlines()
+    # the race was forced: a worker stopped with part of a message larger than a pipe's
+    # buffer (64 KiB) written
+    assert lines[-4].startswith("stalled "), done.stdout
+    assert min(int(n) for n in lines[-4].split()[1:]) > 64 * 1024, done.stdout
+    assert lines[-3:] == ["manager ended True", "workers ended True", "pool forgotten True"], \
+        done.stdout
+    return lines[:-4]
+
+
+def test_a_pool_stopped_while_a_worker_sends_its_result_lets_the_process_exit(
+        compressed_study, tmp_path):
+    assert _run(_STOP_MID_WRITE, compressed_study, tmp_path) == ["refused True"]
+
+
+def test_a_worker_dying_while_it_sends_its_result_leaves_the_series_to_this_process(
+        compressed_study, tmp_path):
+    assert _run(_DEATH_MID_WRITE, compressed_study, tmp_path) == ["same pixels True"]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import atexit
 import dataclasses
 import multiprocessing
+import multiprocessing.connection
 import os
 import threading
 import time
@@ -46,6 +47,7 @@ from ._sources import FileProblem
 
 MAX_WORKERS = 4  # processes decoding at once, at most (and at most the processors)
 _CHUNKS_PER_WORKER = 10  # tasks per worker for a long series (`_pooled`)
+_WATCH_S = 1.0  # how often a wait on the pool looks whether its workers live (`_result`)
 # the compressed syntaxes whose decoder plugins each worker imports while it starts (pydicom
 # imports them on first use: GDCM alone takes about 0.1 s)
 _WARM_SYNTAXES = (JPEG2000, JPEG2000Lossless, RLELossless, JPEGBaseline8Bit, JPEGLSLossless)
@@ -250,7 +252,7 @@ def _decoded(files: Sequence[tuple[str, Any]], workers: int, budget: _Budget,
             _stop(workers, pool)
             raise InputError(limit.refusal()) from None
         except (BrokenProcessPool, OSError, RuntimeError):
-            _forget(workers, pool)
+            _stop(workers, pool)  # its manager may be stuck on a dead worker's message
             if limit is not None:  # never decoded here, on the server's script thread
                 raise InputError(f"{limit.what}: the decoding workers stopped; not loaded. "
                                  f"{limit.hint}").rstrip() from None
@@ -288,9 +290,39 @@ def _pooled(pool: Executor, files: Sequence[tuple[str, Any]], workers: int,
             yield k, []
             continue
         future, place = where[k]
-        got, problems = future.result(None if limit is None else limit.left())[place]
+        got, problems = _result(pool, future, limit)[place]
         per_file[k].extend(problems)
         yield k, got
+
+
+def _result(pool: Executor, future: Any, limit: _Limit | None) -> Any:
+    """`future`'s result (``FutureTimeout`` past `limit`), watching the pool's workers.
+
+    A worker that dies while it writes its result (the kernel's out-of-memory killer picks
+    the largest process, and one holding a pickled series is) leaves part of a message in the
+    pool's result pipe, and the pool's manager thread waits for the rest instead of seeing
+    the death (see `_stop`): the future would never end. So the wait looks every `_WATCH_S`
+    seconds whether a worker has ended (the workers of a running pool never do) and takes
+    the pool as broken then."""
+    while True:
+        wait = _WATCH_S if limit is None else min(_WATCH_S, limit.left())
+        try:
+            return future.result(wait)
+        except FutureTimeout:
+            if limit is not None and limit.left() <= 0:
+                raise
+            if _lost_a_worker(pool):
+                raise BrokenProcessPool("a decoding worker ended before sending its "
+                                        "result") from None
+
+
+def _lost_a_worker(pool: Executor) -> bool:
+    """Whether a worker process of `pool` has ended."""
+    processes = getattr(pool, "_processes", None)
+    if not processes:  # shut down (None) or no ProcessPoolExecutor
+        return False
+    sentinels = [process.sentinel for process in list(processes.values())]
+    return bool(multiprocessing.connection.wait(sentinels, timeout=0))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -323,7 +355,8 @@ def pool_ready(workers: int | None) -> bool:
 
 
 def _stop(workers: int, pool: Executor) -> None:
-    """Kill a pool's workers (a decode past its time limit) and forget the pool.
+    """Kill a pool's workers (a decode past its time limit, or a pool that broke) and forget
+    the pool (the next load starts a new one).
 
     `ProcessPoolExecutor` cannot cancel a running task (`shutdown` waits for it or leaves it
     running), and `terminate_workers` is new in Python 3.14: until then the workers are
