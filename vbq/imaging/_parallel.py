@@ -64,6 +64,7 @@ class _Starting:
 
 _POOLS: dict[int, _Starting] = {}  # workers -> its pool, started on first use, kept
 _POOL_LOCK = threading.Lock()
+_STOP_LOCK = threading.Lock()
 
 
 def _ready_pool(workers: int, *, wait: bool = False) -> Executor | None:
@@ -372,14 +373,15 @@ def _stop(workers: int, pool: Executor) -> None:
     manager marks the pool broken, cleans it up and ends. Nothing in this process writes to
     that pipe (the manager is woken through a pipe of its own)."""
     _forget(workers, pool)
-    processes = getattr(pool, "_processes", None) or {}
-    results = getattr(pool, "_result_queue", None)
-    # no worker starts once this returns (a submit meanwhile raises RuntimeError)
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in list(processes.values()):
-        process.kill()
-    if results is not None:
-        results._writer.close()
+    with _STOP_LOCK:  # one at a time: the second finds the pool shut down, nothing to close
+        processes = getattr(pool, "_processes", None) or {}
+        writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+        # no worker starts once this returns (a submit meanwhile raises RuntimeError)
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in list(processes.values()):
+            process.kill()
+        if writer is not None:
+            writer.close()
 
 
 def _within_budget(name: str, slices: list[_Slice], budget: _Budget,
