@@ -5,6 +5,7 @@ exits (a hang seen once in CI, pytest on Python 3.12 waiting 16 minutes at inter
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 
@@ -155,21 +156,27 @@ def _run(script: str, study, tmp_path) -> list[str]:
     env = dict(os.environ, VBQ_TEST_STALLED=str(tmp_path / "stalled.txt"),
                PYTHONPATH=os.pathsep.join(filter(None, [str(tmp_path),
                                                         os.environ.get("PYTHONPATH")])))
-    try:
-        done = subprocess.run([sys.executable, "-c", script, str(study)], capture_output=True,
-                              text=True, timeout=60, env=env, check=False)
-    except subprocess.TimeoutExpired as exc:
-        pytest.fail("the process did not exit within 60 s of a worker stopped while it sent "
-                    f"its result; it printed: {exc.stdout!r}")
-    assert done.returncode == 0, done.stderr
-    assert "Traceback" not in done.stderr, done.stderr
-    lines = done.stdout.splitlines()
+    # its own process group: on a hang, it, its fork server and a worker left waiting go
+    with subprocess.Popen([sys.executable, "-c", script, str(study)], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, env=env,
+                          start_new_session=True) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            # (the resource tracker ignores SIGTERM, and removes what they left once they end)
+            os.killpg(process.pid, signal.SIGTERM)
+            stdout, _ = process.communicate()
+            pytest.fail("the process did not exit within 60 s of a worker stopped while it "
+                        f"sent its result; it printed: {stdout!r}")
+    assert process.returncode == 0, stderr
+    assert "Traceback" not in stderr, stderr
+    lines = stdout.splitlines()
     # the race was forced: a worker stopped with part of a message larger than a pipe's
     # buffer (64 KiB) written
-    assert lines[-4].startswith("stalled "), done.stdout
-    assert min(int(n) for n in lines[-4].split()[1:]) > 64 * 1024, done.stdout
+    assert lines[-4].startswith("stalled "), stdout
+    assert min(int(n) for n in lines[-4].split()[1:]) > 64 * 1024, stdout
     assert lines[-3:] == ["manager ended True", "workers ended True", "pool forgotten True"], \
-        done.stdout
+        stdout
     return lines[:-4]
 
 
