@@ -18,6 +18,7 @@ from __future__ import annotations
 import atexit
 import dataclasses
 import multiprocessing
+import multiprocessing.connection
 import os
 import threading
 import time
@@ -46,6 +47,7 @@ from ._sources import FileProblem
 
 MAX_WORKERS = 4  # processes decoding at once, at most (and at most the processors)
 _CHUNKS_PER_WORKER = 10  # tasks per worker for a long series (`_pooled`)
+_WATCH_S = 1.0  # how often a wait on the pool looks whether its workers live (`_result`)
 # the compressed syntaxes whose decoder plugins each worker imports while it starts (pydicom
 # imports them on first use: GDCM alone takes about 0.1 s)
 _WARM_SYNTAXES = (JPEG2000, JPEG2000Lossless, RLELossless, JPEGBaseline8Bit, JPEGLSLossless)
@@ -62,6 +64,7 @@ class _Starting:
 
 _POOLS: dict[int, _Starting] = {}  # workers -> its pool, started on first use, kept
 _POOL_LOCK = threading.Lock()
+_STOP_LOCK = threading.Lock()
 
 
 def _ready_pool(workers: int, *, wait: bool = False) -> Executor | None:
@@ -250,7 +253,7 @@ def _decoded(files: Sequence[tuple[str, Any]], workers: int, budget: _Budget,
             _stop(workers, pool)
             raise InputError(limit.refusal()) from None
         except (BrokenProcessPool, OSError, RuntimeError):
-            _forget(workers, pool)
+            _stop(workers, pool)  # its manager may be stuck on a dead worker's message
             if limit is not None:  # never decoded here, on the server's script thread
                 raise InputError(f"{limit.what}: the decoding workers stopped; not loaded. "
                                  f"{limit.hint}").rstrip() from None
@@ -288,9 +291,39 @@ def _pooled(pool: Executor, files: Sequence[tuple[str, Any]], workers: int,
             yield k, []
             continue
         future, place = where[k]
-        got, problems = future.result(None if limit is None else limit.left())[place]
+        got, problems = _result(pool, future, limit)[place]
         per_file[k].extend(problems)
         yield k, got
+
+
+def _result(pool: Executor, future: Any, limit: _Limit | None) -> Any:
+    """`future`'s result (``FutureTimeout`` past `limit`), watching the pool's workers.
+
+    A worker that dies while it writes its result (the kernel's out-of-memory killer picks
+    the largest process, and one holding a pickled series is) leaves part of a message in the
+    pool's result pipe, and the pool's manager thread waits for the rest instead of seeing
+    the death (see `_stop`): the future would never end. So the wait looks every `_WATCH_S`
+    seconds whether a worker has ended (the workers of a running pool never do) and takes
+    the pool as broken then."""
+    while True:
+        wait = _WATCH_S if limit is None else min(_WATCH_S, limit.left())
+        try:
+            return future.result(wait)
+        except FutureTimeout:
+            if limit is not None and limit.left() <= 0:
+                raise
+            if _lost_a_worker(pool):
+                raise BrokenProcessPool("a decoding worker ended before sending its "
+                                        "result") from None
+
+
+def _lost_a_worker(pool: Executor) -> bool:
+    """Whether a worker process of `pool` has ended."""
+    processes = getattr(pool, "_processes", None)
+    if not processes:  # shut down (None) or no ProcessPoolExecutor
+        return False
+    sentinels = [process.sentinel for process in list(processes.values())]
+    return bool(multiprocessing.connection.wait(sentinels, timeout=0))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -323,15 +356,32 @@ def pool_ready(workers: int | None) -> bool:
 
 
 def _stop(workers: int, pool: Executor) -> None:
-    """Kill a pool's workers (a decode past its time limit) and forget the pool.
+    """Kill a pool's workers (a decode past its time limit, or a pool that broke) and forget
+    the pool (the next load starts a new one).
 
     `ProcessPoolExecutor` cannot cancel a running task (`shutdown` waits for it or leaves it
     running), and `terminate_workers` is new in Python 3.14: until then the workers are
-    killed through the executor's ``_processes``, the one way to reach them."""
+    killed through the executor's ``_processes``, the one way to reach them.
+
+    A worker killed in the middle of writing its result (megabytes of pixels) to the pool's
+    result pipe leaves part of a message there, and the pool's manager thread, woken by the
+    readable pipe, waits in ``recv()`` for the rest. It would wait for ever: this process
+    holds the pipe's other end open too, so the read never ends, and ``concurrent.futures``
+    joins that thread as the interpreter exits (a hang, seen under CI's load on Python
+    3.12). So this process's end is closed once no worker can start (``shutdown`` first):
+    with the killed workers' ends closed by their exit, the read ends (``EOFError``), the
+    manager marks the pool broken, cleans it up and ends. Nothing in this process writes to
+    that pipe (the manager is woken through a pipe of its own)."""
     _forget(workers, pool)
-    for process in list(getattr(pool, "_processes", {}).values()):
-        process.kill()
-    pool.shutdown(wait=False, cancel_futures=True)
+    with _STOP_LOCK:  # one at a time: the second finds the pool shut down, nothing to close
+        processes = getattr(pool, "_processes", None) or {}
+        writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+        # no worker starts once this returns (a submit meanwhile raises RuntimeError)
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in list(processes.values()):
+            process.kill()
+        if writer is not None:
+            writer.close()
 
 
 def _within_budget(name: str, slices: list[_Slice], budget: _Budget,
