@@ -1,0 +1,40 @@
+"""What a clinician opening the app for the first time met on screen (the `newuser` review of
+2026-12-07): words from the code instead of the reader's, and sentences not true of the numbers
+beside them. Each test fails on the code before its fix."""
+
+from __future__ import annotations
+
+import vbq
+
+from .conftest import start
+
+
+def test_the_combined_marker_is_named_in_words_not_design_terms():
+    # the ROC page wrote "Combined marker (logistic: vbq, age, sex_M)"
+    at = start(query={"v.roc.markers": "vbq,hu_l1,combined"})
+    at.switch_page("app_pages/roc.py").run()
+    assert not at.exception
+    line = next(m.value for m in at.markdown if "cross-validated AUC" in m.value)
+    assert "sex_M" not in line and "vbq," not in line
+    assert line.startswith(f"**{vbq.study.MARKERS['combined'][0]}**")
+
+
+def test_the_plan_page_says_what_the_cohort_lacks_in_the_terms_each_question_counts(demo):
+    # the risk model's verdict said "11 patients short in the scarcest group": the model needs
+    # patients and events (Riley et al.), and its shortfall was 11 patients in all
+    at = start()
+    at.switch_page("app_pages/plan.py").run()
+    assert not at.exception
+    have = vbq.plan.cohort_size(vbq.prepare_cohort(*demo).table)
+    model = vbq.plan.check_cohort(vbq.stats.sample_size_prediction_model(0.8, 0.2, 3), have)
+    accuracy = vbq.plan.check_cohort(
+        vbq.stats.sample_size_accuracy(0.93, 0.654, half_width=0.07, prevalence=0.3), have)
+    assert not model.enough and not accuracy.enough
+    warnings = [w.value for w in at.warning]
+    assert not any("scarcest group" in w for w in warnings)
+    assert (f"it has {have.n} patients, {have.n_cases} with osteoporosis; the model needs "
+            f"{model.needed_total} patients, {model.needed_events} with osteoporosis"
+            in " ".join(warnings))
+    assert (f"it has {have.n_cases} patients with osteoporosis and {have.n_controls} without; "
+            f"the study needs {accuracy.needed_cases} with and {accuracy.needed_controls} "
+            "without" in " ".join(warnings))
