@@ -38,3 +38,21 @@ def test_the_plan_page_says_what_the_cohort_lacks_in_the_terms_each_question_cou
     assert (f"it has {have.n_cases} patients with osteoporosis and {have.n_controls} without; "
             f"the study needs {accuracy.needed_cases} with and {accuracy.needed_controls} "
             "without" in " ".join(warnings))
+
+
+def test_the_grey_zone_says_whose_shares_and_which_condition_it_calls(demo):
+    # with the control group chosen the footnote said "Shares of all patients", and with
+    # osteopenia or osteoporosis as the condition the caption said "osteoporosis is called"
+    from .conftest import table_notes
+
+    at = start(query={"v.thr.zone_group": "control", "v.thr.target": "osteopenia_or_worse"})
+    at.switch_page("app_pages/thresholds.py").run()
+    assert not at.exception
+    zone = vbq.study.grey_zone(vbq.prepare_cohort(*demo).table, rule_out=2.6, rule_in=3.2,
+                               group="control", target="osteopenia_or_worse")
+    assert zone.n_rule_out + zone.n_grey + zone.n_rule_in == 134  # the control group
+    notes = table_notes(at)
+    assert any(n.startswith("Shares of the control group;") for n in notes), notes
+    assert not any("Shares of all patients" in n for n in notes)
+    assert any("rule-in cutoff osteopenia or osteoporosis is called" in c.value
+               for c in at.caption)
