@@ -56,3 +56,23 @@ def test_the_grey_zone_says_whose_shares_and_which_condition_it_calls(demo):
     assert not any("Shares of all patients" in n for n in notes)
     assert any("rule-in cutoff osteopenia or osteoporosis is called" in c.value
                for c in at.caption)
+
+
+def test_the_reliability_choices_travel_in_the_link_and_across_pages():
+    # the Reliability page's source, agreement and ICC form were in no link and were lost on a
+    # page change: a shared link showed the (empty) database and ICC(2,1)
+    at = start()
+    at.switch_page("app_pages/reliability.py").run()
+    at.radio(key="rel_source").set_value("sheet").run()
+    at.selectbox(key="rel_form").set_value("ICC3").run()
+    assert not at.exception
+    query = dict(at.query_params)
+    assert query == {"v.rel.source": "sheet", "v.rel.form": "ICC3"}
+    at.switch_page("app_pages/groups.py").run()
+    at.switch_page("app_pages/reliability.py").run()
+    assert at.radio(key="rel_source").value == "sheet"
+    fresh = start(query=query)
+    fresh.switch_page("app_pages/reliability.py").run()
+    assert fresh.radio(key="rel_source").value == "sheet"
+    assert fresh.selectbox(key="rel_form").value == "ICC3"
+    assert any(m.label == "ICC(3,1)" for m in fresh.metric)  # the spreadsheet's readings shown
