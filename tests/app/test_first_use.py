@@ -76,3 +76,15 @@ def test_the_reliability_choices_travel_in_the_link_and_across_pages():
     assert fresh.radio(key="rel_source").value == "sheet"
     assert fresh.selectbox(key="rel_form").value == "ICC3"
     assert any(m.label == "ICC(3,1)" for m in fresh.metric)  # the spreadsheet's readings shown
+
+
+def test_one_stored_reading_is_counted_in_the_singular():
+    # the MRI page's stored measurements said "All 1 readings of patient DEMO-002."
+    from ui.history import showing
+
+    assert showing(1, 1, "readings of patient DEMO-002") == "1 reading of patient DEMO-002."
+    assert showing(1, 1, "flagged readings") == "1 flagged reading."
+    assert showing(1, 1, "changes") == "1 change."
+    assert showing(0, 0, 'readings matching "p9"') == 'No readings matching "p9".'
+    assert showing(3, 3, "changes") == "All 3 changes."
+    assert showing(50, 20_800, "readings") == "Showing 50 of 20,800 readings."
