@@ -45,10 +45,14 @@ def _shortfall(check) -> str:
     """What the cohort lacks, in the terms the requirement counts: patients and events for a
     risk model, patients with and without the condition otherwise."""
     if check.needed_total is not None:  # a risk model (Riley et al.): patients and events
-        return (f"it has {have.n} patients, {have.n_cases} with {condition}; the model needs "
-                f"{check.needed_total} patients, {check.needed_events} with {condition}")
-    return (f"it has {have.n_cases} patients with {condition} and {have.n_controls} without; "
+        return (f"it has {_patients(have.n)}, {have.n_cases} with {condition}; the model needs "
+                f"{_patients(check.needed_total)}, {check.needed_events} with {condition}")
+    return (f"it has {_patients(have.n_cases)} with {condition} and {have.n_controls} without; "
             f"the study needs {check.needed_cases} with and {check.needed_controls} without")
+
+
+def _patients(n: int) -> str:
+    return f"{n} patient{'' if n == 1 else 's'}"
 
 
 def _verdict(result) -> None:

@@ -374,3 +374,17 @@ def test_workbook_holds_every_table_of_the_html_report(demo_prepared):
     data = pd.read_excel(io.BytesIO(report.build_workbook(demo_prepared)),
                          sheet_name="Field, osteoporosis data").set_index("field_strength_t")
     assert data.loc[1.5, "auc"] == pytest.approx(strat.results[1.5].auc, abs=1e-12)
+
+
+def test_what_could_not_be_computed_is_said_in_words():
+    # newuser review, men aged 75 and over on the demo: the Report page and the report said
+    # "group(s) ['degenerative', 'control'] have no patient with Modic change" and
+    # "vbq_status: only 1 group has data"
+    settings = vbq.Settings().replace(sexes=("M",), age_min=75.0)
+    prepared = vbq.prepare_cohort(*vbq.demo.load(), settings=settings)
+    missing = [t for t in report.study_tables(prepared)
+               if list(t.shown.columns) == ["Not computed"]]
+    notes = " ".join(" ".join(t.footnotes) for t in missing)
+    assert "Modic" in notes and "VBQ status" in notes, notes
+    assert "['" not in notes and "vbq_status" not in notes, notes
+    assert "degenerative, control" in notes

@@ -293,7 +293,7 @@ def _breakdown_tables(prepared: PreparedCohort) -> list:
                 key=key, title=_BREAKDOWNS.get(name, name),
                 shown=pd.DataFrame(columns=["Not computed"]),
                 data=pd.DataFrame({"note": [part.reason]}),
-                footnotes=(f"Not computed: {part.reason}.",)))
+                footnotes=(f"Not computed: {present.message(part.reason)}.",)))
         else:
             out.append(present.breakdown_table(part, key=key))
     return out
@@ -954,7 +954,7 @@ def _decision_study(prepared: PreparedCohort):
 
 def _decision_html(decision) -> str:
     if isinstance(decision, Unavailable):
-        return f'<p class="unavailable">Not computed: {_e(decision.reason)}.</p>'
+        return f'<p class="unavailable">Not computed: {_e(present.message(decision.reason))}.</p>'
     res = decision.result
     lead = (f"<p>Net benefit (Vickers &amp; Elkin 2006) of sending patients for DXA by VBQ ≥ "
             f"{_e(f'{decision.vbq_cutoff:g}')}, by the risk model (VBQ, age, sex), for all and "
@@ -1006,7 +1006,7 @@ def _not_computed(key: str, title: str, reason: str):
     return present.FormattedTable(key=key, title=title,
                                   shown=pd.DataFrame(columns=["Not computed"]),
                                   data=pd.DataFrame({"note": [reason]}),
-                                  footnotes=(f"Not computed: {reason}.",))
+                                  footnotes=(f"Not computed: {present.message(reason)}.",))
 
 
 def _beyond_tables(prepared: PreparedCohort, analysis) -> list:
@@ -1044,7 +1044,8 @@ def _planning_html(prepared: PreparedCohort, analysis, decision) -> str:
             "without to with osteoporosis); and a risk model of VBQ, age and sex with this "
             "cohort's cross-validated C statistic (Riley et al. 2020). Each row says whether this "
             "cohort was large enough.</p>")
-    skipped = "".join(f'<p class="unavailable">Not computed: {_e(n)}.</p>' for n in notes)
+    skipped = "".join(f'<p class="unavailable">Not computed: {_e(present.message(n))}.</p>'
+                      for n in notes)
     return lead + skipped + _section_table(present.sample_size_table(results, checks))
 
 

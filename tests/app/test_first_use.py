@@ -88,3 +88,12 @@ def test_one_stored_reading_is_counted_in_the_singular():
     assert showing(0, 0, 'readings matching "p9"') == 'No readings matching "p9".'
     assert showing(3, 3, "changes") == "All 3 changes."
     assert showing(50, 20_800, "readings") == "Showing 50 of 20,800 readings."
+
+
+def test_the_plan_page_counts_one_patient_in_the_singular():
+    at = start(query={"sexes": "M", "age_min": "75"})  # 3 patients, 1 with osteoporosis
+    at.switch_page("app_pages/plan.py").run()
+    assert not at.exception
+    warnings = " ".join(w.value for w in at.warning)
+    assert "it has 1 patient with osteoporosis and 2 without" in warnings
+    assert "1 patients" not in warnings
