@@ -97,3 +97,15 @@ def test_the_plan_page_counts_one_patient_in_the_singular():
     warnings = " ".join(w.value for w in at.warning)
     assert "it has 1 patient with osteoporosis and 2 without" in warnings
     assert "1 patients" not in warnings
+
+
+def test_the_figure_caption_names_the_coefficient_table_3_shows():
+    # with Spearman chosen the caption said "Spearman r" under a Table 3 of ρ
+    from .conftest import tables
+
+    at = start(query={"v.corr.method": "spearman"})
+    at.switch_page("app_pages/correlations.py").run()
+    assert not at.exception
+    assert any("ρ (95% CI)" in t.columns for t in tables(at))
+    caption = next(c.value for c in at.caption if "as in Table 3" in c.value)
+    assert caption.startswith("Spearman's ρ with its 95% CI")
