@@ -51,7 +51,9 @@ for col, group in zip(st.columns(2), vbq.study.GROUP_ORDER, strict=True):
         if bands[group].n_missing:
             st.caption(f"{bands[group].n_missing} patient(s) without {MEASURES[y]} not shown.")
 status_label = figures.status_for(y, settings)[1]
-st.caption(f"{METHODS[method]} r with its 95% CI and p as in Table 3; both panels share their "
+# the coefficient by the symbol Table 3 heads it with ("Spearman r" sat under a table of ρ)
+COEFFICIENT = {"pearson": "Pearson's r", "spearman": "Spearman's ρ"}
+st.caption(f"{COEFFICIENT[method]} with its 95% CI and p as in Table 3; both panels share their "
            f"axes. Points are coloured by the DXA status of the {status_label} (WHO: "
            f"osteoporosis T ≤ {settings.osteoporosis_t:g}, osteopenia T < "
            f"{settings.osteopenia_t:g}).")

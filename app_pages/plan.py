@@ -41,13 +41,27 @@ def _pct(label: str, key: str, default: float, *, lo: float = 1.0, hi: float = 9
                         min_value=lo, max_value=hi, step=step, format="%.1f", help=help) / 100
 
 
+def _shortfall(check) -> str:
+    """What the cohort lacks, in the terms the requirement counts: patients and events for a
+    risk model, patients with and without the condition otherwise."""
+    if check.needed_total is not None:  # a risk model (Riley et al.): patients and events
+        return (f"it has {_patients(have.n)}, {have.n_cases} with {condition}; the model needs "
+                f"{_patients(check.needed_total)}, {check.needed_events} with {condition}")
+    return (f"it has {_patients(have.n_cases)} with {condition} and {have.n_controls} without; "
+            f"the study needs {check.needed_cases} with and {check.needed_controls} without")
+
+
+def _patients(n: int) -> str:
+    return f"{n} patient{'' if n == 1 else 's'}"
+
+
 def _verdict(result) -> None:
     check = vbq.plan.check_cohort(result, have)
     if check.enough:
         st.success("This cohort would have been large enough.", icon=":material/check_circle:")
     else:
-        st.warning(f"This cohort would not have been large enough: {check.short_by} patients "
-                   "short in the scarcest group.", icon=":material/warning:")
+        st.warning(f"This cohort would not have been large enough: {_shortfall(check)}.",
+                   icon=":material/warning:")
 
 
 results: dict = {}

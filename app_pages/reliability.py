@@ -14,13 +14,14 @@ from typing import Any
 import streamlit as st
 
 import vbq
-from ui import cache, display, measure, page
+from ui import binding, cache, display, measure, page
 from vbq import present
 
-SOURCES = ("Measurement database", "Cohort spreadsheet (repeat columns)")
-COMPARISONS = ("Intra-observer (one observer, two sessions)",
-               "Inter-observer (two observers)",
-               "Suggested ROIs accepted vs placed by hand")
+# the choices by the names the address carries (v.rel.source=sheet), shown in words
+SOURCES = {"database": "Measurement database", "sheet": "Cohort spreadsheet (repeat columns)"}
+COMPARISONS = {"intra": "Intra-observer (one observer, two sessions)",
+               "inter": "Inter-observer (two observers)",
+               "suggested": "Suggested ROIs accepted vs placed by hand"}
 ANY_OBSERVER = "Any observer"
 FORMS = {
     "ICC2": "ICC(2,1): two-way random, absolute agreement, single measurement (default)",
@@ -43,11 +44,17 @@ WHY_DEFAULT = (
 
 dataset, settings = page.start("Reliability")
 
-source = st.radio("Readings from", SOURCES, horizontal=True, key="rel_source")
-comparison = st.radio("Agreement", COMPARISONS, horizontal=True, key="rel_comparison")
-suggested = comparison == COMPARISONS[2]
-intra = True if comparison == COMPARISONS[0] else (None if suggested else False)
-form = st.selectbox("ICC form", list(FORMS), format_func=FORMS.get, key="rel_form")
+# bound to the address and kept across pages, as every page's options are (a shared link
+# showed the database's readings and ICC(2,1) whatever the sender had chosen)
+source = binding.view(st.radio, "Readings from", "rel.source", "database", key="rel_source",
+                      options=list(SOURCES), format_func=SOURCES.get, horizontal=True)
+comparison = binding.view(st.radio, "Agreement", "rel.comparison", "intra",
+                          key="rel_comparison", options=list(COMPARISONS),
+                          format_func=COMPARISONS.get, horizontal=True)
+suggested = comparison == "suggested"
+intra = True if comparison == "intra" else (None if suggested else False)
+form = binding.view(st.selectbox, "ICC form", "rel.form", "ICC2", key="rel_form",
+                    options=list(FORMS), format_func=FORMS.get)
 st.markdown(WHY_DEFAULT)
 
 @dataclass(frozen=True)
@@ -202,11 +209,11 @@ def _show_bland_altman(readings: _Readings) -> None:
 def _agreement() -> None:
     """ICC and Bland-Altman of the chosen readings; what to do instead when there are too few
     patients with both readings, and a caution under Koo & Li's 30."""
-    if suggested and source != SOURCES[0]:
+    if suggested and source != "database":
         st.info("How ROIs were placed is recorded in the measurement database only: choose it "
                 "as the source of readings.")
         return
-    readings = _from_database() if source == SOURCES[0] else _from_spreadsheet()
+    readings = _from_database() if source == "database" else _from_spreadsheet()
     if readings is None:
         return
     if readings.n_pairs < 2:

@@ -71,9 +71,10 @@ if "vbq" in study.results:
 
 if study.combined is not None:
     cm = study.combined
-    st.markdown(f"**Combined marker** (logistic: {', '.join(cm.predictors)}): apparent AUC "
-                f"{cm.apparent_auc:.3f}, {cm.n_splits}-fold cross-validated AUC "
-                f"{cm.cv_auc:.3f} (seed {cm.seed}).")
+    # the marker's label, not the model's design terms ("vbq, age, sex_M")
+    st.markdown(f"**{vbq.study.MARKERS['combined'][0]}**: apparent AUC "
+                f"{cm.apparent_auc:.3f} (on the patients the model was fitted to), "
+                f"{cm.n_splits}-fold cross-validated AUC {cm.cv_auc:.3f} (seed {cm.seed}).")
 
 if study.comparison is not None:
     st.subheader("Paired comparison of the AUCs")

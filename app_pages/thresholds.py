@@ -188,7 +188,8 @@ for name, res in cache.prevalence_breakdowns(dataset.digest, settings, target, t
 
 st.subheader("Grey zone: rule out, refer to DXA, rule in")
 st.caption("Below the rule-out cutoff DXA could be spared, at or above the rule-in cutoff "
-           "osteoporosis is called; between them the patient is referred to DXA.")
+           f"{present.target_label(target).lower()} is called; between them the patient is "
+           "referred to DXA.")
 c = st.columns(3)
 with c[0]:
     zone_group = binding.view(st.selectbox, "Group", "thr.zone_group", "all",
@@ -206,4 +207,4 @@ try:
 except (vbq.InputError, vbq.DegenerateInputError) as exc:
     st.info(f"No grey zone: {display.plain(exc)}")
 else:
-    display.show_table(present.grey_zone_table(zone), key="thr_dl_grey_zone")
+    display.show_table(present.grey_zone_table(zone, group=zone_group), key="thr_dl_grey_zone")

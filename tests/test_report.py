@@ -350,3 +350,41 @@ def test_report_has_the_decision_curves_and_the_sample_sizes(demo_prepared, demo
                                     ratio=(roc.n - roc.n_positive) / roc.n_positive)
     assert f"{auc.n_cases} with and {auc.n_controls} without the condition" in plan
     assert "Large enough?" in plan
+
+
+def test_workbook_holds_every_table_of_the_html_report(demo_prepared):
+    # newuser review: the Report page said "The workbook holds every table as shown and as
+    # data", but the field-strength ROC tables, the published thresholds, the meta-analysis,
+    # the net benefits and the sample sizes were in the HTML report only
+    import html as _html
+    import re
+
+    page = report.build_report(demo_prepared)
+    captions = {_html.unescape(c) for c in re.findall(r"<caption[^>]*>(.*?)</caption>", page)}
+    assert len(captions) >= 20
+    wb = openpyxl.load_workbook(io.BytesIO(report.build_workbook(demo_prepared)))
+    titles = {ws["A1"].value for ws in wb.worksheets
+              if not ws.title.endswith(" data") and ws.title != "Settings"}
+    assert captions <= titles, sorted(captions - titles)
+    for name in ("Field, osteoporosis", "Field, osteopenia or worse", "Published thresholds",
+                 "Meta-analysis", "Net benefit", "Net benefit difference", "Sample sizes"):
+        assert name in wb.sheetnames and f"{name} data" in wb.sheetnames, name
+    # the data sheet at full precision: the 1.5 T stratum's AUC as computed
+    strat = vbq.scanners.roc_by_field_strength(demo_prepared.table)
+    data = pd.read_excel(io.BytesIO(report.build_workbook(demo_prepared)),
+                         sheet_name="Field, osteoporosis data").set_index("field_strength_t")
+    assert data.loc[1.5, "auc"] == pytest.approx(strat.results[1.5].auc, abs=1e-12)
+
+
+def test_what_could_not_be_computed_is_said_in_words():
+    # newuser review, men aged 75 and over on the demo: the Report page and the report said
+    # "group(s) ['degenerative', 'control'] have no patient with Modic change" and
+    # "vbq_status: only 1 group has data"
+    settings = vbq.Settings().replace(sexes=("M",), age_min=75.0)
+    prepared = vbq.prepare_cohort(*vbq.demo.load(), settings=settings)
+    missing = [t for t in report.study_tables(prepared)
+               if list(t.shown.columns) == ["Not computed"]]
+    notes = " ".join(" ".join(t.footnotes) for t in missing)
+    assert "Modic" in notes and "VBQ status" in notes, notes
+    assert "['" not in notes and "vbq_status" not in notes, notes
+    assert "degenerative, control" in notes

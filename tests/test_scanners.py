@@ -143,3 +143,30 @@ def test_no_stratum_analysable_still_gives_a_table_that_says_why(table):
     shown = vbq.present.field_strength_roc_table(res).shown
     assert shown["AUC (95% CI)"].tolist() == ["not analysed"] * 3
     assert len(vbq.figures.roc_curves_by_field_strength(res).data) == 1  # the chance line only
+
+
+def test_each_threshold_comes_with_its_own_sensitivity_and_specificity():
+    # newuser review: the table put "Sensitivity, %" beside the rounded threshold while the
+    # number was the Youden cutoff's (demo, 1.5 T: 100.0% shown beside VBQ >= 2.9, where 9 of the
+    # 10 patients with osteoporosis are positive); counted here straight from the table
+    table = vbq.prepare_cohort(*vbq.demo.load()).table
+    res = roc_by_field_strength(table)
+    frame = res.to_frame().set_index("field_strength_t")
+    shown = vbq.present.field_strength_roc_table(res).shown.set_index("Field strength")
+    control = table[(table["group"] == "control") & table["vbq"].notna()
+                    & table["dxa_status"].notna()]
+    for t in res.strata:
+        s = control[control["field_strength_t"] == t]
+        sick = s["dxa_status"] == "osteoporosis"
+        positive = s["vbq"] >= frame.loc[t, "threshold"]
+        sens, spec = (positive & sick).sum() / sick.sum(), (~positive & ~sick).sum() / (~sick).sum()
+        assert (frame.loc[t, "threshold_sensitivity"], frame.loc[t, "threshold_specificity"]) \
+            == pytest.approx((sens, spec), abs=1e-12)
+        row = shown.loc[f"{t:g} T"]
+        assert row["Sensitivity / specificity at the threshold, %"] == \
+            f"{100 * sens:.1f} / {100 * spec:.1f}"
+        assert row["Sensitivity / specificity at the cutoff, %"] == \
+            f"{100 * res.results[t].sensitivity:.1f} / {100 * res.results[t].specificity:.1f}"
+    assert shown.loc["1.5 T", "Sensitivity / specificity at the threshold, %"] == "90.0 / 64.4"
+    assert list(shown.columns).index("Threshold") < list(shown.columns).index(
+        "Sensitivity / specificity at the threshold, %")

@@ -30,8 +30,20 @@ READING_LABELS = {"patient_id": "patient", "observer": "observer", "session": "s
                   "series_flags": "series flags"}
 
 
+_PLURALS = {"readings": "reading", "changes": "change"}  # the nouns `showing` is given
+
+
 def showing(shown: int, total: int, what: str) -> str:
-    """"Showing 50 of 20,800 readings" (or "All 3 readings")."""
+    """"Showing 50 of 20,800 readings" (or "All 3 readings", "1 reading", "No readings").
+    `what` is a plural phrase ("readings of patient P1", "changes")."""
+    if total == 0:
+        return f"No {what}."
+    if total == 1:  # "All 1 readings of patient DEMO-002." was on the page
+        words = what.split(" ")
+        plural = next((i for i, w in enumerate(words) if w in _PLURALS), None)
+        if plural is not None:
+            words[plural] = _PLURALS[words[plural]]
+        return f"1 {' '.join(words)}."
     if shown >= total:
         return f"All {total:,} {what}."
     return f"Showing {shown:,} of {total:,} {what}."

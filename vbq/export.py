@@ -280,6 +280,11 @@ _SHEET_TITLES = {
     "cohort_summary": "Cohort summary",
     "problems": "Problems",
     "degeneration_by_level": "Degeneration by level",
+    "published_thresholds": "Published thresholds",
+    "meta_analysis": "Meta-analysis",
+    "decision_curve": "Net benefit",
+    "net_benefit_difference": "Net benefit difference",
+    "sample_size": "Sample sizes",
 }
 """Sheet titles of the tables that are not numbered in the paper (at most 24 characters, so
 " data" fits within Excel's 31)."""
@@ -298,6 +303,8 @@ def _sheet_title(table: FormattedTable) -> str:
     key = table.key
     if key.startswith("auc_comparison_") and key[15:] in _TARGET_WORDS:
         return f"AUCs, {_TARGET_WORDS[key[15:]]}"
+    if key.startswith("roc_by_field_strength_") and key[22:] in _TARGET_WORDS:
+        return f"Field, {_TARGET_WORDS[key[22:]]}"
     if key in _SHEET_TITLES:
         return _SHEET_TITLES[key]
     words = key.replace("_", " ").strip()

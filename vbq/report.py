@@ -293,7 +293,7 @@ def _breakdown_tables(prepared: PreparedCohort) -> list:
                 key=key, title=_BREAKDOWNS.get(name, name),
                 shown=pd.DataFrame(columns=["Not computed"]),
                 data=pd.DataFrame({"note": [part.reason]}),
-                footnotes=(f"Not computed: {part.reason}.",)))
+                footnotes=(f"Not computed: {present.message(part.reason)}.",)))
         else:
             out.append(present.breakdown_table(part, key=key))
     return out
@@ -897,9 +897,10 @@ def scanner_tables(prepared: PreparedCohort, analysis=None,
                 strat = scanners.roc_by_field_strength(table, target=target)
             except (InputError, DegenerateInputError):
                 continue
-            out.append(present.field_strength_roc_table(
+            ft = present.field_strength_roc_table(
                 strat, title=f"ROC analysis by MRI field strength: "
-                             f"{present.target_label(target).lower()}"))
+                             f"{present.target_label(target).lower()}")
+            out.append(replace(ft, key=f"{ft.key}_{target}"))
     control = table[table["group"] == "control"]
     fields = set(scanners.field_strengths(control).index.dropna())
     fields |= set(measurements.field_strengths if measurements else ())
@@ -953,7 +954,7 @@ def _decision_study(prepared: PreparedCohort):
 
 def _decision_html(decision) -> str:
     if isinstance(decision, Unavailable):
-        return f'<p class="unavailable">Not computed: {_e(decision.reason)}.</p>'
+        return f'<p class="unavailable">Not computed: {_e(present.message(decision.reason))}.</p>'
     res = decision.result
     lead = (f"<p>Net benefit (Vickers &amp; Elkin 2006) of sending patients for DXA by VBQ ≥ "
             f"{_e(f'{decision.vbq_cutoff:g}')}, by the risk model (VBQ, age, sex), for all and "
@@ -1000,6 +1001,36 @@ def _planned_studies(prepared: PreparedCohort, analysis, decision) -> tuple[dict
     return results, notes
 
 
+def _not_computed(key: str, title: str, reason: str):
+    """A table that says why it could not be computed (said, not dropped)."""
+    return present.FormattedTable(key=key, title=title,
+                                  shown=pd.DataFrame(columns=["Not computed"]),
+                                  data=pd.DataFrame({"note": [reason]}),
+                                  footnotes=(f"Not computed: {present.message(reason)}.",))
+
+
+def _beyond_tables(prepared: PreparedCohort, analysis) -> list:
+    """The tables of the report's sections beyond the paper that are not the risk model's:
+    the decision curves' net benefits and their difference, and the sample sizes (as the HTML
+    report computes them), for the workbook."""
+    decision = _decision_study(prepared)
+    if isinstance(decision, Unavailable):
+        out = [_not_computed("decision_curve", "Net benefit of DXA strategies", decision.reason)]
+    else:
+        out = [present.decision_table(decision, thresholds=DECISION_STEPS),
+               present.difference_table(decision, thresholds=DECISION_STEPS)]
+    results, notes = _planned_studies(prepared, analysis, decision)
+    if results:
+        have = plan.cohort_size(prepared.table)
+        out.append(present.sample_size_table(
+            results, {k: plan.check_cohort(r, have) for k, r in results.items()}))
+    else:
+        out.append(_not_computed("sample_size", "Sample sizes for a new study",
+                                 "; ".join(notes) or "this cohort gives no estimate to plan "
+                                                     "from"))
+    return out
+
+
 def _planning_html(prepared: PreparedCohort, analysis, decision) -> str:
     results, notes = _planned_studies(prepared, analysis, decision)
     if not results:
@@ -1013,7 +1044,8 @@ def _planning_html(prepared: PreparedCohort, analysis, decision) -> str:
             "without to with osteoporosis); and a risk model of VBQ, age and sex with this "
             "cohort's cross-validated C statistic (Riley et al. 2020). Each row says whether this "
             "cohort was large enough.</p>")
-    skipped = "".join(f'<p class="unavailable">Not computed: {_e(n)}.</p>' for n in notes)
+    skipped = "".join(f'<p class="unavailable">Not computed: {_e(present.message(n))}.</p>'
+                      for n in notes)
     return lead + skipped + _section_table(present.sample_size_table(results, checks))
 
 
@@ -1125,8 +1157,9 @@ def build_workbook(prepared: PreparedCohort, *, analysis=None, synthetic: bool =
     """The study's tables as one XLSX workbook (`vbq.export.tables_xlsx`).
 
     One sheet per table as shown ("table2") and one with its data at full precision
-    ("table2 data"), for every table of `study_tables` and of `risk_tables` (the risk model
-    and its TRIPOD+AI checklist), and a last sheet "settings" holding the
+    ("table2 data"), for every table of the HTML report, in its order: `study_tables`,
+    `scanner_tables`, the decision curves' net benefits, `risk_tables` (the risk model and
+    its TRIPOD+AI checklist) and the sample sizes; and a last sheet "settings" holding the
     settings as JSON. Every text cell is made safe to open in a spreadsheet. With
     ``synthetic=True`` (the demo cohort) every table's footnotes end with
     `vbq.export.SYNTHETIC_NOTE`.
@@ -1139,7 +1172,11 @@ def build_workbook(prepared: PreparedCohort, *, analysis=None, synthetic: bool =
     from . import export  # (see _EXPORT_IMPORTED_HERE)
 
     _check_prepared(prepared)
-    tables = study_tables(prepared, analysis) + risk_tables(prepared, synthetic=synthetic)
+    if analysis is None:
+        analysis = study.analyse(prepared)
+    *decision, sizes = _beyond_tables(prepared, analysis)
+    tables = (study_tables(prepared, analysis) + scanner_tables(prepared, analysis) + decision
+              + risk_tables(prepared, synthetic=synthetic) + [sizes])
     if synthetic:
         tables = [replace(t, footnotes=(*t.footnotes, export.SYNTHETIC_NOTE)) for t in tables]
     return export.tables_xlsx(tables, settings_json=prepared.settings.to_json())

@@ -114,10 +114,13 @@ class StratifiedROC:
     def to_frame(self) -> pd.DataFrame:
         """One row per stratum found: ``field_strength_t, n, n_positive, auc, ci_low, ci_high,
         cutoff`` (Youden), ``threshold`` (rounded), ``sensitivity, specificity`` (at the
-        cutoff), ``note`` (why a stratum was not analysed; "" otherwise)."""
+        cutoff), ``threshold_sensitivity, threshold_specificity`` (at the rounded threshold,
+        which can differ: the rounding moves the cutoff), ``note`` (why a stratum was not
+        analysed; "" otherwise)."""
         rows = []
         for t in sorted(self.n):
             res: ROCResult | None = self.results.get(t)
+            at = res.at(self.threshold(t)) if res else None
             rows.append({
                 FIELD_STRENGTH: t, "n": self.n[t], "n_positive": self.n_positive[t],
                 "auc": res.auc if res else math.nan,
@@ -127,11 +130,14 @@ class StratifiedROC:
                 "threshold": self.threshold(t) if res else math.nan,
                 "sensitivity": res.sensitivity if res else math.nan,
                 "specificity": res.specificity if res else math.nan,
+                "threshold_sensitivity": at.sensitivity if at else math.nan,
+                "threshold_specificity": at.specificity if at else math.nan,
                 "note": self.errors.get(t, ""),
             })
         return pd.DataFrame(rows, columns=[FIELD_STRENGTH, "n", "n_positive", "auc", "ci_low",
                                            "ci_high", "cutoff", "threshold", "sensitivity",
-                                           "specificity", "note"])
+                                           "specificity", "threshold_sensitivity",
+                                           "threshold_specificity", "note"])
 
     def comparison_frame(self) -> pd.DataFrame:
         """One row per pair: ``term`` ("AUC 1.5 T - AUC 3 T"), ``estimate, ci_low, ci_high,

@@ -95,7 +95,7 @@ def test_intra_observer_icc_from_the_database_equals_vbq_stats_icc(db):
 
 def test_inter_observer_icc_from_the_database(db):
     at = start(PAGE)
-    at.radio(key="rel_comparison").set_value("Inter-observer (two observers)").run()
+    at.radio(key="rel_comparison").set_value("inter").run()
     assert not at.exception
     at.selectbox(key="rel_form").set_value("ICC3").run()
     exp = expected_icc(vbq_of(db, ("AB", 1)), vbq_of(db, ("CD", 1))).form("ICC3")
@@ -108,7 +108,7 @@ def test_the_cohort_spreadsheet_source_and_the_grouping_kappa(tmp_path, monkeypa
     monkeypatch.setenv(measure.URL_ENV, f"sqlite:///{tmp_path / 'empty.sqlite'}")
     at = start(PAGE)
     assert any("database is empty" in i.value for i in at.info)
-    at.radio(key="rel_source").set_value("Cohort spreadsheet (repeat columns)").run()
+    at.radio(key="rel_source").set_value("sheet").run()
     assert not at.exception
     table = vbq.prepare_cohort(*demo).table
     assert_icc_shown(shown_icc(at), icc(to_long(table, "patient_id", ["vbq", "vbq_repeat"]),

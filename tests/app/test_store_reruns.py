@@ -132,7 +132,7 @@ def test_the_suggested_comparison_never_loads_the_store(reliability_db, monkeypa
 
     at = start(RELIABILITY)  # (the intra-observer comparison loads AB's two sessions)
     monkeypatch.setattr(MeasurementStore, "load", no_load)
-    at.radio(key="rel_comparison").set_value("Suggested ROIs accepted vs placed by hand").run()
+    at.radio(key="rel_comparison").set_value("suggested").run()
     assert not at.exception, [e.value for e in at.exception]
     assert not [e.value for e in at.error]
     shown = {m.label: m.value for m in at.metric}

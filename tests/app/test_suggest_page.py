@@ -213,7 +213,7 @@ def test_the_reliability_page_compares_suggestion_accepted_with_hand_placed_read
                                    roi_source="moved") for lv in ("L1", "L2", "L3", "L4", "CSF")])
         expected = reliability(suggested_vs_manual_vbq(store))
     at = start("app_pages/reliability.py")
-    at.radio(key="rel_comparison").set_value("Suggested ROIs accepted vs placed by hand").run()
+    at.radio(key="rel_comparison").set_value("suggested").run()
     assert not at.exception
     assert any("12 with the suggested ROIs accepted" in c.value and "1 with suggestions moved"
                in c.value for c in at.caption)
@@ -222,5 +222,5 @@ def test_the_reliability_page_compares_suggestion_accepted_with_hand_placed_read
     assert shown["Patients"] == "12"
     assert len(at.get("plotly_chart")) == 1
     # the spreadsheet has no record of how ROIs were placed
-    at.radio(key="rel_source").set_value("Cohort spreadsheet (repeat columns)").run()
+    at.radio(key="rel_source").set_value("sheet").run()
     assert any("measurement database only" in i.value for i in at.info)

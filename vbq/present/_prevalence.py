@@ -229,10 +229,19 @@ def reclassification_table(result, *, title: str | None = None) -> FormattedTabl
                           footnotes=tuple(foot))
 
 
-def grey_zone_table(result, *, title: str | None = None) -> FormattedTable:
+def grey_zone_table(result, *, group: str = "all",
+                    title: str | None = None) -> FormattedTable:
     """The two-cutoff triage (`vbq.study.grey_zone`, a `vbq.stats.GreyZoneResult`): patients
     ruled out, referred to DXA and ruled in, then the error rates and the accuracy among
     decided patients, in % with Wilson 95% CIs.
+
+    Parameters
+    ----------
+    result : vbq.stats.GreyZoneResult
+    group : {"all", "control", "degenerative"}, keyword-only
+        The patients `result` was computed on (`vbq.study.grey_zone`'s `group`), named in the
+        footnote: the shares are of those patients.
+    title : str, optional
 
     Returns
     -------
@@ -265,7 +274,8 @@ def grey_zone_table(result, *, title: str | None = None) -> FormattedTable:
         rows.append({"": names.get(term, _humanise(term)),
                      "Patients, n": NOT_APPLICABLE if _missing(n) else str(int(n)),
                      "% (95% CI)": _pct_ci(r["estimate"], r["ci_low"], r["ci_high"])})
-    foot = ["Shares of all patients; the last four rows with Wilson 95% CIs, each among the "
+    whose = "all patients" if group == "all" else f"the {group_label(group).lower()} group"
+    foot = [f"Shares of {whose}; the last four rows with Wilson 95% CIs, each among the "
             "patients its name gives (n)."]
     if result.n_missing:
         foot.append(f"{result.n_missing} patient(s) without a VBQ score or DXA status left out.")

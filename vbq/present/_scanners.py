@@ -30,6 +30,14 @@ def _test_sentence(c, several: bool) -> str:
             + (f", Holm-adjusted p = {format_p(c.p_adjusted)}" if several else ""))
 
 
+_AT_CUTOFF = "Sensitivity / specificity at the cutoff, %"
+_AT_THRESHOLD = "Sensitivity / specificity at the threshold, %"
+
+
+def _pair(sensitivity: float, specificity: float) -> str:
+    return f"{format_percent(sensitivity)} / {format_percent(specificity)}"
+
+
 def field_strength_roc_table(strat, *, title: str | None = None) -> FormattedTable:
     """Each MRI field strength's ROC analysis and Youden threshold, with the test of whether
     the AUC differs between them (`vbq.scanners.StratifiedROC`).
@@ -38,14 +46,17 @@ def field_strength_roc_table(strat, *, title: str | None = None) -> FormattedTab
     -------
     FormattedTable
         ``data`` is ``strat.to_frame()``: ``field_strength_t, n, n_positive, auc, ci_low,
-        ci_high, cutoff, threshold, sensitivity, specificity, note``; the tests are in the
-        footnotes (``strat.comparison_frame()`` has them as data).
+        ci_high, cutoff, threshold, sensitivity, specificity, threshold_sensitivity,
+        threshold_specificity, note``; the tests are in the footnotes
+        (``strat.comparison_frame()`` has them as data).
     """
     frame = strat.to_frame()
     d = _cutoff_decimals(strat.marker)
     op = "≥" if MARKERS[strat.marker][1] else "≤"
+    # each cutoff with the sensitivity and specificity at it: the rounded threshold is the one
+    # a reader would apply, and its accuracy is not the Youden cutoff's
     headers = ["Field strength", "Patients (positive)", "AUC (95% CI)", "Youden cutoff",
-               "Threshold", "Sensitivity, %", "Specificity, %"]
+               _AT_CUTOFF, "Threshold", _AT_THRESHOLD]
     rows = []
     for _, r in frame.iterrows():
         ok = not r["note"]
@@ -55,15 +66,18 @@ def field_strength_roc_table(strat, *, title: str | None = None) -> FormattedTab
             "AUC (95% CI)": (_estimate_ci(r["auc"], r["ci_low"], r["ci_high"], 3) if ok
                              else "not analysed"),
             "Youden cutoff": f"{op}\u00a0{format_number(r['cutoff'], d)}" if ok else "",
+            _AT_CUTOFF: _pair(r["sensitivity"], r["specificity"]) if ok else "",
             "Threshold": f"{op}\u00a0{format_number(r['threshold'], strat.decimals)}" if ok
                          else "",
-            "Sensitivity, %": format_percent(r["sensitivity"]) if ok else "",
-            "Specificity, %": format_percent(r["specificity"]) if ok else "",
+            _AT_THRESHOLD: (_pair(r["threshold_sensitivity"], r["threshold_specificity"])
+                            if ok else ""),
         })
+    places = f"{strat.decimals} decimal{'' if strat.decimals == 1 else 's'}"
     foot = [f"{marker_label(strat.marker)} for {target_label(strat.target).lower()} by DXA in "
             f"the {strat.group} group{'s' if strat.group == 'all' else ''}, each MRI field "
             "strength analysed on its own: AUC with DeLong's 95% CI, Youden cutoff, threshold "
-            f"= the cutoff rounded to {strat.decimals} decimal(s) as the paper rounded its own."]
+            f"= the cutoff rounded to {places} as the paper rounded its own; sensitivity and "
+            "specificity at each (rounding moves the cutoff, so they can differ)."]
     foot += [f"{format_number(t, 1)} T not analysed: {why}" for t, why in strat.errors.items()]
     if strat.comparisons:
         foot.append("Does the AUC differ between field strengths? Unpaired DeLong test "

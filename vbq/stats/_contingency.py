@@ -352,7 +352,8 @@ def categorical_kernel(values: pd.Series, codes, groups, variable, between, leve
     lev_labels, counts, n, n_missing = tab["levels"], tab["counts"], tab["n"], tab["n_missing"]
     empty = [grp for grp, m in zip(groups, n, strict=True) if m == 0]
     if empty:
-        raise DegenerateInputError(f"{variable}: group(s) {empty} have no non-missing value")
+        raise DegenerateInputError(f"{variable}: group(s) {', '.join(map(str, empty))} have no "
+                                    "non-missing value")
     percent = tab["percent"]
     try:
         tested = _table_test(counts, correction, test, variable)

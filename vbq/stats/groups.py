@@ -567,7 +567,8 @@ def _ancova_fit(Y, c, groups, z, dvs, between, covariates, ss_type, confidence, 
     n = np.bincount(c, minlength=g)
     empty = [grp for grp, k in zip(groups, n, strict=True) if k == 0]
     if empty:
-        raise DegenerateInputError(f"group(s) {empty} have no complete row for the ANCOVA")
+        raise DegenerateInputError(f"group(s) {', '.join(map(str, empty))} have no complete "
+                                    "row for the ANCOVA")
     if g < 2:
         raise DegenerateInputError(f"the ANCOVA needs two groups, got {list(groups)}")
     nobs = Y.shape[0]
@@ -1117,7 +1118,8 @@ def modic_table(
     n_with = np.bincount(codes[with_modic], minlength=len(groups))
     empty = [g for g, k in zip(groups, n_with, strict=True) if k == 0]
     if empty:
-        raise DegenerateInputError(f"{type_col}: group(s) {empty} have no patient with Modic change")
+        raise DegenerateInputError(f"{type_col}: group(s) {', '.join(map(str, empty))} have no "
+                                    "patient with Modic change")
     sub_codes = codes[with_modic]
     type_values = pd.Series(mtype[with_modic], dtype=object)
     seen = set(names[np.unique(raw[with_modic])].tolist())
