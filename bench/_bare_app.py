@@ -19,10 +19,17 @@ def _page() -> None:
     st.plotly_chart(px.scatter(df.assign(y=df.y + k), x="x", y="y"))
 
 
-PAGES = [st.Page(_page, title="First", url_path="first", default=True),
-         st.Page(_page, title="Second", url_path="second")]
-nav = st.navigation(PAGES, position="hidden")
-with st.sidebar:
-    for p in PAGES:
-        st.page_link(p)
-nav.run()
+def run(second=_page) -> None:
+    """The router: the page above first, `second` as the second page (the bare page again here;
+    `bench/_floor_app.py` passes an app page's content), each a link in the sidebar."""
+    pages = [st.Page(_page, title="First", url_path="first", default=True),
+             st.Page(second, title="Second", url_path="second")]
+    nav = st.navigation(pages, position="hidden")
+    with st.sidebar:
+        for p in pages:
+            st.page_link(p)
+    nav.run()
+
+
+if __name__ == "__main__":  # as `streamlit run` runs it
+    run()

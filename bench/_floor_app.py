@@ -16,21 +16,11 @@ import itertools
 import json
 import os
 
-import numpy as np
-import pandas as pd
-import plotly.express as px
+import _bare_app  # beside this file: `streamlit run` puts the script's folder on sys.path
 import plotly.graph_objects as go
 import streamlit as st
 
-st.set_page_config(layout="wide")  # as the app's pages are drawn
-
-
-def _bare() -> None:  # bench/_bare_app.py's page, so the session has loaded the chart's code
-    rng = np.random.default_rng(0)
-    df = pd.DataFrame({"x": rng.normal(2.8, 0.5, 235), "y": rng.normal(-1, 1.2, 235)})
-    k = st.slider("Shift", 1, 4, 3, key="bare_shift")
-    st.table(df.assign(y=df.y + k).describe())
-    st.plotly_chart(px.scatter(df.assign(y=df.y + k), x="x", y="y"))
+st.set_page_config(layout="wide")  # as the app's pages are drawn (before any element)
 
 
 def _columns(e: dict, n: int) -> None:
@@ -79,10 +69,4 @@ def _content() -> None:
     _draw(json.loads(open(os.environ["VBQ_BENCH_FLOOR"], encoding="utf-8").read()))
 
 
-PAGES = [st.Page(_bare, title="First", url_path="first", default=True),
-         st.Page(_content, title="Second", url_path="second")]
-nav = st.navigation(PAGES, position="hidden")
-with st.sidebar:
-    for p in PAGES:
-        st.page_link(p)
-nav.run()
+_bare_app.run(_content)
