@@ -44,8 +44,8 @@ with c[2]:
                           help=f"The threshold in force for this condition is {in_force:g}.")
 c = st.columns([1, 1, 1])
 with c[0]:
-    lo, hi = st.slider("Threshold probabilities shown (%)", min_value=1, max_value=99,
-                       value=(5, 50), key="decide_range")
+    lo, hi = binding.view(st.slider, "Threshold probabilities shown (%)", "decide.range",
+                          (5, 50), key="decide_range", min_value=1, max_value=99)
 with c[1]:
     harm = binding.view(st.number_input, "Harm of using VBQ (net benefit)", "decide.harm", 0.0,
                         key="decide_harm", min_value=0.0, max_value=0.2, step=0.005,

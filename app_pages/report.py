@@ -11,7 +11,7 @@ import streamlit as st
 import vbq
 import vbq.export
 import vbq.report
-from ui import cache, display, page, report_preview
+from ui import binding, cache, display, page, report_preview
 
 dataset, settings, prepared = page.start_analysis("Study report")
 counts = prepared.counts
@@ -82,9 +82,10 @@ if missing:
     for t in missing:  # the reasons can quote values from the files: shown as text
         st.text(f"{t.title}: {' '.join(t.footnotes)}")
 titles = {t.key: t.title for t in computed}
-key = st.selectbox("Preview a table", list(titles), format_func=titles.get,
-                   key="report_table", index=list(titles).index("table4") if "table4" in titles
-                   else 0)
+key = (binding.view(st.selectbox, "Preview a table", "report.table",
+                    "table4" if "table4" in titles else next(iter(titles)), key="report_table",
+                    options=list(titles), format_func=titles.get)
+       if titles else None)
 if key is not None:
     chosen = next(t for t in computed if t.key == key)
     display.show_table(chosen, grid=len(chosen.shown) > 50, key=f"report_dl_{chosen.key}")

@@ -82,15 +82,16 @@ if study.comparison is not None:
                        key="roc_dl_comparison")
 
 strata = vbq.scanners.field_strengths(table).index.dropna()
-if len(strata) >= 2:
+field_options = [m for m in study.results if m != "combined"]
+if len(strata) >= 2 and field_options:
     st.subheader("By MRI field strength")
     st.caption("VBQ is a ratio of T1 signal intensities, and T1 contrast depends on the "
                "scanner: each field strength is analysed on its own, and the unpaired DeLong "
                "test asks whether the AUC differs between them.")
-    field_options = [m for m in study.results if m != "combined"]
-    field_marker = st.columns([1, 2])[0].selectbox(
-        "Marker", field_options, key="roc_field_marker",
-        format_func=lambda m: vbq.study.MARKERS[m][0])
+    field_marker = binding.view(st.columns([1, 2])[0].selectbox, "Marker", "roc.field_marker",
+                                field_options[0], key="roc_field_marker",
+                                options=field_options,
+                                format_func=lambda m: vbq.study.MARKERS[m][0])
     try:
         strat, field_table = cache.roc_by_field_strength(dataset.digest, settings, group,
                                                          target, field_marker, table)
@@ -110,8 +111,10 @@ display.show_table(present.predictive_values_table(study, prevalence / 100),
 
 st.subheader("Bootstrap CI of the cutoff")
 boot_options = [m for m in study.results if m != "combined"]
-boot_marker = st.selectbox("Marker", boot_options, key="roc_boot_marker",
-                           format_func=lambda m: vbq.study.MARKERS[m][0])
+boot_marker = (binding.view(st.selectbox, "Marker", "roc.boot_marker", boot_options[0],
+                            key="roc_boot_marker", options=boot_options,
+                            format_func=lambda m: vbq.study.MARKERS[m][0])
+               if boot_options else None)
 if boot_marker and st.button("Run 2000 bootstrap resamples", key="roc_boot_run"):
     bar = st.progress(0, text="Resampling...")
     boot = cache.bootstrap_cutoff(dataset.digest, settings, group, target, boot_marker, table)

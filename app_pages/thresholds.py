@@ -149,9 +149,10 @@ st.caption("Thresholds other studies published, each applied to this cohort's co
            "beside its own; every number was read in the source named under the table.")
 applicable = [t for t in vbq.published.PUBLISHED_THRESHOLDS
               if t.target == target and t.measure == "VBQ (L1-L4)"]
-chosen = st.multiselect("Thresholds to apply", [t.key for t in applicable],
-                        default=[t.key for t in applicable], key=f"thr_published_{target}",
-                        format_func={t.key: t.label for t in applicable}.get)
+chosen = binding.view(st.multiselect, "Thresholds to apply", f"thr.published.{target}",
+                      [t.key for t in applicable], key=f"thr_published_{target}",
+                      options=[t.key for t in applicable],
+                      format_func={t.key: t.label for t in applicable}.get)
 used = dataset.measurements_used
 fields = tuple(sorted(set(vbq.scanners.field_strengths(table[table["group"] == "control"])
                           .index.dropna()) | set(used.field_strengths if used else ())))

@@ -153,7 +153,8 @@ def set_view(name: str, value: Any, default: Any) -> None:
 
 def view(widget: Callable, label: str, name: str, default: Any, *, key: str, **kwargs) -> Any:
     """Create `widget` bound to the page option `name` (persisted across pages and in the URL as
-    ``v.<name>``); return its value. Values must be str, int, float, bool or lists of str.
+    ``v.<name>``); return its value. Values must be str, int, float, bool, lists of str or a
+    tuple of whole numbers (a range slider's two ends, ``v.<name>=5,50``).
 
     A value from a link that the widget cannot take (not among its `options`, outside its
     `min_value`/`max_value`) is named at the top of the page and the default is used."""
@@ -219,10 +220,20 @@ def _unusable(value: Any, kwargs: dict) -> str | None:
         if len(set(map(str, values))) < len(values):
             return "names a choice more than once"
     lo, hi = kwargs.get("min_value"), kwargs.get("max_value")
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        if (lo is not None and value < lo) or (hi is not None and value > hi):
-            return f"is outside {lo} to {hi}"
+    numbers = list(value) if _is_range(value) else [value]
+    for v in numbers:
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            if (lo is not None and v < lo) or (hi is not None and v > hi):
+                return f"is outside {lo} to {hi}"
+    if _is_range(value) and value[0] > value[1]:
+        return "has its first end above its second"
     return None
+
+
+def _is_range(value: Any) -> bool:
+    """Whether `value` is a range slider's value: a tuple of whole numbers."""
+    return (isinstance(value, tuple) and bool(value)
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in value))
 
 
 def _show(value: Any) -> str:
@@ -360,6 +371,8 @@ def _kind(default: Any) -> str:
         return "a whole number"
     if isinstance(default, float):
         return "a number"
+    if _is_range(default):
+        return f"{len(default)} whole numbers separated by commas"
     return "a list separated by commas"
 
 
@@ -372,6 +385,9 @@ def _coerce_like(text: str, default: Any) -> Any:
             return int(text)
         if isinstance(default, float):
             return float(text)
+        if _is_range(default):  # a range slider's ends: as many whole numbers as it has
+            ends = tuple(int(v) for v in vbq.settings.parse_list(text))
+            return ends if len(ends) == len(default) else None
         if isinstance(default, list | tuple):
             return list(vbq.settings.parse_list(text))
     except ValueError:
