@@ -435,6 +435,19 @@ def test_messages_from_the_statistics_are_in_a_readers_words():
     assert P.message("some_new_term failed") == "some new term failed"
 
 
+def test_the_cross_validation_refusal_is_said_in_a_readers_words():
+    # the Decide page said "each class needs at least n splits = 5 patients for stratified CV;
+    # received positives = 1, negatives = 2" for men aged 75 and over (a new user's walk)
+    y = np.array([1, 0, 0, 1, 0, 0, 0, 0])
+    X = pd.DataFrame({"vbq": np.linspace(2.0, 3.4, 8), "age": np.arange(60, 68)})
+    with pytest.raises(vbq.DegenerateInputError) as raised:
+        vbq.stats.combined_marker(y, X, n_splits=5)
+    said = P.message(raised.value)
+    assert ("5-fold cross-validation, which needs at least 5 patients with the condition and 5 "
+            "without; the patients chosen have 2 with it and 6 without") in said, said
+    assert not re.search(r"n_?splits|n splits|\bCV\b|positives", said), said
+
+
 @pytest.mark.parametrize("n", [6, 8, 30])
 def test_small_cohorts_give_tables_that_say_why_in_words(n):
     # hand-made cohorts without Modic columns, with too few patients for some ROC analyses

@@ -209,6 +209,15 @@ _TERMS = {"n_pos": "positives", "n_neg": "negatives", "osteopenia_or_worse":
           "osteopenia or osteoporosis", "p_value": "p", "ci_low": "lower CI bound",
           "ci_high": "upper CI bound"}
 _WORD = re.compile(r"'?\b([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\b'?")
+# Whole sentences of the statistics' messages, which name the argument at fault on purpose
+# (a notebook user passed it), said as a reader of a page needs them.
+_SENTENCES = [
+    (re.compile(r"each class needs at least n_splits = (\d+) patients for stratified CV; "
+                r"received n_pos = (\d+), n_neg = (\d+)"),
+     lambda m: (f"the model is checked by {m[1]}-fold cross-validation, which needs at least "
+                f"{m[1]} patients with the condition and {m[1]} without; the patients chosen "
+                f"have {m[2]} with it and {m[3]} without")),
+]
 
 
 def message(text: Any) -> str:
@@ -226,7 +235,10 @@ def message(text: Any) -> str:
             return name.replace("_", " ")
         return col.label or name.replace("_", " ")
 
-    return _WORD.sub(swap, str(text))
+    text = str(text)
+    for sentence, said in _SENTENCES:
+        text = sentence.sub(said, text)
+    return _WORD.sub(swap, text)
 
 
 def _humanise(name: str) -> str:
